@@ -1,0 +1,1 @@
+# Install/export rules (filled in by the embedding issue).

@@ -1,0 +1,66 @@
+# Helpers shared by every module's CMakeLists.txt.
+
+# Warnings are a style tool (STYLE.md §2.16): on our own targets only, never on
+# imported ones.
+function(hla_set_warnings target)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic)
+  if(HLA_WERROR)
+    target_compile_options(${target} PRIVATE -Werror)
+  endif()
+  if(HLA_SANITIZE)
+    target_compile_options(${target} PRIVATE -fsanitize=address,undefined
+                                             -fno-sanitize-recover=all
+                                             -fno-omit-frame-pointer)
+    target_link_options(${target} PRIVATE -fsanitize=address,undefined)
+  endif()
+endfunction()
+
+# hla_add_library(<name> ALIAS <alias> SOURCES ... [PUBLIC ...] [PRIVATE ...])
+# A static library of ours with include root = project root, so that headers
+# are included as "hla/...", "parser/...", and so on.
+function(hla_add_library name)
+  cmake_parse_arguments(ARG "" "ALIAS" "SOURCES;PUBLIC;PRIVATE" ${ARGN})
+  add_library(${name} STATIC ${ARG_SOURCES})
+  add_library(${ARG_ALIAS} ALIAS ${name})
+  target_include_directories(${name} PUBLIC
+      $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}>
+      $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}/haplomatch>)
+  target_compile_features(${name} PUBLIC cxx_std_17)
+  target_link_libraries(${name} PUBLIC ${ARG_PUBLIC} PRIVATE ${ARG_PRIVATE})
+  set_target_properties(${name} PROPERTIES POSITION_INDEPENDENT_CODE ON)
+  hla_set_warnings(${name})
+endfunction()
+
+# hla_add_test(<name> SOURCES ... LIBS ... [LABELS ...])
+# One GoogleTest binary; ctest sees each TEST through gtest_discover_tests.
+function(hla_add_test name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;LIBS;LABELS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE ${ARG_LIBS} GTest::gmock GTest::gtest_main)
+  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR})
+  target_compile_definitions(${name} PRIVATE
+      HLA_TESTDATA_DIR="${PROJECT_SOURCE_DIR}/tests/testdata"
+      HLA_SHIPPED_DATA_DIR="${PROJECT_SOURCE_DIR}/data")
+  hla_set_warnings(${name})
+  set(labels unit)
+  if(ARG_LABELS)
+    set(labels ${ARG_LABELS})
+  endif()
+  gtest_discover_tests(${name}
+      WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
+      DISCOVERY_MODE PRE_TEST
+      DISCOVERY_TIMEOUT 60
+      PROPERTIES LABELS "${labels}")
+endfunction()
+
+# hla_add_benchmark(<name> SOURCES ... LIBS ...)
+function(hla_add_benchmark name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;LIBS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE ${ARG_LIBS} benchmark::benchmark)
+  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR})
+  target_compile_definitions(${name} PRIVATE
+      HLA_SHIPPED_DATA_DIR="${PROJECT_SOURCE_DIR}/data")
+  hla_set_warnings(${name})
+  set_property(GLOBAL APPEND PROPERTY HLA_BENCHMARKS ${name})
+endfunction()
