@@ -1,0 +1,37 @@
+// Copyright 2026 The haplomatch Authors. SPDX-License-Identifier: Apache-2.0
+//
+// The haplomatch command-line tool is thin: each subcommand parses its flags,
+// calls the library and formats the output. Subcommands take a Command
+// (arguments and streams) rather than touching std::cin/std::cout, so that
+// tests run them in-process on string streams.
+//
+// Exit status (PRODUCT.md, "Interfaces"): 0 success, 1 some input rejected,
+// 2 usage error. Messages go to `err`.
+#ifndef HLA_CLI_COMMAND_H_
+#define HLA_CLI_COMMAND_H_
+
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+namespace hla::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitRejected = 1;
+inline constexpr int kExitUsage = 2;
+
+struct Command {
+  std::vector<std::string> args;  // after the subcommand name
+  std::istream* in;
+  std::ostream* out;
+  std::ostream* err;
+  bool interactive = false;  // stdout/stderr is a terminal: colour, carets, progress
+};
+
+// One function per subcommand; each returns the process exit status.
+int RunParse(Command& cmd);  // parser/: haplomatch parse
+int RunData(Command& cmd);   // data/:   haplomatch data info|verify
+
+}  // namespace hla::cli
+
+#endif  // HLA_CLI_COMMAND_H_

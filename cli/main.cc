@@ -1,0 +1,66 @@
+// Copyright 2026 The haplomatch Authors. SPDX-License-Identifier: Apache-2.0
+//
+// haplomatch: the command-line entry point. Dispatches to one Run* function per
+// subcommand (cli/command.h); all the work happens in the library.
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "cli/command.h"
+#include "hla/version.h"
+
+namespace {
+
+constexpr char kUsage[] =
+    "usage: haplomatch <command> [flags] [args]\n"
+    "\n"
+    "commands:\n"
+    "  parse     print the canonical form (or the syntax tree) of HLA typings\n"
+    "  data      reference data: 'data info' and 'data verify'\n"
+    "  version   print the haplomatch version\n"
+    "\n"
+    "Run 'haplomatch <command> --help' for a command's flags.\n";
+
+struct Subcommand {
+  const char* name;
+  int (*run)(hla::cli::Command&);
+};
+
+constexpr Subcommand kSubcommands[] = {
+    {"parse", hla::cli::RunParse},
+    {"data", hla::cli::RunData},
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::ios::sync_with_stdio(false);
+  if (argc < 2 || std::strcmp(argv[1], "help") == 0 ||
+      std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0) {
+    (argc < 2 ? std::cerr : std::cout) << kUsage;
+    return argc < 2 ? hla::cli::kExitUsage : hla::cli::kExitOk;
+  }
+  const std::string name = argv[1];
+  if (name == "version" || name == "--version") {
+    std::cout << "haplomatch " << hla::kVersionString << "\n";
+    return hla::cli::kExitOk;
+  }
+  for (const Subcommand& sub : kSubcommands) {
+    if (name != sub.name) continue;
+    hla::cli::Command cmd;
+    cmd.args.assign(argv + 2, argv + argc);
+    cmd.in = &std::cin;
+    cmd.out = &std::cout;
+    cmd.err = &std::cerr;
+    cmd.interactive = isatty(STDOUT_FILENO) && isatty(STDERR_FILENO);
+    const int rc = sub.run(cmd);
+    std::cout.flush();
+    return rc;
+  }
+  std::cerr << "haplomatch: unknown command '" << name << "'\n\n" << kUsage;
+  return hla::cli::kExitUsage;
+}
