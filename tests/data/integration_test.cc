@@ -1,0 +1,314 @@
+// Copyright 2026 The haplomatch Authors. SPDX-License-Identifier: Apache-2.0
+//
+// Integration: the shipped IPD-IMGT/HLA releases (data/imgt/3.58.0, 3.44.0).
+// Every expected count below was computed from the files themselves with the
+// shell command quoted next to it (run in data/imgt/<version>/); facts are
+// lines of the files, or py-ard's 3.44.0 results (examples/py-ard/redux.tsv).
+#include <string>
+
+#include "data/mac_table.h"
+#include "data/reference.h"
+#include "data/verify.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace hla::data {
+namespace {
+
+using ::testing::HasSubstr;
+
+const std::string kData = HLA_SHIPPED_DATA_DIR;
+
+class Release : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    for (auto [v, out] : {std::pair{"3.58.0", &r3580_}, {"3.44.0", &r3440_}}) {
+      auto ref = Reference::Load({kData + "/imgt/" + v});
+      ASSERT_TRUE(ref.ok()) << ref.status();
+      *out = *ref;
+    }
+  }
+  static void TearDownTestSuite() {
+    r3580_.reset();
+    r3440_.reset();
+  }
+  static std::string G(const Reference& r, absl::string_view allele) {
+    const auto id = r.FindAllele(allele);
+    if (!id) return "?";
+    const GroupId g = r.allele(*id).g_group;
+    return g == kNone ? "-" : std::string(r.g_group(g).name);
+  }
+  static std::string P(const Reference& r, absl::string_view allele) {
+    const auto id = r.FindAllele(allele);
+    if (!id) return "?";
+    const GroupId g = r.allele(*id).p_group;
+    return g == kNone ? "-" : std::string(r.p_group(g).name);
+  }
+  // The allele's small-g group; a "(none)" group if it has none or the
+  // allele is unknown (so a failing expectation reads well, not crashes).
+  static const Group* SmallG(const Reference& r, absl::string_view allele) {
+    static const Group kMissing{"(none)", "(none)", 0, false, {}};
+    const auto id = r.FindAllele(allele);
+    if (!id || r.allele(*id).small_g == kNone) return &kMissing;
+    return &r.small_g(r.allele(*id).small_g);
+  }
+  static std::string Column(const Reference& r, absl::string_view allele,
+                            SerologyList DnaSerology::*column) {
+    const DnaSerology* s = r.SerologyOf(*r.FindAllele(allele));
+    std::string out;
+    for (AntigenId a : (s->*column).antigens) {
+      if (!out.empty()) out += "/";
+      out += std::string(r.antigen(a).name);
+    }
+    if ((s->*column).null) out += "null";
+    if ((s->*column).unknown) out += "?";
+    return out;
+  }
+  static size_t LocusCount(const Reference& r, hla::Locus l) {
+    const LocusInfo* li = r.FindLocus(l);
+    return li == nullptr ? 0 : li->end - li->begin;
+  }
+
+  static std::shared_ptr<const Reference> r3580_, r3440_;
+};
+
+std::shared_ptr<const Reference> Release::r3580_;
+std::shared_ptr<const Reference> Release::r3440_;
+
+TEST_F(Release, VersionsAndDates) {
+  EXPECT_EQ(r3580_->version(), "3.58.0");
+  EXPECT_EQ(r3580_->date(), "2024-10-09");
+  EXPECT_EQ(r3440_->version(), "3.44.0");
+  EXPECT_EQ(r3440_->date(), "2021-04-20");
+  EXPECT_TRUE(r3580_->warnings().empty());
+  EXPECT_TRUE(r3440_->warnings().empty());
+}
+
+TEST_F(Release, AlleleCountsEqualTheFiles) {
+  // awk 'NR>7' Allelelist.txt | grep -c .
+  EXPECT_EQ(r3580_->alleles().size(), 41433u);
+  EXPECT_EQ(r3440_->alleles().size(), 30523u);
+  // awk -F, 'NR>7 && $2 ~ /^A\*/' Allelelist.txt | wc -l   (and DPB1, DRB1)
+  EXPECT_EQ(LocusCount(*r3580_, hla::Locus::kA), 8472u);
+  EXPECT_EQ(LocusCount(*r3580_, hla::Locus::kDRB1), 3751u);
+  EXPECT_EQ(LocusCount(*r3580_, hla::Locus::kDPB1), 2762u);
+  EXPECT_EQ(LocusCount(*r3440_, hla::Locus::kA), 6766u);
+  EXPECT_EQ(LocusCount(*r3440_, hla::Locus::kDRB1), 2949u);
+  EXPECT_EQ(LocusCount(*r3440_, hla::Locus::kDPB1), 1749u);
+  // awk -F, 'NR>7{split($2,a,"*"); print a[1]}' Allelelist.txt | sort -u | wc -l
+  EXPECT_EQ(r3580_->loci().size(), 46u);
+  EXPECT_EQ(r3440_->loci().size(), 44u);
+}
+
+TEST_F(Release, GroupCountsEqualTheFiles) {
+  // awk -F';' 'NR>6 && NF==3 && $3!=""' wmda/hla_nom_g.txt | wc -l  (named)
+  // awk -F';' 'NR>6 && NF==3 && $3==""' wmda/hla_nom_g.txt | wc -l  (single)
+  EXPECT_EQ(r3580_->named_g_groups(), 707u);
+  EXPECT_EQ(r3580_->g_groups().size(), 707u + 24554u);
+  EXPECT_EQ(r3440_->named_g_groups(), 538u);
+  EXPECT_EQ(r3440_->g_groups().size(), 538u + 20537u);
+  // The same on wmda/hla_nom_p.txt.
+  EXPECT_EQ(r3580_->named_p_groups(), 1418u);
+  EXPECT_EQ(r3580_->p_groups().size(), 1418u + 16410u);
+  EXPECT_EQ(r3440_->named_p_groups(), 1166u);
+  EXPECT_EQ(r3440_->p_groups().size(), 1166u + 13898u);
+  // awk -F';' '$1=="A*" && $3=="01:01:01G"{print split($2,x,"/")}' hla_nom_g.txt
+  EXPECT_EQ(r3580_->g_group(*r3580_->FindGGroup("A*01:01:01G")).members.size(),
+            249u);
+  EXPECT_EQ(r3440_->g_group(*r3440_->FindGGroup("A*01:01:01G")).members.size(),
+            175u);
+  // ... and '$3=="01:01P"' on hla_nom_p.txt
+  EXPECT_EQ(r3580_->p_group(*r3580_->FindPGroup("A*01:01P")).members.size(),
+            373u);
+  EXPECT_EQ(r3440_->p_group(*r3440_->FindPGroup("A*01:01P")).members.size(),
+            277u);
+}
+
+TEST_F(Release, KnownGroupsOfAlleles) {
+  for (const Reference* r : {r3580_.get(), r3440_.get()}) {
+    // hla_nom_g.txt: "A*;01:01:01:01/01:01:01:02N/...;01:01:01G".
+    EXPECT_EQ(G(*r, "A*01:01:01:01"), "A*01:01:01G");
+    EXPECT_EQ(P(*r, "A*01:01:01:01"), "A*01:01P");
+    // The null A*01:04:01:01N is in A*01:01:01G but in no P group (Atlas:
+    // "*01:04 has no P group, yet its G group is 01:01:01G").
+    EXPECT_EQ(G(*r, "A*01:04:01:01N"), "A*01:01:01G");
+    EXPECT_EQ(P(*r, "A*01:04:01:01N"), "-");
+    // "A*;01:01:02;": an ungrouped allele is its own (implicit) group.
+    EXPECT_EQ(G(*r, "A*01:01:02"), "A*01:01:02");
+    EXPECT_TRUE(r->g_group(*r->FindGGroup("A*01:01:02")).implicit);
+    // "C*;02:10:01:01/...;02:10:01G" and "...;02:02P".
+    EXPECT_EQ(G(*r, "C*02:10:01:01"), "C*02:10:01G");
+    EXPECT_EQ(P(*r, "C*02:10:01:01"), "C*02:02P");
+  }
+}
+
+// py-ard 3.44.0 (examples/py-ard/redux.tsv, level lg/lgx).
+TEST_F(Release, SmallGAgreesWithPyArd3440) {
+  const Reference& r = *r3440_;
+  // A*01:01:01 -> lg A*01:01g.
+  EXPECT_EQ(SmallG(r, "A*01:01:01:01")->name, "A*01:01g");
+  // C*02:10 -> C*02:02 (lg/lgx); C*02:02 lg -> C*02:02g.
+  EXPECT_EQ(SmallG(r, "C*02:10:01:01")->name, "C*02:02g");
+  // DRB4*01:03N -> lgx DRB4*01:01; DRB5*01:08N -> DRB5*01:02; nulls join
+  // the expressed alleles sharing their ARD.
+  EXPECT_EQ(SmallG(r, "DRB4*01:03:01:02N")->two_field_name, "DRB4*01:01");
+  EXPECT_EQ(SmallG(r, "DRB5*01:08:01N")->two_field_name, "DRB5*01:02");
+  EXPECT_EQ(SmallG(r, "A*01:04:01:01N")->name, "A*01:01g");
+  // DRB4*01:03:01 -> lgx DRB4*01:01.
+  EXPECT_EQ(SmallG(r, "DRB4*01:03:01:01")->two_field_name, "DRB4*01:01");
+  // C*06:17 -> lgx C*06:02.
+  EXPECT_EQ(SmallG(r, "C*06:17")->two_field_name, "C*06:02");
+  // DQB1*03:276 (non-strict) -> lgx DQB1*03:01.
+  EXPECT_EQ(SmallG(r, "DQB1*03:276N")->two_field_name, "DQB1*03:01");
+}
+
+TEST_F(Release, SmallGOfOneProteinCarriesNoG) {
+  // 3.44.0 hla_nom_p.txt "A*;01:02:01/01:02:02;01:02P": one protein.
+  EXPECT_EQ(SmallG(*r3440_, "A*01:02:01")->name, "A*01:02");
+  // Every allele in a G or P row has a small-g group.
+  for (const Reference* r : {r3580_.get(), r3440_.get()}) {
+    for (const Allele& a : r->alleles()) {
+      if (a.g_group != kNone || a.p_group != kNone) {
+        ASSERT_NE(a.small_g, kNone) << a.name;
+      }
+    }
+  }
+}
+
+TEST_F(Release, TruncationAndXxIndexes) {
+  hla::Fields f;
+  ASSERT_TRUE(hla::ParseFields("02:01", &f));
+  // awk -F, 'NR>7 && ($2 ~ /^A\*02:01:/ || $2 ~ /^A\*02:01[NLSCAQ]?$/)' | wc -l
+  EXPECT_EQ(r3580_->AllelesWithPrefix("A", f).size(), 477u);
+  EXPECT_EQ(r3440_->AllelesWithPrefix("A", f).size(), 393u);
+  // awk -F, 'NR>7 && $2 ~ /^A\*02:/' Allelelist.txt | wc -l
+  const Truncation* xx = r3580_->FindTruncation("A*02");
+  ASSERT_NE(xx, nullptr);
+  EXPECT_EQ(xx->end - xx->begin, 1910u);
+  EXPECT_EQ(r3440_->FindTruncation("A*02")->end -
+                r3440_->FindTruncation("A*02")->begin,
+            1550u);
+  // Field boundaries: A*02:14 must not cover A*02:149:01.
+  for (AlleleId id : r3580_->AllelesWithPrefix(
+           "A", {hla::Field{2, 2}, hla::Field{14, 2}})) {
+    EXPECT_EQ(r3580_->allele(id).fields[1].value, 14u);
+  }
+  // awk -F, 'NR>7 && $2 ~ /^A\*/{split($2,a,":"); print a[1]":"a[2]}' |
+  //   sed 's/[NLSCAQ]$//' | sort -u | wc -l
+  size_t a_two_field = 0;
+  for (const Truncation& t : r3580_->truncations(2)) {
+    if (r3580_->loci()[t.locus].name == "A") ++a_two_field;
+  }
+  EXPECT_EQ(a_two_field, 5373u);
+}
+
+TEST_F(Release, SerologyFromRelDnaSer) {
+  for (const Reference* r : {r3580_.get(), r3440_.get()}) {
+    // "A*;01:01:01:01;1;;;", "A*;01:01:01:02N;0;;;", "A*;24:02:01:01;24;;;"
+    EXPECT_EQ(Column(*r, "A*01:01:01:01", &DnaSerology::unambiguous), "A1");
+    EXPECT_EQ(Column(*r, "A*01:01:01:02N", &DnaSerology::unambiguous), "null");
+    // "A*;02:55;;;2;28"
+    EXPECT_EQ(Column(*r, "A*02:55", &DnaSerology::assumed), "A2");
+    EXPECT_EQ(Column(*r, "A*02:55", &DnaSerology::expert), "A28");
+    // "B*;39:01:01:01;3901;;;": the associated antigen B3901.
+    EXPECT_EQ(Column(*r, "B*39:01:01:01", &DnaSerology::unambiguous), "B3901");
+    // "DRB1*;11:16:01:01;;11/13;;" and "DRB3*;01:01:02:01;52;;;"
+    EXPECT_EQ(Column(*r, "DRB1*11:16:01:01", &DnaSerology::possible),
+              "DR11/DR13");
+    EXPECT_EQ(Column(*r, "DRB3*01:01:02:01", &DnaSerology::unambiguous),
+              "DR52");
+    // rel_ser_ser.txt "B;39;;3901/3902", "A;9;23/24;", "Cw;3;9/10;".
+    const Antigen& b3901 = r->antigen(*r->FindAntigen("B3901"));
+    EXPECT_EQ(r->antigen(b3901.associated_with).name, "B39");
+    EXPECT_EQ(r->antigen(r->antigen(*r->FindAntigen("B39")).broad).name, "B16");
+    EXPECT_EQ(r->antigen(r->antigen(*r->FindAntigen("A24")).broad).name, "A9");
+    EXPECT_EQ(r->antigen(*r->FindAntigen("Cw3")).splits.size(), 2u);
+    // awk -F';' 'NR>6 && $1 !~ /\*$/' wmda/hla_nom.txt | wc -l  -> 166 rows,
+    // one of them deleted (Cw;11), none added by rel_*_ser.txt.
+    EXPECT_EQ(r->antigens().size(), 166u);
+    EXPECT_TRUE(r->antigen(*r->FindAntigen("Bw4")).recognised);
+    EXPECT_FALSE(r->antigen(*r->FindAntigen("Cw11")).recognised);
+    // awk -F';' 'NR>6' wmda/rel_dna_ser.txt | wc -l equals the allele count.
+    for (AlleleId id = 0; id < r->alleles().size(); ++id) {
+      ASSERT_NE(r->SerologyOf(id), nullptr) << r->allele(id).name;
+    }
+  }
+}
+
+TEST_F(Release, TceAssignments) {
+  // grep -c '^DPB1' tce/dpb_tce.csv
+  EXPECT_EQ(r3580_->tce().size(), 2762u);
+  EXPECT_EQ(r3440_->tce().size(), 1749u);  // no column header in 3.44.0
+  for (const Reference* r : {r3580_.get(), r3440_.get()}) {
+    // "DPB1*08:01,DPB1*08:01,3$,2a$,V1 Assignment based on ..."
+    const TceAssignment* t = r->TceOf(*r->FindAllele("DPB1*08:01"));
+    ASSERT_NE(t, nullptr);
+    EXPECT_EQ(t->v1.group, "3");
+    EXPECT_TRUE(t->v1.inferred);
+    EXPECT_EQ(t->v2.group, "2a");
+    EXPECT_THAT(t->comments, HasSubstr("Assignment changed between V1 and V2"));
+    // "DPB1*03:01:01:01,DPB1*03:01,2,2,"
+    EXPECT_EQ(r->TceOf(*r->FindAllele("DPB1*03:01:01:01"))->v1.group, "2");
+  }
+}
+
+TEST_F(Release, HistoryOfDeletedAndRenamedNames) {
+  // awk -F';' 'NR>6 && $1 ~ /\*$/ && $4!=""' wmda/hla_nom.txt | wc -l -> 182;
+  // grep -c '^HLA' Deleted_alleles.txt -> 267 (182 deleted + 85 suffix
+  // changes; every hla_nom.txt deletion is among them).
+  EXPECT_EQ(r3580_->history().size(), 267u);
+  EXPECT_EQ(r3440_->history().size(), 159u);  // hla_nom.txt only
+  for (const Reference* r : {r3580_.get(), r3440_.get()}) {
+    // "A*;0105N;19990216;20010717;01:04:01:01N;Sequence identical"
+    const NameHistory* h = r->FindHistory("A*0105N");
+    ASSERT_NE(h, nullptr);
+    ASSERT_EQ(h->current.size(), 1u);
+    EXPECT_EQ(r->allele(h->current[0]).name, "A*01:04:01:01N");
+  }
+  // Deleted_alleles.txt: "HLA14501,A*24:329,Sequence renamed A*24:329Q".
+  const NameHistory* s = r3580_->FindHistory("A*24:329");
+  ASSERT_NE(s, nullptr);
+  EXPECT_TRUE(s->suffix_change);
+  EXPECT_EQ(r3580_->allele(s->current[0]).name, "A*24:329Q");
+  // 3.44.0 has no Deleted_alleles.txt: non-strict lookup finds the Q allele.
+  EXPECT_EQ(r3440_->FindHistory("A*24:329"), nullptr);
+  EXPECT_EQ(r3440_->allele(*r3440_->FindAlleleIgnoringSuffix("A*24:329")).name,
+            "A*24:329Q");
+  // Allele_status.txt: "C*03:11:01,1,1,Unconfirmed,74,619,Partial,cDNA".
+  const Allele& c = r3580_->allele(*r3580_->FindAllele("C*03:11:01"));
+  EXPECT_EQ(c.coverage, SequenceCoverage::kPartial);
+  EXPECT_EQ(c.sequence_type, SequenceType::kCdna);
+  EXPECT_EQ(r3440_->allele(0).coverage, SequenceCoverage::kUnknown);
+}
+
+TEST(ShippedData, MacTableCounts) {
+  auto t = MacTable::Load(kData + "/" + MacTable::kShippedRelativePath);
+  ASSERT_TRUE(t.ok()) << t.status();
+  // awk -F'\t' 'NR>3' mac-2020-07-subset.alpha.v3.txt | wc -l -> 12520;
+  // awk -F'\t' 'NR>3 && $1=="*"' ... | wc -l -> 7839.
+  EXPECT_EQ((*t)->size(), 12520u);
+  EXPECT_EQ((*t)->allele_specific_count(), 7839u);
+  EXPECT_EQ((*t)->generic_count(), 4681u);
+  EXPECT_THAT(std::string((*t)->date()), HasSubstr("2020-07-11"));
+  // "<TAB>AB<TAB>01/02" and "*<TAB>AHY<TAB>03:01/03:03N".
+  const MacCode* ab = (*t)->Find("AB");
+  const MacCode* ahy = (*t)->Find("AHY");
+  ASSERT_NE(ab, nullptr);
+  ASSERT_NE(ahy, nullptr);
+  EXPECT_EQ(ab->expansion, "01/02");
+  EXPECT_FALSE(ab->allele_specific);
+  EXPECT_TRUE(ahy->allele_specific);
+  EXPECT_EQ(ahy->expansion, "03:01/03:03N");
+}
+
+TEST(ShippedData, VerifiesAgainstManifestAndImgtChecksums) {
+  auto r = VerifyData(kData);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_TRUE(r->all_ok());
+  // wc -l MANIFEST.md5 -> 29; present files named in IMGT's lists: 3.58.0
+  // md5checksum.txt 6 + wmda 6, 3.44.0 wmda 6.
+  EXPECT_EQ(r->checks.size(), 29u + 6u + 6u + 6u);
+}
+
+}  // namespace
+}  // namespace hla::data
