@@ -4,7 +4,8 @@
 //
 // The parse layer of the reference data: one function per IPD-IMGT/HLA file,
 // each turning the file's text into rows of string_views into that text (no
-// per-line allocation), checking syntax and reporting `file:line: why`. The
+// per-line allocation; so the text must outlive the rows), checking syntax
+// and reporting `file:line: why`. The
 // meaning (ids, groups, links) is built from these rows by data/reference.cc.
 // Each function's .cc file starts with the format it reads.
 #ifndef HLA_DATA_INTERNAL_RECORDS_H_

@@ -2,6 +2,7 @@
 //
 // The parse layer, file by file: good rows, and each kind of bad line
 // reported as DataLoss "file:line: why".
+#include <deque>
 #include <string>
 
 #include "data/internal/records.h"
@@ -18,12 +19,20 @@ using ::testing::SizeIs;
 constexpr absl::StatusCode kDataLoss = absl::StatusCode::kDataLoss;
 const char kHead[] = "# file: x\n# version: IPD-IMGT/HLA 3.58.0\n";
 
+// The parsers return views into their input, which must outlive the rows:
+// Keep() holds a built test input for the rest of the program.
+const std::string& Keep(std::string text) {
+  static auto* kept = new std::deque<std::string>();
+  kept->push_back(std::move(text));
+  return kept->back();
+}
+
 // ---- Allelelist.txt
 
 TEST(ParseAlleleList, ReadsRowsAndHeaderWithoutFinalNewline) {
-  auto f = ParseAlleleList(std::string(kHead) +
+  auto f = ParseAlleleList(Keep(std::string(kHead) +
                                "AlleleID,Allele\nHLA00001,A*01:01:01:01\n"
-                               "HLA02169,A*01:01:01:02N",
+                               "HLA02169,A*01:01:01:02N"),
                            "Allelelist.txt");
   ASSERT_TRUE(f.ok()) << f.status();
   EXPECT_EQ(f->header.version, "3.58.0");
@@ -105,11 +114,11 @@ TEST(ParseAlleleStatus, UnknownValuesNameFileAndLine) {
 // ---- wmda/hla_nom.txt
 
 TEST(ParseHlaNom, ReadsAntigensCurrentAndDeletedNames) {
-  auto f = ParseHlaNom(std::string(kHead) +
+  auto f = ParseHlaNom(Keep(std::string(kHead) +
                            "A;1;19680101;;;\n"
                            "A*;01:01:01:01;19890801;;;\n"
                            "A*;0105N;19990216;20010717;01:04:01:01N;Sequence "
-                           "identical",
+                           "identical"),
                        "nom");
   ASSERT_TRUE(f.ok()) << f.status();
   ASSERT_THAT(f->rows, SizeIs(3));
@@ -141,9 +150,9 @@ TEST(ParseHlaNom, BadLinesNameFileAndLine) {
 // ---- wmda/hla_nom_g.txt, wmda/hla_nom_p.txt
 
 TEST(ParseGroupFile, ReadsNamedAndUngroupedRows) {
-  auto f = ParseGroupFile(std::string(kHead) +
+  auto f = ParseGroupFile(Keep(std::string(kHead) +
                               "A*;01:01:01:01/01:01:01:02N;01:01:01G\n"
-                              "A*;01:01:02;",
+                              "A*;01:01:02;"),
                           "g", 'G');
   ASSERT_TRUE(f.ok()) << f.status();
   ASSERT_THAT(f->rows, SizeIs(2));
@@ -169,10 +178,10 @@ TEST(ParseGroupFile, BadLinesNameFileAndLine) {
 // ---- wmda/rel_dna_ser.txt
 
 TEST(ParseRelDnaSer, ReadsSixAndSevenFieldLayouts) {
-  auto f = ParseRelDnaSer(std::string(kHead) +
+  auto f = ParseRelDnaSer(Keep(std::string(kHead) +
                               "A*;02:55;;;2;28\n"
                               "DRB1*;11:16:01:01;;11/13;;\n"
-                              "A*;01:48;;;0/?;;1",
+                              "A*;01:48;;;0/?;;1"),
                           "ser");
   ASSERT_TRUE(f.ok()) << f.status();
   ASSERT_THAT(f->rows, SizeIs(3));
@@ -217,9 +226,9 @@ TEST(ParseRelSerSer, BadLinesNameFileAndLine) {
 // ---- tce/dpb_tce.csv
 
 TEST(ParseDpbTce, WithoutColumnHeader) {
-  auto f = ParseDpbTce(std::string(kHead) +
+  auto f = ParseDpbTce(Keep(std::string(kHead) +
                            "DPB1*01:01:01:01,DPB1*01:01,3,3,\n"
-                           "DPB1*08:01,DPB1*08:01,3$,2a$,motifs, distance",
+                           "DPB1*08:01,DPB1*08:01,3$,2a$,motifs, distance"),
                        "tce");
   ASSERT_TRUE(f.ok()) << f.status();
   EXPECT_FALSE(f->has_column_header);
@@ -265,7 +274,7 @@ TEST(ParseDpbTce, BadLinesNameFileAndLine) {
 
 TEST(ParseDeletedAlleles, ReadsBothBlocksAndSuccessors) {
   auto f = ParseDeletedAlleles(
-      std::string(kHead) +
+      Keep(std::string(kHead) +
           "# Deleted Alleles\nAlleleID,Allele,Description\n"
           "HLA00965,A*0105N,Sequence shown to be identical to A*01:04:01:01N "
           "(July 2001)\n"
@@ -274,7 +283,7 @@ TEST(ParseDeletedAlleles, ReadsBothBlocksAndSuccessors) {
           "A*03:395\n"
           "HLA1,A*02:100,Never assigned\n"
           "# Alleles With Suffix Changes\nAlleleID,Allele,Description\n"
-          "HLA04333,Cw*1616,Sequence renamed C*16:16Q (March 2010)",
+          "HLA04333,Cw*1616,Sequence renamed C*16:16Q (March 2010)"),
       "del");
   ASSERT_TRUE(f.ok()) << f.status();
   ASSERT_THAT(f->rows, SizeIs(4));
