@@ -116,23 +116,28 @@ absl::Status ExpandShorthand(absl::string_view text, GlNode& node) {
       fields.insert(fields.end(), t.fields.begin(), t.fields.end());
       t.fields = std::move(fields);
     }
+    // The result must be a name the grammar accepts when written out: a
+    // one-field name has 2 or 3 digits and no suffix or group letter
+    // ("A*02/0102P" would be "A*0102P", which is not a name).
+    if (t.fields.size() == 1 &&
+        (t.kind != TokenKind::kAllele || t.suffix != 0 || t.fields[0].width > 3)) {
+      return SyntaxError(text, t.offset, "allele field");
+    }
   }
   return absl::OkStatus();
 }
 
 // Runs `rule` on the trimmed text; returns the Status for a failure.
-template <typename Rule, typename... Attribute>
+template <typename Rule>
 absl::Status RunRule(absl::string_view text, absl::string_view trimmed,
-                     const Rule& rule, internal::ParseState& state,
-                     Attribute&... attr) {
+                     const Rule& rule, internal::ParseState& state) {
   state.begin = text.data();
   internal::iterator_type first = trimmed.data();
   const internal::iterator_type last = trimmed.data() + trimmed.size();
   bool ok = false;
   try {
     // `state` as an lvalue: the context then matches internal::context_type.
-    ok = x3::parse(first, last, x3::with<internal::state_tag>(state)[rule],
-                   attr...);
+    ok = x3::parse(first, last, x3::with<internal::state_tag>(state)[rule]);
   } catch (const x3::expectation_failure<internal::iterator_type>& e) {
     // Backstop: the top rules handle expectation failures themselves.
     return SyntaxError(text, static_cast<size_t>(e.where() - text.data()),
@@ -156,12 +161,15 @@ absl::StatusOr<GlString> ParseGlString(absl::string_view text) {
   if (absl::Status s = CheckInput(text, kMaxGlStringBytes); !s.ok()) return s;
   const absl::string_view trimmed = absl::StripAsciiWhitespace(text);
   internal::ParseState state;
-  GlString gl;
-  if (absl::Status s =
-          RunRule(text, trimmed, internal::GlTopRule(), state, gl.root);
+  if (absl::Status s = RunRule(text, trimmed, internal::GlTopRule(), state);
       !s.ok()) {
     return s;
   }
+  if (state.nodes.size() != 1) {  // cannot happen: the grammar reduces to one
+    return absl::InternalError("parser left no single root");
+  }
+  GlString gl;
+  gl.root = std::move(state.nodes.front());
   if (absl::Status s = ExpandShorthand(text, gl.root); !s.ok()) return s;
   gl.glsc_namespace = std::move(state.glsc_namespace);
   gl.glsc_version = std::move(state.glsc_version);

@@ -9,10 +9,12 @@
 #define HLA_PARSER_INTERNAL_CONFIG_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 #include <boost/spirit/home/x3.hpp>
 
+#include "absl/container/inlined_vector.h"
 #include "hla/gl.h"
 
 namespace hla::parser_internal {
@@ -36,6 +38,12 @@ struct ParseState {
   // The name being parsed. Reset at the start of every name and moved into
   // the tree when the name is complete, so one buffer serves all names.
   hla::Token scratch;
+
+  // The tree under construction (see grammar_def.h): finished subtrees, and
+  // for each open GL String level the stack height when it began. After a
+  // successful parse `nodes` holds exactly the root.
+  absl::InlinedVector<hla::GlNode, 2> nodes;
+  absl::InlinedVector<uint32_t, 8> marks;
 
   // "hla#3.58.0#..." prefix, when present.
   std::string glsc_namespace;

@@ -14,10 +14,10 @@
 
 namespace hla::parser_internal {
 
-// A whole typing: optional GLSC prefix (into ParseState), then a GL String,
-// then end of input. The attribute is the tree's root.
+// A whole typing: optional GLSC prefix, then a GL String, then end of input.
+// On success ParseState::nodes holds the root and the GLSC fields are set.
 struct gl_top_class;
-using gl_top_type = x3::rule<gl_top_class, hla::GlNode>;
+using gl_top_type = x3::rule<gl_top_class>;
 BOOST_SPIRIT_DECLARE(gl_top_type)
 
 // Exactly one name, then end of input. The name is left in

@@ -8,10 +8,13 @@
 // How it is built:
 //   - Names (leaves) are recognised by attribute-less rules whose semantic
 //     actions write into ParseState::scratch (one reused Token), so parsing a
-//     name allocates nothing; `leaf` moves the finished Token into a GlNode.
-//   - Each GL String level is a rule with a GlNode attribute, built by actions:
-//     the first operand is assigned, each further operand appended under the
-//     level's operator (n-ary nodes; a one-member level stays its member).
+//     name allocates nothing; `leaf` moves the finished Token onto the stack.
+//   - The tree is built on a node stack in ParseState, not through rule
+//     attributes (which would construct and move a GlNode at each of the six
+//     levels for every name): a leaf pushes one node; a level marks the stack
+//     height when it starts and, when it ends with two or more members,
+//     replaces them by one n-ary node (a one-member level stays its member).
+//     A failed level leaves stale marks, but then the whole parse fails.
 //   - Every right operand of '>' is a named rule or a literal, so an
 //     expectation failure names what was expected ("allele field", not a
 //     mangled type name). The rule names are user-visible text.
@@ -22,6 +25,7 @@
 #define HLA_PARSER_INTERNAL_GRAMMAR_DEF_H_
 
 #include <cstdint>
+#include <iterator>
 #include <utility>
 
 #include "hla/allele_name.h"
@@ -59,7 +63,6 @@ namespace grammar {
 namespace ascii = x3::ascii;
 using x3::_attr;
 using x3::_pass;
-using x3::_val;
 using x3::eoi;
 using x3::eps;
 using x3::lit;
@@ -285,37 +288,44 @@ const auto set_glsc_version = [](const auto& ctx) {
   State(ctx).glsc_version.assign(r.begin(), r.end());
 };
 
+// Pushes the finished name, as a leaf, on the node stack.
 template <bool kShorthand>
-struct TakeToken {
+struct PushLeaf {
   template <typename Context>
   void operator()(const Context& ctx) const {
     ParseState& state = State(ctx);
     const auto& r = _attr(ctx);
-    hla::GlNode& node = _val(ctx);
-    node.children.clear();
-    node.token = std::move(state.scratch);
-    node.token.shorthand = kShorthand;
-    node.token.offset = static_cast<uint32_t>(r.begin() - state.begin);
-    node.token.length = static_cast<uint32_t>(r.size());
+    state.nodes.emplace_back();
+    hla::Token& token = state.nodes.back().token;
+    token = std::move(state.scratch);
+    token.shorthand = kShorthand;
+    token.offset = static_cast<uint32_t>(r.begin() - state.begin);
+    token.length = static_cast<uint32_t>(r.size());
   }
 };
 
-const auto assign_node = [](const auto& ctx) { _val(ctx) = std::move(_attr(ctx)); };
+// A level starts: remember how many nodes are already on the stack.
+const auto mark_level = [](const auto& ctx) {
+  ParseState& state = State(ctx);
+  state.marks.push_back(static_cast<uint32_t>(state.nodes.size()));
+};
 
-// Appends an operand to the node built so far, first turning that node into
-// an `Op` node if it is not one yet.
+// A level ends: if it has two or more members, they become the children of
+// one `Op` node; a single member stays as it is.
 template <hla::GlOp Op>
-struct AppendOperand {
+struct ReduceLevel {
   template <typename Context>
   void operator()(const Context& ctx) const {
-    hla::GlNode& node = _val(ctx);
-    if (node.is_leaf() || node.op != Op) {
-      hla::GlNode inner;
-      inner.op = Op;
-      inner.children.push_back(std::move(node));
-      node = std::move(inner);
-    }
-    node.children.push_back(std::move(_attr(ctx)));
+    ParseState& state = State(ctx);
+    const size_t start = state.marks.back();
+    state.marks.pop_back();
+    if (state.nodes.size() - start < 2) return;
+    hla::GlNode inner;
+    inner.op = Op;
+    inner.children.assign(std::make_move_iterator(state.nodes.begin() + start),
+                          std::make_move_iterator(state.nodes.end()));
+    state.nodes.erase(state.nodes.begin() + start, state.nodes.end());
+    state.nodes.push_back(std::move(inner));
   }
 };
 
@@ -372,16 +382,16 @@ const x3::rule<serology_number_class> serology_number = "serology number";
 const x3::rule<serology_class> serology = "antigen";
 const x3::rule<bare_placeholder_class> bare_placeholder = "placeholder";
 const x3::rule<token_body_class> token_body = "HLA name";
-const x3::rule<leaf_class, hla::GlNode> leaf = "HLA name";
+const x3::rule<leaf_class> leaf = "HLA name";
 const x3::rule<shorthand_body_class> shorthand_body = "allele field";
-const x3::rule<shorthand_class, hla::GlNode> shorthand = "HLA name";
-const x3::rule<list_element_class, hla::GlNode> list_element = "HLA name";
-const x3::rule<allele_list_class, hla::GlNode> allele_list = "HLA name";
-const x3::rule<haplotype_class, hla::GlNode> haplotype = "HLA name";
-const x3::rule<genotype_class, hla::GlNode> genotype = "HLA name";
-const x3::rule<genotype_list_class, hla::GlNode> genotype_list = "HLA name";
-const x3::rule<multilocus_class, hla::GlNode> multilocus = "HLA name";
-const x3::rule<paralog_class, hla::GlNode> paralog = "HLA name";
+const x3::rule<shorthand_class> shorthand = "HLA name";
+const x3::rule<list_element_class> list_element = "HLA name";
+const x3::rule<allele_list_class> allele_list = "HLA name";
+const x3::rule<haplotype_class> haplotype = "HLA name";
+const x3::rule<genotype_class> genotype = "HLA name";
+const x3::rule<genotype_list_class> genotype_list = "HLA name";
+const x3::rule<multilocus_class> multilocus = "HLA name";
+const x3::rule<paralog_class> paralog = "HLA name";
 const x3::rule<glsc_version_class> glsc_version = "GLSC version";
 const x3::rule<glsc_hash_class> glsc_hash = "'#'";
 const x3::rule<glsc_class> glsc = "GLSC prefix";
@@ -404,12 +414,13 @@ const auto code_letters_def = raw[+ascii::upper][set_code_letters];
 
 // "01[:01[:02]]" then an optional tail.
 const auto v3_fields_def =
-    field >> x3::repeat(0, 2)[':' > field] >> -name_tail > name_end;
+    (field >> x3::repeat(0, 2)[':' > field] >> -name_tail) > name_end;
 const auto v3_rest_def = (code_letters > name_end) | v3_fields;
-const auto v3_name_def = field_digits[set_first_field] >> ':' > v3_rest;
+const auto v3_name_def = (field_digits[set_first_field] >> ':') > v3_rest;
 
-const auto legacy_name_def = raw[+ascii::digit][set_legacy_digits] >>
-                             -raw[+ascii::upper][set_legacy_letters] > name_end;
+const auto legacy_name_def = (raw[+ascii::digit][set_legacy_digits] >>
+                              -raw[+ascii::upper][set_legacy_letters]) >
+                             name_end;
 
 const auto placeholder_word_def =
     lit("NNNN") | lit("XXXX") | lit("UUUU") | lit("NEW");
@@ -419,7 +430,7 @@ const auto locus_placeholder_def =
 const auto allele_body_def = locus_placeholder | v3_name | legacy_name;
 
 const auto molecular_def =
-    raw[ascii::upper >> *(ascii::upper | ascii::digit)][set_locus] >> '*' >
+    (raw[ascii::upper >> *(ascii::upper | ascii::digit)][set_locus] >> '*') >
     allele_body;
 
 // Longest spelling first: "DQw" before "DQ", "Bw" before "B".
@@ -434,7 +445,7 @@ const auto serology_locus_def = lit("DPw")[SetSerologyLocus{"DPw"}] |
                                 lit("B")[SetSerologyLocus{"B"}];
 const auto serology_number_def = raw[+ascii::digit][set_serology_number];
 const auto serology_def =
-    serology_locus >> &ascii::digit > serology_number > name_end;
+    (serology_locus >> &ascii::digit) > serology_number > name_end;
 
 const auto bare_placeholder_def =
     raw[placeholder_word][set_bare_placeholder] >> name_end;
@@ -442,35 +453,37 @@ const auto bare_placeholder_def =
 const auto token_body_def =
     bare_placeholder | (-lit("HLA-")[set_prefix] >> (molecular | serology));
 
-const auto leaf_def = eps[reset_token] >> raw[token_body][TakeToken<false>{}];
+const auto leaf_def = eps[reset_token] >> raw[token_body][PushLeaf<false>{}];
 
 // Allele-list shorthand: trailing fields only ("02" in "A*01:01/02").
 const auto shorthand_body_def =
-    field >> x3::repeat(0, 3)[':' > field] >> -name_tail > name_end;
+    (field >> x3::repeat(0, 3)[':' > field] >> -name_tail) > name_end;
 const auto shorthand_def =
-    eps[reset_token] >> raw[shorthand_body][TakeToken<true>{}];
+    eps[reset_token] >> raw[shorthand_body][PushLeaf<true>{}];
 
 const auto list_element_def = leaf | shorthand;
 
-// Precedence, tightest first: '/' '~' '+' '|' '^' '?'.
-const auto allele_list_def =
-    leaf[assign_node] >>
-    *((lit('/') > list_element)[AppendOperand<hla::GlOp::kAlleleList>{}]);
-const auto haplotype_def =
-    allele_list[assign_node] >>
-    *((lit('~') > allele_list)[AppendOperand<hla::GlOp::kHaplotype>{}]);
-const auto genotype_def =
-    haplotype[assign_node] >>
-    *((lit('+') > haplotype)[AppendOperand<hla::GlOp::kGenotype>{}]);
-const auto genotype_list_def =
-    genotype[assign_node] >>
-    *((lit('|') > genotype)[AppendOperand<hla::GlOp::kGenotypeList>{}]);
-const auto multilocus_def =
-    genotype_list[assign_node] >>
-    *((lit('^') > genotype_list)[AppendOperand<hla::GlOp::kMultilocus>{}]);
-const auto paralog_def =
-    multilocus[assign_node] >>
-    *((lit('?') > multilocus)[AppendOperand<hla::GlOp::kParalog>{}]);
+// Precedence, tightest first: '/' '~' '+' '|' '^' '?'. Each level is
+// "first member, then (operator > member)*", bracketed by mark/reduce actions
+// that build the n-ary node on the stack.
+const auto allele_list_def = eps[mark_level] >> leaf >>
+                             *(lit('/') > list_element) >>
+                             eps[ReduceLevel<hla::GlOp::kAlleleList>{}];
+const auto haplotype_def = eps[mark_level] >> allele_list >>
+                           *(lit('~') > allele_list) >>
+                           eps[ReduceLevel<hla::GlOp::kHaplotype>{}];
+const auto genotype_def = eps[mark_level] >> haplotype >>
+                          *(lit('+') > haplotype) >>
+                          eps[ReduceLevel<hla::GlOp::kGenotype>{}];
+const auto genotype_list_def = eps[mark_level] >> genotype >>
+                               *(lit('|') > genotype) >>
+                               eps[ReduceLevel<hla::GlOp::kGenotypeList>{}];
+const auto multilocus_def = eps[mark_level] >> genotype_list >>
+                            *(lit('^') > genotype_list) >>
+                            eps[ReduceLevel<hla::GlOp::kMultilocus>{}];
+const auto paralog_def = eps[mark_level] >> multilocus >>
+                         *(lit('?') > multilocus) >>
+                         eps[ReduceLevel<hla::GlOp::kParalog>{}];
 
 // GL String Code: "hla#3.58.0#".
 const auto glsc_version_def =
@@ -478,8 +491,8 @@ const auto glsc_version_def =
        [set_glsc_version];
 const auto glsc_hash_def = lit('#');
 const auto glsc_def =
-    raw[ascii::lower >> *(ascii::lower | ascii::digit)][set_glsc_namespace] >>
-    '#' > glsc_version > glsc_hash;
+    (raw[ascii::lower >> *(ascii::lower | ascii::digit)][set_glsc_namespace] >>
+     '#') > glsc_version > glsc_hash;
 
 BOOST_SPIRIT_DEFINE(name_end, end_of_input, field, name_tail, code_letters,
                     v3_fields, v3_rest, v3_name, legacy_name, placeholder_word,

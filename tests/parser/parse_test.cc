@@ -369,6 +369,10 @@ const BadCase kBad[] = {
     {"A2/3", 3, "HLA name"},               // shorthand fields have 2+ digits
     {"A2/03", 3, "allele name with locus"},  // no shorthand after serology
     {"A*02:AB/01", 8, "allele name with locus"},
+    // Shorthand that would spell no name (found by the fuzzer).
+    {"DPB*02/0102P", 7, "allele field"},
+    {"A*02/0102", 5, "allele field"},
+    {"A*02/03N", 5, "allele field"},
     {"A*01:01\xC3\xA9", 7, "ASCII character"},
     {"A*01:01\x01", 7, "end of name"},
 };
