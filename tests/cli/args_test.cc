@@ -1,0 +1,70 @@
+// Copyright 2026 The haplomatch Authors. SPDX-License-Identifier: Apache-2.0
+#include "cli/args.h"
+
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace hla::cli {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+const FlagSpec kSpec = {
+    /*value_flags=*/{"level", "imgt"},
+    /*bool_flags=*/{"non-strict"},
+    /*repeated_flags=*/{"donor"},
+};
+
+TEST(Args, ParsesValueBoolRepeatedAndPositional) {
+  auto args = Args::Parse({"--level", "lgx", "A*01:01", "--non-strict",
+                           "--imgt=3.44.0", "--donor", "x", "--donor=y", "B*08:01"},
+                          kSpec);
+  ASSERT_TRUE(args.ok()) << args.status();
+  EXPECT_EQ(args->Get("level").value(), "lgx");
+  EXPECT_EQ(args->Get("imgt").value(), "3.44.0");
+  EXPECT_TRUE(args->Has("non-strict"));
+  EXPECT_THAT(args->GetAll("donor"), ElementsAre("x", "y"));
+  EXPECT_THAT(args->positional(), ElementsAre("A*01:01", "B*08:01"));
+  EXPECT_EQ(args->GetOr("missing", "fallback"), "fallback");
+  EXPECT_FALSE(args->Get("missing").has_value());
+}
+
+TEST(Args, DoubleDashEndsFlags) {
+  auto args = Args::Parse({"--", "--level", "-x"}, kSpec);
+  ASSERT_TRUE(args.ok());
+  EXPECT_THAT(args->positional(), ElementsAre("--level", "-x"));
+  EXPECT_FALSE(args->Has("level"));
+}
+
+TEST(Args, SingleDashAndShortWordsArePositional) {
+  auto args = Args::Parse({"-", "--"}, kSpec);
+  ASSERT_TRUE(args.ok());
+  EXPECT_THAT(args->positional(), ElementsAre("-"));
+}
+
+struct BadCase {
+  std::vector<std::string> argv;
+  const char* message;
+};
+
+TEST(Args, RejectsBadFlagsNamingThem) {
+  const BadCase cases[] = {
+      {{"--colour"}, "unknown flag --colour"},
+      {{"--level"}, "flag --level needs a value"},
+      {{"--non-strict=yes"}, "flag --non-strict takes no value"},
+      {{"--level", "G", "--level", "P"}, "flag --level given more than once"},
+  };
+  for (const BadCase& c : cases) {
+    auto args = Args::Parse(c.argv, kSpec);
+    ASSERT_FALSE(args.ok()) << c.message;
+    EXPECT_EQ(args.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(std::string(args.status().message()), HasSubstr(c.message));
+  }
+}
+
+}  // namespace
+}  // namespace hla::cli
