@@ -1,0 +1,629 @@
+// Copyright 2026 The haplomatch Authors. SPDX-License-Identifier: Apache-2.0
+//
+// py-ard's reduction (docs/research/pyard-semantics.md §2), re-implemented
+// from that clean-room description on tables derived from a Reference. The
+// section numbers below refer to that document.
+#include "data/reduce.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "data/internal/names.h"
+#include "data/internal/pyard_tables.h"
+#include "hla/status_macros.h"
+
+namespace hla::data {
+
+using data_internal::AppendBareName;
+using data_internal::DropGpFirstN;
+using data_internal::FieldCount;
+using data_internal::FirstN;
+using data_internal::FirstNKeep;
+using data_internal::IsPyArdExpressionChar;
+using data_internal::SmartCompare;
+using data_internal::SmartLess;
+using data_internal_fwd::PyArdTables;
+
+namespace {
+
+constexpr const char* kLevelNames[] = {"G", "P",  "lg", "lgx", "exon",
+                                       "W", "U2", "S",  "1F"};
+
+// py-ard's G_GROUP_LOCI (constants.py): loci outside it pass through.
+constexpr const char* kGGroupLoci[] = {
+    "A",    "B",    "C",    "DMA",  "DMB",  "DOA",  "DOB",
+    "DPA1", "DPB1", "DQA1", "DQB1", "DRA",  "DRB1", "DRB3",
+    "DRB4", "DRB5", "E",    "F",    "G"};
+
+bool EndsWith(absl::string_view s, char c) { return !s.empty() && s.back() == c; }
+
+// Sorts in smart order, removes duplicates and empties.
+void SortUniqueNames(std::vector<std::string>* v) {
+  v->erase(std::remove(v->begin(), v->end(), std::string()), v->end());
+  std::sort(v->begin(), v->end(),
+            [](const std::string& a, const std::string& b) {
+              return SmartLess(a, b);
+            });
+  v->erase(std::unique(v->begin(), v->end()), v->end());
+}
+
+// Splits `s` on `op` and appends the parts (py-ard's flattening of lists).
+void SplitInto(absl::string_view s, char op, std::vector<std::string>* out) {
+  if (s.empty()) return;
+  for (absl::string_view part : absl::StrSplit(s, op)) {
+    out->emplace_back(part);
+  }
+}
+
+}  // namespace
+
+std::optional<ReductionLevel> ParseReductionLevel(absl::string_view name) {
+  for (int i = 0; i < 9; ++i) {
+    if (name == kLevelNames[i]) return static_cast<ReductionLevel>(i);
+  }
+  return std::nullopt;
+}
+
+absl::string_view ReductionLevelName(ReductionLevel level) {
+  return kLevelNames[static_cast<int>(level)];
+}
+
+namespace data_internal_fwd {
+
+size_t PyArdTables::MemoryUsage() const {
+  size_t bytes = 0;
+  auto map_bytes = [&](const Map& m) {
+    for (const auto& [k, v] : m) bytes += k.capacity() + v.capacity() + 64;
+  };
+  map_bytes(g_group);
+  map_bytes(lgx_group);
+  map_bytes(p_group);
+  map_bytes(exon_group);
+  map_bytes(p_not_g);
+  for (const Set* s : {&g_values, &p_values, &p_not_g_values, &valid, &g_loci}) {
+    for (const std::string& k : *s) bytes += k.capacity() + 32;
+  }
+  for (const auto* m : {&g_keys, &p_keys, &shortnulls}) {
+    for (const auto& [k, v] : *m) {
+      bytes += k.capacity() + 64;
+      for (const std::string& s : v) bytes += s.capacity() + 32;
+    }
+  }
+  for (const auto& [k, v] : by_key) bytes += k.capacity() + 64 + v.capacity() * 4;
+  for (const auto& [k, v] : ser_by_lgx) bytes += k.capacity() + 64 + v.capacity() * 4;
+  for (const auto& [k, v] : ser_by_allele) bytes += 48 + v.capacity() * 4;
+  return bytes;
+}
+
+}  // namespace data_internal_fwd
+
+// The reduction engine: stateless functions over the tables.
+class ReduceEngine {
+ public:
+  ReduceEngine(const PyArdTables& t, const ReduceOptions& o) : t_(t), o_(o) {}
+
+  // §3.2 is_valid_allele.
+  bool IsValidAllele(absl::string_view x) const {
+    if (EndsWith(x, 'G')) {
+      if (o_.resolve.strict) return t_.g_values.contains(x);
+      x.remove_suffix(1);
+    } else if (EndsWith(x, 'P')) {
+      if (o_.resolve.strict) return t_.p_values.contains(x);
+      x.remove_suffix(1);
+    } else if (EndsWith(x, 'g') && !o_.resolve.strict) {
+      x.remove_suffix(1);
+    }
+    return t_.valid.contains(x) || t_.valid.contains(FirstN(x, 2));
+  }
+
+  // §2.4 nonstrict(x).
+  std::string NonStrict(absl::string_view x) const {
+    if (!t_.valid.contains(x)) {
+      for (char c : {'N', 'Q', 'L', 'S'}) {
+        std::string y = absl::StrCat(x, std::string(1, c));
+        if (t_.valid.contains(y)) return y;
+      }
+    }
+    return std::string(x);
+  }
+
+  // §2.5 DEFAULT.
+  absl::Status Default(absl::string_view x, std::string* out) const {
+    if ((EndsWith(x, 'P') && t_.p_values.contains(x)) ||
+        (EndsWith(x, 'G') && t_.g_values.contains(x)) || IsValidAllele(x)) {
+      out->assign(x.data(), x.size());
+      return absl::OkStatus();
+    }
+    return absl::InvalidArgumentError(absl::StrCat(x, " is an invalid allele."));
+  }
+
+  // §1.9 who_group, resolved recursively to WHO names (level W).
+  void Who(absl::string_view x, std::vector<std::string>* out,
+           int depth = 0) const {
+    const Reference& ref = *t_.ref;
+    if (ref.FindAllele(x)) {
+      out->emplace_back(x);
+      return;
+    }
+    if (auto it = t_.by_key.find(x); it != t_.by_key.end()) {
+      for (AlleleId id : it->second) out->emplace_back(ref.allele(id).name);
+      return;
+    }
+    if (depth < 3) {
+      for (const auto* keys : {&t_.g_keys, &t_.p_keys}) {
+        if (auto it = keys->find(x); it != keys->end()) {
+          for (const std::string& k : it->second) Who(k, out, depth + 1);
+          return;
+        }
+      }
+    }
+    out->emplace_back(x);
+  }
+
+  // §2.3 steps 7-8 for one bare name: short-null expansion, else §2.4.
+  absl::Status ReduceName(absl::string_view x, ReductionLevel level,
+                          std::string* out) const {
+    if (auto it = t_.shortnulls.find(x); it != t_.shortnulls.end()) {
+      std::vector<std::string> parts;
+      std::string r;
+      for (const std::string& m : it->second) {
+        HLA_RETURN_IF_ERROR(ReduceAllele(m, level, true, &r));
+        SplitInto(r, '/', &parts);
+      }
+      SortUniqueNames(&parts);
+      *out = absl::StrJoin(parts, "/");
+      return absl::OkStatus();
+    }
+    return ReduceAllele(x, level, true, out);
+  }
+
+  // §2.4 reduce_allele with ping.
+  absl::Status ReduceAllele(absl::string_view x_in, ReductionLevel level,
+                            bool re_ping, std::string* out) const {
+    std::string x = o_.resolve.strict ? std::string(x_in) : NonStrict(x_in);
+    const bool group_level =
+        level == ReductionLevel::kLg || level == ReductionLevel::kLgx ||
+        level == ReductionLevel::kG || level == ReductionLevel::kP;
+    if (group_level && (EndsWith(x, 'P') || EndsWith(x, 'G'))) x.pop_back();
+    if (o_.ping && re_ping &&
+        (level == ReductionLevel::kLg || level == ReductionLevel::kLgx ||
+         level == ReductionLevel::kU2)) {
+      if (auto it = t_.p_not_g.find(x); it != t_.p_not_g.end()) {
+        *out = it->second;
+        if (level == ReductionLevel::kLg) out->append(o_.lg_suffix);
+        return absl::OkStatus();
+      }
+      std::string r;
+      HLA_RETURN_IF_ERROR(ReduceAllele(x, level, false, &r));
+      absl::string_view r0 = r;
+      if (absl::EndsWith(r0, "ARS")) {
+        r0.remove_suffix(3);
+      } else if (EndsWith(r0, 'g')) {
+        r0.remove_suffix(1);
+      }
+      if (r0 == x || r0.find('/') != absl::string_view::npos ||
+          t_.p_not_g_values.contains(r0)) {
+        *out = std::move(r);
+        return absl::OkStatus();
+      }
+      std::string t;
+      if (ReduceAllele(r0, level, false, &t).ok() &&
+          (t.find('/') != std::string::npos || IsValidAllele(t))) {
+        *out = std::move(t);
+        return absl::OkStatus();
+      }
+    }
+    return Plain(x, level, out);
+  }
+
+  // §2.5 the per-level reducers.
+  absl::Status Plain(absl::string_view x, ReductionLevel level,
+                     std::string* out) const {
+    switch (level) {
+      case ReductionLevel::kG:
+        if (auto it = t_.g_group.find(x); it != t_.g_group.end()) {
+          *out = it->second;
+          return absl::OkStatus();
+        }
+        return Default(x, out);
+      case ReductionLevel::kP:
+        if (auto it = t_.p_group.find(x); it != t_.p_group.end()) {
+          *out = it->second;
+          return absl::OkStatus();
+        }
+        return Default(x, out);
+      case ReductionLevel::kLg:
+      case ReductionLevel::kLgx: {
+        if (auto it = t_.lgx_group.find(x); it != t_.lgx_group.end()) {
+          *out = it->second;
+        } else {
+          *out = std::string(FirstN(x, 2));
+        }
+        if (level == ReductionLevel::kLg) out->append(o_.lg_suffix);
+        return absl::OkStatus();
+      }
+      case ReductionLevel::kW: {
+        std::vector<std::string> names;
+        Who(x, &names);
+        SortUniqueNames(&names);
+        *out = absl::StrJoin(names, "/");
+        return absl::OkStatus();
+      }
+      case ReductionLevel::kExon: {
+        if (auto it = t_.exon_group.find(x); it != t_.exon_group.end()) {
+          *out = it->second;
+          if (!x.empty() && IsPyArdExpressionChar(x.back())) {
+            std::string e = absl::StrCat(it->second, x.substr(x.size() - 1));
+            if (t_.shortnulls.contains(e)) *out = std::move(e);
+          }
+          return absl::OkStatus();
+        }
+        std::vector<std::string> w;
+        Who(x, &w);
+        SortUniqueNames(&w);
+        if (w.size() == 1 && (w[0] == x || FieldCount(w[0]) == 2)) {
+          out->assign(x.data(), x.size());
+          return absl::OkStatus();
+        }
+        std::vector<std::string> parts;
+        std::string r;
+        for (const std::string& m : w) {
+          if (m == x) {
+            parts.push_back(m);
+            continue;
+          }
+          HLA_RETURN_IF_ERROR(ReduceName(m, level, &r));
+          SplitInto(r, '/', &parts);
+        }
+        SortUniqueNames(&parts);
+        *out = absl::StrJoin(parts, "/");
+        return absl::OkStatus();
+      }
+      case ReductionLevel::kU2: {
+        if (FieldCount(x) == 2) {
+          out->assign(x.data(), x.size());
+          return absl::OkStatus();
+        }
+        std::string y = FirstNKeep(x, 2);
+        if (t_.valid.contains(y)) {
+          *out = std::move(y);
+          return absl::OkStatus();
+        }
+        return ReduceAllele(x, ReductionLevel::kLgx, true, out);
+      }
+      case ReductionLevel::kS: {
+        const std::vector<AntigenId>* found = nullptr;
+        if (FieldCount(x) == 2) {
+          std::string y;
+          HLA_RETURN_IF_ERROR(ReduceAllele(x, ReductionLevel::kLgx, true, &y));
+          if (auto it = t_.ser_by_lgx.find(y); it != t_.ser_by_lgx.end()) {
+            found = &it->second;
+          }
+        } else if (std::optional<AlleleId> id = t_.ref->FindAllele(x)) {
+          if (auto it = t_.ser_by_allele.find(*id); it != t_.ser_by_allele.end()) {
+            found = &it->second;
+          }
+        }
+        out->clear();
+        if (found == nullptr) return absl::OkStatus();
+        std::vector<std::string> names;
+        for (AntigenId a : *found) names.emplace_back(t_.ref->antigen(a).name);
+        SortUniqueNames(&names);
+        *out = absl::StrJoin(names, "/");
+        return absl::OkStatus();
+      }
+      case ReductionLevel::k1F:
+        *out = std::string(FirstN(x, 1));
+        return absl::OkStatus();
+    }
+    return absl::InternalError("unknown level");
+  }
+
+  // §2.3 for one resolved leaf; the result has no "HLA-" prefix.
+  absl::Status ReduceLeaf(const ResolvedLeaf& leaf, ReductionLevel level,
+                          std::string* out) const {
+    const Token& token = leaf.token;
+    out->clear();
+    if (leaf.kind == LeafKind::kPlaceholder ||
+        (token.kind != TokenKind::kSerology && !t_.g_loci.contains(token.locus))) {
+      AppendBareName(token, out);  // step 1: passed through unchanged
+      return absl::OkStatus();
+    }
+    std::vector<std::string> parts;
+    std::string r;
+    auto reduce_each = [&](absl::string_view name) -> absl::Status {
+      HLA_RETURN_IF_ERROR(ReduceName(name, level, &r));
+      SplitInto(r, '/', &parts);
+      return absl::OkStatus();
+    };
+    switch (leaf.kind) {
+      case LeafKind::kAllele:
+      case LeafKind::kTruncated:
+      case LeafKind::kGGroup:
+      case LeafKind::kPGroup:
+      case LeafKind::kSmallG:
+        if (!leaf.normalized.empty() && leaf.kind != LeafKind::kSmallG) {
+          return ReduceName(leaf.normalized, level, out);
+        }
+        r.clear();
+        AppendBareName(token, &r);
+        return ReduceName(r, level, out);
+      case LeafKind::kLegacy:
+      case LeafKind::kHistory:
+      case LeafKind::kMac:
+        for (absl::string_view n : absl::StrSplit(leaf.normalized, '/')) {
+          HLA_RETURN_IF_ERROR(reduce_each(n));
+        }
+        break;
+      case LeafKind::kXX: {
+        // py-ard's xx_codes: the distinct 2-field names of the first field.
+        std::vector<std::string> d2;
+        for (AlleleId id : leaf.alleles) {
+          d2.emplace_back(FirstN(t_.ref->allele(id).name, 2));
+        }
+        std::sort(d2.begin(), d2.end());
+        d2.erase(std::unique(d2.begin(), d2.end()), d2.end());
+        for (const std::string& n : d2) HLA_RETURN_IF_ERROR(reduce_each(n));
+        break;
+      }
+      case LeafKind::kSerology:
+        for (AlleleId id : leaf.alleles) {
+          HLA_RETURN_IF_ERROR(reduce_each(t_.ref->allele(id).name));
+        }
+        break;
+      case LeafKind::kPlaceholder:
+        break;
+    }
+    SortUniqueNames(&parts);
+    *out = absl::StrJoin(parts, "/");
+    return absl::OkStatus();
+  }
+
+ private:
+  const PyArdTables& t_;
+  const ReduceOptions& o_;
+};
+
+namespace {
+
+std::string Quote(const Token& t) {
+  return absl::StrCat("'", ToString(t), "' at offset ", t.offset);
+}
+
+void AddPrefix(bool hla_prefix, std::string* s) {
+  if (!hla_prefix || s->empty()) return;
+  std::string out;
+  for (absl::string_view part : absl::StrSplit(*s, '/')) {
+    if (!out.empty()) out.push_back('/');
+    absl::StrAppend(&out, "HLA-", part);
+  }
+  *s = std::move(out);
+}
+
+// Builds the tables of §1 in the order of the checklist (§8).
+std::unique_ptr<PyArdTables> BuildTables(const Reference& ref,
+                                         const ReduceOptions& options) {
+  auto t = std::make_unique<PyArdTables>();
+  t->ref = &ref;
+  for (const char* l : kGGroupLoci) t->g_loci.insert(l);
+
+  // §1.2-1.4, §1.6: G and P records, keyed by 2d, then 3d, then the name;
+  // the last write wins.
+  struct Record {
+    absl::string_view allele, group;
+  };
+  auto build = [&](absl::Span<const Group> groups, size_t named,
+                   PyArdTables::Map* map, PyArdTables::Map* lgx,
+                   absl::flat_hash_map<std::string, std::vector<std::string>>* keys,
+                   PyArdTables::Set* values, std::vector<Record>* records) {
+    for (size_t i = 0; i < named; ++i) {
+      values->insert(std::string(groups[i].name));
+      for (AlleleId id : groups[i].members) {
+        records->push_back({ref.allele(id).name, groups[i].name});
+      }
+    }
+    absl::flat_hash_map<std::string, std::vector<absl::string_view>> by_2d;
+    for (int pass = 0; pass < 3; ++pass) {
+      for (const Record& r : *records) {
+        absl::string_view key = pass == 0   ? FirstN(r.allele, 2)
+                                : pass == 1 ? FirstN(r.allele, 3)
+                                            : r.allele;
+        (*map)[key] = std::string(r.group);
+        if (lgx) (*lgx)[key] = std::string(DropGpFirstN(r.group, 2));
+        if (pass == 0) {
+          auto& v = by_2d[key];
+          if (std::find(v.begin(), v.end(), r.group) == v.end()) {
+            v.push_back(r.group);
+          }
+        }
+      }
+    }
+    for (const auto& [k, v] : *map) (*keys)[v].push_back(k);
+    if (lgx == nullptr) return;  // P: no dup handling (§1.3)
+    for (auto& [d2, gs] : by_2d) {
+      if (gs.size() < 2) continue;
+      std::vector<std::string> names(gs.begin(), gs.end());
+      SortUniqueNames(&names);
+      (*map)[d2] = absl::StrJoin(names, "/");  // dup_g
+      std::vector<std::string> lgxs;
+      for (absl::string_view g : gs) lgxs.emplace_back(DropGpFirstN(g, 2));
+      SortUniqueNames(&lgxs);
+      (*lgx)[d2] = lgxs.front();  // dup_lgx: the lowest (§1.4)
+    }
+  };
+  std::vector<Record> g_records, p_records;
+  build(ref.g_groups(), ref.named_g_groups(), &t->g_group, &t->lgx_group,
+        &t->g_keys, &t->g_values, &g_records);
+  build(ref.p_groups(), ref.named_p_groups(), &t->p_group, nullptr, &t->p_keys,
+        &t->p_values, &p_records);
+  absl::flat_hash_set<absl::string_view> g2;
+  for (const Record& r : g_records) {
+    g2.insert(FirstN(r.allele, 2));
+    t->exon_group[r.allele] = std::string(FirstN(r.allele, 3));  // §1.5
+  }
+  for (const Record& r : p_records) {  // §1.6 ping
+    if (g2.contains(FirstN(r.allele, 2))) continue;
+    std::string v(DropGpFirstN(r.group, 2));
+    t->p_not_g_values.insert(v);
+    t->p_not_g[r.allele] = std::move(v);
+  }
+
+  // §1.7 VALID and §1.9 who_group keys, §1.10 shortnulls.
+  absl::flat_hash_map<std::string, std::string> exp_letters;  // d2 -> letters
+  for (AlleleId id = 0; id < ref.alleles().size(); ++id) {
+    const absl::string_view a = ref.allele(id).name;
+    t->valid.insert(std::string(a));
+    for (int n = 1; n <= 3; ++n) {
+      absl::string_view key = FirstN(a, n);
+      if (n > 1) t->valid.insert(std::string(key));
+      t->by_key[key].push_back(id);
+    }
+    if (FieldCount(a) > 2 && IsPyArdExpressionChar(a.back())) {
+      std::string& letters = exp_letters[FirstN(a, 2)];
+      if (letters.find(a.back()) == std::string::npos) letters.push_back(a.back());
+    }
+  }
+  for (auto& [k, ids] : t->by_key) {
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  }
+  for (const auto& [d2, letters] : exp_letters) {
+    if (letters.size() == 1) t->valid.insert(d2 + letters);
+  }
+  for (const auto& [k, ids] : t->by_key) {
+    if (k.find(':') == std::string::npos || k.empty()) continue;
+    const char last = k.back();
+    if (IsPyArdExpressionChar(last) || last == 'G' || last == 'P') continue;
+    for (AlleleId id : ids) {
+      const absl::string_view m = ref.allele(id).name;
+      if (!IsPyArdExpressionChar(m.back())) continue;
+      t->shortnulls[k + m.back()].emplace_back(m);
+    }
+  }
+  for (auto& [k, v] : t->shortnulls) SortUniqueNames(&v);
+
+  // §1.11 serology: allele -> antigens, lgx -> antigens (broads include
+  // their splits' alleles; associated antigens are not merged).
+  ReduceOptions lgx_options = options;
+  ReduceEngine engine(*t, lgx_options);
+  std::string lgx;
+  for (AntigenId s = 0; s < ref.antigens().size(); ++s) {
+    const Antigen& antigen = ref.antigen(s);
+    for (AlleleId id : antigen.alleles) {
+      auto add = [&](AntigenId a) {
+        auto& v = t->ser_by_allele[id];
+        if (std::find(v.begin(), v.end(), a) == v.end()) v.push_back(a);
+        if (engine.ReduceAllele(ref.allele(id).name, ReductionLevel::kLgx, true,
+                                &lgx)
+                .ok()) {
+          auto& w = t->ser_by_lgx[lgx];
+          if (std::find(w.begin(), w.end(), a) == w.end()) w.push_back(a);
+        }
+      };
+      add(s);
+      if (antigen.broad != kNone) add(antigen.broad);
+    }
+  }
+  return t;
+}
+
+}  // namespace
+
+Reducer::Reducer(std::shared_ptr<const Reference> reference,
+                 std::shared_ptr<const MacTable> macs, ReduceOptions options)
+    : resolver_(reference, std::move(macs), options.resolve),
+      options_(std::move(options)),
+      tables_(BuildTables(*reference, options_)) {}
+
+Reducer::~Reducer() = default;
+
+size_t Reducer::MemoryUsage() const { return tables_->MemoryUsage(); }
+
+namespace {
+
+absl::Status ReduceTree(const ReduceEngine& engine, const ResolvedNode& node,
+                        ReductionLevel level, std::string* out) {
+  out->clear();
+  if (node.is_leaf()) {
+    absl::Status s = engine.ReduceLeaf(node.leaf, level, out);
+    if (!s.ok()) {
+      return absl::Status(s.code(),
+                          absl::StrCat(Quote(node.leaf.token), ": ", s.message()));
+    }
+    AddPrefix(node.leaf.token.hla_prefix, out);
+    return absl::OkStatus();
+  }
+  const char op = GlOpChar(node.op);
+  std::vector<std::string> parts;
+  std::string r;
+  for (const ResolvedNode& child : node.children) {
+    HLA_RETURN_IF_ERROR(ReduceTree(engine, child, level, &r));
+    switch (node.op) {
+      case GlOp::kAlleleList:
+      case GlOp::kMultilocus:
+      case GlOp::kGenotypeList:
+        SplitInto(r, op, &parts);
+        break;
+      default:
+        parts.push_back(r);
+    }
+  }
+  switch (node.op) {
+    case GlOp::kAlleleList:
+    case GlOp::kMultilocus:
+    case GlOp::kGenotypeList:
+      SortUniqueNames(&parts);  // §2.1: pooled, de-duplicated, sorted
+      break;
+    case GlOp::kGenotype:  // sorted, empties dropped, not de-duplicated
+      parts.erase(std::remove(parts.begin(), parts.end(), std::string()),
+                  parts.end());
+      std::stable_sort(parts.begin(), parts.end(),
+                       [](const std::string& a, const std::string& b) {
+                         return SmartLess(a, b);
+                       });
+      break;
+    case GlOp::kHaplotype:  // input order, empties kept
+    case GlOp::kParalog:    // ours: input order (py-ard has no '?')
+      break;
+  }
+  *out = absl::StrJoin(parts, std::string(1, op));
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<ReduceResult> Reducer::Reduce(const GlString& gl,
+                                             ReductionLevel level) const {
+  HLA_ASSIGN_OR_RETURN(ResolvedTyping typing, resolver_.Resolve(gl));
+  ReduceResult result;
+  result.warnings = std::move(typing.warnings);
+  ReduceEngine engine(*tables_, options_);
+  HLA_RETURN_IF_ERROR(ReduceTree(engine, typing.root, level, &result.text));
+  return result;
+}
+
+absl::Status Reducer::ReduceToken(const Token& token, ReductionLevel level,
+                                  std::string* out,
+                                  std::vector<std::string>* warnings) const {
+  thread_local ResolvedLeaf leaf;
+  const bool want = token.kind == TokenKind::kXX;
+  HLA_RETURN_IF_ERROR(resolver_.ResolveTokenInto(token, want, &leaf, warnings));
+  ReduceEngine engine(*tables_, options_);
+  absl::Status s = engine.ReduceLeaf(leaf, level, out);
+  if (!s.ok()) {
+    return absl::Status(s.code(), absl::StrCat(Quote(token), ": ", s.message()));
+  }
+  AddPrefix(token.hla_prefix, out);
+  return absl::OkStatus();
+}
+
+absl::Status Validate(const Resolver& resolver, const GlString& gl) {
+  return resolver.Resolve(gl).status();
+}
+
+}  // namespace hla::data

@@ -1,0 +1,109 @@
+// Copyright 2026 The haplomatch Authors. SPDX-License-Identifier: Apache-2.0
+//
+// Reduction, validation and expansion of typings, with NMDP py-ard's
+// semantics (docs/research/pyard-semantics.md; our deliberate differences are
+// in docs/conventions.md).
+//
+//   hla::data::Reducer reducer(reference, macs, {.strict = true});
+//   HLA_ASSIGN_OR_RETURN(std::string s,
+//                        reducer.Reduce(gl, hla::data::ReductionLevel::kLgx));
+//
+// Every token is first resolved (data/resolve.h): a name that the release
+// does not have is an error naming the token and its offset, before any
+// reduction, as py-ard's strict mode validates first. The reduction itself
+// follows py-ard's tables, derived from the same release: G/P/lgx/exon
+// lookups keyed by 2-field, 3-field and full names, "ping" for lg/lgx/U2,
+// MAC/XX/serology/short-null expansion before reducing each member, and its
+// GL String ordering (allele lists de-duplicated and sorted field-
+// numerically, '+' sorted, '~' kept in order).
+//
+// Thread safety: immutable after construction; share freely.
+#ifndef HLA_DATA_REDUCE_H_
+#define HLA_DATA_REDUCE_H_
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "data/resolve.h"
+#include "hla/gl.h"
+
+namespace hla::data {
+
+namespace data_internal_fwd {
+struct PyArdTables;
+}
+
+// py-ard's reduction levels.
+enum class ReductionLevel : uint8_t {
+  kG,     // "G": the G group (official IMGT name; see conventions)
+  kP,     // "P": the P group
+  kLg,    // "lg": lgx + 'g'
+  kLgx,   // "lgx": the 2-field name of the ARD group (py-ard's default)
+  kExon,  // "exon": 3 fields
+  kW,     // "W": every WHO allele name the typing stands for
+  kU2,    // "U2": 2 fields when unambiguous, else lgx
+  kS,     // "S": serologic antigens
+  k1F,    // "1F": first field
+};
+
+// "G", "P", "lg", "lgx", "exon", "W", "U2", "S" or "1F" (exact, as py-ard).
+std::optional<ReductionLevel> ParseReductionLevel(absl::string_view name);
+absl::string_view ReductionLevelName(ReductionLevel level);
+
+struct ReduceOptions {
+  ResolveOptions resolve;  // strict / non-strict, placeholders
+  // Apply py-ard's "ping" rules (default in py-ard >= 1.2.0).
+  bool ping = true;
+  // The suffix of level lg: "g", or "ARS" (py-ard's ARS_as_lg).
+  std::string lg_suffix = "g";
+};
+
+struct ReduceResult {
+  std::string text;                   // "" when every part reduced to nothing
+  std::vector<std::string> warnings;  // from resolution (legacy, renamed)
+};
+
+class Reducer {
+ public:
+  // Builds py-ard's lookup tables from `reference` (tens of milliseconds for
+  // a full release). REQUIRES: reference != nullptr. `macs` may be null.
+  Reducer(std::shared_ptr<const Reference> reference,
+          std::shared_ptr<const MacTable> macs, ReduceOptions options = {});
+  ~Reducer();
+  Reducer(const Reducer&) = delete;
+  Reducer& operator=(const Reducer&) = delete;
+
+  // Reduces a whole GL String. Errors: those of Resolver::Resolve (the token
+  // and its offset), and InvalidArgumentError "'X' at offset N: X is an
+  // invalid allele." where py-ard's DEFAULT reducer rejects a name at a
+  // level (a group name at a level that cannot take it).
+  absl::StatusOr<ReduceResult> Reduce(const GlString& gl,
+                                      ReductionLevel level) const;
+
+  // One token, the hot path: the result is written to `out` (cleared first),
+  // so that a caller reducing many names reuses one buffer.
+  absl::Status ReduceToken(const Token& token, ReductionLevel level,
+                           std::string* out,
+                           std::vector<std::string>* warnings) const;
+
+  const Resolver& resolver() const { return resolver_; }
+  // Bytes held by the py-ard tables (not counting the Reference).
+  size_t MemoryUsage() const;
+
+ private:
+  Resolver resolver_;
+  ReduceOptions options_;
+  std::unique_ptr<data_internal_fwd::PyArdTables> tables_;
+};
+
+// "valid", or the reason the typing does not resolve (the resolver's
+// message). Validation is resolution: see data/resolve.h.
+absl::Status Validate(const Resolver& resolver, const GlString& gl);
+
+}  // namespace hla::data
+
+#endif  // HLA_DATA_REDUCE_H_

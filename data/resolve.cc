@@ -1,0 +1,453 @@
+// Copyright 2026 The haplomatch Authors. SPDX-License-Identifier: Apache-2.0
+//
+// The resolver: one function per token kind, each returning the ascending
+// allele ids the name stands for. Names are looked up by their spelling in the
+// Reference's hash indexes (exact, truncation, groups, antigens, history), so
+// the hot path (a 2- or 4-field name) is one or two hash probes and no
+// allocation beyond the result vector.
+#include "data/resolve.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "data/internal/names.h"
+#include "hla/status_macros.h"
+
+namespace hla::data {
+namespace {
+
+using data_internal::AppendBareName;
+
+// py-ard's hard-coded DNA broads (its serology.py broad_splits_dna_mapping):
+// "A*09:XX" stands for A*23 and A*24, and so on. They are not WHO first
+// fields; docs/conventions.md keeps them because registries still write them.
+struct DnaBroad {
+  const char* locus;
+  uint32_t broad;
+  uint32_t splits[6];
+};
+constexpr DnaBroad kDnaBroads[] = {
+    {"A", 9, {23, 24}},          {"A", 10, {25, 26, 34, 66}},
+    {"A", 19, {29, 30, 31, 32, 33, 74}},
+    {"A", 28, {68, 69}},         {"B", 5, {51, 52}},
+    {"B", 12, {44, 45}},         {"B", 16, {38, 39}},
+    {"B", 17, {57, 58}},         {"B", 21, {49, 50}},
+    {"B", 22, {54, 55, 56}},     {"C", 10, {3, 4}},
+    {"DQB1", 1, {5, 6}},         {"DRB1", 2, {15, 16}},
+    {"DRB1", 6, {13, 14}},
+};
+
+std::string Quote(const Token& t) {
+  return absl::StrCat("'", ToString(t), "' at offset ", t.offset);
+}
+
+std::string DashedDate(absl::string_view yyyymmdd) {
+  if (yyyymmdd.size() != 8) return std::string(yyyymmdd);
+  return absl::StrCat(yyyymmdd.substr(0, 4), "-", yyyymmdd.substr(4, 2), "-",
+                      yyyymmdd.substr(6, 2));
+}
+
+void AppendRange(absl::Span<const AlleleId> ids, std::vector<AlleleId>* out) {
+  out->insert(out->end(), ids.begin(), ids.end());
+}
+
+void SortUnique(std::vector<AlleleId>* v) {
+  std::sort(v->begin(), v->end());
+  v->erase(std::unique(v->begin(), v->end()), v->end());
+}
+
+}  // namespace
+
+Resolver::Resolver(std::shared_ptr<const Reference> reference,
+                   std::shared_ptr<const MacTable> macs, ResolveOptions options)
+    : ref_(std::move(reference)), macs_(std::move(macs)), options_(options) {}
+
+namespace {
+
+// Looks up a bare WHO-style name ("A*02:01", "A*01:01:01:01", "A*01:04N")
+// as py-ard's VALID set would accept it: an exact allele, a truncation of 1-3
+// fields, or a truncation with a suffix (the members carrying it). Appends
+// the ids to `out` (if not null) and returns whether anything matched.
+bool LookupName(const Reference& ref, absl::string_view name,
+                std::vector<AlleleId>* out, bool* exact = nullptr) {
+  if (exact) *exact = false;
+  if (std::optional<AlleleId> id = ref.FindAllele(name)) {
+    if (out) out->push_back(*id);
+    if (exact) *exact = true;
+    return true;
+  }
+  if (const Truncation* t = ref.FindTruncation(name)) {
+    if (out) AppendRange(ref.Range(t->begin, t->end), out);
+    return true;
+  }
+  if (!name.empty() && hla::IsExpressionSuffix(name.back())) {
+    const char suffix = name.back();
+    if (const Truncation* t =
+            ref.FindTruncation(name.substr(0, name.size() - 1))) {
+      bool any = false;
+      for (AlleleId id = t->begin; id < t->end; ++id) {
+        if (ref.allele(id).suffix != suffix) continue;
+        any = true;
+        if (out) out->push_back(id);
+      }
+      return any;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+absl::Status Resolver::ResolveTokenInto(const Token& token, bool want_alleles,
+                                        ResolvedLeaf* leaf,
+                                        std::vector<std::string>* warnings) const {
+  const Reference& ref = *ref_;
+  leaf->alleles.clear();
+  leaf->antigens.clear();
+  leaf->normalized.clear();
+  leaf->token = token;
+  std::vector<AlleleId>* ids = &leaf->alleles;
+
+  const auto not_in_release = [&](absl::string_view what) {
+    return absl::NotFoundError(absl::StrCat(Quote(token), ": ", what,
+                                            " of IPD-IMGT/HLA ", ref.version()));
+  };
+
+  if (token.kind == TokenKind::kPlaceholder) {
+    if (!options_.accept_placeholders) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          Quote(token), ": a WMDA placeholder, not an allele (not accepted "
+                        "with these options)"));
+    }
+    leaf->kind = LeafKind::kPlaceholder;
+    return absl::OkStatus();
+  }
+
+  if (token.kind == TokenKind::kSerology) {
+    std::string name = absl::StrCat(token.locus, token.code);
+    std::optional<AntigenId> a = ref.FindAntigen(name);
+    if (!a) return not_in_release("not a serologic antigen");
+    leaf->kind = LeafKind::kSerology;
+    leaf->antigens.push_back(*a);
+    const Antigen& antigen = ref.antigen(*a);
+    ids->assign(antigen.alleles.begin(), antigen.alleles.end());
+    for (AntigenId s : antigen.splits) {
+      const Antigen& split = ref.antigen(s);
+      ids->insert(ids->end(), split.alleles.begin(), split.alleles.end());
+    }
+    SortUnique(ids);
+    return absl::OkStatus();
+  }
+
+  if (ref.FindLocus(token.locus) == nullptr) {
+    return not_in_release(absl::StrCat("locus '", token.locus, "' is not a locus"));
+  }
+
+  // The bare spelling (no "HLA-"), reused per thread: most names exceed the
+  // small-string buffer ("DRB1*15:01:01:01") and this is the hot path.
+  thread_local std::string name;
+  name.clear();
+  AppendBareName(token, &name);
+
+  switch (token.kind) {
+    case TokenKind::kAllele: {
+      bool exact = false;
+      if (LookupName(ref, name, want_alleles ? ids : nullptr, &exact)) {
+        leaf->kind = exact ? LeafKind::kAllele : LeafKind::kTruncated;
+        if (!want_alleles && !exact) return absl::OkStatus();
+        if (!want_alleles) ids->push_back(*ref.FindAllele(name));
+        return absl::OkStatus();
+      }
+      if (ref.FindHistory(name) != nullptr) {
+        break;  // handled below with the legacy names
+      }
+      if (!options_.strict) {
+        if (std::optional<AlleleId> id = ref.FindAlleleIgnoringSuffix(name)) {
+          leaf->kind = LeafKind::kAllele;
+          ids->push_back(*id);
+          leaf->normalized = std::string(ref.allele(*id).name);
+          return absl::OkStatus();
+        }
+      }
+      return not_in_release("not an allele");
+    }
+    case TokenKind::kLegacy:
+      break;
+    case TokenKind::kGGroup:
+    case TokenKind::kPGroup: {
+      const bool g = token.kind == TokenKind::kGGroup;
+      std::optional<GroupId> gid = g ? ref.FindGGroup(name) : ref.FindPGroup(name);
+      const Group* group =
+          gid ? (g ? &ref.g_group(*gid) : &ref.p_group(*gid)) : nullptr;
+      if (group != nullptr && !group->implicit) {
+        leaf->kind = g ? LeafKind::kGGroup : LeafKind::kPGroup;
+        ids->assign(group->members.begin(), group->members.end());
+        return absl::OkStatus();
+      }
+      if (!options_.strict) {
+        // py-ard non-strict: drop the letter and take the name that is left.
+        absl::string_view rest(name.data(), name.size() - 1);
+        if (LookupName(ref, rest, ids)) {
+          leaf->kind = LeafKind::kTruncated;
+          leaf->normalized = std::string(rest);
+          SortUnique(ids);
+          return absl::OkStatus();
+        }
+      }
+      return not_in_release(g ? "not a G group" : "not a P group");
+    }
+    case TokenKind::kSmallG: {
+      if (options_.strict) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            Quote(token),
+            ": small-g names are accepted only in non-strict mode (as py-ard)"));
+      }
+      leaf->kind = LeafKind::kSmallG;
+      if (std::optional<GroupId> sg = ref.FindSmallG(name)) {
+        const Group& group = ref.small_g(*sg);
+        ids->assign(group.members.begin(), group.members.end());
+        return absl::OkStatus();
+      }
+      // Our small-g tables name single-protein groups without 'g' (Atlas);
+      // py-ard appends 'g' to every lg name: take the groups of what is left.
+      absl::string_view rest(name.data(), name.size() - 1);
+      std::vector<AlleleId> base;
+      if (!LookupName(ref, rest, &base)) {
+        if (std::optional<AlleleId> id = ref.FindAlleleIgnoringSuffix(rest)) {
+          base.push_back(*id);
+        }
+      }
+      for (AlleleId id : base) {
+        const GroupId sg = ref.allele(id).small_g;
+        if (sg == kNone) {
+          ids->push_back(id);
+          continue;
+        }
+        AppendRange(ref.small_g(sg).members, ids);
+      }
+      if (ids->empty()) return not_in_release("not a small-g group");
+      SortUnique(ids);
+      leaf->normalized = std::string(rest);
+      return absl::OkStatus();
+    }
+    case TokenKind::kXX: {
+      leaf->kind = LeafKind::kXX;
+      const uint32_t ff = token.fields.empty() ? 0 : token.fields[0].value;
+      for (const DnaBroad& b : kDnaBroads) {
+        if (token.locus != b.locus || ff != b.broad) continue;
+        for (uint32_t s : b.splits) {
+          if (s == 0) break;
+          hla::Field f{s, 2};
+          AppendRange(ref.AllelesWithPrefix(token.locus, {&f, 1}), ids);
+        }
+        if (ids->empty()) return not_in_release("stands for no allele");
+        return absl::OkStatus();
+      }
+      std::string first = absl::StrCat(token.locus, "*");
+      AppendFields(token.fields, &first);
+      const Truncation* t = ref.FindTruncation(first);
+      if (t == nullptr) return not_in_release("first field has no allele");
+      if (want_alleles) AppendRange(ref.Range(t->begin, t->end), ids);
+      return absl::OkStatus();
+    }
+    case TokenKind::kMac:
+    case TokenKind::kLegacyMac: {
+      leaf->kind = LeafKind::kMac;
+      std::string first;
+      AppendFields(token.fields, &first);
+      if (token.kind == TokenKind::kLegacyMac && first.size() != 2) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            Quote(token), ": a pre-2010 MAC needs a 2-digit first field"));
+      }
+      if (macs_ == nullptr) {
+        return absl::NotFoundError(absl::StrCat(
+            Quote(token), ": unknown MAC code '", token.code,
+            "' (no MAC table loaded)"));
+      }
+      const MacCode* code = macs_->Find(token.code);
+      if (code == nullptr) {
+        return absl::NotFoundError(absl::StrCat(
+            Quote(token), ": unknown MAC code '", token.code, "' (table dated ",
+            macs_->date().empty() ? "unknown" : macs_->date(), ")"));
+      }
+      std::vector<absl::string_view> items = code->Items();
+      if (code->allele_specific) {
+        // py-ard's rule: valid only with the most frequent first field of the
+        // expansion, a tie going to the one written first.
+        std::vector<std::pair<absl::string_view, int>> counts;
+        for (absl::string_view item : items) {
+          absl::string_view ff = item.substr(0, item.find(':'));
+          auto it = std::find_if(counts.begin(), counts.end(),
+                                 [&](const auto& c) { return c.first == ff; });
+          if (it == counts.end()) {
+            counts.emplace_back(ff, 1);
+          } else {
+            ++it->second;
+          }
+        }
+        absl::string_view winner;
+        int best = 0;
+        for (const auto& c : counts) {
+          if (c.second > best) {
+            best = c.second;
+            winner = c.first;
+          }
+        }
+        if (winner != first) {
+          return absl::InvalidArgumentError(absl::StrCat(
+              Quote(token), ": allele-specific MAC '", token.code, "' (",
+              code->expansion, ") is valid only as ", token.locus, "*",
+              winner, ":", token.code));
+        }
+      }
+      std::string item_name;
+      for (absl::string_view item : items) {
+        item_name = absl::StrCat(token.locus, "*");
+        if (!code->allele_specific) absl::StrAppend(&item_name, first, ":");
+        absl::StrAppend(&item_name, item);
+        if (!LookupName(ref, item_name, ids)) continue;
+        if (!leaf->normalized.empty()) leaf->normalized.push_back('/');
+        leaf->normalized.append(item_name);
+      }
+      if (ids->empty()) {
+        return absl::NotFoundError(absl::StrCat(
+            Quote(token), ": MAC '", token.code, "' (", code->expansion,
+            ") stands for no allele of IPD-IMGT/HLA ", ref.version()));
+      }
+      SortUnique(ids);
+      return absl::OkStatus();
+    }
+    default:
+      break;
+  }
+
+  // Pre-2010 names and withdrawn names: the release's history first.
+  if (const NameHistory* h = ref.FindHistory(name)) {
+    if (h->current.empty()) {
+      return absl::NotFoundError(absl::StrCat(
+          Quote(token), ": withdrawn from IPD-IMGT/HLA",
+          h->date_deleted.empty() ? "" : " on ", DashedDate(h->date_deleted),
+          h->reason.empty() ? "" : absl::StrCat(" (", h->reason, ")"),
+          " with no current successor in ", ref.version()));
+    }
+    leaf->kind = LeafKind::kHistory;
+    for (AlleleId id : h->current) {
+      ids->push_back(id);
+      if (!leaf->normalized.empty()) leaf->normalized.push_back('/');
+      leaf->normalized.append(ref.allele(id).name.data(),
+                              ref.allele(id).name.size());
+    }
+    SortUnique(ids);
+    if (warnings != nullptr) {
+      warnings->push_back(absl::StrCat(
+          Quote(token), ": withdrawn from IPD-IMGT/HLA",
+          h->date_deleted.empty() ? "" : " on ", DashedDate(h->date_deleted),
+          h->reason.empty() ? "" : absl::StrCat(" (", h->reason, ")"),
+          "; read as ", leaf->normalized, " (release ", ref.version(), ")"));
+    }
+    return absl::OkStatus();
+  }
+  if (token.kind != TokenKind::kLegacy) return not_in_release("not an allele");
+
+  // py-ard's digit split: 2 digits per field, a 5-digit DP name 3+2, an odd
+  // count 2 + the rest (A*01011 -> A*01:011).
+  const std::string& digits = token.code;
+  if (digits.size() < 3) return not_in_release("not a pre-2010 name");
+  std::string v3 = absl::StrCat(token.locus, "*");
+  if (absl::StartsWith(token.locus, "DP") && digits.size() == 5) {
+    absl::StrAppend(&v3, digits.substr(0, 3), ":", digits.substr(3));
+  } else if (digits.size() % 2 == 0) {
+    for (size_t i = 0; i < digits.size(); i += 2) {
+      if (i > 0) v3.push_back(':');
+      v3.append(digits, i, 2);
+    }
+  } else {
+    absl::StrAppend(&v3, digits.substr(0, 2), ":", digits.substr(2));
+  }
+  if (token.suffix != 0) v3.push_back(token.suffix);
+  if (!LookupName(ref, v3, ids)) {
+    return not_in_release(
+        absl::StrCat("pre-2010 name (read as ", v3, ") is not a name"));
+  }
+  leaf->kind = LeafKind::kLegacy;
+  leaf->normalized = v3;
+  SortUnique(ids);
+  if (warnings != nullptr) {
+    warnings->push_back(
+        absl::StrCat(Quote(token), ": pre-2010 name read as ", v3));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<ResolvedLeaf> Resolver::ResolveToken(
+    const Token& token, std::vector<std::string>* warnings) const {
+  ResolvedLeaf leaf;
+  HLA_RETURN_IF_ERROR(ResolveTokenInto(token, true, &leaf, warnings));
+  return leaf;
+}
+
+namespace {
+
+absl::Status ResolveNode(const Resolver& r, const GlNode& node,
+                         ResolvedNode* out, std::vector<std::string>* warnings) {
+  if (node.is_leaf()) {
+    return r.ResolveTokenInto(node.token, true, &out->leaf, warnings);
+  }
+  out->op = node.op;
+  out->children.resize(node.children.size());
+  for (size_t i = 0; i < node.children.size(); ++i) {
+    HLA_RETURN_IF_ERROR(
+        ResolveNode(r, node.children[i], &out->children[i], warnings));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<ResolvedTyping> Resolver::Resolve(const GlString& gl) const {
+  if (!gl.glsc_version.empty() && gl.glsc_version != ref_->version()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the GL String Code names release ", gl.glsc_version, " but ",
+        ref_->version(), " is loaded (use --imgt ", gl.glsc_version, ")"));
+  }
+  ResolvedTyping typing;
+  HLA_RETURN_IF_ERROR(ResolveNode(*this, gl.root, &typing.root, &typing.warnings));
+  return typing;
+}
+
+namespace {
+
+void ExpandNode(const Reference& ref, const ResolvedNode& node,
+                std::string* out) {
+  if (!node.is_leaf()) {
+    for (size_t i = 0; i < node.children.size(); ++i) {
+      if (i > 0) out->push_back(GlOpChar(node.op));
+      ExpandNode(ref, node.children[i], out);
+    }
+    return;
+  }
+  const ResolvedLeaf& leaf = node.leaf;
+  if (leaf.alleles.empty()) {
+    AppendToken(leaf.token, out);
+    return;
+  }
+  for (size_t i = 0; i < leaf.alleles.size(); ++i) {
+    if (i > 0) out->push_back('/');
+    if (leaf.token.hla_prefix) out->append("HLA-");
+    const absl::string_view n = ref.allele(leaf.alleles[i]).name;
+    out->append(n.data(), n.size());
+  }
+}
+
+}  // namespace
+
+std::string ExpandToString(const Reference& ref, const ResolvedTyping& typing) {
+  std::string out;
+  ExpandNode(ref, typing.root, &out);
+  return out;
+}
+
+}  // namespace hla::data
