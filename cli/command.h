@@ -31,6 +31,10 @@ struct Command {
 // One function per subcommand; each returns the process exit status.
 int RunParse(Command& cmd);  // parser/: haplomatch parse
 int RunData(Command& cmd);   // data/:   haplomatch data info|verify
+// data/resolve.h, data/reduce.h: haplomatch reduce | validate | expand.
+int RunReduce(Command& cmd);
+int RunValidate(Command& cmd);
+int RunExpand(Command& cmd);
 
 }  // namespace hla::cli
 

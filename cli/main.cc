@@ -21,6 +21,10 @@ constexpr char kUsage[] =
     "commands:\n"
     "  parse     print the canonical form (or the syntax tree) of HLA typings\n"
     "  data      reference data: 'data info' and 'data verify'\n"
+    "  reduce    reduce typings to a py-ard level (G, P, lg, lgx, exon, W,\n"
+    "            U2, S, 1F)\n"
+    "  validate  print 'valid' or 'invalid: <reason>' for each typing\n"
+    "  expand    print every allele each typing stands for\n"
     "  version   print the haplomatch version\n"
     "\n"
     "Run 'haplomatch <command> --help' for a command's flags.\n";
@@ -33,6 +37,9 @@ struct Subcommand {
 constexpr Subcommand kSubcommands[] = {
     {"parse", hla::cli::RunParse},
     {"data", hla::cli::RunData},
+    {"reduce", hla::cli::RunReduce},
+    {"validate", hla::cli::RunValidate},
+    {"expand", hla::cli::RunExpand},
 };
 
 }  // namespace

@@ -1,0 +1,247 @@
+// Copyright 2026 The haplomatch Authors. SPDX-License-Identifier: Apache-2.0
+//
+// haplomatch reduce   --level L [--imgt V|DIR] [--mac FILE] [--non-strict] [TYPING...]
+// haplomatch validate           [--imgt V|DIR] [--mac FILE] [--non-strict] [TYPING...]
+// haplomatch expand             [--imgt V|DIR] [--mac FILE] [--non-strict] [TYPING...]
+//
+// Each parses a typing (parser/), resolves it against one IPD-IMGT/HLA
+// release (data/resolve.h) and prints one line: the reduction, "valid" /
+// "invalid: <reason>", or every allele the typing stands for. With no TYPING
+// arguments each reads standard input, one typing a line, and writes exactly
+// one line per input line ("error: <message>" for a line that fails), so
+// that scripts can pair inputs and outputs. Warnings (renamed alleles,
+// pre-2010 names) go to stderr. Exit: 0 all lines succeeded, 1 some failed
+// (or the data could not be loaded), 2 usage error.
+#include <istream>
+#include <memory>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "cli/args.h"
+#include "cli/command.h"
+#include "data/mac_table.h"
+#include "data/reduce.h"
+#include "data/reference.h"
+#include "data/resolve.h"
+#include "hla/gl.h"
+#include "parser/parse.h"
+
+namespace hla::cli {
+namespace {
+
+enum class Mode { kReduce, kValidate, kExpand };
+
+constexpr char kCommonFlags[] =
+    "  --imgt V|DIR    a shipped release (3.58.0, 3.44.0, or py-ard's 3440)\n"
+    "                  or a release directory; default $HAPLOMATCH_IMGT,\n"
+    "                  else 3.58.0\n"
+    "  --mac FILE      NMDP's alpha.v3.txt; default the shipped 2020 subset\n"
+    "  --non-strict    also accept names that exist with an expression\n"
+    "                  suffix (A*24:329 -> A*24:329Q) and small-g names\n"
+    "  --no-placeholders  reject WMDA placeholders (DRB4*NNNN, NEW)\n"
+    "  --help          show this help\n"
+    "\n"
+    "Without TYPING arguments, reads one typing per line from standard input\n"
+    "and writes exactly one line per input line ('error: <message>' for a\n"
+    "line that fails). Exit 0 if every typing succeeded, 1 if any failed.\n";
+
+std::string Usage(Mode mode) {
+  switch (mode) {
+    case Mode::kReduce:
+      return absl::StrCat(
+          "usage: haplomatch reduce [--level L] [flags] [TYPING...]\n\n"
+          "Reduces each typing with NMDP py-ard's semantics (docs/"
+          "conventions.md\nlists where we differ and why).\n\nflags:\n"
+          "  --level L       G, P, lg, lgx (default), exon, W, U2, S or 1F\n"
+          "  --no-ping       do not apply py-ard's ping rules (lg/lgx/U2)\n"
+          "  --ars-as-lg     level lg appends 'ARS' instead of 'g'\n",
+          kCommonFlags);
+    case Mode::kValidate:
+      return absl::StrCat(
+          "usage: haplomatch validate [flags] [TYPING...]\n\n"
+          "Prints 'valid' or 'invalid: <reason>' for each typing: whether\n"
+          "every name in it stands for alleles of the release.\n\nflags:\n",
+          kCommonFlags);
+    case Mode::kExpand:
+      return absl::StrCat(
+          "usage: haplomatch expand [flags] [TYPING...]\n\n"
+          "Prints every allele each typing stands for, keeping its GL\n"
+          "operators (each name becomes a '/' list of IMGT allele names).\n\n"
+          "flags:\n",
+          kCommonFlags);
+  }
+  return "";
+}
+
+absl::string_view CommandName(Mode mode) {
+  switch (mode) {
+    case Mode::kReduce:
+      return "reduce";
+    case Mode::kValidate:
+      return "validate";
+    case Mode::kExpand:
+      return "expand";
+  }
+  return "";
+}
+
+struct Engine {
+  Mode mode;
+  data::ReductionLevel level = data::ReductionLevel::kLgx;
+  std::unique_ptr<data::Resolver> resolver;
+  std::unique_ptr<data::Reducer> reducer;
+};
+
+// Handles one typing; returns false if its line is an error (or "invalid").
+bool RunOne(const Engine& e, const std::string& typing, Command& cmd) {
+  absl::StatusOr<GlString> gl = parser::ParseGlString(typing);
+  std::ostream& out = *cmd.out;
+  if (!gl.ok()) {
+    out << (e.mode == Mode::kValidate ? "invalid: " : "error: ")
+        << gl.status().message() << "\n";
+    return false;
+  }
+  std::vector<std::string> warnings;
+  bool ok = true;
+  switch (e.mode) {
+    case Mode::kReduce: {
+      absl::StatusOr<data::ReduceResult> r = e.reducer->Reduce(*gl, e.level);
+      if (r.ok()) {
+        out << r->text << "\n";
+        warnings = std::move(r->warnings);
+      } else {
+        out << "error: " << r.status().message() << "\n";
+        ok = false;
+      }
+      break;
+    }
+    case Mode::kValidate:
+    case Mode::kExpand: {
+      absl::StatusOr<data::ResolvedTyping> t = e.resolver->Resolve(*gl);
+      if (!t.ok()) {
+        out << (e.mode == Mode::kValidate ? "invalid: " : "error: ")
+            << t.status().message() << "\n";
+        ok = false;
+        break;
+      }
+      out << (e.mode == Mode::kValidate
+                  ? std::string("valid")
+                  : data::ExpandToString(e.resolver->reference(), *t))
+          << "\n";
+      warnings = std::move(t->warnings);
+      break;
+    }
+  }
+  for (const std::string& w : warnings) {
+    *cmd.err << "haplomatch " << CommandName(e.mode) << ": warning: " << w
+             << "\n";
+  }
+  return ok;
+}
+
+// One line without its '\n' (and a trailing '\r'); false at end of input.
+bool ReadLine(std::istream& in, std::string* line) {
+  if (!std::getline(in, *line)) return false;
+  if (!line->empty() && line->back() == '\r') line->pop_back();
+  return true;
+}
+
+int Run(Mode mode, Command& cmd) {
+  const std::string name = absl::StrCat("haplomatch ", CommandName(mode));
+  FlagSpec spec;
+  spec.value_flags = {"imgt", "mac"};
+  spec.bool_flags = {"non-strict", "no-placeholders", "help"};
+  if (mode == Mode::kReduce) {
+    spec.value_flags.insert("level");
+    spec.bool_flags.insert("no-ping");
+    spec.bool_flags.insert("ars-as-lg");
+  }
+  absl::StatusOr<Args> args = Args::Parse(cmd.args, spec);
+  if (!args.ok()) {
+    *cmd.err << name << ": " << args.status().message() << "\n\n"
+             << Usage(mode);
+    return kExitUsage;
+  }
+  if (args->Has("help")) {
+    *cmd.out << Usage(mode);
+    return kExitOk;
+  }
+  Engine e;
+  e.mode = mode;
+  if (mode == Mode::kReduce) {
+    const std::string level = args->GetOr("level", "lgx");
+    std::optional<data::ReductionLevel> l = data::ParseReductionLevel(level);
+    if (!l) {
+      *cmd.err << name << ": --level must be one of G, P, lg, lgx, exon, W, "
+               << "U2, S, 1F, not '" << level << "'\n";
+      return kExitUsage;
+    }
+    e.level = *l;
+  }
+
+  const data::DataPaths paths = data::DataPaths::FromEnvironment();
+  absl::StatusOr<std::string> dir =
+      data::ResolveImgtDir(args->GetOr("imgt", ""), paths);
+  if (!dir.ok()) {
+    *cmd.err << name << ": " << dir.status().message() << "\n";
+    return kExitRejected;
+  }
+  absl::StatusOr<std::shared_ptr<const data::Reference>> ref =
+      data::Reference::Load({*dir});
+  if (!ref.ok()) {
+    *cmd.err << name << ": " << ref.status().message() << "\n";
+    return kExitRejected;
+  }
+  std::string mac_path = args->GetOr("mac", "");
+  if (mac_path.empty()) {
+    absl::StatusOr<std::string> root = data::FindDataRoot(paths);
+    if (!root.ok()) {
+      *cmd.err << name << ": MAC table: " << root.status().message() << "\n";
+      return kExitRejected;
+    }
+    mac_path = absl::StrCat(*root, "/", data::MacTable::kShippedRelativePath);
+  }
+  absl::StatusOr<std::shared_ptr<const data::MacTable>> macs =
+      data::MacTable::Load(mac_path);
+  if (!macs.ok()) {
+    *cmd.err << name << ": " << macs.status().message() << "\n";
+    return kExitRejected;
+  }
+
+  data::ReduceOptions options;
+  options.resolve.strict = !args->Has("non-strict");
+  options.resolve.accept_placeholders = !args->Has("no-placeholders");
+  options.ping = !args->Has("no-ping");
+  if (args->Has("ars-as-lg")) options.lg_suffix = "ARS";
+  e.resolver =
+      std::make_unique<data::Resolver>(*ref, *macs, options.resolve);
+  if (mode == Mode::kReduce) {
+    e.reducer = std::make_unique<data::Reducer>(*ref, *macs, options);
+  }
+
+  bool all_ok = true;
+  if (!args->positional().empty()) {
+    for (const std::string& typing : args->positional()) {
+      all_ok = RunOne(e, typing, cmd) && all_ok;
+    }
+  } else {
+    std::string line;
+    while (ReadLine(*cmd.in, &line)) {
+      all_ok = RunOne(e, line, cmd) && all_ok;
+    }
+  }
+  cmd.out->flush();
+  return all_ok ? kExitOk : kExitRejected;
+}
+
+}  // namespace
+
+int RunReduce(Command& cmd) { return Run(Mode::kReduce, cmd); }
+int RunValidate(Command& cmd) { return Run(Mode::kValidate, cmd); }
+int RunExpand(Command& cmd) { return Run(Mode::kExpand, cmd); }
+
+}  // namespace hla::cli
