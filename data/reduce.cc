@@ -626,4 +626,62 @@ absl::Status Validate(const Resolver& resolver, const GlString& gl) {
   return resolver.Resolve(gl).status();
 }
 
+absl::StatusOr<std::string> LookupMac(const Reference& ref,
+                                      const MacTable& macs,
+                                      absl::string_view allele_list) {
+  (void)ref;  // expansions are matched as text, as py-ard does
+  std::string prefix, locus;
+  std::vector<std::string> firsts, seconds, items;
+  for (absl::string_view name : absl::StrSplit(allele_list, '/')) {
+    if (absl::StartsWith(name, "HLA-")) {
+      if (prefix.empty() && locus.empty()) prefix = "HLA-";
+      name.remove_prefix(4);
+    }
+    const size_t star = name.find('*');
+    if (star == absl::string_view::npos) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("'", name, "' is not an allele name"));
+    }
+    if (locus.empty()) locus = std::string(name.substr(0, star));
+    absl::string_view fields = name.substr(star + 1);
+    std::vector<absl::string_view> f = absl::StrSplit(fields, ':');
+    if (f.size() < 2) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("'", name, "' has no second field"));
+    }
+    firsts.emplace_back(f[0]);
+    seconds.emplace_back(f[1]);
+    items.push_back(absl::StrCat(f[0], ":", f[1]));
+  }
+  auto sort_unique = [](std::vector<std::string> v) {
+    std::sort(v.begin(), v.end());
+    v.erase(std::unique(v.begin(), v.end()), v.end());
+    return v;
+  };
+  const std::vector<std::string> ff = sort_unique(firsts);
+  auto find = [&](const std::string& expansion) -> const MacCode* {
+    for (const MacCode& c : macs.codes()) {
+      if (c.expansion == expansion) return &c;
+    }
+    return nullptr;
+  };
+  const MacCode* code = nullptr;
+  if (ff.size() == 1) code = find(absl::StrJoin(sort_unique(seconds), "/"));
+  if (code == nullptr) code = find(absl::StrJoin(items, "/"));
+  if (code == nullptr) {
+    std::vector<std::string> smart = items;
+    std::sort(smart.begin(), smart.end(),
+              [](const std::string& a, const std::string& b) {
+                return SmartLess(absl::StrCat("X*", a), absl::StrCat("X*", b));
+              });
+    code = find(absl::StrJoin(smart, "/"));
+  }
+  if (code == nullptr || ff.empty()) {
+    return absl::NotFoundError(absl::StrCat(
+        allele_list, " does not have a MAC (table dated ",
+        macs.date().empty() ? "unknown" : macs.date(), ")"));
+  }
+  return absl::StrCat(prefix, locus, "*", ff[0], ":", code->code);
+}
+
 }  // namespace hla::data

@@ -104,6 +104,17 @@ class Reducer {
 // message). Validation is resolution: see data/resolve.h.
 absl::Status Validate(const Resolver& resolver, const GlString& gl);
 
+// py-ard's lookup_mac: the MAC whose expansion is exactly the '/'-list of
+// 2-field names `allele_list` ("A*01:01/A*01:02" -> "A*01:AB"). One first
+// field: the sorted second fields are looked up as a generic code; otherwise
+// (or failing that) the first:second items, as given and then in field order,
+// as an allele-specific code. The result carries the lowest first field (as
+// py-ard) and the "HLA-" prefix if the first name had it.
+// NotFoundError "<list> does not have a MAC (table dated ...)" otherwise.
+absl::StatusOr<std::string> LookupMac(const Reference& ref,
+                                      const MacTable& macs,
+                                      absl::string_view allele_list);
+
 }  // namespace hla::data
 
 #endif  // HLA_DATA_REDUCE_H_
