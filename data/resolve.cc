@@ -80,8 +80,17 @@ bool LookupName(const Reference& ref, absl::string_view name,
     return true;
   }
   if (const Truncation* t = ref.FindTruncation(name)) {
-    if (out) AppendRange(ref.Range(t->begin, t->end), out);
-    return true;
+    // Members with as many fields as the name differ from it only by a
+    // suffix (A*24:329 vs A*24:329Q): a different name, not an extension of
+    // it. They sort first in the range.
+    AlleleId begin = t->begin;
+    while (begin < t->end && ref.allele(begin).fields.size() <= t->field_count) {
+      ++begin;
+    }
+    if (begin < t->end) {
+      if (out) AppendRange(ref.Range(begin, t->end), out);
+      return true;
+    }
   }
   if (!name.empty() && hla::IsExpressionSuffix(name.back())) {
     const char suffix = name.back();
