@@ -1,0 +1,138 @@
+// Copyright 2026 The haplomatch Authors. SPDX-License-Identifier: Apache-2.0
+//
+// `haplomatch reduce|validate|expand`, run in-process on string streams
+// against the shipped 3.44.0 release and MAC subset.
+#include <cstdlib>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_split.h"
+#include "cli/command.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace hla::cli {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::StartsWith;
+
+struct RunResult {
+  int rc;
+  std::string out, err;
+};
+
+RunResult Invoke(int (*fn)(Command&), std::vector<std::string> args,
+              const std::string& stdin_text = "") {
+  ::setenv("HAPLOMATCH_DATA_DIR", HLA_SHIPPED_DATA_DIR, 1);
+  ::unsetenv("HAPLOMATCH_IMGT");
+  std::istringstream in(stdin_text);
+  std::ostringstream out, err;
+  Command cmd{std::move(args), &in, &out, &err};
+  const int rc = fn(cmd);
+  return {rc, out.str(), err.str()};
+}
+
+std::vector<std::string> Lines(const std::string& s) {
+  std::vector<std::string> lines = absl::StrSplit(s, '\n');
+  if (!lines.empty() && lines.back().empty()) lines.pop_back();
+  return lines;
+}
+
+TEST(Reduce, ArgumentsOneLineEach) {
+  const RunResult r = Invoke(RunReduce, {"--imgt", "3.44.0", "--level", "lgx",
+                                      "A*01:01:01:01", "C*06:17"});
+  EXPECT_EQ(r.rc, kExitOk) << r.err;
+  EXPECT_THAT(Lines(r.out), ElementsAre("A*01:01", "C*06:02"));
+}
+
+TEST(Reduce, DefaultLevelIsLgx) {
+  const RunResult r = Invoke(RunReduce, {"--imgt", "3440", "HLA-A*01:AB"});
+  EXPECT_EQ(r.rc, kExitOk) << r.err;
+  EXPECT_EQ(r.out, "HLA-A*01:01/HLA-A*01:02\n");
+}
+
+TEST(Reduce, StdinPairsEveryLineIncludingErrorsAndExitsOne) {
+  const RunResult r =
+      Invoke(RunReduce, {"--imgt", "3.44.0", "--level", "G"},
+          "A*01:01:01:01\nA*99:99\n\nA*01:ZZZZ\r\nB*15:14P+A*01:04N\nA*01:01:\n");
+  EXPECT_EQ(r.rc, kExitRejected);
+  const std::vector<std::string> lines = Lines(r.out);
+  ASSERT_EQ(lines.size(), 6u) << r.out;
+  EXPECT_EQ(lines[0], "A*01:01:01G");
+  EXPECT_EQ(lines[1],
+            "error: 'A*99:99' at offset 0: not an allele of IPD-IMGT/HLA 3.44.0");
+  EXPECT_THAT(lines[2], StartsWith("error: "));  // empty line
+  EXPECT_THAT(lines[3], HasSubstr("unknown MAC code 'ZZZZ' (table dated 2020-07-11"));
+  EXPECT_EQ(lines[4], "A*01:01:01G+B*15:14:01G");  // P letter dropped at G
+  EXPECT_THAT(lines[5], StartsWith("error: expected allele field at offset 8"));
+}
+
+TEST(Reduce, AllLinesGoodExitsZero) {
+  const RunResult r = Invoke(RunReduce, {"--imgt", "3.44.0", "--level", "1F"},
+                          "A*01:01:01:01\nHLA-DRB1*15:01:01\n");
+  EXPECT_EQ(r.rc, kExitOk);
+  EXPECT_EQ(r.out, "A*01\nHLA-DRB1*15\n");
+}
+
+TEST(Reduce, WarningsGoToStderr) {
+  const RunResult r = Invoke(RunReduce, {"--imgt", "3.44.0", "--level", "G", "A*0105N"});
+  EXPECT_EQ(r.rc, kExitOk);
+  EXPECT_EQ(r.out, "A*01:01:01G\n");
+  EXPECT_THAT(r.err, HasSubstr("warning: 'A*0105N' at offset 0: withdrawn"));
+}
+
+TEST(Reduce, NonStrict) {
+  EXPECT_THAT(Invoke(RunReduce, {"--imgt", "3.44.0", "A*24:329"}).out,
+              StartsWith("error: "));
+  EXPECT_EQ(Invoke(RunReduce, {"--imgt", "3.44.0", "--non-strict", "A*24:329"}).out,
+            "A*24:329Q\n");
+}
+
+TEST(Reduce, UsageErrorsExitTwo) {
+  RunResult r = Invoke(RunReduce, {"--level", "XYZ", "A*01:01"});
+  EXPECT_EQ(r.rc, kExitUsage);
+  EXPECT_THAT(r.err, HasSubstr("--level must be one of"));
+  r = Invoke(RunReduce, {"--bogus"});
+  EXPECT_EQ(r.rc, kExitUsage);
+  r = Invoke(RunValidate, {"--level", "G"});  // validate has no --level
+  EXPECT_EQ(r.rc, kExitUsage);
+}
+
+TEST(Reduce, UnknownReleaseExitsOne) {
+  const RunResult r = Invoke(RunReduce, {"--imgt", "9.99.9", "A*01:01"});
+  EXPECT_EQ(r.rc, kExitRejected);
+  EXPECT_THAT(r.out, IsEmpty());
+}
+
+TEST(Reduce, Help) {
+  const RunResult r = Invoke(RunReduce, {"--help"});
+  EXPECT_EQ(r.rc, kExitOk);
+  EXPECT_THAT(r.out, HasSubstr("usage: haplomatch reduce"));
+}
+
+TEST(Validate, ValidOrInvalidWithReason) {
+  const RunResult r = Invoke(RunValidate, {"--imgt", "3.44.0"},
+                          "A*01:01\nDPB1*08:BHHE\nA*30:02g\nA*01:01:01G+B*07:02P\n");
+  EXPECT_EQ(r.rc, kExitRejected);
+  EXPECT_THAT(Lines(r.out),
+              ElementsAre("valid",
+                          HasSubstr("invalid: 'DPB1*08:BHHE' at offset 0: "
+                                    "allele-specific MAC"),
+                          HasSubstr("invalid: 'A*30:02g' at offset 0: small-g"),
+                          "valid"));
+  EXPECT_EQ(Invoke(RunValidate, {"--imgt", "3.44.0", "--non-strict", "A*30:02g"}).out,
+            "valid\n");
+}
+
+TEST(Expand, EveryAllele) {
+  const RunResult r = Invoke(RunExpand, {"--imgt", "3.44.0", "A*43:XX+HLA-B*15:14P"});
+  EXPECT_EQ(r.rc, kExitOk) << r.err;
+  EXPECT_EQ(r.out, "A*43:01/A*43:02N+HLA-B*15:14/HLA-B*15:551\n");
+}
+
+}  // namespace
+}  // namespace hla::cli
