@@ -102,6 +102,11 @@ size_t PyArdTables::MemoryUsage() const {
 
 }  // namespace data_internal_fwd
 
+class ReduceEngine;
+namespace {
+void BuildSerology(const PyArdTables& tables, const ReduceOptions& options);
+}  // namespace
+
 // The reduction engine: stateless functions over the tables.
 class ReduceEngine {
  public:
@@ -297,6 +302,8 @@ class ReduceEngine {
         return ReduceAllele(x, ReductionLevel::kLgx, true, out);
       }
       case ReductionLevel::kS: {
+        std::call_once(t_.serology_once,
+                       [this] { BuildSerology(t_, o_); });
         const std::vector<AntigenId>* found = nullptr;
         if (FieldCount(x) == 2) {
           std::string y;
@@ -405,9 +412,35 @@ void AddPrefix(bool hla_prefix, std::string* s) {
   *s = std::move(out);
 }
 
+// §1.11 serology: allele -> antigens, lgx -> antigens (broads include their
+// splits' alleles; associated antigens are not merged). Called once, lazily.
+void BuildSerology(const PyArdTables& tables, const ReduceOptions& options) {
+  const Reference& ref = *tables.ref;
+  const PyArdTables* t = &tables;  // writes only its mutable serology maps
+  ReduceEngine engine(tables, options);
+  std::string lgx;
+  for (AntigenId s = 0; s < ref.antigens().size(); ++s) {
+    const Antigen& antigen = ref.antigen(s);
+    for (AlleleId id : antigen.alleles) {
+      const bool have_lgx = engine
+                                .ReduceAllele(ref.allele(id).name,
+                                              ReductionLevel::kLgx, true, &lgx)
+                                .ok();
+      auto add = [&](AntigenId a) {
+        auto& v = t->ser_by_allele[id];
+        if (std::find(v.begin(), v.end(), a) == v.end()) v.push_back(a);
+        if (!have_lgx) return;
+        auto& w = t->ser_by_lgx[lgx];
+        if (std::find(w.begin(), w.end(), a) == w.end()) w.push_back(a);
+      };
+      add(s);
+      if (antigen.broad != kNone) add(antigen.broad);
+    }
+  }
+}
+
 // Builds the tables of §1 in the order of the checklist (§8).
-std::unique_ptr<PyArdTables> BuildTables(const Reference& ref,
-                                         const ReduceOptions& options) {
+std::unique_ptr<PyArdTables> BuildTables(const Reference& ref) {
   auto t = std::make_unique<PyArdTables>();
   t->ref = &ref;
   for (const char* l : kGGroupLoci) t->g_loci.insert(l);
@@ -507,28 +540,6 @@ std::unique_ptr<PyArdTables> BuildTables(const Reference& ref,
   }
   for (auto& [k, v] : t->shortnulls) SortUniqueNames(&v);
 
-  // §1.11 serology: allele -> antigens, lgx -> antigens (broads include
-  // their splits' alleles; associated antigens are not merged).
-  ReduceOptions lgx_options = options;
-  ReduceEngine engine(*t, lgx_options);
-  std::string lgx;
-  for (AntigenId s = 0; s < ref.antigens().size(); ++s) {
-    const Antigen& antigen = ref.antigen(s);
-    for (AlleleId id : antigen.alleles) {
-      auto add = [&](AntigenId a) {
-        auto& v = t->ser_by_allele[id];
-        if (std::find(v.begin(), v.end(), a) == v.end()) v.push_back(a);
-        if (engine.ReduceAllele(ref.allele(id).name, ReductionLevel::kLgx, true,
-                                &lgx)
-                .ok()) {
-          auto& w = t->ser_by_lgx[lgx];
-          if (std::find(w.begin(), w.end(), a) == w.end()) w.push_back(a);
-        }
-      };
-      add(s);
-      if (antigen.broad != kNone) add(antigen.broad);
-    }
-  }
   return t;
 }
 
@@ -538,7 +549,7 @@ Reducer::Reducer(std::shared_ptr<const Reference> reference,
                  std::shared_ptr<const MacTable> macs, ReduceOptions options)
     : resolver_(reference, std::move(macs), options.resolve),
       options_(std::move(options)),
-      tables_(BuildTables(*reference, options_)) {}
+      tables_(BuildTables(*reference)) {}
 
 Reducer::~Reducer() = default;
 

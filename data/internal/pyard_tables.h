@@ -9,6 +9,7 @@
 #ifndef HLA_DATA_INTERNAL_PYARD_TABLES_H_
 #define HLA_DATA_INTERNAL_PYARD_TABLES_H_
 
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -36,10 +37,13 @@ struct PyArdTables {
   absl::flat_hash_map<std::string, std::vector<AlleleId>> by_key;
   // "A*01:04N" -> the WHO names of A*01:04 ending in N (py-ard shortnulls).
   absl::flat_hash_map<std::string, std::vector<std::string>> shortnulls;
+  // Serology, built on first use of level S (it reduces every allele named
+  // in rel_dna_ser to lgx: most of the tables' build time, needed by S only).
+  mutable std::once_flag serology_once;
   // lgx name -> antigens whose allele lists reduce to it (broads included).
-  absl::flat_hash_map<std::string, std::vector<AntigenId>> ser_by_lgx;
+  mutable absl::flat_hash_map<std::string, std::vector<AntigenId>> ser_by_lgx;
   // allele -> antigens naming it (USA/PSA/ASA), broads included.
-  absl::flat_hash_map<AlleleId, std::vector<AntigenId>> ser_by_allele;
+  mutable absl::flat_hash_map<AlleleId, std::vector<AntigenId>> ser_by_allele;
   // Loci py-ard reduces (G_GROUP_LOCI); other loci pass through unchanged.
   Set g_loci;
 
