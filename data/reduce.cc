@@ -557,23 +557,46 @@ size_t Reducer::MemoryUsage() const { return tables_->MemoryUsage(); }
 
 namespace {
 
-absl::Status ReduceTree(const ReduceEngine& engine, const ResolvedNode& node,
-                        ReductionLevel level, std::string* out) {
+// Resolves every leaf, in order, into `leaves` (the ids of truncations are
+// not materialised: the reduction works on names).
+absl::Status ResolveLeaves(const Resolver& resolver, const GlNode& node,
+                           std::vector<ResolvedLeaf>* leaves,
+                           std::vector<std::string>* warnings) {
+  if (node.is_leaf()) {
+    leaves->emplace_back();
+    return resolver.ResolveTokenInto(node.token,
+                                     node.token.kind == TokenKind::kXX,
+                                     &leaves->back(), warnings);
+  }
+  for (const GlNode& child : node.children) {
+    HLA_RETURN_IF_ERROR(ResolveLeaves(resolver, child, leaves, warnings));
+  }
+  return absl::OkStatus();
+}
+
+// Reduces a subtree. Leaves are resolved one at a time into a reused leaf,
+// without materialising the ids of truncations (the reduction works on
+// names), so a GL String costs little more than its names.
+absl::Status ReduceTree(const ReduceEngine& engine, const GlNode& node,
+                        ReductionLevel level,
+                        std::vector<ResolvedLeaf>::const_iterator* leaf,
+                        std::string* out) {
   out->clear();
   if (node.is_leaf()) {
-    absl::Status s = engine.ReduceLeaf(node.leaf, level, out);
+    const Token& token = node.token;
+    absl::Status s = engine.ReduceLeaf(*(*leaf)++, level, out);
     if (!s.ok()) {
       return absl::Status(s.code(),
-                          absl::StrCat(Quote(node.leaf.token), ": ", s.message()));
+                          absl::StrCat(Quote(token), ": ", s.message()));
     }
-    AddPrefix(node.leaf.token.hla_prefix, out);
+    AddPrefix(token.hla_prefix, out);
     return absl::OkStatus();
   }
   const char op = GlOpChar(node.op);
   std::vector<std::string> parts;
   std::string r;
-  for (const ResolvedNode& child : node.children) {
-    HLA_RETURN_IF_ERROR(ReduceTree(engine, child, level, &r));
+  for (const GlNode& child : node.children) {
+    HLA_RETURN_IF_ERROR(ReduceTree(engine, child, level, leaf, &r));
     switch (node.op) {
       case GlOp::kAlleleList:
       case GlOp::kMultilocus:
@@ -610,11 +633,21 @@ absl::Status ReduceTree(const ReduceEngine& engine, const ResolvedNode& node,
 
 absl::StatusOr<ReduceResult> Reducer::Reduce(const GlString& gl,
                                              ReductionLevel level) const {
-  HLA_ASSIGN_OR_RETURN(ResolvedTyping typing, resolver_.Resolve(gl));
+  if (!gl.glsc_version.empty() &&
+      gl.glsc_version != resolver_.reference().version()) {
+    // The resolver's message for the same condition.
+    return resolver_.Resolve(gl).status();
+  }
   ReduceResult result;
-  result.warnings = std::move(typing.warnings);
   ReduceEngine engine(*tables_, options_);
-  HLA_RETURN_IF_ERROR(ReduceTree(engine, typing.root, level, &result.text));
+  // Every token is resolved (and so validated) before any is reduced, as
+  // py-ard's strict mode validates first: the first error is the leftmost
+  // bad name, whatever the level.
+  std::vector<ResolvedLeaf> leaves;
+  HLA_RETURN_IF_ERROR(
+      ResolveLeaves(resolver_, gl.root, &leaves, &result.warnings));
+  auto it = leaves.cbegin();
+  HLA_RETURN_IF_ERROR(ReduceTree(engine, gl.root, level, &it, &result.text));
   return result;
 }
 
