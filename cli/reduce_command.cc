@@ -12,6 +12,7 @@
 // that scripts can pair inputs and outputs. Warnings (renamed alleles,
 // pre-2010 names) go to stderr. Exit: 0 all lines succeeded, 1 some failed
 // (or the data could not be loaded), 2 usage error.
+#include <ios>
 #include <istream>
 #include <memory>
 #include <ostream>
@@ -143,11 +144,31 @@ bool RunOne(const Engine& e, const std::string& typing, Command& cmd) {
   return ok;
 }
 
-// One line without its '\n' (and a trailing '\r'); false at end of input.
-bool ReadLine(std::istream& in, std::string* line) {
-  if (!std::getline(in, *line)) return false;
-  if (!line->empty() && line->back() == '\r') line->pop_back();
-  return true;
+// One line without its '\n' (and a trailing '\r'), keeping at most `keep`
+// bytes so that a huge line cannot exhaust memory; `length` is the line's
+// full length. False at end of input.
+bool ReadLine(std::istream& in, size_t keep, std::string* line,
+              size_t* length) {
+  line->clear();
+  *length = 0;
+  std::streambuf* buf = in.rdbuf();
+  bool any = false;
+  for (;;) {
+    const int c = buf->sbumpc();
+    if (c == std::char_traits<char>::eof()) {
+      in.setstate(std::ios::eofbit);
+      break;
+    }
+    any = true;
+    if (c == '\n') break;
+    ++*length;
+    if (line->size() < keep) line->push_back(static_cast<char>(c));
+  }
+  if (!line->empty() && line->back() == '\r' && *length <= keep) {
+    line->pop_back();
+    --*length;
+  }
+  return any;
 }
 
 int Run(Mode mode, Command& cmd) {
@@ -230,7 +251,15 @@ int Run(Mode mode, Command& cmd) {
     }
   } else {
     std::string line;
-    while (ReadLine(*cmd.in, &line)) {
+    size_t length = 0;
+    while (ReadLine(*cmd.in, parser::kMaxGlStringBytes, &line, &length)) {
+      if (length > parser::kMaxGlStringBytes) {
+        *cmd.out << "error: input of " << length
+                 << " bytes is over the limit of " << parser::kMaxGlStringBytes
+                 << " bytes (it is rejected, not truncated)\n";
+        all_ok = false;
+        continue;
+      }
       all_ok = RunOne(e, line, cmd) && all_ok;
     }
   }

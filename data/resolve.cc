@@ -267,6 +267,11 @@ absl::Status Resolver::ResolveTokenInto(const Token& token, bool want_alleles,
       leaf->kind = LeafKind::kMac;
       std::string first;
       AppendFields(token.fields, &first);
+      if (token.kind == TokenKind::kLegacyMac && token.code == "XX") {
+        return absl::InvalidArgumentError(absl::StrCat(
+            Quote(token), ": not an XX code (write ", token.locus, "*", first,
+            ":XX)"));
+      }
       if (token.kind == TokenKind::kLegacyMac && first.size() != 2) {
         return absl::InvalidArgumentError(absl::StrCat(
             Quote(token), ": a pre-2010 MAC needs a 2-digit first field"));

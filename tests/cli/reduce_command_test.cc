@@ -114,6 +114,18 @@ TEST(Reduce, Help) {
   EXPECT_THAT(r.out, HasSubstr("usage: haplomatch reduce"));
 }
 
+TEST(Reduce, OverlongLineIsOneErrorLine) {
+  const std::string huge(2 << 20, 'A');
+  const RunResult r = Invoke(RunReduce, {"--imgt", "3.44.0"},
+                             "A*01:01\n" + huge + "\nA*02:01\n");
+  EXPECT_EQ(r.rc, kExitRejected);
+  const std::vector<std::string> lines = Lines(r.out);
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_EQ(lines[0], "A*01:01");
+  EXPECT_THAT(lines[1], HasSubstr("over the limit"));
+  EXPECT_EQ(lines[2], "A*02:01");
+}
+
 TEST(Validate, ValidOrInvalidWithReason) {
   const RunResult r = Invoke(RunValidate, {"--imgt", "3.44.0"},
                           "A*01:01\nDPB1*08:BHHE\nA*30:02g\nA*01:01:01G+B*07:02P\n");
