@@ -7,6 +7,7 @@
 #define HLA_TESTS_DATA_DATA_TEST_UTIL_H_
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <map>
@@ -127,10 +128,14 @@ inline std::map<std::string, std::string> MiniRelease() {
   return f;
 }
 
-// Writes `files` under a fresh directory and returns its path.
+// Writes `files` under a fresh directory and returns its path. The directory
+// is per process: ctest runs each TEST in its own process, in parallel, and two
+// processes rewriting one fixture directory read each other's half-written
+// files.
 inline std::string WriteRelease(const std::map<std::string, std::string>& files,
                                 const std::string& name) {
-  const std::string dir = absl::StrCat(::testing::TempDir(), "/hm_", name);
+  const std::string dir =
+      absl::StrCat(::testing::TempDir(), "/hm_", name, "_", ::getpid());
   ::mkdir(dir.c_str(), 0755);
   ::mkdir((dir + "/wmda").c_str(), 0755);
   ::mkdir((dir + "/tce").c_str(), 0755);

@@ -15,7 +15,7 @@ using ::hla::data_testing::StatusIs;
 
 // A data root with imgt/3.44.0 and imgt/3.58.0 (empty directories suffice).
 std::string FakeRoot(const std::string& name) {
-  const std::string root = ::testing::TempDir() + "/hm_root_" + name;
+  const std::string root = ::testing::TempDir() + "/hm_root_" + name + "_" + std::to_string(::getpid());
   ::mkdir(root.c_str(), 0755);
   ::mkdir((root + "/imgt").c_str(), 0755);
   ::mkdir((root + "/imgt/3.44.0").c_str(), 0755);

@@ -20,7 +20,7 @@ constexpr char kMd5Abc[] = "900150983cd24fb0d6963f7d28e17f72";
 constexpr char kMd5Empty[] = "d41d8cd98f00b204e9800998ecf8427e";
 
 std::string MakeRoot(const std::string& name) {
-  const std::string root = ::testing::TempDir() + "/hm_verify_" + name;
+  const std::string root = ::testing::TempDir() + "/hm_verify_" + name + "_" + std::to_string(::getpid());
   for (const char* d : {"", "/imgt", "/imgt/1.0.0", "/imgt/1.0.0/wmda"}) {
     ::mkdir((root + d).c_str(), 0755);
   }
