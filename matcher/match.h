@@ -1,0 +1,362 @@
+// Copyright 2026 The haplomatch Authors. SPDX-License-Identifier: Apache-2.0
+//
+// Pairwise HLA matching: a recipient's and a donor's typings -> per-locus
+// grades, allele and antigen match counts, GvH/HvG direction, totals (X/8,
+// X/10, X/12), DPB1 TCE permissiveness and a haplo verdict.
+//
+//   HLA_ASSIGN_OR_RETURN(hla::GlString gl, hla::parser::ParseGlString(text));
+//   HLA_ASSIGN_OR_RETURN(hla::data::ResolvedTyping t, resolver.Resolve(gl));
+//   HLA_ASSIGN_OR_RETURN(hla::matcher::Genotype r,
+//                        hla::matcher::BuildGenotype(*reference, t));
+//   ... the same for the donor ...
+//   HLA_ASSIGN_OR_RETURN(hla::matcher::MatchReport report,
+//                        hla::matcher::Match(*reference, r, d,
+//                                            Relationship::kParent, {}));
+//
+// Stages: BuildGenotype does every lookup once per typing (P groups, small-g,
+// G groups, serological equivalents, TCE groups, all as small sorted
+// vectors), so that Match() on a pair is set intersections only. Build the
+// recipient once and reuse it against every donor.
+//
+// Semantics (docs/matching.md has them all with their sources):
+//   - Allele match: the two typings share a P group; a null allele shares
+//     its small-g group (same antigen-recognition-domain sequence).
+//   - Antigen match: the serological equivalents overlap, counting a broad
+//     with its splits and an associated antigen with its parent
+//     (rel_ser_ser.txt).
+//   - Pairing: of the direct (r1-d1, r2-d2) and crossed (r1-d2, r2-d1)
+//     pairings, the one with more allele matches, then better grades.
+//   - A position whose every allele is null is not expressed: the locus
+//     counts as homozygous for the other position's typing.
+//   - A locus untyped on either side is reported as untyped and never counts
+//     as a match.
+//
+// Thread safety: Genotype and MatchReport are plain values. Match() and
+// BuildGenotype() only read the Reference, so any number of threads may call
+// them concurrently.
+#ifndef HLA_MATCHER_MATCH_H_
+#define HLA_MATCHER_MATCH_H_
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "data/reference.h"
+#include "data/resolve.h"
+#include "hla/locus.h"
+
+namespace hla::matcher {
+
+// ---------------------------------------------------------------------------
+// Enumerations
+
+// Match grade of one recipient position against one donor position, worst to
+// best (a larger value is a better grade). The order and the definitions are
+// Anthony Nolan Atlas's MatchGrade (Atlas.MatchingAlgorithm
+// .../Scoring/Grading), which follows the WMDA matching framework
+// (Bochtler et al., Bone Marrow Transplant 2011;46:1148, "WMDA framework for
+// the definition of HLA matching"):
+enum class MatchGrade : uint8_t {
+  // Either side untyped (not graded). Atlas grades an untyped non-DPB1 locus
+  // PGroup ("could match"); we never report an untyped locus as a match.
+  kUnknown = 0,
+  kMismatch,          // no shared P group and no serological relation
+  kExpressingVsNull,  // one side null, the other expressed (Atlas)
+  kBroad,             // serology: broad, or broad<->split / broad<->associated
+  kSplit,             // serology: same split or not-split antigen, or
+                      // split<->associated
+  kAssociated,        // serology: same associated antigen
+  kNullMismatch,      // both null, different alleles
+  kNullPartial,       // both the same null allele, partial sequence
+  kNullCdna,          // both the same null allele, full cDNA sequence
+  kNullGdna,          // both the same null allele, full genomic sequence
+  kPGroup,            // shared P group (same ARD protein): an allele match
+  kGGroup,            // shared G group (same ARD exon nucleotides)
+  kProtein,           // same first two fields, full sequences
+  kCdna,              // same first three fields (or same name with cDNA
+                      // only), full sequences
+  kGdna,              // same allele, both full genomic sequences
+};
+
+// "unknown", "mismatch", "expressing_vs_null", "broad", "split",
+// "associated", "null_mismatch", "null_partial", "null_cDNA", "null_gDNA",
+// "P", "G", "protein", "cDNA", "gDNA".
+absl::string_view ToString(MatchGrade grade);
+
+// How sure a match is when a typing is ambiguous (Atlas MatchConfidence):
+//   kDefinite  both sides one allele (or the same single null allele) and
+//              they match;
+//   kExact     both sides molecular, each one P group, and they match;
+//   kPotential they can match, but a side spans several P groups, is
+//              serology, or is a genotype list ('|');
+//   kMismatch  they cannot match (also: null vs expressed, untyped).
+enum class MatchConfidence : uint8_t { kMismatch, kPotential, kExact, kDefinite };
+// "mismatch", "potential", "exact", "definite".
+absl::string_view ToString(MatchConfidence confidence);
+
+// The stated relation of the donor to the recipient ("the donor is the
+// recipient's parent").
+enum class Relationship : uint8_t {
+  kUnknown,
+  kParent,
+  kChild,
+  kSibling,
+  kHalfSibling,
+  kOtherRelated,  // cousin, aunt, uncle, niece, nephew, grandparent, ...
+  kUnrelated,
+};
+// "unknown", "parent", "child", "sibling", "half_sibling", "other_related",
+// "unrelated".
+absl::string_view ToString(Relationship relationship);
+// Case-insensitive; spaces, '-' and '_' are equivalent:
+//   parent mother father                     -> kParent
+//   child son daughter                       -> kChild
+//   sibling brother sister twin              -> kSibling
+//   half_sibling half-brother half-sister    -> kHalfSibling
+//   related other_related cousin aunt uncle niece nephew grandparent
+//     grandmother grandfather grandchild grandson granddaughter -> kOtherRelated
+//   unrelated                                -> kUnrelated
+//   "" unknown                               -> kUnknown
+// InvalidArgumentError naming the text otherwise.
+absl::StatusOr<Relationship> ParseRelationship(absl::string_view text);
+
+enum class HaploVerdict : uint8_t {
+  kIdentical,           // every scored locus 2/2 allele matches
+  kHaploidentical,      // one shared haplotype, phase proven
+  kHaploCompatible,     // >= 1 shared allele at every scored locus, phase
+                        // unknown
+  kNotHaploidentical,   // some scored locus shares no allele
+  kInsufficientTyping,  // a locus the verdict needs is untyped on a side
+};
+// "identical", "haploidentical", "haplo-compatible", "not-haploidentical",
+// "insufficient-typing" (the strings of issue 5, used in CLI and JSON).
+absl::string_view ToString(HaploVerdict verdict);
+
+// DPB1 T-cell-epitope permissiveness (Crocchiolo et al., Blood 2009;114:1437;
+// Fleischhauer et al., Lancet Oncol 2012;13:366), with the TCE groups of the
+// V2 column of IMGT tce/dpb_tce.csv (groups 1-3, 1 the most immunogenic;
+// Atlas uses the same column).
+enum class TceCategory : uint8_t {
+  kNotScored,        // DPB1 untyped on a side, or TCE scoring switched off
+  kMatch,            // no DPB1 allele mismatch: nothing to judge
+  kPermissive,       // mismatched, same (lowest) TCE group on both sides
+  kNonPermissiveGvH, // recipient's lowest group < donor's (GvH direction)
+  kNonPermissiveHvG, // donor's lowest group < recipient's (HvG direction)
+  kUnknown,          // an expressed allele with no TCE assignment
+};
+// "not_scored", "match", "permissive", "non_permissive_gvh",
+// "non_permissive_hvg", "unknown".
+absl::string_view ToString(TceCategory category);
+
+// ---------------------------------------------------------------------------
+// The matcher's view of a typing
+
+// One gene copy (position) of one locus: what one side of a '+' says.
+struct PositionTyping {
+  // Input, from the resolved typing.
+  std::vector<data::AlleleId> alleles;    // ascending, unique; may be empty
+                                          // for a serology-only typing
+  std::vector<data::AntigenId> antigens;  // serology written (A2, DR4), if any
+  std::string text;  // the typing as written, canonical ("A*01:01/A*01:02")
+  int8_t haplotype = -1;  // 0 or 1: the '~' haplotype it was written in
+
+  // Derived by BuildGenotype / CompilePosition (sorted, unique). Do not fill
+  // by hand; call CompilePosition after changing the inputs.
+  //
+  // match_keys: one key per ARD identity an allele may have: an expressed
+  // allele's P group id, a null allele's small-g id | kNullKeyBit. Two
+  // positions allele-match iff their match_keys intersect.
+  std::vector<uint32_t> match_keys;
+  std::vector<uint32_t> g_groups;     // G group ids of the alleles
+  // Serological equivalents: the antigens written, else those rel_dna_ser
+  // assigns the expressed alleles (unambiguous, possible, assumed, expert).
+  std::vector<data::AntigenId> serology;
+  std::vector<uint8_t> tce_groups;    // DPB1: V2 group numbers of expressed
+                                      // alleles (1, 2, 3); others empty
+  bool all_null = false;   // molecular and every allele is null (N)
+  bool any_null = false;   // some allele is null
+  bool tce_unknown = false;  // some expressed DPB1 allele has no V2 group
+  uint8_t p_group_count = 0;  // distinct P/null keys, saturating at 255
+
+  bool typed() const { return !alleles.empty() || !antigens.empty(); }
+  bool single_allele() const { return alleles.size() == 1 && antigens.empty(); }
+  bool serology_only() const { return alleles.empty() && !antigens.empty(); }
+};
+
+inline constexpr uint32_t kNullKeyBit = 0x80000000u;
+
+// One locus of one side.
+struct LocusTyping {
+  // 0 (untyped), 1 (written with one typing: homozygous by convention, as
+  // immunogenetr and WMDA reports read it; pos[1] is then a copy of pos[0]),
+  // or 2.
+  int typed_positions = 0;
+  std::array<PositionTyping, 2> pos;
+  // Both positions carry a haplotype (0/1) from '~'.
+  bool phased = false;
+  // A genotype list ('A*01:01+A*02:01|A*01:02+A*02:02'): the first
+  // alternative is in `pos`, the others here. Match() evaluates each and
+  // keeps the best, with confidence at most kPotential.
+  std::vector<std::array<PositionTyping, 2>> alternatives;
+};
+
+struct Genotype {
+  std::array<LocusTyping, kLocusCount> loci;  // indexed by hla::Locus
+  // Written as two '~' haplotypes joined by '+' ("A*01:01~B*08:01+A*02:01~
+  // B*07:02"): every locus in them has phased == true.
+  bool phased = false;
+  std::vector<std::string> warnings;  // facts BuildGenotype noticed
+
+  const LocusTyping& at(Locus locus) const {
+    return loci[static_cast<int>(locus)];
+  }
+  LocusTyping& at(Locus locus) { return loci[static_cast<int>(locus)]; }
+};
+
+// Builds a Genotype from a resolved GL String: '^' joins locus blocks, '+'
+// the two gene copies of a locus, '/' an allele list (one position), '~'
+// phased haplotypes (sets haplotype / phased), '|' a genotype list
+// (alternatives, see LocusTyping). A locus written with a single typing is
+// homozygous by convention (typed_positions == 1). Leaves of loci outside the
+// eleven matching loci (MICA, ...) are ignored with a warning; a placeholder
+// (DRB4*NNNN) leaves its position untyped. '?' (paralog ambiguity) is
+// rejected.
+//
+// InvalidArgumentError, naming the offending text and its byte offset in the
+// typing ("... at offset 24"), for: more than two typings at a locus; a locus
+// appearing in two '^' blocks (or twice in one haplotype); one position whose
+// '/' list mixes loci; a '+' of typings of different loci; '?'.
+absl::StatusOr<Genotype> BuildGenotype(const data::Reference& reference,
+                                       const data::ResolvedTyping& typing);
+
+// Fills the derived fields of `position` from its alleles and antigens.
+// For callers that assemble a PositionTyping themselves (donor files with
+// one column per position). `locus` selects TCE lookup (DPB1 only).
+void CompilePosition(const data::Reference& reference, Locus locus,
+                     PositionTyping* position);
+
+// ---------------------------------------------------------------------------
+// Options
+
+struct MatchOptions {
+  // Loci to score, in report order. Default A, B, C, DRB1, DQB1 (X/10, the
+  // NMDP/WMDA HCT standard). DPB1 (X/12), DRB3/4/5, DQA1, DPA1 are scored
+  // only when listed here AND typed on both sides; otherwise they are
+  // reported untyped and left out of the totals.
+  std::vector<Locus> loci = {Locus::kA, Locus::kB, Locus::kC, Locus::kDRB1,
+                             Locus::kDQB1};
+  // A homozygous position pair that is mismatched (recipient AA, donor BB)
+  // counts 2 mismatches per direction: the WMDA 2016 consensus
+  // (immunogenetr mismatch_table_2016). 1 is the 2010 convention
+  // (Bone Marrow Transplant 2010;45:1371, bmt2010132; mismatch_table_2010).
+  int homozygous_mismatch_count = 2;
+  // Classify a DPB1 mismatch by TCE group (V2) when DPB1 is typed on both
+  // sides, whether or not DPB1 is in `loci`.
+  bool score_dpb1_tce = true;
+  // Loci that must be typed on both sides for a haplo verdict; without them
+  // the verdict is kInsufficientTyping. Default A, B, DRB1: the minimum of
+  // haploidentical donor typing (e.g. NMDP/CIBMTR haplo typing guidance;
+  // Fuchs, Blood 2017). Every other locus of `loci` typed on both sides is
+  // used too.
+  std::vector<Locus> haplo_required_loci = {Locus::kA, Locus::kB,
+                                            Locus::kDRB1};
+  // Fill LocusMatch::*_mismatched_* (for donor-specific antibody checks).
+  // Ranking scans can turn it off to avoid allocations.
+  bool collect_mismatched = true;
+};
+
+// ---------------------------------------------------------------------------
+// The report
+
+// One recipient position and the donor position it was paired with.
+struct PositionMatch {
+  std::string recipient_text, donor_text;
+  int recipient_position = 0;  // 0 or 1
+  int donor_position = 0;      // 0 or 1 (crossed pairing: 1 - recipient)
+  MatchGrade grade = MatchGrade::kUnknown;
+  MatchConfidence confidence = MatchConfidence::kMismatch;
+  bool allele_match = false;   // a shared P group (nulls: small-g)
+  bool antigen_match = false;  // allele match, or serology overlaps
+};
+
+struct LocusMatch {
+  Locus locus = Locus::kA;
+  bool recipient_typed = false, donor_typed = false;
+  bool scored = false;             // typed on both sides
+  bool counted_in_totals = false;  // scored, or a core locus (A B C DRB1 DQB1)
+  // Allele matches of the best pairing, 0-2 (a donor position never counts
+  // twice). Homozygous convention does not change this number.
+  int matches = 0;
+  // GvH: recipient typings the donor lacks; HvG: donor typings the recipient
+  // lacks; with MatchOptions::homozygous_mismatch_count for a homozygous
+  // side. mismatches = max(gvh, hvg) (bidirectional, as immunogenetr).
+  int mismatches = 0, gvh_mismatches = 0, hvg_mismatches = 0;
+  int antigen_matches = 0;  // positions of the best pairing that antigen-match
+  MatchGrade grade = MatchGrade::kUnknown;  // the worse of the two positions
+  MatchConfidence confidence = MatchConfidence::kMismatch;  // the worse one
+  bool crossed = false;  // recipient 1 paired with donor 2
+  bool homozygous_recipient = false, homozygous_donor = false;
+  bool genotype_list = false;  // a side was a '|' list: best alternative
+  std::array<PositionMatch, 2> positions;  // in recipient position order
+  // For DSA checks: alleles/antigens of the unmatched positions (GvH side:
+  // recipient's; HvG side: donor's). Empty when collect_mismatched is off.
+  std::vector<data::AlleleId> donor_mismatched_alleles,
+      recipient_mismatched_alleles;
+  std::vector<data::AntigenId> donor_mismatched_antigens,
+      recipient_mismatched_antigens;
+};
+
+struct MatchTotals {
+  int matches = 0;     // allele matches over counted loci
+  int out_of = 0;      // 2 x counted loci: 8, 10, 12 ...
+  int mismatches = 0;  // sum of LocusMatch::mismatches
+  int gvh_mismatches = 0, hvg_mismatches = 0;
+  int antigen_matches = 0;
+  int untyped_loci = 0;  // counted loci untyped on a side (never matches)
+};
+
+struct HaploResult {
+  HaploVerdict verdict = HaploVerdict::kInsufficientTyping;
+  std::string basis;  // plain words: why this verdict
+  // "the stated parent shares no allele at DRB1 (typing error or wrong
+  // relationship?)"; empty when consistent.
+  std::vector<std::string> inconsistencies;
+  std::vector<Locus> loci_used;  // loci the verdict looked at
+};
+
+struct TceResult {
+  TceCategory category = TceCategory::kNotScored;
+  // Lowest (most immunogenic) V2 group per side, 0 when not known.
+  int recipient_group = 0, donor_group = 0;
+  std::string basis;  // plain words
+};
+
+struct MatchReport {
+  std::vector<LocusMatch> loci;  // MatchOptions::loci order
+  MatchTotals totals;
+  HaploResult haplo;
+  std::optional<TceResult> tce;  // set when DPB1 TCE scoring applied
+  Relationship relationship = Relationship::kUnknown;
+  std::vector<std::string> warnings;  // e.g. genotype lists collapsed
+
+  // The locus, or nullptr if it was not requested.
+  const LocusMatch* Find(Locus locus) const;
+};
+
+// Matches `donor` against `recipient`. InvalidArgumentError for options out
+// of range (homozygous_mismatch_count not 1 or 2; a locus listed twice).
+// Typing problems are not errors here: they were caught by BuildGenotype.
+// REQUIRES: both genotypes were built against `reference` (or its ids).
+absl::StatusOr<MatchReport> Match(const data::Reference& reference,
+                                  const Genotype& recipient,
+                                  const Genotype& donor,
+                                  Relationship relationship,
+                                  const MatchOptions& options);
+
+}  // namespace hla::matcher
+
+#endif  // HLA_MATCHER_MATCH_H_
