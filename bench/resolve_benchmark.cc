@@ -215,6 +215,25 @@ void GlLoop(benchmark::State& state, const std::vector<hla::GlString>& gls) {
   state.SetItemsProcessed(state.iterations());
 }
 
+// The same through a ReduceCache, as a batch over a registry runs: names
+// repeat, so most leaves cost one hash lookup.
+void GlLoopCached(benchmark::State& state,
+                  const std::vector<hla::GlString>& gls) {
+  const Fixture& f = GetFixture();
+  hla::data::ReduceCache cache;
+  size_t i = 0;
+  for (auto _ : state) {
+    auto r = f.reducer->Reduce(gls[i], ReductionLevel::kLgx, &cache);
+    benchmark::DoNotOptimize(r);
+    if (!r.ok()) state.SkipWithError(std::string(r.status().message()).c_str());
+    if (++i == gls.size()) i = 0;
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.counters["hit_rate"] =
+      static_cast<double>(cache.hits()) /
+      static_cast<double>(cache.hits() + cache.misses() + 1);
+}
+
 void BM_Reduce_AlleleList(benchmark::State& state) {
   GlLoop(state, GetFixture().allele_lists);
 }
@@ -225,6 +244,11 @@ void BM_Reduce_GlString10Locus(benchmark::State& state) {
   GlLoop(state, GetFixture().genotypes10);
 }
 BENCHMARK(BM_Reduce_GlString10Locus);
+
+void BM_Reduce_GlString10Locus_Cached(benchmark::State& state) {
+  GlLoopCached(state, GetFixture().genotypes10);
+}
+BENCHMARK(BM_Reduce_GlString10Locus_Cached);
 
 // Text -> parse -> resolve -> reduce (lgx), the realistic mix of a registry
 // file: 40% 2-field, 20% 4-field, 15% MAC, 10% allele lists, 15% 10-locus.
@@ -245,6 +269,26 @@ void BM_Mixed_FromText(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<int64_t>(bytes));
 }
 BENCHMARK(BM_Mixed_FromText);
+
+// The realistic mix again, through a ReduceCache as `haplomatch reduce` runs.
+void BM_Mixed_FromText_Cached(benchmark::State& state) {
+  const Fixture& f = GetFixture();
+  hla::data::ReduceCache cache;
+  size_t i = 0, bytes = 0;
+  for (auto _ : state) {
+    const std::string& text = f.mixed_text[i];
+    auto gl = hla::parser::ParseGlString(text);
+    if (!gl.ok()) state.SkipWithError("parse failed");
+    auto r = f.reducer->Reduce(*gl, ReductionLevel::kLgx, &cache);
+    benchmark::DoNotOptimize(r);
+    if (!r.ok()) state.SkipWithError(std::string(r.status().message()).c_str());
+    bytes += text.size();
+    if (++i == f.mixed_text.size()) i = 0;
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.SetBytesProcessed(static_cast<int64_t>(bytes));
+}
+BENCHMARK(BM_Mixed_FromText_Cached);
 
 // Memory held: the Reference's indexes and the reducer's py-ard tables, and
 // the time to build the tables (paid once per process by `reduce`).

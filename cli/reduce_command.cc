@@ -95,6 +95,9 @@ struct Engine {
   data::ReductionLevel level = data::ReductionLevel::kLgx;
   std::unique_ptr<data::Resolver> resolver;
   std::unique_ptr<data::Reducer> reducer;
+  // Names repeat across the lines of a batch: memoise their reductions.
+  std::unique_ptr<data::ReduceCache> cache =
+      std::make_unique<data::ReduceCache>();
 };
 
 // Handles one typing; returns false if its line is an error (or "invalid").
@@ -110,7 +113,8 @@ bool RunOne(const Engine& e, const std::string& typing, Command& cmd) {
   bool ok = true;
   switch (e.mode) {
     case Mode::kReduce: {
-      absl::StatusOr<data::ReduceResult> r = e.reducer->Reduce(*gl, e.level);
+      absl::StatusOr<data::ReduceResult> r =
+          e.reducer->Reduce(*gl, e.level, e.cache.get());
       if (r.ok()) {
         out << r->text << "\n";
         warnings = std::move(r->warnings);

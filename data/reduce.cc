@@ -45,10 +45,7 @@ bool EndsWith(absl::string_view s, char c) { return !s.empty() && s.back() == c;
 // Sorts in smart order, removes duplicates and empties.
 void SortUniqueNames(std::vector<std::string>* v) {
   v->erase(std::remove(v->begin(), v->end(), std::string()), v->end());
-  std::sort(v->begin(), v->end(),
-            [](const std::string& a, const std::string& b) {
-              return SmartLess(a, b);
-            });
+  data_internal::SmartSort(v, /*stable=*/false);
   v->erase(std::unique(v->begin(), v->end()), v->end());
 }
 
@@ -557,46 +554,92 @@ size_t Reducer::MemoryUsage() const { return tables_->MemoryUsage(); }
 
 namespace {
 
-// Resolves every leaf, in order, into `leaves` (the ids of truncations are
-// not materialised: the reduction works on names).
+// One leaf of a GL String on its way through Reduce: its resolution, unless
+// the cache already holds its reduction.
+struct LeafWork {
+  ResolvedLeaf leaf;
+  const std::string* cached = nullptr;  // the memoised reduction, if any
+  bool warned = false;                  // resolving it added a warning
+};
+
+using CacheMap = absl::flat_hash_map<std::string, std::string>;
+
+// Builds the cache key of a token at a level into `key`.
+void CacheKey(const Token& token, ReductionLevel level, std::string* key) {
+  key->clear();
+  key->push_back(static_cast<char>('0' + static_cast<int>(level)));
+  key->push_back(token.hla_prefix ? '+' : '-');
+  AppendToken(token, key);
+}
+
+// Resolves every leaf, in order, into `work` (the ids of truncations are not
+// materialised: the reduction works on names). Every token is resolved (and
+// so validated) before any is reduced, as py-ard's strict mode validates
+// first: the first error is the leftmost bad name, whatever the level. A leaf
+// found in `cache` was resolved without warnings before, so it is not
+// resolved again.
 absl::Status ResolveLeaves(const Resolver& resolver, const GlNode& node,
-                           std::vector<ResolvedLeaf>* leaves,
+                           ReductionLevel level, const CacheMap* cache,
+                           std::string* key, std::vector<LeafWork>* work,
                            std::vector<std::string>* warnings) {
   if (node.is_leaf()) {
-    leaves->emplace_back();
-    return resolver.ResolveTokenInto(node.token,
-                                     node.token.kind == TokenKind::kXX,
-                                     &leaves->back(), warnings);
+    work->emplace_back();
+    LeafWork& w = work->back();
+    if (cache != nullptr) {
+      CacheKey(node.token, level, key);
+      if (auto it = cache->find(*key); it != cache->end()) {
+        w.cached = &it->second;
+        return absl::OkStatus();
+      }
+    }
+    const size_t before = warnings->size();
+    HLA_RETURN_IF_ERROR(resolver.ResolveTokenInto(
+        node.token, node.token.kind == TokenKind::kXX, &w.leaf, warnings));
+    w.warned = warnings->size() > before;
+    return absl::OkStatus();
   }
   for (const GlNode& child : node.children) {
-    HLA_RETURN_IF_ERROR(ResolveLeaves(resolver, child, leaves, warnings));
+    HLA_RETURN_IF_ERROR(
+        ResolveLeaves(resolver, child, level, cache, key, work, warnings));
   }
   return absl::OkStatus();
 }
 
-// Reduces a subtree. Leaves are resolved one at a time into a reused leaf,
-// without materialising the ids of truncations (the reduction works on
-// names), so a GL String costs little more than its names.
+// Reduces a subtree, leaf by leaf from `leaf`, memoising warning-free leaf
+// results in `cache` (may be null).
 absl::Status ReduceTree(const ReduceEngine& engine, const GlNode& node,
                         ReductionLevel level,
-                        std::vector<ResolvedLeaf>::const_iterator* leaf,
+                        std::vector<LeafWork>::iterator* leaf,
+                        CacheMap* cache, std::string* key,
                         std::string* out) {
   out->clear();
   if (node.is_leaf()) {
+    LeafWork& w = *(*leaf)++;
+    if (w.cached != nullptr) {
+      *out = *w.cached;
+      return absl::OkStatus();
+    }
     const Token& token = node.token;
-    absl::Status s = engine.ReduceLeaf(*(*leaf)++, level, out);
+    absl::Status s = engine.ReduceLeaf(w.leaf, level, out);
     if (!s.ok()) {
       return absl::Status(s.code(),
                           absl::StrCat(Quote(token), ": ", s.message()));
     }
     AddPrefix(token.hla_prefix, out);
+    // A leaf whose resolution warned is not memoised: its warning quotes
+    // its offset, and must be repeated wherever the name stands.
+    if (cache != nullptr && !w.warned) {
+      CacheKey(token, level, key);
+      cache->emplace(*key, *out);
+    }
     return absl::OkStatus();
   }
   const char op = GlOpChar(node.op);
   std::vector<std::string> parts;
   std::string r;
   for (const GlNode& child : node.children) {
-    HLA_RETURN_IF_ERROR(ReduceTree(engine, child, level, leaf, &r));
+    HLA_RETURN_IF_ERROR(
+        ReduceTree(engine, child, level, leaf, cache, key, &r));
     switch (node.op) {
       case GlOp::kAlleleList:
       case GlOp::kMultilocus:
@@ -616,10 +659,7 @@ absl::Status ReduceTree(const ReduceEngine& engine, const GlNode& node,
     case GlOp::kGenotype:  // sorted, empties dropped, not de-duplicated
       parts.erase(std::remove(parts.begin(), parts.end(), std::string()),
                   parts.end());
-      std::stable_sort(parts.begin(), parts.end(),
-                       [](const std::string& a, const std::string& b) {
-                         return SmartLess(a, b);
-                       });
+      data_internal::SmartSort(&parts, /*stable=*/true);
       break;
     case GlOp::kHaplotype:  // input order, empties kept
     case GlOp::kParalog:    // ours: input order (py-ard has no '?')
@@ -633,6 +673,23 @@ absl::Status ReduceTree(const ReduceEngine& engine, const GlNode& node,
 
 absl::StatusOr<ReduceResult> Reducer::Reduce(const GlString& gl,
                                              ReductionLevel level) const {
+  return ReduceImpl(gl, level, nullptr);
+}
+
+absl::StatusOr<ReduceResult> Reducer::Reduce(const GlString& gl,
+                                             ReductionLevel level,
+                                             ReduceCache* cache) const {
+  if (cache->owner_ != this) {
+    cache->entries_.clear();
+    cache->owner_ = this;
+  }
+  if (cache->entries_.size() >= cache->max_entries_) cache->entries_.clear();
+  return ReduceImpl(gl, level, cache);
+}
+
+absl::StatusOr<ReduceResult> Reducer::ReduceImpl(const GlString& gl,
+                                                 ReductionLevel level,
+                                                 ReduceCache* cache) const {
   if (!gl.glsc_version.empty() &&
       gl.glsc_version != resolver_.reference().version()) {
     // The resolver's message for the same condition.
@@ -640,14 +697,19 @@ absl::StatusOr<ReduceResult> Reducer::Reduce(const GlString& gl,
   }
   ReduceResult result;
   ReduceEngine engine(*tables_, options_);
-  // Every token is resolved (and so validated) before any is reduced, as
-  // py-ard's strict mode validates first: the first error is the leftmost
-  // bad name, whatever the level.
-  std::vector<ResolvedLeaf> leaves;
-  HLA_RETURN_IF_ERROR(
-      ResolveLeaves(resolver_, gl.root, &leaves, &result.warnings));
-  auto it = leaves.cbegin();
-  HLA_RETURN_IF_ERROR(ReduceTree(engine, gl.root, level, &it, &result.text));
+  thread_local std::string key;
+  std::vector<LeafWork> work;
+  work.reserve(16);
+  HLA_RETURN_IF_ERROR(ResolveLeaves(resolver_, gl.root, level,
+                                    cache ? &cache->entries_ : nullptr, &key,
+                                    &work, &result.warnings));
+  if (cache != nullptr) {
+    for (const LeafWork& w : work) ++(w.cached ? cache->hits_ : cache->misses_);
+  }
+  auto it = work.begin();
+  HLA_RETURN_IF_ERROR(ReduceTree(engine, gl.root, level, &it,
+                                 cache ? &cache->entries_ : nullptr, &key,
+                                 &result.text));
   return result;
 }
 

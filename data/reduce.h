@@ -26,6 +26,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "data/resolve.h"
@@ -67,6 +68,39 @@ struct ReduceResult {
   std::vector<std::string> warnings;  // from resolution (legacy, renamed)
 };
 
+class Reducer;
+
+// Memoises leaf reductions across calls to Reducer::Reduce. Registries repeat
+// names: a few thousand distinct names cover millions of typings, so a
+// registry-sized batch reduces most names with one hash lookup (py-ard keeps
+// an LRU cache for the same reason). Only results that are the same wherever
+// the name stands are kept: a name whose resolution warns (pre-2010, renamed)
+// or fails is recomputed each time, because its message quotes its offset.
+//
+// Not thread-safe: use one per thread. Bounded: when it holds `max_entries`
+// names it is emptied and starts again (cheap, and a batch's working set is
+// far smaller). A cache belongs to the first Reducer that uses it; using it
+// with another Reducer empties it first.
+class ReduceCache {
+ public:
+  explicit ReduceCache(size_t max_entries = size_t{1} << 16)
+      : max_entries_(max_entries) {}
+  ReduceCache(const ReduceCache&) = delete;
+  ReduceCache& operator=(const ReduceCache&) = delete;
+
+  size_t size() const { return entries_.size(); }
+  uint64_t hits() const { return hits_; }
+  uint64_t misses() const { return misses_; }
+
+ private:
+  friend class Reducer;
+  const Reducer* owner_ = nullptr;
+  size_t max_entries_;
+  uint64_t hits_ = 0, misses_ = 0;
+  std::string key_;  // reused buffer: level, prefix flag, canonical token
+  absl::flat_hash_map<std::string, std::string> entries_;
+};
+
 class Reducer {
  public:
   // Builds py-ard's lookup tables from `reference` (tens of milliseconds for
@@ -83,6 +117,10 @@ class Reducer {
   // level (a group name at a level that cannot take it).
   absl::StatusOr<ReduceResult> Reduce(const GlString& gl,
                                       ReductionLevel level) const;
+  // The same, with leaf results memoised in `cache` (see ReduceCache); the
+  // result is identical to Reduce(gl, level). REQUIRES: cache != nullptr.
+  absl::StatusOr<ReduceResult> Reduce(const GlString& gl, ReductionLevel level,
+                                      ReduceCache* cache) const;
 
   // One token, the hot path: the result is written to `out` (cleared first),
   // so that a caller reducing many names reuses one buffer.
@@ -95,6 +133,10 @@ class Reducer {
   size_t MemoryUsage() const;
 
  private:
+  absl::StatusOr<ReduceResult> ReduceImpl(const GlString& gl,
+                                          ReductionLevel level,
+                                          ReduceCache* cache) const;
+
   Resolver resolver_;
   ReduceOptions options_;
   std::unique_ptr<data_internal_fwd::PyArdTables> tables_;

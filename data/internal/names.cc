@@ -1,7 +1,9 @@
 // Copyright 2026 The haplomatch Authors. SPDX-License-Identifier: Apache-2.0
 #include "data/internal/names.h"
 
+#include <algorithm>
 #include <cstdint>
+#include <utility>
 
 #include "absl/strings/ascii.h"
 
@@ -142,6 +144,77 @@ int SmartCompareCore(absl::string_view a, absl::string_view b) {
 int SmartCompare(absl::string_view a, absl::string_view b) {
   const int c = SmartCompareCore(a, b);
   return c != 0 ? c : ByteCompare(a, b);
+}
+
+namespace {
+
+// SmartCompareCore's inputs, computed once per string. Two strings compare
+// by bytes when either holds an operator; by `serology` numbers when either
+// lacks a ':' after normalisation; else by `fields`; ties by bytes. (Equal
+// normalised strings have equal numbers, so "na == nb -> 0" needs no key.)
+struct SmartKey {
+  bool has_operator = false;
+  bool has_colon = false;
+  uint64_t serology = 0;
+  uint64_t fields[4] = {0, 0, 0, 0};
+};
+
+SmartKey MakeSmartKey(absl::string_view s) {
+  SmartKey k;
+  k.has_operator = HasOperator(s);
+  if (k.has_operator) return k;
+  const std::string n = Normalize(s);
+  k.has_colon = n.find(':') != std::string::npos;
+  size_t i = 0;
+  while (i < n.size() && !absl::ascii_isdigit(static_cast<unsigned char>(n[i]))) ++i;
+  k.serology = LeadingNumber(absl::string_view(n).substr(i));
+  absl::string_view rest = n;
+  const size_t star = rest.find('*');
+  if (star != absl::string_view::npos) rest = rest.substr(star + 1);
+  for (int f = 0; f < 4 && !rest.empty(); ++f) {
+    const size_t colon = rest.find(':');
+    const absl::string_view field = rest.substr(0, colon);
+    k.fields[f] = AllDigits(field) ? LeadingNumber(field) : 0;
+    rest = colon == absl::string_view::npos ? absl::string_view()
+                                            : rest.substr(colon + 1);
+  }
+  return k;
+}
+
+int CompareKeys(const SmartKey& x, absl::string_view a, const SmartKey& y,
+                absl::string_view b) {
+  if (a == b) return 0;
+  if (x.has_operator || y.has_operator) return ByteCompare(a, b);
+  if (!x.has_colon || !y.has_colon) {
+    if (x.serology != y.serology) return x.serology < y.serology ? -1 : 1;
+    return ByteCompare(a, b);
+  }
+  for (int i = 0; i < 4; ++i) {
+    if (x.fields[i] != y.fields[i]) return x.fields[i] < y.fields[i] ? -1 : 1;
+  }
+  return ByteCompare(a, b);
+}
+
+}  // namespace
+
+void SmartSort(std::vector<std::string>* v, bool stable) {
+  if (v->size() < 2) return;
+  std::vector<std::pair<SmartKey, std::string*>> keyed;
+  keyed.reserve(v->size());
+  for (std::string& s : *v) keyed.emplace_back(MakeSmartKey(s), &s);
+  auto less = [](const std::pair<SmartKey, std::string*>& x,
+                 const std::pair<SmartKey, std::string*>& y) {
+    return CompareKeys(x.first, *x.second, y.first, *y.second) < 0;
+  };
+  if (stable) {
+    std::stable_sort(keyed.begin(), keyed.end(), less);
+  } else {
+    std::sort(keyed.begin(), keyed.end(), less);
+  }
+  std::vector<std::string> sorted;
+  sorted.reserve(v->size());
+  for (auto& [key, s] : keyed) sorted.push_back(std::move(*s));
+  v->swap(sorted);
 }
 
 }  // namespace hla::data_internal

@@ -9,6 +9,7 @@
 #define HLA_DATA_INTERNAL_NAMES_H_
 
 #include <string>
+#include <vector>
 
 #include "absl/strings/string_view.h"
 #include "hla/gl.h"
@@ -47,6 +48,11 @@ int SmartCompare(absl::string_view a, absl::string_view b);
 inline bool SmartLess(absl::string_view a, absl::string_view b) {
   return SmartCompare(a, b) < 0;
 }
+
+// Sorts `v` in SmartCompare order (stable when `stable`), computing each
+// element's comparison key once instead of once per comparison: the same
+// order as sorting with SmartLess, several times faster on GL Strings.
+void SmartSort(std::vector<std::string>* v, bool stable);
 
 }  // namespace hla::data_internal
 

@@ -238,6 +238,54 @@ TEST_F(PyArdVectors, Redux) {
   EXPECT_EQ(counts.passed + counts.differences + counts.skipped, 68);
 }
 
+// A ReduceCache changes nothing but speed: every redux row, reduced at every
+// level twice through one cache (the second pass hits), gives exactly the
+// uncached text, error and warnings.
+TEST_F(PyArdVectors, CachedReductionEqualsUncached) {
+  const auto rows = ReadTsv("redux.tsv");
+  const Reducer& r = ReducerFor("strict(default)");
+  ReduceCache cache;
+  for (int pass = 0; pass < 2; ++pass) {
+    for (const auto& row : rows) {
+      absl::StatusOr<GlString> gl = parser::ParseGlString(row.at("input"));
+      ASSERT_TRUE(gl.ok()) << row.at("case_id");
+      for (const char* name : {"G", "P", "lg", "lgx", "exon", "W", "U2", "S", "1F"}) {
+        const ReductionLevel level = *ParseReductionLevel(name);
+        absl::StatusOr<ReduceResult> plain = r.Reduce(*gl, level);
+        absl::StatusOr<ReduceResult> cached = r.Reduce(*gl, level, &cache);
+        ASSERT_EQ(plain.status(), cached.status()) << row.at("case_id") << " " << name;
+        if (!plain.ok()) continue;
+        EXPECT_EQ(plain->text, cached->text) << row.at("case_id") << " " << name;
+        EXPECT_EQ(plain->warnings, cached->warnings)
+            << row.at("case_id") << " " << name;
+      }
+    }
+  }
+  EXPECT_GT(cache.hits(), cache.misses());
+  EXPECT_GT(cache.size(), 0u);
+}
+
+TEST_F(PyArdVectors, CacheRepeatsWarningsAndIsBounded) {
+  const Reducer& r = ReducerFor("strict(default)");
+  ReduceCache cache(/*max_entries=*/2);
+  absl::StatusOr<GlString> gl = parser::ParseGlString("A*0201+A*01:01");
+  ASSERT_TRUE(gl.ok());
+  for (int i = 0; i < 3; ++i) {
+    absl::StatusOr<ReduceResult> res = r.Reduce(*gl, ReductionLevel::kLgx, &cache);
+    ASSERT_TRUE(res.ok()) << res.status();
+    EXPECT_EQ(res->text, "A*01:01+A*02:01");
+    ASSERT_EQ(res->warnings.size(), 1u) << "pass " << i;  // legacy name, every time
+  }
+  absl::StatusOr<GlString> other =
+      parser::ParseGlString("A*02:05+A*03:01^B*07:02+B*08:01");
+  ASSERT_TRUE(other.ok());
+  ASSERT_TRUE(r.Reduce(*other, ReductionLevel::kLgx, &cache).ok());
+  EXPECT_EQ(cache.size(), 5u);  // 1 + the 4 names of this call
+  // Full (5 >= 2): the next call empties it first, then adds its 4 names.
+  ASSERT_TRUE(r.Reduce(*other, ReductionLevel::kLgx, &cache).ok());
+  EXPECT_EQ(cache.size(), 4u);
+}
+
 TEST_F(PyArdVectors, ReduxDifferencesResolveInTheReleaseThatHasTheNames) {
   // The 3/4-field DRB4*01:03 names rejected with 3.44.0 (see kExpectations)
   // exist in 3.58.0, and there they reduce as py-ard says.
