@@ -177,14 +177,27 @@ struct PositionTyping {
   std::vector<data::AntigenId> serology;
   std::vector<uint8_t> tce_groups;    // DPB1: V2 group numbers of expressed
                                       // alleles (1, 2, 3); others empty
-  bool all_null = false;   // molecular and every allele is null (N)
+  // Written with a name that stands for several alleles by design (a
+  // truncated name, MAC, XX code, G/P/small-g group): Atlas's "consolidated
+  // molecular" typing, graded at most kGGroup. An allele list of full names
+  // ("A*01:01:01:01/A*01:01:01:02") is not consolidated.
+  bool consolidated = false;
+  // A WMDA placeholder such as DRB4*NNNN (gene absent on that copy): typed,
+  // expresses nothing, like a null allele.
+  bool placeholder = false;
+  bool all_null = false;   // every allele is null (N), or a placeholder
   bool any_null = false;   // some allele is null
   bool tce_unknown = false;  // some expressed DPB1 allele has no V2 group
   uint8_t p_group_count = 0;  // distinct P/null keys, saturating at 255
 
-  bool typed() const { return !alleles.empty() || !antigens.empty(); }
+  bool typed() const {
+    return !alleles.empty() || !antigens.empty() || placeholder;
+  }
   bool single_allele() const { return alleles.size() == 1 && antigens.empty(); }
-  bool serology_only() const { return alleles.empty() && !antigens.empty(); }
+  // Written as serology (A2, DR4). `alleles` then holds the alleles carrying
+  // the antigen (as the resolver expands it), used for allele matching; the
+  // grade is a serology grade.
+  bool serology_only() const { return !antigens.empty(); }
 };
 
 inline constexpr uint32_t kNullKeyBit = 0x80000000u;

@@ -1,0 +1,426 @@
+// Copyright 2026 The haplomatch Authors. SPDX-License-Identifier: Apache-2.0
+//
+// BuildGenotype: a resolved GL String tree -> two positions per locus with
+// every lookup Match() needs done once (CompilePosition).
+#include <algorithm>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "hla/gl.h"
+#include "hla/status_macros.h"
+#include "matcher/match.h"
+
+namespace hla::matcher {
+namespace {
+
+using data::AlleleId;
+using data::kNone;
+using data::LeafKind;
+using data::ResolvedLeaf;
+using data::ResolvedNode;
+
+// Keys of alleles that belong to no P / small-g group (loci without group
+// files): the allele itself. P group ids are far below this bit.
+constexpr uint32_t kAlleleKeyBit = 0x40000000u;
+
+template <typename T>
+void SortUnique(std::vector<T>* v) {
+  std::sort(v->begin(), v->end());
+  v->erase(std::unique(v->begin(), v->end()), v->end());
+}
+
+const ResolvedLeaf& FirstLeaf(const ResolvedNode& node) {
+  const ResolvedNode* n = &node;
+  while (!n->is_leaf()) n = &n->children.front();
+  return n->leaf;
+}
+
+std::string Where(const ResolvedNode& node) {
+  const Token& t = FirstLeaf(node).token;
+  return absl::StrCat("'", ToString(t), "' at offset ", t.offset);
+}
+
+// The matching locus of a leaf; nullopt for loci outside the eleven (MICA)
+// and for a bare placeholder ("NEW").
+std::optional<Locus> LeafLocus(const data::Reference& ref,
+                               const ResolvedLeaf& leaf) {
+  const Token& t = leaf.token;
+  if (t.kind == TokenKind::kSerology) {
+    if (t.locus == "A") return Locus::kA;
+    if (t.locus == "B" || t.locus == "Bw") return Locus::kB;
+    if (t.locus == "Cw" || t.locus == "C") return Locus::kC;
+    if (t.locus == "DQ") return Locus::kDQB1;
+    if (t.locus == "DPw" || t.locus == "DP") return Locus::kDPB1;
+    if (t.locus == "DR") {
+      // DR51/52/53 are the products of DRB5/DRB3/DRB4 (rel_dna_ser.txt).
+      if (t.code == "51") return Locus::kDRB5;
+      if (t.code == "52") return Locus::kDRB3;
+      if (t.code == "53") return Locus::kDRB4;
+      return Locus::kDRB1;
+    }
+    return std::nullopt;
+  }
+  if (!leaf.alleles.empty()) {
+    return ref.loci()[ref.allele(leaf.alleles.front()).locus].locus;
+  }
+  return LocusFromName(t.locus);
+}
+
+bool IsConsolidated(LeafKind kind) {
+  switch (kind) {
+    case LeafKind::kTruncated:
+    case LeafKind::kMac:
+    case LeafKind::kXX:
+    case LeafKind::kGGroup:
+    case LeafKind::kPGroup:
+    case LeafKind::kSmallG:
+      return true;
+    default:
+      return false;
+  }
+}
+
+struct Staged {
+  PositionTyping pos;
+  int block = 0;  // index of the '^' block that wrote it
+};
+
+struct Builder {
+  const data::Reference& ref;
+  Genotype* out;
+  std::array<std::vector<Staged>, kLocusCount> staged;
+  // Genotype-list alternatives per locus, beyond the first (see
+  // AddGenotypeList).
+  std::array<std::vector<std::array<PositionTyping, 2>>, kLocusCount>
+      pending_alternatives;
+
+  // One position: a leaf or a '/' list of leaves. Sets `*locus`.
+  absl::Status MakePosition(const ResolvedNode& node, PositionTyping* pos,
+                            std::optional<Locus>* locus, bool* skip) {
+    *skip = false;
+    std::vector<const ResolvedLeaf*> leaves;
+    if (node.is_leaf()) {
+      leaves.push_back(&node.leaf);
+    } else {
+      for (const ResolvedNode& c : node.children) {
+        if (!c.is_leaf()) {
+          return absl::InvalidArgumentError(absl::StrCat(
+              "unexpected '", std::string(1, GlOpChar(c.op)), "' inside an allele list at ",
+              Where(c)));
+        }
+        leaves.push_back(&c.leaf);
+      }
+    }
+    std::optional<Locus> first;
+    bool have_first = false;
+    bool any_placeholder = false, any_real = false;
+    for (const ResolvedLeaf* leaf : leaves) {
+      std::optional<Locus> l = LeafLocus(ref, *leaf);
+      if (!l) {
+        out->warnings.push_back(absl::StrCat(
+            "'", ToString(leaf->token), "' at offset ", leaf->token.offset,
+            ": not one of the matching loci; ignored"));
+        continue;
+      }
+      if (have_first && *l != *first) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "one position mixes loci ", LocusName(*first), " and ",
+            LocusName(*l), ": '", ToString(leaf->token), "' at offset ",
+            leaf->token.offset));
+      }
+      first = l;
+      have_first = true;
+      if (!pos->text.empty()) pos->text.push_back('/');
+      AppendToken(leaf->token, &pos->text);
+      if (leaf->kind == LeafKind::kPlaceholder) {
+        any_placeholder = true;
+        continue;
+      }
+      any_real = true;
+      pos->alleles.insert(pos->alleles.end(), leaf->alleles.begin(),
+                          leaf->alleles.end());
+      pos->antigens.insert(pos->antigens.end(), leaf->antigens.begin(),
+                           leaf->antigens.end());
+      if (IsConsolidated(leaf->kind)) pos->consolidated = true;
+    }
+    if (!have_first) {
+      *skip = true;
+      return absl::OkStatus();
+    }
+    // A placeholder in a list with real typings ("DRB4*01:01/DRB4*NNNN")
+    // means "maybe absent": keep the real ones (potential) and say so.
+    pos->placeholder = any_placeholder && !any_real;
+    if (any_placeholder && any_real) {
+      out->warnings.push_back(absl::StrCat(
+          Where(node), ": a gene-absent placeholder in an allele list is "
+                       "ignored; the position is read as its alleles"));
+    }
+    SortUnique(&pos->alleles);
+    SortUnique(&pos->antigens);
+    *locus = first;
+    return absl::OkStatus();
+  }
+
+  absl::Status Add(const ResolvedNode& node, int block, int haplotype,
+                   std::optional<Locus>* added) {
+    PositionTyping pos;
+    std::optional<Locus> locus;
+    bool skip = false;
+    HLA_RETURN_IF_ERROR(MakePosition(node, &pos, &locus, &skip));
+    if (skip) return absl::OkStatus();
+    pos.haplotype = static_cast<int8_t>(haplotype);
+    std::vector<Staged>& at = staged[static_cast<int>(*locus)];
+    for (const Staged& s : at) {
+      if (s.block != block) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("locus ", LocusName(*locus),
+                         " appears twice: again at ", Where(node)));
+      }
+      if (haplotype >= 0 && s.pos.haplotype == haplotype) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("locus ", LocusName(*locus),
+                         " appears twice in one haplotype: at ", Where(node)));
+      }
+    }
+    if (at.size() >= 2) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("more than two typings at locus ", LocusName(*locus),
+                       ": the third is ", Where(node)));
+    }
+    at.push_back({std::move(pos), block});
+    *added = locus;
+    return absl::OkStatus();
+  }
+
+  // A '~' haplotype: one position per locus, all at haplotype `h`.
+  absl::Status AddHaplotype(const ResolvedNode& node, int block, int h) {
+    for (const ResolvedNode& c : node.children) {
+      if (!c.is_leaf() && c.op != GlOp::kAlleleList) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "unexpected '", std::string(1, GlOpChar(c.op)),
+            "' inside a haplotype at ", Where(c)));
+      }
+      std::optional<Locus> l;
+      HLA_RETURN_IF_ERROR(Add(c, block, h, &l));
+    }
+    return absl::OkStatus();
+  }
+
+  // A locus block or a multilocus genotype of haplotypes: leaf, '/', '~',
+  // '+', '|'.
+  absl::Status AddBlock(const ResolvedNode& node, int block) {
+    if (node.is_leaf() || node.op == GlOp::kAlleleList) {
+      std::optional<Locus> l;
+      return Add(node, block, -1, &l);
+    }
+    switch (node.op) {
+      case GlOp::kHaplotype:
+        // One haplotype alone: each locus written once (homozygous by the
+        // one-typing convention); not a phased genotype.
+        for (const ResolvedNode& c : node.children) {
+          std::optional<Locus> l;
+          HLA_RETURN_IF_ERROR(Add(c, block, -1, &l));
+        }
+        return absl::OkStatus();
+      case GlOp::kGenotype: {
+        if (node.children.size() > 2) {
+          return absl::InvalidArgumentError(absl::StrCat(
+              "more than two typings in one genotype: the third is ",
+              Where(node.children[2])));
+        }
+        bool haplotypes = false;
+        std::optional<Locus> locus;
+        for (size_t i = 0; i < node.children.size(); ++i) {
+          const ResolvedNode& c = node.children[i];
+          if (!c.is_leaf() && c.op == GlOp::kHaplotype) {
+            haplotypes = true;
+            HLA_RETURN_IF_ERROR(
+                AddHaplotype(c, block, static_cast<int>(i)));
+            continue;
+          }
+          // A '+' of a haplotype and a single typing: the single one is
+          // position i of its locus, phased at haplotype i.
+          std::optional<Locus> l;
+          HLA_RETURN_IF_ERROR(
+              Add(c, block, haplotypes ? static_cast<int>(i) : -1, &l));
+          if (!haplotypes && l && locus && *l != *locus) {
+            return absl::InvalidArgumentError(absl::StrCat(
+                "'+' joins typings of different loci (", LocusName(*locus),
+                " and ", LocusName(*l), ") at ", Where(c)));
+          }
+          if (l) locus = l;
+        }
+        if (haplotypes) out->phased = true;
+        return absl::OkStatus();
+      }
+      case GlOp::kGenotypeList:
+        return AddGenotypeList(node, block);
+      case GlOp::kParalog:
+        return absl::InvalidArgumentError(absl::StrCat(
+            "'?' (possible gene locations) cannot be matched: at ",
+            Where(node)));
+      case GlOp::kMultilocus:
+      case GlOp::kAlleleList:
+        break;
+    }
+    return absl::InvalidArgumentError(
+        absl::StrCat("unexpected '", std::string(1, GlOpChar(node.op)),
+                     "' at ", Where(node)));
+  }
+
+  // '|': each alternative is built alone; per locus the first alternative
+  // is kept in `pos` and the others, when different, in `alternatives`.
+  // (Cross-locus correlation of the alternatives is not kept: documented.)
+  absl::Status AddGenotypeList(const ResolvedNode& node, int block) {
+    std::vector<Genotype> alts;
+    for (const ResolvedNode& c : node.children) {
+      Genotype g;
+      Builder sub{ref, &g, {}, {}};
+      HLA_RETURN_IF_ERROR(sub.AddBlock(c, 0));
+      sub.Finish();
+      out->warnings.insert(out->warnings.end(), g.warnings.begin(),
+                           g.warnings.end());
+      alts.push_back(std::move(g));
+    }
+    for (int li = 0; li < kLocusCount; ++li) {
+      const LocusTyping* first = nullptr;
+      std::vector<std::array<PositionTyping, 2>> others;
+      for (const Genotype& g : alts) {
+        const LocusTyping& lt = g.loci[li];
+        if (lt.typed_positions == 0) continue;
+        if (first == nullptr) {
+          first = &lt;
+        } else {
+          others.push_back(lt.pos);
+        }
+      }
+      if (first == nullptr) continue;
+      std::vector<Staged>& at = staged[li];
+      if (!at.empty()) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "locus ", LocusName(static_cast<Locus>(li)),
+            " appears twice: again in the genotype list at ", Where(node)));
+      }
+      at.push_back({first->pos[0], block});
+      if (first->typed_positions == 2) at.push_back({first->pos[1], block});
+      for (auto& o : others) {
+        // Positions carry no phase across alternatives.
+        o[0].haplotype = o[1].haplotype = -1;
+        pending_alternatives[li].push_back(std::move(o));
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  void Finish() {
+    for (int li = 0; li < kLocusCount; ++li) {
+      LocusTyping& lt = out->loci[li];
+      std::vector<Staged>& at = staged[li];
+      lt.typed_positions = static_cast<int>(at.size());
+      if (at.empty()) continue;
+      lt.pos[0] = std::move(at[0].pos);
+      if (at.size() == 2) {
+        lt.pos[1] = std::move(at[1].pos);
+        // Written as haplotype 1 then 0: keep position = haplotype.
+        if (lt.pos[0].haplotype == 1 && lt.pos[1].haplotype == 0) {
+          std::swap(lt.pos[0], lt.pos[1]);
+        }
+      } else {
+        lt.pos[1] = lt.pos[0];
+        if (lt.pos[1].haplotype >= 0) lt.pos[1].haplotype = -1;
+      }
+      lt.phased = lt.pos[0].haplotype >= 0 && lt.pos[1].haplotype >= 0;
+      const Locus locus = static_cast<Locus>(li);
+      CompilePosition(ref, locus, &lt.pos[0]);
+      CompilePosition(ref, locus, &lt.pos[1]);
+      lt.alternatives = std::move(pending_alternatives[li]);
+      for (auto& alt : lt.alternatives) {
+        CompilePosition(ref, locus, &alt[0]);
+        CompilePosition(ref, locus, &alt[1]);
+      }
+      if (!lt.alternatives.empty()) lt.phased = false;
+    }
+    bool any_alternatives = false;
+    for (const LocusTyping& lt : out->loci) {
+      any_alternatives |= !lt.alternatives.empty();
+    }
+    if (any_alternatives) out->phased = false;
+  }
+};
+
+}  // namespace
+
+void CompilePosition(const data::Reference& ref, Locus locus,
+                     PositionTyping* pos) {
+  pos->match_keys.clear();
+  pos->g_groups.clear();
+  pos->serology.clear();
+  pos->tce_groups.clear();
+  pos->any_null = false;
+  pos->tce_unknown = false;
+  bool all_null = !pos->alleles.empty() && pos->antigens.empty();
+  for (AlleleId id : pos->alleles) {
+    const data::Allele& a = ref.allele(id);
+    if (a.is_null()) {
+      pos->any_null = true;
+      pos->match_keys.push_back(a.small_g != kNone ? (a.small_g | kNullKeyBit)
+                                                   : (id | kAlleleKeyBit));
+    } else {
+      all_null = false;
+      pos->match_keys.push_back(a.p_group != kNone ? a.p_group
+                                                   : (id | kAlleleKeyBit));
+      if (pos->antigens.empty()) {
+        if (const data::DnaSerology* s = ref.SerologyOf(id)) {
+          for (const data::SerologyList* l :
+               {&s->unambiguous, &s->possible, &s->assumed, &s->expert}) {
+            pos->serology.insert(pos->serology.end(), l->antigens.begin(),
+                                 l->antigens.end());
+          }
+        }
+      }
+      if (locus == Locus::kDPB1) {
+        const data::TceAssignment* t = ref.TceOf(id);
+        absl::string_view g = t != nullptr ? t->v2.group : absl::string_view();
+        // V2 groups are "1", "2", "2a", "3" ("0" is a null); "2a" is a
+        // subgroup of 2 and compared as 2 (Crocchiolo 2009 defines groups
+        // 1-3 only).
+        if (!g.empty() && g[0] >= '1' && g[0] <= '9') {
+          pos->tce_groups.push_back(static_cast<uint8_t>(g[0] - '0'));
+        } else {
+          pos->tce_unknown = true;
+        }
+      }
+    }
+    if (a.g_group != kNone) pos->g_groups.push_back(a.g_group);
+  }
+  pos->all_null = pos->placeholder || all_null;
+  if (!pos->antigens.empty()) pos->serology = pos->antigens;
+  SortUnique(&pos->match_keys);
+  SortUnique(&pos->g_groups);
+  SortUnique(&pos->serology);
+  SortUnique(&pos->tce_groups);
+  pos->p_group_count = static_cast<uint8_t>(
+      std::min<size_t>(pos->match_keys.size(), 255));
+}
+
+absl::StatusOr<Genotype> BuildGenotype(const data::Reference& reference,
+                                       const data::ResolvedTyping& typing) {
+  Genotype g;
+  Builder b{reference, &g, {}, {}};
+  const ResolvedNode& root = typing.root;
+  if (!root.is_leaf() && root.op == GlOp::kMultilocus) {
+    for (size_t i = 0; i < root.children.size(); ++i) {
+      HLA_RETURN_IF_ERROR(
+          b.AddBlock(root.children[i], static_cast<int>(i)));
+    }
+  } else {
+    HLA_RETURN_IF_ERROR(b.AddBlock(root, 0));
+  }
+  b.Finish();
+  return g;
+}
+
+}  // namespace hla::matcher

@@ -1,0 +1,227 @@
+// Copyright 2026 The haplomatch Authors. SPDX-License-Identifier: Apache-2.0
+#include "matcher/internal/grade.h"
+
+#include <algorithm>
+
+namespace hla::matcher_internal {
+namespace {
+
+using data::Allele;
+using data::AlleleId;
+using data::Antigen;
+using data::AntigenId;
+using data::kNone;
+using data::SequenceCoverage;
+using data::SequenceType;
+
+bool SameFirstFields(const Allele& a, const Allele& b, size_t n) {
+  if (a.fields.size() < n || b.fields.size() < n) return false;
+  for (size_t i = 0; i < n; ++i) {
+    if (a.fields[i] != b.fields[i]) return false;
+  }
+  return true;
+}
+
+bool Full(const Allele& a) { return a.coverage == SequenceCoverage::kFull; }
+
+MatchGrade Better(MatchGrade a, MatchGrade b) { return a < b ? b : a; }
+
+// Above this many allele pairs, a list is graded by its group sets instead of
+// pair by pair (an XX code against a MAC is millions of pairs; such typings
+// are consolidated and capped at kGGroup anyway).
+constexpr size_t kMaxPairwise = 4096;
+
+}  // namespace
+
+MatchGrade GradeAllelePair(AlleleId id_a, const Allele& a, AlleleId id_b,
+                           const Allele& b) {
+  const bool same = id_a == id_b;
+  if (a.is_null() != b.is_null()) return MatchGrade::kExpressingVsNull;
+  if (a.is_null()) {
+    if (!same) return MatchGrade::kNullMismatch;
+    if (Full(a) && Full(b)) {
+      return a.sequence_type == SequenceType::kGenomic &&
+                     b.sequence_type == SequenceType::kGenomic
+                 ? MatchGrade::kNullGdna
+                 : MatchGrade::kNullCdna;
+    }
+    return MatchGrade::kNullPartial;
+  }
+  const bool full = Full(a) && Full(b);
+  if (full && same && a.sequence_type == SequenceType::kGenomic &&
+      b.sequence_type == SequenceType::kGenomic) {
+    return MatchGrade::kGdna;
+  }
+  if (full && (same || SameFirstFields(a, b, 3))) return MatchGrade::kCdna;
+  if (full && SameFirstFields(a, b, 2)) return MatchGrade::kProtein;
+  if (a.g_group != kNone && a.g_group == b.g_group) return MatchGrade::kGGroup;
+  if (same) return MatchGrade::kGGroup;  // same allele without group data
+  if (a.p_group != kNone && a.p_group == b.p_group) return MatchGrade::kPGroup;
+  return MatchGrade::kMismatch;
+}
+
+SerologySubtype SubtypeOf(const Antigen& antigen) {
+  if (antigen.associated_with != kNone) return SerologySubtype::kAssociated;
+  if (!antigen.splits.empty()) return SerologySubtype::kBroad;
+  if (antigen.broad != kNone) return SerologySubtype::kSplit;
+  return SerologySubtype::kNotSplit;
+}
+
+MatchGrade GradeAntigenPair(absl::Span<const Antigen> antigens, AntigenId x,
+                            AntigenId y) {
+  if (x >= antigens.size() || y >= antigens.size()) {
+    return x == y ? MatchGrade::kSplit : MatchGrade::kMismatch;
+  }
+  if (x == y) {
+    switch (SubtypeOf(antigens[x])) {
+      case SerologySubtype::kAssociated:
+        return MatchGrade::kAssociated;
+      case SerologySubtype::kBroad:
+        return MatchGrade::kBroad;
+      case SerologySubtype::kSplit:
+      case SerologySubtype::kNotSplit:
+        return MatchGrade::kSplit;
+    }
+  }
+  // Walk each antigen up to its parent (associated -> parent) and its broad
+  // (split -> broad); the grade is Split if they meet at a split / not-split
+  // parent, Broad if they meet only at a broad.
+  auto parent_of = [&](AntigenId a) {
+    return antigens[a].associated_with;  // kNone unless associated
+  };
+  auto broad_of = [&](AntigenId a) {
+    AntigenId b = antigens[a].broad;
+    return b < antigens.size() ? b : kNone;
+  };
+  for (int pass = 0; pass < 2; ++pass) {
+    const AntigenId a = pass == 0 ? x : y;
+    const AntigenId b = pass == 0 ? y : x;
+    const AntigenId pa = parent_of(a);
+    if (pa != kNone && pa == b) {
+      // Associated <-> its parent: Split, unless the parent is a broad.
+      return SubtypeOf(antigens[b]) == SerologySubtype::kBroad
+                 ? MatchGrade::kBroad
+                 : MatchGrade::kSplit;
+    }
+    const AntigenId base = pa != kNone && pa < antigens.size() ? pa : a;
+    const AntigenId broad = broad_of(base);
+    if (broad != kNone && broad == b) return MatchGrade::kBroad;
+  }
+  return MatchGrade::kMismatch;
+}
+
+MatchGrade GradeSerology(absl::Span<const Antigen> antigens,
+                         absl::Span<const AntigenId> a,
+                         absl::Span<const AntigenId> b) {
+  MatchGrade best = MatchGrade::kMismatch;
+  for (AntigenId x : a) {
+    for (AntigenId y : b) {
+      best = Better(best, GradeAntigenPair(antigens, x, y));
+      if (best == MatchGrade::kAssociated) return best;
+    }
+  }
+  return best;
+}
+
+MatchGrade GradePositions(const data::Reference& ref, const PositionTyping& r,
+                          const PositionTyping& d) {
+  return GradePositions(ref.alleles(), ref.antigens(), r, d);
+}
+
+MatchGrade GradePositions(absl::Span<const Allele> alleles,
+                          absl::Span<const Antigen> antigens,
+                          const PositionTyping& r, const PositionTyping& d) {
+  if (!r.typed() || !d.typed()) return MatchGrade::kUnknown;
+  if (r.all_null != d.all_null) return MatchGrade::kExpressingVsNull;
+  if (r.all_null) {
+    // Placeholders (gene absent) carry no alleles: absent vs absent is the
+    // same "null"; absent vs a null allele is a different one.
+    if (r.alleles.empty() || d.alleles.empty()) {
+      return r.alleles.empty() && d.alleles.empty() ? MatchGrade::kNullPartial
+                                                    : MatchGrade::kNullMismatch;
+    }
+    MatchGrade best = MatchGrade::kNullMismatch;
+    if (r.alleles.size() * d.alleles.size() <= kMaxPairwise) {
+      for (AlleleId a : r.alleles) {
+        for (AlleleId b : d.alleles) {
+          best = Better(best, GradeAllelePair(a, alleles[a], b, alleles[b]));
+        }
+      }
+    }
+    return best;
+  }
+  if (r.serology_only() || d.serology_only()) {
+    return GradeSerology(antigens, r.serology, d.serology);
+  }
+  MatchGrade best = MatchGrade::kMismatch;
+  const bool consolidated = r.consolidated || d.consolidated;
+  if (!consolidated && r.alleles.size() * d.alleles.size() <= kMaxPairwise) {
+    for (AlleleId a : r.alleles) {
+      if (alleles[a].is_null()) continue;
+      for (AlleleId b : d.alleles) {
+        if (alleles[b].is_null()) continue;
+        best = Better(best, GradeAllelePair(a, alleles[a], b, alleles[b]));
+      }
+    }
+  } else if (Intersect(r.g_groups, d.g_groups)) {
+    best = MatchGrade::kGGroup;
+  } else if (Intersect(r.match_keys, d.match_keys)) {
+    best = MatchGrade::kPGroup;
+  }
+  if (consolidated && best > MatchGrade::kGGroup) best = MatchGrade::kGGroup;
+  if (best == MatchGrade::kMismatch) {
+    best = GradeSerology(antigens, r.serology, d.serology);
+  }
+  return best;
+}
+
+MatchConfidence ConfidenceOf(const PositionTyping& r, const PositionTyping& d,
+                             bool genotype_list) {
+  if (!r.typed() || !d.typed()) return MatchConfidence::kMismatch;
+  if (r.all_null != d.all_null) return MatchConfidence::kMismatch;
+  if (r.all_null && r.alleles.empty() && d.alleles.empty()) {
+    return genotype_list ? MatchConfidence::kPotential
+                         : MatchConfidence::kDefinite;  // both gene absent
+  }
+  if (!Intersect(r.match_keys, d.match_keys)) return MatchConfidence::kMismatch;
+  if (r.serology_only() || d.serology_only() || genotype_list) {
+    return MatchConfidence::kPotential;
+  }
+  if (r.single_allele() && d.single_allele()) {
+    // Atlas: Definite when both are single alleles that match; two different
+    // alleles of one P group are a definite P-group match.
+    return MatchConfidence::kDefinite;
+  }
+  if (r.p_group_count == 1 && d.p_group_count == 1) {
+    return MatchConfidence::kExact;
+  }
+  return MatchConfidence::kPotential;
+}
+
+int CountMatches(const std::array<const std::vector<uint32_t>*, 2>& r,
+                 const std::array<const std::vector<uint32_t>*, 2>& d,
+                 bool* crossed) {
+  const bool m00 = Intersect(*r[0], *d[0]), m11 = Intersect(*r[1], *d[1]);
+  const bool m01 = Intersect(*r[0], *d[1]), m10 = Intersect(*r[1], *d[0]);
+  const int direct = int{m00} + int{m11};
+  const int cross = int{m01} + int{m10};
+  if (crossed != nullptr) *crossed = cross > direct;
+  return std::max(direct, cross);
+}
+
+int CountDirectional(const std::array<const std::vector<uint32_t>*, 2>& from,
+                     int from_count,
+                     const std::array<const std::vector<uint32_t>*, 2>& to,
+                     int to_count, int homozygous_count) {
+  if (from_count == 0) return 0;
+  bool unmatched[2];
+  for (int i = 0; i < 2; ++i) {
+    unmatched[i] = to_count == 0 ||
+                   !(Intersect(*from[i], *to[0]) || Intersect(*from[i], *to[1]));
+  }
+  const bool homozygous = *from[0] == *from[1];
+  if (homozygous) return unmatched[0] ? homozygous_count : 0;
+  return int{unmatched[0]} + int{unmatched[1]};
+}
+
+}  // namespace hla::matcher_internal

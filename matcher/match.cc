@@ -1,0 +1,502 @@
+// Copyright 2026 The haplomatch Authors. SPDX-License-Identifier: Apache-2.0
+//
+// Match(): per-locus pairing, grades, counts and direction; totals; DPB1 TCE;
+// haplo verdict. docs/matching.md states the rules and their sources.
+#include <algorithm>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "matcher/internal/grade.h"
+#include "matcher/match.h"
+
+namespace hla::matcher {
+namespace {
+
+using matcher_internal::ConfidenceOf;
+using matcher_internal::CountDirectional;
+using matcher_internal::GradePositions;
+using matcher_internal::GradeSerology;
+using matcher_internal::Intersect;
+
+using Positions = std::array<PositionTyping, 2>;
+using KeySets = std::array<const std::vector<uint32_t>*, 2>;
+
+bool IsCoreLocus(Locus l) {
+  return l == Locus::kA || l == Locus::kB || l == Locus::kC ||
+         l == Locus::kDRB1 || l == Locus::kDQB1;
+}
+
+// The expressed view of a locus (PRODUCT.md: "a locus with one null counts
+// as homozygous for the expressed allele"): a null position is replaced by
+// the other one. When both are null the locus expresses nothing (count 0)
+// and the positions stay as written (their small-g keys still pair them).
+struct Expressed {
+  std::array<const PositionTyping*, 2> p;
+  int count = 2;
+  bool substituted[2] = {false, false};
+};
+
+Expressed ExpressedView(const Positions& pos) {
+  Expressed e{{&pos[0], &pos[1]}};
+  const bool n0 = pos[0].all_null, n1 = pos[1].all_null;
+  if (n0 && n1) {
+    e.count = 0;
+  } else if (n0) {
+    e.p[0] = &pos[1];
+    e.substituted[0] = true;
+  } else if (n1) {
+    e.p[1] = &pos[0];
+    e.substituted[1] = true;
+  }
+  return e;
+}
+
+// Orders two position grades: the pairing whose worse grade is better wins,
+// then the one whose better grade is better (Atlas picks the orientation
+// with the better grades; feature ScoreOrientation).
+bool GradesBetter(MatchGrade a0, MatchGrade a1, MatchGrade b0, MatchGrade b1) {
+  const auto lo_a = std::min(a0, a1), hi_a = std::max(a0, a1);
+  const auto lo_b = std::min(b0, b1), hi_b = std::max(b0, b1);
+  if (lo_a != lo_b) return lo_a > lo_b;
+  return hi_a > hi_b;
+}
+
+struct Evaluation {
+  int matches = 0, gvh = 0, hvg = 0;
+  bool crossed = false;
+  MatchGrade grade[2] = {MatchGrade::kUnknown, MatchGrade::kUnknown};
+  MatchConfidence confidence[2] = {MatchConfidence::kMismatch,
+                                   MatchConfidence::kMismatch};
+  bool allele_match[2] = {false, false};
+  bool antigen_match[2] = {false, false};
+  bool homozygous_r = false, homozygous_d = false;
+  const Positions* r = nullptr;
+  const Positions* d = nullptr;
+  Expressed er, ed;
+};
+
+bool EvaluationBetter(const Evaluation& a, const Evaluation& b) {
+  if (a.matches != b.matches) return a.matches > b.matches;
+  const int ma = std::max(a.gvh, a.hvg), mb = std::max(b.gvh, b.hvg);
+  if (ma != mb) return ma < mb;
+  return GradesBetter(a.grade[0], a.grade[1], b.grade[0], b.grade[1]);
+}
+
+Evaluation Evaluate(const data::Reference& ref, const Positions& r,
+                    const Positions& d, bool genotype_list,
+                    int homozygous_count) {
+  Evaluation ev;
+  ev.r = &r;
+  ev.d = &d;
+  ev.er = ExpressedView(r);
+  ev.ed = ExpressedView(d);
+  const KeySets kr = {&ev.er.p[0]->match_keys, &ev.er.p[1]->match_keys};
+  const KeySets kd = {&ev.ed.p[0]->match_keys, &ev.ed.p[1]->match_keys};
+
+  // Both pairings; for each position: allele match (expressed view), grade
+  // (as written), confidence (expressed view).
+  bool m[2][2];
+  for (int i = 0; i < 2; ++i) {
+    for (int j = 0; j < 2; ++j) m[i][j] = Intersect(*kr[i], *kd[j]);
+  }
+  const int direct = int{m[0][0]} + int{m[1][1]};
+  const int cross = int{m[0][1]} + int{m[1][0]};
+  MatchGrade g_direct[2], g_cross[2];
+  for (int i = 0; i < 2; ++i) {
+    g_direct[i] = GradePositions(ref, r[i], d[i]);
+    g_cross[i] = GradePositions(ref, r[i], d[1 - i]);
+  }
+  if (cross != direct) {
+    ev.crossed = cross > direct;
+  } else {
+    ev.crossed =
+        GradesBetter(g_cross[0], g_cross[1], g_direct[0], g_direct[1]);
+  }
+  ev.matches = std::max(direct, cross);
+  for (int i = 0; i < 2; ++i) {
+    const int j = ev.crossed ? 1 - i : i;
+    ev.grade[i] = ev.crossed ? g_cross[i] : g_direct[i];
+    ev.allele_match[i] = m[i][j];
+    const PositionTyping& xr = *ev.er.p[i];
+    const PositionTyping& xd = *ev.ed.p[j];
+    ev.confidence[i] = ConfidenceOf(xr, xd, genotype_list);
+    ev.antigen_match[i] =
+        m[i][j] ? !(xr.all_null || xd.all_null)
+                : (!xr.all_null && !xd.all_null &&
+                   GradeSerology(ref.antigens(), xr.serology, xd.serology) >
+                       MatchGrade::kMismatch);
+  }
+  ev.gvh = CountDirectional(kr, ev.er.count, kd, ev.ed.count, homozygous_count);
+  ev.hvg = CountDirectional(kd, ev.ed.count, kr, ev.er.count, homozygous_count);
+  ev.homozygous_r = ev.er.count > 0 && *kr[0] == *kr[1];
+  ev.homozygous_d = ev.ed.count > 0 && *kd[0] == *kd[1];
+  return ev;
+}
+
+template <typename T>
+void AppendUnique(const std::vector<T>& from, std::vector<T>* to) {
+  to->insert(to->end(), from.begin(), from.end());
+}
+template <typename T>
+void SortUnique(std::vector<T>* v) {
+  std::sort(v->begin(), v->end());
+  v->erase(std::unique(v->begin(), v->end()), v->end());
+}
+
+// Copies of `from` that no copy of `to` matches.
+void CollectMismatched(const Expressed& from, const Expressed& to,
+                       std::vector<data::AlleleId>* alleles,
+                       std::vector<data::AntigenId>* antigens) {
+  if (from.count == 0) return;
+  for (int i = 0; i < 2; ++i) {
+    const PositionTyping& p = *from.p[i];
+    bool matched = false;
+    if (to.count > 0) {
+      matched = Intersect(p.match_keys, to.p[0]->match_keys) ||
+                Intersect(p.match_keys, to.p[1]->match_keys);
+    }
+    if (matched) continue;
+    for (data::AlleleId a : p.alleles) alleles->push_back(a);
+    AppendUnique(p.serology, antigens);
+  }
+  SortUnique(alleles);
+  SortUnique(antigens);
+}
+
+void MatchLocus(const data::Reference& ref, Locus locus, const Genotype& rg,
+                const Genotype& dg, const MatchOptions& options,
+                LocusMatch* out) {
+  const LocusTyping& rt = rg.at(locus);
+  const LocusTyping& dt = dg.at(locus);
+  out->locus = locus;
+  out->recipient_typed = rt.typed_positions > 0;
+  out->donor_typed = dt.typed_positions > 0;
+  out->scored = out->recipient_typed && out->donor_typed;
+  out->counted_in_totals = out->scored || IsCoreLocus(locus);
+  for (int i = 0; i < 2; ++i) {
+    out->positions[i].recipient_position = i;
+    out->positions[i].donor_position = i;
+    if (out->recipient_typed) out->positions[i].recipient_text = rt.pos[i].text;
+    if (out->donor_typed) out->positions[i].donor_text = dt.pos[i].text;
+  }
+  if (!out->scored) return;
+
+  out->genotype_list = !rt.alternatives.empty() || !dt.alternatives.empty();
+  Evaluation best = Evaluate(ref, rt.pos, dt.pos, out->genotype_list,
+                             options.homozygous_mismatch_count);
+  if (out->genotype_list) {
+    const size_t nr = 1 + rt.alternatives.size();
+    const size_t nd = 1 + dt.alternatives.size();
+    for (size_t a = 0; a < nr; ++a) {
+      for (size_t b = 0; b < nd; ++b) {
+        if (a == 0 && b == 0) continue;
+        const Positions& r = a == 0 ? rt.pos : rt.alternatives[a - 1];
+        const Positions& d = b == 0 ? dt.pos : dt.alternatives[b - 1];
+        Evaluation ev =
+            Evaluate(ref, r, d, true, options.homozygous_mismatch_count);
+        if (EvaluationBetter(ev, best)) best = ev;
+      }
+    }
+  }
+  out->matches = best.matches;
+  out->gvh_mismatches = best.gvh;
+  out->hvg_mismatches = best.hvg;
+  out->mismatches = std::max(best.gvh, best.hvg);
+  out->crossed = best.crossed;
+  out->homozygous_recipient = best.homozygous_r;
+  out->homozygous_donor = best.homozygous_d;
+  out->grade = std::min(best.grade[0], best.grade[1]);
+  out->confidence = std::min(best.confidence[0], best.confidence[1]);
+  out->antigen_matches = int{best.antigen_match[0]} + int{best.antigen_match[1]};
+  for (int i = 0; i < 2; ++i) {
+    PositionMatch& pm = out->positions[i];
+    const int j = best.crossed ? 1 - i : i;
+    pm.donor_position = j;
+    if (best.r != &rt.pos) pm.recipient_text = (*best.r)[i].text;
+    pm.donor_text = (*best.d)[j].text;
+    pm.grade = best.grade[i];
+    pm.confidence = best.confidence[i];
+    pm.allele_match = best.allele_match[i];
+    pm.antigen_match = best.antigen_match[i];
+  }
+  if (options.collect_mismatched) {
+    CollectMismatched(best.er, best.ed, &out->recipient_mismatched_alleles,
+                      &out->recipient_mismatched_antigens);
+    CollectMismatched(best.ed, best.er, &out->donor_mismatched_alleles,
+                      &out->donor_mismatched_antigens);
+  }
+}
+
+// The lowest (most immunogenic) V2 TCE group of a side's expressed copies;
+// 0 when some copy has no single group (Atlas: an ambiguous copy takes the
+// one group its assigned members share; none or several -> unknown).
+int LowestTceGroup(const LocusTyping& lt) {
+  Expressed e = ExpressedView(lt.pos);
+  if (e.count == 0) return 0;
+  int lowest = 99;
+  for (const PositionTyping* p : e.p) {
+    if (p->tce_groups.size() != 1) return 0;
+    lowest = std::min(lowest, int{p->tce_groups[0]});
+  }
+  return lowest;
+}
+
+TceResult ScoreTce(const data::Reference& ref, const Genotype& rg,
+                   const Genotype& dg, const LocusMatch& dpb1) {
+  TceResult t;
+  if (!dpb1.scored) {
+    t.basis = "DPB1 is not typed on both sides";
+    return t;
+  }
+  if (dpb1.matches == 2) {
+    t.category = TceCategory::kMatch;
+    t.basis = "DPB1 alleles match: no mismatch to classify";
+    return t;
+  }
+  if (!ref.has_tce()) {
+    t.category = TceCategory::kUnknown;
+    t.basis = "the loaded release has no tce/dpb_tce.csv";
+    return t;
+  }
+  t.recipient_group = LowestTceGroup(rg.at(Locus::kDPB1));
+  t.donor_group = LowestTceGroup(dg.at(Locus::kDPB1));
+  if (t.recipient_group == 0 || t.donor_group == 0) {
+    t.category = TceCategory::kUnknown;
+    t.basis = absl::StrCat(
+        "a DPB1 allele of the ", t.recipient_group == 0 ? "recipient" : "donor",
+        " has no single TCE group (V2) in IPD-IMGT/HLA ", ref.version());
+    return t;
+  }
+  if (t.recipient_group == t.donor_group) {
+    t.category = TceCategory::kPermissive;
+    t.basis = absl::StrCat("DPB1 mismatch within TCE group ", t.donor_group,
+                           " (V2): permissive");
+  } else if (t.recipient_group < t.donor_group) {
+    t.category = TceCategory::kNonPermissiveGvH;
+    t.basis = absl::StrCat("recipient TCE group ", t.recipient_group,
+                           " is more immunogenic than donor group ",
+                           t.donor_group, ": non-permissive, GvH direction");
+  } else {
+    t.category = TceCategory::kNonPermissiveHvG;
+    t.basis = absl::StrCat("donor TCE group ", t.donor_group,
+                           " is more immunogenic than recipient group ",
+                           t.recipient_group, ": non-permissive, HvG direction");
+  }
+  return t;
+}
+
+// A whole haplotype shared, by '~' phase on both sides: recipient haplotype
+// hr and donor haplotype hd allele-match at every locus of `loci`.
+bool SharedPhasedHaplotype(const Genotype& rg, const Genotype& dg,
+                           const std::vector<Locus>& loci, int* hr_out,
+                           int* hd_out) {
+  for (int hr = 0; hr < 2; ++hr) {
+    for (int hd = 0; hd < 2; ++hd) {
+      bool all = true;
+      for (Locus l : loci) {
+        const PositionTyping& a = rg.at(l).pos[hr];
+        const PositionTyping& b = dg.at(l).pos[hd];
+        if (!Intersect(a.match_keys, b.match_keys)) {
+          all = false;
+          break;
+        }
+      }
+      if (all) {
+        *hr_out = hr;
+        *hd_out = hd;
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+std::string LocusList(const std::vector<Locus>& loci) {
+  return absl::StrJoin(loci, ", ", [](std::string* out, Locus l) {
+    absl::StrAppend(out, LocusName(l));
+  });
+}
+
+HaploResult HaploVerdictOf(const Genotype& rg, const Genotype& dg,
+                           Relationship relationship,
+                           const std::vector<const LocusMatch*>& locus_matches,
+                           const MatchOptions& options) {
+  HaploResult h;
+  std::vector<Locus> missing;
+  for (Locus l : options.haplo_required_loci) {
+    const LocusMatch* lm = nullptr;
+    for (const LocusMatch* m : locus_matches) {
+      if (m->locus == l) lm = m;
+    }
+    if (lm == nullptr || !lm->scored) missing.push_back(l);
+  }
+  for (const LocusMatch* m : locus_matches) {
+    if (m->scored) h.loci_used.push_back(m->locus);
+  }
+  if (!missing.empty()) {
+    h.verdict = HaploVerdict::kInsufficientTyping;
+    h.basis = absl::StrCat(LocusList(missing),
+                           missing.size() == 1 ? " is" : " are",
+                           " not typed on both sides; a haplo verdict needs ",
+                           LocusList(options.haplo_required_loci));
+    return h;
+  }
+  std::vector<Locus> none_shared, one_shared;
+  bool potential = false;
+  for (const LocusMatch* m : locus_matches) {
+    if (!m->scored) continue;
+    if (m->matches == 0) none_shared.push_back(m->locus);
+    if (m->matches == 1) one_shared.push_back(m->locus);
+    if (m->matches > 0 && m->confidence == MatchConfidence::kPotential) {
+      potential = true;
+    }
+  }
+  const std::string used = LocusList(h.loci_used);
+  const std::string caveat =
+      potential ? " (some matches are only potential: ambiguous typing)" : "";
+  const bool parent_child = relationship == Relationship::kParent ||
+                            relationship == Relationship::kChild;
+  if (!none_shared.empty()) {
+    h.verdict = HaploVerdict::kNotHaploidentical;
+    h.basis = absl::StrCat("no allele shared at ", LocusList(none_shared));
+    if (parent_child) {
+      h.inconsistencies.push_back(absl::StrCat(
+          "the stated ", ToString(relationship), " shares no allele at ",
+          LocusList(none_shared),
+          ", which a parent and child always do: a typing error or a wrong "
+          "relationship"));
+    }
+    return h;
+  }
+  if (one_shared.empty()) {
+    h.verdict = HaploVerdict::kIdentical;
+    h.basis = absl::StrCat("both alleles match at ", used, caveat);
+    return h;
+  }
+  if (parent_child) {
+    h.verdict = HaploVerdict::kHaploidentical;
+    h.basis = absl::StrCat(
+        "a ", ToString(relationship),
+        " shares one haplotype by descent, and at least one allele is shared "
+        "at ",
+        used, caveat);
+    return h;
+  }
+  bool phased = rg.phased && dg.phased;
+  for (Locus l : h.loci_used) {
+    phased = phased && rg.at(l).phased && dg.at(l).phased;
+  }
+  if (phased) {
+    int hr = 0, hd = 0;
+    if (SharedPhasedHaplotype(rg, dg, h.loci_used, &hr, &hd)) {
+      h.verdict = HaploVerdict::kHaploidentical;
+      h.basis = absl::StrCat("recipient haplotype ", hr + 1,
+                             " and donor haplotype ", hd + 1,
+                             " (phased GL strings) match at ", used, caveat);
+    } else {
+      h.verdict = HaploVerdict::kNotHaploidentical;
+      h.basis = absl::StrCat(
+          "an allele is shared at every locus, but the phased haplotypes "
+          "show that no whole haplotype is shared over ",
+          used);
+    }
+    return h;
+  }
+  h.verdict = HaploVerdict::kHaploCompatible;
+  h.basis = absl::StrCat("at least one allele shared at ", used,
+                         "; phase unknown (no phased typing on both sides, "
+                         "no parent/child relationship stated)",
+                         caveat);
+  if (relationship == Relationship::kSibling) {
+    absl::StrAppend(&h.basis,
+                    "; a sibling's shared haplotype needs family typing");
+  }
+  return h;
+}
+
+}  // namespace
+
+const LocusMatch* MatchReport::Find(Locus locus) const {
+  for (const LocusMatch& m : loci) {
+    if (m.locus == locus) return &m;
+  }
+  return nullptr;
+}
+
+absl::StatusOr<MatchReport> Match(const data::Reference& reference,
+                                  const Genotype& recipient,
+                                  const Genotype& donor,
+                                  Relationship relationship,
+                                  const MatchOptions& options) {
+  if (options.homozygous_mismatch_count != 1 &&
+      options.homozygous_mismatch_count != 2) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("homozygous_mismatch_count must be 1 or 2, not ",
+                     options.homozygous_mismatch_count));
+  }
+  bool listed[kLocusCount] = {};
+  for (Locus l : options.loci) {
+    if (listed[static_cast<int>(l)]) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("locus ", LocusName(l), " is listed twice"));
+    }
+    listed[static_cast<int>(l)] = true;
+  }
+  MatchReport report;
+  report.relationship = relationship;
+  report.loci.resize(options.loci.size());
+  std::vector<const LocusMatch*> for_haplo;
+  for (size_t i = 0; i < options.loci.size(); ++i) {
+    LocusMatch& m = report.loci[i];
+    MatchLocus(reference, options.loci[i], recipient, donor, options, &m);
+    for_haplo.push_back(&m);
+    if (!m.counted_in_totals) continue;
+    MatchTotals& t = report.totals;
+    t.out_of += 2;
+    if (!m.scored) {
+      ++t.untyped_loci;
+      continue;
+    }
+    t.matches += m.matches;
+    t.mismatches += m.mismatches;
+    t.gvh_mismatches += m.gvh_mismatches;
+    t.hvg_mismatches += m.hvg_mismatches;
+    t.antigen_matches += m.antigen_matches;
+    if (m.genotype_list) {
+      report.warnings.push_back(absl::StrCat(
+          LocusName(m.locus),
+          ": a genotype list ('|'); the best alternative was scored"));
+    }
+  }
+  // Loci the verdict or the TCE needs but the caller did not list.
+  std::vector<LocusMatch> extra;
+  extra.reserve(options.haplo_required_loci.size() + 1);
+  for (Locus l : options.haplo_required_loci) {
+    if (listed[static_cast<int>(l)]) continue;
+    extra.emplace_back();
+    MatchLocus(reference, l, recipient, donor, options, &extra.back());
+  }
+  for (const LocusMatch& m : extra) for_haplo.push_back(&m);
+  report.haplo = HaploVerdictOf(recipient, donor, relationship, for_haplo,
+                                options);
+
+  if (options.score_dpb1_tce && recipient.at(Locus::kDPB1).typed_positions > 0 &&
+      donor.at(Locus::kDPB1).typed_positions > 0) {
+    const LocusMatch* dpb1 = report.Find(Locus::kDPB1);
+    LocusMatch local;
+    if (dpb1 == nullptr) {
+      MatchOptions quiet = options;
+      quiet.collect_mismatched = false;
+      MatchLocus(reference, Locus::kDPB1, recipient, donor, quiet, &local);
+      dpb1 = &local;
+    }
+    report.tce = ScoreTce(reference, recipient, donor, *dpb1);
+  }
+  return report;
+}
+
+}  // namespace hla::matcher
