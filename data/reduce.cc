@@ -445,43 +445,65 @@ std::unique_ptr<PyArdTables> BuildTables(const Reference& ref) {
   // §1.2-1.4, §1.6: G and P records, keyed by 2d, then 3d, then the name;
   // the last write wins.
   struct Record {
-    absl::string_view allele, group;
+    absl::string_view allele, group, lgx;
   };
+  // py-ard's lgx of a G group is the 2-field name of its *first* member
+  // (misc.py get_G_name: drop a trailing P/G/N/Q/L/S, keep 2 fields), not of
+  // the official name: C*02:10:01G starts with C*02:02:37, so C*02:10 and
+  // C*02:02 both reduce to C*02:02 (§1.2; the G level still prints the
+  // official name, docs/conventions.md §2). Members are in ascending
+  // field-numeric order, which is the order hla_nom_g.txt lists them in.
+  std::vector<std::string> group_lgx;
   auto build = [&](absl::Span<const Group> groups, size_t named,
                    PyArdTables::Map* map, PyArdTables::Map* lgx,
                    absl::flat_hash_map<std::string, std::vector<std::string>>* keys,
                    PyArdTables::Set* values, std::vector<Record>* records) {
+    group_lgx.clear();
+    group_lgx.reserve(named);
+    for (size_t i = 0; i < named; ++i) {
+      absl::string_view first = ref.allele(groups[i].members.front()).name;
+      if (!first.empty() && absl::string_view("PGNQLS").find(first.back()) !=
+                                absl::string_view::npos) {
+        first.remove_suffix(1);
+      }
+      group_lgx.emplace_back(FirstN(first, 2));
+    }
     for (size_t i = 0; i < named; ++i) {
       values->insert(std::string(groups[i].name));
       for (AlleleId id : groups[i].members) {
-        records->push_back({ref.allele(id).name, groups[i].name});
+        records->push_back({ref.allele(id).name, groups[i].name, group_lgx[i]});
       }
     }
-    absl::flat_hash_map<std::string, std::vector<absl::string_view>> by_2d;
+    // 2d -> the records of its distinct groups (one per group).
+    absl::flat_hash_map<std::string, std::vector<Record>> by_2d;
     for (int pass = 0; pass < 3; ++pass) {
       for (const Record& r : *records) {
         absl::string_view key = pass == 0   ? FirstN(r.allele, 2)
                                 : pass == 1 ? FirstN(r.allele, 3)
                                             : r.allele;
         (*map)[key] = std::string(r.group);
-        if (lgx) (*lgx)[key] = std::string(DropGpFirstN(r.group, 2));
+        if (lgx) (*lgx)[key] = std::string(r.lgx);
         if (pass == 0) {
           auto& v = by_2d[key];
-          if (std::find(v.begin(), v.end(), r.group) == v.end()) {
-            v.push_back(r.group);
+          if (std::none_of(v.begin(), v.end(), [&](const Record& x) {
+                return x.group == r.group;
+              })) {
+            v.push_back(r);
           }
         }
       }
     }
     for (const auto& [k, v] : *map) (*keys)[v].push_back(k);
     if (lgx == nullptr) return;  // P: no dup handling (§1.3)
-    for (auto& [d2, gs] : by_2d) {
-      if (gs.size() < 2) continue;
-      std::vector<std::string> names(gs.begin(), gs.end());
+    for (auto& [d2, rs] : by_2d) {
+      if (rs.size() < 2) continue;
+      std::vector<std::string> names, lgxs;
+      for (const Record& r : rs) {
+        names.emplace_back(r.group);
+        lgxs.emplace_back(r.lgx);
+      }
       SortUniqueNames(&names);
       (*map)[d2] = absl::StrJoin(names, "/");  // dup_g
-      std::vector<std::string> lgxs;
-      for (absl::string_view g : gs) lgxs.emplace_back(DropGpFirstN(g, 2));
       SortUniqueNames(&lgxs);
       (*lgx)[d2] = lgxs.front();  // dup_lgx: the lowest (§1.4)
     }

@@ -55,6 +55,17 @@ bool HasOperator(absl::string_view s) {
   return s.find_first_of("/|+^~") != absl::string_view::npos;
 }
 
+// smart_sort step 3: a name whose text after '*' is an ignored suffix sorts
+// last. py-ard applies it to its ignore_allele_with_suffixes setting; we
+// accept WMDA placeholders by default (docs/conventions.md §10), so they are
+// the ignored suffixes: DRB3*03:01+DRBX*NNNN, not the other way round.
+bool IsPlaceholderName(absl::string_view s) {
+  const size_t star = s.find('*');
+  if (star == absl::string_view::npos) return false;
+  const absl::string_view word = s.substr(star + 1);
+  return word == "NNNN" || word == "UUUU" || word == "XXXX" || word == "NEW";
+}
+
 // The normalisation of smart_sort step 4: drop a trailing "ARS", else delete
 // every P N Q L S G g.
 std::string Normalize(absl::string_view s) {
@@ -100,6 +111,8 @@ int ByteCompare(absl::string_view a, absl::string_view b) {
 int SmartCompareCore(absl::string_view a, absl::string_view b) {
   if (a == b) return 0;
   if (HasOperator(a) || HasOperator(b)) return ByteCompare(a, b);
+  if (IsPlaceholderName(a)) return 1;
+  if (IsPlaceholderName(b)) return -1;
   const std::string na = Normalize(a), nb = Normalize(b);
   if (na == nb) return 0;
   if (na.find(':') == std::string::npos || nb.find(':') == std::string::npos) {
@@ -154,6 +167,7 @@ namespace {
 // normalised strings have equal numbers, so "na == nb -> 0" needs no key.)
 struct SmartKey {
   bool has_operator = false;
+  bool placeholder = false;
   bool has_colon = false;
   uint64_t serology = 0;
   uint64_t fields[4] = {0, 0, 0, 0};
@@ -163,6 +177,7 @@ SmartKey MakeSmartKey(absl::string_view s) {
   SmartKey k;
   k.has_operator = HasOperator(s);
   if (k.has_operator) return k;
+  k.placeholder = IsPlaceholderName(s);
   const std::string n = Normalize(s);
   k.has_colon = n.find(':') != std::string::npos;
   size_t i = 0;
@@ -185,6 +200,8 @@ int CompareKeys(const SmartKey& x, absl::string_view a, const SmartKey& y,
                 absl::string_view b) {
   if (a == b) return 0;
   if (x.has_operator || y.has_operator) return ByteCompare(a, b);
+  if (x.placeholder) return 1;
+  if (y.placeholder) return -1;
   if (!x.has_colon || !y.has_colon) {
     if (x.serology != y.serology) return x.serology < y.serology ? -1 : 1;
     return ByteCompare(a, b);

@@ -64,6 +64,15 @@ TEST(SmartSort, EqualsSortingWithSmartLess) {
   }
 }
 
+TEST(SmartCompare, PlaceholdersSortLast) {
+  EXPECT_TRUE(SmartLess("DRB3*03:01", "DRBX*NNNN"));
+  EXPECT_FALSE(SmartLess("DRBX*NNNN", "DRB3*03:01"));
+  std::vector<std::string> v = {"DRBX*NNNN", "DRB4*01:01", "DRB3*03:01"};
+  SmartSort(&v, /*stable=*/true);
+  // The locus is never compared (py-ard): DRB4*01:01 before DRB3*03:01.
+  EXPECT_THAT(v, ElementsAre("DRB4*01:01", "DRB3*03:01", "DRBX*NNNN"));
+}
+
 TEST(SmartSort, KeepsDuplicatesAndHandlesTinyInputs) {
   std::vector<std::string> v = {"A*02:01", "A*01:01", "A*02:01"};
   SmartSort(&v, /*stable=*/true);

@@ -238,6 +238,28 @@ TEST_F(PyArdVectors, Redux) {
   EXPECT_EQ(counts.passed + counts.differences + counts.skipped, 68);
 }
 
+// py-ard names a G group's lgx after its first member (examples README,
+// "Nomenclature edge cases" 8: C*02:10 -> C*02:02 in lg/lgx), even where the
+// official G name says otherwise (C*02:10:01G starts with C*02:02:37).
+TEST_F(PyArdVectors, LgxOfAGGroupIsItsFirstMembersTwoFieldName) {
+  const Reducer& r = ReducerFor("strict(default)");
+  EXPECT_EQ(RunReduce(r, "C*02:10", ReductionLevel::kLgx), "C*02:02");
+  EXPECT_EQ(RunReduce(r, "C*02:10", ReductionLevel::kLg), "C*02:02g");
+  EXPECT_EQ(RunReduce(r, "C*02:10:01:01", ReductionLevel::kLgx), "C*02:02");
+  EXPECT_EQ(RunReduce(r, "C*02:10", ReductionLevel::kG), "C*02:10:01G");
+  EXPECT_EQ(RunReduce(r, "A*02:17", ReductionLevel::kLgx), "A*02:17");
+}
+
+// py-ard's smart sort puts an ignored suffix (a WMDA placeholder) last in a
+// genotype (redux-082's expected order, DRB3*03:01+DRBX*NNNN).
+TEST_F(PyArdVectors, PlaceholdersSortLastInAGenotype) {
+  const Reducer& r = ReducerFor("ignore_allele_with_suffixes=(NNNN,UUUU)");
+  EXPECT_EQ(RunReduce(r, "DRBX*NNNN+DRB3*03:01", ReductionLevel::kLgx),
+            "DRB3*03:01+DRBX*NNNN");
+  EXPECT_EQ(RunReduce(r, "DRB3*03:01+DRBX*NNNN", ReductionLevel::kLgx),
+            "DRB3*03:01+DRBX*NNNN");
+}
+
 // A ReduceCache changes nothing but speed: every redux row, reduced at every
 // level twice through one cache (the second pass hits), gives exactly the
 // uncached text, error and warnings.
