@@ -402,8 +402,14 @@ void CompilePosition(const data::Reference& ref, Locus locus,
   SortUnique(&pos->g_groups);
   SortUnique(&pos->serology);
   SortUnique(&pos->tce_groups);
-  pos->p_group_count = static_cast<uint8_t>(
-      std::min<size_t>(pos->match_keys.size(), 255));
+  // Confidence counts the P groups of the expressed members (Atlas: a null
+  // in an allele list or a truncated name such as A*01:01, which covers
+  // A*01:01:01:02N, does not make the typing span two P groups); an
+  // all-null position counts its small-g groups.
+  size_t expressed_keys = 0;
+  for (uint32_t k : pos->match_keys) expressed_keys += (k & kNullKeyBit) == 0;
+  pos->p_group_count = static_cast<uint8_t>(std::min<size_t>(
+      expressed_keys > 0 ? expressed_keys : pos->match_keys.size(), 255));
 }
 
 absl::StatusOr<Genotype> BuildGenotype(const data::Reference& reference,

@@ -19,7 +19,6 @@ namespace {
 using matcher_internal::ConfidenceOf;
 using matcher_internal::CountDirectional;
 using matcher_internal::GradePositions;
-using matcher_internal::GradeSerology;
 using matcher_internal::Intersect;
 
 using Positions = std::array<PositionTyping, 2>;
@@ -125,10 +124,7 @@ Evaluation Evaluate(const data::Reference& ref, const Positions& r,
     const PositionTyping& xd = *ev.ed.p[j];
     ev.confidence[i] = ConfidenceOf(xr, xd, genotype_list);
     ev.antigen_match[i] =
-        m[i][j] ? !(xr.all_null || xd.all_null)
-                : (!xr.all_null && !xd.all_null &&
-                   GradeSerology(ref.antigens(), xr.serology, xd.serology) >
-                       MatchGrade::kMismatch);
+        matcher_internal::AntigenMatch(ref.antigens(), xr, xd, m[i][j]);
   }
   ev.gvh = CountDirectional(kr, ev.er.count, kd, ev.ed.count, homozygous_count);
   ev.hvg = CountDirectional(kd, ev.ed.count, kr, ev.er.count, homozygous_count);

@@ -188,7 +188,9 @@ struct PositionTyping {
   bool all_null = false;   // every allele is null (N), or a placeholder
   bool any_null = false;   // some allele is null
   bool tce_unknown = false;  // some expressed DPB1 allele has no V2 group
-  uint8_t p_group_count = 0;  // distinct P/null keys, saturating at 255
+  // Distinct P groups of the expressed alleles (small-g keys when all are
+  // null), saturating at 255: 1 means "exact" (Atlas confidence).
+  uint8_t p_group_count = 0;
 
   bool typed() const {
     return !alleles.empty() || !antigens.empty() || placeholder;

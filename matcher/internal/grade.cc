@@ -132,7 +132,14 @@ MatchGrade GradePositions(absl::Span<const Allele> alleles,
                           absl::Span<const Antigen> antigens,
                           const PositionTyping& r, const PositionTyping& d) {
   if (!r.typed() || !d.typed()) return MatchGrade::kUnknown;
-  if (r.all_null != d.all_null) return MatchGrade::kExpressingVsNull;
+  if (r.all_null != d.all_null) {
+    // Atlas: a single allele or allele list against a null is
+    // ExpressingVsNull; a consolidated or serology typing against a null is
+    // a plain Mismatch (grading_rules atlas-rule-104/105).
+    const PositionTyping& e = r.all_null ? d : r;
+    return e.consolidated || e.serology_only() ? MatchGrade::kMismatch
+                                               : MatchGrade::kExpressingVsNull;
+  }
   if (r.all_null) {
     // Placeholders (gene absent) carry no alleles: absent vs absent is the
     // same "null"; absent vs a null allele is a different one.
@@ -173,6 +180,13 @@ MatchGrade GradePositions(absl::Span<const Allele> alleles,
     best = GradeSerology(antigens, r.serology, d.serology);
   }
   return best;
+}
+
+bool AntigenMatch(absl::Span<const Antigen> antigens, const PositionTyping& r,
+                  const PositionTyping& d, bool allele_match) {
+  if (!r.typed() || !d.typed() || r.all_null || d.all_null) return false;
+  if (allele_match) return true;
+  return GradeSerology(antigens, r.serology, d.serology) > MatchGrade::kMismatch;
 }
 
 MatchConfidence ConfidenceOf(const PositionTyping& r, const PositionTyping& d,

@@ -1,0 +1,374 @@
+// Copyright 2026 The haplomatch Authors. SPDX-License-Identifier: Apache-2.0
+//
+// Match() and BuildGenotype() on the shipped 3.58.0 release: grades,
+// confidence, pairing, nulls, untyped loci, homozygous counting, GvH/HvG,
+// haplo verdicts, DPB1 TCE and bad inputs.
+#include <string>
+
+#include "absl/strings/match.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "matcher/match.h"
+#include "tests/matcher/match_test_util.h"
+
+namespace hla::matcher {
+namespace {
+
+using ::hla::matcher_test::Geno;
+using ::hla::matcher_test::ShippedTest;
+using ::testing::HasSubstr;
+
+class MatchTest : public ShippedTest {};
+
+MatchOptions OnlyA() {
+  MatchOptions o;
+  o.loci = {Locus::kA};
+  o.haplo_required_loci = {Locus::kA};
+  return o;
+}
+
+const char kFive[] =
+    "A*01:01:01:01+A*02:01:01:01^B*08:01:01:01+B*07:02:01:01^"
+    "C*07:01:01:01+C*07:02:01:01^DRB1*03:01:01:01+DRB1*15:01:01:01^"
+    "DQB1*02:01:01:01+DQB1*06:02:01:01";
+
+// ---- Genotype building
+
+TEST_F(MatchTest, BuildsTwoPositionsPerLocus) {
+  Genotype g = G(kFive);
+  EXPECT_EQ(g.at(Locus::kA).typed_positions, 2);
+  EXPECT_EQ(g.at(Locus::kDQB1).typed_positions, 2);
+  EXPECT_EQ(g.at(Locus::kDPB1).typed_positions, 0);
+  EXPECT_EQ(g.at(Locus::kA).pos[0].text, "A*01:01:01:01");
+  EXPECT_EQ(g.at(Locus::kA).pos[0].alleles.size(), 1u);
+  EXPECT_EQ(g.at(Locus::kA).pos[0].match_keys.size(), 1u);
+  EXPECT_FALSE(g.phased);
+}
+
+TEST_F(MatchTest, OneTypingIsHomozygousByConvention) {
+  Genotype g = G("HLA-A*29:02");
+  EXPECT_EQ(g.at(Locus::kA).typed_positions, 1);
+  EXPECT_EQ(g.at(Locus::kA).pos[1].text, "HLA-A*29:02");
+  EXPECT_EQ(g.at(Locus::kA).pos[0].match_keys, g.at(Locus::kA).pos[1].match_keys);
+}
+
+TEST_F(MatchTest, PhasedHaplotypesSetPositionsByHaplotype) {
+  Genotype g = G("A*01:01~B*08:01+A*02:01~B*07:02");
+  EXPECT_TRUE(g.phased);
+  EXPECT_TRUE(g.at(Locus::kA).phased);
+  EXPECT_TRUE(g.at(Locus::kB).phased);
+  EXPECT_EQ(g.at(Locus::kB).pos[0].text, "B*08:01");
+  EXPECT_EQ(g.at(Locus::kB).pos[0].haplotype, 0);
+  EXPECT_EQ(g.at(Locus::kB).pos[1].haplotype, 1);
+}
+
+TEST_F(MatchTest, RejectsThreeTypingsAtALocus) {
+  absl::StatusOr<Genotype> g = Geno("A*01:01+A*02:01+A*03:01");
+  ASSERT_FALSE(g.ok());
+  EXPECT_EQ(g.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(g.status().message(), HasSubstr("offset 16"));
+}
+
+TEST_F(MatchTest, RejectsALocusTwice) {
+  absl::StatusOr<Genotype> g = Geno("A*01:01+A*02:01^B*08:01^A*03:01");
+  ASSERT_FALSE(g.ok());
+  EXPECT_EQ(g.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(g.status().message(), HasSubstr("appears twice"));
+  EXPECT_THAT(g.status().message(), HasSubstr("offset 24"));
+}
+
+TEST_F(MatchTest, RejectsMixedLociInOnePosition) {
+  absl::StatusOr<Genotype> g = Geno("A*01:01/B*08:01+A*02:01");
+  ASSERT_FALSE(g.ok());
+  EXPECT_THAT(g.status().message(), HasSubstr("mixes loci"));
+  EXPECT_THAT(g.status().message(), HasSubstr("offset 8"));
+}
+
+TEST_F(MatchTest, RejectsPlusAcrossLoci) {
+  absl::StatusOr<Genotype> g = Geno("A*01:01+B*08:01");
+  ASSERT_FALSE(g.ok());
+  EXPECT_THAT(g.status().message(), HasSubstr("different loci"));
+}
+
+TEST_F(MatchTest, GenotypeListKeepsAlternatives) {
+  Genotype g = G("A*01:01+A*02:01|A*01:02+A*03:01");
+  EXPECT_EQ(g.at(Locus::kA).typed_positions, 2);
+  EXPECT_EQ(g.at(Locus::kA).alternatives.size(), 1u);
+  MatchReport r = M("A*01:01+A*02:01|A*01:02+A*03:01", "A*01:02+A*03:01",
+                    OnlyA());
+  EXPECT_EQ(r.loci[0].matches, 2);
+  EXPECT_TRUE(r.loci[0].genotype_list);
+  EXPECT_EQ(r.loci[0].confidence, MatchConfidence::kPotential);
+}
+
+// ---- Grades and confidence
+
+TEST_F(MatchTest, SameFullAlleleIsTopGradeAndDefinite) {
+  MatchReport r = M("A*01:01:01:01+A*01:01:01:01", "A*01:01:01:01+A*01:01:01:01",
+                    OnlyA());
+  const LocusMatch& a = r.loci[0];
+  EXPECT_EQ(a.matches, 2);
+  EXPECT_GE(a.grade, MatchGrade::kCdna);
+  EXPECT_EQ(a.confidence, MatchConfidence::kDefinite);
+  EXPECT_EQ(a.antigen_matches, 2);
+}
+
+TEST_F(MatchTest, TruncatedNamesAreConsolidatedAndCapAtG) {
+  MatchReport r = M("A*01:01+A*02:01", "A*01:01+A*02:01", OnlyA());
+  EXPECT_EQ(r.loci[0].matches, 2);
+  EXPECT_EQ(r.loci[0].grade, MatchGrade::kGGroup);
+  // A*01:01 spans one P group: exact, not definite.
+  EXPECT_EQ(r.loci[0].positions[0].confidence, MatchConfidence::kExact);
+}
+
+TEST_F(MatchTest, SerologyAgainstAllelesIsPotentialSerologyGrade) {
+  MatchReport r = M("A1+A2", "A*01:01+A*02:01", OnlyA());
+  EXPECT_EQ(r.loci[0].matches, 2);
+  EXPECT_EQ(r.loci[0].confidence, MatchConfidence::kPotential);
+  EXPECT_LE(r.loci[0].grade, MatchGrade::kAssociated);
+  EXPECT_GE(r.loci[0].grade, MatchGrade::kBroad);
+}
+
+TEST_F(MatchTest, MismatchIsMismatchGrade) {
+  MatchReport r = M("A*01:01+A*02:01", "A*03:01+A*24:02", OnlyA());
+  EXPECT_EQ(r.loci[0].matches, 0);
+  EXPECT_EQ(r.loci[0].grade, MatchGrade::kMismatch);
+  EXPECT_EQ(r.loci[0].confidence, MatchConfidence::kMismatch);
+  EXPECT_EQ(r.loci[0].gvh_mismatches, 2);
+  EXPECT_EQ(r.loci[0].hvg_mismatches, 2);
+}
+
+// ---- Pairing
+
+TEST_F(MatchTest, CrossedPairingIsFoundAndReported) {
+  MatchReport r = M("A*01:01+A*02:01", "A*02:01+A*01:01", OnlyA());
+  const LocusMatch& a = r.loci[0];
+  EXPECT_EQ(a.matches, 2);
+  EXPECT_TRUE(a.crossed);
+  EXPECT_EQ(a.positions[0].donor_position, 1);
+  EXPECT_EQ(a.positions[0].donor_text, "A*01:01");
+}
+
+TEST_F(MatchTest, DirectPairingWhenItMatchesMore) {
+  MatchReport r = M("A*01:01+A*02:01", "A*01:01+A*03:01", OnlyA());
+  EXPECT_FALSE(r.loci[0].crossed);
+  EXPECT_EQ(r.loci[0].matches, 1);
+  EXPECT_TRUE(r.loci[0].positions[0].allele_match);
+  EXPECT_FALSE(r.loci[0].positions[1].allele_match);
+}
+
+// ---- Nulls
+
+TEST_F(MatchTest, OneNullIsHomozygousForTheExpressedAllele) {
+  MatchReport r = M("A*68:11N+A*01:01", "A*01:01+A*01:01", OnlyA());
+  const LocusMatch& a = r.loci[0];
+  EXPECT_EQ(a.matches, 2);
+  EXPECT_EQ(a.mismatches, 0);
+  EXPECT_TRUE(a.homozygous_recipient);
+}
+
+TEST_F(MatchTest, NullVsNullSameAlleleMatches) {
+  MatchReport r = M("A*68:11N+A*68:11N", "A*68:11N+A*68:11N", OnlyA());
+  EXPECT_EQ(r.loci[0].matches, 2);
+  EXPECT_EQ(r.loci[0].mismatches, 0);
+  EXPECT_GE(r.loci[0].grade, MatchGrade::kNullPartial);
+  EXPECT_LE(r.loci[0].grade, MatchGrade::kNullGdna);
+}
+
+TEST_F(MatchTest, NullAgainstExpressedGradesExpressingVsNull) {
+  MatchReport r = M("A*01:01:01:02N+A*02:01", "A*01:01+A*02:01", OnlyA());
+  // Recipient expresses only A*02:01 (homozygous): A*01:01 of the donor is
+  // an HvG mismatch.
+  EXPECT_EQ(r.loci[0].gvh_mismatches, 0);
+  EXPECT_EQ(r.loci[0].hvg_mismatches, 1);
+}
+
+// ---- Untyped
+
+TEST_F(MatchTest, UntypedLocusIsReportedNeverMatched) {
+  MatchReport r = M("A*01:01+A*02:01^B*08:01+B*07:02", "A*01:01+A*02:01");
+  const LocusMatch* b = r.Find(Locus::kB);
+  ASSERT_NE(b, nullptr);
+  EXPECT_TRUE(b->recipient_typed);
+  EXPECT_FALSE(b->donor_typed);
+  EXPECT_FALSE(b->scored);
+  EXPECT_EQ(b->matches, 0);
+  EXPECT_EQ(b->grade, MatchGrade::kUnknown);
+  EXPECT_EQ(r.totals.out_of, 10);
+  EXPECT_EQ(r.totals.matches, 2);
+  EXPECT_EQ(r.totals.untyped_loci, 4);
+  EXPECT_EQ(r.haplo.verdict, HaploVerdict::kInsufficientTyping);
+}
+
+TEST_F(MatchTest, OptionalLociCountOnlyWhenTypedOnBothSides) {
+  MatchOptions o;
+  o.loci.push_back(Locus::kDPB1);
+  MatchReport r = M(kFive, kFive, o);
+  EXPECT_EQ(r.totals.out_of, 10);  // DPB1 untyped: not X/12
+  MatchReport r12 = M(std::string(kFive) + "^DPB1*04:01+DPB1*02:01",
+                      std::string(kFive) + "^DPB1*04:01+DPB1*02:01", o);
+  EXPECT_EQ(r12.totals.out_of, 12);
+  EXPECT_EQ(r12.totals.matches, 12);
+}
+
+// ---- Homozygous counting and direction
+
+TEST_F(MatchTest, HomozygousDoubleMismatchCountsTwoOrOne) {
+  MatchOptions o = OnlyA();
+  MatchReport r2 = M("A*01:01+A*01:01", "A*02:05+A*02:05", o);
+  EXPECT_EQ(r2.loci[0].gvh_mismatches, 2);
+  EXPECT_EQ(r2.loci[0].hvg_mismatches, 2);
+  o.homozygous_mismatch_count = 1;
+  MatchReport r1 = M("A*01:01+A*01:01", "A*02:05+A*02:05", o);
+  EXPECT_EQ(r1.loci[0].gvh_mismatches, 1);
+  EXPECT_EQ(r1.loci[0].hvg_mismatches, 1);
+  EXPECT_EQ(r1.loci[0].mismatches, 1);
+  EXPECT_EQ(r1.loci[0].matches, 0);
+}
+
+TEST_F(MatchTest, GvhAndHvgAreDirectional) {
+  MatchReport r = M("A*01:01+A*01:01", "A*01:01+A*02:05", OnlyA());
+  EXPECT_EQ(r.loci[0].gvh_mismatches, 0);
+  EXPECT_EQ(r.loci[0].hvg_mismatches, 1);
+  ASSERT_FALSE(r.loci[0].donor_mismatched_alleles.empty());
+  EXPECT_TRUE(r.loci[0].recipient_mismatched_alleles.empty());
+  EXPECT_TRUE(absl::StartsWith(
+      ref_->allele(r.loci[0].donor_mismatched_alleles[0]).name, "A*02:05"));
+}
+
+TEST_F(MatchTest, RejectsBadHomozygousCount) {
+  MatchOptions o;
+  o.homozygous_mismatch_count = 3;
+  absl::StatusOr<MatchReport> r =
+      Match(*ref_, G(kFive), G(kFive), Relationship::kUnknown, o);
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+// ---- Haplo verdict
+
+const char kRecipient[] =
+    "A*01:01+A*02:01^B*08:01+B*07:02^DRB1*03:01+DRB1*15:01";
+const char kHalf[] =  // shares A*01:01, B*08:01, DRB1*03:01
+    "A*01:01+A*03:01^B*08:01+B*44:02^DRB1*03:01+DRB1*04:01";
+
+MatchOptions Haplo() {
+  MatchOptions o;
+  o.loci = {Locus::kA, Locus::kB, Locus::kDRB1};
+  return o;
+}
+
+TEST_F(MatchTest, HaploIdentical) {
+  MatchReport r = M(kRecipient, kRecipient, Haplo());
+  EXPECT_EQ(r.haplo.verdict, HaploVerdict::kIdentical);
+  EXPECT_EQ(ToString(r.haplo.verdict), "identical");
+}
+
+TEST_F(MatchTest, HaploCompatibleWithoutPhase) {
+  MatchReport r = M(kRecipient, kHalf, Haplo());
+  EXPECT_EQ(r.haplo.verdict, HaploVerdict::kHaploCompatible);
+  EXPECT_THAT(r.haplo.basis, HasSubstr("phase unknown"));
+}
+
+TEST_F(MatchTest, HaploidenticalByStatedParent) {
+  MatchReport r = M(kRecipient, kHalf, Haplo(), Relationship::kParent);
+  EXPECT_EQ(r.haplo.verdict, HaploVerdict::kHaploidentical);
+  EXPECT_TRUE(r.haplo.inconsistencies.empty());
+}
+
+TEST_F(MatchTest, HaploidenticalByPhaseOnBothSides) {
+  MatchReport r = M("A*01:01~B*08:01~DRB1*03:01+A*02:01~B*07:02~DRB1*15:01",
+                    "A*03:01~B*44:02~DRB1*04:01+A*01:01~B*08:01~DRB1*03:01",
+                    Haplo());
+  EXPECT_EQ(r.haplo.verdict, HaploVerdict::kHaploidentical);
+  EXPECT_THAT(r.haplo.basis, HasSubstr("recipient haplotype 1"));
+  EXPECT_THAT(r.haplo.basis, HasSubstr("donor haplotype 2"));
+}
+
+TEST_F(MatchTest, PhaseCanDisproveAHaplotype) {
+  // An allele shared at each locus, but on different haplotypes.
+  MatchReport r = M("A*01:01~B*08:01~DRB1*03:01+A*02:01~B*07:02~DRB1*15:01",
+                    "A*01:01~B*07:02~DRB1*04:01+A*03:01~B*44:02~DRB1*03:01",
+                    Haplo());
+  EXPECT_EQ(r.haplo.verdict, HaploVerdict::kNotHaploidentical);
+}
+
+TEST_F(MatchTest, NotHaploidentical) {
+  MatchReport r = M(kRecipient,
+                    "A*01:01+A*03:01^B*44:02+B*35:01^DRB1*03:01+DRB1*04:01",
+                    Haplo());
+  EXPECT_EQ(r.haplo.verdict, HaploVerdict::kNotHaploidentical);
+  EXPECT_THAT(r.haplo.basis, HasSubstr("B"));
+  EXPECT_TRUE(r.haplo.inconsistencies.empty());
+}
+
+TEST_F(MatchTest, ParentSharingNothingIsFlagged) {
+  MatchReport r = M(kRecipient,
+                    "A*01:01+A*03:01^B*44:02+B*35:01^DRB1*03:01+DRB1*04:01",
+                    Haplo(), Relationship::kParent);
+  EXPECT_EQ(r.haplo.verdict, HaploVerdict::kNotHaploidentical);
+  ASSERT_EQ(r.haplo.inconsistencies.size(), 1u);
+  EXPECT_THAT(r.haplo.inconsistencies[0], HasSubstr("parent"));
+  EXPECT_THAT(r.haplo.inconsistencies[0], HasSubstr("B"));
+}
+
+TEST_F(MatchTest, InsufficientTyping) {
+  MatchReport r = M(kRecipient, "A*01:01+A*03:01^B*08:01+B*44:02", Haplo(),
+                    Relationship::kChild);
+  EXPECT_EQ(r.haplo.verdict, HaploVerdict::kInsufficientTyping);
+  EXPECT_THAT(r.haplo.basis, HasSubstr("DRB1"));
+}
+
+// ---- DPB1 TCE (V2 groups of the shipped dpb_tce.csv)
+
+
+class TceTest : public ShippedTest {
+ protected:
+  TceResult T(const std::string& r, const std::string& d) {
+    MatchReport rep = M(r, d, OnlyA());
+    EXPECT_TRUE(rep.tce.has_value());
+    return rep.tce.value_or(TceResult());
+  }
+};
+
+TEST_F(TceTest, Categories) {
+  // 10:01 and 09:01 are group 1; 03:01 group 2; 01:01 and 02:01 group 3.
+  EXPECT_EQ(T("DPB1*10:01+DPB1*10:01", "DPB1*09:01+DPB1*09:01").category,
+            TceCategory::kPermissive);
+  EXPECT_EQ(T("DPB1*10:01+DPB1*10:01", "DPB1*01:01+DPB1*01:01").category,
+            TceCategory::kNonPermissiveGvH);
+  EXPECT_EQ(T("DPB1*01:01+DPB1*01:01", "DPB1*10:01+DPB1*10:01").category,
+            TceCategory::kNonPermissiveHvG);
+  EXPECT_EQ(T("DPB1*01:01+DPB1*03:01", "DPB1*01:01+DPB1*03:01").category,
+            TceCategory::kMatch);
+}
+
+TEST_F(TceTest, NotScoredWhenUntyped) {
+  MatchReport rep = M("DPB1*10:01+DPB1*10:01", "A*01:01", OnlyA());
+  EXPECT_FALSE(rep.tce.has_value());
+}
+
+// ---- Names
+
+TEST(MatchNames, VerdictStrings) {
+  EXPECT_EQ(ToString(HaploVerdict::kHaploCompatible), "haplo-compatible");
+  EXPECT_EQ(ToString(HaploVerdict::kNotHaploidentical), "not-haploidentical");
+  EXPECT_EQ(ToString(HaploVerdict::kInsufficientTyping), "insufficient-typing");
+  EXPECT_EQ(ToString(MatchGrade::kGdna), "gDNA");
+  EXPECT_EQ(ToString(MatchGrade::kPGroup), "P");
+  EXPECT_EQ(ToString(MatchConfidence::kPotential), "potential");
+  EXPECT_EQ(ToString(TceCategory::kNonPermissiveGvH), "non_permissive_gvh");
+}
+
+TEST(MatchNames, ParseRelationship) {
+  EXPECT_EQ(*ParseRelationship("Mother"), Relationship::kParent);
+  EXPECT_EQ(*ParseRelationship("son"), Relationship::kChild);
+  EXPECT_EQ(*ParseRelationship("half-brother"), Relationship::kHalfSibling);
+  EXPECT_EQ(*ParseRelationship(" Sister "), Relationship::kSibling);
+  EXPECT_EQ(*ParseRelationship(""), Relationship::kUnknown);
+  EXPECT_EQ(*ParseRelationship("cousin"), Relationship::kOtherRelated);
+  EXPECT_EQ(ParseRelationship("neighbour").status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace hla::matcher
