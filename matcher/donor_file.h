@@ -1,0 +1,165 @@
+// Copyright 2026 The haplomatch Authors. SPDX-License-Identifier: Apache-2.0
+//
+// Donor files: CSV or TSV with a header row, one donor a row, read as a
+// stream (one row in memory at a time, so a registry file of millions of
+// rows is fine).
+//
+//   HLA_ASSIGN_OR_RETURN(auto reader,
+//                        hla::matcher::DonorFileReader::Open(path, &resolver));
+//   hla::matcher::DonorRecord donor;
+//   absl::Status row_status;
+//   while (reader->Next(&donor, &row_status)) {
+//     if (!row_status.ok()) { report(row_status); continue; }  // "f.csv:7: ..."
+//     ... donor.facts, donor.genotype ...
+//   }
+//
+// Format. The first non-blank line is the header. TSV when the file name
+// ends in .tsv/.tab or the header has a tab, else CSV (RFC 4180: fields in
+// double quotes may hold commas, newlines and doubled quotes ""). Blank lines
+// are skipped; a trailing '\r' is dropped. Header names are
+// case-insensitive, surrounding spaces ignored; an "HLA-" or "HLA_" prefix on
+// a locus column is ignored. Accepted columns (others are ignored with a
+// header warning; a column given twice is an error):
+//
+//   id            id, donor_id, person_id, donor           required, non-blank
+//   relationship  relationship, relation, rel              mother, father,
+//                 sibling, ... (matcher/match.h ParseRelationship); blank =
+//                 unknown
+//   birth_date    birth_date, birthdate, dob, date_of_birth   YYYY-MM-DD
+//   age           age                                      whole years, 0-130;
+//                 used only when there is no birth date
+//   sex           sex, gender                              F, M, U
+//   abo           abo, blood_group, bloodgroup, abo_rh     O, A, B, AB (+/-)
+//   cmv           cmv, cmv_status, cmv_serostatus          pos, neg, unknown
+//   glstring      glstring, gl_string, gl, typing, hla     a GL String
+//   per locus     A_1, A_2, B_1, B_2, C_1, ..., DRB1_1, DRB1_2, DQB1_1, ...,
+//                 DPB1_2 (any of the eleven matching loci); the separator may
+//                 be '_', '.', '-' or a space (A.1, DRB1-2, "B 1"), and A, B, C
+//                 also take none (A1, A2, B1, B2, C1, C2)
+//
+// A file has either a glstring column or per-locus columns, not both. A
+// per-locus cell holds one typing of that locus: a name with or without the
+// locus ("02:01" under A_1 is A*02:01; "01:01/01:02" is the list
+// A*01:01/A*01:02), a MAC, an XX code, a G/P group or serology ("A2"). A
+// blank cell is an untyped position; a locus with one blank position and one
+// typed is read, as matcher/match.h reads a locus written once, as
+// homozygous. A locus with both blank is untyped.
+//
+// Errors: every bad row is an error for that row, never a crash and never a
+// silent drop; the message names the file, the line the row starts on and
+// the column: "family.csv:7: column 'birth_date': '2023-02-30' is not a
+// date: February 2023 has 28 days". Kinds: wrong number of fields, missing
+// id, a bad date / age / sex / ABO / CMV / relationship, a typing that does
+// not parse or names no allele of the release, a typing under the wrong
+// locus column, a row over the length limit.
+//
+// Thread safety: a reader is a stream; use one per thread.
+#ifndef HLA_MATCHER_DONOR_FILE_H_
+#define HLA_MATCHER_DONOR_FILE_H_
+
+#include <cstddef>
+#include <istream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "data/resolve.h"
+#include "matcher/eligibility.h"
+#include "matcher/match.h"
+
+namespace hla::matcher {
+
+enum class TableFormat : uint8_t { kAuto, kCsv, kTsv };
+
+struct DonorFileOptions {
+  TableFormat format = TableFormat::kAuto;
+  // A row (all its lines) longer than this is an error for that row; the
+  // reader skips to its end without keeping it in memory.
+  size_t max_row_bytes = size_t{1} << 20;
+};
+
+struct DonorRecord {
+  size_t line = 0;  // 1-based line on which the row starts
+  DonorFacts facts;
+  // The typing as one canonical GL String: the glstring cell, or the
+  // per-locus cells joined with '+' and '^' ("A*01:01+A*02:01^B*08:01").
+  std::string typing;
+  // Built when the reader has a resolver; default (untyped) otherwise.
+  Genotype genotype;
+  // Resolver and genotype warnings (renamed alleles, ...), each prefixed
+  // "file:line: column 'X': ".
+  std::vector<std::string> warnings;
+};
+
+class DonorFileReader {
+ public:
+  // Reads the header from `in` (not owned; must outlive the reader). `name`
+  // names the file in messages. With a `resolver` (not owned; may be null)
+  // each row's typing is resolved and built into a Genotype; without one it
+  // is only parsed. Errors (InvalidArgumentError, "name:line: ..."): an empty
+  // input, no id column, no typing column, both kinds of typing column, a
+  // column named twice.
+  static absl::StatusOr<std::unique_ptr<DonorFileReader>> FromStream(
+      std::istream* in, std::string name, const data::Resolver* resolver,
+      DonorFileOptions options = {});
+
+  // The same on a file it opens (NotFoundError if it cannot). A name ending
+  // in .tsv or .tab selects TSV when options.format is kAuto.
+  static absl::StatusOr<std::unique_ptr<DonorFileReader>> Open(
+      const std::string& path, const data::Resolver* resolver,
+      DonorFileOptions options = {});
+
+  ~DonorFileReader();
+  DonorFileReader(const DonorFileReader&) = delete;
+  DonorFileReader& operator=(const DonorFileReader&) = delete;
+
+  // Reads the next row. Returns false at the end of the input. Otherwise
+  // sets *status to OK and fills *record, or to the row's error (the reader
+  // then goes on with the next row). REQUIRES: record, status non-null.
+  bool Next(DonorRecord* record, absl::Status* status);
+
+  TableFormat format() const { return format_; }
+  // The header as written, and facts about it ("column 'notes' ignored").
+  const std::vector<std::string>& columns() const { return columns_; }
+  const std::vector<std::string>& header_warnings() const {
+    return header_warnings_;
+  }
+  // Rows returned so far (good and bad).
+  size_t rows() const { return rows_; }
+
+ private:
+  struct Layout;
+  DonorFileReader();
+  absl::Status ReadHeader();
+  // One record's fields; false at end of input. A row that cannot be split
+  // into fields (over the length limit, an unclosed quote) sets *row_error
+  // and leaves `fields` empty.
+  bool ReadRecord(std::vector<std::string>* fields, size_t* start_line,
+                  std::string* row_error);
+  absl::Status ParseRow(const std::vector<std::string>& fields,
+                        DonorRecord* record) const;
+  std::string Where(size_t line) const;
+
+  std::unique_ptr<std::istream> owned_;
+  std::istream* in_ = nullptr;
+  std::string name_;
+  const data::Resolver* resolver_ = nullptr;
+  DonorFileOptions options_;
+  TableFormat format_ = TableFormat::kCsv;
+  std::vector<std::string> columns_;
+  std::vector<std::string> header_warnings_;
+  std::unique_ptr<Layout> layout_;
+  size_t line_ = 0;  // lines consumed so far
+  size_t rows_ = 0;
+  // The header line, read ahead to choose the delimiter, and how much of it
+  // ReadRecord has consumed.
+  std::string pending_;
+  size_t pending_pos_ = 0;
+};
+
+}  // namespace hla::matcher
+
+#endif  // HLA_MATCHER_DONOR_FILE_H_
