@@ -35,6 +35,8 @@ int RunData(Command& cmd);   // data/:   haplomatch data info|verify
 int RunReduce(Command& cmd);
 int RunValidate(Command& cmd);
 int RunExpand(Command& cmd);
+// matcher/match.h, matcher/eligibility.h: haplomatch match.
+int RunMatch(Command& cmd);
 
 }  // namespace hla::cli
 

@@ -25,6 +25,8 @@ constexpr char kUsage[] =
     "            U2, S, 1F)\n"
     "  validate  print 'valid' or 'invalid: <reason>' for each typing\n"
     "  expand    print every allele each typing stands for\n"
+    "  match     match a recipient against donors: grades, haplo verdict,\n"
+    "            eligibility (e.g. --protocol NCT04835883) with reasons\n"
     "  version   print the haplomatch version\n"
     "\n"
     "Run 'haplomatch <command> --help' for a command's flags.\n";
@@ -40,6 +42,7 @@ constexpr Subcommand kSubcommands[] = {
     {"reduce", hla::cli::RunReduce},
     {"validate", hla::cli::RunValidate},
     {"expand", hla::cli::RunExpand},
+    {"match", hla::cli::RunMatch},
 };
 
 }  // namespace

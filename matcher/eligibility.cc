@@ -589,8 +589,9 @@ Eligibility Evaluate(const DonorFacts& donor_facts, const Genotype& donor,
   // HLA.
   const HaploResult& haplo = report.haplo;
   const std::string verdict(ToString(haplo.verdict));
-  const std::string basis =
-      haplo.basis.empty() ? std::string() : absl::StrCat(" (", haplo.basis, ")");
+  // "<verdict>: <basis>", the words of issue 5 ("haplo-compatible: phase
+  // unconfirmed").
+  const std::string basis = haplo.basis.empty() ? "" : absl::StrCat(": ", haplo.basis);
   switch (haplo.verdict) {
     case HaploVerdict::kIdentical:
     case HaploVerdict::kHaploidentical:
@@ -600,7 +601,9 @@ Eligibility Evaluate(const DonorFacts& donor_facts, const Genotype& donor,
     case HaploVerdict::kHaploCompatible:
       e.flags |= kFlagPhaseUnconfirmed;
       (options.require_haplo ? passes : notes)
-          .push_back(absl::StrCat(verdict, ": phase unconfirmed", basis));
+          .push_back(absl::StrCat(
+              verdict, ": phase unconfirmed",
+              haplo.basis.empty() ? "" : absl::StrCat(" (", haplo.basis, ")")));
       break;
     case HaploVerdict::kNotHaploidentical:
       e.flags |= kFlagNotHaplo;

@@ -271,7 +271,7 @@ TEST_F(EvaluateFacts, AgeGateAtSeventy) {
   e = Run(d, Report(HaploVerdict::kHaploidentical, "parent"), Nct());
   EXPECT_TRUE(e.eligible);
   EXPECT_THAT(e.reasons, Contains("age 69 at 2026-11-26: under 70"));
-  EXPECT_THAT(e.reasons, Contains("haploidentical (parent)"));
+  EXPECT_THAT(e.reasons, Contains("haploidentical: parent"));
 }
 
 TEST_F(EvaluateFacts, GivenAgeUsedWithoutBirthDate) {
@@ -306,7 +306,7 @@ TEST_F(EvaluateFacts, HaploVerdicts) {
 
   e = Run(d, Report(HaploVerdict::kNotHaploidentical, "no allele at B"), Nct());
   EXPECT_FALSE(e.eligible);
-  EXPECT_EQ(e.reasons[0], "not haploidentical (no allele at B) (NCT04835883)");
+  EXPECT_EQ(e.reasons[0], "not haploidentical: no allele at B (NCT04835883)");
 
   e = Run(d, Report(HaploVerdict::kInsufficientTyping, "DRB1 untyped"), Nct());
   EXPECT_FALSE(e.eligible);
@@ -318,7 +318,7 @@ TEST_F(EvaluateFacts, HaploVerdicts) {
   DonorFacts unknown_age;
   e = Run(unknown_age, Report(HaploVerdict::kNotHaploidentical, "x"), none);
   EXPECT_TRUE(e.eligible);
-  EXPECT_THAT(e.reasons, Contains("not haploidentical (x)"));
+  EXPECT_THAT(e.reasons, Contains("not haploidentical: x"));
   EXPECT_THAT(e.reasons, Contains("age unknown: no birth date or age given"));
 }
 

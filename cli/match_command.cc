@@ -1,0 +1,777 @@
+// Copyright 2026 The haplomatch Authors. SPDX-License-Identifier: Apache-2.0
+//
+// haplomatch match --recipient TYPING (--donor [ID=]TYPING ... | --donors FILE)
+//                  [--format text|json] [--loci A,B,C,DRB1,DQB1] [--imgt V]
+//                  [--protocol NCT04835883|none] [--as-of DATE] ...
+//
+// Matches one recipient against each donor (matcher/match.h), applies the
+// eligibility rules (matcher/eligibility.h) and prints, per donor, a
+// per-locus table, the totals, the haplo verdict with its basis, the DPB1 TCE
+// category and ELIGIBLE / NOT ELIGIBLE with every reason (text), or one JSON
+// document (README "haplomatch match"). Donors from --donor come first, in
+// order, then the rows of --donors. A donor row that is rejected (bad typing,
+// bad date, ...) is reported on stderr as "file:line: ..." (and in the JSON
+// "rejected" list); the other donors are still matched, and the exit status
+// is 1. Exit 2 for a usage error, 1 when the recipient's typing or antibody
+// list is rejected (nothing can be matched then).
+#include <algorithm>
+#include <cstdio>
+#include <istream>
+#include <memory>
+#include <optional>
+#include <ostream>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "cli/args.h"
+#include "cli/command.h"
+#include "data/mac_table.h"
+#include "data/reference.h"
+#include "data/resolve.h"
+#include "hla/gl.h"
+#include "hla/locus.h"
+#include "matcher/donor_file.h"
+#include "matcher/eligibility.h"
+#include "matcher/match.h"
+#include "parser/parse.h"
+
+namespace hla::cli {
+namespace {
+
+using matcher::DonorFacts;
+using matcher::Eligibility;
+using matcher::Genotype;
+using matcher::MatchReport;
+
+constexpr char kUsage[] =
+    "usage: haplomatch match --recipient TYPING (--donor [ID=]TYPING ... |\n"
+    "                        --donors FILE) [flags]\n"
+    "\n"
+    "Matches a recipient against each donor: per-locus grades, allele and\n"
+    "antigen matches, GvH/HvG mismatches, totals, the haplo verdict, DPB1 TCE,\n"
+    "and eligibility with its reasons.\n"
+    "\n"
+    "donors:\n"
+    "  --donor [ID=]TYPING   a donor's GL String; repeat for several (named\n"
+    "                        donor-1, donor-2, ... unless ID= is given)\n"
+    "  --relationship R      how the --donor donors are related to the\n"
+    "                        recipient: parent, mother, child, sibling,\n"
+    "                        half-sibling, other_related, unrelated\n"
+    "  --donors FILE         CSV or TSV with a header ('-' = standard input);\n"
+    "                        columns in the README (id, relationship,\n"
+    "                        birth_date or age, sex, abo, cmv, and glstring or\n"
+    "                        A_1, A_2, B_1, ...)\n"
+    "recipient:\n"
+    "  --recipient TYPING    the recipient's GL String, or @FILE holding it\n"
+    "                        (required)\n"
+    "  --recipient-abo G     O, A, B, AB with + or - (ABO compatibility)\n"
+    "  --recipient-cmv S     positive, negative or unknown\n"
+    "  --recipient-sex S     F or M\n"
+    "  --antibodies LIST     recipient anti-HLA antibodies with MFI:\n"
+    "                        'A2:3500,B44:1200,A*02:01=800', or @FILE\n"
+    "matching:\n"
+    "  --loci LIST           loci to score (default A,B,C,DRB1,DQB1; add DPB1\n"
+    "                        for X/12)\n"
+    "  --homozygous-mismatch 2|1\n"
+    "                        a mismatch at a homozygous locus counts 2 (WMDA\n"
+    "                        2016, default) or 1 (2010 convention)\n"
+    "eligibility:\n"
+    "  --protocol P          NCT04835883 (haplo verdict identical,\n"
+    "                        haploidentical or haplo-compatible, and donor\n"
+    "                        under 70) or none (default: only DSA gates)\n"
+    "  --as-of DATE          reference date for ages, YYYY-MM-DD (default\n"
+    "                        today)\n"
+    "  --dsa-mfi N           DSA threshold, MFI at or above (default 1000:\n"
+    "                        EBMT consensus, Ciurea et al. BMT 2018)\n"
+    "  --gate LIST           also exclude on abo (major/bidirectional), cmv\n"
+    "                        (recipient +, donor -), sex (female donor, male\n"
+    "                        recipient); they are reported either way\n"
+    "output and data:\n"
+    "  --format text|json    default text\n"
+    "  --imgt V|DIR          IPD-IMGT/HLA release (default 3.58.0)\n"
+    "  --mac FILE            NMDP alpha.v3.txt (default the shipped subset)\n"
+    "  --non-strict          accept names that exist with a suffix, small-g\n"
+    "  --help                show this help\n"
+    "\n"
+    "Exit status: 0 every donor matched, 1 some input rejected (reported on\n"
+    "standard error), 2 usage error.\n";
+
+enum class Format { kText, kJson };
+
+// ---- JSON helpers
+
+void AppendJsonString(absl::string_view s, std::string* out) {
+  out->push_back('"');
+  for (char ch : s) {
+    const unsigned char c = static_cast<unsigned char>(ch);
+    switch (c) {
+      case '"':
+        out->append("\\\"");
+        break;
+      case '\\':
+        out->append("\\\\");
+        break;
+      case '\n':
+        out->append("\\n");
+        break;
+      case '\r':
+        out->append("\\r");
+        break;
+      case '\t':
+        out->append("\\t");
+        break;
+      default:
+        if (c < 0x20) {
+          absl::StrAppendFormat(out, "\\u%04x", c);
+        } else {
+          out->push_back(ch);
+        }
+    }
+  }
+  out->push_back('"');
+}
+
+std::string Json(absl::string_view s) {
+  std::string out;
+  AppendJsonString(s, &out);
+  return out;
+}
+
+std::string JsonList(const std::vector<std::string>& items) {
+  std::string out = "[";
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    AppendJsonString(items[i], &out);
+  }
+  out.push_back(']');
+  return out;
+}
+
+// ---- One donor's result
+
+struct DonorResult {
+  DonorFacts facts;
+  std::string typing;
+  std::string source;  // "--donor 2" or "family.csv:4"
+  MatchReport report;
+  Eligibility eligibility;
+  std::vector<std::string> warnings;
+};
+
+std::string DonorJson(const DonorResult& d, const matcher::EligibilityOptions& eo) {
+  std::string o = "{";
+  absl::StrAppend(&o, "\"id\":", Json(d.facts.id), ",\"source\":",
+                  Json(d.source), ",\"relationship\":",
+                  Json(matcher::ToString(d.facts.relationship)), ",\"typing\":",
+                  Json(d.typing));
+  absl::StrAppend(
+      &o, ",\"birth_date\":",
+      d.facts.birth_date ? Json(matcher::FormatDate(*d.facts.birth_date))
+                         : "null",
+      ",\"age\":",
+      d.eligibility.age ? absl::StrCat(*d.eligibility.age) : "null",
+      ",\"sex\":", Json(matcher::SexName(d.facts.sex)), ",\"abo\":",
+      d.facts.blood_group ? Json(matcher::BloodGroupName(*d.facts.blood_group))
+                          : "null",
+      ",\"cmv\":", Json(matcher::CmvName(d.facts.cmv)));
+  o += ",\"loci\":{";
+  bool first = true;
+  for (const matcher::LocusMatch& lm : d.report.loci) {
+    if (!first) o.push_back(',');
+    first = false;
+    AppendJsonString(LocusName(lm.locus), &o);
+    absl::StrAppend(&o, ":{\"scored\":", lm.scored ? "true" : "false",
+                    ",\"matches\":", lm.matches, ",\"mismatches\":",
+                    lm.mismatches, ",\"gvh_mismatches\":", lm.gvh_mismatches,
+                    ",\"hvg_mismatches\":", lm.hvg_mismatches,
+                    ",\"antigen_matches\":", lm.antigen_matches,
+                    ",\"grade\":", Json(matcher::ToString(lm.grade)),
+                    ",\"confidence\":", Json(matcher::ToString(lm.confidence)),
+                    ",\"positions\":[");
+    const int n = lm.scored ? 2 : 0;
+    for (int i = 0; i < n; ++i) {
+      const matcher::PositionMatch& p = lm.positions[i];
+      if (i > 0) o.push_back(',');
+      absl::StrAppend(&o, "{\"recipient\":", Json(p.recipient_text),
+                      ",\"donor\":", Json(p.donor_text), ",\"grade\":",
+                      Json(matcher::ToString(p.grade)), ",\"confidence\":",
+                      Json(matcher::ToString(p.confidence)), "}");
+    }
+    o += "]}";
+  }
+  o += "}";
+  const matcher::MatchTotals& t = d.report.totals;
+  absl::StrAppend(&o, ",\"total\":{\"matches\":", t.matches, ",\"out_of\":",
+                  t.out_of, ",\"mismatches\":", t.mismatches,
+                  ",\"gvh_mismatches\":", t.gvh_mismatches,
+                  ",\"hvg_mismatches\":", t.hvg_mismatches,
+                  ",\"antigen_matches\":", t.antigen_matches,
+                  ",\"untyped_loci\":", t.untyped_loci, "}");
+  absl::StrAppend(&o, ",\"haplo\":{\"verdict\":",
+                  Json(matcher::ToString(d.report.haplo.verdict)),
+                  ",\"basis\":", Json(d.report.haplo.basis),
+                  ",\"inconsistencies\":",
+                  JsonList(d.report.haplo.inconsistencies), "}");
+  if (d.report.tce) {
+    const matcher::TceResult& tce = *d.report.tce;
+    absl::StrAppend(&o, ",\"dpb1_tce\":{\"category\":",
+                    Json(matcher::ToString(tce.category)),
+                    ",\"recipient_group\":", tce.recipient_group,
+                    ",\"donor_group\":", tce.donor_group, ",\"basis\":",
+                    Json(tce.basis), "}");
+  } else {
+    o += ",\"dpb1_tce\":null";
+  }
+  const Eligibility& e = d.eligibility;
+  absl::StrAppend(&o, ",\"eligibility\":{\"eligible\":",
+                  e.eligible ? "true" : "false", ",\"protocol\":",
+                  Json(eo.protocol), ",\"reasons\":", JsonList(e.reasons),
+                  ",\"abo\":",
+                  e.abo ? Json(matcher::AboMatchName(*e.abo)) : "null",
+                  ",\"dsa\":[");
+  for (size_t i = 0; i < e.dsa.size(); ++i) {
+    const matcher::DsaFinding& f = e.dsa[i];
+    if (i > 0) o.push_back(',');
+    absl::StrAppend(&o, "{\"specificity\":", Json(f.specificity), ",\"mfi\":",
+                    absl::StrFormat("%g", f.mfi), ",\"donor\":",
+                    Json(f.donor_allele), ",\"via\":", Json(f.via),
+                    ",\"at_or_above_threshold\":",
+                    f.at_or_above_threshold ? "true" : "false", "}");
+  }
+  absl::StrAppend(&o, "]},\"warnings\":", JsonList(d.warnings), "}");
+  return o;
+}
+
+// ---- Text
+
+struct Style {
+  bool colour = false;
+  std::string Paint(absl::string_view code, absl::string_view text) const {
+    if (!colour) return std::string(text);
+    return absl::StrCat("\x1b[", code, "m", text, "\x1b[0m");
+  }
+  std::string Bold(absl::string_view t) const { return Paint("1", t); }
+  std::string Green(absl::string_view t) const { return Paint("32", t); }
+  std::string Red(absl::string_view t) const { return Paint("31", t); }
+  std::string Yellow(absl::string_view t) const { return Paint("33", t); }
+};
+
+std::string Pad(absl::string_view s, size_t width) {
+  std::string out(s);
+  if (out.size() < width) out.append(width - out.size(), ' ');
+  return out;
+}
+
+void PrintDonorText(const DonorResult& d,
+                    const matcher::EligibilityOptions& eo, const Style& st,
+                    std::ostream& out) {
+  std::vector<std::string> about;
+  if (d.facts.relationship != matcher::Relationship::kUnknown) {
+    about.push_back(std::string(matcher::ToString(d.facts.relationship)));
+  }
+  if (d.eligibility.age) {
+    about.push_back(
+        d.facts.birth_date
+            ? absl::StrCat("age ", *d.eligibility.age, " at ",
+                           matcher::FormatDate(eo.as_of))
+            : absl::StrCat("age ", *d.eligibility.age));
+  } else {
+    about.push_back("age unknown");
+  }
+  if (d.facts.sex != matcher::Sex::kUnknown) {
+    about.push_back(std::string(matcher::SexName(d.facts.sex)));
+  }
+  if (d.facts.blood_group) {
+    about.push_back(matcher::BloodGroupName(*d.facts.blood_group));
+  }
+  if (d.facts.cmv != matcher::Cmv::kUnknown) {
+    about.push_back(absl::StrCat("CMV ", matcher::CmvName(d.facts.cmv)));
+  }
+  out << st.Bold(absl::StrCat("Donor ", d.facts.id)) << " ("
+      << absl::StrJoin(about, ", ") << ")  [" << d.source << "]\n";
+
+  // The per-locus table: two rows per locus, one per recipient position.
+  struct Line {
+    std::string locus, recipient, donor, grade, matches, gvh, hvg;
+    bool mismatch = false;
+  };
+  std::vector<Line> lines;
+  lines.push_back({"locus", "recipient", "donor", "grade", "match", "GvH",
+                   "HvG", false});
+  for (const matcher::LocusMatch& lm : d.report.loci) {
+    const std::string locus(LocusName(lm.locus));
+    if (!lm.scored) {
+      lines.push_back({locus,
+                       lm.recipient_typed ? "typed" : "untyped",
+                       lm.donor_typed ? "typed" : "untyped", "not scored",
+                       "-", "-", "-", false});
+      continue;
+    }
+    for (int i = 0; i < 2; ++i) {
+      const matcher::PositionMatch& p = lm.positions[i];
+      Line l;
+      l.locus = i == 0 ? locus : "";
+      l.recipient = p.recipient_text;
+      l.donor = p.donor_text;
+      l.grade = std::string(matcher::ToString(p.grade));
+      if (p.confidence == matcher::MatchConfidence::kPotential) {
+        l.grade += " (potential)";
+      }
+      l.mismatch = !p.allele_match;
+      if (i == 0) {
+        l.matches = absl::StrCat(lm.matches, "/2");
+        l.gvh = absl::StrCat(lm.gvh_mismatches);
+        l.hvg = absl::StrCat(lm.hvg_mismatches);
+      }
+      lines.push_back(std::move(l));
+    }
+  }
+  size_t w[7] = {0, 0, 0, 0, 0, 0, 0};
+  for (const Line& l : lines) {
+    const std::string* cells[7] = {&l.locus, &l.recipient, &l.donor, &l.grade,
+                                   &l.matches, &l.gvh, &l.hvg};
+    for (int c = 0; c < 7; ++c) w[c] = std::max(w[c], cells[c]->size());
+  }
+  // Very long ambiguous typings would wreck the table; the JSON has them.
+  constexpr size_t kMaxTypingWidth = 40;
+  auto clip = [&](const std::string& s) {
+    return s.size() <= kMaxTypingWidth
+               ? s
+               : absl::StrCat(s.substr(0, kMaxTypingWidth - 3), "...");
+  };
+  w[1] = std::min(w[1], kMaxTypingWidth);
+  w[2] = std::min(w[2], kMaxTypingWidth);
+  for (size_t i = 0; i < lines.size(); ++i) {
+    const Line& l = lines[i];
+    std::string grade = Pad(l.grade, w[3]);
+    if (i > 0 && l.mismatch) grade = st.Red(grade);
+    std::string row = absl::StrCat(
+        "  ", Pad(l.locus, w[0]), "  ", Pad(clip(l.recipient), w[1]), "  ",
+        Pad(clip(l.donor), w[2]), "  ", grade, "  ", Pad(l.matches, w[4]),
+        "  ", Pad(l.gvh, w[5]), "  ", l.hvg);
+    out << (i == 0 ? st.Bold(row) : row) << "\n";
+  }
+  const matcher::MatchTotals& t = d.report.totals;
+  out << "  total: " << st.Bold(absl::StrCat(t.matches, "/", t.out_of))
+      << " allele matches; GvH " << t.gvh_mismatches << ", HvG "
+      << t.hvg_mismatches << " mismatches";
+  if (t.untyped_loci > 0) out << "; " << t.untyped_loci << " locus(es) untyped";
+  out << "\n";
+  out << "  haplo: " << st.Bold(matcher::ToString(d.report.haplo.verdict))
+      << ": " << d.report.haplo.basis << "\n";
+  if (d.report.tce &&
+      d.report.tce->category != matcher::TceCategory::kNotScored) {
+    out << "  DPB1 TCE: " << matcher::ToString(d.report.tce->category) << " ("
+        << d.report.tce->basis << ")\n";
+  }
+  const std::string verdict =
+      d.eligibility.eligible ? st.Green("ELIGIBLE") : st.Red("NOT ELIGIBLE");
+  out << "  " << st.Bold(verdict);
+  if (eo.protocol != "none") out << " (" << eo.protocol << ")";
+  out << "\n";
+  for (const std::string& r : d.eligibility.reasons) {
+    out << "    - " << r << "\n";
+  }
+  for (const std::string& w : d.warnings) out << "  warning: " << w << "\n";
+  out << "\n";
+}
+
+// ---- Flags
+
+absl::StatusOr<std::vector<Locus>> ParseLoci(absl::string_view text) {
+  std::vector<Locus> loci;
+  for (absl::string_view item : absl::StrSplit(text, ',')) {
+    item = absl::StripAsciiWhitespace(item);
+    if (absl::StartsWithIgnoreCase(item, "HLA-")) item.remove_prefix(4);
+    std::optional<Locus> l = LocusFromName(absl::AsciiStrToUpper(item));
+    if (!l) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--loci: '", item, "' is not a matching locus (A, B, "
+                       "C, DRB1, DRB3, DRB4, DRB5, DQA1, DQB1, DPA1, DPB1)"));
+    }
+    if (std::find(loci.begin(), loci.end(), *l) != loci.end()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--loci: ", item, " is listed twice"));
+    }
+    loci.push_back(*l);
+  }
+  return loci;
+}
+
+absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) {
+    return absl::NotFoundError(absl::StrCat(path, ": cannot open"));
+  }
+  std::string text;
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) {
+    text.append(buf, n);
+    if (text.size() > (size_t{1} << 20)) {
+      std::fclose(f);
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, ": over 1 MiB; not a typing or antibody list"));
+    }
+  }
+  std::fclose(f);
+  return text;
+}
+
+struct Typed {
+  std::string typing;
+  Genotype genotype;
+  std::vector<std::string> warnings;
+};
+
+absl::StatusOr<Typed> BuildTyping(const data::Resolver& resolver,
+                                  absl::string_view text) {
+  Typed t;
+  absl::StatusOr<GlString> gl = parser::ParseGlString(text);
+  if (!gl.ok()) return gl.status();
+  t.typing = ToString(*gl);
+  absl::StatusOr<data::ResolvedTyping> r = resolver.Resolve(*gl);
+  if (!r.ok()) return r.status();
+  absl::StatusOr<Genotype> g =
+      matcher::BuildGenotype(resolver.reference(), *r);
+  if (!g.ok()) return g.status();
+  t.genotype = *std::move(g);
+  t.warnings = std::move(r->warnings);
+  t.warnings.insert(t.warnings.end(), t.genotype.warnings.begin(),
+                    t.genotype.warnings.end());
+  return t;
+}
+
+}  // namespace
+
+int RunMatch(Command& cmd) {
+  constexpr char kName[] = "haplomatch match";
+  FlagSpec spec;
+  spec.value_flags = {"recipient",     "donors",        "format",
+                      "loci",          "imgt",          "mac",
+                      "protocol",      "as-of",         "recipient-abo",
+                      "recipient-cmv", "recipient-sex", "antibodies",
+                      "dsa-mfi",       "homozygous-mismatch",
+                      "relationship",  "gate",          "donor"};
+  spec.repeated_flags = {"donor"};
+  spec.bool_flags = {"non-strict", "help"};
+  absl::StatusOr<Args> args = Args::Parse(cmd.args, spec);
+  std::ostream& err = *cmd.err;
+  auto usage = [&](absl::string_view why) {
+    err << kName << ": " << why << "\n\n" << kUsage;
+    return kExitUsage;
+  };
+  if (!args.ok()) return usage(args.status().message());
+  if (args->Has("help")) {
+    *cmd.out << kUsage;
+    return kExitOk;
+  }
+  if (!args->positional().empty()) {
+    return usage(absl::StrCat("unexpected argument '", args->positional()[0],
+                              "' (donors go after --donor)"));
+  }
+  if (!args->Has("recipient")) return usage("--recipient is required");
+  const std::vector<std::string> cli_donors = args->GetAll("donor");
+  if (cli_donors.empty() && !args->Has("donors")) {
+    return usage("give donors with --donor TYPING or --donors FILE");
+  }
+  const std::string format_text = args->GetOr("format", "text");
+  if (format_text != "text" && format_text != "json") {
+    return usage(absl::StrCat("--format must be text or json, not '",
+                              format_text, "'"));
+  }
+  const Format format = format_text == "json" ? Format::kJson : Format::kText;
+
+  matcher::MatchOptions mopts;
+  if (auto loci = args->Get("loci")) {
+    absl::StatusOr<std::vector<Locus>> l = ParseLoci(*loci);
+    if (!l.ok()) return usage(l.status().message());
+    mopts.loci = *l;
+  }
+  if (auto h = args->Get("homozygous-mismatch")) {
+    if (*h != "1" && *h != "2") {
+      return usage("--homozygous-mismatch must be 2 (WMDA 2016) or 1");
+    }
+    mopts.homozygous_mismatch_count = *h == "1" ? 1 : 2;
+  }
+
+  absl::StatusOr<matcher::EligibilityOptions> eopts =
+      matcher::OptionsForProtocol(args->GetOr("protocol", "none"));
+  if (!eopts.ok()) return usage(absl::StrCat("--protocol: ",
+                                             eopts.status().message()));
+  eopts->as_of = matcher::Today();
+  if (auto d = args->Get("as-of")) {
+    absl::StatusOr<absl::CivilDay> day = matcher::ParseDate(*d);
+    if (!day.ok()) return usage(absl::StrCat("--as-of: ", day.status().message()));
+    eopts->as_of = *day;
+  }
+  if (auto m = args->Get("dsa-mfi")) {
+    double v = 0;
+    if (!absl::SimpleAtod(*m, &v) || v < 0) {
+      return usage(absl::StrCat("--dsa-mfi: '", *m,
+                                "' is not a non-negative number"));
+    }
+    eopts->dsa_mfi_threshold = v;
+  }
+  if (auto g = args->Get("gate")) {
+    for (absl::string_view item : absl::StrSplit(*g, ',')) {
+      item = absl::StripAsciiWhitespace(item);
+      if (item == "abo") {
+        eopts->abo_major_excludes = true;
+      } else if (item == "cmv") {
+        eopts->cmv_mismatch_excludes = true;
+      } else if (item == "sex") {
+        eopts->female_to_male_excludes = true;
+      } else {
+        return usage(absl::StrCat("--gate: '", item,
+                                  "' is not one of abo, cmv, sex"));
+      }
+    }
+  }
+  matcher::RecipientFacts recipient_facts;
+  if (auto v = args->Get("recipient-abo")) {
+    absl::StatusOr<matcher::BloodGroup> g = matcher::ParseBloodGroup(*v);
+    if (!g.ok()) return usage(absl::StrCat("--recipient-abo: ", g.status().message()));
+    recipient_facts.blood_group = *g;
+  }
+  if (auto v = args->Get("recipient-cmv")) {
+    absl::StatusOr<matcher::Cmv> c = matcher::ParseCmv(*v);
+    if (!c.ok()) return usage(absl::StrCat("--recipient-cmv: ", c.status().message()));
+    recipient_facts.cmv = *c;
+  }
+  if (auto v = args->Get("recipient-sex")) {
+    absl::StatusOr<matcher::Sex> s = matcher::ParseSex(*v);
+    if (!s.ok()) return usage(absl::StrCat("--recipient-sex: ", s.status().message()));
+    recipient_facts.sex = *s;
+  }
+  if (auto v = args->Get("antibodies")) {
+    std::string text = *v;
+    if (absl::StartsWith(text, "@")) {
+      absl::StatusOr<std::string> file = ReadWholeFile(text.substr(1));
+      if (!file.ok()) {
+        err << kName << ": --antibodies: " << file.status().message() << "\n";
+        return kExitRejected;
+      }
+      text = *std::move(file);
+    }
+    absl::StatusOr<std::vector<matcher::Antibody>> abs =
+        matcher::ParseAntibodies(text);
+    if (!abs.ok()) return usage(absl::StrCat("--antibodies: ", abs.status().message()));
+    recipient_facts.antibodies = *std::move(abs);
+  }
+  matcher::Relationship cli_relationship = matcher::Relationship::kUnknown;
+  if (auto v = args->Get("relationship")) {
+    absl::StatusOr<matcher::Relationship> r = matcher::ParseRelationship(*v);
+    if (!r.ok()) return usage(absl::StrCat("--relationship: ", r.status().message()));
+    cli_relationship = *r;
+  }
+
+  // Reference data, as the other commands load it.
+  const data::DataPaths paths = data::DataPaths::FromEnvironment();
+  absl::StatusOr<std::string> dir =
+      data::ResolveImgtDir(args->GetOr("imgt", ""), paths);
+  if (!dir.ok()) {
+    err << kName << ": " << dir.status().message() << "\n";
+    return kExitRejected;
+  }
+  absl::StatusOr<std::shared_ptr<const data::Reference>> ref =
+      data::Reference::Load({*dir});
+  if (!ref.ok()) {
+    err << kName << ": " << ref.status().message() << "\n";
+    return kExitRejected;
+  }
+  std::string mac_path = args->GetOr("mac", "");
+  if (mac_path.empty()) {
+    absl::StatusOr<std::string> root = data::FindDataRoot(paths);
+    if (!root.ok()) {
+      err << kName << ": MAC table: " << root.status().message() << "\n";
+      return kExitRejected;
+    }
+    mac_path = absl::StrCat(*root, "/", data::MacTable::kShippedRelativePath);
+  }
+  absl::StatusOr<std::shared_ptr<const data::MacTable>> macs =
+      data::MacTable::Load(mac_path);
+  if (!macs.ok()) {
+    err << kName << ": " << macs.status().message() << "\n";
+    return kExitRejected;
+  }
+  data::ResolveOptions ropts;
+  ropts.strict = !args->Has("non-strict");
+  const data::Resolver resolver(*ref, *macs, ropts);
+
+  absl::Status abs_ok =
+      matcher::CheckAntibodies(recipient_facts.antibodies, **ref);
+  if (!abs_ok.ok()) {
+    err << kName << ": --antibodies: " << abs_ok.message() << "\n";
+    return kExitRejected;
+  }
+  std::string recipient_text = *args->Get("recipient");
+  if (absl::StartsWith(recipient_text, "@")) {
+    absl::StatusOr<std::string> file = ReadWholeFile(recipient_text.substr(1));
+    if (!file.ok()) {
+      err << kName << ": --recipient: " << file.status().message() << "\n";
+      return kExitRejected;
+    }
+    recipient_text = std::string(absl::StripAsciiWhitespace(*file));
+  }
+  absl::StatusOr<Typed> recipient = BuildTyping(resolver, recipient_text);
+  if (!recipient.ok()) {
+    err << kName << ": --recipient: " << recipient.status().message() << "\n";
+    return kExitRejected;
+  }
+  for (const std::string& w : recipient->warnings) {
+    err << kName << ": warning: --recipient: " << w << "\n";
+  }
+
+  // Output is streamed donor by donor; JSON opens its document first.
+  std::ostream& out = *cmd.out;
+  const Style style{cmd.interactive};
+  bool any_rejected = false;
+  size_t matched = 0;
+  std::vector<std::string> eligible_ids;
+  std::vector<std::pair<std::string, std::string>> rejected;  // source, why
+  std::set<std::string> ids;
+  bool first_json = true;
+  if (format == Format::kJson) {
+    out << "{\"imgt_version\":" << Json((*ref)->version())
+        << ",\"as_of\":" << Json(matcher::FormatDate(eopts->as_of))
+        << ",\"protocol\":" << Json(eopts->protocol)
+        << ",\"dsa_mfi_threshold\":"
+        << absl::StrFormat("%g", eopts->dsa_mfi_threshold)
+        << ",\"recipient\":{\"typing\":" << Json(recipient->typing)
+        << "},\"donors\":[";
+  } else {
+    out << style.Bold("Recipient") << " " << recipient->typing << "\n"
+        << "IPD-IMGT/HLA " << (*ref)->version() << "; as of "
+        << matcher::FormatDate(eopts->as_of) << "; protocol "
+        << eopts->protocol << "\n\n";
+  }
+
+  auto reject = [&](const std::string& source, absl::string_view why) {
+    any_rejected = true;
+    // Row errors from the file already start with "file:line: ".
+    const std::string where =
+        absl::StartsWith(why, source) ? std::string(why)
+                                      : absl::StrCat(source, ": ", why);
+    err << kName << ": rejected: " << where << "\n";
+    rejected.emplace_back(source, std::string(why));
+  };
+  auto emit = [&](DonorResult result, const Genotype& donor) {
+    if (!ids.insert(result.facts.id).second) {
+      reject(result.source, absl::StrCat("donor id '", result.facts.id,
+                                         "' is used twice"));
+      return;
+    }
+    absl::StatusOr<MatchReport> report =
+        matcher::Match(**ref, recipient->genotype, donor,
+                       result.facts.relationship, mopts);
+    if (!report.ok()) {
+      reject(result.source, report.status().message());
+      return;
+    }
+    result.report = *std::move(report);
+    result.eligibility = matcher::Evaluate(
+        result.facts, donor, recipient_facts, recipient->genotype,
+        result.report, **ref, *eopts);
+    result.warnings.insert(result.warnings.end(),
+                           result.report.warnings.begin(),
+                           result.report.warnings.end());
+    ++matched;
+    if (result.eligibility.eligible) eligible_ids.push_back(result.facts.id);
+    if (format == Format::kJson) {
+      if (!first_json) out << ",";
+      first_json = false;
+      out << "\n" << DonorJson(result, *eopts);
+    } else {
+      PrintDonorText(result, *eopts, style, out);
+    }
+  };
+
+  for (size_t i = 0; i < cli_donors.size(); ++i) {
+    std::string id = absl::StrCat("donor-", i + 1);
+    absl::string_view text = cli_donors[i];
+    if (size_t eq = text.find('='); eq != absl::string_view::npos) {
+      id = std::string(absl::StripAsciiWhitespace(text.substr(0, eq)));
+      text = text.substr(eq + 1);
+    }
+    const std::string source = absl::StrCat("--donor ", i + 1);
+    absl::StatusOr<Typed> t = BuildTyping(resolver, text);
+    if (!t.ok() || id.empty()) {
+      reject(source, t.ok() ? "empty donor id before '='"
+                            : std::string(t.status().message()));
+      continue;
+    }
+    DonorResult r;
+    r.facts.id = id;
+    r.facts.relationship = cli_relationship;
+    r.typing = t->typing;
+    r.source = source;
+    r.warnings = t->warnings;
+    emit(std::move(r), t->genotype);
+  }
+
+  if (auto path = args->Get("donors")) {
+    absl::StatusOr<std::unique_ptr<matcher::DonorFileReader>> reader =
+        *path == "-" ? matcher::DonorFileReader::FromStream(
+                           cmd.in, "<stdin>", &resolver)
+                     : matcher::DonorFileReader::Open(*path, &resolver);
+    if (!reader.ok()) {
+      reject(*path, reader.status().message());
+    } else {
+      for (const std::string& w : (*reader)->header_warnings()) {
+        err << kName << ": warning: " << w << "\n";
+      }
+      const std::string name = *path == "-" ? "<stdin>" : *path;
+      matcher::DonorRecord rec;
+      absl::Status row;
+      while ((*reader)->Next(&rec, &row)) {
+        const std::string source = absl::StrCat(name, ":", rec.line);
+        if (!row.ok()) {
+          reject(source, row.message());
+          continue;
+        }
+        DonorResult r;
+        r.facts = std::move(rec.facts);
+        r.typing = std::move(rec.typing);
+        r.source = source;
+        r.warnings = std::move(rec.warnings);
+        emit(std::move(r), rec.genotype);
+      }
+    }
+  }
+
+  if (format == Format::kJson) {
+    out << "\n],\"rejected\":[";
+    for (size_t i = 0; i < rejected.size(); ++i) {
+      if (i > 0) out << ",";
+      out << "{\"source\":" << Json(rejected[i].first)
+          << ",\"error\":" << Json(rejected[i].second) << "}";
+    }
+    out << "]}\n";
+  } else {
+    out << matched << " donor" << (matched == 1 ? "" : "s") << " matched";
+    if (!rejected.empty()) {
+      out << ", " << rejected.size() << " rejected (see standard error)";
+    }
+    out << "; " << eligible_ids.size() << " eligible";
+    if (!eligible_ids.empty()) {
+      out << ": " << absl::StrJoin(eligible_ids, ", ");
+    }
+    out << "\n";
+  }
+  out.flush();
+  return any_rejected ? kExitRejected : kExitOk;
+}
+
+}  // namespace hla::cli
