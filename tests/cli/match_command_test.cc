@@ -1,0 +1,294 @@
+// Copyright 2026 The haplomatch Authors. SPDX-License-Identifier: Apache-2.0
+//
+// `haplomatch match`, run in-process: the shipped example family (README's
+// main command) with each donor's verdict and reasons checked by hand, text
+// and JSON shapes, usage errors (exit 2), rejected input (exit 1).
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "cli/command.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace hla::cli {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+struct RunResult {
+  int rc;
+  std::string out, err;
+};
+
+RunResult Invoke(std::vector<std::string> args, bool interactive = false,
+                 const std::string& stdin_text = "") {
+  ::setenv("HAPLOMATCH_DATA_DIR", HLA_SHIPPED_DATA_DIR, 1);
+  ::unsetenv("HAPLOMATCH_IMGT");
+  std::istringstream in(stdin_text);
+  std::ostringstream out, err;
+  Command cmd{std::move(args), &in, &out, &err};
+  cmd.interactive = interactive;
+  const int rc = RunMatch(cmd);
+  return {rc, out.str(), err.str()};
+}
+
+const std::string kExamples = HLA_SHIPPED_DATA_DIR "/examples";
+
+// The README's main command (.ci/example), with a fixed as-of date.
+std::vector<std::string> FamilyArgs(const std::string& format) {
+  return {"--recipient",     "@" + kExamples + "/patient.txt",
+          "--recipient-abo", "A+",
+          "--recipient-cmv", "pos",
+          "--recipient-sex", "M",
+          "--antibodies",    "@" + kExamples + "/patient_antibodies.txt",
+          "--donors",        kExamples + "/family.csv",
+          "--protocol",      "NCT04835883",
+          "--as-of",         "2026-11-26",
+          "--format",        format};
+}
+
+// The JSON line of one donor (the command writes one donor a line).
+std::string DonorLine(const std::string& json, const std::string& id) {
+  for (absl::string_view line : absl::StrSplit(json, '\n')) {
+    if (absl::StrContains(line, absl::StrCat("{\"id\":\"", id, "\""))) {
+      return std::string(line);
+    }
+  }
+  return "";
+}
+
+std::string Reasons(const std::string& donor_line) {
+  const size_t b = donor_line.find("\"reasons\":[");
+  if (b == std::string::npos) return "";
+  const size_t e = donor_line.find("],\"abo\"", b);
+  return donor_line.substr(b + 11, e - b - 11);
+}
+
+TEST(MatchFamily, EachDonorsVerdictAndReasons) {
+  const RunResult r = Invoke(FamilyArgs("json"));
+  ASSERT_EQ(r.rc, kExitOk) << r.err;
+  EXPECT_EQ(r.err, "");
+  EXPECT_THAT(r.out, HasSubstr("{\"imgt_version\":\"3.58.0\",\"as_of\":"
+                               "\"2026-11-26\",\"protocol\":\"NCT04835883\""));
+  const struct {
+    const char* id;
+    const char* verdict;
+    bool eligible;
+    const char* total;
+    const char* reasons;  // the whole JSON list, checked by hand
+  } kFamily[] = {
+      // 72 (born 1954-03-02) and carries A*24:02, against which the patient
+      // has anti-A24 at 3500: two reasons, each enough.
+      {"mother", "haploidentical", false, "\"matches\":5,\"out_of\":10",
+       "\"age 72 at 2026-11-26: not under 70 (NCT04835883)\","
+       "\"DSA: anti-A24 MFI 3500 \u2265 1000 against donor A*24:02 (antigen "
+       "A24)\","
+       "\"haploidentical: a parent shares one haplotype by descent, and at "
+       "least one allele is shared at A, B, C, DRB1, DQB1\","
+       "\"ABO compatible: recipient A+, donor A+\","
+       "\"CMV: recipient positive, donor positive\","
+       "\"female donor for a male recipient\""},
+      // 68, shares the paternal haplotype, no antibody against him.
+      {"father", "haploidentical", true, "\"matches\":5,\"out_of\":10",
+       "\"age 68 at 2026-11-26: under 70\","
+       "\"haploidentical: a parent shares one haplotype by descent, and at "
+       "least one allele is shared at A, B, C, DRB1, DQB1\","
+       "\"no DSA: none of the recipient's 3 antibodies at MFI \u2265 1000 is "
+       "against this donor\","
+       "\"ABO minor incompatibility: recipient A+, donor O+\","
+       "\"CMV: recipient positive, donor positive\""},
+      // Both haplotypes: 10/10. B44 antibody is the patient's own antigen.
+      {"sister", "identical", true, "\"matches\":10,\"out_of\":10",
+       "\"age 46 at 2026-11-26: under 70\","
+       "\"identical: both alleles match at A, B, C, DRB1, DQB1\","
+       "\"no DSA: none of the recipient's 3 antibodies at MFI \u2265 1000 is "
+       "against this donor\","
+       "\"ABO bidirectional incompatibility: recipient A+, donor B+\","
+       "\"CMV mismatch: recipient positive, donor negative\","
+       "\"female donor for a male recipient\""},
+      // Phased GL strings prove the shared paternal haplotype; his maternal
+      // one carries A*24:02: DSA.
+      {"brother", "haploidentical", false, "\"matches\":5,\"out_of\":10",
+       "\"DSA: anti-A24 MFI 3500 \u2265 1000 against donor A*24:02 (antigen "
+       "A24)\","
+       "\"age 43 at 2026-11-26: under 70\","
+       "\"haploidentical: recipient haplotype 1 and donor haplotype 1 (phased "
+       "GL strings) match at A, B, C, DRB1, DQB1\","
+       "\"ABO compatible: recipient A+, donor A+\","
+       "\"CMV: recipient positive, donor positive\""},
+      // Age given as a number only.
+      {"son", "haploidentical", true, "\"matches\":5,\"out_of\":10",
+       "\"age 19 (as given): under 70\","
+       "\"haploidentical: a child shares one haplotype by descent, and at "
+       "least one allele is shared at A, B, C, DRB1, DQB1\","
+       "\"no DSA: none of the recipient's 3 antibodies at MFI \u2265 1000 is "
+       "against this donor\","
+       "\"ABO compatible: recipient A+, donor A-\","
+       "\"CMV mismatch: recipient positive, donor negative\""},
+      // Father's other haplotype and a stranger's: nothing shared; no age.
+      {"half-brother", "not-haploidentical", false,
+       "\"matches\":0,\"out_of\":10",
+       "\"age unknown: no birth date or age given\","
+       "\"not haploidentical: no allele shared at A, B, C, DRB1, DQB1 "
+       "(NCT04835883)\","
+       "\"no DSA: none of the recipient's 3 antibodies at MFI \u2265 1000 is "
+       "against this donor\","
+       "\"antibody anti-DR13 MFI 600 < 1000 against donor DRB1*13:01 "
+       "(antigen DR13): below the DSA threshold\","
+       "\"ABO minor incompatibility: recipient A+, donor O+\","
+       "\"CMV: recipient positive, donor positive\""},
+  };
+  for (const auto& d : kFamily) {
+    SCOPED_TRACE(d.id);
+    const std::string line = DonorLine(r.out, d.id);
+    ASSERT_FALSE(line.empty()) << r.out;
+    EXPECT_THAT(line, HasSubstr(absl::StrCat("\"haplo\":{\"verdict\":\"",
+                                             d.verdict, "\"")));
+    EXPECT_THAT(line, HasSubstr(absl::StrCat("\"eligibility\":{\"eligible\":",
+                                             d.eligible ? "true" : "false")));
+    EXPECT_THAT(line, HasSubstr(absl::StrCat("\"total\":{", d.total)));
+    EXPECT_EQ(Reasons(line), d.reasons);
+  }
+  EXPECT_THAT(r.out, HasSubstr("\"rejected\":[]}"));
+}
+
+TEST(MatchFamily, TextIsATablePerDonorWithoutColourOffTerminal) {
+  const RunResult r = Invoke(FamilyArgs("text"));
+  ASSERT_EQ(r.rc, kExitOk) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("Donor sister (sibling, age 46 at 2026-11-26, "
+                               "female, B+, CMV negative)"));
+  EXPECT_THAT(r.out, HasSubstr("  locus  recipient   donor       grade"));
+  EXPECT_THAT(r.out, HasSubstr("  A      A*01:01     A*01:01     G      2/2"));
+  EXPECT_THAT(r.out, HasSubstr("  total: 10/10 allele matches; GvH 0, HvG 0"));
+  EXPECT_THAT(r.out, HasSubstr("  NOT ELIGIBLE (NCT04835883)\n"
+                               "    - age 72 at 2026-11-26: not under 70"));
+  EXPECT_THAT(r.out, HasSubstr("6 donors matched; 3 eligible: father, "
+                               "sister, son\n"));
+  EXPECT_THAT(r.out, Not(HasSubstr("\x1b[")));
+  const RunResult tty = Invoke(FamilyArgs("text"), /*interactive=*/true);
+  EXPECT_THAT(tty.out, HasSubstr("\x1b[32mELIGIBLE\x1b[0m"));
+}
+
+TEST(MatchFamily, ProtocolNoneGatesOnlyOnDsa) {
+  std::vector<std::string> args = FamilyArgs("json");
+  args[13] = "none";  // --protocol
+  const RunResult r = Invoke(args);
+  ASSERT_EQ(r.rc, kExitOk) << r.err;
+  EXPECT_THAT(DonorLine(r.out, "half-brother"),
+              HasSubstr("\"eligible\":true"));
+  EXPECT_THAT(DonorLine(r.out, "brother"), HasSubstr("\"eligible\":false"));
+}
+
+TEST(MatchCli, DonorsOnTheCommandLine) {
+  const RunResult r =
+      Invoke({"--recipient", "A*01:01+A*02:01^B*08:01+B*44:02^DRB1*03:01+"
+                             "DRB1*04:01",
+              "--donor", "dad=A*01:01+A*03:01^B*08:01+B*07:02^DRB1*03:01+"
+                         "DRB1*15:01",
+              "--donor", "A*01:01+A*02:01^B*08:01+B*44:02^DRB1*03:01+"
+                         "DRB1*04:01",
+              "--relationship", "father", "--protocol", "NCT04835883",
+              "--as-of", "2026-11-26", "--antibodies", "A3:5000"});
+  ASSERT_EQ(r.rc, kExitOk) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("Donor dad (parent, age unknown)  [--donor 1]"));
+  EXPECT_THAT(r.out, HasSubstr("Donor donor-2 (parent, age unknown)"));
+  EXPECT_THAT(r.out, HasSubstr("    - age unknown: no birth date or age "
+                               "given\n    - DSA: anti-A3 MFI 5000"));
+  EXPECT_THAT(r.out, HasSubstr("2 donors matched; 0 eligible\n"));
+}
+
+TEST(MatchCli, UsageErrorsExitTwo) {
+  const std::vector<std::vector<std::string>> kBad = {
+      {"--donor", "A*01:01"},
+      {"--recipient", "A*01:01"},
+      {"--recipient", "A*01:01", "--donor", "A*01:01", "--format", "xml"},
+      {"--recipient", "A*01:01", "--donor", "A*01:01", "--as-of",
+       "2023-02-30"},
+      {"--recipient", "A*01:01", "--donor", "A*01:01", "--protocol", "NCT1"},
+      {"--recipient", "A*01:01", "--donor", "A*01:01", "--loci", "A,MICA"},
+      {"--recipient", "A*01:01", "--donor", "A*01:01",
+       "--homozygous-mismatch", "3"},
+      {"--recipient", "A*01:01", "--donor", "A*01:01", "--antibodies", "A2"},
+      {"--recipient", "A*01:01", "--donor", "A*01:01", "--recipient-abo",
+       "Q"},
+      {"--recipient", "A*01:01", "--donor", "A*01:01", "--bogus"},
+      {"--recipient", "A*01:01", "A*02:01"},
+  };
+  for (const auto& args : kBad) {
+    const RunResult r = Invoke(args);
+    EXPECT_EQ(r.rc, kExitUsage) << absl::StrJoin(args, " ") << "\n" << r.err;
+    EXPECT_THAT(r.err, HasSubstr("usage: haplomatch match"));
+    EXPECT_EQ(r.out, "");
+  }
+  const RunResult d = Invoke({"--recipient", "A*01:01", "--donor", "A*01:01",
+                              "--as-of", "2023-02-30"});
+  EXPECT_THAT(d.err, HasSubstr("--as-of: '2023-02-30' is not a date: "
+                               "February 2023 has 28 days"));
+  const RunResult h = Invoke({"--help"});
+  EXPECT_EQ(h.rc, kExitOk);
+  EXPECT_THAT(h.out, HasSubstr("--protocol P"));
+}
+
+TEST(MatchCli, RejectedRecipientOrAntibodyExitsOne) {
+  RunResult r = Invoke({"--recipient", "A*99:99+A*01:01", "--donor",
+                        "A*01:01"});
+  EXPECT_EQ(r.rc, kExitRejected);
+  EXPECT_THAT(r.err, HasSubstr("--recipient: 'A*99:99' at offset 0: not an "
+                               "allele of IPD-IMGT/HLA 3.58.0"));
+  r = Invoke({"--recipient", "A*01:01", "--donor", "A*01:01", "--antibodies",
+              "A999:100"});
+  EXPECT_EQ(r.rc, kExitRejected);
+  EXPECT_THAT(r.err, HasSubstr("--antibodies: antibody specificity 'A999'"));
+}
+
+TEST(MatchCli, BadDonorRowsAreReportedAndTheRestMatched) {
+  char dir[] = "/tmp/haplomatch_match_test_XXXXXX";
+  ASSERT_NE(::mkdtemp(dir), nullptr);
+  const std::string path = absl::StrCat(dir, "/donors.csv");
+  std::FILE* f = std::fopen(path.c_str(), "wb");
+  ASSERT_NE(f, nullptr);
+  std::fputs(
+      "id,relationship,birth_date,A_1,A_2,B_1,B_2,DRB1_1,DRB1_2\n"
+      "d1,sibling,1990-01-01,01:01,02:01,08:01,44:02,03:01,04:01\n"
+      "d2,sibling,2023-02-30,01:01,02:01,08:01,44:02,03:01,04:01\n"
+      "d3,sibling,1990-01-01,01:01,99:99,08:01,44:02,03:01,04:01\n"
+      "d1,sibling,1990-01-01,01:01,02:01,08:01,44:02,03:01,04:01\n"
+      "d4,sibling,1990-01-01,01:01,03:01,08:01,07:02,03:01,15:01\n",
+      f);
+  std::fclose(f);
+  const RunResult r =
+      Invoke({"--recipient",
+              "A*01:01+A*02:01^B*08:01+B*44:02^DRB1*03:01+DRB1*04:01",
+              "--donors", path, "--as-of", "2026-11-26", "--format", "json",
+              "--protocol", "NCT04835883"});
+  std::remove(path.c_str());
+  ::rmdir(dir);
+  EXPECT_EQ(r.rc, kExitRejected);
+  EXPECT_THAT(r.err, HasSubstr(absl::StrCat(
+                         "haplomatch match: rejected: ", path,
+                         ":3: column 'birth_date': '2023-02-30' is not a "
+                         "date")));
+  EXPECT_THAT(r.err, HasSubstr(absl::StrCat(path, ":4: column 'A_2': "
+                                                  "'A*99:99'")));
+  EXPECT_THAT(r.err, HasSubstr(absl::StrCat(path, ":5: donor id 'd1' is "
+                                                  "used twice")));
+  EXPECT_THAT(DonorLine(r.out, "d1"), HasSubstr("\"verdict\":\"identical\""));
+  EXPECT_THAT(DonorLine(r.out, "d4"),
+              HasSubstr("haplo-compatible: phase unconfirmed"));
+  EXPECT_THAT(DonorLine(r.out, "d4"), HasSubstr("\"eligible\":true"));
+  EXPECT_THAT(r.out, HasSubstr(absl::StrCat("{\"source\":\"", path,
+                                            ":3\",\"error\":")));
+}
+
+}  // namespace
+}  // namespace hla::cli
