@@ -37,6 +37,8 @@ int RunValidate(Command& cmd);
 int RunExpand(Command& cmd);
 // matcher/match.h, matcher/eligibility.h: haplomatch match.
 int RunMatch(Command& cmd);
+// data/synth.h: haplomatch synth (synthetic registries and families).
+int RunSynth(Command& cmd);
 
 }  // namespace hla::cli
 

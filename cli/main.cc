@@ -27,6 +27,8 @@ constexpr char kUsage[] =
     "  expand    print every allele each typing stands for\n"
     "  match     match a recipient against donors: grades, haplo verdict,\n"
     "            eligibility (e.g. --protocol NCT04835883) with reasons\n"
+    "  synth     write a synthetic donor registry and families with\n"
+    "            ground truth\n"
     "  version   print the haplomatch version\n"
     "\n"
     "Run 'haplomatch <command> --help' for a command's flags.\n";
@@ -43,6 +45,7 @@ constexpr Subcommand kSubcommands[] = {
     {"validate", hla::cli::RunValidate},
     {"expand", hla::cli::RunExpand},
     {"match", hla::cli::RunMatch},
+    {"synth", hla::cli::RunSynth},
 };
 
 }  // namespace
