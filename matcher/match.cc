@@ -3,6 +3,7 @@
 // Match(): per-locus pairing, grades, counts and direction; totals; DPB1 TCE;
 // haplo verdict. docs/matching.md states the rules and their sources.
 #include <algorithm>
+#include <iterator>
 #include <string>
 #include <utility>
 #include <vector>
@@ -133,34 +134,41 @@ Evaluation Evaluate(const data::Reference& ref, const Positions& r,
   return ev;
 }
 
+// Union of two ascending, unique vectors into `out` (cleared first).
 template <typename T>
-void AppendUnique(const std::vector<T>& from, std::vector<T>* to) {
-  to->insert(to->end(), from.begin(), from.end());
-}
-template <typename T>
-void SortUnique(std::vector<T>* v) {
-  std::sort(v->begin(), v->end());
-  v->erase(std::unique(v->begin(), v->end()), v->end());
+void UnionInto(const std::vector<T>& a, const std::vector<T>* b,
+               std::vector<T>* out) {
+  out->clear();
+  if (b == nullptr || b == &a) {
+    out->assign(a.begin(), a.end());
+    return;
+  }
+  out->reserve(a.size() + b->size());
+  std::set_union(a.begin(), a.end(), b->begin(), b->end(),
+                 std::back_inserter(*out));
 }
 
-// Copies of `from` that no copy of `to` matches.
+// Alleles and antigens of the copies of `from` that no copy of `to` matches
+// (both ascending: positions are already sorted, so a merge suffices).
 void CollectMismatched(const Expressed& from, const Expressed& to,
                        std::vector<data::AlleleId>* alleles,
                        std::vector<data::AntigenId>* antigens) {
   if (from.count == 0) return;
+  const PositionTyping* unmatched[2] = {nullptr, nullptr};
+  int n = 0;
   for (int i = 0; i < 2; ++i) {
     const PositionTyping& p = *from.p[i];
-    bool matched = false;
-    if (to.count > 0) {
-      matched = Intersect(p.match_keys, to.p[0]->match_keys) ||
-                Intersect(p.match_keys, to.p[1]->match_keys);
-    }
-    if (matched) continue;
-    for (data::AlleleId a : p.alleles) alleles->push_back(a);
-    AppendUnique(p.serology, antigens);
+    const bool matched =
+        to.count > 0 && (Intersect(p.match_keys, to.p[0]->match_keys) ||
+                         Intersect(p.match_keys, to.p[1]->match_keys));
+    if (!matched) unmatched[n++] = &p;
   }
-  SortUnique(alleles);
-  SortUnique(antigens);
+  if (n == 0) return;
+  const PositionTyping* second = n == 2 ? unmatched[1] : nullptr;
+  UnionInto(unmatched[0]->alleles, second ? &second->alleles : nullptr,
+            alleles);
+  UnionInto(unmatched[0]->serology, second ? &second->serology : nullptr,
+            antigens);
 }
 
 void MatchLocus(const data::Reference& ref, Locus locus, const Genotype& rg,
