@@ -360,6 +360,7 @@ void PrintDonorText(const DonorResult& d,
         "  ", Pad(l.locus, w[0]), "  ", Pad(clip(l.recipient), w[1]), "  ",
         Pad(clip(l.donor), w[2]), "  ", grade, "  ", Pad(l.matches, w[4]),
         "  ", Pad(l.gvh, w[5]), "  ", l.hvg);
+    absl::StripTrailingAsciiWhitespace(&row);
     out << (i == 0 ? st.Bold(row) : row) << "\n";
   }
   const matcher::MatchTotals& t = d.report.totals;
