@@ -349,6 +349,21 @@ HaploResult HaploVerdictOf(const Genotype& rg, const Genotype& dg,
                            LocusList(options.haplo_required_loci));
     return h;
   }
+  if (h.loci_used.empty()) {
+    h.verdict = HaploVerdict::kInsufficientTyping;
+    h.basis = "no locus is typed on both sides";
+    return h;
+  }
+  std::vector<Locus> ignored;
+  for (const LocusMatch* m : locus_matches) {
+    if (!m->scored) ignored.push_back(m->locus);
+  }
+  const std::string ignored_note =
+      ignored.empty()
+          ? std::string()
+          : absl::StrCat("; ", LocusList(ignored),
+                         ignored.size() == 1 ? " is" : " are",
+                         " untyped on a side and not considered");
   std::vector<Locus> none_shared, one_shared;
   bool potential = false;
   for (const LocusMatch* m : locus_matches) {
@@ -360,8 +375,9 @@ HaploResult HaploVerdictOf(const Genotype& rg, const Genotype& dg,
     }
   }
   const std::string used = LocusList(h.loci_used);
-  const std::string caveat =
-      potential ? " (some matches are only potential: ambiguous typing)" : "";
+  const std::string caveat = absl::StrCat(
+      potential ? " (some matches are only potential: ambiguous typing)" : "",
+      ignored_note);
   const bool parent_child = relationship == Relationship::kParent ||
                             relationship == Relationship::kChild;
   if (!none_shared.empty()) {

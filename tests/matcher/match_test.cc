@@ -90,6 +90,31 @@ TEST_F(MatchTest, RejectsPlusAcrossLoci) {
   EXPECT_THAT(g.status().message(), HasSubstr("different loci"));
 }
 
+TEST_F(MatchTest, RejectsParalogAmbiguity) {
+  absl::StatusOr<Genotype> g = Geno("DRB1*04:01?DRB3*01:01");
+  ASSERT_FALSE(g.ok());
+  EXPECT_EQ(g.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(g.status().message(), HasSubstr("'?'"));
+  EXPECT_THAT(g.status().message(), HasSubstr("offset 0"));
+}
+
+TEST_F(MatchTest, IgnoresNonMatchingLociWithAWarning) {
+  Genotype g = G("A*01:01+A*02:01^MICA*001+MICA*002:01");
+  EXPECT_EQ(g.at(Locus::kA).typed_positions, 2);
+  ASSERT_FALSE(g.warnings.empty());
+  EXPECT_THAT(g.warnings[0], HasSubstr("MICA"));
+}
+
+TEST_F(MatchTest, GeneAbsentPlaceholderActsAsNull) {
+  MatchOptions o;
+  o.loci = {Locus::kDRB4};
+  o.haplo_required_loci = {};
+  MatchReport r = M("DRB4*NNNN+DRB4*01:01", "DRB4*01:01+DRB4*01:01", o);
+  EXPECT_TRUE(G("DRB4*NNNN+DRB4*01:01").at(Locus::kDRB4).pos[0].all_null);
+  EXPECT_EQ(r.loci[0].matches, 2);
+  EXPECT_EQ(r.loci[0].mismatches, 0);
+}
+
 TEST_F(MatchTest, GenotypeListKeepsAlternatives) {
   Genotype g = G("A*01:01+A*02:01|A*01:02+A*03:01");
   EXPECT_EQ(g.at(Locus::kA).typed_positions, 2);
@@ -269,6 +294,19 @@ TEST_F(MatchTest, HaploCompatibleWithoutPhase) {
   EXPECT_THAT(r.haplo.basis, HasSubstr("phase unknown"));
 }
 
+TEST_F(MatchTest, HaploBasisNamesLociLeftOut) {
+  // Default loci: C and DQB1 untyped are named, not silently dropped.
+  MatchReport r = M(kRecipient, kHalf);
+  EXPECT_EQ(r.haplo.verdict, HaploVerdict::kHaploCompatible);
+  EXPECT_THAT(r.haplo.basis, HasSubstr("C, DQB1 are untyped"));
+}
+
+TEST_F(MatchTest, SiblingIsOnlyHaploCompatible) {
+  MatchReport r = M(kRecipient, kHalf, Haplo(), Relationship::kSibling);
+  EXPECT_EQ(r.haplo.verdict, HaploVerdict::kHaploCompatible);
+  EXPECT_THAT(r.haplo.basis, HasSubstr("family typing"));
+}
+
 TEST_F(MatchTest, HaploidenticalByStatedParent) {
   MatchReport r = M(kRecipient, kHalf, Haplo(), Relationship::kParent);
   EXPECT_EQ(r.haplo.verdict, HaploVerdict::kHaploidentical);
@@ -340,6 +378,29 @@ TEST_F(TceTest, Categories) {
             TceCategory::kNonPermissiveHvG);
   EXPECT_EQ(T("DPB1*01:01+DPB1*03:01", "DPB1*01:01+DPB1*03:01").category,
             TceCategory::kMatch);
+}
+
+TEST_F(TceTest, UnknownWhenAnAlleleHasNoGroup) {
+  // Every expressed DPB1 allele of 3.58.0 has a V2 group, so simulate an
+  // unassigned one (as CompilePosition leaves it) on the donor side.
+  Genotype r = G("DPB1*10:01+DPB1*10:01");
+  Genotype d = G("DPB1*01:01+DPB1*01:01");
+  for (PositionTyping& p : d.at(Locus::kDPB1).pos) {
+    p.tce_groups.clear();
+    p.tce_unknown = true;
+  }
+  absl::StatusOr<MatchReport> rep =
+      Match(*ref_, r, d, Relationship::kUnknown, OnlyA());
+  ASSERT_TRUE(rep.ok());
+  ASSERT_TRUE(rep->tce.has_value());
+  EXPECT_EQ(rep->tce->category, TceCategory::kUnknown);
+  EXPECT_THAT(rep->tce->basis, HasSubstr("donor"));
+}
+
+TEST_F(TceTest, NullIsHomozygousForTheExpressedAllele) {
+  // 64:01N + 10:01 (group 1) against 09:01 (group 1): permissive.
+  EXPECT_EQ(T("DPB1*10:01+DPB1*64:01N", "DPB1*09:01+DPB1*09:01").category,
+            TceCategory::kPermissive);
 }
 
 TEST_F(TceTest, NotScoredWhenUntyped) {
