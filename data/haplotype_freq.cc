@@ -115,7 +115,8 @@ HaplotypeFrequencies::Parse(absl::string_view text, absl::string_view file,
                             const Reference& ref) {
   std::shared_ptr<HaplotypeFrequencies> t(new HaplotypeFrequencies());
   t->release_ = ref.version();
-  // File spelling ("A*01:01g") -> index into alleles_, or kUnmapped.
+  // Slot + file spelling ("0A*01:01g") -> index into alleles_, or
+  // kUnmapped.
   absl::flat_hash_map<std::string, uint16_t> by_file_name;
   LineCursor cursor(text);
   absl::string_view line;
@@ -164,7 +165,9 @@ HaplotypeFrequencies::Parse(absl::string_view text, absl::string_view file,
     for (int slot = 0; slot < kHaplotypeLoci; ++slot) {
       absl::string_view written = names[slot];
       absl::ConsumePrefix(&written, "HLA-");
-      auto it = by_file_name.find(written);
+      // Keyed by slot too, so that a name in the wrong column is checked.
+      std::string key = absl::StrCat(slot, written);
+      auto it = by_file_name.find(key);
       if (it != by_file_name.end()) {
         h.alleles[slot] = it->second;
         keep = keep && it->second != kUnmapped;
@@ -216,7 +219,7 @@ HaplotypeFrequencies::Parse(absl::string_view text, absl::string_view file,
       } else {
         t->unmapped_.push_back(a.name);
       }
-      by_file_name.emplace(std::string(written), index);
+      by_file_name.emplace(std::move(key), index);
       h.alleles[slot] = index;
       keep = keep && bound;
     }

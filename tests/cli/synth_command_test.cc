@@ -1,0 +1,164 @@
+// Copyright 2026 The haplomatch Authors. SPDX-License-Identifier: Apache-2.0
+//
+// `haplomatch synth`, run in-process on string streams against the shipped
+// 3.58.0 release, MAC subset and NMDP 2007 table.
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "cli/command.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace hla::cli {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::StartsWith;
+
+struct RunResult {
+  int rc;
+  std::string out, err;
+};
+
+RunResult Invoke(std::vector<std::string> args) {
+  ::setenv("HAPLOMATCH_DATA_DIR", HLA_SHIPPED_DATA_DIR, 1);
+  ::unsetenv("HAPLOMATCH_IMGT");
+  std::istringstream in;
+  std::ostringstream out, err;
+  Command cmd{std::move(args), &in, &out, &err};
+  const int rc = RunSynth(cmd);
+  return {rc, out.str(), err.str()};
+}
+
+std::vector<std::string> Lines(const std::string& s) {
+  std::vector<std::string> lines = absl::StrSplit(s, '\n');
+  if (!lines.empty() && lines.back().empty()) lines.pop_back();
+  return lines;
+}
+
+TEST(Synth, WritesHeaderFamiliesThenDonors) {
+  const RunResult r = Invoke({"--donors", "5", "--families", "2"});
+  ASSERT_EQ(r.rc, kExitOk) << r.err;
+  EXPECT_THAT(r.err, IsEmpty());
+  const std::vector<std::string> lines = Lines(r.out);
+  ASSERT_GE(lines.size(), 1u + 2 * 2 + 5);
+  EXPECT_THAT(lines[0], StartsWith("id,family_id,role,relationship,"
+                                   "birth_date,sex,abo,cmv,population,"
+                                   "glstring,glstring_phased,"));
+  EXPECT_THAT(lines[1], StartsWith("F0000001-"));
+  EXPECT_THAT(lines.back(), StartsWith("D000000005,,unrelated,unrelated,"));
+}
+
+TEST(Synth, SameSeedSameOutputOtherSeedOther) {
+  const RunResult a =
+      Invoke({"--donors", "50", "--families", "3", "--seed", "9"});
+  const RunResult b =
+      Invoke({"--donors", "50", "--families", "3", "--seed", "9"});
+  const RunResult c =
+      Invoke({"--donors", "50", "--families", "3", "--seed", "10"});
+  ASSERT_EQ(a.rc, kExitOk) << a.err;
+  EXPECT_EQ(a.out, b.out);
+  EXPECT_NE(a.out, c.out);
+}
+
+TEST(Synth, OutFileHoldsWhatStdoutWould) {
+  const std::string path =
+      absl::StrCat(::testing::TempDir(), "/hm_synth_", ::getpid(), ".tsv");
+  const RunResult to_file = Invoke(
+      {"--donors", "20", "--families", "2", "--format", "tsv", "--out", path});
+  ASSERT_EQ(to_file.rc, kExitOk) << to_file.err;
+  EXPECT_THAT(to_file.out, IsEmpty());
+  std::ifstream f(path, std::ios::binary);
+  std::stringstream text;
+  text << f.rdbuf();
+  std::remove(path.c_str());
+  const RunResult to_stdout =
+      Invoke({"--donors", "20", "--families", "2", "--format", "tsv"});
+  EXPECT_EQ(text.str(), to_stdout.out);
+  EXPECT_THAT(text.str(), StartsWith("id\tfamily_id\trole\t"));
+}
+
+TEST(Synth, OnePopulation) {
+  const RunResult r = Invoke({"--donors", "200", "--population", "AFA"});
+  ASSERT_EQ(r.rc, kExitOk) << r.err;
+  const std::vector<std::string> lines = Lines(r.out);
+  ASSERT_EQ(lines.size(), 201u);
+  for (size_t i = 1; i < lines.size(); ++i) {
+    std::vector<std::string> cols = absl::StrSplit(lines[i], ',');
+    ASSERT_EQ(cols.size(), 14u);
+    EXPECT_EQ(cols[8], "AFA");
+  }
+}
+
+TEST(Synth, AsOfMovesBirthDates) {
+  const RunResult a = Invoke({"--donors", "1", "--as-of", "2026-01-01"});
+  const RunResult b = Invoke({"--donors", "1", "--as-of", "2036-01-01"});
+  ASSERT_EQ(a.rc, kExitOk) << a.err;
+  ASSERT_EQ(b.rc, kExitOk) << b.err;
+  const std::vector<std::string> ca = absl::StrSplit(Lines(a.out)[1], ',');
+  const std::vector<std::string> cb = absl::StrSplit(Lines(b.out)[1], ',');
+  EXPECT_EQ(std::stoi(cb[4].substr(0, 4)) - std::stoi(ca[4].substr(0, 4)), 10);
+}
+
+TEST(Synth, StatsGoToStderr) {
+  const RunResult r = Invoke({"--donors", "10", "--stats"});
+  ASSERT_EQ(r.rc, kExitOk) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("haplomatch synth: 10 rows (10 donors"));
+  EXPECT_THAT(r.err, HasSubstr("C*15:20 -> C*15:27"));
+}
+
+TEST(Synth, HelpExitsZero) {
+  const RunResult r = Invoke({"--help"});
+  EXPECT_EQ(r.rc, kExitOk);
+  EXPECT_THAT(r.out, StartsWith("usage: haplomatch synth"));
+}
+
+TEST(Synth, UsageErrorsExitTwo) {
+  const std::vector<std::vector<std::string>> cases = {
+      {},
+      {"--seed", "3"},
+      {"--donors", "abc"},
+      {"--donors", "-5"},
+      {"--donors", "1.5"},
+      {"--families", "x"},
+      {"--donors", "1", "--seed", "-1"},
+      {"--donors", "1", "--format", "json"},
+      {"--donors", "1", "--population", "CAU"},
+      {"--donors", "1", "--as-of", "2026-02-30"},
+      {"--donors", "1", "--nonpaternity-rate", "2"},
+      {"--donors", "1", "--recombination-rate", "x"},
+      {"--donors", "1", "--bogus"},
+      {"--donors", "1", "extra"},
+      {"--donors"},
+  };
+  for (const auto& args : cases) {
+    const RunResult r = Invoke(args);
+    EXPECT_EQ(r.rc, kExitUsage) << absl::StrJoin(args, " ");
+    EXPECT_THAT(r.err, StartsWith("haplomatch synth: "))
+        << absl::StrJoin(args, " ");
+    EXPECT_THAT(r.out, IsEmpty());
+  }
+}
+
+TEST(Synth, DataErrorsExitOne) {
+  EXPECT_EQ(Invoke({"--donors", "1", "--imgt", "/nonexistent/imgt"}).rc,
+            kExitRejected);
+  EXPECT_EQ(Invoke({"--donors", "1", "--freq", "/nonexistent/f.csv"}).rc,
+            kExitRejected);
+  EXPECT_EQ(Invoke({"--donors", "1", "--out", "/nonexistent/dir/x.csv"}).rc,
+            kExitRejected);
+}
+
+}  // namespace
+}  // namespace hla::cli
