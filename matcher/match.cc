@@ -105,10 +105,13 @@ Evaluation Evaluate(const data::Reference& ref, const Positions& r,
   }
   const int direct = int{m[0][0]} + int{m[1][1]};
   const int cross = int{m[0][1]} + int{m[1][0]};
-  MatchGrade g_direct[2], g_cross[2];
+  // Grades of the other pairing are needed only to break a tie.
+  MatchGrade g_direct[2] = {MatchGrade::kUnknown, MatchGrade::kUnknown};
+  MatchGrade g_cross[2] = {MatchGrade::kUnknown, MatchGrade::kUnknown};
+  const bool need_direct = direct >= cross, need_cross = cross >= direct;
   for (int i = 0; i < 2; ++i) {
-    g_direct[i] = GradePositions(ref, r[i], d[i]);
-    g_cross[i] = GradePositions(ref, r[i], d[1 - i]);
+    if (need_direct) g_direct[i] = GradePositions(ref, r[i], d[i]);
+    if (need_cross) g_cross[i] = GradePositions(ref, r[i], d[1 - i]);
   }
   if (cross != direct) {
     ev.crossed = cross > direct;
@@ -181,6 +184,8 @@ void MatchLocus(const data::Reference& ref, Locus locus, const Genotype& rg,
   out->donor_typed = dt.typed_positions > 0;
   out->scored = out->recipient_typed && out->donor_typed;
   out->counted_in_totals = out->scored || IsCoreLocus(locus);
+  out->recipient_one_typing = rt.typed_positions == 1;
+  out->donor_one_typing = dt.typed_positions == 1;
   for (int i = 0; i < 2; ++i) {
     out->positions[i].recipient_position = i;
     out->positions[i].donor_position = i;

@@ -316,6 +316,9 @@ struct LocusMatch {
   bool crossed = false;  // recipient 1 paired with donor 2
   bool homozygous_recipient = false, homozygous_donor = false;
   bool genotype_list = false;  // a side was a '|' list: best alternative
+  // A side written with a single typing at this locus (read as homozygous
+  // by convention; a report may want to say so).
+  bool recipient_one_typing = false, donor_one_typing = false;
   std::array<PositionMatch, 2> positions;  // in recipient position order
   // For DSA checks: alleles/antigens of the unmatched positions (GvH side:
   // recipient's; HvG side: donor's). Empty when collect_mismatched is off.

@@ -50,6 +50,11 @@ TEST_F(MatchTest, OneTypingIsHomozygousByConvention) {
   EXPECT_EQ(g.at(Locus::kA).typed_positions, 1);
   EXPECT_EQ(g.at(Locus::kA).pos[1].text, "HLA-A*29:02");
   EXPECT_EQ(g.at(Locus::kA).pos[0].match_keys, g.at(Locus::kA).pos[1].match_keys);
+  MatchReport r = M("HLA-A*29:02", "A*29:02+A*02:01", OnlyA());
+  EXPECT_TRUE(r.loci[0].recipient_one_typing);
+  EXPECT_FALSE(r.loci[0].donor_one_typing);
+  EXPECT_EQ(r.loci[0].gvh_mismatches, 0);
+  EXPECT_EQ(r.loci[0].hvg_mismatches, 1);
 }
 
 TEST_F(MatchTest, PhasedHaplotypesSetPositionsByHaplotype) {
