@@ -39,6 +39,9 @@ int RunExpand(Command& cmd);
 int RunMatch(Command& cmd);
 // data/synth.h: haplomatch synth (synthetic registries and families).
 int RunSynth(Command& cmd);
+// matcher/rank.h, matcher/ingest.h: haplomatch rank | index.
+int RunRank(Command& cmd);
+int RunIndex(Command& cmd);
 
 }  // namespace hla::cli
 

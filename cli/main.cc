@@ -29,6 +29,9 @@ constexpr char kUsage[] =
     "            eligibility (e.g. --protocol NCT04835883) with reasons\n"
     "  synth     write a synthetic donor registry and families with\n"
     "            ground truth\n"
+    "  rank      rank a registry file or index for one recipient (gates,\n"
+    "            --rank-by policy, top N)\n"
+    "  index     compile a donor file into an index for 'rank'\n"
     "  version   print the haplomatch version\n"
     "\n"
     "Run 'haplomatch <command> --help' for a command's flags.\n";
@@ -46,6 +49,8 @@ constexpr Subcommand kSubcommands[] = {
     {"expand", hla::cli::RunExpand},
     {"match", hla::cli::RunMatch},
     {"synth", hla::cli::RunSynth},
+    {"rank", hla::cli::RunRank},
+    {"index", hla::cli::RunIndex},
 };
 
 }  // namespace

@@ -1,0 +1,600 @@
+// Copyright 2026 The haplomatch Authors. SPDX-License-Identifier: Apache-2.0
+//
+// haplomatch rank  --recipient TYPING|@FILE --donors FILE|INDEX [--top N]
+//                  [--format csv|tsv|json] [--out FILE] [--rejects FILE]
+//                  [--threads N] [--protocol P] [--as-of DATE] [--rank-by K,..]
+// haplomatch index --donors FILE --out INDEX [--rejects FILE]
+//
+// rank: ingests the donor file into a compact store (matcher/ingest.h), or
+// maps an index built by `haplomatch index`, scans it for one recipient
+// (matcher/rank.h) and writes the ranked donors with the fields of `match`
+// (counts, verdict, TCE, eligibility and reasons), computed by
+// matcher::Match for each written row. Standard error ends with
+//   read N, ranked R, excluded E (reasons...), rejected X
+// where N = R + E + X. Exit 1 when a row was rejected.
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <memory>
+#include <optional>
+#include <ostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "cli/args.h"
+#include "cli/command.h"
+#include "data/mac_table.h"
+#include "data/reference.h"
+#include "data/resolve.h"
+#include "matcher/eligibility.h"
+#include "matcher/ingest.h"
+#include "matcher/match.h"
+#include "matcher/rank.h"
+#include "parser/parse.h"
+
+namespace hla::cli {
+namespace {
+
+constexpr char kRankUsage[] =
+    "usage: haplomatch rank --recipient TYPING|@FILE --donors FILE|INDEX\n"
+    "                       [flags]\n"
+    "\n"
+    "Ranks every donor of a registry file (CSV/TSV/JSON Lines, optionally\n"
+    "gzipped) or of an index built by 'haplomatch index' for one recipient.\n"
+    "\n"
+    "  --recipient TYPING    the recipient's GL String, or @FILE (required)\n"
+    "  --recipient-abo G     O, A, B, AB with + or -\n"
+    "  --recipient-cmv S     positive, negative or unknown\n"
+    "  --recipient-sex S     F or M\n"
+    "  --antibodies LIST     recipient antibodies with MFI (A2:3500,...) or @FILE\n"
+    "  --dsa-mfi N           DSA threshold (default 1000)\n"
+    "  --donors FILE|INDEX   donor file or index (required)\n"
+    "  --id-column NAME      the donor id column if not id/donor_id/person_id\n"
+    "  --top N               write the best N donors only (default: all ranked)\n"
+    "  --format F            csv (default), tsv or json\n"
+    "  --out FILE            write there instead of standard output\n"
+    "  --rejects FILE        rejected rows, one 'file:line: reason' a line\n"
+    "  --threads N           scan threads (default: hardware concurrency)\n"
+    "  --protocol P          NCT04835883 (haplo, under 70) or none (default)\n"
+    "  --as-of DATE          reference date for ages (default today)\n"
+    "  --rank-by KEYS        comma list (default\n"
+    "                        dsa,haplo,age,sex,relationship,abo,cmv,matches,tce;\n"
+    "                        docs/ranking.md)\n"
+    "  --imgt V|DIR, --mac FILE   reference data, as for 'match'\n";
+
+constexpr char kIndexUsage[] =
+    "usage: haplomatch index --donors FILE --out INDEX [--rejects FILE]\n"
+    "                        [--id-column NAME] [--imgt V|DIR] [--mac FILE]\n"
+    "\n"
+    "Compiles a donor file into an index that 'haplomatch rank --donors'\n"
+    "maps instead of re-reading the file (versioned, with the IMGT release\n"
+    "and a checksum).\n";
+
+struct Env {
+  std::shared_ptr<const data::Reference> ref;
+  std::unique_ptr<data::Resolver> resolver;
+};
+
+// The reference and MAC table, as the other commands load them.
+absl::StatusOr<Env> LoadEnv(const Args& args) {
+  const data::DataPaths paths = data::DataPaths::FromEnvironment();
+  absl::StatusOr<std::string> dir =
+      data::ResolveImgtDir(args.GetOr("imgt", ""), paths);
+  if (!dir.ok()) return dir.status();
+  absl::StatusOr<std::shared_ptr<const data::Reference>> ref =
+      data::Reference::Load({*dir});
+  if (!ref.ok()) return ref.status();
+  std::string mac_path = args.GetOr("mac", "");
+  if (mac_path.empty()) {
+    absl::StatusOr<std::string> root = data::FindDataRoot(paths);
+    if (!root.ok()) return root.status();
+    mac_path = absl::StrCat(*root, "/", data::MacTable::kShippedRelativePath);
+  }
+  absl::StatusOr<std::shared_ptr<const data::MacTable>> macs =
+      data::MacTable::Load(mac_path);
+  if (!macs.ok()) return macs.status();
+  Env e;
+  e.ref = *ref;
+  e.resolver = std::make_unique<data::Resolver>(*ref, *macs);
+  return e;
+}
+
+absl::StatusOr<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot open '", path, "'"));
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// A one-line progress bar on stderr, only when interactive.
+class Progress {
+ public:
+  Progress(std::ostream* err, bool on) : err_(err), on_(on) {}
+  void Load(size_t rows) {
+    if (!on_) return;
+    *err_ << "\rloading donors: " << rows << " rows" << std::flush;
+    dirty_ = true;
+  }
+  void Scan(size_t done, size_t total) {
+    if (!on_ || total == 0) return;
+    const int width = 30;
+    const int fill = static_cast<int>(width * done / total);
+    *err_ << "\rscanning [" << std::string(static_cast<size_t>(fill), '#')
+          << std::string(static_cast<size_t>(width - fill), ' ') << "] "
+          << (100 * done / total) << "%" << std::flush;
+    dirty_ = true;
+  }
+  void Clear() {
+    if (on_ && dirty_) *err_ << "\r\033[K" << std::flush;
+    dirty_ = false;
+  }
+
+ private:
+  std::ostream* err_;
+  bool on_;
+  bool dirty_ = false;
+};
+
+// Loads --donors: an index (by its magic) or a donor file. Rejected rows go
+// to `rejects` (may be null) and are counted in *rejected.
+absl::StatusOr<matcher::DonorStore> LoadDonors(const Args& args, const Env& env,
+                                               std::ostream* rejects,
+                                               size_t* rejected,
+                                               Progress* progress,
+                                               matcher::IngestStats* stats) {
+  const std::string path = args.GetOr("donors", "");
+  if (matcher::IsIndexFile(path)) {
+    return matcher::LoadIndex(path, *env.resolver);
+  }
+  matcher::IngestOptions io;
+  io.id_column = args.GetOr("id-column", "");
+  *rejected = 0;
+  auto on_reject = [&](const std::string& message) {
+    ++*rejected;
+    if (rejects != nullptr) *rejects << message << "\n";
+  };
+  auto on_progress = [&](size_t rows, size_t) { progress->Load(rows); };
+  absl::StatusOr<matcher::DonorStore> store = matcher::IngestDonorFile(
+      path, *env.resolver, io, on_reject, stats, on_progress);
+  progress->Clear();
+  return store;
+}
+
+std::string Csv(absl::string_view s, char delim) {
+  if (delim == '\t') {
+    std::string out(s);
+    for (char& c : out) {
+      if (c == '\t' || c == '\n' || c == '\r') c = ' ';
+    }
+    return out;
+  }
+  if (s.find_first_of(",\"\n\r") == absl::string_view::npos) {
+    return std::string(s);
+  }
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+  return out;
+}
+
+void AppendJson(absl::string_view s, std::string* out) {
+  out->push_back('"');
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"': out->append("\\\""); break;
+      case '\\': out->append("\\\\"); break;
+      case '\n': out->append("\\n"); break;
+      case '\r': out->append("\\r"); break;
+      case '\t': out->append("\\t"); break;
+      default:
+        if (c < 0x20) {
+          absl::StrAppendFormat(out, "\\u%04x", c);
+        } else {
+          out->push_back(static_cast<char>(c));
+        }
+    }
+  }
+  out->push_back('"');
+}
+std::string Json(absl::string_view s) {
+  std::string out;
+  AppendJson(s, &out);
+  return out;
+}
+
+std::string AgeText(const matcher::Eligibility& e) {
+  return e.age ? absl::StrCat(*e.age) : "";
+}
+
+void WriteCsvHeader(const matcher::RankOptions& o, char d, std::ostream& out) {
+  std::vector<std::string> cols = {
+      "rank", "id", "relationship", "age", "sex", "abo", "cmv", "matches",
+      "out_of", "mismatches", "gvh_mismatches", "hvg_mismatches",
+      "antigen_matches"};
+  for (Locus l : o.match.loci) cols.push_back(std::string(LocusName(l)));
+  for (const char* c : {"verdict", "tce", "eligible", "reasons"}) {
+    cols.push_back(c);
+  }
+  out << absl::StrJoin(cols, std::string(1, d)) << "\n";
+}
+
+void WriteCsvRow(size_t rank, const matcher::DonorReport& r,
+                 const matcher::RankOptions& o, char d, std::ostream& out) {
+  const matcher::MatchTotals& t = r.report.totals;
+  std::vector<std::string> cells = {
+      absl::StrCat(rank),
+      Csv(r.facts.id, d),
+      std::string(matcher::ToString(r.facts.relationship)),
+      AgeText(r.eligibility),
+      std::string(matcher::SexName(r.facts.sex)),
+      r.facts.blood_group ? matcher::BloodGroupName(*r.facts.blood_group) : "",
+      std::string(matcher::CmvName(r.facts.cmv)),
+      absl::StrCat(t.matches),
+      absl::StrCat(t.out_of),
+      absl::StrCat(t.mismatches),
+      absl::StrCat(t.gvh_mismatches),
+      absl::StrCat(t.hvg_mismatches),
+      absl::StrCat(t.antigen_matches)};
+  for (Locus l : o.match.loci) {
+    const matcher::LocusMatch* lm = r.report.Find(l);
+    cells.push_back(lm != nullptr && lm->scored ? absl::StrCat(lm->matches, "/2")
+                                                : "untyped");
+  }
+  cells.push_back(std::string(matcher::ToString(r.report.haplo.verdict)));
+  cells.push_back(r.report.tce
+                      ? std::string(matcher::ToString(r.report.tce->category))
+                      : "not_scored");
+  cells.push_back(r.eligibility.eligible ? "yes" : "no");
+  cells.push_back(Csv(absl::StrJoin(r.eligibility.reasons, "; "), d));
+  out << absl::StrJoin(cells, std::string(1, d)) << "\n";
+}
+
+std::string JsonRow(size_t rank, const matcher::DonorReport& r) {
+  const matcher::MatchTotals& t = r.report.totals;
+  std::string o = absl::StrCat("{\"rank\":", rank, ",\"id\":", Json(r.facts.id),
+                               ",\"relationship\":",
+                               Json(matcher::ToString(r.facts.relationship)),
+                               ",\"age\":", r.eligibility.age ? AgeText(r.eligibility) : "null",
+                               ",\"sex\":", Json(matcher::SexName(r.facts.sex)),
+                               ",\"abo\":",
+                               r.facts.blood_group
+                                   ? Json(matcher::BloodGroupName(*r.facts.blood_group))
+                                   : "null",
+                               ",\"cmv\":", Json(matcher::CmvName(r.facts.cmv)));
+  absl::StrAppend(&o, ",\"totals\":{\"matches\":", t.matches, ",\"out_of\":",
+                  t.out_of, ",\"mismatches\":", t.mismatches,
+                  ",\"gvh_mismatches\":", t.gvh_mismatches,
+                  ",\"hvg_mismatches\":", t.hvg_mismatches,
+                  ",\"antigen_matches\":", t.antigen_matches,
+                  ",\"untyped_loci\":", t.untyped_loci, "},\"loci\":[");
+  for (size_t k = 0; k < r.report.loci.size(); ++k) {
+    const matcher::LocusMatch& lm = r.report.loci[k];
+    absl::StrAppend(&o, k ? "," : "", "{\"locus\":", Json(LocusName(lm.locus)),
+                    ",\"scored\":", lm.scored ? "true" : "false",
+                    ",\"matches\":", lm.matches, ",\"mismatches\":",
+                    lm.mismatches, ",\"gvh_mismatches\":", lm.gvh_mismatches,
+                    ",\"hvg_mismatches\":", lm.hvg_mismatches,
+                    ",\"antigen_matches\":", lm.antigen_matches,
+                    ",\"grade\":", Json(matcher::ToString(lm.grade)),
+                    ",\"confidence\":", Json(matcher::ToString(lm.confidence)),
+                    "}");
+  }
+  absl::StrAppend(&o, "],\"haplo\":{\"verdict\":",
+                  Json(matcher::ToString(r.report.haplo.verdict)),
+                  ",\"basis\":", Json(r.report.haplo.basis), "},\"tce\":");
+  if (r.report.tce) {
+    absl::StrAppend(&o, "{\"category\":",
+                    Json(matcher::ToString(r.report.tce->category)),
+                    ",\"basis\":", Json(r.report.tce->basis), "}");
+  } else {
+    o += "null";
+  }
+  absl::StrAppend(&o, ",\"eligible\":", r.eligibility.eligible ? "true" : "false",
+                  ",\"reasons\":[");
+  for (size_t k = 0; k < r.eligibility.reasons.size(); ++k) {
+    if (k) o += ",";
+    AppendJson(r.eligibility.reasons[k], &o);
+  }
+  o += "]}";
+  return o;
+}
+
+std::string Summary(size_t read, const matcher::RankResult& r, size_t rejected) {
+  std::vector<std::string> reasons;
+  for (int k = 0; k < matcher::kExclusionReasons; ++k) {
+    if (r.excluded_by[static_cast<size_t>(k)] == 0) continue;
+    reasons.push_back(absl::StrCat(matcher::ExclusionReasonName(k), " ",
+                                   r.excluded_by[static_cast<size_t>(k)]));
+  }
+  return absl::StrCat("read ", read, ", ranked ", r.ranked_count, ", excluded ",
+                      r.excluded, " (",
+                      reasons.empty() ? "none" : absl::StrJoin(reasons, ", "),
+                      "), rejected ", rejected);
+}
+
+}  // namespace
+
+int RunRank(Command& cmd) {
+  std::ostream& err = *cmd.err;
+  constexpr char kName[] = "haplomatch rank";
+  FlagSpec spec;
+  spec.value_flags = {"recipient", "recipient-abo", "recipient-cmv",
+                      "recipient-sex", "antibodies", "dsa-mfi", "donors",
+                      "id-column", "top", "format", "out", "rejects",
+                      "threads", "protocol", "as-of", "rank-by", "imgt",
+                      "mac"};
+  spec.bool_flags = {"help"};
+  absl::StatusOr<Args> args = Args::Parse(cmd.args, spec);
+  auto usage = [&](absl::string_view why) {
+    err << kName << ": " << why << "\n\n" << kRankUsage;
+    return kExitUsage;
+  };
+  if (!args.ok()) return usage(args.status().message());
+  if (args->Has("help")) {
+    *cmd.out << kRankUsage;
+    return kExitOk;
+  }
+  if (!args->Has("recipient")) return usage("--recipient is required");
+  if (!args->Has("donors")) return usage("--donors is required");
+  if (!args->positional().empty()) return usage("unexpected arguments");
+
+  matcher::RankOptions options;
+  const std::string format = args->GetOr("format", "csv");
+  if (format != "csv" && format != "tsv" && format != "json") {
+    return usage("--format must be csv, tsv or json");
+  }
+  if (auto v = args->Get("top")) {
+    if (!absl::SimpleAtoi(*v, &options.top)) return usage("--top: not a number");
+  }
+  if (auto v = args->Get("threads")) {
+    if (!absl::SimpleAtoi(*v, &options.threads) || options.threads < 1) {
+      return usage("--threads: a number >= 1");
+    }
+  }
+  {
+    absl::StatusOr<matcher::EligibilityOptions> eo =
+        matcher::OptionsForProtocol(args->GetOr("protocol", "none"));
+    if (!eo.ok()) return usage(absl::StrCat("--protocol: ", eo.status().message()));
+    options.eligibility = *eo;
+  }
+  options.eligibility.as_of = matcher::Today();
+  if (auto v = args->Get("as-of")) {
+    absl::StatusOr<absl::CivilDay> d = matcher::ParseDate(*v);
+    if (!d.ok()) return usage(absl::StrCat("--as-of: ", d.status().message()));
+    options.eligibility.as_of = *d;
+  }
+  if (auto v = args->Get("dsa-mfi")) {
+    if (!absl::SimpleAtod(*v, &options.eligibility.dsa_mfi_threshold)) {
+      return usage("--dsa-mfi: not a number");
+    }
+  }
+  if (auto v = args->Get("rank-by")) {
+    absl::StatusOr<std::vector<matcher::RankKey>> k = matcher::ParseRankBy(*v);
+    if (!k.ok()) return usage(k.status().message());
+    options.rank_by = *k;
+  }
+  if (auto v = args->Get("recipient-abo")) {
+    absl::StatusOr<matcher::BloodGroup> g = matcher::ParseBloodGroup(*v);
+    if (!g.ok()) return usage(absl::StrCat("--recipient-abo: ", g.status().message()));
+    options.recipient.blood_group = *g;
+  }
+  if (auto v = args->Get("recipient-cmv")) {
+    absl::StatusOr<matcher::Cmv> c = matcher::ParseCmv(*v);
+    if (!c.ok()) return usage(absl::StrCat("--recipient-cmv: ", c.status().message()));
+    options.recipient.cmv = *c;
+  }
+  if (auto v = args->Get("recipient-sex")) {
+    absl::StatusOr<matcher::Sex> s = matcher::ParseSex(*v);
+    if (!s.ok()) return usage(absl::StrCat("--recipient-sex: ", s.status().message()));
+    options.recipient.sex = *s;
+  }
+  if (auto v = args->Get("antibodies")) {
+    std::string text = *v;
+    if (absl::StartsWith(text, "@")) {
+      absl::StatusOr<std::string> f = ReadFile(text.substr(1));
+      if (!f.ok()) {
+        err << kName << ": --antibodies: " << f.status().message() << "\n";
+        return kExitRejected;
+      }
+      text = *f;
+    }
+    absl::StatusOr<std::vector<matcher::Antibody>> a =
+        matcher::ParseAntibodies(text);
+    if (!a.ok()) return usage(absl::StrCat("--antibodies: ", a.status().message()));
+    options.recipient.antibodies = *a;
+  }
+
+  absl::StatusOr<Env> env = LoadEnv(*args);
+  if (!env.ok()) {
+    err << kName << ": " << env.status().message() << "\n";
+    return kExitRejected;
+  }
+  if (!options.recipient.antibodies.empty()) {
+    absl::Status s = matcher::CheckAntibodies(options.recipient.antibodies, *env->ref);
+    if (!s.ok()) {
+      err << kName << ": --antibodies: " << s.message() << "\n";
+      return kExitRejected;
+    }
+  }
+  // The recipient.
+  std::string rtext = *args->Get("recipient");
+  if (absl::StartsWith(rtext, "@") || access(rtext.c_str(), R_OK) == 0) {
+    absl::StatusOr<std::string> f =
+        ReadFile(absl::StartsWith(rtext, "@") ? rtext.substr(1) : rtext);
+    if (!f.ok()) {
+      err << kName << ": --recipient: " << f.status().message() << "\n";
+      return kExitRejected;
+    }
+    rtext = std::string(absl::StripAsciiWhitespace(*f));
+  }
+  matcher::Genotype recipient;
+  {
+    absl::StatusOr<GlString> gl = parser::ParseGlString(rtext);
+    absl::StatusOr<data::ResolvedTyping> t =
+        gl.ok() ? env->resolver->Resolve(*gl)
+                : absl::StatusOr<data::ResolvedTyping>(gl.status());
+    absl::StatusOr<matcher::Genotype> g =
+        t.ok() ? matcher::BuildGenotype(*env->ref, *t)
+               : absl::StatusOr<matcher::Genotype>(t.status());
+    if (!g.ok()) {
+      err << kName << ": --recipient: " << g.status().message() << "\n";
+      return kExitRejected;
+    }
+    recipient = *std::move(g);
+  }
+
+  std::unique_ptr<std::ofstream> rejects_file;
+  if (auto v = args->Get("rejects")) {
+    rejects_file = std::make_unique<std::ofstream>(*v);
+    if (!*rejects_file) {
+      err << kName << ": cannot write --rejects '" << *v << "'\n";
+      return kExitRejected;
+    }
+  }
+  Progress progress(cmd.err, cmd.interactive);
+  size_t rejected = 0;
+  matcher::IngestStats stats;
+  absl::StatusOr<matcher::DonorStore> store =
+      LoadDonors(*args, *env, rejects_file.get(), &rejected, &progress, &stats);
+  if (!store.ok()) {
+    err << kName << ": " << store.status().message() << "\n";
+    return kExitRejected;
+  }
+  if (rejects_file) rejects_file->flush();
+
+  const auto scan_start = std::chrono::steady_clock::now();
+  absl::StatusOr<matcher::RankResult> result = matcher::Rank(
+      *store, *env->ref, recipient, options,
+      [&](size_t done, size_t total) { progress.Scan(done, total); });
+  progress.Clear();
+  if (!result.ok()) {
+    err << kName << ": " << result.status().message() << "\n";
+    return kExitRejected;
+  }
+  const double scan_s = std::chrono::duration<double>(
+                            std::chrono::steady_clock::now() - scan_start)
+                            .count();
+
+  std::unique_ptr<std::ofstream> out_file;
+  std::ostream* out = cmd.out;
+  if (auto v = args->Get("out")) {
+    out_file = std::make_unique<std::ofstream>(*v);
+    if (!*out_file) {
+      err << kName << ": cannot write --out '" << *v << "'\n";
+      return kExitRejected;
+    }
+    out = out_file.get();
+  }
+  const size_t read = store->size() + rejected;
+  if (format == "json") {
+    std::vector<std::string> keys;
+    for (matcher::RankKey k : options.rank_by) keys.emplace_back(matcher::ToString(k));
+    *out << "{\"imgt_version\":" << Json(env->ref->version())
+         << ",\"as_of\":" << Json(matcher::FormatDate(options.eligibility.as_of))
+         << ",\"protocol\":" << Json(options.eligibility.protocol)
+         << ",\"rank_by\":" << Json(absl::StrJoin(keys, ","))
+         << ",\"read\":" << read << ",\"ranked\":" << result->ranked_count
+         << ",\"excluded\":" << result->excluded << ",\"rejected\":" << rejected
+         << ",\"donors\":[";
+  } else {
+    WriteCsvHeader(options, format == "tsv" ? '\t' : ',', *out);
+  }
+  for (size_t k = 0; k < result->ranked.size(); ++k) {
+    absl::StatusOr<matcher::DonorReport> r = matcher::ReportFor(
+        *store, *env->ref, recipient, options, result->ranked[k]);
+    if (!r.ok()) {
+      err << kName << ": " << r.status().message() << "\n";
+      return kExitRejected;
+    }
+    if (format == "json") {
+      *out << (k ? ",\n" : "\n") << JsonRow(k + 1, *r);
+    } else {
+      WriteCsvRow(k + 1, *r, options, format == "tsv" ? '\t' : ',', *out);
+    }
+  }
+  if (format == "json") *out << "\n]}\n";
+  out->flush();
+
+  err << Summary(read, *result, rejected) << "\n";
+  err << absl::StrFormat(
+      "store: %d donors, %.1f bytes/donor, %d distinct typings; %d by full "
+      "match (phased or genotype lists); scan %.3f s on %d thread(s)\n",
+      store->size(), store->bytes_per_donor(), store->dictionary_entries(),
+      result->fallback, scan_s, result->threads);
+  return rejected > 0 ? kExitRejected : kExitOk;
+}
+
+int RunIndex(Command& cmd) {
+  std::ostream& err = *cmd.err;
+  constexpr char kName[] = "haplomatch index";
+  FlagSpec spec;
+  spec.value_flags = {"donors", "out", "rejects", "id-column", "imgt", "mac"};
+  spec.bool_flags = {"help"};
+  absl::StatusOr<Args> args = Args::Parse(cmd.args, spec);
+  auto usage = [&](absl::string_view why) {
+    err << kName << ": " << why << "\n\n" << kIndexUsage;
+    return kExitUsage;
+  };
+  if (!args.ok()) return usage(args.status().message());
+  if (args->Has("help")) {
+    *cmd.out << kIndexUsage;
+    return kExitOk;
+  }
+  if (!args->Has("donors")) return usage("--donors is required");
+  if (!args->Has("out")) return usage("--out is required");
+  absl::StatusOr<Env> env = LoadEnv(*args);
+  if (!env.ok()) {
+    err << kName << ": " << env.status().message() << "\n";
+    return kExitRejected;
+  }
+  std::unique_ptr<std::ofstream> rejects_file;
+  if (auto v = args->Get("rejects")) {
+    rejects_file = std::make_unique<std::ofstream>(*v);
+    if (!*rejects_file) {
+      err << kName << ": cannot write --rejects '" << *v << "'\n";
+      return kExitRejected;
+    }
+  }
+  Progress progress(cmd.err, cmd.interactive);
+  size_t rejected = 0;
+  matcher::IngestStats stats;
+  if (matcher::IsIndexFile(args->GetOr("donors", ""))) {
+    return usage("--donors is already an index");
+  }
+  absl::StatusOr<matcher::DonorStore> store =
+      LoadDonors(*args, *env, rejects_file.get(), &rejected, &progress, &stats);
+  if (!store.ok()) {
+    err << kName << ": " << store.status().message() << "\n";
+    return kExitRejected;
+  }
+  const std::string out = *args->Get("out");
+  absl::Status s = matcher::WriteIndex(*store, out);
+  if (!s.ok()) {
+    err << kName << ": " << s.message() << "\n";
+    return kExitRejected;
+  }
+  err << absl::StrFormat(
+      "read %d, indexed %d, rejected %d; %.1f bytes/donor, %d distinct "
+      "typings; %.0f rows/s; wrote %s\n",
+      stats.rows, store->size(), rejected, store->bytes_per_donor(),
+      store->dictionary_entries(),
+      stats.seconds > 0 ? static_cast<double>(stats.rows) / stats.seconds : 0.0,
+      out);
+  return rejected > 0 ? kExitRejected : kExitOk;
+}
+
+}  // namespace hla::cli

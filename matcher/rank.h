@@ -1,0 +1,175 @@
+// Copyright 2026 The haplomatch Authors. SPDX-License-Identifier: Apache-2.0
+//
+// Batch ranking: one recipient against every donor of a DonorStore
+// (matcher/store.h), with the eligibility gates of matcher/eligibility.h and
+// a ranking policy.
+//
+//   HLA_ASSIGN_OR_RETURN(hla::matcher::RankResult r,
+//                        hla::matcher::Rank(store, *reference, recipient,
+//                                           options));
+//   for (uint32_t i : r.ranked) ... store.id(i) ...
+//   HLA_ASSIGN_OR_RETURN(hla::matcher::DonorReport d,
+//                        hla::matcher::ReportFor(store, *reference,
+//                                                recipient, options, i));
+//
+// How (docs/ranking.md): a CompiledQuery does the per-recipient work once:
+// for every interned typing of every stored locus it computes, with the
+// matcher's own rules (matcher/internal/grade.h), a small cell: grade
+// against each recipient position, allele match / antigen match /
+// confidence against each expressed recipient position, TCE group, DSA
+// bits. The per-donor work is then two cell loads per locus and the pairing
+// of matcher::Match (best of direct and crossed). Every result equals
+// matcher::Match + matcher::Evaluate on the same pair (tests/matcher/
+// rank_test.cc checks it on thousands of generated pairs); donors the cells
+// cannot express (phased '~', genotype lists '|') go through Match itself.
+//
+// Thread safety: Rank() splits the store across threads (no locks in the
+// scan). A CompiledQuery is immutable after Compile and may be shared.
+#ifndef HLA_MATCHER_RANK_H_
+#define HLA_MATCHER_RANK_H_
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "data/reference.h"
+#include "matcher/eligibility.h"
+#include "matcher/match.h"
+#include "matcher/store.h"
+
+namespace hla::matcher {
+
+// Ranking keys; each orders donors best first. docs/ranking.md gives each
+// key's source.
+enum class RankKey : uint8_t {
+  kDsa,           // no donor-specific antibody (>= threshold) first
+  kHaplo,         // identical, haploidentical, haplo-compatible, not, insufficient
+  kAge,           // younger first; unknown last
+  kSex,           // male, female, unknown
+  kRelationship,  // child, sibling, parent, half-sibling, other related,
+                  // unrelated, unknown
+  kAbo,           // compatible, minor, major, bidirectional, unknown
+  kCmv,           // same serostatus as the recipient, different, unknown
+  kMatches,       // more allele matches (scored loci) first
+  kTce,           // DPB1 match, permissive, not scored/unknown, non-permissive
+};
+// "dsa", "haplo", "age", "sex", "relationship", "abo", "cmv", "matches",
+// "tce".
+absl::string_view ToString(RankKey key);
+// The default policy: dsa,haplo,age,sex,relationship,abo,cmv,matches,tce.
+std::vector<RankKey> DefaultRankBy();
+// A comma list of key names; InvalidArgumentError naming an unknown or
+// repeated key.
+absl::StatusOr<std::vector<RankKey>> ParseRankBy(absl::string_view text);
+
+struct RankOptions {
+  MatchOptions match;
+  EligibilityOptions eligibility;
+  RecipientFacts recipient;
+  std::vector<RankKey> rank_by = DefaultRankBy();
+  size_t top = 0;   // 0: every ranked donor
+  int threads = 0;  // 0: hardware concurrency
+};
+
+// What the scan computes for one donor (CompiledQuery::Evaluate).
+struct FastLocus {
+  bool scored = false;
+  int8_t matches = 0, gvh = 0, hvg = 0, antigen_matches = 0;
+  MatchGrade grade = MatchGrade::kUnknown;
+  MatchConfidence confidence = MatchConfidence::kMismatch;
+  bool crossed = false;
+};
+struct FastResult {
+  bool fallback = false;  // computed by matcher::Match
+  std::array<FastLocus, kLocusCount> loci;  // by hla::Locus
+  MatchTotals totals;
+  HaploVerdict verdict = HaploVerdict::kInsufficientTyping;
+  bool has_tce = false;
+  TceCategory tce = TceCategory::kNotScored;
+  uint32_t flags = kFlagNone;  // EligibilityFlag bits, as Evaluate sets them
+  bool eligible = false;
+  int age = -1;  // -1 unknown
+  uint32_t key = 0;  // ranking key, lower is better
+};
+
+class CompiledQuery {
+ public:
+  // InvalidArgumentError for bad match options (as matcher::Match) or a
+  // store built against another release.
+  static absl::StatusOr<std::unique_ptr<CompiledQuery>> Compile(
+      const DonorStore& store, const data::Reference& reference,
+      const Genotype& recipient, const RankOptions& options);
+  ~CompiledQuery();
+  CompiledQuery(const CompiledQuery&) = delete;
+  CompiledQuery& operator=(const CompiledQuery&) = delete;
+
+  // Everything, for one donor (tests, reports).
+  FastResult Evaluate(size_t donor) const;
+  // The scan's form: eligible -> true and *key; else false and *first_fail
+  // is the index of the first failing gate (see ExclusionReasonName).
+  bool Gate(size_t donor, uint32_t* key, int* first_fail) const;
+  // Donors that need matcher::Match (fallback) under this query.
+  bool AllSlow() const;
+
+ private:
+  struct Impl;
+  explicit CompiledQuery(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// Exclusion reasons, in Evaluate's order of gates: 0 "age unknown",
+// 1 "too old", 2 "not haploidentical", 3 "insufficient typing", 4 "DSA",
+// 5 "ABO major", 6 "CMV mismatch", 7 "female to male".
+inline constexpr int kExclusionReasons = 8;
+absl::string_view ExclusionReasonName(int reason);
+
+struct RankResult {
+  std::vector<uint32_t> ranked;  // store indexes, best first (top N)
+  std::vector<uint32_t> keys;    // their ranking keys
+  size_t read = 0;               // donors in the store
+  size_t ranked_count = 0;       // eligible (may exceed ranked.size())
+  size_t excluded = 0;
+  std::array<size_t, kExclusionReasons> excluded_by{};  // first failing gate
+  size_t fallback = 0;           // donors scored by matcher::Match
+  int threads = 1;
+};
+
+// Progress: called from one thread with (donors done, total).
+using ProgressFn = std::function<void(size_t, size_t)>;
+
+absl::StatusOr<RankResult> Rank(const DonorStore& store,
+                                const data::Reference& reference,
+                                const Genotype& recipient,
+                                const RankOptions& options,
+                                const ProgressFn& progress = nullptr);
+
+// The full pairwise result of one stored donor: matcher::Match and
+// matcher::Evaluate on the donor's genotype (what `haplomatch match` says).
+struct DonorReport {
+  DonorFacts facts;
+  Genotype genotype;
+  MatchReport report;
+  Eligibility eligibility;
+};
+absl::StatusOr<DonorReport> ReportFor(const DonorStore& store,
+                                      const data::Reference& reference,
+                                      const Genotype& recipient,
+                                      const RankOptions& options,
+                                      size_t donor);
+
+// The ranking key of a donor from its full pairwise result (used for
+// fallback donors and by tests).
+uint32_t KeyFromReport(const std::vector<RankKey>& rank_by,
+                       const DonorFacts& facts, const MatchReport& report,
+                       const Eligibility& eligibility,
+                       const RecipientFacts& recipient);
+
+}  // namespace hla::matcher
+
+#endif  // HLA_MATCHER_RANK_H_
