@@ -143,6 +143,28 @@ TEST_F(MatchTest, SameFullAlleleIsTopGradeAndDefinite) {
   EXPECT_EQ(a.antigen_matches, 2);
 }
 
+TEST_F(MatchTest, GradeLadderOnRealAlleles) {
+  // Allele_status.txt 3.58.0: all four are Full gDNA.
+  auto grade = [&](const std::string& a, const std::string& b) {
+    return M(a + "+" + a, b + "+" + b, OnlyA()).loci[0].grade;
+  };
+  EXPECT_EQ(grade("A*01:01:01:01", "A*01:01:01:01"), MatchGrade::kGdna);
+  EXPECT_EQ(grade("A*01:01:01:01", "A*01:01:01:03"), MatchGrade::kCdna);
+  EXPECT_EQ(grade("A*01:01:01:01", "A*01:01:02"), MatchGrade::kProtein);
+  EXPECT_EQ(grade("A*01:01:01:01", "A*01:01:01:02N"),
+            MatchGrade::kExpressingVsNull);
+  // A list of full names is not consolidated: it can reach gDNA.
+  EXPECT_EQ(grade("A*01:01:01:01/A*01:01:01:03", "A*01:01:01:01"),
+            MatchGrade::kGdna);
+  EXPECT_EQ(
+      M("A*01:01:01:01/A*01:01:01:03+A*02:01:01:01", "A*01:01:01:01+A*02:01:01:01",
+        OnlyA())
+          .loci[0]
+          .positions[0]
+          .confidence,
+      MatchConfidence::kExact);
+}
+
 TEST_F(MatchTest, TruncatedNamesAreConsolidatedAndCapAtG) {
   MatchReport r = M("A*01:01+A*02:01", "A*01:01+A*02:01", OnlyA());
   EXPECT_EQ(r.loci[0].matches, 2);
