@@ -50,8 +50,8 @@ constexpr char kUsage[] =
     "  --format csv|tsv      output format (default csv)\n"
     "  --out FILE            write to FILE instead of standard output\n"
     "  --as-of YYYY-MM-DD    date ages refer to (default 2026-01-01)\n"
-    "  --nonpaternity-rate R per sibling, another biological father\n"
-    "                        (default 0)\n"
+    "  --nonpaternity-rate R per patient and sibling, another biological\n"
+    "                        father (default 0)\n"
     "  --recombination-rate R  per meiosis across A-DQB1 (default 0.0145)\n"
     "  --imgt V|DIR          IPD-IMGT/HLA release (default 3.58.0)\n"
     "  --mac FILE            NMDP alpha.v3.txt (default the shipped subset)\n"
@@ -233,7 +233,7 @@ int RunSynth(Command& cmd) {
     }
     e << "; MAC fallbacks to lists " << stats.mac_fallbacks
       << "; recombinant meioses " << stats.recombinant_meioses
-      << "; non-paternal siblings " << stats.nonpaternal << "\n";
+      << "; non-paternal children " << stats.nonpaternal << "\n";
     for (const std::string& r : (*freqs)->renamed_names()) {
       e << kName << ": haplotype table: " << r << " (renamed in "
         << (*ref)->version() << ")\n";

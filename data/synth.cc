@@ -829,7 +829,16 @@ void Synthesizer::AppendFamily(uint64_t index, std::string* out,
       father.age <= 90 && !rng.Bernoulli(o.parent_missing);
   const bool mother_written =
       mother.age <= 90 && !rng.Bernoulli(o.parent_missing);
-  Conceive(father, mother, o, rng, &patient, stats);
+  // Non-paternity of the patient makes the written father a "parent" who
+  // is no parent: the inconsistency a matcher must report, not score.
+  if (rng.Bernoulli(o.nonpaternity_rate)) {
+    Person other;
+    DrawFounder(*freqs_, blood, pop, rng, "x0", "y0", &other);
+    Conceive(other, mother, o, rng, &patient, stats);
+    if (stats) ++stats->nonpaternal;
+  } else {
+    Conceive(father, mother, o, rng, &patient, stats);
+  }
   patient.sex = sex();
 
   std::string family_id = "F";

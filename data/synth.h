@@ -115,8 +115,10 @@ struct SynthOptions {
   std::array<double, kHaplotypeLoci - 1> crossover_weights = {0.75, 0.05, 0.60,
                                                               0.05};
 
-  // Per sibling: the probability that its biological father is not the
-  // family's father (haplotype letters x/y). 0 unless asked.
+  // Per child of the parents (the patient and each sibling): the
+  // probability that its biological father is not the family's father
+  // (haplotype letters x0|y0 for the patient, x<n>|y<n> for sibling n).
+  // 0 unless asked.
   double nonpaternity_rate = 0.0;
   // Per parent: the probability that the parent is not in the file
   // (deceased, not typed). Assumption. Parents over 90 are never written.
@@ -137,7 +139,8 @@ struct SynthStats {
   std::array<uint64_t, kTypingKindCount> persons_by_kind{};
   std::array<uint64_t, kTypingKindCount> typings_by_kind{};
   uint64_t mac_fallbacks = 0;
-  uint64_t recombinant_meioses = 0, nonpaternal = 0;
+  uint64_t recombinant_meioses = 0;
+  uint64_t nonpaternal = 0;  // patients and siblings
 };
 
 class Synthesizer {

@@ -391,6 +391,7 @@ TEST_F(SynthTest, FamiliesAreMendelianAndTruthIsConsistent) {
   EXPECT_GT(stats.recombinant_meioses, 0u);
   EXPECT_GT(stats.nonpaternal, 0u);
   int recombinants = 0, checked_children = 0;
+  int patient_nonpaternal_with_father = 0;
   for (const auto& [id, members] : families) {
     const Member *father = nullptr, *mother = nullptr, *patient = nullptr;
     int siblings = 0;
@@ -407,6 +408,11 @@ TEST_F(SynthTest, FamiliesAreMendelianAndTruthIsConsistent) {
       EXPECT_EQ(m.row[kRelationship], want_rel) << m.row[kId];
     }
     ASSERT_NE(patient, nullptr) << id;
+    if (absl::StartsWith(patient->label[0], "x0") && father != nullptr) {
+      // The written father is no parent: no haplotype shared by descent.
+      EXPECT_EQ(father->row[kTruthShared], "0") << id;
+      ++patient_nonpaternal_with_father;
+    }
     EXPECT_GE(siblings, 1) << id;
     EXPECT_LE(siblings, 4) << id;
     if (father) {
@@ -484,6 +490,8 @@ TEST_F(SynthTest, FamiliesAreMendelianAndTruthIsConsistent) {
   }
   EXPECT_GT(recombinants, 0);
   EXPECT_GT(checked_children, 600);
+  // 600 families x 5% x P(father written) 0.8: about 24.
+  EXPECT_GT(patient_nonpaternal_with_father, 5);
 }
 
 TEST_F(SynthTest, FamilyAgesAreCoherent) {
