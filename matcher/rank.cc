@@ -233,7 +233,12 @@ void CompiledQuery::Impl::BuildCells(LocusQuery* q, bool with_match) const {
   const LocusTyping& rt = recipient->at(q->locus);
   q->r_typed = rt.typed_positions > 0;
   q->slot = store->SlotOf(q->locus);
-  if (!q->r_typed || q->slot < 0) return;
+  if (q->slot < 0) return;
+  // Matching needs the recipient typed here; DSA does not (FindDsa: an
+  // antigen-level antibody is against any donor locus carrying it, and an
+  // untyped recipient locus carries nothing).
+  if (!q->r_typed) with_match = false;
+  if (!with_match && !antibodies) return;
   const PositionTyping* er[2] = {&rt.pos[0], &rt.pos[1]};
   const bool n0 = rt.pos[0].all_null, n1 = rt.pos[1].all_null;
   q->r_count = n0 && n1 ? 0 : 2;
@@ -672,9 +677,9 @@ absl::StatusOr<RankResult> Rank(const DonorStore& store,
                     ? options.threads
                     : static_cast<int>(std::thread::hardware_concurrency());
   threads = std::max(1, threads);
-  // Below ~64k donors per thread, starting threads costs more than it saves.
+  // Below ~4k donors per thread, starting a thread costs more than it saves.
   threads = static_cast<int>(
-      std::min<size_t>(static_cast<size_t>(threads), n / 65536 + 1));
+      std::min<size_t>(static_cast<size_t>(threads), n / 4096 + 1));
   const size_t top = options.top;
 
   struct Local {
