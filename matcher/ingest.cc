@@ -163,13 +163,12 @@ class ResolveCache {
 // ---- JSON Lines
 
 // One flat JSON object: string keys to string, number, true/false or null
-// values. Errors name the 1-based column.
+// values. Errors start with the 1-based column ("31: expected ...").
 absl::Status ParseFlatObject(absl::string_view line,
                              std::vector<std::pair<std::string, std::string>>* out) {
   size_t i = 0;
   auto err = [&](absl::string_view what) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("column ", i + 1, ": ", what));
+    return absl::InvalidArgumentError(absl::StrCat(i + 1, ": ", what));
   };
   auto ws = [&] {
     while (i < line.size() && (line[i] == ' ' || line[i] == '\t' ||

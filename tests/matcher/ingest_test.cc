@@ -1,0 +1,299 @@
+// Copyright 2026 The haplomatch Authors. SPDX-License-Identifier: Apache-2.0
+//
+// Donor ingest (CSV/TSV/JSON Lines, gzip): every bad-row kind is rejected
+// with its line and reason and counted (N = accepted + rejected); the index
+// file round-trips and a stale, corrupt or truncated index is refused.
+#include <unistd.h>
+#include <zlib.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "matcher/ingest.h"
+#include "matcher/rank.h"
+#include "tests/matcher/match_test_util.h"
+
+namespace hla::matcher {
+namespace {
+
+using ::testing::HasSubstr;
+using matcher_test::Geno;
+using matcher_test::LoadShipped;
+
+const char kGoodRows[] =
+    "id,relationship,birth_date,age,sex,abo,cmv,glstring\n"
+    "mother,mother,1954-03-02,,F,A+,pos,A*02:01+A*24:02^B*44:02+B*35:01^"
+    "DRB1*04:01+DRB1*11:01\n"
+    "son,son,,19,M,A-,neg,A*01:01+A*24:02^B*08:01+B*35:01^DRB1*03:01+"
+    "DRB1*11:01\n"
+    "sister,sister,1980-07-30,,F,B+,neg,A*01:01+A*02:01^B*08:01+B*44:02^"
+    "DRB1*03:01+DRB1*04:01\n";
+
+// One row of each bad kind, with the text its rejection must mention.
+struct BadRow {
+  std::string row;
+  std::string why;
+};
+const std::vector<BadRow>& BadRows() {
+  static const auto* rows = new std::vector<BadRow>{
+      {"x1,sibling,1980-01-01,,F,A+,pos", "field"},            // column count
+      {",sibling,1980-01-01,,F,A+,pos,A*01:01+A*02:01", "id"},   // missing id
+      {"x3,sibling,2023-02-30,,F,A+,pos,A*01:01+A*02:01", "2023-02-30"},
+      {"x4,sibling,,abc,F,A+,pos,A*01:01+A*02:01", "abc"},
+      {"x5,sibling,1980-01-01,,Q,A+,pos,A*01:01+A*02:01", "Q"},
+      {"x6,sibling,1980-01-01,,F,C+,pos,A*01:01+A*02:01", "C+"},
+      {"x7,sibling,1980-01-01,,F,A+,maybe,A*01:01+A*02:01", "maybe"},
+      {"x8,wizard,1980-01-01,,F,A+,pos,A*01:01+A*02:01", "wizard"},
+      {"x9,sibling,1980-01-01,,F,A+,pos,A*01:01++", "offset"},   // parse
+      {"x10,sibling,1980-01-01,,F,A+,pos,A*99:99+A*02:01", "A*99:99"},
+  };
+  return *rows;
+}
+
+class IngestTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_EQ(LoadShipped().error, "");
+    dir_ = absl::StrCat(::testing::TempDir(), "/hm_ingest_", ::getpid());
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  std::string Write(const std::string& name, const std::string& text) {
+    const std::string path = absl::StrCat(dir_, "/", name);
+    std::ofstream(path, std::ios::binary) << text;
+    return path;
+  }
+
+  absl::StatusOr<DonorStore> Ingest(const std::string& path,
+                                    std::vector<std::string>* rejects,
+                                    IngestStats* stats,
+                                    IngestOptions options = {}) {
+    return IngestDonorFile(
+        path, *LoadShipped().resolver, options,
+        [rejects](const std::string& m) { rejects->push_back(m); }, stats);
+  }
+
+  std::string dir_;
+};
+
+TEST_F(IngestTest, EveryBadRowKindIsRejectedWithLineAndReason) {
+  std::string text = kGoodRows;
+  for (const BadRow& b : BadRows()) absl::StrAppend(&text, b.row, "\n");
+  const std::string path = Write("donors.csv", text);
+  std::vector<std::string> rejects;
+  IngestStats stats;
+  absl::StatusOr<DonorStore> s = Ingest(path, &rejects, &stats);
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_EQ(s->size(), 3u);
+  ASSERT_EQ(rejects.size(), BadRows().size());
+  for (size_t i = 0; i < rejects.size(); ++i) {
+    SCOPED_TRACE(rejects[i]);
+    EXPECT_THAT(rejects[i], HasSubstr(absl::StrCat(path, ":", 5 + i, ":")));
+    EXPECT_THAT(rejects[i], HasSubstr(BadRows()[i].why));
+  }
+  EXPECT_EQ(stats.rows, 3 + BadRows().size());
+  EXPECT_EQ(stats.rows, stats.accepted + stats.rejected);
+  EXPECT_EQ(s->id(0), "mother");
+  EXPECT_EQ(s->id(2), "sister");
+}
+
+TEST_F(IngestTest, RepeatedTypingsAreResolvedOnce) {
+  std::string text = "id,glstring\n";
+  for (int i = 0; i < 50; ++i) {
+    absl::StrAppend(&text, "d", i, ",A*01:01+A*02:01^B*08:01+B*44:02\n");
+  }
+  std::vector<std::string> rejects;
+  IngestStats stats;
+  absl::StatusOr<DonorStore> s = Ingest(Write("rep.csv", text), &rejects, &stats);
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(stats.cache_hits, 49u);
+  EXPECT_EQ(s->dictionary_entries(), 2u * 3u);  // 2 loci x (empty + 2)
+}
+
+TEST_F(IngestTest, GzipInputEqualsPlain) {
+  const std::string plain = Write("donors.csv", kGoodRows);
+  const std::string gz = absl::StrCat(dir_, "/donors.csv.gz");
+  gzFile f = gzopen(gz.c_str(), "wb");
+  ASSERT_NE(f, nullptr);
+  gzwrite(f, kGoodRows, sizeof(kGoodRows) - 1);
+  gzclose(f);
+  std::vector<std::string> r1, r2;
+  IngestStats s1, s2;
+  absl::StatusOr<DonorStore> a = Ingest(plain, &r1, &s1);
+  absl::StatusOr<DonorStore> b = Ingest(gz, &r2, &s2);
+  ASSERT_TRUE(a.ok() && b.ok());
+  ASSERT_EQ(a->size(), b->size());
+  for (size_t i = 0; i < a->size(); ++i) {
+    EXPECT_EQ(a->id(i), b->id(i));
+    EXPECT_EQ(a->facts_word(i), b->facts_word(i));
+  }
+  EXPECT_LT(s2.input_bytes, s1.input_bytes + 64);
+}
+
+TEST_F(IngestTest, JsonLinesWithBadLines) {
+  const std::string text =
+      "{\"id\":\"a\",\"relationship\":\"child\",\"age\":30,\"sex\":\"M\","
+      "\"glstring\":\"A*01:01+A*02:01^B*08:01+B*44:02^DRB1*03:01+DRB1*04:01\"}\n"
+      "\n"
+      "{\"donor_id\":\"b\",\"birth_date\":\"1990-05-01\",\"A_1\":\"01:01\","
+      "\"A_2\":\"A*24:02\",\"B_1\":\"B8\",\"DRB1_1\":\"03:01/04:01\"}\n"
+      "{\"id\":\"c\",\"glstring\":\"A*01:01\"\n"
+      "{\"id\":\"d\",\"birth_date\":\"1990-13-01\",\"glstring\":\"A*01:01\"}\n"
+      "{\"glstring\":\"A*01:01\"}\n"
+      "{\"id\":\"f\",\"glstring\":\"A*99:99\"}\n"
+      "{\"id\":\"g\",\"nested\":{\"x\":1},\"glstring\":\"A*01:01\"}\n"
+      "[1,2]\n";
+  std::vector<std::string> rejects;
+  IngestStats stats;
+  absl::StatusOr<DonorStore> s =
+      Ingest(Write("donors.jsonl", text), &rejects, &stats);
+  ASSERT_TRUE(s.ok()) << s.status();
+  ASSERT_EQ(s->size(), 2u);
+  EXPECT_EQ(s->id(1), "b");
+  const Genotype b = s->GenotypeOf(1);
+  EXPECT_EQ(b.at(Locus::kA).pos[0].text, "A*01:01");
+  EXPECT_EQ(b.at(Locus::kB).typed_positions, 1);
+  ASSERT_EQ(rejects.size(), 6u) << absl::StrJoin(rejects, "\n");
+  EXPECT_THAT(rejects[0], HasSubstr(":4:31: expected ',' or '}'"));
+  EXPECT_THAT(rejects[1], HasSubstr(":5: key 'birth_date'"));
+  EXPECT_THAT(rejects[2], HasSubstr(":6: no donor id"));
+  EXPECT_THAT(rejects[3], HasSubstr(":7: typing 'A*99:99'"));
+  EXPECT_THAT(rejects[4], HasSubstr(":8:20: nested value"));
+  EXPECT_THAT(rejects[5], HasSubstr(":9:1: expected '{'"));
+  EXPECT_EQ(stats.rows, 8u);
+  EXPECT_EQ(stats.rows, stats.accepted + stats.rejected);
+}
+
+TEST_F(IngestTest, IdColumnOption) {
+  const std::string text =
+      "person,glstring\np1,A*01:01+A*02:01\np2,A*01:01+A*03:01\n";
+  std::vector<std::string> rejects;
+  IngestStats stats;
+  IngestOptions o;
+  o.id_column = "person";
+  absl::StatusOr<DonorStore> s = Ingest(Write("ids.csv", text), &rejects, &stats, o);
+  ASSERT_TRUE(s.ok()) << s.status();
+  ASSERT_EQ(s->size(), 2u);
+  EXPECT_EQ(s->id(1), "p2");
+  o.id_column = "nope";
+  EXPECT_FALSE(Ingest(Write("ids2.csv", text), &rejects, &stats, o).ok());
+}
+
+class IndexTest : public IngestTest {
+ protected:
+  void SetUp() override {
+    IngestTest::SetUp();
+    std::string text = kGoodRows;
+    // A phased donor: kept whole (fallback) and re-parsed on load.
+    absl::StrAppend(&text,
+                    "brother,brother,1983-02-28,,M,A+,pos,A*01:01~B*08:01~"
+                    "DRB1*03:01+A*24:02~B*35:01~DRB1*11:01\n");
+    std::vector<std::string> rejects;
+    IngestStats stats;
+    absl::StatusOr<DonorStore> s =
+        Ingest(Write("family.csv", text), &rejects, &stats);
+    ASSERT_TRUE(s.ok()) << s.status();
+    store_ = std::make_unique<DonorStore>(*std::move(s));
+    index_ = absl::StrCat(dir_, "/family.hmx");
+    ASSERT_TRUE(WriteIndex(*store_, index_).ok());
+  }
+
+  std::string Bytes() {
+    std::ifstream in(index_, std::ios::binary);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+  }
+  void Put(const std::string& bytes) {
+    std::ofstream(index_, std::ios::binary | std::ios::trunc) << bytes;
+  }
+  absl::Status LoadStatus() {
+    return LoadIndex(index_, *LoadShipped().resolver).status();
+  }
+
+  std::unique_ptr<DonorStore> store_;
+  std::string index_;
+};
+
+TEST_F(IndexTest, RoundTripRanksTheSame) {
+  EXPECT_TRUE(IsIndexFile(index_));
+  EXPECT_FALSE(IsIndexFile(absl::StrCat(dir_, "/family.csv")));
+  absl::StatusOr<DonorStore> m = LoadIndex(index_, *LoadShipped().resolver);
+  ASSERT_TRUE(m.ok()) << m.status();
+  ASSERT_EQ(m->size(), store_->size());
+  EXPECT_EQ(m->fallback_count(), 1u);
+  for (size_t i = 0; i < m->size(); ++i) {
+    EXPECT_EQ(m->id(i), store_->id(i));
+    EXPECT_EQ(m->facts_word(i), store_->facts_word(i));
+  }
+  absl::StatusOr<Genotype> rec = Geno(
+      "A*01:01+A*02:01^B*08:01+B*44:02^DRB1*03:01+DRB1*04:01");
+  ASSERT_TRUE(rec.ok());
+  RankOptions o;
+  o.eligibility = *OptionsForProtocol("NCT04835883");
+  o.eligibility.as_of = absl::CivilDay(2026, 11, 26);
+  absl::StatusOr<RankResult> a = Rank(*store_, *LoadShipped().ref, *rec, o);
+  absl::StatusOr<RankResult> b = Rank(*m, *LoadShipped().ref, *rec, o);
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(a->ranked, b->ranked);
+  EXPECT_EQ(a->keys, b->keys);
+  EXPECT_EQ(a->excluded_by, b->excluded_by);
+}
+
+TEST_F(IndexTest, StaleFormatIsRefused) {
+  std::string bytes = Bytes();
+  bytes[8] = static_cast<char>(kIndexFormatVersion + 1);
+  Put(bytes);
+  const absl::Status s = LoadStatus();
+  EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(s.message(), HasSubstr("stale: format version"));
+}
+
+TEST_F(IndexTest, StaleReleaseIsRefused) {
+  std::string bytes = Bytes();
+  std::memcpy(&bytes[32], "3.44.0", 6);
+  Put(bytes);
+  const absl::Status s = LoadStatus();
+  EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(s.message(), HasSubstr("built against IPD-IMGT/HLA 3.44.0"));
+}
+
+TEST_F(IndexTest, CorruptIsRefused) {
+  std::string bytes = Bytes();
+  bytes[bytes.size() / 2] ^= 0x5A;
+  Put(bytes);
+  const absl::Status s = LoadStatus();
+  EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(s.message(), HasSubstr("checksum mismatch"));
+}
+
+TEST_F(IndexTest, TruncatedIsRefused) {
+  const std::string bytes = Bytes();
+  Put(bytes.substr(0, bytes.size() - 9));
+  absl::Status s = LoadStatus();
+  EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(s.message(), HasSubstr("truncated"));
+  Put(bytes.substr(0, 20));
+  s = LoadStatus();
+  EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(s.message(), HasSubstr("truncated"));
+}
+
+TEST_F(IndexTest, NotAnIndexIsRefused) {
+  Put(std::string(200, 'x'));
+  const absl::Status s = LoadStatus();
+  EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(s.message(), HasSubstr("bad magic"));
+}
+
+}  // namespace
+}  // namespace hla::matcher
