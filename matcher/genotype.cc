@@ -69,9 +69,12 @@ std::optional<Locus> LeafLocus(const data::Reference& ref,
   return LocusFromName(t.locus);
 }
 
+// Atlas's ConsolidatedMolecularScoringInfo: "only to be used with molecular
+// types, such as NMDP codes & XX codes, where consolidated data is
+// sufficient"; we add the group names. A truncated name (A*01:01) is, as in
+// Atlas, a name variant standing for its alleles, graded allele by allele.
 bool IsConsolidated(LeafKind kind) {
   switch (kind) {
-    case LeafKind::kTruncated:
     case LeafKind::kMac:
     case LeafKind::kXX:
     case LeafKind::kGGroup:
@@ -372,6 +375,9 @@ void CompilePosition(const data::Reference& ref, Locus locus,
       all_null = false;
       pos->match_keys.push_back(a.p_group != kNone ? a.p_group
                                                    : (id | kAlleleKeyBit));
+      // G groups of expressed alleles only: a G group may hold a null
+      // (A*01:01:01G has A*01:01:01:02N), which must not make a G match.
+      if (a.g_group != kNone) pos->g_groups.push_back(a.g_group);
       if (pos->antigens.empty()) {
         if (const data::DnaSerology* s = ref.SerologyOf(id)) {
           for (const data::SerologyList* l :
@@ -394,7 +400,6 @@ void CompilePosition(const data::Reference& ref, Locus locus,
         }
       }
     }
-    if (a.g_group != kNone) pos->g_groups.push_back(a.g_group);
   }
   pos->all_null = pos->placeholder || all_null;
   if (!pos->antigens.empty()) pos->serology = pos->antigens;

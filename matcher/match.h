@@ -171,16 +171,15 @@ struct PositionTyping {
   // allele's P group id, a null allele's small-g id | kNullKeyBit. Two
   // positions allele-match iff their match_keys intersect.
   std::vector<uint32_t> match_keys;
-  std::vector<uint32_t> g_groups;     // G group ids of the alleles
+  std::vector<uint32_t> g_groups;     // G group ids of expressed alleles
   // Serological equivalents: the antigens written, else those rel_dna_ser
   // assigns the expressed alleles (unambiguous, possible, assumed, expert).
   std::vector<data::AntigenId> serology;
   std::vector<uint8_t> tce_groups;    // DPB1: V2 group numbers of expressed
                                       // alleles (1, 2, 3); others empty
-  // Written with a name that stands for several alleles by design (a
-  // truncated name, MAC, XX code, G/P/small-g group): Atlas's "consolidated
-  // molecular" typing, graded at most kGGroup. An allele list of full names
-  // ("A*01:01:01:01/A*01:01:01:02") is not consolidated.
+  // Written as a MAC, XX code or G/P/small-g group name: Atlas's
+  // "consolidated molecular" typing, graded at most kGGroup. A truncated
+  // name (A*01:01) and an allele list are graded allele by allele.
   bool consolidated = false;
   // A WMDA placeholder such as DRB4*NNNN (gene absent on that copy): typed,
   // expresses nothing, like a null allele.

@@ -9,10 +9,12 @@ namespace {
 using data::Allele;
 using data::AlleleId;
 using data::Antigen;
+using data::GroupId;
 using data::AntigenId;
 using data::kNone;
 using data::SequenceCoverage;
 using data::SequenceType;
+using matcher::kNullKeyBit;
 
 bool SameFirstFields(const Allele& a, const Allele& b, size_t n) {
   if (a.fields.size() < n || b.fields.size() < n) return false;
@@ -31,7 +33,130 @@ MatchGrade Better(MatchGrade a, MatchGrade b) { return a < b ? b : a; }
 // are consolidated and capped at kGGroup anyway).
 constexpr size_t kMaxPairwise = 4096;
 
+bool ExpressedKeysIntersect(const std::vector<uint32_t>& a,
+                            const std::vector<uint32_t>& b) {
+  size_t i = 0, j = 0;
+  while (i < a.size() && j < b.size()) {
+    if (a[i] < b[j]) {
+      ++i;
+    } else if (b[j] < a[i]) {
+      ++j;
+    } else {
+      if ((a[i] & kNullKeyBit) == 0) return true;
+      ++i;
+      ++j;
+    }
+  }
+  return false;
+}
+
+// The first `k` fields of an allele (fewer if it has fewer).
+absl::Span<const Field> Prefix(const Allele& a, size_t k) {
+  return absl::MakeConstSpan(a.fields.data(), std::min(k, a.fields.size()));
+}
+
 }  // namespace
+
+MatchGrade BestAlleleListGrade(absl::Span<const Allele> alleles,
+                               absl::Span<const AlleleId> a,
+                               absl::Span<const AlleleId> b) {
+  MatchGrade best = BestSequenceGrade(alleles, a, b);
+  if (best >= MatchGrade::kGGroup) return best;
+  // Shared G or P group among the expressed alleles.
+  auto groups = [&](absl::Span<const AlleleId> ids, bool g) {
+    std::vector<uint32_t> out;
+    for (AlleleId id : ids) {
+      const Allele& e = alleles[id];
+      const GroupId grp = g ? e.g_group : e.p_group;
+      if (!e.is_null() && grp != kNone) out.push_back(grp);
+    }
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+  };
+  if (Intersect(groups(a, true), groups(b, true))) return MatchGrade::kGGroup;
+  if (Intersect(groups(a, false), groups(b, false))) return MatchGrade::kPGroup;
+  return best;
+}
+
+MatchGrade BestSequenceGrade(absl::Span<const Allele> alleles,
+                             absl::Span<const AlleleId> a,
+                             absl::Span<const AlleleId> b) {
+  if (a.size() * b.size() <= 16) {
+    // Small lists: pair by pair (the definition), keeping only the
+    // sequence-level grades.
+    MatchGrade best = MatchGrade::kMismatch;
+    for (AlleleId x : a) {
+      if (alleles[x].is_null()) continue;
+      for (AlleleId y : b) {
+        if (alleles[y].is_null()) continue;
+        const MatchGrade g = GradeAllelePair(x, alleles[x], y, alleles[y]);
+        if (g >= MatchGrade::kGGroup && (g > MatchGrade::kGGroup || x == y)) {
+          best = Better(best, g);
+        }
+      }
+    }
+    return best;
+  }
+  // Large lists (a truncated name, a long allele list): the same maximum by
+  // merges, O(n + m). Ids ascend with the fields (data/reference.h), so
+  // alleles sharing their first k fields are contiguous on both sides.
+  MatchGrade best = MatchGrade::kMismatch;
+  // Shared alleles: gDNA / cDNA / (G when no group data).
+  for (size_t i = 0, j = 0; i < a.size() && j < b.size();) {
+    if (a[i] < b[j]) {
+      ++i;
+    } else if (b[j] < a[i]) {
+      ++j;
+    } else {
+      if (!alleles[a[i]].is_null()) {
+        best = Better(best, GradeAllelePair(a[i], alleles[a[i]], b[j],
+                                            alleles[b[j]]));
+      }
+      ++i;
+      ++j;
+    }
+  }
+  // Same first three (cDNA) or two (protein) fields, both full sequences.
+  for (size_t k : {size_t{3}, size_t{2}}) {
+    const MatchGrade level = k == 3 ? MatchGrade::kCdna : MatchGrade::kProtein;
+    if (best >= level) break;
+    size_t i = 0, j = 0;
+    while (i < a.size() && j < b.size()) {
+      const Allele& x = alleles[a[i]];
+      const Allele& y = alleles[b[j]];
+      const int c = CompareFields(Prefix(x, k), Prefix(y, k));
+      if (c < 0) {
+        ++i;
+        continue;
+      }
+      if (c > 0) {
+        ++j;
+        continue;
+      }
+      // One prefix group on each side.
+      const absl::Span<const Field> key = Prefix(x, k);
+      bool full_a = false, full_b = false;
+      for (; i < a.size() &&
+             CompareFields(Prefix(alleles[a[i]], k), key) == 0;
+           ++i) {
+        const Allele& e = alleles[a[i]];
+        full_a |= !e.is_null() && Full(e) && e.fields.size() >= k;
+      }
+      for (; j < b.size() &&
+             CompareFields(Prefix(alleles[b[j]], k), key) == 0;
+           ++j) {
+        const Allele& e = alleles[b[j]];
+        full_b |= !e.is_null() && Full(e) && e.fields.size() >= k;
+      }
+      if (full_a && full_b) {
+        best = Better(best, level);
+        break;
+      }
+    }
+  }
+  return best;
+}
 
 MatchGrade GradeAllelePair(AlleleId id_a, const Allele& a, AlleleId id_b,
                            const Allele& b) {
@@ -162,18 +287,15 @@ MatchGrade GradePositions(absl::Span<const Allele> alleles,
   }
   MatchGrade best = MatchGrade::kMismatch;
   const bool consolidated = r.consolidated || d.consolidated;
-  if (!consolidated && r.alleles.size() * d.alleles.size() <= kMaxPairwise) {
-    for (AlleleId a : r.alleles) {
-      if (alleles[a].is_null()) continue;
-      for (AlleleId b : d.alleles) {
-        if (alleles[b].is_null()) continue;
-        best = Better(best, GradeAllelePair(a, alleles[a], b, alleles[b]));
-      }
+  // Every molecular grade from P up implies a shared P group (the same 2
+  // fields, G group or allele all mean the same ARD protein), so a pair
+  // without one (most pairs of a registry scan) goes straight to serology.
+  if (ExpressedKeysIntersect(r.match_keys, d.match_keys)) {
+    if (!consolidated) best = BestSequenceGrade(alleles, r.alleles, d.alleles);
+    if (best < MatchGrade::kGGroup) {
+      best = Intersect(r.g_groups, d.g_groups) ? MatchGrade::kGGroup
+                                               : MatchGrade::kPGroup;
     }
-  } else if (Intersect(r.g_groups, d.g_groups)) {
-    best = MatchGrade::kGGroup;
-  } else if (Intersect(r.match_keys, d.match_keys)) {
-    best = MatchGrade::kPGroup;
   }
   if (consolidated && best > MatchGrade::kGGroup) best = MatchGrade::kGGroup;
   if (best == MatchGrade::kMismatch) {

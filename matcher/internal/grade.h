@@ -60,6 +60,22 @@ inline bool Intersect(const std::vector<uint32_t>& a,
 MatchGrade GradeAllelePair(data::AlleleId id_a, const data::Allele& a,
                            data::AlleleId id_b, const data::Allele& b);
 
+// The best GradeAllelePair over every pair of expressed alleles of two
+// allele lists (ascending ids), without trying every pair: shared alleles,
+// then shared 3- and 2-field prefixes (both full sequences), then shared G
+// and P groups, each by a merge. Returns kMismatch when nothing relates.
+MatchGrade BestAlleleListGrade(absl::Span<const data::Allele> alleles,
+                               absl::Span<const data::AlleleId> a,
+                               absl::Span<const data::AlleleId> b);
+
+// The sequence-level part of BestAlleleListGrade: kGdna, kCdna or kProtein
+// when some pair reaches it (kGGroup for a shared allele without group
+// data), else kMismatch. Group levels are left to the caller's
+// precomputed sets.
+MatchGrade BestSequenceGrade(absl::Span<const data::Allele> alleles,
+                             absl::Span<const data::AlleleId> a,
+                             absl::Span<const data::AlleleId> b);
+
 // Serological subtype of an antigen, from rel_ser_ser.txt relations.
 enum class SerologySubtype : uint8_t { kNotSplit, kSplit, kBroad, kAssociated };
 SerologySubtype SubtypeOf(const data::Antigen& antigen);

@@ -8,6 +8,7 @@
 #include "absl/strings/match.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "matcher/internal/grade.h"
 #include "matcher/match.h"
 #include "tests/matcher/match_test_util.h"
 
@@ -165,12 +166,63 @@ TEST_F(MatchTest, GradeLadderOnRealAlleles) {
       MatchConfidence::kExact);
 }
 
-TEST_F(MatchTest, TruncatedNamesAreConsolidatedAndCapAtG) {
-  MatchReport r = M("A*01:01+A*02:01", "A*01:01+A*02:01", OnlyA());
+TEST_F(MatchTest, TruncatedNamesAreGradedAlleleByAllele) {
+  MatchReport r = M("A*01:01+A*02:01", "A*01:01:01:01+A*02:01:01:01", OnlyA());
   EXPECT_EQ(r.loci[0].matches, 2);
-  EXPECT_EQ(r.loci[0].grade, MatchGrade::kGGroup);
+  EXPECT_EQ(r.loci[0].grade, MatchGrade::kGdna);  // the best member pair
   // A*01:01 spans one P group: exact, not definite.
   EXPECT_EQ(r.loci[0].positions[0].confidence, MatchConfidence::kExact);
+  // Large name variants on both sides: the merge gives the same maximum.
+  EXPECT_EQ(M("A*02:01+A*02:01", "A*02:01+A*02:01", OnlyA()).loci[0].grade,
+            MatchGrade::kGdna);
+  EXPECT_EQ(M("A*02:01:01+A*02:01:01", "A*02:01:02+A*02:01:02", OnlyA())
+                .loci[0]
+                .grade,
+            MatchGrade::kProtein);
+}
+
+TEST_F(MatchTest, MergedListGradeEqualsPairwiseMaximum) {
+  // BestAlleleListGrade on 1- and 2-field truncations of 3.58.0 (A, DPB1)
+  // against the definition: the best GradeAllelePair over all pairs.
+  const auto& all = ref_->alleles();
+  std::vector<absl::Span<const data::AlleleId>> lists;
+  for (int fields : {1, 2}) {
+    for (const auto& t : ref_->truncations(fields)) {
+      const auto name = ref_->loci()[t.locus].name;
+      if ((name == "A" || name == "DPB1") && t.end - t.begin <= 120) {
+        lists.push_back(ref_->Range(t.begin, t.end));
+      }
+    }
+  }
+  ASSERT_GT(lists.size(), 50u);
+  int compared = 0;
+  for (size_t i = 0; i < lists.size(); i += 7) {
+    for (size_t j = i; j < lists.size() && j < i + 40; j += 3) {
+      if (all[lists[i][0]].locus != all[lists[j][0]].locus) continue;
+      MatchGrade brute = MatchGrade::kMismatch;
+      for (data::AlleleId a : lists[i]) {
+        if (all[a].is_null()) continue;
+        for (data::AlleleId b : lists[j]) {
+          if (all[b].is_null()) continue;
+          brute = std::max(brute, matcher_internal::GradeAllelePair(
+                                      a, all[a], b, all[b]));
+        }
+      }
+      ASSERT_EQ(matcher_internal::BestAlleleListGrade(all, lists[i], lists[j]),
+                brute)
+          << all[lists[i][0]].name << " vs " << all[lists[j][0]].name;
+      ++compared;
+    }
+  }
+  EXPECT_GT(compared, 100);
+}
+
+TEST_F(MatchTest, MacsAreConsolidatedAndCapAtG) {
+  // A*01:AC = A*01:01/A*01:03.
+  MatchReport r = M("A*01:AC+A*01:AC", "A*01:01:01:01+A*01:01:01:01", OnlyA());
+  EXPECT_EQ(r.loci[0].matches, 2);
+  EXPECT_EQ(r.loci[0].grade, MatchGrade::kGGroup);
+  EXPECT_EQ(r.loci[0].confidence, MatchConfidence::kPotential);
 }
 
 TEST_F(MatchTest, SerologyAgainstAllelesIsPotentialSerologyGrade) {
