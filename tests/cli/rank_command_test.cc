@@ -1,0 +1,171 @@
+// Copyright 2026 The haplomatch Authors. SPDX-License-Identifier: Apache-2.0
+//
+// haplomatch rank | index in-process: the summary line with N = R + E + X,
+// rejects with line numbers, exit codes, CSV/JSON output, threads, index.
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "cli/command.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace hla::cli {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+
+struct RunResult {
+  int rc;
+  std::string out, err;
+};
+
+RunResult Invoke(int (*fn)(Command&), std::vector<std::string> args) {
+  ::setenv("HAPLOMATCH_DATA_DIR", HLA_SHIPPED_DATA_DIR, 1);
+  ::unsetenv("HAPLOMATCH_IMGT");
+  std::istringstream in;
+  std::ostringstream out, err;
+  Command cmd{std::move(args), &in, &out, &err};
+  const int rc = fn(cmd);
+  return {rc, out.str(), err.str()};
+}
+
+std::vector<std::string> Lines(const std::string& s) {
+  std::vector<std::string> lines = absl::StrSplit(s, '\n');
+  if (!lines.empty() && lines.back().empty()) lines.pop_back();
+  return lines;
+}
+
+const char kRecipient[] =
+    "A*01:01+A*02:01^C*07:01+C*05:01^B*08:01+B*44:02^DRB1*03:01+DRB1*04:01^"
+    "DQB1*02:01+DQB1*03:02";
+
+// The shipped family plus rows of every bad kind.
+std::string DonorsCsv() {
+  std::ifstream in(std::string(HLA_SHIPPED_DATA_DIR) + "/examples/family.csv");
+  std::stringstream s;
+  s << in.rdbuf();
+  std::string text = s.str();
+  absl::StrAppend(&text,
+                  "bad1,sibling,1980-01-01\n",
+                  "bad2,sibling,2023-02-30,,F,A+,pos,A*01:01+A*02:01\n",
+                  "bad3,sibling,1980-01-01,,F,A+,pos,A*99:99+A*02:01\n",
+                  "old,sibling,1940-01-01,,M,A+,pos,A*01:01+A*24:02^"
+                  "B*08:01+B*35:01^DRB1*03:01+DRB1*11:01\n");
+  return text;
+}
+
+class RankCommandTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = absl::StrCat(::testing::TempDir(), "/hm_rank_cli_", ::getpid());
+    std::filesystem::create_directories(dir_);
+    donors_ = dir_ + "/donors.csv";
+    std::ofstream(donors_) << DonorsCsv();
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  std::vector<std::string> Base() {
+    return {"--recipient", kRecipient, "--donors", donors_, "--protocol",
+            "NCT04835883", "--as-of", "2026-11-26"};
+  }
+
+  std::string dir_, donors_;
+};
+
+// "read N, ranked R, excluded E (...), rejected X" -> {N, R, E, X}.
+std::vector<int> SummaryNumbers(const std::string& err) {
+  static const std::regex re(
+      R"(read (\d+), ranked (\d+), excluded (\d+) \(([^)]*)\), rejected (\d+))");
+  std::smatch m;
+  EXPECT_TRUE(std::regex_search(err, m, re)) << err;
+  if (m.empty()) return {};
+  return {std::stoi(m[1]), std::stoi(m[2]), std::stoi(m[3]), std::stoi(m[5])};
+}
+
+TEST_F(RankCommandTest, SummaryAddsUpAndRejectsCarryLines) {
+  std::vector<std::string> args = Base();
+  const std::string rejects = dir_ + "/rejects.txt";
+  args.insert(args.end(), {"--rejects", rejects});
+  const RunResult r = Invoke(RunRank, args);
+  EXPECT_EQ(r.rc, kExitRejected) << r.err;
+  const std::vector<int> n = SummaryNumbers(r.err);
+  ASSERT_EQ(n.size(), 4u);
+  EXPECT_EQ(n[0], n[1] + n[2] + n[3]);
+  EXPECT_EQ(n[3], 3);
+  EXPECT_THAT(r.err, HasSubstr("too old 2"));
+  std::ifstream in(rejects);
+  std::stringstream s;
+  s << in.rdbuf();
+  const std::vector<std::string> lines = Lines(s.str());
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_THAT(lines[0], HasSubstr("donors.csv:8:"));
+  EXPECT_THAT(lines[1], HasSubstr("donors.csv:9:"));
+  EXPECT_THAT(lines[1], HasSubstr("2023-02-30"));
+  EXPECT_THAT(lines[2], HasSubstr("donors.csv:10:"));
+  EXPECT_THAT(lines[2], HasSubstr("A*99:99"));
+  // CSV: a header and one row per ranked donor, rank 1 first.
+  const std::vector<std::string> out = Lines(r.out);
+  ASSERT_EQ(static_cast<int>(out.size()), 1 + n[1]);
+  EXPECT_THAT(out[0], StartsWith("rank,id,relationship,age"));
+  EXPECT_THAT(out[1], StartsWith("1,sister,sibling,46,"));
+}
+
+TEST_F(RankCommandTest, TopJsonAndThreads) {
+  std::vector<std::string> args = Base();
+  args.insert(args.end(), {"--top", "2", "--format", "json", "--threads", "1"});
+  const RunResult one = Invoke(RunRank, args);
+  args.back() = "2";
+  const RunResult two = Invoke(RunRank, args);
+  EXPECT_EQ(one.out, two.out);
+  EXPECT_THAT(one.out, StartsWith("{\"imgt_version\":\"3.58.0\""));
+  EXPECT_THAT(one.out, HasSubstr("\"rank\":2,"));
+  EXPECT_THAT(one.out, testing::Not(HasSubstr("\"rank\":3,")));
+  EXPECT_THAT(one.out, HasSubstr("\"haplo\":{\"verdict\":"));
+}
+
+TEST_F(RankCommandTest, IndexThenRankGivesTheSameOutput) {
+  const std::string index = dir_ + "/donors.hmx";
+  const RunResult ix = Invoke(RunIndex, {"--donors", donors_, "--out", index});
+  EXPECT_EQ(ix.rc, kExitRejected) << ix.err;  // the bad rows
+  EXPECT_THAT(ix.err, HasSubstr("bytes/donor"));
+  const RunResult from_file = Invoke(RunRank, Base());
+  std::vector<std::string> args = Base();
+  args[3] = index;
+  const RunResult from_index = Invoke(RunRank, args);
+  EXPECT_EQ(from_index.rc, kExitOk) << from_index.err;
+  EXPECT_EQ(from_index.out, from_file.out);
+  // The index holds the accepted donors: read = ranked + excluded.
+  const std::vector<int> n = SummaryNumbers(from_index.err);
+  ASSERT_EQ(n.size(), 4u);
+  EXPECT_EQ(n[3], 0);
+  EXPECT_EQ(n[0], n[1] + n[2]);
+  // A stale index is refused with a clear message.
+  args.insert(args.end(), {"--imgt", "3.44.0"});
+  const RunResult stale = Invoke(RunRank, args);
+  EXPECT_EQ(stale.rc, kExitRejected);
+  EXPECT_THAT(stale.err, HasSubstr("stale"));
+}
+
+TEST_F(RankCommandTest, UsageErrors) {
+  EXPECT_EQ(Invoke(RunRank, {"--donors", donors_}).rc, kExitUsage);
+  std::vector<std::string> args = Base();
+  args.insert(args.end(), {"--rank-by", "age,height"});
+  const RunResult r = Invoke(RunRank, args);
+  EXPECT_EQ(r.rc, kExitUsage);
+  EXPECT_THAT(r.err, HasSubstr("unknown key 'height'"));
+  EXPECT_EQ(Invoke(RunIndex, {"--donors", donors_}).rc, kExitUsage);
+}
+
+}  // namespace
+}  // namespace hla::cli
