@@ -25,8 +25,9 @@
 //     consensus, Ciurea et al. BMT 2020;55:12-24) but exclude no one unless
 //     the options say so.
 //
-// Everything here is a pure function of its arguments (no clock, no globals),
-// except Today(), so it is thread-safe.
+// Everything here is a pure function of its arguments (no clock, no globals)
+// except Today() and the default EligibilityOptions::as_of that uses it; all
+// of it is thread-safe.
 #ifndef HLA_MATCHER_ELIGIBILITY_H_
 #define HLA_MATCHER_ELIGIBILITY_H_
 
@@ -169,7 +170,9 @@ inline constexpr double kDefaultDsaMfi = 1000;
 struct EligibilityOptions {
   // Protocol name for the reasons ("NCT04835883"), or "none".
   std::string protocol = "none";
-  absl::CivilDay as_of;
+  // The reference date for ages: today unless set (a default-constructed
+  // CivilDay would be 1970-01-01, which no one means).
+  absl::CivilDay as_of = Today();
   // Age gate: the donor must be younger than this (whole years). nullopt:
   // no age gate (the age is still reported when known).
   std::optional<int> max_age_exclusive;
@@ -189,8 +192,7 @@ struct EligibilityOptions {
 
 // The presets: "NCT04835883" (haplo + under 70 + DSA) and "none" (DSA only
 // when antibodies are given; nothing else gates). Case-insensitive.
-// NotFoundError listing the known protocols otherwise. `as_of` is left for
-// the caller to set.
+// NotFoundError listing the known protocols otherwise. `as_of` is today.
 absl::StatusOr<EligibilityOptions> OptionsForProtocol(absl::string_view name);
 
 // ---- The verdict
