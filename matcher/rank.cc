@@ -221,6 +221,60 @@ struct CompiledQuery::Impl {
   uint64_t as_of_ymd = 0;
   std::optional<BloodGroup> r_abo;
 
+  // QuickReject's view of the required loci.
+  struct QuickLocus {
+    bool usable = false;  // recipient typed and some donor typed there
+    bool required = false;  // haplo_required_loci (listed first)
+    int slot = 0;
+    // Per typing id: bits 0-1 Cell::match, bit 2 all-null. One byte a
+    // typing keeps the quick filter's tables in L1.
+    std::vector<uint8_t> bits;
+  };
+  std::vector<QuickLocus> quick;
+
+  template <typename Id>
+  int Quick(const Id* ids, uint64_t w) const {
+    const EligibilityOptions& eo = options.eligibility;
+    if (eo.max_age_exclusive) {
+      const uint64_t v = w & PackedFacts::kValueMask;
+      int age = -1;
+      if (w & PackedFacts::kFactBirth) {
+        if (v <= as_of_ymd) {
+          age = as_of_year - static_cast<int>(v / 10000) -
+                (static_cast<int>(v % 10000) > as_of_mmdd ? 1 : 0);
+        }
+      } else if (w & PackedFacts::kFactAge) {
+        age = static_cast<int>(v);
+      }
+      if (age < 0) return 0;
+      if (age >= *eo.max_age_exclusive) return 1;
+    }
+    if (eo.require_haplo) {
+      bool zero = false;
+      // Every required locus must be scored (else insufficient typing,
+      // which HaploVerdictOf decides first); then any scored locus of the
+      // verdict sharing nothing makes it not-haploidentical.
+      for (const QuickLocus& q : quick) {
+        if (!q.usable) {
+          if (q.required) return 3;
+          continue;
+        }
+        const Id* p = ids + 2 * q.slot;
+        if (p[0] == 0) {
+          if (q.required) return 3;
+          continue;
+        }
+        const uint8_t b0 = q.bits[p[0]], b1 = q.bits[p[1]];
+        // One copy null: both expressed copies are the other one.
+        const uint8_t any =
+            ((b0 ^ b1) & 4) ? ((b0 & 4) ? b1 : b0) : (b0 | b1);
+        zero |= (any & 3) == 0;
+      }
+      if (zero) return 2;
+    }
+    return -1;
+  }
+
   void BuildCells(LocusQuery* q, bool with_match) const;
   FastLocus EvalLocus(const LocusQuery& q, size_t donor) const;
   // Fills *out; with `gate_only`, stops at the first failing gate and
@@ -636,6 +690,23 @@ absl::StatusOr<std::unique_ptr<CompiledQuery>> CompiledQuery::Compile(
       }
     }
   }
+  for (size_t k = 0; k < m.n_haplo; ++k) {
+    const LocusQuery& q = m.loci[k];
+    Impl::QuickLocus ql;
+    ql.usable = q.r_typed && q.slot >= 0 && !q.cells.empty();
+    ql.required = std::find(m.required.begin(), m.required.end(),
+                            static_cast<int>(k)) != m.required.end();
+    ql.slot = q.slot;
+    ql.bits.reserve(q.cells.size());
+    for (const Cell& c : q.cells) {
+      ql.bits.push_back(static_cast<uint8_t>(
+          (c.match & 3) | ((c.misc & kAllNull) ? 4 : 0)));
+    }
+    m.quick.push_back(std::move(ql));
+  }
+  // Required loci first: a missing one decides before any zero share.
+  std::stable_partition(m.quick.begin(), m.quick.end(),
+                        [](const Impl::QuickLocus& q) { return q.required; });
   return std::unique_ptr<CompiledQuery>(new CompiledQuery(std::move(impl)));
 }
 
@@ -647,6 +718,13 @@ FastResult CompiledQuery::Evaluate(size_t donor) const {
     impl_->Run(donor, /*gate_only=*/false, &r);
   }
   return r;
+}
+
+int CompiledQuery::QuickReject(size_t donor) const {
+  const DonorStore& s = *impl_->store;
+  const uint64_t w = s.facts_word(donor);
+  return s.wide_ids() ? impl_->Quick(s.ids32() + donor * s.stride(), w)
+                      : impl_->Quick(s.ids16() + donor * s.stride(), w);
 }
 
 bool CompiledQuery::Gate(size_t donor, uint32_t* key, int* first_fail) const {
@@ -689,6 +767,7 @@ absl::StatusOr<RankResult> Rank(const DonorStore& store,
   };
   std::vector<Local> locals(static_cast<size_t>(threads));
   std::atomic<size_t> done{0};
+  const bool slow = q.AllSlow();
   auto work = [&](int t) {
     Local& L = locals[static_cast<size_t>(t)];
     const size_t begin = n * static_cast<size_t>(t) / static_cast<size_t>(threads);
@@ -699,7 +778,15 @@ absl::StatusOr<RankResult> Rank(const DonorStore& store,
       for (size_t i = b; i < e; ++i) {
         uint32_t key;
         int fail;
-        if (store.is_fallback(i)) ++L.fallback;
+        if (store.is_fallback(i)) {
+          ++L.fallback;
+        } else if (!slow) {
+          fail = q.QuickReject(i);
+          if (fail >= 0) {
+            ++L.excluded_by[static_cast<size_t>(fail)];
+            continue;
+          }
+        }
         if (q.Gate(i, &key, &fail)) {
           L.packed.push_back(uint64_t{key} << 32 | i);
         } else {

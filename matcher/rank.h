@@ -114,6 +114,11 @@ class CompiledQuery {
   // The scan's form: eligible -> true and *key; else false and *first_fail
   // is the index of the first failing gate (see ExclusionReasonName).
   bool Gate(size_t donor, uint32_t* key, int* first_fail) const;
+  // The scan's first filter, a few loads: the index of the first failing
+  // gate when the age gate or a required locus (untyped, or sharing no
+  // allele) already decides it, else -1 (Gate() then decides).
+  // REQUIRES: !AllSlow() and the donor is not a fallback donor.
+  int QuickReject(size_t donor) const;
   // Donors that need matcher::Match (fallback) under this query.
   bool AllSlow() const;
 
