@@ -209,6 +209,18 @@ TEST(MatchCli, DonorsOnTheCommandLine) {
   EXPECT_THAT(r.out, HasSubstr("2 donors matched; 0 eligible\n"));
 }
 
+TEST(MatchCli, DonorsFromStandardInput) {
+  const RunResult r = Invoke(
+      {"--recipient", "A*01:01+A*02:01^B*08:01+B*44:02^DRB1*03:01+DRB1*04:01",
+       "--donors", "-", "--format", "json"},
+      false,
+      "donor_id\tdob\tA_1\tA_2\tB_1\tB_2\tDRB1_1\tDRB1_2\n"
+      "t1\t1990-01-01\t01:01\t02:01\t08:01\t44:02\t03:01\t04:01\n");
+  ASSERT_EQ(r.rc, kExitOk) << r.err;
+  EXPECT_THAT(DonorLine(r.out, "t1"), HasSubstr("\"source\":\"<stdin>:2\""));
+  EXPECT_THAT(DonorLine(r.out, "t1"), HasSubstr("\"verdict\":\"identical\""));
+}
+
 TEST(MatchCli, UsageErrorsExitTwo) {
   const std::vector<std::vector<std::string>> kBad = {
       {"--donor", "A*01:01"},
