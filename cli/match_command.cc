@@ -267,6 +267,14 @@ struct Style {
   std::string Yellow(absl::string_view t) const { return Paint("33", t); }
 };
 
+// "half_sibling" -> "half-sibling", "non_permissive_hvg" ->
+// "non-permissive-hvg": the JSON names, spelled for reading.
+std::string Readable(absl::string_view name) {
+  std::string out(name);
+  std::replace(out.begin(), out.end(), '_', '-');
+  return out;
+}
+
 std::string Pad(absl::string_view s, size_t width) {
   std::string out(s);
   if (out.size() < width) out.append(width - out.size(), ' ');
@@ -278,7 +286,7 @@ void PrintDonorText(const DonorResult& d,
                     std::ostream& out) {
   std::vector<std::string> about;
   if (d.facts.relationship != matcher::Relationship::kUnknown) {
-    about.push_back(std::string(matcher::ToString(d.facts.relationship)));
+    about.push_back(Readable(matcher::ToString(d.facts.relationship)));
   }
   if (d.eligibility.age) {
     about.push_back(
@@ -373,13 +381,15 @@ void PrintDonorText(const DonorResult& d,
       << ": " << d.report.haplo.basis << "\n";
   if (d.report.tce &&
       d.report.tce->category != matcher::TceCategory::kNotScored) {
-    out << "  DPB1 TCE: " << matcher::ToString(d.report.tce->category) << " ("
+    out << "  DPB1 TCE: " << Readable(matcher::ToString(d.report.tce->category)) << " ("
         << d.report.tce->basis << ")\n";
   }
   const std::string verdict =
       d.eligibility.eligible ? st.Green("ELIGIBLE") : st.Red("NOT ELIGIBLE");
   out << "  " << st.Bold(verdict);
-  if (eo.protocol != "none") out << " (" << eo.protocol << ")";
+  out << (eo.protocol == "none"
+              ? " (no --protocol: only donor-specific antibodies exclude)"
+              : absl::StrCat(" (", eo.protocol, ")"));
   out << "\n";
   for (const std::string& r : d.eligibility.reasons) {
     out << "    - " << r << "\n";
