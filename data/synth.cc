@@ -64,18 +64,22 @@ class Rng {
   int Range(int lo, int hi) {
     return lo + static_cast<int>(Below(static_cast<uint32_t>(hi - lo + 1)));
   }
-  // An index drawn with probability proportional to weights[i].
+  // An index drawn with probability proportional to weights[i]. The target
+  // is compared with running sums rather than reduced by subtraction: no
+  // a*b+c appears, so a compiler contracting to fused multiply-add (GCC
+  // does in C++ on FMA targets) cannot change a draw between platforms.
   template <typename Weights>
   size_t Categorical(const Weights& weights) {
     double sum = 0;
     for (double w : weights) sum += w;
-    double u = Uniform() * sum;
+    const double target = Uniform() * sum;
+    double running = 0;
     size_t last = 0;
     for (size_t i = 0; i < weights.size(); ++i) {
       if (weights[i] <= 0) continue;
       last = i;
-      if (u < weights[i]) return i;
-      u -= weights[i];
+      running += weights[i];
+      if (target < running) return i;
     }
     return last;  // rounding at the top end
   }
