@@ -535,6 +535,11 @@ int RunRank(Command& cmd) {
       "match (phased or genotype lists); scan %.3f s on %d thread(s)\n",
       store->size(), store->bytes_per_donor(), store->dictionary_entries(),
       result->fallback, scan_s, result->threads);
+  if (stats.rows > 0 && stats.seconds > 0) {
+    err << absl::StrFormat("ingest: %d rows in %.2f s (%.0f rows/s)\n",
+                           stats.rows, stats.seconds,
+                           static_cast<double>(stats.rows) / stats.seconds);
+  }
   return rejected > 0 ? kExitRejected : kExitOk;
 }
 

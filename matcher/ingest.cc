@@ -460,19 +460,19 @@ class Ingest {
     *ids = {};
     *once = 0;
     for (absl::string_view block : absl::StrSplit(typing, '^')) {
-      std::array<const Position*, 2> parts = {nullptr, nullptr};
+      // By value: a later PositionOf may rehash the cache.
+      std::array<Position, 2> parts;
       int n = 0;
       for (absl::string_view part : absl::StrSplit(block, '+')) {
         if (n == 2) return false;
-        const Position& p = PositionOf(part);
+        const Position p = PositionOf(part);
         if (!p.ok) return false;
-        parts[static_cast<size_t>(n++)] = &p;
+        parts[static_cast<size_t>(n++)] = p;
       }
-      if (n == 2 && parts[0]->locus != parts[1]->locus) return false;
-      const int l = static_cast<int>(parts[0]->locus);
+      if (n == 2 && parts[0].locus != parts[1].locus) return false;
+      const int l = static_cast<int>(parts[0].locus);
       if ((*ids)[static_cast<size_t>(l)][0] != 0) return false;
-      (*ids)[static_cast<size_t>(l)] = {parts[0]->id,
-                                        parts[n == 2 ? 1 : 0]->id};
+      (*ids)[static_cast<size_t>(l)] = {parts[0].id, parts[n == 2 ? 1 : 0].id};
       if (n == 1) *once = static_cast<uint16_t>(*once | (1u << l));
     }
     return true;
@@ -484,7 +484,7 @@ class Ingest {
     uint32_t id = 0;
   };
 
-  const Position& PositionOf(absl::string_view text) {
+  Position PositionOf(absl::string_view text) {
     auto it = positions_.find(text);
     if (it != positions_.end()) {
       ++stats_->cache_hits;
