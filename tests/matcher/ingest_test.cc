@@ -164,6 +164,78 @@ TEST_F(IngestTest, PositionCacheEqualsWholeTypingGenotype) {
   }
 }
 
+// Many distinct gene copies (the cache grows and rehashes while a row still
+// holds earlier entries): every row is stored with its own typing.
+TEST_F(IngestTest, ManyDistinctTypings) {
+  const data::Reference& ref = *LoadShipped().ref;
+  std::vector<std::string> names;
+  for (const auto& t : ref.truncations(2)) {
+    const auto l = ref.loci()[t.locus].locus;
+    if (l && (*l == Locus::kA || *l == Locus::kB)) names.emplace_back(t.name);
+  }
+  ASSERT_GT(names.size(), 1000u);
+  std::vector<std::string> a, b;
+  for (const std::string& n : names) (n[0] == 'A' ? a : b).push_back(n);
+  std::string text = "id,glstring\n";
+  const size_t rows = std::min(a.size(), b.size()) - 1;
+  for (size_t i = 0; i < rows; ++i) {
+    absl::StrAppend(&text, "d", i, ",", a[i], "+", a[i + 1], "^", b[i], "+",
+                    b[i + 1], "\n");
+  }
+  std::vector<std::string> rejects;
+  IngestStats stats;
+  absl::StatusOr<DonorStore> s = Ingest(Write("many.csv", text), &rejects, &stats);
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_EQ(stats.rows, rows);
+  EXPECT_EQ(s->size() + rejects.size(), rows);
+  // Spot-check that each stored donor has the typing of its own row.
+  size_t checked = 0;
+  for (size_t i = 0; i < s->size(); i += 97) {
+    const std::string id(s->id(i));
+    const size_t row = std::stoul(id.substr(1));
+    const Genotype g = s->GenotypeOf(i);
+    absl::StatusOr<Genotype> want = Geno(absl::StrCat(
+        a[row], "+", a[row + 1], "^", b[row], "+", b[row + 1]));
+    ASSERT_TRUE(want.ok());
+    for (Locus l : {Locus::kA, Locus::kB}) {
+      for (int p = 0; p < 2; ++p) {
+        EXPECT_EQ(g.at(l).pos[p].text, want->at(l).pos[p].text) << id;
+      }
+    }
+    ++checked;
+  }
+  EXPECT_GT(checked, 5u);
+}
+
+// A dictionary of more than 65 535 entries switches to 32-bit typing ids;
+// the index keeps them.
+TEST_F(IngestTest, WideIdsRoundTrip) {
+  DonorStoreBuilder b(LoadShipped().ref);
+  for (uint32_t i = 0; i < 70000; ++i) {
+    PositionTyping p;
+    p.text = absl::StrCat("t", i);
+    p.match_keys = {i};
+    const uint32_t id = b.Intern(Locus::kA, p);
+    std::array<std::array<uint32_t, 2>, kLocusCount> ids{};
+    ids[0] = {id, id};
+    DonorFacts f;
+    f.id = absl::StrCat("w", i);
+    b.AddIds(f, ids, 1);
+  }
+  absl::StatusOr<DonorStore> s = std::move(b).Finish();
+  ASSERT_TRUE(s.ok());
+  EXPECT_TRUE(s->wide_ids());
+  EXPECT_EQ(s->GenotypeOf(69999).at(Locus::kA).pos[1].text, "t69999");
+  const std::string index = absl::StrCat(dir_, "/wide.hmx");
+  ASSERT_TRUE(WriteIndex(*s, index).ok());
+  absl::StatusOr<DonorStore> m = LoadIndex(index, *LoadShipped().resolver);
+  ASSERT_TRUE(m.ok()) << m.status();
+  EXPECT_TRUE(m->wide_ids());
+  EXPECT_EQ(m->TypingId(69999, 0, 1), s->TypingId(69999, 0, 1));
+  EXPECT_EQ(m->GenotypeOf(69999).at(Locus::kA).pos[0].text, "t69999");
+  EXPECT_EQ(m->id(12345), "w12345");
+}
+
 TEST_F(IngestTest, GzipInputEqualsPlain) {
   const std::string plain = Write("donors.csv", kGoodRows);
   const std::string gz = absl::StrCat(dir_, "/donors.csv.gz");
