@@ -13,13 +13,18 @@
 //     facts        donors x u64
 //     id offsets   (donors + 1) x u32, then u64 arena size and the id text
 //     dictionaries per stored locus: u64 entries (without entry 0), then per
-//                  entry u32 text size, text, u32 alleles, AlleleIds,
-//                  u32 antigens, AntigenIds, u8 flags (1 consolidated,
-//                  2 placeholder), u32 keyset
+//                  entry u32 text size, text, then (u32 count, u32 each)
+//                  alleles, antigens, match keys, G groups, serology,
+//                  (u32 count, u8 each) TCE groups, u8 flags (1
+//                  consolidated, 2 placeholder, 4 all null, 8 any null,
+//                  16 TCE unknown), u8 P group count, u32 keyset
 //     fallback     u64 count, then per donor u32 index, u32 size, GL String
 // The per-donor arrays are used in place from a read-only mapping; the
-// dictionaries (small) are decoded and their derived fields recomputed with
-// CompilePosition; fallback typings are parsed again.
+// dictionaries are decoded as stored, derived fields included (recomputing
+// them with CompilePosition took seconds for a registry with 300k distinct
+// typings). So kIndexFormatVersion must change whenever the meaning of a
+// PositionTyping field changes; the release check covers the ids.
+// Fallback typings are parsed again.
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -180,8 +185,18 @@ absl::Status WriteIndex(const DonorStore& store, const std::string& path) {
       if (!p.alleles.empty()) w.Raw(p.alleles.data(), p.alleles.size() * 4);
       w.Put<uint32_t>(static_cast<uint32_t>(p.antigens.size()));
       if (!p.antigens.empty()) w.Raw(p.antigens.data(), p.antigens.size() * 4);
-      w.Put<uint8_t>(static_cast<uint8_t>((p.consolidated ? 1 : 0) |
-                                          (p.placeholder ? 2 : 0)));
+      for (const std::vector<uint32_t>* v :
+           {&p.match_keys, &p.g_groups, &p.serology}) {
+        w.Put<uint32_t>(static_cast<uint32_t>(v->size()));
+        if (!v->empty()) w.Raw(v->data(), v->size() * 4);
+      }
+      w.Put<uint32_t>(static_cast<uint32_t>(p.tce_groups.size()));
+      if (!p.tce_groups.empty()) w.Raw(p.tce_groups.data(), p.tce_groups.size());
+      w.Put<uint8_t>(static_cast<uint8_t>(
+          (p.consolidated ? 1 : 0) | (p.placeholder ? 2 : 0) |
+          (p.all_null ? 4 : 0) | (p.any_null ? 8 : 0) |
+          (p.tce_unknown ? 16 : 0)));
+      w.Put<uint8_t>(p.p_group_count);
       w.Put<uint32_t>(dict[t].keyset);
     }
   }
@@ -313,7 +328,6 @@ absl::StatusOr<DonorStore> LoadIndex(const std::string& path,
     if (!r.Get(&count) || count > psize) return corrupt("bad dictionary size");
     std::vector<StoredTyping> dict(1);
     dict.reserve(count + 1);
-    const Locus locus = StoreAccess::loci(s)[k];
     for (uint64_t t = 0; t < count; ++t) {
       StoredTyping e;
       uint32_t len, na, ng;
@@ -327,7 +341,20 @@ absl::StatusOr<DonorStore> LoadIndex(const std::string& path,
       if (!r.Get(&ng) || !r.Raw(size_t{ng} * 4, &p)) return corrupt("bad antigens");
       e.typing.antigens.resize(ng);
       if (ng > 0) std::memcpy(e.typing.antigens.data(), p, size_t{ng} * 4);
-      if (!r.Get(&f) || !r.Get(&e.keyset)) return corrupt("bad typing flags");
+      for (std::vector<uint32_t>* v : {&e.typing.match_keys,
+                                       &e.typing.g_groups,
+                                       &e.typing.serology}) {
+        uint32_t k;
+        if (!r.Get(&k) || !r.Raw(size_t{k} * 4, &p)) return corrupt("bad keys");
+        v->resize(k);
+        if (k > 0) std::memcpy(v->data(), p, size_t{k} * 4);
+      }
+      uint32_t nt;
+      if (!r.Get(&nt) || !r.Raw(nt, &p)) return corrupt("bad TCE groups");
+      e.typing.tce_groups.assign(p, p + nt);
+      if (!r.Get(&f) || !r.Get(&e.typing.p_group_count) || !r.Get(&e.keyset)) {
+        return corrupt("bad typing flags");
+      }
       for (data::AlleleId a : e.typing.alleles) {
         if (a >= ref.alleles().size()) return corrupt("allele id out of range");
       }
@@ -336,7 +363,9 @@ absl::StatusOr<DonorStore> LoadIndex(const std::string& path,
       }
       e.typing.consolidated = f & 1;
       e.typing.placeholder = f & 2;
-      CompilePosition(ref, locus, &e.typing);
+      e.typing.all_null = f & 4;
+      e.typing.any_null = f & 8;
+      e.typing.tce_unknown = f & 16;
       dict.push_back(std::move(e));
     }
     dicts.push_back(std::move(dict));

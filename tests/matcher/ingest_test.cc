@@ -352,6 +352,30 @@ TEST_F(IndexTest, RoundTripRanksTheSame) {
     EXPECT_EQ(m->id(i), store_->id(i));
     EXPECT_EQ(m->facts_word(i), store_->facts_word(i));
   }
+  ASSERT_EQ(m->loci(), store_->loci());
+  for (size_t slot = 0; slot < m->loci().size(); ++slot) {
+    const auto& a = m->dictionary(static_cast<int>(slot));
+    const auto& b = store_->dictionary(static_cast<int>(slot));
+    ASSERT_EQ(a.size(), b.size());
+    for (size_t t = 0; t < a.size(); ++t) {
+      const PositionTyping& x = a[t].typing;
+      const PositionTyping& y = b[t].typing;
+      EXPECT_EQ(x.text, y.text);
+      EXPECT_EQ(x.alleles, y.alleles);
+      EXPECT_EQ(x.antigens, y.antigens);
+      EXPECT_EQ(x.match_keys, y.match_keys);
+      EXPECT_EQ(x.g_groups, y.g_groups);
+      EXPECT_EQ(x.serology, y.serology);
+      EXPECT_EQ(x.tce_groups, y.tce_groups);
+      EXPECT_EQ(x.consolidated, y.consolidated);
+      EXPECT_EQ(x.placeholder, y.placeholder);
+      EXPECT_EQ(x.all_null, y.all_null);
+      EXPECT_EQ(x.any_null, y.any_null);
+      EXPECT_EQ(x.tce_unknown, y.tce_unknown);
+      EXPECT_EQ(x.p_group_count, y.p_group_count);
+      EXPECT_EQ(a[t].keyset, b[t].keyset);
+    }
+  }
   absl::StatusOr<Genotype> rec = Geno(
       "A*01:01+A*02:01^B*08:01+B*44:02^DRB1*03:01+DRB1*04:01");
   ASSERT_TRUE(rec.ok());
