@@ -29,6 +29,8 @@ enum class Fact : uint8_t {
   kAbo,
   kCmv,
   kGlString,
+  kFamilyId,
+  kRole,
   kCount,
 };
 
@@ -48,6 +50,8 @@ constexpr FactSpelling kSpellings[] = {
     {Fact::kAbo, {"abo", "blood_group", "bloodgroup", "abo_rh", nullptr}},
     {Fact::kCmv, {"cmv", "cmv_status", "cmv_serostatus", nullptr}},
     {Fact::kGlString, {"glstring", "gl_string", "gl", "typing", "hla", nullptr}},
+    {Fact::kFamilyId, {"family_id", "family", nullptr}},
+    {Fact::kRole, {"role", nullptr}},
 };
 
 std::optional<Fact> FactOf(absl::string_view lower) {
@@ -379,6 +383,9 @@ absl::Status DonorFileReader::ParseRow(const std::vector<std::string>& fields,
   DonorFacts& facts = record->facts;
 
   facts.id = std::string(cell(Fact::kId));
+  // Kept as written: only family files (matcher/family.h) interpret them.
+  record->family_id = std::string(cell(Fact::kFamilyId));
+  record->role = std::string(cell(Fact::kRole));
   if (facts.id.empty()) {
     return column_error(l.at(Fact::kId), "missing donor id");
   }

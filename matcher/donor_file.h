@@ -32,6 +32,9 @@
 //   abo           abo, blood_group, bloodgroup, abo_rh     O, A, B, AB (+/-)
 //   cmv           cmv, cmv_status, cmv_serostatus          pos, neg, unknown
 //   glstring      glstring, gl_string, gl, typing, hla     a GL String
+//   family_id     family_id, family                        kept as written
+//   role          role                                     kept as written
+//                 (patient, father, ...: matcher/family.h reads them)
 //   per locus     A_1, A_2, B_1, B_2, C_1, ..., DRB1_1, DRB1_2, DQB1_1, ...,
 //                 DPB1_2 (any of the eleven matching loci); the separator may
 //                 be '_', '.', '-' or a space (A.1, DRB1-2, "B 1"), and A, B, C
@@ -84,6 +87,9 @@ struct DonorFileOptions {
 struct DonorRecord {
   size_t line = 0;  // 1-based line on which the row starts
   DonorFacts facts;
+  // The family_id and role cells, trimmed; empty without those columns.
+  std::string family_id;
+  std::string role;
   // The typing as one canonical GL String: the glstring cell, or the
   // per-locus cells joined with '+' and '^' ("A*01:01+A*02:01^B*08:01").
   std::string typing;

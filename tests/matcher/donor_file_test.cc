@@ -98,6 +98,25 @@ TEST_F(DonorFile, CsvWithGlStringAndFacts) {
   EXPECT_EQ(rows[1].record.facts.blood_group->rh, Rh::kNegative);
 }
 
+// Family files (matcher/family.h) need family_id and role; the reader keeps
+// them as written and no longer warns about them.
+TEST_F(DonorFile, KeepsFamilyIdAndRole) {
+  const std::vector<Row> rows = ReadAll(
+      "id,Family_ID,role,glstring\n"
+      "F1-P, F1 ,patient,A*01:01+A*02:01\n"
+      "F1-S1,F1,sibling,A*01:01+A*03:01\n");
+  ASSERT_EQ(rows.size(), 2u);
+  ASSERT_TRUE(rows[0].status.ok()) << rows[0].status;
+  EXPECT_EQ(rows[0].record.family_id, "F1");
+  EXPECT_EQ(rows[0].record.role, "patient");
+  EXPECT_EQ(rows[1].record.role, "sibling");
+  EXPECT_THAT(header_warnings_, IsEmpty());
+  const std::vector<Row> plain = ReadAll("id,glstring\nD1,A*01:01\n");
+  ASSERT_EQ(plain.size(), 1u);
+  EXPECT_EQ(plain[0].record.family_id, "");
+  EXPECT_EQ(plain[0].record.role, "");
+}
+
 TEST_F(DonorFile, QuotesCrlfBomBlankLinesAndLineNumbers) {
   const std::vector<Row> rows = ReadAll(
       "\xEF\xBB\xBF\"Donor_ID\",\"GL_String\",Notes\r\n"
