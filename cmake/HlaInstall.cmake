@@ -5,9 +5,10 @@
 #   find_package(haplomatch CONFIG REQUIRED)
 #   target_link_libraries(app PRIVATE haplomatch::haplomatch)
 #
-# (or a single module: haplomatch::core, ::parser, ::data, ::matcher).
+# (or a single module: haplomatch::core, ::parser, ::data, ::matcher,
+# ::donor_file, ::rank).
 # Boost is a build-only dependency of the parser ($<BUILD_INTERFACE:...>), so
-# the exported interface needs Abseil and Threads only. Headers under
+# the exported interface needs Abseil, Threads and ZLIB (gzip donor files). Headers under
 # */internal/ are private and not installed.
 include(CMakePackageConfigHelpers)
 
@@ -15,9 +16,11 @@ set(HLA_CMAKE_INSTALL_DIR "${CMAKE_INSTALL_LIBDIR}/cmake/haplomatch")
 
 # Exported names: haplomatch::core rather than haplomatch::hla_core.
 set(_hla_installed_libs hla_core hla_parser hla_data)
-if(TARGET hla_matcher)
-  list(APPEND _hla_installed_libs hla_matcher)
-endif()
+foreach(lib hla_matcher hla_donor_file hla_rank)
+  if(TARGET ${lib})
+    list(APPEND _hla_installed_libs ${lib})
+  endif()
+endforeach()
 foreach(lib ${_hla_installed_libs})
   string(REPLACE "hla_" "" export_name ${lib})
   set_target_properties(${lib} PROPERTIES EXPORT_NAME ${export_name})
