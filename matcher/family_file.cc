@@ -1,0 +1,56 @@
+// Copyright 2026 The haplomatch Authors. SPDX-License-Identifier: Apache-2.0
+#include "matcher/family_file.h"
+
+#include <map>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+
+namespace hla::matcher {
+
+absl::StatusOr<FamilyFile> ReadFamilyFile(DonorFileReader* reader,
+                                          const std::string& name) {
+  bool has_role = false;
+  for (const std::string& c : reader->columns()) {
+    has_role = has_role ||
+               absl::AsciiStrToLower(absl::StripAsciiWhitespace(c)) == "role";
+  }
+  if (!has_role) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        name, ": a family file needs a 'role' column (patient, father, "
+              "mother, sibling, child, other)"));
+  }
+  FamilyFile out;
+  out.warnings = reader->header_warnings();
+  std::map<std::string, size_t> index;
+  DonorRecord rec;
+  absl::Status row;
+  while (reader->Next(&rec, &row)) {
+    if (!row.ok()) {
+      out.errors.push_back(std::string(row.message()));
+      continue;
+    }
+    absl::StatusOr<FamilyRole> role = ParseFamilyRole(rec.role);
+    if (!role.ok()) {
+      out.errors.push_back(absl::StrCat(name, ":", rec.line, ": column 'role': ",
+                                        role.status().message()));
+      continue;
+    }
+    for (const std::string& w : rec.warnings) out.warnings.push_back(w);
+    auto [it, fresh] = index.emplace(rec.family_id, out.families.size());
+    if (fresh) {
+      out.families.emplace_back();
+      out.families.back().family_id = rec.family_id;
+    }
+    FamilyRows& f = out.families[it->second];
+    f.members.push_back({rec.facts.id, *role, rec.genotype});
+    f.records.push_back(std::move(rec));
+    rec = DonorRecord();
+  }
+  return out;
+}
+
+}  // namespace hla::matcher

@@ -1,0 +1,46 @@
+// Copyright 2026 The haplomatch Authors. SPDX-License-Identifier: Apache-2.0
+//
+// Family files: a donor file (matcher/donor_file.h, CSV/TSV) whose rows
+// also carry `family_id` (optional: without it the whole file is one
+// family) and `role` (required: patient, father, mother, sibling, child,
+// other; matcher/family.h ParseFamilyRole). `haplomatch synth --families`
+// writes exactly this. Families are returned in order of first appearance,
+// members in row order.
+//
+//   HLA_ASSIGN_OR_RETURN(auto reader, DonorFileReader::Open(path, &resolver));
+//   HLA_ASSIGN_OR_RETURN(FamilyFile file, ReadFamilyFile(reader.get()));
+//   for (const FamilyRows& f : file.families) Segregate(f.family_id, ...);
+#ifndef HLA_MATCHER_FAMILY_FILE_H_
+#define HLA_MATCHER_FAMILY_FILE_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "matcher/donor_file.h"
+#include "matcher/family.h"
+
+namespace hla::matcher {
+
+struct FamilyRows {
+  std::string family_id;
+  std::vector<FamilyMember> members;
+  std::vector<DonorRecord> records;  // parallel to members (facts, typing)
+};
+
+struct FamilyFile {
+  std::vector<FamilyRows> families;
+  // Rejected rows ("file:line: ..."): a bad typing, a missing or unknown
+  // role. The rest of the file is still read.
+  std::vector<std::string> errors;
+  std::vector<std::string> warnings;  // header and row warnings
+};
+
+// Reads every row of `reader` (REQUIRES: built with a resolver).
+// InvalidArgumentError when the header has no role column.
+absl::StatusOr<FamilyFile> ReadFamilyFile(DonorFileReader* reader,
+                                          const std::string& name);
+
+}  // namespace hla::matcher
+
+#endif  // HLA_MATCHER_FAMILY_FILE_H_
