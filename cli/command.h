@@ -42,6 +42,8 @@ int RunSynth(Command& cmd);
 // matcher/rank.h, matcher/ingest.h: haplomatch rank | index.
 int RunRank(Command& cmd);
 int RunIndex(Command& cmd);
+// service/service.h, service/server.h: haplomatch serve (JSON over HTTP).
+int RunServe(Command& cmd);
 
 }  // namespace hla::cli
 

@@ -32,6 +32,7 @@ constexpr char kUsage[] =
     "  rank      rank a registry file or index for one recipient (gates,\n"
     "            --rank-by policy, top N)\n"
     "  index     compile a donor file into an index for 'rank'\n"
+    "  serve     serve the JSON HTTP API (match, rank, reduce, validate)\n"
     "  version   print the haplomatch version\n"
     "\n"
     "Run 'haplomatch <command> --help' for a command's flags.\n";
@@ -51,6 +52,7 @@ constexpr Subcommand kSubcommands[] = {
     {"synth", hla::cli::RunSynth},
     {"rank", hla::cli::RunRank},
     {"index", hla::cli::RunIndex},
+    {"serve", hla::cli::RunServe},
 };
 
 }  // namespace

@@ -1,0 +1,96 @@
+// Copyright 2026 The haplomatch Authors. SPDX-License-Identifier: Apache-2.0
+//
+// The HTTP binding of service/service.h (cpp-httplib, private to
+// server.cc). Safe by default:
+//   - binds loopback unless told otherwise; a non-loopback address needs an
+//     access token (CheckListen refuses it without one);
+//   - with a token, every request needs "Authorization: Bearer <token>",
+//     compared in constant time (401 otherwise);
+//   - a body over max_body_bytes is refused with 413 before it is stored;
+//   - a fixed pool of `threads` workers; a connection that waited in the
+//     queue behind more than `max_queue` others or longer than queue_timeout
+//     gets 503 with Retry-After (bounded concurrency, load shedding);
+//   - read/write timeouts per socket operation, and the whole body must
+//     arrive within request_timeout (slow clients are cut off); the handler
+//     gives up with 504 when request_timeout has passed;
+//   - the log has one line per request: method, path, status, duration;
+//     bodies (typings, donor ids) only with log_bodies.
+#ifndef HLA_SERVICE_SERVER_H_
+#define HLA_SERVICE_SERVER_H_
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "service/service.h"
+
+namespace hla::service {
+
+struct ListenAddress {
+  std::string host;  // "127.0.0.1", "::1", "0.0.0.0"
+  int port = 0;      // 0: any free port
+};
+
+// "HOST:PORT", "[V6]:PORT" or ":PORT" (loopback). InvalidArgumentError
+// naming the text otherwise.
+absl::StatusOr<ListenAddress> ParseListen(absl::string_view text);
+// True for 127.0.0.0/8, ::1 and "localhost".
+bool IsLoopback(absl::string_view host);
+// FailedPreconditionError when `address` is not loopback and there is no
+// token: the server must not start then.
+absl::Status CheckListen(const ListenAddress& address, bool have_token);
+// Reads a token file (surrounding whitespace stripped). NotFoundError when
+// it cannot be read; InvalidArgumentError when it is empty or shorter than
+// 16 bytes (a guessable token protects nothing).
+absl::StatusOr<std::string> ReadTokenFile(const std::string& path);
+// Equality in time that depends only on the lengths, not on where the
+// strings differ.
+bool ConstantTimeEquals(absl::string_view a, absl::string_view b);
+
+struct ServerOptions {
+  ListenAddress listen{"127.0.0.1", 8080};
+  std::string token;  // empty: no authentication (loopback only)
+  size_t max_body_bytes = size_t{8} << 20;
+  int threads = 4;
+  size_t max_queue = 64;
+  absl::Duration queue_timeout = absl::Seconds(2);
+  absl::Duration read_timeout = absl::Seconds(5);
+  absl::Duration write_timeout = absl::Seconds(5);
+  absl::Duration request_timeout = absl::Seconds(30);
+  bool log_bodies = false;
+  // One line per request; null: no log. Called from worker threads, one
+  // call at a time.
+  std::function<void(const std::string& line)> log;
+};
+
+class Server {
+ public:
+  // `service` is not owned and must outlive the Server.
+  Server(const Service* service, ServerOptions options);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds the socket. FailedPreconditionError from CheckListen;
+  // UnavailableError when the address cannot be bound.
+  absl::Status Bind();
+  // The bound port (after Bind).
+  int port() const;
+  // Serves until Stop(). REQUIRES: Bind() succeeded.
+  absl::Status Serve();
+  // From any thread (or a signal-watching thread): Serve() returns soon.
+  void Stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace hla::service
+
+#endif  // HLA_SERVICE_SERVER_H_

@@ -1,0 +1,821 @@
+// Copyright 2026 The haplomatch Authors. SPDX-License-Identifier: Apache-2.0
+//
+// The request handlers of service/service.h. JSON comes in through
+// nlohmann-json (private to this file: no public header names it) and goes
+// out through the CLI's writers (cli/report_json.h), so that a response is
+// byte for byte what `haplomatch match|rank --format json` prints. Every
+// exception of nlohmann-json is caught here; none leaves Handle().
+#include "service/service.h"
+
+#include <algorithm>
+#include <exception>
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "cli/report_json.h"
+#include "data/mac_table.h"
+#include "data/reduce.h"
+#include "data/reference.h"
+#include "data/resolve.h"
+#include "hla/gl.h"
+#include "hla/locus.h"
+#include "hla/version.h"
+#include "matcher/eligibility.h"
+#include "matcher/ingest.h"
+#include "matcher/match.h"
+#include "matcher/rank.h"
+#include "matcher/store.h"
+#include "nlohmann/json.hpp"
+#include "parser/parse.h"
+
+namespace hla::service {
+
+using Json = nlohmann::json;
+
+Response ErrorResponse(int status, absl::string_view code,
+                       absl::string_view message) {
+  Response r;
+  r.status = status;
+  r.body = absl::StrCat("{\"error\":{\"code\":", cli::JsonString(code),
+                        ",\"message\":", cli::JsonString(message), "}}\n");
+  return r;
+}
+
+Response ErrorFromStatus(const absl::Status& status) {
+  switch (status.code()) {
+    case absl::StatusCode::kInvalidArgument:
+      return ErrorResponse(400, "invalid_argument", status.message());
+    case absl::StatusCode::kNotFound:
+      return ErrorResponse(400, "not_found", status.message());
+    case absl::StatusCode::kOutOfRange:
+      return ErrorResponse(400, "out_of_range", status.message());
+    case absl::StatusCode::kFailedPrecondition:
+      return ErrorResponse(400, "failed_precondition", status.message());
+    case absl::StatusCode::kDeadlineExceeded:
+      return ErrorResponse(504, "deadline_exceeded", status.message());
+    case absl::StatusCode::kResourceExhausted:
+      return ErrorResponse(503, "resource_exhausted", status.message());
+    default:
+      return ErrorResponse(500, "internal", status.message());
+  }
+}
+
+namespace {
+
+Response Ok(std::string body) {
+  Response r;
+  r.body = std::move(body);
+  return r;
+}
+
+absl::Status Bad(absl::string_view what) {
+  return absl::InvalidArgumentError(what);
+}
+
+// ---- Typed access to request fields. Each names the field in its error
+// ("'options.top' must be a non-negative integer") because a client's
+// developer reads these messages.
+
+absl::Status CheckKeys(const Json& obj, absl::string_view where,
+                       std::initializer_list<absl::string_view> allowed) {
+  if (!obj.is_object()) {
+    return Bad(absl::StrCat("'", where, "' must be an object"));
+  }
+  for (auto it = obj.begin(); it != obj.end(); ++it) {
+    if (std::find(allowed.begin(), allowed.end(), it.key()) == allowed.end()) {
+      return Bad(absl::StrCat("unknown field '", where, where.empty() ? "" : ".",
+                              it.key(), "' (allowed: ",
+                              absl::StrJoin(allowed, ", "), ")"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+const Json* Field(const Json& obj, const char* key) {
+  auto it = obj.find(key);
+  if (it == obj.end() || it->is_null()) return nullptr;
+  return &*it;
+}
+
+absl::StatusOr<std::optional<std::string>> OptString(const Json& obj,
+                                                     const char* key,
+                                                     absl::string_view where) {
+  const Json* f = Field(obj, key);
+  if (f == nullptr) return std::optional<std::string>();
+  if (!f->is_string()) {
+    return Bad(absl::StrCat("'", where, key, "' must be a string"));
+  }
+  return std::optional<std::string>(f->get<std::string>());
+}
+
+absl::StatusOr<std::optional<bool>> OptBool(const Json& obj, const char* key,
+                                            absl::string_view where) {
+  const Json* f = Field(obj, key);
+  if (f == nullptr) return std::optional<bool>();
+  if (!f->is_boolean()) {
+    return Bad(absl::StrCat("'", where, key, "' must be true or false"));
+  }
+  return std::optional<bool>(f->get<bool>());
+}
+
+absl::StatusOr<std::optional<double>> OptNumber(const Json& obj,
+                                                const char* key,
+                                                absl::string_view where) {
+  const Json* f = Field(obj, key);
+  if (f == nullptr) return std::optional<double>();
+  if (!f->is_number()) {
+    return Bad(absl::StrCat("'", where, key, "' must be a number"));
+  }
+  return std::optional<double>(f->get<double>());
+}
+
+absl::StatusOr<std::optional<int64_t>> OptInt(const Json& obj, const char* key,
+                                              absl::string_view where) {
+  const Json* f = Field(obj, key);
+  if (f == nullptr) return std::optional<int64_t>();
+  if (!f->is_number_integer() ||
+      (f->is_number_integer() && f->get<int64_t>() < 0)) {
+    return Bad(absl::StrCat("'", where, key,
+                            "' must be a non-negative integer"));
+  }
+  return std::optional<int64_t>(f->get<int64_t>());
+}
+
+// A list given as a JSON array of strings or as the CLI's comma list.
+absl::StatusOr<std::optional<std::string>> OptList(const Json& obj,
+                                                   const char* key,
+                                                   absl::string_view where) {
+  const Json* f = Field(obj, key);
+  if (f == nullptr) return std::optional<std::string>();
+  if (f->is_string()) return std::optional<std::string>(f->get<std::string>());
+  if (f->is_array()) {
+    std::vector<std::string> items;
+    for (const Json& e : *f) {
+      if (!e.is_string()) break;
+      items.push_back(e.get<std::string>());
+    }
+    if (items.size() == f->size()) {
+      return std::optional<std::string>(absl::StrJoin(items, ","));
+    }
+  }
+  return Bad(absl::StrCat("'", where, key,
+                          "' must be a string or an array of strings"));
+}
+
+#define HLA_SVC_GET(lhs, expr)         \
+  auto lhs##_or = (expr);              \
+  if (!lhs##_or.ok()) return lhs##_or.status(); \
+  auto lhs = *std::move(lhs##_or)
+
+absl::StatusOr<Json> ParseBody(const std::string& body) {
+  try {
+    Json j = Json::parse(body);
+    if (!j.is_object()) return Bad("the request body must be a JSON object");
+    return j;
+  } catch (const Json::parse_error& e) {
+    // e.what() reads "[json.exception.parse_error.101] parse error at line 1,
+    // column 9: syntax error while parsing ..."; keep the byte offset first.
+    return Bad(absl::StrCat("malformed JSON at offset ", e.byte, ": ",
+                            e.what()));
+  } catch (const std::exception& e) {
+    return Bad(absl::StrCat("malformed JSON: ", e.what()));
+  }
+}
+
+absl::Status CheckDeadline(const Request& request) {
+  if (absl::Now() > request.deadline) {
+    return absl::DeadlineExceededError(
+        "the request took longer than the server's per-request deadline");
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<Locus>> ParseLoci(absl::string_view text) {
+  std::vector<Locus> loci;
+  for (absl::string_view item : absl::StrSplit(text, ',')) {
+    item = absl::StripAsciiWhitespace(item);
+    if (absl::StartsWithIgnoreCase(item, "HLA-")) item.remove_prefix(4);
+    std::optional<Locus> l = LocusFromName(absl::AsciiStrToUpper(item));
+    if (!l) {
+      return Bad(absl::StrCat("options.loci: '", item,
+                              "' is not a matching locus (A, B, C, DRB1, DRB3, "
+                              "DRB4, DRB5, DQA1, DQB1, DPA1, DPB1)"));
+    }
+    if (std::find(loci.begin(), loci.end(), *l) != loci.end()) {
+      return Bad(absl::StrCat("options.loci: ", item, " is listed twice"));
+    }
+    loci.push_back(*l);
+  }
+  return loci;
+}
+
+struct Typed {
+  std::string typing;
+  matcher::Genotype genotype;
+  std::vector<std::string> warnings;
+};
+
+// As `haplomatch match` builds a typing: parse, resolve, genotype.
+absl::StatusOr<Typed> BuildTyping(const data::Resolver& resolver,
+                                  absl::string_view text) {
+  Typed t;
+  absl::StatusOr<GlString> gl = parser::ParseGlString(text);
+  if (!gl.ok()) return gl.status();
+  t.typing = ToString(*gl);
+  absl::StatusOr<data::ResolvedTyping> r = resolver.Resolve(*gl);
+  if (!r.ok()) return r.status();
+  absl::StatusOr<matcher::Genotype> g =
+      matcher::BuildGenotype(resolver.reference(), *r);
+  if (!g.ok()) return g.status();
+  t.genotype = *std::move(g);
+  t.warnings = std::move(r->warnings);
+  t.warnings.insert(t.warnings.end(), t.genotype.warnings.begin(),
+                    t.genotype.warnings.end());
+  return t;
+}
+
+// What match and rank share: the recipient and the eligibility options.
+struct Common {
+  matcher::EligibilityOptions eligibility;
+  matcher::RecipientFacts recipient_facts;
+  matcher::MatchOptions match;
+  Typed recipient;
+};
+
+}  // namespace
+
+struct Service::Impl {
+  ServiceOptions options;
+  std::shared_ptr<const data::Reference> ref;
+  std::shared_ptr<const data::MacTable> macs;
+  // Strict and non-strict resolvers and reducers, so that "strict" is a
+  // per-request choice without building anything per request.
+  std::unique_ptr<data::Resolver> resolver[2];
+  std::unique_ptr<data::Reducer> reducer[2];
+  std::optional<matcher::DonorStore> registry;
+  size_t registry_rejected = 0;
+
+  const data::Resolver& Resolver(bool strict) const {
+    return *resolver[strict ? 1 : 0];
+  }
+
+  Response Health() const { return Ok("{\"status\":\"ok\"}\n"); }
+
+  Response Version() const {
+    std::string o = absl::StrCat(
+        "{\"version\":", cli::JsonString(kVersionString),
+        ",\"imgt_version\":", cli::JsonString(ref->version()),
+        ",\"imgt_date\":", cli::JsonString(ref->date()),
+        ",\"mac_date\":", cli::JsonString(macs->date()), ",\"registry\":");
+    if (registry) {
+      absl::StrAppend(&o, "{\"donors\":", registry->size(),
+                      ",\"rejected\":", registry_rejected, "}");
+    } else {
+      o += "null";
+    }
+    o += "}\n";
+    return Ok(std::move(o));
+  }
+
+  absl::StatusOr<std::vector<std::string>> Typings(const Json& body) const {
+    const Json* t = Field(body, "typings");
+    if (t == nullptr || !t->is_array()) {
+      return Bad("'typings' must be an array of strings");
+    }
+    std::vector<std::string> out;
+    out.reserve(t->size());
+    for (size_t i = 0; i < t->size(); ++i) {
+      if (!(*t)[i].is_string()) {
+        return Bad(absl::StrCat("'typings[", i, "]' must be a string"));
+      }
+      out.push_back((*t)[i].get<std::string>());
+    }
+    return out;
+  }
+
+  absl::StatusOr<std::string> Reduce(const Request& request) const {
+    HLA_SVC_GET(body, ParseBody(request.body));
+    if (absl::Status s = CheckKeys(body, "", {"typings", "level", "strict"});
+        !s.ok()) {
+      return s;
+    }
+    HLA_SVC_GET(typings, Typings(body));
+    HLA_SVC_GET(level_text, OptString(body, "level", ""));
+    HLA_SVC_GET(strict, OptBool(body, "strict", ""));
+    const std::string level_name = level_text.value_or("lgx");
+    std::optional<data::ReductionLevel> level =
+        data::ParseReductionLevel(level_name);
+    if (!level) {
+      return Bad(absl::StrCat("'level' must be one of G, P, lg, lgx, exon, W, "
+                              "U2, S, 1F, not '", level_name, "'"));
+    }
+    const data::Reducer& red = *reducer[strict.value_or(true) ? 1 : 0];
+    std::string o = absl::StrCat("{\"imgt_version\":",
+                                 cli::JsonString(ref->version()),
+                                 ",\"level\":", cli::JsonString(level_name),
+                                 ",\"results\":[");
+    for (size_t i = 0; i < typings.size(); ++i) {
+      if (absl::Status s = CheckDeadline(request); !s.ok()) return s;
+      absl::StrAppend(&o, i ? "," : "", "{\"typing\":",
+                      cli::JsonString(typings[i]));
+      absl::StatusOr<GlString> gl = parser::ParseGlString(typings[i]);
+      absl::StatusOr<data::ReduceResult> r =
+          gl.ok() ? red.Reduce(*gl, *level)
+                  : absl::StatusOr<data::ReduceResult>(gl.status());
+      if (r.ok()) {
+        absl::StrAppend(&o, ",\"reduced\":", cli::JsonString(r->text),
+                        ",\"warnings\":", cli::JsonStringList(r->warnings),
+                        "}");
+      } else {
+        absl::StrAppend(&o, ",\"error\":", cli::JsonString(r.status().message()),
+                        "}");
+      }
+    }
+    o += "]}\n";
+    return o;
+  }
+
+  absl::StatusOr<std::string> Validate(const Request& request) const {
+    HLA_SVC_GET(body, ParseBody(request.body));
+    if (absl::Status s = CheckKeys(body, "", {"typings", "strict"}); !s.ok()) {
+      return s;
+    }
+    HLA_SVC_GET(typings, Typings(body));
+    HLA_SVC_GET(strict, OptBool(body, "strict", ""));
+    const data::Resolver& resolver = Resolver(strict.value_or(true));
+    std::string o = absl::StrCat("{\"imgt_version\":",
+                                 cli::JsonString(ref->version()),
+                                 ",\"results\":[");
+    for (size_t i = 0; i < typings.size(); ++i) {
+      if (absl::Status s = CheckDeadline(request); !s.ok()) return s;
+      absl::StrAppend(&o, i ? "," : "", "{\"typing\":",
+                      cli::JsonString(typings[i]));
+      absl::StatusOr<GlString> gl = parser::ParseGlString(typings[i]);
+      absl::StatusOr<data::ResolvedTyping> t =
+          gl.ok() ? resolver.Resolve(*gl)
+                  : absl::StatusOr<data::ResolvedTyping>(gl.status());
+      if (t.ok()) {
+        absl::StrAppend(&o, ",\"valid\":true,\"warnings\":",
+                        cli::JsonStringList(t->warnings), "}");
+      } else {
+        absl::StrAppend(&o, ",\"valid\":false,\"error\":",
+                        cli::JsonString(t.status().message()), "}");
+      }
+    }
+    o += "]}\n";
+    return o;
+  }
+
+  // "recipient" and "options", as the match and rank flags read them.
+  absl::StatusOr<Common> ReadCommon(const Json& body, bool rank,
+                                    matcher::RankOptions* rank_options) const {
+    Common c;
+    const Json* rj = Field(body, "recipient");
+    if (rj == nullptr) return Bad("'recipient' is required");
+    if (absl::Status s = CheckKeys(*rj, "recipient",
+                                   {"typing", "abo", "cmv", "sex",
+                                    "antibodies"});
+        !s.ok()) {
+      return s;
+    }
+    static const Json kEmpty = Json::object();
+    const Json* oj = Field(body, "options");
+    if (oj == nullptr) oj = &kEmpty;
+    if (rank) {
+      if (absl::Status s = CheckKeys(*oj, "options",
+                                     {"protocol", "as_of", "dsa_mfi", "top",
+                                      "rank_by", "strict"});
+          !s.ok()) {
+        return s;
+      }
+    } else if (absl::Status s = CheckKeys(
+                   *oj, "options",
+                   {"loci", "homozygous_mismatch", "protocol", "as_of",
+                    "dsa_mfi", "gate", "strict"});
+               !s.ok()) {
+      return s;
+    }
+    HLA_SVC_GET(protocol, OptString(*oj, "protocol", "options."));
+    absl::StatusOr<matcher::EligibilityOptions> eo =
+        matcher::OptionsForProtocol(protocol.value_or("none"));
+    if (!eo.ok()) {
+      return Bad(absl::StrCat("options.protocol: ", eo.status().message()));
+    }
+    c.eligibility = *eo;
+    c.eligibility.as_of = matcher::Today();
+    HLA_SVC_GET(as_of, OptString(*oj, "as_of", "options."));
+    if (as_of) {
+      absl::StatusOr<absl::CivilDay> d = matcher::ParseDate(*as_of);
+      if (!d.ok()) {
+        return Bad(absl::StrCat("options.as_of: ", d.status().message()));
+      }
+      c.eligibility.as_of = *d;
+    }
+    HLA_SVC_GET(dsa, OptNumber(*oj, "dsa_mfi", "options."));
+    if (dsa) {
+      if (*dsa < 0) return Bad("'options.dsa_mfi' must not be negative");
+      c.eligibility.dsa_mfi_threshold = *dsa;
+    }
+    if (!rank) {
+      HLA_SVC_GET(loci, OptList(*oj, "loci", "options."));
+      if (loci) {
+        HLA_SVC_GET(l, ParseLoci(*loci));
+        c.match.loci = l;
+      }
+      HLA_SVC_GET(hm, OptInt(*oj, "homozygous_mismatch", "options."));
+      if (hm) {
+        if (*hm != 1 && *hm != 2) {
+          return Bad("'options.homozygous_mismatch' must be 2 (WMDA 2016) or 1");
+        }
+        c.match.homozygous_mismatch_count = static_cast<int>(*hm);
+      }
+      HLA_SVC_GET(gate, OptList(*oj, "gate", "options."));
+      if (gate) {
+        for (absl::string_view item : absl::StrSplit(*gate, ',')) {
+          item = absl::StripAsciiWhitespace(item);
+          if (item == "abo") {
+            c.eligibility.abo_major_excludes = true;
+          } else if (item == "cmv") {
+            c.eligibility.cmv_mismatch_excludes = true;
+          } else if (item == "sex") {
+            c.eligibility.female_to_male_excludes = true;
+          } else {
+            return Bad(absl::StrCat("options.gate: '", item,
+                                    "' is not one of abo, cmv, sex"));
+          }
+        }
+      }
+    } else {
+      HLA_SVC_GET(top, OptInt(*oj, "top", "options."));
+      rank_options->top = top ? static_cast<size_t>(*top) : options.default_top;
+      HLA_SVC_GET(rank_by, OptList(*oj, "rank_by", "options."));
+      if (rank_by) {
+        absl::StatusOr<std::vector<matcher::RankKey>> k =
+            matcher::ParseRankBy(*rank_by);
+        if (!k.ok()) {
+          return Bad(absl::StrCat("options.rank_by: ", k.status().message()));
+        }
+        rank_options->rank_by = *k;
+      }
+    }
+    HLA_SVC_GET(abo, OptString(*rj, "abo", "recipient."));
+    if (abo) {
+      absl::StatusOr<matcher::BloodGroup> g = matcher::ParseBloodGroup(*abo);
+      if (!g.ok()) return Bad(absl::StrCat("recipient.abo: ", g.status().message()));
+      c.recipient_facts.blood_group = *g;
+    }
+    HLA_SVC_GET(cmv, OptString(*rj, "cmv", "recipient."));
+    if (cmv) {
+      absl::StatusOr<matcher::Cmv> v = matcher::ParseCmv(*cmv);
+      if (!v.ok()) return Bad(absl::StrCat("recipient.cmv: ", v.status().message()));
+      c.recipient_facts.cmv = *v;
+    }
+    HLA_SVC_GET(sex, OptString(*rj, "sex", "recipient."));
+    if (sex) {
+      absl::StatusOr<matcher::Sex> v = matcher::ParseSex(*sex);
+      if (!v.ok()) return Bad(absl::StrCat("recipient.sex: ", v.status().message()));
+      c.recipient_facts.sex = *v;
+    }
+    HLA_SVC_GET(abs, OptList(*rj, "antibodies", "recipient."));
+    if (abs && !abs->empty()) {
+      absl::StatusOr<std::vector<matcher::Antibody>> a =
+          matcher::ParseAntibodies(*abs);
+      if (!a.ok()) {
+        return Bad(absl::StrCat("recipient.antibodies: ", a.status().message()));
+      }
+      if (absl::Status s = matcher::CheckAntibodies(*a, *ref); !s.ok()) {
+        return Bad(absl::StrCat("recipient.antibodies: ", s.message()));
+      }
+      c.recipient_facts.antibodies = *std::move(a);
+    }
+    HLA_SVC_GET(typing, OptString(*rj, "typing", "recipient."));
+    if (!typing) return Bad("'recipient.typing' is required");
+    HLA_SVC_GET(strict, OptBool(*oj, "strict", "options."));
+    absl::StatusOr<Typed> t = BuildTyping(Resolver(strict.value_or(true)), *typing);
+    if (!t.ok()) {
+      return absl::Status(t.status().code(),
+                          absl::StrCat("recipient.typing: ", t.status().message()));
+    }
+    c.recipient = *std::move(t);
+    return c;
+  }
+
+  absl::StatusOr<std::string> Match(const Request& request) const {
+    HLA_SVC_GET(body, ParseBody(request.body));
+    if (absl::Status s = CheckKeys(body, "", {"recipient", "donors", "options"});
+        !s.ok()) {
+      return s;
+    }
+    const Json* donors = Field(body, "donors");
+    if (donors == nullptr || !donors->is_array()) {
+      return Bad("'donors' must be an array of objects");
+    }
+    HLA_SVC_GET(c, ReadCommon(body, /*rank=*/false, nullptr));
+    const Json* oj = Field(body, "options");
+    bool strict = true;
+    if (oj != nullptr) {
+      HLA_SVC_GET(st, OptBool(*oj, "strict", "options."));
+      strict = st.value_or(true);
+    }
+    const data::Resolver& resolver = Resolver(strict);
+
+    std::string out = cli::MatchJsonHead(ref->version(), c.eligibility,
+                                         c.recipient.typing);
+    std::vector<std::pair<std::string, std::string>> rejected;
+    std::vector<std::string> ids;
+    size_t emitted = 0;
+    for (size_t i = 0; i < donors->size(); ++i) {
+      if (absl::Status s = CheckDeadline(request); !s.ok()) return s;
+      const Json& dj = (*donors)[i];
+      const std::string where = absl::StrCat("donors[", i, "]");
+      if (absl::Status s = CheckKeys(dj, where,
+                                     {"id", "typing", "relationship",
+                                      "birth_date", "age", "sex", "abo", "cmv",
+                                      "source"});
+          !s.ok()) {
+        return s;
+      }
+      const std::string prefix = where + ".";
+      HLA_SVC_GET(id, OptString(dj, "id", prefix));
+      HLA_SVC_GET(typing, OptString(dj, "typing", prefix));
+      HLA_SVC_GET(source, OptString(dj, "source", prefix));
+      HLA_SVC_GET(rel, OptString(dj, "relationship", prefix));
+      HLA_SVC_GET(birth, OptString(dj, "birth_date", prefix));
+      HLA_SVC_GET(age, OptInt(dj, "age", prefix));
+      HLA_SVC_GET(sex, OptString(dj, "sex", prefix));
+      HLA_SVC_GET(abo, OptString(dj, "abo", prefix));
+      HLA_SVC_GET(cmv, OptString(dj, "cmv", prefix));
+      if (!typing) return Bad(absl::StrCat("'", prefix, "typing' is required"));
+
+      // Bad donor data is the donor's problem, not the request's: it goes
+      // to "rejected" as `match` does with a bad row.
+      cli::MatchedDonor d;
+      d.source = source.value_or(where);
+      d.facts.id = id.value_or(absl::StrCat("donor-", i + 1));
+      auto reject = [&](absl::string_view why) {
+        rejected.emplace_back(d.source, std::string(why));
+      };
+      absl::Status fact_error;
+      if (rel) {
+        absl::StatusOr<matcher::Relationship> r = matcher::ParseRelationship(*rel);
+        if (r.ok()) d.facts.relationship = *r; else fact_error = r.status();
+      }
+      if (birth && fact_error.ok()) {
+        absl::StatusOr<absl::CivilDay> b = matcher::ParseDate(*birth);
+        if (b.ok()) d.facts.birth_date = *b; else fact_error = b.status();
+      }
+      if (age) d.facts.age = static_cast<int>(std::min<int64_t>(*age, 1000));
+      if (sex && fact_error.ok()) {
+        absl::StatusOr<matcher::Sex> s = matcher::ParseSex(*sex);
+        if (s.ok()) d.facts.sex = *s; else fact_error = s.status();
+      }
+      if (abo && fact_error.ok()) {
+        absl::StatusOr<matcher::BloodGroup> g = matcher::ParseBloodGroup(*abo);
+        if (g.ok()) d.facts.blood_group = *g; else fact_error = g.status();
+      }
+      if (cmv && fact_error.ok()) {
+        absl::StatusOr<matcher::Cmv> v = matcher::ParseCmv(*cmv);
+        if (v.ok()) d.facts.cmv = *v; else fact_error = v.status();
+      }
+      if (!fact_error.ok()) {
+        reject(fact_error.message());
+        continue;
+      }
+      if (d.facts.id.empty()) {
+        reject("empty donor id");
+        continue;
+      }
+      absl::StatusOr<Typed> t = BuildTyping(resolver, *typing);
+      if (!t.ok()) {
+        reject(t.status().message());
+        continue;
+      }
+      if (std::find(ids.begin(), ids.end(), d.facts.id) != ids.end()) {
+        reject(absl::StrCat("donor id '", d.facts.id, "' is used twice"));
+        continue;
+      }
+      ids.push_back(d.facts.id);
+      absl::StatusOr<matcher::MatchReport> report = matcher::Match(
+          *ref, c.recipient.genotype, t->genotype, d.facts.relationship,
+          c.match);
+      if (!report.ok()) {
+        reject(report.status().message());
+        continue;
+      }
+      d.typing = t->typing;
+      d.warnings = std::move(t->warnings);
+      d.report = *std::move(report);
+      d.eligibility = matcher::Evaluate(d.facts, t->genotype, c.recipient_facts,
+                                        c.recipient.genotype, d.report, *ref,
+                                        c.eligibility);
+      d.warnings.insert(d.warnings.end(), d.report.warnings.begin(),
+                        d.report.warnings.end());
+      absl::StrAppend(&out, cli::MatchDonorSeparator(emitted++),
+                      cli::MatchDonorJson(d, c.eligibility));
+    }
+    out += cli::MatchJsonTail(rejected);
+    return out;
+  }
+
+  absl::StatusOr<std::string> Rank(const Request& request) const {
+    HLA_SVC_GET(body, ParseBody(request.body));
+    if (absl::Status s = CheckKeys(body, "", {"recipient", "donors", "options"});
+        !s.ok()) {
+      return s;
+    }
+    matcher::RankOptions ro;
+    HLA_SVC_GET(c, ReadCommon(body, /*rank=*/true, &ro));
+    ro.eligibility = c.eligibility;
+    ro.recipient = c.recipient_facts;
+    ro.threads = std::max(1, options.rank_threads);
+    const Json* oj = Field(body, "options");
+    bool strict = true;
+    if (oj != nullptr) {
+      HLA_SVC_GET(st, OptBool(*oj, "strict", "options."));
+      strict = st.value_or(true);
+    }
+
+    // Donors in the body go through the registry ingest as JSON Lines, so
+    // that they are read (keys, validation, rejects) exactly as a file is.
+    std::optional<matcher::DonorStore> body_store;
+    size_t rejected = 0;
+    const matcher::DonorStore* store = nullptr;
+    if (const Json* donors = Field(body, "donors")) {
+      if (!donors->is_array()) return Bad("'donors' must be an array of objects");
+      std::string lines;
+      for (size_t i = 0; i < donors->size(); ++i) {
+        const Json& dj = (*donors)[i];
+        if (!dj.is_object()) {
+          return Bad(absl::StrCat("'donors[", i, "]' must be an object"));
+        }
+        for (auto it = dj.begin(); it != dj.end(); ++it) {
+          if (it->is_object() || it->is_array()) {
+            return Bad(absl::StrCat("'donors[", i, "].", it.key(),
+                                    "' must be a string, number or null"));
+          }
+        }
+        lines += dj.dump();
+        lines += '\n';
+      }
+      std::istringstream in(lines);
+      matcher::IngestStats stats;
+      absl::StatusOr<matcher::DonorStore> s = matcher::IngestDonorStream(
+          &in, "donors.jsonl", Resolver(strict), matcher::IngestOptions(),
+          [&](const std::string&) { ++rejected; }, &stats);
+      if (!s.ok()) return s.status();
+      body_store = *std::move(s);
+      store = &*body_store;
+    } else if (registry) {
+      store = &*registry;
+      rejected = registry_rejected;
+    } else {
+      return absl::FailedPreconditionError(
+          "no 'donors' in the request and no registry loaded (start the "
+          "server with --donors FILE|INDEX)");
+    }
+    if (absl::Status s = CheckDeadline(request); !s.ok()) return s;
+    absl::StatusOr<matcher::RankResult> result =
+        matcher::Rank(*store, *ref, c.recipient.genotype, ro);
+    if (!result.ok()) return result.status();
+    std::string out = cli::RankJsonHead(ref->version(), ro,
+                                        store->size() + rejected, *result,
+                                        rejected);
+    for (size_t k = 0; k < result->ranked.size(); ++k) {
+      if (absl::Status s = CheckDeadline(request); !s.ok()) return s;
+      absl::StatusOr<matcher::DonorReport> r = matcher::ReportFor(
+          *store, *ref, c.recipient.genotype, ro, result->ranked[k]);
+      if (!r.ok()) return r.status();
+      absl::StrAppend(&out, cli::RankDonorSeparator(k),
+                      cli::RankDonorJson(k + 1, *r));
+    }
+    out += cli::kRankJsonTail;
+    return out;
+  }
+};
+
+#undef HLA_SVC_GET
+
+Service::Service(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Service::~Service() = default;
+
+absl::StatusOr<std::unique_ptr<Service>> Service::Create(
+    const ServiceOptions& options) {
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
+  const data::DataPaths paths = data::DataPaths::FromEnvironment();
+  absl::StatusOr<std::string> dir = data::ResolveImgtDir(options.imgt, paths);
+  if (!dir.ok()) return dir.status();
+  absl::StatusOr<std::shared_ptr<const data::Reference>> ref =
+      data::Reference::Load({*dir});
+  if (!ref.ok()) return ref.status();
+  impl->ref = *ref;
+  std::string mac_path = options.mac;
+  if (mac_path.empty()) {
+    absl::StatusOr<std::string> root = data::FindDataRoot(paths);
+    if (!root.ok()) return root.status();
+    mac_path = absl::StrCat(*root, "/", data::MacTable::kShippedRelativePath);
+  }
+  absl::StatusOr<std::shared_ptr<const data::MacTable>> macs =
+      data::MacTable::Load(mac_path);
+  if (!macs.ok()) return macs.status();
+  impl->macs = *macs;
+  for (int strict = 0; strict < 2; ++strict) {
+    data::ReduceOptions ro;
+    ro.resolve.strict = strict == 1;
+    impl->resolver[strict] =
+        std::make_unique<data::Resolver>(impl->ref, impl->macs, ro.resolve);
+    impl->reducer[strict] =
+        std::make_unique<data::Reducer>(impl->ref, impl->macs, ro);
+  }
+  if (!options.donors.empty()) {
+    const data::Resolver& resolver = *impl->resolver[1];
+    absl::StatusOr<matcher::DonorStore> store;
+    if (matcher::IsIndexFile(options.donors)) {
+      store = matcher::LoadIndex(options.donors, resolver);
+    } else {
+      matcher::IngestOptions io;
+      io.id_column = options.id_column;
+      matcher::IngestStats stats;
+      Impl* raw = impl.get();
+      store = matcher::IngestDonorFile(
+          options.donors, resolver, io,
+          [raw](const std::string&) { ++raw->registry_rejected; }, &stats);
+    }
+    if (!store.ok()) return store.status();
+    impl->registry = *std::move(store);
+  }
+  return std::unique_ptr<Service>(new Service(std::move(impl)));
+}
+
+size_t Service::registry_size() const {
+  return impl_->registry ? impl_->registry->size() : 0;
+}
+size_t Service::registry_rejected() const { return impl_->registry_rejected; }
+const std::string& Service::imgt_version() const {
+  return impl_->ref->version();
+}
+
+Response Service::Handle(const Request& request) const {
+  struct Route {
+    const char* path;
+    const char* method;
+  };
+  static constexpr Route kRoutes[] = {
+      {"/v1/health", "GET"},    {"/v1/version", "GET"},
+      {"/v1/reduce", "POST"},   {"/v1/validate", "POST"},
+      {"/v1/match", "POST"},    {"/v1/rank", "POST"},
+  };
+  const Route* route = nullptr;
+  for (const Route& r : kRoutes) {
+    if (request.path == r.path) route = &r;
+  }
+  if (route == nullptr) {
+    return ErrorResponse(404, "not_found",
+                         absl::StrCat("no endpoint ", request.path,
+                                      " (see docs/openapi.yaml)"));
+  }
+  if (request.method != route->method &&
+      !(request.method == "HEAD" && std::string(route->method) == "GET")) {
+    Response r = ErrorResponse(
+        405, "method_not_allowed",
+        absl::StrCat(request.path, " takes ", route->method, ", not ",
+                     request.method));
+    r.headers.emplace_back("Allow", route->method);
+    return r;
+  }
+  try {
+    const std::string path = request.path;
+    if (path == "/v1/health") return impl_->Health();
+    if (path == "/v1/version") return impl_->Version();
+    absl::StatusOr<std::string> body;
+    if (path == "/v1/reduce") {
+      body = impl_->Reduce(request);
+    } else if (path == "/v1/validate") {
+      body = impl_->Validate(request);
+    } else if (path == "/v1/match") {
+      body = impl_->Match(request);
+    } else {
+      body = impl_->Rank(request);
+    }
+    if (!body.ok()) return ErrorFromStatus(body.status());
+    return Ok(*std::move(body));
+  } catch (const std::exception& e) {
+    // nlohmann-json throws on a type error we did not foresee, and
+    // std::bad_alloc may come from anywhere: neither may leave the handler.
+    return ErrorResponse(500, "internal", e.what());
+  }
+}
+
+}  // namespace hla::service

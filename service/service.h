@@ -1,0 +1,112 @@
+// Copyright 2026 The haplomatch Authors. SPDX-License-Identifier: Apache-2.0
+//
+// The JSON HTTP service behind `haplomatch serve`, as plain functions: a
+// Service holds the loaded reference data (and optionally a donor registry)
+// and turns a Request into a Response without any socket, so that tests run
+// every endpoint in-process. service/server.h binds it to HTTP.
+//
+//   HLA_ASSIGN_OR_RETURN(std::unique_ptr<hla::service::Service> s,
+//                        hla::service::Service::Create({}));
+//   hla::service::Response r = s->Handle({"POST", "/v1/reduce",
+//       R"({"typings":["A*01:01:01:01"],"level":"lgx"})"});
+//
+// Endpoints (docs/openapi.yaml has the schemas):
+//   GET  /v1/health    {"status":"ok"}
+//   GET  /v1/version   library version, IPD-IMGT/HLA release and date, MAC
+//                      table date, registry size
+//   POST /v1/reduce    {"typings":[...],"level":"lgx","strict":true}
+//   POST /v1/validate  {"typings":[...],"strict":true}
+//   POST /v1/match     {"recipient":{...},"donors":[...],"options":{...}}:
+//                      the document of `haplomatch match --format json`
+//   POST /v1/rank      {"recipient":{...},"donors":[...]?,"options":{...}}:
+//                      the document of `haplomatch rank --format json`; with
+//                      no "donors", the registry loaded at start
+//
+// Status codes: 200; 400 malformed JSON (with the JSON parser's byte
+// offset), a field of the wrong type or an unknown field, or a recipient
+// typing that fails (the typing parser's offset message); 404 unknown path;
+// 405 known path, wrong method; 504 the request's deadline passed. Errors
+// are {"error":{"code":"invalid_argument","message":"..."}}. A donor that
+// fails is not an error of the request: it is listed in "rejected" (match)
+// or counted (rank), as the CLI does.
+//
+// Thread safety: Create() loads everything; Handle() is const and may be
+// called from any number of threads.
+#ifndef HLA_SERVICE_SERVICE_H_
+#define HLA_SERVICE_SERVICE_H_
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+
+namespace hla::service {
+
+struct Request {
+  std::string method;  // "GET", "POST", ...
+  std::string path;    // "/v1/match" (no query string)
+  std::string body;
+  // The handler gives up with 504 when this passes (checked between donors
+  // and between stages; one rank scan is not interrupted).
+  absl::Time deadline = absl::InfiniteFuture();
+};
+
+struct Response {
+  int status = 200;
+  std::string body;  // JSON, ending in '\n'
+  std::string content_type = "application/json";
+  std::vector<std::pair<std::string, std::string>> headers;  // e.g. Allow
+};
+
+// {"error":{"code":code,"message":message}} with `status`.
+Response ErrorResponse(int status, absl::string_view code,
+                       absl::string_view message);
+// The HTTP status and error code for a Status from the library:
+// InvalidArgument/NotFound/OutOfRange/FailedPrecondition -> 400,
+// DeadlineExceeded -> 504, ResourceExhausted -> 503, others -> 500.
+Response ErrorFromStatus(const absl::Status& status);
+
+struct ServiceOptions {
+  std::string imgt;    // release version or directory; "" = the default
+  std::string mac;     // NMDP MAC file; "" = the shipped one
+  std::string donors;  // registry for /v1/rank: donor file or index; "" none
+  std::string id_column;  // the registry's id column when not id/donor_id/...
+  int rank_threads = 1;   // threads per rank scan (requests run in parallel)
+  size_t default_top = 100;  // rank "top" when the request gives none
+};
+
+class Service {
+ public:
+  // Loads the reference data, the MAC table and the registry. Errors, as
+  // their loaders return them: NotFoundError (a file or release missing),
+  // InvalidArgumentError / DataLossError (a malformed file),
+  // FailedPreconditionError (an index built for another release).
+  static absl::StatusOr<std::unique_ptr<Service>> Create(
+      const ServiceOptions& options);
+  ~Service();
+  Service(const Service&) = delete;
+  Service& operator=(const Service&) = delete;
+
+  // Never throws; every failure is a Response with its status.
+  Response Handle(const Request& request) const;
+
+  // Donors in the registry loaded at start (0 without --donors); rows of
+  // the registry file that were rejected at load.
+  size_t registry_size() const;
+  size_t registry_rejected() const;
+  const std::string& imgt_version() const;
+
+ private:
+  struct Impl;
+  explicit Service(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace hla::service
+
+#endif  // HLA_SERVICE_SERVICE_H_
