@@ -1,0 +1,450 @@
+// Copyright 2026 The haplomatch Authors. SPDX-License-Identifier: Apache-2.0
+//
+// Every endpoint of service/service.h in-process (no sockets): success,
+// each error status, and byte-for-byte equality with the CLI's JSON.
+#include "service/service.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "absl/time/clock.h"
+#include "cli/command.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "hla/version.h"
+
+namespace hla::service {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+using ::testing::StartsWith;
+
+const char kRecipient[] =
+    "A*01:01~C*07:01~B*08:01~DRB1*03:01~DQB1*02:01~DPB1*04:01+"
+    "A*02:01~C*05:01~B*44:02~DRB1*04:01~DQB1*03:02~DPB1*04:02";
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string Quote(absl::string_view s) {
+  return absl::StrCat("\"", s, "\"");  // test data has no quotes/escapes
+}
+
+// The shipped family (data/examples/family.csv) as the "donors" of a match
+// request, each with the source the CLI gives it (so the outputs compare).
+std::string FamilyDonorsJson(const std::string& csv_path, bool with_source) {
+  std::vector<std::string> lines =
+      absl::StrSplit(ReadFile(csv_path), '\n', absl::SkipEmpty());
+  const std::vector<std::string> cols = absl::StrSplit(lines[0], ',');
+  std::vector<std::string> donors;
+  for (size_t i = 1; i < lines.size(); ++i) {
+    const std::vector<std::string> cells = absl::StrSplit(lines[i], ',');
+    std::vector<std::string> fields;
+    for (size_t c = 0; c < cols.size() && c < cells.size(); ++c) {
+      if (cells[c].empty()) continue;
+      const std::string key = cols[c] == "glstring" ? "typing" : cols[c];
+      fields.push_back(absl::StrCat(Quote(key), ":",
+                                    key == "age" ? cells[c] : Quote(cells[c])));
+    }
+    if (with_source) {
+      fields.push_back(
+          absl::StrCat("\"source\":", Quote(absl::StrCat(csv_path, ":", i + 1))));
+    }
+    donors.push_back(absl::StrCat("{", absl::StrJoin(fields, ","), "}"));
+  }
+  return absl::StrCat("[", absl::StrJoin(donors, ","), "]");
+}
+
+struct CliResult {
+  int rc;
+  std::string out, err;
+};
+
+CliResult RunCli(int (*fn)(cli::Command&), std::vector<std::string> args) {
+  std::istringstream in;
+  std::ostringstream out, err;
+  cli::Command cmd{std::move(args), &in, &out, &err};
+  const int rc = fn(cmd);
+  return {rc, out.str(), err.str()};
+}
+
+class ServiceTest : public ::testing::Test {
+ protected:
+  // Loading a release takes a few hundred milliseconds: once per suite.
+  // Errors are kept and asserted in SetUp (an assertion here would make
+  // gtest report the tests as skipped).
+  static void SetUpTestSuite() {
+    ::setenv("HAPLOMATCH_DATA_DIR", HLA_SHIPPED_DATA_DIR, 1);
+    ::unsetenv("HAPLOMATCH_IMGT");
+    absl::StatusOr<std::unique_ptr<Service>> s = Service::Create({});
+    if (s.ok()) {
+      service_ = s->release();
+    } else {
+      *create_error_ = std::string(s.status().message());
+    }
+  }
+  static void TearDownTestSuite() {
+    delete service_;
+    service_ = nullptr;
+  }
+  void SetUp() override {
+    ASSERT_NE(service_, nullptr) << *create_error_;
+    dir_ = absl::StrCat(::testing::TempDir(), "/hm_service_", ::getpid());
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  Response Post(const std::string& path, const std::string& body) {
+    return service_->Handle({"POST", path, body});
+  }
+  Response Get(const std::string& path) {
+    return service_->Handle({"GET", path, ""});
+  }
+
+  static Service* service_;
+  static std::string* create_error_;
+  std::string dir_;
+};
+
+Service* ServiceTest::service_ = nullptr;
+std::string* ServiceTest::create_error_ = new std::string();
+
+TEST_F(ServiceTest, HealthSaysOk) {
+  Response r = Get("/v1/health");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "{\"status\":\"ok\"}\n");
+  EXPECT_EQ(r.content_type, "application/json");
+}
+
+TEST_F(ServiceTest, HeadIsAllowedWhereGetIs) {
+  EXPECT_EQ(service_->Handle({"HEAD", "/v1/health", ""}).status, 200);
+}
+
+TEST_F(ServiceTest, VersionNamesLibraryReleaseAndMacDate) {
+  Response r = Get("/v1/version");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_THAT(r.body, StartsWith(absl::StrCat("{\"version\":\"",
+                                              kVersionString, "\"")));
+  EXPECT_THAT(r.body, HasSubstr("\"imgt_version\":\"3.58.0\""));
+  EXPECT_THAT(r.body, HasSubstr("\"imgt_date\":\"2024-10-09\""));
+  EXPECT_THAT(r.body, HasSubstr("\"mac_date\":\"2020-07-11"));
+  EXPECT_THAT(r.body, HasSubstr("\"registry\":null"));
+}
+
+TEST_F(ServiceTest, ReduceGivesOneResultPerTypingInOrder) {
+  Response r = Post("/v1/reduce",
+                    R"({"typings":["A*01:01:01:01+A*02:01","A*99:99",)"
+                    R"("DRB1*14:"],"level":"G"})");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body,
+            "{\"imgt_version\":\"3.58.0\",\"level\":\"G\",\"results\":["
+            "{\"typing\":\"A*01:01:01:01+A*02:01\",\"reduced\":"
+            "\"A*01:01:01G+A*02:01:01G/A*02:01:02G\",\"warnings\":[]},"
+            "{\"typing\":\"A*99:99\",\"error\":\"'A*99:99' at offset 0: not "
+            "an allele of IPD-IMGT/HLA 3.58.0\"},"
+            "{\"typing\":\"DRB1*14:\",\"error\":\"expected allele field at "
+            "offset 8 in 'DRB1*14:'\"}]}\n");
+}
+
+TEST_F(ServiceTest, ReduceDefaultsToLgxAndReportsWarnings) {
+  Response r = Post("/v1/reduce", R"({"typings":["A*0201"]})");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_THAT(r.body, HasSubstr("\"level\":\"lgx\""));
+  EXPECT_THAT(r.body, HasSubstr("\"reduced\":\"A*02:01\""));
+  EXPECT_THAT(r.body, HasSubstr("pre-2010 name"));
+}
+
+TEST_F(ServiceTest, ReduceEqualsTheCliLineByLine) {
+  const std::vector<std::string> typings = {"A*01:01:01:01+A*02:01",
+                                            "B*15:01/B*15:04", "A*02:XX"};
+  CliResult cli = RunCli(cli::RunReduce, {"--level", "S", typings[0],
+                                          typings[1], typings[2]});
+  ASSERT_EQ(cli.rc, 0) << cli.err;
+  const std::vector<std::string> lines =
+      absl::StrSplit(absl::StripSuffix(cli.out, "\n"), '\n');
+  Response r = Post("/v1/reduce", absl::StrCat(
+      R"({"level":"S","typings":[")", absl::StrJoin(typings, "\",\""), "\"]}"));
+  ASSERT_EQ(r.status, 200);
+  for (const std::string& line : lines) {
+    EXPECT_THAT(r.body, HasSubstr(absl::StrCat("\"reduced\":\"", line, "\"")));
+  }
+}
+
+TEST_F(ServiceTest, ReduceRejectsUnknownLevel) {
+  Response r = Post("/v1/reduce", R"({"typings":["A*01:01"],"level":"X"})");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_THAT(r.body, StartsWith("{\"error\":{\"code\":\"invalid_argument\""));
+  EXPECT_THAT(r.body, HasSubstr("'level' must be one of"));
+}
+
+TEST_F(ServiceTest, NonStrictAcceptsWhatStrictRejects) {
+  // Small-g names are accepted only in non-strict mode (as py-ard).
+  const std::string strict =
+      Post("/v1/validate", R"({"typings":["A*30:02g"]})").body;
+  const std::string lax =
+      Post("/v1/validate", R"({"typings":["A*30:02g"],"strict":false})").body;
+  EXPECT_THAT(strict, HasSubstr("\"valid\":false"));
+  EXPECT_THAT(lax, HasSubstr("\"valid\":true"));
+}
+
+TEST_F(ServiceTest, MalformedJsonIs400WithTheParsersOffset) {
+  Response r = Post("/v1/reduce", R"({"typings":[1)");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_THAT(r.body, HasSubstr("\"code\":\"invalid_argument\""));
+  EXPECT_THAT(r.body, HasSubstr("malformed JSON at offset 14"));
+}
+
+TEST_F(ServiceTest, BodyThatIsNotAnObjectIs400) {
+  Response r = Post("/v1/validate", "[1,2]");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_THAT(r.body, HasSubstr("must be a JSON object"));
+}
+
+TEST_F(ServiceTest, WrongTypeIs400NamingTheField) {
+  Response r = Post("/v1/reduce", R"({"typings":["A*01:01", 7]})");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_THAT(r.body, HasSubstr("'typings[1]' must be a string"));
+  r = Post("/v1/reduce", R"({"typings":["A*01:01"],"strict":"yes"})");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_THAT(r.body, HasSubstr("'strict' must be true or false"));
+}
+
+TEST_F(ServiceTest, UnknownFieldIs400) {
+  Response r = Post("/v1/reduce", R"({"typings":[],"levle":"G"})");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_THAT(r.body, HasSubstr("unknown field 'levle'"));
+}
+
+TEST_F(ServiceTest, ValidateSaysValidOrWhyNot) {
+  Response r = Post("/v1/validate", R"({"typings":["A*02:01","A*99:99"]})");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body,
+            "{\"imgt_version\":\"3.58.0\",\"results\":["
+            "{\"typing\":\"A*02:01\",\"valid\":true,\"warnings\":[]},"
+            "{\"typing\":\"A*99:99\",\"valid\":false,\"error\":\"'A*99:99' "
+            "at offset 0: not an allele of IPD-IMGT/HLA 3.58.0\"}]}\n");
+}
+
+TEST_F(ServiceTest, MatchIsByteForByteTheCliJson) {
+  const std::string family = "data/examples/family.csv";
+  const std::string antibodies =
+      std::string(absl::StripAsciiWhitespace(
+          ReadFile("data/examples/patient_antibodies.txt")));
+  CliResult cli = RunCli(
+      cli::RunMatch,
+      {"--recipient", kRecipient, "--recipient-abo", "A+", "--recipient-cmv",
+       "pos", "--recipient-sex", "M", "--antibodies",
+       "@data/examples/patient_antibodies.txt", "--donors", family,
+       "--protocol", "NCT04835883", "--as-of", "2026-11-26", "--format",
+       "json"});
+  ASSERT_EQ(cli.rc, 0) << cli.err;
+  std::string abs_json;
+  for (absl::string_view line : absl::StrSplit(antibodies, '\n')) {
+    line = absl::StripAsciiWhitespace(line);
+    if (line.empty() || line[0] == '#') continue;
+    absl::StrAppend(&abs_json, abs_json.empty() ? "" : ",", line);
+  }
+  const std::string body = absl::StrCat(
+      R"({"recipient":{"typing":")", kRecipient,
+      R"(","abo":"A+","cmv":"pos","sex":"M","antibodies":")", abs_json,
+      R"("},"donors":)", FamilyDonorsJson(family, /*with_source=*/true),
+      R"(,"options":{"protocol":"NCT04835883","as_of":"2026-11-26"}})");
+  Response r = Post("/v1/match", body);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.body, cli.out);
+}
+
+TEST_F(ServiceTest, MatchNamesDonorsByIndexWithoutSource) {
+  Response r = Post(
+      "/v1/match",
+      absl::StrCat(R"({"recipient":{"typing":")", kRecipient,
+                   R"("},"donors":[{"id":"x","typing":"A*01:01+A*02:01"}]})"));
+  EXPECT_EQ(r.status, 200);
+  EXPECT_THAT(r.body, HasSubstr("\"id\":\"x\",\"source\":\"donors[0]\""));
+}
+
+TEST_F(ServiceTest, MatchRecipientTypingErrorIs400WithOffset) {
+  Response r = Post("/v1/match",
+                    R"({"recipient":{"typing":"DRB1*14:"},"donors":[]})");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_THAT(r.body, HasSubstr("recipient.typing: expected allele field at "
+                                "offset 8 in 'DRB1*14:'"));
+}
+
+TEST_F(ServiceTest, MatchBadDonorIsRejectedNotAnError) {
+  Response r = Post(
+      "/v1/match",
+      absl::StrCat(R"({"recipient":{"typing":")", kRecipient,
+                   R"("},"donors":[{"id":"a","typing":"A*99:99+A*01:01"},)",
+                   R"({"id":"b","typing":"A*01:01+A*02:01","birth_date":"2023-02-30"},)",
+                   R"({"id":"c","typing":"A*01:01+A*02:01"}]})"));
+  EXPECT_EQ(r.status, 200);
+  EXPECT_THAT(r.body, HasSubstr("\"id\":\"c\""));
+  EXPECT_THAT(r.body, HasSubstr("{\"source\":\"donors[0]\",\"error\":\"'A*99:99'"));
+  EXPECT_THAT(r.body, HasSubstr("{\"source\":\"donors[1]\",\"error\":"));
+}
+
+TEST_F(ServiceTest, MatchOptionsAreChecked) {
+  const std::string head = absl::StrCat(R"({"recipient":{"typing":")",
+                                        kRecipient, R"("},"donors":[],)");
+  EXPECT_EQ(Post("/v1/match", head + R"("options":{"loci":["A","Q"]}})").status,
+            400);
+  EXPECT_EQ(Post("/v1/match", head + R"("options":{"homozygous_mismatch":3}})")
+                .status,
+            400);
+  EXPECT_EQ(Post("/v1/match", head + R"("options":{"as_of":"2023-02-30"}})").status,
+            400);
+  EXPECT_EQ(Post("/v1/match", head + R"("options":{"gate":"abo,cmv,sex"}})").status,
+            200);
+  EXPECT_EQ(Post("/v1/match", R"({"donors":[]})").status, 400);
+  EXPECT_EQ(Post("/v1/match", head + R"("options":{"top":3}})").status, 400);
+}
+
+TEST_F(ServiceTest, MatchPastDeadlineIs504) {
+  Request q{"POST", "/v1/match",
+            absl::StrCat(R"({"recipient":{"typing":")", kRecipient,
+                         R"("},"donors":[{"typing":"A*01:01+A*02:01"}]})")};
+  q.deadline = absl::Now() - absl::Seconds(1);
+  Response r = service_->Handle(q);
+  EXPECT_EQ(r.status, 504);
+  EXPECT_THAT(r.body, HasSubstr("\"code\":\"deadline_exceeded\""));
+}
+
+TEST_F(ServiceTest, RankOfBodyDonorsIsByteForByteTheCliJson) {
+  // The same donors as a JSON Lines file for the CLI.
+  const std::string donors = FamilyDonorsJson("data/examples/family.csv",
+                                              /*with_source=*/false);
+  std::string jsonl = donors.substr(1, donors.size() - 2);
+  for (size_t p = jsonl.find("},{"); p != std::string::npos;
+       p = jsonl.find("},{", p)) {
+    jsonl.replace(p, 3, "}\n{");
+  }
+  const std::string path = dir_ + "/donors.jsonl";
+  std::ofstream(path) << jsonl << "\n";
+  CliResult cli = RunCli(cli::RunRank,
+                         {"--recipient", kRecipient, "--donors", path,
+                          "--protocol", "NCT04835883", "--as-of", "2026-11-26",
+                          "--top", "3", "--format", "json"});
+  ASSERT_EQ(cli.rc, 0) << cli.err;
+  Response r = Post("/v1/rank",
+                    absl::StrCat(R"({"recipient":{"typing":")", kRecipient,
+                                 R"("},"donors":)", donors,
+                                 R"(,"options":{"protocol":"NCT04835883",)",
+                                 R"("as_of":"2026-11-26","top":3}})"));
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.body, cli.out);
+  EXPECT_THAT(r.body, HasSubstr("\"read\":6"));
+}
+
+TEST_F(ServiceTest, RankCountsRejectedBodyDonors) {
+  Response r = Post(
+      "/v1/rank",
+      absl::StrCat(R"({"recipient":{"typing":")", kRecipient,
+                   R"("},"donors":[{"id":"a","glstring":"A*99:99+A*01:01"},)",
+                   R"({"id":"b","glstring":"A*01:01+A*02:01","age":30}]})"));
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_THAT(r.body, HasSubstr("\"read\":2"));
+  EXPECT_THAT(r.body, HasSubstr("\"rejected\":1"));
+}
+
+TEST_F(ServiceTest, RankDonorValuesMustBeFlat) {
+  Response r = Post("/v1/rank",
+                    absl::StrCat(R"({"recipient":{"typing":")", kRecipient,
+                                 R"("},"donors":[{"id":{"x":1}}]})"));
+  EXPECT_EQ(r.status, 400);
+  EXPECT_THAT(r.body, HasSubstr("'donors[0].id' must be a string"));
+}
+
+TEST_F(ServiceTest, RankWithoutDonorsOrRegistryIs400) {
+  Response r = Post("/v1/rank", absl::StrCat(R"({"recipient":{"typing":")",
+                                             kRecipient, R"("}})"));
+  EXPECT_EQ(r.status, 400);
+  EXPECT_THAT(r.body, HasSubstr("\"code\":\"failed_precondition\""));
+  EXPECT_THAT(r.body, HasSubstr("--donors"));
+}
+
+TEST_F(ServiceTest, RankUsesTheRegistryLoadedAtStart) {
+  ServiceOptions o;
+  o.donors = "data/examples/family.csv";
+  absl::StatusOr<std::unique_ptr<Service>> s = Service::Create(o);
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_EQ((*s)->registry_size(), 6u);
+  EXPECT_THAT((*s)->Handle({"GET", "/v1/version", ""}).body,
+              HasSubstr("\"registry\":{\"donors\":6,\"rejected\":0}"));
+  Response r = (*s)->Handle(
+      {"POST", "/v1/rank",
+       absl::StrCat(R"({"recipient":{"typing":")", kRecipient,
+                    R"("},"options":{"protocol":"NCT04835883",)",
+                    R"("as_of":"2026-11-26","top":1,"rank_by":["dsa","age"]}})")});
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_THAT(r.body, HasSubstr("\"rank_by\":\"dsa,age\",\"read\":6"));
+  EXPECT_THAT(r.body, HasSubstr("{\"rank\":1,"));
+  EXPECT_THAT(r.body, Not(HasSubstr("{\"rank\":2,")));
+}
+
+TEST_F(ServiceTest, RankOptionsAreChecked) {
+  const std::string head =
+      absl::StrCat(R"({"recipient":{"typing":")", kRecipient,
+                   R"("},"donors":[],"options":)");
+  EXPECT_EQ(Post("/v1/rank", head + R"({"top":-1}})").status, 400);
+  EXPECT_EQ(Post("/v1/rank", head + R"({"rank_by":"speed"}})").status, 400);
+  EXPECT_EQ(Post("/v1/rank", head + R"({"loci":"A"}})").status, 400);
+  EXPECT_EQ(Post("/v1/rank", head + R"({"top":0}})").status, 200);
+}
+
+TEST_F(ServiceTest, UnknownPathIs404) {
+  Response r = Get("/v1/nothing");
+  EXPECT_EQ(r.status, 404);
+  EXPECT_THAT(r.body, HasSubstr("\"code\":\"not_found\""));
+  EXPECT_EQ(Get("/").status, 404);
+}
+
+TEST_F(ServiceTest, WrongMethodIs405WithAllow) {
+  Response r = Get("/v1/match");
+  EXPECT_EQ(r.status, 405);
+  EXPECT_THAT(r.body, HasSubstr("\"code\":\"method_not_allowed\""));
+  ASSERT_EQ(r.headers.size(), 1u);
+  EXPECT_EQ(r.headers[0].first, "Allow");
+  EXPECT_EQ(r.headers[0].second, "POST");
+  EXPECT_EQ(Post("/v1/health", "{}").status, 405);
+}
+
+TEST(ErrorFromStatus, MapsCodesToHttp) {
+  EXPECT_EQ(ErrorFromStatus(absl::InvalidArgumentError("x")).status, 400);
+  EXPECT_EQ(ErrorFromStatus(absl::NotFoundError("x")).status, 400);
+  EXPECT_EQ(ErrorFromStatus(absl::OutOfRangeError("x")).status, 400);
+  EXPECT_EQ(ErrorFromStatus(absl::DeadlineExceededError("x")).status, 504);
+  EXPECT_EQ(ErrorFromStatus(absl::ResourceExhaustedError("x")).status, 503);
+  EXPECT_EQ(ErrorFromStatus(absl::InternalError("x")).status, 500);
+  EXPECT_EQ(ErrorResponse(418, "c", "say \"hi\"\n").body,
+            "{\"error\":{\"code\":\"c\",\"message\":\"say \\\"hi\\\"\\n\"}}\n");
+}
+
+TEST(ServiceCreate, MissingReleaseIsAnError) {
+  ::setenv("HAPLOMATCH_DATA_DIR", HLA_SHIPPED_DATA_DIR, 1);
+  ServiceOptions o;
+  o.imgt = "9.99.0";
+  EXPECT_FALSE(Service::Create(o).ok());
+  o.imgt = "";
+  o.donors = "/nonexistent/donors.csv";
+  EXPECT_FALSE(Service::Create(o).ok());
+}
+
+}  // namespace
+}  // namespace hla::service
