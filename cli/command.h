@@ -42,6 +42,8 @@ int RunSynth(Command& cmd);
 // matcher/rank.h, matcher/ingest.h: haplomatch rank | index.
 int RunRank(Command& cmd);
 int RunIndex(Command& cmd);
+// matcher/family.h: haplomatch family (segregation of a typed family).
+int RunFamily(Command& cmd);
 // service/service.h, service/server.h: haplomatch serve (JSON over HTTP).
 int RunServe(Command& cmd);
 

@@ -33,6 +33,8 @@ constexpr char kUsage[] =
     "            --rank-by policy, top N)\n"
     "  index     compile a donor file into an index for 'rank'\n"
     "  serve     serve the JSON HTTP API (match, rank, reduce, validate)\n"
+    "  family    infer a typed family's haplotypes; relatives' shared\n"
+    "            haplotypes with the patient, proven by segregation\n"
     "  version   print the haplomatch version\n"
     "\n"
     "Run 'haplomatch <command> --help' for a command's flags.\n";
@@ -52,6 +54,7 @@ constexpr Subcommand kSubcommands[] = {
     {"synth", hla::cli::RunSynth},
     {"rank", hla::cli::RunRank},
     {"index", hla::cli::RunIndex},
+    {"family", hla::cli::RunFamily},
     {"serve", hla::cli::RunServe},
 };
 
