@@ -269,6 +269,8 @@ int RunFamily(Command& cmd) {
             << ",\"unphased_loci\":" << JsonList(unphased)
             << ",\"shared_with_patient\":"
             << (m.shared ? absl::StrCat(*m.shared) : "null")
+            << ",\"likely_shared\":"
+            << (m.likely_shared ? absl::StrCat(*m.likely_shared) : "null")
             << ",\"shared_haplotypes\":" << JsonList(m.shared_haplotypes)
             << ",\"segregation_basis\":" << Json(m.basis)
             << ",\"verdict\":"
@@ -308,8 +310,9 @@ int RunFamily(Command& cmd) {
     for (size_t i = 0; i < fam->members.size(); ++i) {
       const matcher::MemberResult& m = fam->members[i];
       if (!m.in_input || m.role == matcher::FamilyRole::kPatient) continue;
-      out << "  " << Pad(m.id, wid) << "  "
-          << (m.shared ? absl::StrCat(*m.shared) : std::string("?")) << "  ";
+      out << "  " << m.id << ": "
+          << (m.shared ? absl::StrCat(*m.shared) : std::string("?"))
+          << " shared; ";
       if (verdicts[i].matched) {
         out << matcher::ToString(verdicts[i].haplo.verdict) << ": "
             << verdicts[i].haplo.basis << "\n";

@@ -43,6 +43,8 @@
 #include "hla/locus.h"
 #include "matcher/donor_file.h"
 #include "matcher/eligibility.h"
+#include "matcher/family.h"
+#include "matcher/family_file.h"
 #include "matcher/match.h"
 #include "parser/parse.h"
 
@@ -72,6 +74,11 @@ constexpr char kUsage[] =
     "                        columns in the README (id, relationship,\n"
     "                        birth_date or age, sex, abo, cmv, and glstring or\n"
     "                        A_1, A_2, B_1, ...)\n"
+    "  --family FILE         a family file (haplomatch family --help): the\n"
+    "                        verdicts of its relatives use the phase family\n"
+    "                        segregation proves. Without --recipient, the\n"
+    "                        recipient is its patient; without --donor or\n"
+    "                        --donors, its other rows are the donors\n"
     "recipient:\n"
     "  --recipient TYPING    the recipient's GL String, or @FILE holding it\n"
     "                        (required)\n"
@@ -474,7 +481,8 @@ int RunMatch(Command& cmd) {
                       "protocol",      "as-of",         "recipient-abo",
                       "recipient-cmv", "recipient-sex", "antibodies",
                       "dsa-mfi",       "homozygous-mismatch",
-                      "relationship",  "gate",          "donor"};
+                      "relationship",  "gate",          "donor",
+                      "family"};
   spec.repeated_flags = {"donor"};
   spec.bool_flags = {"non-strict", "help"};
   absl::StatusOr<Args> args = Args::Parse(cmd.args, spec);
@@ -492,9 +500,11 @@ int RunMatch(Command& cmd) {
     return usage(absl::StrCat("unexpected argument '", args->positional()[0],
                               "' (donors go after --donor)"));
   }
-  if (!args->Has("recipient")) return usage("--recipient is required");
+  if (!args->Has("recipient") && !args->Has("family")) {
+    return usage("--recipient is required (or --family with a patient)");
+  }
   const std::vector<std::string> cli_donors = args->GetAll("donor");
-  if (cli_donors.empty() && !args->Has("donors")) {
+  if (cli_donors.empty() && !args->Has("donors") && !args->Has("family")) {
     return usage("give donors with --donor TYPING or --donors FILE");
   }
   const std::string format_text = args->GetOr("format", "text");
@@ -627,7 +637,52 @@ int RunMatch(Command& cmd) {
     err << kName << ": --antibodies: " << abs_ok.message() << "\n";
     return kExitRejected;
   }
-  std::string recipient_text = *args->Get("recipient");
+  // --family: segregate each family (matcher/family.h); emit() then lets
+  // what segregation proves replace a relative's haplo verdict.
+  std::vector<matcher::FamilyResult> families;
+  std::string family_patient_id, family_patient_typing;
+  bool family_rejected = false;
+  if (auto fpath = args->Get("family")) {
+    absl::StatusOr<std::unique_ptr<matcher::DonorFileReader>> freader =
+        matcher::DonorFileReader::Open(*fpath, &resolver);
+    absl::StatusOr<matcher::FamilyFile> ff =
+        freader.ok() ? matcher::ReadFamilyFile(freader->get(), *fpath)
+                     : absl::StatusOr<matcher::FamilyFile>(freader.status());
+    if (!ff.ok()) {
+      err << kName << ": --family: " << ff.status().message() << "\n";
+      return kExitRejected;
+    }
+    for (const std::string& e : ff->errors) {
+      err << kName << ": --family: rejected: " << e << "\n";
+      family_rejected = true;
+    }
+    for (const matcher::FamilyRows& rows : ff->families) {
+      absl::StatusOr<matcher::FamilyResult> fr =
+          matcher::Segregate(rows.family_id, rows.members, {});
+      if (!fr.ok()) {
+        err << kName << ": --family: rejected: " << fr.status().message()
+            << "\n";
+        family_rejected = true;
+        continue;
+      }
+      for (size_t i = 0; i < rows.members.size(); ++i) {
+        if (rows.members[i].role == matcher::FamilyRole::kPatient &&
+            family_patient_id.empty()) {
+          family_patient_id = rows.members[i].id;
+          family_patient_typing = rows.records[i].typing;
+        }
+      }
+      families.push_back(*std::move(fr));
+    }
+    if (!args->Has("recipient") && families.size() != 1) {
+      return usage(absl::StrCat("--family: ", families.size(),
+                                " families segregated; without --recipient "
+                                "it needs exactly one"));
+    }
+  }
+  std::string recipient_text = args->Has("recipient")
+                                   ? *args->Get("recipient")
+                                   : family_patient_typing;
   if (absl::StartsWith(recipient_text, "@")) {
     absl::StatusOr<std::string> file = ReadWholeFile(recipient_text.substr(1));
     if (!file.ok()) {
@@ -692,6 +747,12 @@ int RunMatch(Command& cmd) {
       return;
     }
     result.report = *std::move(report);
+    for (const matcher::FamilyResult& fam : families) {
+      if (fam.Find(result.facts.id) != nullptr) {
+        matcher::ApplySegregation(fam, result.facts.id, &result.report);
+        break;
+      }
+    }
     result.eligibility = matcher::Evaluate(
         result.facts, donor, recipient_facts, recipient->genotype,
         result.report, **ref, *eopts);
@@ -732,7 +793,9 @@ int RunMatch(Command& cmd) {
     emit(std::move(r), t->genotype);
   }
 
-  if (auto path = args->Get("donors")) {
+  std::optional<std::string> donors_path = args->Get("donors");
+  if (!donors_path && cli_donors.empty()) donors_path = args->Get("family");
+  if (auto path = donors_path) {
     absl::StatusOr<std::unique_ptr<matcher::DonorFileReader>> reader =
         *path == "-" ? matcher::DonorFileReader::FromStream(
                            cmd.in, "<stdin>", &resolver)
@@ -750,6 +813,11 @@ int RunMatch(Command& cmd) {
         const std::string source = absl::StrCat(name, ":", rec.line);
         if (!row.ok()) {
           reject(source, row.message());
+          continue;
+        }
+        if (!args->Has("recipient") && rec.facts.id == family_patient_id) {
+          err << kName << ": note: " << source << ": " << rec.facts.id
+              << " is the family's patient (the recipient); not matched\n";
           continue;
         }
         DonorResult r;
@@ -782,7 +850,7 @@ int RunMatch(Command& cmd) {
     out << "\n";
   }
   out.flush();
-  return any_rejected ? kExitRejected : kExitOk;
+  return any_rejected || family_rejected ? kExitRejected : kExitOk;
 }
 
 }  // namespace hla::cli

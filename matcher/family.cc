@@ -584,6 +584,43 @@ absl::StatusOr<FamilyResult> Segregate(const std::string& family_id,
             "undetermined: ", absl::StrJoin(options_n, " or "),
             " shared haplotypes fit the typings equally well; ",
             absl::StrJoin(why, "; "));
+        // The count if the untyped parents' haplotypes all differ from each
+        // other and from the typed parent's somewhere (the usual case; only
+        // a haplotype present twice among the parents, at ARD level, would
+        // give another count).
+        std::set<int> likely;
+        for (size_t k = 0; k < one.result.solutions.size(); ++k) {
+          bool plausible = true;
+          for (int i = 0; i < 4 && plausible; ++i) {
+            for (int j = i + 1; j < 4 && plausible; ++j) {
+              if (one.problem.parents[i / 2] && one.problem.parents[j / 2]) {
+                continue;
+              }
+              bool alike = true;
+              for (size_t l = 0; l < loci.size() && alike; ++l) {
+                for (const SlotState& st : one.states[k][l]) {
+                  const auto& x = st[i];
+                  const auto& y = st[j];
+                  alike = alike && x && y && internal::Intersects(*x, *y);
+                }
+              }
+              plausible = !alike;
+            }
+          }
+          if (!plausible) continue;
+          const SegSolution& sol = one.result.solutions[k];
+          int n = 0;
+          for (int s = 0; s < 2; ++s) {
+            n += sol.children[c].from[s] == sol.children[0].from[s];
+          }
+          likely.insert(n);
+        }
+        if (likely.size() == 1) {
+          m.likely_shared = *likely.begin();
+          absl::StrAppend(&m.basis, "; ", *likely.begin(),
+                          " unless the same haplotype (at ARD level) is "
+                          "present twice among the parents");
+        }
       }
     }
     // The parents (typed or inferred).
@@ -690,9 +727,9 @@ absl::StatusOr<FamilyResult> Segregate(const std::string& family_id,
           continue;
         }
         if (p >= 0) continue;
-        // Inferred: the first child of explanation 0 placing a typing in
-        // each slot.
+        // Inferred: from the children of explanation 0.
         const SegSolution& sol = one.result.solutions[0];
+        std::array<size_t, 2> best = {0, 0};
         for (size_t c = 0; c < nc; ++c) {
           const Typings& t = typings[one.child_member[c]];
           if (!t.seg[l].typed) continue;
@@ -704,9 +741,14 @@ absl::StatusOr<FamilyResult> Segregate(const std::string& family_id,
           }
           const int o = bits == 2 ? 1 : 0;
           // keys[o] is paternal; this parent's side gets the other for s=1.
-          const std::string& text = t.text[l][s == 0 ? o : 1 - o];
-          std::string& cell = hap[l][sol.children[c].from[s][l]];
-          if (cell.empty()) cell = text;
+          // The most specific typing shown by a child names the allele.
+          const int which = s == 0 ? o : 1 - o;
+          const int slot = sol.children[c].from[s][l];
+          const size_t n = t.seg[l].keys[which].size();
+          if (hap[l][slot].empty() || n < best[slot]) {
+            hap[l][slot] = t.text[l][which];
+            best[slot] = n;
+          }
         }
       }
       m->phased_gl = PhasedGl(hap, unphased);

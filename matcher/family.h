@@ -106,6 +106,10 @@ struct MemberResult {
   // patient). `basis` says why, in words.
   std::optional<int> shared;
   std::string basis;
+  // When `shared` is undetermined only because, with a parent untyped, the
+  // same haplotype (at ARD level) might be present twice among the parents:
+  // the count otherwise. Not a proof; ApplySegregation never uses it.
+  std::optional<int> likely_shared;
   // Letters of the haplotypes shared with the patient, each with "paternal"
   // or "maternal" ("a (paternal)"), when known.
   std::vector<std::string> shared_haplotypes;

@@ -166,6 +166,21 @@ TEST_F(Family, BothParentsMissingOneSiblingIsUndetermined) {
   EXPECT_FALSE(s1.shared.has_value());
   EXPECT_THAT(s1.basis, HasSubstr("undetermined"));
   EXPECT_THAT(s1.basis, HasSubstr("not typed"));
+  // Not even a likely count: S1's alleles of a could sit on two different
+  // haplotypes of the untyped parents.
+  EXPECT_FALSE(s1.likely_shared.has_value());
+}
+
+TEST_F(Family, FatherMissingTwoChildrenGivesALikelyCount) {
+  Add("M", FamilyRole::kMother, kC, kD);
+  Add("P", FamilyRole::kPatient, kA, kC);
+  Add("S1", FamilyRole::kSibling, kA, kD);
+  const FamilyResult r = Run();
+  const MemberResult& s1 = Get(r, "S1");
+  // Proven only if the untyped father does not carry a twice.
+  EXPECT_FALSE(s1.shared.has_value());
+  EXPECT_EQ(s1.likely_shared, 1);
+  EXPECT_THAT(s1.basis, HasSubstr("1 unless the same haplotype"));
 }
 
 TEST_F(Family, HomozygousFatherLeavesPaternalSideOpen) {
@@ -420,6 +435,9 @@ struct Agreement {
   int und_both_parents_missing_few_children = 0, und_one_parent_missing = 0,
       und_parent_haplotypes_alike = 0, und_low_resolution = 0,
       und_unexplained = 0;
+  // Of the undetermined: likely_shared given and equal to the truth, given
+  // and different.
+  int und_likely_agree = 0, und_likely_differ = 0;
   // Families with recombination: flagged (a recombinant or possibly
   // recombinant member, or an unexplained child) or not.
   int recombinant_flagged = 0;
@@ -626,6 +644,10 @@ Agreement Measure(uint64_t families, uint64_t seed, double recombination) {
         continue;
       }
       ++a.undetermined;
+      if (m->likely_shared) {
+        (absl::StrCat(*m->likely_shared) == t.shared ? a.und_likely_agree
+                                                     : a.und_likely_differ)++;
+      }
       if (m->inconsistent) {
         ++a.und_unexplained;
         a.failures.push_back(
@@ -654,13 +676,15 @@ void Print(const char* what, const Agreement& a) {
       "%s: %d families; without recombination: %d relatives, %d agree, %d "
       "wrong, %d undetermined (both parents untyped and < 3 children %d, "
       "one parent untyped %d, a parent's haplotypes alike %d, low "
-      "resolution %d, unexplained %d); with recombination: %d families, %d "
+      "resolution %d, unexplained %d; likely count given for %d, of them "
+      "%d right); with recombination: %d families, %d "
       "flagged; their %d relatives: %d agree, %d differ; recombinant "
       "persons: %d visible (%d flagged on the person, %d in the family), "
       "%d invisible\n",
       what, a.families, a.relatives, a.agree, a.wrong, a.undetermined,
       a.und_both_parents_missing_few_children, a.und_one_parent_missing,
       a.und_parent_haplotypes_alike, a.und_low_resolution, a.und_unexplained,
+      a.und_likely_agree + a.und_likely_differ, a.und_likely_agree,
       a.recombinant_families, a.recombinant_flagged, a.recombinant_relatives,
       a.recombinant_relatives_agree, a.recombinant_relatives_wrong,
       a.visible_recombinants, a.visible_flagged_person,

@@ -1,0 +1,190 @@
+// Copyright 2026 The haplomatch Authors. SPDX-License-Identifier: Apache-2.0
+//
+// `haplomatch family` and `haplomatch match --family`, run in-process on a
+// small family file (shipped 3.58.0 release): letters, phased GL Strings,
+// verdicts from segregation, recombinant and unexplained flags, JSON shape,
+// usage errors and rejected rows.
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "cli/command.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace hla::cli {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+struct RunResult {
+  int rc;
+  std::string out, err;
+};
+
+RunResult Invoke(int (*run)(Command&), std::vector<std::string> args) {
+  ::setenv("HAPLOMATCH_DATA_DIR", HLA_SHIPPED_DATA_DIR, 1);
+  ::unsetenv("HAPLOMATCH_IMGT");
+  std::istringstream in;
+  std::ostringstream out, err;
+  Command cmd{std::move(args), &in, &out, &err};
+  const int rc = run(cmd);
+  return {rc, out.str(), err.str()};
+}
+
+using Hap = std::array<const char*, 5>;
+constexpr Hap kA = {"A*01:01", "C*07:01", "B*08:01", "DRB1*03:01", "DQB1*02:01"};
+constexpr Hap kB = {"A*03:01", "C*07:02", "B*07:02", "DRB1*15:01", "DQB1*06:02"};
+constexpr Hap kC = {"A*02:01", "C*05:01", "B*44:02", "DRB1*04:01", "DQB1*03:02"};
+constexpr Hap kD = {"A*24:02", "C*04:01", "B*35:01", "DRB1*11:01", "DQB1*03:01"};
+constexpr Hap kE = {"A*11:01", "C*03:04", "B*40:01", "DRB1*13:01", "DQB1*06:03"};
+// a at A, C, B; b from DRB1 on.
+constexpr Hap kAB = {"A*01:01", "C*07:01", "B*08:01", "DRB1*15:01", "DQB1*06:02"};
+
+std::string Gl(const Hap& h1, const Hap& h2) {
+  std::vector<std::string> blocks;
+  for (int i = 0; i < 5; ++i) blocks.push_back(absl::StrCat(h1[i], "+", h2[i]));
+  return absl::StrJoin(blocks, "^");
+}
+
+class FamilyCommand : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = absl::StrCat(::testing::TempDir(), "family_command_test_",
+                        ::getpid());
+    ASSERT_EQ(std::system(absl::StrCat("mkdir -p '", dir_, "'").c_str()), 0);
+  }
+  void TearDown() override {
+    std::system(absl::StrCat("rm -rf '", dir_, "'").c_str());
+  }
+  std::string Write(const std::string& name, const std::string& text) {
+    const std::string path = absl::StrCat(dir_, "/", name);
+    std::ofstream(path) << text;
+    return path;
+  }
+  // Father a|b, mother c|d; the patient a|c; S1 a|d (1 shared), S2 a/b
+  // recombinant | d (0 whole), S3 a|c (2).
+  std::string FamilyFile() {
+    return Write(
+        "family.csv",
+        absl::StrCat("id,family_id,role,glstring\n",  //
+                     "F,F1,father,", Gl(kA, kB), "\n",  //
+                     "M,F1,mother,", Gl(kC, kD), "\n",  //
+                     "P,F1,patient,", Gl(kA, kC), "\n",  //
+                     "S1,F1,sibling,", Gl(kD, kA), "\n",  //
+                     "S2,F1,sibling,", Gl(kAB, kD), "\n",  //
+                     "S3,F1,sibling,", Gl(kA, kC), "\n"));
+  }
+  std::string dir_;
+};
+
+TEST_F(FamilyCommand, TextShowsLettersPhaseVerdictsAndFlags) {
+  const RunResult r = Invoke(RunFamily, {"--family", FamilyFile()});
+  ASSERT_EQ(r.rc, kExitOk) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("Family F1: 1 crossover"));
+  EXPECT_THAT(r.out, HasSubstr("S1      sibling  a|d"));
+  EXPECT_THAT(r.out,
+              HasSubstr("A*01:01~C*07:01~B*08:01~DRB1*03:01~DQB1*02:01+"
+                        "A*24:02~C*04:01~B*35:01~DRB1*11:01~DQB1*03:01"));
+  EXPECT_THAT(r.out, HasSubstr("S2      sibling  a/b:B-DRB1|d"));
+  EXPECT_THAT(r.out,
+              HasSubstr("S1: 1 shared; haploidentical: family segregation: shares "
+                        "haplotype a (paternal) with the patient"));
+  EXPECT_THAT(r.out, HasSubstr("S2: 0 shared; not-haploidentical: family "
+                               "segregation: shares no whole haplotype"));
+  EXPECT_THAT(r.out, HasSubstr("S3: 2 shared; identical: family segregation"));
+  EXPECT_THAT(r.out, HasSubstr("F: 1 shared; haploidentical"));
+  EXPECT_THAT(r.out, HasSubstr("- S2: recombinant paternal haplotype "
+                               "a/b:B-DRB1: a crossover between B and DRB1"));
+}
+
+TEST_F(FamilyCommand, Json) {
+  const RunResult r =
+      Invoke(RunFamily, {"--family", FamilyFile(), "--format", "json"});
+  ASSERT_EQ(r.rc, kExitOk) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("{\"imgt_version\":\"3.58.0\",\"families\":["));
+  EXPECT_THAT(r.out, HasSubstr("\"family_id\":\"F1\",\"recombinations\":1,"
+                               "\"explanations\":1"));
+  EXPECT_THAT(r.out, HasSubstr("{\"id\":\"S3\",\"role\":\"sibling\","
+                               "\"in_input\":true,\"haplotypes\":\"a|c\""));
+  EXPECT_THAT(r.out, HasSubstr("\"shared_with_patient\":2,"
+                               "\"likely_shared\":null,"
+                               "\"shared_haplotypes\":[\"a (paternal)\","
+                               "\"c (maternal)\"]"));
+  EXPECT_THAT(r.out, HasSubstr("\"verdict\":\"identical\""));
+  EXPECT_THAT(r.out, HasSubstr("\"recombinant\":true"));
+  EXPECT_THAT(r.out, HasSubstr("\"rejected\":[]}"));
+}
+
+TEST_F(FamilyCommand, NonPaternityIsFlaggedNotRejected) {
+  const std::string path = Write(
+      "np.csv", absl::StrCat("id,role,glstring\n",  //
+                             "F,father,", Gl(kA, kB), "\n",  //
+                             "M,mother,", Gl(kC, kD), "\n",  //
+                             "P,patient,", Gl(kA, kC), "\n",  //
+                             "S1,sibling,", Gl(kE, kD), "\n",  //
+                             "S2,sibling,", Gl(kB, kC), "\n"));
+  const RunResult r = Invoke(RunFamily, {"--family", path});
+  ASSERT_EQ(r.rc, kExitOk) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("- S1: S1 is not explained by the stated "
+                               "parents: shares no allele with the father"));
+  EXPECT_THAT(r.out, HasSubstr("S2: 1 shared; haploidentical"));
+}
+
+TEST_F(FamilyCommand, UsageAndRejectedRows) {
+  EXPECT_EQ(Invoke(RunFamily, {}).rc, kExitUsage);
+  EXPECT_EQ(Invoke(RunFamily, {"--family", "x", "--format", "xml"}).rc,
+            kExitUsage);
+  const std::string bad = Write(
+      "bad.csv", absl::StrCat("id,role,glstring\n",  //
+                              "P,patient,", Gl(kA, kC), "\n",  //
+                              "X,cousin,", Gl(kA, kD), "\n",  //
+                              "S1,sibling,A*99:99+A*01:01\n"));
+  const RunResult r = Invoke(RunFamily, {"--family", bad});
+  EXPECT_EQ(r.rc, kExitRejected);
+  EXPECT_THAT(r.err, HasSubstr("bad.csv:3: column 'role': role 'cousin'"));
+  EXPECT_THAT(r.err, HasSubstr("bad.csv:4:"));
+  const std::string no_role = Write("norole.csv", "id,glstring\nP,A*01:01\n");
+  EXPECT_THAT(Invoke(RunFamily, {"--family", no_role}).err,
+              HasSubstr("needs a 'role' column"));
+}
+
+TEST_F(FamilyCommand, MatchUsesSegregationForTheVerdicts) {
+  const RunResult r = Invoke(RunMatch, {"--family", FamilyFile()});
+  ASSERT_EQ(r.rc, kExitOk) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("P is the family's patient"));
+  EXPECT_THAT(r.out, HasSubstr("haplo: haploidentical: family segregation: "
+                               "shares haplotype a (paternal) with the "
+                               "patient"));
+  EXPECT_THAT(r.out, HasSubstr("haplo: identical: family segregation"));
+  EXPECT_THAT(r.out, HasSubstr("haplo: not-haploidentical: family "
+                               "segregation: shares no whole haplotype"));
+  EXPECT_THAT(r.out, HasSubstr("5 donors matched"));
+  // Without --family, the siblings are only haplo-compatible.
+  const RunResult plain = Invoke(
+      RunMatch, {"--recipient", Gl(kA, kC), "--donors", FamilyFile()});
+  ASSERT_EQ(plain.rc, kExitOk) << plain.err;
+  EXPECT_THAT(plain.out, Not(HasSubstr("family segregation")));
+  // With an explicit recipient and donor list, the family file only
+  // supplies the phase.
+  const RunResult both =
+      Invoke(RunMatch, {"--recipient", Gl(kA, kC), "--donor",
+                        absl::StrCat("S1=", Gl(kA, kD)), "--family",
+                        FamilyFile(), "--format", "json"});
+  ASSERT_EQ(both.rc, kExitOk) << both.err;
+  EXPECT_THAT(both.out, HasSubstr("\"verdict\":\"haploidentical\",\"basis\":"
+                                  "\"family segregation: shares haplotype a "
+                                  "(paternal) with the patient\""));
+}
+
+}  // namespace
+}  // namespace hla::cli
