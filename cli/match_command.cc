@@ -36,6 +36,7 @@
 #include "absl/strings/strip.h"
 #include "cli/args.h"
 #include "cli/command.h"
+#include "cli/report_json.h"
 #include "data/mac_table.h"
 #include "data/reference.h"
 #include "data/resolve.h"
@@ -116,149 +117,10 @@ constexpr char kUsage[] =
 
 enum class Format { kText, kJson };
 
-// ---- JSON helpers
+// ---- One donor's result. The JSON writers are shared with the HTTP
+// service (cli/report_json.h), so that both write the same bytes.
 
-void AppendJsonString(absl::string_view s, std::string* out) {
-  out->push_back('"');
-  for (char ch : s) {
-    const unsigned char c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"':
-        out->append("\\\"");
-        break;
-      case '\\':
-        out->append("\\\\");
-        break;
-      case '\n':
-        out->append("\\n");
-        break;
-      case '\r':
-        out->append("\\r");
-        break;
-      case '\t':
-        out->append("\\t");
-        break;
-      default:
-        if (c < 0x20) {
-          absl::StrAppendFormat(out, "\\u%04x", c);
-        } else {
-          out->push_back(ch);
-        }
-    }
-  }
-  out->push_back('"');
-}
-
-std::string Json(absl::string_view s) {
-  std::string out;
-  AppendJsonString(s, &out);
-  return out;
-}
-
-std::string JsonList(const std::vector<std::string>& items) {
-  std::string out = "[";
-  for (size_t i = 0; i < items.size(); ++i) {
-    if (i > 0) out.push_back(',');
-    AppendJsonString(items[i], &out);
-  }
-  out.push_back(']');
-  return out;
-}
-
-// ---- One donor's result
-
-struct DonorResult {
-  DonorFacts facts;
-  std::string typing;
-  std::string source;  // "--donor 2" or "family.csv:4"
-  MatchReport report;
-  Eligibility eligibility;
-  std::vector<std::string> warnings;
-};
-
-std::string DonorJson(const DonorResult& d, const matcher::EligibilityOptions& eo) {
-  std::string o = "{";
-  absl::StrAppend(&o, "\"id\":", Json(d.facts.id), ",\"source\":",
-                  Json(d.source), ",\"relationship\":",
-                  Json(matcher::ToString(d.facts.relationship)), ",\"typing\":",
-                  Json(d.typing));
-  absl::StrAppend(
-      &o, ",\"birth_date\":",
-      d.facts.birth_date ? Json(matcher::FormatDate(*d.facts.birth_date))
-                         : "null",
-      ",\"age\":",
-      d.eligibility.age ? absl::StrCat(*d.eligibility.age) : "null",
-      ",\"sex\":", Json(matcher::SexName(d.facts.sex)), ",\"abo\":",
-      d.facts.blood_group ? Json(matcher::BloodGroupName(*d.facts.blood_group))
-                          : "null",
-      ",\"cmv\":", Json(matcher::CmvName(d.facts.cmv)));
-  o += ",\"loci\":{";
-  bool first = true;
-  for (const matcher::LocusMatch& lm : d.report.loci) {
-    if (!first) o.push_back(',');
-    first = false;
-    AppendJsonString(LocusName(lm.locus), &o);
-    absl::StrAppend(&o, ":{\"scored\":", lm.scored ? "true" : "false",
-                    ",\"matches\":", lm.matches, ",\"mismatches\":",
-                    lm.mismatches, ",\"gvh_mismatches\":", lm.gvh_mismatches,
-                    ",\"hvg_mismatches\":", lm.hvg_mismatches,
-                    ",\"antigen_matches\":", lm.antigen_matches,
-                    ",\"grade\":", Json(matcher::ToString(lm.grade)),
-                    ",\"confidence\":", Json(matcher::ToString(lm.confidence)),
-                    ",\"positions\":[");
-    const int n = lm.scored ? 2 : 0;
-    for (int i = 0; i < n; ++i) {
-      const matcher::PositionMatch& p = lm.positions[i];
-      if (i > 0) o.push_back(',');
-      absl::StrAppend(&o, "{\"recipient\":", Json(p.recipient_text),
-                      ",\"donor\":", Json(p.donor_text), ",\"grade\":",
-                      Json(matcher::ToString(p.grade)), ",\"confidence\":",
-                      Json(matcher::ToString(p.confidence)), "}");
-    }
-    o += "]}";
-  }
-  o += "}";
-  const matcher::MatchTotals& t = d.report.totals;
-  absl::StrAppend(&o, ",\"total\":{\"matches\":", t.matches, ",\"out_of\":",
-                  t.out_of, ",\"mismatches\":", t.mismatches,
-                  ",\"gvh_mismatches\":", t.gvh_mismatches,
-                  ",\"hvg_mismatches\":", t.hvg_mismatches,
-                  ",\"antigen_matches\":", t.antigen_matches,
-                  ",\"untyped_loci\":", t.untyped_loci, "}");
-  absl::StrAppend(&o, ",\"haplo\":{\"verdict\":",
-                  Json(matcher::ToString(d.report.haplo.verdict)),
-                  ",\"basis\":", Json(d.report.haplo.basis),
-                  ",\"inconsistencies\":",
-                  JsonList(d.report.haplo.inconsistencies), "}");
-  if (d.report.tce) {
-    const matcher::TceResult& tce = *d.report.tce;
-    absl::StrAppend(&o, ",\"dpb1_tce\":{\"category\":",
-                    Json(matcher::ToString(tce.category)),
-                    ",\"recipient_group\":", tce.recipient_group,
-                    ",\"donor_group\":", tce.donor_group, ",\"basis\":",
-                    Json(tce.basis), "}");
-  } else {
-    o += ",\"dpb1_tce\":null";
-  }
-  const Eligibility& e = d.eligibility;
-  absl::StrAppend(&o, ",\"eligibility\":{\"eligible\":",
-                  e.eligible ? "true" : "false", ",\"protocol\":",
-                  Json(eo.protocol), ",\"reasons\":", JsonList(e.reasons),
-                  ",\"abo\":",
-                  e.abo ? Json(matcher::AboMatchName(*e.abo)) : "null",
-                  ",\"dsa\":[");
-  for (size_t i = 0; i < e.dsa.size(); ++i) {
-    const matcher::DsaFinding& f = e.dsa[i];
-    if (i > 0) o.push_back(',');
-    absl::StrAppend(&o, "{\"specificity\":", Json(f.specificity), ",\"mfi\":",
-                    absl::StrFormat("%g", f.mfi), ",\"donor\":",
-                    Json(f.donor_allele), ",\"via\":", Json(f.via),
-                    ",\"at_or_above_threshold\":",
-                    f.at_or_above_threshold ? "true" : "false", "}");
-  }
-  absl::StrAppend(&o, "]},\"warnings\":", JsonList(d.warnings), "}");
-  return o;
-}
+using DonorResult = MatchedDonor;
 
 // ---- Text
 
@@ -710,13 +572,7 @@ int RunMatch(Command& cmd) {
   std::set<std::string> ids;
   bool first_json = true;
   if (format == Format::kJson) {
-    out << "{\"imgt_version\":" << Json((*ref)->version())
-        << ",\"as_of\":" << Json(matcher::FormatDate(eopts->as_of))
-        << ",\"protocol\":" << Json(eopts->protocol)
-        << ",\"dsa_mfi_threshold\":"
-        << absl::StrFormat("%g", eopts->dsa_mfi_threshold)
-        << ",\"recipient\":{\"typing\":" << Json(recipient->typing)
-        << "},\"donors\":[";
+    out << MatchJsonHead((*ref)->version(), *eopts, recipient->typing);
   } else {
     out << style.Bold("Recipient") << " " << recipient->typing << "\n"
         << "IPD-IMGT/HLA " << (*ref)->version() << "; as of "
@@ -764,7 +620,7 @@ int RunMatch(Command& cmd) {
     if (format == Format::kJson) {
       if (!first_json) out << ",";
       first_json = false;
-      out << "\n" << DonorJson(result, *eopts);
+      out << "\n" << MatchDonorJson(result, *eopts);
     } else {
       PrintDonorText(result, *eopts, style, out);
     }
@@ -831,13 +687,7 @@ int RunMatch(Command& cmd) {
   }
 
   if (format == Format::kJson) {
-    out << "\n],\"rejected\":[";
-    for (size_t i = 0; i < rejected.size(); ++i) {
-      if (i > 0) out << ",";
-      out << "{\"source\":" << Json(rejected[i].first)
-          << ",\"error\":" << Json(rejected[i].second) << "}";
-    }
-    out << "]}\n";
+    out << MatchJsonTail(rejected);
   } else {
     out << matched << " donor" << (matched == 1 ? "" : "s") << " matched";
     if (!rejected.empty()) {

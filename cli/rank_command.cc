@@ -33,6 +33,7 @@
 #include "absl/strings/str_split.h"
 #include "cli/args.h"
 #include "cli/command.h"
+#include "cli/report_json.h"
 #include "data/mac_table.h"
 #include "data/reference.h"
 #include "data/resolve.h"
@@ -191,31 +192,6 @@ std::string Csv(absl::string_view s, char delim) {
   return out;
 }
 
-void AppendJson(absl::string_view s, std::string* out) {
-  out->push_back('"');
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\n': out->append("\\n"); break;
-      case '\r': out->append("\\r"); break;
-      case '\t': out->append("\\t"); break;
-      default:
-        if (c < 0x20) {
-          absl::StrAppendFormat(out, "\\u%04x", c);
-        } else {
-          out->push_back(static_cast<char>(c));
-        }
-    }
-  }
-  out->push_back('"');
-}
-std::string Json(absl::string_view s) {
-  std::string out;
-  AppendJson(s, &out);
-  return out;
-}
-
 std::string AgeText(const matcher::Eligibility& e) {
   return e.age ? absl::StrCat(*e.age) : "";
 }
@@ -261,56 +237,6 @@ void WriteCsvRow(size_t rank, const matcher::DonorReport& r,
   cells.push_back(r.eligibility.eligible ? "yes" : "no");
   cells.push_back(Csv(absl::StrJoin(r.eligibility.reasons, "; "), d));
   out << absl::StrJoin(cells, std::string(1, d)) << "\n";
-}
-
-std::string JsonRow(size_t rank, const matcher::DonorReport& r) {
-  const matcher::MatchTotals& t = r.report.totals;
-  std::string o = absl::StrCat("{\"rank\":", rank, ",\"id\":", Json(r.facts.id),
-                               ",\"relationship\":",
-                               Json(matcher::ToString(r.facts.relationship)),
-                               ",\"age\":", r.eligibility.age ? AgeText(r.eligibility) : "null",
-                               ",\"sex\":", Json(matcher::SexName(r.facts.sex)),
-                               ",\"abo\":",
-                               r.facts.blood_group
-                                   ? Json(matcher::BloodGroupName(*r.facts.blood_group))
-                                   : "null",
-                               ",\"cmv\":", Json(matcher::CmvName(r.facts.cmv)));
-  absl::StrAppend(&o, ",\"totals\":{\"matches\":", t.matches, ",\"out_of\":",
-                  t.out_of, ",\"mismatches\":", t.mismatches,
-                  ",\"gvh_mismatches\":", t.gvh_mismatches,
-                  ",\"hvg_mismatches\":", t.hvg_mismatches,
-                  ",\"antigen_matches\":", t.antigen_matches,
-                  ",\"untyped_loci\":", t.untyped_loci, "},\"loci\":[");
-  for (size_t k = 0; k < r.report.loci.size(); ++k) {
-    const matcher::LocusMatch& lm = r.report.loci[k];
-    absl::StrAppend(&o, k ? "," : "", "{\"locus\":", Json(LocusName(lm.locus)),
-                    ",\"scored\":", lm.scored ? "true" : "false",
-                    ",\"matches\":", lm.matches, ",\"mismatches\":",
-                    lm.mismatches, ",\"gvh_mismatches\":", lm.gvh_mismatches,
-                    ",\"hvg_mismatches\":", lm.hvg_mismatches,
-                    ",\"antigen_matches\":", lm.antigen_matches,
-                    ",\"grade\":", Json(matcher::ToString(lm.grade)),
-                    ",\"confidence\":", Json(matcher::ToString(lm.confidence)),
-                    "}");
-  }
-  absl::StrAppend(&o, "],\"haplo\":{\"verdict\":",
-                  Json(matcher::ToString(r.report.haplo.verdict)),
-                  ",\"basis\":", Json(r.report.haplo.basis), "},\"tce\":");
-  if (r.report.tce) {
-    absl::StrAppend(&o, "{\"category\":",
-                    Json(matcher::ToString(r.report.tce->category)),
-                    ",\"basis\":", Json(r.report.tce->basis), "}");
-  } else {
-    o += "null";
-  }
-  absl::StrAppend(&o, ",\"eligible\":", r.eligibility.eligible ? "true" : "false",
-                  ",\"reasons\":[");
-  for (size_t k = 0; k < r.eligibility.reasons.size(); ++k) {
-    if (k) o += ",";
-    AppendJson(r.eligibility.reasons[k], &o);
-  }
-  o += "]}";
-  return o;
 }
 
 std::string Summary(size_t read, const matcher::RankResult& r, size_t rejected) {
@@ -501,15 +427,7 @@ int RunRank(Command& cmd) {
   }
   const size_t read = store->size() + rejected;
   if (format == "json") {
-    std::vector<std::string> keys;
-    for (matcher::RankKey k : options.rank_by) keys.emplace_back(matcher::ToString(k));
-    *out << "{\"imgt_version\":" << Json(env->ref->version())
-         << ",\"as_of\":" << Json(matcher::FormatDate(options.eligibility.as_of))
-         << ",\"protocol\":" << Json(options.eligibility.protocol)
-         << ",\"rank_by\":" << Json(absl::StrJoin(keys, ","))
-         << ",\"read\":" << read << ",\"ranked\":" << result->ranked_count
-         << ",\"excluded\":" << result->excluded << ",\"rejected\":" << rejected
-         << ",\"donors\":[";
+    *out << RankJsonHead(env->ref->version(), options, read, *result, rejected);
   } else {
     WriteCsvHeader(options, format == "tsv" ? '\t' : ',', *out);
   }
@@ -521,12 +439,12 @@ int RunRank(Command& cmd) {
       return kExitRejected;
     }
     if (format == "json") {
-      *out << (k ? ",\n" : "\n") << JsonRow(k + 1, *r);
+      *out << RankDonorSeparator(k) << RankDonorJson(k + 1, *r);
     } else {
       WriteCsvRow(k + 1, *r, options, format == "tsv" ? '\t' : ',', *out);
     }
   }
-  if (format == "json") *out << "\n]}\n";
+  if (format == "json") *out << kRankJsonTail;
   out->flush();
 
   err << Summary(read, *result, rejected) << "\n";
