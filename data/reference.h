@@ -355,6 +355,7 @@ absl::StatusOr<std::string> FindDataRoot(const DataPaths& paths);
 // is neither a version nor a directory.
 absl::StatusOr<std::string> ResolveImgtDir(absl::string_view selector,
                                            const DataPaths& paths);
+// The same with DataPaths::FromEnvironment().
 absl::StatusOr<std::string> ResolveImgtDir(absl::string_view selector);
 
 // "3580" -> "3.58.0", "3.58.0" -> "3.58.0"; nullopt if neither form.

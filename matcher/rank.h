@@ -100,8 +100,9 @@ struct FastResult {
 
 class CompiledQuery {
  public:
-  // InvalidArgumentError for bad match options (as matcher::Match) or a
-  // store built against another release.
+  // Errors: InvalidArgumentError for bad match options (as matcher::Match);
+  // FailedPreconditionError for a non-empty store built against another
+  // IPD-IMGT/HLA release than `reference`.
   static absl::StatusOr<std::unique_ptr<CompiledQuery>> Compile(
       const DonorStore& store, const data::Reference& reference,
       const Genotype& recipient, const RankOptions& options);
@@ -148,6 +149,13 @@ struct RankResult {
 // Progress: called from one thread with (donors done, total).
 using ProgressFn = std::function<void(size_t, size_t)>;
 
+// Ranks every donor of `store` for `recipient`: on success, the eligible
+// donors best first (at most options.top when it is not 0) with their keys,
+// and how many were excluded, by first failing gate. Errors: those of
+// CompiledQuery::Compile (InvalidArgumentError for bad match options,
+// FailedPreconditionError for a store of another release). Runs on
+// options.threads threads (0: hardware concurrency); `store`, `reference`
+// and `recipient` are only read, so concurrent calls may share them.
 absl::StatusOr<RankResult> Rank(const DonorStore& store,
                                 const data::Reference& reference,
                                 const Genotype& recipient,
@@ -156,6 +164,8 @@ absl::StatusOr<RankResult> Rank(const DonorStore& store,
 
 // The full pairwise result of one stored donor: matcher::Match and
 // matcher::Evaluate on the donor's genotype (what `haplomatch match` says).
+// Errors: those of matcher::Match (InvalidArgumentError for bad match
+// options). REQUIRES: donor < store.size().
 struct DonorReport {
   DonorFacts facts;
   Genotype genotype;
