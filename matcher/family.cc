@@ -268,8 +268,12 @@ absl::Status SolveWithDiagnosis(
                                    parent_names, loci,
                                    limits.max_recombinations));
       }
+      const bool patient_only = patient_is_child0 && candidates.size() == 1;
       s->failure =
-          candidates.empty()
+          patient_only
+              ? std::string("the patient is not explained by the stated "
+                            "parents together with the siblings")
+          : candidates.empty()
               ? absl::StrCat("no assignment of haplotypes explains this "
                              "family with up to ",
                              limits.max_recombinations,
@@ -556,11 +560,6 @@ absl::StatusOr<FamilyResult> Segregate(const std::string& family_id,
               " haplotype with the patient; without typed parents, which "
               "parent it came from cannot be told");
         }
-        if (out.truncated) {
-          absl::StrAppend(&m.basis, " (in the first ",
-                          one.result.solutions.size(),
-                          " explanations; the search stopped there)");
-        }
       } else {
         std::vector<std::string> why;
         for (int s = 0; s < 2; ++s) {
@@ -672,6 +671,25 @@ absl::StatusOr<FamilyResult> Segregate(const std::string& family_id,
       }
     }
 
+    // Explanations left unenumerated could disagree with every count above:
+    // conclude nothing.
+    if (one.result.truncated) {
+      const std::string why = absl::StrCat(
+          "undetermined: more than ", one.result.solutions.size(),
+          " equally good explanations (the typings say too little; type more "
+          "loci or members)");
+      for (MemberResult& m : out.members) {
+        if (m.role == FamilyRole::kPatient || m.role == FamilyRole::kChild ||
+            m.role == FamilyRole::kOther || m.inconsistent ||
+            m.letters.empty()) {
+          continue;
+        }
+        m.shared.reset();
+        m.likely_shared.reset();
+        m.shared_haplotypes.clear();
+        m.basis = why;
+      }
+    }
     // Phased GL Strings. Children: sides are paternal/maternal.
     for (size_t c = 0; c < nc; ++c) {
       const size_t member = one.child_member[c];

@@ -365,6 +365,22 @@ TEST_F(Family, OtherRoleAndUntypedMembers) {
   EXPECT_THAT(Get(r, "S1").basis, HasSubstr("not typed"));
 }
 
+// Twelve members alike at the one typed locus: a great many equally good
+// explanations. The search is bounded and says so; nothing is concluded.
+TEST_F(Family, ManyAmbiguousMembersAreBounded) {
+  Add("P", FamilyRole::kPatient, "A*01:01+A*02:01");
+  for (int i = 0; i < 11; ++i) {
+    Add(absl::StrCat("S", i), FamilyRole::kSibling, "A*01:01+A*02:01");
+  }
+  absl::StatusOr<FamilyResult> r = Segregate("F1", members_, {});
+  if (r.ok()) {
+    EXPECT_TRUE(r->truncated);
+    EXPECT_FALSE(Get(*r, "S0").shared.has_value());
+  } else {
+    EXPECT_EQ(r.status().code(), absl::StatusCode::kResourceExhausted);
+  }
+}
+
 TEST_F(Family, Errors) {
   Add("S1", FamilyRole::kSibling, kA, kC);
   EXPECT_THAT(Segregate("F9", members_, {}).status().message(),
