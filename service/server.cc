@@ -9,7 +9,13 @@
 // stays in this file: no header of ours includes it.
 #include "service/server.h"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <exception>
@@ -203,6 +209,10 @@ struct Server::Impl {
   httplib::Server http;
   int port = -1;
   std::mutex log_mu;
+  // Stop() may come before Serve() has started listening (httplib's stop()
+  // does nothing then, and the server would run on): see Serve and Stop.
+  std::atomic<bool> stop_requested{false};
+  std::atomic<bool> serving{false};
 
   void Dispatch(const httplib::Request& req, std::string body,
                 httplib::Response& res) {
@@ -226,6 +236,17 @@ struct Server::Impl {
                   [&](time_t s, time_t us) { http.set_read_timeout(s, us); });
     SplitDuration(options.write_timeout,
                   [&](time_t s, time_t us) { http.set_write_timeout(s, us); });
+    // Replaces httplib's default socket options, which set SO_REUSEPORT
+    // where it exists: that would let a second server bind the same port
+    // and silently take half the connections. TCP_NODELAY (inherited by
+    // accepted sockets on Linux): a response goes out as headers, then body,
+    // and with Nagle's algorithm the body waits for the client's delayed
+    // ACK, 40 ms a request on loopback.
+    http.set_socket_options([](socket_t sock) {
+      const int yes = 1;
+      setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+      setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);
+    });
     http.set_keep_alive_timeout(5);
     http.set_keep_alive_max_count(1000);
 
@@ -386,18 +407,29 @@ absl::Status Server::Bind() {
 int Server::port() const { return impl_->port; }
 
 absl::Status Server::Serve() {
-  bool ok = false;
-  try {
-    ok = impl_->http.listen_after_bind();
-  } catch (const std::exception& e) {
-    return absl::InternalError(absl::StrCat("server stopped: ", e.what()));
+  // `serving` is set before `stop_requested` is read, and Stop() sets
+  // `stop_requested` before it reads `serving` (both sequentially
+  // consistent): either Serve sees the request and returns, or Stop sees
+  // Serve and waits until httplib is running to stop it.
+  impl_->serving = true;
+  absl::Status status;
+  if (!impl_->stop_requested) {
+    try {
+      // false after stop() too; that is not an error.
+      (void)impl_->http.listen_after_bind();
+    } catch (const std::exception& e) {
+      status = absl::InternalError(absl::StrCat("server stopped: ", e.what()));
+    }
   }
-  // listen_after_bind returns false after stop() too; that is not an error.
-  (void)ok;
-  return absl::OkStatus();
+  impl_->serving = false;
+  return status;
 }
 
 void Server::Stop() {
+  impl_->stop_requested = true;
+  while (impl_->serving && !impl_->http.is_running()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
   if (impl_->http.is_running()) impl_->http.stop();
 }
 

@@ -247,6 +247,15 @@ TEST_F(ServerTest, SlowBodyIsCutOff) {
   EXPECT_THAT(reply, HasSubstr("\"code\":\"request_timeout\""));
 }
 
+TEST_F(ServerTest, SecondServerCannotTakeTheSamePort) {
+  // httplib's default SO_REUSEPORT would let it, and split the traffic.
+  Start({});
+  ServerOptions o;
+  o.listen = {"127.0.0.1", server_->port()};
+  Server second(service_, std::move(o));
+  EXPECT_EQ(second.Bind().code(), absl::StatusCode::kUnavailable);
+}
+
 TEST_F(ServerTest, NonLoopbackWithoutTokenDoesNotBind) {
   ServerOptions o;
   o.listen = {"0.0.0.0", 0};
