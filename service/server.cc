@@ -117,6 +117,9 @@ thread_local bool tls_overloaded = false;
 // When the current request's headers were read; the per-request deadline
 // counts from here.
 thread_local absl::Time tls_start;
+// The current request's body for the log (--log-bodies only): httplib's
+// Request has no body when it was read through a ContentReader.
+thread_local std::string tls_logged_body;
 
 // httplib's ThreadPool (0.11) has an unbounded queue and no notion of
 // overload. This one has the same fixed set of workers, and marks each
@@ -219,6 +222,7 @@ struct Server::Impl {
     Request r;
     r.method = req.method;
     r.path = req.path;
+    if (options.log_bodies) tls_logged_body = body.substr(0, 4096);
     r.body = std::move(body);
     r.deadline = tls_start + options.request_timeout;
     SetJson(service->Handle(r), res);
@@ -253,6 +257,7 @@ struct Server::Impl {
     http.set_pre_routing_handler(
         [this](const httplib::Request& req, httplib::Response& res) {
           tls_start = absl::Now();
+          tls_logged_body.clear();
           if (tls_overloaded) {
             SetError(503, "unavailable",
                      "the server is busy; retry after a second", res);
@@ -364,7 +369,7 @@ struct Server::Impl {
         std::string line = absl::StrFormat(
             "%s %s %d %.1f ms", req.method, req.path.substr(0, 64), res.status, ms);
         if (options.log_bodies) {
-          absl::StrAppend(&line, " body=", req.body.substr(0, 4096));
+          absl::StrAppend(&line, " body=", tls_logged_body);
         }
         std::lock_guard<std::mutex> lock(log_mu);
         options.log(line);

@@ -576,7 +576,14 @@ struct Service::Impl {
         absl::StatusOr<absl::CivilDay> b = matcher::ParseDate(*birth);
         if (b.ok()) d.facts.birth_date = *b; else fact_error = b.status();
       }
-      if (age) d.facts.age = static_cast<int>(std::min<int64_t>(*age, 1000));
+      if (age && fact_error.ok()) {
+        if (*age > matcher::kMaxAge) {
+          fact_error = absl::InvalidArgumentError(absl::StrCat(
+              "age ", *age, " is not an age (0-", matcher::kMaxAge, ")"));
+        } else {
+          d.facts.age = static_cast<int>(*age);
+        }
+      }
       if (sex && fact_error.ok()) {
         absl::StatusOr<matcher::Sex> s = matcher::ParseSex(*sex);
         if (s.ok()) d.facts.sex = *s; else fact_error = s.status();

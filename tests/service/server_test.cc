@@ -168,6 +168,21 @@ TEST_F(ServerTest, LogsMethodPathStatusAndNoBody) {
   EXPECT_THAT(log_[0], ::testing::Not(HasSubstr("A*02:01")));
 }
 
+TEST_F(ServerTest, LogsBodiesOnlyWhenAsked) {
+  ServerOptions o;
+  o.log_bodies = true;
+  Start(std::move(o));
+  httplib::Client c = Client();
+  ASSERT_TRUE(c.Post("/v1/validate", R"({"typings":["A*02:01"]})",
+                     "application/json"));
+  server_->Stop();
+  thread_.join();
+  server_.reset();
+  absl::MutexLock lock(&log_mu_);
+  ASSERT_EQ(log_.size(), 1u);
+  EXPECT_THAT(log_[0], HasSubstr(R"(body={"typings":["A*02:01"]})"));
+}
+
 TEST_F(ServerTest, TokenIsRequiredOnEveryRequest) {
   ServerOptions o;
   o.token = "0123456789abcdef0123";

@@ -293,9 +293,12 @@ TEST_F(ServiceTest, MatchBadDonorIsRejectedNotAnError) {
       absl::StrCat(R"({"recipient":{"typing":")", kRecipient,
                    R"("},"donors":[{"id":"a","typing":"A*99:99+A*01:01"},)",
                    R"({"id":"b","typing":"A*01:01+A*02:01","birth_date":"2023-02-30"},)",
-                   R"({"id":"c","typing":"A*01:01+A*02:01"}]})"));
+                   R"({"id":"c","typing":"A*01:01+A*02:01"},)",
+                   R"({"id":"d","typing":"A*01:01+A*02:01","age":131}]})"));
   EXPECT_EQ(r.status, 200);
   EXPECT_THAT(r.body, HasSubstr("\"id\":\"c\""));
+  EXPECT_THAT(r.body, HasSubstr("{\"source\":\"donors[3]\",\"error\":\"age 131 "
+                                "is not an age (0-130)\"}"));
   EXPECT_THAT(r.body, HasSubstr("{\"source\":\"donors[0]\",\"error\":\"'A*99:99'"));
   EXPECT_THAT(r.body, HasSubstr("{\"source\":\"donors[1]\",\"error\":"));
 }
