@@ -9,6 +9,7 @@
 // stays in this file: no header of ours includes it.
 #include "service/server.h"
 
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
@@ -69,7 +70,12 @@ absl::StatusOr<ListenAddress> ParseListen(absl::string_view text) {
 }
 
 bool IsLoopback(absl::string_view host) {
-  return host == "localhost" || host == "::1" || absl::StartsWith(host, "127.");
+  if (host == "localhost" || host == "::1") return true;
+  // A literal IPv4 address in 127.0.0.0/8, not any name starting "127."
+  // ("127.example.com" may resolve anywhere).
+  in_addr a{};
+  const std::string h(host);
+  return inet_pton(AF_INET, h.c_str(), &a) == 1 && (ntohl(a.s_addr) >> 24) == 127;
 }
 
 absl::Status CheckListen(const ListenAddress& address, bool have_token) {

@@ -39,7 +39,8 @@ struct ListenAddress {
 // "HOST:PORT", "[V6]:PORT" or ":PORT" (loopback). InvalidArgumentError
 // naming the text otherwise.
 absl::StatusOr<ListenAddress> ParseListen(absl::string_view text);
-// True for 127.0.0.0/8, ::1 and "localhost".
+// True for a literal IPv4 address in 127.0.0.0/8, "::1" and "localhost"
+// (not for a name that merely starts with "127.").
 bool IsLoopback(absl::string_view host);
 // FailedPreconditionError when `address` is not loopback and there is no
 // token: the server must not start then.

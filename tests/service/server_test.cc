@@ -56,6 +56,10 @@ TEST(CheckListen, NonLoopbackNeedsAToken) {
   EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(std::string(s.message()), HasSubstr("--token-file"));
   EXPECT_TRUE(CheckListen({"0.0.0.0", 80}, true).ok());
+  EXPECT_TRUE(IsLoopback("127.1.2.3"));
+  EXPECT_FALSE(IsLoopback("127.example.com"));
+  EXPECT_FALSE(IsLoopback("::"));
+  EXPECT_FALSE(IsLoopback("10.0.0.1"));
 }
 
 TEST(ConstantTimeEquals, ComparesWholeStrings) {
