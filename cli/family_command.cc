@@ -24,6 +24,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "cli/args.h"
+#include "cli/common.h"
 #include "cli/command.h"
 #include "data/mac_table.h"
 #include "data/reference.h"
@@ -146,37 +147,15 @@ int RunFamily(Command& cmd) {
         absl::StrCat("--format must be text or json, not '", format, "'"));
   }
 
-  const data::DataPaths paths = data::DataPaths::FromEnvironment();
-  absl::StatusOr<std::string> dir =
-      data::ResolveImgtDir(args->GetOr("imgt", ""), paths);
-  if (!dir.ok()) {
-    err << kName << ": " << dir.status().message() << "\n";
+  absl::StatusOr<data::ReferenceData> rd = LoadReferenceData(*args);
+  if (!rd.ok()) {
+    err << kName << ": " << rd.status().message() << "\n";
     return kExitRejected;
   }
-  absl::StatusOr<std::shared_ptr<const data::Reference>> ref =
-      data::Reference::Load({*dir});
-  if (!ref.ok()) {
-    err << kName << ": " << ref.status().message() << "\n";
-    return kExitRejected;
-  }
-  std::string mac_path = args->GetOr("mac", "");
-  if (mac_path.empty()) {
-    absl::StatusOr<std::string> root = data::FindDataRoot(paths);
-    if (!root.ok()) {
-      err << kName << ": MAC table: " << root.status().message() << "\n";
-      return kExitRejected;
-    }
-    mac_path = absl::StrCat(*root, "/", data::MacTable::kShippedRelativePath);
-  }
-  absl::StatusOr<std::shared_ptr<const data::MacTable>> macs =
-      data::MacTable::Load(mac_path);
-  if (!macs.ok()) {
-    err << kName << ": " << macs.status().message() << "\n";
-    return kExitRejected;
-  }
+  const std::shared_ptr<const data::Reference>& ref = rd->reference;
   data::ResolveOptions ropts;
   ropts.strict = !args->Has("non-strict");
-  const data::Resolver resolver(*ref, *macs, ropts);
+  const data::Resolver resolver(ref, rd->macs, ropts);
 
   const std::string path = *args->Get("family");
   const std::string name = path == "-" ? "<stdin>" : path;
@@ -207,7 +186,7 @@ int RunFamily(Command& cmd) {
 
   const bool json = format == "json";
   if (json) {
-    out << "{\"imgt_version\":" << Json((*ref)->version())
+    out << "{\"imgt_version\":" << Json(ref->version())
         << ",\"families\":[";
   }
   bool first_family = true;
@@ -240,7 +219,7 @@ int RunFamily(Command& cmd) {
       }
       if (member == nullptr || patient == nullptr) continue;
       absl::StatusOr<matcher::MatchReport> rep = matcher::Match(
-          **ref, *patient, member->genotype, RelationshipOf(r.role), mopts);
+          *ref, *patient, member->genotype, RelationshipOf(r.role), mopts);
       if (!rep.ok()) continue;
       matcher::ApplySegregation(*fam, r.id, &*rep);
       verdicts[i].matched = true;

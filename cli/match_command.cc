@@ -35,6 +35,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "cli/args.h"
+#include "cli/common.h"
 #include "cli/command.h"
 #include "cli/report_json.h"
 #include "data/mac_table.h"
@@ -289,26 +290,6 @@ absl::StatusOr<std::vector<Locus>> ParseLoci(absl::string_view text) {
   return loci;
 }
 
-absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (f == nullptr) {
-    return absl::NotFoundError(absl::StrCat(path, ": cannot open"));
-  }
-  std::string text;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) {
-    text.append(buf, n);
-    if (text.size() > (size_t{1} << 20)) {
-      std::fclose(f);
-      return absl::InvalidArgumentError(
-          absl::StrCat(path, ": over 1 MiB; not a typing or antibody list"));
-    }
-  }
-  std::fclose(f);
-  return text;
-}
-
 struct Typed {
   std::string typing;
   Genotype genotype;
@@ -390,68 +371,11 @@ int RunMatch(Command& cmd) {
   }
 
   absl::StatusOr<matcher::EligibilityOptions> eopts =
-      matcher::OptionsForProtocol(args->GetOr("protocol", "none"));
-  if (!eopts.ok()) return usage(absl::StrCat("--protocol: ",
-                                             eopts.status().message()));
-  eopts->as_of = matcher::Today();
-  if (auto d = args->Get("as-of")) {
-    absl::StatusOr<absl::CivilDay> day = matcher::ParseDate(*d);
-    if (!day.ok()) return usage(absl::StrCat("--as-of: ", day.status().message()));
-    eopts->as_of = *day;
-  }
-  if (auto m = args->Get("dsa-mfi")) {
-    double v = 0;
-    if (!absl::SimpleAtod(*m, &v) || v < 0) {
-      return usage(absl::StrCat("--dsa-mfi: '", *m,
-                                "' is not a non-negative number"));
-    }
-    eopts->dsa_mfi_threshold = v;
-  }
-  if (auto g = args->Get("gate")) {
-    for (absl::string_view item : absl::StrSplit(*g, ',')) {
-      item = absl::StripAsciiWhitespace(item);
-      if (item == "abo") {
-        eopts->abo_major_excludes = true;
-      } else if (item == "cmv") {
-        eopts->cmv_mismatch_excludes = true;
-      } else if (item == "sex") {
-        eopts->female_to_male_excludes = true;
-      } else {
-        return usage(absl::StrCat("--gate: '", item,
-                                  "' is not one of abo, cmv, sex"));
-      }
-    }
-  }
+      ParseEligibilityFlags(*args);
+  if (!eopts.ok()) return usage(eopts.status().message());
   matcher::RecipientFacts recipient_facts;
-  if (auto v = args->Get("recipient-abo")) {
-    absl::StatusOr<matcher::BloodGroup> g = matcher::ParseBloodGroup(*v);
-    if (!g.ok()) return usage(absl::StrCat("--recipient-abo: ", g.status().message()));
-    recipient_facts.blood_group = *g;
-  }
-  if (auto v = args->Get("recipient-cmv")) {
-    absl::StatusOr<matcher::Cmv> c = matcher::ParseCmv(*v);
-    if (!c.ok()) return usage(absl::StrCat("--recipient-cmv: ", c.status().message()));
-    recipient_facts.cmv = *c;
-  }
-  if (auto v = args->Get("recipient-sex")) {
-    absl::StatusOr<matcher::Sex> s = matcher::ParseSex(*v);
-    if (!s.ok()) return usage(absl::StrCat("--recipient-sex: ", s.status().message()));
-    recipient_facts.sex = *s;
-  }
-  if (auto v = args->Get("antibodies")) {
-    std::string text = *v;
-    if (absl::StartsWith(text, "@")) {
-      absl::StatusOr<std::string> file = ReadWholeFile(text.substr(1));
-      if (!file.ok()) {
-        err << kName << ": --antibodies: " << file.status().message() << "\n";
-        return kExitRejected;
-      }
-      text = *std::move(file);
-    }
-    absl::StatusOr<std::vector<matcher::Antibody>> abs =
-        matcher::ParseAntibodies(text);
-    if (!abs.ok()) return usage(absl::StrCat("--antibodies: ", abs.status().message()));
-    recipient_facts.antibodies = *std::move(abs);
+  if (absl::Status s = ParseRecipientFlags(*args, &recipient_facts); !s.ok()) {
+    return ReportStatus(cmd, kName, s, kUsage);
   }
   matcher::Relationship cli_relationship = matcher::Relationship::kUnknown;
   if (auto v = args->Get("relationship")) {
@@ -460,41 +384,18 @@ int RunMatch(Command& cmd) {
     cli_relationship = *r;
   }
 
-  // Reference data, as the other commands load it.
-  const data::DataPaths paths = data::DataPaths::FromEnvironment();
-  absl::StatusOr<std::string> dir =
-      data::ResolveImgtDir(args->GetOr("imgt", ""), paths);
-  if (!dir.ok()) {
-    err << kName << ": " << dir.status().message() << "\n";
+  absl::StatusOr<data::ReferenceData> rd = LoadReferenceData(*args);
+  if (!rd.ok()) {
+    err << kName << ": " << rd.status().message() << "\n";
     return kExitRejected;
   }
-  absl::StatusOr<std::shared_ptr<const data::Reference>> ref =
-      data::Reference::Load({*dir});
-  if (!ref.ok()) {
-    err << kName << ": " << ref.status().message() << "\n";
-    return kExitRejected;
-  }
-  std::string mac_path = args->GetOr("mac", "");
-  if (mac_path.empty()) {
-    absl::StatusOr<std::string> root = data::FindDataRoot(paths);
-    if (!root.ok()) {
-      err << kName << ": MAC table: " << root.status().message() << "\n";
-      return kExitRejected;
-    }
-    mac_path = absl::StrCat(*root, "/", data::MacTable::kShippedRelativePath);
-  }
-  absl::StatusOr<std::shared_ptr<const data::MacTable>> macs =
-      data::MacTable::Load(mac_path);
-  if (!macs.ok()) {
-    err << kName << ": " << macs.status().message() << "\n";
-    return kExitRejected;
-  }
+  const std::shared_ptr<const data::Reference>& ref = rd->reference;
   data::ResolveOptions ropts;
   ropts.strict = !args->Has("non-strict");
-  const data::Resolver resolver(*ref, *macs, ropts);
+  const data::Resolver resolver(ref, rd->macs, ropts);
 
   absl::Status abs_ok =
-      matcher::CheckAntibodies(recipient_facts.antibodies, **ref);
+      matcher::CheckAntibodies(recipient_facts.antibodies, *ref);
   if (!abs_ok.ok()) {
     err << kName << ": --antibodies: " << abs_ok.message() << "\n";
     return kExitRejected;
@@ -545,13 +446,13 @@ int RunMatch(Command& cmd) {
   std::string recipient_text = args->Has("recipient")
                                    ? *args->Get("recipient")
                                    : family_patient_typing;
-  if (absl::StartsWith(recipient_text, "@")) {
-    absl::StatusOr<std::string> file = ReadWholeFile(recipient_text.substr(1));
-    if (!file.ok()) {
-      err << kName << ": --recipient: " << file.status().message() << "\n";
+  {
+    absl::StatusOr<std::string> text = TextOrFile(recipient_text);
+    if (!text.ok()) {
+      err << kName << ": --recipient: " << text.status().message() << "\n";
       return kExitRejected;
     }
-    recipient_text = std::string(absl::StripAsciiWhitespace(*file));
+    recipient_text = *std::move(text);
   }
   absl::StatusOr<Typed> recipient = BuildTyping(resolver, recipient_text);
   if (!recipient.ok()) {
@@ -572,10 +473,10 @@ int RunMatch(Command& cmd) {
   std::set<std::string> ids;
   bool first_json = true;
   if (format == Format::kJson) {
-    out << MatchJsonHead((*ref)->version(), *eopts, recipient->typing);
+    out << MatchJsonHead(ref->version(), *eopts, recipient->typing);
   } else {
     out << style.Bold("Recipient") << " " << recipient->typing << "\n"
-        << "IPD-IMGT/HLA " << (*ref)->version() << "; as of "
+        << "IPD-IMGT/HLA " << ref->version() << "; as of "
         << matcher::FormatDate(eopts->as_of) << "; protocol "
         << eopts->protocol << "\n\n";
   }
@@ -596,7 +497,7 @@ int RunMatch(Command& cmd) {
       return;
     }
     absl::StatusOr<MatchReport> report =
-        matcher::Match(**ref, recipient->genotype, donor,
+        matcher::Match(*ref, recipient->genotype, donor,
                        result.facts.relationship, mopts);
     if (!report.ok()) {
       reject(result.source, report.status().message());
@@ -611,7 +512,7 @@ int RunMatch(Command& cmd) {
     }
     result.eligibility = matcher::Evaluate(
         result.facts, donor, recipient_facts, recipient->genotype,
-        result.report, **ref, *eopts);
+        result.report, *ref, *eopts);
     result.warnings.insert(result.warnings.end(),
                            result.report.warnings.begin(),
                            result.report.warnings.end());

@@ -17,6 +17,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "cli/args.h"
+#include "cli/common.h"
 #include "cli/command.h"
 #include "hla/gl.h"
 #include "parser/parse.h"
@@ -72,27 +73,6 @@ bool ParseOne(const std::string& typing, Format format, Command& cmd) {
   return true;
 }
 
-// Reads one line (without its '\n') into `line`, keeping at most `keep`
-// bytes of it so that a huge line cannot exhaust memory; `length` is the
-// line's full length. Returns false at end of input.
-bool ReadLine(std::istream& in, size_t keep, std::string* line, size_t* length) {
-  line->clear();
-  *length = 0;
-  std::streambuf* buf = in.rdbuf();
-  bool any = false;
-  for (;;) {
-    const int c = buf->sbumpc();
-    if (c == std::char_traits<char>::eof()) {
-      in.setstate(std::ios::eofbit);
-      return any;
-    }
-    any = true;
-    if (c == '\n') return true;
-    ++*length;
-    if (line->size() < keep) line->push_back(static_cast<char>(c));
-  }
-}
-
 }  // namespace
 
 int RunParse(Command& cmd) {
@@ -121,25 +101,9 @@ int RunParse(Command& cmd) {
     return kExitUsage;
   }
 
-  bool all_ok = true;
-  if (!args->positional().empty()) {
-    for (const std::string& typing : args->positional()) {
-      all_ok = ParseOne(typing, format, cmd) && all_ok;
-    }
-  } else {
-    std::string line;
-    size_t length = 0;
-    while (ReadLine(*cmd.in, parser::kMaxGlStringBytes, &line, &length)) {
-      if (length > parser::kMaxGlStringBytes) {
-        *cmd.out << "error: input of " << length
-                 << " bytes is over the limit of " << parser::kMaxGlStringBytes
-                 << " bytes (it is rejected, not truncated)\n";
-        all_ok = false;
-        continue;
-      }
-      all_ok = ParseOne(line, format, cmd) && all_ok;
-    }
-  }
+  const bool all_ok = ForEachTyping(*args, cmd, [&](const std::string& t) {
+    return ParseOne(t, format, cmd);
+  });
   cmd.out->flush();
   return all_ok ? kExitOk : kExitRejected;
 }

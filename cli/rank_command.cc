@@ -12,7 +12,6 @@
 // matcher::Match for each written row. Standard error ends with
 //   read N, ranked R, excluded E (reasons...), rejected X
 // where N = R + E + X. Exit 1 when a row was rejected.
-#include <unistd.h>
 
 #include <chrono>
 #include <fstream>
@@ -32,6 +31,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "cli/args.h"
+#include "cli/common.h"
 #include "cli/command.h"
 #include "cli/report_json.h"
 #include "data/mac_table.h"
@@ -68,6 +68,7 @@ constexpr char kRankUsage[] =
     "  --threads N           scan threads (default: hardware concurrency)\n"
     "  --protocol P          NCT04835883 (haplo, under 70) or none (default)\n"
     "  --as-of DATE          reference date for ages (default today)\n"
+    "  --gate LIST           also exclude on abo, cmv, sex (as for 'match')\n"
     "  --rank-by KEYS        comma list (default\n"
     "                        dsa,haplo,age,sex,relationship,abo,cmv,matches,tce;\n"
     "                        docs/ranking.md)\n"
@@ -86,36 +87,14 @@ struct Env {
   std::unique_ptr<data::Resolver> resolver;
 };
 
-// The reference and MAC table, as the other commands load them.
+// The reference and MAC table (cli/common.h) and a strict resolver.
 absl::StatusOr<Env> LoadEnv(const Args& args) {
-  const data::DataPaths paths = data::DataPaths::FromEnvironment();
-  absl::StatusOr<std::string> dir =
-      data::ResolveImgtDir(args.GetOr("imgt", ""), paths);
-  if (!dir.ok()) return dir.status();
-  absl::StatusOr<std::shared_ptr<const data::Reference>> ref =
-      data::Reference::Load({*dir});
-  if (!ref.ok()) return ref.status();
-  std::string mac_path = args.GetOr("mac", "");
-  if (mac_path.empty()) {
-    absl::StatusOr<std::string> root = data::FindDataRoot(paths);
-    if (!root.ok()) return root.status();
-    mac_path = absl::StrCat(*root, "/", data::MacTable::kShippedRelativePath);
-  }
-  absl::StatusOr<std::shared_ptr<const data::MacTable>> macs =
-      data::MacTable::Load(mac_path);
-  if (!macs.ok()) return macs.status();
+  absl::StatusOr<data::ReferenceData> rd = LoadReferenceData(args);
+  if (!rd.ok()) return rd.status();
   Env e;
-  e.ref = *ref;
-  e.resolver = std::make_unique<data::Resolver>(*ref, *macs);
+  e.ref = rd->reference;
+  e.resolver = std::make_unique<data::Resolver>(rd->reference, rd->macs);
   return e;
-}
-
-absl::StatusOr<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot open '", path, "'"));
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
 }
 
 // A one-line progress bar on stderr, only when interactive.
@@ -261,8 +240,8 @@ int RunRank(Command& cmd) {
   spec.value_flags = {"recipient", "recipient-abo", "recipient-cmv",
                       "recipient-sex", "antibodies", "dsa-mfi", "donors",
                       "id-column", "top", "format", "out", "rejects",
-                      "threads", "protocol", "as-of", "rank-by", "imgt",
-                      "mac"};
+                      "threads", "protocol", "as-of", "rank-by", "gate",
+                      "imgt", "mac"};
   spec.bool_flags = {"help"};
   absl::StatusOr<Args> args = Args::Parse(cmd.args, spec);
   auto usage = [&](absl::string_view why) {
@@ -292,56 +271,18 @@ int RunRank(Command& cmd) {
     }
   }
   {
-    absl::StatusOr<matcher::EligibilityOptions> eo =
-        matcher::OptionsForProtocol(args->GetOr("protocol", "none"));
-    if (!eo.ok()) return usage(absl::StrCat("--protocol: ", eo.status().message()));
-    options.eligibility = *eo;
-  }
-  options.eligibility.as_of = matcher::Today();
-  if (auto v = args->Get("as-of")) {
-    absl::StatusOr<absl::CivilDay> d = matcher::ParseDate(*v);
-    if (!d.ok()) return usage(absl::StrCat("--as-of: ", d.status().message()));
-    options.eligibility.as_of = *d;
-  }
-  if (auto v = args->Get("dsa-mfi")) {
-    if (!absl::SimpleAtod(*v, &options.eligibility.dsa_mfi_threshold)) {
-      return usage("--dsa-mfi: not a number");
-    }
+    absl::StatusOr<matcher::EligibilityOptions> eo = ParseEligibilityFlags(*args);
+    if (!eo.ok()) return usage(eo.status().message());
+    options.eligibility = *std::move(eo);
   }
   if (auto v = args->Get("rank-by")) {
     absl::StatusOr<std::vector<matcher::RankKey>> k = matcher::ParseRankBy(*v);
     if (!k.ok()) return usage(k.status().message());
     options.rank_by = *k;
   }
-  if (auto v = args->Get("recipient-abo")) {
-    absl::StatusOr<matcher::BloodGroup> g = matcher::ParseBloodGroup(*v);
-    if (!g.ok()) return usage(absl::StrCat("--recipient-abo: ", g.status().message()));
-    options.recipient.blood_group = *g;
-  }
-  if (auto v = args->Get("recipient-cmv")) {
-    absl::StatusOr<matcher::Cmv> c = matcher::ParseCmv(*v);
-    if (!c.ok()) return usage(absl::StrCat("--recipient-cmv: ", c.status().message()));
-    options.recipient.cmv = *c;
-  }
-  if (auto v = args->Get("recipient-sex")) {
-    absl::StatusOr<matcher::Sex> s = matcher::ParseSex(*v);
-    if (!s.ok()) return usage(absl::StrCat("--recipient-sex: ", s.status().message()));
-    options.recipient.sex = *s;
-  }
-  if (auto v = args->Get("antibodies")) {
-    std::string text = *v;
-    if (absl::StartsWith(text, "@")) {
-      absl::StatusOr<std::string> f = ReadFile(text.substr(1));
-      if (!f.ok()) {
-        err << kName << ": --antibodies: " << f.status().message() << "\n";
-        return kExitRejected;
-      }
-      text = *f;
-    }
-    absl::StatusOr<std::vector<matcher::Antibody>> a =
-        matcher::ParseAntibodies(text);
-    if (!a.ok()) return usage(absl::StrCat("--antibodies: ", a.status().message()));
-    options.recipient.antibodies = *a;
+  if (absl::Status st = ParseRecipientFlags(*args, &options.recipient);
+      !st.ok()) {
+    return ReportStatus(cmd, kName, st, kRankUsage);
   }
 
   absl::StatusOr<Env> env = LoadEnv(*args);
@@ -357,19 +298,14 @@ int RunRank(Command& cmd) {
     }
   }
   // The recipient.
-  std::string rtext = *args->Get("recipient");
-  if (absl::StartsWith(rtext, "@") || access(rtext.c_str(), R_OK) == 0) {
-    absl::StatusOr<std::string> f =
-        ReadFile(absl::StartsWith(rtext, "@") ? rtext.substr(1) : rtext);
-    if (!f.ok()) {
-      err << kName << ": --recipient: " << f.status().message() << "\n";
-      return kExitRejected;
-    }
-    rtext = std::string(absl::StripAsciiWhitespace(*f));
+  absl::StatusOr<std::string> rtext = TextOrFile(*args->Get("recipient"));
+  if (!rtext.ok()) {
+    err << kName << ": --recipient: " << rtext.status().message() << "\n";
+    return kExitRejected;
   }
   matcher::Genotype recipient;
   {
-    absl::StatusOr<GlString> gl = parser::ParseGlString(rtext);
+    absl::StatusOr<GlString> gl = parser::ParseGlString(*rtext);
     absl::StatusOr<data::ResolvedTyping> t =
         gl.ok() ? env->resolver->Resolve(*gl)
                 : absl::StatusOr<data::ResolvedTyping>(gl.status());

@@ -23,6 +23,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "cli/args.h"
+#include "cli/common.h"
 #include "cli/command.h"
 #include "data/mac_table.h"
 #include "data/reduce.h"
@@ -148,32 +149,6 @@ bool RunOne(const Engine& e, const std::string& typing, Command& cmd) {
   return ok;
 }
 
-// One line without its '\n' (and a trailing '\r'), keeping at most `keep`
-// bytes so that a huge line cannot exhaust memory; `length` is the line's
-// full length. False at end of input.
-bool ReadLine(std::istream& in, size_t keep, std::string* line,
-              size_t* length) {
-  line->clear();
-  *length = 0;
-  std::streambuf* buf = in.rdbuf();
-  bool any = false;
-  for (;;) {
-    const int c = buf->sbumpc();
-    if (c == std::char_traits<char>::eof()) {
-      in.setstate(std::ios::eofbit);
-      break;
-    }
-    any = true;
-    if (c == '\n') break;
-    ++*length;
-    if (line->size() < keep) line->push_back(static_cast<char>(c));
-  }
-  if (!line->empty() && line->back() == '\r' && *length <= keep) {
-    line->pop_back();
-    --*length;
-  }
-  return any;
-}
 
 int Run(Mode mode, Command& cmd) {
   const std::string name = absl::StrCat("haplomatch ", CommandName(mode));
@@ -208,32 +183,9 @@ int Run(Mode mode, Command& cmd) {
     e.level = *l;
   }
 
-  const data::DataPaths paths = data::DataPaths::FromEnvironment();
-  absl::StatusOr<std::string> dir =
-      data::ResolveImgtDir(args->GetOr("imgt", ""), paths);
-  if (!dir.ok()) {
-    *cmd.err << name << ": " << dir.status().message() << "\n";
-    return kExitRejected;
-  }
-  absl::StatusOr<std::shared_ptr<const data::Reference>> ref =
-      data::Reference::Load({*dir});
-  if (!ref.ok()) {
-    *cmd.err << name << ": " << ref.status().message() << "\n";
-    return kExitRejected;
-  }
-  std::string mac_path = args->GetOr("mac", "");
-  if (mac_path.empty()) {
-    absl::StatusOr<std::string> root = data::FindDataRoot(paths);
-    if (!root.ok()) {
-      *cmd.err << name << ": MAC table: " << root.status().message() << "\n";
-      return kExitRejected;
-    }
-    mac_path = absl::StrCat(*root, "/", data::MacTable::kShippedRelativePath);
-  }
-  absl::StatusOr<std::shared_ptr<const data::MacTable>> macs =
-      data::MacTable::Load(mac_path);
-  if (!macs.ok()) {
-    *cmd.err << name << ": " << macs.status().message() << "\n";
+  absl::StatusOr<data::ReferenceData> rd = LoadReferenceData(*args);
+  if (!rd.ok()) {
+    *cmd.err << name << ": " << rd.status().message() << "\n";
     return kExitRejected;
   }
 
@@ -243,30 +195,15 @@ int Run(Mode mode, Command& cmd) {
   options.ping = !args->Has("no-ping");
   if (args->Has("ars-as-lg")) options.lg_suffix = "ARS";
   e.resolver =
-      std::make_unique<data::Resolver>(*ref, *macs, options.resolve);
+      std::make_unique<data::Resolver>(rd->reference, rd->macs,
+                                       options.resolve);
   if (mode == Mode::kReduce) {
-    e.reducer = std::make_unique<data::Reducer>(*ref, *macs, options);
+    e.reducer = std::make_unique<data::Reducer>(rd->reference, rd->macs, options);
   }
 
-  bool all_ok = true;
-  if (!args->positional().empty()) {
-    for (const std::string& typing : args->positional()) {
-      all_ok = RunOne(e, typing, cmd) && all_ok;
-    }
-  } else {
-    std::string line;
-    size_t length = 0;
-    while (ReadLine(*cmd.in, parser::kMaxGlStringBytes, &line, &length)) {
-      if (length > parser::kMaxGlStringBytes) {
-        *cmd.out << "error: input of " << length
-                 << " bytes is over the limit of " << parser::kMaxGlStringBytes
-                 << " bytes (it is rejected, not truncated)\n";
-        all_ok = false;
-        continue;
-      }
-      all_ok = RunOne(e, line, cmd) && all_ok;
-    }
-  }
+  const bool all_ok = ForEachTyping(*args, cmd, [&](const std::string& t) {
+    return RunOne(e, t, cmd);
+  });
   cmd.out->flush();
   return all_ok ? kExitOk : kExitRejected;
 }

@@ -21,6 +21,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "cli/args.h"
+#include "cli/common.h"
 #include "cli/command.h"
 #include "data/haplotype_freq.h"
 #include "data/mac_table.h"
@@ -163,33 +164,22 @@ int RunSynth(Command& cmd) {
     *cmd.err << kName << ": " << s.message() << "\n";
     return kExitRejected;
   };
-  absl::StatusOr<std::string> dir =
-      data::ResolveImgtDir(args->GetOr("imgt", ""), paths);
-  if (!dir.ok()) return fail(dir.status());
-  absl::StatusOr<std::shared_ptr<const data::Reference>> ref =
-      data::Reference::Load({*dir});
-  if (!ref.ok()) return fail(ref.status());
-  std::string mac_path = args->GetOr("mac", "");
+  absl::StatusOr<data::ReferenceData> rd = LoadReferenceData(*args);
+  if (!rd.ok()) return fail(rd.status());
+  const std::shared_ptr<const data::Reference>& ref = rd->reference;
+  const std::shared_ptr<const data::MacTable>& macs = rd->macs;
   std::string freq_path = args->GetOr("freq", "");
-  if (mac_path.empty() || freq_path.empty()) {
+  if (freq_path.empty()) {
     absl::StatusOr<std::string> root = data::FindDataRoot(paths);
     if (!root.ok()) return fail(root.status());
-    if (mac_path.empty()) {
-      mac_path = absl::StrCat(*root, "/", data::MacTable::kShippedRelativePath);
-    }
-    if (freq_path.empty()) {
-      freq_path = absl::StrCat(
-          *root, "/", data::HaplotypeFrequencies::kShippedRelativePath);
-    }
+    freq_path = absl::StrCat(
+        *root, "/", data::HaplotypeFrequencies::kShippedRelativePath);
   }
-  absl::StatusOr<std::shared_ptr<const data::MacTable>> macs =
-      data::MacTable::Load(mac_path);
-  if (!macs.ok()) return fail(macs.status());
   absl::StatusOr<std::shared_ptr<const data::HaplotypeFrequencies>> freqs =
-      data::HaplotypeFrequencies::Load(freq_path, **ref);
+      data::HaplotypeFrequencies::Load(freq_path, *ref);
   if (!freqs.ok()) return fail(freqs.status());
   absl::StatusOr<std::unique_ptr<const data::Synthesizer>> synth =
-      data::Synthesizer::Create(*ref, *macs, *freqs, options);
+      data::Synthesizer::Create(ref, macs, *freqs, options);
   if (!synth.ok()) {
     // Options are checked above, so what is left is a data problem (a
     // population without rows in a --freq table).
@@ -236,11 +226,11 @@ int RunSynth(Command& cmd) {
       << "; non-paternal children " << stats.nonpaternal << "\n";
     for (const std::string& r : (*freqs)->renamed_names()) {
       e << kName << ": haplotype table: " << r << " (renamed in "
-        << (*ref)->version() << ")\n";
+        << ref->version() << ")\n";
     }
     for (const std::string& r : (*freqs)->unmapped_names()) {
       e << kName << ": haplotype table: " << r << " not in "
-        << (*ref)->version() << "; its rows dropped\n";
+        << ref->version() << "; its rows dropped\n";
     }
   }
   return kExitOk;

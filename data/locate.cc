@@ -9,7 +9,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "data/internal/text.h"
+#include "data/mac_table.h"
 #include "data/reference.h"
+#include "data/resolve.h"
 
 #ifndef HLA_DATA_DIR_BUILD
 #define HLA_DATA_DIR_BUILD ""
@@ -117,6 +119,38 @@ absl::StatusOr<std::string> ResolveImgtDir(absl::string_view selector,
 
 absl::StatusOr<std::string> ResolveImgtDir(absl::string_view selector) {
   return ResolveImgtDir(selector, DataPaths::FromEnvironment());
+}
+
+absl::StatusOr<ReferenceData> LoadReferenceData(absl::string_view imgt,
+                                                absl::string_view mac_path,
+                                                const DataPaths& paths) {
+  ReferenceData d;
+  absl::StatusOr<std::string> dir = ResolveImgtDir(imgt, paths);
+  if (!dir.ok()) return dir.status();
+  d.imgt_dir = *std::move(dir);
+  absl::StatusOr<std::shared_ptr<const Reference>> ref =
+      Reference::Load({d.imgt_dir});
+  if (!ref.ok()) return ref.status();
+  d.reference = *std::move(ref);
+  d.mac_path = std::string(mac_path);
+  if (d.mac_path.empty()) {
+    absl::StatusOr<std::string> root = FindDataRoot(paths);
+    if (!root.ok()) {
+      return absl::Status(root.status().code(),
+                          absl::StrCat("MAC table: ", root.status().message()));
+    }
+    d.mac_path = absl::StrCat(*root, "/", MacTable::kShippedRelativePath);
+  }
+  absl::StatusOr<std::shared_ptr<const MacTable>> macs =
+      MacTable::Load(d.mac_path);
+  if (!macs.ok()) return macs.status();
+  d.macs = *std::move(macs);
+  return d;
+}
+
+absl::StatusOr<ReferenceData> LoadReferenceData(absl::string_view imgt,
+                                                absl::string_view mac_path) {
+  return LoadReferenceData(imgt, mac_path, DataPaths::FromEnvironment());
 }
 
 }  // namespace hla::data

@@ -152,6 +152,27 @@ class Resolver {
 // prints as written; a serology leaf without alleles (Bw4) as its antigen.
 std::string ExpandToString(const Reference& ref, const ResolvedTyping& typing);
 
+// The reference data every surface (CLI, service, embedders) starts from,
+// loaded the one way they all load it.
+struct ReferenceData {
+  std::shared_ptr<const Reference> reference;
+  std::shared_ptr<const MacTable> macs;
+  std::string imgt_dir;  // the release directory `imgt` resolved to
+  std::string mac_path;  // the MAC table file read
+};
+
+// Loads the release `imgt` names (as ResolveImgtDir: "" = the default
+// release, a version, or a directory) and the MAC table at `mac_path` (""
+// = the shipped subset under the data root). Returns the first error of
+// ResolveImgtDir, Reference::Load, FindDataRoot ("MAC table: ..." prefixed)
+// or MacTable::Load, whose messages name the file.
+absl::StatusOr<ReferenceData> LoadReferenceData(absl::string_view imgt,
+                                                absl::string_view mac_path,
+                                                const DataPaths& paths);
+// The same with DataPaths::FromEnvironment().
+absl::StatusOr<ReferenceData> LoadReferenceData(absl::string_view imgt,
+                                                absl::string_view mac_path);
+
 }  // namespace hla::data
 
 #endif  // HLA_DATA_RESOLVE_H_

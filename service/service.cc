@@ -721,23 +721,11 @@ absl::StatusOr<std::unique_ptr<Service>> Service::Create(
     const ServiceOptions& options) {
   auto impl = std::make_unique<Impl>();
   impl->options = options;
-  const data::DataPaths paths = data::DataPaths::FromEnvironment();
-  absl::StatusOr<std::string> dir = data::ResolveImgtDir(options.imgt, paths);
-  if (!dir.ok()) return dir.status();
-  absl::StatusOr<std::shared_ptr<const data::Reference>> ref =
-      data::Reference::Load({*dir});
-  if (!ref.ok()) return ref.status();
-  impl->ref = *ref;
-  std::string mac_path = options.mac;
-  if (mac_path.empty()) {
-    absl::StatusOr<std::string> root = data::FindDataRoot(paths);
-    if (!root.ok()) return root.status();
-    mac_path = absl::StrCat(*root, "/", data::MacTable::kShippedRelativePath);
-  }
-  absl::StatusOr<std::shared_ptr<const data::MacTable>> macs =
-      data::MacTable::Load(mac_path);
-  if (!macs.ok()) return macs.status();
-  impl->macs = *macs;
+  absl::StatusOr<data::ReferenceData> rd =
+      data::LoadReferenceData(options.imgt, options.mac);
+  if (!rd.ok()) return rd.status();
+  impl->ref = rd->reference;
+  impl->macs = rd->macs;
   for (int strict = 0; strict < 2; ++strict) {
     data::ReduceOptions ro;
     ro.resolve.strict = strict == 1;

@@ -65,6 +65,8 @@ std::string DonorsCsv() {
   return text;
 }
 
+using Lines_t = std::vector<std::string>;
+
 class RankCommandTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -173,6 +175,32 @@ TEST_F(RankCommandTest, UsageErrors) {
   EXPECT_EQ(r.rc, kExitUsage);
   EXPECT_THAT(r.err, HasSubstr("unknown key 'height'"));
   EXPECT_EQ(Invoke(RunIndex, {"--donors", donors_}).rc, kExitUsage);
+}
+
+// The eligibility and recipient flags are read by the code `match` uses
+// (cli/common.h): --gate is honoured, bad values are usage errors, an
+// unreadable @FILE is rejected input.
+TEST_F(RankCommandTest, SharesMatchsEligibilityAndRecipientFlags) {
+  std::vector<std::string> args = Base();
+  args.insert(args.end(), {"--recipient-sex", "M", "--gate", "sex"});
+  const RunResult gated = Invoke(RunRank, args);
+  EXPECT_THAT(gated.err, HasSubstr("female to male 1"));  // the sister
+  for (const Lines_t& l : {Lines_t{"--gate", "height"},
+                           Lines_t{"--dsa-mfi", "-5"},
+                           Lines_t{"--recipient-abo", "Q+"},
+                           Lines_t{"--recipient-cmv", "maybe"}}) {
+    std::vector<std::string> bad = Base();
+    bad.insert(bad.end(), l.begin(), l.end());
+    const RunResult r = Invoke(RunRank, bad);
+    EXPECT_EQ(r.rc, kExitUsage) << l[0];
+    EXPECT_THAT(r.err, HasSubstr(l[0] + ": ")) << r.err;
+  }
+  std::vector<std::string> missing = Base();
+  missing[1] = "@" + dir_ + "/no-such-recipient.txt";
+  const RunResult r = Invoke(RunRank, missing);
+  EXPECT_EQ(r.rc, kExitRejected);
+  EXPECT_THAT(r.err, HasSubstr("--recipient: "));
+  EXPECT_THAT(r.err, HasSubstr("no-such-recipient.txt: cannot open"));
 }
 
 }  // namespace

@@ -1,0 +1,186 @@
+// Copyright 2026 The haplomatch Authors. SPDX-License-Identifier: Apache-2.0
+#include "cli/common.h"
+
+#include <cstdio>
+#include <istream>
+#include <ostream>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "parser/parse.h"
+
+namespace hla::cli {
+namespace {
+
+// A typing or antibody list is a few KiB at most; a bigger "@FILE" is the
+// wrong file, and reading it whole would only waste memory.
+constexpr size_t kMaxArgumentFileBytes = size_t{1} << 20;
+
+absl::Status Prefixed(absl::string_view flag, const absl::Status& s) {
+  return absl::Status(s.code(), absl::StrCat(flag, ": ", s.message()));
+}
+
+}  // namespace
+
+absl::StatusOr<data::ReferenceData> LoadReferenceData(const Args& args) {
+  return data::LoadReferenceData(args.GetOr("imgt", ""), args.GetOr("mac", ""));
+}
+
+absl::StatusOr<std::string> TextOrFile(const std::string& value) {
+  if (!absl::StartsWith(value, "@")) return value;
+  const std::string path = value.substr(1);
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) {
+    return absl::NotFoundError(absl::StrCat(path, ": cannot open"));
+  }
+  std::string text;
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) {
+    text.append(buf, n);
+    if (text.size() > kMaxArgumentFileBytes) {
+      std::fclose(f);
+      return absl::InvalidArgumentError(absl::StrCat(
+          path, ": over 1 MiB; not a typing or antibody list"));
+    }
+  }
+  std::fclose(f);
+  return std::string(absl::StripAsciiWhitespace(text));
+}
+
+absl::Status ParseRecipientFlags(const Args& args,
+                                 matcher::RecipientFacts* facts) {
+  if (auto v = args.Get("recipient-abo")) {
+    absl::StatusOr<matcher::BloodGroup> g = matcher::ParseBloodGroup(*v);
+    if (!g.ok()) return Prefixed("--recipient-abo", g.status());
+    facts->blood_group = *g;
+  }
+  if (auto v = args.Get("recipient-cmv")) {
+    absl::StatusOr<matcher::Cmv> c = matcher::ParseCmv(*v);
+    if (!c.ok()) return Prefixed("--recipient-cmv", c.status());
+    facts->cmv = *c;
+  }
+  if (auto v = args.Get("recipient-sex")) {
+    absl::StatusOr<matcher::Sex> s = matcher::ParseSex(*v);
+    if (!s.ok()) return Prefixed("--recipient-sex", s.status());
+    facts->sex = *s;
+  }
+  if (auto v = args.Get("antibodies")) {
+    absl::StatusOr<std::string> text = TextOrFile(*v);
+    if (!text.ok()) return Prefixed("--antibodies", text.status());
+    absl::StatusOr<std::vector<matcher::Antibody>> abs =
+        matcher::ParseAntibodies(*text);
+    if (!abs.ok()) return Prefixed("--antibodies", abs.status());
+    facts->antibodies = *std::move(abs);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<matcher::EligibilityOptions> ParseEligibilityFlags(
+    const Args& args) {
+  absl::StatusOr<matcher::EligibilityOptions> o =
+      matcher::OptionsForProtocol(args.GetOr("protocol", "none"));
+  if (!o.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--protocol: ", o.status().message()));
+  }
+  o->as_of = matcher::Today();
+  if (auto d = args.Get("as-of")) {
+    absl::StatusOr<absl::CivilDay> day = matcher::ParseDate(*d);
+    if (!day.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--as-of: ", day.status().message()));
+    }
+    o->as_of = *day;
+  }
+  if (auto m = args.Get("dsa-mfi")) {
+    double v = 0;
+    if (!absl::SimpleAtod(*m, &v) || !(v >= 0)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--dsa-mfi: '", *m, "' is not a non-negative number"));
+    }
+    o->dsa_mfi_threshold = v;
+  }
+  if (auto g = args.Get("gate")) {
+    for (absl::string_view item : absl::StrSplit(*g, ',')) {
+      item = absl::StripAsciiWhitespace(item);
+      if (item == "abo") {
+        o->abo_major_excludes = true;
+      } else if (item == "cmv") {
+        o->cmv_mismatch_excludes = true;
+      } else if (item == "sex") {
+        o->female_to_male_excludes = true;
+      } else {
+        return absl::InvalidArgumentError(
+            absl::StrCat("--gate: '", item, "' is not one of abo, cmv, sex"));
+      }
+    }
+  }
+  return o;
+}
+
+bool ReadLine(std::istream& in, size_t keep, std::string* line,
+              size_t* length) {
+  line->clear();
+  *length = 0;
+  std::streambuf* buf = in.rdbuf();
+  bool any = false;
+  for (;;) {
+    const int c = buf->sbumpc();
+    if (c == std::char_traits<char>::eof()) {
+      in.setstate(std::ios::eofbit);
+      break;
+    }
+    any = true;
+    if (c == '\n') break;
+    ++*length;
+    if (line->size() < keep) line->push_back(static_cast<char>(c));
+  }
+  // CRLF input (files from Windows, Excel exports) reads as LF input.
+  if (!line->empty() && line->back() == '\r' && *length <= keep) {
+    line->pop_back();
+    --*length;
+  }
+  return any;
+}
+
+bool ForEachTyping(const Args& args, Command& cmd,
+                   const std::function<bool(const std::string&)>& each) {
+  bool all_ok = true;
+  if (!args.positional().empty()) {
+    for (const std::string& typing : args.positional()) {
+      all_ok = each(typing) && all_ok;
+    }
+    return all_ok;
+  }
+  std::string line;
+  size_t length = 0;
+  while (ReadLine(*cmd.in, parser::kMaxGlStringBytes, &line, &length)) {
+    if (length > parser::kMaxGlStringBytes) {
+      *cmd.out << "error: input of " << length
+               << " bytes is over the limit of " << parser::kMaxGlStringBytes
+               << " bytes (it is rejected, not truncated)\n";
+      all_ok = false;
+      continue;
+    }
+    all_ok = each(line) && all_ok;
+  }
+  return all_ok;
+}
+
+int ReportStatus(Command& cmd, const char* name, const absl::Status& status,
+                 const char* usage) {
+  *cmd.err << name << ": " << status.message() << "\n";
+  if (status.code() == absl::StatusCode::kInvalidArgument) {
+    *cmd.err << "\n" << usage;
+    return kExitUsage;
+  }
+  return kExitRejected;
+}
+
+}  // namespace hla::cli

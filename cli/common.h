@@ -1,0 +1,70 @@
+// Copyright 2026 The haplomatch Authors. SPDX-License-Identifier: Apache-2.0
+//
+// What several subcommands read the same way: the reference data behind
+// --imgt/--mac, the recipient's facts, the eligibility flags, typings from
+// arguments or standard input, and @FILE arguments. One place, so that every
+// command spells a flag, its default and its error the same way.
+//
+// Errors: InvalidArgumentError is a usage error (exit 2, with the usage);
+// any other code is input that was rejected (exit 1). Messages name the flag.
+#ifndef HLA_CLI_COMMON_H_
+#define HLA_CLI_COMMON_H_
+
+#include <cstddef>
+#include <functional>
+#include <iosfwd>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "cli/args.h"
+#include "cli/command.h"
+#include "data/resolve.h"
+#include "matcher/eligibility.h"
+
+namespace hla::cli {
+
+// --imgt V|DIR and --mac FILE, loaded as data::LoadReferenceData does.
+// Any error (a bad --imgt value included) is reported as rejected input,
+// exit 1: nothing can be done without the reference.
+absl::StatusOr<data::ReferenceData> LoadReferenceData(const Args& args);
+
+// --recipient-abo, --recipient-cmv, --recipient-sex and --antibodies
+// (LIST or @FILE) into `facts`. InvalidArgumentError for a bad value;
+// NotFoundError when @FILE cannot be read. (Whether each antibody names an
+// antigen or allele of the release is checked once it is loaded:
+// matcher::CheckAntibodies; this runs first so that usage errors come
+// before the reference's load time.)
+absl::Status ParseRecipientFlags(const Args& args,
+                                 matcher::RecipientFacts* facts);
+
+// --protocol (default none), --as-of (default today), --dsa-mfi and --gate
+// abo,cmv,sex. InvalidArgumentError naming the flag for a bad value.
+absl::StatusOr<matcher::EligibilityOptions> ParseEligibilityFlags(
+    const Args& args);
+
+// The text of a flag that takes "TEXT or @FILE": the file's contents with
+// surrounding whitespace stripped, or `value` itself. NotFoundError when the
+// file cannot be read; InvalidArgumentError when it is over 1 MiB.
+absl::StatusOr<std::string> TextOrFile(const std::string& value);
+
+// Reads one line without its '\n' (and a trailing '\r'), keeping at most
+// `keep` bytes so that a huge line cannot exhaust memory; `length` is the
+// line's full length. False at end of input.
+bool ReadLine(std::istream& in, size_t keep, std::string* line, size_t* length);
+
+// Calls `each` with every positional argument or, when there are none, with
+// every line of *cmd.in. A line over the parser's input limit is reported
+// on *cmd.out as rejected (never truncated) and `each` is not called for
+// it. True when there was no such line and every call returned true.
+bool ForEachTyping(const Args& args, Command& cmd,
+                   const std::function<bool(const std::string&)>& each);
+
+// "haplomatch NAME: message" on *cmd.err; returns kExitUsage (after the
+// usage text) for InvalidArgumentError, kExitRejected otherwise.
+int ReportStatus(Command& cmd, const char* name, const absl::Status& status,
+                 const char* usage);
+
+}  // namespace hla::cli
+
+#endif  // HLA_CLI_COMMON_H_
