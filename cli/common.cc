@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "matcher/family_file.h"
 #include "parser/parse.h"
 
 namespace hla::cli {
@@ -171,6 +172,67 @@ bool ForEachTyping(const Args& args, Command& cmd,
     all_ok = each(line) && all_ok;
   }
   return all_ok;
+}
+
+absl::StatusOr<FamilyInput> ReadFamilies(const std::string& path,
+                                         const data::Resolver& resolver,
+                                         std::istream* in) {
+  const std::string name = path == "-" ? "<stdin>" : path;
+  absl::StatusOr<std::unique_ptr<matcher::DonorFileReader>> reader =
+      path == "-" ? matcher::DonorFileReader::FromStream(in, name, &resolver)
+                  : matcher::DonorFileReader::Open(path, &resolver);
+  if (!reader.ok()) return reader.status();
+  absl::StatusOr<matcher::FamilyFile> file =
+      matcher::ReadFamilyFile(reader->get(), name);
+  if (!file.ok()) return file.status();
+  FamilyInput f;
+  f.evidence = std::make_shared<matcher::FamilyEvidence>();
+  f.rejected = std::move(file->errors);
+  f.warnings = std::move(file->warnings);
+  for (matcher::FamilyRows& rows : file->families) {
+    for (size_t i = 0; i < rows.members.size(); ++i) {
+      matcher::DonorRecord& rec = rows.records[i];
+      const matcher::FamilyRole role = rows.members[i].role;
+      if (role == matcher::FamilyRole::kPatient) {
+        if (f.patient_id.empty()) {
+          f.patient_id = rec.facts.id;
+          f.patient_typing = rec.typing;
+        }
+        continue;
+      }
+      if (rec.facts.relationship == matcher::Relationship::kUnknown) {
+        rec.facts.relationship = matcher::RelationshipOf(role);
+      }
+      f.relatives.push_back(rec);
+    }
+    absl::StatusOr<matcher::FamilyResult> result =
+        matcher::Segregate(rows.family_id, rows.members, {});
+    if (!result.ok()) {
+      f.rejected.push_back(absl::StrCat(
+          name, ": family ",
+          rows.family_id.empty() ? "(no family_id)" : rows.family_id, ": ",
+          result.status().message()));
+      continue;
+    }
+    f.evidence->Add(*std::move(result), std::move(rows.members));
+  }
+  return f;
+}
+
+absl::StatusOr<FamilyInput> ReadFamilyFlag(const std::string& path,
+                                           const data::Resolver& resolver,
+                                           Command& cmd, const char* name,
+                                           bool* rejected) {
+  absl::StatusOr<FamilyInput> f = ReadFamilies(path, resolver, cmd.in);
+  if (!f.ok()) return Prefixed("--family", f.status());
+  for (const std::string& e : f->rejected) {
+    *cmd.err << name << ": --family: rejected: " << e << "\n";
+    *rejected = true;
+  }
+  for (const std::string& w : f->warnings) {
+    *cmd.err << name << ": warning: --family: " << w << "\n";
+  }
+  return f;
 }
 
 int ReportStatus(Command& cmd, const char* name, const absl::Status& status,

@@ -13,14 +13,18 @@
 #include <cstddef>
 #include <functional>
 #include <iosfwd>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "cli/args.h"
 #include "cli/command.h"
 #include "data/resolve.h"
+#include "matcher/donor_file.h"
 #include "matcher/eligibility.h"
+#include "matcher/family.h"
 
 namespace hla::cli {
 
@@ -59,6 +63,35 @@ bool ReadLine(std::istream& in, size_t keep, std::string* line, size_t* length);
 // it. True when there was no such line and every call returned true.
 bool ForEachTyping(const Args& args, Command& cmd,
                    const std::function<bool(const std::string&)>& each);
+
+// --family FILE ('-': `in`), read (matcher/family_file.h) and segregated
+// (matcher/family.h), for match and rank.
+struct FamilyInput {
+  // The families that segregated, with the typings they came from.
+  std::shared_ptr<matcher::FamilyEvidence> evidence;
+  // Every row but the patients', in file order, as donors: a blank
+  // relationship is filled from the role (matcher::RelationshipOf).
+  std::vector<matcher::DonorRecord> relatives;
+  // The first family's patient (empty when no family segregated).
+  std::string patient_id, patient_typing;
+  // Rows not read ("file:line: ...") and families not segregated
+  // ("file: family F: ..."); the rest is still used.
+  std::vector<std::string> rejected;
+  std::vector<std::string> warnings;
+};
+// NotFoundError when the file cannot be opened; InvalidArgumentError for a
+// header without id, typing or role (matcher/family_file.h).
+absl::StatusOr<FamilyInput> ReadFamilies(const std::string& path,
+                                         const data::Resolver& resolver,
+                                         std::istream* in);
+// ReadFamilies on `path` ('-': *cmd.in) for the --family flag of command
+// `name`: rejected rows and families, and warnings, are written to *cmd.err
+// ("NAME: --family: rejected: ..."), and *rejected is set when there were
+// any. The error, if any, is prefixed "--family: ".
+absl::StatusOr<FamilyInput> ReadFamilyFlag(const std::string& path,
+                                           const data::Resolver& resolver,
+                                           Command& cmd, const char* name,
+                                           bool* rejected);
 
 // "haplomatch NAME: message" on *cmd.err; returns kExitUsage (after the
 // usage text) for InvalidArgumentError, kExitRejected otherwise.

@@ -89,23 +89,6 @@ std::string JsonList(const std::vector<std::string>& items) {
   return absl::StrCat("[", absl::StrJoin(quoted, ","), "]");
 }
 
-matcher::Relationship RelationshipOf(matcher::FamilyRole role) {
-  switch (role) {
-    case matcher::FamilyRole::kFather:
-    case matcher::FamilyRole::kMother:
-      return matcher::Relationship::kParent;
-    case matcher::FamilyRole::kSibling:
-      return matcher::Relationship::kSibling;
-    case matcher::FamilyRole::kChild:
-      return matcher::Relationship::kChild;
-    case matcher::FamilyRole::kOther:
-      return matcher::Relationship::kOtherRelated;
-    case matcher::FamilyRole::kPatient:
-      break;
-  }
-  return matcher::Relationship::kUnknown;
-}
-
 std::string Pad(absl::string_view s, size_t width) {
   std::string out(s);
   if (out.size() < width) out.append(width - out.size(), ' ');
@@ -219,7 +202,7 @@ int RunFamily(Command& cmd) {
       }
       if (member == nullptr || patient == nullptr) continue;
       absl::StatusOr<matcher::MatchReport> rep = matcher::Match(
-          *ref, *patient, member->genotype, RelationshipOf(r.role), mopts);
+          *ref, *patient, member->genotype, matcher::RelationshipOf(r.role), mopts);
       if (!rep.ok()) continue;
       matcher::ApplySegregation(*fam, r.id, &*rep);
       verdicts[i].matched = true;

@@ -76,11 +76,13 @@ constexpr char kUsage[] =
     "                        columns in the README (id, relationship,\n"
     "                        birth_date or age, sex, abo, cmv, and glstring or\n"
     "                        A_1, A_2, B_1, ...)\n"
-    "  --family FILE         a family file (haplomatch family --help): the\n"
-    "                        verdicts of its relatives use the phase family\n"
-    "                        segregation proves. Without --recipient, the\n"
-    "                        recipient is its patient; without --donor or\n"
-    "                        --donors, its other rows are the donors\n"
+    "  --family FILE         a family file (haplomatch family --help; '-' =\n"
+    "                        standard input): the verdicts of its relatives\n"
+    "                        use the phase family segregation proves, when\n"
+    "                        recipient and relative are typed as in the file.\n"
+    "                        Without --recipient, the recipient is its\n"
+    "                        patient; without --donor or --donors, its other\n"
+    "                        rows are the donors\n"
     "recipient:\n"
     "  --recipient TYPING    the recipient's GL String, or @FILE holding it\n"
     "                        (required)\n"
@@ -347,6 +349,9 @@ int RunMatch(Command& cmd) {
     return usage("--recipient is required (or --family with a patient)");
   }
   const std::vector<std::string> cli_donors = args->GetAll("donor");
+  if (args->GetOr("donors", "") == "-" && args->GetOr("family", "") == "-") {
+    return usage("--donors and --family cannot both read standard input");
+  }
   if (cli_donors.empty() && !args->Has("donors") && !args->Has("family")) {
     return usage("give donors with --donor TYPING or --donors FILE");
   }
@@ -402,50 +407,25 @@ int RunMatch(Command& cmd) {
   }
   // --family: segregate each family (matcher/family.h); emit() then lets
   // what segregation proves replace a relative's haplo verdict.
-  std::vector<matcher::FamilyResult> families;
-  std::string family_patient_id, family_patient_typing;
+  FamilyInput family;
   bool family_rejected = false;
   if (auto fpath = args->Get("family")) {
-    absl::StatusOr<std::unique_ptr<matcher::DonorFileReader>> freader =
-        matcher::DonorFileReader::Open(*fpath, &resolver);
-    absl::StatusOr<matcher::FamilyFile> ff =
-        freader.ok() ? matcher::ReadFamilyFile(freader->get(), *fpath)
-                     : absl::StatusOr<matcher::FamilyFile>(freader.status());
-    if (!ff.ok()) {
-      err << kName << ": --family: " << ff.status().message() << "\n";
+    absl::StatusOr<FamilyInput> f =
+        ReadFamilyFlag(*fpath, resolver, cmd, kName, &family_rejected);
+    if (!f.ok()) {
+      err << kName << ": " << f.status().message() << "\n";
       return kExitRejected;
     }
-    for (const std::string& e : ff->errors) {
-      err << kName << ": --family: rejected: " << e << "\n";
-      family_rejected = true;
-    }
-    for (const matcher::FamilyRows& rows : ff->families) {
-      absl::StatusOr<matcher::FamilyResult> fr =
-          matcher::Segregate(rows.family_id, rows.members, {});
-      if (!fr.ok()) {
-        err << kName << ": --family: rejected: " << fr.status().message()
-            << "\n";
-        family_rejected = true;
-        continue;
-      }
-      for (size_t i = 0; i < rows.members.size(); ++i) {
-        if (rows.members[i].role == matcher::FamilyRole::kPatient &&
-            family_patient_id.empty()) {
-          family_patient_id = rows.members[i].id;
-          family_patient_typing = rows.records[i].typing;
-        }
-      }
-      families.push_back(*std::move(fr));
-    }
-    if (!args->Has("recipient") && families.size() != 1) {
-      return usage(absl::StrCat("--family: ", families.size(),
+    family = *std::move(f);
+    if (!args->Has("recipient") && family.evidence->size() != 1) {
+      return usage(absl::StrCat("--family: ", family.evidence->size(),
                                 " families segregated; without --recipient "
                                 "it needs exactly one"));
     }
   }
   std::string recipient_text = args->Has("recipient")
                                    ? *args->Get("recipient")
-                                   : family_patient_typing;
+                                   : family.patient_typing;
   {
     absl::StatusOr<std::string> text = TextOrFile(recipient_text);
     if (!text.ok()) {
@@ -504,10 +484,14 @@ int RunMatch(Command& cmd) {
       return;
     }
     result.report = *std::move(report);
-    for (const matcher::FamilyResult& fam : families) {
-      if (fam.Find(result.facts.id) != nullptr) {
-        matcher::ApplySegregation(fam, result.facts.id, &result.report);
-        break;
+    if (family.evidence != nullptr) {
+      std::string why;
+      const matcher::FamilyResult* fam = family.evidence->For(
+          result.facts.id, donor, recipient->genotype, &why);
+      if (fam != nullptr) {
+        matcher::ApplySegregation(*fam, result.facts.id, &result.report);
+      } else if (!why.empty()) {
+        result.warnings.push_back(why);
       }
     }
     result.eligibility = matcher::Evaluate(
@@ -550,9 +534,17 @@ int RunMatch(Command& cmd) {
     emit(std::move(r), t->genotype);
   }
 
-  std::optional<std::string> donors_path = args->Get("donors");
-  if (!donors_path && cli_donors.empty()) donors_path = args->Get("family");
-  if (auto path = donors_path) {
+  // Donor rows: --donors, or (with neither --donor nor --donors) the family
+  // file's relatives, already read.
+  auto emit_record = [&](matcher::DonorRecord rec, const std::string& source) {
+    DonorResult r;
+    r.facts = std::move(rec.facts);
+    r.typing = std::move(rec.typing);
+    r.source = source;
+    r.warnings = std::move(rec.warnings);
+    emit(std::move(r), rec.genotype);
+  };
+  if (auto path = args->Get("donors")) {
     absl::StatusOr<std::unique_ptr<matcher::DonorFileReader>> reader =
         *path == "-" ? matcher::DonorFileReader::FromStream(
                            cmd.in, "<stdin>", &resolver)
@@ -572,18 +564,26 @@ int RunMatch(Command& cmd) {
           reject(source, row.message());
           continue;
         }
-        if (!args->Has("recipient") && rec.facts.id == family_patient_id) {
+        if (!args->Has("recipient") && !family.patient_id.empty() &&
+            rec.facts.id == family.patient_id) {
           err << kName << ": note: " << source << ": " << rec.facts.id
               << " is the family's patient (the recipient); not matched\n";
           continue;
         }
-        DonorResult r;
-        r.facts = std::move(rec.facts);
-        r.typing = std::move(rec.typing);
-        r.source = source;
-        r.warnings = std::move(rec.warnings);
-        emit(std::move(r), rec.genotype);
+        emit_record(std::move(rec), source);
       }
+    }
+  } else if (cli_donors.empty() && args->Has("family")) {
+    const std::string fpath = *args->Get("family");
+    const std::string name = fpath == "-" ? "<stdin>" : fpath;
+    if (!family.patient_id.empty()) {
+      err << kName << ": note: " << family.patient_id
+          << " is the family's patient" << (args->Has("recipient") ? "" : " (the recipient)")
+          << "; not matched\n";
+    }
+    for (matcher::DonorRecord& rec : family.relatives) {
+      const std::string source = absl::StrCat(name, ":", rec.line);
+      emit_record(std::move(rec), source);
     }
   }
 

@@ -53,13 +53,19 @@ constexpr char kRankUsage[] =
     "Ranks every donor of a registry file (CSV/TSV/JSON Lines, optionally\n"
     "gzipped) or of an index built by 'haplomatch index' for one recipient.\n"
     "\n"
-    "  --recipient TYPING    the recipient's GL String, or @FILE (required)\n"
+    "  --recipient TYPING    the recipient's GL String, or @FILE (required\n"
+    "                        unless --family)\n"
     "  --recipient-abo G     O, A, B, AB with + or -\n"
     "  --recipient-cmv S     positive, negative or unknown\n"
     "  --recipient-sex S     F or M\n"
     "  --antibodies LIST     recipient antibodies with MFI (A2:3500,...) or @FILE\n"
     "  --dsa-mfi N           DSA threshold (default 1000)\n"
-    "  --donors FILE|INDEX   donor file or index (required)\n"
+    "  --donors FILE|INDEX   donor file or index (required unless --family)\n"
+    "  --family FILE         a family file ('-' = standard input): relatives\n"
+    "                        typed as in it get the verdict family\n"
+    "                        segregation proves (haplomatch family --help);\n"
+    "                        without --recipient the recipient is its patient,\n"
+    "                        without --donors its relatives are the donors\n"
     "  --id-column NAME      the donor id column if not id/donor_id/person_id\n"
     "  --top N               write the best N donors only (default: all ranked)\n"
     "  --format F            csv (default), tsv or json\n"
@@ -149,6 +155,16 @@ absl::StatusOr<matcher::DonorStore> LoadDonors(const Args& args, const Env& env,
       path, *env.resolver, io, on_reject, stats, on_progress);
   progress->Clear();
   return store;
+}
+
+// The relatives of a family file as a store, in file order.
+absl::StatusOr<matcher::DonorStore> RelativesStore(
+    const FamilyInput& family, std::shared_ptr<const data::Reference> ref) {
+  matcher::DonorStoreBuilder builder(std::move(ref));
+  for (const matcher::DonorRecord& r : family.relatives) {
+    builder.Add(r.facts, r.genotype, r.typing);
+  }
+  return std::move(builder).Finish();
 }
 
 std::string Csv(absl::string_view s, char delim) {
@@ -241,7 +257,7 @@ int RunRank(Command& cmd) {
                       "recipient-sex", "antibodies", "dsa-mfi", "donors",
                       "id-column", "top", "format", "out", "rejects",
                       "threads", "protocol", "as-of", "rank-by", "gate",
-                      "imgt", "mac"};
+                      "family", "imgt", "mac"};
   spec.bool_flags = {"help"};
   absl::StatusOr<Args> args = Args::Parse(cmd.args, spec);
   auto usage = [&](absl::string_view why) {
@@ -253,8 +269,12 @@ int RunRank(Command& cmd) {
     *cmd.out << kRankUsage;
     return kExitOk;
   }
-  if (!args->Has("recipient")) return usage("--recipient is required");
-  if (!args->Has("donors")) return usage("--donors is required");
+  if (!args->Has("recipient") && !args->Has("family")) {
+    return usage("--recipient is required (or --family with a patient)");
+  }
+  if (!args->Has("donors") && !args->Has("family")) {
+    return usage("--donors is required (or --family: its relatives)");
+  }
   if (!args->positional().empty()) return usage("unexpected arguments");
 
   matcher::RankOptions options;
@@ -297,8 +317,29 @@ int RunRank(Command& cmd) {
       return kExitRejected;
     }
   }
+  // --family: segregated families (cli/common.h); the scan applies what
+  // they prove to the relatives it recognises.
+  FamilyInput family;
+  bool family_rejected = false;
+  if (auto fpath = args->Get("family")) {
+    absl::StatusOr<FamilyInput> f =
+        ReadFamilyFlag(*fpath, *env->resolver, cmd, kName, &family_rejected);
+    if (!f.ok()) {
+      err << kName << ": " << f.status().message() << "\n";
+      return kExitRejected;
+    }
+    family = *std::move(f);
+    if (!args->Has("recipient") && family.evidence->size() != 1) {
+      return usage(absl::StrCat("--family: ", family.evidence->size(),
+                                " families segregated; without --recipient "
+                                "it needs exactly one"));
+    }
+    options.families = family.evidence;
+  }
   // The recipient.
-  absl::StatusOr<std::string> rtext = TextOrFile(*args->Get("recipient"));
+  absl::StatusOr<std::string> rtext =
+      args->Has("recipient") ? TextOrFile(*args->Get("recipient"))
+                             : absl::StatusOr<std::string>(family.patient_typing);
   if (!rtext.ok()) {
     err << kName << ": --recipient: " << rtext.status().message() << "\n";
     return kExitRejected;
@@ -330,8 +371,12 @@ int RunRank(Command& cmd) {
   Progress progress(cmd.err, cmd.interactive);
   size_t rejected = 0;
   matcher::IngestStats stats;
+  // Donors: --donors, or the family file's relatives.
   absl::StatusOr<matcher::DonorStore> store =
-      LoadDonors(*args, *env, rejects_file.get(), &rejected, &progress, &stats);
+      args->Has("donors")
+          ? LoadDonors(*args, *env, rejects_file.get(), &rejected, &progress,
+                       &stats)
+          : RelativesStore(family, env->ref);
   if (!store.ok()) {
     err << kName << ": " << store.status().message() << "\n";
     return kExitRejected;
@@ -386,15 +431,16 @@ int RunRank(Command& cmd) {
   err << Summary(read, *result, rejected) << "\n";
   err << absl::StrFormat(
       "store: %d donors, %.1f bytes/donor, %d distinct typings; %d by full "
-      "match (phased or genotype lists); scan %.3f s on %d thread(s)\n",
+      "match (phased or genotype-list typings, family relatives: %d of "
+      "them); scan %.3f s on %d thread(s)\n",
       store->size(), store->bytes_per_donor(), store->dictionary_entries(),
-      result->fallback, scan_s, result->threads);
+      result->fallback, result->by_family, scan_s, result->threads);
   if (stats.rows > 0 && stats.seconds > 0) {
     err << absl::StrFormat("ingest: %d rows in %.2f s (%.0f rows/s)\n",
                            stats.rows, stats.seconds,
                            static_cast<double>(stats.rows) / stats.seconds);
   }
-  return rejected > 0 ? kExitRejected : kExitOk;
+  return rejected > 0 || family_rejected ? kExitRejected : kExitOk;
 }
 
 int RunIndex(Command& cmd) {

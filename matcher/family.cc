@@ -949,4 +949,104 @@ bool ApplySegregation(const FamilyResult& family, absl::string_view id,
   return true;
 }
 
+Relationship RelationshipOf(FamilyRole role) {
+  switch (role) {
+    case FamilyRole::kFather:
+    case FamilyRole::kMother:
+      return Relationship::kParent;
+    case FamilyRole::kSibling:
+      return Relationship::kSibling;
+    case FamilyRole::kChild:
+      return Relationship::kChild;
+    case FamilyRole::kOther:
+      return Relationship::kOtherRelated;
+    case FamilyRole::kPatient:
+      break;
+  }
+  return Relationship::kUnknown;
+}
+
+namespace {
+
+bool SamePair(const PositionTyping& a0, const PositionTyping& a1,
+              const PositionTyping& b0, const PositionTyping& b1) {
+  return (a0.text == b0.text && a1.text == b1.text) ||
+         (a0.text == b1.text && a1.text == b0.text);
+}
+
+}  // namespace
+
+bool SameTyping(const Genotype& a, const Genotype& b) {
+  for (size_t l = 0; l < a.loci.size(); ++l) {
+    const LocusTyping& x = a.loci[l];
+    const LocusTyping& y = b.loci[l];
+    if (x.typed_positions != y.typed_positions) return false;
+    if (x.alternatives.size() != y.alternatives.size()) return false;
+    if (x.typed_positions > 0 &&
+        !SamePair(x.pos[0], x.pos[1], y.pos[0], y.pos[1])) {
+      return false;
+    }
+    for (size_t k = 0; k < x.alternatives.size(); ++k) {
+      const auto& p = x.alternatives[k];
+      const auto& q = y.alternatives[k];
+      if (!SamePair(p[0], p[1], q[0], q[1])) return false;
+    }
+  }
+  return true;
+}
+
+void FamilyEvidence::Add(FamilyResult result, std::vector<FamilyMember> members) {
+  for (const MemberResult& m : result.members) {
+    if (m.role != FamilyRole::kPatient && m.in_input) relative_ids_.insert(m.id);
+  }
+  families_.push_back(Entry{std::move(result), std::move(members)});
+}
+
+const FamilyMember* FamilyEvidence::patient(size_t k) const {
+  for (const FamilyMember& m : families_[k].members) {
+    if (m.role == FamilyRole::kPatient) return &m;
+  }
+  return nullptr;
+}
+
+bool FamilyEvidence::HasRelative(absl::string_view id) const {
+  return relative_ids_.contains(id);
+}
+
+const FamilyResult* FamilyEvidence::For(absl::string_view id,
+                                        const Genotype& donor,
+                                        const Genotype& recipient,
+                                        std::string* why) const {
+  std::string reason;
+  for (size_t k = 0; k < families_.size(); ++k) {
+    const Entry& e = families_[k];
+    const MemberResult* m = e.result.Find(id);
+    if (m == nullptr || m->role == FamilyRole::kPatient || !m->in_input) {
+      continue;
+    }
+    const FamilyMember* p = patient(k);
+    const FamilyMember* relative = nullptr;
+    for (const FamilyMember& fm : e.members) {
+      if (fm.id == id) relative = &fm;
+    }
+    if (p == nullptr || relative == nullptr) continue;
+    const std::string family_name =
+        e.result.family_id.empty() ? std::string("the family")
+                                   : absl::StrCat("family ", e.result.family_id);
+    if (!SameTyping(p->genotype, recipient)) {
+      reason = absl::StrCat("family segregation not used: the recipient is "
+                            "not typed as ", family_name, "'s patient ", p->id);
+      continue;
+    }
+    if (!SameTyping(relative->genotype, donor)) {
+      reason = absl::StrCat("family segregation not used: ", id,
+                            " is typed otherwise than in ", family_name);
+      continue;
+    }
+    return &e.result;
+  }
+  if (why != nullptr) *why = std::move(reason);
+  return nullptr;
+}
+
 }  // namespace hla::matcher

@@ -43,6 +43,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "hla/locus.h"
@@ -149,6 +150,55 @@ absl::StatusOr<FamilyResult> Segregate(const std::string& family_id,
 // when `id` is not a segregated relative of `family`.
 bool ApplySegregation(const FamilyResult& family, absl::string_view id,
                       MatchReport* report);
+
+// The relationship to the patient a role implies, for a family row without
+// a relationship: father/mother -> parent, sibling -> sibling, child ->
+// child, other -> other_related, patient -> unknown.
+Relationship RelationshipOf(FamilyRole role);
+
+// True when `a` and `b` are the same typing as written: at every locus the
+// same canonical text at the same number of positions (in either order),
+// genotype-list alternatives included. Not an ARD comparison: a donor typed
+// at another resolution than the family row is another typing.
+bool SameTyping(const Genotype& a, const Genotype& b);
+
+// Segregated families with the typings they were segregated from: the
+// evidence `match --family` and `rank --family` apply to their donors.
+// Segregation proves sharing with a family's patient, from the typings in
+// the family file, and nothing else; so For() uses a family only when the
+// recipient is typed exactly as that family's patient and the donor exactly
+// as the relative.
+class FamilyEvidence {
+ public:
+  // Keeps `result` and the `members` Segregate was given for it.
+  void Add(FamilyResult result, std::vector<FamilyMember> members);
+
+  bool empty() const { return families_.empty(); }
+  size_t size() const { return families_.size(); }
+  const FamilyResult& family(size_t k) const { return families_[k].result; }
+  // The patient of family k; null when it has none (Segregate refuses
+  // that, so only for hand-built evidence).
+  const FamilyMember* patient(size_t k) const;
+  // True when some family has a segregated relative (not the patient) with
+  // this id: the cheap first test of a registry scan.
+  bool HasRelative(absl::string_view id) const;
+
+  // The family in which relative `id`, typed as `donor`, was segregated
+  // against a patient typed as `recipient`; null when there is none. When a
+  // relative with that id exists but the typings differ, *why (if not null)
+  // says which one, so the caller can tell the user why the proof was not
+  // used.
+  const FamilyResult* For(absl::string_view id, const Genotype& donor,
+                          const Genotype& recipient, std::string* why) const;
+
+ private:
+  struct Entry {
+    FamilyResult result;
+    std::vector<FamilyMember> members;
+  };
+  std::vector<Entry> families_;
+  absl::flat_hash_set<std::string> relative_ids_;  // for HasRelative
+};
 
 }  // namespace hla::matcher
 

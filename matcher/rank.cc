@@ -12,6 +12,7 @@
 #include <thread>
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -216,6 +217,9 @@ struct CompiledQuery::Impl {
   std::vector<LocusQuery> dsa_loci;
   bool antibodies = false;
   bool all_slow = false;
+  // Store indexes of the relatives options.families recognises, and their
+  // family (owned by options.families).
+  absl::flat_hash_map<uint32_t, const FamilyResult*> family_of;
   int r_tce_group = 0;
   int as_of_year = 0, as_of_mmdd = 0;
   uint64_t as_of_ymd = 0;
@@ -389,6 +393,10 @@ void CompiledQuery::Impl::RunSlow(size_t donor, FastResult* out) const {
   absl::StatusOr<MatchReport> report =
       Match(*ref, *recipient, g, facts.relationship, mo);
   if (!report.ok()) return;  // options were validated in Compile
+  if (auto it = family_of.find(static_cast<uint32_t>(donor));
+      it != family_of.end()) {
+    ApplySegregation(*it->second, facts.id, &*report);
+  }
   const Eligibility e = matcher::Evaluate(facts, g, options.recipient,
                                           *recipient, *report, *ref,
                                           options.eligibility);
@@ -594,6 +602,14 @@ CompiledQuery::~CompiledQuery() = default;
 
 bool CompiledQuery::AllSlow() const { return impl_->all_slow; }
 
+bool CompiledQuery::UsesMatch(size_t donor) const {
+  return impl_->all_slow || impl_->store->is_fallback(donor) ||
+         (!impl_->family_of.empty() &&
+          impl_->family_of.count(static_cast<uint32_t>(donor)) > 0);
+}
+
+size_t CompiledQuery::family_donors() const { return impl_->family_of.size(); }
+
 absl::StatusOr<std::unique_ptr<CompiledQuery>> CompiledQuery::Compile(
     const DonorStore& store, const data::Reference& reference,
     const Genotype& recipient, const RankOptions& options) {
@@ -668,6 +684,16 @@ absl::StatusOr<std::unique_ptr<CompiledQuery>> CompiledQuery::Compile(
   for (const LocusTyping& lt : recipient.loci) {
     if (!lt.alternatives.empty()) m.all_slow = true;
   }
+  if (options.families != nullptr && !options.families->empty()) {
+    // One pass over the ids; genotypes are rebuilt only for the few donors
+    // whose id names a relative.
+    for (size_t i = 0; i < store.size(); ++i) {
+      if (!options.families->HasRelative(store.id(i))) continue;
+      const FamilyResult* f = options.families->For(
+          store.id(i), store.GenotypeOf(i), recipient, nullptr);
+      if (f != nullptr) m.family_of.emplace(static_cast<uint32_t>(i), f);
+    }
+  }
   if (!m.all_slow) {
     // DSA cells go into the matching cells where the locus is one of them.
     bool in_loci[kLocusCount] = {};
@@ -712,7 +738,7 @@ absl::StatusOr<std::unique_ptr<CompiledQuery>> CompiledQuery::Compile(
 
 FastResult CompiledQuery::Evaluate(size_t donor) const {
   FastResult r;
-  if (impl_->all_slow || impl_->store->is_fallback(donor)) {
+  if (UsesMatch(donor)) {
     impl_->RunSlow(donor, &r);
   } else {
     impl_->Run(donor, /*gate_only=*/false, &r);
@@ -729,7 +755,7 @@ int CompiledQuery::QuickReject(size_t donor) const {
 
 bool CompiledQuery::Gate(size_t donor, uint32_t* key, int* first_fail) const {
   FastResult r;
-  if (impl_->all_slow || impl_->store->is_fallback(donor)) {
+  if (UsesMatch(donor)) {
     impl_->RunSlow(donor, &r);
     *first_fail = r.eligible ? -1 : FirstFail(r.flags, impl_->options.eligibility);
   } else {
@@ -778,7 +804,7 @@ absl::StatusOr<RankResult> Rank(const DonorStore& store,
       for (size_t i = b; i < e; ++i) {
         uint32_t key;
         int fail;
-        if (store.is_fallback(i)) {
+        if (q.UsesMatch(i)) {
           ++L.fallback;
         } else if (!slow) {
           fail = q.QuickReject(i);
@@ -826,6 +852,7 @@ absl::StatusOr<RankResult> Rank(const DonorStore& store,
     all.insert(all.end(), L.packed.begin(), L.packed.end());
   }
   if (q.AllSlow()) result.fallback = n;
+  result.by_family = q.family_donors();
   eligible = n - result.excluded;
   result.ranked_count = eligible;
   if (top > 0 && all.size() > top) {
@@ -854,6 +881,13 @@ absl::StatusOr<DonorReport> ReportFor(const DonorStore& store,
       reference, recipient, d.genotype, d.facts.relationship, options.match);
   if (!report.ok()) return report.status();
   d.report = *std::move(report);
+  if (options.families != nullptr &&
+      options.families->HasRelative(d.facts.id)) {
+    if (const FamilyResult* f = options.families->For(
+            d.facts.id, d.genotype, recipient, nullptr)) {
+      ApplySegregation(*f, d.facts.id, &d.report);
+    }
+  }
   d.eligibility = matcher::Evaluate(d.facts, d.genotype, options.recipient,
                                     recipient, d.report, reference,
                                     options.eligibility);

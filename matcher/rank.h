@@ -40,6 +40,7 @@
 #include "absl/strings/string_view.h"
 #include "data/reference.h"
 #include "matcher/eligibility.h"
+#include "matcher/family.h"
 #include "matcher/match.h"
 #include "matcher/store.h"
 
@@ -75,6 +76,12 @@ struct RankOptions {
   std::vector<RankKey> rank_by = DefaultRankBy();
   size_t top = 0;   // 0: every ranked donor
   int threads = 0;  // 0: hardware concurrency
+  // Family segregation (matcher/family.h), or null. A donor that
+  // FamilyEvidence::For recognises (its id a segregated relative, it and
+  // the recipient typed as in the family file) is scored by matcher::Match
+  // with ApplySegregation, so the proven verdict drives the haplo gate and
+  // key; the others are untouched.
+  std::shared_ptr<const FamilyEvidence> families;
 };
 
 // What the scan computes for one donor (CompiledQuery::Evaluate).
@@ -122,6 +129,11 @@ class CompiledQuery {
   int QuickReject(size_t donor) const;
   // Donors that need matcher::Match (fallback) under this query.
   bool AllSlow() const;
+  // True when this donor is scored by matcher::Match: AllSlow(), a
+  // fallback donor of the store, or a relative options.families recognises.
+  bool UsesMatch(size_t donor) const;
+  // Donors options.families recognises.
+  size_t family_donors() const;
 
  private:
   struct Impl;
@@ -143,6 +155,7 @@ struct RankResult {
   size_t excluded = 0;
   std::array<size_t, kExclusionReasons> excluded_by{};  // first failing gate
   size_t fallback = 0;           // donors scored by matcher::Match
+  size_t by_family = 0;          // of those, relatives with proven phase
   int threads = 1;
 };
 
@@ -162,7 +175,8 @@ absl::StatusOr<RankResult> Rank(const DonorStore& store,
                                 const RankOptions& options,
                                 const ProgressFn& progress = nullptr);
 
-// The full pairwise result of one stored donor: matcher::Match and
+// The full pairwise result of one stored donor: matcher::Match (with
+// ApplySegregation when options.families recognises the donor) and
 // matcher::Evaluate on the donor's genotype (what `haplomatch match` says).
 // Errors: those of matcher::Match (InvalidArgumentError for bad match
 // options). REQUIRES: donor < store.size().
