@@ -280,20 +280,23 @@ TceResult ScoreTce(const data::Reference& ref, const Genotype& rg,
         " has no single TCE group (V2) in IPD-IMGT/HLA ", ref.version());
     return t;
   }
-  if (t.recipient_group == t.donor_group) {
-    t.category = TceCategory::kPermissive;
-    t.basis = absl::StrCat("DPB1 mismatch within TCE group ", t.donor_group,
-                           " (V2): permissive");
-  } else if (t.recipient_group < t.donor_group) {
-    t.category = TceCategory::kNonPermissiveGvH;
-    t.basis = absl::StrCat("recipient TCE group ", t.recipient_group,
-                           " is more immunogenic than donor group ",
-                           t.donor_group, ": non-permissive, GvH direction");
-  } else {
-    t.category = TceCategory::kNonPermissiveHvG;
-    t.basis = absl::StrCat("donor TCE group ", t.donor_group,
-                           " is more immunogenic than recipient group ",
-                           t.recipient_group, ": non-permissive, HvG direction");
+  t.category = matcher_internal::TceCategoryOf(t.recipient_group, t.donor_group);
+  switch (t.category) {
+    case TceCategory::kPermissive:
+      t.basis = absl::StrCat("DPB1 mismatch within TCE group ", t.donor_group,
+                             " (V2): permissive");
+      break;
+    case TceCategory::kNonPermissiveGvH:
+      t.basis = absl::StrCat("recipient TCE group ", t.recipient_group,
+                             " is more immunogenic than donor group ",
+                             t.donor_group, ": non-permissive, GvH direction");
+      break;
+    default:
+      t.basis = absl::StrCat("donor TCE group ", t.donor_group,
+                             " is more immunogenic than recipient group ",
+                             t.recipient_group,
+                             ": non-permissive, HvG direction");
+      break;
   }
   return t;
 }
@@ -343,73 +346,68 @@ HaploResult HaploVerdictOf(const Genotype& rg, const Genotype& dg,
     }
     if (lm == nullptr || !lm->scored) missing.push_back(l);
   }
-  for (const LocusMatch* m : locus_matches) {
-    if (m->scored) h.loci_used.push_back(m->locus);
-  }
-  if (!missing.empty()) {
-    h.verdict = HaploVerdict::kInsufficientTyping;
-    h.basis = absl::StrCat(LocusList(missing),
-                           missing.size() == 1 ? " is" : " are",
-                           " not typed on both sides; a haplo verdict needs ",
-                           LocusList(options.haplo_required_loci));
-    return h;
-  }
-  if (h.loci_used.empty()) {
-    h.verdict = HaploVerdict::kInsufficientTyping;
-    h.basis = "no locus is typed on both sides";
-    return h;
-  }
-  std::vector<Locus> ignored;
-  for (const LocusMatch* m : locus_matches) {
-    if (!m->scored) ignored.push_back(m->locus);
-  }
-  const std::string ignored_note =
-      ignored.empty()
-          ? std::string()
-          : absl::StrCat("; ", LocusList(ignored),
-                         ignored.size() == 1 ? " is" : " are",
-                         " untyped on a side and not considered");
-  std::vector<Locus> none_shared, one_shared;
+  std::vector<Locus> ignored, none_shared, one_shared;
   bool potential = false;
   for (const LocusMatch* m : locus_matches) {
-    if (!m->scored) continue;
+    if (!m->scored) {
+      ignored.push_back(m->locus);
+      continue;
+    }
+    h.loci_used.push_back(m->locus);
     if (m->matches == 0) none_shared.push_back(m->locus);
     if (m->matches == 1) one_shared.push_back(m->locus);
     if (m->matches > 0 && m->confidence == MatchConfidence::kPotential) {
       potential = true;
     }
   }
+  const bool parent_child = relationship == Relationship::kParent ||
+                            relationship == Relationship::kChild;
+  // The verdict is the shared rule (also rank's scan); the rest is words.
+  h.verdict = matcher_internal::UnphasedHaploVerdict(
+      !missing.empty(), !h.loci_used.empty(), !none_shared.empty(),
+      !one_shared.empty(), parent_child);
+  const std::string ignored_note =
+      ignored.empty()
+          ? std::string()
+          : absl::StrCat("; ", LocusList(ignored),
+                         ignored.size() == 1 ? " is" : " are",
+                         " untyped on a side and not considered");
   const std::string used = LocusList(h.loci_used);
   const std::string caveat = absl::StrCat(
       potential ? " (some matches are only potential: ambiguous typing)" : "",
       ignored_note);
-  const bool parent_child = relationship == Relationship::kParent ||
-                            relationship == Relationship::kChild;
-  if (!none_shared.empty()) {
-    h.verdict = HaploVerdict::kNotHaploidentical;
-    h.basis = absl::StrCat("no allele shared at ", LocusList(none_shared));
-    if (parent_child) {
-      h.inconsistencies.push_back(absl::StrCat(
-          "the stated ", ToString(relationship), " shares no allele at ",
-          LocusList(none_shared),
-          ", which a parent and child always do: a typing error or a wrong "
-          "relationship"));
-    }
-    return h;
-  }
-  if (one_shared.empty()) {
-    h.verdict = HaploVerdict::kIdentical;
-    h.basis = absl::StrCat("both alleles match at ", used, caveat);
-    return h;
-  }
-  if (parent_child) {
-    h.verdict = HaploVerdict::kHaploidentical;
-    h.basis = absl::StrCat(
-        "a ", ToString(relationship),
-        " shares one haplotype by descent, and at least one allele is shared "
-        "at ",
-        used, caveat);
-    return h;
+  switch (h.verdict) {
+    case HaploVerdict::kInsufficientTyping:
+      h.basis = !missing.empty()
+                    ? absl::StrCat(LocusList(missing),
+                                   missing.size() == 1 ? " is" : " are",
+                                   " not typed on both sides; a haplo verdict "
+                                   "needs ",
+                                   LocusList(options.haplo_required_loci))
+                    : "no locus is typed on both sides";
+      return h;
+    case HaploVerdict::kNotHaploidentical:
+      h.basis = absl::StrCat("no allele shared at ", LocusList(none_shared));
+      if (parent_child) {
+        h.inconsistencies.push_back(absl::StrCat(
+            "the stated ", ToString(relationship), " shares no allele at ",
+            LocusList(none_shared),
+            ", which a parent and child always do: a typing error or a wrong "
+            "relationship"));
+      }
+      return h;
+    case HaploVerdict::kIdentical:
+      h.basis = absl::StrCat("both alleles match at ", used, caveat);
+      return h;
+    case HaploVerdict::kHaploidentical:
+      h.basis = absl::StrCat(
+          "a ", ToString(relationship),
+          " shares one haplotype by descent, and at least one allele is "
+          "shared at ",
+          used, caveat);
+      return h;
+    case HaploVerdict::kHaploCompatible:
+      break;  // phase written on both sides may decide it
   }
   bool phased = rg.phased && dg.phased;
   for (Locus l : h.loci_used) {

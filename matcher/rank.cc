@@ -468,7 +468,8 @@ int CompiledQuery::Impl::Run(size_t donor, bool gate_only,
     if (zero) return 2;
   }
   // Loci.
-  bool missing = false, none_shared = false, one_shared = false;
+  bool missing = false, any_scored = false, none_shared = false,
+       one_shared = false;
   for (int r : required) {
     const LocusQuery& q = loci[r];
     if (!q.r_typed || q.slot < 0 || store->TypingId(donor, q.slot, 0) == 0) {
@@ -481,6 +482,7 @@ int CompiledQuery::Impl::Run(size_t donor, bool gate_only,
     const FastLocus f = EvalLocus(q, donor);
     out->loci[static_cast<int>(q.locus)] = f;
     if (k < n_haplo && f.scored) {
+      any_scored = true;
       if (f.matches == 0) none_shared = true;
       if (f.matches == 1) one_shared = true;
     }
@@ -501,18 +503,10 @@ int CompiledQuery::Impl::Run(size_t donor, bool gate_only,
   const Relationship rel = PackedFacts::RelationshipOf(w);
   const bool parent_child =
       rel == Relationship::kParent || rel == Relationship::kChild;
-  HaploVerdict verdict;
-  if (missing) {
-    verdict = HaploVerdict::kInsufficientTyping;
-  } else if (none_shared) {
-    verdict = HaploVerdict::kNotHaploidentical;
-    if (parent_child) flags |= kFlagRelationshipInconsistent;
-  } else if (!one_shared) {
-    verdict = HaploVerdict::kIdentical;
-  } else if (parent_child) {
-    verdict = HaploVerdict::kHaploidentical;
-  } else {
-    verdict = HaploVerdict::kHaploCompatible;
+  const HaploVerdict verdict = matcher_internal::UnphasedHaploVerdict(
+      missing, any_scored, none_shared, one_shared, parent_child);
+  if (verdict == HaploVerdict::kNotHaploidentical && parent_child) {
+    flags |= kFlagRelationshipInconsistent;
   }
   out->verdict = verdict;
   switch (verdict) {
@@ -544,11 +538,7 @@ int CompiledQuery::Impl::Run(size_t donor, bool gate_only,
           const int a = (n0 ? c1 : c0).tce, b = (n1 ? c0 : c1).tce;
           dg = a == 0 || b == 0 ? 0 : std::min(a, b);
         }
-        const int rg = r_tce_group;
-        out->tce = rg == 0 || dg == 0 ? TceCategory::kUnknown
-                   : rg == dg         ? TceCategory::kPermissive
-                   : rg < dg          ? TceCategory::kNonPermissiveGvH
-                                      : TceCategory::kNonPermissiveHvG;
+        out->tce = matcher_internal::TceCategoryOf(r_tce_group, dg);
       }
     }
   }

@@ -145,6 +145,27 @@ int CountDirectional(const std::array<const std::vector<uint32_t>*, 2>& from,
                      const std::array<const std::vector<uint32_t>*, 2>& to,
                      int to_count, int homozygous_count);
 
+// The haplo verdict from per-locus sharing, before '~' phase is looked at.
+// One rule for Match (HaploVerdictOf) and rank's scan, in this order:
+//   a required locus not typed on both sides, or no locus typed on both
+//     sides                                    -> kInsufficientTyping
+//   some scored locus shares no allele         -> kNotHaploidentical
+//   both alleles shared at every scored locus  -> kIdentical
+//   a parent or child sharing one somewhere    -> kHaploidentical (one
+//     haplotype is shared by descent)
+//   otherwise                                  -> kHaploCompatible (Match
+//     then upgrades or downgrades it from phase written on both sides)
+matcher::HaploVerdict UnphasedHaploVerdict(bool missing_required,
+                                           bool any_scored, bool none_shared,
+                                           bool one_shared, bool parent_child);
+
+// The DPB1 TCE category of a DPB1 pair that is not a two-allele match, from
+// each side's lowest (most immunogenic) V2 group, 0 when unknown (Crivello
+// et al. 2016; Atlas): either unknown -> kUnknown; equal -> kPermissive;
+// recipient's lower -> kNonPermissiveGvH; donor's lower ->
+// kNonPermissiveHvG. One rule for Match (ScoreTce) and rank's scan.
+matcher::TceCategory TceCategoryOf(int recipient_group, int donor_group);
+
 }  // namespace hla::matcher_internal
 
 #endif  // HLA_MATCHER_INTERNAL_GRADE_H_

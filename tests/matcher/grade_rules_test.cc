@@ -425,5 +425,51 @@ TEST(AtlasLocusMatchCount, EveryRow) {
             << ", not applicable " << not_applicable << "\n";
 }
 
+// The verdict rule Match and rank's scan share, every input combination
+// that can occur, in the rule's order.
+TEST(UnphasedHaploVerdict, EveryCase) {
+  using matcher::HaploVerdict;
+  struct Case {
+    bool missing, any, none, one, parent_child;
+    HaploVerdict want;
+  };
+  const Case kCases[] = {
+      {true, true, false, false, false, HaploVerdict::kInsufficientTyping},
+      {true, true, true, true, true, HaploVerdict::kInsufficientTyping},
+      {false, false, false, false, false, HaploVerdict::kInsufficientTyping},
+      {false, true, true, false, false, HaploVerdict::kNotHaploidentical},
+      {false, true, true, true, true, HaploVerdict::kNotHaploidentical},
+      {false, true, false, false, false, HaploVerdict::kIdentical},
+      {false, true, false, false, true, HaploVerdict::kIdentical},
+      {false, true, false, true, true, HaploVerdict::kHaploidentical},
+      {false, true, false, true, false, HaploVerdict::kHaploCompatible},
+  };
+  for (const Case& c : kCases) {
+    EXPECT_EQ(UnphasedHaploVerdict(c.missing, c.any, c.none, c.one,
+                                   c.parent_child),
+              c.want)
+        << c.missing << c.any << c.none << c.one << c.parent_child;
+  }
+}
+
+TEST(TceCategoryOf, GroupsDecideTheDirection) {
+  using matcher::TceCategory;
+  struct Case {
+    int recipient, donor;
+    TceCategory want;
+  };
+  const Case kCases[] = {
+      {0, 2, TceCategory::kUnknown},
+      {3, 0, TceCategory::kUnknown},
+      {2, 2, TceCategory::kPermissive},
+      {1, 3, TceCategory::kNonPermissiveGvH},  // recipient more immunogenic
+      {3, 2, TceCategory::kNonPermissiveHvG},  // donor more immunogenic
+  };
+  for (const Case& c : kCases) {
+    EXPECT_EQ(TceCategoryOf(c.recipient, c.donor), c.want)
+        << c.recipient << " " << c.donor;
+  }
+}
+
 }  // namespace
 }  // namespace hla::matcher_internal
