@@ -133,27 +133,35 @@ class Progress {
 };
 
 // Loads --donors: an index (by its magic) or a donor file. Rejected rows go
-// to `rejects` (may be null) and are counted in *rejected.
+// to --rejects FILE (when given) and are counted in *rejected; a progress
+// line on an interactive stderr. NotFoundError when --rejects cannot be
+// written.
 absl::StatusOr<matcher::DonorStore> LoadDonors(const Args& args, const Env& env,
-                                               std::ostream* rejects,
-                                               size_t* rejected,
-                                               Progress* progress,
+                                               Command& cmd, size_t* rejected,
                                                matcher::IngestStats* stats) {
+  std::unique_ptr<std::ofstream> rejects;
+  if (auto v = args.Get("rejects")) {
+    rejects = std::make_unique<std::ofstream>(*v);
+    if (!*rejects) {
+      return absl::NotFoundError(absl::StrCat("cannot write --rejects '", *v, "'"));
+    }
+  }
+  *rejected = 0;
   const std::string path = args.GetOr("donors", "");
   if (matcher::IsIndexFile(path)) {
     return matcher::LoadIndex(path, *env.resolver);
   }
   matcher::IngestOptions io;
   io.id_column = args.GetOr("id-column", "");
-  *rejected = 0;
   auto on_reject = [&](const std::string& message) {
     ++*rejected;
     if (rejects != nullptr) *rejects << message << "\n";
   };
-  auto on_progress = [&](size_t rows, size_t) { progress->Load(rows); };
+  Progress progress(cmd.err, cmd.interactive);
+  auto on_progress = [&](size_t rows, size_t) { progress.Load(rows); };
   absl::StatusOr<matcher::DonorStore> store = matcher::IngestDonorFile(
       path, *env.resolver, io, on_reject, stats, on_progress);
-  progress->Clear();
+  progress.Clear();
   return store;
 }
 
@@ -360,28 +368,17 @@ int RunRank(Command& cmd) {
     recipient = *std::move(g);
   }
 
-  std::unique_ptr<std::ofstream> rejects_file;
-  if (auto v = args->Get("rejects")) {
-    rejects_file = std::make_unique<std::ofstream>(*v);
-    if (!*rejects_file) {
-      err << kName << ": cannot write --rejects '" << *v << "'\n";
-      return kExitRejected;
-    }
-  }
-  Progress progress(cmd.err, cmd.interactive);
   size_t rejected = 0;
   matcher::IngestStats stats;
   // Donors: --donors, or the family file's relatives.
   absl::StatusOr<matcher::DonorStore> store =
-      args->Has("donors")
-          ? LoadDonors(*args, *env, rejects_file.get(), &rejected, &progress,
-                       &stats)
-          : RelativesStore(family, env->ref);
+      args->Has("donors") ? LoadDonors(*args, *env, cmd, &rejected, &stats)
+                          : RelativesStore(family, env->ref);
   if (!store.ok()) {
     err << kName << ": " << store.status().message() << "\n";
     return kExitRejected;
   }
-  if (rejects_file) rejects_file->flush();
+  Progress progress(cmd.err, cmd.interactive);
 
   const auto scan_start = std::chrono::steady_clock::now();
   absl::StatusOr<matcher::RankResult> result = matcher::Rank(
@@ -466,22 +463,13 @@ int RunIndex(Command& cmd) {
     err << kName << ": " << env.status().message() << "\n";
     return kExitRejected;
   }
-  std::unique_ptr<std::ofstream> rejects_file;
-  if (auto v = args->Get("rejects")) {
-    rejects_file = std::make_unique<std::ofstream>(*v);
-    if (!*rejects_file) {
-      err << kName << ": cannot write --rejects '" << *v << "'\n";
-      return kExitRejected;
-    }
-  }
-  Progress progress(cmd.err, cmd.interactive);
-  size_t rejected = 0;
-  matcher::IngestStats stats;
   if (matcher::IsIndexFile(args->GetOr("donors", ""))) {
     return usage("--donors is already an index");
   }
+  size_t rejected = 0;
+  matcher::IngestStats stats;
   absl::StatusOr<matcher::DonorStore> store =
-      LoadDonors(*args, *env, rejects_file.get(), &rejected, &progress, &stats);
+      LoadDonors(*args, *env, cmd, &rejected, &stats);
   if (!store.ok()) {
     err << kName << ": " << store.status().message() << "\n";
     return kExitRejected;

@@ -175,6 +175,14 @@ TEST_F(RankCommandTest, UsageErrors) {
   EXPECT_EQ(r.rc, kExitUsage);
   EXPECT_THAT(r.err, HasSubstr("unknown key 'height'"));
   EXPECT_EQ(Invoke(RunIndex, {"--donors", donors_}).rc, kExitUsage);
+  // An unwritable --rejects is refused before anything is read.
+  for (auto run : {RunRank, RunIndex}) {
+    std::vector<std::string> a = run == RunRank ? Base() : Lines_t{"--donors", donors_, "--out", dir_ + "/x.hmx"};
+    a.insert(a.end(), {"--rejects", "/nonexistent/dir/rejects.txt"});
+    const RunResult bad = Invoke(run, a);
+    EXPECT_EQ(bad.rc, kExitRejected);
+    EXPECT_THAT(bad.err, HasSubstr("cannot write --rejects '/nonexistent/dir/rejects.txt'"));
+  }
 }
 
 // The eligibility and recipient flags are read by the code `match` uses
