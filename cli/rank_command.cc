@@ -60,7 +60,8 @@ constexpr char kRankUsage[] =
     "  --recipient-sex S     F or M\n"
     "  --antibodies LIST     recipient antibodies with MFI (A2:3500,...) or @FILE\n"
     "  --dsa-mfi N           DSA threshold (default 1000)\n"
-    "  --donors FILE|INDEX   donor file or index (required unless --family)\n"
+    "  --donors FILE|INDEX   donor file or index ('-' = standard input;\n"
+    "                        required unless --family)\n"
     "  --family FILE         a family file ('-' = standard input): relatives\n"
     "                        typed as in it get the verdict family\n"
     "                        segregation proves (haplomatch family --help);\n"
@@ -84,9 +85,9 @@ constexpr char kIndexUsage[] =
     "usage: haplomatch index --donors FILE --out INDEX [--rejects FILE]\n"
     "                        [--id-column NAME] [--imgt V|DIR] [--mac FILE]\n"
     "\n"
-    "Compiles a donor file into an index that 'haplomatch rank --donors'\n"
-    "maps instead of re-reading the file (versioned, with the IMGT release\n"
-    "and a checksum).\n";
+    "Compiles a donor file ('-' = standard input) into an index that\n"
+    "'haplomatch rank --donors' maps instead of re-reading the file\n"
+    "(versioned, with the IMGT release and a checksum).\n";
 
 struct Env {
   std::shared_ptr<const data::Reference> ref;
@@ -148,7 +149,7 @@ absl::StatusOr<matcher::DonorStore> LoadDonors(const Args& args, const Env& env,
   }
   *rejected = 0;
   const std::string path = args.GetOr("donors", "");
-  if (matcher::IsIndexFile(path)) {
+  if (path != "-" && matcher::IsIndexFile(path)) {
     return matcher::LoadIndex(path, *env.resolver);
   }
   matcher::IngestOptions io;
@@ -159,8 +160,12 @@ absl::StatusOr<matcher::DonorStore> LoadDonors(const Args& args, const Env& env,
   };
   Progress progress(cmd.err, cmd.interactive);
   auto on_progress = [&](size_t rows, size_t) { progress.Load(rows); };
-  absl::StatusOr<matcher::DonorStore> store = matcher::IngestDonorFile(
-      path, *env.resolver, io, on_reject, stats, on_progress);
+  // '-': standard input (CSV/TSV/JSON Lines as for a file, not gzip).
+  absl::StatusOr<matcher::DonorStore> store =
+      path == "-" ? matcher::IngestDonorStream(cmd.in, "<stdin>", *env.resolver,
+                                               io, on_reject, stats, on_progress)
+                  : matcher::IngestDonorFile(path, *env.resolver, io,
+                                             on_reject, stats, on_progress);
   progress.Clear();
   return store;
 }
@@ -284,6 +289,9 @@ int RunRank(Command& cmd) {
     return usage("--donors is required (or --family: its relatives)");
   }
   if (!args->positional().empty()) return usage("unexpected arguments");
+  if (args->GetOr("donors", "") == "-" && args->GetOr("family", "") == "-") {
+    return usage("--donors and --family cannot both read standard input");
+  }
 
   matcher::RankOptions options;
   const std::string format = args->GetOr("format", "csv");

@@ -30,10 +30,11 @@ struct RunResult {
   std::string out, err;
 };
 
-RunResult Invoke(int (*fn)(Command&), std::vector<std::string> args) {
+RunResult Invoke(int (*fn)(Command&), std::vector<std::string> args,
+                 const std::string& input = "") {
   ::setenv("HAPLOMATCH_DATA_DIR", HLA_SHIPPED_DATA_DIR, 1);
   ::unsetenv("HAPLOMATCH_IMGT");
-  std::istringstream in;
+  std::istringstream in(input);
   std::ostringstream out, err;
   Command cmd{std::move(args), &in, &out, &err};
   const int rc = fn(cmd);
@@ -165,6 +166,23 @@ TEST_F(RankCommandTest, IndexThenRankGivesTheSameOutput) {
   const RunResult stale = Invoke(RunRank, args);
   EXPECT_EQ(stale.rc, kExitRejected);
   EXPECT_THAT(stale.err, HasSubstr("stale"));
+}
+
+TEST_F(RankCommandTest, DonorsFromStandardInput) {
+  const RunResult from_file = Invoke(RunRank, Base());
+  std::vector<std::string> args = Base();
+  args[3] = "-";  // --donors -
+  const RunResult from_stdin = Invoke(RunRank, args, DonorsCsv());
+  EXPECT_EQ(from_stdin.rc, from_file.rc) << from_stdin.err;
+  EXPECT_EQ(from_stdin.out, from_file.out);
+  EXPECT_THAT(from_stdin.err, HasSubstr("read 10, ranked"));
+  // index reads standard input too; rank from that index says the same.
+  const std::string index = dir_ + "/stdin.hmx";
+  const RunResult ix =
+      Invoke(RunIndex, {"--donors", "-", "--out", index}, DonorsCsv());
+  EXPECT_THAT(ix.err, HasSubstr("indexed 7"));
+  args[3] = index;
+  EXPECT_EQ(Invoke(RunRank, args).out, from_file.out);
 }
 
 TEST_F(RankCommandTest, UsageErrors) {
