@@ -122,6 +122,21 @@ absl::StatusOr<Specificity> ResolveSpecificity(absl::string_view text,
   return spec;
 }
 
+// True when some allele of the release carries the antigen, directly or
+// through one of its splits or associated antigens (what a donor typing
+// can be found to carry).
+bool AntigenHasAlleles(const data::Reference& ref, data::AntigenId id) {
+  const data::Antigen& a = ref.antigen(id);
+  if (!a.alleles.empty()) return true;
+  for (data::AntigenId s : a.splits) {
+    if (!ref.antigen(s).alleles.empty()) return true;
+  }
+  for (data::AntigenId s : a.associated) {
+    if (!ref.antigen(s).alleles.empty()) return true;
+  }
+  return false;
+}
+
 // Serological relation of rel_ser_ser.txt: same antigen, broad <-> split,
 // associated <-> parent. Siblings (A23 vs A24) are not related: a bead of
 // one split does not stand for the other.
@@ -653,10 +668,31 @@ Eligibility Evaluate(const DonorFacts& donor_facts, const Genotype& donor,
                                      ": below the DSA threshold"));
       }
     }
+    // An antibody to an antigen the release assigns no allele to (the
+    // public epitopes Bw4 and Bw6; IPD-IMGT/HLA rel_dna_ser.txt names none)
+    // can match no donor here: say so rather than count it as "no DSA".
+    size_t unassessable = 0;
+    for (const Antibody& ab : recipient_facts.antibodies) {
+      if (ab.mfi < options.dsa_mfi_threshold) continue;
+      absl::StatusOr<Specificity> spec =
+          ResolveSpecificity(ab.specificity, reference);
+      if (!spec.ok() || spec->allele_level ||
+          AntigenHasAlleles(reference, spec->antigen)) {
+        continue;
+      }
+      ++unassessable;
+      notes.push_back(absl::StrCat(
+          "DSA unknown: anti-", ab.specificity, " MFI ", FormatMfi(ab.mfi),
+          " \u2265 ", threshold, " cannot be checked: IPD-IMGT/HLA ",
+          reference.version(), " assigns no allele to ",
+          reference.antigen(spec->antigen).name,
+          " (a public epitope); check the donor by hand"));
+    }
     if (!any_above) {
+      const size_t checked = recipient_facts.antibodies.size() - unassessable;
       passes.push_back(absl::StrCat(
-          "no DSA: none of the recipient's ",
-          recipient_facts.antibodies.size(), " antibodies at MFI \u2265 ",
+          "no DSA: none of the recipient's ", checked,
+          unassessable > 0 ? " checkable" : "", " antibodies at MFI \u2265 ",
           threshold, " is against this donor"));
     }
   }

@@ -462,6 +462,34 @@ TEST_F(Dsa, BelowThresholdIsANoteAndOtherLociCount) {
   EXPECT_TRUE(e.flags & kFlagDsa);
 }
 
+// Bw4 and Bw6 are public epitopes that IPD-IMGT/HLA assigns no allele to:
+// an antibody against them at or above the threshold cannot be checked and
+// must say so, never read as "no DSA".
+TEST_F(Dsa, PublicEpitopeAntibodiesAreReportedAsUnchecked) {
+  const std::string donor =
+      "A*01:01+A*02:01^B*08:01+B*27:05^DRB1*03:01+DRB1*04:01";  // B27: Bw4
+  EXPECT_THAT(Find("Bw4:5000", kRecipient, donor), IsEmpty());
+  RecipientFacts rf;
+  rf.antibodies = *ParseAntibodies("Bw4:5000,Bw6:800,B44:2000");
+  DonorFacts d;
+  d.age = 40;
+  MatchReport report = Report(HaploVerdict::kHaploidentical, "p");
+  Eligibility e = Evaluate(d, Build(donor), rf, Build(kRecipient), report,
+                           *ref_, Nct());
+  EXPECT_THAT(e.reasons,
+              Contains("DSA unknown: anti-Bw4 MFI 5000 \u2265 1000 cannot be "
+                       "checked: IPD-IMGT/HLA 3.58.0 assigns no allele to Bw4 "
+                       "(a public epitope); check the donor by hand"));
+  // Below the threshold it is not a DSA either way: no note.
+  for (const std::string& r : e.reasons) {
+    EXPECT_THAT(r, Not(HasSubstr("anti-Bw6"))) << r;
+  }
+  EXPECT_THAT(e.reasons,
+              Contains("no DSA: none of the recipient's 2 checkable "
+                       "antibodies at MFI \u2265 1000 is against this donor"));
+  EXPECT_FALSE(e.flags & kFlagDsa);
+}
+
 TEST_F(Dsa, UnknownSpecificitiesAreReported) {
   for (const char* bad : {"A*99:99:100", "A999:100", "X2:100", "MICA*001:5"}) {
     absl::StatusOr<std::vector<Antibody>> abs = ParseAntibodies(bad);
