@@ -272,26 +272,6 @@ void PrintDonorText(const DonorResult& d,
 
 // ---- Flags
 
-absl::StatusOr<std::vector<Locus>> ParseLoci(absl::string_view text) {
-  std::vector<Locus> loci;
-  for (absl::string_view item : absl::StrSplit(text, ',')) {
-    item = absl::StripAsciiWhitespace(item);
-    if (absl::StartsWithIgnoreCase(item, "HLA-")) item.remove_prefix(4);
-    std::optional<Locus> l = LocusFromName(absl::AsciiStrToUpper(item));
-    if (!l) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("--loci: '", item, "' is not a matching locus (A, B, "
-                       "C, DRB1, DRB3, DRB4, DRB5, DQA1, DQB1, DPA1, DPB1)"));
-    }
-    if (std::find(loci.begin(), loci.end(), *l) != loci.end()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("--loci: ", item, " is listed twice"));
-    }
-    loci.push_back(*l);
-  }
-  return loci;
-}
-
 struct Typed {
   std::string typing;
   Genotype genotype;
@@ -364,8 +344,8 @@ int RunMatch(Command& cmd) {
 
   matcher::MatchOptions mopts;
   if (auto loci = args->Get("loci")) {
-    absl::StatusOr<std::vector<Locus>> l = ParseLoci(*loci);
-    if (!l.ok()) return usage(l.status().message());
+    absl::StatusOr<std::vector<Locus>> l = ParseLocusList(*loci);
+    if (!l.ok()) return usage(absl::StrCat("--loci: ", l.status().message()));
     mopts.loci = *l;
   }
   if (auto h = args->Get("homozygous-mismatch")) {

@@ -11,7 +11,9 @@
 
 #include <cstdint>
 #include <optional>
+#include <vector>
 
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
 namespace hla {
@@ -45,6 +47,12 @@ absl::string_view LocusName(Locus locus);
 // Parses a molecular locus name ("A", "DRB1"; case-sensitive, no "HLA-" prefix).
 // Returns nullopt for names outside the eleven matching loci (e.g. "MICA").
 std::optional<Locus> LocusFromName(absl::string_view name);
+
+// A comma list of matching loci, as a --loci flag or a request's
+// options.loci gives it: "A,B,C,DRB1,DQB1", any case, spaces and an "HLA-"
+// prefix allowed. InvalidArgumentError "'X' is not a matching locus (A, B,
+// ...)" or "X is listed twice"; callers prefix the flag's name.
+absl::StatusOr<std::vector<Locus>> ParseLocusList(absl::string_view text);
 
 // The serological locus prefix WHO uses for antigens of this gene, as in
 // rel_ser_ser.txt: "A", "B", "Cw", "DR", "DQ", "DPw". DRB3/4/5 antigens are

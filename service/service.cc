@@ -203,21 +203,8 @@ absl::Status CheckDeadline(const Request& request) {
 }
 
 absl::StatusOr<std::vector<Locus>> ParseLoci(absl::string_view text) {
-  std::vector<Locus> loci;
-  for (absl::string_view item : absl::StrSplit(text, ',')) {
-    item = absl::StripAsciiWhitespace(item);
-    if (absl::StartsWithIgnoreCase(item, "HLA-")) item.remove_prefix(4);
-    std::optional<Locus> l = LocusFromName(absl::AsciiStrToUpper(item));
-    if (!l) {
-      return Bad(absl::StrCat("options.loci: '", item,
-                              "' is not a matching locus (A, B, C, DRB1, DRB3, "
-                              "DRB4, DRB5, DQA1, DQB1, DPA1, DPB1)"));
-    }
-    if (std::find(loci.begin(), loci.end(), *l) != loci.end()) {
-      return Bad(absl::StrCat("options.loci: ", item, " is listed twice"));
-    }
-    loci.push_back(*l);
-  }
+  absl::StatusOr<std::vector<Locus>> loci = ParseLocusList(text);
+  if (!loci.ok()) return Bad(absl::StrCat("options.loci: ", loci.status().message()));
   return loci;
 }
 
