@@ -159,7 +159,6 @@ bool ConstantTimeEquals(absl::string_view a, absl::string_view b) {
   return diff == 0;
 }
 
-
 namespace {
 
 namespace asio = boost::asio;
