@@ -9,13 +9,15 @@
 # Prints requests/s, p50/p99 latency and the count of errors (non-2xx and
 # socket errors) per run; the results are kept in bench/service_load.md.
 # Not run by CI (it takes a minute). Usage:
-#   bench/service_load.sh BUILD_DIR [SECONDS] [CONNECTIONS]
-# (apt-get install wrk; the server runs with --threads = CONNECTIONS so that
-# every keep-alive connection has a worker.)
+#   bench/service_load.sh BUILD_DIR [SECONDS] [CONNECTIONS] [THREADS]
+# (apt-get install wrk; the server runs with --threads THREADS, by default
+# CONNECTIONS as the httplib server needed: a worker per keep-alive
+# connection. The Beast server's workers run handlers only, so fewer do.)
 set -euo pipefail
-build=${1:?usage: bench/service_load.sh BUILD_DIR [SECONDS] [CONNECTIONS]}
+build=${1:?usage: bench/service_load.sh BUILD_DIR [SECONDS] [CONNECTIONS] [THREADS]}
 seconds=${2:-10}
 conns=${3:-16}
+threads=${4:-$conns}
 cd "$(dirname "$0")/.."
 bin="$build/cli/haplomatch"
 command -v wrk >/dev/null || { echo "service_load: wrk is not installed (apt-get install wrk)" >&2; exit 1; }
@@ -75,7 +77,7 @@ function done(summary, latency, requests)
 end
 LUA
 
-"$bin" serve --listen 127.0.0.1:0 --donors "$tmp/donors.csv" --threads "$conns" \
+"$bin" serve --listen 127.0.0.1:0 --donors "$tmp/donors.csv" --threads "$threads" \
     --max-queue 256 --quiet >"$tmp/log" 2>&1 &
 pid=$!
 port=""
@@ -87,6 +89,7 @@ for _ in $(seq 1 300); do
 done
 [ -n "$port" ] || { echo "service_load: server did not start" >&2; exit 1; }
 head -n 1 "$tmp/log"
+echo "server: --threads $threads; wrk: $conns connections"
 
 run() {
   local name=$1 path=$2 body=$3 c=${4:-$conns}

@@ -42,12 +42,16 @@ constexpr char kUsage[] =
     "  --id-column NAME      the registry's id column\n"
     "  --imgt V|DIR          IPD-IMGT/HLA release (default 3.58.0)\n"
     "  --mac FILE            NMDP alpha.v3.txt (default the shipped subset)\n"
-    "  --threads N           worker threads (default 4)\n"
-    "  --max-queue N         connections waiting for a worker before 503\n"
+    "  --threads N           workers running the handlers (default 4)\n"
+    "  --max-queue N         requests waiting for a worker before 503\n"
     "                        (default 64)\n"
+    "  --max-connections N   open connections; more get 503 (default 512)\n"
     "  --max-body-bytes N    larger request bodies get 413 (default 8388608)\n"
+    "  --read-timeout-ms N   the whole request (line, headers, body) from its\n"
+    "                        first byte, else 408 (default 10000)\n"
     "  --timeout-ms N        per-request deadline: 504 (default 30000)\n"
-    "  --io-timeout-ms N     socket read/write timeout (default 5000)\n"
+    "  --io-timeout-ms N     idle wait for a request, and writing a response\n"
+    "                        (default 5000)\n"
     "  --rank-threads N      threads per rank scan (default 1)\n"
     "  --log-bodies          also log request bodies (typings, donor ids);\n"
     "                        off by default\n"
@@ -69,7 +73,8 @@ int RunServe(Command& cmd) {
   spec.value_flags = {"listen",    "token-file",     "donors",
                       "id-column", "imgt",           "mac",
                       "threads",   "max-queue",      "max-body-bytes",
-                      "timeout-ms", "io-timeout-ms", "rank-threads"};
+                      "timeout-ms", "io-timeout-ms", "rank-threads",
+                      "read-timeout-ms", "max-connections"};
   spec.bool_flags = {"log-bodies", "quiet", "help"};
   absl::StatusOr<Args> args = Args::Parse(cmd.args, spec);
   auto usage = [&](absl::string_view why) {
@@ -100,7 +105,8 @@ int RunServe(Command& cmd) {
     return usage(s.message());
   }
   int64_t threads = 4, max_queue = 64, max_body = int64_t{8} << 20,
-          timeout_ms = 30000, io_ms = 5000, rank_threads = 1;
+          timeout_ms = 30000, io_ms = 5000, rank_threads = 1,
+          read_ms = 10000, max_connections = 512;
   if (!PositiveInt(*args, "threads", &threads) || threads > 1024) {
     return usage("--threads: a number from 1 to 1024");
   }
@@ -116,6 +122,12 @@ int RunServe(Command& cmd) {
   if (!PositiveInt(*args, "io-timeout-ms", &io_ms)) {
     return usage("--io-timeout-ms: a positive number");
   }
+  if (!PositiveInt(*args, "read-timeout-ms", &read_ms)) {
+    return usage("--read-timeout-ms: a positive number");
+  }
+  if (!PositiveInt(*args, "max-connections", &max_connections)) {
+    return usage("--max-connections: a positive number");
+  }
   if (!PositiveInt(*args, "rank-threads", &rank_threads) || rank_threads > 256) {
     return usage("--rank-threads: a number from 1 to 256");
   }
@@ -124,6 +136,8 @@ int RunServe(Command& cmd) {
   so.max_body_bytes = static_cast<size_t>(max_body);
   so.request_timeout = absl::Milliseconds(timeout_ms);
   so.read_timeout = so.write_timeout = absl::Milliseconds(io_ms);
+  so.request_read_timeout = absl::Milliseconds(read_ms);
+  so.max_connections = static_cast<size_t>(max_connections);
   so.log_bodies = args->Has("log-bodies");
 
   service::ServiceOptions opts;

@@ -1,32 +1,77 @@
 // Copyright 2026 The haplomatch Authors. SPDX-License-Identifier: Apache-2.0
 //
-// cpp-httplib binding of the service (service/server.h). Why cpp-httplib
-// (Debian's libcpp-httplib-dev 0.11) and not Boost.Beast: the service is a
-// handful of small JSON endpoints on a thread pool, which httplib gives in a
-// few lines with read/write timeouts, a body size limit and a pluggable task
-// queue; Beast would mean writing the connection state machine, timeouts and
-// the thread model ourselves on Asio, for no gain at this scale. httplib
-// stays in this file: no header of ours includes it.
+// Boost.Beast binding of the service (service/server.h; why Beast and not
+// cpp-httplib: docs/adr/005-beast-server.md). Beast and Asio stay in this
+// file: no header of ours includes them.
+//
+// Thread model:
+//   - one network thread, the caller of Serve(), runs an io_context: it
+//     accepts connections and does every read and write asynchronously, so
+//     a slow or idle client costs a socket and a small buffer, never a
+//     thread. Each connection is a Session on its own strand;
+//   - `threads` workers (WorkPool) run the handlers (Service::Handle), which
+//     are CPU-bound and short. A Session hands a complete request to the
+//     pool and gets the Response back on its strand, then writes it. The
+//     pool's queue is bounded: a request queued behind `max_queue` others or
+//     picked up after queue_timeout is answered 503 without running it.
+//
+// One request on a connection (Session), each step under a timer of ours
+// that cancels the socket's operations when it fires (Beast's tcp_stream
+// timeouts close the socket, and then no 408 could be sent):
+//   1. wait for the first byte: read_timeout (idle keep-alive connections
+//      are closed silently after it);
+//   2. request line, headers and body: min(request_read_timeout,
+//      request_timeout) from that first byte, whatever the client's pace
+//      (408 and close after it). Headers over kMaxHeaderBytes: 431; a body
+//      over max_body_bytes: 413 (from Content-Length before reading it, or
+//      when the chunks pass it); a malformed request: 400; a wrong token:
+//      401 before the body is read. "Expect: 100-continue" is answered
+//      after those checks;
+//   3. the handler on a worker, with the deadline request_timeout from the
+//      first byte (504 from the handler);
+//   4. write the response: write_timeout. The log line is written just
+//      before. Then either the next request (keep-alive), or, after an
+//      error that leaves the request unread, a lingering close: our side is
+//      shut down and what the client still sends is read and dropped for
+//      kLingerTime, so that its TCP stack does not reset the connection
+//      before it has read our answer.
+//
+// Stop() stops the io_context: Serve() returns once the workers have
+// finished the handlers they are running; queued requests and open
+// connections are dropped.
 #include "service/server.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/socket.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <deque>
 #include <exception>
 #include <fstream>
+#include <functional>
+#include <memory>
 #include <mutex>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <thread>
 #include <utility>
 #include <vector>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http.hpp>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -34,7 +79,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
-#include "httplib.h"
 
 namespace hla::service {
 
@@ -117,70 +161,88 @@ bool ConstantTimeEquals(absl::string_view a, absl::string_view b) {
 
 namespace {
 
-// Set by the task queue for the connection a worker is serving: it waited
-// too long (or behind too many others) and gets 503 at once.
-thread_local bool tls_overloaded = false;
-// When the current request's headers were read; the per-request deadline
-// counts from here.
-thread_local absl::Time tls_start;
-// The current request's body for the log (--log-bodies only): httplib's
-// Request has no body when it was read through a ContentReader.
-thread_local std::string tls_logged_body;
+namespace asio = boost::asio;
+namespace http = boost::beast::http;
+using tcp = asio::ip::tcp;
+using boost::system::error_code;
 
-// httplib's ThreadPool (0.11) has an unbounded queue and no notion of
-// overload. This one has the same fixed set of workers, and marks each
-// connection that was queued behind `max_queue` others or for longer than
-// `timeout`, so that it is answered 503 instead of being served late: the
-// socket is still handled (and closed) by httplib, which a dropped task
-// would not do.
-class BoundedQueue : public httplib::TaskQueue {
+// Request line and headers together (cpp-httplib's limit too).
+constexpr uint32_t kMaxHeaderBytes = 8 * 1024;
+// After an error response, how long (and how much) the client's unread
+// request is drained before the socket is closed.
+constexpr auto kLingerTime = std::chrono::seconds(1);
+constexpr size_t kLingerBytes = size_t{1} << 20;
+// When accept fails for want of file descriptors, the wait before retrying.
+constexpr auto kAcceptRetry = std::chrono::milliseconds(100);
+
+std::chrono::steady_clock::duration ToChrono(absl::Duration d) {
+  return std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+      absl::ToChronoNanoseconds(std::max(d, absl::ZeroDuration())));
+}
+
+std::string FromBeast(boost::beast::string_view s) {
+  return std::string(s.data(), s.size());
+}
+
+// A fixed set of workers over a FIFO queue; a job learns whether it was
+// queued behind max_queue others or waited longer than `timeout`.
+class WorkPool {
  public:
-  BoundedQueue(int threads, size_t max_queue, absl::Duration timeout)
-      : max_queue_(max_queue), timeout_(timeout) {
+  using Job = std::function<void(bool overloaded)>;
+
+  WorkPool(size_t max_queue, absl::Duration timeout)
+      : max_queue_(max_queue), timeout_(timeout) {}
+  ~WorkPool() { Shutdown(); }
+
+  void Start(int threads) {
+    std::lock_guard<std::mutex> lock(mu_);
+    shutdown_ = false;
     for (int i = 0; i < threads; ++i) {
       workers_.emplace_back([this] { Work(); });
     }
   }
-  ~BoundedQueue() override = default;
 
-  void enqueue(std::function<void()> fn) override {
+  void Submit(Job job) {
     {
       std::lock_guard<std::mutex> lock(mu_);
-      jobs_.push_back({std::move(fn), absl::Now(), jobs_.size() >= max_queue_});
+      if (shutdown_) return;  // dropped: the server is stopping
+      jobs_.push_back({std::move(job), absl::Now(), jobs_.size() >= max_queue_});
     }
     cv_.notify_one();
   }
 
-  void shutdown() override {
+  // Waits for the running jobs; drops the queued ones.
+  void Shutdown() {
+    std::deque<Entry> dropped;
+    std::vector<std::thread> workers;
     {
       std::lock_guard<std::mutex> lock(mu_);
       shutdown_ = true;
+      dropped.swap(jobs_);
+      workers.swap(workers_);
     }
     cv_.notify_all();
-    for (std::thread& t : workers_) t.join();
+    for (std::thread& t : workers) t.join();
   }
 
  private:
-  struct Job {
-    std::function<void()> fn;
+  struct Entry {
+    Job job;
     absl::Time queued_at;
     bool over_limit = false;
   };
 
   void Work() {
     for (;;) {
-      Job job;
+      Entry e;
       {
         std::unique_lock<std::mutex> lock(mu_);
         cv_.wait(lock, [this] { return shutdown_ || !jobs_.empty(); });
-        if (jobs_.empty()) return;  // shut down and drained
-        job = std::move(jobs_.front());
+        if (shutdown_) return;
+        e = std::move(jobs_.front());
         jobs_.pop_front();
       }
-      tls_overloaded =
-          job.over_limit || absl::Now() - job.queued_at > timeout_;
-      job.fn();
-      tls_overloaded = false;
+      e.job(e.over_limit || absl::Now() - e.queued_at > timeout_);
     }
   }
 
@@ -188,207 +250,357 @@ class BoundedQueue : public httplib::TaskQueue {
   const absl::Duration timeout_;
   std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<Job> jobs_;
+  std::deque<Entry> jobs_;
   bool shutdown_ = false;
   std::vector<std::thread> workers_;
 };
 
-void SetJson(const Response& r, httplib::Response& res) {
-  res.status = r.status;
-  for (const auto& [k, v] : r.headers) res.set_header(k, v);
-  res.set_content(r.body, r.content_type.c_str());
+// What the server's parts share; Server::Impl is one (Session cannot
+// name the private Server::Impl).
+struct Core {
+  const Service* service = nullptr;
+  ServerOptions options;
+  int port = -1;
+  std::mutex log_mu;
+  std::atomic<size_t> connections{0};
+  // Declared after what the sessions use (they may be destroyed with the
+  // io_context), before what uses it.
+  asio::io_context ioc{1};
+  tcp::acceptor acceptor{ioc};
+  asio::steady_timer accept_retry{ioc};
+  WorkPool pool;
+
+  explicit Core(ServerOptions o)
+      : options(std::move(o)), pool(options.max_queue, options.queue_timeout) {}
+
+  void Log(const std::string& line) {
+    if (!options.log) return;
+    std::lock_guard<std::mutex> lock(log_mu);
+    options.log(line);
+  }
+
+  void Accept();
+};
+
+Response Overloaded() {
+  Response r = ErrorResponse(503, "unavailable",
+                             "the server is busy; retry after a second");
+  r.headers.emplace_back("Retry-After", "1");
+  return r;
 }
 
-void SetError(int status, absl::string_view code, absl::string_view message,
-              httplib::Response& res) {
-  SetJson(ErrorResponse(status, code, message), res);
-}
+// One connection: reads requests, hands them to the pool, writes the
+// responses. Every member is used on the session's strand only (the worker
+// gets copies).
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, Core* server)
+      : socket_(std::move(socket)),
+        timer_(socket_.get_executor()),
+        server_(server),
+        options_(server->options) {
+    ++server_->connections;
+  }
+  ~Session() { --server_->connections; }
 
-template <typename D>
-void SplitDuration(absl::Duration d, D&& set) {
-  const int64_t us = absl::ToInt64Microseconds(d);
-  set(static_cast<time_t>(us / 1000000), static_cast<time_t>(us % 1000000));
+  // `refuse`: over max_connections; answer 503 and close.
+  void Start(bool refuse) {
+    asio::dispatch(socket_.get_executor(),
+                   [self = shared_from_this(), refuse] { self->Run(refuse); });
+  }
+
+ private:
+  void Run(bool refuse) {
+    if (refuse) {
+      Reply(Overloaded(), /*close=*/true);
+      return;
+    }
+    WaitForRequest();
+  }
+
+  // The timer cancels the socket's pending operations when it fires; their
+  // handlers see timed_out_. A handler of an earlier arming that was
+  // already queued when the timer was re-armed sees a later expiry and
+  // does nothing.
+  void Arm(std::chrono::steady_clock::duration d) {
+    timed_out_ = false;
+    timer_.expires_after(d);
+    timer_.async_wait([self = shared_from_this()](error_code ec) {
+      if (ec || self->timer_.expiry() > std::chrono::steady_clock::now()) {
+        return;
+      }
+      self->timed_out_ = true;
+      error_code ignored;
+      self->socket_.cancel(ignored);
+    });
+  }
+
+  void WaitForRequest() {
+    parser_.emplace();
+    parser_->header_limit(kMaxHeaderBytes);
+    parser_->body_limit(static_cast<std::uint64_t>(options_.max_body_bytes));
+    method_ = path_ = "-";
+    logged_body_.clear();
+    head_ = false;
+    if (buffer_.size() > 0) {  // the next request was sent already
+      BeginRequest();
+      return;
+    }
+    Arm(ToChrono(options_.read_timeout));
+    socket_.async_read_some(
+        buffer_.prepare(4096),
+        [self = shared_from_this()](error_code ec, size_t n) {
+          if (ec) {  // idle too long, the client left, or Stop()
+            self->Close();
+            return;
+          }
+          self->buffer_.commit(n);
+          self->BeginRequest();
+        });
+  }
+
+  void BeginRequest() {
+    start_ = absl::Now();
+    Arm(ToChrono(
+        std::min(options_.request_read_timeout, options_.request_timeout)));
+    http::async_read_header(
+        socket_, buffer_, *parser_,
+        [self = shared_from_this()](error_code ec, size_t) {
+          self->OnHeader(ec);
+        });
+  }
+
+  void OnHeader(error_code ec) {
+    if (ec) {
+      OnReadError(ec);
+      return;
+    }
+    const auto& req = parser_->get();
+    method_ = FromBeast(req.method_string());
+    const boost::beast::string_view target = req.target();
+    path_ = FromBeast(target.substr(0, target.find('?')));
+    head_ = req.method() == http::verb::head;
+    if (!options_.token.empty()) {
+      absl::string_view given(req[http::field::authorization].data(),
+                              req[http::field::authorization].size());
+      const bool bearer = absl::ConsumePrefix(&given, "Bearer ");
+      if (!bearer || !ConstantTimeEquals(given, options_.token)) {
+        Response r = ErrorResponse(401, "unauthenticated",
+                                   "missing or wrong access token (send "
+                                   "'Authorization: Bearer <token>')");
+        r.headers.emplace_back("WWW-Authenticate", "Bearer");
+        // The body (if any) is not read: the connection cannot be reused.
+        Reply(std::move(r), /*close=*/true);
+        return;
+      }
+    }
+    if (parser_->is_done()) {
+      OnRequest();
+      return;
+    }
+    const boost::beast::string_view expect = req[http::field::expect];
+    if (boost::beast::iequals(expect, "100-continue")) {
+      static constexpr char kContinue[] = "HTTP/1.1 100 Continue\r\n\r\n";
+      asio::async_write(
+          socket_, asio::buffer(kContinue, sizeof kContinue - 1),
+          [self = shared_from_this()](error_code ec, size_t) {
+            if (ec) {
+              self->OnReadError(ec);
+            } else {
+              self->ReadBody();
+            }
+          });
+      return;
+    }
+    ReadBody();
+  }
+
+  void ReadBody() {
+    http::async_read(socket_, buffer_, *parser_,
+                     [self = shared_from_this()](error_code ec, size_t) {
+                       if (ec) {
+                         self->OnReadError(ec);
+                       } else {
+                         self->OnRequest();
+                       }
+                     });
+  }
+
+  void OnReadError(error_code ec) {
+    if (timed_out_) {
+      Reply(ErrorResponse(
+                408, "request_timeout",
+                absl::StrCat(
+                    "the request did not arrive within ",
+                    absl::FormatDuration(std::min(options_.request_read_timeout,
+                                                  options_.request_timeout)),
+                    " of its first byte")),
+            /*close=*/true);
+    } else if (ec == http::error::body_limit) {
+      Reply(ErrorResponse(413, "payload_too_large",
+                          absl::StrCat("the request body is over the limit of ",
+                                       options_.max_body_bytes, " bytes")),
+            /*close=*/true);
+    } else if (ec == http::error::header_limit) {
+      Reply(ErrorResponse(431, "header_too_large",
+                          absl::StrCat("the request line and headers are over "
+                                       "the limit of ",
+                                       kMaxHeaderBytes, " bytes")),
+            /*close=*/true);
+    } else if (ec.category() ==
+                   http::make_error_code(http::error::bad_method).category() &&
+               ec != http::error::partial_message &&
+               ec != http::error::end_of_stream) {
+      Reply(ErrorResponse(400, "invalid_argument",
+                          absl::StrCat("malformed HTTP request: ", ec.message())),
+            /*close=*/true);
+    } else {
+      Close();  // the client left mid-request, or Stop()
+    }
+  }
+
+  void OnRequest() {
+    timer_.cancel();  // the handler has its own deadline
+    auto& req = parser_->get();
+    Request r;
+    r.method = method_;
+    r.path = path_;
+    r.body = std::move(req.body());
+    r.deadline = start_ + options_.request_timeout;
+    if (options_.log_bodies) logged_body_ = r.body.substr(0, 4096);
+    keep_alive_ = req.keep_alive();
+    const Service* service = server_->service;
+    server_->pool.Submit([self = shared_from_this(),
+                          executor = socket_.get_executor(), service,
+                          r = std::move(r)](bool overloaded) mutable {
+      Response response;
+      bool close = false;
+      if (overloaded) {
+        response = Overloaded();
+        close = true;
+      } else {
+        try {
+          response = service->Handle(r);
+        } catch (...) {  // Handle does not throw; bad_alloc aside
+          response = ErrorResponse(500, "internal", "internal error");
+        }
+      }
+      asio::post(executor, [self = std::move(self),
+                            response = std::move(response), close]() mutable {
+        self->Reply(std::move(response), close || !self->keep_alive_);
+      });
+    });
+  }
+
+  void Reply(Response r, bool close) {
+    close_ = close;
+    res_ = http::response<http::string_body>();
+    res_.version(parser_ && parser_->is_header_done() ? parser_->get().version()
+                                                      : 11);
+    res_.result(static_cast<unsigned>(r.status));
+    res_.set(http::field::content_type, r.content_type);
+    for (const auto& [k, v] : r.headers) res_.set(k, v);
+    res_.body() = std::move(r.body);
+    res_.keep_alive(!close_);
+    res_.prepare_payload();
+    if (head_) res_.body().clear();  // Content-Length stays
+    if (options_.log) {
+      const double ms = absl::ToDoubleMilliseconds(absl::Now() - start_);
+      // The path is clipped: a client may put anything in a wrong one.
+      std::string line = absl::StrFormat("%s %s %d %.1f ms",
+                                         method_.substr(0, 16),
+                                         path_.substr(0, 64), r.status, ms);
+      if (options_.log_bodies) absl::StrAppend(&line, " body=", logged_body_);
+      server_->Log(line);
+    }
+    Arm(ToChrono(options_.write_timeout));
+    http::async_write(socket_, res_,
+                      [self = shared_from_this()](error_code ec, size_t) {
+                        if (ec) {
+                          self->Close();
+                        } else if (self->close_) {
+                          self->Linger();
+                        } else {
+                          self->WaitForRequest();
+                        }
+                      });
+  }
+
+  // Our side is done; what the client still sends (the rest of a request
+  // we refused) is read and dropped for a while, then the socket closes.
+  void Linger() {
+    error_code ignored;
+    socket_.shutdown(tcp::socket::shutdown_send, ignored);
+    buffer_.consume(buffer_.size());
+    lingered_ = 0;
+    Arm(kLingerTime);
+    Drain();
+  }
+
+  void Drain() {
+    socket_.async_read_some(
+        buffer_.prepare(16 * 1024),
+        [self = shared_from_this()](error_code ec, size_t n) {
+          self->lingered_ += n;
+          if (ec || self->lingered_ >= kLingerBytes) {
+            self->Close();
+            return;
+          }
+          self->buffer_.consume(n);
+          self->Drain();
+        });
+  }
+
+  void Close() {
+    timer_.cancel();
+    error_code ignored;
+    socket_.shutdown(tcp::socket::shutdown_both, ignored);
+    socket_.close(ignored);
+  }
+
+  tcp::socket socket_;
+  asio::steady_timer timer_;
+  Core* const server_;
+  const ServerOptions& options_;
+  boost::beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  http::response<http::string_body> res_;
+  absl::Time start_ = absl::Now();
+  std::string method_ = "-", path_ = "-", logged_body_;
+  bool head_ = false, keep_alive_ = false, close_ = false, timed_out_ = false;
+  size_t lingered_ = 0;
+};
+
+void Core::Accept() {
+  acceptor.async_accept(
+      asio::make_strand(ioc), [this](error_code ec, tcp::socket socket) {
+        if (ec == asio::error::operation_aborted) return;  // closed
+        if (ec) {
+          // Out of file descriptors (or a connection that reset before we
+          // took it): wait a little rather than spin.
+          accept_retry.expires_after(kAcceptRetry);
+          accept_retry.async_wait([this](error_code e) {
+            if (!e) Accept();
+          });
+          return;
+        }
+        error_code ignored;
+        socket.set_option(tcp::no_delay(true), ignored);
+        const bool refuse = connections.load() >= options.max_connections;
+        std::make_shared<Session>(std::move(socket), this)->Start(refuse);
+        Accept();
+      });
 }
 
 }  // namespace
 
-struct Server::Impl {
-  const Service* service;
-  ServerOptions options;
-  httplib::Server http;
-  int port = -1;
-  std::mutex log_mu;
-  // Stop() may come before Serve() has started listening (httplib's stop()
-  // does nothing then, and the server would run on): see Serve and Stop.
-  std::atomic<bool> stop_requested{false};
-  std::atomic<bool> serving{false};
-
-  void Dispatch(const httplib::Request& req, std::string body,
-                httplib::Response& res) {
-    Request r;
-    r.method = req.method;
-    r.path = req.path;
-    if (options.log_bodies) tls_logged_body = body.substr(0, 4096);
-    r.body = std::move(body);
-    r.deadline = tls_start + options.request_timeout;
-    SetJson(service->Handle(r), res);
-  }
-
-  void Install() {
-    const int threads = std::max(1, options.threads);
-    const size_t max_queue = options.max_queue;
-    const absl::Duration queue_timeout = options.queue_timeout;
-    http.new_task_queue = [threads, max_queue, queue_timeout] {
-      return new BoundedQueue(threads, max_queue, queue_timeout);
-    };
-    http.set_payload_max_length(options.max_body_bytes);
-    SplitDuration(options.read_timeout,
-                  [&](time_t s, time_t us) { http.set_read_timeout(s, us); });
-    SplitDuration(options.write_timeout,
-                  [&](time_t s, time_t us) { http.set_write_timeout(s, us); });
-    // Replaces httplib's default socket options, which set SO_REUSEPORT
-    // where it exists: that would let a second server bind the same port
-    // and silently take half the connections. TCP_NODELAY (inherited by
-    // accepted sockets on Linux): a response goes out as headers, then body,
-    // and with Nagle's algorithm the body waits for the client's delayed
-    // ACK, 40 ms a request on loopback.
-    http.set_socket_options([](socket_t sock) {
-      const int yes = 1;
-      setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-      setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);
-    });
-    http.set_keep_alive_timeout(5);
-    http.set_keep_alive_max_count(1000);
-
-    http.set_pre_routing_handler(
-        [this](const httplib::Request& req, httplib::Response& res) {
-          tls_start = absl::Now();
-          tls_logged_body.clear();
-          if (tls_overloaded) {
-            SetError(503, "unavailable",
-                     "the server is busy; retry after a second", res);
-            res.set_header("Retry-After", "1");
-            res.set_header("Connection", "close");
-            return httplib::Server::HandlerResponse::Handled;
-          }
-          if (!options.token.empty()) {
-            const std::string auth = req.get_header_value("Authorization");
-            absl::string_view given = auth;
-            const bool bearer = absl::ConsumePrefix(&given, "Bearer ");
-            if (!bearer || !ConstantTimeEquals(given, options.token)) {
-              SetError(401, "unauthenticated",
-                       "missing or wrong access token (send "
-                       "'Authorization: Bearer <token>')",
-                       res);
-              res.set_header("WWW-Authenticate", "Bearer");
-              // The body (if any) was not read: the connection cannot be
-              // reused.
-              res.set_header("Connection", "close");
-              return httplib::Server::HandlerResponse::Handled;
-            }
-          }
-          return httplib::Server::HandlerResponse::Unhandled;
-        });
-
-    auto without_body = [this](const httplib::Request& req,
-                               httplib::Response& res) {
-      Dispatch(req, req.body, res);
-    };
-    // Bodies are read through a ContentReader so that the whole body, not
-    // only each read, must arrive before the deadline, and so that the size
-    // limit holds even without a Content-Length.
-    auto with_body = [this](const httplib::Request& req,
-                            httplib::Response& res,
-                            const httplib::ContentReader& reader) {
-      std::string body;
-      bool too_slow = false, too_big = false;
-      const absl::Time deadline = tls_start + options.request_timeout;
-      const bool ok = reader([&](const char* data, size_t n) {
-        if (absl::Now() > deadline) {
-          too_slow = true;
-          return false;
-        }
-        if (body.size() + n > options.max_body_bytes) {
-          too_big = true;
-          return false;
-        }
-        body.append(data, n);
-        return true;
-      });
-      if (!ok || too_slow || too_big) {
-        res.set_header("Connection", "close");
-        if (too_slow) {
-          SetError(408, "request_timeout",
-                   "the request body did not arrive in time", res);
-        } else if (too_big || res.status == 413 ||
-                   req.get_header_value<uint64_t>("Content-Length") >
-                       options.max_body_bytes) {
-          SetError(413, "payload_too_large",
-                   absl::StrCat("the request body is over the limit of ",
-                                options.max_body_bytes, " bytes"),
-                   res);
-        } else {
-          SetError(400, "invalid_argument", "could not read the request body",
-                   res);
-        }
-        return;
-      }
-      Dispatch(req, std::move(body), res);
-    };
-    http.Get(".*", without_body);
-    http.Delete(".*", without_body);
-    http.Options(".*", without_body);
-    http.Post(".*", with_body);
-    http.Put(".*", with_body);
-    http.Patch(".*", with_body);
-
-    // Errors httplib produces itself (413 on Content-Length, 400 on a bad
-    // request line) get the same JSON error body as ours.
-    http.set_error_handler([this](const httplib::Request&,
-                                  httplib::Response& res) {
-      if (!res.body.empty()) return;
-      switch (res.status) {
-        case 413:
-          SetError(413, "payload_too_large",
-                   absl::StrCat("the request body is over the limit of ",
-                                options.max_body_bytes, " bytes"),
-                   res);
-          break;
-        case 404:
-          SetError(404, "not_found", "no such endpoint", res);
-          break;
-        default:
-          SetError(res.status, res.status >= 500 ? "internal" : "invalid_argument",
-                   absl::StrCat("HTTP status ", res.status), res);
-      }
-    });
-    http.set_exception_handler([](const httplib::Request&,
-                                  httplib::Response& res,
-                                  std::exception_ptr) {
-      SetError(500, "internal", "internal error", res);
-    });
-    if (options.log) {
-      http.set_logger([this](const httplib::Request& req,
-                             const httplib::Response& res) {
-        const double ms = absl::ToDoubleMilliseconds(absl::Now() - tls_start);
-        // The path is clipped: a client may put anything in a wrong one.
-        std::string line = absl::StrFormat(
-            "%s %s %d %.1f ms", req.method, req.path.substr(0, 64), res.status, ms);
-        if (options.log_bodies) {
-          absl::StrAppend(&line, " body=", tls_logged_body);
-        }
-        std::lock_guard<std::mutex> lock(log_mu);
-        options.log(line);
-      });
-    }
-  }
+struct Server::Impl : Core {
+  using Core::Core;
 };
 
 Server::Server(const Service* service, ServerOptions options)
-    : impl_(std::make_unique<Impl>()) {
+    : impl_(std::make_unique<Impl>(std::move(options))) {
   impl_->service = service;
-  impl_->options = std::move(options);
-  impl_->Install();
 }
 
 Server::~Server() { Stop(); }
@@ -398,50 +610,66 @@ absl::Status Server::Bind() {
   if (absl::Status s = CheckListen(a, !impl_->options.token.empty()); !s.ok()) {
     return s;
   }
-  try {
-    if (a.port == 0) {
-      impl_->port = impl_->http.bind_to_any_port(a.host);
-    } else {
-      impl_->port = impl_->http.bind_to_port(a.host, a.port) ? a.port : -1;
-    }
-  } catch (const std::exception&) {
-    impl_->port = -1;
-  }
-  if (impl_->port < 0) {
+  auto unavailable = [&a](absl::string_view why) {
     return absl::UnavailableError(
-        absl::StrCat("cannot listen on ", a.host, ":", a.port,
-                     " (in use, or not an address of this machine)"));
+        absl::StrCat("cannot listen on ", a.host, ":", a.port, " (", why,
+                     "; in use, or not an address of this machine)"));
+  };
+  error_code ec;
+  tcp::resolver resolver(impl_->ioc);
+  const auto endpoints =
+      resolver.resolve(a.host, std::to_string(a.port),
+                       tcp::resolver::passive | tcp::resolver::numeric_service,
+                       ec);
+  if (ec) return unavailable(ec.message());
+  tcp::acceptor& acc = impl_->acceptor;
+  for (const auto& entry : endpoints) {
+    error_code ignored;
+    acc.close(ignored);
+    // SO_REUSEADDR only (a restart does not wait for TIME_WAIT); never
+    // SO_REUSEPORT, which would let a second server bind the same port and
+    // silently take half the connections.
+    if (acc.open(entry.endpoint().protocol(), ec) ||
+        acc.set_option(asio::socket_base::reuse_address(true), ec) ||
+        acc.bind(entry.endpoint(), ec) ||
+        acc.listen(asio::socket_base::max_listen_connections, ec)) {
+      continue;
+    }
+    impl_->port = acc.local_endpoint(ec).port();
+    if (!ec) return absl::OkStatus();
   }
-  return absl::OkStatus();
+  acc.close(ec);
+  impl_->port = -1;
+  return unavailable(ec ? ec.message() : "no address");
 }
 
 int Server::port() const { return impl_->port; }
 
 absl::Status Server::Serve() {
-  // `serving` is set before `stop_requested` is read, and Stop() sets
-  // `stop_requested` before it reads `serving` (both sequentially
-  // consistent): either Serve sees the request and returns, or Stop sees
-  // Serve and waits until httplib is running to stop it.
-  impl_->serving = true;
+  Impl& s = *impl_;
+  if (!s.acceptor.is_open()) {
+    return absl::FailedPreconditionError("Serve() before a successful Bind()");
+  }
+  s.pool.Start(std::max(1, s.options.threads));
+  s.Accept();
   absl::Status status;
-  if (!impl_->stop_requested) {
+  for (;;) {
     try {
-      // false after stop() too; that is not an error.
-      (void)impl_->http.listen_after_bind();
+      s.ioc.run();  // until Stop()
+      break;
     } catch (const std::exception& e) {
-      status = absl::InternalError(absl::StrCat("server stopped: ", e.what()));
+      // A handler threw (none should): its connection is gone; serve on.
+      s.Log(absl::StrCat("internal error, connection dropped: ", e.what()));
+    } catch (...) {
+      s.Log("internal error, connection dropped");
     }
   }
-  impl_->serving = false;
+  s.pool.Shutdown();
+  error_code ignored;
+  s.acceptor.close(ignored);
   return status;
 }
 
-void Server::Stop() {
-  impl_->stop_requested = true;
-  while (impl_->serving && !impl_->http.is_running()) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  if (impl_->http.is_running()) impl_->http.stop();
-}
+void Server::Stop() { impl_->ioc.stop(); }
 
 }  // namespace hla::service

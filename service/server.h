@@ -1,18 +1,24 @@
 // Copyright 2026 The haplomatch Authors. SPDX-License-Identifier: Apache-2.0
 //
-// The HTTP binding of service/service.h (cpp-httplib, private to
-// server.cc). Safe by default:
+// The HTTP binding of service/service.h (Boost.Beast on Boost.Asio, private
+// to server.cc; docs/adr/005-beast-server.md). Safe by default:
 //   - binds loopback unless told otherwise; a non-loopback address needs an
 //     access token (CheckListen refuses it without one);
 //   - with a token, every request needs "Authorization: Bearer <token>",
-//     compared in constant time (401 otherwise);
+//     compared in constant time (401 otherwise, before the body is read);
 //   - a body over max_body_bytes is refused with 413 before it is stored;
-//   - a fixed pool of `threads` workers; a connection that waited in the
-//     queue behind more than `max_queue` others or longer than queue_timeout
-//     gets 503 with Retry-After (bounded concurrency, load shedding);
-//   - read/write timeouts per socket operation, and the whole body must
-//     arrive within request_timeout (slow clients are cut off); the handler
-//     gives up with 504 when request_timeout has passed;
+//     request line and headers over 8 KiB get 431; a malformed request 400;
+//   - slow clients are cut off: a request (line, headers and body) must
+//     arrive within request_read_timeout (and request_timeout) of its first
+//     byte, else 408 and the connection is closed. Reads are asynchronous,
+//     so a slow client holds a socket, never a worker;
+//   - a fixed pool of `threads` workers runs the handlers; a request that
+//     finds more than `max_queue` others waiting for a worker, or waits
+//     longer than queue_timeout, gets 503 with Retry-After (bounded
+//     concurrency, load shedding); over max_connections open connections, a
+//     new one gets 503 at once;
+//   - the handler gives up with 504 when request_timeout has passed since
+//     the request's first byte; writing the response has write_timeout;
 //   - the log has one line per request: method, path, status, duration;
 //     bodies (typings, donor ids) only with log_bodies.
 #ifndef HLA_SERVICE_SERVER_H_
@@ -57,15 +63,29 @@ struct ServerOptions {
   ListenAddress listen{"127.0.0.1", 8080};
   std::string token;  // empty: no authentication (loopback only)
   size_t max_body_bytes = size_t{8} << 20;
+  // Workers that run the handlers (the network is served by the thread
+  // that calls Serve, asynchronously), and the requests that may wait for
+  // one: beyond max_queue, or after waiting queue_timeout, 503.
   int threads = 4;
   size_t max_queue = 64;
   absl::Duration queue_timeout = absl::Seconds(2);
+  // Open connections; a connection beyond them gets 503 and is closed.
+  size_t max_connections = 512;
+  // How long a connection may wait for the first byte of a request (a new
+  // connection, or between requests on a keep-alive one); it is then closed
+  // without a response.
   absl::Duration read_timeout = absl::Seconds(5);
+  // Writing a response.
   absl::Duration write_timeout = absl::Seconds(5);
+  // The whole request (request line, headers, body) from its first byte:
+  // 408 and close after it (or after request_timeout, if shorter).
+  absl::Duration request_read_timeout = absl::Seconds(10);
+  // The request's deadline from its first byte: the handler answers 504
+  // after it.
   absl::Duration request_timeout = absl::Seconds(30);
   bool log_bodies = false;
-  // One line per request; null: no log. Called from worker threads, one
-  // call at a time.
+  // One line per request; null: no log. Called from the server's threads,
+  // one call at a time.
   std::function<void(const std::string& line)> log;
 };
 

@@ -71,6 +71,10 @@ call 404 GET /v1/nothing
 call 405 GET /v1/match
 big=$(head -c 8000 /dev/zero | tr '\0' 'A')
 call 413 POST /v1/validate "{\"typings\":[\"$big\"]}"; has 'payload_too_large'
+# Request headers over 8 KiB: 431 (the server then closes the connection).
+got=$(curl -s -o "$tmp/body" -w '%{http_code}' -H "X-Big: $big$big" "http://127.0.0.1:$port/v1/health")
+[ "$got" = 431 ] || fail "big headers: status $got, expected 431: $(cat "$tmp/body")"
+has 'header_too_large'
 stop
 grep -q 'A\*01:01' "$tmp/log" && fail "the request log shows a typing"
 
@@ -94,4 +98,4 @@ rc=$?
 set -e
 [ "$rc" = 2 ] || fail "non-loopback without a token: exit $rc, expected 2"
 grep -q -- '--token-file' "$tmp/refuse" || fail "no hint about --token-file: $(cat "$tmp/refuse")"
-echo "smoke: haplomatch serve OK (health, version, reduce, validate, match, rank; 400, 401, 404, 405, 413; refused bind)"
+echo "smoke: haplomatch serve OK (health, version, reduce, validate, match, rank; 400, 401, 404, 405, 413, 431; refused bind)"
