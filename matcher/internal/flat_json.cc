@@ -76,6 +76,7 @@ class Parser {
         slot();
         std::string& key = out->keys[n];
         std::string& value = out->values[n];
+        const size_t key_at = i_;
         if (absl::Status s = String(&key); !s.ok()) return s;
         Space();
         if (!Eat(':')) return Error("expected ':'");
@@ -105,6 +106,7 @@ class Parser {
         }
         for (size_t k = 0; k < n; ++k) {
           if (out->keys[k] == key) {
+            i_ = key_at;  // the column of the second one
             return Error(absl::StrCat("key '", key, "' given twice"));
           }
         }
