@@ -376,18 +376,22 @@ bool DonorFileReader::ReadLine(std::string* line, size_t* start_line,
   }
 }
 
+bool DonorFileReader::StartRow(size_t start_line, const std::string& row_error,
+                               DonorRecord* record, absl::Status* status) {
+  ++rows_;
+  *record = DonorRecord();
+  record->line = start_line;
+  if (row_error.empty()) return true;
+  *status = absl::InvalidArgumentError(
+      absl::StrCat(Where(start_line), ": ", row_error));
+  return false;
+}
+
 bool DonorFileReader::NextJson(DonorRecord* record, absl::Status* status) {
   size_t start_line = 0;
   std::string row_error;
   if (!ReadLine(&line_buf_, &start_line, &row_error)) return false;
-  ++rows_;
-  *record = DonorRecord();
-  record->line = start_line;
-  if (!row_error.empty()) {
-    *status = absl::InvalidArgumentError(
-        absl::StrCat(Where(start_line), ": ", row_error));
-    return true;
-  }
+  if (!StartRow(start_line, row_error, record, status)) return true;
   // "f.jsonl:4:31: expected ',' or '}'".
   if (absl::Status s = internal::ParseFlatObject(line_buf_, object_.get());
       !s.ok()) {
@@ -504,14 +508,7 @@ bool DonorFileReader::Next(DonorRecord* record, absl::Status* status) {
   size_t start_line = 0;
   std::string row_error;
   if (!ReadRecord(&fields, &start_line, &row_error)) return false;
-  ++rows_;
-  *record = DonorRecord();
-  record->line = start_line;
-  if (!row_error.empty()) {
-    *status = absl::InvalidArgumentError(
-        absl::StrCat(Where(start_line), ": ", row_error));
-    return true;
-  }
+  if (!StartRow(start_line, row_error, record, status)) return true;
   if (fields.size() != columns_.size()) {
     *status = absl::InvalidArgumentError(absl::StrCat(
         Where(start_line), ": ", fields.size(), " fields, but the header has ",

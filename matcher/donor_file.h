@@ -189,6 +189,10 @@ class DonorFileReader {
   // false at end of input. Over the length limit: *row_error, line empty.
   bool ReadLine(std::string* line, size_t* start_line, std::string* row_error);
   bool NextJson(DonorRecord* record, absl::Status* status);
+  // Counts a row that starts on `start_line` and resets *record for it;
+  // false, with *status set, when the row could not be read (`row_error`).
+  bool StartRow(size_t start_line, const std::string& row_error,
+                DonorRecord* record, absl::Status* status);
   // "column" (CSV/TSV) or "key" (JSON Lines), for messages.
   const char* noun() const;
   // One record's fields; false at end of input. A row that cannot be split
