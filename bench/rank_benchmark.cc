@@ -299,20 +299,26 @@ void BM_BandwidthFloor(benchmark::State& state) {
 // Ingest: CSV or JSON Lines text of generated donors (the real names as
 // text), parsed, resolved (with the cache) and stored. Both formats carry the
 // same rows, so their rows/s compare the two readers.
-std::string IngestText(const Env& env, size_t rows, bool json) {
+// per_locus (JSON Lines only): A_1, A_2, ... keys instead of a glstring.
+std::string IngestText(const Env& env, size_t rows, bool json,
+                       bool per_locus) {
   std::string text =
       json ? "" : "id,relationship,birth_date,sex,abo,cmv,glstring\n";
   uint64_t rng = 42;
   for (size_t i = 0; i < rows; ++i) {
-    std::vector<std::string> blocks;
+    std::vector<std::string> blocks, cells;
     for (Locus l : kLoci) {
       const auto& t = env.texts.at(l);
       if (l != Locus::kA && l != Locus::kB && l != Locus::kDRB1 &&
           Next(&rng) % 100 < 20) {
         continue;
       }
-      blocks.push_back(absl::StrCat(t[Skewed(&rng, t.size())], "+",
-                                    t[Skewed(&rng, t.size())]));
+      const std::string& a = t[Skewed(&rng, t.size())];
+      const std::string& b = t[Skewed(&rng, t.size())];
+      blocks.push_back(absl::StrCat(a, "+", b));
+      const std::string locus(hla::LocusName(l));
+      cells.push_back(absl::StrCat("\"", locus, "_1\":\"", a, "\",\"", locus,
+                                   "_2\":\"", b, "\""));
     }
     const std::string birth = absl::StrCat("19", 50 + Next(&rng) % 50, "-0",
                                            1 + Next(&rng) % 9, "-1",
@@ -323,8 +329,10 @@ std::string IngestText(const Env& env, size_t rows, bool json) {
       absl::StrAppend(&text, "{\"id\":\"D", i,
                       "\",\"relationship\":\"unrelated\",\"birth_date\":\"",
                       birth, "\",\"sex\":\"", sex,
-                      "\",\"abo\":\"A+\",\"cmv\":\"pos\",\"glstring\":\"", gl,
-                      "\"}\n");
+                      "\",\"abo\":\"A+\",\"cmv\":\"pos\",",
+                      per_locus ? absl::StrJoin(cells, ",")
+                                : absl::StrCat("\"glstring\":\"", gl, "\""),
+                      "}\n");
     } else {
       absl::StrAppend(&text, "D", i, ",unrelated,", birth, ",", sex,
                       ",A+,pos,", gl, "\n");
@@ -333,7 +341,8 @@ std::string IngestText(const Env& env, size_t rows, bool json) {
   return text;
 }
 
-// state.range(0): rows; state.range(1): 0 CSV, 1 JSON Lines.
+// state.range(0): rows; state.range(1): 0 CSV, 1 JSON Lines, 2 JSON Lines
+// with per-locus keys.
 void BM_Ingest(benchmark::State& state) {
   const Env& env = GetEnv();
   if (!env.error.empty()) {
@@ -342,7 +351,8 @@ void BM_Ingest(benchmark::State& state) {
   }
   const size_t rows = static_cast<size_t>(state.range(0));
   const bool json = state.range(1) != 0;
-  const std::string text = IngestText(env, rows, json);
+  const bool per_locus = state.range(1) == 2;
+  const std::string text = IngestText(env, rows, json, per_locus);
   const std::string name = json ? "bench.jsonl" : "bench.csv";
   size_t stored = 0;
   double per_donor = 0;
@@ -358,7 +368,7 @@ void BM_Ingest(benchmark::State& state) {
     stored = s->size();
     per_donor = s->bytes_per_donor();
   }
-  state.SetLabel(json ? "jsonl" : "csv");
+  state.SetLabel(per_locus ? "jsonl per-locus" : json ? "jsonl" : "csv");
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * rows));
   state.SetBytesProcessed(
       static_cast<int64_t>(state.iterations() * text.size()));
@@ -369,6 +379,7 @@ void BM_Ingest(benchmark::State& state) {
 BENCHMARK(BM_Ingest)
     ->Args({100000, 0})
     ->Args({100000, 1})
+    ->Args({100000, 2})
     ->Unit(benchmark::kMillisecond)->UseRealTime();
 // Grouped by size: a store is built once per size (10M takes seconds).
 BENCHMARK(BM_BandwidthFloor)

@@ -6,6 +6,7 @@
 #include <optional>
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -114,7 +115,52 @@ absl::string_view Trim(absl::string_view s) {
   return absl::StripAsciiWhitespace(s);
 }
 
+// One per-locus cell (trimmed, non-blank) as a typing of `locus`.
+absl::StatusOr<GlString> ParseCell(Locus locus, absl::string_view raw) {
+  std::string text(raw);
+  // "02:01" under A_1 is A*02:01 (the first list item only: the parser's
+  // shorthand carries the locus to "01:01/01:02").
+  if (absl::ascii_isdigit(text[0])) {
+    text = absl::StrCat(LocusName(locus), "*", text);
+  }
+  absl::StatusOr<GlString> gl = parser::ParseGlString(text);
+  if (!gl.ok()) return gl.status();
+  if (!gl->root.is_leaf() && gl->root.op != GlOp::kAlleleList) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "'", text, "': one typing a cell (an allele, or a '/' list); '",
+        std::string(1, GlOpChar(gl->root.op)), "' belongs between columns"));
+  }
+  absl::Status of_locus = FirstLeafOfOtherLocus(gl->root, locus, text);
+  if (!of_locus.ok()) return of_locus;
+  return gl;
+}
+
 }  // namespace
+
+// Without a resolver: per locus, each distinct cell's canonical text or
+// error, so that a registry's repeated cells are parsed once.
+struct DonorFileReader::CellCache {
+  struct Cell {
+    std::string text;
+    std::string error;
+  };
+  static constexpr size_t kLimit = size_t{1} << 16;  // per locus
+  std::array<absl::flat_hash_map<std::string, Cell>, kLocusCount> cells;
+
+  const Cell& Get(Locus locus, absl::string_view raw) {
+    auto& map = cells[static_cast<int>(locus)];
+    if (auto it = map.find(raw); it != map.end()) return it->second;
+    if (map.size() >= kLimit) map.clear();
+    Cell cell;
+    absl::StatusOr<GlString> gl = ParseCell(locus, raw);
+    if (gl.ok()) {
+      cell.text = ToString(*gl);
+    } else {
+      cell.error = std::string(gl.status().message());
+    }
+    return map.emplace(std::string(raw), std::move(cell)).first->second;
+  }
+};
 
 // Which field holds which fact: built from a header's columns or from a JSON
 // object's keys by BuildLayout.
@@ -132,6 +178,17 @@ struct DonorFileReader::Layout {
   int at(Fact f) const { return fact[static_cast<int>(f)]; }
 };
 
+// JSON Lines: the line and object buffers (reused row after row) and the
+// layouts of the key lists seen, by key list ("2:id8:glstring").
+struct DonorFileReader::JsonState {
+  static constexpr size_t kMaxLayouts = 1024;
+  std::string line;
+  internal::FlatObject object;
+  std::string key;
+  absl::flat_hash_map<std::string, std::unique_ptr<Layout>> layouts;
+  const Layout* last = nullptr;  // in `layouts`
+};
+
 DonorFileReader::DonorFileReader() = default;
 DonorFileReader::~DonorFileReader() = default;
 
@@ -144,7 +201,8 @@ absl::StatusOr<std::unique_ptr<DonorFileReader>> DonorFileReader::FromStream(
   r->resolver_ = resolver;
   r->options_ = options;
   r->id_column_lower_ = absl::AsciiStrToLower(Trim(options.id_column));
-  r->object_ = std::make_unique<internal::FlatObject>();
+  r->json_ = std::make_unique<JsonState>();
+  if (resolver == nullptr) r->cells_ = std::make_unique<CellCache>();
   absl::Status s = r->ReadHeader();
   if (!s.ok()) return s;
   return r;
@@ -243,11 +301,9 @@ absl::Status DonorFileReader::ReadHeader() {
     // No header: columns() are the first object's keys, and its layout
     // (with the warnings about its keys) is built now; NextJson reuses it.
     if (!partial &&
-        internal::ParseFlatObject(pending_, object_.get()).ok()) {
-      columns_ = object_->keys;
-      auto layout = std::make_unique<Layout>();
-      layout->error = BuildLayout(object_->keys, line_ + 1, layout.get());
-      layout_ = std::move(layout);
+        internal::ParseFlatObject(pending_, &json_->object).ok()) {
+      columns_ = json_->object.keys;
+      JsonLayout(line_ + 1);
     }
     return absl::OkStatus();
   }
@@ -376,6 +432,25 @@ bool DonorFileReader::ReadLine(std::string* line, size_t* start_line,
   }
 }
 
+const DonorFileReader::Layout& DonorFileReader::JsonLayout(size_t line) {
+  JsonState& j = *json_;
+  const std::vector<std::string>& keys = j.object.keys;
+  // Registries write the same keys line after line, or a few key sets
+  // (loci left out): the last layout, else one by key list.
+  if (j.last != nullptr && keys == j.last->names) return *j.last;
+  j.key.clear();
+  for (const std::string& k : keys) absl::StrAppend(&j.key, k.size(), ":", k);
+  auto it = j.layouts.find(j.key);
+  if (it == j.layouts.end()) {
+    if (j.layouts.size() >= JsonState::kMaxLayouts) j.layouts.clear();
+    auto layout = std::make_unique<Layout>();
+    layout->error = BuildLayout(keys, line, layout.get());
+    it = j.layouts.emplace(j.key, std::move(layout)).first;
+  }
+  j.last = it->second.get();
+  return *j.last;
+}
+
 bool DonorFileReader::StartRow(size_t start_line, const std::string& row_error,
                                DonorRecord* record, absl::Status* status) {
   ++rows_;
@@ -390,28 +465,22 @@ bool DonorFileReader::StartRow(size_t start_line, const std::string& row_error,
 bool DonorFileReader::NextJson(DonorRecord* record, absl::Status* status) {
   size_t start_line = 0;
   std::string row_error;
-  if (!ReadLine(&line_buf_, &start_line, &row_error)) return false;
+  if (!ReadLine(&json_->line, &start_line, &row_error)) return false;
   if (!StartRow(start_line, row_error, record, status)) return true;
   // "f.jsonl:4:31: expected ',' or '}'".
-  if (absl::Status s = internal::ParseFlatObject(line_buf_, object_.get());
+  if (absl::Status s = internal::ParseFlatObject(json_->line, &json_->object);
       !s.ok()) {
     *status = absl::InvalidArgumentError(
         absl::StrCat(Where(start_line), ":", s.message()));
     return true;
   }
-  // Registries write the same keys on every line: build the layout only
-  // when they change.
-  if (layout_ == nullptr || object_->keys != layout_->names) {
-    auto layout = std::make_unique<Layout>();
-    layout->error = BuildLayout(object_->keys, start_line, layout.get());
-    layout_ = std::move(layout);
-  }
-  if (!layout_->error.ok()) {
+  const Layout& layout = JsonLayout(start_line);
+  if (!layout.error.ok()) {
     *status = absl::InvalidArgumentError(
-        absl::StrCat(Where(start_line), ": ", layout_->error.message()));
+        absl::StrCat(Where(start_line), ": ", layout.error.message()));
     return true;
   }
-  *status = ParseRow(*layout_, object_->values, record);
+  *status = ParseRow(layout, json_->object.values, record);
   return true;
 }
 
@@ -621,25 +690,17 @@ absl::Status DonorFileReader::ParseRow(const Layout& l,
       if (index < 0) continue;
       absl::string_view raw = Trim(fields[index]);
       if (raw.empty()) continue;
-      std::string text(raw);
-      // "02:01" under A_1 is A*02:01 (the first list item only: the
-      // parser's shorthand carries the locus to "01:01/01:02").
-      if (absl::ascii_isdigit(text[0])) {
-        text = absl::StrCat(LocusName(locus), "*", text);
+      if (resolver_ == nullptr) {
+        // Without a resolver only the text is kept: registries repeat cells,
+        // so each distinct one is parsed once.
+        const CellCache::Cell& cell = cells_->Get(locus, raw);
+        if (!cell.error.empty()) return column_error(index, cell.error);
+        texts.push_back(cell.text);
+        continue;
       }
-      absl::StatusOr<GlString> gl = parser::ParseGlString(text);
+      absl::StatusOr<GlString> gl = ParseCell(locus, raw);
       if (!gl.ok()) return column_error(index, gl.status().message());
-      if (!gl->root.is_leaf() && gl->root.op != GlOp::kAlleleList) {
-        return column_error(
-            index, absl::StrCat("'", text,
-                                "': one typing a cell (an allele, or a '/' "
-                                "list); '", std::string(1, GlOpChar(gl->root.op)),
-                                "' belongs between columns"));
-      }
-      absl::Status of_locus = FirstLeafOfOtherLocus(gl->root, locus, text);
-      if (!of_locus.ok()) return column_error(index, of_locus.message());
       texts.push_back(ToString(*gl));
-      if (resolver_ == nullptr) continue;
       absl::StatusOr<data::ResolvedTyping> t = resolver_->Resolve(*gl);
       if (!t.ok()) return column_error(index, t.status().message());
       add_warnings(index, &t->warnings);

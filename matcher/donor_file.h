@@ -93,10 +93,6 @@
 
 namespace hla::matcher {
 
-namespace internal {
-struct FlatObject;
-}  // namespace internal
-
 enum class TableFormat : uint8_t { kAuto, kCsv, kTsv, kJsonLines };
 
 struct DonorFileOptions {
@@ -178,6 +174,8 @@ class DonorFileReader {
 
  private:
   struct Layout;
+  struct CellCache;
+  struct JsonState;
   DonorFileReader();
   absl::Status ReadHeader();
   // The layout of `names` (a header's columns or an object's keys). Ignored
@@ -189,6 +187,8 @@ class DonorFileReader {
   // false at end of input. Over the length limit: *row_error, line empty.
   bool ReadLine(std::string* line, size_t* start_line, std::string* row_error);
   bool NextJson(DonorRecord* record, absl::Status* status);
+  // The layout of the current object's keys (built once per key list).
+  const Layout& JsonLayout(size_t line);
   // Counts a row that starts on `start_line` and resets *record for it;
   // false, with *status set, when the row could not be read (`row_error`).
   bool StartRow(size_t start_line, const std::string& row_error,
@@ -213,19 +213,20 @@ class DonorFileReader {
   TableFormat format_ = TableFormat::kCsv;
   std::vector<std::string> columns_;
   std::vector<std::string> header_warnings_;
-  std::unique_ptr<Layout> layout_;
+  std::unique_ptr<Layout> layout_;  // CSV/TSV: the header's
   size_t line_ = 0;  // lines consumed so far
   size_t rows_ = 0;
   // The header line, read ahead to choose the delimiter, and how much of it
   // ReadRecord has consumed.
   std::string pending_;
   size_t pending_pos_ = 0;
-  // JSON Lines: the line and object buffers (reused row after row) and the
-  // unknown keys already warned about.
-  std::string line_buf_;
-  std::unique_ptr<internal::FlatObject> object_;
+  // JSON Lines: buffers and layouts, and the unknown keys already warned
+  // about.
+  std::unique_ptr<JsonState> json_;
   std::vector<std::string> warned_keys_;
   std::string id_column_lower_;
+  // Without a resolver: parsed per-locus cells by text (ParseRow is const).
+  std::unique_ptr<CellCache> cells_;
 };
 
 }  // namespace hla::matcher
