@@ -296,8 +296,53 @@ void BM_BandwidthFloor(benchmark::State& state) {
       static_cast<double>(bytes) / static_cast<double>(n);
 }
 
-// Ingest: CSV text of generated donors (the real names as text), parsed,
-// resolved (with the cache) and stored.
+// Ingest: CSV or JSON Lines text of generated donors (the real names as
+// text), parsed, resolved (with the cache) and stored. Both formats carry the
+// same rows, so their rows/s compare the two readers.
+// per_locus (JSON Lines only): A_1, A_2, ... keys instead of a glstring.
+std::string IngestText(const Env& env, size_t rows, bool json,
+                       bool per_locus) {
+  std::string text =
+      json ? "" : "id,relationship,birth_date,sex,abo,cmv,glstring\n";
+  uint64_t rng = 42;
+  for (size_t i = 0; i < rows; ++i) {
+    std::vector<std::string> blocks, cells;
+    for (Locus l : kLoci) {
+      const auto& t = env.texts.at(l);
+      if (l != Locus::kA && l != Locus::kB && l != Locus::kDRB1 &&
+          Next(&rng) % 100 < 20) {
+        continue;
+      }
+      const std::string& a = t[Skewed(&rng, t.size())];
+      const std::string& b = t[Skewed(&rng, t.size())];
+      blocks.push_back(absl::StrCat(a, "+", b));
+      const std::string locus(hla::LocusName(l));
+      cells.push_back(absl::StrCat("\"", locus, "_1\":\"", a, "\",\"", locus,
+                                   "_2\":\"", b, "\""));
+    }
+    const std::string birth = absl::StrCat("19", 50 + Next(&rng) % 50, "-0",
+                                           1 + Next(&rng) % 9, "-1",
+                                           Next(&rng) % 9);
+    const char* sex = Next(&rng) % 2 ? "F" : "M";
+    const std::string gl = absl::StrJoin(blocks, "^");
+    if (json) {
+      absl::StrAppend(&text, "{\"id\":\"D", i,
+                      "\",\"relationship\":\"unrelated\",\"birth_date\":\"",
+                      birth, "\",\"sex\":\"", sex,
+                      "\",\"abo\":\"A+\",\"cmv\":\"pos\",",
+                      per_locus ? absl::StrJoin(cells, ",")
+                                : absl::StrCat("\"glstring\":\"", gl, "\""),
+                      "}\n");
+    } else {
+      absl::StrAppend(&text, "D", i, ",unrelated,", birth, ",", sex,
+                      ",A+,pos,", gl, "\n");
+    }
+  }
+  return text;
+}
+
+// state.range(0): rows; state.range(1): 0 CSV, 1 JSON Lines, 2 JSON Lines
+// with per-locus keys.
 void BM_Ingest(benchmark::State& state) {
   const Env& env = GetEnv();
   if (!env.error.empty()) {
@@ -305,41 +350,37 @@ void BM_Ingest(benchmark::State& state) {
     return;
   }
   const size_t rows = static_cast<size_t>(state.range(0));
-  std::string csv = "id,relationship,birth_date,sex,abo,cmv,glstring\n";
-  uint64_t rng = 42;
-  for (size_t i = 0; i < rows; ++i) {
-    std::vector<std::string> blocks;
-    for (Locus l : kLoci) {
-      const auto& t = env.texts.at(l);
-      if (l != Locus::kA && l != Locus::kB && l != Locus::kDRB1 &&
-          Next(&rng) % 100 < 20) {
-        continue;
-      }
-      blocks.push_back(absl::StrCat(t[Skewed(&rng, t.size())], "+",
-                                    t[Skewed(&rng, t.size())]));
-    }
-    absl::StrAppend(&csv, "D", i, ",unrelated,19", 50 + Next(&rng) % 50,
-                    "-0", 1 + Next(&rng) % 9, "-1", Next(&rng) % 9, ",",
-                    Next(&rng) % 2 ? "F" : "M", ",A+,pos,",
-                    absl::StrJoin(blocks, "^"), "\n");
-  }
+  const bool json = state.range(1) != 0;
+  const bool per_locus = state.range(1) == 2;
+  const std::string text = IngestText(env, rows, json, per_locus);
+  const std::string name = json ? "bench.jsonl" : "bench.csv";
   size_t stored = 0;
   double per_donor = 0;
   for (auto _ : state) {
-    std::istringstream in(csv);
+    std::istringstream in(text);
     hla::matcher::IngestStats stats;
-    auto s = hla::matcher::IngestDonorStream(&in, "bench.csv", *env.resolver,
-                                             {}, nullptr, &stats);
+    auto s = hla::matcher::IngestDonorStream(&in, name, *env.resolver, {},
+                                             nullptr, &stats);
+    if (!s.ok()) {
+      state.SkipWithError(std::string(s.status().message()).c_str());
+      return;
+    }
     stored = s->size();
     per_donor = s->bytes_per_donor();
   }
+  state.SetLabel(per_locus ? "jsonl per-locus" : json ? "jsonl" : "csv");
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * rows));
-  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * csv.size()));
+  state.SetBytesProcessed(
+      static_cast<int64_t>(state.iterations() * text.size()));
   state.counters["stored"] = static_cast<double>(stored);
   state.counters["bytes_per_donor"] = per_donor;
 }
 
-BENCHMARK(BM_Ingest)->Arg(100000)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_Ingest)
+    ->Args({100000, 0})
+    ->Args({100000, 1})
+    ->Args({100000, 2})
+    ->Unit(benchmark::kMillisecond)->UseRealTime();
 // Grouped by size: a store is built once per size (10M takes seconds).
 BENCHMARK(BM_BandwidthFloor)
     ->Args({1000000, 1})

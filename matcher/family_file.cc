@@ -18,13 +18,16 @@ absl::StatusOr<FamilyFile> ReadFamilyFile(DonorFileReader* reader,
     has_role = has_role ||
                absl::AsciiStrToLower(absl::StripAsciiWhitespace(c)) == "role";
   }
-  if (!has_role) {
+  const bool json = reader->format() == TableFormat::kJsonLines;
+  const char* const what = json ? "key" : "column";
+  // JSON Lines: columns() are the first object's keys, empty when its first
+  // line is not an object (then that row's error says why).
+  if (!has_role && !(json && reader->columns().empty())) {
     return absl::InvalidArgumentError(absl::StrCat(
-        name, ": a family file needs a 'role' column (patient, father, "
-              "mother, sibling, child, other)"));
+        name, ": a family file needs a 'role' ", what,
+        " (patient, father, mother, sibling, child, other)"));
   }
   FamilyFile out;
-  out.warnings = reader->header_warnings();
   std::map<std::string, size_t> index;
   DonorRecord rec;
   absl::Status row;
@@ -35,8 +38,8 @@ absl::StatusOr<FamilyFile> ReadFamilyFile(DonorFileReader* reader,
     }
     absl::StatusOr<FamilyRole> role = ParseFamilyRole(rec.role);
     if (!role.ok()) {
-      out.errors.push_back(absl::StrCat(name, ":", rec.line, ": column 'role': ",
-                                        role.status().message()));
+      out.errors.push_back(absl::StrCat(name, ":", rec.line, ": ", what,
+                                        " 'role': ", role.status().message()));
       continue;
     }
     for (const std::string& w : rec.warnings) out.warnings.push_back(w);
@@ -50,6 +53,10 @@ absl::StatusOr<FamilyFile> ReadFamilyFile(DonorFileReader* reader,
     f.records.push_back(std::move(rec));
     rec = DonorRecord();
   }
+  // Header warnings first; read at the end because JSON Lines adds one for
+  // each unknown key as rows bring it.
+  const std::vector<std::string>& header = reader->header_warnings();
+  out.warnings.insert(out.warnings.begin(), header.begin(), header.end());
   return out;
 }
 

@@ -1,11 +1,12 @@
 // Copyright 2026 The haplomatch Authors. SPDX-License-Identifier: Apache-2.0
 //
-// Family files: a donor file (matcher/donor_file.h, CSV/TSV) whose rows
-// also carry `family_id` (optional: without it the whole file is one
-// family) and `role` (required: patient, father, mother, sibling, child,
-// other; matcher/family.h ParseFamilyRole). `haplomatch synth --families`
-// writes exactly this. Families are returned in order of first appearance,
-// members in row order.
+// Family files: a donor file (matcher/donor_file.h, CSV/TSV/JSON Lines)
+// whose rows also carry `family_id` (optional: without it the whole file is
+// one family) and `role` (required: patient, father, mother, sibling, child,
+// other; matcher/family.h ParseFamilyRole). In JSON Lines these are keys of
+// each object ({"id":"F1-P","family_id":"F1","role":"patient",...}).
+// `haplomatch synth --families` writes exactly this (as CSV or TSV).
+// Families are returned in order of first appearance, members in row order.
 //
 //   HLA_ASSIGN_OR_RETURN(auto reader, DonorFileReader::Open(path, &resolver));
 //   HLA_ASSIGN_OR_RETURN(FamilyFile file, ReadFamilyFile(reader.get()));
@@ -37,7 +38,9 @@ struct FamilyFile {
 };
 
 // Reads every row of `reader` (REQUIRES: built with a resolver).
-// InvalidArgumentError when the header has no role column.
+// InvalidArgumentError when the header has no role column (JSON Lines: when
+// the first object has no role key; a later object without one is a
+// rejected row).
 absl::StatusOr<FamilyFile> ReadFamilyFile(DonorFileReader* reader,
                                           const std::string& name);
 

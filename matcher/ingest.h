@@ -9,15 +9,15 @@
 //   HLA_RETURN_IF_ERROR(hla::matcher::WriteIndex(store, "donors.hmx"));
 //   HLA_ASSIGN_OR_RETURN(store, hla::matcher::LoadIndex("donors.hmx", resolver));
 //
-// Inputs: CSV or TSV with a header (matcher/donor_file.h has the columns),
-// or JSON Lines (one flat object a line with the same keys; chosen when the
-// name ends in .jsonl/.ndjson, before an optional .gz, or the first
-// non-blank byte is '{'). Gzip input is read through zlib, which also reads
-// uncompressed files, so ".gz" and the gzip magic both work.
+// Inputs: CSV, TSV or JSON Lines, all read by matcher/donor_file.h (its
+// columns/keys, format choice and per-row errors; a name ending in
+// .jsonl/.ndjson, before an optional .gz, is JSON Lines). Gzip input is read
+// through zlib, which also reads uncompressed files, so ".gz" and the gzip
+// magic both work.
 //
 // Every row is read, accepted, or rejected: a rejected row (wrong number of
 // fields, missing id, bad date/age/sex/ABO/CMV/relationship, a typing that
-// does not parse or names no allele of the release, bad JSON) goes to
+// does not parse or names no allele of the release, bad JSON, ...) goes to
 // `on_reject` as "file:line: reason" and is counted; it never stops the run.
 // Resolved typings are cached by their text (registries repeat typings).
 #ifndef HLA_MATCHER_INGEST_H_
@@ -41,8 +41,8 @@ enum class DonorInputFormat : uint8_t { kAuto, kCsv, kTsv, kJsonLines };
 
 struct IngestOptions {
   DonorInputFormat format = DonorInputFormat::kAuto;
-  // The id column (--id-column) when it is not one of id, donor_id,
-  // person_id, donor. Empty: those.
+  // The id column or key (--id-column) when it is not one of id, donor_id,
+  // person_id, donor (DonorFileOptions::id_column). Empty: those.
   std::string id_column;
   // Distinct typings whose resolved genotype (or error) is remembered.
   size_t cache_entries = size_t{1} << 20;

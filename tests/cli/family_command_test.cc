@@ -84,6 +84,23 @@ class FamilyCommand : public ::testing::Test {
                      "S2,F1,sibling,", Gl(kAB, kD), "\n",  //
                      "S3,F1,sibling,", Gl(kA, kC), "\n"));
   }
+  // The same family as JSON Lines.
+  std::string FamilyFileJsonl() {
+    std::string text;
+    const struct {
+      const char* id;
+      const char* role;
+      std::string gl;
+    } kRows[] = {{"F", "father", Gl(kA, kB)},  {"M", "mother", Gl(kC, kD)},
+                 {"P", "patient", Gl(kA, kC)}, {"S1", "sibling", Gl(kD, kA)},
+                 {"S2", "sibling", Gl(kAB, kD)}, {"S3", "sibling", Gl(kA, kC)}};
+    for (const auto& r : kRows) {
+      absl::StrAppend(&text, "{\"id\":\"", r.id,
+                      "\",\"family_id\":\"F1\",\"role\":\"", r.role,
+                      "\",\"glstring\":\"", r.gl, "\"}\n");
+    }
+    return Write("family.jsonl", text);
+  }
   std::string dir_;
 };
 
@@ -156,6 +173,44 @@ TEST_F(FamilyCommand, UsageAndRejectedRows) {
   const std::string no_role = Write("norole.csv", "id,glstring\nP,A*01:01\n");
   EXPECT_THAT(Invoke(RunFamily, {"--family", no_role}).err,
               HasSubstr("needs a 'role' column"));
+}
+
+// `family --family x.jsonl`: the same report as the CSV file, text and JSON;
+// rejected rows name the key.
+TEST_F(FamilyCommand, JsonLinesFamilyFile) {
+  for (const char* format : {"text", "json"}) {
+    SCOPED_TRACE(format);
+    const RunResult csv =
+        Invoke(RunFamily, {"--family", FamilyFile(), "--format", format});
+    const RunResult jsonl =
+        Invoke(RunFamily, {"--family", FamilyFileJsonl(), "--format", format});
+    ASSERT_EQ(csv.rc, kExitOk) << csv.err;
+    ASSERT_EQ(jsonl.rc, kExitOk) << jsonl.err;
+    EXPECT_EQ(jsonl.out, csv.out);
+    EXPECT_EQ(jsonl.err, "");
+  }
+  const RunResult text = Invoke(RunFamily, {"--family", FamilyFileJsonl()});
+  EXPECT_THAT(text.out, HasSubstr("S2      sibling  a/b:B-DRB1|d"));
+  EXPECT_THAT(text.out, HasSubstr("S3: 2 shared; identical: family segregation"));
+  const std::string bad = Write(
+      "bad.jsonl",
+      absl::StrCat("{\"id\":\"P\",\"role\":\"patient\",\"glstring\":\"",
+                   Gl(kA, kC), "\"}\n",
+                   "{\"id\":\"X\",\"role\":\"cousin\",\"glstring\":\"",
+                   Gl(kA, kD), "\"}\n",
+                   "{\"id\":\"S1\",\"role\":\"sibling\",\"glstring\":"
+                   "\"A*99:99+A*01:01\"}\n",
+                   "{\"id\":\"S2\",\"role\":\"sibling\"\n"));
+  const RunResult r = Invoke(RunFamily, {"--family", bad});
+  EXPECT_EQ(r.rc, kExitRejected);
+  EXPECT_THAT(r.err, HasSubstr("bad.jsonl:2: key 'role': role 'cousin'"));
+  EXPECT_THAT(r.err, HasSubstr("bad.jsonl:3: key 'glstring': 'A*99:99'"));
+  EXPECT_THAT(r.err, HasSubstr("bad.jsonl:4:28: expected ',' or '}'"));
+  // match --family reads it too.
+  const RunResult m = Invoke(RunMatch, {"--family", FamilyFileJsonl()});
+  ASSERT_EQ(m.rc, kExitOk) << m.err;
+  EXPECT_THAT(m.out, HasSubstr("haplo: identical: family segregation"));
+  EXPECT_THAT(m.out, HasSubstr("5 donors matched"));
 }
 
 TEST_F(FamilyCommand, MatchUsesSegregationForTheVerdicts) {

@@ -2,7 +2,9 @@
 //
 // Donor files: CSV/TSV splitting (quotes, CRLF, BOM, blank lines), header
 // spellings, per-locus cells, and one error per bad row naming file:line and
-// the column, against the shipped IPD-IMGT/HLA 3.58.0.
+// the column, against the shipped IPD-IMGT/HLA 3.58.0; JSON Lines (the flat
+// object reader, keys as columns, per-row key-set errors with line and
+// column); id_column for both.
 #include "matcher/donor_file.h"
 
 #include <unistd.h>
@@ -19,11 +21,13 @@
 #include "data/resolve.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "matcher/internal/flat_json.h"
 
 namespace hla::matcher {
 namespace {
 
 using ::testing::ElementsAre;
+using ::testing::Eq;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 
@@ -57,9 +61,10 @@ class DonorFile : public ::testing::Test {
       rows.push_back({reader.status(), DonorRecord()});
       return rows;
     }
-    header_warnings_ = (*reader)->header_warnings();
     Row row;
     while ((*reader)->Next(&row.record, &row.status)) rows.push_back(row);
+    // After the rows: JSON Lines warns about a key when a row brings it.
+    header_warnings_ = (*reader)->header_warnings();
     return rows;
   }
 
@@ -283,33 +288,340 @@ TEST_F(DonorFile, WithoutResolverOnlyParses) {
   EXPECT_EQ((*reader)->rows(), 2u);
 }
 
-TEST_F(DonorFile, ArbitraryBytesNeverCrashOrHang) {
-  // A fixed-seed generator over the bytes that matter to the splitter and
-  // the typing parser; every row must come back as a record or an error.
-  const std::string alphabet = ",\"\n\r\t A*0123:+^/~|?NxG-\xEF\xBB\xBF";
-  uint32_t state = 12345;
+// A fixed-seed generator appends bytes of `alphabet` to one of two headers
+// (or first rows); every row must come back as a record or an error, with
+// increasing line numbers.
+void FuzzRows(const std::string& alphabet, const std::string& head0,
+              const std::string& head1, const std::string& name,
+              uint32_t seed, const data::Resolver* resolver) {
+  uint32_t state = seed;
   auto next = [&] {
     state = state * 1103515245u + 12345u;
     return (state >> 16) & 0x7fff;
   };
   for (int round = 0; round < 300; ++round) {
-    std::string text = round % 2 ? "id,glstring\n" : "id,A_1,A_2,dob,abo\n";
-    const int n = static_cast<int>(next() % 200);
+    std::string text = round % 2 ? head1 : head0;
+    const int n = static_cast<int>(next() % 250);
     for (int i = 0; i < n; ++i) text.push_back(alphabet[next() % alphabet.size()]);
     DonorFileOptions options;
     options.max_row_bytes = 64;
     std::istringstream in(text);
-    auto reader = DonorFileReader::FromStream(&in, "fuzz.csv", resolver_, options);
+    auto reader = DonorFileReader::FromStream(&in, name, resolver, options);
     ASSERT_TRUE(reader.ok()) << reader.status();
     DonorRecord r;
     absl::Status s;
-    size_t rows = 0, last_line = 1;
+    size_t rows = 0, last_line = 0;
     while ((*reader)->Next(&r, &s)) {
       ASSERT_LT(++rows, 1000u);
       EXPECT_GT(r.line, last_line);
       last_line = r.line;
     }
   }
+}
+
+TEST_F(DonorFile, ArbitraryBytesNeverCrashOrHang) {
+  // The bytes that matter to the splitter and the typing parser.
+  FuzzRows(",\"\n\r\t A*0123:+^/~|?NxG-\xEF\xBB\xBF", "id,A_1,A_2,dob,abo\n",
+           "id,glstring\n", "fuzz.csv", 12345, resolver_);
+}
+
+// ---- JSON Lines
+
+TEST(FlatJson, ValuesAndErrorsWithColumns) {
+  const struct {
+    const char* line;
+    std::vector<std::string> keys, values;
+    const char* error;  // "" for success
+  } kCases[] = {
+      {R"({"id":"a","age":30,"x":-1.5e3,"t":true,"f":false,"n":null})",
+       {"id", "age", "x", "t", "f", "n"},
+       {"a", "30", "-1.5e3", "true", "false", ""},
+       ""},
+      {"  {}  \r\n", {}, {}, ""},
+      {R"({ "k" : "a\"b\\c\/d\n\u00e9\u20ac" })", {"k"},
+       {"a\"b\\c/d\n\xC3\xA9\xE2\x82\xAC"}, ""},
+      {R"({"id":"c","glstring":"A*01:01")", {}, {}, "31: expected ',' or '}'"},
+      {R"({"a":{"x":1}})", {}, {}, "6: nested value for key 'a'"},
+      {R"({"a":[1]})", {}, {}, "6: nested value for key 'a'"},
+      {R"([1,2])", {}, {}, "1: expected '{'"},
+      {R"({"a":1,"a":2})", {}, {}, "8: key 'a' given twice"},
+      {R"({"a":tru})", {}, {}, "6: expected a string, number, true, false"},
+      {R"({"a":01})", {}, {}, "6: expected a string, number"},
+      {R"({"a":1.})", {}, {}, "6: expected a string, number"},
+      {R"({"a":-})", {}, {}, "6: expected a string, number"},
+      {R"({"a":1} x)", {}, {}, "9: text after the object"},
+      {R"({a:1})", {}, {}, "2: expected '\"'"},
+      {R"({"a" 1})", {}, {}, "6: expected ':'"},
+      {R"({"a":"x)", {}, {}, "8: unterminated string"},
+      {"{\"a\":\"x\ty\"}", {}, {}, "8: control character in string"},
+      {R"({"a":"\q"})", {}, {}, "8: unknown escape"},
+      {R"({"a":"\u12G4"})", {}, {}, "11: bad hex digit"},
+      {R"({"a":)", {}, {}, "6: expected a value"},
+      {"", {}, {}, "1: expected '{'"},
+  };
+  internal::FlatObject o;
+  for (const auto& c : kCases) {
+    SCOPED_TRACE(c.line);
+    const absl::Status s = internal::ParseFlatObject(c.line, &o);
+    if (*c.error == '\0') {
+      ASSERT_TRUE(s.ok()) << s;
+      EXPECT_EQ(o.keys, c.keys);
+      EXPECT_EQ(o.values, c.values);
+    } else {
+      EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+      EXPECT_THAT(std::string(s.message()), testing::StartsWith(c.error));
+    }
+  }
+}
+
+TEST_F(DonorFile, JsonLinesGoodRows) {
+  DonorFileOptions options;
+  options.format = TableFormat::kJsonLines;
+  const std::vector<Row> rows = ReadAll(
+      // BOM, CRLF, numbers, null, an unknown key; then other key sets.
+      "\xEF\xBB\xBF{\"id\":\"M1\",\"relationship\":\"mother\",\"age\":30,"
+      "\"sex\":null,\"abo\":\"O+\",\"cmv\":\"pos\",\"notes\":\"x\","
+      "\"glstring\":\"A*01:01+A*02:01^B*08:01+B*44:02\"}\r\n"
+      "\r\n"
+      "  {\"donor_id\": 7, \"DOB\": \"1990-05-01\", \"HLA-A_1\": \"02:01\","
+      " \"A.2\": \"A*03:01\", \"B1\": \"B7\", \"DRB1_1\": \"03:01/04:01\","
+      " \"DQB1_1\": null, \"notes\": 1}\r\n"
+      "{\"person_id\":\"K3\",\"family\":\"F1\",\"role\":\"sibling\","
+      "\"other\":true,\"gl\":\"A*01:01+A*03:01\"}\n"
+      "{\"id\":\"K4\",\"A_1\":\"01:01\",\"A_2\":null}",
+      options, "donors.jsonl");
+  ASSERT_EQ(rows.size(), 4u);
+  for (const Row& r : rows) ASSERT_TRUE(r.status.ok()) << r.status;
+  const DonorRecord& m = rows[0].record;
+  EXPECT_EQ(m.line, 1u);
+  EXPECT_EQ(m.facts.id, "M1");
+  EXPECT_EQ(m.facts.relationship, Relationship::kParent);
+  EXPECT_EQ(m.facts.age, 30);
+  EXPECT_EQ(m.facts.sex, Sex::kUnknown);
+  EXPECT_EQ(m.facts.blood_group->abo, Abo::kO);
+  EXPECT_EQ(m.facts.cmv, Cmv::kPositive);
+  EXPECT_EQ(m.typing, "A*01:01+A*02:01^B*08:01+B*44:02");
+  EXPECT_EQ(m.genotype.at(Locus::kB).pos[1].text, "B*44:02");
+  const DonorRecord& k = rows[1].record;
+  EXPECT_EQ(k.line, 3u);
+  EXPECT_EQ(k.facts.id, "7");
+  EXPECT_EQ(k.facts.birth_date, absl::CivilDay(1990, 5, 1));
+  EXPECT_EQ(k.typing, "A*02:01+A*03:01^B7^DRB1*03:01/DRB1*04:01");
+  EXPECT_EQ(k.genotype.at(Locus::kDQB1).typed_positions, 0);
+  EXPECT_EQ(rows[2].record.line, 4u);
+  EXPECT_EQ(rows[2].record.facts.id, "K3");
+  EXPECT_EQ(rows[2].record.family_id, "F1");
+  EXPECT_EQ(rows[2].record.role, "sibling");
+  EXPECT_EQ(rows[2].record.typing, "A*01:01+A*03:01");
+  EXPECT_EQ(rows[3].record.line, 5u);  // a last line without '\n'
+  EXPECT_EQ(rows[3].record.typing, "A*01:01");
+  // One warning per distinct unknown key, on the line that brought it.
+  EXPECT_THAT(header_warnings_,
+              ElementsAre("donors.jsonl:1: key 'notes' is not one haplomatch "
+                          "reads; ignored",
+                          "donors.jsonl:4: key 'other' is not one haplomatch "
+                          "reads; ignored"));
+}
+
+TEST_F(DonorFile, JsonLinesChosenByNameOrContent) {
+  const std::string text =
+      "\n {\"id\":\"a\",\"glstring\":\"A*01:01+A*02:01\",\"zz\":1}\n";
+  {  // by content, whatever the name
+    std::istringstream in(text);
+    auto reader = DonorFileReader::FromStream(&in, "d.csv", resolver_);
+    ASSERT_TRUE(reader.ok()) << reader.status();
+    EXPECT_EQ((*reader)->format(), TableFormat::kJsonLines);
+    EXPECT_THAT((*reader)->columns(), ElementsAre("id", "glstring", "zz"));
+    // The first object's unknown keys are known before any row is read.
+    EXPECT_THAT((*reader)->header_warnings(),
+                ElementsAre(HasSubstr("d.csv:2: key 'zz'")));
+    DonorRecord r;
+    absl::Status s;
+    ASSERT_TRUE((*reader)->Next(&r, &s));
+    ASSERT_TRUE(s.ok()) << s;
+    EXPECT_EQ(r.line, 2u);
+    EXPECT_FALSE((*reader)->Next(&r, &s));
+    EXPECT_EQ((*reader)->header_warnings().size(), 1u);
+  }
+  char dir_template[] = "/tmp/haplomatch_donor_file_XXXXXX";
+  ASSERT_NE(::mkdtemp(dir_template), nullptr);
+  for (const char* name : {"d.jsonl", "d.NDJSON"}) {
+    // By name: even a first line that is not an object is a JSON row.
+    const std::string path = absl::StrCat(dir_template, "/", name);
+    std::FILE* f = std::fopen(path.c_str(), "wb");
+    ASSERT_NE(f, nullptr);
+    std::fputs(absl::StrCat("id,glstring", text).c_str(), f);
+    std::fclose(f);
+    auto reader = DonorFileReader::Open(path, resolver_);
+    ASSERT_TRUE(reader.ok()) << reader.status();
+    EXPECT_EQ((*reader)->format(), TableFormat::kJsonLines) << name;
+    EXPECT_THAT((*reader)->columns(), IsEmpty());
+    DonorRecord r;
+    absl::Status s;
+    ASSERT_TRUE((*reader)->Next(&r, &s));
+    EXPECT_EQ(std::string(s.message()),
+              absl::StrCat(path, ":1:1: expected '{'"));
+    ASSERT_TRUE((*reader)->Next(&r, &s));
+    EXPECT_TRUE(s.ok()) << s;
+    EXPECT_EQ(r.line, 2u);
+    std::remove(path.c_str());
+  }
+  ::rmdir(dir_template);
+  // Empty: no rows as JSON Lines, an error when the format is not known.
+  DonorFileOptions json;
+  json.format = TableFormat::kJsonLines;
+  EXPECT_THAT(ReadAll("", json), IsEmpty());
+  EXPECT_THAT(ReadAll("\n \n", json), IsEmpty());
+  const std::vector<Row> unknown = ReadAll("");
+  ASSERT_EQ(unknown.size(), 1u);
+  EXPECT_FALSE(unknown[0].status.ok());
+}
+
+TEST_F(DonorFile, JsonLinesEveryBadRowKindNamesLineAndKey) {
+  const struct {
+    const char* line;
+    const char* error;  // "" for a good row
+  } kRows[] = {
+      {R"({"id":"ok1","A_1":"01:01","A_2":"02:01","B_1":"08:01"})", ""},
+      {R"({"id":"c","glstring":"A*01:01")", ":2:31: expected ',' or '}'"},
+      {R"({"id":"d","birth_date":"2023-02-30","glstring":"A*01:01"})",
+       ":3: key 'birth_date': '2023-02-30' is not a date: February 2023 has "
+       "28 days"},
+      {R"({"glstring":"A*01:01"})",
+       ":4: no donor id (key id, donor_id, person_id or donor)"},
+      {R"({"id":null,"glstring":"A*01:01"})", ":5: key 'id': missing donor id"},
+      {R"({"id":"f","age":40})",
+       ":6: no typing key: a 'glstring' key or per-locus keys A_1, A_2, B_1"},
+      {R"({"id":"g","glstring":"A*01:01","A_1":"01:01"})",
+       ":7: both a 'glstring' key and per-locus keys: give the typing one "
+       "way"},
+      {R"({"id":"h","dob":"1990-01-01","birth_date":"1990-01-01","gl":"A1"})",
+       ":8: keys 'dob' and 'birth_date' say the same thing"},
+      {R"({"id":"i","id":"j","glstring":"A*01:01"})",
+       ":9:11: key 'id' given twice"},
+      {R"({"id":"k","nested":{"x":1},"glstring":"A*01:01"})",
+       ":10:20: nested value for key 'nested'"},
+      {R"([1,2])", ":11:1: expected '{'"},
+      {R"({"id":"l","age":30.5,"glstring":"A*01:01"})",
+       ":12: key 'age': '30.5' is not an age"},
+      {R"({"id":"m","A_1":"B*07:02"})",
+       ":13: key 'A_1': 'B*07:02' in 'B*07:02' is not a typing of A"},
+      {R"({"id":"n","A_1":null,"A_2":""})",
+       ":14: no typing (every locus key is blank)"},
+      {R"({"id":"o","glstring":"A*99:99+A*01:01"})",
+       ":15: key 'glstring': 'A*99:99'"},
+      {R"({"id":"p","glstring":""})", ":16: key 'glstring': no typing"},
+      {R"({"id":"q","sex":"Q","glstring":"A*01:01"})", ":17: key 'sex': "},
+      {R"({"id":"r","abo":"C","glstring":"A*01:01"})",
+       ":18: key 'abo': 'C' is not a blood group"},
+      {R"({"id":"s","relationship":"aunt-in-law","glstring":"A*01:01"})",
+       ":19: key 'relationship': "},
+      {R"({"id":"t","cmv":"maybe","glstring":"A*01:01"})", ":20: key 'cmv': "},
+      {R"({"id":"u","A_1":"01:01+A*02:01"})",
+       ":21: key 'A_1': 'A*01:01+A*02:01': one typing a cell"},
+      {R"({"id":"v","glstring":"A*01:01"} ,)", ":22:33: text after the object"},
+      {R"({"id":"ok2","glstring":"A*01:01+A*02:01"})", ""},
+  };
+  std::string text;
+  for (const auto& r : kRows) absl::StrAppend(&text, r.line, "\n");
+  const std::vector<Row> rows = ReadAll(text, {}, "d.jsonl");
+  ASSERT_EQ(rows.size(), std::size(kRows));
+  for (size_t i = 0; i < rows.size(); ++i) {
+    SCOPED_TRACE(kRows[i].line);
+    EXPECT_EQ(rows[i].record.line, i + 1);
+    if (*kRows[i].error == '\0') {
+      EXPECT_TRUE(rows[i].status.ok()) << rows[i].status;
+      continue;
+    }
+    EXPECT_EQ(rows[i].status.code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(std::string(rows[i].status.message()),
+                HasSubstr(absl::StrCat("d.jsonl", kRows[i].error)));
+  }
+  // Only rows that parse lay out their keys ("nested" never did).
+  EXPECT_THAT(header_warnings_, IsEmpty());
+}
+
+TEST_F(DonorFile, JsonLinesOverlongLineIsOneErrorAndReadingGoesOn) {
+  DonorFileOptions options;
+  options.max_row_bytes = 64;
+  const std::string big =
+      absl::StrCat("{\"id\":\"big\",\"glstring\":\"", std::string(200, 'A'),
+                   "\"}\n");
+  const std::string small = "{\"id\":\"small\",\"glstring\":\"A*01:01\"}\n";
+  // The over-long line first (the reader's format sniffing) and later.
+  const std::vector<Row> rows =
+      ReadAll(absl::StrCat(big, small, big, small), options, "d.jsonl");
+  ASSERT_EQ(rows.size(), 4u);
+  EXPECT_EQ(std::string(rows[0].status.message()),
+            "d.jsonl:1: row over 64 bytes (rejected, not truncated)");
+  ASSERT_TRUE(rows[1].status.ok()) << rows[1].status;
+  EXPECT_EQ(rows[1].record.line, 2u);
+  EXPECT_EQ(std::string(rows[2].status.message()),
+            "d.jsonl:3: row over 64 bytes (rejected, not truncated)");
+  ASSERT_TRUE(rows[3].status.ok()) << rows[3].status;
+  EXPECT_EQ(rows[3].record.facts.id, "small");
+}
+
+// id_column: that column/key is the id; the usual id spellings are then
+// ignored (no "say the same thing" error); missing, it is a header error
+// (CSV) or a row error (JSON Lines).
+TEST_F(DonorFile, IdColumnOption) {
+  DonorFileOptions options;
+  options.id_column = " Person ";
+  const struct {
+    const char* text;
+    const char* name;
+    const char* first_id;  // or the error
+    bool ok;
+  } kCases[] = {
+      {"id,person,glstring\nx1,P1,A*01:01\n", "d.csv", "P1", true},
+      {"donor_id\tPERSON\tA_1\nx1\tP1\t01:01\n", "d.tsv", "P1", true},
+      {R"({"id":"x1","person":"P1","glstring":"A*01:01"})", "d.jsonl", "P1",
+       true},
+      {"id,glstring\nx1,A*01:01\n", "d.csv",
+       "d.csv:1: no id column ' Person ' in the header", false},
+      {R"({"id":"x1","glstring":"A*01:01"})", "d.jsonl",
+       "d.jsonl:1: no donor id (key ' Person ')", false},
+  };
+  for (const auto& c : kCases) {
+    SCOPED_TRACE(c.text);
+    const std::vector<Row> rows = ReadAll(c.text, options, c.name);
+    ASSERT_EQ(rows.size(), 1u);
+    if (c.ok) {
+      ASSERT_TRUE(rows[0].status.ok()) << rows[0].status;
+      EXPECT_EQ(rows[0].record.facts.id, c.first_id);
+      EXPECT_THAT(header_warnings_,
+                  ElementsAre(HasSubstr("ignored: the id is the")));
+    } else {
+      EXPECT_EQ(rows[0].status.code(), absl::StatusCode::kInvalidArgument);
+      EXPECT_EQ(std::string(rows[0].status.message()), c.first_id);
+    }
+  }
+}
+
+// Unparsed glstrings for callers that parse them (matcher/ingest.h).
+TEST_F(DonorFile, ParseTypingsFalsePassesTheGlStringOn) {
+  DonorFileOptions options;
+  options.parse_typings = false;
+  for (const char* text :
+       {"id,glstring\nx, A*01:01++ \n",
+        "{\"id\":\"x\",\"glstring\":\" A*01:01++ \"}\n"}) {
+    std::istringstream in(text);
+    auto reader = DonorFileReader::FromStream(&in, "f", nullptr, options);
+    ASSERT_TRUE(reader.ok()) << reader.status();
+    DonorRecord r;
+    absl::Status s;
+    ASSERT_TRUE((*reader)->Next(&r, &s));
+    EXPECT_TRUE(s.ok()) << s;
+    EXPECT_EQ(r.typing, "A*01:01++");
+  }
+}
+
+TEST_F(DonorFile, JsonLinesArbitraryBytesNeverCrashOrHang) {
+  FuzzRows("{}[]\":,\\u0 1.e-+nultrfa\n\r\tA*:01^/xG",
+           "{\"id\":\"a\",\"A_1\":\"01:01\"}\n",
+           "{\"id\":\"a\",\"glstring\":\"A*01:01\"}\n", "fuzz.jsonl", 777,
+           resolver_);
 }
 
 }  // namespace

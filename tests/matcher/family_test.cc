@@ -401,6 +401,142 @@ TEST_F(Family, Errors) {
 }
 
 // ---------------------------------------------------------------------------
+// Family files (matcher/family_file.h): JSON Lines reads as CSV does.
+
+// "A_1":"A*01:01","A_2":...,"DQB1_2":... for two A~C~B~DRB1~DQB1 haplotypes.
+std::string PerLocusKeys(const Hap& h1, const Hap& h2) {
+  static constexpr const char* kLoci[] = {"A", "C", "B", "DRB1", "DQB1"};
+  std::vector<std::string> kv;
+  for (int i = 0; i < 5; ++i) {
+    kv.push_back(absl::StrCat("\"", kLoci[i], "_1\":\"", h1[i], "\""));
+    kv.push_back(absl::StrCat("\"", kLoci[i], "_2\":\"", h2[i], "\""));
+  }
+  return absl::StrJoin(kv, ",");
+}
+
+absl::StatusOr<FamilyFile> ReadFamilyText(const std::string& text,
+                                          const std::string& name) {
+  std::istringstream in(text);
+  auto reader = DonorFileReader::FromStream(&in, name, LoadShipped().resolver.get());
+  if (!reader.ok()) return reader.status();
+  return ReadFamilyFile(reader->get(), name);
+}
+
+TEST_F(Family, JsonLinesFamilyFileSegregatesAsCsv) {
+  const Hap ab = Mosaic(kA, kB, 3);  // a at A, C, B; b from DRB1 on
+  // F1: both parents, a recombinant sibling; F2: parents untyped, three
+  // children. The JSON Lines rows spell the same facts in other ways.
+  const std::string csv = absl::StrCat(
+      "id,family_id,role,age,glstring\n",                      //
+      "F,F1,father,60,", Gl(kA, kB), "\n",                     //
+      "M,F1,mother,58,", Gl(kC, kD), "\n",                     //
+      "P,F1,patient,30,", Gl(kA, kC), "\n",                    //
+      "S1,F1,sibling,28,", Gl(kD, kA), "\n",                   //
+      "S2,F1,sibling,25,", Gl(ab, kD), "\n",                   //
+      "S3,F1,sibling,20,", Gl(kA, kC), "\n",                   //
+      "Q,F2,patient,,", Gl(kE, kF), "\n",                      //
+      "T1,F2,sibling,,", Gl(kE, kB), "\n",                     //
+      "T2,F2,sibling,,", Gl(kA, kF), "\n",                     //
+      "T3,F2,sibling,,", Gl(kE, kF), "\n");
+  const std::string jsonl = absl::StrCat(
+      "\xEF\xBB\xBF{\"id\":\"F\",\"family_id\":\"F1\",\"role\":\"father\","
+      "\"age\":60,\"glstring\":\"", Gl(kA, kB), "\"}\r\n",
+      "{\"role\":\"mother\",\"family_id\":\"F1\",\"id\":\"M\",\"age\":58,",
+      PerLocusKeys(kC, kD), "}\n",
+      "{\"id\":\"P\",\"family\":\"F1\",\"role\":\"patient\",\"age\":30,"
+      "\"glstring\":\"", Gl(kA, kC), "\",\"note\":\"proband\"}\n",
+      "\n",
+      "{\"id\":\"S1\",\"family_id\":\"F1\",\"role\":\"sibling\",\"age\":28,",
+      PerLocusKeys(kD, kA), "}\n",
+      "{\"id\":\"S2\",\"family_id\":\"F1\",\"role\":\"sibling\",\"age\":25,"
+      "\"glstring\":\"", Gl(ab, kD), "\"}\n",
+      "{\"id\":\"S3\",\"family_id\":\"F1\",\"role\":\"sibling\",\"age\":20,"
+      "\"glstring\":\"", Gl(kA, kC), "\"}\n",
+      "{\"id\":\"Q\",\"family_id\":\"F2\",\"role\":\"patient\",\"age\":null,"
+      "\"glstring\":\"", Gl(kE, kF), "\"}\n",
+      "{\"id\":\"T1\",\"family_id\":\"F2\",\"role\":\"brother\",",
+      PerLocusKeys(kE, kB), "}\n",
+      "{\"id\":\"T2\",\"family_id\":\"F2\",\"role\":\"sister\",\"glstring\":\"",
+      Gl(kA, kF), "\"}\n",
+      "{\"id\":\"T3\",\"family_id\":\"F2\",\"role\":\"sibling\",\"glstring\":"
+      "\"", Gl(kE, kF), "\"}\n");
+  const absl::StatusOr<FamilyFile> a = ReadFamilyText(csv, "family.csv");
+  const absl::StatusOr<FamilyFile> b = ReadFamilyText(jsonl, "family.jsonl");
+  ASSERT_TRUE(a.ok()) << a.status();
+  ASSERT_TRUE(b.ok()) << b.status();
+  EXPECT_TRUE(a->errors.empty()) << absl::StrJoin(a->errors, "\n");
+  EXPECT_TRUE(b->errors.empty()) << absl::StrJoin(b->errors, "\n");
+  EXPECT_THAT(b->warnings, testing::ElementsAre(HasSubstr(
+                               "family.jsonl:3: key 'note' is not one")));
+  ASSERT_EQ(a->families.size(), 2u);
+  ASSERT_EQ(b->families.size(), 2u);
+  for (size_t f = 0; f < 2; ++f) {
+    const FamilyRows& x = a->families[f];
+    const FamilyRows& y = b->families[f];
+    EXPECT_EQ(x.family_id, y.family_id);
+    ASSERT_EQ(x.members.size(), y.members.size());
+    for (size_t i = 0; i < x.members.size(); ++i) {
+      EXPECT_EQ(x.members[i].id, y.members[i].id);
+      EXPECT_EQ(x.members[i].role, y.members[i].role);
+      EXPECT_EQ(x.records[i].facts.age, y.records[i].facts.age);
+    }
+    const absl::StatusOr<FamilyResult> rx =
+        Segregate(x.family_id, x.members, {});
+    const absl::StatusOr<FamilyResult> ry =
+        Segregate(y.family_id, y.members, {});
+    ASSERT_TRUE(rx.ok()) << rx.status();
+    ASSERT_TRUE(ry.ok()) << ry.status();
+    EXPECT_EQ(rx->recombinations, ry->recombinations);
+    EXPECT_EQ(rx->explanations, ry->explanations);
+    ASSERT_EQ(rx->members.size(), ry->members.size());
+    for (size_t i = 0; i < rx->members.size(); ++i) {
+      const MemberResult& m = rx->members[i];
+      const MemberResult& n = ry->members[i];
+      SCOPED_TRACE(m.id);
+      EXPECT_EQ(m.id, n.id);
+      EXPECT_EQ(m.letters, n.letters);
+      EXPECT_EQ(m.phased_gl, n.phased_gl);
+      EXPECT_EQ(m.shared, n.shared);
+      EXPECT_EQ(m.basis, n.basis);
+      EXPECT_EQ(m.recombinant, n.recombinant);
+      EXPECT_EQ(m.flags, n.flags);
+    }
+  }
+  // The facts the test is about, so that equal is not equally empty.
+  const FamilyResult r = *Segregate("F1", b->families[0].members, {});
+  EXPECT_EQ(Get(r, "S1").shared, 1);
+  EXPECT_EQ(Get(r, "S3").shared, 2);
+  EXPECT_TRUE(Get(r, "S2").recombinant);
+}
+
+TEST_F(Family, JsonLinesFamilyFileErrors) {
+  // No role key in the first object: the file is refused, as a CSV header
+  // without a role column is.
+  const absl::StatusOr<FamilyFile> no_role =
+      ReadFamilyText("{\"id\":\"P\",\"glstring\":\"A*01:01\"}\n", "f.jsonl");
+  EXPECT_EQ(no_role.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(no_role.status().message(), HasSubstr("needs a 'role' key"));
+  // Later rows: each error is its row's, with the key.
+  const absl::StatusOr<FamilyFile> f = ReadFamilyText(
+      absl::StrCat(
+          "{\"id\":\"P\",\"role\":\"patient\",\"glstring\":\"", Gl(kA, kC),
+          "\"}\n",
+          "{\"id\":\"X\",\"role\":\"cousin\",\"glstring\":\"", Gl(kA, kD),
+          "\"}\n",
+          "{\"id\":\"Y\",\"glstring\":\"", Gl(kA, kD), "\"}\n",
+          "{\"id\":\"Z\",\"role\":\"sibling\",\"glstring\":\"A*01:01\"\n"),
+      "f.jsonl");
+  ASSERT_TRUE(f.ok()) << f.status();
+  ASSERT_EQ(f->families.size(), 1u);
+  EXPECT_EQ(f->families[0].members.size(), 1u);
+  EXPECT_THAT(f->errors,
+              testing::ElementsAre(
+                  HasSubstr("f.jsonl:2: key 'role': role 'cousin'"),
+                  HasSubstr("f.jsonl:3: key 'role': role ''"),
+                  HasSubstr("f.jsonl:4:48: expected ',' or '}'")));
+}
+
+// ---------------------------------------------------------------------------
 // Agreement with synth ground truth (data/synth.h, docs/synth.md §3).
 
 struct Truth {

@@ -290,19 +290,119 @@ TEST_F(IngestTest, JsonLinesWithBadLines) {
   EXPECT_EQ(stats.rows, stats.accepted + stats.rejected);
 }
 
+// --id-column: for CSV a header error naming the column when it is
+// missing; for JSON Lines a rejected row. The usual id columns are then
+// ordinary ignored columns.
 TEST_F(IngestTest, IdColumnOption) {
-  const std::string text =
-      "person,glstring\np1,A*01:01+A*02:01\np2,A*01:01+A*03:01\n";
+  const struct {
+    const char* name;
+    const char* text;
+  } kFiles[] = {
+      {"ids.csv", "id,person,glstring\nx1,p1,A*01:01+A*02:01\n"
+                  "x2,p2,A*01:01+A*03:01\n"},
+      {"ids.jsonl",
+       "{\"id\":\"x1\",\"person\":\"p1\",\"glstring\":\"A*01:01+A*02:01\"}\n"
+       "{\"person\":\"p2\",\"glstring\":\"A*01:01+A*03:01\"}\n"},
+  };
+  for (const auto& f : kFiles) {
+    SCOPED_TRACE(f.name);
+    std::vector<std::string> rejects;
+    IngestStats stats;
+    IngestOptions o;
+    o.id_column = "person";
+    absl::StatusOr<DonorStore> s =
+        Ingest(Write(f.name, f.text), &rejects, &stats, o);
+    ASSERT_TRUE(s.ok()) << s.status();
+    ASSERT_EQ(s->size(), 2u) << absl::StrJoin(rejects, "\n");
+    EXPECT_EQ(s->id(0), "p1");
+    EXPECT_EQ(s->id(1), "p2");
+  }
+  IngestOptions nope;
+  nope.id_column = "nope";
   std::vector<std::string> rejects;
   IngestStats stats;
-  IngestOptions o;
-  o.id_column = "person";
-  absl::StatusOr<DonorStore> s = Ingest(Write("ids.csv", text), &rejects, &stats, o);
+  const absl::StatusOr<DonorStore> csv =
+      Ingest(Write("ids2.csv", kFiles[0].text), &rejects, &stats, nope);
+  EXPECT_EQ(csv.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(csv.status().message()),
+              HasSubstr("ids2.csv:1: no id column 'nope'"));
+  const absl::StatusOr<DonorStore> json =
+      Ingest(Write("ids2.jsonl", kFiles[1].text), &rejects, &stats, nope);
+  ASSERT_TRUE(json.ok()) << json.status();
+  EXPECT_EQ(json->size(), 0u);
+  ASSERT_EQ(rejects.size(), 2u);
+  EXPECT_THAT(rejects[0], HasSubstr("ids2.jsonl:1: no donor id (key 'nope')"));
+}
+
+// The same donors as CSV, JSON Lines (glstring or per-locus keys, in any
+// order), gzipped JSON Lines and JSON Lines under another name with
+// DonorInputFormat::kJsonLines give the same store.
+TEST_F(IngestTest, CsvAndJsonLinesGiveTheSameStore) {
+  std::vector<std::string> rejects;
+  IngestStats stats;
+  const absl::StatusOr<DonorStore> want =
+      Ingest(Write("donors.csv", kGoodRows), &rejects, &stats);
+  ASSERT_TRUE(want.ok()) << want.status();
+  const std::string jsonl =
+      "{\"id\":\"mother\",\"relationship\":\"mother\",\"birth_date\":"
+      "\"1954-03-02\",\"age\":null,\"sex\":\"F\",\"abo\":\"A+\",\"cmv\":"
+      "\"pos\",\"glstring\":\"A*02:01+A*24:02^B*44:02+B*35:01^DRB1*04:01+"
+      "DRB1*11:01\"}\r\n"
+      "{\"A_1\":\"01:01\",\"A_2\":\"24:02\",\"B_1\":\"08:01\",\"B_2\":"
+      "\"35:01\",\"DRB1_1\":\"03:01\",\"DRB1_2\":\"11:01\",\"id\":\"son\","
+      "\"relationship\":\"son\",\"age\":19,\"sex\":\"M\",\"abo\":\"A-\","
+      "\"cmv\":\"neg\"}\n"
+      "\n"
+      "{\"donor_id\":\"sister\",\"rel\":\"sister\",\"dob\":\"1980-07-30\","
+      "\"gender\":\"F\",\"blood_group\":\"B+\",\"cmv_status\":\"neg\",\"gl\":"
+      "\"A*01:01+A*02:01^B*08:01+B*44:02^DRB1*03:01+DRB1*04:01\"}\n";
+  const std::string gz = absl::StrCat(dir_, "/donors.jsonl.gz");
+  gzFile f = gzopen(gz.c_str(), "wb");
+  ASSERT_NE(f, nullptr);
+  gzwrite(f, jsonl.data(), static_cast<unsigned>(jsonl.size()));
+  gzclose(f);
+  IngestOptions as_json;
+  as_json.format = DonorInputFormat::kJsonLines;
+  const struct {
+    std::string path;
+    IngestOptions options;
+  } kInputs[] = {
+      {Write("donors.jsonl", jsonl), {}},
+      {gz, {}},
+      {Write("donors.ndjson", jsonl), {}},
+      {Write("donors.txt", jsonl), as_json},
+      {Write("sniffed.txt", jsonl), {}},  // the first byte is '{'
+  };
+  for (const auto& in : kInputs) {
+    SCOPED_TRACE(in.path);
+    rejects.clear();
+    const absl::StatusOr<DonorStore> got =
+        Ingest(in.path, &rejects, &stats, in.options);
+    ASSERT_TRUE(got.ok()) << got.status();
+    EXPECT_THAT(rejects, ::testing::IsEmpty());
+    ASSERT_EQ(got->size(), want->size());
+    for (size_t i = 0; i < got->size(); ++i) {
+      EXPECT_EQ(got->id(i), want->id(i));
+      EXPECT_EQ(got->facts_word(i), want->facts_word(i));
+      const Genotype a = got->GenotypeOf(i), b = want->GenotypeOf(i);
+      for (Locus l : kAllLoci) {
+        for (int p = 0; p < 2; ++p) {
+          EXPECT_EQ(a.at(l).pos[p].text, b.at(l).pos[p].text);
+        }
+      }
+    }
+  }
+}
+
+// The service sends an empty JSON Lines body for "donors": []; no rows.
+TEST_F(IngestTest, EmptyJsonLinesIsNoDonors) {
+  std::istringstream in("");
+  IngestStats stats;
+  const absl::StatusOr<DonorStore> s = IngestDonorStream(
+      &in, "donors.jsonl", *LoadShipped().resolver, {}, nullptr, &stats);
   ASSERT_TRUE(s.ok()) << s.status();
-  ASSERT_EQ(s->size(), 2u);
-  EXPECT_EQ(s->id(1), "p2");
-  o.id_column = "nope";
-  EXPECT_FALSE(Ingest(Write("ids2.csv", text), &rejects, &stats, o).ok());
+  EXPECT_EQ(s->size(), 0u);
+  EXPECT_EQ(stats.rows, 0u);
 }
 
 class IndexTest : public IngestTest {
