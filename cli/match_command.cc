@@ -272,29 +272,7 @@ void PrintDonorText(const DonorResult& d,
 
 // ---- Flags
 
-struct Typed {
-  std::string typing;
-  Genotype genotype;
-  std::vector<std::string> warnings;
-};
-
-absl::StatusOr<Typed> BuildTyping(const data::Resolver& resolver,
-                                  absl::string_view text) {
-  Typed t;
-  absl::StatusOr<GlString> gl = parser::ParseGlString(text);
-  if (!gl.ok()) return gl.status();
-  t.typing = ToString(*gl);
-  absl::StatusOr<data::ResolvedTyping> r = resolver.Resolve(*gl);
-  if (!r.ok()) return r.status();
-  absl::StatusOr<Genotype> g =
-      matcher::BuildGenotype(resolver.reference(), *r);
-  if (!g.ok()) return g.status();
-  t.genotype = *std::move(g);
-  t.warnings = std::move(r->warnings);
-  t.warnings.insert(t.warnings.end(), t.genotype.warnings.begin(),
-                    t.genotype.warnings.end());
-  return t;
-}
+using Typed = matcher::TypingFromText;
 
 }  // namespace
 
@@ -414,7 +392,7 @@ int RunMatch(Command& cmd) {
     }
     recipient_text = *std::move(text);
   }
-  absl::StatusOr<Typed> recipient = BuildTyping(resolver, recipient_text);
+  absl::StatusOr<Typed> recipient = matcher::ReadTyping(resolver, recipient_text);
   if (!recipient.ok()) {
     err << kName << ": --recipient: " << recipient.status().message() << "\n";
     return kExitRejected;
@@ -499,7 +477,7 @@ int RunMatch(Command& cmd) {
       text = text.substr(eq + 1);
     }
     const std::string source = absl::StrCat("--donor ", i + 1);
-    absl::StatusOr<Typed> t = BuildTyping(resolver, text);
+    absl::StatusOr<Typed> t = matcher::ReadTyping(resolver, text);
     if (!t.ok() || id.empty()) {
       reject(source, t.ok() ? "empty donor id before '='"
                             : std::string(t.status().message()));
@@ -532,13 +510,21 @@ int RunMatch(Command& cmd) {
     if (!reader.ok()) {
       reject(*path, reader.status().message());
     } else {
-      for (const std::string& w : (*reader)->header_warnings()) {
-        err << kName << ": warning: " << w << "\n";
-      }
+      // A JSON Lines file adds a warning when a new unknown key first
+      // appears, so they are written as they come.
+      size_t warned = 0;
+      auto warn_new = [&] {
+        const std::vector<std::string>& ws = (*reader)->header_warnings();
+        for (; warned < ws.size(); ++warned) {
+          err << kName << ": warning: " << ws[warned] << "\n";
+        }
+      };
+      warn_new();
       const std::string name = *path == "-" ? "<stdin>" : *path;
       matcher::DonorRecord rec;
       absl::Status row;
       while ((*reader)->Next(&rec, &row)) {
+        warn_new();
         const std::string source = absl::StrCat(name, ":", rec.line);
         if (!row.ok()) {
           reject(source, row.message());

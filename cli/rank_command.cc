@@ -37,6 +37,7 @@
 #include "data/mac_table.h"
 #include "data/reference.h"
 #include "data/resolve.h"
+#include "matcher/donor_file.h"
 #include "matcher/eligibility.h"
 #include "matcher/ingest.h"
 #include "matcher/match.h"
@@ -362,18 +363,16 @@ int RunRank(Command& cmd) {
   }
   matcher::Genotype recipient;
   {
-    absl::StatusOr<GlString> gl = parser::ParseGlString(*rtext);
-    absl::StatusOr<data::ResolvedTyping> t =
-        gl.ok() ? env->resolver->Resolve(*gl)
-                : absl::StatusOr<data::ResolvedTyping>(gl.status());
-    absl::StatusOr<matcher::Genotype> g =
-        t.ok() ? matcher::BuildGenotype(*env->ref, *t)
-               : absl::StatusOr<matcher::Genotype>(t.status());
-    if (!g.ok()) {
-      err << kName << ": --recipient: " << g.status().message() << "\n";
+    absl::StatusOr<matcher::TypingFromText> t =
+        matcher::ReadTyping(*env->resolver, *rtext);
+    if (!t.ok()) {
+      err << kName << ": --recipient: " << t.status().message() << "\n";
       return kExitRejected;
     }
-    recipient = *std::move(g);
+    for (const std::string& w : t->warnings) {
+      err << kName << ": warning: --recipient: " << w << "\n";
+    }
+    recipient = std::move(t->genotype);
   }
 
   size_t rejected = 0;

@@ -740,4 +740,21 @@ absl::Status DonorFileReader::ParseRow(const Layout& l,
   return absl::OkStatus();
 }
 
+absl::StatusOr<TypingFromText> ReadTyping(const data::Resolver& resolver,
+                                          absl::string_view text) {
+  TypingFromText t;
+  absl::StatusOr<GlString> gl = parser::ParseGlString(text);
+  if (!gl.ok()) return gl.status();
+  t.typing = ToString(*gl);
+  absl::StatusOr<data::ResolvedTyping> r = resolver.Resolve(*gl);
+  if (!r.ok()) return r.status();
+  absl::StatusOr<Genotype> g = BuildGenotype(resolver.reference(), *r);
+  if (!g.ok()) return g.status();
+  t.genotype = *std::move(g);
+  t.warnings = std::move(r->warnings);
+  t.warnings.insert(t.warnings.end(), t.genotype.warnings.begin(),
+                    t.genotype.warnings.end());
+  return t;
+}
+
 }  // namespace hla::matcher

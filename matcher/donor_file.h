@@ -229,6 +229,20 @@ class DonorFileReader {
   std::unique_ptr<CellCache> cells_;
 };
 
+// One typing as a command line, a request or a file gives it ("A*01:01+
+// A*02:01^B*08:01+..."): parsed, resolved against `resolver`'s release and
+// built into a Genotype (matcher/match.h BuildGenotype).
+struct TypingFromText {
+  std::string typing;  // the canonical GL String
+  Genotype genotype;
+  // The resolver's warnings (renamed alleles, ...), then BuildGenotype's.
+  std::vector<std::string> warnings;
+};
+// Errors: the parser's (InvalidArgumentError with the byte offset), the
+// resolver's (an allele the release does not name, ...), BuildGenotype's.
+absl::StatusOr<TypingFromText> ReadTyping(const data::Resolver& resolver,
+                                          absl::string_view text);
+
 }  // namespace hla::matcher
 
 #endif  // HLA_MATCHER_DONOR_FILE_H_

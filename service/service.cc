@@ -32,6 +32,7 @@
 #include "hla/gl.h"
 #include "hla/locus.h"
 #include "hla/version.h"
+#include "matcher/donor_file.h"
 #include "matcher/eligibility.h"
 #include "matcher/ingest.h"
 #include "matcher/match.h"
@@ -208,30 +209,7 @@ absl::StatusOr<std::vector<Locus>> ParseLoci(absl::string_view text) {
   return loci;
 }
 
-struct Typed {
-  std::string typing;
-  matcher::Genotype genotype;
-  std::vector<std::string> warnings;
-};
-
-// As `haplomatch match` builds a typing: parse, resolve, genotype.
-absl::StatusOr<Typed> BuildTyping(const data::Resolver& resolver,
-                                  absl::string_view text) {
-  Typed t;
-  absl::StatusOr<GlString> gl = parser::ParseGlString(text);
-  if (!gl.ok()) return gl.status();
-  t.typing = ToString(*gl);
-  absl::StatusOr<data::ResolvedTyping> r = resolver.Resolve(*gl);
-  if (!r.ok()) return r.status();
-  absl::StatusOr<matcher::Genotype> g =
-      matcher::BuildGenotype(resolver.reference(), *r);
-  if (!g.ok()) return g.status();
-  t.genotype = *std::move(g);
-  t.warnings = std::move(r->warnings);
-  t.warnings.insert(t.warnings.end(), t.genotype.warnings.begin(),
-                    t.genotype.warnings.end());
-  return t;
-}
+using Typed = matcher::TypingFromText;
 
 // What match and rank share: the recipient and the eligibility options.
 struct Common {
@@ -490,7 +468,7 @@ struct Service::Impl {
     HLA_SVC_GET(typing, OptString(*rj, "typing", "recipient."));
     if (!typing) return Bad("'recipient.typing' is required");
     HLA_SVC_GET(strict, OptBool(*oj, "strict", "options."));
-    absl::StatusOr<Typed> t = BuildTyping(Resolver(strict.value_or(true)), *typing);
+    absl::StatusOr<Typed> t = matcher::ReadTyping(Resolver(strict.value_or(true)), *typing);
     if (!t.ok()) {
       return absl::Status(t.status().code(),
                           absl::StrCat("recipient.typing: ", t.status().message()));
@@ -591,7 +569,7 @@ struct Service::Impl {
         reject("empty donor id");
         continue;
       }
-      absl::StatusOr<Typed> t = BuildTyping(resolver, *typing);
+      absl::StatusOr<Typed> t = matcher::ReadTyping(resolver, *typing);
       if (!t.ok()) {
         reject(t.status().message());
         continue;

@@ -7,6 +7,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -263,6 +264,24 @@ TEST(MatchCli, RejectedRecipientOrAntibodyExitsOne) {
               "A999:100"});
   EXPECT_EQ(r.rc, kExitRejected);
   EXPECT_THAT(r.err, HasSubstr("--antibodies: antibody specificity 'A999'"));
+}
+
+// A JSON Lines donor file: an unknown key that first appears on a later
+// line is still warned about (once).
+TEST(MatchCli, JsonLinesDonorsWarnOfEveryUnknownKey) {
+  const std::string path = absl::StrCat(::testing::TempDir(), "/hm_match_jsonl_",
+                                        ::getpid(), ".jsonl");
+  std::ofstream(path)
+      << "{\"id\":\"d1\",\"glstring\":\"A*01:01+A*02:01\"}\n"
+      << "{\"id\":\"d2\",\"glstring\":\"A*01:01+A*03:01\",\"notes\":\"x\"}\n"
+      << "{\"id\":\"d3\",\"glstring\":\"A*01:01+A*11:01\",\"notes\":\"y\"}\n";
+  RunResult r = Invoke({"--recipient", "A*01:01+A*02:01", "--donors", path});
+  ::unlink(path.c_str());
+  EXPECT_EQ(r.rc, kExitOk) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("3 donors matched"));
+  EXPECT_THAT(r.err, HasSubstr("warning: "));
+  EXPECT_THAT(r.err, HasSubstr("'notes'"));
+  EXPECT_EQ(r.err.find("'notes'"), r.err.rfind("'notes'")) << r.err;
 }
 
 TEST(MatchCli, BadDonorRowsAreReportedAndTheRestMatched) {

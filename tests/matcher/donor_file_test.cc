@@ -319,6 +319,25 @@ void FuzzRows(const std::string& alphabet, const std::string& head0,
   }
 }
 
+// ReadTyping: the one text -> Genotype path of --recipient, --donor and
+// the service's typings.
+TEST_F(DonorFile, ReadTypingParsesResolvesAndBuilds) {
+  absl::StatusOr<TypingFromText> t =
+      ReadTyping(*resolver_, "A*01:01+A*24:329^B*08:01");
+  ASSERT_TRUE(t.ok()) << t.status();
+  EXPECT_EQ(t->typing, "A*01:01+A*24:329^B*08:01");
+  EXPECT_EQ(t->genotype.at(Locus::kA).typed_positions, 2);
+  EXPECT_EQ(t->genotype.at(Locus::kB).typed_positions, 1);
+  ASSERT_FALSE(t->warnings.empty());
+  EXPECT_THAT(t->warnings[0], HasSubstr("A*24:329Q"));  // renamed
+  absl::StatusOr<TypingFromText> bad = ReadTyping(*resolver_, "A*01:01+A*");
+  EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(bad.status().message(), HasSubstr("at offset 10"));
+  bad = ReadTyping(*resolver_, "A*99:99");
+  EXPECT_FALSE(bad.ok());
+  EXPECT_THAT(bad.status().message(), HasSubstr("A*99:99"));
+}
+
 TEST_F(DonorFile, ArbitraryBytesNeverCrashOrHang) {
   // The bytes that matter to the splitter and the typing parser.
   FuzzRows(",\"\n\r\t A*0123:+^/~|?NxG-\xEF\xBB\xBF", "id,A_1,A_2,dob,abo\n",
