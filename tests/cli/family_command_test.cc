@@ -19,6 +19,7 @@
 #include "cli/command.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/family_haplotypes.h"
 
 namespace hla::cli {
 namespace {
@@ -41,20 +42,14 @@ RunResult Invoke(int (*run)(Command&), std::vector<std::string> args) {
   return {rc, out.str(), err.str()};
 }
 
-using Hap = std::array<const char*, 5>;
-constexpr Hap kA = {"A*01:01", "C*07:01", "B*08:01", "DRB1*03:01", "DQB1*02:01"};
-constexpr Hap kB = {"A*03:01", "C*07:02", "B*07:02", "DRB1*15:01", "DQB1*06:02"};
-constexpr Hap kC = {"A*02:01", "C*05:01", "B*44:02", "DRB1*04:01", "DQB1*03:02"};
-constexpr Hap kD = {"A*24:02", "C*04:01", "B*35:01", "DRB1*11:01", "DQB1*03:01"};
-constexpr Hap kE = {"A*11:01", "C*03:04", "B*40:01", "DRB1*13:01", "DQB1*06:03"};
-// a at A, C, B; b from DRB1 on.
-constexpr Hap kAB = {"A*01:01", "C*07:01", "B*08:01", "DRB1*15:01", "DQB1*06:02"};
-
-std::string Gl(const Hap& h1, const Hap& h2) {
-  std::vector<std::string> blocks;
-  for (int i = 0; i < 5; ++i) blocks.push_back(absl::StrCat(h1[i], "+", h2[i]));
-  return absl::StrJoin(blocks, "^");
-}
+using testing_family::Gl;
+using testing_family::Hap;
+using testing_family::kA;
+using testing_family::kAB;
+using testing_family::kB;
+using testing_family::kC;
+using testing_family::kD;
+using testing_family::kE;
 
 class FamilyCommand : public ::testing::Test {
  protected:

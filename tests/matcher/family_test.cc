@@ -22,6 +22,7 @@
 #include "data/synth.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/family_haplotypes.h"
 #include "matcher/donor_file.h"
 #include "matcher/family_file.h"
 #include "tests/matcher/match_test_util.h"
@@ -33,14 +34,14 @@ using ::testing::HasSubstr;
 using matcher_test::Geno;
 using matcher_test::LoadShipped;
 
-// A~C~B~DRB1~DQB1 haplotypes of real 3.58.0 alleles.
-using Hap = std::array<const char*, 5>;
-constexpr Hap kA = {"A*01:01", "C*07:01", "B*08:01", "DRB1*03:01", "DQB1*02:01"};
-constexpr Hap kB = {"A*03:01", "C*07:02", "B*07:02", "DRB1*15:01", "DQB1*06:02"};
-constexpr Hap kC = {"A*02:01", "C*05:01", "B*44:02", "DRB1*04:01", "DQB1*03:02"};
-constexpr Hap kD = {"A*24:02", "C*04:01", "B*35:01", "DRB1*11:01", "DQB1*03:01"};
-constexpr Hap kE = {"A*11:01", "C*03:04", "B*40:01", "DRB1*13:01", "DQB1*06:03"};
-constexpr Hap kF = {"A*68:01", "C*12:03", "B*51:01", "DRB1*07:01", "DQB1*02:02"};
+using testing_family::Gl;
+using testing_family::Hap;
+using testing_family::kA;
+using testing_family::kB;
+using testing_family::kC;
+using testing_family::kD;
+using testing_family::kE;
+using testing_family::kF;
 
 // The first `at` loci of `x`, the rest of `y` (a crossover before locus
 // `at` in A, C, B, DRB1, DQB1 order).
@@ -48,17 +49,6 @@ Hap Mosaic(const Hap& x, const Hap& y, int at) {
   Hap h = y;
   for (int i = 0; i < at; ++i) h[i] = x[i];
   return h;
-}
-
-// Unphased GL String of two haplotypes; loci with a null pointer in the
-// first haplotype are left untyped.
-std::string Gl(const Hap& h1, const Hap& h2) {
-  std::vector<std::string> blocks;
-  for (int i = 0; i < 5; ++i) {
-    if (h1[i] == nullptr) continue;
-    blocks.push_back(absl::StrCat(h1[i], "+", h2[i]));
-  }
-  return absl::StrJoin(blocks, "^");
 }
 
 class Family : public ::testing::Test {
