@@ -217,9 +217,6 @@ struct CompiledQuery::Impl {
   std::vector<LocusQuery> dsa_loci;
   bool antibodies = false;
   bool all_slow = false;
-  // Store indexes of the relatives options.families recognises, and their
-  // family (owned by options.families).
-  absl::flat_hash_map<uint32_t, const FamilyResult*> family_of;
   int r_tce_group = 0;
   int as_of_year = 0, as_of_mmdd = 0;
   uint64_t as_of_ymd = 0;
@@ -235,6 +232,12 @@ struct CompiledQuery::Impl {
     std::vector<uint8_t> bits;
   };
   std::vector<QuickLocus> quick;
+
+  // Store indexes of the relatives options.families recognises, and their
+  // family (owned by options.families). Last: the scan's hot fields above
+  // keep their places.
+  absl::flat_hash_map<uint32_t, const FamilyResult*> family_of;
+  bool any_family = false;  // !family_of.empty()
 
   template <typename Id>
   int Quick(const Id* ids, uint64_t w) const {
@@ -592,10 +595,19 @@ CompiledQuery::~CompiledQuery() = default;
 
 bool CompiledQuery::AllSlow() const { return impl_->all_slow; }
 
+namespace {
+// Out of line: the hash lookup stays out of Gate's hot path, which only
+// tests whether there are family donors at all.
+[[gnu::noinline]] bool IsFamilyDonor(
+    const absl::flat_hash_map<uint32_t, const FamilyResult*>& family_of,
+    size_t donor) {
+  return family_of.count(static_cast<uint32_t>(donor)) > 0;
+}
+}  // namespace
+
 bool CompiledQuery::UsesMatch(size_t donor) const {
   return impl_->all_slow || impl_->store->is_fallback(donor) ||
-         (!impl_->family_of.empty() &&
-          impl_->family_of.count(static_cast<uint32_t>(donor)) > 0);
+         (impl_->any_family && IsFamilyDonor(impl_->family_of, donor));
 }
 
 size_t CompiledQuery::family_donors() const { return impl_->family_of.size(); }
@@ -683,6 +695,7 @@ absl::StatusOr<std::unique_ptr<CompiledQuery>> CompiledQuery::Compile(
           store.id(i), store.GenotypeOf(i), recipient, nullptr);
       if (f != nullptr) m.family_of.emplace(static_cast<uint32_t>(i), f);
     }
+    m.any_family = !m.family_of.empty();
   }
   if (!m.all_slow) {
     // DSA cells go into the matching cells where the locus is one of them.
@@ -784,7 +797,8 @@ absl::StatusOr<RankResult> Rank(const DonorStore& store,
   std::vector<Local> locals(static_cast<size_t>(threads));
   std::atomic<size_t> done{0};
   const bool slow = q.AllSlow();
-  auto work = [&](int t) {
+  const bool families = q.family_donors() > 0;
+  auto work = [&, slow, families](int t) {
     Local& L = locals[static_cast<size_t>(t)];
     const size_t begin = n * static_cast<size_t>(t) / static_cast<size_t>(threads);
     const size_t end = n * static_cast<size_t>(t + 1) / static_cast<size_t>(threads);
@@ -794,7 +808,9 @@ absl::StatusOr<RankResult> Rank(const DonorStore& store,
       for (size_t i = b; i < e; ++i) {
         uint32_t key;
         int fail;
-        if (q.UsesMatch(i)) {
+        // The store's own flag first: the family lookup only when some
+        // donor is a recognised relative.
+        if (store.is_fallback(i) || (families && q.UsesMatch(i))) {
           ++L.fallback;
         } else if (!slow) {
           fail = q.QuickReject(i);

@@ -360,23 +360,4 @@ int CountDirectional(const std::array<const std::vector<uint32_t>*, 2>& from,
   return int{unmatched[0]} + int{unmatched[1]};
 }
 
-matcher::HaploVerdict UnphasedHaploVerdict(bool missing_required,
-                                           bool any_scored, bool none_shared,
-                                           bool one_shared, bool parent_child) {
-  using matcher::HaploVerdict;
-  if (missing_required || !any_scored) return HaploVerdict::kInsufficientTyping;
-  if (none_shared) return HaploVerdict::kNotHaploidentical;
-  if (!one_shared) return HaploVerdict::kIdentical;
-  return parent_child ? HaploVerdict::kHaploidentical
-                      : HaploVerdict::kHaploCompatible;
-}
-
-matcher::TceCategory TceCategoryOf(int recipient_group, int donor_group) {
-  using matcher::TceCategory;
-  if (recipient_group == 0 || donor_group == 0) return TceCategory::kUnknown;
-  if (recipient_group == donor_group) return TceCategory::kPermissive;
-  return recipient_group < donor_group ? TceCategory::kNonPermissiveGvH
-                                       : TceCategory::kNonPermissiveHvG;
-}
-
 }  // namespace hla::matcher_internal

@@ -155,16 +155,33 @@ int CountDirectional(const std::array<const std::vector<uint32_t>*, 2>& from,
 //     haplotype is shared by descent)
 //   otherwise                                  -> kHaploCompatible (Match
 //     then upgrades or downgrades it from phase written on both sides)
-matcher::HaploVerdict UnphasedHaploVerdict(bool missing_required,
-                                           bool any_scored, bool none_shared,
-                                           bool one_shared, bool parent_child);
+// Inline: the scan calls it once per donor.
+inline matcher::HaploVerdict UnphasedHaploVerdict(bool missing_required,
+                                                  bool any_scored,
+                                                  bool none_shared,
+                                                  bool one_shared,
+                                                  bool parent_child) {
+  using matcher::HaploVerdict;
+  if (missing_required || !any_scored) return HaploVerdict::kInsufficientTyping;
+  if (none_shared) return HaploVerdict::kNotHaploidentical;
+  if (!one_shared) return HaploVerdict::kIdentical;
+  return parent_child ? HaploVerdict::kHaploidentical
+                      : HaploVerdict::kHaploCompatible;
+}
 
 // The DPB1 TCE category of a DPB1 pair that is not a two-allele match, from
 // each side's lowest (most immunogenic) V2 group, 0 when unknown (Crivello
 // et al. 2016; Atlas): either unknown -> kUnknown; equal -> kPermissive;
 // recipient's lower -> kNonPermissiveGvH; donor's lower ->
 // kNonPermissiveHvG. One rule for Match (ScoreTce) and rank's scan.
-matcher::TceCategory TceCategoryOf(int recipient_group, int donor_group);
+inline matcher::TceCategory TceCategoryOf(int recipient_group,
+                                          int donor_group) {
+  using matcher::TceCategory;
+  if (recipient_group == 0 || donor_group == 0) return TceCategory::kUnknown;
+  if (recipient_group == donor_group) return TceCategory::kPermissive;
+  return recipient_group < donor_group ? TceCategory::kNonPermissiveGvH
+                                       : TceCategory::kNonPermissiveHvG;
+}
 
 }  // namespace hla::matcher_internal
 
