@@ -4,8 +4,8 @@
 #   fuzz/run.sh BUILD_DIR SECONDS
 #
 # BUILD_DIR was configured with -DHLA_FUZZ=ON -DCMAKE_CXX_COMPILER=clang++ and
-# built (target parse_fuzzer). New inputs go to a scratch directory, never into
-# the checked-in seed corpus. Exits non-zero if a fuzzer finds a crash, a leak,
+# built (targets parse_fuzzer, donor_file_fuzzer). New inputs go to a scratch
+# directory, never into the checked-in seed corpus. Exits non-zero if a fuzzer finds a crash, a leak,
 # undefined behaviour, a broken contract, or an input slower than 10 s; the
 # reproducer is left in BUILD_DIR/fuzz/artifacts/.
 set -eu
@@ -16,16 +16,28 @@ fi
 build=$1
 seconds=$2
 here=$(cd "$(dirname "$0")" && pwd)
-fuzzer="$build/fuzz/parse_fuzzer"
-if [ ! -x "$fuzzer" ]; then
-  echo "$0: $fuzzer not built (configure with -DHLA_FUZZ=ON, clang++)" >&2
-  exit 2
-fi
-work="$build/fuzz/corpus-work/parse"
 artifacts="$build/fuzz/artifacts/"
-mkdir -p "$work" "$artifacts"
-# -max_len covers long GL strings without making each run slow; the 1 MiB
-# limit itself is exercised by the unit tests.
-"$fuzzer" -max_total_time="$seconds" -max_len=4096 -timeout=10 \
+mkdir -p "$artifacts"
+for name in parse_fuzzer donor_file_fuzzer; do
+  if [ ! -x "$build/fuzz/$name" ]; then
+    echo "$0: $build/fuzz/$name not built (configure with -DHLA_FUZZ=ON, clang++)" >&2
+    exit 2
+  fi
+done
+
+# The parser: SECONDS. -max_len covers long GL strings without making each
+# run slow; the 1 MiB limit itself is exercised by the unit tests.
+work="$build/fuzz/corpus-work/parse"
+mkdir -p "$work"
+"$build/fuzz/parse_fuzzer" -max_total_time="$seconds" -max_len=4096 -timeout=10 \
   -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$artifacts" \
   -dict="$here/parse.dict" "$work" "$here/corpus/parse"
+
+# Donor files (CSV/TSV/JSON Lines rows; typings parsed, not resolved): half
+# of SECONDS, at least 10. The parse dictionary helps it write typings.
+work="$build/fuzz/corpus-work/donor_file"
+mkdir -p "$work"
+half=$(( seconds / 2 > 10 ? seconds / 2 : 10 ))
+"$build/fuzz/donor_file_fuzzer" -max_total_time="$half" -max_len=2048 -timeout=10 \
+  -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$artifacts" \
+  -dict="$here/parse.dict" "$work" "$here/corpus/donor_file"
