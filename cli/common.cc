@@ -182,41 +182,7 @@ absl::StatusOr<FamilyInput> ReadFamilies(const std::string& path,
       path == "-" ? matcher::DonorFileReader::FromStream(in, name, &resolver)
                   : matcher::DonorFileReader::Open(path, &resolver);
   if (!reader.ok()) return reader.status();
-  absl::StatusOr<matcher::FamilyFile> file =
-      matcher::ReadFamilyFile(reader->get(), name);
-  if (!file.ok()) return file.status();
-  FamilyInput f;
-  f.evidence = std::make_shared<matcher::FamilyEvidence>();
-  f.rejected = std::move(file->errors);
-  f.warnings = std::move(file->warnings);
-  for (matcher::FamilyRows& rows : file->families) {
-    for (size_t i = 0; i < rows.members.size(); ++i) {
-      matcher::DonorRecord& rec = rows.records[i];
-      const matcher::FamilyRole role = rows.members[i].role;
-      if (role == matcher::FamilyRole::kPatient) {
-        if (f.patient_id.empty()) {
-          f.patient_id = rec.facts.id;
-          f.patient_typing = rec.typing;
-        }
-        continue;
-      }
-      if (rec.facts.relationship == matcher::Relationship::kUnknown) {
-        rec.facts.relationship = matcher::RelationshipOf(role);
-      }
-      f.relatives.push_back(rec);
-    }
-    absl::StatusOr<matcher::FamilyResult> result =
-        matcher::Segregate(rows.family_id, rows.members, {});
-    if (!result.ok()) {
-      f.rejected.push_back(absl::StrCat(
-          name, ": family ",
-          rows.family_id.empty() ? "(no family_id)" : rows.family_id, ": ",
-          result.status().message()));
-      continue;
-    }
-    f.evidence->Add(*std::move(result), std::move(rows.members));
-  }
-  return f;
+  return matcher::ReadAndSegregate(reader->get(), name);
 }
 
 absl::StatusOr<FamilyInput> ReadFamilyFlag(const std::string& path,

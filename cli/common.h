@@ -25,6 +25,7 @@
 #include "matcher/donor_file.h"
 #include "matcher/eligibility.h"
 #include "matcher/family.h"
+#include "matcher/family_file.h"
 
 namespace hla::cli {
 
@@ -64,21 +65,9 @@ bool ReadLine(std::istream& in, size_t keep, std::string* line, size_t* length);
 bool ForEachTyping(const Args& args, Command& cmd,
                    const std::function<bool(const std::string&)>& each);
 
-// --family FILE ('-': `in`), read (matcher/family_file.h) and segregated
-// (matcher/family.h), for match and rank.
-struct FamilyInput {
-  // The families that segregated, with the typings they came from.
-  std::shared_ptr<matcher::FamilyEvidence> evidence;
-  // Every row but the patients', in file order, as donors: a blank
-  // relationship is filled from the role (matcher::RelationshipOf).
-  std::vector<matcher::DonorRecord> relatives;
-  // The first family's patient (empty when no family segregated).
-  std::string patient_id, patient_typing;
-  // Rows not read ("file:line: ...") and families not segregated
-  // ("file: family F: ..."); the rest is still used.
-  std::vector<std::string> rejected;
-  std::vector<std::string> warnings;
-};
+// --family FILE ('-': `in`), read and segregated
+// (matcher/family_file.h ReadAndSegregate), for match and rank.
+using FamilyInput = matcher::SegregatedFamilies;
 // NotFoundError when the file cannot be opened; InvalidArgumentError for a
 // header without id, typing or role (matcher/family_file.h).
 absl::StatusOr<FamilyInput> ReadFamilies(const std::string& path,

@@ -60,4 +60,42 @@ absl::StatusOr<FamilyFile> ReadFamilyFile(DonorFileReader* reader,
   return out;
 }
 
+absl::StatusOr<SegregatedFamilies> ReadAndSegregate(DonorFileReader* reader,
+                                                    const std::string& name) {
+  absl::StatusOr<FamilyFile> file = ReadFamilyFile(reader, name);
+  if (!file.ok()) return file.status();
+  SegregatedFamilies f;
+  f.evidence = std::make_shared<FamilyEvidence>();
+  f.rejected = std::move(file->errors);
+  f.warnings = std::move(file->warnings);
+  for (FamilyRows& rows : file->families) {
+    for (size_t i = 0; i < rows.members.size(); ++i) {
+      DonorRecord& rec = rows.records[i];
+      const FamilyRole role = rows.members[i].role;
+      if (role == FamilyRole::kPatient) {
+        if (f.patient_id.empty()) {
+          f.patient_id = rec.facts.id;
+          f.patient_typing = rec.typing;
+        }
+        continue;
+      }
+      if (rec.facts.relationship == Relationship::kUnknown) {
+        rec.facts.relationship = RelationshipOf(role);
+      }
+      f.relatives.push_back(rec);
+    }
+    absl::StatusOr<FamilyResult> result =
+        Segregate(rows.family_id, rows.members, {});
+    if (!result.ok()) {
+      f.rejected.push_back(absl::StrCat(
+          name, ": family ",
+          rows.family_id.empty() ? "(no family_id)" : rows.family_id, ": ",
+          result.status().message()));
+      continue;
+    }
+    f.evidence->Add(*std::move(result), std::move(rows.members));
+  }
+  return f;
+}
+
 }  // namespace hla::matcher

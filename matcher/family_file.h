@@ -14,6 +14,7 @@
 #ifndef HLA_MATCHER_FAMILY_FILE_H_
 #define HLA_MATCHER_FAMILY_FILE_H_
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -43,6 +44,25 @@ struct FamilyFile {
 // rejected row).
 absl::StatusOr<FamilyFile> ReadFamilyFile(DonorFileReader* reader,
                                           const std::string& name);
+
+// A family file read and segregated: what match and rank (CLI and service)
+// need of it.
+struct SegregatedFamilies {
+  // The families that segregated, with the typings they came from.
+  std::shared_ptr<FamilyEvidence> evidence;
+  // Every row but the patients', in file order, as donors: a blank
+  // relationship is filled from the role (RelationshipOf).
+  std::vector<DonorRecord> relatives;
+  // The first family's patient (empty when there is none).
+  std::string patient_id, patient_typing;
+  // Rows not read ("name:line: ...") and families that did not segregate
+  // ("name: family F: ..."); the rest is still used.
+  std::vector<std::string> rejected;
+  std::vector<std::string> warnings;
+};
+// ReadFamilyFile, then Segregate on each family. Errors: ReadFamilyFile's.
+absl::StatusOr<SegregatedFamilies> ReadAndSegregate(DonorFileReader* reader,
+                                                    const std::string& name);
 
 }  // namespace hla::matcher
 
