@@ -34,6 +34,8 @@
 #include "hla/version.h"
 #include "matcher/donor_file.h"
 #include "matcher/eligibility.h"
+#include "matcher/family.h"
+#include "matcher/family_file.h"
 #include "matcher/ingest.h"
 #include "matcher/match.h"
 #include "matcher/rank.h"
@@ -344,6 +346,70 @@ struct Service::Impl {
   }
 
   // "recipient" and "options", as the match and rank flags read them.
+  // An array of flat objects as JSON Lines text, so that donors and family
+  // rows in a request are read exactly as a file is (matcher/donor_file.h).
+  static absl::StatusOr<std::string> ToJsonLines(const Json& array,
+                                                 absl::string_view field) {
+    if (!array.is_array()) {
+      return Bad(absl::StrCat("'", field, "' must be an array of objects"));
+    }
+    std::string lines;
+    for (size_t i = 0; i < array.size(); ++i) {
+      const Json& row = array[i];
+      if (!row.is_object()) {
+        return Bad(absl::StrCat("'", field, "[", i, "]' must be an object"));
+      }
+      for (auto it = row.begin(); it != row.end(); ++it) {
+        if (it->is_object() || it->is_array()) {
+          return Bad(absl::StrCat("'", field, "[", i, "].", it.key(),
+                                  "' must be a string, number or null"));
+        }
+      }
+      lines += row.dump();
+      lines += '\n';
+    }
+    return lines;
+  }
+
+  // "family": the rows of a family file as objects (id, role, family_id,
+  // typing or per-locus keys, ...: docs/family.md), read as a JSON Lines
+  // family file and segregated. A rejected row or a family that does not
+  // segregate is a 400 naming it ("family[2]: ..."): a family is a handful
+  // of hand-entered rows, and a proof from part of it would mislead. Null
+  // without "family".
+  absl::StatusOr<std::shared_ptr<const matcher::FamilyEvidence>> ReadFamily(
+      const Json& body, bool strict) const {
+    const Json* fj = Field(body, "family");
+    if (fj == nullptr) return std::shared_ptr<const matcher::FamilyEvidence>();
+    HLA_SVC_GET(lines, ToJsonLines(*fj, "family"));
+    // Messages name the row as the reader does ("family:3: ..."): the
+    // third object, family[2].
+    auto row_name = [](absl::string_view message) {
+      absl::string_view rest = message;
+      size_t line = 0;
+      if (absl::ConsumePrefix(&rest, "family:")) {
+        const size_t digits = rest.find_first_not_of("0123456789");
+        if (digits != 0 && digits != absl::string_view::npos &&
+            absl::SimpleAtoi(rest.substr(0, digits), &line) && line > 0) {
+          return absl::StrCat("family[", line - 1, "]", rest.substr(digits));
+        }
+      }
+      return std::string(message);
+    };
+    std::istringstream in(lines);
+    matcher::DonorFileOptions fo;
+    fo.format = matcher::TableFormat::kJsonLines;
+    absl::StatusOr<std::unique_ptr<matcher::DonorFileReader>> reader =
+        matcher::DonorFileReader::FromStream(&in, "family", &Resolver(strict),
+                                             fo);
+    if (!reader.ok()) return Bad(row_name(reader.status().message()));
+    absl::StatusOr<matcher::SegregatedFamilies> f =
+        matcher::ReadAndSegregate(reader->get(), "family");
+    if (!f.ok()) return Bad(row_name(f.status().message()));
+    if (!f->rejected.empty()) return Bad(row_name(f->rejected.front()));
+    return std::shared_ptr<const matcher::FamilyEvidence>(f->evidence);
+  }
+
   absl::StatusOr<Common> ReadCommon(const Json& body, bool rank,
                                     matcher::RankOptions* rank_options) const {
     Common c;
@@ -479,7 +545,8 @@ struct Service::Impl {
 
   absl::StatusOr<std::string> Match(const Request& request) const {
     HLA_SVC_GET(body, ParseBody(request.body));
-    if (absl::Status s = CheckKeys(body, "", {"recipient", "donors", "options"});
+    if (absl::Status s =
+            CheckKeys(body, "", {"recipient", "donors", "family", "options"});
         !s.ok()) {
       return s;
     }
@@ -495,6 +562,7 @@ struct Service::Impl {
       strict = st.value_or(true);
     }
     const data::Resolver& resolver = Resolver(strict);
+    HLA_SVC_GET(family, ReadFamily(body, strict));
 
     std::string out = cli::MatchJsonHead(ref->version(), c.eligibility,
                                          c.recipient.typing);
@@ -589,6 +657,15 @@ struct Service::Impl {
       d.typing = t->typing;
       d.warnings = std::move(t->warnings);
       d.report = *std::move(report);
+      if (family != nullptr) {
+        std::string why;
+        if (const matcher::FamilyResult* f = family->For(
+                d.facts.id, t->genotype, c.recipient.genotype, &why)) {
+          matcher::ApplySegregation(*f, d.facts.id, &d.report);
+        } else if (!why.empty()) {
+          d.warnings.push_back(std::move(why));
+        }
+      }
       d.eligibility = matcher::Evaluate(d.facts, t->genotype, c.recipient_facts,
                                         c.recipient.genotype, d.report, *ref,
                                         c.eligibility);
@@ -603,7 +680,8 @@ struct Service::Impl {
 
   absl::StatusOr<std::string> Rank(const Request& request) const {
     HLA_SVC_GET(body, ParseBody(request.body));
-    if (absl::Status s = CheckKeys(body, "", {"recipient", "donors", "options"});
+    if (absl::Status s =
+            CheckKeys(body, "", {"recipient", "donors", "family", "options"});
         !s.ok()) {
       return s;
     }
@@ -619,28 +697,16 @@ struct Service::Impl {
       strict = st.value_or(true);
     }
 
+    HLA_SVC_GET(family, ReadFamily(body, strict));
+    ro.families = family;
+
     // Donors in the body go through the registry ingest as JSON Lines, so
     // that they are read (keys, validation, rejects) exactly as a file is.
     std::optional<matcher::DonorStore> body_store;
     size_t rejected = 0;
     const matcher::DonorStore* store = nullptr;
     if (const Json* donors = Field(body, "donors")) {
-      if (!donors->is_array()) return Bad("'donors' must be an array of objects");
-      std::string lines;
-      for (size_t i = 0; i < donors->size(); ++i) {
-        const Json& dj = (*donors)[i];
-        if (!dj.is_object()) {
-          return Bad(absl::StrCat("'donors[", i, "]' must be an object"));
-        }
-        for (auto it = dj.begin(); it != dj.end(); ++it) {
-          if (it->is_object() || it->is_array()) {
-            return Bad(absl::StrCat("'donors[", i, "].", it.key(),
-                                    "' must be a string, number or null"));
-          }
-        }
-        lines += dj.dump();
-        lines += '\n';
-      }
+      HLA_SVC_GET(lines, ToJsonLines(*donors, "donors"));
       std::istringstream in(lines);
       matcher::IngestStats stats;
       absl::StatusOr<matcher::DonorStore> s = matcher::IngestDonorStream(

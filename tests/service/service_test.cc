@@ -22,6 +22,7 @@
 #include "cli/command.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/family_haplotypes.h"
 #include "hla/version.h"
 
 namespace hla::service {
@@ -409,6 +410,102 @@ TEST_F(ServiceTest, RankOptionsAreChecked) {
   EXPECT_EQ(Post("/v1/rank", head + R"({"rank_by":"speed"}})").status, 400);
   EXPECT_EQ(Post("/v1/rank", head + R"({"loci":"A"}})").status, 400);
   EXPECT_EQ(Post("/v1/rank", head + R"({"top":0}})").status, 200);
+}
+
+// ---- "family": the rows of a family file in the request (docs/family.md)
+
+// Father a|b, mother c|d, patient a|c; S1 a|d, S2 a/b recombinant | d, S3
+// a|c.
+std::string FamilyRowsJson() {
+  using testing_family::Gl;
+  using namespace testing_family;  // NOLINT: the haplotype constants
+  const std::pair<const char*, std::string> rows[] = {
+      {"F\",\"role\":\"father", Gl(kA, kB)}, {"M\",\"role\":\"mother", Gl(kC, kD)},
+      {"P\",\"role\":\"patient", Gl(kA, kC)}, {"S1\",\"role\":\"sibling", Gl(kD, kA)},
+      {"S2\",\"role\":\"sibling", Gl(kAB, kD)}, {"S3\",\"role\":\"sibling", Gl(kA, kC)}};
+  std::vector<std::string> out;
+  for (const auto& [id_role, gl] : rows) {
+    out.push_back(absl::StrCat(R"({"id":")", id_role, R"(","glstring":")", gl,
+                               R"("})"));
+  }
+  return absl::StrCat("[", absl::StrJoin(out, ","), "]");
+}
+
+TEST_F(ServiceTest, MatchWithFamilyUsesTheProvenPhase) {
+  using namespace testing_family;  // NOLINT
+  const std::string body = absl::StrCat(
+      R"({"recipient":{"typing":")", Gl(kA, kC), R"("},"donors":[)",
+      R"({"id":"S1","typing":")", Gl(kD, kA), R"(","relationship":"sibling"},)",
+      R"({"id":"S2","typing":")", Gl(kAB, kD), R"(","relationship":"sibling"},)",
+      R"({"id":"X","typing":")", Gl(kA, kD), R"(","relationship":"sibling"},)",
+      R"({"id":"S3","typing":")", Gl(kA, kB), R"(","relationship":"sibling"}],)",
+      R"("family":)", FamilyRowsJson(), "}");
+  Response r = Post("/v1/match", body);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_THAT(r.body, HasSubstr("\"verdict\":\"haploidentical\",\"basis\":"
+                                "\"family segregation: shares haplotype a "
+                                "(paternal) with the patient\""));
+  EXPECT_THAT(r.body, HasSubstr("\"verdict\":\"not-haploidentical\",\"basis\":"
+                                "\"family segregation: shares no whole"));
+  // X is not in the family; this S3 is typed otherwise than the S3 segregated.
+  EXPECT_THAT(r.body, HasSubstr("family segregation not used: S3 is typed "
+                                "otherwise than in the family"));
+  // Without "family" nothing is proven.
+  const std::string plain = body.substr(0, body.find(R"(,"family":)")) + "}";
+  EXPECT_THAT(Post("/v1/match", plain).body, Not(HasSubstr("family segregation")));
+}
+
+TEST_F(ServiceTest, RankWithFamilyIsByteForByteTheCli) {
+  using namespace testing_family;  // NOLINT
+  // The family as a CSV file for the CLI; its relatives as the donors.
+  std::string csv = "id,role,glstring\n";
+  std::string jsonl;
+  std::vector<std::string> donors;
+  const std::pair<const char*, std::string> rows[] = {
+      {"F,father", Gl(kA, kB)}, {"M,mother", Gl(kC, kD)}, {"P,patient", Gl(kA, kC)},
+      {"S1,sibling", Gl(kD, kA)}, {"S2,sibling", Gl(kAB, kD)}, {"S3,sibling", Gl(kA, kC)}};
+  for (const auto& [id_role, gl] : rows) {
+    absl::StrAppend(&csv, id_role, ",", gl, "\n");
+    const std::string id(absl::string_view(id_role).substr(0, absl::string_view(id_role).find(',')));
+    if (id == "P") continue;
+    const std::string d = absl::StrCat(R"({"id":")", id, R"(","age":40,"glstring":")", gl, R"("})");
+    absl::StrAppend(&jsonl, d, "\n");
+    donors.push_back(d);
+  }
+  const std::string family_path = dir_ + "/family.csv";
+  const std::string donors_path = dir_ + "/donors.jsonl";
+  std::ofstream(family_path) << csv;
+  std::ofstream(donors_path) << jsonl;
+  CliResult cli = RunCli(cli::RunRank,
+                         {"--recipient", Gl(kA, kC), "--donors", donors_path,
+                          "--family", family_path, "--protocol", "NCT04835883",
+                          "--as-of", "2026-11-26", "--format", "json"});
+  ASSERT_EQ(cli.rc, 0) << cli.err;
+  Response r = Post(
+      "/v1/rank",
+      absl::StrCat(R"({"recipient":{"typing":")", Gl(kA, kC), R"("},"donors":[)",
+                   absl::StrJoin(donors, ","), R"(],"family":)", FamilyRowsJson(),
+                   R"(,"options":{"protocol":"NCT04835883","as_of":"2026-11-26"}})"));
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.body, cli.out);
+  EXPECT_THAT(r.body, HasSubstr("family segregation: shares haplotype a"));
+}
+
+TEST_F(ServiceTest, BadFamilyIs400NamingTheRow) {
+  using namespace testing_family;  // NOLINT
+  const std::string head = absl::StrCat(R"({"recipient":{"typing":")", Gl(kA, kC),
+                                        R"("},"donors":[],"family":)");
+  Response r = Post("/v1/match", head + R"([{"id":"P","role":"patient","glstring":"A*01:01"},)"
+                                        R"({"id":"Q","role":"cousin","glstring":"A*01:01"}]})");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_THAT(r.body, HasSubstr("family[1]: key 'role'"));
+  r = Post("/v1/match", head + R"([{"id":"P","role":"patient","glstring":"A*01:01"},)"
+                               R"({"id":"Q","role":"patient","glstring":"A*02:01"}]})");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_THAT(r.body, HasSubstr("family: family "));
+  r = Post("/v1/rank", head + R"({"id":"P"}})");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_THAT(r.body, HasSubstr("'family' must be an array of objects"));
 }
 
 TEST_F(ServiceTest, UnknownPathIs404) {
