@@ -228,5 +228,32 @@ TEST_F(FamilyFlags, UsageAndRejections) {
   EXPECT_THAT(bad.out, StartsWith("rank,id,"));
 }
 
+// The shipped example family with roles (README, .ci/example): what
+// segregation proves for each relative, and rank on it.
+TEST(ShippedFamily, SegregatesAndRanksAsTheReadmeSays) {
+  const std::string path =
+      std::string(HLA_SHIPPED_DATA_DIR) + "/examples/family_segregation.csv";
+  const RunResult f = Invoke(RunFamily, {"--family", path});
+  ASSERT_EQ(f.rc, kExitOk) << f.err;
+  EXPECT_THAT(f.out, HasSubstr("sister: 2 shared; identical: family segregation"));
+  EXPECT_THAT(f.out, HasSubstr("brother: 1 shared; haploidentical: family "
+                               "segregation: shares haplotype a (paternal)"));
+  EXPECT_THAT(f.out, HasSubstr("son: 1 shared; haploidentical"));
+  EXPECT_THAT(f.out, HasSubstr("half-brother: ? shared"));
+  const RunResult r = Invoke(
+      RunRank, {"--family", path, "--recipient-abo", "A+", "--recipient-cmv",
+                "pos", "--recipient-sex", "M", "--antibodies",
+                std::string("@") + HLA_SHIPPED_DATA_DIR +
+                    "/examples/patient_antibodies.txt",
+                "--protocol", "NCT04835883", "--as-of", "2026-11-26"});
+  ASSERT_EQ(r.rc, kExitOk) << r.err;
+  const auto rows = IdsAndVerdicts(r.out);
+  ASSERT_EQ(rows.size(), 3u) << r.out;
+  EXPECT_EQ(rows[0].first, "sister");
+  EXPECT_EQ(rows[1].first, "son");
+  EXPECT_EQ(rows[2].first, "father");
+  EXPECT_THAT(r.err, HasSubstr("excluded 3 (age unknown 1, too old 1, DSA 1)"));
+}
+
 }  // namespace
 }  // namespace hla::cli
