@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "cli/command.h"
+#include "tests/cli/cli_test_util.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -17,20 +18,10 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 
-struct RunResult {
-  int rc;
-  std::string out, err;
-};
+using cli_testing::RunResult;
 
 RunResult RunDataWith(std::vector<std::string> args) {
-  // The build-tree data root is compiled in; pin it for the test anyway.
-  ::setenv("HAPLOMATCH_DATA_DIR", HLA_SHIPPED_DATA_DIR, 1);
-  ::unsetenv("HAPLOMATCH_IMGT");
-  std::istringstream in;
-  std::ostringstream out, err;
-  Command cmd{std::move(args), &in, &out, &err};
-  const int rc = RunData(cmd);
-  return {rc, out.str(), err.str()};
+  return cli_testing::Invoke(RunData, std::move(args));
 }
 
 TEST(DataInfo, PrintsCountsOfTheRelease) {

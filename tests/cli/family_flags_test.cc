@@ -18,6 +18,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "cli/command.h"
+#include "tests/cli/cli_test_util.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/family_haplotypes.h"
@@ -29,21 +30,8 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 using ::testing::StartsWith;
 
-struct RunResult {
-  int rc;
-  std::string out, err;
-};
-
-RunResult Invoke(int (*run)(Command&), std::vector<std::string> args,
-                 const std::string& input = "") {
-  ::setenv("HAPLOMATCH_DATA_DIR", HLA_SHIPPED_DATA_DIR, 1);
-  ::unsetenv("HAPLOMATCH_IMGT");
-  std::istringstream in(input);
-  std::ostringstream out, err;
-  Command cmd{std::move(args), &in, &out, &err};
-  const int rc = run(cmd);
-  return {rc, out.str(), err.str()};
-}
+using cli_testing::Invoke;
+using cli_testing::RunResult;
 
 using testing_family::Gl;
 using testing_family::kA;

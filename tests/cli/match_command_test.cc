@@ -17,6 +17,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "cli/command.h"
+#include "tests/cli/cli_test_util.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -26,21 +27,11 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-struct RunResult {
-  int rc;
-  std::string out, err;
-};
+using cli_testing::RunResult;
 
 RunResult Invoke(std::vector<std::string> args, bool interactive = false,
                  const std::string& stdin_text = "") {
-  ::setenv("HAPLOMATCH_DATA_DIR", HLA_SHIPPED_DATA_DIR, 1);
-  ::unsetenv("HAPLOMATCH_IMGT");
-  std::istringstream in(stdin_text);
-  std::ostringstream out, err;
-  Command cmd{std::move(args), &in, &out, &err};
-  cmd.interactive = interactive;
-  const int rc = RunMatch(cmd);
-  return {rc, out.str(), err.str()};
+  return cli_testing::Invoke(RunMatch, std::move(args), stdin_text, interactive);
 }
 
 const std::string kExamples = HLA_SHIPPED_DATA_DIR "/examples";

@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "cli/command.h"
+#include "tests/cli/cli_test_util.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -25,21 +26,8 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
-struct RunResult {
-  int rc;
-  std::string out, err;
-};
-
-RunResult Invoke(int (*fn)(Command&), std::vector<std::string> args,
-                 const std::string& input = "") {
-  ::setenv("HAPLOMATCH_DATA_DIR", HLA_SHIPPED_DATA_DIR, 1);
-  ::unsetenv("HAPLOMATCH_IMGT");
-  std::istringstream in(input);
-  std::ostringstream out, err;
-  Command cmd{std::move(args), &in, &out, &err};
-  const int rc = fn(cmd);
-  return {rc, out.str(), err.str()};
-}
+using cli_testing::Invoke;
+using cli_testing::RunResult;
 
 std::vector<std::string> Lines(const std::string& s) {
   std::vector<std::string> lines = absl::StrSplit(s, '\n');

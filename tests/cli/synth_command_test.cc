@@ -16,6 +16,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "cli/command.h"
+#include "tests/cli/cli_test_util.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -26,19 +27,10 @@ using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::StartsWith;
 
-struct RunResult {
-  int rc;
-  std::string out, err;
-};
+using cli_testing::RunResult;
 
 RunResult Invoke(std::vector<std::string> args) {
-  ::setenv("HAPLOMATCH_DATA_DIR", HLA_SHIPPED_DATA_DIR, 1);
-  ::unsetenv("HAPLOMATCH_IMGT");
-  std::istringstream in;
-  std::ostringstream out, err;
-  Command cmd{std::move(args), &in, &out, &err};
-  const int rc = RunSynth(cmd);
-  return {rc, out.str(), err.str()};
+  return cli_testing::Invoke(RunSynth, std::move(args));
 }
 
 std::vector<std::string> Lines(const std::string& s) {

@@ -22,6 +22,7 @@
 #include "cli/command.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/cli/cli_test_util.h"
 #include "tests/testing/family_haplotypes.h"
 #include "hla/version.h"
 
@@ -72,17 +73,10 @@ std::string FamilyDonorsJson(const std::string& csv_path, bool with_source) {
   return absl::StrCat("[", absl::StrJoin(donors, ","), "]");
 }
 
-struct CliResult {
-  int rc;
-  std::string out, err;
-};
+using CliResult = cli_testing::RunResult;
 
 CliResult RunCli(int (*fn)(cli::Command&), std::vector<std::string> args) {
-  std::istringstream in;
-  std::ostringstream out, err;
-  cli::Command cmd{std::move(args), &in, &out, &err};
-  const int rc = fn(cmd);
-  return {rc, out.str(), err.str()};
+  return cli_testing::Invoke(fn, std::move(args));
 }
 
 class ServiceTest : public ::testing::Test {
