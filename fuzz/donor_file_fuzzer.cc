@@ -22,18 +22,10 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "fuzz/fuzz_check.h"
 #include "matcher/donor_file.h"
 
-namespace {
-
-void Check(bool ok, const char* what, absl::string_view input) {
-  if (ok) return;
-  std::fprintf(stderr, "contract broken: %s\ninput: '%.*s'\n", what,
-               static_cast<int>(input.size()), input.data());
-  std::abort();
-}
-
-}  // namespace
+using hla::fuzz::Check;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;

@@ -13,17 +13,13 @@
 #include <string>
 
 #include "absl/strings/string_view.h"
+#include "fuzz/fuzz_check.h"
 #include "hla/gl.h"
 #include "parser/parse.h"
 
 namespace {
 
-void Check(bool ok, const char* what, absl::string_view input) {
-  if (ok) return;
-  std::fprintf(stderr, "contract broken: %s\ninput: '%.*s'\n", what,
-               static_cast<int>(input.size()), input.data());
-  std::abort();
-}
+using hla::fuzz::Check;
 
 void CheckError(const absl::Status& status, absl::string_view input,
                 size_t limit) {
