@@ -61,6 +61,8 @@ using matcher::MatchReport;
 constexpr char kUsage[] =
     "usage: haplomatch match --recipient TYPING (--donor [ID=]TYPING ... |\n"
     "                        --donors FILE) [flags]\n"
+    "       haplomatch match --family FILE [--donor ... | --donors FILE]\n"
+    "                        [flags]\n"
     "\n"
     "Matches a recipient against each donor: per-locus grades, allele and\n"
     "antigen matches, GvH/HvG mismatches, totals, the haplo verdict, DPB1 TCE,\n"

@@ -48,8 +48,9 @@ namespace hla::cli {
 namespace {
 
 constexpr char kRankUsage[] =
-    "usage: haplomatch rank --recipient TYPING|@FILE --donors FILE|INDEX\n"
+    "usage: haplomatch rank --recipient TYPING|@FILE --donors FILE|INDEX|-\n"
     "                       [flags]\n"
+    "       haplomatch rank --family FILE [--donors FILE|INDEX|-] [flags]\n"
     "\n"
     "Ranks every donor of a registry file (CSV/TSV/JSON Lines, optionally\n"
     "gzipped) or of an index built by 'haplomatch index' for one recipient.\n"
