@@ -219,6 +219,7 @@ struct Common {
   matcher::RecipientFacts recipient_facts;
   matcher::MatchOptions match;
   Typed recipient;
+  bool strict = true;  // options.strict: which resolver reads the typings
 };
 
 }  // namespace
@@ -534,7 +535,8 @@ struct Service::Impl {
     HLA_SVC_GET(typing, OptString(*rj, "typing", "recipient."));
     if (!typing) return Bad("'recipient.typing' is required");
     HLA_SVC_GET(strict, OptBool(*oj, "strict", "options."));
-    absl::StatusOr<Typed> t = matcher::ReadTyping(Resolver(strict.value_or(true)), *typing);
+    c.strict = strict.value_or(true);
+    absl::StatusOr<Typed> t = matcher::ReadTyping(Resolver(c.strict), *typing);
     if (!t.ok()) {
       return absl::Status(t.status().code(),
                           absl::StrCat("recipient.typing: ", t.status().message()));
@@ -555,14 +557,8 @@ struct Service::Impl {
       return Bad("'donors' must be an array of objects");
     }
     HLA_SVC_GET(c, ReadCommon(body, /*rank=*/false, nullptr));
-    const Json* oj = Field(body, "options");
-    bool strict = true;
-    if (oj != nullptr) {
-      HLA_SVC_GET(st, OptBool(*oj, "strict", "options."));
-      strict = st.value_or(true);
-    }
-    const data::Resolver& resolver = Resolver(strict);
-    HLA_SVC_GET(family, ReadFamily(body, strict));
+    const data::Resolver& resolver = Resolver(c.strict);
+    HLA_SVC_GET(family, ReadFamily(body, c.strict));
 
     std::string out = cli::MatchJsonHead(ref->version(), c.eligibility,
                                          c.recipient.typing);
@@ -690,14 +686,8 @@ struct Service::Impl {
     ro.eligibility = c.eligibility;
     ro.recipient = c.recipient_facts;
     ro.threads = std::max(1, options.rank_threads);
-    const Json* oj = Field(body, "options");
-    bool strict = true;
-    if (oj != nullptr) {
-      HLA_SVC_GET(st, OptBool(*oj, "strict", "options."));
-      strict = st.value_or(true);
-    }
 
-    HLA_SVC_GET(family, ReadFamily(body, strict));
+    HLA_SVC_GET(family, ReadFamily(body, c.strict));
     ro.families = family;
 
     // Donors in the body go through the registry ingest as JSON Lines, so
@@ -710,7 +700,7 @@ struct Service::Impl {
       std::istringstream in(lines);
       matcher::IngestStats stats;
       absl::StatusOr<matcher::DonorStore> s = matcher::IngestDonorStream(
-          &in, "donors.jsonl", Resolver(strict), matcher::IngestOptions(),
+          &in, "donors.jsonl", Resolver(c.strict), matcher::IngestOptions(),
           [&](const std::string&) { ++rejected; }, &stats);
       if (!s.ok()) return s.status();
       body_store = *std::move(s);
