@@ -182,6 +182,9 @@ TEST_F(FamilyFlags, FamilyFromStandardInput) {
   EXPECT_EQ(IdsAndVerdicts(rank.out).size(), 3u);
   // Both from standard input cannot be.
   EXPECT_EQ(Invoke(RunMatch, {"--family", "-", "--donors", "-"}).rc, kExitUsage);
+  const RunResult both = Invoke(RunRank, {"--family", "-", "--donors", "-"});
+  EXPECT_EQ(both.rc, kExitUsage);
+  EXPECT_THAT(both.err, HasSubstr("cannot both read standard input"));
 }
 
 TEST_F(FamilyFlags, MatchSaysWhyAProofWasNotUsed) {
