@@ -1,7 +1,7 @@
 // Copyright 2026 The haplomatch Authors. SPDX-License-Identifier: Apache-2.0
 //
-// Family segregation (matcher/family.h): families per second on synthetic
-// families (data/synth.h, default family typing and recombination), read
+// Family segregation (family/family.h): families per second on synthetic
+// families (synth/synth.h, default family typing and recombination), read
 // once through the family-file reader outside the timed loop. Items =
 // families segregated.
 #include <memory>
@@ -10,14 +10,14 @@
 #include <vector>
 
 #include "benchmark/benchmark.h"
-#include "data/haplotype_freq.h"
+#include "synth/haplotype_freq.h"
 #include "data/mac_table.h"
 #include "data/reference.h"
 #include "data/resolve.h"
-#include "data/synth.h"
-#include "matcher/donor_file.h"
-#include "matcher/family.h"
-#include "matcher/family_file.h"
+#include "synth/synth.h"
+#include "registry/donor_file.h"
+#include "family/family.h"
+#include "registry/family_file.h"
 
 namespace {
 
@@ -25,7 +25,7 @@ const std::string kData = HLA_SHIPPED_DATA_DIR;
 
 // 1000 families of synth seed 1, or the reason they could not be made.
 struct Families {
-  std::vector<hla::matcher::FamilyRows> rows;
+  std::vector<hla::registry::FamilyRows> rows;
   std::string error;
 };
 
@@ -39,16 +39,16 @@ const Families& LoadFamilies() {
       f->error = "cannot load the shipped release or MAC table";
       return f;
     }
-    auto freqs = hla::data::HaplotypeFrequencies::Load(
-        kData + "/" + hla::data::HaplotypeFrequencies::kShippedRelativePath,
+    auto freqs = hla::synth::HaplotypeFrequencies::Load(
+        kData + "/" + hla::synth::HaplotypeFrequencies::kShippedRelativePath,
         **ref);
     if (!freqs.ok()) {
       f->error = std::string(freqs.status().message());
       return f;
     }
-    hla::data::SynthOptions options;
+    hla::synth::SynthOptions options;
     options.families = 1000;
-    auto synth = hla::data::Synthesizer::Create(*ref, *macs, *freqs, options);
+    auto synth = hla::synth::Synthesizer::Create(*ref, *macs, *freqs, options);
     if (!synth.ok()) {
       f->error = std::string(synth.status().message());
       return f;
@@ -61,12 +61,12 @@ const Families& LoadFamilies() {
     const hla::data::Resolver resolver(*ref, *macs);
     std::istringstream in(text);
     auto reader =
-        hla::matcher::DonorFileReader::FromStream(&in, "synth", &resolver);
+        hla::registry::DonorFileReader::FromStream(&in, "synth", &resolver);
     if (!reader.ok()) {
       f->error = std::string(reader.status().message());
       return f;
     }
-    auto file = hla::matcher::ReadFamilyFile(reader->get(), "synth");
+    auto file = hla::registry::ReadFamilyFile(reader->get(), "synth");
     if (!file.ok()) {
       f->error = std::string(file.status().message());
       return f;
@@ -85,8 +85,8 @@ void BM_Segregate_Synth(benchmark::State& state) {
   }
   size_t i = 0;
   for (auto _ : state) {
-    const hla::matcher::FamilyRows& rows = f.rows[i++ % f.rows.size()];
-    auto r = hla::matcher::Segregate(rows.family_id, rows.members, {});
+    const hla::registry::FamilyRows& rows = f.rows[i++ % f.rows.size()];
+    auto r = hla::family::Segregate(rows.family_id, rows.members, {});
     benchmark::DoNotOptimize(r);
   }
   state.SetItemsProcessed(state.iterations());

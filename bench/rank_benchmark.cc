@@ -1,6 +1,6 @@
 // Copyright 2026 The haplomatch Authors. SPDX-License-Identifier: Apache-2.0
 //
-// Batch ranking (matcher/rank.h): ingest rows/s and MB/s, the scan + rank of
+// Batch ranking (registry/rank.h): ingest rows/s and MB/s, the scan + rank of
 // one recipient against 1M and 10M donors on 1 and 2 threads, and a
 // memory-bandwidth floor (a plain pass summing the same bytes the scan
 // reads) in the same binary; BM_Scan reports its time over the floor's
@@ -27,15 +27,15 @@
 #include "data/mac_table.h"
 #include "data/reference.h"
 #include "data/resolve.h"
-#include "matcher/ingest.h"
-#include "matcher/rank.h"
-#include "matcher/store.h"
+#include "registry/ingest.h"
+#include "registry/rank.h"
+#include "registry/store.h"
 #include "parser/parse.h"
 
 namespace {
 
 using hla::Locus;
-using hla::matcher::DonorStore;
+using hla::registry::DonorStore;
 using hla::matcher::Genotype;
 
 constexpr Locus kLoci[] = {Locus::kA,    Locus::kB,    Locus::kC,
@@ -178,7 +178,7 @@ const Store& GetStore(size_t n) {
   stores->clear();
   const Env& env = GetEnv();
   auto st = std::make_unique<Store>();
-  hla::matcher::DonorStoreBuilder b(env.ref);
+  hla::registry::DonorStoreBuilder b(env.ref);
   b.Reserve(n);
   std::map<Locus, std::vector<uint32_t>> ids;
   for (Locus l : kLoci) {
@@ -186,7 +186,7 @@ const Store& GetStore(size_t n) {
   }
   uint64_t rng = 0x9E3779B97F4A7C15ull;
   std::array<std::array<uint32_t, 2>, hla::kLocusCount> row{};
-  hla::matcher::DonorFacts f;
+  hla::eligibility::DonorFacts f;
   for (size_t i = 0; i < n; ++i) {
     for (Locus l : kLoci) {
       auto& r = row[static_cast<int>(l)];
@@ -207,11 +207,11 @@ const Store& GetStore(size_t n) {
     f.birth_date = absl::CivilDay(1950 + static_cast<int>(x % 56),
                                   1 + static_cast<int>((x >> 8) % 12),
                                   1 + static_cast<int>((x >> 16) % 28));
-    f.sex = static_cast<hla::matcher::Sex>(1 + (x >> 24) % 2);
-    f.blood_group = hla::matcher::BloodGroup{
-        static_cast<hla::matcher::Abo>((x >> 28) % 4),
-        hla::matcher::Rh::kPositive};
-    f.cmv = static_cast<hla::matcher::Cmv>(1 + (x >> 32) % 2);
+    f.sex = static_cast<hla::eligibility::Sex>(1 + (x >> 24) % 2);
+    f.blood_group = hla::eligibility::BloodGroup{
+        static_cast<hla::eligibility::Abo>((x >> 28) % 4),
+        hla::eligibility::Rh::kPositive};
+    f.cmv = static_cast<hla::eligibility::Cmv>(1 + (x >> 32) % 2);
     f.relationship = hla::matcher::Relationship::kUnrelated;
     b.AddIds(f, row, 0);
   }
@@ -224,13 +224,13 @@ const Store& GetStore(size_t n) {
   return ref;
 }
 
-hla::matcher::RankOptions ScanOptions(int threads) {
-  hla::matcher::RankOptions o;
-  o.eligibility = *hla::matcher::OptionsForProtocol("NCT04835883");
+hla::registry::RankOptions ScanOptions(int threads) {
+  hla::registry::RankOptions o;
+  o.eligibility = *hla::eligibility::OptionsForProtocol("NCT04835883");
   o.eligibility.as_of = absl::CivilDay(2026, 11, 26);
   o.recipient.blood_group =
-      hla::matcher::BloodGroup{hla::matcher::Abo::kA, hla::matcher::Rh::kPositive};
-  o.recipient.cmv = hla::matcher::Cmv::kPositive;
+      hla::eligibility::BloodGroup{hla::eligibility::Abo::kA, hla::eligibility::Rh::kPositive};
+  o.recipient.cmv = hla::eligibility::Cmv::kPositive;
   o.top = 100;
   o.threads = threads;
   return o;
@@ -247,7 +247,7 @@ void BM_Scan(benchmark::State& state) {
   const auto o = ScanOptions(threads);
   size_t ranked = 0;
   for (auto _ : state) {
-    auto r = hla::matcher::Rank(*s.store, *GetEnv().ref, s.recipient, o);
+    auto r = hla::registry::Rank(*s.store, *GetEnv().ref, s.recipient, o);
     ranked = r->ranked_count;
     benchmark::DoNotOptimize(r->ranked.data());
   }
@@ -271,7 +271,7 @@ void BM_QueryCompile(benchmark::State& state) {
   const Store& s = GetStore(1000000);
   const auto o = ScanOptions(1);
   for (auto _ : state) {
-    auto q = hla::matcher::CompiledQuery::Compile(*s.store, *GetEnv().ref,
+    auto q = hla::registry::CompiledQuery::Compile(*s.store, *GetEnv().ref,
                                                   s.recipient, o);
     benchmark::DoNotOptimize(q->get());
   }
@@ -358,8 +358,8 @@ void BM_Ingest(benchmark::State& state) {
   double per_donor = 0;
   for (auto _ : state) {
     std::istringstream in(text);
-    hla::matcher::IngestStats stats;
-    auto s = hla::matcher::IngestDonorStream(&in, name, *env.resolver, {},
+    hla::registry::IngestStats stats;
+    auto s = hla::registry::IngestDonorStream(&in, name, *env.resolver, {},
                                              nullptr, &stats);
     if (!s.ok()) {
       state.SkipWithError(std::string(s.status().message()).c_str());

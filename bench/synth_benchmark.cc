@@ -1,6 +1,6 @@
 // Copyright 2026 The haplomatch Authors. SPDX-License-Identifier: Apache-2.0
 //
-// The synthetic registry generator (data/synth.h): rows per second and bytes
+// The synthetic registry generator (synth/synth.h): rows per second and bytes
 // per second of CSV text for unrelated donors and for families, and the
 // one-off cost of loading the haplotype table and preparing the typing
 // tables. Items = rows; bytes = CSV bytes produced (no I/O: text is built in
@@ -10,19 +10,19 @@
 #include <string>
 
 #include "benchmark/benchmark.h"
-#include "data/haplotype_freq.h"
+#include "synth/haplotype_freq.h"
 #include "data/mac_table.h"
 #include "data/reference.h"
-#include "data/synth.h"
+#include "synth/synth.h"
 
 namespace {
 
-using hla::data::HaplotypeFrequencies;
+using hla::synth::HaplotypeFrequencies;
 using hla::data::MacTable;
 using hla::data::Reference;
-using hla::data::Synthesizer;
-using hla::data::SynthOptions;
-using hla::data::SynthStats;
+using hla::synth::Synthesizer;
+using hla::synth::SynthOptions;
+using hla::synth::SynthStats;
 
 const std::string kData = HLA_SHIPPED_DATA_DIR;
 

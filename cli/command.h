@@ -35,14 +35,14 @@ int RunData(Command& cmd);   // data/:   haplomatch data info|verify
 int RunReduce(Command& cmd);
 int RunValidate(Command& cmd);
 int RunExpand(Command& cmd);
-// matcher/match.h, matcher/eligibility.h: haplomatch match.
+// matcher/match.h, eligibility/eligibility.h: haplomatch match.
 int RunMatch(Command& cmd);
-// data/synth.h: haplomatch synth (synthetic registries and families).
+// synth/synth.h: haplomatch synth (synthetic registries and families).
 int RunSynth(Command& cmd);
-// matcher/rank.h, matcher/ingest.h: haplomatch rank | index.
+// registry/rank.h, registry/ingest.h: haplomatch rank | index.
 int RunRank(Command& cmd);
 int RunIndex(Command& cmd);
-// matcher/family.h: haplomatch family (segregation of a typed family).
+// family/family.h: haplomatch family (segregation of a typed family).
 int RunFamily(Command& cmd);
 // service/service.h, service/server.h: haplomatch serve (JSON over HTTP).
 int RunServe(Command& cmd);

@@ -12,7 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "matcher/family_file.h"
+#include "registry/family_file.h"
 #include "parser/parse.h"
 
 namespace hla::cli {
@@ -55,44 +55,44 @@ absl::StatusOr<std::string> TextOrFile(const std::string& value) {
 }
 
 absl::Status ParseRecipientFlags(const Args& args,
-                                 matcher::RecipientFacts* facts) {
+                                 eligibility::RecipientFacts* facts) {
   if (auto v = args.Get("recipient-abo")) {
-    absl::StatusOr<matcher::BloodGroup> g = matcher::ParseBloodGroup(*v);
+    absl::StatusOr<eligibility::BloodGroup> g = eligibility::ParseBloodGroup(*v);
     if (!g.ok()) return Prefixed("--recipient-abo", g.status());
     facts->blood_group = *g;
   }
   if (auto v = args.Get("recipient-cmv")) {
-    absl::StatusOr<matcher::Cmv> c = matcher::ParseCmv(*v);
+    absl::StatusOr<eligibility::Cmv> c = eligibility::ParseCmv(*v);
     if (!c.ok()) return Prefixed("--recipient-cmv", c.status());
     facts->cmv = *c;
   }
   if (auto v = args.Get("recipient-sex")) {
-    absl::StatusOr<matcher::Sex> s = matcher::ParseSex(*v);
+    absl::StatusOr<eligibility::Sex> s = eligibility::ParseSex(*v);
     if (!s.ok()) return Prefixed("--recipient-sex", s.status());
     facts->sex = *s;
   }
   if (auto v = args.Get("antibodies")) {
     absl::StatusOr<std::string> text = TextOrFile(*v);
     if (!text.ok()) return Prefixed("--antibodies", text.status());
-    absl::StatusOr<std::vector<matcher::Antibody>> abs =
-        matcher::ParseAntibodies(*text);
+    absl::StatusOr<std::vector<eligibility::Antibody>> abs =
+        eligibility::ParseAntibodies(*text);
     if (!abs.ok()) return Prefixed("--antibodies", abs.status());
     facts->antibodies = *std::move(abs);
   }
   return absl::OkStatus();
 }
 
-absl::StatusOr<matcher::EligibilityOptions> ParseEligibilityFlags(
+absl::StatusOr<eligibility::EligibilityOptions> ParseEligibilityFlags(
     const Args& args) {
-  absl::StatusOr<matcher::EligibilityOptions> o =
-      matcher::OptionsForProtocol(args.GetOr("protocol", "none"));
+  absl::StatusOr<eligibility::EligibilityOptions> o =
+      eligibility::OptionsForProtocol(args.GetOr("protocol", "none"));
   if (!o.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat("--protocol: ", o.status().message()));
   }
-  o->as_of = matcher::Today();
+  o->as_of = eligibility::Today();
   if (auto d = args.Get("as-of")) {
-    absl::StatusOr<absl::CivilDay> day = matcher::ParseDate(*d);
+    absl::StatusOr<absl::CivilDay> day = eligibility::ParseDate(*d);
     if (!day.ok()) {
       return absl::InvalidArgumentError(
           absl::StrCat("--as-of: ", day.status().message()));
@@ -178,11 +178,11 @@ absl::StatusOr<FamilyInput> ReadFamilies(const std::string& path,
                                          const data::Resolver& resolver,
                                          std::istream* in) {
   const std::string name = path == "-" ? "<stdin>" : path;
-  absl::StatusOr<std::unique_ptr<matcher::DonorFileReader>> reader =
-      path == "-" ? matcher::DonorFileReader::FromStream(in, name, &resolver)
-                  : matcher::DonorFileReader::Open(path, &resolver);
+  absl::StatusOr<std::unique_ptr<registry::DonorFileReader>> reader =
+      path == "-" ? registry::DonorFileReader::FromStream(in, name, &resolver)
+                  : registry::DonorFileReader::Open(path, &resolver);
   if (!reader.ok()) return reader.status();
-  return matcher::ReadAndSegregate(reader->get(), name);
+  return registry::ReadAndSegregate(reader->get(), name);
 }
 
 absl::StatusOr<FamilyInput> ReadFamilyFlag(const std::string& path,

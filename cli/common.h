@@ -22,10 +22,10 @@
 #include "cli/args.h"
 #include "cli/command.h"
 #include "data/resolve.h"
-#include "matcher/donor_file.h"
-#include "matcher/eligibility.h"
-#include "matcher/family.h"
-#include "matcher/family_file.h"
+#include "registry/donor_file.h"
+#include "eligibility/eligibility.h"
+#include "family/family.h"
+#include "registry/family_file.h"
 
 namespace hla::cli {
 
@@ -41,11 +41,11 @@ absl::StatusOr<data::ReferenceData> LoadReferenceData(const Args& args);
 // matcher::CheckAntibodies; this runs first so that usage errors come
 // before the reference's load time.)
 absl::Status ParseRecipientFlags(const Args& args,
-                                 matcher::RecipientFacts* facts);
+                                 eligibility::RecipientFacts* facts);
 
 // --protocol (default none), --as-of (default today), --dsa-mfi and --gate
 // abo,cmv,sex. InvalidArgumentError naming the flag for a bad value.
-absl::StatusOr<matcher::EligibilityOptions> ParseEligibilityFlags(
+absl::StatusOr<eligibility::EligibilityOptions> ParseEligibilityFlags(
     const Args& args);
 
 // The text of a flag that takes "TEXT or @FILE": the file's contents with
@@ -66,10 +66,10 @@ bool ForEachTyping(const Args& args, Command& cmd,
                    const std::function<bool(const std::string&)>& each);
 
 // --family FILE ('-': `in`), read and segregated
-// (matcher/family_file.h ReadAndSegregate), for match and rank.
-using FamilyInput = matcher::SegregatedFamilies;
+// (registry/family_file.h ReadAndSegregate), for match and rank.
+using FamilyInput = registry::SegregatedFamilies;
 // NotFoundError when the file cannot be opened; InvalidArgumentError for a
-// header without id, typing or role (matcher/family_file.h).
+// header without id, typing or role (registry/family_file.h).
 absl::StatusOr<FamilyInput> ReadFamilies(const std::string& path,
                                          const data::Resolver& resolver,
                                          std::istream* in);

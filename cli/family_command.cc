@@ -2,9 +2,9 @@
 //
 // haplomatch family --family FILE [--format text|json] [--imgt V] ...
 //
-// Segregates each family of a family file (matcher/family_file.h: a donor
+// Segregates each family of a family file (registry/family_file.h: a donor
 // file with family_id and role columns, as `haplomatch synth --families`
-// writes it) with matcher/family.h, then matches every relative against the
+// writes it) with family/family.h, then matches every relative against the
 // patient (matcher/match.h) and replaces the haplo verdict where
 // segregation proves it. Prints, per family, each person's haplotype
 // letters and phased GL String, and per relative the haplotypes shared with
@@ -30,9 +30,9 @@
 #include "data/reference.h"
 #include "data/resolve.h"
 #include "hla/locus.h"
-#include "matcher/donor_file.h"
-#include "matcher/family.h"
-#include "matcher/family_file.h"
+#include "registry/donor_file.h"
+#include "family/family.h"
+#include "registry/family_file.h"
 #include "matcher/match.h"
 
 namespace hla::cli {
@@ -142,16 +142,16 @@ int RunFamily(Command& cmd) {
 
   const std::string path = *args->Get("family");
   const std::string name = path == "-" ? "<stdin>" : path;
-  absl::StatusOr<std::unique_ptr<matcher::DonorFileReader>> reader =
+  absl::StatusOr<std::unique_ptr<registry::DonorFileReader>> reader =
       path == "-"
-          ? matcher::DonorFileReader::FromStream(cmd.in, name, &resolver)
-          : matcher::DonorFileReader::Open(path, &resolver);
+          ? registry::DonorFileReader::FromStream(cmd.in, name, &resolver)
+          : registry::DonorFileReader::Open(path, &resolver);
   if (!reader.ok()) {
     err << kName << ": " << reader.status().message() << "\n";
     return kExitRejected;
   }
-  absl::StatusOr<matcher::FamilyFile> file =
-      matcher::ReadFamilyFile(reader->get(), name);
+  absl::StatusOr<registry::FamilyFile> file =
+      registry::ReadFamilyFile(reader->get(), name);
   if (!file.ok()) {
     err << kName << ": " << file.status().message() << "\n";
     return kExitRejected;
@@ -174,11 +174,11 @@ int RunFamily(Command& cmd) {
   }
   bool first_family = true;
   const matcher::MatchOptions mopts;
-  for (const matcher::FamilyRows& rows : file->families) {
+  for (const registry::FamilyRows& rows : file->families) {
     const std::string fam_name =
         rows.family_id.empty() ? std::string("(no family_id)") : rows.family_id;
-    absl::StatusOr<matcher::FamilyResult> fam =
-        matcher::Segregate(rows.family_id, rows.members, {});
+    absl::StatusOr<family::FamilyResult> fam =
+        family::Segregate(rows.family_id, rows.members, {});
     if (!fam.ok()) {
       err << kName << ": rejected: " << name << ": "
           << fam.status().message() << "\n";
@@ -189,22 +189,22 @@ int RunFamily(Command& cmd) {
     }
     // Verdicts: each relative against the patient.
     const matcher::Genotype* patient = nullptr;
-    for (const matcher::FamilyMember& m : rows.members) {
-      if (m.role == matcher::FamilyRole::kPatient) patient = &m.genotype;
+    for (const family::FamilyMember& m : rows.members) {
+      if (m.role == family::FamilyRole::kPatient) patient = &m.genotype;
     }
     std::vector<Verdict> verdicts(fam->members.size());
     for (size_t i = 0; i < fam->members.size(); ++i) {
-      const matcher::MemberResult& r = fam->members[i];
-      if (!r.in_input || r.role == matcher::FamilyRole::kPatient) continue;
-      const matcher::FamilyMember* member = nullptr;
-      for (const matcher::FamilyMember& m : rows.members) {
+      const family::MemberResult& r = fam->members[i];
+      if (!r.in_input || r.role == family::FamilyRole::kPatient) continue;
+      const family::FamilyMember* member = nullptr;
+      for (const family::FamilyMember& m : rows.members) {
         if (m.id == r.id) member = &m;
       }
       if (member == nullptr || patient == nullptr) continue;
       absl::StatusOr<matcher::MatchReport> rep = matcher::Match(
-          *ref, *patient, member->genotype, matcher::RelationshipOf(r.role), mopts);
+          *ref, *patient, member->genotype, family::RelationshipOf(r.role), mopts);
       if (!rep.ok()) continue;
-      matcher::ApplySegregation(*fam, r.id, &*rep);
+      family::ApplySegregation(*fam, r.id, &*rep);
       verdicts[i].matched = true;
       verdicts[i].haplo = rep->haplo;
     }
@@ -219,12 +219,12 @@ int RunFamily(Command& cmd) {
           << (fam->truncated ? "true" : "false")
           << ",\"notes\":" << JsonList(fam->notes) << ",\"members\":[";
       for (size_t i = 0; i < fam->members.size(); ++i) {
-        const matcher::MemberResult& m = fam->members[i];
+        const family::MemberResult& m = fam->members[i];
         std::vector<std::string> unphased;
         for (Locus l : m.unphased_loci) unphased.emplace_back(LocusName(l));
         if (i > 0) out << ",";
         out << "\n{\"id\":" << Json(m.id) << ",\"role\":"
-            << Json(matcher::ToString(m.role))
+            << Json(family::ToString(m.role))
             << ",\"in_input\":" << (m.in_input ? "true" : "false")
             << ",\"haplotypes\":" << Json(m.letters)
             << ",\"phased_gl\":" << Json(m.phased_gl)
@@ -255,23 +255,23 @@ int RunFamily(Command& cmd) {
         << " equally good explanation"
         << (fam->explanations == 1 ? "" : "s") << "\n";
     size_t wid = 6, wrole = 4, wlet = 10;
-    for (const matcher::MemberResult& m : fam->members) {
+    for (const family::MemberResult& m : fam->members) {
       wid = std::max(wid, m.id.size());
-      wrole = std::max(wrole, matcher::ToString(m.role).size());
+      wrole = std::max(wrole, family::ToString(m.role).size());
       wlet = std::max(wlet, m.letters.size());
     }
     out << "  " << Pad("person", wid) << "  " << Pad("role", wrole) << "  "
         << Pad("haplotypes", wlet) << "  phased GL String\n";
-    for (const matcher::MemberResult& m : fam->members) {
+    for (const family::MemberResult& m : fam->members) {
       out << "  " << Pad(m.id, wid) << "  "
-          << Pad(matcher::ToString(m.role), wrole) << "  "
+          << Pad(family::ToString(m.role), wrole) << "  "
           << Pad(m.letters.empty() ? "-" : m.letters, wlet) << "  "
           << (m.phased_gl.empty() ? "-" : m.phased_gl) << "\n";
     }
     out << "  shared with the patient:\n";
     for (size_t i = 0; i < fam->members.size(); ++i) {
-      const matcher::MemberResult& m = fam->members[i];
-      if (!m.in_input || m.role == matcher::FamilyRole::kPatient) continue;
+      const family::MemberResult& m = fam->members[i];
+      if (!m.in_input || m.role == family::FamilyRole::kPatient) continue;
       out << "  " << m.id << ": "
           << (m.shared ? absl::StrCat(*m.shared) : std::string("?"))
           << " shared; ";
@@ -283,7 +283,7 @@ int RunFamily(Command& cmd) {
       }
     }
     bool any_flag = false;
-    for (const matcher::MemberResult& m : fam->members) {
+    for (const family::MemberResult& m : fam->members) {
       for (const std::string& f : m.flags) {
         if (!any_flag) out << "  flags:\n";
         any_flag = true;

@@ -5,7 +5,7 @@
 //                  [--protocol NCT04835883|none] [--as-of DATE] ...
 //
 // Matches one recipient against each donor (matcher/match.h), applies the
-// eligibility rules (matcher/eligibility.h) and prints, per donor, a
+// eligibility rules (eligibility/eligibility.h) and prints, per donor, a
 // per-locus table, the totals, the haplo verdict with its basis, the DPB1 TCE
 // category and ELIGIBLE / NOT ELIGIBLE with every reason (text), or one JSON
 // document (README "haplomatch match"). Donors from --donor come first, in
@@ -37,24 +37,24 @@
 #include "cli/args.h"
 #include "cli/common.h"
 #include "cli/command.h"
-#include "cli/report_json.h"
+#include "report/json.h"
 #include "data/mac_table.h"
 #include "data/reference.h"
 #include "data/resolve.h"
 #include "hla/gl.h"
 #include "hla/locus.h"
-#include "matcher/donor_file.h"
-#include "matcher/eligibility.h"
-#include "matcher/family.h"
-#include "matcher/family_file.h"
+#include "registry/donor_file.h"
+#include "eligibility/eligibility.h"
+#include "family/family.h"
+#include "registry/family_file.h"
 #include "matcher/match.h"
 #include "parser/parse.h"
 
 namespace hla::cli {
 namespace {
 
-using matcher::DonorFacts;
-using matcher::Eligibility;
+using eligibility::DonorFacts;
+using eligibility::Eligibility;
 using matcher::Genotype;
 using matcher::MatchReport;
 
@@ -123,9 +123,9 @@ constexpr char kUsage[] =
 enum class Format { kText, kJson };
 
 // ---- One donor's result. The JSON writers are shared with the HTTP
-// service (cli/report_json.h), so that both write the same bytes.
+// service (report/json.h), so that both write the same bytes.
 
-using DonorResult = MatchedDonor;
+using DonorResult = report::MatchedDonor;
 
 // ---- Text
 
@@ -156,7 +156,7 @@ std::string Pad(absl::string_view s, size_t width) {
 }
 
 void PrintDonorText(const DonorResult& d,
-                    const matcher::EligibilityOptions& eo, const Style& st,
+                    const eligibility::EligibilityOptions& eo, const Style& st,
                     std::ostream& out) {
   std::vector<std::string> about;
   if (d.facts.relationship != matcher::Relationship::kUnknown) {
@@ -166,19 +166,19 @@ void PrintDonorText(const DonorResult& d,
     about.push_back(
         d.facts.birth_date
             ? absl::StrCat("age ", *d.eligibility.age, " at ",
-                           matcher::FormatDate(eo.as_of))
+                           eligibility::FormatDate(eo.as_of))
             : absl::StrCat("age ", *d.eligibility.age));
   } else {
     about.push_back("age unknown");
   }
-  if (d.facts.sex != matcher::Sex::kUnknown) {
-    about.push_back(std::string(matcher::SexName(d.facts.sex)));
+  if (d.facts.sex != eligibility::Sex::kUnknown) {
+    about.push_back(std::string(eligibility::SexName(d.facts.sex)));
   }
   if (d.facts.blood_group) {
-    about.push_back(matcher::BloodGroupName(*d.facts.blood_group));
+    about.push_back(eligibility::BloodGroupName(*d.facts.blood_group));
   }
-  if (d.facts.cmv != matcher::Cmv::kUnknown) {
-    about.push_back(absl::StrCat("CMV ", matcher::CmvName(d.facts.cmv)));
+  if (d.facts.cmv != eligibility::Cmv::kUnknown) {
+    about.push_back(absl::StrCat("CMV ", eligibility::CmvName(d.facts.cmv)));
   }
   out << st.Bold(absl::StrCat("Donor ", d.facts.id)) << " ("
       << absl::StrJoin(about, ", ") << ")  [" << d.source << "]\n";
@@ -274,7 +274,7 @@ void PrintDonorText(const DonorResult& d,
 
 // ---- Flags
 
-using Typed = matcher::TypingFromText;
+using Typed = registry::TypingFromText;
 
 }  // namespace
 
@@ -335,10 +335,10 @@ int RunMatch(Command& cmd) {
     mopts.homozygous_mismatch_count = *h == "1" ? 1 : 2;
   }
 
-  absl::StatusOr<matcher::EligibilityOptions> eopts =
+  absl::StatusOr<eligibility::EligibilityOptions> eopts =
       ParseEligibilityFlags(*args);
   if (!eopts.ok()) return usage(eopts.status().message());
-  matcher::RecipientFacts recipient_facts;
+  eligibility::RecipientFacts recipient_facts;
   if (absl::Status s = ParseRecipientFlags(*args, &recipient_facts); !s.ok()) {
     return ReportStatus(cmd, kName, s, kUsage);
   }
@@ -360,12 +360,12 @@ int RunMatch(Command& cmd) {
   const data::Resolver resolver(ref, rd->macs, ropts);
 
   absl::Status abs_ok =
-      matcher::CheckAntibodies(recipient_facts.antibodies, *ref);
+      eligibility::CheckAntibodies(recipient_facts.antibodies, *ref);
   if (!abs_ok.ok()) {
     err << kName << ": --antibodies: " << abs_ok.message() << "\n";
     return kExitRejected;
   }
-  // --family: segregate each family (matcher/family.h); emit() then lets
+  // --family: segregate each family (family/family.h); emit() then lets
   // what segregation proves replace a relative's haplo verdict.
   FamilyInput family;
   bool family_rejected = false;
@@ -394,7 +394,7 @@ int RunMatch(Command& cmd) {
     }
     recipient_text = *std::move(text);
   }
-  absl::StatusOr<Typed> recipient = matcher::ReadTyping(resolver, recipient_text);
+  absl::StatusOr<Typed> recipient = registry::ReadTyping(resolver, recipient_text);
   if (!recipient.ok()) {
     err << kName << ": --recipient: " << recipient.status().message() << "\n";
     return kExitRejected;
@@ -413,11 +413,11 @@ int RunMatch(Command& cmd) {
   std::set<std::string> ids;
   bool first_json = true;
   if (format == Format::kJson) {
-    out << MatchJsonHead(ref->version(), *eopts, recipient->typing);
+    out << report::MatchJsonHead(ref->version(), *eopts, recipient->typing);
   } else {
     out << style.Bold("Recipient") << " " << recipient->typing << "\n"
         << "IPD-IMGT/HLA " << ref->version() << "; as of "
-        << matcher::FormatDate(eopts->as_of) << "; protocol "
+        << eligibility::FormatDate(eopts->as_of) << "; protocol "
         << eopts->protocol << "\n\n";
   }
 
@@ -446,15 +446,15 @@ int RunMatch(Command& cmd) {
     result.report = *std::move(report);
     if (family.evidence != nullptr) {
       std::string why;
-      const matcher::FamilyResult* fam = family.evidence->For(
+      const family::FamilyResult* fam = family.evidence->For(
           result.facts.id, donor, recipient->genotype, &why);
       if (fam != nullptr) {
-        matcher::ApplySegregation(*fam, result.facts.id, &result.report);
+        family::ApplySegregation(*fam, result.facts.id, &result.report);
       } else if (!why.empty()) {
         result.warnings.push_back(why);
       }
     }
-    result.eligibility = matcher::Evaluate(
+    result.eligibility = eligibility::Evaluate(
         result.facts, donor, recipient_facts, recipient->genotype,
         result.report, *ref, *eopts);
     result.warnings.insert(result.warnings.end(),
@@ -465,7 +465,7 @@ int RunMatch(Command& cmd) {
     if (format == Format::kJson) {
       if (!first_json) out << ",";
       first_json = false;
-      out << "\n" << MatchDonorJson(result, *eopts);
+      out << "\n" << report::MatchDonorJson(result, *eopts);
     } else {
       PrintDonorText(result, *eopts, style, out);
     }
@@ -479,7 +479,7 @@ int RunMatch(Command& cmd) {
       text = text.substr(eq + 1);
     }
     const std::string source = absl::StrCat("--donor ", i + 1);
-    absl::StatusOr<Typed> t = matcher::ReadTyping(resolver, text);
+    absl::StatusOr<Typed> t = registry::ReadTyping(resolver, text);
     if (!t.ok() || id.empty()) {
       reject(source, t.ok() ? "empty donor id before '='"
                             : std::string(t.status().message()));
@@ -496,7 +496,7 @@ int RunMatch(Command& cmd) {
 
   // Donor rows: --donors, or (with neither --donor nor --donors) the family
   // file's relatives, already read.
-  auto emit_record = [&](matcher::DonorRecord rec, const std::string& source) {
+  auto emit_record = [&](registry::DonorRecord rec, const std::string& source) {
     DonorResult r;
     r.facts = std::move(rec.facts);
     r.typing = std::move(rec.typing);
@@ -505,10 +505,10 @@ int RunMatch(Command& cmd) {
     emit(std::move(r), rec.genotype);
   };
   if (auto path = args->Get("donors")) {
-    absl::StatusOr<std::unique_ptr<matcher::DonorFileReader>> reader =
-        *path == "-" ? matcher::DonorFileReader::FromStream(
+    absl::StatusOr<std::unique_ptr<registry::DonorFileReader>> reader =
+        *path == "-" ? registry::DonorFileReader::FromStream(
                            cmd.in, "<stdin>", &resolver)
-                     : matcher::DonorFileReader::Open(*path, &resolver);
+                     : registry::DonorFileReader::Open(*path, &resolver);
     if (!reader.ok()) {
       reject(*path, reader.status().message());
     } else {
@@ -523,7 +523,7 @@ int RunMatch(Command& cmd) {
       };
       warn_new();
       const std::string name = *path == "-" ? "<stdin>" : *path;
-      matcher::DonorRecord rec;
+      registry::DonorRecord rec;
       absl::Status row;
       while ((*reader)->Next(&rec, &row)) {
         warn_new();
@@ -549,14 +549,14 @@ int RunMatch(Command& cmd) {
           << " is the family's patient" << (args->Has("recipient") ? "" : " (the recipient)")
           << "; not matched\n";
     }
-    for (matcher::DonorRecord& rec : family.relatives) {
+    for (registry::DonorRecord& rec : family.relatives) {
       const std::string source = absl::StrCat(name, ":", rec.line);
       emit_record(std::move(rec), source);
     }
   }
 
   if (format == Format::kJson) {
-    out << MatchJsonTail(rejected);
+    out << report::MatchJsonTail(rejected);
   } else {
     out << matched << " donor" << (matched == 1 ? "" : "s") << " matched";
     if (!rejected.empty()) {

@@ -5,9 +5,9 @@
 //                  [--threads N] [--protocol P] [--as-of DATE] [--rank-by K,..]
 // haplomatch index --donors FILE --out INDEX [--rejects FILE]
 //
-// rank: ingests the donor file into a compact store (matcher/ingest.h), or
+// rank: ingests the donor file into a compact store (registry/ingest.h), or
 // maps an index built by `haplomatch index`, scans it for one recipient
-// (matcher/rank.h) and writes the ranked donors with the fields of `match`
+// (registry/rank.h) and writes the ranked donors with the fields of `match`
 // (counts, verdict, TCE, eligibility and reasons), computed by
 // matcher::Match for each written row. Standard error ends with
 //   read N, ranked R, excluded E (reasons...), rejected X
@@ -33,15 +33,15 @@
 #include "cli/args.h"
 #include "cli/common.h"
 #include "cli/command.h"
-#include "cli/report_json.h"
+#include "report/json.h"
 #include "data/mac_table.h"
 #include "data/reference.h"
 #include "data/resolve.h"
-#include "matcher/donor_file.h"
-#include "matcher/eligibility.h"
-#include "matcher/ingest.h"
+#include "registry/donor_file.h"
+#include "eligibility/eligibility.h"
+#include "registry/ingest.h"
 #include "matcher/match.h"
-#include "matcher/rank.h"
+#include "registry/rank.h"
 #include "parser/parse.h"
 
 namespace hla::cli {
@@ -139,9 +139,9 @@ class Progress {
 // to --rejects FILE (when given) and are counted in *rejected; a progress
 // line on an interactive stderr. NotFoundError when --rejects cannot be
 // written.
-absl::StatusOr<matcher::DonorStore> LoadDonors(const Args& args, const Env& env,
+absl::StatusOr<registry::DonorStore> LoadDonors(const Args& args, const Env& env,
                                                Command& cmd, size_t* rejected,
-                                               matcher::IngestStats* stats) {
+                                               registry::IngestStats* stats) {
   std::unique_ptr<std::ofstream> rejects;
   if (auto v = args.Get("rejects")) {
     rejects = std::make_unique<std::ofstream>(*v);
@@ -151,10 +151,10 @@ absl::StatusOr<matcher::DonorStore> LoadDonors(const Args& args, const Env& env,
   }
   *rejected = 0;
   const std::string path = args.GetOr("donors", "");
-  if (path != "-" && matcher::IsIndexFile(path)) {
-    return matcher::LoadIndex(path, *env.resolver);
+  if (path != "-" && registry::IsIndexFile(path)) {
+    return registry::LoadIndex(path, *env.resolver);
   }
-  matcher::IngestOptions io;
+  registry::IngestOptions io;
   io.id_column = args.GetOr("id-column", "");
   auto on_reject = [&](const std::string& message) {
     ++*rejected;
@@ -163,20 +163,20 @@ absl::StatusOr<matcher::DonorStore> LoadDonors(const Args& args, const Env& env,
   Progress progress(cmd.err, cmd.interactive);
   auto on_progress = [&](size_t rows, size_t) { progress.Load(rows); };
   // '-': standard input (CSV/TSV/JSON Lines as for a file, not gzip).
-  absl::StatusOr<matcher::DonorStore> store =
-      path == "-" ? matcher::IngestDonorStream(cmd.in, "<stdin>", *env.resolver,
+  absl::StatusOr<registry::DonorStore> store =
+      path == "-" ? registry::IngestDonorStream(cmd.in, "<stdin>", *env.resolver,
                                                io, on_reject, stats, on_progress)
-                  : matcher::IngestDonorFile(path, *env.resolver, io,
+                  : registry::IngestDonorFile(path, *env.resolver, io,
                                              on_reject, stats, on_progress);
   progress.Clear();
   return store;
 }
 
 // The relatives of a family file as a store, in file order.
-absl::StatusOr<matcher::DonorStore> RelativesStore(
+absl::StatusOr<registry::DonorStore> RelativesStore(
     const FamilyInput& family, std::shared_ptr<const data::Reference> ref) {
-  matcher::DonorStoreBuilder builder(std::move(ref));
-  for (const matcher::DonorRecord& r : family.relatives) {
+  registry::DonorStoreBuilder builder(std::move(ref));
+  for (const registry::DonorRecord& r : family.relatives) {
     builder.Add(r.facts, r.genotype, r.typing);
   }
   return std::move(builder).Finish();
@@ -202,11 +202,11 @@ std::string Csv(absl::string_view s, char delim) {
   return out;
 }
 
-std::string AgeText(const matcher::Eligibility& e) {
+std::string AgeText(const eligibility::Eligibility& e) {
   return e.age ? absl::StrCat(*e.age) : "";
 }
 
-void WriteCsvHeader(const matcher::RankOptions& o, char d, std::ostream& out) {
+void WriteCsvHeader(const registry::RankOptions& o, char d, std::ostream& out) {
   std::vector<std::string> cols = {
       "rank", "id", "relationship", "age", "sex", "abo", "cmv", "matches",
       "out_of", "mismatches", "gvh_mismatches", "hvg_mismatches",
@@ -218,17 +218,17 @@ void WriteCsvHeader(const matcher::RankOptions& o, char d, std::ostream& out) {
   out << absl::StrJoin(cols, std::string(1, d)) << "\n";
 }
 
-void WriteCsvRow(size_t rank, const matcher::DonorReport& r,
-                 const matcher::RankOptions& o, char d, std::ostream& out) {
+void WriteCsvRow(size_t rank, const registry::DonorReport& r,
+                 const registry::RankOptions& o, char d, std::ostream& out) {
   const matcher::MatchTotals& t = r.report.totals;
   std::vector<std::string> cells = {
       absl::StrCat(rank),
       Csv(r.facts.id, d),
       std::string(matcher::ToString(r.facts.relationship)),
       AgeText(r.eligibility),
-      std::string(matcher::SexName(r.facts.sex)),
-      r.facts.blood_group ? matcher::BloodGroupName(*r.facts.blood_group) : "",
-      std::string(matcher::CmvName(r.facts.cmv)),
+      std::string(eligibility::SexName(r.facts.sex)),
+      r.facts.blood_group ? eligibility::BloodGroupName(*r.facts.blood_group) : "",
+      std::string(eligibility::CmvName(r.facts.cmv)),
       absl::StrCat(t.matches),
       absl::StrCat(t.out_of),
       absl::StrCat(t.mismatches),
@@ -249,11 +249,11 @@ void WriteCsvRow(size_t rank, const matcher::DonorReport& r,
   out << absl::StrJoin(cells, std::string(1, d)) << "\n";
 }
 
-std::string Summary(size_t read, const matcher::RankResult& r, size_t rejected) {
+std::string Summary(size_t read, const registry::RankResult& r, size_t rejected) {
   std::vector<std::string> reasons;
-  for (int k = 0; k < matcher::kExclusionReasons; ++k) {
+  for (int k = 0; k < registry::kExclusionReasons; ++k) {
     if (r.excluded_by[static_cast<size_t>(k)] == 0) continue;
-    reasons.push_back(absl::StrCat(matcher::ExclusionReasonName(k), " ",
+    reasons.push_back(absl::StrCat(registry::ExclusionReasonName(k), " ",
                                    r.excluded_by[static_cast<size_t>(k)]));
   }
   return absl::StrCat("read ", read, ", ranked ", r.ranked_count, ", excluded ",
@@ -295,7 +295,7 @@ int RunRank(Command& cmd) {
     return usage("--donors and --family cannot both read standard input");
   }
 
-  matcher::RankOptions options;
+  registry::RankOptions options;
   const std::string format = args->GetOr("format", "csv");
   if (format != "csv" && format != "tsv" && format != "json") {
     return usage("--format must be csv, tsv or json");
@@ -309,12 +309,12 @@ int RunRank(Command& cmd) {
     }
   }
   {
-    absl::StatusOr<matcher::EligibilityOptions> eo = ParseEligibilityFlags(*args);
+    absl::StatusOr<eligibility::EligibilityOptions> eo = ParseEligibilityFlags(*args);
     if (!eo.ok()) return usage(eo.status().message());
     options.eligibility = *std::move(eo);
   }
   if (auto v = args->Get("rank-by")) {
-    absl::StatusOr<std::vector<matcher::RankKey>> k = matcher::ParseRankBy(*v);
+    absl::StatusOr<std::vector<registry::RankKey>> k = registry::ParseRankBy(*v);
     if (!k.ok()) return usage(k.status().message());
     options.rank_by = *k;
   }
@@ -329,7 +329,7 @@ int RunRank(Command& cmd) {
     return kExitRejected;
   }
   if (!options.recipient.antibodies.empty()) {
-    absl::Status s = matcher::CheckAntibodies(options.recipient.antibodies, *env->ref);
+    absl::Status s = eligibility::CheckAntibodies(options.recipient.antibodies, *env->ref);
     if (!s.ok()) {
       err << kName << ": --antibodies: " << s.message() << "\n";
       return kExitRejected;
@@ -364,8 +364,8 @@ int RunRank(Command& cmd) {
   }
   matcher::Genotype recipient;
   {
-    absl::StatusOr<matcher::TypingFromText> t =
-        matcher::ReadTyping(*env->resolver, *rtext);
+    absl::StatusOr<registry::TypingFromText> t =
+        registry::ReadTyping(*env->resolver, *rtext);
     if (!t.ok()) {
       err << kName << ": --recipient: " << t.status().message() << "\n";
       return kExitRejected;
@@ -377,9 +377,9 @@ int RunRank(Command& cmd) {
   }
 
   size_t rejected = 0;
-  matcher::IngestStats stats;
+  registry::IngestStats stats;
   // Donors: --donors, or the family file's relatives.
-  absl::StatusOr<matcher::DonorStore> store =
+  absl::StatusOr<registry::DonorStore> store =
       args->Has("donors") ? LoadDonors(*args, *env, cmd, &rejected, &stats)
                           : RelativesStore(family, env->ref);
   if (!store.ok()) {
@@ -389,7 +389,7 @@ int RunRank(Command& cmd) {
   Progress progress(cmd.err, cmd.interactive);
 
   const auto scan_start = std::chrono::steady_clock::now();
-  absl::StatusOr<matcher::RankResult> result = matcher::Rank(
+  absl::StatusOr<registry::RankResult> result = registry::Rank(
       *store, *env->ref, recipient, options,
       [&](size_t done, size_t total) { progress.Scan(done, total); });
   progress.Clear();
@@ -413,24 +413,24 @@ int RunRank(Command& cmd) {
   }
   const size_t read = store->size() + rejected;
   if (format == "json") {
-    *out << RankJsonHead(env->ref->version(), options, read, *result, rejected);
+    *out << report::RankJsonHead(env->ref->version(), options, read, *result, rejected);
   } else {
     WriteCsvHeader(options, format == "tsv" ? '\t' : ',', *out);
   }
   for (size_t k = 0; k < result->ranked.size(); ++k) {
-    absl::StatusOr<matcher::DonorReport> r = matcher::ReportFor(
+    absl::StatusOr<registry::DonorReport> r = registry::ReportFor(
         *store, *env->ref, recipient, options, result->ranked[k]);
     if (!r.ok()) {
       err << kName << ": " << r.status().message() << "\n";
       return kExitRejected;
     }
     if (format == "json") {
-      *out << RankDonorSeparator(k) << RankDonorJson(k + 1, *r);
+      *out << report::RankDonorSeparator(k) << report::RankDonorJson(k + 1, *r);
     } else {
       WriteCsvRow(k + 1, *r, options, format == "tsv" ? '\t' : ',', *out);
     }
   }
-  if (format == "json") *out << kRankJsonTail;
+  if (format == "json") *out << report::kRankJsonTail;
   out->flush();
 
   err << Summary(read, *result, rejected) << "\n";
@@ -471,19 +471,19 @@ int RunIndex(Command& cmd) {
     err << kName << ": " << env.status().message() << "\n";
     return kExitRejected;
   }
-  if (matcher::IsIndexFile(args->GetOr("donors", ""))) {
+  if (registry::IsIndexFile(args->GetOr("donors", ""))) {
     return usage("--donors is already an index");
   }
   size_t rejected = 0;
-  matcher::IngestStats stats;
-  absl::StatusOr<matcher::DonorStore> store =
+  registry::IngestStats stats;
+  absl::StatusOr<registry::DonorStore> store =
       LoadDonors(*args, *env, cmd, &rejected, &stats);
   if (!store.ok()) {
     err << kName << ": " << store.status().message() << "\n";
     return kExitRejected;
   }
   const std::string out = *args->Get("out");
-  absl::Status s = matcher::WriteIndex(*store, out);
+  absl::Status s = registry::WriteIndex(*store, out);
   if (!s.ok()) {
     err << kName << ": " << s.message() << "\n";
     return kExitRejected;

@@ -2,9 +2,9 @@
 //
 // haplomatch synth --donors N [--families M] [--seed S] [flags]
 //
-// Writes a synthetic registry (data/synth.h, docs/synth.md): families with
+// Writes a synthetic registry (synth/synth.h, docs/synth.md): families with
 // ground-truth columns first, then unrelated donors, as CSV or TSV in the
-// columns the donor-file reader takes (matcher/donor_file.h). Output is a
+// columns the donor-file reader takes (registry/donor_file.h). Output is a
 // pure function of the flags and the data, so a seed names a test registry.
 // Exit: 0 written, 1 the data could not be loaded or the output written,
 // 2 usage error.
@@ -23,10 +23,10 @@
 #include "cli/args.h"
 #include "cli/common.h"
 #include "cli/command.h"
-#include "data/haplotype_freq.h"
+#include "synth/haplotype_freq.h"
 #include "data/mac_table.h"
 #include "data/reference.h"
-#include "data/synth.h"
+#include "synth/synth.h"
 
 namespace hla::cli {
 namespace {
@@ -103,7 +103,7 @@ int RunSynth(Command& cmd) {
                                    args->positional().front(), "'"));
   }
 
-  data::SynthOptions options;
+  synth::SynthOptions options;
   if (!args->Has("donors") && !args->Has("families")) {
     return Usage(cmd, "give --donors N and/or --families M");
   }
@@ -122,7 +122,7 @@ int RunSynth(Command& cmd) {
   }
   const std::string population = args->GetOr("population", "mix");
   if (population != "mix") {
-    std::optional<data::Population> p = data::ParsePopulation(population);
+    std::optional<synth::Population> p = synth::ParsePopulation(population);
     if (!p) {
       return Usage(cmd, absl::StrCat("--population must be EUR, AFA, API, "
                                      "HIS or mix, not '",
@@ -138,7 +138,7 @@ int RunSynth(Command& cmd) {
   }
   options.delimiter = format == "tsv" ? '\t' : ',';
   if (args->Has("as-of")) {
-    std::optional<data::Date> d = data::ParseIsoDate(*args->Get("as-of"));
+    std::optional<synth::Date> d = synth::ParseIsoDate(*args->Get("as-of"));
     if (!d) {
       return Usage(cmd, absl::StrCat("--as-of must be a date YYYY-MM-DD, not '",
                                      *args->Get("as-of"), "'"));
@@ -173,13 +173,13 @@ int RunSynth(Command& cmd) {
     absl::StatusOr<std::string> root = data::FindDataRoot(paths);
     if (!root.ok()) return fail(root.status());
     freq_path = absl::StrCat(
-        *root, "/", data::HaplotypeFrequencies::kShippedRelativePath);
+        *root, "/", synth::HaplotypeFrequencies::kShippedRelativePath);
   }
-  absl::StatusOr<std::shared_ptr<const data::HaplotypeFrequencies>> freqs =
-      data::HaplotypeFrequencies::Load(freq_path, *ref);
+  absl::StatusOr<std::shared_ptr<const synth::HaplotypeFrequencies>> freqs =
+      synth::HaplotypeFrequencies::Load(freq_path, *ref);
   if (!freqs.ok()) return fail(freqs.status());
-  absl::StatusOr<std::unique_ptr<const data::Synthesizer>> synth =
-      data::Synthesizer::Create(ref, macs, *freqs, options);
+  absl::StatusOr<std::unique_ptr<const synth::Synthesizer>> synth =
+      synth::Synthesizer::Create(ref, macs, *freqs, options);
   if (!synth.ok()) {
     // Options are checked above, so what is left is a data problem (a
     // population without rows in a --freq table).
@@ -204,7 +204,7 @@ int RunSynth(Command& cmd) {
                << (done >= total ? "\n" : "") << std::flush;
     };
   }
-  data::SynthStats stats;
+  synth::SynthStats stats;
   absl::Status written = (*synth)->Write(out, &stats, progress);
   if (!written.ok()) {
     return fail(absl::DataLossError(
@@ -217,8 +217,8 @@ int RunSynth(Command& cmd) {
       << stats.families << " families of " << stats.family_members
       << " persons), " << stats.bytes << " bytes\n";
     e << kName << ": persons by typing kind:";
-    for (int k = 0; k < data::kTypingKindCount; ++k) {
-      e << " " << data::TypingKindName(static_cast<data::TypingKind>(k)) << "="
+    for (int k = 0; k < synth::kTypingKindCount; ++k) {
+      e << " " << synth::TypingKindName(static_cast<synth::TypingKind>(k)) << "="
         << stats.persons_by_kind[k];
     }
     e << "; MAC fallbacks to lists " << stats.mac_fallbacks

@@ -6,7 +6,7 @@
 #   target_link_libraries(app PRIVATE haplomatch::haplomatch)
 #
 # (or a single module: haplomatch::core, ::parser, ::data, ::matcher,
-# ::donor_file, ::rank).
+# ::family, ::eligibility, ::registry).
 # Boost is a build-only dependency of the parser ($<BUILD_INTERFACE:...>), so
 # the exported interface needs Abseil, Threads and ZLIB (gzip donor files). Headers under
 # */internal/ are private and not installed.
@@ -15,12 +15,8 @@ include(CMakePackageConfigHelpers)
 set(HLA_CMAKE_INSTALL_DIR "${CMAKE_INSTALL_LIBDIR}/cmake/haplomatch")
 
 # Exported names: haplomatch::core rather than haplomatch::hla_core.
-set(_hla_installed_libs hla_core hla_parser hla_data)
-foreach(lib hla_matcher hla_donor_file hla_rank)
-  if(TARGET ${lib})
-    list(APPEND _hla_installed_libs ${lib})
-  endif()
-endforeach()
+set(_hla_installed_libs hla_core hla_parser hla_data hla_matcher hla_family
+    hla_eligibility hla_registry)
 foreach(lib ${_hla_installed_libs})
   string(REPLACE "hla_" "" export_name ${lib})
   set_target_properties(${lib} PROPERTIES EXPORT_NAME ${export_name})
@@ -38,15 +34,33 @@ install(TARGETS ${_hla_installed_libs} haplomatch_all
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
         INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/haplomatch)
 
-foreach(dir hla parser data matcher)
-  install(DIRECTORY ${PROJECT_SOURCE_DIR}/${dir}/
-          DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/haplomatch/${dir}
-          FILES_MATCHING PATTERN "*.h"
-          PATTERN "internal" EXCLUDE
-          PATTERN "imgt" EXCLUDE
-          PATTERN "mac" EXCLUDE
-          PATTERN "freq" EXCLUDE
-          PATTERN "examples" EXCLUDE)
+# The public API is this list and nothing else: each header is documented by
+# contract, and everything else (*/internal/, the scan's internals) stays out
+# so that it may change without breaking a consumer.
+set(HLA_PUBLIC_HEADERS
+    hla/allele_name.h
+    hla/gl.h
+    hla/locus.h
+    hla/status_macros.h
+    hla/version.h
+    parser/parse.h
+    data/mac_table.h
+    data/reduce.h
+    data/reference.h
+    data/resolve.h
+    data/verify.h
+    matcher/match.h
+    family/family.h
+    eligibility/eligibility.h
+    registry/donor_file.h
+    registry/family_file.h
+    registry/ingest.h
+    registry/rank.h
+    registry/store.h)
+foreach(h ${HLA_PUBLIC_HEADERS})
+  get_filename_component(_dir ${h} DIRECTORY)
+  install(FILES ${PROJECT_SOURCE_DIR}/${h}
+          DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/haplomatch/${_dir})
 endforeach()
 
 # The reference data, unmodified, where data::FindDataRoot looks after install.

@@ -1,6 +1,6 @@
 // Copyright 2026 The haplomatch Authors. SPDX-License-Identifier: Apache-2.0
 //
-// libFuzzer target for matcher/donor_file.h: arbitrary bytes read as a CSV,
+// libFuzzer target for registry/donor_file.h: arbitrary bytes read as a CSV,
 // TSV or JSON Lines donor file (the first input byte picks the format and
 // the id-column option; the rest is the file). Besides "no crash, hang,
 // leak or UB" it checks the reader's contracts:
@@ -23,7 +23,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "fuzz/fuzz_check.h"
-#include "matcher/donor_file.h"
+#include "registry/donor_file.h"
 
 using hla::fuzz::Check;
 
@@ -32,20 +32,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const uint8_t mode = data[0];
   const absl::string_view input(reinterpret_cast<const char*>(data) + 1,
                                 size - 1);
-  hla::matcher::DonorFileOptions options;
+  hla::registry::DonorFileOptions options;
   switch (mode % 4) {
-    case 0: options.format = hla::matcher::TableFormat::kAuto; break;
-    case 1: options.format = hla::matcher::TableFormat::kCsv; break;
-    case 2: options.format = hla::matcher::TableFormat::kTsv; break;
-    default: options.format = hla::matcher::TableFormat::kJsonLines; break;
+    case 0: options.format = hla::registry::TableFormat::kAuto; break;
+    case 1: options.format = hla::registry::TableFormat::kCsv; break;
+    case 2: options.format = hla::registry::TableFormat::kTsv; break;
+    default: options.format = hla::registry::TableFormat::kJsonLines; break;
   }
   if (mode & 4) options.id_column = "person";
   // Small enough that the fuzzer reaches the over-long row paths.
   options.max_row_bytes = (mode & 8) ? 64 : 4096;
   const std::string name = "fuzz.txt";
   std::istringstream in{std::string(input)};
-  absl::StatusOr<std::unique_ptr<hla::matcher::DonorFileReader>> reader =
-      hla::matcher::DonorFileReader::FromStream(&in, name, nullptr, options);
+  absl::StatusOr<std::unique_ptr<hla::registry::DonorFileReader>> reader =
+      hla::registry::DonorFileReader::FromStream(&in, name, nullptr, options);
   if (!reader.ok()) {
     Check(reader.status().code() == absl::StatusCode::kInvalidArgument,
           "header error is not InvalidArgument", input);
@@ -53,7 +53,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
           "header error does not name the file", input);
     return 0;
   }
-  hla::matcher::DonorRecord record;
+  hla::registry::DonorRecord record;
   absl::Status row;
   size_t rows = 0, last_line = 0;
   while ((*reader)->Next(&record, &row)) {

@@ -2,7 +2,7 @@
 //
 // The request handlers of service/service.h. JSON comes in through
 // nlohmann-json (private to this file: no public header names it) and goes
-// out through the CLI's writers (cli/report_json.h), so that a response is
+// out through the CLI's writers (report/json.h), so that a response is
 // byte for byte what `haplomatch match|rank --format json` prints. Every
 // exception of nlohmann-json is caught here; none leaves Handle().
 #include "service/service.h"
@@ -24,7 +24,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "cli/report_json.h"
+#include "report/json.h"
 #include "data/mac_table.h"
 #include "data/reduce.h"
 #include "data/reference.h"
@@ -32,14 +32,14 @@
 #include "hla/gl.h"
 #include "hla/locus.h"
 #include "hla/version.h"
-#include "matcher/donor_file.h"
-#include "matcher/eligibility.h"
-#include "matcher/family.h"
-#include "matcher/family_file.h"
-#include "matcher/ingest.h"
+#include "registry/donor_file.h"
+#include "eligibility/eligibility.h"
+#include "family/family.h"
+#include "registry/family_file.h"
+#include "registry/ingest.h"
 #include "matcher/match.h"
-#include "matcher/rank.h"
-#include "matcher/store.h"
+#include "registry/rank.h"
+#include "registry/store.h"
 #include "nlohmann/json.hpp"
 #include "parser/parse.h"
 
@@ -51,8 +51,8 @@ Response ErrorResponse(int status, absl::string_view code,
                        absl::string_view message) {
   Response r;
   r.status = status;
-  r.body = absl::StrCat("{\"error\":{\"code\":", cli::JsonString(code),
-                        ",\"message\":", cli::JsonString(message), "}}\n");
+  r.body = absl::StrCat("{\"error\":{\"code\":", report::JsonString(code),
+                        ",\"message\":", report::JsonString(message), "}}\n");
   return r;
 }
 
@@ -211,12 +211,12 @@ absl::StatusOr<std::vector<Locus>> ParseLoci(absl::string_view text) {
   return loci;
 }
 
-using Typed = matcher::TypingFromText;
+using Typed = registry::TypingFromText;
 
 // What match and rank share: the recipient and the eligibility options.
 struct Common {
-  matcher::EligibilityOptions eligibility;
-  matcher::RecipientFacts recipient_facts;
+  eligibility::EligibilityOptions eligibility;
+  eligibility::RecipientFacts recipient_facts;
   matcher::MatchOptions match;
   Typed recipient;
   bool strict = true;  // options.strict: which resolver reads the typings
@@ -232,7 +232,7 @@ struct Service::Impl {
   // per-request choice without building anything per request.
   std::unique_ptr<data::Resolver> resolver[2];
   std::unique_ptr<data::Reducer> reducer[2];
-  std::optional<matcher::DonorStore> registry;
+  std::optional<registry::DonorStore> registry;
   size_t registry_rejected = 0;
 
   const data::Resolver& Resolver(bool strict) const {
@@ -243,10 +243,10 @@ struct Service::Impl {
 
   Response Version() const {
     std::string o = absl::StrCat(
-        "{\"version\":", cli::JsonString(kVersionString),
-        ",\"imgt_version\":", cli::JsonString(ref->version()),
-        ",\"imgt_date\":", cli::JsonString(ref->date()),
-        ",\"mac_date\":", cli::JsonString(macs->date()), ",\"registry\":");
+        "{\"version\":", report::JsonString(kVersionString),
+        ",\"imgt_version\":", report::JsonString(ref->version()),
+        ",\"imgt_date\":", report::JsonString(ref->date()),
+        ",\"mac_date\":", report::JsonString(macs->date()), ",\"registry\":");
     if (registry) {
       absl::StrAppend(&o, "{\"donors\":", registry->size(),
                       ",\"rejected\":", registry_rejected, "}");
@@ -291,23 +291,23 @@ struct Service::Impl {
     }
     const data::Reducer& red = *reducer[strict.value_or(true) ? 1 : 0];
     std::string o = absl::StrCat("{\"imgt_version\":",
-                                 cli::JsonString(ref->version()),
-                                 ",\"level\":", cli::JsonString(level_name),
+                                 report::JsonString(ref->version()),
+                                 ",\"level\":", report::JsonString(level_name),
                                  ",\"results\":[");
     for (size_t i = 0; i < typings.size(); ++i) {
       if (absl::Status s = CheckDeadline(request); !s.ok()) return s;
       absl::StrAppend(&o, i ? "," : "", "{\"typing\":",
-                      cli::JsonString(typings[i]));
+                      report::JsonString(typings[i]));
       absl::StatusOr<GlString> gl = parser::ParseGlString(typings[i]);
       absl::StatusOr<data::ReduceResult> r =
           gl.ok() ? red.Reduce(*gl, *level)
                   : absl::StatusOr<data::ReduceResult>(gl.status());
       if (r.ok()) {
-        absl::StrAppend(&o, ",\"reduced\":", cli::JsonString(r->text),
-                        ",\"warnings\":", cli::JsonStringList(r->warnings),
+        absl::StrAppend(&o, ",\"reduced\":", report::JsonString(r->text),
+                        ",\"warnings\":", report::JsonStringList(r->warnings),
                         "}");
       } else {
-        absl::StrAppend(&o, ",\"error\":", cli::JsonString(r.status().message()),
+        absl::StrAppend(&o, ",\"error\":", report::JsonString(r.status().message()),
                         "}");
       }
     }
@@ -324,22 +324,22 @@ struct Service::Impl {
     HLA_SVC_GET(strict, OptBool(body, "strict", ""));
     const data::Resolver& resolver = Resolver(strict.value_or(true));
     std::string o = absl::StrCat("{\"imgt_version\":",
-                                 cli::JsonString(ref->version()),
+                                 report::JsonString(ref->version()),
                                  ",\"results\":[");
     for (size_t i = 0; i < typings.size(); ++i) {
       if (absl::Status s = CheckDeadline(request); !s.ok()) return s;
       absl::StrAppend(&o, i ? "," : "", "{\"typing\":",
-                      cli::JsonString(typings[i]));
+                      report::JsonString(typings[i]));
       absl::StatusOr<GlString> gl = parser::ParseGlString(typings[i]);
       absl::StatusOr<data::ResolvedTyping> t =
           gl.ok() ? resolver.Resolve(*gl)
                   : absl::StatusOr<data::ResolvedTyping>(gl.status());
       if (t.ok()) {
         absl::StrAppend(&o, ",\"valid\":true,\"warnings\":",
-                        cli::JsonStringList(t->warnings), "}");
+                        report::JsonStringList(t->warnings), "}");
       } else {
         absl::StrAppend(&o, ",\"valid\":false,\"error\":",
-                        cli::JsonString(t.status().message()), "}");
+                        report::JsonString(t.status().message()), "}");
       }
     }
     o += "]}\n";
@@ -348,7 +348,7 @@ struct Service::Impl {
 
   // "recipient" and "options", as the match and rank flags read them.
   // An array of flat objects as JSON Lines text, so that donors and family
-  // rows in a request are read exactly as a file is (matcher/donor_file.h).
+  // rows in a request are read exactly as a file is (registry/donor_file.h).
   static absl::StatusOr<std::string> ToJsonLines(const Json& array,
                                                  absl::string_view field) {
     if (!array.is_array()) {
@@ -378,10 +378,10 @@ struct Service::Impl {
   // segregate is a 400 naming it ("family[2]: ..."): a family is a handful
   // of hand-entered rows, and a proof from part of it would mislead. Null
   // without "family".
-  absl::StatusOr<std::shared_ptr<const matcher::FamilyEvidence>> ReadFamily(
+  absl::StatusOr<std::shared_ptr<const family::FamilyEvidence>> ReadFamily(
       const Json& body, bool strict) const {
     const Json* fj = Field(body, "family");
-    if (fj == nullptr) return std::shared_ptr<const matcher::FamilyEvidence>();
+    if (fj == nullptr) return std::shared_ptr<const family::FamilyEvidence>();
     HLA_SVC_GET(lines, ToJsonLines(*fj, "family"));
     // Messages name the row as the reader does ("family:3: ..."): the
     // third object, family[2].
@@ -398,21 +398,21 @@ struct Service::Impl {
       return std::string(message);
     };
     std::istringstream in(lines);
-    matcher::DonorFileOptions fo;
-    fo.format = matcher::TableFormat::kJsonLines;
-    absl::StatusOr<std::unique_ptr<matcher::DonorFileReader>> reader =
-        matcher::DonorFileReader::FromStream(&in, "family", &Resolver(strict),
+    registry::DonorFileOptions fo;
+    fo.format = registry::TableFormat::kJsonLines;
+    absl::StatusOr<std::unique_ptr<registry::DonorFileReader>> reader =
+        registry::DonorFileReader::FromStream(&in, "family", &Resolver(strict),
                                              fo);
     if (!reader.ok()) return Bad(row_name(reader.status().message()));
-    absl::StatusOr<matcher::SegregatedFamilies> f =
-        matcher::ReadAndSegregate(reader->get(), "family");
+    absl::StatusOr<registry::SegregatedFamilies> f =
+        registry::ReadAndSegregate(reader->get(), "family");
     if (!f.ok()) return Bad(row_name(f.status().message()));
     if (!f->rejected.empty()) return Bad(row_name(f->rejected.front()));
-    return std::shared_ptr<const matcher::FamilyEvidence>(f->evidence);
+    return std::shared_ptr<const family::FamilyEvidence>(f->evidence);
   }
 
   absl::StatusOr<Common> ReadCommon(const Json& body, bool rank,
-                                    matcher::RankOptions* rank_options) const {
+                                    registry::RankOptions* rank_options) const {
     Common c;
     const Json* rj = Field(body, "recipient");
     if (rj == nullptr) return Bad("'recipient' is required");
@@ -440,16 +440,16 @@ struct Service::Impl {
       return s;
     }
     HLA_SVC_GET(protocol, OptString(*oj, "protocol", "options."));
-    absl::StatusOr<matcher::EligibilityOptions> eo =
-        matcher::OptionsForProtocol(protocol.value_or("none"));
+    absl::StatusOr<eligibility::EligibilityOptions> eo =
+        eligibility::OptionsForProtocol(protocol.value_or("none"));
     if (!eo.ok()) {
       return Bad(absl::StrCat("options.protocol: ", eo.status().message()));
     }
     c.eligibility = *eo;
-    c.eligibility.as_of = matcher::Today();
+    c.eligibility.as_of = eligibility::Today();
     HLA_SVC_GET(as_of, OptString(*oj, "as_of", "options."));
     if (as_of) {
-      absl::StatusOr<absl::CivilDay> d = matcher::ParseDate(*as_of);
+      absl::StatusOr<absl::CivilDay> d = eligibility::ParseDate(*as_of);
       if (!d.ok()) {
         return Bad(absl::StrCat("options.as_of: ", d.status().message()));
       }
@@ -494,8 +494,8 @@ struct Service::Impl {
       rank_options->top = top ? static_cast<size_t>(*top) : options.default_top;
       HLA_SVC_GET(rank_by, OptList(*oj, "rank_by", "options."));
       if (rank_by) {
-        absl::StatusOr<std::vector<matcher::RankKey>> k =
-            matcher::ParseRankBy(*rank_by);
+        absl::StatusOr<std::vector<registry::RankKey>> k =
+            registry::ParseRankBy(*rank_by);
         if (!k.ok()) {
           return Bad(absl::StrCat("options.rank_by: ", k.status().message()));
         }
@@ -504,30 +504,30 @@ struct Service::Impl {
     }
     HLA_SVC_GET(abo, OptString(*rj, "abo", "recipient."));
     if (abo) {
-      absl::StatusOr<matcher::BloodGroup> g = matcher::ParseBloodGroup(*abo);
+      absl::StatusOr<eligibility::BloodGroup> g = eligibility::ParseBloodGroup(*abo);
       if (!g.ok()) return Bad(absl::StrCat("recipient.abo: ", g.status().message()));
       c.recipient_facts.blood_group = *g;
     }
     HLA_SVC_GET(cmv, OptString(*rj, "cmv", "recipient."));
     if (cmv) {
-      absl::StatusOr<matcher::Cmv> v = matcher::ParseCmv(*cmv);
+      absl::StatusOr<eligibility::Cmv> v = eligibility::ParseCmv(*cmv);
       if (!v.ok()) return Bad(absl::StrCat("recipient.cmv: ", v.status().message()));
       c.recipient_facts.cmv = *v;
     }
     HLA_SVC_GET(sex, OptString(*rj, "sex", "recipient."));
     if (sex) {
-      absl::StatusOr<matcher::Sex> v = matcher::ParseSex(*sex);
+      absl::StatusOr<eligibility::Sex> v = eligibility::ParseSex(*sex);
       if (!v.ok()) return Bad(absl::StrCat("recipient.sex: ", v.status().message()));
       c.recipient_facts.sex = *v;
     }
     HLA_SVC_GET(abs, OptList(*rj, "antibodies", "recipient."));
     if (abs && !abs->empty()) {
-      absl::StatusOr<std::vector<matcher::Antibody>> a =
-          matcher::ParseAntibodies(*abs);
+      absl::StatusOr<std::vector<eligibility::Antibody>> a =
+          eligibility::ParseAntibodies(*abs);
       if (!a.ok()) {
         return Bad(absl::StrCat("recipient.antibodies: ", a.status().message()));
       }
-      if (absl::Status s = matcher::CheckAntibodies(*a, *ref); !s.ok()) {
+      if (absl::Status s = eligibility::CheckAntibodies(*a, *ref); !s.ok()) {
         return Bad(absl::StrCat("recipient.antibodies: ", s.message()));
       }
       c.recipient_facts.antibodies = *std::move(a);
@@ -536,7 +536,7 @@ struct Service::Impl {
     if (!typing) return Bad("'recipient.typing' is required");
     HLA_SVC_GET(strict, OptBool(*oj, "strict", "options."));
     c.strict = strict.value_or(true);
-    absl::StatusOr<Typed> t = matcher::ReadTyping(Resolver(c.strict), *typing);
+    absl::StatusOr<Typed> t = registry::ReadTyping(Resolver(c.strict), *typing);
     if (!t.ok()) {
       return absl::Status(t.status().code(),
                           absl::StrCat("recipient.typing: ", t.status().message()));
@@ -560,7 +560,7 @@ struct Service::Impl {
     const data::Resolver& resolver = Resolver(c.strict);
     HLA_SVC_GET(family, ReadFamily(body, c.strict));
 
-    std::string out = cli::MatchJsonHead(ref->version(), c.eligibility,
+    std::string out = report::MatchJsonHead(ref->version(), c.eligibility,
                                          c.recipient.typing);
     std::vector<std::pair<std::string, std::string>> rejected;
     std::vector<std::string> ids;
@@ -590,7 +590,7 @@ struct Service::Impl {
 
       // Bad donor data is the donor's problem, not the request's: it goes
       // to "rejected" as `match` does with a bad row.
-      cli::MatchedDonor d;
+      report::MatchedDonor d;
       d.source = source.value_or(where);
       d.facts.id = id.value_or(absl::StrCat("donor-", i + 1));
       auto reject = [&](absl::string_view why) {
@@ -602,27 +602,27 @@ struct Service::Impl {
         if (r.ok()) d.facts.relationship = *r; else fact_error = r.status();
       }
       if (birth && fact_error.ok()) {
-        absl::StatusOr<absl::CivilDay> b = matcher::ParseDate(*birth);
+        absl::StatusOr<absl::CivilDay> b = eligibility::ParseDate(*birth);
         if (b.ok()) d.facts.birth_date = *b; else fact_error = b.status();
       }
       if (age && fact_error.ok()) {
-        if (*age > matcher::kMaxAge) {
+        if (*age > eligibility::kMaxAge) {
           fact_error = absl::InvalidArgumentError(absl::StrCat(
-              "age ", *age, " is not an age (0-", matcher::kMaxAge, ")"));
+              "age ", *age, " is not an age (0-", eligibility::kMaxAge, ")"));
         } else {
           d.facts.age = static_cast<int>(*age);
         }
       }
       if (sex && fact_error.ok()) {
-        absl::StatusOr<matcher::Sex> s = matcher::ParseSex(*sex);
+        absl::StatusOr<eligibility::Sex> s = eligibility::ParseSex(*sex);
         if (s.ok()) d.facts.sex = *s; else fact_error = s.status();
       }
       if (abo && fact_error.ok()) {
-        absl::StatusOr<matcher::BloodGroup> g = matcher::ParseBloodGroup(*abo);
+        absl::StatusOr<eligibility::BloodGroup> g = eligibility::ParseBloodGroup(*abo);
         if (g.ok()) d.facts.blood_group = *g; else fact_error = g.status();
       }
       if (cmv && fact_error.ok()) {
-        absl::StatusOr<matcher::Cmv> v = matcher::ParseCmv(*cmv);
+        absl::StatusOr<eligibility::Cmv> v = eligibility::ParseCmv(*cmv);
         if (v.ok()) d.facts.cmv = *v; else fact_error = v.status();
       }
       if (!fact_error.ok()) {
@@ -633,7 +633,7 @@ struct Service::Impl {
         reject("empty donor id");
         continue;
       }
-      absl::StatusOr<Typed> t = matcher::ReadTyping(resolver, *typing);
+      absl::StatusOr<Typed> t = registry::ReadTyping(resolver, *typing);
       if (!t.ok()) {
         reject(t.status().message());
         continue;
@@ -655,22 +655,22 @@ struct Service::Impl {
       d.report = *std::move(report);
       if (family != nullptr) {
         std::string why;
-        if (const matcher::FamilyResult* f = family->For(
+        if (const family::FamilyResult* f = family->For(
                 d.facts.id, t->genotype, c.recipient.genotype, &why)) {
-          matcher::ApplySegregation(*f, d.facts.id, &d.report);
+          family::ApplySegregation(*f, d.facts.id, &d.report);
         } else if (!why.empty()) {
           d.warnings.push_back(std::move(why));
         }
       }
-      d.eligibility = matcher::Evaluate(d.facts, t->genotype, c.recipient_facts,
+      d.eligibility = eligibility::Evaluate(d.facts, t->genotype, c.recipient_facts,
                                         c.recipient.genotype, d.report, *ref,
                                         c.eligibility);
       d.warnings.insert(d.warnings.end(), d.report.warnings.begin(),
                         d.report.warnings.end());
-      absl::StrAppend(&out, cli::MatchDonorSeparator(emitted++),
-                      cli::MatchDonorJson(d, c.eligibility));
+      absl::StrAppend(&out, report::MatchDonorSeparator(emitted++),
+                      report::MatchDonorJson(d, c.eligibility));
     }
-    out += cli::MatchJsonTail(rejected);
+    out += report::MatchJsonTail(rejected);
     return out;
   }
 
@@ -681,7 +681,7 @@ struct Service::Impl {
         !s.ok()) {
       return s;
     }
-    matcher::RankOptions ro;
+    registry::RankOptions ro;
     HLA_SVC_GET(c, ReadCommon(body, /*rank=*/true, &ro));
     ro.eligibility = c.eligibility;
     ro.recipient = c.recipient_facts;
@@ -692,15 +692,15 @@ struct Service::Impl {
 
     // Donors in the body go through the registry ingest as JSON Lines, so
     // that they are read (keys, validation, rejects) exactly as a file is.
-    std::optional<matcher::DonorStore> body_store;
+    std::optional<registry::DonorStore> body_store;
     size_t rejected = 0;
-    const matcher::DonorStore* store = nullptr;
+    const registry::DonorStore* store = nullptr;
     if (const Json* donors = Field(body, "donors")) {
       HLA_SVC_GET(lines, ToJsonLines(*donors, "donors"));
       std::istringstream in(lines);
-      matcher::IngestStats stats;
-      absl::StatusOr<matcher::DonorStore> s = matcher::IngestDonorStream(
-          &in, "donors.jsonl", Resolver(c.strict), matcher::IngestOptions(),
+      registry::IngestStats stats;
+      absl::StatusOr<registry::DonorStore> s = registry::IngestDonorStream(
+          &in, "donors.jsonl", Resolver(c.strict), registry::IngestOptions(),
           [&](const std::string&) { ++rejected; }, &stats);
       if (!s.ok()) return s.status();
       body_store = *std::move(s);
@@ -714,21 +714,21 @@ struct Service::Impl {
           "server with --donors FILE|INDEX)");
     }
     if (absl::Status s = CheckDeadline(request); !s.ok()) return s;
-    absl::StatusOr<matcher::RankResult> result =
-        matcher::Rank(*store, *ref, c.recipient.genotype, ro);
+    absl::StatusOr<registry::RankResult> result =
+        registry::Rank(*store, *ref, c.recipient.genotype, ro);
     if (!result.ok()) return result.status();
-    std::string out = cli::RankJsonHead(ref->version(), ro,
+    std::string out = report::RankJsonHead(ref->version(), ro,
                                         store->size() + rejected, *result,
                                         rejected);
     for (size_t k = 0; k < result->ranked.size(); ++k) {
       if (absl::Status s = CheckDeadline(request); !s.ok()) return s;
-      absl::StatusOr<matcher::DonorReport> r = matcher::ReportFor(
+      absl::StatusOr<registry::DonorReport> r = registry::ReportFor(
           *store, *ref, c.recipient.genotype, ro, result->ranked[k]);
       if (!r.ok()) return r.status();
-      absl::StrAppend(&out, cli::RankDonorSeparator(k),
-                      cli::RankDonorJson(k + 1, *r));
+      absl::StrAppend(&out, report::RankDonorSeparator(k),
+                      report::RankDonorJson(k + 1, *r));
     }
-    out += cli::kRankJsonTail;
+    out += report::kRankJsonTail;
     return out;
   }
 };
@@ -757,15 +757,15 @@ absl::StatusOr<std::unique_ptr<Service>> Service::Create(
   }
   if (!options.donors.empty()) {
     const data::Resolver& resolver = *impl->resolver[1];
-    absl::StatusOr<matcher::DonorStore> store;
-    if (matcher::IsIndexFile(options.donors)) {
-      store = matcher::LoadIndex(options.donors, resolver);
+    absl::StatusOr<registry::DonorStore> store;
+    if (registry::IsIndexFile(options.donors)) {
+      store = registry::LoadIndex(options.donors, resolver);
     } else {
-      matcher::IngestOptions io;
+      registry::IngestOptions io;
       io.id_column = options.id_column;
-      matcher::IngestStats stats;
+      registry::IngestStats stats;
       Impl* raw = impl.get();
-      store = matcher::IngestDonorFile(
+      store = registry::IngestDonorFile(
           options.donors, resolver, io,
           [raw](const std::string&) { ++raw->registry_rejected; }, &stats);
     }

@@ -45,7 +45,7 @@ TEST(ParseEligibilityFlags, BadValuesAreUsageErrorsNamingTheFlag) {
       {{"--gate", "abo,height"}, "--gate: 'height' is not one of abo, cmv, sex"},
   };
   for (const BadFlag& c : kCases) {
-    absl::StatusOr<matcher::EligibilityOptions> o =
+    absl::StatusOr<eligibility::EligibilityOptions> o =
         ParseEligibilityFlags(Parsed(c.argv));
     ASSERT_FALSE(o.ok()) << c.argv[0] << " " << c.argv[1];
     EXPECT_EQ(o.status().code(), absl::StatusCode::kInvalidArgument);
@@ -54,7 +54,7 @@ TEST(ParseEligibilityFlags, BadValuesAreUsageErrorsNamingTheFlag) {
 }
 
 TEST(ParseEligibilityFlags, ReadsEveryFlag) {
-  absl::StatusOr<matcher::EligibilityOptions> o = ParseEligibilityFlags(
+  absl::StatusOr<eligibility::EligibilityOptions> o = ParseEligibilityFlags(
       Parsed({"--protocol", "NCT04835883", "--as-of", "2026-11-26",
               "--dsa-mfi", "2500", "--gate", " abo , sex"}));
   ASSERT_TRUE(o.ok()) << o.status();
@@ -65,10 +65,10 @@ TEST(ParseEligibilityFlags, ReadsEveryFlag) {
   EXPECT_FALSE(o->cmv_mismatch_excludes);
   EXPECT_TRUE(o->female_to_male_excludes);
   // Defaults: no protocol, today, the EBMT threshold, no gates.
-  absl::StatusOr<matcher::EligibilityOptions> d = ParseEligibilityFlags(Parsed({}));
+  absl::StatusOr<eligibility::EligibilityOptions> d = ParseEligibilityFlags(Parsed({}));
   ASSERT_TRUE(d.ok());
-  EXPECT_EQ(d->as_of, matcher::Today());
-  EXPECT_EQ(d->dsa_mfi_threshold, matcher::EligibilityOptions().dsa_mfi_threshold);
+  EXPECT_EQ(d->as_of, eligibility::Today());
+  EXPECT_EQ(d->dsa_mfi_threshold, eligibility::EligibilityOptions().dsa_mfi_threshold);
   EXPECT_FALSE(d->abo_major_excludes || d->cmv_mismatch_excludes ||
                d->female_to_male_excludes);
 }
@@ -77,7 +77,7 @@ TEST(ParseRecipientFlags, ReadsFactsAndAntibodiesFromAFile) {
   const std::string path =
       absl::StrCat(::testing::TempDir(), "/hm_common_ab_", ::getpid(), ".txt");
   std::ofstream(path) << "  A2:3500, B44:1200\n";
-  matcher::RecipientFacts f;
+  eligibility::RecipientFacts f;
   ASSERT_TRUE(ParseRecipientFlags(Parsed({"--recipient-abo", "AB-",
                                           "--recipient-cmv", "positive",
                                           "--recipient-sex", "F",
@@ -86,16 +86,16 @@ TEST(ParseRecipientFlags, ReadsFactsAndAntibodiesFromAFile) {
                   .ok());
   ::unlink(path.c_str());
   ASSERT_TRUE(f.blood_group.has_value());
-  EXPECT_EQ(matcher::BloodGroupName(*f.blood_group), "AB-");
-  EXPECT_EQ(f.cmv, matcher::Cmv::kPositive);
-  EXPECT_EQ(f.sex, matcher::Sex::kFemale);
+  EXPECT_EQ(eligibility::BloodGroupName(*f.blood_group), "AB-");
+  EXPECT_EQ(f.cmv, eligibility::Cmv::kPositive);
+  EXPECT_EQ(f.sex, eligibility::Sex::kFemale);
   ASSERT_EQ(f.antibodies.size(), 2u);
   EXPECT_EQ(f.antibodies[1].specificity, "B44");
   EXPECT_EQ(f.antibodies[1].mfi, 1200);
 }
 
 TEST(ParseRecipientFlags, BadValueIsUsageUnreadableFileIsRejected) {
-  matcher::RecipientFacts f;
+  eligibility::RecipientFacts f;
   absl::Status s = ParseRecipientFlags(Parsed({"--recipient-sex", "X"}), &f);
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(s.message(), HasSubstr("--recipient-sex: "));

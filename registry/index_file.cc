@@ -1,0 +1,413 @@
+// Copyright 2026 The haplomatch Authors. SPDX-License-Identifier: Apache-2.0
+//
+// The index file of a DonorStore (docs/ranking.md, "Index file"):
+//
+//   header, 64 bytes, little-endian:
+//     0  magic "HMDONRS\n"           8  format version (u32)
+//     12 header size = 64 (u32)      16 payload size (u64)
+//     24 payload CRC-32 (zlib, u32)  28 flags (u32; bit 0: 32-bit ids)
+//     32 IPD-IMGT/HLA release, NUL-padded (32 bytes)
+//   payload, every section starting at a multiple of 8 from the file start:
+//     u64 donors, u32 stored loci, u32 0, the loci (one byte each)
+//     typing ids   donors x 2 x loci x (2 or 4 bytes)
+//     facts        donors x u64
+//     id offsets   (donors + 1) x u32, then u64 arena size and the id text
+//     dictionaries per stored locus: u64 entries (without entry 0), then per
+//                  entry u32 text size, text, then (u32 count, u32 each)
+//                  alleles, antigens, match keys, G groups, serology,
+//                  (u32 count, u8 each) TCE groups, u8 flags (1
+//                  consolidated, 2 placeholder, 4 all null, 8 any null,
+//                  16 TCE unknown), u8 P group count, u32 keyset
+//     fallback     u64 count, then per donor u32 index, u32 size, GL String
+// The per-donor arrays are used in place from a read-only mapping; the
+// dictionaries are decoded as stored, derived fields included (recomputing
+// them with CompilePosition took seconds for a registry with 300k distinct
+// typings). So kIndexFormatVersion must change whenever the meaning of a
+// PositionTyping field changes; the release check covers the ids.
+// Fallback typings are parsed again.
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <cstring>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "registry/ingest.h"
+#include "parser/parse.h"
+
+namespace hla::registry {
+
+struct StoreAccess {
+  static DonorStore& Mut(DonorStore& s) { return s; }
+  static std::string& release(DonorStore& s) { return s.release_; }
+  static std::vector<Locus>& loci(DonorStore& s) { return s.loci_; }
+  static std::array<int, kLocusCount>& slot_of(DonorStore& s) { return s.slot_of_; }
+  static std::vector<std::vector<StoredTyping>>& dicts(DonorStore& s) {
+    return s.dictionaries_;
+  }
+  static void SetArrays(DonorStore& s, size_t n, const void* ids, bool wide,
+                        const uint64_t* facts, const uint32_t* offsets,
+                        const char* arena, std::shared_ptr<const void> backing) {
+    s.size_ = n;
+    s.ids16_ = wide ? nullptr : static_cast<const uint16_t*>(ids);
+    s.ids32_ = wide ? static_cast<const uint32_t*>(ids) : nullptr;
+    s.facts_ = facts;
+    s.id_offsets_ = offsets;
+    s.id_arena_ = arena;
+    s.backing_ = std::move(backing);
+  }
+  static absl::flat_hash_map<uint32_t, matcher::Genotype>& fallback(DonorStore& s) {
+    return s.fallback_;
+  }
+  static std::vector<std::pair<uint32_t, std::string>>& fallback_text(
+      DonorStore& s) {
+    return s.fallback_text_;
+  }
+};
+
+namespace {
+
+constexpr char kMagic[8] = {'H', 'M', 'D', 'O', 'N', 'R', 'S', '\n'};
+constexpr size_t kHeaderSize = 64;
+
+class Writer {
+ public:
+  void Raw(const void* p, size_t n) {
+    const char* c = static_cast<const char*>(p);
+    buf_.insert(buf_.end(), c, c + n);
+  }
+  template <typename T>
+  void Put(T v) {
+    Raw(&v, sizeof v);
+  }
+  void Align() {
+    while ((kHeaderSize + buf_.size()) % 8 != 0) buf_.push_back(0);
+  }
+  std::vector<char>& buf() { return buf_; }
+
+ private:
+  std::vector<char> buf_;
+};
+
+class Reader {
+ public:
+  Reader(const char* p, size_t n) : p_(p), n_(n) {}
+  bool Raw(size_t n, const char** out) {
+    if (n > n_ - pos_) return false;
+    *out = p_ + pos_;
+    pos_ += n;
+    return true;
+  }
+  template <typename T>
+  bool Get(T* v) {
+    const char* p;
+    if (!Raw(sizeof(T), &p)) return false;
+    std::memcpy(v, p, sizeof(T));
+    return true;
+  }
+  bool Align() {
+    while ((kHeaderSize + pos_) % 8 != 0) {
+      if (pos_ >= n_) return false;
+      ++pos_;
+    }
+    return true;
+  }
+
+ private:
+  const char* p_;
+  size_t n_;
+  size_t pos_ = 0;
+};
+
+uint32_t Crc(const char* p, size_t n) {
+  return static_cast<uint32_t>(
+      crc32_z(crc32_z(0L, Z_NULL, 0), reinterpret_cast<const Bytef*>(p), n));
+}
+
+struct Mapping {
+  void* base = MAP_FAILED;
+  size_t size = 0;
+  ~Mapping() {
+    if (base != MAP_FAILED) munmap(base, size);
+  }
+};
+
+}  // namespace
+
+bool IsIndexFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  char m[8];
+  return in.read(m, 8) && std::memcmp(m, kMagic, 8) == 0;
+}
+
+absl::Status WriteIndex(const DonorStore& store, const std::string& path) {
+  Writer w;
+  const size_t n = store.size();
+  w.Put<uint64_t>(n);
+  w.Put<uint32_t>(static_cast<uint32_t>(store.loci().size()));
+  w.Put<uint32_t>(0);
+  for (Locus l : store.loci()) w.Put<uint8_t>(static_cast<uint8_t>(l));
+  w.Align();
+  const size_t ids = n * store.stride();
+  if (store.wide_ids()) {
+    if (ids > 0) w.Raw(store.ids32(), ids * 4);
+  } else if (ids > 0) {
+    w.Raw(store.ids16(), ids * 2);
+  }
+  w.Align();
+  if (n > 0) w.Raw(store.facts_words(), n * 8);
+  std::vector<uint32_t> offsets(n + 1, 0);
+  std::string arena;
+  for (size_t i = 0; i < n; ++i) {
+    arena.append(store.id(i).data(), store.id(i).size());
+    offsets[i + 1] = static_cast<uint32_t>(arena.size());
+  }
+  w.Raw(offsets.data(), offsets.size() * 4);
+  w.Align();
+  w.Put<uint64_t>(arena.size());
+  w.Raw(arena.data(), arena.size());
+  w.Align();
+  for (size_t s = 0; s < store.loci().size(); ++s) {
+    const auto& dict = store.dictionary(static_cast<int>(s));
+    w.Put<uint64_t>(dict.size() - 1);
+    for (size_t t = 1; t < dict.size(); ++t) {
+      const matcher::PositionTyping& p = dict[t].typing;
+      w.Put<uint32_t>(static_cast<uint32_t>(p.text.size()));
+      w.Raw(p.text.data(), p.text.size());
+      w.Put<uint32_t>(static_cast<uint32_t>(p.alleles.size()));
+      if (!p.alleles.empty()) w.Raw(p.alleles.data(), p.alleles.size() * 4);
+      w.Put<uint32_t>(static_cast<uint32_t>(p.antigens.size()));
+      if (!p.antigens.empty()) w.Raw(p.antigens.data(), p.antigens.size() * 4);
+      for (const std::vector<uint32_t>* v :
+           {&p.match_keys, &p.g_groups, &p.serology}) {
+        w.Put<uint32_t>(static_cast<uint32_t>(v->size()));
+        if (!v->empty()) w.Raw(v->data(), v->size() * 4);
+      }
+      w.Put<uint32_t>(static_cast<uint32_t>(p.tce_groups.size()));
+      if (!p.tce_groups.empty()) w.Raw(p.tce_groups.data(), p.tce_groups.size());
+      w.Put<uint8_t>(static_cast<uint8_t>(
+          (p.consolidated ? 1 : 0) | (p.placeholder ? 2 : 0) |
+          (p.all_null ? 4 : 0) | (p.any_null ? 8 : 0) |
+          (p.tce_unknown ? 16 : 0)));
+      w.Put<uint8_t>(p.p_group_count);
+      w.Put<uint32_t>(dict[t].keyset);
+    }
+  }
+  w.Align();
+  w.Put<uint64_t>(store.fallback_texts().size());
+  for (const auto& [index, text] : store.fallback_texts()) {
+    w.Put<uint32_t>(index);
+    w.Put<uint32_t>(static_cast<uint32_t>(text.size()));
+    w.Raw(text.data(), text.size());
+  }
+  w.Align();
+
+  char header[kHeaderSize] = {};
+  std::memcpy(header, kMagic, 8);
+  const uint32_t version = kIndexFormatVersion, hsize = kHeaderSize;
+  const uint64_t psize = w.buf().size();
+  const uint32_t crc = Crc(w.buf().data(), w.buf().size());
+  const uint32_t flags = store.wide_ids() ? 1 : 0;
+  std::memcpy(header + 8, &version, 4);
+  std::memcpy(header + 12, &hsize, 4);
+  std::memcpy(header + 16, &psize, 8);
+  std::memcpy(header + 24, &crc, 4);
+  std::memcpy(header + 28, &flags, 4);
+  std::strncpy(header + 32, store.release().c_str(), 31);
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(header, kHeaderSize);
+  out.write(w.buf().data(), static_cast<std::streamsize>(w.buf().size()));
+  out.close();
+  if (!out) {
+    return absl::InternalError(absl::StrCat("cannot write index '", path, "'"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<DonorStore> LoadIndex(const std::string& path,
+                                     const data::Resolver& resolver) {
+  const data::Reference& ref = resolver.reference();
+  const int fd = ::open(path.c_str(), O_RDONLY);
+  if (fd < 0) {
+    return absl::NotFoundError(absl::StrCat("cannot open index '", path, "'"));
+  }
+  struct stat st;
+  if (::fstat(fd, &st) != 0) {
+    ::close(fd);
+    return absl::NotFoundError(absl::StrCat("cannot stat index '", path, "'"));
+  }
+  auto map = std::make_shared<Mapping>();
+  map->size = static_cast<size_t>(st.st_size);
+  auto corrupt = [&](absl::string_view why) {
+    return absl::DataLossError(absl::StrCat(
+        "index '", path, "' is corrupt: ", why,
+        "; rebuild it with haplomatch index"));
+  };
+  if (map->size < kHeaderSize) {
+    ::close(fd);
+    return corrupt(absl::StrCat("truncated (", map->size,
+                                " bytes, shorter than its header)"));
+  }
+  map->base = ::mmap(nullptr, map->size, PROT_READ, MAP_PRIVATE, fd, 0);
+  ::close(fd);
+  if (map->base == MAP_FAILED) {
+    return absl::NotFoundError(absl::StrCat("cannot map index '", path, "'"));
+  }
+  const char* base = static_cast<const char*>(map->base);
+  if (std::memcmp(base, kMagic, 8) != 0) {
+    return corrupt("not a haplomatch donor index (bad magic)");
+  }
+  uint32_t version, hsize, crc, flags;
+  uint64_t psize;
+  std::memcpy(&version, base + 8, 4);
+  std::memcpy(&hsize, base + 12, 4);
+  std::memcpy(&psize, base + 16, 8);
+  std::memcpy(&crc, base + 24, 4);
+  std::memcpy(&flags, base + 28, 4);
+  const std::string release(base + 32, strnlen(base + 32, 32));
+  if (version != kIndexFormatVersion) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "index '", path, "' is stale: format version ", version,
+        ", this haplomatch reads version ", kIndexFormatVersion,
+        "; rebuild it with haplomatch index"));
+  }
+  if (release != ref.version()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "index '", path, "' is stale: built against IPD-IMGT/HLA ", release,
+        ", but ", ref.version(), " is loaded; rebuild it with haplomatch "
+        "index (or pass --imgt ", release, ")"));
+  }
+  if (hsize != kHeaderSize || map->size - kHeaderSize != psize) {
+    return corrupt(absl::StrCat("truncated or extended (", map->size,
+                                " bytes, the header says ",
+                                kHeaderSize + psize, ")"));
+  }
+  const char* payload = base + kHeaderSize;
+  if (Crc(payload, psize) != crc) return corrupt("checksum mismatch");
+
+  Reader r(payload, psize);
+  DonorStore s;
+  uint64_t n;
+  uint32_t nloci, zero;
+  if (!r.Get(&n) || !r.Get(&nloci) || !r.Get(&zero) || nloci > kLocusCount) {
+    return corrupt("bad store header");
+  }
+  StoreAccess::release(s) = release;
+  StoreAccess::slot_of(s).fill(-1);
+  for (uint32_t k = 0; k < nloci; ++k) {
+    uint8_t l;
+    if (!r.Get(&l) || l >= kLocusCount) return corrupt("bad locus");
+    StoreAccess::slot_of(s)[l] = static_cast<int>(k);
+    StoreAccess::loci(s).push_back(static_cast<Locus>(l));
+  }
+  const bool wide = flags & 1;
+  const char *ids, *facts, *offsets, *arena;
+  uint64_t arena_size;
+  const uint64_t stride = 2ull * nloci;
+  if (n > (psize / 8) || !r.Align() ||
+      !r.Raw(n * stride * (wide ? 4 : 2), &ids) || !r.Align() ||
+      !r.Raw(n * 8, &facts) || !r.Raw((n + 1) * 4, &offsets) || !r.Align() ||
+      !r.Get(&arena_size) || !r.Raw(arena_size, &arena) || !r.Align()) {
+    return corrupt("donor arrays out of bounds");
+  }
+  {
+    uint32_t last;
+    std::memcpy(&last, offsets + n * 4, 4);
+    if (last != arena_size) return corrupt("id offsets do not match the arena");
+  }
+  auto& dicts = StoreAccess::dicts(s);
+  for (uint32_t k = 0; k < nloci; ++k) {
+    uint64_t count;
+    if (!r.Get(&count) || count > psize) return corrupt("bad dictionary size");
+    std::vector<StoredTyping> dict(1);
+    dict.reserve(count + 1);
+    for (uint64_t t = 0; t < count; ++t) {
+      StoredTyping e;
+      uint32_t len, na, ng;
+      uint8_t f;
+      const char* p;
+      if (!r.Get(&len) || !r.Raw(len, &p)) return corrupt("bad typing text");
+      e.typing.text.assign(p, len);
+      if (!r.Get(&na) || !r.Raw(size_t{na} * 4, &p)) return corrupt("bad alleles");
+      e.typing.alleles.resize(na);
+      if (na > 0) std::memcpy(e.typing.alleles.data(), p, size_t{na} * 4);
+      if (!r.Get(&ng) || !r.Raw(size_t{ng} * 4, &p)) return corrupt("bad antigens");
+      e.typing.antigens.resize(ng);
+      if (ng > 0) std::memcpy(e.typing.antigens.data(), p, size_t{ng} * 4);
+      for (std::vector<uint32_t>* v : {&e.typing.match_keys,
+                                       &e.typing.g_groups,
+                                       &e.typing.serology}) {
+        uint32_t k;
+        if (!r.Get(&k) || !r.Raw(size_t{k} * 4, &p)) return corrupt("bad keys");
+        v->resize(k);
+        if (k > 0) std::memcpy(v->data(), p, size_t{k} * 4);
+      }
+      uint32_t nt;
+      if (!r.Get(&nt) || !r.Raw(nt, &p)) return corrupt("bad TCE groups");
+      e.typing.tce_groups.assign(p, p + nt);
+      if (!r.Get(&f) || !r.Get(&e.typing.p_group_count) || !r.Get(&e.keyset)) {
+        return corrupt("bad typing flags");
+      }
+      for (data::AlleleId a : e.typing.alleles) {
+        if (a >= ref.alleles().size()) return corrupt("allele id out of range");
+      }
+      for (data::AntigenId a : e.typing.antigens) {
+        if (a >= ref.antigens().size()) return corrupt("antigen id out of range");
+      }
+      e.typing.consolidated = f & 1;
+      e.typing.placeholder = f & 2;
+      e.typing.all_null = f & 4;
+      e.typing.any_null = f & 8;
+      e.typing.tce_unknown = f & 16;
+      dict.push_back(std::move(e));
+    }
+    dicts.push_back(std::move(dict));
+  }
+  // Every id must name an entry (a flipped bit would otherwise read out of
+  // bounds in the scan; the checksum makes this a second line of defence).
+  for (uint64_t i = 0; i < n * stride; ++i) {
+    const size_t slot = (i % stride) / 2;
+    uint32_t id;
+    if (wide) {
+      std::memcpy(&id, ids + i * 4, 4);
+    } else {
+      uint16_t id16;
+      std::memcpy(&id16, ids + i * 2, 2);
+      id = id16;
+    }
+    if (id >= dicts[slot].size()) return corrupt("typing id out of range");
+  }
+  if (!r.Align()) return corrupt("bad padding");
+  uint64_t nf;
+  if (!r.Get(&nf) || nf > n) return corrupt("bad fallback count");
+  for (uint64_t k = 0; k < nf; ++k) {
+    uint32_t index, len;
+    const char* p;
+    if (!r.Get(&index) || !r.Get(&len) || !r.Raw(len, &p) || index >= n) {
+      return corrupt("bad fallback donor");
+    }
+    std::string text(p, len);
+    absl::StatusOr<GlString> gl = parser::ParseGlString(text);
+    if (!gl.ok()) return corrupt(gl.status().message());
+    absl::StatusOr<data::ResolvedTyping> t = resolver.Resolve(*gl);
+    if (!t.ok()) return corrupt(t.status().message());
+    absl::StatusOr<matcher::Genotype> g = matcher::BuildGenotype(ref, *t);
+    if (!g.ok()) return corrupt(g.status().message());
+    StoreAccess::fallback(s).emplace(index, *std::move(g));
+    StoreAccess::fallback_text(s).emplace_back(index, std::move(text));
+  }
+  StoreAccess::SetArrays(s, n, ids, wide,
+                         reinterpret_cast<const uint64_t*>(facts),
+                         reinterpret_cast<const uint32_t*>(offsets), arena,
+                         std::move(map));
+  return s;
+}
+
+}  // namespace hla::registry

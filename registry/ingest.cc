@@ -1,0 +1,345 @@
+// Copyright 2026 The haplomatch Authors. SPDX-License-Identifier: Apache-2.0
+//
+// Streaming ingest: CSV/TSV/JSON Lines through registry/donor_file.h (no
+// resolver: we resolve, with a cache), gzip through zlib.
+#include "registry/ingest.h"
+
+#include <zlib.h>
+
+#include <array>
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <streambuf>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "parser/parse.h"
+
+namespace hla::registry {
+namespace {
+
+// ---- Streams
+
+// Reads a file through zlib: gzip data is inflated, anything else passes
+// through unchanged (gzread's "transparent" mode), so one path serves both.
+class GzStreamBuf : public std::streambuf {
+ public:
+  explicit GzStreamBuf(gzFile f) : f_(f), buf_(1 << 17) {}
+  ~GzStreamBuf() override { gzclose(f_); }
+  bool failed() const { return failed_; }
+
+ protected:
+  int_type underflow() override {
+    if (gptr() < egptr()) return traits_type::to_int_type(*gptr());
+    const int n = gzread(f_, buf_.data(), static_cast<unsigned>(buf_.size()));
+    if (n <= 0) {
+      failed_ = n < 0;
+      return traits_type::eof();
+    }
+    setg(buf_.data(), buf_.data(), buf_.data() + n);
+    return traits_type::to_int_type(*gptr());
+  }
+
+ private:
+  gzFile f_;
+  std::vector<char> buf_;
+  bool failed_ = false;
+};
+
+absl::string_view StripGz(absl::string_view name) {
+  absl::string_view n = name;
+  absl::ConsumeSuffix(&n, ".gz");
+  return n;
+}
+
+// ---- Resolve cache
+
+struct Resolved {
+  std::optional<matcher::Genotype> genotype;
+  std::string error;
+};
+
+class ResolveCache {
+ public:
+  ResolveCache(const data::Resolver& resolver, size_t limit)
+      : resolver_(resolver), limit_(limit) {}
+
+  const Resolved& Get(const std::string& typing, size_t* hits) {
+    auto it = cache_.find(typing);
+    if (it != cache_.end()) {
+      ++*hits;
+      return it->second;
+    }
+    if (cache_.size() >= limit_) cache_.clear();
+    Resolved r;
+    absl::StatusOr<GlString> gl = parser::ParseGlString(typing);
+    if (!gl.ok()) {
+      r.error = std::string(gl.status().message());
+    } else {
+      absl::StatusOr<data::ResolvedTyping> t = resolver_.Resolve(*gl);
+      if (!t.ok()) {
+        r.error = std::string(t.status().message());
+      } else {
+        absl::StatusOr<matcher::Genotype> g = matcher::BuildGenotype(resolver_.reference(), *t);
+        if (!g.ok()) {
+          r.error = std::string(g.status().message());
+        } else {
+          r.genotype = *std::move(g);
+        }
+      }
+    }
+    return cache_.emplace(typing, std::move(r)).first->second;
+  }
+
+ private:
+  const data::Resolver& resolver_;
+  size_t limit_;
+  absl::flat_hash_map<std::string, Resolved> cache_;
+};
+
+// ---- The ingest loop
+
+class Ingest {
+ public:
+  Ingest(const std::string& name, const data::Resolver& resolver,
+         const IngestOptions& options, const RejectFn& on_reject,
+         IngestStats* stats, const ProgressFn& progress)
+      : name_(name),
+        resolver_(resolver),
+        options_(options),
+        on_reject_(on_reject),
+        stats_(stats),
+        progress_(progress),
+        cache_(resolver, options.cache_entries),
+        builder_(resolver.reference_ptr()) {}
+
+  void Reject(const std::string& message) {
+    ++stats_->rows;
+    ++stats_->rejected;
+    if (on_reject_) on_reject_(message);
+    Tick();
+  }
+
+  // The common case without building a Genotype: a typing of '^' blocks
+  // of one or two '+' positions ("A*01:01+A*02:XX^B44^..."), each position
+  // resolved once per distinct text and interned straight into the store.
+  // Anything else (phase '~', genotype lists '|', '?', a GL String Code,
+  // an error, a locus twice) takes the whole-typing path, which also words
+  // the errors exactly as BuildGenotype does.
+  bool FastIds(const std::string& typing,
+               std::array<std::array<uint32_t, 2>, kLocusCount>* ids,
+               uint16_t* once) {
+    if (typing.find_first_of("~|?#") != std::string::npos) return false;
+    *ids = {};
+    *once = 0;
+    for (absl::string_view block : absl::StrSplit(typing, '^')) {
+      // By value: a later PositionOf may rehash the cache.
+      std::array<Position, 2> parts;
+      int n = 0;
+      for (absl::string_view part : absl::StrSplit(block, '+')) {
+        if (n == 2) return false;
+        const Position p = PositionOf(part);
+        if (!p.ok) return false;
+        parts[static_cast<size_t>(n++)] = p;
+      }
+      if (n == 2 && parts[0].locus != parts[1].locus) return false;
+      const int l = static_cast<int>(parts[0].locus);
+      if ((*ids)[static_cast<size_t>(l)][0] != 0) return false;
+      (*ids)[static_cast<size_t>(l)] = {parts[0].id, parts[n == 2 ? 1 : 0].id};
+      if (n == 1) *once = static_cast<uint16_t>(*once | (1u << l));
+    }
+    return true;
+  }
+
+  struct Position {
+    bool ok = false;
+    Locus locus = Locus::kA;
+    uint32_t id = 0;
+  };
+
+  Position PositionOf(absl::string_view text) {
+    auto it = positions_.find(text);
+    if (it != positions_.end()) {
+      ++stats_->cache_hits;
+      return it->second;
+    }
+    if (positions_.size() >= options_.cache_entries) positions_.clear();
+    Position p;
+    absl::StatusOr<GlString> gl = parser::ParseGlString(text);
+    absl::StatusOr<data::ResolvedTyping> t =
+        gl.ok() ? resolver_.Resolve(*gl)
+                : absl::StatusOr<data::ResolvedTyping>(gl.status());
+    absl::StatusOr<matcher::Genotype> g =
+        t.ok() ? matcher::BuildGenotype(resolver_.reference(), *t)
+               : absl::StatusOr<matcher::Genotype>(t.status());
+    if (g.ok() && !g->phased) {
+      int typed = 0;
+      for (Locus l : kAllLoci) {
+        const matcher::LocusTyping& lt = g->at(l);
+        if (lt.typed_positions == 0) continue;
+        ++typed;
+        if (lt.typed_positions != 1 || !lt.alternatives.empty() ||
+            lt.phased || lt.pos[0].haplotype >= 0) {
+          typed = 99;
+          break;
+        }
+        p.locus = l;
+      }
+      if (typed == 1) {
+        p.ok = true;
+        p.id = builder_.Intern(p.locus, g->at(p.locus).pos[0]);
+      }
+    }
+    return positions_.emplace(std::string(text), p).first->second;
+  }
+
+  void Accept(size_t line, const eligibility::DonorFacts& facts, const std::string& typing) {
+    std::array<std::array<uint32_t, 2>, kLocusCount> ids;
+    uint16_t once;
+    if (FastIds(typing, &ids, &once)) {
+      ++stats_->rows;
+      ++stats_->accepted;
+      builder_.AddIds(facts, ids, once);
+      Tick();
+      return;
+    }
+    const Resolved& r = cache_.Get(typing, &stats_->cache_hits);
+    if (!r.genotype) {
+      Reject(absl::StrCat(name_, ":", line, ": typing '", typing, "': ",
+                          r.error));
+      return;
+    }
+    ++stats_->rows;
+    ++stats_->accepted;
+    builder_.Add(facts, *r.genotype, typing);
+    Tick();
+  }
+
+  void Tick() {
+    if (progress_ && (stats_->rows & 0xFFFF) == 0) progress_(stats_->rows, 0);
+  }
+
+  // Every format through registry/donor_file.h, without a resolver and with
+  // the glstring unparsed: Accept parses and resolves each distinct gene
+  // copy once.
+  absl::Status Read(std::istream* in, TableFormat format) {
+    DonorFileOptions fo;
+    fo.format = format;
+    fo.max_row_bytes = options_.max_row_bytes;
+    fo.id_column = options_.id_column;
+    fo.parse_typings = false;
+    absl::StatusOr<std::unique_ptr<DonorFileReader>> reader =
+        DonorFileReader::FromStream(in, name_, nullptr, fo);
+    if (!reader.ok()) return reader.status();
+    DonorRecord rec;
+    absl::Status row;
+    while ((*reader)->Next(&rec, &row)) {
+      if (!row.ok()) {
+        Reject(std::string(row.message()));
+        continue;
+      }
+      Accept(rec.line, rec.facts, rec.typing);
+    }
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<DonorStore> Finish() && { return std::move(builder_).Finish(); }
+
+ private:
+  std::string name_;
+  const data::Resolver& resolver_;
+  const IngestOptions& options_;
+  const RejectFn& on_reject_;
+  IngestStats* stats_;
+  const ProgressFn& progress_;
+  ResolveCache cache_;
+  DonorStoreBuilder builder_;
+  absl::flat_hash_map<std::string, Position> positions_;
+};
+
+absl::StatusOr<DonorStore> IngestImpl(std::istream* in, const std::string& name,
+                                      const data::Resolver& resolver,
+                                      const IngestOptions& options,
+                                      const RejectFn& on_reject,
+                                      IngestStats* stats,
+                                      const ProgressFn& progress) {
+  IngestStats local;
+  if (stats == nullptr) stats = &local;
+  const auto start = std::chrono::steady_clock::now();
+  // The name decides before the reader's content sniffing ('{' is JSON
+  // Lines, a tab in the header TSV), ".gz" aside.
+  const absl::string_view base = StripGz(name);
+  TableFormat format = TableFormat::kAuto;
+  switch (options.format) {
+    case DonorInputFormat::kCsv: format = TableFormat::kCsv; break;
+    case DonorInputFormat::kTsv: format = TableFormat::kTsv; break;
+    case DonorInputFormat::kJsonLines: format = TableFormat::kJsonLines; break;
+    case DonorInputFormat::kAuto:
+      if (absl::EndsWithIgnoreCase(base, ".jsonl") ||
+          absl::EndsWithIgnoreCase(base, ".ndjson")) {
+        format = TableFormat::kJsonLines;
+      } else if (absl::EndsWithIgnoreCase(base, ".tsv") ||
+                 absl::EndsWithIgnoreCase(base, ".tab")) {
+        format = TableFormat::kTsv;
+      }
+      break;
+  }
+  Ingest ingest(name, resolver, options, on_reject, stats, progress);
+  const absl::Status s = ingest.Read(in, format);
+  if (!s.ok()) return s;
+  stats->seconds = std::chrono::duration<double>(
+                       std::chrono::steady_clock::now() - start)
+                       .count();
+  return std::move(ingest).Finish();
+}
+
+}  // namespace
+
+absl::StatusOr<DonorStore> IngestDonorStream(std::istream* in,
+                                             const std::string& name,
+                                             const data::Resolver& resolver,
+                                             const IngestOptions& options,
+                                             const RejectFn& on_reject,
+                                             IngestStats* stats,
+                                             const ProgressFn& progress) {
+  return IngestImpl(in, name, resolver, options, on_reject, stats, progress);
+}
+
+absl::StatusOr<DonorStore> IngestDonorFile(const std::string& path,
+                                           const data::Resolver& resolver,
+                                           const IngestOptions& options,
+                                           const RejectFn& on_reject,
+                                           IngestStats* stats,
+                                           const ProgressFn& progress) {
+  gzFile f = gzopen(path.c_str(), "rb");
+  if (f == nullptr) {
+    return absl::NotFoundError(
+        absl::StrCat("cannot open donor file '", path, "'"));
+  }
+  gzbuffer(f, 1 << 17);
+  GzStreamBuf buf(f);
+  std::istream in(&buf);
+  absl::StatusOr<DonorStore> store =
+      IngestImpl(&in, path, resolver, options, on_reject, stats, progress);
+  if (store.ok() && buf.failed()) {
+    return absl::DataLossError(
+        absl::StrCat(path, ": read error (corrupt or truncated gzip data?)"));
+  }
+  if (stats != nullptr) {
+    std::unique_ptr<FILE, int (*)(FILE*)> fp(std::fopen(path.c_str(), "rb"),
+                                             &std::fclose);
+    if (fp != nullptr && std::fseek(fp.get(), 0, SEEK_END) == 0) {
+      stats->input_bytes = static_cast<size_t>(std::ftell(fp.get()));
+    }
+  }
+  return store;
+}
+
+}  // namespace hla::registry

@@ -1,0 +1,108 @@
+// Copyright 2026 The haplomatch Authors. SPDX-License-Identifier: Apache-2.0
+//
+// Donor files -> DonorStore (registry/store.h), streamed (one row in memory
+// at a time), and the store's index file.
+//
+//   hla::matcher::IngestStats stats;
+//   HLA_ASSIGN_OR_RETURN(hla::matcher::DonorStore store,
+//       hla::matcher::IngestDonorFile(path, resolver, {}, on_reject, &stats));
+//   HLA_RETURN_IF_ERROR(hla::matcher::WriteIndex(store, "donors.hmx"));
+//   HLA_ASSIGN_OR_RETURN(store, hla::matcher::LoadIndex("donors.hmx", resolver));
+//
+// Inputs: CSV, TSV or JSON Lines, all read by registry/donor_file.h (its
+// columns/keys, format choice and per-row errors; a name ending in
+// .jsonl/.ndjson, before an optional .gz, is JSON Lines). Gzip input is read
+// through zlib, which also reads uncompressed files, so ".gz" and the gzip
+// magic both work.
+//
+// Every row is read, accepted, or rejected: a rejected row (wrong number of
+// fields, missing id, bad date/age/sex/ABO/CMV/relationship, a typing that
+// does not parse or names no allele of the release, bad JSON, ...) goes to
+// `on_reject` as "file:line: reason" and is counted; it never stops the run.
+// Resolved typings are cached by their text (registries repeat typings).
+#ifndef HLA_REGISTRY_INGEST_H_
+#define HLA_REGISTRY_INGEST_H_
+
+#include <cstddef>
+#include <functional>
+#include <istream>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "data/resolve.h"
+#include "registry/donor_file.h"
+#include "registry/rank.h"
+#include "registry/store.h"
+
+namespace hla::registry {
+
+enum class DonorInputFormat : uint8_t { kAuto, kCsv, kTsv, kJsonLines };
+
+struct IngestOptions {
+  DonorInputFormat format = DonorInputFormat::kAuto;
+  // The id column or key (--id-column) when it is not one of id, donor_id,
+  // person_id, donor (DonorFileOptions::id_column). Empty: those.
+  std::string id_column;
+  // Distinct typings whose resolved genotype (or error) is remembered.
+  size_t cache_entries = size_t{1} << 20;
+  size_t max_row_bytes = size_t{1} << 20;
+};
+
+struct IngestStats {
+  size_t rows = 0;      // rows read (accepted + rejected)
+  size_t accepted = 0;
+  size_t rejected = 0;
+  size_t input_bytes = 0;  // bytes of the file as stored (compressed if gz)
+  size_t cache_hits = 0;
+  double seconds = 0;
+};
+
+using RejectFn = std::function<void(const std::string& message)>;
+
+// Reads `path` into a store. Errors (the run cannot start): NotFoundError
+// when the file cannot be opened; InvalidArgumentError for a bad header
+// (no id column, no typing column, ...). `on_reject` and `progress` (rows
+// read, 0) may be null.
+absl::StatusOr<DonorStore> IngestDonorFile(const std::string& path,
+                                           const data::Resolver& resolver,
+                                           const IngestOptions& options,
+                                           const RejectFn& on_reject,
+                                           IngestStats* stats,
+                                           const ProgressFn& progress = nullptr);
+
+// The same from a stream (not owned); `name` names it in messages and
+// selects the format as a file name would.
+absl::StatusOr<DonorStore> IngestDonorStream(std::istream* in,
+                                             const std::string& name,
+                                             const data::Resolver& resolver,
+                                             const IngestOptions& options,
+                                             const RejectFn& on_reject,
+                                             IngestStats* stats,
+                                             const ProgressFn& progress = nullptr);
+
+// ---- Index file (docs/ranking.md, "Index file")
+
+inline constexpr uint32_t kIndexFormatVersion = 1;
+
+// True when the file starts with the index magic (rank --donors picks index
+// or donor file by content, not by name).
+bool IsIndexFile(const std::string& path);
+
+// Writes `store` to `path` (replaced). InternalError naming the path when it
+// cannot be written.
+absl::Status WriteIndex(const DonorStore& store, const std::string& path);
+
+// Maps an index file read-only. Errors, each naming the file:
+//   NotFoundError            it cannot be opened;
+//   FailedPreconditionError  stale: another format version, or built against
+//                            another IPD-IMGT/HLA release than the
+//                            resolver's ("rebuild it with haplomatch index");
+//   DataLossError            corrupt: bad magic, truncated, checksum
+//                            mismatch, inconsistent sections.
+absl::StatusOr<DonorStore> LoadIndex(const std::string& path,
+                                     const data::Resolver& resolver);
+
+}  // namespace hla::registry
+
+#endif  // HLA_REGISTRY_INGEST_H_

@@ -1,0 +1,903 @@
+// Copyright 2026 The haplomatch Authors. SPDX-License-Identifier: Apache-2.0
+//
+// Query compile, per-donor evaluation and the parallel scan. The per-locus
+// pairing below mirrors matcher/match.cc (Evaluate, CountDirectional,
+// HaploVerdictOf, ScoreTce) on precomputed cells; tests/matcher/
+// rank_test.cc holds the two equal on generated pairs, so a change of the
+// matcher's rules shows up there.
+#include "registry/rank.h"
+
+#include <algorithm>
+#include <atomic>
+#include <thread>
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "matcher/internal/grade.h"
+
+namespace hla::registry {
+namespace {
+
+using matcher_internal::AntigenMatch;
+using matcher_internal::ConfidenceOf;
+using matcher_internal::GradePositions;
+using matcher_internal::Intersect;
+
+bool IsCoreLocus(Locus l) {
+  return l == Locus::kA || l == Locus::kB || l == Locus::kC ||
+         l == Locus::kDRB1 || l == Locus::kDQB1;
+}
+
+// matcher/match.cc GradesBetter: the pairing whose worse grade is better
+// wins, then the one whose better grade is better.
+bool GradesBetter(matcher::MatchGrade a0, matcher::MatchGrade a1, matcher::MatchGrade b0, matcher::MatchGrade b1) {
+  const auto lo_a = std::min(a0, a1), hi_a = std::max(a0, a1);
+  const auto lo_b = std::min(b0, b1), hi_b = std::max(b0, b1);
+  if (lo_a != lo_b) return lo_a > lo_b;
+  return hi_a > hi_b;
+}
+
+// Per interned donor typing, against one recipient locus. 12 bytes.
+struct Cell {
+  matcher::MatchGrade grade[2];           // vs the recipient's written positions
+  matcher::MatchConfidence confidence[2]; // vs the recipient's expressed positions
+  uint8_t match = 0;     // bit i: shares a match key with expressed r_i
+  uint8_t antigen = 0;   // bit i: antigen match with expressed r_i
+  uint8_t tce = 0;       // the single V2 TCE group, else 0
+  uint8_t misc = 0;      // kAllNull | kDsaAbove | kDsaBelow
+  uint32_t keyset = 0;
+};
+constexpr uint8_t kAllNull = 1, kDsaAbove = 2, kDsaBelow = 4;
+
+struct LocusQuery {
+  Locus locus = Locus::kA;
+  int slot = -1;
+  bool r_typed = false;
+  int r_count = 2;     // expressed copies of the recipient (0 or 2)
+  bool r_hom = false;  // expressed copies have equal match keys
+  std::vector<Cell> cells;  // by typing id; empty unless r_typed && slot >= 0
+};
+
+// Key field widths, in RankKey order.
+constexpr int kKeyBits[] = {1, 3, 8, 2, 3, 3, 2, 5, 2};
+
+struct KeyParts {
+  uint32_t v[9] = {};
+};
+
+uint32_t Compose(const std::vector<RankKey>& rank_by, const KeyParts& p) {
+  uint32_t key = 0;
+  int used = 0;
+  for (RankKey k : rank_by) {
+    const int i = static_cast<int>(k);
+    key = (key << kKeyBits[i]) | p.v[i];
+    used += kKeyBits[i];
+  }
+  return used < 32 ? key << (32 - used) : key;
+}
+
+uint32_t SexCode(eligibility::Sex s) {
+  return s == eligibility::Sex::kMale ? 0 : s == eligibility::Sex::kFemale ? 1 : 2;
+}
+uint32_t RelationshipCode(matcher::Relationship r) {
+  switch (r) {
+    case matcher::Relationship::kChild: return 0;
+    case matcher::Relationship::kSibling: return 1;
+    case matcher::Relationship::kParent: return 2;
+    case matcher::Relationship::kHalfSibling: return 3;
+    case matcher::Relationship::kOtherRelated: return 4;
+    case matcher::Relationship::kUnrelated: return 5;
+    case matcher::Relationship::kUnknown: break;
+  }
+  return 6;
+}
+uint32_t CmvCode(eligibility::Cmv recipient, eligibility::Cmv donor) {
+  if (recipient == eligibility::Cmv::kUnknown || donor == eligibility::Cmv::kUnknown) return 2;
+  return recipient == donor ? 0 : 1;
+}
+uint32_t TceCode(bool has, matcher::TceCategory c) {
+  if (!has) return 2;
+  switch (c) {
+    case matcher::TceCategory::kMatch: return 0;
+    case matcher::TceCategory::kPermissive: return 1;
+    case matcher::TceCategory::kNonPermissiveGvH:
+    case matcher::TceCategory::kNonPermissiveHvG: return 3;
+    default: return 2;
+  }
+}
+
+KeyParts Parts(uint32_t flags, matcher::HaploVerdict verdict, int age, eligibility::Sex sex,
+               matcher::Relationship rel, std::optional<eligibility::AboMatch> abo, eligibility::Cmv rcmv,
+               eligibility::Cmv dcmv, int matches, bool has_tce, matcher::TceCategory tce) {
+  KeyParts p;
+  p.v[0] = (flags & eligibility::kFlagDsa) ? 1 : 0;
+  p.v[1] = static_cast<uint32_t>(verdict);
+  p.v[2] = age < 0 ? 255 : static_cast<uint32_t>(std::min(age, 254));
+  p.v[3] = SexCode(sex);
+  p.v[4] = RelationshipCode(rel);
+  p.v[5] = abo ? static_cast<uint32_t>(*abo) : 4;
+  p.v[6] = CmvCode(rcmv, dcmv);
+  p.v[7] = 31 - static_cast<uint32_t>(std::clamp(matches, 0, 31));
+  p.v[8] = TceCode(has_tce, tce);
+  return p;
+}
+
+// The first failing gate of an Eligibility flags word, in Evaluate's order.
+int FirstFail(uint32_t flags, const eligibility::EligibilityOptions& o) {
+  if (o.max_age_exclusive && (flags & eligibility::kFlagAgeUnknown)) return 0;
+  if (o.max_age_exclusive && (flags & eligibility::kFlagTooOld)) return 1;
+  if (o.require_haplo && (flags & eligibility::kFlagNotHaplo)) return 2;
+  if (o.require_haplo && (flags & eligibility::kFlagInsufficientTyping)) return 3;
+  if (o.dsa_excludes && (flags & eligibility::kFlagDsa)) return 4;
+  if (o.abo_major_excludes &&
+      (flags & (eligibility::kFlagAboMajor | eligibility::kFlagAboBidirectional))) {
+    return 5;
+  }
+  if (o.cmv_mismatch_excludes && (flags & eligibility::kFlagCmvMismatch)) return 6;
+  if (o.female_to_male_excludes && (flags & eligibility::kFlagFemaleToMale)) return 7;
+  return -1;
+}
+
+}  // namespace
+
+absl::string_view ToString(RankKey key) {
+  static constexpr absl::string_view kNames[] = {
+      "dsa", "haplo", "age", "sex", "relationship", "abo", "cmv", "matches",
+      "tce"};
+  return kNames[static_cast<int>(key)];
+}
+
+std::vector<RankKey> DefaultRankBy() {
+  return {RankKey::kDsa, RankKey::kHaplo, RankKey::kAge,
+          RankKey::kSex, RankKey::kRelationship, RankKey::kAbo,
+          RankKey::kCmv, RankKey::kMatches, RankKey::kTce};
+}
+
+absl::StatusOr<std::vector<RankKey>> ParseRankBy(absl::string_view text) {
+  std::vector<RankKey> keys;
+  for (absl::string_view part : absl::StrSplit(text, ',')) {
+    const std::string name = absl::AsciiStrToLower(absl::StripAsciiWhitespace(part));
+    bool found = false;
+    for (RankKey k : DefaultRankBy()) {
+      if (ToString(k) != name) continue;
+      if (std::find(keys.begin(), keys.end(), k) != keys.end()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("--rank-by: key '", name, "' given twice"));
+      }
+      keys.push_back(k);
+      found = true;
+    }
+    if (!found) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--rank-by: unknown key '", name,
+          "' (known: dsa, haplo, age, sex, relationship, abo, cmv, matches, "
+          "tce)"));
+    }
+  }
+  return keys;
+}
+
+absl::string_view ExclusionReasonName(int reason) {
+  static constexpr absl::string_view kNames[kExclusionReasons] = {
+      "age unknown",  "too old",   "not haploidentical",
+      "insufficient typing", "DSA", "ABO major",
+      "CMV mismatch", "female to male"};
+  return reason >= 0 && reason < kExclusionReasons ? kNames[reason] : "";
+}
+
+uint32_t KeyFromReport(const std::vector<RankKey>& rank_by,
+                       const eligibility::DonorFacts& facts, const matcher::MatchReport& report,
+                       const eligibility::Eligibility& e, const eligibility::RecipientFacts& recipient) {
+  return Compose(rank_by,
+                 Parts(e.flags, report.haplo.verdict, e.age ? *e.age : -1,
+                       facts.sex, facts.relationship, e.abo, recipient.cmv,
+                       facts.cmv, report.totals.matches, report.tce.has_value(),
+                       report.tce ? report.tce->category
+                                  : matcher::TceCategory::kNotScored));
+}
+
+// ---- CompiledQuery
+
+struct CompiledQuery::Impl {
+  const DonorStore* store = nullptr;
+  const data::Reference* ref = nullptr;
+  const matcher::Genotype* recipient = nullptr;
+  RankOptions options;
+  // Loci of options.match.loci, then haplo-required loci not listed
+  // (n_haplo marks the end of those), then DPB1 for TCE when needed.
+  std::vector<LocusQuery> loci;
+  size_t n_listed = 0, n_haplo = 0;
+  int tce_index = -1;  // index into loci of DPB1, or -1
+  std::vector<int> required;  // indexes into loci
+  // DSA: cells of every stored locus typed on both sides.
+  std::vector<LocusQuery> dsa_loci;
+  bool antibodies = false;
+  bool all_slow = false;
+  int r_tce_group = 0;
+  int as_of_year = 0, as_of_mmdd = 0;
+  uint64_t as_of_ymd = 0;
+  std::optional<eligibility::BloodGroup> r_abo;
+
+  // QuickReject's view of the required loci.
+  struct QuickLocus {
+    bool usable = false;  // recipient typed and some donor typed there
+    bool required = false;  // haplo_required_loci (listed first)
+    int slot = 0;
+    // Per typing id: bits 0-1 Cell::match, bit 2 all-null. One byte a
+    // typing keeps the quick filter's tables in L1.
+    std::vector<uint8_t> bits;
+  };
+  std::vector<QuickLocus> quick;
+
+  // Store indexes of the relatives options.families recognises, and their
+  // family (owned by options.families). Last: the scan's hot fields above
+  // keep their places.
+  absl::flat_hash_map<uint32_t, const family::FamilyResult*> family_of;
+  bool any_family = false;  // !family_of.empty()
+
+  template <typename Id>
+  int Quick(const Id* ids, uint64_t w) const {
+    const eligibility::EligibilityOptions& eo = options.eligibility;
+    if (eo.max_age_exclusive) {
+      const uint64_t v = w & PackedFacts::kValueMask;
+      int age = -1;
+      if (w & PackedFacts::kFactBirth) {
+        if (v <= as_of_ymd) {
+          age = as_of_year - static_cast<int>(v / 10000) -
+                (static_cast<int>(v % 10000) > as_of_mmdd ? 1 : 0);
+        }
+      } else if (w & PackedFacts::kFactAge) {
+        age = static_cast<int>(v);
+      }
+      if (age < 0) return 0;
+      if (age >= *eo.max_age_exclusive) return 1;
+    }
+    if (eo.require_haplo) {
+      bool zero = false;
+      // Every required locus must be scored (else insufficient typing,
+      // which HaploVerdictOf decides first); then any scored locus of the
+      // verdict sharing nothing makes it not-haploidentical.
+      for (const QuickLocus& q : quick) {
+        if (!q.usable) {
+          if (q.required) return 3;
+          continue;
+        }
+        const Id* p = ids + 2 * q.slot;
+        if (p[0] == 0) {
+          if (q.required) return 3;
+          continue;
+        }
+        const uint8_t b0 = q.bits[p[0]], b1 = q.bits[p[1]];
+        // One copy null: both expressed copies are the other one.
+        const uint8_t any =
+            ((b0 ^ b1) & 4) ? ((b0 & 4) ? b1 : b0) : (b0 | b1);
+        zero |= (any & 3) == 0;
+      }
+      if (zero) return 2;
+    }
+    return -1;
+  }
+
+  void BuildCells(LocusQuery* q, bool with_match) const;
+  FastLocus EvalLocus(const LocusQuery& q, size_t donor) const;
+  // Fills *out; with `gate_only`, stops at the first failing gate and
+  // returns its index (else -1 when eligible or not gate_only).
+  int Run(size_t donor, bool gate_only, FastResult* out) const;
+  void RunSlow(size_t donor, FastResult* out) const;
+};
+
+void CompiledQuery::Impl::BuildCells(LocusQuery* q, bool with_match) const {
+  const matcher::LocusTyping& rt = recipient->at(q->locus);
+  q->r_typed = rt.typed_positions > 0;
+  q->slot = store->SlotOf(q->locus);
+  if (q->slot < 0) return;
+  // Matching needs the recipient typed here; DSA does not (FindDsa: an
+  // antigen-level antibody is against any donor locus carrying it, and an
+  // untyped recipient locus carries nothing).
+  if (!q->r_typed) with_match = false;
+  if (!with_match && !antibodies) return;
+  const matcher::PositionTyping* er[2] = {&rt.pos[0], &rt.pos[1]};
+  const bool n0 = rt.pos[0].all_null, n1 = rt.pos[1].all_null;
+  q->r_count = n0 && n1 ? 0 : 2;
+  if (n0 && !n1) er[0] = &rt.pos[1];
+  if (n1 && !n0) er[1] = &rt.pos[0];
+  q->r_hom = q->r_count > 0 && er[0]->match_keys == er[1]->match_keys;
+  const auto& dict = store->dictionary(q->slot);
+  q->cells.resize(dict.size());
+  for (size_t t = 0; t < dict.size(); ++t) {
+    const matcher::PositionTyping& d = dict[t].typing;
+    Cell& c = q->cells[t];
+    c.keyset = dict[t].keyset;
+    c.misc = d.all_null ? kAllNull : 0;
+    if (with_match) {
+      for (int i = 0; i < 2; ++i) {
+        c.grade[i] = GradePositions(*ref, rt.pos[i], d);
+        const bool m = Intersect(er[i]->match_keys, d.match_keys);
+        c.match |= static_cast<uint8_t>(m << i);
+        c.confidence[i] = ConfidenceOf(*er[i], d, false);
+        c.antigen |= static_cast<uint8_t>(
+            AntigenMatch(ref->antigens(), *er[i], d, m) << i);
+      }
+      c.tce = d.tce_groups.size() == 1 ? d.tce_groups[0] : 0;
+    }
+    if (antibodies && t > 0) {
+      // FindDsa works per donor gene copy (a copy carries a specificity or
+      // not; the recipient's carriage is recipient-only), so one copy at a
+      // time gives the same findings as the whole genotype.
+      matcher::Genotype one;
+      matcher::LocusTyping& lt = one.at(q->locus);
+      lt.typed_positions = 1;
+      lt.pos[0] = d;
+      lt.pos[1] = d;
+      for (const eligibility::DsaFinding& f :
+           eligibility::FindDsa(options.recipient.antibodies, *recipient, one, *ref,
+                   options.eligibility.dsa_mfi_threshold)) {
+        c.misc |= f.at_or_above_threshold ? kDsaAbove : kDsaBelow;
+      }
+    }
+  }
+}
+
+FastLocus CompiledQuery::Impl::EvalLocus(const LocusQuery& q,
+                                         size_t donor) const {
+  FastLocus f;
+  if (!q.r_typed || q.slot < 0) return f;
+  const uint32_t t0 = store->TypingId(donor, q.slot, 0);
+  if (t0 == 0) return f;
+  const uint32_t t1 = store->TypingId(donor, q.slot, 1);
+  f.scored = true;
+  const Cell& c0 = q.cells[t0];
+  const Cell& c1 = q.cells[t1];
+  const bool n0 = c0.misc & kAllNull, n1 = c1.misc & kAllNull;
+  const int d_count = n0 && n1 ? 0 : 2;
+  const Cell& e0 = n0 && !n1 ? c1 : c0;
+  const Cell& e1 = n1 && !n0 ? c0 : c1;
+  // m[i][j]: expressed recipient copy i vs expressed donor copy j.
+  const bool m00 = e0.match & 1, m10 = e0.match >> 1 & 1;
+  const bool m01 = e1.match & 1, m11 = e1.match >> 1 & 1;
+  const int direct = int{m00} + int{m11}, cross = int{m01} + int{m10};
+  const matcher::MatchGrade gd0 = c0.grade[0], gd1 = c1.grade[1];
+  const matcher::MatchGrade gc0 = c1.grade[0], gc1 = c0.grade[1];
+  f.crossed = cross != direct ? cross > direct
+                              : GradesBetter(gc0, gc1, gd0, gd1);
+  f.matches = static_cast<int8_t>(std::max(direct, cross));
+  const Cell& x0 = f.crossed ? e1 : e0;  // donor copy paired with r0
+  const Cell& x1 = f.crossed ? e0 : e1;  // ... with r1
+  const matcher::MatchGrade g0 = f.crossed ? gc0 : gd0, g1 = f.crossed ? gc1 : gd1;
+  f.grade = std::min(g0, g1);
+  f.confidence = std::min(x0.confidence[0], x1.confidence[1]);
+  f.antigen_matches =
+      static_cast<int8_t>((x0.antigen & 1) + (x1.antigen >> 1 & 1));
+  const int hc = options.match.homozygous_mismatch_count;
+  if (q.r_count > 0) {
+    const bool u0 = d_count == 0 || !(m00 || m01);
+    const bool u1 = d_count == 0 || !(m10 || m11);
+    f.gvh = static_cast<int8_t>(q.r_hom ? (u0 ? hc : 0) : int{u0} + int{u1});
+  }
+  if (d_count > 0) {
+    const bool u0 = q.r_count == 0 || !(m00 || m10);
+    const bool u1 = q.r_count == 0 || !(m01 || m11);
+    const bool d_hom = e0.keyset == e1.keyset;
+    f.hvg = static_cast<int8_t>(d_hom ? (u0 ? hc : 0) : int{u0} + int{u1});
+  }
+  return f;
+}
+
+void CompiledQuery::Impl::RunSlow(size_t donor, FastResult* out) const {
+  out->fallback = true;
+  const matcher::Genotype g = store->GenotypeOf(donor);
+  const eligibility::DonorFacts facts = store->FactsOf(donor);
+  matcher::MatchOptions mo = options.match;
+  mo.collect_mismatched = false;
+  absl::StatusOr<matcher::MatchReport> report =
+      Match(*ref, *recipient, g, facts.relationship, mo);
+  if (!report.ok()) return;  // options were validated in Compile
+  if (auto it = family_of.find(static_cast<uint32_t>(donor));
+      it != family_of.end()) {
+    family::ApplySegregation(*it->second, facts.id, &*report);
+  }
+  const eligibility::Eligibility e = eligibility::Evaluate(facts, g, options.recipient,
+                                          *recipient, *report, *ref,
+                                          options.eligibility);
+  for (const matcher::LocusMatch& lm : report->loci) {
+    FastLocus& f = out->loci[static_cast<int>(lm.locus)];
+    f.scored = lm.scored;
+    f.matches = static_cast<int8_t>(lm.matches);
+    f.gvh = static_cast<int8_t>(lm.gvh_mismatches);
+    f.hvg = static_cast<int8_t>(lm.hvg_mismatches);
+    f.antigen_matches = static_cast<int8_t>(lm.antigen_matches);
+    f.grade = lm.grade;
+    f.confidence = lm.confidence;
+    f.crossed = lm.crossed;
+  }
+  out->totals = report->totals;
+  out->verdict = report->haplo.verdict;
+  out->has_tce = report->tce.has_value();
+  out->tce = report->tce ? report->tce->category : matcher::TceCategory::kNotScored;
+  out->flags = e.flags;
+  out->eligible = e.eligible;
+  out->age = e.age ? *e.age : -1;
+  out->key = KeyFromReport(options.rank_by, facts, *report, e,
+                           options.recipient);
+}
+
+int CompiledQuery::Impl::Run(size_t donor, bool gate_only,
+                             FastResult* out) const {
+  const eligibility::EligibilityOptions& eo = options.eligibility;
+  const uint64_t w = store->facts_word(donor);
+  uint32_t flags = 0;
+  // Age (Evaluate: whole years at as_of; AgeInYears).
+  int age = -1;
+  const uint64_t v = w & PackedFacts::kValueMask;
+  if (w & PackedFacts::kFactBirth) {
+    if (v <= as_of_ymd) {
+      age = as_of_year - static_cast<int>(v / 10000) -
+            (static_cast<int>(v % 10000) > as_of_mmdd ? 1 : 0);
+    }
+  } else if (w & PackedFacts::kFactAge) {
+    age = static_cast<int>(v);
+  }
+  if (age < 0) {
+    flags |= eligibility::kFlagAgeUnknown;
+  } else if (eo.max_age_exclusive && age >= *eo.max_age_exclusive) {
+    flags |= eligibility::kFlagTooOld;
+  }
+  out->age = age;
+  if (gate_only && eo.max_age_exclusive &&
+      (flags & (eligibility::kFlagAgeUnknown | eligibility::kFlagTooOld))) {
+    return age < 0 ? 0 : 1;
+  }
+  // Quick HLA gate: a required locus untyped, or sharing nothing, decides
+  // the verdict whatever the other loci say.
+  if (gate_only && eo.require_haplo) {
+    bool zero = false;
+    for (int r : required) {
+      const LocusQuery& q = loci[r];
+      if (!q.r_typed || q.slot < 0) return 3;
+      const uint32_t t0 = store->TypingId(donor, q.slot, 0);
+      if (t0 == 0) return 3;
+      const uint32_t t1 = store->TypingId(donor, q.slot, 1);
+      const Cell& c0 = q.cells[t0];
+      const Cell& c1 = q.cells[t1];
+      const bool n0 = c0.misc & kAllNull, n1 = c1.misc & kAllNull;
+      const uint8_t any = (n0 && !n1 ? c1.match : c0.match) |
+                          (n1 && !n0 ? c0.match : c1.match);
+      zero = zero || any == 0;
+    }
+    if (zero) return 2;
+  }
+  // Loci.
+  bool missing = false, any_scored = false, none_shared = false,
+       one_shared = false;
+  for (int r : required) {
+    const LocusQuery& q = loci[r];
+    if (!q.r_typed || q.slot < 0 || store->TypingId(donor, q.slot, 0) == 0) {
+      missing = true;
+    }
+  }
+  matcher::MatchTotals t;
+  for (size_t k = 0; k < loci.size(); ++k) {
+    const LocusQuery& q = loci[k];
+    const FastLocus f = EvalLocus(q, donor);
+    out->loci[static_cast<int>(q.locus)] = f;
+    if (k < n_haplo && f.scored) {
+      any_scored = true;
+      if (f.matches == 0) none_shared = true;
+      if (f.matches == 1) one_shared = true;
+    }
+    if (k >= n_listed) continue;
+    if (!(f.scored || IsCoreLocus(q.locus))) continue;
+    t.out_of += 2;
+    if (!f.scored) {
+      ++t.untyped_loci;
+      continue;
+    }
+    t.matches += f.matches;
+    t.gvh_mismatches += f.gvh;
+    t.hvg_mismatches += f.hvg;
+    t.mismatches += std::max(f.gvh, f.hvg);
+    t.antigen_matches += f.antigen_matches;
+  }
+  out->totals = t;
+  const matcher::Relationship rel = PackedFacts::RelationshipOf(w);
+  const bool parent_child =
+      rel == matcher::Relationship::kParent || rel == matcher::Relationship::kChild;
+  const matcher::HaploVerdict verdict = matcher_internal::UnphasedHaploVerdict(
+      missing, any_scored, none_shared, one_shared, parent_child);
+  if (verdict == matcher::HaploVerdict::kNotHaploidentical && parent_child) {
+    flags |= eligibility::kFlagRelationshipInconsistent;
+  }
+  out->verdict = verdict;
+  switch (verdict) {
+    case matcher::HaploVerdict::kHaploCompatible: flags |= eligibility::kFlagPhaseUnconfirmed; break;
+    case matcher::HaploVerdict::kNotHaploidentical: flags |= eligibility::kFlagNotHaplo; break;
+    case matcher::HaploVerdict::kInsufficientTyping:
+      flags |= eligibility::kFlagInsufficientTyping;
+      break;
+    default: break;
+  }
+  // DPB1 TCE (match.cc ScoreTce).
+  out->has_tce = false;
+  out->tce = matcher::TceCategory::kNotScored;
+  if (tce_index >= 0) {
+    const LocusQuery& q = loci[tce_index];
+    const FastLocus& f = out->loci[static_cast<int>(Locus::kDPB1)];
+    if (q.r_typed && f.scored) {
+      out->has_tce = true;
+      if (f.matches == 2) {
+        out->tce = matcher::TceCategory::kMatch;
+      } else if (!ref->has_tce()) {
+        out->tce = matcher::TceCategory::kUnknown;
+      } else {
+        const Cell& c0 = q.cells[store->TypingId(donor, q.slot, 0)];
+        const Cell& c1 = q.cells[store->TypingId(donor, q.slot, 1)];
+        const bool n0 = c0.misc & kAllNull, n1 = c1.misc & kAllNull;
+        int dg = 0;
+        if (!(n0 && n1)) {
+          const int a = (n0 ? c1 : c0).tce, b = (n1 ? c0 : c1).tce;
+          dg = a == 0 || b == 0 ? 0 : std::min(a, b);
+        }
+        out->tce = matcher_internal::TceCategoryOf(r_tce_group, dg);
+      }
+    }
+  }
+  // DSA.
+  if (antibodies) {
+    for (const LocusQuery& q : dsa_loci) {
+      if (q.cells.empty()) continue;
+      const uint32_t t0 = store->TypingId(donor, q.slot, 0);
+      if (t0 == 0) continue;
+      const uint8_t m =
+          q.cells[t0].misc | q.cells[store->TypingId(donor, q.slot, 1)].misc;
+      if (m & kDsaAbove) flags |= eligibility::kFlagDsa;
+      if (m & kDsaBelow) flags |= eligibility::kFlagAntibodyBelowThreshold;
+    }
+  }
+  // ABO, CMV, sex (Evaluate).
+  std::optional<eligibility::AboMatch> abo;
+  const int dabo = PackedFacts::AboCode(w);
+  if (r_abo && dabo != 0) {
+    abo = eligibility::ClassifyAbo(r_abo->abo, static_cast<eligibility::Abo>(dabo - 1));
+    if (*abo == eligibility::AboMatch::kMinor) flags |= eligibility::kFlagAboMinor;
+    if (*abo == eligibility::AboMatch::kMajor) flags |= eligibility::kFlagAboMajor;
+    if (*abo == eligibility::AboMatch::kBidirectional) flags |= eligibility::kFlagAboBidirectional;
+  } else if (r_abo || dabo != 0) {
+    flags |= eligibility::kFlagAboUnknown;
+  }
+  const eligibility::Cmv rc = options.recipient.cmv, dc = PackedFacts::CmvOf(w);
+  if (rc != eligibility::Cmv::kUnknown || dc != eligibility::Cmv::kUnknown) {
+    if (rc == eligibility::Cmv::kUnknown || dc == eligibility::Cmv::kUnknown) {
+      flags |= eligibility::kFlagCmvUnknown;
+    } else if (rc == eligibility::Cmv::kPositive && dc == eligibility::Cmv::kNegative) {
+      flags |= eligibility::kFlagCmvMismatch;
+    }
+  }
+  const eligibility::Sex ds = PackedFacts::SexOf(w);
+  if (options.recipient.sex == eligibility::Sex::kMale && ds == eligibility::Sex::kFemale) {
+    flags |= eligibility::kFlagFemaleToMale;
+  }
+  out->flags = flags;
+  const int fail = FirstFail(flags, eo);
+  out->eligible = fail < 0;
+  out->key = Compose(options.rank_by,
+                     Parts(flags, verdict, age, ds, rel, abo, rc, dc,
+                           t.matches, out->has_tce, out->tce));
+  return fail;
+}
+
+CompiledQuery::CompiledQuery(std::unique_ptr<Impl> impl)
+    : impl_(std::move(impl)) {}
+CompiledQuery::~CompiledQuery() = default;
+
+bool CompiledQuery::AllSlow() const { return impl_->all_slow; }
+
+namespace {
+// Out of line: the hash lookup stays out of Gate's hot path, which only
+// tests whether there are family donors at all.
+[[gnu::noinline]] bool IsFamilyDonor(
+    const absl::flat_hash_map<uint32_t, const family::FamilyResult*>& family_of,
+    size_t donor) {
+  return family_of.count(static_cast<uint32_t>(donor)) > 0;
+}
+}  // namespace
+
+bool CompiledQuery::UsesMatch(size_t donor) const {
+  return impl_->all_slow || impl_->store->is_fallback(donor) ||
+         (impl_->any_family && IsFamilyDonor(impl_->family_of, donor));
+}
+
+size_t CompiledQuery::family_donors() const { return impl_->family_of.size(); }
+
+absl::StatusOr<std::unique_ptr<CompiledQuery>> CompiledQuery::Compile(
+    const DonorStore& store, const data::Reference& reference,
+    const matcher::Genotype& recipient, const RankOptions& options) {
+  if (store.size() > 0 && store.release() != reference.version()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the donor store was built against IPD-IMGT/HLA ", store.release(),
+        ", not the loaded ", reference.version()));
+  }
+  // Validates the options exactly as Match does.
+  {
+    matcher::Genotype empty;
+    absl::StatusOr<matcher::MatchReport> r =
+        Match(reference, empty, empty, matcher::Relationship::kUnknown, options.match);
+    if (!r.ok()) return r.status();
+  }
+  auto impl = std::make_unique<Impl>();
+  Impl& m = *impl;
+  m.store = &store;
+  m.ref = &reference;
+  m.recipient = &recipient;
+  m.options = options;
+  m.antibodies = !options.recipient.antibodies.empty();
+  m.r_abo = options.recipient.blood_group;
+  const absl::CivilDay a = options.eligibility.as_of;
+  m.as_of_year = static_cast<int>(a.year());
+  m.as_of_mmdd = a.month() * 100 + a.day();
+  m.as_of_ymd = static_cast<uint64_t>(a.year()) * 10000 +
+                static_cast<uint64_t>(m.as_of_mmdd);
+  bool listed[kLocusCount] = {};
+  for (Locus l : options.match.loci) {
+    LocusQuery q;
+    q.locus = l;
+    m.loci.push_back(std::move(q));
+    listed[static_cast<int>(l)] = true;
+  }
+  m.n_listed = m.loci.size();
+  for (Locus l : options.match.haplo_required_loci) {
+    if (listed[static_cast<int>(l)]) continue;
+    LocusQuery q;
+    q.locus = l;
+    m.loci.push_back(std::move(q));
+    listed[static_cast<int>(l)] = true;
+  }
+  m.n_haplo = m.loci.size();
+  if (options.match.score_dpb1_tce) {
+    if (!listed[static_cast<int>(Locus::kDPB1)]) {
+      LocusQuery q;
+      q.locus = Locus::kDPB1;
+      m.loci.push_back(std::move(q));
+    }
+    for (size_t k = 0; k < m.loci.size(); ++k) {
+      if (m.loci[k].locus == Locus::kDPB1) m.tce_index = static_cast<int>(k);
+    }
+  }
+  for (Locus l : options.match.haplo_required_loci) {
+    for (size_t k = 0; k < m.n_haplo; ++k) {
+      if (m.loci[k].locus == l) m.required.push_back(static_cast<int>(k));
+    }
+  }
+  // The recipient's own DPB1 TCE group (match.cc LowestTceGroup).
+  {
+    const matcher::LocusTyping& lt = recipient.at(Locus::kDPB1);
+    const bool n0 = lt.pos[0].all_null, n1 = lt.pos[1].all_null;
+    if (lt.typed_positions > 0 && !(n0 && n1)) {
+      const matcher::PositionTyping& p0 = n0 ? lt.pos[1] : lt.pos[0];
+      const matcher::PositionTyping& p1 = n1 ? lt.pos[0] : lt.pos[1];
+      if (p0.tce_groups.size() == 1 && p1.tce_groups.size() == 1) {
+        m.r_tce_group = std::min(p0.tce_groups[0], p1.tce_groups[0]);
+      }
+    }
+  }
+  for (const matcher::LocusTyping& lt : recipient.loci) {
+    if (!lt.alternatives.empty()) m.all_slow = true;
+  }
+  if (options.families != nullptr && !options.families->empty()) {
+    // One pass over the ids; genotypes are rebuilt only for the few donors
+    // whose id names a relative.
+    for (size_t i = 0; i < store.size(); ++i) {
+      if (!options.families->HasRelative(store.id(i))) continue;
+      const family::FamilyResult* f = options.families->For(
+          store.id(i), store.GenotypeOf(i), recipient, nullptr);
+      if (f != nullptr) m.family_of.emplace(static_cast<uint32_t>(i), f);
+    }
+    m.any_family = !m.family_of.empty();
+  }
+  if (!m.all_slow) {
+    // DSA cells go into the matching cells where the locus is one of them.
+    bool in_loci[kLocusCount] = {};
+    for (LocusQuery& q : m.loci) {
+      m.BuildCells(&q, /*with_match=*/true);
+      in_loci[static_cast<int>(q.locus)] = true;
+    }
+    if (m.antibodies) {
+      for (Locus l : store.loci()) {
+        LocusQuery q;
+        q.locus = l;
+        if (in_loci[static_cast<int>(l)]) {
+          for (const LocusQuery& have : m.loci) {
+            if (have.locus == l) q = have;
+          }
+        } else {
+          m.BuildCells(&q, /*with_match=*/false);
+        }
+        m.dsa_loci.push_back(std::move(q));
+      }
+    }
+  }
+  for (size_t k = 0; k < m.n_haplo; ++k) {
+    const LocusQuery& q = m.loci[k];
+    Impl::QuickLocus ql;
+    ql.usable = q.r_typed && q.slot >= 0 && !q.cells.empty();
+    ql.required = std::find(m.required.begin(), m.required.end(),
+                            static_cast<int>(k)) != m.required.end();
+    ql.slot = q.slot;
+    ql.bits.reserve(q.cells.size());
+    for (const Cell& c : q.cells) {
+      ql.bits.push_back(static_cast<uint8_t>(
+          (c.match & 3) | ((c.misc & kAllNull) ? 4 : 0)));
+    }
+    m.quick.push_back(std::move(ql));
+  }
+  // Required loci first: a missing one decides before any zero share.
+  std::stable_partition(m.quick.begin(), m.quick.end(),
+                        [](const Impl::QuickLocus& q) { return q.required; });
+  return std::unique_ptr<CompiledQuery>(new CompiledQuery(std::move(impl)));
+}
+
+FastResult CompiledQuery::Evaluate(size_t donor) const {
+  FastResult r;
+  if (UsesMatch(donor)) {
+    impl_->RunSlow(donor, &r);
+  } else {
+    impl_->Run(donor, /*gate_only=*/false, &r);
+  }
+  return r;
+}
+
+int CompiledQuery::QuickReject(size_t donor) const {
+  const DonorStore& s = *impl_->store;
+  const uint64_t w = s.facts_word(donor);
+  return s.wide_ids() ? impl_->Quick(s.ids32() + donor * s.stride(), w)
+                      : impl_->Quick(s.ids16() + donor * s.stride(), w);
+}
+
+bool CompiledQuery::Gate(size_t donor, uint32_t* key, int* first_fail) const {
+  FastResult r;
+  if (UsesMatch(donor)) {
+    impl_->RunSlow(donor, &r);
+    *first_fail = r.eligible ? -1 : FirstFail(r.flags, impl_->options.eligibility);
+  } else {
+    *first_fail = impl_->Run(donor, /*gate_only=*/true, &r);
+  }
+  *key = r.key;
+  return *first_fail < 0;
+}
+
+// ---- Rank
+
+absl::StatusOr<RankResult> Rank(const DonorStore& store,
+                                const data::Reference& reference,
+                                const matcher::Genotype& recipient,
+                                const RankOptions& options,
+                                const ProgressFn& progress) {
+  absl::StatusOr<std::unique_ptr<CompiledQuery>> query =
+      CompiledQuery::Compile(store, reference, recipient, options);
+  if (!query.ok()) return query.status();
+  const CompiledQuery& q = **query;
+  const size_t n = store.size();
+  int threads = options.threads > 0
+                    ? options.threads
+                    : static_cast<int>(std::thread::hardware_concurrency());
+  threads = std::max(1, threads);
+  // Below ~4k donors per thread, starting a thread costs more than it saves.
+  threads = static_cast<int>(
+      std::min<size_t>(static_cast<size_t>(threads), n / 4096 + 1));
+  const size_t top = options.top;
+
+  struct Local {
+    std::vector<uint64_t> packed;  // key << 32 | index: ascending = ranked
+    std::array<size_t, kExclusionReasons> excluded_by{};
+    size_t fallback = 0;
+  };
+  std::vector<Local> locals(static_cast<size_t>(threads));
+  std::atomic<size_t> done{0};
+  const bool slow = q.AllSlow();
+  const bool families = q.family_donors() > 0;
+  auto work = [&, slow, families](int t) {
+    Local& L = locals[static_cast<size_t>(t)];
+    const size_t begin = n * static_cast<size_t>(t) / static_cast<size_t>(threads);
+    const size_t end = n * static_cast<size_t>(t + 1) / static_cast<size_t>(threads);
+    constexpr size_t kBlock = 1 << 16;
+    for (size_t b = begin; b < end; b += kBlock) {
+      const size_t e = std::min(end, b + kBlock);
+      for (size_t i = b; i < e; ++i) {
+        uint32_t key;
+        int fail;
+        // The store's own flag first: the family lookup only when some
+        // donor is a recognised relative.
+        if (store.is_fallback(i) || (families && q.UsesMatch(i))) {
+          ++L.fallback;
+        } else if (!slow) {
+          fail = q.QuickReject(i);
+          if (fail >= 0) {
+            ++L.excluded_by[static_cast<size_t>(fail)];
+            continue;
+          }
+        }
+        if (q.Gate(i, &key, &fail)) {
+          L.packed.push_back(uint64_t{key} << 32 | i);
+        } else {
+          ++L.excluded_by[static_cast<size_t>(fail)];
+        }
+      }
+      // Keep at most ~2N candidates per thread (amortised O(1) per donor).
+      if (top > 0 && L.packed.size() > 2 * top + 4096) {
+        std::nth_element(L.packed.begin(), L.packed.begin() + static_cast<long>(top),
+                         L.packed.end());
+        L.packed.resize(top);
+      }
+      const size_t now = done.fetch_add(e - b, std::memory_order_relaxed) + (e - b);
+      if (t == 0 && progress) progress(now, n);
+    }
+  };
+  if (threads == 1) {
+    work(0);
+  } else {
+    std::vector<std::thread> pool;
+    for (int t = 0; t < threads; ++t) pool.emplace_back(work, t);
+    for (std::thread& th : pool) th.join();
+  }
+  if (progress) progress(n, n);
+
+  RankResult result;
+  result.read = n;
+  result.threads = threads;
+  std::vector<uint64_t> all;
+  size_t eligible = 0;
+  for (Local& L : locals) {
+    for (int k = 0; k < kExclusionReasons; ++k) {
+      result.excluded_by[static_cast<size_t>(k)] += L.excluded_by[static_cast<size_t>(k)];
+      result.excluded += L.excluded_by[static_cast<size_t>(k)];
+    }
+    result.fallback += q.AllSlow() ? 0 : L.fallback;
+    all.insert(all.end(), L.packed.begin(), L.packed.end());
+  }
+  if (q.AllSlow()) result.fallback = n;
+  result.by_family = q.family_donors();
+  eligible = n - result.excluded;
+  result.ranked_count = eligible;
+  if (top > 0 && all.size() > top) {
+    std::nth_element(all.begin(), all.begin() + static_cast<long>(top), all.end());
+    all.resize(top);
+  }
+  std::sort(all.begin(), all.end());
+  result.ranked.reserve(all.size());
+  result.keys.reserve(all.size());
+  for (uint64_t p : all) {
+    result.ranked.push_back(static_cast<uint32_t>(p));
+    result.keys.push_back(static_cast<uint32_t>(p >> 32));
+  }
+  return result;
+}
+
+absl::StatusOr<DonorReport> ReportFor(const DonorStore& store,
+                                      const data::Reference& reference,
+                                      const matcher::Genotype& recipient,
+                                      const RankOptions& options,
+                                      size_t donor) {
+  DonorReport d;
+  d.facts = store.FactsOf(donor);
+  d.genotype = store.GenotypeOf(donor);
+  absl::StatusOr<matcher::MatchReport> report = Match(
+      reference, recipient, d.genotype, d.facts.relationship, options.match);
+  if (!report.ok()) return report.status();
+  d.report = *std::move(report);
+  if (options.families != nullptr &&
+      options.families->HasRelative(d.facts.id)) {
+    if (const family::FamilyResult* f = options.families->For(
+            d.facts.id, d.genotype, recipient, nullptr)) {
+      family::ApplySegregation(*f, d.facts.id, &d.report);
+    }
+  }
+  d.eligibility = eligibility::Evaluate(d.facts, d.genotype, options.recipient,
+                                    recipient, d.report, reference,
+                                    options.eligibility);
+  return d;
+}
+
+}  // namespace hla::registry

@@ -1,0 +1,204 @@
+// Copyright 2026 The haplomatch Authors. SPDX-License-Identifier: Apache-2.0
+//
+// Batch ranking: one recipient against every donor of a DonorStore
+// (registry/store.h), with the eligibility gates of eligibility/eligibility.h and
+// a ranking policy.
+//
+//   HLA_ASSIGN_OR_RETURN(hla::matcher::RankResult r,
+//                        hla::matcher::Rank(store, *reference, recipient,
+//                                           options));
+//   for (uint32_t i : r.ranked) ... store.id(i) ...
+//   HLA_ASSIGN_OR_RETURN(hla::matcher::DonorReport d,
+//                        hla::matcher::ReportFor(store, *reference,
+//                                                recipient, options, i));
+//
+// How (docs/ranking.md): a CompiledQuery does the per-recipient work once:
+// for every interned typing of every stored locus it computes, with the
+// matcher's own rules (matcher/internal/grade.h), a small cell: grade
+// against each recipient position, allele match / antigen match /
+// confidence against each expressed recipient position, TCE group, DSA
+// bits. The per-donor work is then two cell loads per locus and the pairing
+// of matcher::Match (best of direct and crossed). Every result equals
+// matcher::Match + matcher::Evaluate on the same pair (tests/matcher/
+// rank_test.cc checks it on thousands of generated pairs); donors the cells
+// cannot express (phased '~', genotype lists '|') go through Match itself.
+//
+// Thread safety: Rank() splits the store across threads (no locks in the
+// scan). A CompiledQuery is immutable after Compile and may be shared.
+#ifndef HLA_REGISTRY_RANK_H_
+#define HLA_REGISTRY_RANK_H_
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "data/reference.h"
+#include "eligibility/eligibility.h"
+#include "family/family.h"
+#include "matcher/match.h"
+#include "registry/store.h"
+
+namespace hla::registry {
+
+// Ranking keys; each orders donors best first. docs/ranking.md gives each
+// key's source.
+enum class RankKey : uint8_t {
+  kDsa,           // no donor-specific antibody (>= threshold) first
+  kHaplo,         // identical, haploidentical, haplo-compatible, not, insufficient
+  kAge,           // younger first; unknown last
+  kSex,           // male, female, unknown
+  kRelationship,  // child, sibling, parent, half-sibling, other related,
+                  // unrelated, unknown
+  kAbo,           // compatible, minor, major, bidirectional, unknown
+  kCmv,           // same serostatus as the recipient, different, unknown
+  kMatches,       // more allele matches (scored loci) first
+  kTce,           // DPB1 match, permissive, not scored/unknown, non-permissive
+};
+// "dsa", "haplo", "age", "sex", "relationship", "abo", "cmv", "matches",
+// "tce".
+absl::string_view ToString(RankKey key);
+// The default policy: dsa,haplo,age,sex,relationship,abo,cmv,matches,tce.
+std::vector<RankKey> DefaultRankBy();
+// A comma list of key names; InvalidArgumentError naming an unknown or
+// repeated key.
+absl::StatusOr<std::vector<RankKey>> ParseRankBy(absl::string_view text);
+
+struct RankOptions {
+  matcher::MatchOptions match;
+  eligibility::EligibilityOptions eligibility;
+  eligibility::RecipientFacts recipient;
+  std::vector<RankKey> rank_by = DefaultRankBy();
+  size_t top = 0;   // 0: every ranked donor
+  int threads = 0;  // 0: hardware concurrency
+  // Family segregation (family/family.h), or null. A donor that
+  // FamilyEvidence::For recognises (its id a segregated relative, it and
+  // the recipient typed as in the family file) is scored by matcher::Match
+  // with ApplySegregation, so the proven verdict drives the haplo gate and
+  // key; the others are untouched.
+  std::shared_ptr<const family::FamilyEvidence> families;
+};
+
+// What the scan computes for one donor (CompiledQuery::Evaluate).
+struct FastLocus {
+  bool scored = false;
+  int8_t matches = 0, gvh = 0, hvg = 0, antigen_matches = 0;
+  matcher::MatchGrade grade = matcher::MatchGrade::kUnknown;
+  matcher::MatchConfidence confidence = matcher::MatchConfidence::kMismatch;
+  bool crossed = false;
+};
+struct FastResult {
+  bool fallback = false;  // computed by matcher::Match
+  std::array<FastLocus, kLocusCount> loci;  // by hla::Locus
+  matcher::MatchTotals totals;
+  matcher::HaploVerdict verdict = matcher::HaploVerdict::kInsufficientTyping;
+  bool has_tce = false;
+  matcher::TceCategory tce = matcher::TceCategory::kNotScored;
+  uint32_t flags = eligibility::kFlagNone;  // EligibilityFlag bits, as Evaluate sets them
+  bool eligible = false;
+  int age = -1;  // -1 unknown
+  uint32_t key = 0;  // ranking key, lower is better
+};
+
+class CompiledQuery {
+ public:
+  // Errors: InvalidArgumentError for bad match options (as matcher::Match);
+  // FailedPreconditionError for a non-empty store built against another
+  // IPD-IMGT/HLA release than `reference`.
+  static absl::StatusOr<std::unique_ptr<CompiledQuery>> Compile(
+      const DonorStore& store, const data::Reference& reference,
+      const matcher::Genotype& recipient, const RankOptions& options);
+  ~CompiledQuery();
+  CompiledQuery(const CompiledQuery&) = delete;
+  CompiledQuery& operator=(const CompiledQuery&) = delete;
+
+  // Everything, for one donor (tests, reports).
+  FastResult Evaluate(size_t donor) const;
+  // The scan's form: eligible -> true and *key; else false and *first_fail
+  // is the index of the first failing gate (see ExclusionReasonName).
+  bool Gate(size_t donor, uint32_t* key, int* first_fail) const;
+  // The scan's first filter, a few loads: the index of the first failing
+  // gate when the age gate or a required locus (untyped, or sharing no
+  // allele) already decides it, else -1 (Gate() then decides).
+  // REQUIRES: !AllSlow() and the donor is not a fallback donor.
+  int QuickReject(size_t donor) const;
+  // Donors that need matcher::Match (fallback) under this query.
+  bool AllSlow() const;
+  // True when this donor is scored by matcher::Match: AllSlow(), a
+  // fallback donor of the store, or a relative options.families recognises.
+  bool UsesMatch(size_t donor) const;
+  // Donors options.families recognises.
+  size_t family_donors() const;
+
+ private:
+  struct Impl;
+  explicit CompiledQuery(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// Exclusion reasons, in Evaluate's order of gates: 0 "age unknown",
+// 1 "too old", 2 "not haploidentical", 3 "insufficient typing", 4 "DSA",
+// 5 "ABO major", 6 "CMV mismatch", 7 "female to male".
+inline constexpr int kExclusionReasons = 8;
+absl::string_view ExclusionReasonName(int reason);
+
+struct RankResult {
+  std::vector<uint32_t> ranked;  // store indexes, best first (top N)
+  std::vector<uint32_t> keys;    // their ranking keys
+  size_t read = 0;               // donors in the store
+  size_t ranked_count = 0;       // eligible (may exceed ranked.size())
+  size_t excluded = 0;
+  std::array<size_t, kExclusionReasons> excluded_by{};  // first failing gate
+  size_t fallback = 0;           // donors scored by matcher::Match
+  size_t by_family = 0;          // of those, relatives with proven phase
+  int threads = 1;
+};
+
+// Progress: called from one thread with (donors done, total).
+using ProgressFn = std::function<void(size_t, size_t)>;
+
+// Ranks every donor of `store` for `recipient`: on success, the eligible
+// donors best first (at most options.top when it is not 0) with their keys,
+// and how many were excluded, by first failing gate. Errors: those of
+// CompiledQuery::Compile (InvalidArgumentError for bad match options,
+// FailedPreconditionError for a store of another release). Runs on
+// options.threads threads (0: hardware concurrency); `store`, `reference`
+// and `recipient` are only read, so concurrent calls may share them.
+absl::StatusOr<RankResult> Rank(const DonorStore& store,
+                                const data::Reference& reference,
+                                const matcher::Genotype& recipient,
+                                const RankOptions& options,
+                                const ProgressFn& progress = nullptr);
+
+// The full pairwise result of one stored donor: matcher::Match (with
+// ApplySegregation when options.families recognises the donor) and
+// matcher::Evaluate on the donor's genotype (what `haplomatch match` says).
+// Errors: those of matcher::Match (InvalidArgumentError for bad match
+// options). REQUIRES: donor < store.size().
+struct DonorReport {
+  eligibility::DonorFacts facts;
+  matcher::Genotype genotype;
+  matcher::MatchReport report;
+  eligibility::Eligibility eligibility;
+};
+absl::StatusOr<DonorReport> ReportFor(const DonorStore& store,
+                                      const data::Reference& reference,
+                                      const matcher::Genotype& recipient,
+                                      const RankOptions& options,
+                                      size_t donor);
+
+// The ranking key of a donor from its full pairwise result (used for
+// fallback donors and by tests).
+uint32_t KeyFromReport(const std::vector<RankKey>& rank_by,
+                       const eligibility::DonorFacts& facts, const matcher::MatchReport& report,
+                       const eligibility::Eligibility& eligibility,
+                       const eligibility::RecipientFacts& recipient);
+
+}  // namespace hla::registry
+
+#endif  // HLA_REGISTRY_RANK_H_

@@ -1,0 +1,343 @@
+// Copyright 2026 The haplomatch Authors. SPDX-License-Identifier: Apache-2.0
+#include "registry/store.h"
+
+#include <algorithm>
+#include <limits>
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+
+namespace hla::registry {
+namespace {
+
+// Arrays of a store built in memory (an index file maps them instead).
+struct OwnedArrays {
+  std::vector<uint16_t> ids16;
+  std::vector<uint32_t> ids32;
+  std::vector<uint64_t> facts;
+  std::vector<uint32_t> id_offsets;
+  std::string id_arena;
+};
+
+bool HasPhaseOrAlternatives(const matcher::Genotype& g) {
+  if (g.phased) return true;
+  for (const matcher::LocusTyping& lt : g.loci) {
+    if (lt.phased || !lt.alternatives.empty()) return true;
+    if (lt.typed_positions > 0 &&
+        (lt.pos[0].haplotype >= 0 || lt.pos[1].haplotype >= 0)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+size_t VectorBytes(const matcher::PositionTyping& p) {
+  return p.alleles.capacity() * sizeof(data::AlleleId) +
+         p.antigens.capacity() * sizeof(data::AntigenId) +
+         p.match_keys.capacity() * 4 + p.g_groups.capacity() * 4 +
+         p.serology.capacity() * 4 + p.tce_groups.capacity() + p.text.capacity();
+}
+
+}  // namespace
+
+// ---- PackedFacts
+
+uint64_t PackedFacts::Pack(const eligibility::DonorFacts& f) {
+  uint64_t w = 0;
+  if (f.birth_date) {
+    const absl::CivilDay d = *f.birth_date;
+    const uint64_t ymd = static_cast<uint64_t>(d.year()) * 10000 +
+                         static_cast<uint64_t>(d.month()) * 100 +
+                         static_cast<uint64_t>(d.day());
+    w |= (ymd & kValueMask) | kFactBirth;
+  } else if (f.age) {
+    w |= (static_cast<uint64_t>(std::clamp(*f.age, 0, eligibility::kMaxAge)) & kValueMask) |
+         kFactAge;
+  }
+  w |= static_cast<uint64_t>(f.sex) << kSexShift;
+  if (f.blood_group) {
+    w |= (static_cast<uint64_t>(f.blood_group->abo) + 1) << kAboShift;
+    w |= static_cast<uint64_t>(f.blood_group->rh) << kRhShift;
+  }
+  w |= static_cast<uint64_t>(f.cmv) << kCmvShift;
+  w |= static_cast<uint64_t>(f.relationship) << kRelShift;
+  return w;
+}
+
+eligibility::DonorFacts PackedFacts::Unpack(uint64_t w) {
+  eligibility::DonorFacts f;
+  const uint64_t v = w & kValueMask;
+  if (w & kFactBirth) {
+    f.birth_date = absl::CivilDay(static_cast<int>(v / 10000),
+                                  static_cast<int>(v / 100 % 100),
+                                  static_cast<int>(v % 100));
+  } else if (w & kFactAge) {
+    f.age = static_cast<int>(v);
+  }
+  f.sex = SexOf(w);
+  if (const int abo = AboCode(w); abo != 0) {
+    f.blood_group = eligibility::BloodGroup{static_cast<eligibility::Abo>(abo - 1),
+                               static_cast<eligibility::Rh>((w >> kRhShift) & 3)};
+  }
+  f.cmv = CmvOf(w);
+  f.relationship = RelationshipOf(w);
+  return f;
+}
+
+// ---- DonorStore
+
+const matcher::Genotype& DonorStore::fallback_genotype(size_t i) const {
+  return fallback_.at(static_cast<uint32_t>(i));
+}
+
+matcher::Genotype DonorStore::GenotypeOf(size_t i) const {
+  if (is_fallback(i)) return fallback_genotype(i);
+  matcher::Genotype g;
+  const uint64_t w = facts_[i];
+  for (size_t s = 0; s < loci_.size(); ++s) {
+    const uint32_t t0 = TypingId(i, static_cast<int>(s), 0);
+    if (t0 == 0) continue;
+    const uint32_t t1 = TypingId(i, static_cast<int>(s), 1);
+    const Locus l = loci_[s];
+    matcher::LocusTyping& lt = g.at(l);
+    const bool once =
+        (w >> (PackedFacts::kOnceShift + static_cast<int>(l))) & 1;
+    lt.typed_positions = once ? 1 : 2;
+    lt.pos[0] = dictionaries_[s][t0].typing;
+    lt.pos[1] = dictionaries_[s][t1].typing;
+  }
+  return g;
+}
+
+eligibility::DonorFacts DonorStore::FactsOf(size_t i) const {
+  eligibility::DonorFacts f = PackedFacts::Unpack(facts_[i]);
+  f.id = std::string(id(i));
+  return f;
+}
+
+size_t DonorStore::record_bytes() const {
+  const size_t width = wide_ids() ? 4 : 2;
+  return size_ * (stride() * width + sizeof(uint64_t) + sizeof(uint32_t)) +
+         sizeof(uint32_t) + (size_ > 0 ? id_offsets_[size_] : 0);
+}
+
+size_t DonorStore::dictionary_bytes() const {
+  size_t bytes = 0;
+  for (const auto& dict : dictionaries_) {
+    for (const StoredTyping& t : dict) {
+      bytes += sizeof(StoredTyping) + VectorBytes(t.typing);
+    }
+  }
+  return bytes;
+}
+
+size_t DonorStore::dictionary_entries() const {
+  size_t n = 0;
+  for (const auto& dict : dictionaries_) n += dict.size();
+  return n;
+}
+
+double DonorStore::bytes_per_donor() const {
+  if (size_ == 0) return 0;
+  return static_cast<double>(record_bytes()) / static_cast<double>(size_);
+}
+
+// ---- DonorStoreBuilder
+
+struct DonorStoreBuilder::Impl {
+  std::shared_ptr<const data::Reference> ref;
+  struct LocusDict {
+    absl::flat_hash_map<std::string, uint32_t> by_text;
+    absl::flat_hash_map<std::vector<uint32_t>, uint32_t> keysets;
+    std::vector<StoredTyping> entries;
+    std::vector<uint32_t> column;  // 2 per donor
+    bool used = false;
+  };
+  std::array<LocusDict, kLocusCount> loci;
+  std::vector<uint64_t> facts;
+  std::vector<uint32_t> id_offsets = {0};
+  std::string arena;
+  bool arena_overflow = false;
+  absl::flat_hash_map<uint32_t, matcher::Genotype> fallback;
+  std::vector<std::pair<uint32_t, std::string>> fallback_text;
+
+  LocusDict& Dict(Locus l) {
+    LocusDict& d = loci[static_cast<int>(l)];
+    if (!d.used) {
+      d.used = true;
+      d.entries.emplace_back();  // id 0: untyped
+      d.keysets.emplace(std::vector<uint32_t>(), 0);
+      d.column.assign(2 * facts.size(), 0);
+    }
+    return d;
+  }
+
+  void AddId(absl::string_view id) {
+    arena.append(id.data(), id.size());
+    if (arena.size() > std::numeric_limits<uint32_t>::max()) {
+      arena_overflow = true;
+      arena.resize(id_offsets.back());
+    }
+    id_offsets.push_back(static_cast<uint32_t>(arena.size()));
+  }
+
+  // After facts.push_back: pads every used column to the new donor count.
+  void PadColumns() {
+    for (LocusDict& d : loci) {
+      if (d.used) d.column.resize(2 * facts.size(), 0);
+    }
+  }
+};
+
+DonorStoreBuilder::DonorStoreBuilder(
+    std::shared_ptr<const data::Reference> reference)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->ref = std::move(reference);
+}
+
+DonorStoreBuilder::~DonorStoreBuilder() = default;
+
+size_t DonorStoreBuilder::size() const { return impl_->facts.size(); }
+
+void DonorStoreBuilder::Reserve(size_t donors) {
+  impl_->facts.reserve(donors);
+  impl_->id_offsets.reserve(donors + 1);
+}
+
+uint32_t DonorStoreBuilder::Intern(Locus locus, const matcher::PositionTyping& p) {
+  Impl::LocusDict& d = impl_->Dict(locus);
+  // The canonical text determines the position (same release); the flags
+  // are part of the key only to be safe against a caller-built position.
+  std::string key = p.text;
+  key.push_back('\0');
+  key.push_back(static_cast<char>('0' + p.consolidated * 1 +
+                                  p.placeholder * 2));
+  auto [it, inserted] =
+      d.by_text.emplace(std::move(key), static_cast<uint32_t>(d.entries.size()));
+  if (!inserted) return it->second;
+  StoredTyping st;
+  st.typing = p;
+  auto ks = d.keysets.emplace(p.match_keys,
+                              static_cast<uint32_t>(d.keysets.size()));
+  st.keyset = ks.first->second;
+  d.entries.push_back(std::move(st));
+  return it->second;
+}
+
+void DonorStoreBuilder::Add(const eligibility::DonorFacts& facts, const matcher::Genotype& g,
+                            absl::string_view typing) {
+  Impl& m = *impl_;
+  const uint32_t index = static_cast<uint32_t>(m.facts.size());
+  uint64_t w = PackedFacts::Pack(facts);
+  if (HasPhaseOrAlternatives(g)) {
+    w |= PackedFacts::kFactFallback;
+    m.fallback.emplace(index, g);
+    m.fallback_text.emplace_back(index, std::string(typing));
+    m.facts.push_back(w);
+    m.PadColumns();
+    m.AddId(facts.id);
+    return;
+  }
+  std::array<std::array<uint32_t, 2>, kLocusCount> ids{};
+  for (Locus l : kAllLoci) {
+    const matcher::LocusTyping& lt = g.at(l);
+    if (lt.typed_positions == 0) continue;
+    const int li = static_cast<int>(l);
+    ids[li][0] = Intern(l, lt.pos[0]);
+    ids[li][1] = Intern(l, lt.pos[1]);
+    if (lt.typed_positions == 1) w |= uint64_t{1} << (PackedFacts::kOnceShift + li);
+  }
+  m.facts.push_back(w);
+  m.PadColumns();
+  for (int li = 0; li < kLocusCount; ++li) {
+    if (ids[li][0] == 0) continue;
+    auto& col = m.loci[li].column;
+    col[2 * index] = ids[li][0];
+    col[2 * index + 1] = ids[li][1];
+  }
+  m.AddId(facts.id);
+}
+
+void DonorStoreBuilder::AddIds(
+    const eligibility::DonorFacts& facts,
+    const std::array<std::array<uint32_t, 2>, kLocusCount>& ids,
+    uint16_t once_mask) {
+  Impl& m = *impl_;
+  const size_t index = m.facts.size();
+  uint64_t w = PackedFacts::Pack(facts);
+  w |= static_cast<uint64_t>(once_mask & 0x7FF) << PackedFacts::kOnceShift;
+  m.facts.push_back(w);
+  for (int li = 0; li < kLocusCount; ++li) {
+    Impl::LocusDict& d = m.loci[li];
+    if (!d.used) continue;
+    // Amortised growth (resize per donor would be quadratic for reserve-less
+    // callers only in theory; vector::resize is amortised).
+    d.column.resize(2 * m.facts.size(), 0);
+    d.column[2 * index] = ids[li][0];
+    d.column[2 * index + 1] = ids[li][1];
+  }
+  m.AddId(facts.id);
+}
+
+absl::StatusOr<DonorStore> DonorStoreBuilder::Finish() && {
+  Impl& m = *impl_;
+  if (m.arena_overflow) {
+    return absl::InvalidArgumentError(
+        "donor ids exceed 4 GiB of text in total");
+  }
+  if (m.facts.size() >= std::numeric_limits<uint32_t>::max()) {
+    return absl::InvalidArgumentError("more than 2^32 - 1 donors");
+  }
+  DonorStore s;
+  s.release_ = m.ref->version();
+  s.slot_of_.fill(-1);
+  bool wide = false;
+  for (Locus l : kAllLoci) {
+    Impl::LocusDict& d = m.loci[static_cast<int>(l)];
+    if (!d.used) continue;
+    s.slot_of_[static_cast<int>(l)] = static_cast<int>(s.loci_.size());
+    s.loci_.push_back(l);
+    if (d.entries.size() > 65536) wide = true;
+  }
+  const size_t n = m.facts.size();
+  const size_t stride = 2 * s.loci_.size();
+  auto owned = std::make_shared<OwnedArrays>();
+  if (wide) {
+    owned->ids32.resize(n * stride);
+  } else {
+    owned->ids16.resize(n * stride);
+  }
+  for (size_t slot = 0; slot < s.loci_.size(); ++slot) {
+    Impl::LocusDict& d = m.loci[static_cast<int>(s.loci_[slot])];
+    for (size_t i = 0; i < n; ++i) {
+      for (int p = 0; p < 2; ++p) {
+        const uint32_t id = d.column[2 * i + p];
+        const size_t k = i * stride + 2 * slot + p;
+        if (wide) {
+          owned->ids32[k] = id;
+        } else {
+          owned->ids16[k] = static_cast<uint16_t>(id);
+        }
+      }
+    }
+    std::vector<uint32_t>().swap(d.column);
+    s.dictionaries_.push_back(std::move(d.entries));
+  }
+  owned->facts = std::move(m.facts);
+  owned->id_offsets = std::move(m.id_offsets);
+  owned->id_arena = std::move(m.arena);
+  s.size_ = n;
+  s.ids16_ = wide ? nullptr : owned->ids16.data();
+  s.ids32_ = wide ? owned->ids32.data() : nullptr;
+  s.facts_ = owned->facts.data();
+  s.id_offsets_ = owned->id_offsets.data();
+  s.id_arena_ = owned->id_arena.data();
+  s.backing_ = std::move(owned);
+  s.fallback_ = std::move(m.fallback);
+  s.fallback_text_ = std::move(m.fallback_text);
+  return s;
+}
+
+}  // namespace hla::registry

@@ -1,0 +1,246 @@
+// Copyright 2026 The haplomatch Authors. SPDX-License-Identifier: Apache-2.0
+//
+// The match and rank JSON writers (report/json.h). The bytes written
+// here are an interface (README, docs/openapi.yaml): change them knowingly.
+#include "report/json.h"
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "hla/locus.h"
+
+namespace hla::report {
+
+void AppendJsonString(absl::string_view s, std::string* out) {
+  out->push_back('"');
+  for (char ch : s) {
+    const unsigned char c = static_cast<unsigned char>(ch);
+    switch (c) {
+      case '"':
+        out->append("\\\"");
+        break;
+      case '\\':
+        out->append("\\\\");
+        break;
+      case '\n':
+        out->append("\\n");
+        break;
+      case '\r':
+        out->append("\\r");
+        break;
+      case '\t':
+        out->append("\\t");
+        break;
+      default:
+        if (c < 0x20) {
+          absl::StrAppendFormat(out, "\\u%04x", c);
+        } else {
+          out->push_back(ch);
+        }
+    }
+  }
+  out->push_back('"');
+}
+
+std::string JsonString(absl::string_view s) {
+  std::string out;
+  AppendJsonString(s, &out);
+  return out;
+}
+
+std::string JsonStringList(const std::vector<std::string>& items) {
+  std::string out = "[";
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    AppendJsonString(items[i], &out);
+  }
+  out.push_back(']');
+  return out;
+}
+
+// ---- match
+
+std::string MatchJsonHead(absl::string_view imgt_version,
+                          const eligibility::EligibilityOptions& options,
+                          absl::string_view recipient_typing) {
+  return absl::StrCat(
+      "{\"imgt_version\":", JsonString(imgt_version),
+      ",\"as_of\":", JsonString(eligibility::FormatDate(options.as_of)),
+      ",\"protocol\":", JsonString(options.protocol),
+      ",\"dsa_mfi_threshold\":",
+      absl::StrFormat("%g", options.dsa_mfi_threshold),
+      ",\"recipient\":{\"typing\":", JsonString(recipient_typing),
+      "},\"donors\":[");
+}
+
+std::string MatchDonorJson(const MatchedDonor& d,
+                           const eligibility::EligibilityOptions& eo) {
+  std::string o = "{";
+  absl::StrAppend(&o, "\"id\":", JsonString(d.facts.id), ",\"source\":",
+                  JsonString(d.source), ",\"relationship\":",
+                  JsonString(matcher::ToString(d.facts.relationship)), ",\"typing\":",
+                  JsonString(d.typing));
+  absl::StrAppend(
+      &o, ",\"birth_date\":",
+      d.facts.birth_date ? JsonString(eligibility::FormatDate(*d.facts.birth_date))
+                         : "null",
+      ",\"age\":",
+      d.eligibility.age ? absl::StrCat(*d.eligibility.age) : "null",
+      ",\"sex\":", JsonString(eligibility::SexName(d.facts.sex)), ",\"abo\":",
+      d.facts.blood_group ? JsonString(eligibility::BloodGroupName(*d.facts.blood_group))
+                          : "null",
+      ",\"cmv\":", JsonString(eligibility::CmvName(d.facts.cmv)));
+  o += ",\"loci\":{";
+  bool first = true;
+  for (const matcher::LocusMatch& lm : d.report.loci) {
+    if (!first) o.push_back(',');
+    first = false;
+    AppendJsonString(LocusName(lm.locus), &o);
+    absl::StrAppend(&o, ":{\"scored\":", lm.scored ? "true" : "false",
+                    ",\"matches\":", lm.matches, ",\"mismatches\":",
+                    lm.mismatches, ",\"gvh_mismatches\":", lm.gvh_mismatches,
+                    ",\"hvg_mismatches\":", lm.hvg_mismatches,
+                    ",\"antigen_matches\":", lm.antigen_matches,
+                    ",\"grade\":", JsonString(matcher::ToString(lm.grade)),
+                    ",\"confidence\":", JsonString(matcher::ToString(lm.confidence)),
+                    ",\"positions\":[");
+    const int n = lm.scored ? 2 : 0;
+    for (int i = 0; i < n; ++i) {
+      const matcher::PositionMatch& p = lm.positions[i];
+      if (i > 0) o.push_back(',');
+      absl::StrAppend(&o, "{\"recipient\":", JsonString(p.recipient_text),
+                      ",\"donor\":", JsonString(p.donor_text), ",\"grade\":",
+                      JsonString(matcher::ToString(p.grade)), ",\"confidence\":",
+                      JsonString(matcher::ToString(p.confidence)), "}");
+    }
+    o += "]}";
+  }
+  o += "}";
+  const matcher::MatchTotals& t = d.report.totals;
+  absl::StrAppend(&o, ",\"total\":{\"matches\":", t.matches, ",\"out_of\":",
+                  t.out_of, ",\"mismatches\":", t.mismatches,
+                  ",\"gvh_mismatches\":", t.gvh_mismatches,
+                  ",\"hvg_mismatches\":", t.hvg_mismatches,
+                  ",\"antigen_matches\":", t.antigen_matches,
+                  ",\"untyped_loci\":", t.untyped_loci, "}");
+  absl::StrAppend(&o, ",\"haplo\":{\"verdict\":",
+                  JsonString(matcher::ToString(d.report.haplo.verdict)),
+                  ",\"basis\":", JsonString(d.report.haplo.basis),
+                  ",\"inconsistencies\":",
+                  JsonStringList(d.report.haplo.inconsistencies), "}");
+  if (d.report.tce) {
+    const matcher::TceResult& tce = *d.report.tce;
+    absl::StrAppend(&o, ",\"dpb1_tce\":{\"category\":",
+                    JsonString(matcher::ToString(tce.category)),
+                    ",\"recipient_group\":", tce.recipient_group,
+                    ",\"donor_group\":", tce.donor_group, ",\"basis\":",
+                    JsonString(tce.basis), "}");
+  } else {
+    o += ",\"dpb1_tce\":null";
+  }
+  const eligibility::Eligibility& e = d.eligibility;
+  absl::StrAppend(&o, ",\"eligibility\":{\"eligible\":",
+                  e.eligible ? "true" : "false", ",\"protocol\":",
+                  JsonString(eo.protocol), ",\"reasons\":", JsonStringList(e.reasons),
+                  ",\"abo\":",
+                  e.abo ? JsonString(eligibility::AboMatchName(*e.abo)) : "null",
+                  ",\"dsa\":[");
+  for (size_t i = 0; i < e.dsa.size(); ++i) {
+    const eligibility::DsaFinding& f = e.dsa[i];
+    if (i > 0) o.push_back(',');
+    absl::StrAppend(&o, "{\"specificity\":", JsonString(f.specificity), ",\"mfi\":",
+                    absl::StrFormat("%g", f.mfi), ",\"donor\":",
+                    JsonString(f.donor_allele), ",\"via\":", JsonString(f.via),
+                    ",\"at_or_above_threshold\":",
+                    f.at_or_above_threshold ? "true" : "false", "}");
+  }
+  absl::StrAppend(&o, "]},\"warnings\":", JsonStringList(d.warnings), "}");
+  return o;
+}
+
+std::string MatchJsonTail(
+    const std::vector<std::pair<std::string, std::string>>& rejected) {
+  std::string o = "\n],\"rejected\":[";
+  for (size_t i = 0; i < rejected.size(); ++i) {
+    if (i > 0) o += ",";
+    absl::StrAppend(&o, "{\"source\":", JsonString(rejected[i].first),
+                    ",\"error\":", JsonString(rejected[i].second), "}");
+  }
+  o += "]}\n";
+  return o;
+}
+
+// ---- rank
+
+std::string RankJsonHead(absl::string_view imgt_version,
+                         const registry::RankOptions& options, size_t read,
+                         const registry::RankResult& result, size_t rejected) {
+  std::vector<std::string> keys;
+  for (registry::RankKey k : options.rank_by) {
+    keys.emplace_back(registry::ToString(k));
+  }
+  return absl::StrCat(
+      "{\"imgt_version\":", JsonString(imgt_version), ",\"as_of\":",
+      JsonString(eligibility::FormatDate(options.eligibility.as_of)),
+      ",\"protocol\":", JsonString(options.eligibility.protocol),
+      ",\"rank_by\":", JsonString(absl::StrJoin(keys, ",")),
+      ",\"read\":", read, ",\"ranked\":", result.ranked_count,
+      ",\"excluded\":", result.excluded, ",\"rejected\":", rejected,
+      ",\"donors\":[");
+}
+
+std::string RankDonorJson(size_t rank, const registry::DonorReport& r) {
+  const matcher::MatchTotals& t = r.report.totals;
+  std::string o = absl::StrCat("{\"rank\":", rank, ",\"id\":", JsonString(r.facts.id),
+                               ",\"relationship\":",
+                               JsonString(matcher::ToString(r.facts.relationship)),
+                               ",\"age\":", r.eligibility.age ? absl::StrCat(*r.eligibility.age) : "null",
+                               ",\"sex\":", JsonString(eligibility::SexName(r.facts.sex)),
+                               ",\"abo\":",
+                               r.facts.blood_group
+                                   ? JsonString(eligibility::BloodGroupName(*r.facts.blood_group))
+                                   : "null",
+                               ",\"cmv\":", JsonString(eligibility::CmvName(r.facts.cmv)));
+  absl::StrAppend(&o, ",\"totals\":{\"matches\":", t.matches, ",\"out_of\":",
+                  t.out_of, ",\"mismatches\":", t.mismatches,
+                  ",\"gvh_mismatches\":", t.gvh_mismatches,
+                  ",\"hvg_mismatches\":", t.hvg_mismatches,
+                  ",\"antigen_matches\":", t.antigen_matches,
+                  ",\"untyped_loci\":", t.untyped_loci, "},\"loci\":[");
+  for (size_t k = 0; k < r.report.loci.size(); ++k) {
+    const matcher::LocusMatch& lm = r.report.loci[k];
+    absl::StrAppend(&o, k ? "," : "", "{\"locus\":", JsonString(LocusName(lm.locus)),
+                    ",\"scored\":", lm.scored ? "true" : "false",
+                    ",\"matches\":", lm.matches, ",\"mismatches\":",
+                    lm.mismatches, ",\"gvh_mismatches\":", lm.gvh_mismatches,
+                    ",\"hvg_mismatches\":", lm.hvg_mismatches,
+                    ",\"antigen_matches\":", lm.antigen_matches,
+                    ",\"grade\":", JsonString(matcher::ToString(lm.grade)),
+                    ",\"confidence\":", JsonString(matcher::ToString(lm.confidence)),
+                    "}");
+  }
+  absl::StrAppend(&o, "],\"haplo\":{\"verdict\":",
+                  JsonString(matcher::ToString(r.report.haplo.verdict)),
+                  ",\"basis\":", JsonString(r.report.haplo.basis), "},\"tce\":");
+  if (r.report.tce) {
+    absl::StrAppend(&o, "{\"category\":",
+                    JsonString(matcher::ToString(r.report.tce->category)),
+                    ",\"basis\":", JsonString(r.report.tce->basis), "}");
+  } else {
+    o += "null";
+  }
+  absl::StrAppend(&o, ",\"eligible\":", r.eligibility.eligible ? "true" : "false",
+                  ",\"reasons\":[");
+  for (size_t k = 0; k < r.eligibility.reasons.size(); ++k) {
+    if (k) o += ",";
+    AppendJsonString(r.eligibility.reasons[k], &o);
+  }
+  o += "]}";
+  return o;
+}
+
+}  // namespace hla::report

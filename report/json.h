@@ -1,0 +1,72 @@
+// Copyright 2026 The haplomatch Authors. SPDX-License-Identifier: Apache-2.0
+//
+// The JSON writers of the match and rank reports, shared by the CLI
+// (`haplomatch match|rank --format json`) and the HTTP service
+// (`POST /v1/match`, `POST /v1/rank`), so that both produce the same bytes
+// for the same input (tests/service checks it). One writer per report
+// shape; the field names are documented in README.md and docs/openapi.yaml.
+//
+// The documents are written in pieces (head, one element per donor, tail)
+// because the CLI streams donors as it matches them.
+#ifndef HLA_REPORT_JSON_H_
+#define HLA_REPORT_JSON_H_
+
+#include <cstddef>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "eligibility/eligibility.h"
+#include "matcher/match.h"
+#include "registry/rank.h"
+
+namespace hla::report {
+
+// Appends `s` as a JSON string literal (quotes, escapes for '"', '\\' and
+// control characters; other bytes as they are).
+void AppendJsonString(absl::string_view s, std::string* out);
+std::string JsonString(absl::string_view s);
+// ["a","b"].
+std::string JsonStringList(const std::vector<std::string>& items);
+
+// ---- match (README "haplomatch match")
+
+// One donor's pairwise result, as `match` reports it.
+struct MatchedDonor {
+  eligibility::DonorFacts facts;
+  std::string typing;  // canonical GL String
+  std::string source;  // "--donor 2", "family.csv:4", "donors[0]"
+  matcher::MatchReport report;
+  eligibility::Eligibility eligibility;
+  std::vector<std::string> warnings;
+};
+
+// `{"imgt_version":...,"recipient":{"typing":...},"donors":[`
+std::string MatchJsonHead(absl::string_view imgt_version,
+                          const eligibility::EligibilityOptions& options,
+                          absl::string_view recipient_typing);
+// One element of "donors" (no separator, no newline).
+std::string MatchDonorJson(const MatchedDonor& donor,
+                           const eligibility::EligibilityOptions& options);
+// Donor elements are separated as `,\n` after the first, which is preceded
+// by `\n`: MatchDonorSeparator(i) gives what goes before element i.
+inline const char* MatchDonorSeparator(size_t i) { return i == 0 ? "\n" : ",\n"; }
+// `\n],"rejected":[{"source":...,"error":...},...]}\n`
+std::string MatchJsonTail(
+    const std::vector<std::pair<std::string, std::string>>& rejected);
+
+// ---- rank (docs/ranking.md)
+
+// `{"imgt_version":...,"read":...,"donors":[`
+std::string RankJsonHead(absl::string_view imgt_version,
+                         const registry::RankOptions& options, size_t read,
+                         const registry::RankResult& result, size_t rejected);
+// One element of "donors", `rank` counting from 1.
+std::string RankDonorJson(size_t rank, const registry::DonorReport& report);
+inline const char* RankDonorSeparator(size_t i) { return i == 0 ? "\n" : ",\n"; }
+inline constexpr char kRankJsonTail[] = "\n]}\n";
+
+}  // namespace hla::report
+
+#endif  // HLA_REPORT_JSON_H_

@@ -1,0 +1,540 @@
+// Copyright 2026 The haplomatch Authors. SPDX-License-Identifier: Apache-2.0
+//
+// Donor ingest (CSV/TSV/JSON Lines, gzip): every bad-row kind is rejected
+// with its line and reason and counted (N = accepted + rejected); the index
+// file round-trips and a stale, corrupt or truncated index is refused.
+#include <unistd.h>
+#include <zlib.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "registry/ingest.h"
+#include "registry/rank.h"
+#include "tests/matcher/match_test_util.h"
+
+namespace hla::registry {
+namespace {
+
+using ::testing::HasSubstr;
+using matcher_test::Geno;
+using matcher_test::LoadShipped;
+
+const char kGoodRows[] =
+    "id,relationship,birth_date,age,sex,abo,cmv,glstring\n"
+    "mother,mother,1954-03-02,,F,A+,pos,A*02:01+A*24:02^B*44:02+B*35:01^"
+    "DRB1*04:01+DRB1*11:01\n"
+    "son,son,,19,M,A-,neg,A*01:01+A*24:02^B*08:01+B*35:01^DRB1*03:01+"
+    "DRB1*11:01\n"
+    "sister,sister,1980-07-30,,F,B+,neg,A*01:01+A*02:01^B*08:01+B*44:02^"
+    "DRB1*03:01+DRB1*04:01\n";
+
+// One row of each bad kind, with the text its rejection must mention.
+struct BadRow {
+  std::string row;
+  std::string why;
+};
+const std::vector<BadRow>& BadRows() {
+  static const auto* rows = new std::vector<BadRow>{
+      {"x1,sibling,1980-01-01,,F,A+,pos", "field"},            // column count
+      {",sibling,1980-01-01,,F,A+,pos,A*01:01+A*02:01", "id"},   // missing id
+      {"x3,sibling,2023-02-30,,F,A+,pos,A*01:01+A*02:01", "2023-02-30"},
+      {"x4,sibling,,abc,F,A+,pos,A*01:01+A*02:01", "abc"},
+      {"x5,sibling,1980-01-01,,Q,A+,pos,A*01:01+A*02:01", "Q"},
+      {"x6,sibling,1980-01-01,,F,C+,pos,A*01:01+A*02:01", "C+"},
+      {"x7,sibling,1980-01-01,,F,A+,maybe,A*01:01+A*02:01", "maybe"},
+      {"x8,wizard,1980-01-01,,F,A+,pos,A*01:01+A*02:01", "wizard"},
+      {"x9,sibling,1980-01-01,,F,A+,pos,A*01:01++", "offset"},   // parse
+      {"x10,sibling,1980-01-01,,F,A+,pos,A*99:99+A*02:01", "A*99:99"},
+  };
+  return *rows;
+}
+
+class IngestTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_EQ(LoadShipped().error, "");
+    dir_ = absl::StrCat(::testing::TempDir(), "/hm_ingest_", ::getpid());
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  std::string Write(const std::string& name, const std::string& text) {
+    const std::string path = absl::StrCat(dir_, "/", name);
+    std::ofstream(path, std::ios::binary) << text;
+    return path;
+  }
+
+  absl::StatusOr<DonorStore> Ingest(const std::string& path,
+                                    std::vector<std::string>* rejects,
+                                    IngestStats* stats,
+                                    IngestOptions options = {}) {
+    return IngestDonorFile(
+        path, *LoadShipped().resolver, options,
+        [rejects](const std::string& m) { rejects->push_back(m); }, stats);
+  }
+
+  std::string dir_;
+};
+
+TEST_F(IngestTest, EveryBadRowKindIsRejectedWithLineAndReason) {
+  std::string text = kGoodRows;
+  for (const BadRow& b : BadRows()) absl::StrAppend(&text, b.row, "\n");
+  const std::string path = Write("donors.csv", text);
+  std::vector<std::string> rejects;
+  IngestStats stats;
+  absl::StatusOr<DonorStore> s = Ingest(path, &rejects, &stats);
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_EQ(s->size(), 3u);
+  ASSERT_EQ(rejects.size(), BadRows().size());
+  for (size_t i = 0; i < rejects.size(); ++i) {
+    SCOPED_TRACE(rejects[i]);
+    EXPECT_THAT(rejects[i], HasSubstr(absl::StrCat(path, ":", 5 + i, ":")));
+    EXPECT_THAT(rejects[i], HasSubstr(BadRows()[i].why));
+  }
+  EXPECT_EQ(stats.rows, 3 + BadRows().size());
+  EXPECT_EQ(stats.rows, stats.accepted + stats.rejected);
+  EXPECT_EQ(s->id(0), "mother");
+  EXPECT_EQ(s->id(2), "sister");
+}
+
+TEST_F(IngestTest, RepeatedTypingsAreResolvedOnce) {
+  std::string text = "id,glstring\n";
+  for (int i = 0; i < 50; ++i) {
+    absl::StrAppend(&text, "d", i, ",A*01:01+A*02:01^B*08:01+B*44:02\n");
+  }
+  std::vector<std::string> rejects;
+  IngestStats stats;
+  absl::StatusOr<DonorStore> s = Ingest(Write("rep.csv", text), &rejects, &stats);
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(stats.cache_hits, 50u * 4u - 4u);  // 4 distinct positions
+  EXPECT_EQ(s->dictionary_entries(), 2u * 3u);  // 2 loci x (empty + 2)
+}
+
+// The ingest's per-position shortcut builds what BuildGenotype builds from
+// the whole typing.
+TEST_F(IngestTest, PositionCacheEqualsWholeTypingGenotype) {
+  const std::vector<std::string> typings = {
+      "A*01:01+A*02:XX^B*44:AB+B8^C*07:01",
+      "A*02:01:01:01^B*44:02+B*07:02^DRB1*04:01/DRB1*04:02+DR11^DQ7+DQB1*03:02",
+      "A*01:04N+A*24:02^B12^DRB1*04:XX+DRB1*03:01^DPB1*04:01+DPB1*02:01",
+      "A*01:01~B*08:01+A*02:01~B*44:02",
+      "A*01:01+A*02:01|A*01:01+A*03:01^B*08:01+B*44:02",
+      "hla#3.58.0#A*01:01+A*02:01"};
+  std::string text = "id,glstring\n";
+  for (size_t i = 0; i < typings.size(); ++i) {
+    absl::StrAppend(&text, "d", i, ",", typings[i], "\n");
+  }
+  std::vector<std::string> rejects;
+  IngestStats stats;
+  absl::StatusOr<DonorStore> s = Ingest(Write("pos.csv", text), &rejects, &stats);
+  ASSERT_TRUE(s.ok()) << s.status();
+  ASSERT_EQ(s->size(), typings.size()) << absl::StrJoin(rejects, "\n");
+  for (size_t i = 0; i < typings.size(); ++i) {
+    SCOPED_TRACE(typings[i]);
+    absl::StatusOr<matcher::Genotype> want = Geno(typings[i]);
+    ASSERT_TRUE(want.ok()) << want.status();
+    const matcher::Genotype got = s->GenotypeOf(i);
+    EXPECT_EQ(got.phased, want->phased);
+    for (Locus l : kAllLoci) {
+      const matcher::LocusTyping& a = got.at(l);
+      const matcher::LocusTyping& b = want->at(l);
+      ASSERT_EQ(a.typed_positions, b.typed_positions) << LocusName(l);
+      ASSERT_EQ(a.alternatives.size(), b.alternatives.size());
+      if (a.typed_positions == 0) continue;
+      for (int p = 0; p < 2; ++p) {
+        EXPECT_EQ(a.pos[p].text, b.pos[p].text);
+        EXPECT_EQ(a.pos[p].alleles, b.pos[p].alleles);
+        EXPECT_EQ(a.pos[p].antigens, b.pos[p].antigens);
+        EXPECT_EQ(a.pos[p].match_keys, b.pos[p].match_keys);
+        EXPECT_EQ(a.pos[p].serology, b.pos[p].serology);
+        EXPECT_EQ(a.pos[p].consolidated, b.pos[p].consolidated);
+        EXPECT_EQ(a.pos[p].all_null, b.pos[p].all_null);
+        EXPECT_EQ(a.pos[p].haplotype, b.pos[p].haplotype);
+      }
+    }
+  }
+}
+
+// Many distinct gene copies (the cache grows and rehashes while a row still
+// holds earlier entries): every row is stored with its own typing.
+TEST_F(IngestTest, ManyDistinctTypings) {
+  const data::Reference& ref = *LoadShipped().ref;
+  std::vector<std::string> names;
+  for (const auto& t : ref.truncations(2)) {
+    const auto l = ref.loci()[t.locus].locus;
+    if (l && (*l == Locus::kA || *l == Locus::kB)) names.emplace_back(t.name);
+  }
+  ASSERT_GT(names.size(), 1000u);
+  std::vector<std::string> a, b;
+  for (const std::string& n : names) (n[0] == 'A' ? a : b).push_back(n);
+  std::string text = "id,glstring\n";
+  const size_t rows = std::min(a.size(), b.size()) - 1;
+  for (size_t i = 0; i < rows; ++i) {
+    absl::StrAppend(&text, "d", i, ",", a[i], "+", a[i + 1], "^", b[i], "+",
+                    b[i + 1], "\n");
+  }
+  std::vector<std::string> rejects;
+  IngestStats stats;
+  absl::StatusOr<DonorStore> s = Ingest(Write("many.csv", text), &rejects, &stats);
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_EQ(stats.rows, rows);
+  EXPECT_EQ(s->size() + rejects.size(), rows);
+  // Spot-check that each stored donor has the typing of its own row.
+  size_t checked = 0;
+  for (size_t i = 0; i < s->size(); i += 97) {
+    const std::string id(s->id(i));
+    const size_t row = std::stoul(id.substr(1));
+    const matcher::Genotype g = s->GenotypeOf(i);
+    absl::StatusOr<matcher::Genotype> want = Geno(absl::StrCat(
+        a[row], "+", a[row + 1], "^", b[row], "+", b[row + 1]));
+    ASSERT_TRUE(want.ok());
+    for (Locus l : {Locus::kA, Locus::kB}) {
+      for (int p = 0; p < 2; ++p) {
+        EXPECT_EQ(g.at(l).pos[p].text, want->at(l).pos[p].text) << id;
+      }
+    }
+    ++checked;
+  }
+  EXPECT_GT(checked, 5u);
+}
+
+// A dictionary of more than 65 535 entries switches to 32-bit typing ids;
+// the index keeps them.
+TEST_F(IngestTest, WideIdsRoundTrip) {
+  DonorStoreBuilder b(LoadShipped().ref);
+  for (uint32_t i = 0; i < 70000; ++i) {
+    matcher::PositionTyping p;
+    p.text = absl::StrCat("t", i);
+    p.match_keys = {i};
+    const uint32_t id = b.Intern(Locus::kA, p);
+    std::array<std::array<uint32_t, 2>, kLocusCount> ids{};
+    ids[0] = {id, id};
+    eligibility::DonorFacts f;
+    f.id = absl::StrCat("w", i);
+    b.AddIds(f, ids, 1);
+  }
+  absl::StatusOr<DonorStore> s = std::move(b).Finish();
+  ASSERT_TRUE(s.ok());
+  EXPECT_TRUE(s->wide_ids());
+  EXPECT_EQ(s->GenotypeOf(69999).at(Locus::kA).pos[1].text, "t69999");
+  const std::string index = absl::StrCat(dir_, "/wide.hmx");
+  ASSERT_TRUE(WriteIndex(*s, index).ok());
+  absl::StatusOr<DonorStore> m = LoadIndex(index, *LoadShipped().resolver);
+  ASSERT_TRUE(m.ok()) << m.status();
+  EXPECT_TRUE(m->wide_ids());
+  EXPECT_EQ(m->TypingId(69999, 0, 1), s->TypingId(69999, 0, 1));
+  EXPECT_EQ(m->GenotypeOf(69999).at(Locus::kA).pos[0].text, "t69999");
+  EXPECT_EQ(m->id(12345), "w12345");
+}
+
+TEST_F(IngestTest, GzipInputEqualsPlain) {
+  const std::string plain = Write("donors.csv", kGoodRows);
+  const std::string gz = absl::StrCat(dir_, "/donors.csv.gz");
+  gzFile f = gzopen(gz.c_str(), "wb");
+  ASSERT_NE(f, nullptr);
+  gzwrite(f, kGoodRows, sizeof(kGoodRows) - 1);
+  gzclose(f);
+  std::vector<std::string> r1, r2;
+  IngestStats s1, s2;
+  absl::StatusOr<DonorStore> a = Ingest(plain, &r1, &s1);
+  absl::StatusOr<DonorStore> b = Ingest(gz, &r2, &s2);
+  ASSERT_TRUE(a.ok() && b.ok());
+  ASSERT_EQ(a->size(), b->size());
+  for (size_t i = 0; i < a->size(); ++i) {
+    EXPECT_EQ(a->id(i), b->id(i));
+    EXPECT_EQ(a->facts_word(i), b->facts_word(i));
+  }
+  EXPECT_LT(s2.input_bytes, s1.input_bytes + 64);
+}
+
+TEST_F(IngestTest, JsonLinesWithBadLines) {
+  const std::string text =
+      "{\"id\":\"a\",\"relationship\":\"child\",\"age\":30,\"sex\":\"M\","
+      "\"glstring\":\"A*01:01+A*02:01^B*08:01+B*44:02^DRB1*03:01+DRB1*04:01\"}\n"
+      "\n"
+      "{\"donor_id\":\"b\",\"birth_date\":\"1990-05-01\",\"A_1\":\"01:01\","
+      "\"A_2\":\"A*24:02\",\"B_1\":\"B8\",\"DRB1_1\":\"03:01/04:01\"}\n"
+      "{\"id\":\"c\",\"glstring\":\"A*01:01\"\n"
+      "{\"id\":\"d\",\"birth_date\":\"1990-13-01\",\"glstring\":\"A*01:01\"}\n"
+      "{\"glstring\":\"A*01:01\"}\n"
+      "{\"id\":\"f\",\"glstring\":\"A*99:99\"}\n"
+      "{\"id\":\"g\",\"nested\":{\"x\":1},\"glstring\":\"A*01:01\"}\n"
+      "[1,2]\n";
+  std::vector<std::string> rejects;
+  IngestStats stats;
+  absl::StatusOr<DonorStore> s =
+      Ingest(Write("donors.jsonl", text), &rejects, &stats);
+  ASSERT_TRUE(s.ok()) << s.status();
+  ASSERT_EQ(s->size(), 2u);
+  EXPECT_EQ(s->id(1), "b");
+  const matcher::Genotype b = s->GenotypeOf(1);
+  EXPECT_EQ(b.at(Locus::kA).pos[0].text, "A*01:01");
+  EXPECT_EQ(b.at(Locus::kB).typed_positions, 1);
+  ASSERT_EQ(rejects.size(), 6u) << absl::StrJoin(rejects, "\n");
+  EXPECT_THAT(rejects[0], HasSubstr(":4:31: expected ',' or '}'"));
+  EXPECT_THAT(rejects[1], HasSubstr(":5: key 'birth_date'"));
+  EXPECT_THAT(rejects[2], HasSubstr(":6: no donor id"));
+  EXPECT_THAT(rejects[3], HasSubstr(":7: typing 'A*99:99'"));
+  EXPECT_THAT(rejects[4], HasSubstr(":8:20: nested value"));
+  EXPECT_THAT(rejects[5], HasSubstr(":9:1: expected '{'"));
+  EXPECT_EQ(stats.rows, 8u);
+  EXPECT_EQ(stats.rows, stats.accepted + stats.rejected);
+}
+
+// --id-column: for CSV a header error naming the column when it is
+// missing; for JSON Lines a rejected row. The usual id columns are then
+// ordinary ignored columns.
+TEST_F(IngestTest, IdColumnOption) {
+  const struct {
+    const char* name;
+    const char* text;
+  } kFiles[] = {
+      {"ids.csv", "id,person,glstring\nx1,p1,A*01:01+A*02:01\n"
+                  "x2,p2,A*01:01+A*03:01\n"},
+      {"ids.jsonl",
+       "{\"id\":\"x1\",\"person\":\"p1\",\"glstring\":\"A*01:01+A*02:01\"}\n"
+       "{\"person\":\"p2\",\"glstring\":\"A*01:01+A*03:01\"}\n"},
+  };
+  for (const auto& f : kFiles) {
+    SCOPED_TRACE(f.name);
+    std::vector<std::string> rejects;
+    IngestStats stats;
+    IngestOptions o;
+    o.id_column = "person";
+    absl::StatusOr<DonorStore> s =
+        Ingest(Write(f.name, f.text), &rejects, &stats, o);
+    ASSERT_TRUE(s.ok()) << s.status();
+    ASSERT_EQ(s->size(), 2u) << absl::StrJoin(rejects, "\n");
+    EXPECT_EQ(s->id(0), "p1");
+    EXPECT_EQ(s->id(1), "p2");
+  }
+  IngestOptions nope;
+  nope.id_column = "nope";
+  std::vector<std::string> rejects;
+  IngestStats stats;
+  const absl::StatusOr<DonorStore> csv =
+      Ingest(Write("ids2.csv", kFiles[0].text), &rejects, &stats, nope);
+  EXPECT_EQ(csv.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(csv.status().message()),
+              HasSubstr("ids2.csv:1: no id column 'nope'"));
+  const absl::StatusOr<DonorStore> json =
+      Ingest(Write("ids2.jsonl", kFiles[1].text), &rejects, &stats, nope);
+  ASSERT_TRUE(json.ok()) << json.status();
+  EXPECT_EQ(json->size(), 0u);
+  ASSERT_EQ(rejects.size(), 2u);
+  EXPECT_THAT(rejects[0], HasSubstr("ids2.jsonl:1: no donor id (key 'nope')"));
+}
+
+// The same donors as CSV, JSON Lines (glstring or per-locus keys, in any
+// order), gzipped JSON Lines and JSON Lines under another name with
+// DonorInputFormat::kJsonLines give the same store.
+TEST_F(IngestTest, CsvAndJsonLinesGiveTheSameStore) {
+  std::vector<std::string> rejects;
+  IngestStats stats;
+  const absl::StatusOr<DonorStore> want =
+      Ingest(Write("donors.csv", kGoodRows), &rejects, &stats);
+  ASSERT_TRUE(want.ok()) << want.status();
+  const std::string jsonl =
+      "{\"id\":\"mother\",\"relationship\":\"mother\",\"birth_date\":"
+      "\"1954-03-02\",\"age\":null,\"sex\":\"F\",\"abo\":\"A+\",\"cmv\":"
+      "\"pos\",\"glstring\":\"A*02:01+A*24:02^B*44:02+B*35:01^DRB1*04:01+"
+      "DRB1*11:01\"}\r\n"
+      "{\"A_1\":\"01:01\",\"A_2\":\"24:02\",\"B_1\":\"08:01\",\"B_2\":"
+      "\"35:01\",\"DRB1_1\":\"03:01\",\"DRB1_2\":\"11:01\",\"id\":\"son\","
+      "\"relationship\":\"son\",\"age\":19,\"sex\":\"M\",\"abo\":\"A-\","
+      "\"cmv\":\"neg\"}\n"
+      "\n"
+      "{\"donor_id\":\"sister\",\"rel\":\"sister\",\"dob\":\"1980-07-30\","
+      "\"gender\":\"F\",\"blood_group\":\"B+\",\"cmv_status\":\"neg\",\"gl\":"
+      "\"A*01:01+A*02:01^B*08:01+B*44:02^DRB1*03:01+DRB1*04:01\"}\n";
+  const std::string gz = absl::StrCat(dir_, "/donors.jsonl.gz");
+  gzFile f = gzopen(gz.c_str(), "wb");
+  ASSERT_NE(f, nullptr);
+  gzwrite(f, jsonl.data(), static_cast<unsigned>(jsonl.size()));
+  gzclose(f);
+  IngestOptions as_json;
+  as_json.format = DonorInputFormat::kJsonLines;
+  const struct {
+    std::string path;
+    IngestOptions options;
+  } kInputs[] = {
+      {Write("donors.jsonl", jsonl), {}},
+      {gz, {}},
+      {Write("donors.ndjson", jsonl), {}},
+      {Write("donors.txt", jsonl), as_json},
+      {Write("sniffed.txt", jsonl), {}},  // the first byte is '{'
+  };
+  for (const auto& in : kInputs) {
+    SCOPED_TRACE(in.path);
+    rejects.clear();
+    const absl::StatusOr<DonorStore> got =
+        Ingest(in.path, &rejects, &stats, in.options);
+    ASSERT_TRUE(got.ok()) << got.status();
+    EXPECT_THAT(rejects, ::testing::IsEmpty());
+    ASSERT_EQ(got->size(), want->size());
+    for (size_t i = 0; i < got->size(); ++i) {
+      EXPECT_EQ(got->id(i), want->id(i));
+      EXPECT_EQ(got->facts_word(i), want->facts_word(i));
+      const matcher::Genotype a = got->GenotypeOf(i), b = want->GenotypeOf(i);
+      for (Locus l : kAllLoci) {
+        for (int p = 0; p < 2; ++p) {
+          EXPECT_EQ(a.at(l).pos[p].text, b.at(l).pos[p].text);
+        }
+      }
+    }
+  }
+}
+
+// The service sends an empty JSON Lines body for "donors": []; no rows.
+TEST_F(IngestTest, EmptyJsonLinesIsNoDonors) {
+  std::istringstream in("");
+  IngestStats stats;
+  const absl::StatusOr<DonorStore> s = IngestDonorStream(
+      &in, "donors.jsonl", *LoadShipped().resolver, {}, nullptr, &stats);
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_EQ(s->size(), 0u);
+  EXPECT_EQ(stats.rows, 0u);
+}
+
+class IndexTest : public IngestTest {
+ protected:
+  void SetUp() override {
+    IngestTest::SetUp();
+    std::string text = kGoodRows;
+    // A phased donor: kept whole (fallback) and re-parsed on load.
+    absl::StrAppend(&text,
+                    "brother,brother,1983-02-28,,M,A+,pos,A*01:01~B*08:01~"
+                    "DRB1*03:01+A*24:02~B*35:01~DRB1*11:01\n");
+    std::vector<std::string> rejects;
+    IngestStats stats;
+    absl::StatusOr<DonorStore> s =
+        Ingest(Write("family.csv", text), &rejects, &stats);
+    ASSERT_TRUE(s.ok()) << s.status();
+    store_ = std::make_unique<DonorStore>(*std::move(s));
+    index_ = absl::StrCat(dir_, "/family.hmx");
+    ASSERT_TRUE(WriteIndex(*store_, index_).ok());
+  }
+
+  std::string Bytes() {
+    std::ifstream in(index_, std::ios::binary);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+  }
+  void Put(const std::string& bytes) {
+    std::ofstream(index_, std::ios::binary | std::ios::trunc) << bytes;
+  }
+  absl::Status LoadStatus() {
+    return LoadIndex(index_, *LoadShipped().resolver).status();
+  }
+
+  std::unique_ptr<DonorStore> store_;
+  std::string index_;
+};
+
+TEST_F(IndexTest, RoundTripRanksTheSame) {
+  EXPECT_TRUE(IsIndexFile(index_));
+  EXPECT_FALSE(IsIndexFile(absl::StrCat(dir_, "/family.csv")));
+  absl::StatusOr<DonorStore> m = LoadIndex(index_, *LoadShipped().resolver);
+  ASSERT_TRUE(m.ok()) << m.status();
+  ASSERT_EQ(m->size(), store_->size());
+  EXPECT_EQ(m->fallback_count(), 1u);
+  for (size_t i = 0; i < m->size(); ++i) {
+    EXPECT_EQ(m->id(i), store_->id(i));
+    EXPECT_EQ(m->facts_word(i), store_->facts_word(i));
+  }
+  ASSERT_EQ(m->loci(), store_->loci());
+  for (size_t slot = 0; slot < m->loci().size(); ++slot) {
+    const auto& a = m->dictionary(static_cast<int>(slot));
+    const auto& b = store_->dictionary(static_cast<int>(slot));
+    ASSERT_EQ(a.size(), b.size());
+    for (size_t t = 0; t < a.size(); ++t) {
+      const matcher::PositionTyping& x = a[t].typing;
+      const matcher::PositionTyping& y = b[t].typing;
+      EXPECT_EQ(x.text, y.text);
+      EXPECT_EQ(x.alleles, y.alleles);
+      EXPECT_EQ(x.antigens, y.antigens);
+      EXPECT_EQ(x.match_keys, y.match_keys);
+      EXPECT_EQ(x.g_groups, y.g_groups);
+      EXPECT_EQ(x.serology, y.serology);
+      EXPECT_EQ(x.tce_groups, y.tce_groups);
+      EXPECT_EQ(x.consolidated, y.consolidated);
+      EXPECT_EQ(x.placeholder, y.placeholder);
+      EXPECT_EQ(x.all_null, y.all_null);
+      EXPECT_EQ(x.any_null, y.any_null);
+      EXPECT_EQ(x.tce_unknown, y.tce_unknown);
+      EXPECT_EQ(x.p_group_count, y.p_group_count);
+      EXPECT_EQ(a[t].keyset, b[t].keyset);
+    }
+  }
+  absl::StatusOr<matcher::Genotype> rec = Geno(
+      "A*01:01+A*02:01^B*08:01+B*44:02^DRB1*03:01+DRB1*04:01");
+  ASSERT_TRUE(rec.ok());
+  RankOptions o;
+  o.eligibility = *eligibility::OptionsForProtocol("NCT04835883");
+  o.eligibility.as_of = absl::CivilDay(2026, 11, 26);
+  absl::StatusOr<RankResult> a = Rank(*store_, *LoadShipped().ref, *rec, o);
+  absl::StatusOr<RankResult> b = Rank(*m, *LoadShipped().ref, *rec, o);
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(a->ranked, b->ranked);
+  EXPECT_EQ(a->keys, b->keys);
+  EXPECT_EQ(a->excluded_by, b->excluded_by);
+}
+
+TEST_F(IndexTest, StaleFormatIsRefused) {
+  std::string bytes = Bytes();
+  bytes[8] = static_cast<char>(kIndexFormatVersion + 1);
+  Put(bytes);
+  const absl::Status s = LoadStatus();
+  EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(s.message(), HasSubstr("stale: format version"));
+}
+
+TEST_F(IndexTest, StaleReleaseIsRefused) {
+  std::string bytes = Bytes();
+  std::memcpy(&bytes[32], "3.44.0", 6);
+  Put(bytes);
+  const absl::Status s = LoadStatus();
+  EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(s.message(), HasSubstr("built against IPD-IMGT/HLA 3.44.0"));
+}
+
+TEST_F(IndexTest, CorruptIsRefused) {
+  std::string bytes = Bytes();
+  bytes[bytes.size() / 2] ^= 0x5A;
+  Put(bytes);
+  const absl::Status s = LoadStatus();
+  EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(s.message(), HasSubstr("checksum mismatch"));
+}
+
+TEST_F(IndexTest, TruncatedIsRefused) {
+  const std::string bytes = Bytes();
+  Put(bytes.substr(0, bytes.size() - 9));
+  absl::Status s = LoadStatus();
+  EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(s.message(), HasSubstr("truncated"));
+  Put(bytes.substr(0, 20));
+  s = LoadStatus();
+  EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(s.message(), HasSubstr("truncated"));
+}
+
+TEST_F(IndexTest, NotAnIndexIsRefused) {
+  Put(std::string(200, 'x'));
+  const absl::Status s = LoadStatus();
+  EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(s.message(), HasSubstr("bad magic"));
+}
+
+}  // namespace
+}  // namespace hla::registry

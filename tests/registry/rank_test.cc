@@ -1,0 +1,418 @@
+// Copyright 2026 The haplomatch Authors. SPDX-License-Identifier: Apache-2.0
+//
+// The batch engine against the pairwise matcher: every donor's fast-path
+// result equals matcher::Match + matcher::Evaluate on thousands of generated
+// pairs (high resolution, 2-field, MAC, XX, serology, lists, nulls,
+// homozygous, missing C/DQB1/DPB1, phased and genotype-list fallbacks), and
+// Rank() equals a brute-force ranking, with any number of threads.
+#include <algorithm>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "gtest/gtest.h"
+#include "eligibility/eligibility.h"
+#include "matcher/match.h"
+#include "registry/rank.h"
+#include "registry/store.h"
+#include "tests/matcher/match_test_util.h"
+
+namespace hla::registry {
+namespace {
+
+using matcher_test::Geno;
+using matcher_test::LoadShipped;
+
+// Small pools so that random pairs often share alleles (haplo verdicts of
+// every kind occur).
+const std::vector<std::vector<std::string>>& Pools() {
+  static const auto* pools = new std::vector<std::vector<std::string>>{
+      {"A*01:01:01:01", "A*01:01", "A*02:01:01:01", "A*02:01", "A*02:XX",
+       "A*02:AB", "A*24:02", "A*03:01", "A2", "A9", "A24",
+       "A*01:01/A*02:01", "A*01:04N", "A*24:02:01:01"},
+      {"B*08:01", "B*44:02", "B*44:AB", "B*07:02", "B*35:01", "B44", "B12",
+       "B*44:XX", "B*07:02:01:01", "B8"},
+      {"C*07:01", "C*07:02", "C*05:01", "C*04:01", "C*07:XX", "Cw7",
+       "C*04:01:01:01"},
+      {"DRB1*03:01", "DRB1*04:01", "DRB1*11:01", "DRB1*15:01", "DRB1*04:AB",
+       "DR4", "DR5", "DR11", "DRB1*04:XX"},
+      {"DQB1*02:01", "DQB1*03:02", "DQB1*03:01", "DQB1*06:02", "DQB1*03:AB",
+       "DQ7", "DQ3"},
+      {"DPB1*04:01", "DPB1*04:02", "DPB1*03:01", "DPB1*02:01", "DPB1*01:01",
+       "DPB1*04:AB"},
+  };
+  return *pools;
+}
+
+std::string RandomTyping(std::mt19937* rng, bool allow_fallback) {
+  const auto& pools = Pools();
+  std::uniform_int_distribution<int> pct(0, 99);
+  if (allow_fallback && pct(*rng) < 3) {
+    // Phased haplotypes and genotype lists: fallback donors.
+    return pct(*rng) < 50
+               ? "A*01:01~B*08:01~DRB1*03:01+A*02:01~B*44:02~DRB1*04:01"
+               : "A*01:01+A*02:01|A*01:01+A*03:01^B*08:01+B*44:02^"
+                 "DRB1*03:01+DRB1*04:01";
+  }
+  std::vector<std::string> blocks;
+  for (size_t l = 0; l < pools.size(); ++l) {
+    // A, B, DRB1 nearly always typed; C, DQB1, DPB1 often missing.
+    const int missing = (l == 0 || l == 1 || l == 3) ? 3 : 30;
+    if (pct(*rng) < missing) continue;
+    const auto& pool = pools[l];
+    std::uniform_int_distribution<size_t> pick(0, pool.size() - 1);
+    if (pct(*rng) < 12) {
+      blocks.push_back(pool[pick(*rng)]);  // written once: homozygous
+    } else {
+      blocks.push_back(absl::StrCat(pool[pick(*rng)], "+", pool[pick(*rng)]));
+    }
+  }
+  return absl::StrJoin(blocks, "^");
+}
+
+eligibility::DonorFacts RandomFacts(std::mt19937* rng, size_t i) {
+  std::uniform_int_distribution<int> pct(0, 99);
+  eligibility::DonorFacts f;
+  f.id = absl::StrCat("D", i);
+  f.relationship = static_cast<matcher::Relationship>(pct(*rng) % 7);
+  const int a = pct(*rng);
+  if (a < 70) {
+    f.birth_date = absl::CivilDay(1940 + pct(*rng) % 80, 1 + pct(*rng) % 12,
+                                  1 + pct(*rng) % 28);
+    if (a < 3) f.birth_date = absl::CivilDay(1956, 2, 29);
+    if (a == 3) f.birth_date = absl::CivilDay(2030, 1, 1);  // after as-of
+  } else if (a < 90) {
+    f.age = pct(*rng);
+  }
+  f.sex = static_cast<eligibility::Sex>(pct(*rng) % 3);
+  if (pct(*rng) < 80) {
+    f.blood_group = eligibility::BloodGroup{static_cast<eligibility::Abo>(pct(*rng) % 4),
+                               static_cast<eligibility::Rh>(pct(*rng) % 3)};
+  }
+  f.cmv = static_cast<eligibility::Cmv>(pct(*rng) % 3);
+  return f;
+}
+
+struct Fixture {
+  std::vector<matcher::Genotype> donors;
+  std::vector<eligibility::DonorFacts> facts;
+  std::vector<std::string> typings;
+  std::vector<matcher::Genotype> recipients;
+  std::string error;
+};
+
+const Fixture& Generated() {
+  static const Fixture* fx = [] {
+    auto* f = new Fixture;
+    const matcher_test::Shipped& s = LoadShipped();
+    if (!s.error.empty()) {
+      f->error = s.error;
+      return f;
+    }
+    std::mt19937 rng(20261126);
+    size_t failed = 0;
+    while (f->donors.size() < 600) {
+      const std::string t = RandomTyping(&rng, true);
+      absl::StatusOr<matcher::Genotype> g = Geno(t);
+      if (!g.ok()) {
+        if (++failed > 50) {
+          f->error = absl::StrCat("generated typing failed: ", t, ": ",
+                                  g.status().message());
+          return f;
+        }
+        continue;
+      }
+      f->facts.push_back(RandomFacts(&rng, f->donors.size()));
+      f->donors.push_back(*std::move(g));
+      f->typings.push_back(t);
+    }
+    while (f->recipients.size() < 12) {
+      absl::StatusOr<matcher::Genotype> g = Geno(RandomTyping(&rng, false));
+      if (g.ok()) f->recipients.push_back(*std::move(g));
+    }
+    // A recipient with a genotype list: every donor goes through Match.
+    absl::StatusOr<matcher::Genotype> g =
+        Geno("A*01:01+A*02:01|A*01:01+A*03:01^B*08:01+B*44:02^"
+             "DRB1*03:01+DRB1*04:01");
+    if (g.ok()) f->recipients.push_back(*std::move(g));
+    return f;
+  }();
+  return *fx;
+}
+
+class RankTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_EQ(LoadShipped().error, "");
+    ASSERT_EQ(Generated().error, "");
+    DonorStoreBuilder b(LoadShipped().ref);
+    const Fixture& f = Generated();
+    for (size_t i = 0; i < f.donors.size(); ++i) {
+      b.Add(f.facts[i], f.donors[i], f.typings[i]);
+    }
+    absl::StatusOr<DonorStore> s = std::move(b).Finish();
+    ASSERT_TRUE(s.ok()) << s.status();
+    store_ = std::make_unique<DonorStore>(*std::move(s));
+  }
+
+  // Options variants exercised by every comparison.
+  static std::vector<RankOptions> Variants() {
+    std::vector<RankOptions> v;
+    RankOptions plain;
+    plain.eligibility.as_of = absl::CivilDay(2026, 11, 26);
+    v.push_back(plain);
+    RankOptions nct = plain;
+    nct.eligibility = *eligibility::OptionsForProtocol("NCT04835883");
+    nct.eligibility.as_of = absl::CivilDay(2025, 2, 28);
+    nct.recipient.blood_group = eligibility::BloodGroup{eligibility::Abo::kO, eligibility::Rh::kPositive};
+    nct.recipient.cmv = eligibility::Cmv::kPositive;
+    nct.recipient.sex = eligibility::Sex::kMale;
+    v.push_back(nct);
+    RankOptions dsa = nct;
+    dsa.recipient.antibodies = {{"A2", 3000}, {"B44", 500}, {"DR4", 1500},
+                                {"DQB1*03:01", 2000}, {"DPB1*04:01", 4000}};
+    dsa.eligibility.abo_major_excludes = true;
+    dsa.eligibility.cmv_mismatch_excludes = true;
+    dsa.eligibility.female_to_male_excludes = true;
+    v.push_back(dsa);
+    RankOptions x12 = plain;
+    x12.match.loci.push_back(Locus::kDPB1);
+    x12.match.homozygous_mismatch_count = 1;
+    x12.match.haplo_required_loci = {Locus::kA, Locus::kB, Locus::kC,
+                                     Locus::kDRB1};
+    x12.rank_by = {RankKey::kMatches, RankKey::kTce, RankKey::kAge};
+    v.push_back(x12);
+    RankOptions few = plain;
+    few.match.loci = {Locus::kA, Locus::kB, Locus::kDRB1};  // DRB1 etc.
+    few.match.score_dpb1_tce = false;
+    v.push_back(few);
+    return v;
+  }
+
+  std::unique_ptr<DonorStore> store_;
+};
+
+TEST_F(RankTest, StoreRoundTripsGenotypesAndFacts) {
+  const Fixture& f = Generated();
+  ASSERT_EQ(store_->size(), f.donors.size());
+  for (size_t i = 0; i < f.donors.size(); ++i) {
+    const eligibility::DonorFacts d = store_->FactsOf(i);
+    EXPECT_EQ(d.id, f.facts[i].id);
+    EXPECT_EQ(d.birth_date, f.facts[i].birth_date);
+    EXPECT_EQ(d.age, f.facts[i].age);
+    EXPECT_EQ(d.sex, f.facts[i].sex);
+    EXPECT_EQ(d.cmv, f.facts[i].cmv);
+    EXPECT_EQ(d.relationship, f.facts[i].relationship);
+    EXPECT_EQ(d.blood_group.has_value(), f.facts[i].blood_group.has_value());
+    const matcher::Genotype g = store_->GenotypeOf(i);
+    for (Locus l : kAllLoci) {
+      EXPECT_EQ(g.at(l).typed_positions, f.donors[i].at(l).typed_positions);
+      if (g.at(l).typed_positions == 0) continue;
+      for (int p = 0; p < 2; ++p) {
+        EXPECT_EQ(g.at(l).pos[p].text, f.donors[i].at(l).pos[p].text);
+        EXPECT_EQ(g.at(l).pos[p].match_keys, f.donors[i].at(l).pos[p].match_keys);
+      }
+    }
+  }
+  EXPECT_GT(store_->fallback_count(), 0u);
+  EXPECT_LT(store_->bytes_per_donor(), 64.0);
+  EXPECT_FALSE(store_->wide_ids());
+}
+
+TEST_F(RankTest, FastPathEqualsMatchAndEvaluateOnEveryPair) {
+  const Fixture& f = Generated();
+  const data::Reference& ref = *LoadShipped().ref;
+  size_t pairs = 0, fast = 0;
+  std::array<size_t, 5> verdicts{};
+  for (const RankOptions& o : Variants()) {
+    for (size_t r = 0; r < f.recipients.size(); ++r) {
+      const matcher::Genotype& rec = f.recipients[r];
+      absl::StatusOr<std::unique_ptr<CompiledQuery>> q =
+          CompiledQuery::Compile(*store_, ref, rec, o);
+      ASSERT_TRUE(q.ok()) << q.status();
+      for (size_t i = 0; i < store_->size(); ++i) {
+        SCOPED_TRACE(absl::StrCat("recipient ", r, " donor ", i, " '",
+                                  f.typings[i], "'"));
+        const FastResult got = (*q)->Evaluate(i);
+        absl::StatusOr<matcher::MatchReport> want =
+            Match(ref, rec, f.donors[i], f.facts[i].relationship, o.match);
+        ASSERT_TRUE(want.ok());
+        const eligibility::Eligibility e = eligibility::Evaluate(
+            f.facts[i], f.donors[i], o.recipient, rec, *want, ref,
+            o.eligibility);
+        ++pairs;
+        fast += !got.fallback;
+        ++verdicts[static_cast<size_t>(want->haplo.verdict)];
+        for (const matcher::LocusMatch& lm : want->loci) {
+          const FastLocus& fl = got.loci[static_cast<int>(lm.locus)];
+          SCOPED_TRACE(LocusName(lm.locus));
+          ASSERT_EQ(fl.scored, lm.scored);
+          if (!lm.scored) continue;
+          ASSERT_EQ(fl.matches, lm.matches);
+          ASSERT_EQ(fl.gvh, lm.gvh_mismatches);
+          ASSERT_EQ(fl.hvg, lm.hvg_mismatches);
+          ASSERT_EQ(fl.antigen_matches, lm.antigen_matches);
+          ASSERT_EQ(fl.grade, lm.grade);
+          ASSERT_EQ(fl.confidence, lm.confidence);
+          if (!lm.genotype_list) {
+          ASSERT_EQ(fl.crossed, lm.crossed);
+        }
+        }
+        ASSERT_EQ(got.totals.matches, want->totals.matches);
+        ASSERT_EQ(got.totals.out_of, want->totals.out_of);
+        ASSERT_EQ(got.totals.mismatches, want->totals.mismatches);
+        ASSERT_EQ(got.totals.gvh_mismatches, want->totals.gvh_mismatches);
+        ASSERT_EQ(got.totals.hvg_mismatches, want->totals.hvg_mismatches);
+        ASSERT_EQ(got.totals.antigen_matches, want->totals.antigen_matches);
+        ASSERT_EQ(got.totals.untyped_loci, want->totals.untyped_loci);
+        ASSERT_EQ(got.verdict, want->haplo.verdict) << want->haplo.basis;
+        ASSERT_EQ(got.has_tce, want->tce.has_value());
+        if (want->tce) {
+          ASSERT_EQ(got.tce, want->tce->category);
+        }
+        ASSERT_EQ(got.flags, e.flags);
+        ASSERT_EQ(got.eligible, e.eligible);
+        ASSERT_EQ(got.age, e.age ? *e.age : -1);
+        ASSERT_EQ(got.key, KeyFromReport(o.rank_by, f.facts[i], *want, e,
+                                         o.recipient));
+        uint32_t key;
+        int fail;
+        ASSERT_EQ((*q)->Gate(i, &key, &fail), e.eligible);
+        if (e.eligible) {
+          ASSERT_EQ(key, got.key);
+        }
+      }
+    }
+  }
+  EXPECT_GT(pairs, 30000u);
+  EXPECT_GT(fast, pairs * 8 / 10);
+  // Every verdict occurs, so each branch of the fast verdict was compared.
+  for (size_t v = 0; v < verdicts.size(); ++v) {
+    EXPECT_GT(verdicts[v], 0u) << ToString(static_cast<matcher::HaploVerdict>(v));
+  }
+}
+
+// The brute-force ranking: every donor through Match + Evaluate, eligible
+// ones sorted by (key, input order).
+std::vector<uint32_t> BruteForce(const DonorStore& store, const matcher::Genotype& rec,
+                                 const RankOptions& o, size_t* excluded) {
+  const data::Reference& ref = *LoadShipped().ref;
+  std::vector<std::pair<uint32_t, uint32_t>> keyed;
+  *excluded = 0;
+  for (size_t i = 0; i < store.size(); ++i) {
+    absl::StatusOr<DonorReport> d = ReportFor(store, ref, rec, o, i);
+    EXPECT_TRUE(d.ok());
+    if (!d->eligibility.eligible) {
+      ++*excluded;
+      continue;
+    }
+    keyed.emplace_back(KeyFromReport(o.rank_by, d->facts, d->report,
+                                     d->eligibility, o.recipient),
+                       static_cast<uint32_t>(i));
+  }
+  std::stable_sort(keyed.begin(), keyed.end());
+  std::vector<uint32_t> out;
+  for (const auto& k : keyed) out.push_back(k.second);
+  return out;
+}
+
+TEST_F(RankTest, RankEqualsBruteForceAndCountsAddUp) {
+  const Fixture& f = Generated();
+  const data::Reference& ref = *LoadShipped().ref;
+  for (const RankOptions& base : Variants()) {
+    for (size_t r = 0; r < 4; ++r) {
+      size_t excluded;
+      const std::vector<uint32_t> want =
+          BruteForce(*store_, f.recipients[r], base, &excluded);
+      absl::StatusOr<RankResult> got = Rank(*store_, ref, f.recipients[r], base);
+      ASSERT_TRUE(got.ok()) << got.status();
+      EXPECT_EQ(got->ranked, want);
+      EXPECT_EQ(got->read, store_->size());
+      EXPECT_EQ(got->excluded, excluded);
+      EXPECT_EQ(got->read, got->ranked_count + got->excluded);
+      size_t by_reason = 0;
+      for (size_t k : got->excluded_by) by_reason += k;
+      EXPECT_EQ(by_reason, got->excluded);
+      RankOptions top = base;
+      top.top = 7;
+      absl::StatusOr<RankResult> t = Rank(*store_, ref, f.recipients[r], top);
+      ASSERT_TRUE(t.ok());
+      EXPECT_EQ(t->ranked, std::vector<uint32_t>(
+                               want.begin(),
+                               want.begin() + std::min<size_t>(7, want.size())));
+      EXPECT_EQ(t->ranked_count, got->ranked_count);
+    }
+  }
+}
+
+TEST_F(RankTest, TiesKeepInputOrder) {
+  // Identical donors: one key, so the order is the input order.
+  DonorStoreBuilder b(LoadShipped().ref);
+  absl::StatusOr<matcher::Genotype> g = Geno("A*01:01+A*02:01^B*08:01+B*44:02^"
+                                    "DRB1*03:01+DRB1*04:01");
+  ASSERT_TRUE(g.ok());
+  for (int i = 0; i < 9000; ++i) {
+    eligibility::DonorFacts f;
+    f.id = absl::StrCat("twin", i);
+    f.age = 30;
+    b.Add(f, *g, "");
+  }
+  absl::StatusOr<DonorStore> s = std::move(b).Finish();
+  ASSERT_TRUE(s.ok());
+  RankOptions o;
+  o.eligibility.as_of = absl::CivilDay(2026, 1, 1);
+  o.top = 5000;
+  for (int threads : {1, 2, 3}) {
+    o.threads = threads;
+    absl::StatusOr<RankResult> r = Rank(*s, *LoadShipped().ref, *g, o);
+    ASSERT_TRUE(r.ok());
+    ASSERT_EQ(r->ranked.size(), 5000u);
+    for (uint32_t k = 0; k < 5000; ++k) ASSERT_EQ(r->ranked[k], k);
+  }
+}
+
+TEST_F(RankTest, ThreadsGiveIdenticalResults) {
+  // A store big enough to be split: the generated donors repeated.
+  const Fixture& f = Generated();
+  DonorStoreBuilder b(LoadShipped().ref);
+  for (int rep = 0; rep < 20; ++rep) {
+    for (size_t i = 0; i < f.donors.size(); ++i) {
+      b.Add(f.facts[i], f.donors[i], f.typings[i]);
+    }
+  }
+  absl::StatusOr<DonorStore> s = std::move(b).Finish();
+  ASSERT_TRUE(s.ok());
+  for (const RankOptions& base : Variants()) {
+    RankOptions o = base;
+    o.threads = 1;
+    absl::StatusOr<RankResult> one = Rank(*s, *LoadShipped().ref, f.recipients[0], o);
+    o.threads = 2;
+    absl::StatusOr<RankResult> two = Rank(*s, *LoadShipped().ref, f.recipients[0], o);
+    ASSERT_TRUE(one.ok() && two.ok());
+    EXPECT_EQ(two->threads, 2);
+    EXPECT_EQ(one->ranked, two->ranked);
+    EXPECT_EQ(one->excluded_by, two->excluded_by);
+    o.top = 10;
+    absl::StatusOr<RankResult> top = Rank(*s, *LoadShipped().ref, f.recipients[0], o);
+    ASSERT_TRUE(top.ok());
+    EXPECT_EQ(top->ranked, std::vector<uint32_t>(
+                               one->ranked.begin(),
+                               one->ranked.begin() +
+                                   std::min<size_t>(10, one->ranked.size())));
+  }
+}
+
+TEST(RankBy, ParsesAndRejects) {
+  absl::StatusOr<std::vector<RankKey>> k = ParseRankBy("age, haplo,TCE");
+  ASSERT_TRUE(k.ok());
+  EXPECT_EQ(*k, (std::vector<RankKey>{RankKey::kAge, RankKey::kHaplo,
+                                      RankKey::kTce}));
+  EXPECT_FALSE(ParseRankBy("age,age").ok());
+  EXPECT_FALSE(ParseRankBy("height").ok());
+  EXPECT_EQ(DefaultRankBy().size(), 9u);
+}
+
+}  // namespace
+}  // namespace hla::registry
