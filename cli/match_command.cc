@@ -45,6 +45,7 @@
 #include "hla/locus.h"
 #include "registry/donor_file.h"
 #include "eligibility/eligibility.h"
+#include "eligibility/score.h"
 #include "family/family.h"
 #include "registry/family_file.h"
 #include "matcher/match.h"
@@ -410,7 +411,6 @@ int RunMatch(Command& cmd) {
   size_t matched = 0;
   std::vector<std::string> eligible_ids;
   std::vector<std::pair<std::string, std::string>> rejected;  // source, why
-  std::set<std::string> ids;
   bool first_json = true;
   if (format == Format::kJson) {
     out << report::MatchJsonHead(ref->version(), *eopts, recipient->typing);
@@ -430,36 +430,32 @@ int RunMatch(Command& cmd) {
     err << kName << ": rejected: " << where << "\n";
     rejected.emplace_back(source, std::string(why));
   };
-  auto emit = [&](DonorResult result, const Genotype& donor) {
-    if (!ids.insert(result.facts.id).second) {
-      reject(result.source, absl::StrCat("donor id '", result.facts.id,
-                                         "' is used twice"));
+  // Every donor goes through the one donor pipeline (eligibility/score.h).
+  eligibility::ScoringContext context;
+  context.reference = ref.get();
+  context.recipient = &recipient->genotype;
+  context.recipient_facts = recipient_facts;
+  context.match = mopts;
+  context.eligibility = *eopts;
+  context.families = family.evidence.get();
+  eligibility::DonorIdSet ids;
+  auto emit = [&](eligibility::DonorFacts facts, matcher::Genotype donor,
+                  std::string typing, std::string source,
+                  std::vector<std::string> warnings) {
+    if (absl::Status s = ids.Add(facts.id); !s.ok()) {
+      reject(source, s.message());
       return;
     }
-    absl::StatusOr<MatchReport> report =
-        matcher::Match(*ref, recipient->genotype, donor,
-                       result.facts.relationship, mopts);
-    if (!report.ok()) {
-      reject(result.source, report.status().message());
+    absl::StatusOr<eligibility::DonorReport> scored = eligibility::ScoreDonor(
+        context, std::move(facts), std::move(donor), std::move(warnings));
+    if (!scored.ok()) {
+      reject(source, scored.status().message());
       return;
     }
-    result.report = *std::move(report);
-    if (family.evidence != nullptr) {
-      std::string why;
-      const family::FamilyResult* fam = family.evidence->For(
-          result.facts.id, donor, recipient->genotype, &why);
-      if (fam != nullptr) {
-        family::ApplySegregation(*fam, result.facts.id, &result.report);
-      } else if (!why.empty()) {
-        result.warnings.push_back(why);
-      }
-    }
-    result.eligibility = eligibility::Evaluate(
-        result.facts, donor, recipient_facts, recipient->genotype,
-        result.report, *ref, *eopts);
-    result.warnings.insert(result.warnings.end(),
-                           result.report.warnings.begin(),
-                           result.report.warnings.end());
+    DonorResult result;
+    static_cast<eligibility::DonorReport&>(result) = *std::move(scored);
+    result.typing = std::move(typing);
+    result.source = std::move(source);
     ++matched;
     if (result.eligibility.eligible) eligible_ids.push_back(result.facts.id);
     if (format == Format::kJson) {
@@ -485,24 +481,18 @@ int RunMatch(Command& cmd) {
                             : std::string(t.status().message()));
       continue;
     }
-    DonorResult r;
-    r.facts.id = id;
-    r.facts.relationship = cli_relationship;
-    r.typing = t->typing;
-    r.source = source;
-    r.warnings = t->warnings;
-    emit(std::move(r), t->genotype);
+    eligibility::DonorFacts facts;
+    facts.id = id;
+    facts.relationship = cli_relationship;
+    emit(std::move(facts), std::move(t->genotype), t->typing, source,
+         t->warnings);
   }
 
   // Donor rows: --donors, or (with neither --donor nor --donors) the family
   // file's relatives, already read.
   auto emit_record = [&](registry::DonorRecord rec, const std::string& source) {
-    DonorResult r;
-    r.facts = std::move(rec.facts);
-    r.typing = std::move(rec.typing);
-    r.source = source;
-    r.warnings = std::move(rec.warnings);
-    emit(std::move(r), rec.genotype);
+    emit(std::move(rec.facts), std::move(rec.genotype), std::move(rec.typing),
+         source, std::move(rec.warnings));
   };
   if (auto path = args->Get("donors")) {
     absl::StatusOr<std::unique_ptr<registry::DonorFileReader>> reader =

@@ -251,9 +251,9 @@ void WriteCsvRow(size_t rank, const registry::DonorReport& r,
 
 std::string Summary(size_t read, const registry::RankResult& r, size_t rejected) {
   std::vector<std::string> reasons;
-  for (int k = 0; k < registry::kExclusionReasons; ++k) {
+  for (int k = 0; k < eligibility::kReasonCount; ++k) {
     if (r.excluded_by[static_cast<size_t>(k)] == 0) continue;
-    reasons.push_back(absl::StrCat(registry::ExclusionReasonName(k), " ",
+    reasons.push_back(absl::StrCat(eligibility::ReasonName(static_cast<eligibility::Reason>(k)), " ",
                                    r.excluded_by[static_cast<size_t>(k)]));
   }
   return absl::StrCat("read ", read, ", ranked ", r.ranked_count, ", excluded ",

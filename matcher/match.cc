@@ -183,7 +183,7 @@ void MatchLocus(const data::Reference& ref, Locus locus, const Genotype& rg,
   out->recipient_typed = rt.typed_positions > 0;
   out->donor_typed = dt.typed_positions > 0;
   out->scored = out->recipient_typed && out->donor_typed;
-  out->counted_in_totals = out->scored || IsCoreLocus(locus);
+  out->counted_in_totals = CountsInTotals(locus, out->scored);
   out->recipient_one_typing = rt.typed_positions == 1;
   out->donor_one_typing = dt.typed_positions == 1;
   for (int i = 0; i < 2; ++i) {
@@ -443,6 +443,24 @@ HaploResult HaploVerdictOf(const Genotype& rg, const Genotype& dg,
 
 }  // namespace
 
+bool CountsInTotals(Locus locus, bool scored) {
+  return scored || IsCoreLocus(locus);
+}
+
+void AddToTotals(bool scored, int matches, int gvh_mismatches,
+                 int hvg_mismatches, int antigen_matches, MatchTotals* t) {
+  t->out_of += 2;
+  if (!scored) {
+    ++t->untyped_loci;
+    return;
+  }
+  t->matches += matches;
+  t->mismatches += std::max(gvh_mismatches, hvg_mismatches);
+  t->gvh_mismatches += gvh_mismatches;
+  t->hvg_mismatches += hvg_mismatches;
+  t->antigen_matches += antigen_matches;
+}
+
 const LocusMatch* MatchReport::Find(Locus locus) const {
   for (const LocusMatch& m : loci) {
     if (m.locus == locus) return &m;
@@ -478,18 +496,9 @@ absl::StatusOr<MatchReport> Match(const data::Reference& reference,
     MatchLocus(reference, options.loci[i], recipient, donor, options, &m);
     for_haplo.push_back(&m);
     if (!m.counted_in_totals) continue;
-    MatchTotals& t = report.totals;
-    t.out_of += 2;
-    if (!m.scored) {
-      ++t.untyped_loci;
-      continue;
-    }
-    t.matches += m.matches;
-    t.mismatches += m.mismatches;
-    t.gvh_mismatches += m.gvh_mismatches;
-    t.hvg_mismatches += m.hvg_mismatches;
-    t.antigen_matches += m.antigen_matches;
-    if (m.genotype_list) {
+    AddToTotals(m.scored, m.matches, m.gvh_mismatches, m.hvg_mismatches,
+                m.antigen_matches, &report.totals);
+    if (m.scored && m.genotype_list) {
       report.warnings.push_back(absl::StrCat(
           LocusName(m.locus),
           ": a genotype list ('|'); the best alternative was scored"));

@@ -336,6 +336,17 @@ struct MatchTotals {
   int untyped_loci = 0;  // counted loci untyped on a side (never matches)
 };
 
+// The totals rule, shared by Match and the registry scan. A locus counts
+// in the totals when it is scored (typed on both sides) or is one of the
+// five core loci (A, B, C, DRB1, DQB1), where an untyped side counts as
+// untyped, never as a match: X/10 stays out of 10.
+bool CountsInTotals(Locus locus, bool scored);
+// Adds one counted locus: 2 to out_of; an unscored one to untyped_loci;
+// a scored one's matches, mismatches (max of GvH and HvG, bidirectional),
+// GvH, HvG and antigen matches.
+void AddToTotals(bool scored, int matches, int gvh_mismatches,
+                 int hvg_mismatches, int antigen_matches, MatchTotals* totals);
+
 struct HaploResult {
   HaploVerdict verdict = HaploVerdict::kInsufficientTyping;
   std::string basis;  // plain words: why this verdict

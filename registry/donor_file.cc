@@ -610,40 +610,18 @@ absl::Status DonorFileReader::ParseRow(const Layout& l,
   if (facts.id.empty()) {
     return column_error(l.at(Fact::kId), "missing donor id");
   }
-  if (absl::string_view t = cell(Fact::kRelationship); !t.empty()) {
-    absl::StatusOr<matcher::Relationship> r = matcher::ParseRelationship(t);
-    if (!r.ok()) return column_error(l.at(Fact::kRelationship), r.status().message());
-    facts.relationship = *r;
-  }
-  if (absl::string_view t = cell(Fact::kBirthDate); !t.empty()) {
-    absl::StatusOr<absl::CivilDay> d = eligibility::ParseDate(t);
-    if (!d.ok()) return column_error(l.at(Fact::kBirthDate), d.status().message());
-    facts.birth_date = *d;
-  }
-  if (absl::string_view t = cell(Fact::kAge); !t.empty()) {
-    int age = 0;
-    if (!absl::SimpleAtoi(t, &age) || age < 0 || age > eligibility::kMaxAge) {
-      return column_error(
-          l.at(Fact::kAge),
-          absl::StrCat("'", t, "' is not an age in whole years (0-", eligibility::kMaxAge,
-                       ")"));
-    }
-    facts.age = age;
-  }
-  if (absl::string_view t = cell(Fact::kSex); !t.empty()) {
-    absl::StatusOr<eligibility::Sex> s = eligibility::ParseSex(t);
-    if (!s.ok()) return column_error(l.at(Fact::kSex), s.status().message());
-    facts.sex = *s;
-  }
-  if (absl::string_view t = cell(Fact::kAbo); !t.empty()) {
-    absl::StatusOr<eligibility::BloodGroup> g = eligibility::ParseBloodGroup(t);
-    if (!g.ok()) return column_error(l.at(Fact::kAbo), g.status().message());
-    facts.blood_group = *g;
-  }
-  if (absl::string_view t = cell(Fact::kCmv); !t.empty()) {
-    absl::StatusOr<eligibility::Cmv> c = eligibility::ParseCmv(t);
-    if (!c.ok()) return column_error(l.at(Fact::kCmv), c.status().message());
-    facts.cmv = *c;
+  // The facts, read by the one donor-facts reader (eligibility/facts.h).
+  static constexpr std::pair<Fact, eligibility::DonorFact> kFacts[] = {
+      {Fact::kRelationship, eligibility::DonorFact::kRelationship},
+      {Fact::kBirthDate, eligibility::DonorFact::kBirthDate},
+      {Fact::kAge, eligibility::DonorFact::kAge},
+      {Fact::kSex, eligibility::DonorFact::kSex},
+      {Fact::kAbo, eligibility::DonorFact::kAbo},
+      {Fact::kCmv, eligibility::DonorFact::kCmv},
+  };
+  for (const auto& [column, fact] : kFacts) {
+    absl::Status s = eligibility::ParseDonorFact(fact, cell(column), &facts);
+    if (!s.ok()) return column_error(l.at(column), s.message());
   }
 
   // The typing.

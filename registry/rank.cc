@@ -17,6 +17,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "eligibility/score.h"
 #include "matcher/internal/grade.h"
 
 namespace hla::registry {
@@ -26,11 +27,6 @@ using matcher_internal::AntigenMatch;
 using matcher_internal::ConfidenceOf;
 using matcher_internal::GradePositions;
 using matcher_internal::Intersect;
-
-bool IsCoreLocus(Locus l) {
-  return l == Locus::kA || l == Locus::kB || l == Locus::kC ||
-         l == Locus::kDRB1 || l == Locus::kDQB1;
-}
 
 // matcher/match.cc GradesBetter: the pairing whose worse grade is better
 // wins, then the one whose better grade is better.
@@ -110,11 +106,11 @@ uint32_t TceCode(bool has, matcher::TceCategory c) {
   }
 }
 
-KeyParts Parts(uint32_t flags, matcher::HaploVerdict verdict, int age, eligibility::Sex sex,
+KeyParts Parts(eligibility::Findings findings, matcher::HaploVerdict verdict, int age, eligibility::Sex sex,
                matcher::Relationship rel, std::optional<eligibility::AboMatch> abo, eligibility::Cmv rcmv,
                eligibility::Cmv dcmv, int matches, bool has_tce, matcher::TceCategory tce) {
   KeyParts p;
-  p.v[0] = (flags & eligibility::kFlagDsa) ? 1 : 0;
+  p.v[0] = eligibility::Has(findings, eligibility::Reason::kDsa) ? 1 : 0;
   p.v[1] = static_cast<uint32_t>(verdict);
   p.v[2] = age < 0 ? 255 : static_cast<uint32_t>(std::min(age, 254));
   p.v[3] = SexCode(sex);
@@ -126,23 +122,29 @@ KeyParts Parts(uint32_t flags, matcher::HaploVerdict verdict, int age, eligibili
   return p;
 }
 
-// The first failing gate of an Eligibility flags word, in Evaluate's order.
-int FirstFail(uint32_t flags, const eligibility::EligibilityOptions& o) {
-  if (o.max_age_exclusive && (flags & eligibility::kFlagAgeUnknown)) return 0;
-  if (o.max_age_exclusive && (flags & eligibility::kFlagTooOld)) return 1;
-  if (o.require_haplo && (flags & eligibility::kFlagNotHaplo)) return 2;
-  if (o.require_haplo && (flags & eligibility::kFlagInsufficientTyping)) return 3;
-  if (o.dsa_excludes && (flags & eligibility::kFlagDsa)) return 4;
-  if (o.abo_major_excludes &&
-      (flags & (eligibility::kFlagAboMajor | eligibility::kFlagAboBidirectional))) {
-    return 5;
-  }
-  if (o.cmv_mismatch_excludes && (flags & eligibility::kFlagCmvMismatch)) return 6;
-  if (o.female_to_male_excludes && (flags & eligibility::kFlagFemaleToMale)) return 7;
-  return -1;
+// The index of the first finding that excludes the donor (eligibility::
+// FirstExclusion), or -1: the scan's form of the verdict.
+int FirstFail(eligibility::Findings findings,
+              const eligibility::EligibilityOptions& o) {
+  const std::optional<eligibility::Reason> r =
+      eligibility::FirstExclusion(findings, o);
+  return r ? static_cast<int>(*r) : -1;
 }
 
 }  // namespace
+
+eligibility::ScoringContext ScoringContextFor(const data::Reference& reference,
+                                              const matcher::Genotype& recipient,
+                                              const RankOptions& options) {
+  eligibility::ScoringContext c;
+  c.reference = &reference;
+  c.recipient = &recipient;
+  c.recipient_facts = options.recipient;
+  c.match = options.match;
+  c.eligibility = options.eligibility;
+  c.families = options.families.get();
+  return c;
+}
 
 absl::string_view ToString(RankKey key) {
   static constexpr absl::string_view kNames[] = {
@@ -181,19 +183,11 @@ absl::StatusOr<std::vector<RankKey>> ParseRankBy(absl::string_view text) {
   return keys;
 }
 
-absl::string_view ExclusionReasonName(int reason) {
-  static constexpr absl::string_view kNames[kExclusionReasons] = {
-      "age unknown",  "too old",   "not haploidentical",
-      "insufficient typing", "DSA", "ABO major",
-      "CMV mismatch", "female to male"};
-  return reason >= 0 && reason < kExclusionReasons ? kNames[reason] : "";
-}
-
 uint32_t KeyFromReport(const std::vector<RankKey>& rank_by,
                        const eligibility::DonorFacts& facts, const matcher::MatchReport& report,
                        const eligibility::Eligibility& e, const eligibility::RecipientFacts& recipient) {
   return Compose(rank_by,
-                 Parts(e.flags, report.haplo.verdict, e.age ? *e.age : -1,
+                 Parts(e.findings, report.haplo.verdict, e.age ? *e.age : -1,
                        facts.sex, facts.relationship, e.abo, recipient.cmv,
                        facts.cmv, report.totals.matches, report.tce.has_value(),
                        report.tce ? report.tce->category
@@ -207,6 +201,11 @@ struct CompiledQuery::Impl {
   const data::Reference* ref = nullptr;
   const matcher::Genotype* recipient = nullptr;
   RankOptions options;
+  // What fallback donors are scored with (eligibility::ScoreDonor), without
+  // the mismatched-allele lists the scan does not read.
+  // (A pointer: GCC 12 misreads a second MatchOptions member here as
+  // maybe-uninitialized.)
+  std::unique_ptr<eligibility::ScoringContext> slow_context;
   // Loci of options.match.loci, then haplo-required loci not listed
   // (n_haplo marks the end of those), then DPB1 for TCE when needed.
   std::vector<LocusQuery> loci;
@@ -239,22 +238,40 @@ struct CompiledQuery::Impl {
   absl::flat_hash_map<uint32_t, const family::FamilyResult*> family_of;
   bool any_family = false;  // !family_of.empty()
 
+  // The donor's age at as_of from its packed facts, by the one age rule
+  // (eligibility::WholeYears); -1 when unknown or born after as_of.
+  int AgeOf(uint64_t w) const {
+    const uint64_t v = w & PackedFacts::kValueMask;
+    if (w & PackedFacts::kFactBirth) {
+      if (v > as_of_ymd) return -1;
+      return eligibility::WholeYears(static_cast<int64_t>(v / 10000),
+                                     static_cast<int>(v % 10000), as_of_year,
+                                     as_of_mmdd);
+    }
+    if (w & PackedFacts::kFactAge) return static_cast<int>(v);
+    return -1;
+  }
+  eligibility::Findings AgeFindings(int age) const {
+    return eligibility::AgeFindings(
+        age < 0 ? std::nullopt : std::optional<int>(age), options.eligibility);
+  }
+
+  // The first excluding finding a haplo verdict alone gives, or -1.
+  static constexpr matcher::HaploVerdict kInsufficient =
+      matcher::HaploVerdict::kInsufficientTyping;
+  static constexpr matcher::HaploVerdict kNotHaplo =
+      matcher::HaploVerdict::kNotHaploidentical;
+  int HaploFail(matcher::HaploVerdict verdict) const {
+    return FirstFail(eligibility::HaploFindings(verdict, false),
+                     options.eligibility);
+  }
+
   template <typename Id>
   int Quick(const Id* ids, uint64_t w) const {
     const eligibility::EligibilityOptions& eo = options.eligibility;
     if (eo.max_age_exclusive) {
-      const uint64_t v = w & PackedFacts::kValueMask;
-      int age = -1;
-      if (w & PackedFacts::kFactBirth) {
-        if (v <= as_of_ymd) {
-          age = as_of_year - static_cast<int>(v / 10000) -
-                (static_cast<int>(v % 10000) > as_of_mmdd ? 1 : 0);
-        }
-      } else if (w & PackedFacts::kFactAge) {
-        age = static_cast<int>(v);
-      }
-      if (age < 0) return 0;
-      if (age >= *eo.max_age_exclusive) return 1;
+      const int fail = FirstFail(AgeFindings(AgeOf(w)), eo);
+      if (fail >= 0) return fail;
     }
     if (eo.require_haplo) {
       bool zero = false;
@@ -263,12 +280,12 @@ struct CompiledQuery::Impl {
       // verdict sharing nothing makes it not-haploidentical.
       for (const QuickLocus& q : quick) {
         if (!q.usable) {
-          if (q.required) return 3;
+          if (q.required) return HaploFail(kInsufficient);
           continue;
         }
         const Id* p = ids + 2 * q.slot;
         if (p[0] == 0) {
-          if (q.required) return 3;
+          if (q.required) return HaploFail(kInsufficient);
           continue;
         }
         const uint8_t b0 = q.bits[p[0]], b1 = q.bits[p[1]];
@@ -277,7 +294,7 @@ struct CompiledQuery::Impl {
             ((b0 ^ b1) & 4) ? ((b0 & 4) ? b1 : b0) : (b0 | b1);
         zero |= (any & 3) == 0;
       }
-      if (zero) return 2;
+      if (zero) return HaploFail(kNotHaplo);
     }
     return -1;
   }
@@ -389,21 +406,12 @@ FastLocus CompiledQuery::Impl::EvalLocus(const LocusQuery& q,
 
 void CompiledQuery::Impl::RunSlow(size_t donor, FastResult* out) const {
   out->fallback = true;
-  const matcher::Genotype g = store->GenotypeOf(donor);
-  const eligibility::DonorFacts facts = store->FactsOf(donor);
-  matcher::MatchOptions mo = options.match;
-  mo.collect_mismatched = false;
-  absl::StatusOr<matcher::MatchReport> report =
-      Match(*ref, *recipient, g, facts.relationship, mo);
-  if (!report.ok()) return;  // options were validated in Compile
-  if (auto it = family_of.find(static_cast<uint32_t>(donor));
-      it != family_of.end()) {
-    family::ApplySegregation(*it->second, facts.id, &*report);
-  }
-  const eligibility::Eligibility e = eligibility::Evaluate(facts, g, options.recipient,
-                                          *recipient, *report, *ref,
-                                          options.eligibility);
-  for (const matcher::LocusMatch& lm : report->loci) {
+  absl::StatusOr<eligibility::DonorReport> scored = eligibility::ScoreDonor(
+      *slow_context, store->FactsOf(donor), store->GenotypeOf(donor));
+  if (!scored.ok()) return;  // options were validated in Compile
+  const matcher::MatchReport& report = scored->report;
+  const eligibility::Eligibility& e = scored->eligibility;
+  for (const matcher::LocusMatch& lm : report.loci) {
     FastLocus& f = out->loci[static_cast<int>(lm.locus)];
     f.scored = lm.scored;
     f.matches = static_cast<int8_t>(lm.matches);
@@ -414,14 +422,14 @@ void CompiledQuery::Impl::RunSlow(size_t donor, FastResult* out) const {
     f.confidence = lm.confidence;
     f.crossed = lm.crossed;
   }
-  out->totals = report->totals;
-  out->verdict = report->haplo.verdict;
-  out->has_tce = report->tce.has_value();
-  out->tce = report->tce ? report->tce->category : matcher::TceCategory::kNotScored;
-  out->flags = e.flags;
+  out->totals = report.totals;
+  out->verdict = report.haplo.verdict;
+  out->has_tce = report.tce.has_value();
+  out->tce = report.tce ? report.tce->category : matcher::TceCategory::kNotScored;
+  out->findings = e.findings;
   out->eligible = e.eligible;
   out->age = e.age ? *e.age : -1;
-  out->key = KeyFromReport(options.rank_by, facts, *report, e,
+  out->key = KeyFromReport(options.rank_by, scored->facts, report, e,
                            options.recipient);
 }
 
@@ -429,46 +437,14 @@ int CompiledQuery::Impl::Run(size_t donor, bool gate_only,
                              FastResult* out) const {
   const eligibility::EligibilityOptions& eo = options.eligibility;
   const uint64_t w = store->facts_word(donor);
-  uint32_t flags = 0;
-  // Age (Evaluate: whole years at as_of; AgeInYears).
-  int age = -1;
-  const uint64_t v = w & PackedFacts::kValueMask;
-  if (w & PackedFacts::kFactBirth) {
-    if (v <= as_of_ymd) {
-      age = as_of_year - static_cast<int>(v / 10000) -
-            (static_cast<int>(v % 10000) > as_of_mmdd ? 1 : 0);
-    }
-  } else if (w & PackedFacts::kFactAge) {
-    age = static_cast<int>(v);
-  }
-  if (age < 0) {
-    flags |= eligibility::kFlagAgeUnknown;
-  } else if (eo.max_age_exclusive && age >= *eo.max_age_exclusive) {
-    flags |= eligibility::kFlagTooOld;
-  }
+  // Age first: its findings come first in the gates' order, so when they
+  // exclude, nothing later can change the first failing gate.
+  const int age = AgeOf(w);
   out->age = age;
-  if (gate_only && eo.max_age_exclusive &&
-      (flags & (eligibility::kFlagAgeUnknown | eligibility::kFlagTooOld))) {
-    return age < 0 ? 0 : 1;
-  }
-  // Quick HLA gate: a required locus untyped, or sharing nothing, decides
-  // the verdict whatever the other loci say.
-  if (gate_only && eo.require_haplo) {
-    bool zero = false;
-    for (int r : required) {
-      const LocusQuery& q = loci[r];
-      if (!q.r_typed || q.slot < 0) return 3;
-      const uint32_t t0 = store->TypingId(donor, q.slot, 0);
-      if (t0 == 0) return 3;
-      const uint32_t t1 = store->TypingId(donor, q.slot, 1);
-      const Cell& c0 = q.cells[t0];
-      const Cell& c1 = q.cells[t1];
-      const bool n0 = c0.misc & kAllNull, n1 = c1.misc & kAllNull;
-      const uint8_t any = (n0 && !n1 ? c1.match : c0.match) |
-                          (n1 && !n0 ? c0.match : c1.match);
-      zero = zero || any == 0;
-    }
-    if (zero) return 2;
+  eligibility::Findings findings = AgeFindings(age);
+  if (gate_only) {
+    const int fail = FirstFail(findings, eo);
+    if (fail >= 0) return fail;
   }
   // Loci.
   bool missing = false, any_scored = false, none_shared = false,
@@ -489,37 +465,22 @@ int CompiledQuery::Impl::Run(size_t donor, bool gate_only,
       if (f.matches == 0) none_shared = true;
       if (f.matches == 1) one_shared = true;
     }
-    if (k >= n_listed) continue;
-    if (!(f.scored || IsCoreLocus(q.locus))) continue;
-    t.out_of += 2;
-    if (!f.scored) {
-      ++t.untyped_loci;
-      continue;
-    }
-    t.matches += f.matches;
-    t.gvh_mismatches += f.gvh;
-    t.hvg_mismatches += f.hvg;
-    t.mismatches += std::max(f.gvh, f.hvg);
-    t.antigen_matches += f.antigen_matches;
+    if (k >= n_listed || !matcher::CountsInTotals(q.locus, f.scored)) continue;
+    matcher::AddToTotals(f.scored, f.matches, f.gvh, f.hvg, f.antigen_matches,
+                         &t);
   }
   out->totals = t;
   const matcher::Relationship rel = PackedFacts::RelationshipOf(w);
-  const bool parent_child =
-      rel == matcher::Relationship::kParent || rel == matcher::Relationship::kChild;
+  const bool parent_child = rel == matcher::Relationship::kParent ||
+                            rel == matcher::Relationship::kChild;
   const matcher::HaploVerdict verdict = matcher_internal::UnphasedHaploVerdict(
       missing, any_scored, none_shared, one_shared, parent_child);
-  if (verdict == matcher::HaploVerdict::kNotHaploidentical && parent_child) {
-    flags |= eligibility::kFlagRelationshipInconsistent;
-  }
   out->verdict = verdict;
-  switch (verdict) {
-    case matcher::HaploVerdict::kHaploCompatible: flags |= eligibility::kFlagPhaseUnconfirmed; break;
-    case matcher::HaploVerdict::kNotHaploidentical: flags |= eligibility::kFlagNotHaplo; break;
-    case matcher::HaploVerdict::kInsufficientTyping:
-      flags |= eligibility::kFlagInsufficientTyping;
-      break;
-    default: break;
-  }
+  // Match reports a stated parent or child sharing no allele at a locus as
+  // inconsistent with the relationship.
+  findings |= eligibility::HaploFindings(
+      verdict,
+      verdict == matcher::HaploVerdict::kNotHaploidentical && parent_child);
   // DPB1 TCE (match.cc ScoreTce).
   out->has_tce = false;
   out->tce = matcher::TceCategory::kNotScored;
@@ -545,7 +506,7 @@ int CompiledQuery::Impl::Run(size_t donor, bool gate_only,
       }
     }
   }
-  // DSA.
+  // DSA: the cells hold what eligibility::FindDsa says of each donor copy.
   if (antibodies) {
     for (const LocusQuery& q : dsa_loci) {
       if (q.cells.empty()) continue;
@@ -553,38 +514,25 @@ int CompiledQuery::Impl::Run(size_t donor, bool gate_only,
       if (t0 == 0) continue;
       const uint8_t m =
           q.cells[t0].misc | q.cells[store->TypingId(donor, q.slot, 1)].misc;
-      if (m & kDsaAbove) flags |= eligibility::kFlagDsa;
-      if (m & kDsaBelow) flags |= eligibility::kFlagAntibodyBelowThreshold;
+      if (m & kDsaAbove) findings |= eligibility::Bit(eligibility::Reason::kDsa);
+      if (m & kDsaBelow) {
+        findings |=
+            eligibility::Bit(eligibility::Reason::kAntibodyBelowThreshold);
+      }
     }
   }
-  // ABO, CMV, sex (Evaluate).
+  // ABO, CMV, sex: the same rule functions as Evaluate.
   std::optional<eligibility::AboMatch> abo;
-  const int dabo = PackedFacts::AboCode(w);
-  if (r_abo && dabo != 0) {
-    abo = eligibility::ClassifyAbo(r_abo->abo, static_cast<eligibility::Abo>(dabo - 1));
-    if (*abo == eligibility::AboMatch::kMinor) flags |= eligibility::kFlagAboMinor;
-    if (*abo == eligibility::AboMatch::kMajor) flags |= eligibility::kFlagAboMajor;
-    if (*abo == eligibility::AboMatch::kBidirectional) flags |= eligibility::kFlagAboBidirectional;
-  } else if (r_abo || dabo != 0) {
-    flags |= eligibility::kFlagAboUnknown;
-  }
+  findings |= eligibility::AboFindings(r_abo, PackedFacts::BloodGroupOf(w), &abo);
   const eligibility::Cmv rc = options.recipient.cmv, dc = PackedFacts::CmvOf(w);
-  if (rc != eligibility::Cmv::kUnknown || dc != eligibility::Cmv::kUnknown) {
-    if (rc == eligibility::Cmv::kUnknown || dc == eligibility::Cmv::kUnknown) {
-      flags |= eligibility::kFlagCmvUnknown;
-    } else if (rc == eligibility::Cmv::kPositive && dc == eligibility::Cmv::kNegative) {
-      flags |= eligibility::kFlagCmvMismatch;
-    }
-  }
+  findings |= eligibility::CmvFindings(rc, dc);
   const eligibility::Sex ds = PackedFacts::SexOf(w);
-  if (options.recipient.sex == eligibility::Sex::kMale && ds == eligibility::Sex::kFemale) {
-    flags |= eligibility::kFlagFemaleToMale;
-  }
-  out->flags = flags;
-  const int fail = FirstFail(flags, eo);
+  findings |= eligibility::SexFindings(options.recipient.sex, ds);
+  out->findings = findings;
+  const int fail = FirstFail(findings, eo);
   out->eligible = fail < 0;
   out->key = Compose(options.rank_by,
-                     Parts(flags, verdict, age, ds, rel, abo, rc, dc,
+                     Parts(findings, verdict, age, ds, rel, abo, rc, dc,
                            t.matches, out->has_tce, out->tce));
   return fail;
 }
@@ -633,6 +581,9 @@ absl::StatusOr<std::unique_ptr<CompiledQuery>> CompiledQuery::Compile(
   m.ref = &reference;
   m.recipient = &recipient;
   m.options = options;
+  m.slow_context = std::make_unique<eligibility::ScoringContext>(
+      ScoringContextFor(reference, recipient, options));
+  m.slow_context->match.collect_mismatched = false;
   m.antibodies = !options.recipient.antibodies.empty();
   m.r_abo = options.recipient.blood_group;
   const absl::CivilDay a = options.eligibility.as_of;
@@ -760,7 +711,7 @@ bool CompiledQuery::Gate(size_t donor, uint32_t* key, int* first_fail) const {
   FastResult r;
   if (UsesMatch(donor)) {
     impl_->RunSlow(donor, &r);
-    *first_fail = r.eligible ? -1 : FirstFail(r.flags, impl_->options.eligibility);
+    *first_fail = r.eligible ? -1 : FirstFail(r.findings, impl_->options.eligibility);
   } else {
     *first_fail = impl_->Run(donor, /*gate_only=*/true, &r);
   }
@@ -791,7 +742,7 @@ absl::StatusOr<RankResult> Rank(const DonorStore& store,
 
   struct Local {
     std::vector<uint64_t> packed;  // key << 32 | index: ascending = ranked
-    std::array<size_t, kExclusionReasons> excluded_by{};
+    std::array<size_t, eligibility::kReasonCount> excluded_by{};
     size_t fallback = 0;
   };
   std::vector<Local> locals(static_cast<size_t>(threads));
@@ -850,7 +801,7 @@ absl::StatusOr<RankResult> Rank(const DonorStore& store,
   std::vector<uint64_t> all;
   size_t eligible = 0;
   for (Local& L : locals) {
-    for (int k = 0; k < kExclusionReasons; ++k) {
+    for (int k = 0; k < eligibility::kReasonCount; ++k) {
       result.excluded_by[static_cast<size_t>(k)] += L.excluded_by[static_cast<size_t>(k)];
       result.excluded += L.excluded_by[static_cast<size_t>(k)];
     }
@@ -880,24 +831,8 @@ absl::StatusOr<DonorReport> ReportFor(const DonorStore& store,
                                       const matcher::Genotype& recipient,
                                       const RankOptions& options,
                                       size_t donor) {
-  DonorReport d;
-  d.facts = store.FactsOf(donor);
-  d.genotype = store.GenotypeOf(donor);
-  absl::StatusOr<matcher::MatchReport> report = Match(
-      reference, recipient, d.genotype, d.facts.relationship, options.match);
-  if (!report.ok()) return report.status();
-  d.report = *std::move(report);
-  if (options.families != nullptr &&
-      options.families->HasRelative(d.facts.id)) {
-    if (const family::FamilyResult* f = options.families->For(
-            d.facts.id, d.genotype, recipient, nullptr)) {
-      family::ApplySegregation(*f, d.facts.id, &d.report);
-    }
-  }
-  d.eligibility = eligibility::Evaluate(d.facts, d.genotype, options.recipient,
-                                    recipient, d.report, reference,
-                                    options.eligibility);
-  return d;
+  return eligibility::ScoreDonor(ScoringContextFor(reference, recipient, options),
+                                 store.FactsOf(donor), store.GenotypeOf(donor));
 }
 
 }  // namespace hla::registry

@@ -40,6 +40,7 @@
 #include "absl/strings/string_view.h"
 #include "data/reference.h"
 #include "eligibility/eligibility.h"
+#include "eligibility/score.h"
 #include "family/family.h"
 #include "matcher/match.h"
 #include "registry/store.h"
@@ -99,7 +100,7 @@ struct FastResult {
   matcher::HaploVerdict verdict = matcher::HaploVerdict::kInsufficientTyping;
   bool has_tce = false;
   matcher::TceCategory tce = matcher::TceCategory::kNotScored;
-  uint32_t flags = eligibility::kFlagNone;  // EligibilityFlag bits, as Evaluate sets them
+  eligibility::Findings findings = 0;  // as Evaluate finds them
   bool eligible = false;
   int age = -1;  // -1 unknown
   uint32_t key = 0;  // ranking key, lower is better
@@ -120,7 +121,7 @@ class CompiledQuery {
   // Everything, for one donor (tests, reports).
   FastResult Evaluate(size_t donor) const;
   // The scan's form: eligible -> true and *key; else false and *first_fail
-  // is the index of the first failing gate (see ExclusionReasonName).
+  // is the first finding that excludes it (an eligibility::Reason).
   bool Gate(size_t donor, uint32_t* key, int* first_fail) const;
   // The scan's first filter, a few loads: the index of the first failing
   // gate when the age gate or a required locus (untyped, or sharing no
@@ -141,11 +142,6 @@ class CompiledQuery {
   std::unique_ptr<Impl> impl_;
 };
 
-// Exclusion reasons, in Evaluate's order of gates: 0 "age unknown",
-// 1 "too old", 2 "not haploidentical", 3 "insufficient typing", 4 "DSA",
-// 5 "ABO major", 6 "CMV mismatch", 7 "female to male".
-inline constexpr int kExclusionReasons = 8;
-absl::string_view ExclusionReasonName(int reason);
 
 struct RankResult {
   std::vector<uint32_t> ranked;  // store indexes, best first (top N)
@@ -153,7 +149,8 @@ struct RankResult {
   size_t read = 0;               // donors in the store
   size_t ranked_count = 0;       // eligible (may exceed ranked.size())
   size_t excluded = 0;
-  std::array<size_t, kExclusionReasons> excluded_by{};  // first failing gate
+  // By the first finding that excludes the donor (eligibility::Reason).
+  std::array<size_t, eligibility::kReasonCount> excluded_by{};
   size_t fallback = 0;           // donors scored by matcher::Match
   size_t by_family = 0;          // of those, relatives with proven phase
   int threads = 1;
@@ -175,17 +172,19 @@ absl::StatusOr<RankResult> Rank(const DonorStore& store,
                                 const RankOptions& options,
                                 const ProgressFn& progress = nullptr);
 
-// The full pairwise result of one stored donor: matcher::Match (with
-// ApplySegregation when options.families recognises the donor) and
-// matcher::Evaluate on the donor's genotype (what `haplomatch match` says).
-// Errors: those of matcher::Match (InvalidArgumentError for bad match
-// options). REQUIRES: donor < store.size().
-struct DonorReport {
-  eligibility::DonorFacts facts;
-  matcher::Genotype genotype;
-  matcher::MatchReport report;
-  eligibility::Eligibility eligibility;
-};
+using DonorReport = eligibility::DonorReport;
+
+// The context eligibility::ScoreDonor needs for `recipient` under
+// `options` (pointers into the arguments, which must outlive it).
+eligibility::ScoringContext ScoringContextFor(const data::Reference& reference,
+                                              const matcher::Genotype& recipient,
+                                              const RankOptions& options);
+
+// The full pairwise result of one stored donor, what `haplomatch match`
+// says of it: eligibility::ScoreDonor (the scan's fallback donors are
+// scored by the same call). Errors: those of matcher::Match
+// (InvalidArgumentError for bad match options). REQUIRES: donor <
+// store.size().
 absl::StatusOr<DonorReport> ReportFor(const DonorStore& store,
                                       const data::Reference& reference,
                                       const matcher::Genotype& recipient,

@@ -77,10 +77,7 @@ eligibility::DonorFacts PackedFacts::Unpack(uint64_t w) {
     f.age = static_cast<int>(v);
   }
   f.sex = SexOf(w);
-  if (const int abo = AboCode(w); abo != 0) {
-    f.blood_group = eligibility::BloodGroup{static_cast<eligibility::Abo>(abo - 1),
-                               static_cast<eligibility::Rh>((w >> kRhShift) & 3)};
-  }
+  f.blood_group = BloodGroupOf(w);
   f.cmv = CmvOf(w);
   f.relationship = RelationshipOf(w);
   return f;

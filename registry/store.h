@@ -32,6 +32,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -66,6 +67,13 @@ struct PackedFacts {
 
   static eligibility::Sex SexOf(uint64_t w) { return static_cast<eligibility::Sex>((w >> kSexShift) & 3); }
   static int AboCode(uint64_t w) { return static_cast<int>((w >> kAboShift) & 7); }
+  static std::optional<eligibility::BloodGroup> BloodGroupOf(uint64_t w) {
+    const int abo = AboCode(w);
+    if (abo == 0) return std::nullopt;
+    return eligibility::BloodGroup{
+        static_cast<eligibility::Abo>(abo - 1),
+        static_cast<eligibility::Rh>((w >> kRhShift) & 3)};
+  }
   static eligibility::Cmv CmvOf(uint64_t w) { return static_cast<eligibility::Cmv>((w >> kCmvShift) & 3); }
   static matcher::Relationship RelationshipOf(uint64_t w) {
     return static_cast<matcher::Relationship>((w >> kRelShift) & 7);

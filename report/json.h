@@ -18,6 +18,7 @@
 
 #include "absl/strings/string_view.h"
 #include "eligibility/eligibility.h"
+#include "eligibility/score.h"
 #include "matcher/match.h"
 #include "registry/rank.h"
 
@@ -32,14 +33,11 @@ std::string JsonStringList(const std::vector<std::string>& items);
 
 // ---- match (README "haplomatch match")
 
-// One donor's pairwise result, as `match` reports it.
-struct MatchedDonor {
-  eligibility::DonorFacts facts;
+// One donor's pairwise result (eligibility::ScoreDonor), as `match`
+// reports it: with the typing as written and where the donor came from.
+struct MatchedDonor : eligibility::DonorReport {
   std::string typing;  // canonical GL String
   std::string source;  // "--donor 2", "family.csv:4", "donors[0]"
-  matcher::MatchReport report;
-  eligibility::Eligibility eligibility;
-  std::vector<std::string> warnings;
 };
 
 // `{"imgt_version":...,"recipient":{"typing":...},"donors":[`

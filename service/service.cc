@@ -34,6 +34,7 @@
 #include "hla/version.h"
 #include "registry/donor_file.h"
 #include "eligibility/eligibility.h"
+#include "eligibility/score.h"
 #include "family/family.h"
 #include "registry/family_file.h"
 #include "registry/ingest.h"
@@ -563,8 +564,16 @@ struct Service::Impl {
     std::string out = report::MatchJsonHead(ref->version(), c.eligibility,
                                          c.recipient.typing);
     std::vector<std::pair<std::string, std::string>> rejected;
-    std::vector<std::string> ids;
+    eligibility::DonorIdSet ids;
     size_t emitted = 0;
+    // Every donor goes through the one donor pipeline (eligibility/score.h).
+    eligibility::ScoringContext context;
+    context.reference = ref.get();
+    context.recipient = &c.recipient.genotype;
+    context.recipient_facts = c.recipient_facts;
+    context.match = c.match;
+    context.eligibility = c.eligibility;
+    context.families = family.get();
     for (size_t i = 0; i < donors->size(); ++i) {
       if (absl::Status s = CheckDeadline(request); !s.ok()) return s;
       const Json& dj = (*donors)[i];
@@ -589,47 +598,39 @@ struct Service::Impl {
       if (!typing) return Bad(absl::StrCat("'", prefix, "typing' is required"));
 
       // Bad donor data is the donor's problem, not the request's: it goes
-      // to "rejected" as `match` does with a bad row.
-      report::MatchedDonor d;
-      d.source = source.value_or(where);
-      d.facts.id = id.value_or(absl::StrCat("donor-", i + 1));
+      // to "rejected" as `match` does with a bad row. The facts are read by
+      // the donor files' reader (eligibility::ParseDonorFact).
+      const std::string source_name = source.value_or(where);
       auto reject = [&](absl::string_view why) {
-        rejected.emplace_back(d.source, std::string(why));
+        rejected.emplace_back(source_name, std::string(why));
       };
+      eligibility::DonorFacts facts;
+      facts.id = id.value_or(absl::StrCat("donor-", i + 1));
+      const std::pair<eligibility::DonorFact, std::optional<std::string>>
+          written[] = {
+              {eligibility::DonorFact::kRelationship, rel},
+              {eligibility::DonorFact::kBirthDate, birth},
+              {eligibility::DonorFact::kAge,
+               age ? std::optional<std::string>(absl::StrCat(*age))
+                   : std::nullopt},
+              {eligibility::DonorFact::kSex, sex},
+              {eligibility::DonorFact::kAbo, abo},
+              {eligibility::DonorFact::kCmv, cmv},
+          };
       absl::Status fact_error;
-      if (rel) {
-        absl::StatusOr<matcher::Relationship> r = matcher::ParseRelationship(*rel);
-        if (r.ok()) d.facts.relationship = *r; else fact_error = r.status();
-      }
-      if (birth && fact_error.ok()) {
-        absl::StatusOr<absl::CivilDay> b = eligibility::ParseDate(*birth);
-        if (b.ok()) d.facts.birth_date = *b; else fact_error = b.status();
-      }
-      if (age && fact_error.ok()) {
-        if (*age > eligibility::kMaxAge) {
+      for (const auto& [fact, text] : written) {
+        if (!text || !fact_error.ok()) continue;
+        if (absl::Status e = eligibility::ParseDonorFact(fact, *text, &facts);
+            !e.ok()) {
           fact_error = absl::InvalidArgumentError(absl::StrCat(
-              "age ", *age, " is not an age (0-", eligibility::kMaxAge, ")"));
-        } else {
-          d.facts.age = static_cast<int>(*age);
+              "key '", eligibility::DonorFactName(fact), "': ", e.message()));
         }
-      }
-      if (sex && fact_error.ok()) {
-        absl::StatusOr<eligibility::Sex> s = eligibility::ParseSex(*sex);
-        if (s.ok()) d.facts.sex = *s; else fact_error = s.status();
-      }
-      if (abo && fact_error.ok()) {
-        absl::StatusOr<eligibility::BloodGroup> g = eligibility::ParseBloodGroup(*abo);
-        if (g.ok()) d.facts.blood_group = *g; else fact_error = g.status();
-      }
-      if (cmv && fact_error.ok()) {
-        absl::StatusOr<eligibility::Cmv> v = eligibility::ParseCmv(*cmv);
-        if (v.ok()) d.facts.cmv = *v; else fact_error = v.status();
       }
       if (!fact_error.ok()) {
         reject(fact_error.message());
         continue;
       }
-      if (d.facts.id.empty()) {
+      if (facts.id.empty()) {
         reject("empty donor id");
         continue;
       }
@@ -638,35 +639,22 @@ struct Service::Impl {
         reject(t.status().message());
         continue;
       }
-      if (std::find(ids.begin(), ids.end(), d.facts.id) != ids.end()) {
-        reject(absl::StrCat("donor id '", d.facts.id, "' is used twice"));
+      if (absl::Status s = ids.Add(facts.id); !s.ok()) {
+        reject(s.message());
         continue;
       }
-      ids.push_back(d.facts.id);
-      absl::StatusOr<matcher::MatchReport> report = matcher::Match(
-          *ref, c.recipient.genotype, t->genotype, d.facts.relationship,
-          c.match);
-      if (!report.ok()) {
-        reject(report.status().message());
+      absl::StatusOr<eligibility::DonorReport> scored =
+          eligibility::ScoreDonor(context, std::move(facts),
+                                  std::move(t->genotype),
+                                  std::move(t->warnings));
+      if (!scored.ok()) {
+        reject(scored.status().message());
         continue;
       }
+      report::MatchedDonor d;
+      static_cast<eligibility::DonorReport&>(d) = *std::move(scored);
       d.typing = t->typing;
-      d.warnings = std::move(t->warnings);
-      d.report = *std::move(report);
-      if (family != nullptr) {
-        std::string why;
-        if (const family::FamilyResult* f = family->For(
-                d.facts.id, t->genotype, c.recipient.genotype, &why)) {
-          family::ApplySegregation(*f, d.facts.id, &d.report);
-        } else if (!why.empty()) {
-          d.warnings.push_back(std::move(why));
-        }
-      }
-      d.eligibility = eligibility::Evaluate(d.facts, t->genotype, c.recipient_facts,
-                                        c.recipient.genotype, d.report, *ref,
-                                        c.eligibility);
-      d.warnings.insert(d.warnings.end(), d.report.warnings.begin(),
-                        d.report.warnings.end());
+      d.source = source_name;
       absl::StrAppend(&out, report::MatchDonorSeparator(emitted++),
                       report::MatchDonorJson(d, c.eligibility));
     }

@@ -249,7 +249,7 @@ TEST_F(EvaluateFacts, UnknownAgeIsNotEligible) {
   EXPECT_FALSE(e.eligible);
   ASSERT_FALSE(e.reasons.empty());
   EXPECT_EQ(e.reasons[0], "age unknown: no birth date or age given");
-  EXPECT_TRUE(e.flags & kFlagAgeUnknown);
+  EXPECT_TRUE(Has(e.findings, Reason::kAgeUnknown));
   EXPECT_FALSE(e.age.has_value());
 }
 
@@ -259,7 +259,7 @@ TEST_F(EvaluateFacts, AgeGateAtSeventy) {
   Eligibility e = Run(d, Report(matcher::HaploVerdict::kHaploidentical), Nct());
   EXPECT_FALSE(e.eligible);
   EXPECT_EQ(e.reasons[0], "age 72 at 2026-11-26: not under 70 (NCT04835883)");
-  EXPECT_TRUE(e.flags & kFlagTooOld);
+  EXPECT_TRUE(Has(e.findings, Reason::kTooOld));
   EXPECT_EQ(e.age, 72);
 
   d.birth_date = Day(1956, 11, 26);  // 70 today
@@ -302,7 +302,7 @@ TEST_F(EvaluateFacts, HaploVerdicts) {
   Eligibility e = Run(d, Report(matcher::HaploVerdict::kHaploCompatible, "b"), Nct());
   EXPECT_TRUE(e.eligible);
   EXPECT_THAT(e.reasons, Contains("haplo-compatible: phase unconfirmed (b)"));
-  EXPECT_TRUE(e.flags & kFlagPhaseUnconfirmed);
+  EXPECT_TRUE(Has(e.findings, Reason::kPhaseUnconfirmed));
 
   e = Run(d, Report(matcher::HaploVerdict::kNotHaploidentical, "no allele at B"), Nct());
   EXPECT_FALSE(e.eligible);
@@ -341,9 +341,9 @@ TEST_F(EvaluateFacts, AboCmvSexAreNotesUnlessGated) {
   EXPECT_THAT(e.reasons,
               Contains("CMV mismatch: recipient positive, donor negative"));
   EXPECT_THAT(e.reasons, Contains("female donor for a male recipient"));
-  EXPECT_TRUE(e.flags & kFlagAboMajor);
-  EXPECT_TRUE(e.flags & kFlagCmvMismatch);
-  EXPECT_TRUE(e.flags & kFlagFemaleToMale);
+  EXPECT_TRUE(Has(e.findings, Reason::kAboMajor));
+  EXPECT_TRUE(Has(e.findings, Reason::kCmvMismatch));
+  EXPECT_TRUE(Has(e.findings, Reason::kFemaleToMale));
 
   o.abo_major_excludes = true;
   o.cmv_mismatch_excludes = true;
@@ -459,7 +459,7 @@ TEST_F(Dsa, BelowThresholdIsANoteAndOtherLociCount) {
   EXPECT_EQ(e.reasons[0],
             "DSA: anti-A*02:01 MFI 3500 \u2265 1000 against donor allele "
             "A*02:01");
-  EXPECT_TRUE(e.flags & kFlagDsa);
+  EXPECT_TRUE(Has(e.findings, Reason::kDsa));
 }
 
 // Bw4 and Bw6 are public epitopes that IPD-IMGT/HLA assigns no allele to:
@@ -487,7 +487,7 @@ TEST_F(Dsa, PublicEpitopeAntibodiesAreReportedAsUnchecked) {
   EXPECT_THAT(e.reasons,
               Contains("no DSA: none of the recipient's 2 checkable "
                        "antibodies at MFI \u2265 1000 is against this donor"));
-  EXPECT_FALSE(e.flags & kFlagDsa);
+  EXPECT_FALSE(Has(e.findings, Reason::kDsa));
 }
 
 TEST_F(Dsa, UnknownSpecificitiesAreReported) {

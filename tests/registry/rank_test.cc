@@ -272,7 +272,7 @@ TEST_F(RankTest, FastPathEqualsMatchAndEvaluateOnEveryPair) {
         if (want->tce) {
           ASSERT_EQ(got.tce, want->tce->category);
         }
-        ASSERT_EQ(got.flags, e.flags);
+        ASSERT_EQ(got.findings, e.findings);
         ASSERT_EQ(got.eligible, e.eligible);
         ASSERT_EQ(got.age, e.age ? *e.age : -1);
         ASSERT_EQ(got.key, KeyFromReport(o.rank_by, f.facts[i], *want, e,

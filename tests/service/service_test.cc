@@ -292,8 +292,12 @@ TEST_F(ServiceTest, MatchBadDonorIsRejectedNotAnError) {
                    R"({"id":"d","typing":"A*01:01+A*02:01","age":131}]})"));
   EXPECT_EQ(r.status, 200);
   EXPECT_THAT(r.body, HasSubstr("\"id\":\"c\""));
-  EXPECT_THAT(r.body, HasSubstr("{\"source\":\"donors[3]\",\"error\":\"age 131 "
-                                "is not an age (0-130)\"}"));
+  // Worded as a donor file words it: the one donor-facts reader.
+  EXPECT_THAT(r.body, HasSubstr("{\"source\":\"donors[3]\",\"error\":\"key 'age': "
+                                "'131' is not an age in whole years (0-130)\"}"));
+  EXPECT_THAT(r.body, HasSubstr("{\"source\":\"donors[1]\",\"error\":\"key "
+                                "'birth_date': '2023-02-30' is not a date: "
+                                "February 2023 has 28 days\"}"));
   EXPECT_THAT(r.body, HasSubstr("{\"source\":\"donors[0]\",\"error\":\"'A*99:99'"));
   EXPECT_THAT(r.body, HasSubstr("{\"source\":\"donors[1]\",\"error\":"));
 }

@@ -1,0 +1,165 @@
+// Copyright 2026 The haplomatch Authors. SPDX-License-Identifier: Apache-2.0
+//
+// The facts about a donor and a recipient that are not HLA: dates and ages,
+// blood group, CMV serostatus, sex, relationship, and the one parser that
+// reads them from text (donor files and the HTTP service alike).
+//
+//   hla::eligibility::DonorFacts facts;
+//   for (each written cell of a donor row) {
+//     absl::Status s = hla::eligibility::ParseDonorFact(fact, text, &facts);
+//     if (!s.ok()) ... "column 'birth_date': " + s.message() ...
+//   }
+//
+// Everything here is a pure function of its arguments except Today(); all
+// of it is thread-safe.
+#ifndef HLA_ELIGIBILITY_FACTS_H_
+#define HLA_ELIGIBILITY_FACTS_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/civil_time.h"
+#include "matcher/match.h"
+
+namespace hla::eligibility {
+
+// ---- Dates and ages
+
+// Parses an ISO 8601 calendar date "YYYY-MM-DD" (exactly that form, years
+// 1000-9999). InvalidArgumentError quoting the text for anything else,
+// including impossible dates ("2023-02-30: February 2023 has 28 days").
+absl::StatusOr<absl::CivilDay> ParseDate(absl::string_view text);
+
+// "2026-11-26".
+std::string FormatDate(absl::CivilDay day);
+
+// Today in the machine's local time zone (the coordinator's calendar day).
+absl::CivilDay Today();
+
+// The age rule, on plain numbers so that the registry scan can call it on
+// packed dates: whole years from a birth date (year, month * 100 + day) to
+// an as-of date, i.e. the number of birthdays passed, a birthday counting
+// on its own day. Someone born on 29 February has a birthday on 1 March in
+// common years (the plain month-then-day comparison; the rule of, e.g.,
+// Hong Kong's Age of Majority (Related Provisions) Ordinance. Places that
+// use 28 February differ by one day every four years, which matters only to
+// a donor turning 70 that day). REQUIRES: the as-of date is not before the
+// birth date.
+inline int WholeYears(int64_t birth_year, int birth_mmdd, int64_t as_of_year,
+                      int as_of_mmdd) {
+  return static_cast<int>(as_of_year - birth_year) -
+         (as_of_mmdd < birth_mmdd ? 1 : 0);
+}
+
+// WholeYears on calendar days. InvalidArgumentError when `as_of` is before
+// `birth`.
+absl::StatusOr<int> AgeInYears(absl::CivilDay birth, absl::CivilDay as_of);
+
+// Ages given as numbers are accepted from 0 to kMaxAge inclusive.
+inline constexpr int kMaxAge = 130;
+
+// ---- Blood group, CMV, sex
+
+enum class Abo : uint8_t { kO, kA, kB, kAB };
+enum class Rh : uint8_t { kUnknown, kPositive, kNegative };
+
+struct BloodGroup {
+  Abo abo = Abo::kO;
+  Rh rh = Rh::kUnknown;
+};
+
+// Accepts "O", "0" (zero, as Europe writes it), "A", "B", "AB", any case,
+// optionally followed by Rh: "+", "-", " pos", " neg", "Rh+", "RhD-"
+// ("O+", "ab-", "A pos", "0 RhD-"). InvalidArgumentError otherwise.
+// Blank text is not a blood group: callers treat it as unknown.
+absl::StatusOr<BloodGroup> ParseBloodGroup(absl::string_view text);
+std::string BloodGroupName(BloodGroup group);  // "A+", "O-", "AB"
+absl::string_view AboName(Abo abo);            // "O", "A", "B", "AB"
+
+enum class Cmv : uint8_t { kUnknown, kNegative, kPositive };
+// "pos", "positive", "+", "1", "yes", "reactive" / "neg", "negative", "-",
+// "0", "no", "non-reactive", any case; "unknown", "u", "?" -> kUnknown.
+// InvalidArgumentError otherwise. Blank text: callers treat it as unknown.
+absl::StatusOr<Cmv> ParseCmv(absl::string_view text);
+absl::string_view CmvName(Cmv cmv);  // "positive", "negative", "unknown"
+
+enum class Sex : uint8_t { kUnknown, kFemale, kMale };
+// "F", "female", "W", "woman" / "M", "male", "man" / "U", "unknown", any
+// case. InvalidArgumentError otherwise.
+absl::StatusOr<Sex> ParseSex(absl::string_view text);
+absl::string_view SexName(Sex sex);  // "female", "male", "unknown"
+
+// ---- The people
+
+struct DonorFacts {
+  std::string id;
+  matcher::Relationship relationship = matcher::Relationship::kUnknown;
+  std::optional<absl::CivilDay> birth_date;
+  std::optional<int> age;  // used when there is no birth date
+  Sex sex = Sex::kUnknown;
+  std::optional<BloodGroup> blood_group;
+  Cmv cmv = Cmv::kUnknown;
+};
+
+// One antibody specificity of the recipient, as a single-antigen bead assay
+// reports it, with its mean fluorescence intensity (eligibility/antibodies.h
+// reads and checks them).
+struct Antibody {
+  std::string specificity;  // "A*02:01", "A2", "B44", "DQ7", "Cw7", "DR52"
+  double mfi = 0;
+};
+
+struct RecipientFacts {
+  std::optional<BloodGroup> blood_group;
+  Cmv cmv = Cmv::kUnknown;
+  Sex sex = Sex::kUnknown;
+  std::vector<Antibody> antibodies;
+};
+
+// ---- Reading donor facts
+
+// The donor facts a row or a request may carry, by their canonical names
+// (DonorFactName): "id", "relationship", "birth_date", "age", "sex", "abo",
+// "cmv".
+enum class DonorFact : uint8_t {
+  kId,
+  kRelationship,
+  kBirthDate,
+  kAge,
+  kSex,
+  kAbo,
+  kCmv,
+};
+inline constexpr int kDonorFactCount = 7;
+absl::string_view DonorFactName(DonorFact fact);
+
+// Reads one fact from its written text into *facts; blank text (after
+// trimming) leaves the fact unknown. The one reader of donor facts: donor
+// and family files and the HTTP service call it, so that a value is
+// accepted or refused, and worded, the same everywhere. On error an
+// InvalidArgumentError whose message describes the value only ("'2023-02-30'
+// is not a date: February 2023 has 28 days"); the caller says where (a
+// column, a JSON key). REQUIRES: facts != nullptr.
+absl::Status ParseDonorFact(DonorFact fact, absl::string_view text,
+                            DonorFacts* facts);
+
+// Donor ids must be unique in one run (a report names donors by id).
+class DonorIdSet {
+ public:
+  // OK the first time an id is seen; InvalidArgumentError "donor id 'x' is
+  // used twice" after that.
+  absl::Status Add(absl::string_view id);
+
+ private:
+  absl::flat_hash_set<std::string> ids_;
+};
+
+}  // namespace hla::eligibility
+
+#endif  // HLA_ELIGIBILITY_FACTS_H_
