@@ -34,6 +34,8 @@
 #include "family/family.h"
 #include "registry/family_file.h"
 #include "matcher/match.h"
+#include "report/json.h"
+#include "report/text.h"
 
 namespace hla::cli {
 namespace {
@@ -61,45 +63,6 @@ constexpr char kUsage[] =
     "\n"
     "Exit status: 0 every family segregated, 1 some row or family rejected\n"
     "(reported on standard error), 2 usage error.\n";
-
-std::string Json(absl::string_view s) {
-  std::string out = "\"";
-  for (char ch : s) {
-    const unsigned char c = static_cast<unsigned char>(ch);
-    if (c == '"' || c == '\\') {
-      out.push_back('\\');
-      out.push_back(ch);
-    } else if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\t') {
-      out += "\\t";
-    } else if (c < 0x20) {
-      absl::StrAppendFormat(&out, "\\u%04x", c);
-    } else {
-      out.push_back(ch);
-    }
-  }
-  out.push_back('"');
-  return out;
-}
-
-std::string JsonList(const std::vector<std::string>& items) {
-  std::vector<std::string> quoted;
-  for (const std::string& s : items) quoted.push_back(Json(s));
-  return absl::StrCat("[", absl::StrJoin(quoted, ","), "]");
-}
-
-std::string Pad(absl::string_view s, size_t width) {
-  std::string out(s);
-  if (out.size() < width) out.append(width - out.size(), ' ');
-  return out;
-}
-
-// One relative's verdict: Match() against the patient, then segregation.
-struct Verdict {
-  bool matched = false;
-  matcher::HaploResult haplo;
-};
 
 }  // namespace
 
@@ -168,18 +131,16 @@ int RunFamily(Command& cmd) {
   }
 
   const bool json = format == "json";
-  if (json) {
-    out << "{\"imgt_version\":" << Json(ref->version())
-        << ",\"families\":[";
-  }
+  if (json) out << report::FamilyJsonHead(ref->version());
   bool first_family = true;
   const matcher::MatchOptions mopts;
   for (const registry::FamilyRows& rows : file->families) {
-    const std::string fam_name =
-        rows.family_id.empty() ? std::string("(no family_id)") : rows.family_id;
     absl::StatusOr<family::FamilyResult> fam =
         family::Segregate(rows.family_id, rows.members, {});
     if (!fam.ok()) {
+      const std::string fam_name = rows.family_id.empty()
+                                       ? std::string("(no family_id)")
+                                       : rows.family_id;
       err << kName << ": rejected: " << name << ": "
           << fam.status().message() << "\n";
       rejects.emplace_back(absl::StrCat(name, ": family ", fam_name),
@@ -187,121 +148,17 @@ int RunFamily(Command& cmd) {
       rejected = true;
       continue;
     }
-    // Verdicts: each relative against the patient.
-    const matcher::Genotype* patient = nullptr;
-    for (const family::FamilyMember& m : rows.members) {
-      if (m.role == family::FamilyRole::kPatient) patient = &m.genotype;
-    }
-    std::vector<Verdict> verdicts(fam->members.size());
-    for (size_t i = 0; i < fam->members.size(); ++i) {
-      const family::MemberResult& r = fam->members[i];
-      if (!r.in_input || r.role == family::FamilyRole::kPatient) continue;
-      const family::FamilyMember* member = nullptr;
-      for (const family::FamilyMember& m : rows.members) {
-        if (m.id == r.id) member = &m;
-      }
-      if (member == nullptr || patient == nullptr) continue;
-      absl::StatusOr<matcher::MatchReport> rep = matcher::Match(
-          *ref, *patient, member->genotype, family::RelationshipOf(r.role), mopts);
-      if (!rep.ok()) continue;
-      family::ApplySegregation(*fam, r.id, &*rep);
-      verdicts[i].matched = true;
-      verdicts[i].haplo = rep->haplo;
-    }
-
+    const std::vector<std::optional<matcher::HaploResult>> verdicts =
+        family::RelativeVerdicts(*fam, rows.members, *ref, mopts);
     if (json) {
       if (!first_family) out << ",";
       first_family = false;
-      out << "\n{\"family_id\":" << Json(fam->family_id)
-          << ",\"recombinations\":" << fam->recombinations
-          << ",\"explanations\":" << fam->explanations
-          << ",\"explanations_truncated\":"
-          << (fam->truncated ? "true" : "false")
-          << ",\"notes\":" << JsonList(fam->notes) << ",\"members\":[";
-      for (size_t i = 0; i < fam->members.size(); ++i) {
-        const family::MemberResult& m = fam->members[i];
-        std::vector<std::string> unphased;
-        for (Locus l : m.unphased_loci) unphased.emplace_back(LocusName(l));
-        if (i > 0) out << ",";
-        out << "\n{\"id\":" << Json(m.id) << ",\"role\":"
-            << Json(family::ToString(m.role))
-            << ",\"in_input\":" << (m.in_input ? "true" : "false")
-            << ",\"haplotypes\":" << Json(m.letters)
-            << ",\"phased_gl\":" << Json(m.phased_gl)
-            << ",\"unphased_loci\":" << JsonList(unphased)
-            << ",\"shared_with_patient\":"
-            << (m.shared ? absl::StrCat(*m.shared) : "null")
-            << ",\"likely_shared\":"
-            << (m.likely_shared ? absl::StrCat(*m.likely_shared) : "null")
-            << ",\"shared_haplotypes\":" << JsonList(m.shared_haplotypes)
-            << ",\"segregation_basis\":" << Json(m.basis)
-            << ",\"verdict\":"
-            << (verdicts[i].matched
-                    ? Json(matcher::ToString(verdicts[i].haplo.verdict))
-                    : "null")
-            << ",\"basis\":"
-            << (verdicts[i].matched ? Json(verdicts[i].haplo.basis) : "null")
-            << ",\"recombinant\":" << (m.recombinant ? "true" : "false")
-            << ",\"inconsistent\":" << (m.inconsistent ? "true" : "false")
-            << ",\"flags\":" << JsonList(m.flags) << "}";
-      }
-      out << "]}";
-      continue;
+      out << report::FamilyJson(*fam, verdicts);
+    } else {
+      out << report::FamilyText(*fam, verdicts);
     }
-
-    out << "Family " << fam_name << ": " << fam->recombinations
-        << " crossover" << (fam->recombinations == 1 ? "" : "s") << "; "
-        << fam->explanations << (fam->truncated ? "+" : "")
-        << " equally good explanation"
-        << (fam->explanations == 1 ? "" : "s") << "\n";
-    size_t wid = 6, wrole = 4, wlet = 10;
-    for (const family::MemberResult& m : fam->members) {
-      wid = std::max(wid, m.id.size());
-      wrole = std::max(wrole, family::ToString(m.role).size());
-      wlet = std::max(wlet, m.letters.size());
-    }
-    out << "  " << Pad("person", wid) << "  " << Pad("role", wrole) << "  "
-        << Pad("haplotypes", wlet) << "  phased GL String\n";
-    for (const family::MemberResult& m : fam->members) {
-      out << "  " << Pad(m.id, wid) << "  "
-          << Pad(family::ToString(m.role), wrole) << "  "
-          << Pad(m.letters.empty() ? "-" : m.letters, wlet) << "  "
-          << (m.phased_gl.empty() ? "-" : m.phased_gl) << "\n";
-    }
-    out << "  shared with the patient:\n";
-    for (size_t i = 0; i < fam->members.size(); ++i) {
-      const family::MemberResult& m = fam->members[i];
-      if (!m.in_input || m.role == family::FamilyRole::kPatient) continue;
-      out << "  " << m.id << ": "
-          << (m.shared ? absl::StrCat(*m.shared) : std::string("?"))
-          << " shared; ";
-      if (verdicts[i].matched) {
-        out << matcher::ToString(verdicts[i].haplo.verdict) << ": "
-            << verdicts[i].haplo.basis << "\n";
-      } else {
-        out << m.basis << "\n";
-      }
-    }
-    bool any_flag = false;
-    for (const family::MemberResult& m : fam->members) {
-      for (const std::string& f : m.flags) {
-        if (!any_flag) out << "  flags:\n";
-        any_flag = true;
-        out << "  - " << m.id << ": " << f << "\n";
-      }
-    }
-    for (const std::string& n : fam->notes) out << "  note: " << n << "\n";
-    out << "\n";
   }
-  if (json) {
-    out << "\n],\"rejected\":[";
-    for (size_t i = 0; i < rejects.size(); ++i) {
-      if (i > 0) out << ",";
-      out << "{\"source\":" << Json(rejects[i].first)
-          << ",\"error\":" << Json(rejects[i].second) << "}";
-    }
-    out << "]}\n";
-  }
+  if (json) out << report::FamilyJsonTail(rejects);
   out.flush();
   return rejected ? kExitRejected : kExitOk;
 }

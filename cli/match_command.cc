@@ -38,6 +38,7 @@
 #include "cli/common.h"
 #include "cli/command.h"
 #include "report/json.h"
+#include "report/text.h"
 #include "data/mac_table.h"
 #include "data/reference.h"
 #include "data/resolve.h"
@@ -127,151 +128,6 @@ enum class Format { kText, kJson };
 // service (report/json.h), so that both write the same bytes.
 
 using DonorResult = report::MatchedDonor;
-
-// ---- Text
-
-struct Style {
-  bool colour = false;
-  std::string Paint(absl::string_view code, absl::string_view text) const {
-    if (!colour) return std::string(text);
-    return absl::StrCat("\x1b[", code, "m", text, "\x1b[0m");
-  }
-  std::string Bold(absl::string_view t) const { return Paint("1", t); }
-  std::string Green(absl::string_view t) const { return Paint("32", t); }
-  std::string Red(absl::string_view t) const { return Paint("31", t); }
-  std::string Yellow(absl::string_view t) const { return Paint("33", t); }
-};
-
-// "half_sibling" -> "half-sibling", "non_permissive_hvg" ->
-// "non-permissive-hvg": the JSON names, spelled for reading.
-std::string Readable(absl::string_view name) {
-  std::string out(name);
-  std::replace(out.begin(), out.end(), '_', '-');
-  return out;
-}
-
-std::string Pad(absl::string_view s, size_t width) {
-  std::string out(s);
-  if (out.size() < width) out.append(width - out.size(), ' ');
-  return out;
-}
-
-void PrintDonorText(const DonorResult& d,
-                    const eligibility::EligibilityOptions& eo, const Style& st,
-                    std::ostream& out) {
-  std::vector<std::string> about;
-  if (d.facts.relationship != matcher::Relationship::kUnknown) {
-    about.push_back(Readable(matcher::ToString(d.facts.relationship)));
-  }
-  if (d.eligibility.age) {
-    about.push_back(
-        d.facts.birth_date
-            ? absl::StrCat("age ", *d.eligibility.age, " at ",
-                           eligibility::FormatDate(eo.as_of))
-            : absl::StrCat("age ", *d.eligibility.age));
-  } else {
-    about.push_back("age unknown");
-  }
-  if (d.facts.sex != eligibility::Sex::kUnknown) {
-    about.push_back(std::string(eligibility::SexName(d.facts.sex)));
-  }
-  if (d.facts.blood_group) {
-    about.push_back(eligibility::BloodGroupName(*d.facts.blood_group));
-  }
-  if (d.facts.cmv != eligibility::Cmv::kUnknown) {
-    about.push_back(absl::StrCat("CMV ", eligibility::CmvName(d.facts.cmv)));
-  }
-  out << st.Bold(absl::StrCat("Donor ", d.facts.id)) << " ("
-      << absl::StrJoin(about, ", ") << ")  [" << d.source << "]\n";
-
-  // The per-locus table: two rows per locus, one per recipient position.
-  struct Line {
-    std::string locus, recipient, donor, grade, matches, gvh, hvg;
-    bool mismatch = false;
-  };
-  std::vector<Line> lines;
-  lines.push_back({"locus", "recipient", "donor", "grade", "match", "GvH",
-                   "HvG", false});
-  for (const matcher::LocusMatch& lm : d.report.loci) {
-    const std::string locus(LocusName(lm.locus));
-    if (!lm.scored) {
-      lines.push_back({locus,
-                       lm.recipient_typed ? "typed" : "untyped",
-                       lm.donor_typed ? "typed" : "untyped", "not scored",
-                       "-", "-", "-", false});
-      continue;
-    }
-    for (int i = 0; i < 2; ++i) {
-      const matcher::PositionMatch& p = lm.positions[i];
-      Line l;
-      l.locus = i == 0 ? locus : "";
-      l.recipient = p.recipient_text;
-      l.donor = p.donor_text;
-      l.grade = std::string(matcher::ToString(p.grade));
-      if (p.confidence == matcher::MatchConfidence::kPotential) {
-        l.grade += " (potential)";
-      }
-      l.mismatch = !p.allele_match;
-      if (i == 0) {
-        l.matches = absl::StrCat(lm.matches, "/2");
-        l.gvh = absl::StrCat(lm.gvh_mismatches);
-        l.hvg = absl::StrCat(lm.hvg_mismatches);
-      }
-      lines.push_back(std::move(l));
-    }
-  }
-  size_t w[7] = {0, 0, 0, 0, 0, 0, 0};
-  for (const Line& l : lines) {
-    const std::string* cells[7] = {&l.locus, &l.recipient, &l.donor, &l.grade,
-                                   &l.matches, &l.gvh, &l.hvg};
-    for (int c = 0; c < 7; ++c) w[c] = std::max(w[c], cells[c]->size());
-  }
-  // Very long ambiguous typings would wreck the table; the JSON has them.
-  constexpr size_t kMaxTypingWidth = 40;
-  auto clip = [&](const std::string& s) {
-    return s.size() <= kMaxTypingWidth
-               ? s
-               : absl::StrCat(s.substr(0, kMaxTypingWidth - 3), "...");
-  };
-  w[1] = std::min(w[1], kMaxTypingWidth);
-  w[2] = std::min(w[2], kMaxTypingWidth);
-  for (size_t i = 0; i < lines.size(); ++i) {
-    const Line& l = lines[i];
-    std::string grade = Pad(l.grade, w[3]);
-    if (i > 0 && l.mismatch) grade = st.Red(grade);
-    std::string row = absl::StrCat(
-        "  ", Pad(l.locus, w[0]), "  ", Pad(clip(l.recipient), w[1]), "  ",
-        Pad(clip(l.donor), w[2]), "  ", grade, "  ", Pad(l.matches, w[4]),
-        "  ", Pad(l.gvh, w[5]), "  ", l.hvg);
-    absl::StripTrailingAsciiWhitespace(&row);
-    out << (i == 0 ? st.Bold(row) : row) << "\n";
-  }
-  const matcher::MatchTotals& t = d.report.totals;
-  out << "  total: " << st.Bold(absl::StrCat(t.matches, "/", t.out_of))
-      << " allele matches; GvH " << t.gvh_mismatches << ", HvG "
-      << t.hvg_mismatches << " mismatches";
-  if (t.untyped_loci > 0) out << "; " << t.untyped_loci << " locus(es) untyped";
-  out << "\n";
-  out << "  haplo: " << st.Bold(matcher::ToString(d.report.haplo.verdict))
-      << ": " << d.report.haplo.basis << "\n";
-  if (d.report.tce &&
-      d.report.tce->category != matcher::TceCategory::kNotScored) {
-    out << "  DPB1 TCE: " << Readable(matcher::ToString(d.report.tce->category)) << " ("
-        << d.report.tce->basis << ")\n";
-  }
-  const std::string verdict =
-      d.eligibility.eligible ? st.Green("ELIGIBLE") : st.Red("NOT ELIGIBLE");
-  out << "  " << st.Bold(verdict);
-  out << (eo.protocol == "none"
-              ? " (no --protocol: only donor-specific antibodies exclude)"
-              : absl::StrCat(" (", eo.protocol, ")"));
-  out << "\n";
-  for (const std::string& r : d.eligibility.reasons) {
-    out << "    - " << r << "\n";
-  }
-  for (const std::string& w : d.warnings) out << "  warning: " << w << "\n";
-  out << "\n";
-}
 
 // ---- Flags
 
@@ -406,7 +262,7 @@ int RunMatch(Command& cmd) {
 
   // Output is streamed donor by donor; JSON opens its document first.
   std::ostream& out = *cmd.out;
-  const Style style{cmd.interactive};
+  const report::TextStyle style{cmd.interactive};
   bool any_rejected = false;
   size_t matched = 0;
   std::vector<std::string> eligible_ids;
@@ -415,10 +271,8 @@ int RunMatch(Command& cmd) {
   if (format == Format::kJson) {
     out << report::MatchJsonHead(ref->version(), *eopts, recipient->typing);
   } else {
-    out << style.Bold("Recipient") << " " << recipient->typing << "\n"
-        << "IPD-IMGT/HLA " << ref->version() << "; as of "
-        << eligibility::FormatDate(eopts->as_of) << "; protocol "
-        << eopts->protocol << "\n\n";
+    out << report::MatchTextHead(ref->version(), *eopts, recipient->typing,
+                                 style);
   }
 
   auto reject = [&](const std::string& source, absl::string_view why) {
@@ -463,7 +317,7 @@ int RunMatch(Command& cmd) {
       first_json = false;
       out << "\n" << report::MatchDonorJson(result, *eopts);
     } else {
-      PrintDonorText(result, *eopts, style, out);
+      out << report::MatchDonorText(result, *eopts, style);
     }
   };
 
@@ -548,15 +402,7 @@ int RunMatch(Command& cmd) {
   if (format == Format::kJson) {
     out << report::MatchJsonTail(rejected);
   } else {
-    out << matched << " donor" << (matched == 1 ? "" : "s") << " matched";
-    if (!rejected.empty()) {
-      out << ", " << rejected.size() << " rejected (see standard error)";
-    }
-    out << "; " << eligible_ids.size() << " eligible";
-    if (!eligible_ids.empty()) {
-      out << ": " << absl::StrJoin(eligible_ids, ", ");
-    }
-    out << "\n";
+    out << report::MatchTextSummary(matched, rejected.size(), eligible_ids);
   }
   out.flush();
   return any_rejected || family_rejected ? kExitRejected : kExitOk;

@@ -33,7 +33,9 @@
 #include "cli/args.h"
 #include "cli/common.h"
 #include "cli/command.h"
+#include "report/csv.h"
 #include "report/json.h"
+#include "report/text.h"
 #include "data/mac_table.h"
 #include "data/reference.h"
 #include "data/resolve.h"
@@ -182,85 +184,6 @@ absl::StatusOr<registry::DonorStore> RelativesStore(
   return std::move(builder).Finish();
 }
 
-std::string Csv(absl::string_view s, char delim) {
-  if (delim == '\t') {
-    std::string out(s);
-    for (char& c : out) {
-      if (c == '\t' || c == '\n' || c == '\r') c = ' ';
-    }
-    return out;
-  }
-  if (s.find_first_of(",\"\n\r") == absl::string_view::npos) {
-    return std::string(s);
-  }
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  out += '"';
-  return out;
-}
-
-std::string AgeText(const eligibility::Eligibility& e) {
-  return e.age ? absl::StrCat(*e.age) : "";
-}
-
-void WriteCsvHeader(const registry::RankOptions& o, char d, std::ostream& out) {
-  std::vector<std::string> cols = {
-      "rank", "id", "relationship", "age", "sex", "abo", "cmv", "matches",
-      "out_of", "mismatches", "gvh_mismatches", "hvg_mismatches",
-      "antigen_matches"};
-  for (Locus l : o.match.loci) cols.push_back(std::string(LocusName(l)));
-  for (const char* c : {"verdict", "tce", "eligible", "reasons"}) {
-    cols.push_back(c);
-  }
-  out << absl::StrJoin(cols, std::string(1, d)) << "\n";
-}
-
-void WriteCsvRow(size_t rank, const registry::DonorReport& r,
-                 const registry::RankOptions& o, char d, std::ostream& out) {
-  const matcher::MatchTotals& t = r.report.totals;
-  std::vector<std::string> cells = {
-      absl::StrCat(rank),
-      Csv(r.facts.id, d),
-      std::string(matcher::ToString(r.facts.relationship)),
-      AgeText(r.eligibility),
-      std::string(eligibility::SexName(r.facts.sex)),
-      r.facts.blood_group ? eligibility::BloodGroupName(*r.facts.blood_group) : "",
-      std::string(eligibility::CmvName(r.facts.cmv)),
-      absl::StrCat(t.matches),
-      absl::StrCat(t.out_of),
-      absl::StrCat(t.mismatches),
-      absl::StrCat(t.gvh_mismatches),
-      absl::StrCat(t.hvg_mismatches),
-      absl::StrCat(t.antigen_matches)};
-  for (Locus l : o.match.loci) {
-    const matcher::LocusMatch* lm = r.report.Find(l);
-    cells.push_back(lm != nullptr && lm->scored ? absl::StrCat(lm->matches, "/2")
-                                                : "untyped");
-  }
-  cells.push_back(std::string(matcher::ToString(r.report.haplo.verdict)));
-  cells.push_back(r.report.tce
-                      ? std::string(matcher::ToString(r.report.tce->category))
-                      : "not_scored");
-  cells.push_back(r.eligibility.eligible ? "yes" : "no");
-  cells.push_back(Csv(absl::StrJoin(r.eligibility.reasons, "; "), d));
-  out << absl::StrJoin(cells, std::string(1, d)) << "\n";
-}
-
-std::string Summary(size_t read, const registry::RankResult& r, size_t rejected) {
-  std::vector<std::string> reasons;
-  for (int k = 0; k < eligibility::kReasonCount; ++k) {
-    if (r.excluded_by[static_cast<size_t>(k)] == 0) continue;
-    reasons.push_back(absl::StrCat(eligibility::ReasonName(static_cast<eligibility::Reason>(k)), " ",
-                                   r.excluded_by[static_cast<size_t>(k)]));
-  }
-  return absl::StrCat("read ", read, ", ranked ", r.ranked_count, ", excluded ",
-                      r.excluded, " (",
-                      reasons.empty() ? "none" : absl::StrJoin(reasons, ", "),
-                      "), rejected ", rejected);
-}
 
 }  // namespace
 
@@ -415,7 +338,7 @@ int RunRank(Command& cmd) {
   if (format == "json") {
     *out << report::RankJsonHead(env->ref->version(), options, read, *result, rejected);
   } else {
-    WriteCsvHeader(options, format == "tsv" ? '\t' : ',', *out);
+    *out << report::RankCsvHeader(options, format == "tsv" ? '\t' : ',');
   }
   for (size_t k = 0; k < result->ranked.size(); ++k) {
     absl::StatusOr<registry::DonorReport> r = registry::ReportFor(
@@ -427,13 +350,13 @@ int RunRank(Command& cmd) {
     if (format == "json") {
       *out << report::RankDonorSeparator(k) << report::RankDonorJson(k + 1, *r);
     } else {
-      WriteCsvRow(k + 1, *r, options, format == "tsv" ? '\t' : ',', *out);
+      *out << report::RankCsvRow(k + 1, *r, options, format == "tsv" ? '\t' : ',');
     }
   }
   if (format == "json") *out << report::kRankJsonTail;
   out->flush();
 
-  err << Summary(read, *result, rejected) << "\n";
+  err << report::RankSummaryText(read, *result, rejected) << "\n";
   err << absl::StrFormat(
       "store: %d donors, %.1f bytes/donor, %d distinct typings; %d by full "
       "match (phased or genotype-list typings, family relatives: %d of "

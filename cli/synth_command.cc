@@ -24,6 +24,7 @@
 #include "cli/common.h"
 #include "cli/command.h"
 #include "synth/haplotype_freq.h"
+#include "eligibility/facts.h"
 #include "data/mac_table.h"
 #include "data/reference.h"
 #include "synth/synth.h"
@@ -138,10 +139,10 @@ int RunSynth(Command& cmd) {
   }
   options.delimiter = format == "tsv" ? '\t' : ',';
   if (args->Has("as-of")) {
-    std::optional<synth::Date> d = synth::ParseIsoDate(*args->Get("as-of"));
-    if (!d) {
-      return Usage(cmd, absl::StrCat("--as-of must be a date YYYY-MM-DD, not '",
-                                     *args->Get("as-of"), "'"));
+    absl::StatusOr<absl::CivilDay> d =
+        eligibility::ParseDate(*args->Get("as-of"));
+    if (!d.ok()) {
+      return Usage(cmd, absl::StrCat("--as-of: ", d.status().message()));
     }
     options.as_of = *d;
   }

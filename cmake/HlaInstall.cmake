@@ -40,6 +40,7 @@ install(TARGETS ${_hla_installed_libs} haplomatch_all
 set(HLA_PUBLIC_HEADERS
     hla/allele_name.h
     hla/gl.h
+    hla/json.h
     hla/locus.h
     hla/status_macros.h
     hla/version.h

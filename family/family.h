@@ -46,6 +46,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "data/reference.h"
 #include "hla/locus.h"
 #include "matcher/match.h"
 
@@ -199,6 +200,15 @@ class FamilyEvidence {
   std::vector<Entry> families_;
   absl::flat_hash_set<std::string> relative_ids_;  // for HasRelative
 };
+
+// The haplo verdict of each relative of `result` against the family's
+// patient: matcher::Match of the two typings as `members` (those given to
+// Segregate) hold them, with ApplySegregation. Indexed as result.members;
+// nullopt for the patient, inferred parents, and a relative whose match
+// fails (options out of range).
+std::vector<std::optional<matcher::HaploResult>> RelativeVerdicts(
+    const FamilyResult& result, const std::vector<FamilyMember>& members,
+    const data::Reference& reference, const matcher::MatchOptions& options);
 
 }  // namespace hla::family
 

@@ -2,28 +2,10 @@
 #include "hla/gl.h"
 
 #include "absl/strings/str_cat.h"
+#include "hla/json.h"
 
 namespace hla {
 namespace {
-
-void AppendJsonString(absl::string_view s, std::string* out) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out->push_back('"');
-  for (char c : s) {
-    const unsigned char u = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      out->push_back('\\');
-      out->push_back(c);
-    } else if (u < 0x20) {
-      out->append("\\u00");
-      out->push_back(kHex[u >> 4]);
-      out->push_back(kHex[u & 0xf]);
-    } else {
-      out->push_back(c);
-    }
-  }
-  out->push_back('"');
-}
 
 void AppendJsonToken(const Token& t, std::string* out) {
   out->append("{\"kind\":");

@@ -51,9 +51,9 @@ constexpr FactSpelling kSpellings[] = {
     {Fact::kSex, {"sex", "gender", nullptr}},
     {Fact::kAbo, {"abo", "blood_group", "bloodgroup", "abo_rh", nullptr}},
     {Fact::kCmv, {"cmv", "cmv_status", "cmv_serostatus", nullptr}},
-    {Fact::kGlString, {"glstring", "gl_string", "gl", "typing", "hla", nullptr}},
-    {Fact::kFamilyId, {"family_id", "family", nullptr}},
-    {Fact::kRole, {"role", nullptr}},
+    {Fact::kGlString, {kGlStringColumn, "gl_string", "gl", "typing", "hla", nullptr}},
+    {Fact::kFamilyId, {kFamilyIdColumn, "family", nullptr}},
+    {Fact::kRole, {kRoleColumn, nullptr}},
 };
 
 std::optional<Fact> FactOf(absl::string_view lower) {

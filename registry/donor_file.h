@@ -95,6 +95,14 @@ namespace hla::registry {
 
 enum class TableFormat : uint8_t { kAuto, kCsv, kTsv, kJsonLines };
 
+// The canonical names of the columns (CSV/TSV) or keys (JSON Lines) that
+// are not donor facts, the first spelling the reader accepts for each;
+// writers of donor files (synth) use them, and eligibility::DonorFactName
+// for the facts, so that what we write is what we read.
+inline constexpr char kGlStringColumn[] = "glstring";
+inline constexpr char kFamilyIdColumn[] = "family_id";
+inline constexpr char kRoleColumn[] = "role";
+
 struct DonorFileOptions {
   TableFormat format = TableFormat::kAuto;
   // A row (all its lines) longer than this is an error for that row; the

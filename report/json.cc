@@ -4,6 +4,7 @@
 // here are an interface (README, docs/openapi.yaml): change them knowingly.
 #include "report/json.h"
 
+#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -11,56 +12,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "hla/json.h"
 #include "hla/locus.h"
 
 namespace hla::report {
-
-void AppendJsonString(absl::string_view s, std::string* out) {
-  out->push_back('"');
-  for (char ch : s) {
-    const unsigned char c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"':
-        out->append("\\\"");
-        break;
-      case '\\':
-        out->append("\\\\");
-        break;
-      case '\n':
-        out->append("\\n");
-        break;
-      case '\r':
-        out->append("\\r");
-        break;
-      case '\t':
-        out->append("\\t");
-        break;
-      default:
-        if (c < 0x20) {
-          absl::StrAppendFormat(out, "\\u%04x", c);
-        } else {
-          out->push_back(ch);
-        }
-    }
-  }
-  out->push_back('"');
-}
-
-std::string JsonString(absl::string_view s) {
-  std::string out;
-  AppendJsonString(s, &out);
-  return out;
-}
-
-std::string JsonStringList(const std::vector<std::string>& items) {
-  std::string out = "[";
-  for (size_t i = 0; i < items.size(); ++i) {
-    if (i > 0) out.push_back(',');
-    AppendJsonString(items[i], &out);
-  }
-  out.push_back(']');
-  return out;
-}
 
 // ---- match
 
@@ -164,14 +119,7 @@ std::string MatchDonorJson(const MatchedDonor& d,
 
 std::string MatchJsonTail(
     const std::vector<std::pair<std::string, std::string>>& rejected) {
-  std::string o = "\n],\"rejected\":[";
-  for (size_t i = 0; i < rejected.size(); ++i) {
-    if (i > 0) o += ",";
-    absl::StrAppend(&o, "{\"source\":", JsonString(rejected[i].first),
-                    ",\"error\":", JsonString(rejected[i].second), "}");
-  }
-  o += "]}\n";
-  return o;
+  return absl::StrCat("\n],\"rejected\":", RejectedJsonList(rejected), "}\n");
 }
 
 // ---- rank
@@ -241,6 +189,72 @@ std::string RankDonorJson(size_t rank, const registry::DonorReport& r) {
   }
   o += "]}";
   return o;
+}
+
+// ---- family
+
+std::string FamilyJsonHead(absl::string_view imgt_version) {
+  return absl::StrCat("{\"imgt_version\":", JsonString(imgt_version),
+                      ",\"families\":[");
+}
+
+std::string FamilyJson(
+    const family::FamilyResult& result,
+    const std::vector<std::optional<matcher::HaploResult>>& verdicts) {
+  std::ostringstream out;
+  const family::FamilyResult* fam = &result;
+  out << "\n{\"family_id\":" << JsonString(fam->family_id)
+          << ",\"recombinations\":" << fam->recombinations
+          << ",\"explanations\":" << fam->explanations
+          << ",\"explanations_truncated\":"
+          << (fam->truncated ? "true" : "false")
+          << ",\"notes\":" << JsonStringList(fam->notes) << ",\"members\":[";
+      for (size_t i = 0; i < fam->members.size(); ++i) {
+        const family::MemberResult& m = fam->members[i];
+        std::vector<std::string> unphased;
+        for (Locus l : m.unphased_loci) unphased.emplace_back(LocusName(l));
+        if (i > 0) out << ",";
+        out << "\n{\"id\":" << JsonString(m.id) << ",\"role\":"
+            << JsonString(family::ToString(m.role))
+            << ",\"in_input\":" << (m.in_input ? "true" : "false")
+            << ",\"haplotypes\":" << JsonString(m.letters)
+            << ",\"phased_gl\":" << JsonString(m.phased_gl)
+            << ",\"unphased_loci\":" << JsonStringList(unphased)
+            << ",\"shared_with_patient\":"
+            << (m.shared ? absl::StrCat(*m.shared) : "null")
+            << ",\"likely_shared\":"
+            << (m.likely_shared ? absl::StrCat(*m.likely_shared) : "null")
+            << ",\"shared_haplotypes\":" << JsonStringList(m.shared_haplotypes)
+            << ",\"segregation_basis\":" << JsonString(m.basis)
+            << ",\"verdict\":"
+            << (verdicts[i].has_value()
+                    ? JsonString(matcher::ToString(verdicts[i]->verdict))
+                    : "null")
+            << ",\"basis\":"
+            << (verdicts[i].has_value() ? JsonString(verdicts[i]->basis) : "null")
+            << ",\"recombinant\":" << (m.recombinant ? "true" : "false")
+            << ",\"inconsistent\":" << (m.inconsistent ? "true" : "false")
+            << ",\"flags\":" << JsonStringList(m.flags) << "}";
+      }
+  out << "]}";
+  return out.str();
+}
+
+std::string RejectedJsonList(
+    const std::vector<std::pair<std::string, std::string>>& rejected) {
+  std::string o = "[";
+  for (size_t i = 0; i < rejected.size(); ++i) {
+    if (i > 0) o += ",";
+    absl::StrAppend(&o, "{\"source\":", JsonString(rejected[i].first),
+                    ",\"error\":", JsonString(rejected[i].second), "}");
+  }
+  o += "]";
+  return o;
+}
+
+std::string FamilyJsonTail(
+    const std::vector<std::pair<std::string, std::string>>& rejected) {
+  return absl::StrCat("\n],\"rejected\":", RejectedJsonList(rejected), "}\n");
 }
 
 }  // namespace hla::report

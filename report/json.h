@@ -12,6 +12,7 @@
 #define HLA_REPORT_JSON_H_
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -19,17 +20,17 @@
 #include "absl/strings/string_view.h"
 #include "eligibility/eligibility.h"
 #include "eligibility/score.h"
+#include "family/family.h"
+#include "hla/json.h"
 #include "matcher/match.h"
 #include "registry/rank.h"
 
 namespace hla::report {
 
-// Appends `s` as a JSON string literal (quotes, escapes for '"', '\\' and
-// control characters; other bytes as they are).
-void AppendJsonString(absl::string_view s, std::string* out);
-std::string JsonString(absl::string_view s);
-// ["a","b"].
-std::string JsonStringList(const std::vector<std::string>& items);
+// The one JSON string writer (hla/json.h), under this module's name.
+using ::hla::AppendJsonString;
+using ::hla::JsonString;
+using ::hla::JsonStringList;
 
 // ---- match (README "haplomatch match")
 
@@ -64,6 +65,25 @@ std::string RankJsonHead(absl::string_view imgt_version,
 std::string RankDonorJson(size_t rank, const registry::DonorReport& report);
 inline const char* RankDonorSeparator(size_t i) { return i == 0 ? "\n" : ",\n"; }
 inline constexpr char kRankJsonTail[] = "\n]}\n";
+
+// ---- family (README "haplomatch family")
+
+// `{"imgt_version":...,"families":[`
+std::string FamilyJsonHead(absl::string_view imgt_version);
+// One element of "families", preceded by a line end (no separator): the
+// family's members with
+// their letters, sharing and, where `verdicts` (indexed as result.members)
+// has one, the haplo verdict.
+std::string FamilyJson(
+    const family::FamilyResult& result,
+    const std::vector<std::optional<matcher::HaploResult>>& verdicts);
+// `\n],"rejected":[...]}\n`
+std::string FamilyJsonTail(
+    const std::vector<std::pair<std::string, std::string>>& rejected);
+
+// `[{"source":...,"error":...},...]`: the rejected inputs of any report.
+std::string RejectedJsonList(
+    const std::vector<std::pair<std::string, std::string>>& rejected);
 
 }  // namespace hla::report
 

@@ -15,6 +15,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "eligibility/facts.h"
+#include "registry/donor_file.h"
 #include "data/reduce.h"
 #include "hla/allele_name.h"
 
@@ -95,36 +97,6 @@ constexpr uint64_t kStreamFamily = 2;
 
 // ---- Dates (Howard Hinnant's days_from_civil / civil_from_days).
 
-int64_t DaysFromCivil(int y, int m, int d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const int64_t yoe = y - era * 400;
-  const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
-Date CivilFromDays(int64_t z) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const int64_t doe = z - era * 146097;
-  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const int64_t mp = (5 * doy + 2) / 153;
-  Date out;
-  out.day = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
-  out.month = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
-  out.year = static_cast<int>(yoe + era * 400 + (out.month <= 2));
-  return out;
-}
-
-int DaysInMonth(int y, int m) {
-  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30,
-                                  31, 31, 30, 31, 30, 31};
-  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-  return m == 2 && leap ? 29 : kDays[m - 1];
-}
-
 void AppendPadded(uint64_t value, int width, std::string* out) {
   const std::string digits = absl::StrCat(value);
   if (static_cast<int>(digits.size()) < width) {
@@ -134,17 +106,22 @@ void AppendPadded(uint64_t value, int width, std::string* out) {
 }
 
 // A birth date at which a person is exactly `age` whole years old on
-// `as_of`: the anniversary in as_of's year falls 0-364 days before as_of.
-void AppendBirthDate(const Date& as_of, int age, Rng& rng, std::string* out) {
-  const int y = as_of.year - age;
-  const int d = std::min(as_of.day, DaysInMonth(y, as_of.month));
-  const Date b =
-      CivilFromDays(DaysFromCivil(y, as_of.month, d) - rng.Range(0, 364));
-  AppendPadded(static_cast<uint64_t>(b.year), 4, out);
+// `as_of`: the anniversary in as_of's year falls 0-364 days before as_of
+// (a 29 February as-of date has its anniversary on 28 February in common
+// years).
+void AppendBirthDate(absl::CivilDay as_of, int age, Rng& rng, std::string* out) {
+  const absl::CivilYear y(as_of.year() - age);
+  const absl::CivilMonth month(y.year(), as_of.month());
+  const int days_in_month = static_cast<int>(absl::CivilDay(month + 1) -
+                                             absl::CivilDay(month));
+  const absl::CivilDay anniversary(y.year(), as_of.month(),
+                                   std::min(as_of.day(), days_in_month));
+  const absl::CivilDay b = anniversary - rng.Range(0, 364);
+  AppendPadded(static_cast<uint64_t>(b.year()), 4, out);
   out->push_back('-');
-  AppendPadded(static_cast<uint64_t>(b.month), 2, out);
+  AppendPadded(static_cast<uint64_t>(b.month()), 2, out);
   out->push_back('-');
-  AppendPadded(static_cast<uint64_t>(b.day), 2, out);
+  AppendPadded(static_cast<uint64_t>(b.day()), 2, out);
 }
 
 // ---- Blood group and CMV by population (AFA, API, EUR, HIS).
@@ -296,25 +273,6 @@ absl::string_view TypingKindName(TypingKind kind) {
   return "?";
 }
 
-std::optional<Date> ParseIsoDate(absl::string_view text) {
-  if (text.size() != 10 || text[4] != '-' || text[7] != '-') {
-    return std::nullopt;
-  }
-  int y = 0, m = 0, d = 0;
-  if (!absl::SimpleAtoi(text.substr(0, 4), &y) ||
-      !absl::SimpleAtoi(text.substr(5, 2), &m) ||
-      !absl::SimpleAtoi(text.substr(8, 2), &d)) {
-    return std::nullopt;
-  }
-  for (char c : text) {
-    if (c != '-' && !absl::ascii_isdigit(static_cast<unsigned char>(c))) {
-      return std::nullopt;
-    }
-  }
-  if (m < 1 || m > 12 || d < 1 || d > DaysInMonth(y, m)) return std::nullopt;
-  return Date{y, m, d};
-}
-
 Synthesizer::~Synthesizer() = default;
 
 absl::StatusOr<std::unique_ptr<const Synthesizer>> Synthesizer::Create(
@@ -332,9 +290,7 @@ absl::StatusOr<std::unique_ptr<const Synthesizer>> Synthesizer::Create(
   if (options.delimiter != ',' && options.delimiter != '\t') {
     return absl::InvalidArgumentError("the delimiter must be ',' or a tab");
   }
-  const Date& a = options.as_of;
-  if (a.year < 1900 || a.year > 9999 || a.month < 1 || a.month > 12 ||
-      a.day < 1 || a.day > DaysInMonth(a.year, a.month)) {
+  if (options.as_of.year() < 1900 || options.as_of.year() > 9999) {
     return absl::InvalidArgumentError("as-of date is not a date in 1900-9999");
   }
   if (freqs->release() != ref->version()) {
@@ -501,21 +457,26 @@ absl::StatusOr<std::unique_ptr<const Synthesizer>> Synthesizer::Create(
 }
 
 const std::vector<std::string>& Synthesizer::Columns() {
+  // The donor-file reader's own names (registry/donor_file.h,
+  // eligibility/facts.h), then the truth columns it ignores.
+  using eligibility::DonorFact;
+  using eligibility::DonorFactName;
   static const std::vector<std::string>* const kColumns =
-      new std::vector<std::string>{"id",
-                                   "family_id",
-                                   "role",
-                                   "relationship",
-                                   "birth_date",
-                                   "sex",
-                                   "abo",
-                                   "cmv",
-                                   "population",
-                                   "glstring",
-                                   "glstring_phased",
-                                   "truth_haplotypes",
-                                   "truth_shared_with_patient",
-                                   "truth_recombinant"};
+      new std::vector<std::string>{
+          std::string(DonorFactName(DonorFact::kId)),
+          registry::kFamilyIdColumn,
+          registry::kRoleColumn,
+          std::string(DonorFactName(DonorFact::kRelationship)),
+          std::string(DonorFactName(DonorFact::kBirthDate)),
+          std::string(DonorFactName(DonorFact::kSex)),
+          std::string(DonorFactName(DonorFact::kAbo)),
+          std::string(DonorFactName(DonorFact::kCmv)),
+          "population",
+          absl::StrCat(registry::kGlStringColumn),
+          absl::StrCat(registry::kGlStringColumn, "_phased"),
+          "truth_haplotypes",
+          "truth_shared_with_patient",
+          "truth_recombinant"};
   return *kColumns;
 }
 

@@ -37,6 +37,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
 #include "absl/strings/string_view.h"
 #include "synth/haplotype_freq.h"
 #include "data/mac_table.h"
@@ -75,13 +76,6 @@ struct ResolutionMix {
   double missing_c = 0.10;
   double missing_dqb1 = 0.20;
 };
-
-// A calendar date (proleptic Gregorian).
-struct Date {
-  int year = 2026, month = 1, day = 1;
-};
-// "YYYY-MM-DD" with a real day; nullopt otherwise.
-std::optional<Date> ParseIsoDate(absl::string_view text);
 
 struct SynthOptions {
   uint64_t donors = 0;    // unrelated donor rows
@@ -126,7 +120,7 @@ struct SynthOptions {
 
   // Ages and birth dates are relative to this date, so that output does not
   // depend on the day it is produced.
-  Date as_of;
+  absl::CivilDay as_of = absl::CivilDay(2026, 1, 1);
   char delimiter = ',';  // ',' (CSV) or '\t' (TSV)
 };
 
