@@ -29,7 +29,9 @@
 #include "data/resolve.h"
 #include "registry/ingest.h"
 #include "registry/rank.h"
+#include "registry/internal/scan.h"
 #include "registry/store.h"
+#include "registry/internal/store_data.h"
 #include "parser/parse.h"
 
 namespace {
@@ -132,10 +134,10 @@ struct Store {
 // 64-bit words over `threads` threads.
 uint64_t FloorPass(const DonorStore& s, int threads) {
   const uint64_t* a = reinterpret_cast<const uint64_t*>(
-      s.wide_ids() ? static_cast<const void*>(s.ids32())
-                   : static_cast<const void*>(s.ids16()));
-  const size_t na = s.size() * s.stride() * (s.wide_ids() ? 4 : 2) / 8;
-  const uint64_t* f = s.facts_words();
+      s.data().wide_ids() ? static_cast<const void*>(s.data().ids32())
+                   : static_cast<const void*>(s.data().ids16()));
+  const size_t na = s.size() * s.data().stride() * (s.data().wide_ids() ? 4 : 2) / 8;
+  const uint64_t* f = s.data().facts_words();
   const size_t nf = s.size();
   std::vector<uint64_t> sums(static_cast<size_t>(threads), 0);
   auto work = [&](int t) {
@@ -289,7 +291,7 @@ void BM_BandwidthFloor(benchmark::State& state) {
   const Store& s = GetStore(n);
   for (auto _ : state) benchmark::DoNotOptimize(FloorPass(*s.store, threads));
   const size_t bytes =
-      n * (s.store->stride() * (s.store->wide_ids() ? 4 : 2) + 8);
+      n * (s.store->data().stride() * (s.store->data().wide_ids() ? 4 : 2) + 8);
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * bytes));
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * n));
   state.counters["scan_bytes_per_donor"] =

@@ -52,7 +52,11 @@ set(HLA_PUBLIC_HEADERS
     data/verify.h
     matcher/match.h
     family/family.h
+    eligibility/facts.h
+    eligibility/antibodies.h
+    eligibility/rules.h
     eligibility/eligibility.h
+    eligibility/score.h
     registry/donor_file.h
     registry/family_file.h
     registry/ingest.h

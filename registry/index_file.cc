@@ -40,35 +40,39 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "registry/ingest.h"
+#include "registry/internal/store_data.h"
 #include "parser/parse.h"
 
 namespace hla::registry {
 
 struct StoreAccess {
-  static DonorStore& Mut(DonorStore& s) { return s; }
-  static std::string& release(DonorStore& s) { return s.release_; }
-  static std::vector<Locus>& loci(DonorStore& s) { return s.loci_; }
-  static std::array<int, kLocusCount>& slot_of(DonorStore& s) { return s.slot_of_; }
-  static std::vector<std::vector<StoredTyping>>& dicts(DonorStore& s) {
-    return s.dictionaries_;
+  static internal::StoreData& Mut(DonorStore& s) { return *s.data_; }
+  static std::string& release(DonorStore& s) { return s.data_->release_; }
+  static std::vector<Locus>& loci(DonorStore& s) { return s.data_->loci_; }
+  static std::array<int, kLocusCount>& slot_of(DonorStore& s) {
+    return s.data_->slot_of_;
+  }
+  static std::vector<std::vector<internal::StoredTyping>>& dicts(DonorStore& s) {
+    return s.data_->dictionaries_;
   }
   static void SetArrays(DonorStore& s, size_t n, const void* ids, bool wide,
                         const uint64_t* facts, const uint32_t* offsets,
                         const char* arena, std::shared_ptr<const void> backing) {
-    s.size_ = n;
-    s.ids16_ = wide ? nullptr : static_cast<const uint16_t*>(ids);
-    s.ids32_ = wide ? static_cast<const uint32_t*>(ids) : nullptr;
-    s.facts_ = facts;
-    s.id_offsets_ = offsets;
-    s.id_arena_ = arena;
-    s.backing_ = std::move(backing);
+    internal::StoreData& d = *s.data_;
+    d.size_ = n;
+    d.ids16_ = wide ? nullptr : static_cast<const uint16_t*>(ids);
+    d.ids32_ = wide ? static_cast<const uint32_t*>(ids) : nullptr;
+    d.facts_ = facts;
+    d.id_offsets_ = offsets;
+    d.id_arena_ = arena;
+    d.backing_ = std::move(backing);
   }
   static absl::flat_hash_map<uint32_t, matcher::Genotype>& fallback(DonorStore& s) {
-    return s.fallback_;
+    return s.data_->fallback_;
   }
   static std::vector<std::pair<uint32_t, std::string>>& fallback_text(
       DonorStore& s) {
-    return s.fallback_text_;
+    return s.data_->fallback_text_;
   }
 };
 
@@ -148,21 +152,22 @@ bool IsIndexFile(const std::string& path) {
 }
 
 absl::Status WriteIndex(const DonorStore& store, const std::string& path) {
+  const internal::StoreData& data = store.data();
   Writer w;
   const size_t n = store.size();
   w.Put<uint64_t>(n);
-  w.Put<uint32_t>(static_cast<uint32_t>(store.loci().size()));
+  w.Put<uint32_t>(static_cast<uint32_t>(data.loci().size()));
   w.Put<uint32_t>(0);
-  for (Locus l : store.loci()) w.Put<uint8_t>(static_cast<uint8_t>(l));
+  for (Locus l : data.loci()) w.Put<uint8_t>(static_cast<uint8_t>(l));
   w.Align();
-  const size_t ids = n * store.stride();
-  if (store.wide_ids()) {
-    if (ids > 0) w.Raw(store.ids32(), ids * 4);
+  const size_t ids = n * data.stride();
+  if (data.wide_ids()) {
+    if (ids > 0) w.Raw(data.ids32(), ids * 4);
   } else if (ids > 0) {
-    w.Raw(store.ids16(), ids * 2);
+    w.Raw(data.ids16(), ids * 2);
   }
   w.Align();
-  if (n > 0) w.Raw(store.facts_words(), n * 8);
+  if (n > 0) w.Raw(data.facts_words(), n * 8);
   std::vector<uint32_t> offsets(n + 1, 0);
   std::string arena;
   for (size_t i = 0; i < n; ++i) {
@@ -174,8 +179,8 @@ absl::Status WriteIndex(const DonorStore& store, const std::string& path) {
   w.Put<uint64_t>(arena.size());
   w.Raw(arena.data(), arena.size());
   w.Align();
-  for (size_t s = 0; s < store.loci().size(); ++s) {
-    const auto& dict = store.dictionary(static_cast<int>(s));
+  for (size_t s = 0; s < data.loci().size(); ++s) {
+    const auto& dict = data.dictionary(static_cast<int>(s));
     w.Put<uint64_t>(dict.size() - 1);
     for (size_t t = 1; t < dict.size(); ++t) {
       const matcher::PositionTyping& p = dict[t].typing;
@@ -201,8 +206,8 @@ absl::Status WriteIndex(const DonorStore& store, const std::string& path) {
     }
   }
   w.Align();
-  w.Put<uint64_t>(store.fallback_texts().size());
-  for (const auto& [index, text] : store.fallback_texts()) {
+  w.Put<uint64_t>(data.fallback_texts().size());
+  for (const auto& [index, text] : data.fallback_texts()) {
     w.Put<uint32_t>(index);
     w.Put<uint32_t>(static_cast<uint32_t>(text.size()));
     w.Raw(text.data(), text.size());
@@ -214,7 +219,7 @@ absl::Status WriteIndex(const DonorStore& store, const std::string& path) {
   const uint32_t version = kIndexFormatVersion, hsize = kHeaderSize;
   const uint64_t psize = w.buf().size();
   const uint32_t crc = Crc(w.buf().data(), w.buf().size());
-  const uint32_t flags = store.wide_ids() ? 1 : 0;
+  const uint32_t flags = data.wide_ids() ? 1 : 0;
   std::memcpy(header + 8, &version, 4);
   std::memcpy(header + 12, &hsize, 4);
   std::memcpy(header + 16, &psize, 8);
@@ -326,10 +331,10 @@ absl::StatusOr<DonorStore> LoadIndex(const std::string& path,
   for (uint32_t k = 0; k < nloci; ++k) {
     uint64_t count;
     if (!r.Get(&count) || count > psize) return corrupt("bad dictionary size");
-    std::vector<StoredTyping> dict(1);
+    std::vector<internal::StoredTyping> dict(1);
     dict.reserve(count + 1);
     for (uint64_t t = 0; t < count; ++t) {
-      StoredTyping e;
+      internal::StoredTyping e;
       uint32_t len, na, ng;
       uint8_t f;
       const char* p;

@@ -6,6 +6,7 @@
 // rank_test.cc holds the two equal on generated pairs, so a change of the
 // matcher's rules shows up there.
 #include "registry/rank.h"
+#include "registry/internal/scan.h"
 
 #include <algorithm>
 #include <atomic>
@@ -18,9 +19,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "eligibility/score.h"
+#include "registry/internal/store_data.h"
 #include "matcher/internal/grade.h"
 
 namespace hla::registry {
+
+using internal::PackedFacts;
+
 namespace {
 
 using matcher_internal::AntigenMatch;
@@ -197,7 +202,7 @@ uint32_t KeyFromReport(const std::vector<RankKey>& rank_by,
 // ---- CompiledQuery
 
 struct CompiledQuery::Impl {
-  const DonorStore* store = nullptr;
+  const internal::StoreData* store = nullptr;
   const data::Reference* ref = nullptr;
   const matcher::Genotype* recipient = nullptr;
   RankOptions options;
@@ -577,7 +582,7 @@ absl::StatusOr<std::unique_ptr<CompiledQuery>> CompiledQuery::Compile(
   }
   auto impl = std::make_unique<Impl>();
   Impl& m = *impl;
-  m.store = &store;
+  m.store = &store.data();
   m.ref = &reference;
   m.recipient = &recipient;
   m.options = options;
@@ -656,7 +661,7 @@ absl::StatusOr<std::unique_ptr<CompiledQuery>> CompiledQuery::Compile(
       in_loci[static_cast<int>(q.locus)] = true;
     }
     if (m.antibodies) {
-      for (Locus l : store.loci()) {
+      for (Locus l : store.data().loci()) {
         LocusQuery q;
         q.locus = l;
         if (in_loci[static_cast<int>(l)]) {
@@ -701,7 +706,7 @@ FastResult CompiledQuery::Evaluate(size_t donor) const {
 }
 
 int CompiledQuery::QuickReject(size_t donor) const {
-  const DonorStore& s = *impl_->store;
+  const internal::StoreData& s = *impl_->store;
   const uint64_t w = s.facts_word(donor);
   return s.wide_ids() ? impl_->Quick(s.ids32() + donor * s.stride(), w)
                       : impl_->Quick(s.ids16() + donor * s.stride(), w);
@@ -731,6 +736,7 @@ absl::StatusOr<RankResult> Rank(const DonorStore& store,
   if (!query.ok()) return query.status();
   const CompiledQuery& q = **query;
   const size_t n = store.size();
+  const internal::StoreData& data = store.data();
   int threads = options.threads > 0
                     ? options.threads
                     : static_cast<int>(std::thread::hardware_concurrency());
@@ -761,7 +767,7 @@ absl::StatusOr<RankResult> Rank(const DonorStore& store,
         int fail;
         // The store's own flag first: the family lookup only when some
         // donor is a recognised relative.
-        if (store.is_fallback(i) || (families && q.UsesMatch(i))) {
+        if (data.is_fallback(i) || (families && q.UsesMatch(i))) {
           ++L.fallback;
         } else if (!slow) {
           fail = q.QuickReject(i);

@@ -4,12 +4,12 @@
 // (registry/store.h), with the eligibility gates of eligibility/eligibility.h and
 // a ranking policy.
 //
-//   HLA_ASSIGN_OR_RETURN(hla::matcher::RankResult r,
-//                        hla::matcher::Rank(store, *reference, recipient,
+//   HLA_ASSIGN_OR_RETURN(hla::registry::RankResult r,
+//                        hla::registry::Rank(store, *reference, recipient,
 //                                           options));
 //   for (uint32_t i : r.ranked) ... store.id(i) ...
-//   HLA_ASSIGN_OR_RETURN(hla::matcher::DonorReport d,
-//                        hla::matcher::ReportFor(store, *reference,
+//   HLA_ASSIGN_OR_RETURN(hla::registry::DonorReport d,
+//                        hla::registry::ReportFor(store, *reference,
 //                                                recipient, options, i));
 //
 // How (docs/ranking.md): a CompiledQuery does the per-recipient work once:
@@ -84,64 +84,6 @@ struct RankOptions {
   // key; the others are untouched.
   std::shared_ptr<const family::FamilyEvidence> families;
 };
-
-// What the scan computes for one donor (CompiledQuery::Evaluate).
-struct FastLocus {
-  bool scored = false;
-  int8_t matches = 0, gvh = 0, hvg = 0, antigen_matches = 0;
-  matcher::MatchGrade grade = matcher::MatchGrade::kUnknown;
-  matcher::MatchConfidence confidence = matcher::MatchConfidence::kMismatch;
-  bool crossed = false;
-};
-struct FastResult {
-  bool fallback = false;  // computed by matcher::Match
-  std::array<FastLocus, kLocusCount> loci;  // by hla::Locus
-  matcher::MatchTotals totals;
-  matcher::HaploVerdict verdict = matcher::HaploVerdict::kInsufficientTyping;
-  bool has_tce = false;
-  matcher::TceCategory tce = matcher::TceCategory::kNotScored;
-  eligibility::Findings findings = 0;  // as Evaluate finds them
-  bool eligible = false;
-  int age = -1;  // -1 unknown
-  uint32_t key = 0;  // ranking key, lower is better
-};
-
-class CompiledQuery {
- public:
-  // Errors: InvalidArgumentError for bad match options (as matcher::Match);
-  // FailedPreconditionError for a non-empty store built against another
-  // IPD-IMGT/HLA release than `reference`.
-  static absl::StatusOr<std::unique_ptr<CompiledQuery>> Compile(
-      const DonorStore& store, const data::Reference& reference,
-      const matcher::Genotype& recipient, const RankOptions& options);
-  ~CompiledQuery();
-  CompiledQuery(const CompiledQuery&) = delete;
-  CompiledQuery& operator=(const CompiledQuery&) = delete;
-
-  // Everything, for one donor (tests, reports).
-  FastResult Evaluate(size_t donor) const;
-  // The scan's form: eligible -> true and *key; else false and *first_fail
-  // is the first finding that excludes it (an eligibility::Reason).
-  bool Gate(size_t donor, uint32_t* key, int* first_fail) const;
-  // The scan's first filter, a few loads: the index of the first failing
-  // gate when the age gate or a required locus (untyped, or sharing no
-  // allele) already decides it, else -1 (Gate() then decides).
-  // REQUIRES: !AllSlow() and the donor is not a fallback donor.
-  int QuickReject(size_t donor) const;
-  // Donors that need matcher::Match (fallback) under this query.
-  bool AllSlow() const;
-  // True when this donor is scored by matcher::Match: AllSlow(), a
-  // fallback donor of the store, or a relative options.families recognises.
-  bool UsesMatch(size_t donor) const;
-  // Donors options.families recognises.
-  size_t family_donors() const;
-
- private:
-  struct Impl;
-  explicit CompiledQuery(std::unique_ptr<Impl> impl);
-  std::unique_ptr<Impl> impl_;
-};
-
 
 struct RankResult {
   std::vector<uint32_t> ranked;  // store indexes, best first (top N)

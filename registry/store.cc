@@ -8,8 +8,14 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "registry/internal/store_data.h"
 
 namespace hla::registry {
+
+using internal::PackedFacts;
+using internal::StoreData;
+using internal::StoredTyping;
+
 namespace {
 
 // Arrays of a store built in memory (an index file maps them instead).
@@ -83,13 +89,13 @@ eligibility::DonorFacts PackedFacts::Unpack(uint64_t w) {
   return f;
 }
 
-// ---- DonorStore
+// ---- StoreData
 
-const matcher::Genotype& DonorStore::fallback_genotype(size_t i) const {
+const matcher::Genotype& StoreData::fallback_genotype(size_t i) const {
   return fallback_.at(static_cast<uint32_t>(i));
 }
 
-matcher::Genotype DonorStore::GenotypeOf(size_t i) const {
+matcher::Genotype StoreData::GenotypeOf(size_t i) const {
   if (is_fallback(i)) return fallback_genotype(i);
   matcher::Genotype g;
   const uint64_t w = facts_[i];
@@ -108,19 +114,19 @@ matcher::Genotype DonorStore::GenotypeOf(size_t i) const {
   return g;
 }
 
-eligibility::DonorFacts DonorStore::FactsOf(size_t i) const {
+eligibility::DonorFacts StoreData::FactsOf(size_t i) const {
   eligibility::DonorFacts f = PackedFacts::Unpack(facts_[i]);
   f.id = std::string(id(i));
   return f;
 }
 
-size_t DonorStore::record_bytes() const {
+size_t StoreData::record_bytes() const {
   const size_t width = wide_ids() ? 4 : 2;
   return size_ * (stride() * width + sizeof(uint64_t) + sizeof(uint32_t)) +
          sizeof(uint32_t) + (size_ > 0 ? id_offsets_[size_] : 0);
 }
 
-size_t DonorStore::dictionary_bytes() const {
+size_t StoreData::dictionary_bytes() const {
   size_t bytes = 0;
   for (const auto& dict : dictionaries_) {
     for (const StoredTyping& t : dict) {
@@ -130,15 +136,43 @@ size_t DonorStore::dictionary_bytes() const {
   return bytes;
 }
 
-size_t DonorStore::dictionary_entries() const {
+size_t StoreData::dictionary_entries() const {
   size_t n = 0;
   for (const auto& dict : dictionaries_) n += dict.size();
   return n;
 }
 
-double DonorStore::bytes_per_donor() const {
+double StoreData::bytes_per_donor() const {
   if (size_ == 0) return 0;
   return static_cast<double>(record_bytes()) / static_cast<double>(size_);
+}
+
+// ---- DonorStore
+
+DonorStore::DonorStore() : data_(std::make_unique<StoreData>()) {
+  data_->slot_of_.fill(-1);
+}
+DonorStore::~DonorStore() = default;
+DonorStore::DonorStore(DonorStore&&) noexcept = default;
+DonorStore& DonorStore::operator=(DonorStore&&) noexcept = default;
+
+size_t DonorStore::size() const { return data_->size(); }
+const std::string& DonorStore::release() const { return data_->release(); }
+absl::string_view DonorStore::id(size_t i) const { return data_->id(i); }
+matcher::Genotype DonorStore::GenotypeOf(size_t i) const {
+  return data_->GenotypeOf(i);
+}
+eligibility::DonorFacts DonorStore::FactsOf(size_t i) const {
+  return data_->FactsOf(i);
+}
+size_t DonorStore::fallback_count() const { return data_->fallback_count(); }
+size_t DonorStore::record_bytes() const { return data_->record_bytes(); }
+size_t DonorStore::dictionary_bytes() const {
+  return data_->dictionary_bytes();
+}
+double DonorStore::bytes_per_donor() const { return data_->bytes_per_donor(); }
+size_t DonorStore::dictionary_entries() const {
+  return data_->dictionary_entries();
 }
 
 // ---- DonorStoreBuilder
@@ -287,7 +321,8 @@ absl::StatusOr<DonorStore> DonorStoreBuilder::Finish() && {
   if (m.facts.size() >= std::numeric_limits<uint32_t>::max()) {
     return absl::InvalidArgumentError("more than 2^32 - 1 donors");
   }
-  DonorStore s;
+  DonorStore store;
+  StoreData& s = *store.data_;
   s.release_ = m.ref->version();
   s.slot_of_.fill(-1);
   bool wide = false;
@@ -334,7 +369,7 @@ absl::StatusOr<DonorStore> DonorStoreBuilder::Finish() && {
   s.backing_ = std::move(owned);
   s.fallback_ = std::move(m.fallback);
   s.fallback_text_ = std::move(m.fallback_text);
-  return s;
+  return store;
 }
 
 }  // namespace hla::registry

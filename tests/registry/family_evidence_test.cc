@@ -19,6 +19,7 @@
 #include "family/family.h"
 #include "matcher/match.h"
 #include "registry/rank.h"
+#include "registry/internal/scan.h"
 #include "registry/store.h"
 #include "tests/matcher/match_test_util.h"
 

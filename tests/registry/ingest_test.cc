@@ -19,6 +19,7 @@
 #include "gtest/gtest.h"
 #include "registry/ingest.h"
 #include "registry/rank.h"
+#include "registry/internal/store_data.h"
 #include "tests/matcher/match_test_util.h"
 
 namespace hla::registry {
@@ -224,14 +225,14 @@ TEST_F(IngestTest, WideIdsRoundTrip) {
   }
   absl::StatusOr<DonorStore> s = std::move(b).Finish();
   ASSERT_TRUE(s.ok());
-  EXPECT_TRUE(s->wide_ids());
+  EXPECT_TRUE(s->data().wide_ids());
   EXPECT_EQ(s->GenotypeOf(69999).at(Locus::kA).pos[1].text, "t69999");
   const std::string index = absl::StrCat(dir_, "/wide.hmx");
   ASSERT_TRUE(WriteIndex(*s, index).ok());
   absl::StatusOr<DonorStore> m = LoadIndex(index, *LoadShipped().resolver);
   ASSERT_TRUE(m.ok()) << m.status();
-  EXPECT_TRUE(m->wide_ids());
-  EXPECT_EQ(m->TypingId(69999, 0, 1), s->TypingId(69999, 0, 1));
+  EXPECT_TRUE(m->data().wide_ids());
+  EXPECT_EQ(m->data().TypingId(69999, 0, 1), s->data().TypingId(69999, 0, 1));
   EXPECT_EQ(m->GenotypeOf(69999).at(Locus::kA).pos[0].text, "t69999");
   EXPECT_EQ(m->id(12345), "w12345");
 }
@@ -251,7 +252,7 @@ TEST_F(IngestTest, GzipInputEqualsPlain) {
   ASSERT_EQ(a->size(), b->size());
   for (size_t i = 0; i < a->size(); ++i) {
     EXPECT_EQ(a->id(i), b->id(i));
-    EXPECT_EQ(a->facts_word(i), b->facts_word(i));
+    EXPECT_EQ(a->data().facts_word(i), b->data().facts_word(i));
   }
   EXPECT_LT(s2.input_bytes, s1.input_bytes + 64);
 }
@@ -383,7 +384,7 @@ TEST_F(IngestTest, CsvAndJsonLinesGiveTheSameStore) {
     ASSERT_EQ(got->size(), want->size());
     for (size_t i = 0; i < got->size(); ++i) {
       EXPECT_EQ(got->id(i), want->id(i));
-      EXPECT_EQ(got->facts_word(i), want->facts_word(i));
+      EXPECT_EQ(got->data().facts_word(i), want->data().facts_word(i));
       const matcher::Genotype a = got->GenotypeOf(i), b = want->GenotypeOf(i);
       for (Locus l : kAllLoci) {
         for (int p = 0; p < 2; ++p) {
@@ -450,12 +451,12 @@ TEST_F(IndexTest, RoundTripRanksTheSame) {
   EXPECT_EQ(m->fallback_count(), 1u);
   for (size_t i = 0; i < m->size(); ++i) {
     EXPECT_EQ(m->id(i), store_->id(i));
-    EXPECT_EQ(m->facts_word(i), store_->facts_word(i));
+    EXPECT_EQ(m->data().facts_word(i), store_->data().facts_word(i));
   }
-  ASSERT_EQ(m->loci(), store_->loci());
-  for (size_t slot = 0; slot < m->loci().size(); ++slot) {
-    const auto& a = m->dictionary(static_cast<int>(slot));
-    const auto& b = store_->dictionary(static_cast<int>(slot));
+  ASSERT_EQ(m->data().loci(), store_->data().loci());
+  for (size_t slot = 0; slot < m->data().loci().size(); ++slot) {
+    const auto& a = m->data().dictionary(static_cast<int>(slot));
+    const auto& b = store_->data().dictionary(static_cast<int>(slot));
     ASSERT_EQ(a.size(), b.size());
     for (size_t t = 0; t < a.size(); ++t) {
       const matcher::PositionTyping& x = a[t].typing;

@@ -16,7 +16,9 @@
 #include "eligibility/eligibility.h"
 #include "matcher/match.h"
 #include "registry/rank.h"
+#include "registry/internal/scan.h"
 #include "registry/store.h"
+#include "registry/internal/store_data.h"
 #include "tests/matcher/match_test_util.h"
 
 namespace hla::registry {
@@ -218,7 +220,7 @@ TEST_F(RankTest, StoreRoundTripsGenotypesAndFacts) {
   }
   EXPECT_GT(store_->fallback_count(), 0u);
   EXPECT_LT(store_->bytes_per_donor(), 64.0);
-  EXPECT_FALSE(store_->wide_ids());
+  EXPECT_FALSE(store_->data().wide_ids());
 }
 
 TEST_F(RankTest, FastPathEqualsMatchAndEvaluateOnEveryPair) {

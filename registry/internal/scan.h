@@ -1,0 +1,83 @@
+// Copyright 2026 The haplomatch Authors. SPDX-License-Identifier: Apache-2.0
+//
+// INTERNAL: the compiled query and the per-donor scan behind Rank(). Use
+// registry/rank.h instead. Tests and benchmarks reach in here to hold the
+// scan equal to the pairwise path (eligibility::ScoreDonor) donor by donor.
+#ifndef HLA_REGISTRY_INTERNAL_SCAN_H_
+#define HLA_REGISTRY_INTERNAL_SCAN_H_
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+#include "absl/status/statusor.h"
+#include "data/reference.h"
+#include "eligibility/rules.h"
+#include "matcher/match.h"
+#include "registry/rank.h"
+#include "registry/store.h"
+
+namespace hla::registry {
+
+// What the scan computes for one donor (CompiledQuery::Evaluate).
+struct FastLocus {
+  bool scored = false;
+  int8_t matches = 0, gvh = 0, hvg = 0, antigen_matches = 0;
+  matcher::MatchGrade grade = matcher::MatchGrade::kUnknown;
+  matcher::MatchConfidence confidence = matcher::MatchConfidence::kMismatch;
+  bool crossed = false;
+};
+struct FastResult {
+  bool fallback = false;  // computed by matcher::Match
+  std::array<FastLocus, kLocusCount> loci;  // by hla::Locus
+  matcher::MatchTotals totals;
+  matcher::HaploVerdict verdict = matcher::HaploVerdict::kInsufficientTyping;
+  bool has_tce = false;
+  matcher::TceCategory tce = matcher::TceCategory::kNotScored;
+  eligibility::Findings findings = 0;  // as Evaluate finds them
+  bool eligible = false;
+  int age = -1;  // -1 unknown
+  uint32_t key = 0;  // ranking key, lower is better
+};
+
+class CompiledQuery {
+ public:
+  // Errors: InvalidArgumentError for bad match options (as matcher::Match);
+  // FailedPreconditionError for a non-empty store built against another
+  // IPD-IMGT/HLA release than `reference`.
+  static absl::StatusOr<std::unique_ptr<CompiledQuery>> Compile(
+      const DonorStore& store, const data::Reference& reference,
+      const matcher::Genotype& recipient, const RankOptions& options);
+  ~CompiledQuery();
+  CompiledQuery(const CompiledQuery&) = delete;
+  CompiledQuery& operator=(const CompiledQuery&) = delete;
+
+  // Everything, for one donor (tests, reports).
+  FastResult Evaluate(size_t donor) const;
+  // The scan's form: eligible -> true and *key; else false and *first_fail
+  // is the first finding that excludes it (an eligibility::Reason).
+  bool Gate(size_t donor, uint32_t* key, int* first_fail) const;
+  // The scan's first filter, a few loads: the index of the first failing
+  // gate when the age gate or a required locus (untyped, or sharing no
+  // allele) already decides it, else -1 (Gate() then decides).
+  // REQUIRES: !AllSlow() and the donor is not a fallback donor.
+  int QuickReject(size_t donor) const;
+  // Donors that need matcher::Match (fallback) under this query.
+  bool AllSlow() const;
+  // True when this donor is scored by matcher::Match: AllSlow(), a
+  // fallback donor of the store, or a relative options.families recognises.
+  bool UsesMatch(size_t donor) const;
+  // Donors options.families recognises.
+  size_t family_donors() const;
+
+ private:
+  struct Impl;
+  explicit CompiledQuery(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+
+}  // namespace hla::registry
+
+#endif  // HLA_REGISTRY_INTERNAL_SCAN_H_
