@@ -159,7 +159,7 @@ bool DonorPositionCarries(const data::Reference& ref,
     }
     return false;
   }
-  for (data::AntigenId a : pos.serology) {
+  for (data::AntigenId a : pos.serology()) {
     if (Related(ref, a, spec.antigen)) {
       *via = a;
       return true;

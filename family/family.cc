@@ -93,10 +93,10 @@ Typings TypingsOf(const matcher::Genotype& g, const std::vector<Locus>& loci) {
     if (lt.typed_positions == 0 || !lt.alternatives.empty()) continue;
     const matcher::PositionTyping& p0 = lt.pos[0];
     const matcher::PositionTyping& p1 = lt.typed_positions == 1 ? lt.pos[0] : lt.pos[1];
-    if (p0.match_keys.empty() || p1.match_keys.empty()) continue;
+    if (p0.match_keys().empty() || p1.match_keys().empty()) continue;
     SegLocus& s = t.seg[i];
     s.typed = true;
-    s.keys = {p0.match_keys, p1.match_keys};
+    s.keys = {p0.match_keys(), p1.match_keys()};
     t.text[i] = {p0.text, p1.text};
     t.any = true;
   }

@@ -358,31 +358,31 @@ struct Builder {
 
 void CompilePosition(const data::Reference& ref, Locus locus,
                      PositionTyping* pos) {
-  pos->match_keys.clear();
-  pos->g_groups.clear();
-  pos->serology.clear();
-  pos->tce_groups.clear();
-  pos->any_null = false;
-  pos->tce_unknown = false;
+  pos->match_keys_.clear();
+  pos->g_groups_.clear();
+  pos->serology_.clear();
+  pos->tce_groups_.clear();
+  pos->any_null_ = false;
+  pos->tce_unknown_ = false;
   bool all_null = !pos->alleles.empty() && pos->antigens.empty();
   for (AlleleId id : pos->alleles) {
     const data::Allele& a = ref.allele(id);
     if (a.is_null()) {
-      pos->any_null = true;
-      pos->match_keys.push_back(a.small_g != kNone ? (a.small_g | kNullKeyBit)
+      pos->any_null_ = true;
+      pos->match_keys_.push_back(a.small_g != kNone ? (a.small_g | kNullKeyBit)
                                                    : (id | kAlleleKeyBit));
     } else {
       all_null = false;
-      pos->match_keys.push_back(a.p_group != kNone ? a.p_group
+      pos->match_keys_.push_back(a.p_group != kNone ? a.p_group
                                                    : (id | kAlleleKeyBit));
       // G groups of expressed alleles only: a G group may hold a null
       // (A*01:01:01G has A*01:01:01:02N), which must not make a G match.
-      if (a.g_group != kNone) pos->g_groups.push_back(a.g_group);
+      if (a.g_group != kNone) pos->g_groups_.push_back(a.g_group);
       if (pos->antigens.empty()) {
         if (const data::DnaSerology* s = ref.SerologyOf(id)) {
           for (const data::SerologyList* l :
                {&s->unambiguous, &s->possible, &s->assumed, &s->expert}) {
-            pos->serology.insert(pos->serology.end(), l->antigens.begin(),
+            pos->serology_.insert(pos->serology_.end(), l->antigens.begin(),
                                  l->antigens.end());
           }
         }
@@ -394,27 +394,27 @@ void CompilePosition(const data::Reference& ref, Locus locus,
         // subgroup of 2 and compared as 2 (Crocchiolo 2009 defines groups
         // 1-3 only).
         if (!g.empty() && g[0] >= '1' && g[0] <= '9') {
-          pos->tce_groups.push_back(static_cast<uint8_t>(g[0] - '0'));
+          pos->tce_groups_.push_back(static_cast<uint8_t>(g[0] - '0'));
         } else {
-          pos->tce_unknown = true;
+          pos->tce_unknown_ = true;
         }
       }
     }
   }
-  pos->all_null = pos->placeholder || all_null;
-  if (!pos->antigens.empty()) pos->serology = pos->antigens;
-  SortUnique(&pos->match_keys);
-  SortUnique(&pos->g_groups);
-  SortUnique(&pos->serology);
-  SortUnique(&pos->tce_groups);
+  pos->all_null_ = pos->placeholder || all_null;
+  if (!pos->antigens.empty()) pos->serology_ = pos->antigens;
+  SortUnique(&pos->match_keys_);
+  SortUnique(&pos->g_groups_);
+  SortUnique(&pos->serology_);
+  SortUnique(&pos->tce_groups_);
   // Confidence counts the P groups of the expressed members (Atlas: a null
   // in an allele list or a truncated name such as A*01:01, which covers
   // A*01:01:01:02N, does not make the typing span two P groups); an
   // all-null position counts its small-g groups.
   size_t expressed_keys = 0;
-  for (uint32_t k : pos->match_keys) expressed_keys += (k & kNullKeyBit) == 0;
-  pos->p_group_count = static_cast<uint8_t>(std::min<size_t>(
-      expressed_keys > 0 ? expressed_keys : pos->match_keys.size(), 255));
+  for (uint32_t k : pos->match_keys_) expressed_keys += (k & kNullKeyBit) == 0;
+  pos->p_group_count_ = static_cast<uint8_t>(std::min<size_t>(
+      expressed_keys > 0 ? expressed_keys : pos->match_keys_.size(), 255));
 }
 
 absl::StatusOr<Genotype> BuildGenotype(const data::Reference& reference,

@@ -42,7 +42,7 @@ struct Expressed {
 
 Expressed ExpressedView(const Positions& pos) {
   Expressed e{{&pos[0], &pos[1]}};
-  const bool n0 = pos[0].all_null, n1 = pos[1].all_null;
+  const bool n0 = pos[0].all_null(), n1 = pos[1].all_null();
   if (n0 && n1) {
     e.count = 0;
   } else if (n0) {
@@ -94,8 +94,8 @@ Evaluation Evaluate(const data::Reference& ref, const Positions& r,
   ev.d = &d;
   ev.er = ExpressedView(r);
   ev.ed = ExpressedView(d);
-  const KeySets kr = {&ev.er.p[0]->match_keys, &ev.er.p[1]->match_keys};
-  const KeySets kd = {&ev.ed.p[0]->match_keys, &ev.ed.p[1]->match_keys};
+  const KeySets kr = {&ev.er.p[0]->match_keys(), &ev.er.p[1]->match_keys()};
+  const KeySets kd = {&ev.ed.p[0]->match_keys(), &ev.ed.p[1]->match_keys()};
 
   // Both pairings; for each position: allele match (expressed view), grade
   // (as written), confidence (expressed view).
@@ -162,15 +162,15 @@ void CollectMismatched(const Expressed& from, const Expressed& to,
   for (int i = 0; i < 2; ++i) {
     const PositionTyping& p = *from.p[i];
     const bool matched =
-        to.count > 0 && (Intersect(p.match_keys, to.p[0]->match_keys) ||
-                         Intersect(p.match_keys, to.p[1]->match_keys));
+        to.count > 0 && (Intersect(p.match_keys(), to.p[0]->match_keys()) ||
+                         Intersect(p.match_keys(), to.p[1]->match_keys()));
     if (!matched) unmatched[n++] = &p;
   }
   if (n == 0) return;
   const PositionTyping* second = n == 2 ? unmatched[1] : nullptr;
   UnionInto(unmatched[0]->alleles, second ? &second->alleles : nullptr,
             alleles);
-  UnionInto(unmatched[0]->serology, second ? &second->serology : nullptr,
+  UnionInto(unmatched[0]->serology(), second ? &second->serology() : nullptr,
             antigens);
 }
 
@@ -248,8 +248,8 @@ int LowestTceGroup(const LocusTyping& lt) {
   if (e.count == 0) return 0;
   int lowest = 99;
   for (const PositionTyping* p : e.p) {
-    if (p->tce_groups.size() != 1) return 0;
-    lowest = std::min(lowest, int{p->tce_groups[0]});
+    if (p->tce_groups().size() != 1) return 0;
+    lowest = std::min(lowest, int{p->tce_groups()[0]});
   }
   return lowest;
 }
@@ -312,7 +312,7 @@ bool SharedPhasedHaplotype(const Genotype& rg, const Genotype& dg,
       for (Locus l : loci) {
         const PositionTyping& a = rg.at(l).pos[hr];
         const PositionTyping& b = dg.at(l).pos[hd];
-        if (!Intersect(a.match_keys, b.match_keys)) {
+        if (!Intersect(a.match_keys(), b.match_keys())) {
           all = false;
           break;
         }

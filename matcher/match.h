@@ -155,28 +155,29 @@ absl::string_view ToString(TceCategory category);
 // ---------------------------------------------------------------------------
 // The matcher's view of a typing
 
-// One gene copy (position) of one locus: what one side of a '+' says.
-struct PositionTyping {
+class PositionTyping;
+void CompilePosition(const data::Reference& reference, Locus locus,
+                     PositionTyping* position);
+
+}  // namespace hla::matcher
+
+namespace hla::matcher_internal {
+struct PositionAccess;  // matcher/internal/position_access.h
+}  // namespace hla::matcher_internal
+
+namespace hla::matcher {
+
+// One gene copy (position) of one locus: what one side of a '+' says. The
+// inputs are set by BuildGenotype (or a caller assembling a position); the
+// derived sets are computed from them by CompilePosition and only read.
+class PositionTyping {
+ public:
   // Input, from the resolved typing.
   std::vector<data::AlleleId> alleles;    // ascending, unique; may be empty
                                           // for a serology-only typing
   std::vector<data::AntigenId> antigens;  // serology written (A2, DR4), if any
   std::string text;  // the typing as written, canonical ("A*01:01/A*01:02")
   int8_t haplotype = -1;  // 0 or 1: the '~' haplotype it was written in
-
-  // Derived by BuildGenotype / CompilePosition (sorted, unique). Do not fill
-  // by hand; call CompilePosition after changing the inputs.
-  //
-  // match_keys: one key per ARD identity an allele may have: an expressed
-  // allele's P group id, a null allele's small-g id | kNullKeyBit. Two
-  // positions allele-match iff their match_keys intersect.
-  std::vector<uint32_t> match_keys;
-  std::vector<uint32_t> g_groups;     // G group ids of expressed alleles
-  // Serological equivalents: the antigens written, else those rel_dna_ser
-  // assigns the expressed alleles (unambiguous, possible, assumed, expert).
-  std::vector<data::AntigenId> serology;
-  std::vector<uint8_t> tce_groups;    // DPB1: V2 group numbers of expressed
-                                      // alleles (1, 2, 3); others empty
   // Written as a MAC, XX code or G/P/small-g group name: Atlas's
   // "consolidated molecular" typing, graded at most kGGroup. A truncated
   // name (A*01:01) and an allele list are graded allele by allele.
@@ -184,12 +185,28 @@ struct PositionTyping {
   // A WMDA placeholder such as DRB4*NNNN (gene absent on that copy): typed,
   // expresses nothing, like a null allele.
   bool placeholder = false;
-  bool all_null = false;   // every allele is null (N), or a placeholder
-  bool any_null = false;   // some allele is null
-  bool tce_unknown = false;  // some expressed DPB1 allele has no V2 group
+
+  // Derived by CompilePosition (sorted, unique).
+  //
+  // One key per ARD identity an allele may have: an expressed allele's P
+  // group id, a null allele's small-g id | kNullKeyBit. Two positions
+  // allele-match iff their match keys intersect.
+  const std::vector<uint32_t>& match_keys() const { return match_keys_; }
+  // G group ids of the expressed alleles.
+  const std::vector<uint32_t>& g_groups() const { return g_groups_; }
+  // Serological equivalents: the antigens written, else those rel_dna_ser
+  // assigns the expressed alleles (unambiguous, possible, assumed, expert).
+  const std::vector<data::AntigenId>& serology() const { return serology_; }
+  // DPB1: V2 group numbers of the expressed alleles (1, 2, 3); else empty.
+  const std::vector<uint8_t>& tce_groups() const { return tce_groups_; }
+  bool all_null() const { return all_null_; }  // every allele null, or a
+                                               // placeholder
+  bool any_null() const { return any_null_; }  // some allele is null
+  // Some expressed DPB1 allele has no V2 group.
+  bool tce_unknown() const { return tce_unknown_; }
   // Distinct P groups of the expressed alleles (small-g keys when all are
   // null), saturating at 255: 1 means "exact" (Atlas confidence).
-  uint8_t p_group_count = 0;
+  uint8_t p_group_count() const { return p_group_count_; }
 
   bool typed() const {
     return !alleles.empty() || !antigens.empty() || placeholder;
@@ -199,6 +216,22 @@ struct PositionTyping {
   // the antigen (as the resolver expands it), used for allele matching; the
   // grade is a serology grade.
   bool serology_only() const { return !antigens.empty(); }
+
+ private:
+  friend void CompilePosition(const data::Reference& reference, Locus locus,
+                              PositionTyping* position);
+  // The index file restores them; grading tests build them on synthetic
+  // metadata.
+  friend struct matcher_internal::PositionAccess;
+
+  std::vector<uint32_t> match_keys_;
+  std::vector<uint32_t> g_groups_;
+  std::vector<data::AntigenId> serology_;
+  std::vector<uint8_t> tce_groups_;
+  bool all_null_ = false;
+  bool any_null_ = false;
+  bool tce_unknown_ = false;
+  uint8_t p_group_count_ = 0;
 };
 
 inline constexpr uint32_t kNullKeyBit = 0x80000000u;

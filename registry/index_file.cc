@@ -40,6 +40,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "registry/ingest.h"
+#include "matcher/internal/position_access.h"
 #include "registry/internal/store_data.h"
 #include "parser/parse.h"
 
@@ -191,17 +192,17 @@ absl::Status WriteIndex(const DonorStore& store, const std::string& path) {
       w.Put<uint32_t>(static_cast<uint32_t>(p.antigens.size()));
       if (!p.antigens.empty()) w.Raw(p.antigens.data(), p.antigens.size() * 4);
       for (const std::vector<uint32_t>* v :
-           {&p.match_keys, &p.g_groups, &p.serology}) {
+           {&p.match_keys(), &p.g_groups(), &p.serology()}) {
         w.Put<uint32_t>(static_cast<uint32_t>(v->size()));
         if (!v->empty()) w.Raw(v->data(), v->size() * 4);
       }
-      w.Put<uint32_t>(static_cast<uint32_t>(p.tce_groups.size()));
-      if (!p.tce_groups.empty()) w.Raw(p.tce_groups.data(), p.tce_groups.size());
+      w.Put<uint32_t>(static_cast<uint32_t>(p.tce_groups().size()));
+      if (!p.tce_groups().empty()) w.Raw(p.tce_groups().data(), p.tce_groups().size());
       w.Put<uint8_t>(static_cast<uint8_t>(
           (p.consolidated ? 1 : 0) | (p.placeholder ? 2 : 0) |
-          (p.all_null ? 4 : 0) | (p.any_null ? 8 : 0) |
-          (p.tce_unknown ? 16 : 0)));
-      w.Put<uint8_t>(p.p_group_count);
+          (p.all_null() ? 4 : 0) | (p.any_null() ? 8 : 0) |
+          (p.tce_unknown() ? 16 : 0)));
+      w.Put<uint8_t>(p.p_group_count());
       w.Put<uint32_t>(dict[t].keyset);
     }
   }
@@ -346,9 +347,10 @@ absl::StatusOr<DonorStore> LoadIndex(const std::string& path,
       if (!r.Get(&ng) || !r.Raw(size_t{ng} * 4, &p)) return corrupt("bad antigens");
       e.typing.antigens.resize(ng);
       if (ng > 0) std::memcpy(e.typing.antigens.data(), p, size_t{ng} * 4);
-      for (std::vector<uint32_t>* v : {&e.typing.match_keys,
-                                       &e.typing.g_groups,
-                                       &e.typing.serology}) {
+      using Access = matcher_internal::PositionAccess;
+      for (std::vector<uint32_t>* v : {&Access::match_keys(e.typing),
+                                       &Access::g_groups(e.typing),
+                                       &Access::serology(e.typing)}) {
         uint32_t k;
         if (!r.Get(&k) || !r.Raw(size_t{k} * 4, &p)) return corrupt("bad keys");
         v->resize(k);
@@ -356,8 +358,8 @@ absl::StatusOr<DonorStore> LoadIndex(const std::string& path,
       }
       uint32_t nt;
       if (!r.Get(&nt) || !r.Raw(nt, &p)) return corrupt("bad TCE groups");
-      e.typing.tce_groups.assign(p, p + nt);
-      if (!r.Get(&f) || !r.Get(&e.typing.p_group_count) || !r.Get(&e.keyset)) {
+      Access::tce_groups(e.typing).assign(p, p + nt);
+      if (!r.Get(&f) || !r.Get(&Access::p_group_count(e.typing)) || !r.Get(&e.keyset)) {
         return corrupt("bad typing flags");
       }
       for (data::AlleleId a : e.typing.alleles) {
@@ -368,9 +370,9 @@ absl::StatusOr<DonorStore> LoadIndex(const std::string& path,
       }
       e.typing.consolidated = f & 1;
       e.typing.placeholder = f & 2;
-      e.typing.all_null = f & 4;
-      e.typing.any_null = f & 8;
-      e.typing.tce_unknown = f & 16;
+      Access::all_null(e.typing) = f & 4;
+      Access::any_null(e.typing) = f & 8;
+      Access::tce_unknown(e.typing) = f & 16;
       dict.push_back(std::move(e));
     }
     dicts.push_back(std::move(dict));

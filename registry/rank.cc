@@ -323,28 +323,28 @@ void CompiledQuery::Impl::BuildCells(LocusQuery* q, bool with_match) const {
   if (!q->r_typed) with_match = false;
   if (!with_match && !antibodies) return;
   const matcher::PositionTyping* er[2] = {&rt.pos[0], &rt.pos[1]};
-  const bool n0 = rt.pos[0].all_null, n1 = rt.pos[1].all_null;
+  const bool n0 = rt.pos[0].all_null(), n1 = rt.pos[1].all_null();
   q->r_count = n0 && n1 ? 0 : 2;
   if (n0 && !n1) er[0] = &rt.pos[1];
   if (n1 && !n0) er[1] = &rt.pos[0];
-  q->r_hom = q->r_count > 0 && er[0]->match_keys == er[1]->match_keys;
+  q->r_hom = q->r_count > 0 && er[0]->match_keys() == er[1]->match_keys();
   const auto& dict = store->dictionary(q->slot);
   q->cells.resize(dict.size());
   for (size_t t = 0; t < dict.size(); ++t) {
     const matcher::PositionTyping& d = dict[t].typing;
     Cell& c = q->cells[t];
     c.keyset = dict[t].keyset;
-    c.misc = d.all_null ? kAllNull : 0;
+    c.misc = d.all_null() ? kAllNull : 0;
     if (with_match) {
       for (int i = 0; i < 2; ++i) {
         c.grade[i] = GradePositions(*ref, rt.pos[i], d);
-        const bool m = Intersect(er[i]->match_keys, d.match_keys);
+        const bool m = Intersect(er[i]->match_keys(), d.match_keys());
         c.match |= static_cast<uint8_t>(m << i);
         c.confidence[i] = ConfidenceOf(*er[i], d, false);
         c.antigen |= static_cast<uint8_t>(
             AntigenMatch(ref->antigens(), *er[i], d, m) << i);
       }
-      c.tce = d.tce_groups.size() == 1 ? d.tce_groups[0] : 0;
+      c.tce = d.tce_groups().size() == 1 ? d.tce_groups()[0] : 0;
     }
     if (antibodies && t > 0) {
       // FindDsa works per donor gene copy (a copy carries a specificity or
@@ -630,12 +630,12 @@ absl::StatusOr<std::unique_ptr<CompiledQuery>> CompiledQuery::Compile(
   // The recipient's own DPB1 TCE group (match.cc LowestTceGroup).
   {
     const matcher::LocusTyping& lt = recipient.at(Locus::kDPB1);
-    const bool n0 = lt.pos[0].all_null, n1 = lt.pos[1].all_null;
+    const bool n0 = lt.pos[0].all_null(), n1 = lt.pos[1].all_null();
     if (lt.typed_positions > 0 && !(n0 && n1)) {
       const matcher::PositionTyping& p0 = n0 ? lt.pos[1] : lt.pos[0];
       const matcher::PositionTyping& p1 = n1 ? lt.pos[0] : lt.pos[1];
-      if (p0.tce_groups.size() == 1 && p1.tce_groups.size() == 1) {
-        m.r_tce_group = std::min(p0.tce_groups[0], p1.tce_groups[0]);
+      if (p0.tce_groups().size() == 1 && p1.tce_groups().size() == 1) {
+        m.r_tce_group = std::min(p0.tce_groups()[0], p1.tce_groups()[0]);
       }
     }
   }

@@ -42,8 +42,8 @@ bool HasPhaseOrAlternatives(const matcher::Genotype& g) {
 size_t VectorBytes(const matcher::PositionTyping& p) {
   return p.alleles.capacity() * sizeof(data::AlleleId) +
          p.antigens.capacity() * sizeof(data::AntigenId) +
-         p.match_keys.capacity() * 4 + p.g_groups.capacity() * 4 +
-         p.serology.capacity() * 4 + p.tce_groups.capacity() + p.text.capacity();
+         p.match_keys().capacity() * 4 + p.g_groups().capacity() * 4 +
+         p.serology().capacity() * 4 + p.tce_groups().capacity() + p.text.capacity();
 }
 
 }  // namespace
@@ -250,7 +250,7 @@ uint32_t DonorStoreBuilder::Intern(Locus locus, const matcher::PositionTyping& p
   if (!inserted) return it->second;
   StoredTyping st;
   st.typing = p;
-  auto ks = d.keysets.emplace(p.match_keys,
+  auto ks = d.keysets.emplace(p.match_keys(),
                               static_cast<uint32_t>(d.keysets.size()));
   st.keyset = ks.first->second;
   d.entries.push_back(std::move(st));

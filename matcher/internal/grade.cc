@@ -257,15 +257,15 @@ MatchGrade GradePositions(absl::Span<const Allele> alleles,
                           absl::Span<const Antigen> antigens,
                           const PositionTyping& r, const PositionTyping& d) {
   if (!r.typed() || !d.typed()) return MatchGrade::kUnknown;
-  if (r.all_null != d.all_null) {
+  if (r.all_null() != d.all_null()) {
     // Atlas: a single allele or allele list against a null is
     // ExpressingVsNull; a consolidated or serology typing against a null is
     // a plain Mismatch (grading_rules atlas-rule-104/105).
-    const PositionTyping& e = r.all_null ? d : r;
+    const PositionTyping& e = r.all_null() ? d : r;
     return e.consolidated || e.serology_only() ? MatchGrade::kMismatch
                                                : MatchGrade::kExpressingVsNull;
   }
-  if (r.all_null) {
+  if (r.all_null()) {
     // Placeholders (gene absent) carry no alleles: absent vs absent is the
     // same "null"; absent vs a null allele is a different one.
     if (r.alleles.empty() || d.alleles.empty()) {
@@ -283,43 +283,43 @@ MatchGrade GradePositions(absl::Span<const Allele> alleles,
     return best;
   }
   if (r.serology_only() || d.serology_only()) {
-    return GradeSerology(antigens, r.serology, d.serology);
+    return GradeSerology(antigens, r.serology(), d.serology());
   }
   MatchGrade best = MatchGrade::kMismatch;
   const bool consolidated = r.consolidated || d.consolidated;
   // Every molecular grade from P up implies a shared P group (the same 2
   // fields, G group or allele all mean the same ARD protein), so a pair
   // without one (most pairs of a registry scan) goes straight to serology.
-  if (ExpressedKeysIntersect(r.match_keys, d.match_keys)) {
+  if (ExpressedKeysIntersect(r.match_keys(), d.match_keys())) {
     if (!consolidated) best = BestSequenceGrade(alleles, r.alleles, d.alleles);
     if (best < MatchGrade::kGGroup) {
-      best = Intersect(r.g_groups, d.g_groups) ? MatchGrade::kGGroup
+      best = Intersect(r.g_groups(), d.g_groups()) ? MatchGrade::kGGroup
                                                : MatchGrade::kPGroup;
     }
   }
   if (consolidated && best > MatchGrade::kGGroup) best = MatchGrade::kGGroup;
   if (best == MatchGrade::kMismatch) {
-    best = GradeSerology(antigens, r.serology, d.serology);
+    best = GradeSerology(antigens, r.serology(), d.serology());
   }
   return best;
 }
 
 bool AntigenMatch(absl::Span<const Antigen> antigens, const PositionTyping& r,
                   const PositionTyping& d, bool allele_match) {
-  if (!r.typed() || !d.typed() || r.all_null || d.all_null) return false;
+  if (!r.typed() || !d.typed() || r.all_null() || d.all_null()) return false;
   if (allele_match) return true;
-  return GradeSerology(antigens, r.serology, d.serology) > MatchGrade::kMismatch;
+  return GradeSerology(antigens, r.serology(), d.serology()) > MatchGrade::kMismatch;
 }
 
 MatchConfidence ConfidenceOf(const PositionTyping& r, const PositionTyping& d,
                              bool genotype_list) {
   if (!r.typed() || !d.typed()) return MatchConfidence::kMismatch;
-  if (r.all_null != d.all_null) return MatchConfidence::kMismatch;
-  if (r.all_null && r.alleles.empty() && d.alleles.empty()) {
+  if (r.all_null() != d.all_null()) return MatchConfidence::kMismatch;
+  if (r.all_null() && r.alleles.empty() && d.alleles.empty()) {
     return genotype_list ? MatchConfidence::kPotential
                          : MatchConfidence::kDefinite;  // both gene absent
   }
-  if (!Intersect(r.match_keys, d.match_keys)) return MatchConfidence::kMismatch;
+  if (!Intersect(r.match_keys(), d.match_keys())) return MatchConfidence::kMismatch;
   if (r.serology_only() || d.serology_only() || genotype_list) {
     return MatchConfidence::kPotential;
   }
@@ -328,7 +328,7 @@ MatchConfidence ConfidenceOf(const PositionTyping& r, const PositionTyping& d,
     // alleles of one P group are a definite P-group match.
     return MatchConfidence::kDefinite;
   }
-  if (r.p_group_count == 1 && d.p_group_count == 1) {
+  if (r.p_group_count() == 1 && d.p_group_count() == 1) {
     return MatchConfidence::kExact;
   }
   return MatchConfidence::kPotential;

@@ -546,7 +546,7 @@ std::vector<std::vector<uint32_t>> HapKeys(const std::string& hap) {
       absl::StatusOr<matcher::Genotype> g = Geno(allele);
       if (g.ok()) {
         for (const matcher::LocusTyping& t : g->loci) {
-          if (t.typed_positions > 0) keys = t.pos[0].match_keys;
+          if (t.typed_positions > 0) keys = t.pos[0].match_keys();
         }
       }
       it = cache->emplace(allele, keys).first;
@@ -606,8 +606,8 @@ bool HaplotypesAlike(const std::string& phased) {
     const matcher::LocusTyping& t = g->at(l);
     if (t.typed_positions < 2) continue;
     bool any = false;
-    for (uint32_t k : t.pos[0].match_keys) {
-      for (uint32_t j : t.pos[1].match_keys) any = any || k == j;
+    for (uint32_t k : t.pos[0].match_keys()) {
+      for (uint32_t j : t.pos[1].match_keys()) any = any || k == j;
     }
     if (!any) return false;
   }

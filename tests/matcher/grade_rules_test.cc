@@ -17,6 +17,7 @@
 #include "absl/strings/strip.h"
 #include "gtest/gtest.h"
 #include "matcher/internal/grade.h"
+#include "matcher/internal/position_access.h"
 #include "matcher/match.h"
 #include "tests/matcher/match_test_util.h"
 
@@ -80,29 +81,30 @@ struct Synthetic {
   // alleles' assigned antigens (or, with `written`, the antigens typed).
   PositionTyping Pos(std::vector<uint32_t> ids, std::vector<uint32_t> serology,
                      bool consolidated = false, bool written = false) const {
+    using A = PositionAccess;
     PositionTyping p;
     p.alleles = ids;
     if (written) p.antigens = serology;
-    p.serology = serology;
+    A::serology(p) = serology;
     p.consolidated = consolidated;
     bool all_null = !ids.empty() && !written;
     for (uint32_t id : ids) {
       const Allele& a = alleles[id];
       if (a.is_null()) {
-        p.any_null = true;
-        p.match_keys.push_back(a.small_g | kNullKeyBit);
+        A::any_null(p) = true;
+        A::match_keys(p).push_back(a.small_g | kNullKeyBit);
       } else {
         all_null = false;
-        p.match_keys.push_back(a.p_group);
+        A::match_keys(p).push_back(a.p_group);
       }
-      if (a.g_group != kNone) p.g_groups.push_back(a.g_group);
+      if (a.g_group != kNone) A::g_groups(p).push_back(a.g_group);
     }
-    p.all_null = all_null;
-    for (auto* v : {&p.match_keys, &p.g_groups, &p.serology}) {
+    A::all_null(p) = all_null;
+    for (auto* v : {&A::match_keys(p), &A::g_groups(p), &A::serology(p)}) {
       std::sort(v->begin(), v->end());
       v->erase(std::unique(v->begin(), v->end()), v->end());
     }
-    p.p_group_count = static_cast<uint8_t>(p.match_keys.size());
+    A::p_group_count(p) = static_cast<uint8_t>(p.match_keys().size());
     return p;
   }
 
@@ -254,14 +256,15 @@ struct World : Synthetic {
     return Name(ConfidenceOf(r, d, false));
   }
   std::string A(const PositionTyping& r, const PositionTyping& d) const {
-    return AntigenMatch(antigens, r, d, Intersect(r.match_keys, d.match_keys))
+    return AntigenMatch(antigens, r, d, Intersect(r.match_keys(), d.match_keys()))
                ? "true"
                : "false";
   }
   PositionTyping Sero(uint32_t antigen) const {
     PositionTyping p = Pos({}, {antigen}, false, true);
-    p.match_keys = {999};  // serology expands to alleles: a potential key
-    p.p_group_count = 2;
+    PositionAccess::match_keys(p) = {999};  // serology expands to alleles:
+                                           // a potential key
+    PositionAccess::p_group_count(p) = 2;
     return p;
   }
 };
@@ -313,9 +316,9 @@ std::map<std::string, RuleCase> RuleCases() {
       {"atlas-rule-134", {O::kPassed, [=] { return w.C(w.Pos({w.pp1, w.pp2}, {}), w.Pos({w.gg1}, {}, true)); }, ""}},
       {"atlas-rule-137", {O::kPassed, [=] { return w.C(single(w.pp1), w.Pos({w.gg1, w.other}, {})); }, ""}},
       {"atlas-rule-138", {O::kPassed, [=] { return w.C(w.Pos({w.gg1, w.other}, {}), single(w.pp1)); }, ""}},
-      {"atlas-rule-139", {O::kPassed, [=] { PositionTyping s = w.Sero(w.split); s.match_keys = {w.alleles[w.gg1].p_group}; return w.C(s, w.Pos({w.gg1, w.other}, {})); }, ""}},
-      {"atlas-rule-140", {O::kPassed, [=] { PositionTyping s = w.Sero(w.split); s.match_keys = {w.alleles[w.gg1].p_group}; return w.C(w.Pos({w.gg1, w.other}, {}), s); }, ""}},
-      {"atlas-rule-148", {O::kPassed, [=] { PositionTyping s = w.Sero(w.split); s.match_keys = {w.alleles[w.gg1].p_group}; return w.C(s, single(w.gg1)); }, ""}},
+      {"atlas-rule-139", {O::kPassed, [=] { PositionTyping s = w.Sero(w.split); PositionAccess::match_keys(s) = {w.alleles[w.gg1].p_group}; return w.C(s, w.Pos({w.gg1, w.other}, {})); }, ""}},
+      {"atlas-rule-140", {O::kPassed, [=] { PositionTyping s = w.Sero(w.split); PositionAccess::match_keys(s) = {w.alleles[w.gg1].p_group}; return w.C(w.Pos({w.gg1, w.other}, {}), s); }, ""}},
+      {"atlas-rule-148", {O::kPassed, [=] { PositionTyping s = w.Sero(w.split); PositionAccess::match_keys(s) = {w.alleles[w.gg1].p_group}; return w.C(s, single(w.gg1)); }, ""}},
       {"atlas-rule-150", {O::kPassed, [=] { return w.C(w.Pos({w.gg1, w.other}, {}), w.Pos({w.gg2, w.other2}, {})); }, ""}},
       {"atlas-rule-151", {O::kPassed, [=] { return w.C(w.Pos({w.gg1, w.other}, {}), w.Pos({w.pp1, w.other2}, {})); }, ""}},
       {"atlas-rule-152", {O::kPassed, [=] { return w.C(single(w.null_x), single(w.g_full)); }, ""}},

@@ -10,6 +10,7 @@
 #include "gtest/gtest.h"
 #include "matcher/internal/grade.h"
 #include "matcher/match.h"
+#include "matcher/internal/position_access.h"
 #include "tests/matcher/match_test_util.h"
 
 namespace hla::matcher {
@@ -42,7 +43,7 @@ TEST_F(MatchTest, BuildsTwoPositionsPerLocus) {
   EXPECT_EQ(g.at(Locus::kDPB1).typed_positions, 0);
   EXPECT_EQ(g.at(Locus::kA).pos[0].text, "A*01:01:01:01");
   EXPECT_EQ(g.at(Locus::kA).pos[0].alleles.size(), 1u);
-  EXPECT_EQ(g.at(Locus::kA).pos[0].match_keys.size(), 1u);
+  EXPECT_EQ(g.at(Locus::kA).pos[0].match_keys().size(), 1u);
   EXPECT_FALSE(g.phased);
 }
 
@@ -50,7 +51,7 @@ TEST_F(MatchTest, OneTypingIsHomozygousByConvention) {
   Genotype g = G("HLA-A*29:02");
   EXPECT_EQ(g.at(Locus::kA).typed_positions, 1);
   EXPECT_EQ(g.at(Locus::kA).pos[1].text, "HLA-A*29:02");
-  EXPECT_EQ(g.at(Locus::kA).pos[0].match_keys, g.at(Locus::kA).pos[1].match_keys);
+  EXPECT_EQ(g.at(Locus::kA).pos[0].match_keys(), g.at(Locus::kA).pos[1].match_keys());
   MatchReport r = M("HLA-A*29:02", "A*29:02+A*02:01", OnlyA());
   EXPECT_TRUE(r.loci[0].recipient_one_typing);
   EXPECT_FALSE(r.loci[0].donor_one_typing);
@@ -116,7 +117,7 @@ TEST_F(MatchTest, GeneAbsentPlaceholderActsAsNull) {
   o.loci = {Locus::kDRB4};
   o.haplo_required_loci = {};
   MatchReport r = M("DRB4*NNNN+DRB4*01:01", "DRB4*01:01+DRB4*01:01", o);
-  EXPECT_TRUE(G("DRB4*NNNN+DRB4*01:01").at(Locus::kDRB4).pos[0].all_null);
+  EXPECT_TRUE(G("DRB4*NNNN+DRB4*01:01").at(Locus::kDRB4).pos[0].all_null());
   EXPECT_EQ(r.loci[0].matches, 2);
   EXPECT_EQ(r.loci[0].mismatches, 0);
 }
@@ -465,8 +466,8 @@ TEST_F(TceTest, UnknownWhenAnAlleleHasNoGroup) {
   Genotype r = G("DPB1*10:01+DPB1*10:01");
   Genotype d = G("DPB1*01:01+DPB1*01:01");
   for (PositionTyping& p : d.at(Locus::kDPB1).pos) {
-    p.tce_groups.clear();
-    p.tce_unknown = true;
+    matcher_internal::PositionAccess::tce_groups(p).clear();
+    matcher_internal::PositionAccess::tce_unknown(p) = true;
   }
   absl::StatusOr<MatchReport> rep =
       Match(*ref_, r, d, Relationship::kUnknown, OnlyA());

@@ -19,6 +19,7 @@
 #include "gtest/gtest.h"
 #include "registry/ingest.h"
 #include "registry/rank.h"
+#include "matcher/internal/position_access.h"
 #include "registry/internal/store_data.h"
 #include "tests/matcher/match_test_util.h"
 
@@ -155,10 +156,10 @@ TEST_F(IngestTest, PositionCacheEqualsWholeTypingGenotype) {
         EXPECT_EQ(a.pos[p].text, b.pos[p].text);
         EXPECT_EQ(a.pos[p].alleles, b.pos[p].alleles);
         EXPECT_EQ(a.pos[p].antigens, b.pos[p].antigens);
-        EXPECT_EQ(a.pos[p].match_keys, b.pos[p].match_keys);
-        EXPECT_EQ(a.pos[p].serology, b.pos[p].serology);
+        EXPECT_EQ(a.pos[p].match_keys(), b.pos[p].match_keys());
+        EXPECT_EQ(a.pos[p].serology(), b.pos[p].serology());
         EXPECT_EQ(a.pos[p].consolidated, b.pos[p].consolidated);
-        EXPECT_EQ(a.pos[p].all_null, b.pos[p].all_null);
+        EXPECT_EQ(a.pos[p].all_null(), b.pos[p].all_null());
         EXPECT_EQ(a.pos[p].haplotype, b.pos[p].haplotype);
       }
     }
@@ -215,7 +216,7 @@ TEST_F(IngestTest, WideIdsRoundTrip) {
   for (uint32_t i = 0; i < 70000; ++i) {
     matcher::PositionTyping p;
     p.text = absl::StrCat("t", i);
-    p.match_keys = {i};
+    matcher_internal::PositionAccess::match_keys(p) = {i};
     const uint32_t id = b.Intern(Locus::kA, p);
     std::array<std::array<uint32_t, 2>, kLocusCount> ids{};
     ids[0] = {id, id};
@@ -464,16 +465,16 @@ TEST_F(IndexTest, RoundTripRanksTheSame) {
       EXPECT_EQ(x.text, y.text);
       EXPECT_EQ(x.alleles, y.alleles);
       EXPECT_EQ(x.antigens, y.antigens);
-      EXPECT_EQ(x.match_keys, y.match_keys);
-      EXPECT_EQ(x.g_groups, y.g_groups);
-      EXPECT_EQ(x.serology, y.serology);
-      EXPECT_EQ(x.tce_groups, y.tce_groups);
+      EXPECT_EQ(x.match_keys(), y.match_keys());
+      EXPECT_EQ(x.g_groups(), y.g_groups());
+      EXPECT_EQ(x.serology(), y.serology());
+      EXPECT_EQ(x.tce_groups(), y.tce_groups());
       EXPECT_EQ(x.consolidated, y.consolidated);
       EXPECT_EQ(x.placeholder, y.placeholder);
-      EXPECT_EQ(x.all_null, y.all_null);
-      EXPECT_EQ(x.any_null, y.any_null);
-      EXPECT_EQ(x.tce_unknown, y.tce_unknown);
-      EXPECT_EQ(x.p_group_count, y.p_group_count);
+      EXPECT_EQ(x.all_null(), y.all_null());
+      EXPECT_EQ(x.any_null(), y.any_null());
+      EXPECT_EQ(x.tce_unknown(), y.tce_unknown());
+      EXPECT_EQ(x.p_group_count(), y.p_group_count());
       EXPECT_EQ(a[t].keyset, b[t].keyset);
     }
   }

@@ -214,7 +214,7 @@ TEST_F(RankTest, StoreRoundTripsGenotypesAndFacts) {
       if (g.at(l).typed_positions == 0) continue;
       for (int p = 0; p < 2; ++p) {
         EXPECT_EQ(g.at(l).pos[p].text, f.donors[i].at(l).pos[p].text);
-        EXPECT_EQ(g.at(l).pos[p].match_keys, f.donors[i].at(l).pos[p].match_keys);
+        EXPECT_EQ(g.at(l).pos[p].match_keys(), f.donors[i].at(l).pos[p].match_keys());
       }
     }
   }
