@@ -3,8 +3,9 @@
 // service/server.h over real sockets: a server on an ephemeral loopback port
 // in a thread, called with httplib's client (a test-only dependency) or, for
 // what no well-behaved client does (trickling, oversized or malformed
-// requests), a raw socket; each test stops its server. Also the pure
-// helpers (listen address, token file, constant-time compare).
+// requests), a raw socket; each test stops its server. The pure helpers
+// (listen address, token file, constant-time compare) are in
+// helpers_test.cc.
 //
 // Timing: a loaded machine may delay any step by seconds, so no test
 // asserts on elapsed time. A test about a server timeout sets that timeout
@@ -61,45 +62,6 @@ bool WaitFor(const std::function<bool()>& done) {
 bool Send(int fd, const std::string& data) {
   return ::send(fd, data.data(), data.size(), MSG_NOSIGNAL) ==
          static_cast<ssize_t>(data.size());
-}
-
-TEST(ParseListen, ReadsHostAndPort) {
-  absl::StatusOr<ListenAddress> a = ParseListen("127.0.0.1:8080");
-  ASSERT_TRUE(a.ok());
-  EXPECT_EQ(a->host, "127.0.0.1");
-  EXPECT_EQ(a->port, 8080);
-  a = ParseListen("[::1]:0");
-  ASSERT_TRUE(a.ok());
-  EXPECT_EQ(a->host, "::1");
-  EXPECT_EQ(a->port, 0);
-  a = ParseListen(":9000");
-  ASSERT_TRUE(a.ok());
-  EXPECT_EQ(a->host, "127.0.0.1");
-  EXPECT_FALSE(ParseListen("localhost").ok());
-  EXPECT_FALSE(ParseListen("127.0.0.1:99999").ok());
-  EXPECT_FALSE(ParseListen("[::1]8080").ok());
-}
-
-TEST(CheckListen, NonLoopbackNeedsAToken) {
-  EXPECT_TRUE(CheckListen({"127.0.0.1", 80}, false).ok());
-  EXPECT_TRUE(CheckListen({"::1", 80}, false).ok());
-  EXPECT_TRUE(CheckListen({"localhost", 80}, false).ok());
-  const absl::Status s = CheckListen({"0.0.0.0", 80}, false);
-  EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_THAT(std::string(s.message()), HasSubstr("--token-file"));
-  EXPECT_TRUE(CheckListen({"0.0.0.0", 80}, true).ok());
-  EXPECT_TRUE(IsLoopback("127.1.2.3"));
-  EXPECT_FALSE(IsLoopback("127.example.com"));
-  EXPECT_FALSE(IsLoopback("::"));
-  EXPECT_FALSE(IsLoopback("10.0.0.1"));
-}
-
-TEST(ConstantTimeEquals, ComparesWholeStrings) {
-  EXPECT_TRUE(ConstantTimeEquals("secret-token-123", "secret-token-123"));
-  EXPECT_FALSE(ConstantTimeEquals("secret-token-123", "secret-token-124"));
-  EXPECT_FALSE(ConstantTimeEquals("secret-token-123", "secret-token-12"));
-  EXPECT_FALSE(ConstantTimeEquals("", "x"));
-  EXPECT_TRUE(ConstantTimeEquals("", ""));
 }
 
 class ServerTest : public ::testing::Test {
@@ -574,22 +536,6 @@ TEST_F(ServerTest, NonLoopbackWithoutTokenDoesNotBind) {
   o.listen = {"0.0.0.0", 0};
   Server s(service_, std::move(o));
   EXPECT_EQ(s.Bind().code(), absl::StatusCode::kFailedPrecondition);
-}
-
-TEST(ReadTokenFile, NeedsSixteenBytes) {
-  const std::string dir =
-      absl::StrCat(::testing::TempDir(), "/hm_token_", ::getpid());
-  std::filesystem::create_directories(dir);
-  std::ofstream(dir + "/short") << "abc\n";
-  std::ofstream(dir + "/good") << "  0123456789abcdef\n";
-  EXPECT_EQ(ReadTokenFile(dir + "/short").status().code(),
-            absl::StatusCode::kInvalidArgument);
-  absl::StatusOr<std::string> t = ReadTokenFile(dir + "/good");
-  ASSERT_TRUE(t.ok());
-  EXPECT_EQ(*t, "0123456789abcdef");
-  EXPECT_EQ(ReadTokenFile(dir + "/none").status().code(),
-            absl::StatusCode::kNotFound);
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -589,15 +589,5 @@ TEST_F(SynthTest, ProgressIsReported) {
   EXPECT_EQ(calls.back(), std::make_pair(uint64_t{70000}, uint64_t{70000}));
 }
 
-TEST(ParseIsoDate, AcceptsRealDaysOnly) {
-  ASSERT_TRUE(ParseIsoDate("2024-02-29").has_value());
-  EXPECT_EQ(ParseIsoDate("2024-02-29")->day, 29);
-  EXPECT_FALSE(ParseIsoDate("2023-02-29").has_value());
-  EXPECT_FALSE(ParseIsoDate("2023-13-01").has_value());
-  EXPECT_FALSE(ParseIsoDate("2023-1-01").has_value());
-  EXPECT_FALSE(ParseIsoDate("2023-01-0a").has_value());
-  EXPECT_FALSE(ParseIsoDate("").has_value());
-}
-
 }  // namespace
 }  // namespace hla::synth
