@@ -31,10 +31,20 @@ function(hla_add_library name)
   hla_set_warnings(${name})
 endfunction()
 
-# hla_add_test(<name> SOURCES ... LIBS ... [LABELS ...])
+# hla_add_test(<name> SOURCES ... LIBS ... LABELS unit|integration)
 # One GoogleTest binary; ctest sees each TEST through gtest_discover_tests.
+# The label says what every test of the binary reads, so that `ctest -L unit`
+# never touches the shipped data: `unit` for tests on inline or synthetic
+# data only, `integration` for tests that read the shipped releases, MAC
+# tables, frequencies or examples under data/. It is required, and a binary
+# must not mix the two: split it instead.
 function(hla_add_test name)
   cmake_parse_arguments(ARG "" "" "SOURCES;LIBS;LABELS" ${ARGN})
+  if(NOT ARG_LABELS STREQUAL "unit" AND NOT ARG_LABELS STREQUAL "integration")
+    message(FATAL_ERROR
+        "hla_add_test(${name}): LABELS must be unit or integration, "
+        "got '${ARG_LABELS}'")
+  endif()
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE ${ARG_LIBS} GTest::gmock GTest::gtest_main)
   target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR})
@@ -42,15 +52,11 @@ function(hla_add_test name)
       HLA_TESTDATA_DIR="${PROJECT_SOURCE_DIR}/tests/testdata"
       HLA_SHIPPED_DATA_DIR="${PROJECT_SOURCE_DIR}/data")
   hla_set_warnings(${name})
-  set(labels unit)
-  if(ARG_LABELS)
-    set(labels ${ARG_LABELS})
-  endif()
   gtest_discover_tests(${name}
       WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
       DISCOVERY_MODE PRE_TEST
       DISCOVERY_TIMEOUT 60
-      PROPERTIES LABELS "${labels}")
+      PROPERTIES LABELS ${ARG_LABELS})
 endfunction()
 
 # hla_add_benchmark(<name> SOURCES ... LIBS ...)

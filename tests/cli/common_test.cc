@@ -155,17 +155,5 @@ TEST(ForEachTyping, ArgumentsOrEveryLineAndOverLongLinesAreRejected) {
   EXPECT_EQ(seen, (std::vector<std::string>{"DR4", "B27"}));
 }
 
-TEST(LoadReferenceData, NamesWhatIsMissing) {
-  absl::StatusOr<data::ReferenceData> d =
-      LoadReferenceData(Parsed({"--imgt", "3.44.0", "--mac", "/nonexistent/alpha.v3.txt"}));
-  ASSERT_FALSE(d.ok());
-  EXPECT_THAT(d.status().message(), HasSubstr("/nonexistent/alpha.v3.txt"));
-  d = LoadReferenceData(Parsed({"--imgt", "3.44.0"}));
-  ASSERT_TRUE(d.ok()) << d.status();
-  EXPECT_EQ(d->reference->version(), "3.44.0");
-  EXPECT_GT(d->macs->size(), 0u);
-  EXPECT_THAT(d->imgt_dir, HasSubstr("imgt/3.44.0"));
-}
-
 }  // namespace
 }  // namespace hla::cli

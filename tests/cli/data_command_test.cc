@@ -84,33 +84,5 @@ TEST(DataVerify, ShippedFilesAreUnmodified) {
   EXPECT_THAT(r.out, HasSubstr("47 OK, 0 MISMATCH, 0 MISSING"));
 }
 
-TEST(DataVerify, MissingDataDirIsRejected) {
-  const RunResult r = RunDataWith({"verify", "--data-dir", "/nonexistent/data"});
-  EXPECT_EQ(r.rc, kExitRejected);
-  EXPECT_THAT(r.err, HasSubstr("/nonexistent/data/MANIFEST.md5"));
-}
-
-TEST(Data, UsageErrors) {
-  EXPECT_EQ(RunDataWith({}).rc, kExitUsage);
-  const RunResult bad = RunDataWith({"frobnicate"});
-  EXPECT_EQ(bad.rc, kExitUsage);
-  EXPECT_THAT(bad.err, HasSubstr("unknown subcommand 'frobnicate'"));
-  const RunResult flag = RunDataWith({"info", "--data-dir", "x"});
-  EXPECT_EQ(flag.rc, kExitUsage);
-  EXPECT_THAT(flag.err, HasSubstr("unknown flag --data-dir"));
-  EXPECT_EQ(RunDataWith({"verify", "extra"}).rc, kExitUsage);
-}
-
-TEST(Data, HelpGoesToStdout) {
-  for (const char* h : {"--help", "help"}) {
-    const RunResult r = RunDataWith({h});
-    EXPECT_EQ(r.rc, kExitOk);
-    EXPECT_THAT(r.out, HasSubstr("usage: haplomatch data info"));
-  }
-  const RunResult r = RunDataWith({"info", "--help"});
-  EXPECT_EQ(r.rc, kExitOk);
-  EXPECT_THAT(r.out, HasSubstr("--imgt"));
-}
-
 }  // namespace
 }  // namespace hla::cli

@@ -80,26 +80,10 @@ TEST(Reduce, NonStrict) {
             "A*24:329Q\n");
 }
 
-TEST(Reduce, UsageErrorsExitTwo) {
-  RunResult r = Invoke(RunReduce, {"--level", "XYZ", "A*01:01"});
-  EXPECT_EQ(r.rc, kExitUsage);
-  EXPECT_THAT(r.err, HasSubstr("--level must be one of"));
-  r = Invoke(RunReduce, {"--bogus"});
-  EXPECT_EQ(r.rc, kExitUsage);
-  r = Invoke(RunValidate, {"--level", "G"});  // validate has no --level
-  EXPECT_EQ(r.rc, kExitUsage);
-}
-
 TEST(Reduce, UnknownReleaseExitsOne) {
   const RunResult r = Invoke(RunReduce, {"--imgt", "9.99.9", "A*01:01"});
   EXPECT_EQ(r.rc, kExitRejected);
   EXPECT_THAT(r.out, IsEmpty());
-}
-
-TEST(Reduce, Help) {
-  const RunResult r = Invoke(RunReduce, {"--help"});
-  EXPECT_EQ(r.rc, kExitOk);
-  EXPECT_THAT(r.out, HasSubstr("usage: haplomatch reduce"));
 }
 
 TEST(Reduce, OverlongLineIsOneErrorLine) {

@@ -110,39 +110,6 @@ TEST(Synth, StatsGoToStderr) {
   EXPECT_THAT(r.err, HasSubstr("C*15:20 -> C*15:27"));
 }
 
-TEST(Synth, HelpExitsZero) {
-  const RunResult r = Invoke({"--help"});
-  EXPECT_EQ(r.rc, kExitOk);
-  EXPECT_THAT(r.out, StartsWith("usage: haplomatch synth"));
-}
-
-TEST(Synth, UsageErrorsExitTwo) {
-  const std::vector<std::vector<std::string>> cases = {
-      {},
-      {"--seed", "3"},
-      {"--donors", "abc"},
-      {"--donors", "-5"},
-      {"--donors", "1.5"},
-      {"--families", "x"},
-      {"--donors", "1", "--seed", "-1"},
-      {"--donors", "1", "--format", "json"},
-      {"--donors", "1", "--population", "CAU"},
-      {"--donors", "1", "--as-of", "2026-02-30"},
-      {"--donors", "1", "--nonpaternity-rate", "2"},
-      {"--donors", "1", "--recombination-rate", "x"},
-      {"--donors", "1", "--bogus"},
-      {"--donors", "1", "extra"},
-      {"--donors"},
-  };
-  for (const auto& args : cases) {
-    const RunResult r = Invoke(args);
-    EXPECT_EQ(r.rc, kExitUsage) << absl::StrJoin(args, " ");
-    EXPECT_THAT(r.err, StartsWith("haplomatch synth: "))
-        << absl::StrJoin(args, " ");
-    EXPECT_THAT(r.out, IsEmpty());
-  }
-}
-
 TEST(Synth, DataErrorsExitOne) {
   EXPECT_EQ(Invoke({"--donors", "1", "--imgt", "/nonexistent/imgt"}).rc,
             kExitRejected);

@@ -1,6 +1,7 @@
 // Copyright 2026 The haplomatch Authors. SPDX-License-Identifier: Apache-2.0
 //
-// Integration: the shipped IPD-IMGT/HLA releases (data/imgt/3.58.0, 3.44.0).
+// Integration: the shipped IPD-IMGT/HLA releases (data/imgt/3.58.0, 3.44.0)
+// and MAC tables (data/mac/), loaded directly or by version and data root.
 // Every expected count below was computed from the files themselves with the
 // shell command quoted next to it (run in data/imgt/<version>/); facts are
 // lines of the files, or py-ard's 3.44.0 results (examples/py-ard/redux.tsv).
@@ -8,13 +9,16 @@
 
 #include "data/mac_table.h"
 #include "data/reference.h"
+#include "data/resolve.h"
 #include "data/verify.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/data/data_test_util.h"
 
 namespace hla::data {
 namespace {
 
+using ::hla::data_testing::StatusIs;
 using ::testing::HasSubstr;
 
 const std::string kData = HLA_SHIPPED_DATA_DIR;
@@ -317,6 +321,48 @@ TEST(ShippedData, VerifiesAgainstManifestAndImgtChecksums) {
   // wc -l MANIFEST.md5 -> 29; present files named in IMGT's lists: 3.58.0
   // md5checksum.txt 6 + wmda 6, 3.44.0 wmda 6.
   EXPECT_EQ(r->checks.size(), 29u + 6u + 6u + 6u);
+}
+
+// ---- Loading by version and data root (data/locate.h) from the shipped data
+
+TEST(LoadReferenceData, LoadsTheReleaseAndTheShippedMacTable) {
+  DataPaths p;
+  p.build_data_dir = kData;
+  absl::StatusOr<ReferenceData> d = LoadReferenceData("3440", "", p);
+  ASSERT_TRUE(d.ok()) << d.status();
+  EXPECT_EQ(d->reference->version(), "3.44.0");
+  EXPECT_EQ(d->imgt_dir, p.build_data_dir + "/imgt/3.44.0");
+  EXPECT_EQ(d->mac_path,
+            p.build_data_dir + "/" + MacTable::kShippedRelativePath);
+  EXPECT_GT(d->macs->size(), 0u);
+}
+
+TEST(LoadReferenceData, EachFailureNamesWhatIsMissing) {
+  DataPaths none;  // no data root anywhere
+  const std::string release = kData + "/imgt/3.44.0";
+  // A release directory given as a path loads; the shipped MAC table then
+  // has no root to live under.
+  EXPECT_THAT(LoadReferenceData(release, "", none),
+              StatusIs(absl::StatusCode::kNotFound, "MAC table: "));
+  EXPECT_THAT(LoadReferenceData(release, "/nonexistent/alpha.v3.txt", none),
+              StatusIs(absl::StatusCode::kNotFound, "/nonexistent/alpha.v3.txt"));
+  EXPECT_THAT(LoadReferenceData("latest", "", none),
+              StatusIs(absl::StatusCode::kInvalidArgument, "latest"));
+}
+
+// ---- The shipped NMDP example MAC file
+
+// NMDP's own API example: rows only, no LAST UPDATED line.
+TEST(MacTable, LoadsNmdpExampleFile) {
+  auto t = MacTable::Load(kData +
+                          "/mac/nmdp-multiple-allele-code/ex-allele-codes.txt");
+  ASSERT_TRUE(t.ok()) << t.status();
+  EXPECT_EQ((*t)->date(), "");
+  // awk -F'\t' 'NF==3' ex-allele-codes.txt | wc -l -> 5; '$1=="*"' -> 2.
+  EXPECT_EQ((*t)->size(), 5u);
+  EXPECT_EQ((*t)->allele_specific_count(), 2u);
+  ASSERT_NE((*t)->Find("GD"), nullptr);
+  EXPECT_EQ((*t)->Find("GD")->expansion, "03:01/52:01");
 }
 
 }  // namespace

@@ -107,30 +107,5 @@ TEST(ResolveImgtDir, GarbageIsInvalidArgument) {
                        "--imgt wants a release version"));
 }
 
-TEST(LoadReferenceData, LoadsTheReleaseAndTheShippedMacTable) {
-  DataPaths p;
-  p.build_data_dir = HLA_SHIPPED_DATA_DIR;
-  absl::StatusOr<ReferenceData> d = LoadReferenceData("3440", "", p);
-  ASSERT_TRUE(d.ok()) << d.status();
-  EXPECT_EQ(d->reference->version(), "3.44.0");
-  EXPECT_EQ(d->imgt_dir, p.build_data_dir + "/imgt/3.44.0");
-  EXPECT_EQ(d->mac_path,
-            p.build_data_dir + "/" + MacTable::kShippedRelativePath);
-  EXPECT_GT(d->macs->size(), 0u);
-}
-
-TEST(LoadReferenceData, EachFailureNamesWhatIsMissing) {
-  DataPaths none;  // no data root anywhere
-  const std::string release = std::string(HLA_SHIPPED_DATA_DIR) + "/imgt/3.44.0";
-  // A release directory given as a path loads; the shipped MAC table then
-  // has no root to live under.
-  EXPECT_THAT(LoadReferenceData(release, "", none),
-              StatusIs(absl::StatusCode::kNotFound, "MAC table: "));
-  EXPECT_THAT(LoadReferenceData(release, "/nonexistent/alpha.v3.txt", none),
-              StatusIs(absl::StatusCode::kNotFound, "/nonexistent/alpha.v3.txt"));
-  EXPECT_THAT(LoadReferenceData("latest", "", none),
-              StatusIs(absl::StatusCode::kInvalidArgument, "latest"));
-}
-
 }  // namespace
 }  // namespace hla::data

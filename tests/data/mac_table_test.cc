@@ -75,18 +75,5 @@ TEST(MacTable, MissingFileNamesPath) {
                        "/nonexistent/alpha.v3.txt (expected an NMDP MAC table"));
 }
 
-// NMDP's own API example: rows only, no LAST UPDATED line.
-TEST(MacTable, LoadsNmdpExampleFile) {
-  auto t = MacTable::Load(std::string(HLA_SHIPPED_DATA_DIR) +
-                          "/mac/nmdp-multiple-allele-code/ex-allele-codes.txt");
-  ASSERT_TRUE(t.ok()) << t.status();
-  EXPECT_EQ((*t)->date(), "");
-  // awk -F'\t' 'NF==3' ex-allele-codes.txt | wc -l -> 5; '$1=="*"' -> 2.
-  EXPECT_EQ((*t)->size(), 5u);
-  EXPECT_EQ((*t)->allele_specific_count(), 2u);
-  ASSERT_NE((*t)->Find("GD"), nullptr);
-  EXPECT_EQ((*t)->Find("GD")->expansion, "03:01/52:01");
-}
-
 }  // namespace
 }  // namespace hla::data

@@ -7,8 +7,11 @@
 // Each vector row is one of: passed (our rule gives Atlas's answer), a
 // documented difference (docs/matching.md, asserting OUR answer), or not
 // applicable (the concept does not exist in our API; the reason is given).
-// A row of the file that this test does not know fails the test.
+// A row of the file that this test does not know fails the test, and each
+// test asserts how many rows it read and how many ended in each outcome
+// (the numbers of the copied table, written next to it).
 #include <functional>
+#include <iostream>
 #include <map>
 #include <string>
 #include <vector>
@@ -339,9 +342,10 @@ std::map<std::string, RuleCase> RuleCases() {
 
 TEST(AtlasGradingRules, EveryRow) {
   const auto cases = RuleCases();
-  int passed = 0, differences = 0, not_applicable = 0;
+  int rows = 0, passed = 0, differences = 0, not_applicable = 0;
   for (const auto& row : matcher_test::ReadTsv("atlas/grading_rules.tsv")) {
     const std::string& id = row.at("case_id");
+    ++rows;
     const std::string& expected = row.at("expected");
     auto it = cases.find(id);
     if (it == cases.end()) {
@@ -354,19 +358,26 @@ TEST(AtlasGradingRules, EveryRow) {
       continue;
     }
     const std::string ours = c.ours();
+    // Counted only when the row ends as listed, so that a regression shows
+    // in the counts too.
     if (c.outcome == Outcome::kPassed) {
       EXPECT_EQ(ours, expected) << id << " (" << row.at("condition") << ")";
-      ++passed;
+      if (ours == expected) ++passed;
     } else {
       EXPECT_NE(ours, expected) << id << ": listed as a difference but agrees";
-      ++differences;
+      if (ours != expected) ++differences;
     }
   }
-  std::cout << "atlas/grading_rules.tsv: passed " << passed
-            << ", documented differences " << differences
+  std::cout << "atlas/grading_rules.tsv: rows " << rows << ", passed "
+            << passed << ", documented differences " << differences
             << ", not applicable " << not_applicable << "\n";
-  EXPECT_EQ(passed + differences + not_applicable,
-            static_cast<int>(cases.size()));
+  // tests/testdata/atlas/grading_rules.tsv: 55 rows, one RuleCase each; the
+  // differences and not-applicable rows are the ones RuleCases() lists.
+  EXPECT_EQ(static_cast<int>(cases.size()), 55);
+  EXPECT_EQ(rows, 55);
+  EXPECT_EQ(passed, 50);
+  EXPECT_EQ(differences, 3);
+  EXPECT_EQ(not_applicable, 2);
 }
 
 // ---- atlas/locus_match_count.tsv (abstract P-group sets)
@@ -396,9 +407,10 @@ TEST(AtlasLocusMatchCount, EveryRow) {
   const std::map<std::string, std::string> kNotApplicable = {
       {"atlas-count-002", "one position untyped and the other typed cannot be written as a GL string: one typing means homozygous (BuildGenotype)"},
   };
-  int passed = 0, differences = 0, not_applicable = 0;
+  int rows = 0, passed = 0, differences = 0, not_applicable = 0;
   for (const auto& row : matcher_test::ReadTsv("atlas/locus_match_count.tsv")) {
     const std::string& id = row.at("case_id");
+    ++rows;
     if (kNotApplicable.count(id)) {
       ++not_applicable;
       continue;
@@ -417,15 +429,21 @@ TEST(AtlasLocusMatchCount, EveryRow) {
     const std::string expected = row.at("expected_match_count");
     if (kDifferences.count(id)) {
       EXPECT_NE(std::to_string(ours), expected) << id;
-      ++differences;
+      if (std::to_string(ours) != expected) ++differences;
       continue;
     }
     EXPECT_EQ(std::to_string(ours), expected) << id << " " << row.at("note");
-    ++passed;
+    if (std::to_string(ours) == expected) ++passed;
   }
-  std::cout << "atlas/locus_match_count.tsv: passed " << passed
-            << ", documented differences " << differences
+  std::cout << "atlas/locus_match_count.tsv: rows " << rows << ", passed "
+            << passed << ", documented differences " << differences
             << ", not applicable " << not_applicable << "\n";
+  // tests/testdata/atlas/locus_match_count.tsv: 14 rows; the difference and
+  // the not-applicable row are the ones listed above.
+  EXPECT_EQ(rows, 14);
+  EXPECT_EQ(passed, 12);
+  EXPECT_EQ(differences, 1);
+  EXPECT_EQ(not_applicable, 1);
 }
 
 // The verdict rule Match and rank's scan share, every input combination

@@ -15,6 +15,9 @@
 //                          token); the reason is listed and, where it makes
 //                          sense, the error we give is checked.
 // Any other disagreement fails the test; a row this test cannot read fails.
+// Each test then asserts how many rows it read and how many ended in each
+// outcome, against the numbers of the copied table written next to it: an
+// emptied or truncated table, or a row that stops agreeing, fails.
 #include <iostream>
 #include <map>
 #include <set>
@@ -41,24 +44,27 @@ using ::hla::matcher_test::Row;
 using ::hla::matcher_test::ShippedTest;
 
 struct Counts {
-  int passed = 0, differences = 0, not_applicable = 0;
+  int rows = 0, passed = 0, differences = 0, not_applicable = 0;
   std::string Line(const std::string& file) const {
-    return absl::StrCat(file, ": passed ", passed, ", documented differences ",
-                        differences, ", not applicable ", not_applicable);
+    return absl::StrCat(file, ": rows ", rows, ", passed ", passed,
+                        ", documented differences ", differences,
+                        ", not applicable ", not_applicable);
   }
 };
 
-// Records one row: `agrees` is whether our answer equals the vector's.
+// Records one row: `agrees` is whether our answer equals the vector's. Only
+// a row that agrees counts as passed, so an unexplained disagreement also
+// shows in the passed count.
 void Score(const std::map<std::string, std::string>& differences,
            const std::string& id, bool agrees, const std::string& detail,
            Counts* counts) {
   if (differences.count(id)) {
     EXPECT_FALSE(agrees) << id << ": listed as a difference but agrees";
-    ++counts->differences;
+    if (!agrees) ++counts->differences;
     return;
   }
   EXPECT_TRUE(agrees) << id << ": unexplained disagreement: " << detail;
-  ++counts->passed;
+  if (agrees) ++counts->passed;
 }
 
 class Vectors : public ShippedTest {
@@ -90,6 +96,7 @@ TEST_F(Vectors, ImmunogenetrConsensusTables) {
   const std::map<std::string, std::string> kDifferences = {};
   for (const Row& row : ReadTsv("immunogenetr/mismatch_consensus_tables.tsv")) {
     const std::string& id = row.at("case_id");
+    ++counts.rows;
     int hom = 0;
     ASSERT_TRUE(absl::SimpleAtoi(row.at("homozygous_count"), &hom)) << id;
     absl::StatusOr<MatchReport> rep =
@@ -121,7 +128,12 @@ TEST_F(Vectors, ImmunogenetrConsensusTables) {
     Score(kDifferences, id, agrees, detail, &counts);
   }
   std::cout << counts.Line("immunogenetr/mismatch_consensus_tables.tsv") << "\n";
-  EXPECT_GT(counts.passed, 0);
+  // tests/testdata/immunogenetr/mismatch_consensus_tables.tsv: 11 rows, all
+  // agree.
+  EXPECT_EQ(counts.rows, 11);
+  EXPECT_EQ(counts.passed, 11);
+  EXPECT_EQ(counts.differences, 0);
+  EXPECT_EQ(counts.not_applicable, 0);
 }
 
 // ---------------------------------------------------------------------------
@@ -171,6 +183,7 @@ TEST_F(Vectors, ImmunogenetrMatchingFunctions) {
   };
   for (const Row& row : ReadTsv("immunogenetr/matching_functions.tsv")) {
     const std::string& id = row.at("case_id");
+    ++counts.rows;
     const std::string& fn = row.at("function");
     const std::string& expected = row.at("expected");
     const std::string& direction = row.at("direction");
@@ -291,6 +304,12 @@ TEST_F(Vectors, ImmunogenetrMatchingFunctions) {
     Score(kDifferences, id, agrees, detail, &counts);
   }
   std::cout << counts.Line("immunogenetr/matching_functions.tsv") << "\n";
+  // tests/testdata/immunogenetr/matching_functions.tsv: 22 rows; the
+  // differences and not-applicable rows are the ones listed above.
+  EXPECT_EQ(counts.rows, 22);
+  EXPECT_EQ(counts.passed, 17);
+  EXPECT_EQ(counts.differences, 1);
+  EXPECT_EQ(counts.not_applicable, 4);
 }
 
 // ---------------------------------------------------------------------------
@@ -302,6 +321,7 @@ TEST_F(Vectors, AtlasNullAlleleInString) {
   const std::map<std::string, std::string> kDifferences = {};
   for (const Row& row : ReadTsv("atlas/null_allele_in_string_matching.tsv")) {
     const std::string& id = row.at("case_id");
+    ++counts.rows;
     const std::string r = row.at("patient_pos1") + "+" + row.at("patient_pos2");
     const std::string d = row.at("donor_pos1") + "+" + row.at("donor_pos2");
     int allowed = 0;
@@ -318,6 +338,12 @@ TEST_F(Vectors, AtlasNullAlleleInString) {
           &counts);
   }
   std::cout << counts.Line("atlas/null_allele_in_string_matching.tsv") << "\n";
+  // tests/testdata/atlas/null_allele_in_string_matching.tsv: 11 rows, all
+  // agree.
+  EXPECT_EQ(counts.rows, 11);
+  EXPECT_EQ(counts.passed, 11);
+  EXPECT_EQ(counts.differences, 0);
+  EXPECT_EQ(counts.not_applicable, 0);
 }
 
 // ---------------------------------------------------------------------------
@@ -336,6 +362,7 @@ TEST_F(Vectors, AtlasDpb1Tce) {
   const std::string kA = "A*01:01:01:01+A*02:01:01:01^";
   for (const Row& row : ReadTsv("atlas/dpb1_tce_scoring.tsv")) {
     const std::string& id = row.at("case_id");
+    ++counts.rows;
     const std::string& assertion = row.at("assertion");
     const std::string& expected = row.at("expected_category");
     const std::string r = kA + Dpb1Gl(row.at("patient_dpb1"));
@@ -382,6 +409,11 @@ TEST_F(Vectors, AtlasDpb1Tce) {
           &counts);
   }
   std::cout << counts.Line("atlas/dpb1_tce_scoring.tsv") << "\n";
+  // tests/testdata/atlas/dpb1_tce_scoring.tsv: 20 rows, all agree.
+  EXPECT_EQ(counts.rows, 20);
+  EXPECT_EQ(counts.passed, 20);
+  EXPECT_EQ(counts.differences, 0);
+  EXPECT_EQ(counts.not_applicable, 0);
 }
 
 // ---------------------------------------------------------------------------
@@ -454,6 +486,7 @@ TEST_F(Vectors, AtlasValidationFeaturesConcrete) {
                                    Locus::kDRB1, Locus::kDQB1};
   for (const Row& row : ReadTsv("atlas/validation_features_concrete.tsv")) {
     const std::string& id = row.at("case_id");
+    ++counts.rows;
     const std::string r = FeatureGl(row.at("patient_hla"));
     const std::string d = FeatureGl(row.at("donor_hla"));
     if (kNotApplicable.count(id)) {
@@ -594,6 +627,12 @@ TEST_F(Vectors, AtlasValidationFeaturesConcrete) {
           &counts);
   }
   std::cout << counts.Line("atlas/validation_features_concrete.tsv") << "\n";
+  // tests/testdata/atlas/validation_features_concrete.tsv: 26 rows; the
+  // not-applicable row is the one listed above.
+  EXPECT_EQ(counts.rows, 26);
+  EXPECT_EQ(counts.passed, 25);
+  EXPECT_EQ(counts.differences, 0);
+  EXPECT_EQ(counts.not_applicable, 1);
 }
 
 }  // namespace

@@ -2,9 +2,9 @@
 //
 // Donor files: CSV/TSV splitting (quotes, CRLF, BOM, blank lines), header
 // spellings, per-locus cells, and one error per bad row naming file:line and
-// the column, against the shipped IPD-IMGT/HLA 3.58.0; JSON Lines (the flat
-// object reader, keys as columns, per-row key-set errors with line and
-// column); id_column for both.
+// the column, against the shipped IPD-IMGT/HLA 3.58.0; JSON Lines (keys as
+// columns, per-row key-set errors with line and column; the flat object
+// reader itself is in parse_test.cc); id_column for both.
 #include "registry/donor_file.h"
 
 #include <unistd.h>
@@ -21,7 +21,6 @@
 #include "data/resolve.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "registry/internal/flat_json.h"
 
 namespace hla::registry {
 namespace {
@@ -345,53 +344,6 @@ TEST_F(DonorFile, ArbitraryBytesNeverCrashOrHang) {
 }
 
 // ---- JSON Lines
-
-TEST(FlatJson, ValuesAndErrorsWithColumns) {
-  const struct {
-    const char* line;
-    std::vector<std::string> keys, values;
-    const char* error;  // "" for success
-  } kCases[] = {
-      {R"({"id":"a","age":30,"x":-1.5e3,"t":true,"f":false,"n":null})",
-       {"id", "age", "x", "t", "f", "n"},
-       {"a", "30", "-1.5e3", "true", "false", ""},
-       ""},
-      {"  {}  \r\n", {}, {}, ""},
-      {R"({ "k" : "a\"b\\c\/d\n\u00e9\u20ac" })", {"k"},
-       {"a\"b\\c/d\n\xC3\xA9\xE2\x82\xAC"}, ""},
-      {R"({"id":"c","glstring":"A*01:01")", {}, {}, "31: expected ',' or '}'"},
-      {R"({"a":{"x":1}})", {}, {}, "6: nested value for key 'a'"},
-      {R"({"a":[1]})", {}, {}, "6: nested value for key 'a'"},
-      {R"([1,2])", {}, {}, "1: expected '{'"},
-      {R"({"a":1,"a":2})", {}, {}, "8: key 'a' given twice"},
-      {R"({"a":tru})", {}, {}, "6: expected a string, number, true, false"},
-      {R"({"a":01})", {}, {}, "6: expected a string, number"},
-      {R"({"a":1.})", {}, {}, "6: expected a string, number"},
-      {R"({"a":-})", {}, {}, "6: expected a string, number"},
-      {R"({"a":1} x)", {}, {}, "9: text after the object"},
-      {R"({a:1})", {}, {}, "2: expected '\"'"},
-      {R"({"a" 1})", {}, {}, "6: expected ':'"},
-      {R"({"a":"x)", {}, {}, "8: unterminated string"},
-      {"{\"a\":\"x\ty\"}", {}, {}, "8: control character in string"},
-      {R"({"a":"\q"})", {}, {}, "8: unknown escape"},
-      {R"({"a":"\u12G4"})", {}, {}, "11: bad hex digit"},
-      {R"({"a":)", {}, {}, "6: expected a value"},
-      {"", {}, {}, "1: expected '{'"},
-  };
-  internal::FlatObject o;
-  for (const auto& c : kCases) {
-    SCOPED_TRACE(c.line);
-    const absl::Status s = internal::ParseFlatObject(c.line, &o);
-    if (*c.error == '\0') {
-      ASSERT_TRUE(s.ok()) << s;
-      EXPECT_EQ(o.keys, c.keys);
-      EXPECT_EQ(o.values, c.values);
-    } else {
-      EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
-      EXPECT_THAT(std::string(s.message()), testing::StartsWith(c.error));
-    }
-  }
-}
 
 TEST_F(DonorFile, JsonLinesGoodRows) {
   DonorFileOptions options;

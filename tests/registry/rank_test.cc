@@ -406,15 +406,5 @@ TEST_F(RankTest, ThreadsGiveIdenticalResults) {
   }
 }
 
-TEST(RankBy, ParsesAndRejects) {
-  absl::StatusOr<std::vector<RankKey>> k = ParseRankBy("age, haplo,TCE");
-  ASSERT_TRUE(k.ok());
-  EXPECT_EQ(*k, (std::vector<RankKey>{RankKey::kAge, RankKey::kHaplo,
-                                      RankKey::kTce}));
-  EXPECT_FALSE(ParseRankBy("age,age").ok());
-  EXPECT_FALSE(ParseRankBy("height").ok());
-  EXPECT_EQ(DefaultRankBy().size(), 9u);
-}
-
 }  // namespace
 }  // namespace hla::registry

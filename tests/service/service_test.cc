@@ -523,17 +523,6 @@ TEST_F(ServiceTest, WrongMethodIs405WithAllow) {
   EXPECT_EQ(Post("/v1/health", "{}").status, 405);
 }
 
-TEST(ErrorFromStatus, MapsCodesToHttp) {
-  EXPECT_EQ(ErrorFromStatus(absl::InvalidArgumentError("x")).status, 400);
-  EXPECT_EQ(ErrorFromStatus(absl::NotFoundError("x")).status, 400);
-  EXPECT_EQ(ErrorFromStatus(absl::OutOfRangeError("x")).status, 400);
-  EXPECT_EQ(ErrorFromStatus(absl::DeadlineExceededError("x")).status, 504);
-  EXPECT_EQ(ErrorFromStatus(absl::ResourceExhaustedError("x")).status, 503);
-  EXPECT_EQ(ErrorFromStatus(absl::InternalError("x")).status, 500);
-  EXPECT_EQ(ErrorResponse(418, "c", "say \"hi\"\n").body,
-            "{\"error\":{\"code\":\"c\",\"message\":\"say \\\"hi\\\"\\n\"}}\n");
-}
-
 TEST(ServiceCreate, MissingReleaseIsAnError) {
   ::setenv("HAPLOMATCH_DATA_DIR", HLA_SHIPPED_DATA_DIR, 1);
   ServiceOptions o;

@@ -1,0 +1,193 @@
+// Copyright 2026 The haplomatch Authors. SPDX-License-Identifier: Apache-2.0
+//
+// Eligibility rules that need no IPD-IMGT/HLA release: dates and ages, blood
+// groups and ABO compatibility, CMV/sex, antibody lists, protocol presets.
+// (Evaluate and donor-specific antibodies, on the shipped 3.58.0, are in
+// eligibility_test.cc.)
+#include "eligibility/eligibility.h"
+
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace hla::eligibility {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+
+absl::CivilDay Day(int y, int m, int d) { return absl::CivilDay(y, m, d); }
+
+// ---- Dates
+
+TEST(ParseDate, AcceptsIsoDatesIncludingLeapDays) {
+  EXPECT_EQ(*ParseDate("1956-03-14"), Day(1956, 3, 14));
+  EXPECT_EQ(*ParseDate("2024-02-29"), Day(2024, 2, 29));
+  EXPECT_EQ(*ParseDate("2000-02-29"), Day(2000, 2, 29));  // /400: leap
+  EXPECT_EQ(FormatDate(Day(1956, 3, 4)), "1956-03-04");
+}
+
+TEST(ParseDate, RejectsImpossibleAndMisshapenDates) {
+  const struct {
+    const char* text;
+    const char* why;
+  } kBad[] = {
+      {"2023-02-30", "February 2023 has 28 days"},
+      {"2023-02-29", "February 2023 has 28 days"},
+      {"1900-02-29", "February 1900 has 28 days"},  // /100, not /400
+      {"2023-04-31", "April 2023 has 30 days"},
+      {"2023-13-01", "there is no month 13"},
+      {"2023-00-10", "there is no month 0"},
+      {"2023-01-00", "January 2023 has 31 days"},
+      {"2023-1-01", "YYYY-MM-DD"},
+      {"26/11/2026", "YYYY-MM-DD"},
+      {"2026-11-26T00:00", "YYYY-MM-DD"},
+      {"", "YYYY-MM-DD"},
+      {"0999-01-01", "year before 1000"},
+  };
+  for (const auto& c : kBad) {
+    absl::StatusOr<absl::CivilDay> d = ParseDate(c.text);
+    ASSERT_FALSE(d.ok()) << c.text;
+    EXPECT_EQ(d.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(std::string(d.status().message()), HasSubstr(c.why)) << c.text;
+    EXPECT_THAT(std::string(d.status().message()),
+                HasSubstr(absl::StrCat("'", c.text, "'")));
+  }
+}
+
+TEST(AgeInYears, CountsBirthdaysPassed) {
+  const struct {
+    absl::CivilDay birth, as_of;
+    int age;
+  } kCases[] = {
+      {Day(1956, 11, 26), Day(2026, 11, 26), 70},  // birthday today
+      {Day(1956, 11, 27), Day(2026, 11, 26), 69},  // tomorrow
+      {Day(1956, 12, 1), Day(2026, 11, 26), 69},
+      {Day(1957, 1, 1), Day(2026, 12, 31), 69},
+      {Day(2026, 11, 26), Day(2026, 11, 26), 0},
+      // 29 February: the birthday is 1 March in common years.
+      {Day(2004, 2, 29), Day(2023, 2, 28), 18},
+      {Day(2004, 2, 29), Day(2023, 3, 1), 19},
+      {Day(2004, 2, 29), Day(2024, 2, 28), 19},
+      {Day(2004, 2, 29), Day(2024, 2, 29), 20},
+      {Day(1956, 2, 29), Day(2026, 2, 28), 69},
+      {Day(1956, 2, 29), Day(2026, 3, 1), 70},
+  };
+  for (const auto& c : kCases) {
+    absl::StatusOr<int> age = AgeInYears(c.birth, c.as_of);
+    ASSERT_TRUE(age.ok()) << age.status();
+    EXPECT_EQ(*age, c.age) << FormatDate(c.birth) << " at "
+                           << FormatDate(c.as_of);
+  }
+}
+
+TEST(AgeInYears, AsOfBeforeBirthIsAnError) {
+  absl::StatusOr<int> age = AgeInYears(Day(2030, 1, 1), Day(2026, 11, 26));
+  ASSERT_FALSE(age.ok());
+  EXPECT_EQ(age.status().message(),
+            "birth date 2030-01-01 is after the as-of date 2026-11-26");
+}
+
+// ---- Blood group, CMV, sex
+
+TEST(ParseBloodGroup, Spellings) {
+  const struct {
+    const char* text;
+    Abo abo;
+    Rh rh;
+  } kCases[] = {
+      {"O", Abo::kO, Rh::kUnknown},   {"0+", Abo::kO, Rh::kPositive},
+      {"o-", Abo::kO, Rh::kNegative}, {"A", Abo::kA, Rh::kUnknown},
+      {"A pos", Abo::kA, Rh::kPositive}, {"B RhD-", Abo::kB, Rh::kNegative},
+      {"AB+", Abo::kAB, Rh::kPositive}, {" ab neg ", Abo::kAB, Rh::kNegative},
+      {"A Rh+", Abo::kA, Rh::kPositive},
+  };
+  for (const auto& c : kCases) {
+    absl::StatusOr<BloodGroup> g = ParseBloodGroup(c.text);
+    ASSERT_TRUE(g.ok()) << c.text << ": " << g.status();
+    EXPECT_EQ(g->abo, c.abo) << c.text;
+    EXPECT_EQ(g->rh, c.rh) << c.text;
+  }
+  EXPECT_EQ(BloodGroupName(*ParseBloodGroup("ab-")), "AB-");
+  for (const char* bad : {"", "C", "A++", "ABO", "A maybe"}) {
+    EXPECT_FALSE(ParseBloodGroup(bad).ok()) << bad;
+  }
+}
+
+TEST(ClassifyAbo, AllSixteenPairs) {
+  // recipient <- donor; EBMT Handbook 2019 / AABB.
+  using M = AboMatch;
+  const struct {
+    Abo recipient, donor;
+    M expected;
+  } kPairs[] = {
+      {Abo::kO, Abo::kO, M::kCompatible},  {Abo::kO, Abo::kA, M::kMajor},
+      {Abo::kO, Abo::kB, M::kMajor},       {Abo::kO, Abo::kAB, M::kMajor},
+      {Abo::kA, Abo::kO, M::kMinor},       {Abo::kA, Abo::kA, M::kCompatible},
+      {Abo::kA, Abo::kB, M::kBidirectional}, {Abo::kA, Abo::kAB, M::kMajor},
+      {Abo::kB, Abo::kO, M::kMinor},       {Abo::kB, Abo::kA, M::kBidirectional},
+      {Abo::kB, Abo::kB, M::kCompatible},  {Abo::kB, Abo::kAB, M::kMajor},
+      {Abo::kAB, Abo::kO, M::kMinor},      {Abo::kAB, Abo::kA, M::kMinor},
+      {Abo::kAB, Abo::kB, M::kMinor},      {Abo::kAB, Abo::kAB, M::kCompatible},
+  };
+  for (const auto& p : kPairs) {
+    EXPECT_EQ(ClassifyAbo(p.recipient, p.donor), p.expected)
+        << AboName(p.recipient) << " <- " << AboName(p.donor);
+  }
+}
+
+TEST(ParseCmvAndSex, Spellings) {
+  EXPECT_EQ(*ParseCmv("POS"), Cmv::kPositive);
+  EXPECT_EQ(*ParseCmv("+"), Cmv::kPositive);
+  EXPECT_EQ(*ParseCmv("negative"), Cmv::kNegative);
+  EXPECT_EQ(*ParseCmv("0"), Cmv::kNegative);
+  EXPECT_EQ(*ParseCmv("unknown"), Cmv::kUnknown);
+  EXPECT_FALSE(ParseCmv("maybe").ok());
+  EXPECT_EQ(*ParseSex("F"), Sex::kFemale);
+  EXPECT_EQ(*ParseSex("male"), Sex::kMale);
+  EXPECT_EQ(*ParseSex("U"), Sex::kUnknown);
+  EXPECT_FALSE(ParseSex("x").ok());
+}
+
+// ---- Antibodies and protocols
+
+TEST(ParseAntibodies, ListsWithMfi) {
+  absl::StatusOr<std::vector<Antibody>> abs =
+      ParseAntibodies("A2:3500, B44:1200;A*02:01:800\nDQ7 = 2500.5,A*24:02=10");
+  ASSERT_TRUE(abs.ok()) << abs.status();
+  ASSERT_EQ(abs->size(), 5u);
+  EXPECT_EQ((*abs)[0].specificity, "A2");
+  EXPECT_EQ((*abs)[0].mfi, 3500);
+  EXPECT_EQ((*abs)[2].specificity, "A*02:01");
+  EXPECT_EQ((*abs)[2].mfi, 800);
+  EXPECT_EQ((*abs)[3].specificity, "DQ7");
+  EXPECT_EQ((*abs)[3].mfi, 2500.5);
+  EXPECT_EQ((*abs)[4].specificity, "A*24:02");
+  EXPECT_THAT(*ParseAntibodies(""), IsEmpty());
+  for (const char* bad : {"A2", "A2:x", "A2:-5", ":300", "A2:3500,B44"}) {
+    EXPECT_FALSE(ParseAntibodies(bad).ok()) << bad;
+  }
+}
+
+TEST(OptionsForProtocol, PresetsAndUnknown) {
+  absl::StatusOr<EligibilityOptions> o = OptionsForProtocol("nct04835883");
+  ASSERT_TRUE(o.ok());
+  EXPECT_EQ(o->protocol, "NCT04835883");
+  EXPECT_EQ(o->max_age_exclusive, 70);
+  EXPECT_TRUE(o->require_haplo);
+  EXPECT_TRUE(o->dsa_excludes);
+  EXPECT_EQ(o->dsa_mfi_threshold, kDefaultDsaMfi);
+  o = OptionsForProtocol("none");
+  ASSERT_TRUE(o.ok());
+  EXPECT_FALSE(o->max_age_exclusive.has_value());
+  EXPECT_FALSE(o->require_haplo);
+  o = OptionsForProtocol("NCT0000");
+  EXPECT_EQ(o.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(std::string(o.status().message()), HasSubstr("NCT04835883"));
+}
+
+}  // namespace
+}  // namespace hla::eligibility
