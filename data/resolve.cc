@@ -13,6 +13,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/types/span.h"
 #include "data/internal/names.h"
 #include "hla/status_macros.h"
 
@@ -108,6 +109,122 @@ bool LookupName(const Reference& ref, absl::string_view name,
   return false;
 }
 
+// What the steps below read and fill for one token: the release, the token,
+// the leaf (already reset, token set) and where warnings go (null: nowhere).
+struct Job {
+  const Reference& ref;
+  const Token& token;
+  ResolvedLeaf* leaf;
+  std::vector<std::string>* warnings;
+};
+
+// The error for a name the release does not have. It names the release
+// because the same name may be valid in another one (docs/conventions.md
+// §1): "'A*99:99' at offset 8: not an allele of IPD-IMGT/HLA 3.58.0".
+absl::Status NotInRelease(const Job& job, absl::string_view what) {
+  return absl::NotFoundError(absl::StrCat(Quote(job.token), ": ", what,
+                                          " of IPD-IMGT/HLA ",
+                                          job.ref.version()));
+}
+
+// Appends "'<token>' at offset N: <pieces>" to the caller's warnings, if it
+// collects them. A warning reports a reading of a name the user did not
+// write (a pre-2010 or withdrawn name read as a current one): not an error,
+// but not silent either.
+template <typename... Pieces>
+void Warn(const Job& job, const Pieces&... pieces) {
+  if (job.warnings == nullptr) return;
+  job.warnings->push_back(absl::StrCat(Quote(job.token), ": ", pieces...));
+}
+
+// Adds one current name to the leaf's '/'-joined normalized spelling.
+void AppendNormalized(absl::string_view name, ResolvedLeaf* leaf) {
+  if (!leaf->normalized.empty()) leaf->normalized.push_back('/');
+  leaf->normalized.append(name.data(), name.size());
+}
+
+// "withdrawn from IPD-IMGT/HLA on 2001-07-17 (Sequence identical)".
+// hla_nom.txt records the date of a withdrawal, not the release, so the date
+// is what we say (docs/conventions.md §5).
+std::string Withdrawn(const NameHistory& h) {
+  return absl::StrCat(
+      "withdrawn from IPD-IMGT/HLA", h.date_deleted.empty() ? "" : " on ",
+      DashedDate(h.date_deleted),
+      h.reason.empty() ? "" : absl::StrCat(" (", h.reason, ")"));
+}
+
+// A withdrawn or renamed name (a WHO name or a pre-2010 one) stands for its
+// current successors, as hla_nom.txt and Deleted_alleles.txt record them with
+// chains of renames followed (NameHistory::current), and says so in a
+// warning; py-ard reads no history, so without this such names would be
+// errors (docs/conventions.md §5). A name withdrawn with no successor
+// ("Never assigned") is an error.
+absl::Status ApplyHistory(const Job& job, const NameHistory& h) {
+  if (h.current.empty()) {
+    return absl::NotFoundError(absl::StrCat(
+        Quote(job.token), ": ", Withdrawn(h), " with no current successor in ",
+        job.ref.version()));
+  }
+  ResolvedLeaf* leaf = job.leaf;
+  leaf->kind = LeafKind::kHistory;
+  for (AlleleId id : h.current) {
+    leaf->alleles.push_back(id);
+    AppendNormalized(job.ref.allele(id).name, leaf);
+  }
+  SortUnique(&leaf->alleles);
+  Warn(job, Withdrawn(h), "; read as ", leaf->normalized, " (release ",
+       job.ref.version(), ")");
+  return absl::OkStatus();
+}
+
+// py-ard's digit split of a pre-2010 name (docs/conventions.md §4): 2 digits
+// per field, a 5-digit DP name 3+2, an odd count 2 + the rest (A*01011 ->
+// A*01:011, DPA1*01011 -> DPA1*010:11), then the suffix.
+// REQUIRES: token.code holds 3 or more digits.
+std::string SplitLegacyDigits(const Token& token) {
+  const std::string& digits = token.code;
+  std::string v3 = absl::StrCat(token.locus, "*");
+  if (absl::StartsWith(token.locus, "DP") && digits.size() == 5) {
+    absl::StrAppend(&v3, digits.substr(0, 3), ":", digits.substr(3));
+  } else if (digits.size() % 2 == 0) {
+    for (size_t i = 0; i < digits.size(); i += 2) {
+      if (i > 0) v3.push_back(':');
+      v3.append(digits, i, 2);
+    }
+  } else {
+    absl::StrAppend(&v3, digits.substr(0, 2), ":", digits.substr(2));
+  }
+  if (token.suffix != 0) v3.push_back(token.suffix);
+  return v3;
+}
+
+// The one first field an allele-specific MAC is valid with, by py-ard's
+// rule: the most frequent first field of its items ("03:01/52:01/52:02" ->
+// 52), a tie going to the one written first (docs/conventions.md §6).
+absl::string_view AlleleSpecificFirstField(
+    absl::Span<const absl::string_view> items) {
+  std::vector<std::pair<absl::string_view, int>> counts;
+  for (absl::string_view item : items) {
+    absl::string_view ff = item.substr(0, item.find(':'));
+    auto it = std::find_if(counts.begin(), counts.end(),
+                           [&](const auto& c) { return c.first == ff; });
+    if (it == counts.end()) {
+      counts.emplace_back(ff, 1);
+    } else {
+      ++it->second;
+    }
+  }
+  absl::string_view winner;
+  int best = 0;
+  for (const auto& c : counts) {
+    if (c.second > best) {
+      best = c.second;
+      winner = c.first;
+    }
+  }
+  return winner;
+}
+
 }  // namespace
 
 absl::Status Resolver::ResolveTokenInto(const Token& token, bool want_alleles,
@@ -119,10 +236,9 @@ absl::Status Resolver::ResolveTokenInto(const Token& token, bool want_alleles,
   leaf->normalized.clear();
   leaf->token = token;
   std::vector<AlleleId>* ids = &leaf->alleles;
-
+  const Job job{ref, token, leaf, warnings};
   const auto not_in_release = [&](absl::string_view what) {
-    return absl::NotFoundError(absl::StrCat(Quote(token), ": ", what,
-                                            " of IPD-IMGT/HLA ", ref.version()));
+    return NotInRelease(job, what);
   };
 
   if (token.kind == TokenKind::kPlaceholder) {
@@ -289,27 +405,7 @@ absl::Status Resolver::ResolveTokenInto(const Token& token, bool want_alleles,
       }
       std::vector<absl::string_view> items = code->Items();
       if (code->allele_specific) {
-        // py-ard's rule: valid only with the most frequent first field of the
-        // expansion, a tie going to the one written first.
-        std::vector<std::pair<absl::string_view, int>> counts;
-        for (absl::string_view item : items) {
-          absl::string_view ff = item.substr(0, item.find(':'));
-          auto it = std::find_if(counts.begin(), counts.end(),
-                                 [&](const auto& c) { return c.first == ff; });
-          if (it == counts.end()) {
-            counts.emplace_back(ff, 1);
-          } else {
-            ++it->second;
-          }
-        }
-        absl::string_view winner;
-        int best = 0;
-        for (const auto& c : counts) {
-          if (c.second > best) {
-            best = c.second;
-            winner = c.first;
-          }
-        }
+        const absl::string_view winner = AlleleSpecificFirstField(items);
         if (winner != first) {
           return absl::InvalidArgumentError(absl::StrCat(
               Quote(token), ": allele-specific MAC '", token.code, "' (",
@@ -323,8 +419,7 @@ absl::Status Resolver::ResolveTokenInto(const Token& token, bool want_alleles,
         if (!code->allele_specific) absl::StrAppend(&item_name, first, ":");
         absl::StrAppend(&item_name, item);
         if (!LookupName(ref, item_name, ids)) continue;
-        if (!leaf->normalized.empty()) leaf->normalized.push_back('/');
-        leaf->normalized.append(item_name);
+        AppendNormalized(item_name, leaf);
       }
       if (ids->empty()) {
         return absl::NotFoundError(absl::StrCat(
@@ -340,48 +435,12 @@ absl::Status Resolver::ResolveTokenInto(const Token& token, bool want_alleles,
 
   // Pre-2010 names and withdrawn names: the release's history first.
   if (const NameHistory* h = ref.FindHistory(name)) {
-    if (h->current.empty()) {
-      return absl::NotFoundError(absl::StrCat(
-          Quote(token), ": withdrawn from IPD-IMGT/HLA",
-          h->date_deleted.empty() ? "" : " on ", DashedDate(h->date_deleted),
-          h->reason.empty() ? "" : absl::StrCat(" (", h->reason, ")"),
-          " with no current successor in ", ref.version()));
-    }
-    leaf->kind = LeafKind::kHistory;
-    for (AlleleId id : h->current) {
-      ids->push_back(id);
-      if (!leaf->normalized.empty()) leaf->normalized.push_back('/');
-      leaf->normalized.append(ref.allele(id).name.data(),
-                              ref.allele(id).name.size());
-    }
-    SortUnique(ids);
-    if (warnings != nullptr) {
-      warnings->push_back(absl::StrCat(
-          Quote(token), ": withdrawn from IPD-IMGT/HLA",
-          h->date_deleted.empty() ? "" : " on ", DashedDate(h->date_deleted),
-          h->reason.empty() ? "" : absl::StrCat(" (", h->reason, ")"),
-          "; read as ", leaf->normalized, " (release ", ref.version(), ")"));
-    }
-    return absl::OkStatus();
+    return ApplyHistory(job, *h);
   }
   if (token.kind != TokenKind::kLegacy) return not_in_release("not an allele");
 
-  // py-ard's digit split: 2 digits per field, a 5-digit DP name 3+2, an odd
-  // count 2 + the rest (A*01011 -> A*01:011).
-  const std::string& digits = token.code;
-  if (digits.size() < 3) return not_in_release("not a pre-2010 name");
-  std::string v3 = absl::StrCat(token.locus, "*");
-  if (absl::StartsWith(token.locus, "DP") && digits.size() == 5) {
-    absl::StrAppend(&v3, digits.substr(0, 3), ":", digits.substr(3));
-  } else if (digits.size() % 2 == 0) {
-    for (size_t i = 0; i < digits.size(); i += 2) {
-      if (i > 0) v3.push_back(':');
-      v3.append(digits, i, 2);
-    }
-  } else {
-    absl::StrAppend(&v3, digits.substr(0, 2), ":", digits.substr(2));
-  }
-  if (token.suffix != 0) v3.push_back(token.suffix);
+  if (token.code.size() < 3) return not_in_release("not a pre-2010 name");
+  const std::string v3 = SplitLegacyDigits(token);
   if (!LookupName(ref, v3, ids)) {
     return not_in_release(
         absl::StrCat("pre-2010 name (read as ", v3, ") is not a name"));
@@ -389,10 +448,7 @@ absl::Status Resolver::ResolveTokenInto(const Token& token, bool want_alleles,
   leaf->kind = LeafKind::kLegacy;
   leaf->normalized = v3;
   SortUnique(ids);
-  if (warnings != nullptr) {
-    warnings->push_back(
-        absl::StrCat(Quote(token), ": pre-2010 name read as ", v3));
-  }
+  Warn(job, "pre-2010 name read as ", v3);
   return absl::OkStatus();
 }
 
