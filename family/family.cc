@@ -83,17 +83,28 @@ struct Typings {
   bool any = false;
 };
 
+// The second typing of a locus: a locus written with one typing is
+// homozygous by convention.
+const matcher::PositionTyping& SecondTyping(const matcher::LocusTyping& lt) {
+  return lt.typed_positions == 1 ? lt.pos[0] : lt.pos[1];
+}
+
+// Whether the search can place the locus: typed, as one pair of typings (a
+// genotype list has no single pair), each with match keys.
+bool Placeable(const matcher::LocusTyping& lt) {
+  return lt.typed_positions > 0 && lt.alternatives.empty() &&
+         !lt.pos[0].match_keys.empty() && !SecondTyping(lt).match_keys.empty();
+}
+
 Typings TypingsOf(const matcher::Genotype& g, const std::vector<Locus>& loci) {
   Typings t;
   t.seg.resize(loci.size());
   t.text.resize(loci.size());
   for (size_t i = 0; i < loci.size(); ++i) {
     const matcher::LocusTyping& lt = g.at(loci[i]);
-    // A genotype list has no single pair of typings to place.
-    if (lt.typed_positions == 0 || !lt.alternatives.empty()) continue;
+    if (!Placeable(lt)) continue;
     const matcher::PositionTyping& p0 = lt.pos[0];
-    const matcher::PositionTyping& p1 = lt.typed_positions == 1 ? lt.pos[0] : lt.pos[1];
-    if (p0.match_keys.empty() || p1.match_keys.empty()) continue;
+    const matcher::PositionTyping& p1 = SecondTyping(lt);
     SegLocus& s = t.seg[i];
     s.typed = true;
     s.keys = {p0.match_keys, p1.match_keys};
@@ -446,7 +457,7 @@ absl::StatusOr<Pedigree> BuildPedigree(const std::string& family_id,
   }
   for (Locus l : options.loci) {
     for (const FamilyMember& m : members) {
-      if (TypingsOf(m.genotype, {l}).any) {
+      if (Placeable(m.genotype.at(l))) {
         ped.loci.push_back(l);
         break;
       }
