@@ -19,10 +19,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "family/internal/segregation.h"
+#include "hla/status_macros.h"
 
 namespace hla::family {
 
-using internal::Pattern;
 using internal::SegLimits;
 using internal::SegLocus;
 using internal::SegPerson;
@@ -83,17 +83,28 @@ struct Typings {
   bool any = false;
 };
 
+// The second typing of a locus: a locus written with one typing is
+// homozygous by convention.
+const matcher::PositionTyping& SecondTyping(const matcher::LocusTyping& lt) {
+  return lt.typed_positions == 1 ? lt.pos[0] : lt.pos[1];
+}
+
+// Whether the search can place the locus: typed, as one pair of typings (a
+// genotype list has no single pair), each with match keys.
+bool Placeable(const matcher::LocusTyping& lt) {
+  return lt.typed_positions > 0 && lt.alternatives.empty() &&
+         !lt.pos[0].match_keys().empty() && !SecondTyping(lt).match_keys().empty();
+}
+
 Typings TypingsOf(const matcher::Genotype& g, const std::vector<Locus>& loci) {
   Typings t;
   t.seg.resize(loci.size());
   t.text.resize(loci.size());
   for (size_t i = 0; i < loci.size(); ++i) {
     const matcher::LocusTyping& lt = g.at(loci[i]);
-    // A genotype list has no single pair of typings to place.
-    if (lt.typed_positions == 0 || !lt.alternatives.empty()) continue;
+    if (!Placeable(lt)) continue;
     const matcher::PositionTyping& p0 = lt.pos[0];
-    const matcher::PositionTyping& p1 = lt.typed_positions == 1 ? lt.pos[0] : lt.pos[1];
-    if (p0.match_keys().empty() || p1.match_keys().empty()) continue;
+    const matcher::PositionTyping& p1 = SecondTyping(lt);
     SegLocus& s = t.seg[i];
     s.typed = true;
     s.keys = {p0.match_keys(), p1.match_keys()};
@@ -209,6 +220,25 @@ std::string WhyUnexplained(const std::string& id, const Typings& c,
                       " (non-paternity, a sample mix-up or a typing error)");
 }
 
+// Who is who in one family and what each member's typing says at the used
+// loci: everything the two searches and the words about them read.
+struct Pedigree {
+  const std::vector<FamilyMember>* members = nullptr;
+  std::string where;  // "family F1": the prefix of every error
+  int patient = -1, father = -1, mother = -1;  // member indices; -1: absent
+  std::vector<Locus> loci;       // the used loci: typed by some member
+  std::vector<Typings> typings;  // per member, at `loci`
+  std::string used;              // LocusList(loci), for the words
+  SegLimits limits;
+
+  int Parent(int side) const { return side == 0 ? father : mother; }
+  const std::string& Id(size_t member) const { return (*members)[member].id; }
+  std::string UntypedBasis(size_t member) const {
+    return absl::StrCat(Id(member), " is not typed at any of ",
+                        used.empty() ? std::string("the loci") : used);
+  }
+};
+
 // A solved nuclear family and what the display needs from it.
 struct Solved {
   SegProblem problem;
@@ -224,14 +254,17 @@ struct Solved {
 
 // Solves; when nothing explains the family, drops each child in turn and
 // keeps the one drop that makes it explainable.
-absl::Status SolveWithDiagnosis(
-    Solved* s, const std::vector<Typings>& typings,
-    const std::vector<std::string>& ids,
-    const std::array<const Typings*, 2>& parents,
-    const std::array<std::string, 2>& parent_names,
-    const std::vector<Locus>& loci, const SegLimits& limits,
-    bool patient_is_child0) {
-  absl::StatusOr<SegResult> r = internal::Solve(s->problem, limits);
+absl::Status SolveWithDiagnosis(const Pedigree& ped,
+                                const std::array<const Typings*, 2>& parents,
+                                const std::array<std::string, 2>& parent_names,
+                                bool patient_is_child0, Solved* s) {
+  auto flag_unexplained = [&](size_t member) {
+    s->unexplained.emplace_back(
+        member, WhyUnexplained(ped.Id(member), ped.typings[member], parents,
+                               parent_names, ped.loci,
+                               ped.limits.max_recombinations));
+  };
+  absl::StatusOr<SegResult> r = internal::Solve(s->problem, ped.limits);
   if (!r.ok()) return r.status();
   if (r->recombinations < 0 && s->problem.children.size() > 1) {
     std::vector<size_t> candidates;
@@ -240,7 +273,7 @@ absl::Status SolveWithDiagnosis(
       SegProblem p = s->problem;
       p.children.erase(p.children.begin() + drop);
       if (drop == 0) p.fix_first_child = {false, false};
-      absl::StatusOr<SegResult> rr = internal::Solve(p, limits);
+      absl::StatusOr<SegResult> rr = internal::Solve(p, ped.limits);
       if (!rr.ok()) return rr.status();
       if (rr->recombinations >= 0) {
         candidates.push_back(drop);
@@ -249,25 +282,15 @@ absl::Status SolveWithDiagnosis(
     }
     if (candidates.size() == 1 && !(patient_is_child0 && candidates[0] == 0)) {
       const size_t drop = candidates[0];
-      const size_t member = s->child_member[drop];
-      s->unexplained.emplace_back(
-          member, WhyUnexplained(ids[member], typings[member], parents,
-                                 parent_names, loci,
-                                 limits.max_recombinations));
+      flag_unexplained(s->child_member[drop]);
       s->problem.children.erase(s->problem.children.begin() + drop);
       s->child_member.erase(s->child_member.begin() + drop);
       r = std::move(results[0]);
     } else {
       s->failed = true;
       std::vector<std::string> names;
-      for (size_t c : candidates) names.push_back(ids[s->child_member[c]]);
-      for (size_t c : candidates) {
-        const size_t member = s->child_member[c];
-        s->unexplained.emplace_back(
-            member, WhyUnexplained(ids[member], typings[member], parents,
-                                   parent_names, loci,
-                                   limits.max_recombinations));
-      }
+      for (size_t c : candidates) names.push_back(ped.Id(s->child_member[c]));
+      for (size_t c : candidates) flag_unexplained(s->child_member[c]);
       const bool patient_only = patient_is_child0 && candidates.size() == 1;
       s->failure =
           patient_only
@@ -276,7 +299,7 @@ absl::Status SolveWithDiagnosis(
           : candidates.empty()
               ? absl::StrCat("no assignment of haplotypes explains this "
                              "family with up to ",
-                             limits.max_recombinations,
+                             ped.limits.max_recombinations,
                              " crossovers, nor with any one child left out")
               : absl::StrCat(
                     "the family is explained only with one of ",
@@ -285,13 +308,7 @@ absl::Status SolveWithDiagnosis(
     }
   } else if (r->recombinations < 0) {
     s->failed = true;
-    const size_t member = s->child_member.empty() ? 0 : s->child_member[0];
-    if (!s->child_member.empty()) {
-      s->unexplained.emplace_back(
-          member, WhyUnexplained(ids[member], typings[member], parents,
-                                 parent_names, loci,
-                                 limits.max_recombinations));
-    }
+    if (!s->child_member.empty()) flag_unexplained(s->child_member[0]);
     s->failure = "the only child is not explained by the stated parents";
   }
   s->result = *std::move(r);
@@ -305,13 +322,15 @@ absl::Status SolveWithDiagnosis(
 
 // The orientation of a typing over every explanation: 0 or 1 when one
 // placement puts keys[0] in s1 (resp. keys[1]), -1 when it varies, -2 when
-// homozygous at ARD level or untyped (nothing to decide).
-template <typename SlotsOf>
-int Orientation(const Solved& s, const SegLocus& t, size_t l, SlotsOf slots) {
+// homozygous at ARD level or untyped (nothing to decide). slots_at(solution,
+// l) names the slots (s1, s2).
+template <typename SlotsAt>
+int Orientation(const Solved& s, const SegLocus& t, size_t l,
+                const SlotsAt& slots_at) {
   if (!t.typed) return -2;
   int bits = 0;
   for (size_t k = 0; k < s.states.size(); ++k) {
-    const auto [s1, s2] = slots(s.result.solutions[k]);
+    const auto [s1, s2] = slots_at(s.result.solutions[k], l);
     bits |= internal::Orientations(s.states[k][l], t, s1, s2);
   }
   if (bits == 1) return 0;
@@ -341,60 +360,122 @@ std::string PhasedGl(const std::vector<std::array<std::string, 2>>& hap,
   return absl::StrJoin(blocks, "^");
 }
 
-}  // namespace
+// The one phasing helper, for every person either search placed: writes
+// m's phased GL String from typing t, each locus on the haplotypes where
+// every explanation of s puts it (slots_at(solution, l) names the two
+// slots, the first haplotype's first). A locus the explanations place
+// differently is not guessed: it becomes an unphased block and is listed in
+// m->unphased_loci. `orient` (may be null) receives each locus's
+// Orientation, which search 2 needs for the patient.
+template <typename SlotsAt>
+void PhaseTyping(const Solved& s, const Typings& t,
+                 const std::vector<Locus>& loci, const SlotsAt& slots_at,
+                 MemberResult* m, std::vector<int>* orient) {
+  std::vector<std::array<std::string, 2>> hap(loci.size()), unphased;
+  for (size_t l = 0; l < loci.size(); ++l) {
+    const int o = Orientation(s, t.seg[l], l, slots_at);
+    if (orient != nullptr) (*orient)[l] = o;
+    if (o == -2) continue;
+    if (o < 0) {
+      unphased.push_back(t.text[l]);
+      m->unphased_loci.push_back(loci[l]);
+      continue;
+    }
+    hap[l] = {t.text[l][o], t.text[l][1 - o]};
+  }
+  m->phased_gl = PhasedGl(hap, unphased);
+}
 
-absl::StatusOr<FamilyResult> Segregate(const std::string& family_id,
+// Child c of search s: the haplotype from parent 0 (the father; in search
+// 2, the patient) first.
+void PhaseChild(const Solved& s, size_t c, const Typings& t,
+                const std::vector<Locus>& loci, MemberResult* m,
+                std::vector<int>* orient) {
+  PhaseTyping(
+      s, t, loci,
+      [c](const SegSolution& sol, size_t l) {
+        return std::make_pair(int{sol.children[c].from[0][l]},
+                              2 + int{sol.children[c].from[1][l]});
+      },
+      m, orient);
+}
+
+// ---------------------------------------------------------------------------
+// Segregate, phase by phase. Each phase reads what the earlier ones decided
+// (the pedigree, then search 1, then search 2) and writes its own part of
+// the FamilyResult; docs/family.md states the rules they follow.
+
+// The haplotype letters of the father (a, b) and of the mother (c, d).
+const std::array<std::string, 2>& ParentLetters(int side) {
+  static const auto* const kLetters =
+      new std::array<std::array<std::string, 2>, 2>{{{"a", "b"}, {"c", "d"}}};
+  return (*kLetters)[side];
+}
+constexpr const char* kSide[2] = {"paternal", "maternal"};
+constexpr const char* kParent[2] = {"father", "mother"};
+
+// The pedigree. Refuses what segregation cannot read (too many members for
+// the exact search, an id given twice, two patients, fathers or mothers,
+// no patient) so that no later phase has to ask "which patient?"; then
+// keeps each member's typings at the loci some member has typed (a locus
+// nobody typed would only multiply the explanations).
+absl::StatusOr<Pedigree> BuildPedigree(const std::string& family_id,
                                        const std::vector<FamilyMember>& members,
                                        const FamilyOptions& options) {
-  const std::string where =
-      family_id.empty() ? std::string("family") : absl::StrCat("family ", family_id);
+  Pedigree ped;
+  ped.members = &members;
+  ped.where = family_id.empty() ? std::string("family")
+                                : absl::StrCat("family ", family_id);
   if (members.size() > options.max_members) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        where, ": ", members.size(), " members; segregation handles at most ",
-        options.max_members));
+    return absl::InvalidArgumentError(
+        absl::StrCat(ped.where, ": ", members.size(),
+                     " members; segregation handles at most ",
+                     options.max_members));
   }
-  int patient = -1, father = -1, mother = -1;
   std::set<std::string> seen;
   for (size_t i = 0; i < members.size(); ++i) {
     const FamilyMember& m = members[i];
     if (!seen.insert(m.id).second) {
       return absl::InvalidArgumentError(
-          absl::StrCat(where, ": member id '", m.id, "' is given twice"));
+          absl::StrCat(ped.where, ": member id '", m.id, "' is given twice"));
     }
-    int* slot = m.role == FamilyRole::kPatient  ? &patient
-                : m.role == FamilyRole::kFather ? &father
-                : m.role == FamilyRole::kMother ? &mother
+    int* slot = m.role == FamilyRole::kPatient  ? &ped.patient
+                : m.role == FamilyRole::kFather ? &ped.father
+                : m.role == FamilyRole::kMother ? &ped.mother
                                                 : nullptr;
     if (slot == nullptr) continue;
     if (*slot >= 0) {
       return absl::InvalidArgumentError(absl::StrCat(
-          where, ": two members have role ", ToString(m.role), " ('",
+          ped.where, ": two members have role ", ToString(m.role), " ('",
           members[*slot].id, "' and '", m.id, "')"));
     }
     *slot = static_cast<int>(i);
   }
-  if (patient < 0) {
+  if (ped.patient < 0) {
     return absl::InvalidArgumentError(
-        absl::StrCat(where, ": no member has role patient"));
+        absl::StrCat(ped.where, ": no member has role patient"));
   }
-
-  // Used loci: those some member has typed.
-  std::vector<Locus> loci;
   for (Locus l : options.loci) {
     for (const FamilyMember& m : members) {
-      if (TypingsOf(m.genotype, {l}).any) {
-        loci.push_back(l);
+      if (Placeable(m.genotype.at(l))) {
+        ped.loci.push_back(l);
         break;
       }
     }
   }
-  std::vector<Typings> typings;
-  std::vector<std::string> ids;
   for (const FamilyMember& m : members) {
-    typings.push_back(TypingsOf(m.genotype, loci));
-    ids.push_back(m.id);
+    ped.typings.push_back(TypingsOf(m.genotype, ped.loci));
   }
+  ped.used = LocusList(ped.loci);
+  ped.limits.max_recombinations = options.max_recombinations;
+  ped.limits.max_nodes = options.max_search_steps;
+  return ped;
+}
 
+// One row per member, in input order, with nothing concluded yet: the
+// phases fill them in (and may append inferred parents).
+FamilyResult EmptyResult(const std::string& family_id,
+                         const std::vector<FamilyMember>& members) {
   FamilyResult out;
   out.family_id = family_id;
   out.members.resize(members.size());
@@ -402,513 +483,564 @@ absl::StatusOr<FamilyResult> Segregate(const std::string& family_id,
     out.members[i].id = members[i].id;
     out.members[i].role = members[i].role;
   }
-  const std::string used = LocusList(loci);
-  auto untyped_basis = [&](size_t i) {
-    return absl::StrCat(members[i].id, " is not typed at any of ",
-                        used.empty() ? std::string("the loci") : used);
-  };
-  SegLimits limits;
-  limits.max_recombinations = options.max_recombinations;
-  limits.max_nodes = options.max_search_steps;
+  return out;
+}
 
-  if (!typings[patient].any) {
-    out.notes.push_back(absl::StrCat(
-        "the patient is not typed at any of ",
-        LocusList(options.loci), ": nothing can be segregated"));
-    for (size_t i = 0; i < members.size(); ++i) {
-      if (static_cast<int>(i) != patient) out.members[i].basis = untyped_basis(i);
-    }
-    return out;
-  }
-
-  // ---- Search 1: parents, patient, full siblings.
-  Solved one;
-  one.problem.loci = static_cast<int>(loci.size());
-  std::array<const Typings*, 2> parent_typings = {nullptr, nullptr};
-  for (int s = 0; s < 2; ++s) {
-    const int p = s == 0 ? father : mother;
-    if (p >= 0 && typings[p].any) {
-      one.problem.parents[s] = typings[p].seg;
-      parent_typings[s] = &typings[p];
+// An untyped patient: sharing by descent with the patient has nothing to be
+// read from, so every relative is told that instead of given a count.
+void ReportUntypedPatient(const Pedigree& ped, const FamilyOptions& options,
+                          FamilyResult* out) {
+  out->notes.push_back(absl::StrCat("the patient is not typed at any of ",
+                                    LocusList(options.loci),
+                                    ": nothing can be segregated"));
+  for (size_t i = 0; i < ped.members->size(); ++i) {
+    if (static_cast<int>(i) != ped.patient) {
+      out->members[i].basis = ped.UntypedBasis(i);
     }
   }
-  one.problem.children.push_back(typings[patient].seg);
-  one.child_member.push_back(patient);
-  for (size_t i = 0; i < members.size(); ++i) {
-    if (members[i].role != FamilyRole::kSibling) continue;
-    if (!typings[i].any) {
-      out.members[i].basis = untyped_basis(i);
+}
+
+// Puts every typed member with `role` into search s as a child. An untyped
+// one is left out (it constrains nothing and would only multiply the
+// explanations) and its row says why.
+void AddChildren(const Pedigree& ped, FamilyRole role, Solved* s,
+                 FamilyResult* out) {
+  for (size_t i = 0; i < ped.members->size(); ++i) {
+    if ((*ped.members)[i].role != role) continue;
+    if (!ped.typings[i].any) {
+      out->members[i].basis = ped.UntypedBasis(i);
       continue;
     }
-    one.problem.children.push_back(typings[i].seg);
-    one.child_member.push_back(i);
+    s->problem.children.push_back(ped.typings[i].seg);
+    s->child_member.push_back(i);
   }
-  absl::Status st = SolveWithDiagnosis(
-      &one, typings, ids, parent_typings, {"father", "mother"}, loci, limits,
-      /*patient_is_child0=*/true);
+}
+
+// Runs one search with its leave-one-out diagnosis and flags each child it
+// had to leave out: such a child gets the reason, never a count, because
+// the stated parents do not explain it.
+absl::Status SolveAndFlag(const Pedigree& ped,
+                          const std::array<const Typings*, 2>& parents,
+                          const std::array<std::string, 2>& parent_names,
+                          bool patient_is_child0, Solved* s,
+                          FamilyResult* out) {
+  absl::Status st =
+      SolveWithDiagnosis(ped, parents, parent_names, patient_is_child0, s);
   if (!st.ok()) {
-    return absl::Status(st.code(), absl::StrCat(where, ": ", st.message()));
+    return absl::Status(st.code(), absl::StrCat(ped.where, ": ", st.message()));
   }
-  for (const auto& [member, why] : one.unexplained) {
-    out.members[member].inconsistent = true;
-    out.members[member].flags.push_back(why);
-    out.members[member].basis = absl::StrCat("undetermined: ", why);
+  for (const auto& [member, why] : s->unexplained) {
+    MemberResult& m = out->members[member];
+    m.inconsistent = true;
+    m.flags.push_back(why);
+    m.basis = absl::StrCat("undetermined: ", why);
   }
-  const std::array<std::array<std::string, 2>, 2> kParentLetters = {
-      {{"a", "b"}, {"c", "d"}}};
-  std::array<std::string, 2> patient_letter = {"", ""};
-  // Orientation of the patient's typing per locus (0: keys[0] paternal).
-  std::vector<int> patient_orient(loci.size(), -1);
+  return absl::OkStatus();
+}
 
-  if (one.failed) {
-    out.notes.push_back(absl::StrCat("segregation failed: ", one.failure));
-    for (size_t c = 0; c < one.child_member.size(); ++c) {
-      MemberResult& m = out.members[one.child_member[c]];
-      if (m.basis.empty()) {
-        m.basis = absl::StrCat("undetermined: ", one.failure);
+// A search nothing explains proves nothing: the family gets a note and each
+// of its children not already flagged gets the failure as its reason.
+void ReportFailedSearch(const Solved& s, absl::string_view note,
+                        FamilyResult* out) {
+  out->notes.push_back(absl::StrCat(note, s.failure));
+  for (size_t member : s.child_member) {
+    MemberResult& m = out->members[member];
+    if (m.basis.empty()) m.basis = absl::StrCat("undetermined: ", s.failure);
+  }
+}
+
+// Per child of search s, per parent: its inheritance pattern over every
+// explanation, which the letters and the recombinant flags are read from.
+std::vector<std::array<SideLabels, 2>> LabelChildren(const Solved& s) {
+  std::vector<std::array<SideLabels, 2>> labels(s.problem.children.size());
+  for (const SegSolution& sol : s.result.solutions) {
+    for (size_t c = 0; c < labels.size(); ++c) {
+      for (int side = 0; side < 2; ++side) {
+        labels[c][side].Add(sol.children[c].from[side],
+                            sol.children[c].SwitchAt(side));
       }
     }
-    for (int p : {father, mother}) {
-      if (p >= 0 && out.members[p].basis.empty()) {
-        out.members[p].basis = absl::StrCat("undetermined: ", one.failure);
-      }
-    }
+  }
+  return labels;
+}
+
+// Search 1 and what the later phases read from it.
+struct Sibship {
+  Solved solved;
+  // Per search child (0: the patient), per side: LabelChildren(solved).
+  std::vector<std::array<SideLabels, 2>> labels;
+  // The patient's paternal and maternal letters ("a", "c", or a
+  // recombinant or undetermined label); empty when search 1 failed.
+  std::array<std::string, 2> patient_letter;
+  // Per used locus: 0 (1) when every explanation puts keys[0] (keys[1]) of
+  // the patient's typing on the paternal haplotype; negative otherwise.
+  std::vector<int> patient_orient;
+};
+
+// Detecting recombinants, one child's side: a crossover in every
+// explanation, at one place, makes the child recombinant (its haplotype from
+// that parent is whole in nobody); one in only some explanations is a
+// warning, since the count may then hinge on it.
+void FlagCrossover(const SideLabels& sl, int s, const std::vector<Locus>& loci,
+                   MemberResult* m) {
+  if (sl.NeverRecombinant()) return;
+  const std::string label = LabelOf(sl, ParentLetters(s), loci);
+  const auto& iv = sl.rec.begin()->second;
+  const std::string between =
+      absl::StrCat("between ", LocusName(loci[iv.first - 1]), " and ",
+                   LocusName(loci[iv.second]));
+  if (sl.AlwaysRecombinant() && sl.rec.size() == 1) {
+    m->recombinant = true;
+    m->flags.push_back(absl::StrCat("recombinant ", kSide[s], " haplotype ",
+                                    label, ": a crossover ", between,
+                                    " in the ", kParent[s], "'s meiosis"));
   } else {
-    out.recombinations = one.result.recombinations;
-    out.explanations = one.result.solutions.size();
-    out.truncated = one.result.truncated;
-    const size_t nc = one.problem.children.size();
-    std::vector<std::array<SideLabels, 2>> labels(nc);
-    for (const SegSolution& sol : one.result.solutions) {
-      for (size_t c = 0; c < nc; ++c) {
-        for (int s = 0; s < 2; ++s) {
-          labels[c][s].Add(sol.children[c].from[s],
-                           sol.children[c].SwitchAt(s));
-        }
-      }
-    }
-    const char* kSide[2] = {"paternal", "maternal"};
-    const char* kParent[2] = {"father", "mother"};
-    for (int s = 0; s < 2; ++s) {
-      patient_letter[s] = LabelOf(labels[0][s], kParentLetters[s], loci);
-    }
-    for (size_t c = 0; c < nc; ++c) {
-      MemberResult& m = out.members[one.child_member[c]];
-      m.letters = absl::StrCat(LabelOf(labels[c][0], kParentLetters[0], loci),
-                               "|",
-                               LabelOf(labels[c][1], kParentLetters[1], loci));
-      for (int s = 0; s < 2; ++s) {
-        const SideLabels& sl = labels[c][s];
-        if (sl.NeverRecombinant()) continue;
-        std::string label = LabelOf(sl, kParentLetters[s], loci);
-        const auto& iv = sl.rec.begin()->second;
-        std::string between = absl::StrCat(
-            "between ", LocusName(loci[iv.first - 1]), " and ",
-            LocusName(loci[iv.second]));
-        if (sl.AlwaysRecombinant() && sl.rec.size() == 1) {
-          m.recombinant = true;
-          m.flags.push_back(absl::StrCat(
-              "recombinant ", kSide[s], " haplotype ", label,
-              ": a crossover ", between, " in the ", kParent[s],
-              "'s meiosis"));
-        } else {
-          m.flags.push_back(absl::StrCat(
-              "possibly a recombinant ", kSide[s], " haplotype (", between,
-              "): some equally good explanations put the crossover here"));
-        }
-      }
-    }
-    // Sharing of each sibling with the patient.
-    for (size_t c = 1; c < nc; ++c) {
-      MemberResult& m = out.members[one.child_member[c]];
-      std::set<int> counts;
-      std::array<std::set<bool>, 2> side;
-      for (const SegSolution& sol : one.result.solutions) {
-        int n = 0;
-        for (int s = 0; s < 2; ++s) {
-          const bool same =
-              sol.children[c].from[s] == sol.children[0].from[s];
-          side[s].insert(same);
-          n += same;
-        }
-        counts.insert(n);
-      }
-      if (counts.size() == 1) {
-        m.shared = *counts.begin();
-        std::vector<std::string> shared_words;
-        bool sides_known = side[0].size() == 1 && side[1].size() == 1;
-        for (int s = 0; s < 2 && sides_known; ++s) {
-          if (*side[s].begin()) {
-            m.shared_haplotypes.push_back(
-                absl::StrCat(patient_letter[s], " (", kSide[s], ")"));
-          }
-        }
-        if (*m.shared == 0) {
-          m.basis = absl::StrCat(
-              "family segregation: shares no whole haplotype with the "
-              "patient (", m.letters, " against the patient's ",
-              patient_letter[0], "|", patient_letter[1], ")");
-        } else if (sides_known) {
-          m.basis = absl::StrCat(
-              "family segregation: shares haplotype",
-              m.shared_haplotypes.size() > 1 ? "s " : " ",
-              absl::StrJoin(m.shared_haplotypes, " and "),
-              " with the patient");
-        } else {
-          m.basis = absl::StrCat(
-              "family segregation: shares ", *m.shared,
-              " haplotype with the patient; without typed parents, which "
-              "parent it came from cannot be told");
-        }
-      } else {
-        std::vector<std::string> why;
-        for (int s = 0; s < 2; ++s) {
-          if (side[s].size() < 2) continue;
-          const bool typed = one.problem.parents[s].has_value();
-          why.push_back(absl::StrCat(
-              "which of the ", kParent[s], "'s haplotypes ", m.id,
-              " inherited cannot be told: ",
-              typed ? absl::StrCat("the ", kParent[s],
-                                   "'s two haplotypes are alike at every "
-                                   "locus typed in the children, or a "
-                                   "crossover could lie in several places")
-                    : absl::StrCat("the ", kParent[s],
-                                   " is not typed and the children do not "
-                                   "determine the haplotypes (type the ",
-                                   kParent[s], " or more children)")));
-        }
-        std::vector<std::string> options_n;
-        for (int n : counts) options_n.push_back(absl::StrCat(n));
-        m.basis = absl::StrCat(
-            "undetermined: ", absl::StrJoin(options_n, " or "),
-            " shared haplotypes fit the typings equally well; ",
-            absl::StrJoin(why, "; "));
-        // The count if the untyped parents' haplotypes all differ from each
-        // other and from the typed parent's somewhere (the usual case; only
-        // a haplotype present twice among the parents, at ARD level, would
-        // give another count).
-        std::set<int> likely;
-        for (size_t k = 0; k < one.result.solutions.size(); ++k) {
-          bool plausible = true;
-          for (int i = 0; i < 4 && plausible; ++i) {
-            for (int j = i + 1; j < 4 && plausible; ++j) {
-              if (one.problem.parents[i / 2] && one.problem.parents[j / 2]) {
-                continue;
-              }
-              bool alike = true;
-              for (size_t l = 0; l < loci.size() && alike; ++l) {
-                for (const SlotState& st : one.states[k][l]) {
-                  const auto& x = st[i];
-                  const auto& y = st[j];
-                  alike = alike && x && y && internal::Intersects(*x, *y);
-                }
-              }
-              plausible = !alike;
-            }
-          }
-          if (!plausible) continue;
-          const SegSolution& sol = one.result.solutions[k];
-          int n = 0;
-          for (int s = 0; s < 2; ++s) {
-            n += sol.children[c].from[s] == sol.children[0].from[s];
-          }
-          likely.insert(n);
-        }
-        if (likely.size() == 1) {
-          m.likely_shared = *likely.begin();
-          absl::StrAppend(&m.basis, "; ", *likely.begin(),
-                          " unless the same haplotype (at ARD level) is "
-                          "present twice among the parents");
-        }
-      }
-    }
-    // The parents (typed or inferred).
-    for (int s = 0; s < 2; ++s) {
-      const SideLabels& pl = labels[0][s];
-      const int p = s == 0 ? father : mother;
-      std::optional<int> shared;
-      std::string basis;
-      if (pl.NeverRecombinant()) {
-        shared = 1;
-        basis = absl::StrCat("family segregation: the patient's ", kSide[s],
-                             " haplotype ", patient_letter[s], " is the ",
-                             kParent[s], "'s by descent");
-      } else if (pl.AlwaysRecombinant()) {
-        shared = 0;
-        basis = absl::StrCat(
-            "family segregation: the patient's ", kSide[s], " haplotype ",
-            patient_letter[s], " is recombinant: the ", kParent[s],
-            " shares part of it, not a whole haplotype");
-      } else {
-        basis = absl::StrCat(
-            "undetermined: the patient's ", kSide[s],
-            " haplotype may be recombinant (equally good explanations "
-            "differ)");
-      }
-      MemberResult* m = nullptr;
-      if (p >= 0) {
-        m = &out.members[p];
-        if (!typings[p].any) {
-          m->basis = untyped_basis(p);
-          continue;
-        }
-      } else if (nc >= 2) {
-        out.members.emplace_back();
-        m = &out.members.back();
-        m->id = absl::StrCat(kParent[s], " (inferred)");
-        m->role = s == 0 ? FamilyRole::kFather : FamilyRole::kMother;
-        m->in_input = false;
-      } else {
-        continue;
-      }
-      m->letters = absl::StrCat(kParentLetters[s][0], "|",
-                                kParentLetters[s][1]);
-      m->shared = shared;
-      m->basis = basis;
-      if (shared == 1) {
-        m->shared_haplotypes.push_back(
-            absl::StrCat(patient_letter[s], " (", kSide[s], ")"));
-      }
-    }
+    m->flags.push_back(absl::StrCat(
+        "possibly a recombinant ", kSide[s], " haplotype (", between,
+        "): some equally good explanations put the crossover here"));
+  }
+}
 
-    // Explanations left unenumerated could disagree with every count above:
-    // conclude nothing.
-    if (one.result.truncated) {
-      const std::string why = absl::StrCat(
-          "undetermined: more than ", one.result.solutions.size(),
-          " equally good explanations (the typings say too little; type more "
-          "loci or members)");
-      for (MemberResult& m : out.members) {
-        if (m.role == FamilyRole::kPatient || m.role == FamilyRole::kChild ||
-            m.role == FamilyRole::kOther || m.inconsistent ||
-            m.letters.empty()) {
-          continue;
-        }
-        m.shared.reset();
-        m.likely_shared.reset();
-        m.shared_haplotypes.clear();
-        m.basis = why;
-      }
-    }
-    // Phased GL Strings. Children: sides are paternal/maternal.
-    for (size_t c = 0; c < nc; ++c) {
-      const size_t member = one.child_member[c];
-      const Typings& t = typings[member];
-      std::vector<std::array<std::string, 2>> hap(loci.size()), unphased;
-      MemberResult& m = out.members[member];
-      for (size_t l = 0; l < loci.size(); ++l) {
-        const int o = Orientation(one, t.seg[l], l, [&](const SegSolution& sol) {
-          return std::make_pair(int{sol.children[c].from[0][l]},
-                                2 + int{sol.children[c].from[1][l]});
-        });
-        if (o == -2) continue;
-        if (o < 0) {
-          unphased.push_back(t.text[l]);
-          m.unphased_loci.push_back(loci[l]);
-          continue;
-        }
-        hap[l] = {t.text[l][o], t.text[l][1 - o]};
-        if (c == 0) patient_orient[l] = o;
-      }
-      m.phased_gl = PhasedGl(hap, unphased);
-    }
-    // Parents: typed ones by their own typings, inferred ones from the
-    // children of the first explanation.
-    for (int s = 0; s < 2; ++s) {
-      const int p = s == 0 ? father : mother;
-      MemberResult* m = nullptr;
-      if (p >= 0) {
-        m = &out.members[p];
-      } else {
-        for (MemberResult& r : out.members) {
-          if (!r.in_input && r.role == (s == 0 ? FamilyRole::kFather
-                                               : FamilyRole::kMother)) {
-            m = &r;
-          }
-        }
-      }
-      if (m == nullptr) continue;
-      std::vector<std::array<std::string, 2>> hap(loci.size()), unphased;
-      for (size_t l = 0; l < loci.size(); ++l) {
-        if (p >= 0 && typings[p].any) {
-          const Typings& t = typings[p];
-          const int o = Orientation(one, t.seg[l], l, [&](const SegSolution&) {
-            return std::make_pair(2 * s, 2 * s + 1);
-          });
-          if (o == -2) continue;
-          if (o < 0) {
-            unphased.push_back(t.text[l]);
-            m->unphased_loci.push_back(loci[l]);
-            continue;
-          }
-          hap[l] = {t.text[l][o], t.text[l][1 - o]};
-          continue;
-        }
-        if (p >= 0) continue;
-        // Inferred: from the children of explanation 0.
-        const SegSolution& sol = one.result.solutions[0];
-        std::array<size_t, 2> best = {0, 0};
-        for (size_t c = 0; c < nc; ++c) {
-          const Typings& t = typings[one.child_member[c]];
-          if (!t.seg[l].typed) continue;
-          const int bits = internal::Orientations(
-              one.states[0][l], t.seg[l], sol.children[c].from[0][l],
-              2 + sol.children[c].from[1][l]);
-          if (bits != 1 && bits != 2 && t.seg[l].keys[0] != t.seg[l].keys[1]) {
-            continue;
-          }
-          const int o = bits == 2 ? 1 : 0;
-          // keys[o] is paternal; this parent's side gets the other for s=1.
-          // The most specific typing shown by a child names the allele.
-          const int which = s == 0 ? o : 1 - o;
-          const int slot = sol.children[c].from[s][l];
-          const size_t n = t.seg[l].keys[which].size();
-          if (hap[l][slot].empty() || n < best[slot]) {
-            hap[l][slot] = t.text[l][which];
-            best[slot] = n;
-          }
-        }
-      }
-      m->phased_gl = PhasedGl(hap, unphased);
-    }
-    if (one.result.solutions.size() > 1) {
-      out.notes.push_back(absl::StrCat(
-          one.result.solutions.size(), one.result.truncated ? "+" : "",
-          " equally good explanations of the parents' haplotypes",
-          one.result.recombinations > 0
-              ? absl::StrCat(" with ", one.result.recombinations,
-                             " crossover(s)")
-              : std::string(),
-          "; sharing is reported only where they all agree"));
+// Haplotype letters for the parents' children: the patient's (which name
+// the letters: the patient carries a and c) and each sibling's, father's
+// letter | mother's letter, with their crossovers flagged.
+void LetterSibship(const Pedigree& ped, Sibship* sib, FamilyResult* out) {
+  sib->labels = LabelChildren(sib->solved);
+  for (int s = 0; s < 2; ++s) {
+    sib->patient_letter[s] =
+        LabelOf(sib->labels[0][s], ParentLetters(s), ped.loci);
+  }
+  for (size_t c = 0; c < sib->labels.size(); ++c) {
+    const std::array<SideLabels, 2>& sl = sib->labels[c];
+    MemberResult& m = out->members[sib->solved.child_member[c]];
+    m.letters = absl::StrCat(LabelOf(sl[0], ParentLetters(0), ped.loci), "|",
+                             LabelOf(sl[1], ParentLetters(1), ped.loci));
+    for (int s = 0; s < 2; ++s) FlagCrossover(sl[s], s, ped.loci, &m);
+  }
+}
+
+// The words for a sibling's count that every explanation agrees on; the
+// shared haplotypes are named only when each side is known (without typed
+// parents, which parent a shared haplotype came from may stay open).
+void ProvenSharing(const Sibship& sib, const std::array<std::set<bool>, 2>& side,
+                   int count, MemberResult* m) {
+  m->shared = count;
+  const bool sides_known = side[0].size() == 1 && side[1].size() == 1;
+  for (int s = 0; s < 2 && sides_known; ++s) {
+    if (*side[s].begin()) {
+      m->shared_haplotypes.push_back(
+          absl::StrCat(sib.patient_letter[s], " (", kSide[s], ")"));
     }
   }
-
-  // Patient's own row.
-  {
-    MemberResult& m = out.members[patient];
-    if (m.letters.empty()) m.letters = "a|c";
-    m.basis = "the patient";
+  if (count == 0) {
+    m->basis = absl::StrCat(
+        "family segregation: shares no whole haplotype with the patient (",
+        m->letters, " against the patient's ", sib.patient_letter[0], "|",
+        sib.patient_letter[1], ")");
+  } else if (sides_known) {
+    m->basis = absl::StrCat("family segregation: shares haplotype",
+                            m->shared_haplotypes.size() > 1 ? "s " : " ",
+                            absl::StrJoin(m->shared_haplotypes, " and "),
+                            " with the patient");
+  } else {
+    m->basis = absl::StrCat(
+        "family segregation: shares ", count,
+        " haplotype with the patient; without typed parents, which parent it "
+        "came from cannot be told");
   }
+}
 
-  // ---- Search 2: the patient, phased where search 1 placed the typing,
-  // with the patient's children and their untyped other parent (e, f).
+// The words for a sibling whose count the explanations disagree on: per
+// undecided side, why that parent's haplotypes cannot be told apart, so
+// the user knows whom to type.
+void UndeterminedSharing(const Sibship& sib,
+                         const std::array<std::set<bool>, 2>& side,
+                         const std::set<int>& counts, MemberResult* m) {
+  std::vector<std::string> why;
+  for (int s = 0; s < 2; ++s) {
+    if (side[s].size() < 2) continue;
+    const bool typed = sib.solved.problem.parents[s].has_value();
+    why.push_back(absl::StrCat(
+        "which of the ", kParent[s], "'s haplotypes ", m->id,
+        " inherited cannot be told: ",
+        typed ? absl::StrCat("the ", kParent[s],
+                             "'s two haplotypes are alike at every locus "
+                             "typed in the children, or a crossover could "
+                             "lie in several places")
+              : absl::StrCat("the ", kParent[s],
+                             " is not typed and the children do not "
+                             "determine the haplotypes (type the ",
+                             kParent[s], " or more children)")));
+  }
+  std::vector<std::string> options_n;
+  for (int n : counts) options_n.push_back(absl::StrCat(n));
+  m->basis = absl::StrCat("undetermined: ", absl::StrJoin(options_n, " or "),
+                          " shared haplotypes fit the typings equally well; ",
+                          absl::StrJoin(why, "; "));
+}
+
+// Whether explanation k keeps each haplotype of an untyped parent apart, at
+// some locus, from every other parental haplotype: the usual case, in
+// which the same haplotype is not present twice among the parents.
+bool UntypedHaplotypesDistinct(const Solved& one, size_t k, size_t loci) {
+  for (int i = 0; i < 4; ++i) {
+    for (int j = i + 1; j < 4; ++j) {
+      if (one.problem.parents[i / 2] && one.problem.parents[j / 2]) continue;
+      bool alike = true;
+      for (size_t l = 0; l < loci && alike; ++l) {
+        for (const SlotState& st : one.states[k][l]) {
+          alike = alike && st[i] && st[j] &&
+                  internal::Intersects(*st[i], *st[j]);
+        }
+      }
+      if (alike) return false;
+    }
+  }
+  return true;
+}
+
+// likely_shared: the count that every explanation with distinct untyped
+// haplotypes gives. Worth saying (it is usually right), never a proof, so
+// ApplySegregation does not use it.
+void LikelySharing(const Pedigree& ped, const Solved& one, size_t c,
+                   MemberResult* m) {
+  std::set<int> likely;
+  for (size_t k = 0; k < one.result.solutions.size(); ++k) {
+    if (!UntypedHaplotypesDistinct(one, k, ped.loci.size())) continue;
+    const SegSolution& sol = one.result.solutions[k];
+    int n = 0;
+    for (int s = 0; s < 2; ++s) {
+      n += sol.children[c].from[s] == sol.children[0].from[s];
+    }
+    likely.insert(n);
+  }
+  if (likely.size() == 1) {
+    m->likely_shared = *likely.begin();
+    absl::StrAppend(&m->basis, "; ", *likely.begin(),
+                    " unless the same haplotype (at ARD level) is present "
+                    "twice among the parents");
+  }
+}
+
+// What sibling c (search child c >= 1) shares with the patient: a side is
+// shared when its pattern is the patient's at every locus. A count is
+// proven only when every explanation gives the same one.
+void ShareSibling(const Pedigree& ped, const Sibship& sib, size_t c,
+                  MemberResult* m) {
+  std::set<int> counts;
+  std::array<std::set<bool>, 2> side;
+  for (const SegSolution& sol : sib.solved.result.solutions) {
+    int n = 0;
+    for (int s = 0; s < 2; ++s) {
+      const bool same = sol.children[c].from[s] == sol.children[0].from[s];
+      side[s].insert(same);
+      n += same;
+    }
+    counts.insert(n);
+  }
+  if (counts.size() == 1) {
+    ProvenSharing(sib, side, *counts.begin(), m);
+    return;
+  }
+  UndeterminedSharing(sib, side, counts, m);
+  LikelySharing(ped, sib.solved, c, m);
+}
+
+// The row of parent s: the member's own; for a missing parent a new
+// inferred row, but only when at least two children were segregated (with
+// the patient alone, the parent's haplotypes are just the patient's); null
+// when there is nothing to say (an untyped member's row says why).
+MemberResult* ParentRow(const Pedigree& ped, const Sibship& sib, int s,
+                        FamilyResult* out) {
+  const int p = ped.Parent(s);
+  if (p >= 0) {
+    if (ped.typings[p].any) return &out->members[p];
+    out->members[p].basis = ped.UntypedBasis(p);
+    return nullptr;
+  }
+  if (sib.solved.problem.children.size() < 2) return nullptr;
+  MemberResult& m = out->members.emplace_back();
+  m.id = absl::StrCat(kParent[s], " (inferred)");
+  m.role = s == 0 ? FamilyRole::kFather : FamilyRole::kMother;
+  m.in_input = false;
+  return &m;
+}
+
+// The parents, typed or inferred: each shares with the patient the
+// haplotype the patient got from it, unless that haplotype is recombinant
+// (then only part of it).
+void ShareParents(const Pedigree& ped, const Sibship& sib, FamilyResult* out) {
+  for (int s = 0; s < 2; ++s) {
+    MemberResult* m = ParentRow(ped, sib, s, out);
+    if (m == nullptr) continue;
+    const SideLabels& pl = sib.labels[0][s];
+    const std::string& letter = sib.patient_letter[s];
+    m->letters = absl::StrCat(ParentLetters(s)[0], "|", ParentLetters(s)[1]);
+    if (pl.NeverRecombinant()) {
+      m->shared = 1;
+      m->basis = absl::StrCat("family segregation: the patient's ", kSide[s],
+                              " haplotype ", letter, " is the ", kParent[s],
+                              "'s by descent");
+      m->shared_haplotypes.push_back(absl::StrCat(letter, " (", kSide[s], ")"));
+    } else if (pl.AlwaysRecombinant()) {
+      m->shared = 0;
+      m->basis = absl::StrCat(
+          "family segregation: the patient's ", kSide[s], " haplotype ",
+          letter, " is recombinant: the ", kParent[s],
+          " shares part of it, not a whole haplotype");
+    } else {
+      m->basis = absl::StrCat(
+          "undetermined: the patient's ", kSide[s],
+          " haplotype may be recombinant (equally good explanations differ)");
+    }
+  }
+}
+
+// When the explanations were capped, those left unenumerated could
+// disagree with every count above: no sibling or parent count is kept.
+void ForgetCountsIfTruncated(const Solved& one, FamilyResult* out) {
+  if (!one.result.truncated) return;
+  const std::string why = absl::StrCat(
+      "undetermined: more than ", one.result.solutions.size(),
+      " equally good explanations (the typings say too little; type more "
+      "loci or members)");
+  for (MemberResult& m : out->members) {
+    if (m.role == FamilyRole::kPatient || m.role == FamilyRole::kChild ||
+        m.role == FamilyRole::kOther || m.inconsistent || m.letters.empty()) {
+      continue;
+    }
+    m.shared.reset();
+    m.likely_shared.reset();
+    m.shared_haplotypes.clear();
+    m.basis = why;
+  }
+}
+
+// An inferred parent's alleles: per locus and slot, the most specific
+// typing that a child of explanation 0 shows from that slot (only where
+// the child's phase is known). Loci no child shows are left out.
+std::string InferredParentGl(const Pedigree& ped, const Solved& one, int s) {
+  const SegSolution& sol = one.result.solutions[0];
+  std::vector<std::array<std::string, 2>> hap(ped.loci.size());
+  for (size_t l = 0; l < ped.loci.size(); ++l) {
+    std::array<size_t, 2> best = {0, 0};
+    for (size_t c = 0; c < one.problem.children.size(); ++c) {
+      const SegLocus& t = ped.typings[one.child_member[c]].seg[l];
+      if (!t.typed) continue;
+      const int bits = internal::Orientations(one.states[0][l], t,
+                                              sol.children[c].from[0][l],
+                                              2 + sol.children[c].from[1][l]);
+      if (bits != 1 && bits != 2 && t.keys[0] != t.keys[1]) continue;
+      // keys[o] is paternal: the mother's side is the other one.
+      const int o = bits == 2 ? 1 : 0;
+      const int which = s == 0 ? o : 1 - o;
+      const int slot = sol.children[c].from[s][l];
+      const size_t n = t.keys[which].size();
+      if (hap[l][slot].empty() || n < best[slot]) {
+        hap[l][slot] = ped.typings[one.child_member[c]].text[l][which];
+        best[slot] = n;
+      }
+    }
+  }
+  return PhasedGl(hap, {});
+}
+
+// Phased GL Strings for search 1: each child's typing on its paternal and
+// maternal haplotype, each parent's on its own two (an inferred parent's
+// from what the children show). The patient's placement is kept: search 2
+// starts from it.
+void PhaseSibship(const Pedigree& ped, Sibship* sib, FamilyResult* out) {
+  const Solved& one = sib->solved;
+  for (size_t c = 0; c < one.problem.children.size(); ++c) {
+    const size_t member = one.child_member[c];
+    PhaseChild(one, c, ped.typings[member], ped.loci, &out->members[member],
+               c == 0 ? &sib->patient_orient : nullptr);
+  }
+  for (int s = 0; s < 2; ++s) {
+    const int p = ped.Parent(s);
+    if (p >= 0) {
+      const auto own_slots = [s](const SegSolution&, size_t) {
+        return std::make_pair(2 * s, 2 * s + 1);
+      };
+      PhaseTyping(one, ped.typings[p], ped.loci, own_slots, &out->members[p],
+                  nullptr);
+      continue;
+    }
+    const FamilyRole role = s == 0 ? FamilyRole::kFather : FamilyRole::kMother;
+    for (MemberResult& m : out->members) {
+      if (!m.in_input && m.role == role) {
+        m.phased_gl = InferredParentGl(ped, one, s);
+      }
+    }
+  }
+}
+
+// Search 1: the patient (child 0) and the typed full siblings with the
+// parents, typed or not. Everything said about siblings and parents comes
+// from its explanations, and the patient's phase found here phases search
+// 2. Phases: letters and recombinants, sibling sharing, parents (inferring
+// missing ones), then phased typings.
+absl::StatusOr<Sibship> SegregateSibship(const Pedigree& ped,
+                                         FamilyResult* out) {
+  Sibship sib;
+  sib.patient_orient.assign(ped.loci.size(), -1);
+  Solved& one = sib.solved;
+  one.problem.loci = static_cast<int>(ped.loci.size());
+  std::array<const Typings*, 2> parents = {nullptr, nullptr};
+  for (int s = 0; s < 2; ++s) {
+    const int p = ped.Parent(s);
+    if (p >= 0 && ped.typings[p].any) {
+      one.problem.parents[s] = ped.typings[p].seg;
+      parents[s] = &ped.typings[p];
+    }
+  }
+  one.problem.children.push_back(ped.typings[ped.patient].seg);
+  one.child_member.push_back(ped.patient);
+  AddChildren(ped, FamilyRole::kSibling, &one, out);
+  HLA_RETURN_IF_ERROR(SolveAndFlag(ped, parents, {"father", "mother"},
+                                   /*patient_is_child0=*/true, &one, out));
+  if (one.failed) {
+    ReportFailedSearch(one, "segregation failed: ", out);
+    for (int p : {ped.father, ped.mother}) {
+      if (p >= 0 && out->members[p].basis.empty()) {
+        out->members[p].basis = absl::StrCat("undetermined: ", one.failure);
+      }
+    }
+    return sib;
+  }
+  out->recombinations = one.result.recombinations;
+  out->explanations = one.result.solutions.size();
+  out->truncated = one.result.truncated;
+  LetterSibship(ped, &sib, out);
+  for (size_t c = 1; c < one.problem.children.size(); ++c) {
+    ShareSibling(ped, sib, c, &out->members[one.child_member[c]]);
+  }
+  ShareParents(ped, sib, out);
+  ForgetCountsIfTruncated(one, out);
+  PhaseSibship(ped, &sib, out);
+  if (one.result.solutions.size() > 1) {
+    // Several explanations are why some counts are undetermined: say so.
+    out->notes.push_back(absl::StrCat(
+        one.result.solutions.size(), one.result.truncated ? "+" : "",
+        " equally good explanations of the parents' haplotypes",
+        one.result.recombinations > 0
+            ? absl::StrCat(" with ", one.result.recombinations, " crossover(s)")
+            : std::string(),
+        "; sharing is reported only where they all agree"));
+  }
+  return sib;
+}
+
+// The patient as parent 0 of search 2, each locus phased as search 1
+// placed it so that the letters a-d carry over to the patient's children;
+// returns the names of the patient's two haplotypes. Without a phased
+// heterozygous locus the two cannot be told apart: both are named "(a or
+// c)" and child 0 is pinned to slot 0 (the symmetry is then real).
+std::array<std::string, 2> PlacePatientAsParent(const Pedigree& ped,
+                                                const Sibship& sib,
+                                                SegProblem* problem) {
+  SegPerson p = ped.typings[ped.patient].seg;
+  bool any_phased_het = false;
+  for (size_t l = 0; l < ped.loci.size(); ++l) {
+    if (!p[l].typed || sib.patient_orient[l] < 0) continue;
+    if (sib.patient_orient[l] == 1) std::swap(p[l].keys[0], p[l].keys[1]);
+    p[l].phased = true;
+    any_phased_het = any_phased_het || p[l].keys[0] != p[l].keys[1];
+  }
+  problem->parents[0] = std::move(p);
+  problem->fix_first_child = {!any_phased_het, true};
+  if (any_phased_het) return sib.patient_letter;
+  const std::string either = absl::StrCat("(", sib.patient_letter[0], " or ",
+                                          sib.patient_letter[1], ")");
+  return {either, either};
+}
+
+// A child of the patient: letters (the patient's | e or f from the other
+// parent, who is not in the file) and sharing: the haplotype from the
+// patient is shared whole unless a crossover in the patient's meiosis made
+// it recombinant.
+void ShareChildOfPatient(const std::array<SideLabels, 2>& sl,
+                         const std::array<std::string, 2>& patient_names,
+                         const std::vector<Locus>& loci, MemberResult* m) {
+  const std::array<std::string, 2> partner = {"e", "f"};
+  const std::string from_patient = LabelOf(sl[0], patient_names, loci);
+  m->letters = absl::StrCat(from_patient, "|", LabelOf(sl[1], partner, loci));
+  if (sl[0].NeverRecombinant()) {
+    m->shared = 1;
+    m->shared_haplotypes.push_back(
+        absl::StrCat(from_patient, " (from the patient)"));
+    m->basis = absl::StrCat(
+        "family segregation: a child of the patient; carries the patient's "
+        "haplotype ",
+        from_patient, " whole");
+  } else if (sl[0].AlwaysRecombinant()) {
+    m->shared = 0;
+    m->recombinant = true;
+    const auto& iv = sl[0].rec.begin()->second;
+    m->flags.push_back(absl::StrCat(
+        "recombinant haplotype from the patient ", from_patient,
+        ": a crossover between ", LocusName(loci[iv.first - 1]), " and ",
+        LocusName(loci[iv.second]), " in the patient's meiosis"));
+    m->basis = absl::StrCat(
+        "family segregation: the haplotype from the patient is recombinant (",
+        from_patient, "): no whole haplotype shared");
+  } else {
+    m->basis =
+        "undetermined: the haplotype from the patient may be recombinant "
+        "(equally good explanations differ)";
+  }
+}
+
+// Search 2: the patient (phased by search 1) with the patient's typed
+// children and their untyped other parent (letters e, f), a second nuclear
+// family below the first.
+absl::Status SegregatePatientChildren(const Pedigree& ped, const Sibship& sib,
+                                      FamilyResult* out) {
   Solved two;
-  two.problem.loci = static_cast<int>(loci.size());
-  {
-    SegPerson p = typings[patient].seg;
-    bool any_phased_het = false;
-    for (size_t l = 0; l < loci.size(); ++l) {
-      if (!p[l].typed || patient_orient[l] < 0) continue;
-      if (patient_orient[l] == 1) std::swap(p[l].keys[0], p[l].keys[1]);
-      p[l].phased = true;
-      any_phased_het = any_phased_het || p[l].keys[0] != p[l].keys[1];
-    }
-    two.problem.parents[0] = std::move(p);
-    two.problem.fix_first_child = {!any_phased_het, true};
-    const std::array<std::string, 2> patient_names =
-        any_phased_het ? patient_letter
-                       : std::array<std::string, 2>{
-                             absl::StrCat("(", patient_letter[0], " or ",
-                                          patient_letter[1], ")"),
-                             absl::StrCat("(", patient_letter[0], " or ",
-                                          patient_letter[1], ")")};
-    for (size_t i = 0; i < members.size(); ++i) {
-      if (members[i].role != FamilyRole::kChild) continue;
-      if (!typings[i].any) {
-        out.members[i].basis = untyped_basis(i);
-        continue;
-      }
-      two.problem.children.push_back(typings[i].seg);
-      two.child_member.push_back(i);
-    }
-    if (!two.problem.children.empty()) {
-      std::array<const Typings*, 2> parents2 = {&typings[patient], nullptr};
-      st = SolveWithDiagnosis(&two, typings, ids, parents2,
-                              {"patient", "other parent"}, loci, limits,
-                              /*patient_is_child0=*/false);
-      if (!st.ok()) {
-        return absl::Status(st.code(),
-                            absl::StrCat(where, ": ", st.message()));
-      }
-      for (const auto& [member, why] : two.unexplained) {
-        out.members[member].inconsistent = true;
-        out.members[member].flags.push_back(why);
-        out.members[member].basis = absl::StrCat("undetermined: ", why);
-      }
-      if (two.failed) {
-        out.notes.push_back(
-            absl::StrCat("the patient's children: ", two.failure));
-        for (size_t member : two.child_member) {
-          if (out.members[member].basis.empty()) {
-            out.members[member].basis =
-                absl::StrCat("undetermined: ", two.failure);
-          }
-        }
-      } else {
-        const size_t nc = two.problem.children.size();
-        const std::array<std::string, 2> partner = {"e", "f"};
-        for (size_t c = 0; c < nc; ++c) {
-          std::array<SideLabels, 2> sl;
-          for (const SegSolution& sol : two.result.solutions) {
-            for (int s = 0; s < 2; ++s) {
-              sl[s].Add(sol.children[c].from[s], sol.children[c].SwitchAt(s));
-            }
-          }
-          MemberResult& m = out.members[two.child_member[c]];
-          const std::string from_patient = LabelOf(sl[0], patient_names, loci);
-          m.letters = absl::StrCat(from_patient, "|",
-                                   LabelOf(sl[1], partner, loci));
-          if (sl[0].NeverRecombinant()) {
-            m.shared = 1;
-            m.shared_haplotypes.push_back(
-                absl::StrCat(from_patient, " (from the patient)"));
-            m.basis = absl::StrCat(
-                "family segregation: a child of the patient; carries the "
-                "patient's haplotype ",
-                from_patient, " whole");
-          } else if (sl[0].AlwaysRecombinant()) {
-            m.shared = 0;
-            m.recombinant = true;
-            const auto& iv = sl[0].rec.begin()->second;
-            m.flags.push_back(absl::StrCat(
-                "recombinant haplotype from the patient ", from_patient,
-                ": a crossover between ", LocusName(loci[iv.first - 1]),
-                " and ", LocusName(loci[iv.second]),
-                " in the patient's meiosis"));
-            m.basis = absl::StrCat(
-                "family segregation: the haplotype from the patient is "
-                "recombinant (",
-                from_patient, "): no whole haplotype shared");
-          } else {
-            m.basis =
-                "undetermined: the haplotype from the patient may be "
-                "recombinant (equally good explanations differ)";
-          }
-          // Phased GL: side 0 from the patient.
-          const Typings& t = typings[two.child_member[c]];
-          std::vector<std::array<std::string, 2>> hap(loci.size()), unphased;
-          for (size_t l = 0; l < loci.size(); ++l) {
-            const int o =
-                Orientation(two, t.seg[l], l, [&](const SegSolution& sol) {
-                  return std::make_pair(int{sol.children[c].from[0][l]},
-                                        2 + int{sol.children[c].from[1][l]});
-                });
-            if (o == -2) continue;
-            if (o < 0) {
-              unphased.push_back(t.text[l]);
-              m.unphased_loci.push_back(loci[l]);
-              continue;
-            }
-            hap[l] = {t.text[l][o], t.text[l][1 - o]};
-          }
-          m.phased_gl = PhasedGl(hap, unphased);
-        }
-      }
-    }
+  two.problem.loci = static_cast<int>(ped.loci.size());
+  const std::array<std::string, 2> patient_names =
+      PlacePatientAsParent(ped, sib, &two.problem);
+  AddChildren(ped, FamilyRole::kChild, &two, out);
+  if (two.problem.children.empty()) return absl::OkStatus();
+  HLA_RETURN_IF_ERROR(SolveAndFlag(ped, {&ped.typings[ped.patient], nullptr},
+                                   {"patient", "other parent"},
+                                   /*patient_is_child0=*/false, &two, out));
+  if (two.failed) {
+    ReportFailedSearch(two, "the patient's children: ", out);
+    return absl::OkStatus();
   }
+  const std::vector<std::array<SideLabels, 2>> labels = LabelChildren(two);
+  for (size_t c = 0; c < labels.size(); ++c) {
+    const size_t member = two.child_member[c];
+    ShareChildOfPatient(labels[c], patient_names, ped.loci,
+                        &out->members[member]);
+    PhaseChild(two, c, ped.typings[member], ped.loci, &out->members[member],
+               nullptr);
+  }
+  return absl::OkStatus();
+}
 
-  for (size_t i = 0; i < members.size(); ++i) {
-    MemberResult& m = out.members[i];
+}  // namespace
+
+// The phases, in order: the pedigree; search 1 (parents, patient,
+// siblings); the patient's own row; search 2 (the patient's children);
+// relatives with role "other", who are listed but never segregated.
+absl::StatusOr<FamilyResult> Segregate(const std::string& family_id,
+                                       const std::vector<FamilyMember>& members,
+                                       const FamilyOptions& options) {
+  HLA_ASSIGN_OR_RETURN(const Pedigree ped,
+                       BuildPedigree(family_id, members, options));
+  FamilyResult out = EmptyResult(family_id, members);
+  if (!ped.typings[ped.patient].any) {
+    ReportUntypedPatient(ped, options, &out);
+    return out;
+  }
+  HLA_ASSIGN_OR_RETURN(const Sibship sib, SegregateSibship(ped, &out));
+  MemberResult& patient = out.members[ped.patient];
+  if (patient.letters.empty()) patient.letters = "a|c";
+  patient.basis = "the patient";
+  HLA_RETURN_IF_ERROR(SegregatePatientChildren(ped, sib, &out));
+  for (MemberResult& m : out.members) {
     if (m.role == FamilyRole::kOther && m.basis.empty()) {
       m.basis =
           "undetermined: role 'other' is not segregated (only parents, full "

@@ -1,31 +1,26 @@
 // Copyright 2026 The haplomatch Authors. SPDX-License-Identifier: Apache-2.0
 //
 // Family segregation (family/family.h): hand-built pedigrees with real
-// 3.58.0 alleles for each situation of issue 7, the verdict upgrade, and
-// agreement with `synth --families` ground truth (synth/synth.h).
+// 3.58.0 alleles for each situation segregation must handle, the verdict
+// upgrade, and agreement with `synth --families` ground truth on a few
+// families (validation/family_agreement.h; validation/family_validation
+// measures it on thousands).
 #include "family/family.h"
 
-#include <unistd.h>
-
-#include <array>
-#include <cstdio>
-#include <map>
-#include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/strings/str_split.h"
-#include "synth/haplotype_freq.h"
-#include "synth/synth.h"
+#include "data/reference.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/testing/family_haplotypes.h"
 #include "registry/donor_file.h"
 #include "registry/family_file.h"
 #include "tests/matcher/match_test_util.h"
+#include "tests/testing/family_haplotypes.h"
+#include "validation/family_agreement.h"
 
 namespace hla::family {
 namespace {
@@ -527,328 +522,52 @@ TEST_F(Family, JsonLinesFamilyFileErrors) {
 }
 
 // ---------------------------------------------------------------------------
-// Agreement with synth ground truth (synth/synth.h, docs/synth.md §3).
+// Agreement with synth ground truth (validation/family_agreement.h): a few
+// families of the measurement that validation/family_validation runs on
+// thousands, so that the unit suite fails as soon as segregation breaks.
 
-struct Truth {
-  std::string role, shared, recombinant, phased, labels;
-};
-
-// Per locus (A, C, B, DRB1, DQB1) the match keys of one '~' haplotype of
-// 2-field names, e.g. "A*01:01~C*07:01~B*08:01~DRB1*03:01~DQB1*02:01".
-std::vector<std::vector<uint32_t>> HapKeys(const std::string& hap) {
-  static auto* cache = new std::map<std::string, std::vector<uint32_t>>();
-  std::vector<std::vector<uint32_t>> out;
-  for (absl::string_view name : absl::StrSplit(hap, '~')) {
-    const std::string allele(name);
-    auto it = cache->find(allele);
-    if (it == cache->end()) {
-      std::vector<uint32_t> keys;
-      absl::StatusOr<matcher::Genotype> g = Geno(allele);
-      if (g.ok()) {
-        for (const matcher::LocusTyping& t : g->loci) {
-          if (t.typed_positions > 0) keys = t.pos[0].match_keys();
-        }
-      }
-      it = cache->emplace(allele, keys).first;
-    }
-    out.push_back(it->second);
-  }
-  return out;
+// Every relative and every undetermined count is counted exactly once.
+void ExpectCountsAddUp(const validation::FamilyAgreement& a) {
+  EXPECT_EQ(a.agree + a.wrong + a.undetermined, a.relatives);
+  EXPECT_EQ(a.und_both_parents_missing_few_children +
+                a.und_one_parent_missing + a.und_parent_haplotypes_alike +
+                a.und_low_resolution + a.und_unexplained + a.und_no_reason,
+            a.undetermined);
+  EXPECT_LE(a.und_likely_right, a.und_likely_given);
+  EXPECT_LE(a.und_likely_given, a.undetermined);
+  EXPECT_EQ(a.recombinant_relatives_agree + a.recombinant_relatives_differ +
+                a.recombinant_relatives_undetermined,
+            a.recombinant_relatives);
+  EXPECT_LE(a.recombinant_flagged, a.recombinant_families);
+  EXPECT_LE(a.recombinant_families, a.families);
+  EXPECT_LE(a.visible_flagged_family, a.visible_recombinants);
+  EXPECT_LE(a.visible_flagged_person, a.visible_recombinants);
+  EXPECT_LE(a.low_resolution_flagged_family, a.low_resolution_recombinants);
 }
 
-bool SameAtArd(const std::vector<std::vector<uint32_t>>& x,
-               const std::vector<std::vector<uint32_t>>& y) {
-  if (x.size() != y.size()) return false;
-  for (size_t l = 0; l < x.size(); ++l) {
-    bool any = false;
-    for (uint32_t k : x[l]) {
-      for (uint32_t j : y[l]) any = any || k == j;
-    }
-    if (!any) return false;
+TEST_F(Family, SynthGroundTruthFewFamilies) {
+  data::DataPaths paths;
+  paths.env_data_dir = matcher_test::kData;
+  const absl::StatusOr<validation::AgreementData> data =
+      validation::LoadAgreementData(paths);
+  ASSERT_TRUE(data.ok()) << data.status();
+  for (double recombination : {0.0145, 0.10}) {
+    SCOPED_TRACE(absl::StrCat("recombination ", recombination));
+    validation::AgreementOptions options;
+    options.families = 30;
+    options.recombination_rate = recombination;
+    const absl::StatusOr<validation::FamilyAgreement> a =
+        validation::MeasureFamilyAgreement(*data, options);
+    ASSERT_TRUE(a.ok()) << a.status();
+    EXPECT_EQ(a->families, 30);
+    EXPECT_EQ(a->wrong, 0);
+    EXPECT_THAT(a->violations, ::testing::IsEmpty());
+    EXPECT_THAT(a->errors, ::testing::IsEmpty());
+    ExpectCountsAddUp(*a);
+    // Enough of each kind that the checks above check something.
+    EXPECT_GT(a->agree, 30);
+    EXPECT_GT(a->undetermined, 0);
   }
-  return true;
-}
-
-struct Agreement {
-  int families = 0, recombinant_families = 0;
-  // Relatives of families without recombination.
-  int relatives = 0, agree = 0, wrong = 0, undetermined = 0;
-  // Undetermined, by the documented reason that applies (docs/family.md).
-  int und_both_parents_missing_few_children = 0, und_one_parent_missing = 0,
-      und_parent_haplotypes_alike = 0, und_low_resolution = 0,
-      und_unexplained = 0;
-  // Of the undetermined: likely_shared given and equal to the truth, given
-  // and different.
-  int und_likely_agree = 0, und_likely_differ = 0;
-  // Families with recombination: flagged (a recombinant or possibly
-  // recombinant member, or an unexplained child) or not.
-  int recombinant_flagged = 0;
-  // Recombinant persons whose crossover is visible: both of the patient's
-  // parents are typed, the recombinant haplotype comes from one of them
-  // (for the patient's children: from the patient) and it differs at ARD
-  // level from both of that parent's haplotypes. Others (from the patient's
-  // untyped partner, with a parent untyped, or ARD-identical to a parental
-  // haplotype) cannot be seen by any method.
-  int visible_recombinants = 0, visible_flagged_person = 0,
-      visible_flagged_family = 0, invisible_recombinants = 0;
-  int recombinant_relatives = 0, recombinant_relatives_agree = 0,
-      recombinant_relatives_wrong = 0;
-  std::vector<std::string> failures;
-};
-
-// Whether the two '~' haplotypes of a phased typing are alike (share a
-// match key) at every typed locus.
-bool HaplotypesAlike(const std::string& phased) {
-  absl::StatusOr<matcher::Genotype> g = Geno(phased);
-  if (!g.ok()) return false;
-  for (Locus l : {Locus::kA, Locus::kC, Locus::kB, Locus::kDRB1,
-                  Locus::kDQB1}) {
-    const matcher::LocusTyping& t = g->at(l);
-    if (t.typed_positions < 2) continue;
-    bool any = false;
-    for (uint32_t k : t.pos[0].match_keys()) {
-      for (uint32_t j : t.pos[1].match_keys()) any = any || k == j;
-    }
-    if (!any) return false;
-  }
-  return true;
-}
-
-Agreement Measure(uint64_t families, uint64_t seed, double recombination) {
-  Agreement a;
-  const matcher_test::Shipped& s = LoadShipped();
-  auto freqs = synth::HaplotypeFrequencies::Load(
-      matcher_test::kData + "/" +
-          synth::HaplotypeFrequencies::kShippedRelativePath,
-      *s.ref);
-  if (!freqs.ok()) {
-    a.failures.push_back(std::string(freqs.status().message()));
-    return a;
-  }
-  synth::SynthOptions o;
-  o.families = families;
-  o.seed = seed;
-  o.recombination_rate = recombination;
-  auto synth = synth::Synthesizer::Create(s.ref, s.macs, *freqs, o);
-  if (!synth.ok()) {
-    a.failures.push_back(std::string(synth.status().message()));
-    return a;
-  }
-  const std::vector<std::string>& cols = synth::Synthesizer::Columns();
-  auto col = [&](const char* name) {
-    for (size_t i = 0; i < cols.size(); ++i) {
-      if (cols[i] == name) return i;
-    }
-    return cols.size();
-  };
-  const size_t c_id = col("id"), c_role = col("role"),
-               c_shared = col("truth_shared_with_patient"),
-               c_rec = col("truth_recombinant"),
-               c_phased = col("glstring_phased"), c_gl = col("glstring"),
-               c_labels = col("truth_haplotypes");
-  for (uint64_t f = 0; f < families; ++f) {
-    std::string text;
-    (*synth)->AppendHeader(&text);
-    (*synth)->AppendFamily(f, &text, nullptr);
-    std::map<std::string, Truth> truth;
-    bool low_res = false;
-    std::vector<std::string> lines = absl::StrSplit(text, '\n');
-    for (size_t i = 1; i < lines.size(); ++i) {
-      if (lines[i].empty()) continue;
-      std::vector<std::string> v = absl::StrSplit(lines[i], ',');
-      truth[v[c_id]] = {v[c_role], v[c_shared], v[c_rec], v[c_phased],
-                        v[c_labels]};
-      low_res = low_res || v[c_gl].find('/') != std::string::npos ||
-                v[c_gl].find("XX") != std::string::npos;
-    }
-    std::istringstream in(text);
-    auto reader =
-        registry::DonorFileReader::FromStream(&in, "synth.csv", s.resolver.get());
-    if (!reader.ok()) {
-      a.failures.push_back(std::string(reader.status().message()));
-      return a;
-    }
-    absl::StatusOr<registry::FamilyFile> file = registry::ReadFamilyFile(reader->get(), "synth");
-    if (!file.ok() || !file->errors.empty() || file->families.size() != 1) {
-      a.failures.push_back(absl::StrCat("family ", f, ": not read"));
-      continue;
-    }
-    const registry::FamilyRows& rows = file->families[0];
-    absl::StatusOr<FamilyResult> r = Segregate(rows.family_id, rows.members, {});
-    if (!r.ok()) {
-      a.failures.push_back(std::string(r.status().message()));
-      continue;
-    }
-    ++a.families;
-    bool recombinant = false, has_father = false, has_mother = false;
-    int sibship = 0;
-    std::string father_phased, mother_phased;
-    for (const auto& [id, t] : truth) {
-      recombinant = recombinant || t.recombinant == "yes";
-      if (t.role == "father") {
-        has_father = true;
-        father_phased = t.phased;
-      }
-      if (t.role == "mother") {
-        has_mother = true;
-        mother_phased = t.phased;
-      }
-      if (t.role == "patient" || t.role == "sibling") ++sibship;
-    }
-    if (recombinant) {
-      ++a.recombinant_families;
-      bool flagged = false;
-      for (const MemberResult& m : r->members) {
-        flagged = flagged || m.recombinant || m.inconsistent ||
-                  !m.flags.empty();
-      }
-      a.recombinant_flagged += flagged;
-      std::string patient_phased;
-      for (const auto& [id, t] : truth) {
-        if (t.role == "patient") patient_phased = t.phased;
-      }
-      for (const auto& [id, t] : truth) {
-        if (t.recombinant != "yes") continue;
-        const std::vector<std::string> labels = absl::StrSplit(t.labels, '|');
-        const std::vector<std::string> haps = absl::StrSplit(t.phased, '+');
-        bool visible = false;
-        for (int side = 0; side < 2 && labels.size() == 2 && haps.size() == 2;
-             ++side) {
-          if (labels[side].find('/') == std::string::npos) continue;
-          std::string parent;
-          if (t.role == "child") {
-            const bool partner = labels[side].find('e') != std::string::npos ||
-                                 labels[side].find('f') != std::string::npos;
-            if (!partner) parent = patient_phased;
-          } else {
-            parent = side == 0 ? father_phased : mother_phased;
-          }
-          // An untyped parent absorbs a mosaic as just another haplotype
-          // (and leaves the patient's phase open): both must be typed.
-          if (parent.empty() || !has_father || !has_mother) continue;
-          const std::vector<std::string> ph = absl::StrSplit(parent, '+');
-          const auto mosaic = HapKeys(haps[side]);
-          if (ph.size() != 2) continue;
-          if (t.role != "child") {
-            visible = visible || (!SameAtArd(mosaic, HapKeys(ph[0])) &&
-                                  !SameAtArd(mosaic, HapKeys(ph[1])));
-            continue;
-          }
-          // The untyped partner can supply either allele at a locus: the
-          // crossover shows only if neither of the patient's haplotypes is
-          // carried whole (one allele per locus) by the child.
-          const auto other = HapKeys(haps[1 - side]);
-          bool whole[2] = {true, true};
-          for (int h = 0; h < 2; ++h) {
-            const auto p = HapKeys(ph[h]);
-            for (size_t l = 0; l < p.size() && l < mosaic.size(); ++l) {
-              whole[h] = whole[h] && (SameAtArd({p[l]}, {mosaic[l]}) ||
-                                      SameAtArd({p[l]}, {other[l]}));
-            }
-          }
-          visible = visible || (!whole[0] && !whole[1]);
-        }
-        if (!visible) {
-          ++a.invisible_recombinants;
-          continue;
-        }
-        ++a.visible_recombinants;
-        a.visible_flagged_family += flagged;
-        const MemberResult* m = r->Find(id);
-        if (m != nullptr && (m->recombinant || !m->flags.empty())) {
-          ++a.visible_flagged_person;
-        }
-      }
-    }
-    for (const auto& [id, t] : truth) {
-      if (t.role == "patient") continue;
-      const MemberResult* m = r->Find(id);
-      if (m == nullptr) {
-        a.failures.push_back(absl::StrCat(id, ": no result"));
-        continue;
-      }
-      const std::string got = m->shared ? absl::StrCat(*m->shared) : "";
-      if (recombinant) {
-        ++a.recombinant_relatives;
-        if (got == t.shared) ++a.recombinant_relatives_agree;
-        if (!got.empty() && got != t.shared) ++a.recombinant_relatives_wrong;
-        continue;
-      }
-      ++a.relatives;
-      if (got == t.shared) {
-        ++a.agree;
-        continue;
-      }
-      if (!got.empty()) {
-        ++a.wrong;
-        a.failures.push_back(absl::StrCat(id, ": shared ", got, ", truth ",
-                                          t.shared, " (", m->basis, ")"));
-        continue;
-      }
-      ++a.undetermined;
-      if (m->likely_shared) {
-        (absl::StrCat(*m->likely_shared) == t.shared ? a.und_likely_agree
-                                                     : a.und_likely_differ)++;
-      }
-      if (m->inconsistent) {
-        ++a.und_unexplained;
-        a.failures.push_back(
-            absl::StrCat(id, ": unexplained without recombination: ",
-                         m->basis));
-      } else if (!has_father && !has_mother && sibship < 3) {
-        ++a.und_both_parents_missing_few_children;
-      } else if (!has_father || !has_mother) {
-        ++a.und_one_parent_missing;
-      } else if (HaplotypesAlike(father_phased) ||
-                 HaplotypesAlike(mother_phased)) {
-        ++a.und_parent_haplotypes_alike;
-      } else if (low_res) {
-        ++a.und_low_resolution;
-      } else {
-        a.failures.push_back(absl::StrCat(
-            id, ": undetermined with both parents typed: ", m->basis));
-      }
-    }
-  }
-  return a;
-}
-
-void Print(const char* what, const Agreement& a) {
-  std::printf(
-      "%s: %d families; without recombination: %d relatives, %d agree, %d "
-      "wrong, %d undetermined (both parents untyped and < 3 children %d, "
-      "one parent untyped %d, a parent's haplotypes alike %d, low "
-      "resolution %d, unexplained %d; likely count given for %d, of them "
-      "%d right); with recombination: %d families, %d "
-      "flagged; their %d relatives: %d agree, %d differ; recombinant "
-      "persons: %d visible (%d flagged on the person, %d in the family), "
-      "%d invisible\n",
-      what, a.families, a.relatives, a.agree, a.wrong, a.undetermined,
-      a.und_both_parents_missing_few_children, a.und_one_parent_missing,
-      a.und_parent_haplotypes_alike, a.und_low_resolution, a.und_unexplained,
-      a.und_likely_agree + a.und_likely_differ, a.und_likely_agree,
-      a.recombinant_families, a.recombinant_flagged, a.recombinant_relatives,
-      a.recombinant_relatives_agree, a.recombinant_relatives_wrong,
-      a.visible_recombinants, a.visible_flagged_person,
-      a.visible_flagged_family, a.invisible_recombinants);
-}
-
-TEST_F(Family, SynthGroundTruthDefaultRecombination) {
-  const Agreement a = Measure(400, 20261126, 0.0145);
-  Print("synth seed 20261126, recombination 1.45%", a);
-  EXPECT_EQ(a.families, 400);
-  EXPECT_EQ(a.wrong, 0);
-  EXPECT_THAT(a.failures, ::testing::IsEmpty());
-  EXPECT_EQ(a.visible_flagged_family, a.visible_recombinants);
-}
-
-TEST_F(Family, SynthGroundTruthHighRecombination) {
-  const Agreement a = Measure(400, 7, 0.10);
-  Print("synth seed 7, recombination 10%", a);
-  EXPECT_EQ(a.families, 400);
-  EXPECT_EQ(a.wrong, 0);
-  EXPECT_THAT(a.failures, ::testing::IsEmpty());
-  EXPECT_EQ(a.visible_flagged_family, a.visible_recombinants);
 }
 
 }  // namespace
