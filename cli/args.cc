@@ -72,4 +72,21 @@ std::vector<std::string> Args::GetAll(const std::string& flag) const {
   return it->second;
 }
 
+absl::Status Args::NoPositional(absl::string_view hint) const {
+  if (positional_.empty()) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      absl::StrCat("unexpected argument '", positional_.front(), "'", hint));
+}
+
+std::string NotAChoice(const std::string& flag,
+                       const std::vector<const char*>& names,
+                       const std::string& value) {
+  std::string list;
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (i > 0) list += i + 1 == names.size() ? " or " : ", ";
+    list += names[i];
+  }
+  return absl::StrCat("--", flag, " must be ", list, ", not '", value, "'");
+}
+
 }  // namespace hla::cli

@@ -3,6 +3,7 @@
 
 #include <cstdio>
 #include <istream>
+#include <optional>
 #include <ostream>
 #include <utility>
 #include <vector>
@@ -174,41 +175,88 @@ bool ForEachTyping(const Args& args, Command& cmd,
   return all_ok;
 }
 
+absl::StatusOr<data::Resolver> LoadResolver(
+    const Args& args, const data::ResolveOptions& options) {
+  absl::StatusOr<data::ReferenceData> rd = LoadReferenceData(args);
+  if (!rd.ok()) return rd.status();
+  return data::Resolver(rd->reference, rd->macs, options);
+}
+
+std::string InputName(const std::string& path) {
+  return path == "-" ? "<stdin>" : path;
+}
+
+absl::StatusOr<std::unique_ptr<registry::DonorFileReader>> OpenDonorFile(
+    const std::string& path, const data::Resolver& resolver, std::istream* in) {
+  return path == "-" ? registry::DonorFileReader::FromStream(
+                           in, InputName(path), &resolver)
+                     : registry::DonorFileReader::Open(path, &resolver);
+}
+
 absl::StatusOr<FamilyInput> ReadFamilies(const std::string& path,
                                          const data::Resolver& resolver,
                                          std::istream* in) {
-  const std::string name = path == "-" ? "<stdin>" : path;
   absl::StatusOr<std::unique_ptr<registry::DonorFileReader>> reader =
-      path == "-" ? registry::DonorFileReader::FromStream(in, name, &resolver)
-                  : registry::DonorFileReader::Open(path, &resolver);
+      OpenDonorFile(path, resolver, in);
   if (!reader.ok()) return reader.status();
-  return registry::ReadAndSegregate(reader->get(), name);
+  return registry::ReadAndSegregate(reader->get(), InputName(path));
 }
 
-absl::StatusOr<FamilyInput> ReadFamilyFlag(const std::string& path,
-                                           const data::Resolver& resolver,
-                                           Command& cmd, const char* name,
-                                           bool* rejected) {
-  absl::StatusOr<FamilyInput> f = ReadFamilies(path, resolver, cmd.in);
-  if (!f.ok()) return Prefixed("--family", f.status());
+namespace {
+
+// --family, its rejected rows and families and its warnings told; a usage
+// error when the recipient is to be its patient and there is not exactly
+// one family.
+absl::Status ReadFamilyFlag(const CommandLine& cl,
+                            const data::Resolver& resolver,
+                            RecipientInput* input) {
+  const std::optional<std::string> path = cl.args().Get("family");
+  if (!path) return absl::OkStatus();
+  absl::StatusOr<FamilyInput> f = ReadFamilies(*path, resolver, cl.cmd().in);
+  if (!f.ok()) return RejectedInput(f.status(), "--family: ");
   for (const std::string& e : f->rejected) {
-    *cmd.err << name << ": --family: rejected: " << e << "\n";
-    *rejected = true;
+    cl.Tell(absl::StrCat("--family: rejected: ", e));
+    input->family_rejected = true;
   }
   for (const std::string& w : f->warnings) {
-    *cmd.err << name << ": warning: --family: " << w << "\n";
+    cl.Tell(absl::StrCat("warning: --family: ", w));
   }
-  return f;
+  input->family = *std::move(f);
+  const size_t families = input->family.evidence->size();
+  if (!cl.args().Has("recipient") && families != 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--family: ", families,
+                     " families segregated; without --recipient it needs "
+                     "exactly one"));
+  }
+  return absl::OkStatus();
 }
 
-int ReportStatus(Command& cmd, const char* name, const absl::Status& status,
-                 const char* usage) {
-  *cmd.err << name << ": " << status.message() << "\n";
-  if (status.code() == absl::StatusCode::kInvalidArgument) {
-    *cmd.err << "\n" << usage;
-    return kExitUsage;
+}  // namespace
+
+absl::StatusOr<RecipientInput> ReadRecipient(
+    const CommandLine& cl, const data::Resolver& resolver,
+    const eligibility::RecipientFacts& facts) {
+  if (absl::Status s =
+          eligibility::CheckAntibodies(facts.antibodies, resolver.reference());
+      !s.ok()) {
+    return RejectedInput(s, "--antibodies: ");
   }
-  return kExitRejected;
+  RecipientInput input;
+  if (absl::Status s = ReadFamilyFlag(cl, resolver, &input); !s.ok()) return s;
+  const std::optional<std::string> flag = cl.args().Get("recipient");
+  absl::StatusOr<std::string> text =
+      flag ? TextOrFile(*flag)
+           : absl::StatusOr<std::string>(input.family.patient_typing);
+  if (!text.ok()) return RejectedInput(text.status(), "--recipient: ");
+  absl::StatusOr<registry::TypingFromText> typed =
+      registry::ReadTyping(resolver, *text);
+  if (!typed.ok()) return RejectedInput(typed.status(), "--recipient: ");
+  for (const std::string& w : typed->warnings) {
+    cl.Tell(absl::StrCat("warning: --recipient: ", w));
+  }
+  input.typing = *std::move(typed);
+  return input;
 }
 
 }  // namespace hla::cli

@@ -6,7 +6,8 @@
 // command spells a flag, its default and its error the same way.
 //
 // Errors: InvalidArgumentError is a usage error (exit 2, with the usage);
-// any other code is input that was rejected (exit 1). Messages name the flag.
+// any other code is input that was rejected (exit 1), as CommandLine::Fail
+// answers them. Messages name the flag.
 #ifndef HLA_CLI_COMMON_H_
 #define HLA_CLI_COMMON_H_
 
@@ -21,6 +22,7 @@
 #include "absl/status/statusor.h"
 #include "cli/args.h"
 #include "cli/command.h"
+#include "cli/command_line.h"
 #include "data/resolve.h"
 #include "registry/donor_file.h"
 #include "eligibility/eligibility.h"
@@ -65,6 +67,18 @@ bool ReadLine(std::istream& in, size_t keep, std::string* line, size_t* length);
 bool ForEachTyping(const Args& args, Command& cmd,
                    const std::function<bool(const std::string&)>& each);
 
+// --imgt/--mac (LoadReferenceData) and a resolver with `options` over them.
+// Any error is rejected input (exit 1), as for LoadReferenceData.
+absl::StatusOr<data::Resolver> LoadResolver(
+    const Args& args, const data::ResolveOptions& options = {});
+
+// How messages name the input at `path`: the path, or "<stdin>" for '-'.
+std::string InputName(const std::string& path);
+
+// A donor or family file (registry/donor_file.h): `path`, or `in` for '-'.
+absl::StatusOr<std::unique_ptr<registry::DonorFileReader>> OpenDonorFile(
+    const std::string& path, const data::Resolver& resolver, std::istream* in);
+
 // --family FILE ('-': `in`), read and segregated
 // (registry/family_file.h ReadAndSegregate), for match and rank.
 using FamilyInput = registry::SegregatedFamilies;
@@ -73,19 +87,23 @@ using FamilyInput = registry::SegregatedFamilies;
 absl::StatusOr<FamilyInput> ReadFamilies(const std::string& path,
                                          const data::Resolver& resolver,
                                          std::istream* in);
-// ReadFamilies on `path` ('-': *cmd.in) for the --family flag of command
-// `name`: rejected rows and families, and warnings, are written to *cmd.err
-// ("NAME: --family: rejected: ..."), and *rejected is set when there were
-// any. The error, if any, is prefixed "--family: ".
-absl::StatusOr<FamilyInput> ReadFamilyFlag(const std::string& path,
-                                           const data::Resolver& resolver,
-                                           Command& cmd, const char* name,
-                                           bool* rejected);
 
-// "haplomatch NAME: message" on *cmd.err; returns kExitUsage (after the
-// usage text) for InvalidArgumentError, kExitRejected otherwise.
-int ReportStatus(Command& cmd, const char* name, const absl::Status& status,
-                 const char* usage);
+// The recipient of match and rank, read once the reference is loaded.
+struct RecipientInput {
+  registry::TypingFromText typing;  // --recipient, or --family's patient
+  FamilyInput family;               // --family, segregated (empty without)
+  bool family_rejected = false;     // a row or family of it was rejected
+};
+// Checks the antibodies of `facts` against the release, reads --family
+// (its rejected rows and families and its warnings are told on standard
+// error: "NAME: --family: rejected: ...") and the recipient's typing
+// (--recipient TEXT or @FILE, else the patient of --family's one family;
+// warnings told). Errors name the flag: InvalidArgumentError (usage) when
+// there is no --recipient and --family did not segregate exactly one
+// family; anything else is rejected input (RejectedInput).
+absl::StatusOr<RecipientInput> ReadRecipient(
+    const CommandLine& cl, const data::Resolver& resolver,
+    const eligibility::RecipientFacts& facts);
 
 }  // namespace hla::cli
 

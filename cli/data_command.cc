@@ -7,12 +7,16 @@
 // the load time; `verify` checks the shipped files against their checksums.
 #include <chrono>
 #include <iomanip>
+#include <optional>
 #include <ostream>
+#include <set>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "cli/args.h"
 #include "cli/command.h"
+#include "cli/command_line.h"
 #include "data/mac_table.h"
 #include "data/reference.h"
 #include "data/verify.h"
@@ -41,25 +45,9 @@ double MillisecondsSince(std::chrono::steady_clock::time_point start) {
       .count();
 }
 
-int RunInfo(Command& cmd, const Args& args) {
-  std::ostream& out = *cmd.out;
-  const data::DataPaths paths = data::DataPaths::FromEnvironment();
-  absl::StatusOr<std::string> dir =
-      data::ResolveImgtDir(args.GetOr("imgt", ""), paths);
-  if (!dir.ok()) {
-    *cmd.err << "haplomatch data info: " << dir.status().message() << "\n";
-    return kExitRejected;
-  }
-  const auto t0 = std::chrono::steady_clock::now();
-  absl::StatusOr<std::shared_ptr<const data::Reference>> loaded =
-      data::Reference::Load({*dir});
-  const double load_ms = MillisecondsSince(t0);
-  if (!loaded.ok()) {
-    *cmd.err << "haplomatch data info: " << loaded.status().message() << "\n";
-    return kExitRejected;
-  }
-  const data::Reference& ref = **loaded;
-
+// What a release holds: allele counts per locus, groups, serology, TCE
+// assignments, name history.
+void PrintRelease(const data::Reference& ref, std::ostream& out) {
   out << "IPD-IMGT/HLA release " << ref.version() << " (" << ref.date()
       << ")\n";
   out << "directory: " << ref.directory() << "\n";
@@ -106,32 +94,49 @@ int RunInfo(Command& cmd, const Args& args) {
   out << "allele sequence status: "
       << (ref.has_allele_status() ? "present" : "unknown (no Allele_status.txt)")
       << "\n";
+}
 
-  // MAC table.
-  std::string mac_path = args.GetOr("mac", "");
-  if (mac_path.empty()) {
-    absl::StatusOr<std::string> root = data::FindDataRoot(paths);
-    if (!root.ok()) {
-      *cmd.err << "haplomatch data info: MAC table: " << root.status().message()
-               << "\n";
-      return kExitRejected;
-    }
-    mac_path = absl::StrCat(*root, "/", data::MacTable::kShippedRelativePath);
-  }
+void PrintMacTable(const data::MacTable& macs, std::ostream& out) {
+  out << "MAC table: " << macs.path() << "\n";
+  out << "  last updated: "
+      << (macs.date().empty() ? "(no date line)" : macs.date()) << "\n";
+  out << "  codes: " << macs.size() << " (" << macs.generic_count()
+      << " generic, " << macs.allele_specific_count()
+      << " allele-specific)\n";
+}
+
+// --mac, or the shipped table under the data root.
+absl::StatusOr<std::string> MacPath(const Args& args,
+                                    const data::DataPaths& paths) {
+  const std::string mac = args.GetOr("mac", "");
+  if (!mac.empty()) return mac;
+  absl::StatusOr<std::string> root = data::FindDataRoot(paths);
+  if (!root.ok()) return RejectedInput(root.status(), "MAC table: ");
+  return absl::StrCat(*root, "/", data::MacTable::kShippedRelativePath);
+}
+
+int RunInfo(const CommandLine& cl) {
+  std::ostream& out = *cl.cmd().out;
+  const data::DataPaths paths = data::DataPaths::FromEnvironment();
+  absl::StatusOr<std::string> dir =
+      data::ResolveImgtDir(cl.args().GetOr("imgt", ""), paths);
+  if (!dir.ok()) return cl.Reject(dir.status().message());
+  const auto t0 = std::chrono::steady_clock::now();
+  absl::StatusOr<std::shared_ptr<const data::Reference>> loaded =
+      data::Reference::Load({*dir});
+  const double load_ms = MillisecondsSince(t0);
+  if (!loaded.ok()) return cl.Reject(loaded.status().message());
+  const data::Reference& ref = **loaded;
+  PrintRelease(ref, out);
+
+  absl::StatusOr<std::string> mac_path = MacPath(cl.args(), paths);
+  if (!mac_path.ok()) return cl.Reject(mac_path.status().message());
   const auto t1 = std::chrono::steady_clock::now();
   absl::StatusOr<std::shared_ptr<const data::MacTable>> macs =
-      data::MacTable::Load(mac_path);
+      data::MacTable::Load(*mac_path);
   const double mac_ms = MillisecondsSince(t1);
-  if (!macs.ok()) {
-    *cmd.err << "haplomatch data info: " << macs.status().message() << "\n";
-    return kExitRejected;
-  }
-  out << "MAC table: " << (*macs)->path() << "\n";
-  out << "  last updated: "
-      << ((*macs)->date().empty() ? "(no date line)" : (*macs)->date()) << "\n";
-  out << "  codes: " << (*macs)->size() << " (" << (*macs)->generic_count()
-      << " generic, " << (*macs)->allele_specific_count()
-      << " allele-specific)\n";
+  if (!macs.ok()) return cl.Reject(macs.status().message());
+  PrintMacTable(**macs, out);
   out << std::fixed << std::setprecision(1) << "load time: " << load_ms
       << " ms release (" << ref.bytes_read() / 1024 << " KiB), " << mac_ms
       << " ms MAC table\n";
@@ -139,23 +144,17 @@ int RunInfo(Command& cmd, const Args& args) {
   return kExitOk;
 }
 
-int RunVerify(Command& cmd, const Args& args) {
-  std::string root = args.GetOr("data-dir", "");
+int RunVerify(const CommandLine& cl) {
+  std::string root = cl.args().GetOr("data-dir", "");
   if (root.empty()) {
     absl::StatusOr<std::string> found =
         data::FindDataRoot(data::DataPaths::FromEnvironment());
-    if (!found.ok()) {
-      *cmd.err << "haplomatch data verify: " << found.status().message() << "\n";
-      return kExitRejected;
-    }
+    if (!found.ok()) return cl.Reject(found.status().message());
     root = *found;
   }
   absl::StatusOr<data::VerifyReport> report = data::VerifyData(root);
-  if (!report.ok()) {
-    *cmd.err << "haplomatch data verify: " << report.status().message() << "\n";
-    return kExitRejected;
-  }
-  std::ostream& out = *cmd.out;
+  if (!report.ok()) return cl.Reject(report.status().message());
+  std::ostream& out = *cl.cmd().out;
   for (const data::FileCheck& c : report->checks) {
     out << std::left << std::setw(8) << data::ResultName(c.result) << " "
         << c.path << "  (" << c.checksum_file << ")";
@@ -181,34 +180,20 @@ int RunData(Command& cmd) {
     *cmd.out << kUsage;
     return kExitOk;
   }
+  if (sub != "info" && sub != "verify") {
+    return CommandLine(cmd, "haplomatch data", kUsage, {})
+        .Usage(absl::StrCat("unknown subcommand '", sub, "'"));
+  }
   FlagSpec spec;
-  spec.bool_flags = {"help"};
-  if (sub == "info") {
-    spec.value_flags = {"imgt", "mac"};
-  } else if (sub == "verify") {
-    spec.value_flags = {"data-dir"};
-  } else {
-    *cmd.err << "haplomatch data: unknown subcommand '" << sub << "'\n\n"
-             << kUsage;
-    return kExitUsage;
-  }
+  spec.value_flags = sub == "info" ? std::set<std::string>{"imgt", "mac"}
+                                   : std::set<std::string>{"data-dir"};
+  CommandLine cl(cmd, "haplomatch data " + sub, kUsage, spec);
   const std::vector<std::string> rest(cmd.args.begin() + 1, cmd.args.end());
-  absl::StatusOr<Args> args = Args::Parse(rest, spec);
-  if (!args.ok()) {
-    *cmd.err << "haplomatch data " << sub << ": " << args.status().message()
-             << "\n\n" << kUsage;
-    return kExitUsage;
+  if (std::optional<int> done = cl.Parse(rest)) return *done;
+  if (absl::Status s = cl.args().NoPositional(); !s.ok()) {
+    return cl.Usage(s.message());
   }
-  if (args->Has("help")) {
-    *cmd.out << kUsage;
-    return kExitOk;
-  }
-  if (!args->positional().empty()) {
-    *cmd.err << "haplomatch data " << sub << ": unexpected argument '"
-             << args->positional()[0] << "'\n\n" << kUsage;
-    return kExitUsage;
-  }
-  return sub == "info" ? RunInfo(cmd, *args) : RunVerify(cmd, *args);
+  return sub == "info" ? RunInfo(cl) : RunVerify(cl);
 }
 
 }  // namespace hla::cli

@@ -11,8 +11,8 @@
 // the patient, the verdict and its basis, and the flags (recombinant,
 // unexplained). README "haplomatch family" documents the JSON.
 // Exit 0, 1 when a row or a family was rejected (stderr), 2 usage error.
-#include <algorithm>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <utility>
@@ -21,26 +21,22 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
-#include "absl/strings/str_join.h"
 #include "cli/args.h"
-#include "cli/common.h"
 #include "cli/command.h"
-#include "data/mac_table.h"
+#include "cli/command_line.h"
+#include "cli/common.h"
 #include "data/reference.h"
 #include "data/resolve.h"
-#include "hla/locus.h"
-#include "registry/donor_file.h"
 #include "family/family.h"
-#include "registry/family_file.h"
 #include "matcher/match.h"
+#include "registry/donor_file.h"
+#include "registry/family_file.h"
 #include "report/json.h"
 #include "report/text.h"
 
 namespace hla::cli {
 namespace {
 
-constexpr char kName[] = "haplomatch family";
 constexpr char kUsage[] =
     "usage: haplomatch family --family FILE [flags]\n"
     "\n"
@@ -64,103 +60,108 @@ constexpr char kUsage[] =
     "Exit status: 0 every family segregated, 1 some row or family rejected\n"
     "(reported on standard error), 2 usage error.\n";
 
-}  // namespace
+struct FamilyConfig {
+  std::string path;  // --family
+  bool json = false;
+  data::ResolveOptions resolve;
+};
 
-int RunFamily(Command& cmd) {
-  FlagSpec spec;
-  spec.value_flags = {"family", "format", "imgt", "mac"};
-  spec.bool_flags = {"non-strict", "help"};
-  absl::StatusOr<Args> args = Args::Parse(cmd.args, spec);
-  std::ostream& err = *cmd.err;
-  std::ostream& out = *cmd.out;
-  auto usage = [&](absl::string_view why) {
-    err << kName << ": " << why << "\n\n" << kUsage;
-    return kExitUsage;
-  };
-  if (!args.ok()) return usage(args.status().message());
-  if (args->Has("help")) {
-    out << kUsage;
-    return kExitOk;
+absl::StatusOr<FamilyConfig> ParseFamilyFlags(const Args& args) {
+  if (absl::Status s = args.NoPositional(); !s.ok()) return s;
+  if (!args.Has("family")) {
+    return absl::InvalidArgumentError("--family FILE is required");
   }
-  if (!args->positional().empty()) {
-    return usage(absl::StrCat("unexpected argument '", args->positional()[0],
-                              "'"));
-  }
-  if (!args->Has("family")) return usage("--family FILE is required");
-  const std::string format = args->GetOr("format", "text");
-  if (format != "text" && format != "json") {
-    return usage(
-        absl::StrCat("--format must be text or json, not '", format, "'"));
-  }
+  FamilyConfig c;
+  c.path = *args.Get("family");
+  absl::StatusOr<bool> json =
+      args.Choice<bool>("format", {{"text", false}, {"json", true}}, false);
+  if (!json.ok()) return json.status();
+  c.json = *json;
+  c.resolve.strict = !args.Has("non-strict");
+  return c;
+}
 
-  absl::StatusOr<data::ReferenceData> rd = LoadReferenceData(*args);
-  if (!rd.ok()) {
-    err << kName << ": " << rd.status().message() << "\n";
-    return kExitRejected;
-  }
-  const std::shared_ptr<const data::Reference>& ref = rd->reference;
-  data::ResolveOptions ropts;
-  ropts.strict = !args->Has("non-strict");
-  const data::Resolver resolver(ref, rd->macs, ropts);
+using Rejects = std::vector<std::pair<std::string, std::string>>;  // where, why
 
-  const std::string path = *args->Get("family");
-  const std::string name = path == "-" ? "<stdin>" : path;
+// The rows of the family file, by family; its rejected rows are told and
+// added to `rejects`, its warnings told.
+absl::StatusOr<registry::FamilyFile> ReadFamilyRows(
+    const CommandLine& cl, const FamilyConfig& config,
+    const data::Resolver& resolver, Rejects* rejects) {
+  const std::string name = InputName(config.path);
   absl::StatusOr<std::unique_ptr<registry::DonorFileReader>> reader =
-      path == "-"
-          ? registry::DonorFileReader::FromStream(cmd.in, name, &resolver)
-          : registry::DonorFileReader::Open(path, &resolver);
-  if (!reader.ok()) {
-    err << kName << ": " << reader.status().message() << "\n";
-    return kExitRejected;
-  }
+      OpenDonorFile(config.path, resolver, cl.cmd().in);
+  if (!reader.ok()) return reader.status();
   absl::StatusOr<registry::FamilyFile> file =
       registry::ReadFamilyFile(reader->get(), name);
-  if (!file.ok()) {
-    err << kName << ": " << file.status().message() << "\n";
-    return kExitRejected;
-  }
-  bool rejected = false;
-  std::vector<std::pair<std::string, std::string>> rejects;  // where, why
+  if (!file.ok()) return file.status();
   for (const std::string& e : file->errors) {
-    err << kName << ": rejected: " << e << "\n";
-    rejects.emplace_back(name, e);
-    rejected = true;
+    cl.Tell(absl::StrCat("rejected: ", e));
+    rejects->emplace_back(name, e);
   }
   for (const std::string& w : file->warnings) {
-    err << kName << ": warning: " << w << "\n";
+    cl.Tell(absl::StrCat("warning: ", w));
   }
+  return file;
+}
 
-  const bool json = format == "json";
-  if (json) out << report::FamilyJsonHead(ref->version());
-  bool first_family = true;
+// Segregates each family (family/family.h), matches its relatives against
+// the patient and writes it; a family that does not segregate is told and
+// added to `rejects`.
+void WriteFamilies(const CommandLine& cl, const FamilyConfig& config,
+                   const registry::FamilyFile& file,
+                   const data::Reference& reference, Rejects* rejects) {
+  std::ostream& out = *cl.cmd().out;
+  const std::string name = InputName(config.path);
   const matcher::MatchOptions mopts;
-  for (const registry::FamilyRows& rows : file->families) {
+  size_t written = 0;
+  for (const registry::FamilyRows& rows : file.families) {
     absl::StatusOr<family::FamilyResult> fam =
         family::Segregate(rows.family_id, rows.members, {});
     if (!fam.ok()) {
-      const std::string fam_name = rows.family_id.empty()
-                                       ? std::string("(no family_id)")
-                                       : rows.family_id;
-      err << kName << ": rejected: " << name << ": "
-          << fam.status().message() << "\n";
-      rejects.emplace_back(absl::StrCat(name, ": family ", fam_name),
-                           std::string(fam.status().message()));
-      rejected = true;
+      const std::string family_name = rows.family_id.empty()
+                                          ? std::string("(no family_id)")
+                                          : rows.family_id;
+      cl.Tell(absl::StrCat("rejected: ", name, ": ", fam.status().message()));
+      rejects->emplace_back(absl::StrCat(name, ": family ", family_name),
+                            std::string(fam.status().message()));
       continue;
     }
     const std::vector<std::optional<matcher::HaploResult>> verdicts =
-        family::RelativeVerdicts(*fam, rows.members, *ref, mopts);
-    if (json) {
-      if (!first_family) out << ",";
-      first_family = false;
-      out << report::FamilyJson(*fam, verdicts);
+        family::RelativeVerdicts(*fam, rows.members, reference, mopts);
+    if (config.json) {
+      out << (written++ > 0 ? "," : "") << report::FamilyJson(*fam, verdicts);
     } else {
       out << report::FamilyText(*fam, verdicts);
     }
   }
-  if (json) out << report::FamilyJsonTail(rejects);
+}
+
+}  // namespace
+
+int RunFamily(Command& cmd) {
+  CommandLine cl(cmd, "haplomatch family", kUsage,
+                 {/*value_flags=*/{"family", "format", "imgt", "mac"},
+                  /*bool_flags=*/{"non-strict"}, /*repeated_flags=*/{}});
+  std::optional<FamilyConfig> config;
+  if (std::optional<int> done = cl.Parse(ParseFamilyFlags, &config)) {
+    return *done;
+  }
+  absl::StatusOr<data::Resolver> resolver =
+      LoadResolver(cl.args(), config->resolve);
+  if (!resolver.ok()) return cl.Reject(resolver.status().message());
+  Rejects rejects;
+  absl::StatusOr<registry::FamilyFile> file =
+      ReadFamilyRows(cl, *config, *resolver, &rejects);
+  if (!file.ok()) return cl.Reject(file.status().message());
+
+  const data::Reference& reference = resolver->reference();
+  std::ostream& out = *cmd.out;
+  if (config->json) out << report::FamilyJsonHead(reference.version());
+  WriteFamilies(cl, *config, *file, reference, &rejects);
+  if (config->json) out << report::FamilyJsonTail(rejects);
   out.flush();
-  return rejected ? kExitRejected : kExitOk;
+  return rejects.empty() ? kExitOk : kExitRejected;
 }
 
 }  // namespace hla::cli

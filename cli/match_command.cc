@@ -14,51 +14,35 @@
 // "rejected" list); the other donors are still matched, and the exit status
 // is 1. Exit 2 for a usage error, 1 when the recipient's typing or antibody
 // list is rejected (nothing can be matched then).
-#include <algorithm>
-#include <cstdio>
-#include <istream>
 #include <memory>
 #include <optional>
 #include <ostream>
-#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
-#include "absl/strings/str_join.h"
-#include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
 #include "cli/args.h"
-#include "cli/common.h"
 #include "cli/command.h"
+#include "cli/command_line.h"
+#include "cli/common.h"
+#include "data/resolve.h"
+#include "eligibility/eligibility.h"
+#include "eligibility/facts.h"
+#include "eligibility/score.h"
+#include "hla/locus.h"
+#include "matcher/match.h"
+#include "registry/donor_file.h"
 #include "report/json.h"
 #include "report/text.h"
-#include "data/mac_table.h"
-#include "data/reference.h"
-#include "data/resolve.h"
-#include "hla/gl.h"
-#include "hla/locus.h"
-#include "registry/donor_file.h"
-#include "eligibility/eligibility.h"
-#include "eligibility/score.h"
-#include "family/family.h"
-#include "registry/family_file.h"
-#include "matcher/match.h"
-#include "parser/parse.h"
 
 namespace hla::cli {
 namespace {
-
-using eligibility::DonorFacts;
-using eligibility::Eligibility;
-using matcher::Genotype;
-using matcher::MatchReport;
 
 constexpr char kUsage[] =
     "usage: haplomatch match --recipient TYPING (--donor [ID=]TYPING ... |\n"
@@ -124,19 +108,7 @@ constexpr char kUsage[] =
 
 enum class Format { kText, kJson };
 
-// ---- One donor's result. The JSON writers are shared with the HTTP
-// service (report/json.h), so that both write the same bytes.
-
-using DonorResult = report::MatchedDonor;
-
-// ---- Flags
-
-using Typed = registry::TypingFromText;
-
-}  // namespace
-
-int RunMatch(Command& cmd) {
-  constexpr char kName[] = "haplomatch match";
+FlagSpec MatchFlagSpec() {
   FlagSpec spec;
   spec.value_flags = {"recipient",     "donors",        "format",
                       "loci",          "imgt",          "mac",
@@ -146,266 +118,312 @@ int RunMatch(Command& cmd) {
                       "relationship",  "gate",          "donor",
                       "family"};
   spec.repeated_flags = {"donor"};
-  spec.bool_flags = {"non-strict", "help"};
-  absl::StatusOr<Args> args = Args::Parse(cmd.args, spec);
-  std::ostream& err = *cmd.err;
-  auto usage = [&](absl::string_view why) {
-    err << kName << ": " << why << "\n\n" << kUsage;
-    return kExitUsage;
-  };
-  if (!args.ok()) return usage(args.status().message());
-  if (args->Has("help")) {
-    *cmd.out << kUsage;
-    return kExitOk;
-  }
-  if (!args->positional().empty()) {
-    return usage(absl::StrCat("unexpected argument '", args->positional()[0],
-                              "' (donors go after --donor)"));
-  }
-  if (!args->Has("recipient") && !args->Has("family")) {
-    return usage("--recipient is required (or --family with a patient)");
-  }
-  const std::vector<std::string> cli_donors = args->GetAll("donor");
-  if (args->GetOr("donors", "") == "-" && args->GetOr("family", "") == "-") {
-    return usage("--donors and --family cannot both read standard input");
-  }
-  if (cli_donors.empty() && !args->Has("donors") && !args->Has("family")) {
-    return usage("give donors with --donor TYPING or --donors FILE");
-  }
-  const std::string format_text = args->GetOr("format", "text");
-  if (format_text != "text" && format_text != "json") {
-    return usage(absl::StrCat("--format must be text or json, not '",
-                              format_text, "'"));
-  }
-  const Format format = format_text == "json" ? Format::kJson : Format::kText;
+  spec.bool_flags = {"non-strict"};
+  return spec;
+}
 
-  matcher::MatchOptions mopts;
-  if (auto loci = args->Get("loci")) {
+// What match's flags say, read before anything is loaded.
+struct MatchConfig {
+  Format format = Format::kText;
+  matcher::MatchOptions match;
+  eligibility::EligibilityOptions eligibility;
+  eligibility::RecipientFacts recipient;
+  // Of the --donor donors; a donor file has its own column.
+  matcher::Relationship relationship = matcher::Relationship::kUnknown;
+  data::ResolveOptions resolve;
+  bool has_recipient = false;              // else --family's patient
+  std::vector<std::string> donors;         // --donor, in order
+  std::optional<std::string> donors_file;  // --donors
+  std::optional<std::string> family_file;  // --family
+};
+
+// Who is matched against whom: a recipient, donors, and at most one of them
+// from standard input.
+absl::Status CheckMatchInputs(const Args& args) {
+  if (absl::Status s = args.NoPositional(" (donors go after --donor)");
+      !s.ok()) {
+    return s;
+  }
+  if (!args.Has("recipient") && !args.Has("family")) {
+    return absl::InvalidArgumentError(
+        "--recipient is required (or --family with a patient)");
+  }
+  if (args.GetOr("donors", "") == "-" && args.GetOr("family", "") == "-") {
+    return absl::InvalidArgumentError(
+        "--donors and --family cannot both read standard input");
+  }
+  if (!args.Has("donor") && !args.Has("donors") && !args.Has("family")) {
+    return absl::InvalidArgumentError(
+        "give donors with --donor TYPING or --donors FILE");
+  }
+  return absl::OkStatus();
+}
+
+// --loci and --homozygous-mismatch.
+absl::Status ParseMatchOptions(const Args& args, matcher::MatchOptions* o) {
+  if (auto loci = args.Get("loci")) {
     absl::StatusOr<std::vector<Locus>> l = ParseLocusList(*loci);
-    if (!l.ok()) return usage(absl::StrCat("--loci: ", l.status().message()));
-    mopts.loci = *l;
+    if (!l.ok()) return UsageError(l.status(), "--loci: ");
+    o->loci = *l;
   }
-  if (auto h = args->Get("homozygous-mismatch")) {
+  if (auto h = args.Get("homozygous-mismatch")) {
     if (*h != "1" && *h != "2") {
-      return usage("--homozygous-mismatch must be 2 (WMDA 2016) or 1");
+      return absl::InvalidArgumentError(
+          "--homozygous-mismatch must be 2 (WMDA 2016) or 1");
     }
-    mopts.homozygous_mismatch_count = *h == "1" ? 1 : 2;
+    o->homozygous_mismatch_count = *h == "1" ? 1 : 2;
   }
+  return absl::OkStatus();
+}
 
-  absl::StatusOr<eligibility::EligibilityOptions> eopts =
-      ParseEligibilityFlags(*args);
-  if (!eopts.ok()) return usage(eopts.status().message());
-  eligibility::RecipientFacts recipient_facts;
-  if (absl::Status s = ParseRecipientFlags(*args, &recipient_facts); !s.ok()) {
-    return ReportStatus(cmd, kName, s, kUsage);
+// Every flag, in the order its errors are reported. InvalidArgumentError
+// is a usage error; NotFoundError an --antibodies @FILE that cannot be read.
+absl::StatusOr<MatchConfig> ParseMatchFlags(const Args& args) {
+  if (absl::Status s = CheckMatchInputs(args); !s.ok()) return s;
+  MatchConfig c;
+  absl::StatusOr<Format> format = args.Choice<Format>(
+      "format", {{"text", Format::kText}, {"json", Format::kJson}},
+      Format::kText);
+  if (!format.ok()) return format.status();
+  c.format = *format;
+  if (absl::Status s = ParseMatchOptions(args, &c.match); !s.ok()) return s;
+  absl::StatusOr<eligibility::EligibilityOptions> eligibility =
+      ParseEligibilityFlags(args);
+  if (!eligibility.ok()) return eligibility.status();
+  c.eligibility = *std::move(eligibility);
+  if (absl::Status s = ParseRecipientFlags(args, &c.recipient); !s.ok()) {
+    return s;
   }
-  matcher::Relationship cli_relationship = matcher::Relationship::kUnknown;
-  if (auto v = args->Get("relationship")) {
+  if (auto v = args.Get("relationship")) {
     absl::StatusOr<matcher::Relationship> r = matcher::ParseRelationship(*v);
-    if (!r.ok()) return usage(absl::StrCat("--relationship: ", r.status().message()));
-    cli_relationship = *r;
+    if (!r.ok()) return UsageError(r.status(), "--relationship: ");
+    c.relationship = *r;
   }
+  c.resolve.strict = !args.Has("non-strict");
+  c.has_recipient = args.Has("recipient");
+  c.donors = args.GetAll("donor");
+  c.donors_file = args.Get("donors");
+  c.family_file = args.Get("family");
+  return c;
+}
 
-  absl::StatusOr<data::ReferenceData> rd = LoadReferenceData(*args);
-  if (!rd.ok()) {
-    err << kName << ": " << rd.status().message() << "\n";
-    return kExitRejected;
-  }
-  const std::shared_ptr<const data::Reference>& ref = rd->reference;
-  data::ResolveOptions ropts;
-  ropts.strict = !args->Has("non-strict");
-  const data::Resolver resolver(ref, rd->macs, ropts);
-
-  absl::Status abs_ok =
-      eligibility::CheckAntibodies(recipient_facts.antibodies, *ref);
-  if (!abs_ok.ok()) {
-    err << kName << ": --antibodies: " << abs_ok.message() << "\n";
-    return kExitRejected;
-  }
-  // --family: segregate each family (family/family.h); emit() then lets
-  // what segregation proves replace a relative's haplo verdict.
-  FamilyInput family;
-  bool family_rejected = false;
-  if (auto fpath = args->Get("family")) {
-    absl::StatusOr<FamilyInput> f =
-        ReadFamilyFlag(*fpath, resolver, cmd, kName, &family_rejected);
-    if (!f.ok()) {
-      err << kName << ": " << f.status().message() << "\n";
-      return kExitRejected;
-    }
-    family = *std::move(f);
-    if (!args->Has("recipient") && family.evidence->size() != 1) {
-      return usage(absl::StrCat("--family: ", family.evidence->size(),
-                                " families segregated; without --recipient "
-                                "it needs exactly one"));
-    }
-  }
-  std::string recipient_text = args->Has("recipient")
-                                   ? *args->Get("recipient")
-                                   : family.patient_typing;
-  {
-    absl::StatusOr<std::string> text = TextOrFile(recipient_text);
-    if (!text.ok()) {
-      err << kName << ": --recipient: " << text.status().message() << "\n";
-      return kExitRejected;
-    }
-    recipient_text = *std::move(text);
-  }
-  absl::StatusOr<Typed> recipient = registry::ReadTyping(resolver, recipient_text);
-  if (!recipient.ok()) {
-    err << kName << ": --recipient: " << recipient.status().message() << "\n";
-    return kExitRejected;
-  }
-  for (const std::string& w : recipient->warnings) {
-    err << kName << ": warning: --recipient: " << w << "\n";
-  }
-
-  // Output is streamed donor by donor; JSON opens its document first.
-  std::ostream& out = *cmd.out;
-  const report::TextStyle style{cmd.interactive};
-  bool any_rejected = false;
-  size_t matched = 0;
-  std::vector<std::string> eligible_ids;
-  std::vector<std::pair<std::string, std::string>> rejected;  // source, why
-  bool first_json = true;
-  if (format == Format::kJson) {
-    out << report::MatchJsonHead(ref->version(), *eopts, recipient->typing);
-  } else {
-    out << report::MatchTextHead(ref->version(), *eopts, recipient->typing,
-                                 style);
-  }
-
-  auto reject = [&](const std::string& source, absl::string_view why) {
-    any_rejected = true;
-    // Row errors from the file already start with "file:line: ".
-    const std::string where =
-        absl::StartsWith(why, source) ? std::string(why)
-                                      : absl::StrCat(source, ": ", why);
-    err << kName << ": rejected: " << where << "\n";
-    rejected.emplace_back(source, std::string(why));
-  };
-  // Every donor goes through the one donor pipeline (eligibility/score.h).
+// What every donor is scored against.
+eligibility::ScoringContext ScoringContextFor(const MatchConfig& config,
+                                              const data::Reference& reference,
+                                              const RecipientInput& recipient) {
   eligibility::ScoringContext context;
-  context.reference = ref.get();
-  context.recipient = &recipient->genotype;
-  context.recipient_facts = recipient_facts;
-  context.match = mopts;
-  context.eligibility = *eopts;
-  context.families = family.evidence.get();
-  eligibility::DonorIdSet ids;
-  auto emit = [&](eligibility::DonorFacts facts, matcher::Genotype donor,
-                  std::string typing, std::string source,
-                  std::vector<std::string> warnings) {
-    if (absl::Status s = ids.Add(facts.id); !s.ok()) {
-      reject(source, s.message());
+  context.reference = &reference;
+  context.recipient = &recipient.typing.genotype;
+  context.recipient_facts = config.recipient;
+  context.match = config.match;
+  context.eligibility = config.eligibility;
+  context.families = recipient.family.evidence.get();
+  return context;
+}
+
+// Match's output, streamed donor by donor as the donors come (a registry
+// file can be long): the head, then each donor scored through the one donor
+// pipeline (eligibility/score.h) and written, or rejected, then the summary
+// (text) or the document's tail with the rejected donors (JSON). The JSON
+// writers are shared with the HTTP service (report/json.h), so that both
+// write the same bytes.
+class MatchWriter {
+ public:
+  MatchWriter(const CommandLine& cl, const MatchConfig& config,
+              const data::Reference& reference,
+              const RecipientInput& recipient)
+      : cl_(cl),
+        config_(config),
+        out_(*cl.cmd().out),
+        style_{cl.cmd().interactive},
+        context_(ScoringContextFor(config, reference, recipient)) {}
+
+  void Head(absl::string_view imgt_version, absl::string_view recipient) {
+    out_ << (config_.format == Format::kJson
+                 ? report::MatchJsonHead(imgt_version, config_.eligibility,
+                                         recipient)
+                 : report::MatchTextHead(imgt_version, config_.eligibility,
+                                         recipient, style_));
+  }
+
+  void Match(eligibility::DonorFacts facts, matcher::Genotype donor,
+             std::string typing, std::string source,
+             std::vector<std::string> warnings) {
+    if (absl::Status s = ids_.Add(facts.id); !s.ok()) {
+      Reject(source, s.message());
       return;
     }
     absl::StatusOr<eligibility::DonorReport> scored = eligibility::ScoreDonor(
-        context, std::move(facts), std::move(donor), std::move(warnings));
+        context_, std::move(facts), std::move(donor), std::move(warnings));
     if (!scored.ok()) {
-      reject(source, scored.status().message());
+      Reject(source, scored.status().message());
       return;
     }
-    DonorResult result;
+    report::MatchedDonor result;
     static_cast<eligibility::DonorReport&>(result) = *std::move(scored);
     result.typing = std::move(typing);
     result.source = std::move(source);
-    ++matched;
-    if (result.eligibility.eligible) eligible_ids.push_back(result.facts.id);
-    if (format == Format::kJson) {
-      if (!first_json) out << ",";
-      first_json = false;
-      out << "\n" << report::MatchDonorJson(result, *eopts);
-    } else {
-      out << report::MatchDonorText(result, *eopts, style);
-    }
-  };
+    Write(result);
+  }
 
-  for (size_t i = 0; i < cli_donors.size(); ++i) {
+  void Match(registry::DonorRecord record, std::string source) {
+    Match(std::move(record.facts), std::move(record.genotype),
+          std::move(record.typing), std::move(source),
+          std::move(record.warnings));
+  }
+
+  // "NAME: rejected: SOURCE: why" on standard error; the JSON lists it too.
+  void Reject(const std::string& source, absl::string_view why) {
+    // Row errors from the file already start with "file:line: ".
+    const std::string where = absl::StartsWith(why, source)
+                                  ? std::string(why)
+                                  : absl::StrCat(source, ": ", why);
+    cl_.Tell(absl::StrCat("rejected: ", where));
+    rejected_.emplace_back(source, std::string(why));
+  }
+
+  // The summary or the JSON tail; the exit status.
+  int Finish(bool family_rejected) {
+    out_ << (config_.format == Format::kJson
+                 ? report::MatchJsonTail(rejected_)
+                 : report::MatchTextSummary(matched_, rejected_.size(),
+                                            eligible_ids_));
+    out_.flush();
+    return rejected_.empty() && !family_rejected ? kExitOk : kExitRejected;
+  }
+
+ private:
+  void Write(const report::MatchedDonor& result) {
+    if (result.eligibility.eligible) eligible_ids_.push_back(result.facts.id);
+    if (config_.format == Format::kJson) {
+      out_ << report::MatchDonorSeparator(matched_)
+           << report::MatchDonorJson(result, config_.eligibility);
+    } else {
+      out_ << report::MatchDonorText(result, config_.eligibility, style_);
+    }
+    ++matched_;
+  }
+
+  const CommandLine& cl_;
+  const MatchConfig& config_;
+  std::ostream& out_;
+  const report::TextStyle style_;
+  const eligibility::ScoringContext context_;
+  eligibility::DonorIdSet ids_;
+  size_t matched_ = 0;
+  std::vector<std::string> eligible_ids_;
+  std::vector<std::pair<std::string, std::string>> rejected_;  // source, why
+};
+
+// --donor [ID=]TYPING, in order; named donor-1, donor-2, ... without ID=.
+void MatchDonorFlags(const MatchConfig& config, const data::Resolver& resolver,
+                     MatchWriter* writer) {
+  for (size_t i = 0; i < config.donors.size(); ++i) {
     std::string id = absl::StrCat("donor-", i + 1);
-    absl::string_view text = cli_donors[i];
+    absl::string_view text = config.donors[i];
     if (size_t eq = text.find('='); eq != absl::string_view::npos) {
       id = std::string(absl::StripAsciiWhitespace(text.substr(0, eq)));
       text = text.substr(eq + 1);
     }
     const std::string source = absl::StrCat("--donor ", i + 1);
-    absl::StatusOr<Typed> t = registry::ReadTyping(resolver, text);
+    absl::StatusOr<registry::TypingFromText> t =
+        registry::ReadTyping(resolver, text);
     if (!t.ok() || id.empty()) {
-      reject(source, t.ok() ? "empty donor id before '='"
-                            : std::string(t.status().message()));
+      writer->Reject(source, t.ok() ? "empty donor id before '='"
+                                    : std::string(t.status().message()));
       continue;
     }
     eligibility::DonorFacts facts;
     facts.id = id;
-    facts.relationship = cli_relationship;
-    emit(std::move(facts), std::move(t->genotype), t->typing, source,
-         t->warnings);
+    facts.relationship = config.relationship;
+    writer->Match(std::move(facts), std::move(t->genotype), t->typing, source,
+                  t->warnings);
   }
+}
 
-  // Donor rows: --donors, or (with neither --donor nor --donors) the family
-  // file's relatives, already read.
-  auto emit_record = [&](registry::DonorRecord rec, const std::string& source) {
-    emit(std::move(rec.facts), std::move(rec.genotype), std::move(rec.typing),
-         source, std::move(rec.warnings));
+// --donors FILE ('-': standard input), row by row. Without --recipient the
+// family's patient is the recipient, and its row is not matched.
+void MatchDonorFile(const CommandLine& cl, const MatchConfig& config,
+                    const data::Resolver& resolver,
+                    const RecipientInput& recipient, MatchWriter* writer) {
+  const std::string& path = *config.donors_file;
+  absl::StatusOr<std::unique_ptr<registry::DonorFileReader>> reader =
+      OpenDonorFile(path, resolver, cl.cmd().in);
+  if (!reader.ok()) {
+    writer->Reject(path, reader.status().message());
+    return;
+  }
+  // A JSON Lines file adds a warning when a new unknown key first appears,
+  // so they are told as they come.
+  size_t warned = 0;
+  auto warn_new = [&] {
+    const std::vector<std::string>& ws = (*reader)->header_warnings();
+    for (; warned < ws.size(); ++warned) cl.Tell("warning: " + ws[warned]);
   };
-  if (auto path = args->Get("donors")) {
-    absl::StatusOr<std::unique_ptr<registry::DonorFileReader>> reader =
-        *path == "-" ? registry::DonorFileReader::FromStream(
-                           cmd.in, "<stdin>", &resolver)
-                     : registry::DonorFileReader::Open(*path, &resolver);
-    if (!reader.ok()) {
-      reject(*path, reader.status().message());
+  warn_new();
+  const std::string& patient = recipient.family.patient_id;
+  registry::DonorRecord rec;
+  absl::Status row;
+  while ((*reader)->Next(&rec, &row)) {
+    warn_new();
+    std::string source = absl::StrCat(InputName(path), ":", rec.line);
+    if (!row.ok()) {
+      writer->Reject(source, row.message());
+    } else if (!config.has_recipient && !patient.empty() &&
+               rec.facts.id == patient) {
+      cl.Tell(absl::StrCat("note: ", source, ": ", patient,
+                           " is the family's patient (the recipient); not "
+                           "matched"));
     } else {
-      // A JSON Lines file adds a warning when a new unknown key first
-      // appears, so they are written as they come.
-      size_t warned = 0;
-      auto warn_new = [&] {
-        const std::vector<std::string>& ws = (*reader)->header_warnings();
-        for (; warned < ws.size(); ++warned) {
-          err << kName << ": warning: " << ws[warned] << "\n";
-        }
-      };
-      warn_new();
-      const std::string name = *path == "-" ? "<stdin>" : *path;
-      registry::DonorRecord rec;
-      absl::Status row;
-      while ((*reader)->Next(&rec, &row)) {
-        warn_new();
-        const std::string source = absl::StrCat(name, ":", rec.line);
-        if (!row.ok()) {
-          reject(source, row.message());
-          continue;
-        }
-        if (!args->Has("recipient") && !family.patient_id.empty() &&
-            rec.facts.id == family.patient_id) {
-          err << kName << ": note: " << source << ": " << rec.facts.id
-              << " is the family's patient (the recipient); not matched\n";
-          continue;
-        }
-        emit_record(std::move(rec), source);
-      }
-    }
-  } else if (cli_donors.empty() && args->Has("family")) {
-    const std::string fpath = *args->Get("family");
-    const std::string name = fpath == "-" ? "<stdin>" : fpath;
-    if (!family.patient_id.empty()) {
-      err << kName << ": note: " << family.patient_id
-          << " is the family's patient" << (args->Has("recipient") ? "" : " (the recipient)")
-          << "; not matched\n";
-    }
-    for (registry::DonorRecord& rec : family.relatives) {
-      const std::string source = absl::StrCat(name, ":", rec.line);
-      emit_record(std::move(rec), source);
+      writer->Match(std::move(rec), std::move(source));
     }
   }
+}
 
-  if (format == Format::kJson) {
-    out << report::MatchJsonTail(rejected);
-  } else {
-    out << report::MatchTextSummary(matched, rejected.size(), eligible_ids);
+// Without --donor and --donors: the relatives of --family, its patient
+// left out.
+void MatchRelatives(const CommandLine& cl, const MatchConfig& config,
+                    RecipientInput* recipient, MatchWriter* writer) {
+  const FamilyInput& family = recipient->family;
+  if (!family.patient_id.empty()) {
+    cl.Tell(absl::StrCat("note: ", family.patient_id,
+                         " is the family's patient",
+                         config.has_recipient ? "" : " (the recipient)",
+                         "; not matched"));
   }
-  out.flush();
-  return any_rejected || family_rejected ? kExitRejected : kExitOk;
+  const std::string name = InputName(*config.family_file);
+  for (registry::DonorRecord& rec : recipient->family.relatives) {
+    std::string source = absl::StrCat(name, ":", rec.line);
+    writer->Match(std::move(rec), std::move(source));
+  }
+}
+
+}  // namespace
+
+int RunMatch(Command& cmd) {
+  CommandLine cl(cmd, "haplomatch match", kUsage, MatchFlagSpec());
+  std::optional<MatchConfig> config;
+  if (std::optional<int> done = cl.Parse(ParseMatchFlags, &config)) {
+    return *done;
+  }
+  absl::StatusOr<data::Resolver> resolver =
+      LoadResolver(cl.args(), config->resolve);
+  if (!resolver.ok()) return cl.Reject(resolver.status().message());
+  // --family: what segregation proves replaces a relative's haplo verdict.
+  absl::StatusOr<RecipientInput> recipient =
+      ReadRecipient(cl, *resolver, config->recipient);
+  if (!recipient.ok()) return cl.Fail(recipient.status());
+
+  // Donors from --donor first, then --donors' rows or the family's.
+  MatchWriter writer(cl, *config, resolver->reference(), *recipient);
+  writer.Head(resolver->reference().version(), recipient->typing.typing);
+  MatchDonorFlags(*config, *resolver, &writer);
+  if (config->donors_file) {
+    MatchDonorFile(cl, *config, *resolver, *recipient, &writer);
+  } else if (config->donors.empty() && config->family_file) {
+    MatchRelatives(cl, *config, &*recipient, &writer);
+  }
+  return writer.Finish(recipient->family_rejected);
 }
 
 }  // namespace hla::cli

@@ -19,6 +19,7 @@
 #include "cli/args.h"
 #include "cli/common.h"
 #include "cli/command.h"
+#include "cli/command_line.h"
 #include "hla/gl.h"
 #include "parser/parse.h"
 
@@ -76,33 +77,18 @@ bool ParseOne(const std::string& typing, Format format, Command& cmd) {
 }  // namespace
 
 int RunParse(Command& cmd) {
-  FlagSpec spec;
-  spec.value_flags = {"format"};
-  spec.bool_flags = {"help"};
-  absl::StatusOr<Args> args = Args::Parse(cmd.args, spec);
-  if (!args.ok()) {
-    *cmd.err << "haplomatch parse: " << args.status().message() << "\n\n"
-             << kParseUsage;
-    return kExitUsage;
-  }
-  if (args->Has("help")) {
-    *cmd.out << kParseUsage;
-    return kExitOk;
-  }
-  const std::string format_name = args->GetOr("format", "text");
-  Format format;
-  if (format_name == "text") {
-    format = Format::kText;
-  } else if (format_name == "json") {
-    format = Format::kJson;
-  } else {
-    *cmd.err << "haplomatch parse: --format must be text or json, not '"
-             << format_name << "'\n";
-    return kExitUsage;
-  }
+  CommandLine cl(cmd, "haplomatch parse", kParseUsage,
+                 {/*value_flags=*/{"format"}, /*bool_flags=*/{},
+                  /*repeated_flags=*/{}});
+  if (std::optional<int> done = cl.Parse()) return *done;
+  absl::StatusOr<Format> format = cl.args().Choice<Format>(
+      "format", {{"text", Format::kText}, {"json", Format::kJson}},
+      Format::kText);
+  // A bad --format has always been answered without the usage text.
+  if (!format.ok()) return cl.UsageWithoutHelp(format.status().message());
 
-  const bool all_ok = ForEachTyping(*args, cmd, [&](const std::string& t) {
-    return ParseOne(t, format, cmd);
+  const bool all_ok = ForEachTyping(cl.args(), cmd, [&](const std::string& t) {
+    return ParseOne(t, *format, cmd);
   });
   cmd.out->flush();
   return all_ok ? kExitOk : kExitRejected;

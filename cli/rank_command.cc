@@ -14,37 +14,34 @@
 // where N = R + E + X. Exit 1 when a row was rejected.
 
 #include <chrono>
+#include <cstdint>
 #include <fstream>
 #include <memory>
 #include <optional>
 #include <ostream>
-#include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/strings/ascii.h"
-#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "absl/strings/str_join.h"
-#include "absl/strings/str_split.h"
 #include "cli/args.h"
-#include "cli/common.h"
 #include "cli/command.h"
+#include "cli/command_line.h"
+#include "cli/common.h"
+#include "data/reference.h"
+#include "data/resolve.h"
+#include "eligibility/eligibility.h"
+#include "matcher/match.h"
+#include "registry/ingest.h"
+#include "registry/rank.h"
+#include "registry/store.h"
 #include "report/csv.h"
 #include "report/json.h"
 #include "report/text.h"
-#include "data/mac_table.h"
-#include "data/reference.h"
-#include "data/resolve.h"
-#include "registry/donor_file.h"
-#include "eligibility/eligibility.h"
-#include "registry/ingest.h"
-#include "matcher/match.h"
-#include "registry/rank.h"
-#include "parser/parse.h"
 
 namespace hla::cli {
 namespace {
@@ -93,19 +90,105 @@ constexpr char kIndexUsage[] =
     "'haplomatch rank --donors' maps instead of re-reading the file\n"
     "(versioned, with the IMGT release and a checksum).\n";
 
-struct Env {
-  std::shared_ptr<const data::Reference> ref;
-  std::unique_ptr<data::Resolver> resolver;
+enum class RankFormat { kCsv, kTsv, kJson };
+
+// Where rank and index read donors: --donors, --id-column, --rejects.
+struct DonorsFlags {
+  std::string path;  // a donor file, an index, or '-'
+  std::string id_column;
+  std::optional<std::string> rejects;
 };
 
-// The reference and MAC table (cli/common.h) and a strict resolver.
-absl::StatusOr<Env> LoadEnv(const Args& args) {
-  absl::StatusOr<data::ReferenceData> rd = LoadReferenceData(args);
-  if (!rd.ok()) return rd.status();
-  Env e;
-  e.ref = rd->reference;
-  e.resolver = std::make_unique<data::Resolver>(rd->reference, rd->macs);
-  return e;
+DonorsFlags ReadDonorsFlags(const Args& args) {
+  return {args.GetOr("donors", ""), args.GetOr("id-column", ""),
+          args.Get("rejects")};
+}
+
+// What rank's flags say, read before anything is loaded.
+struct RankConfig {
+  RankFormat format = RankFormat::kCsv;
+  registry::RankOptions options;      // the recipient's facts included
+  std::optional<DonorsFlags> donors;  // else --family's relatives
+  std::optional<std::string> out;
+};
+
+FlagSpec RankFlagSpec() {
+  FlagSpec spec;
+  spec.value_flags = {"recipient", "recipient-abo", "recipient-cmv",
+                      "recipient-sex", "antibodies", "dsa-mfi", "donors",
+                      "id-column", "top", "format", "out", "rejects",
+                      "threads", "protocol", "as-of", "rank-by", "gate",
+                      "family", "imgt", "mac"};
+  return spec;
+}
+
+// A recipient, donors, and at most one of them from standard input.
+absl::Status CheckRankInputs(const Args& args) {
+  if (!args.Has("recipient") && !args.Has("family")) {
+    return absl::InvalidArgumentError(
+        "--recipient is required (or --family with a patient)");
+  }
+  if (!args.Has("donors") && !args.Has("family")) {
+    return absl::InvalidArgumentError(
+        "--donors is required (or --family: its relatives)");
+  }
+  if (!args.positional().empty()) {
+    return absl::InvalidArgumentError("unexpected arguments");
+  }
+  if (args.GetOr("donors", "") == "-" && args.GetOr("family", "") == "-") {
+    return absl::InvalidArgumentError(
+        "--donors and --family cannot both read standard input");
+  }
+  return absl::OkStatus();
+}
+
+// --format, --top, --threads, eligibility and --rank-by.
+absl::Status ParseRankOutputFlags(const Args& args, RankConfig* c) {
+  absl::StatusOr<RankFormat> format = args.Choice<RankFormat>(
+      "format",
+      {{"csv", RankFormat::kCsv},
+       {"tsv", RankFormat::kTsv},
+       {"json", RankFormat::kJson}},
+      RankFormat::kCsv);
+  // Unlike the other commands', rank's message has never quoted the value.
+  if (!format.ok()) {
+    return absl::InvalidArgumentError("--format must be csv, tsv or json");
+  }
+  c->format = *format;
+  registry::RankOptions& o = c->options;
+  if (auto v = args.Get("top"); v && !absl::SimpleAtoi(*v, &o.top)) {
+    return absl::InvalidArgumentError("--top: not a number");
+  }
+  if (auto v = args.Get("threads");
+      v && (!absl::SimpleAtoi(*v, &o.threads) || o.threads < 1)) {
+    return absl::InvalidArgumentError("--threads: a number >= 1");
+  }
+  absl::StatusOr<eligibility::EligibilityOptions> eo =
+      ParseEligibilityFlags(args);
+  if (!eo.ok()) return eo.status();
+  o.eligibility = *std::move(eo);
+  if (auto v = args.Get("rank-by")) {
+    absl::StatusOr<std::vector<registry::RankKey>> k =
+        registry::ParseRankBy(*v);
+    if (!k.ok()) return UsageError(k.status());
+    o.rank_by = *k;
+  }
+  return absl::OkStatus();
+}
+
+// Every flag, in the order its errors are reported. InvalidArgumentError
+// is a usage error; NotFoundError an --antibodies @FILE that cannot be read.
+absl::StatusOr<RankConfig> ParseRankFlags(const Args& args) {
+  if (absl::Status s = CheckRankInputs(args); !s.ok()) return s;
+  RankConfig c;
+  if (absl::Status s = ParseRankOutputFlags(args, &c); !s.ok()) return s;
+  if (absl::Status s = ParseRecipientFlags(args, &c.options.recipient);
+      !s.ok()) {
+    return s;
+  }
+  if (args.Has("donors")) c.donors = ReadDonorsFlags(args);
+  c.out = args.Get("out");
+  return c;
 }
 
 // A one-line progress bar on stderr, only when interactive.
@@ -137,27 +220,29 @@ class Progress {
   bool dirty_ = false;
 };
 
-// Loads --donors: an index (by its magic) or a donor file. Rejected rows go
+// Loads the donors: an index (by its magic) or a donor file. Rejected rows go
 // to --rejects FILE (when given) and are counted in *rejected; a progress
 // line on an interactive stderr. NotFoundError when --rejects cannot be
 // written.
-absl::StatusOr<registry::DonorStore> LoadDonors(const Args& args, const Env& env,
+absl::StatusOr<registry::DonorStore> LoadDonors(const DonorsFlags& flags,
+                                               const data::Resolver& resolver,
                                                Command& cmd, size_t* rejected,
                                                registry::IngestStats* stats) {
   std::unique_ptr<std::ofstream> rejects;
-  if (auto v = args.Get("rejects")) {
-    rejects = std::make_unique<std::ofstream>(*v);
+  if (flags.rejects) {
+    rejects = std::make_unique<std::ofstream>(*flags.rejects);
     if (!*rejects) {
-      return absl::NotFoundError(absl::StrCat("cannot write --rejects '", *v, "'"));
+      return absl::NotFoundError(
+          absl::StrCat("cannot write --rejects '", *flags.rejects, "'"));
     }
   }
   *rejected = 0;
-  const std::string path = args.GetOr("donors", "");
+  const std::string& path = flags.path;
   if (path != "-" && registry::IsIndexFile(path)) {
-    return registry::LoadIndex(path, *env.resolver);
+    return registry::LoadIndex(path, resolver);
   }
   registry::IngestOptions io;
-  io.id_column = args.GetOr("id-column", "");
+  io.id_column = flags.id_column;
   auto on_reject = [&](const std::string& message) {
     ++*rejected;
     if (rejects != nullptr) *rejects << message << "\n";
@@ -166,10 +251,10 @@ absl::StatusOr<registry::DonorStore> LoadDonors(const Args& args, const Env& env
   auto on_progress = [&](size_t rows, size_t) { progress.Load(rows); };
   // '-': standard input (CSV/TSV/JSON Lines as for a file, not gzip).
   absl::StatusOr<registry::DonorStore> store =
-      path == "-" ? registry::IngestDonorStream(cmd.in, "<stdin>", *env.resolver,
+      path == "-" ? registry::IngestDonorStream(cmd.in, "<stdin>", resolver,
                                                io, on_reject, stats, on_progress)
-                  : registry::IngestDonorFile(path, *env.resolver, io,
-                                             on_reject, stats, on_progress);
+                  : registry::IngestDonorFile(path, resolver, io, on_reject,
+                                             stats, on_progress);
   progress.Clear();
   return store;
 }
@@ -184,234 +269,157 @@ absl::StatusOr<registry::DonorStore> RelativesStore(
   return std::move(builder).Finish();
 }
 
+// One scan's result and what it ran on, for writing it.
+struct Ranked {
+  const registry::DonorStore* store;
+  const data::Reference* reference;
+  const matcher::Genotype* recipient;
+  const registry::RankOptions* options;
+  registry::RankResult result;
+  double scan_seconds = 0;
+};
 
-}  // namespace
-
-int RunRank(Command& cmd) {
-  std::ostream& err = *cmd.err;
-  constexpr char kName[] = "haplomatch rank";
-  FlagSpec spec;
-  spec.value_flags = {"recipient", "recipient-abo", "recipient-cmv",
-                      "recipient-sex", "antibodies", "dsa-mfi", "donors",
-                      "id-column", "top", "format", "out", "rejects",
-                      "threads", "protocol", "as-of", "rank-by", "gate",
-                      "family", "imgt", "mac"};
-  spec.bool_flags = {"help"};
-  absl::StatusOr<Args> args = Args::Parse(cmd.args, spec);
-  auto usage = [&](absl::string_view why) {
-    err << kName << ": " << why << "\n\n" << kRankUsage;
-    return kExitUsage;
-  };
-  if (!args.ok()) return usage(args.status().message());
-  if (args->Has("help")) {
-    *cmd.out << kRankUsage;
-    return kExitOk;
-  }
-  if (!args->Has("recipient") && !args->Has("family")) {
-    return usage("--recipient is required (or --family with a patient)");
-  }
-  if (!args->Has("donors") && !args->Has("family")) {
-    return usage("--donors is required (or --family: its relatives)");
-  }
-  if (!args->positional().empty()) return usage("unexpected arguments");
-  if (args->GetOr("donors", "") == "-" && args->GetOr("family", "") == "-") {
-    return usage("--donors and --family cannot both read standard input");
-  }
-
-  registry::RankOptions options;
-  const std::string format = args->GetOr("format", "csv");
-  if (format != "csv" && format != "tsv" && format != "json") {
-    return usage("--format must be csv, tsv or json");
-  }
-  if (auto v = args->Get("top")) {
-    if (!absl::SimpleAtoi(*v, &options.top)) return usage("--top: not a number");
-  }
-  if (auto v = args->Get("threads")) {
-    if (!absl::SimpleAtoi(*v, &options.threads) || options.threads < 1) {
-      return usage("--threads: a number >= 1");
-    }
-  }
-  {
-    absl::StatusOr<eligibility::EligibilityOptions> eo = ParseEligibilityFlags(*args);
-    if (!eo.ok()) return usage(eo.status().message());
-    options.eligibility = *std::move(eo);
-  }
-  if (auto v = args->Get("rank-by")) {
-    absl::StatusOr<std::vector<registry::RankKey>> k = registry::ParseRankBy(*v);
-    if (!k.ok()) return usage(k.status().message());
-    options.rank_by = *k;
-  }
-  if (absl::Status st = ParseRecipientFlags(*args, &options.recipient);
-      !st.ok()) {
-    return ReportStatus(cmd, kName, st, kRankUsage);
-  }
-
-  absl::StatusOr<Env> env = LoadEnv(*args);
-  if (!env.ok()) {
-    err << kName << ": " << env.status().message() << "\n";
-    return kExitRejected;
-  }
-  if (!options.recipient.antibodies.empty()) {
-    absl::Status s = eligibility::CheckAntibodies(options.recipient.antibodies, *env->ref);
-    if (!s.ok()) {
-      err << kName << ": --antibodies: " << s.message() << "\n";
-      return kExitRejected;
-    }
-  }
-  // --family: segregated families (cli/common.h); the scan applies what
-  // they prove to the relatives it recognises.
-  FamilyInput family;
-  bool family_rejected = false;
-  if (auto fpath = args->Get("family")) {
-    absl::StatusOr<FamilyInput> f =
-        ReadFamilyFlag(*fpath, *env->resolver, cmd, kName, &family_rejected);
-    if (!f.ok()) {
-      err << kName << ": " << f.status().message() << "\n";
-      return kExitRejected;
-    }
-    family = *std::move(f);
-    if (!args->Has("recipient") && family.evidence->size() != 1) {
-      return usage(absl::StrCat("--family: ", family.evidence->size(),
-                                " families segregated; without --recipient "
-                                "it needs exactly one"));
-    }
-    options.families = family.evidence;
-  }
-  // The recipient.
-  absl::StatusOr<std::string> rtext =
-      args->Has("recipient") ? TextOrFile(*args->Get("recipient"))
-                             : absl::StatusOr<std::string>(family.patient_typing);
-  if (!rtext.ok()) {
-    err << kName << ": --recipient: " << rtext.status().message() << "\n";
-    return kExitRejected;
-  }
-  matcher::Genotype recipient;
-  {
-    absl::StatusOr<registry::TypingFromText> t =
-        registry::ReadTyping(*env->resolver, *rtext);
-    if (!t.ok()) {
-      err << kName << ": --recipient: " << t.status().message() << "\n";
-      return kExitRejected;
-    }
-    for (const std::string& w : t->warnings) {
-      err << kName << ": warning: --recipient: " << w << "\n";
-    }
-    recipient = std::move(t->genotype);
-  }
-
-  size_t rejected = 0;
-  registry::IngestStats stats;
-  // Donors: --donors, or the family file's relatives.
-  absl::StatusOr<registry::DonorStore> store =
-      args->Has("donors") ? LoadDonors(*args, *env, cmd, &rejected, &stats)
-                          : RelativesStore(family, env->ref);
-  if (!store.ok()) {
-    err << kName << ": " << store.status().message() << "\n";
-    return kExitRejected;
-  }
+// Scans the store (registry/rank.h), with a progress bar on an interactive
+// stderr.
+absl::StatusOr<Ranked> Scan(Command& cmd, const registry::DonorStore& store,
+                            const data::Reference& reference,
+                            const matcher::Genotype& recipient,
+                            const registry::RankOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
   Progress progress(cmd.err, cmd.interactive);
-
-  const auto scan_start = std::chrono::steady_clock::now();
   absl::StatusOr<registry::RankResult> result = registry::Rank(
-      *store, *env->ref, recipient, options,
+      store, reference, recipient, options,
       [&](size_t done, size_t total) { progress.Scan(done, total); });
   progress.Clear();
-  if (!result.ok()) {
-    err << kName << ": " << result.status().message() << "\n";
-    return kExitRejected;
-  }
-  const double scan_s = std::chrono::duration<double>(
-                            std::chrono::steady_clock::now() - scan_start)
-                            .count();
+  if (!result.ok()) return result.status();
+  return Ranked{&store, &reference, &recipient, &options, *std::move(result),
+                std::chrono::duration<double>(
+                    std::chrono::steady_clock::now() - start)
+                    .count()};
+}
 
-  std::unique_ptr<std::ofstream> out_file;
+// The ranked donors, with the fields of `match` (registry::ReportFor), to
+// --out or standard output. `read` counts the rows read, rejected ones
+// included. Any error is rejected input: the --out file or a donor's
+// report.
+absl::Status WriteRanked(Command& cmd, const RankConfig& config,
+                         const Ranked& ranked, size_t read, size_t rejected) {
+  std::ofstream out_file;
   std::ostream* out = cmd.out;
-  if (auto v = args->Get("out")) {
-    out_file = std::make_unique<std::ofstream>(*v);
-    if (!*out_file) {
-      err << kName << ": cannot write --out '" << *v << "'\n";
-      return kExitRejected;
+  if (config.out) {
+    out_file.open(*config.out);
+    if (!out_file) {
+      return absl::NotFoundError(
+          absl::StrCat("cannot write --out '", *config.out, "'"));
     }
-    out = out_file.get();
+    out = &out_file;
   }
-  const size_t read = store->size() + rejected;
-  if (format == "json") {
-    *out << report::RankJsonHead(env->ref->version(), options, read, *result, rejected);
-  } else {
-    *out << report::RankCsvHeader(options, format == "tsv" ? '\t' : ',');
+  const bool json = config.format == RankFormat::kJson;
+  const char delimiter = config.format == RankFormat::kTsv ? '\t' : ',';
+  const registry::RankOptions& options = *ranked.options;
+  *out << (json ? report::RankJsonHead(ranked.reference->version(), options,
+                                       read, ranked.result, rejected)
+                : report::RankCsvHeader(options, delimiter));
+  const std::vector<uint32_t>& order = ranked.result.ranked;
+  for (size_t k = 0; k < order.size(); ++k) {
+    absl::StatusOr<registry::DonorReport> r =
+        registry::ReportFor(*ranked.store, *ranked.reference,
+                            *ranked.recipient, options, order[k]);
+    if (!r.ok()) return RejectedInput(r.status());
+    *out << (json ? absl::StrCat(report::RankDonorSeparator(k),
+                                 report::RankDonorJson(k + 1, *r))
+                  : report::RankCsvRow(k + 1, *r, options, delimiter));
   }
-  for (size_t k = 0; k < result->ranked.size(); ++k) {
-    absl::StatusOr<registry::DonorReport> r = registry::ReportFor(
-        *store, *env->ref, recipient, options, result->ranked[k]);
-    if (!r.ok()) {
-      err << kName << ": " << r.status().message() << "\n";
-      return kExitRejected;
-    }
-    if (format == "json") {
-      *out << report::RankDonorSeparator(k) << report::RankDonorJson(k + 1, *r);
-    } else {
-      *out << report::RankCsvRow(k + 1, *r, options, format == "tsv" ? '\t' : ',');
-    }
-  }
-  if (format == "json") *out << report::kRankJsonTail;
+  if (json) *out << report::kRankJsonTail;
   out->flush();
+  return absl::OkStatus();
+}
 
-  err << report::RankSummaryText(read, *result, rejected) << "\n";
+// What was read, ranked, excluded and rejected, then how the store and the
+// scan did, on standard error.
+void TellRankSummary(std::ostream& err, const Ranked& ranked, size_t read,
+                     size_t rejected, const registry::IngestStats& stats) {
+  const registry::DonorStore& store = *ranked.store;
+  const registry::RankResult& result = ranked.result;
+  err << report::RankSummaryText(read, result, rejected) << "\n";
   err << absl::StrFormat(
       "store: %d donors, %.1f bytes/donor, %d distinct typings; %d by full "
       "match (phased or genotype-list typings, family relatives: %d of "
       "them); scan %.3f s on %d thread(s)\n",
-      store->size(), store->bytes_per_donor(), store->dictionary_entries(),
-      result->fallback, result->by_family, scan_s, result->threads);
+      store.size(), store.bytes_per_donor(), store.dictionary_entries(),
+      result.fallback, result.by_family, ranked.scan_seconds, result.threads);
   if (stats.rows > 0 && stats.seconds > 0) {
     err << absl::StrFormat("ingest: %d rows in %.2f s (%.0f rows/s)\n",
                            stats.rows, stats.seconds,
                            static_cast<double>(stats.rows) / stats.seconds);
   }
-  return rejected > 0 || family_rejected ? kExitRejected : kExitOk;
+}
+
+}  // namespace
+
+int RunRank(Command& cmd) {
+  CommandLine cl(cmd, "haplomatch rank", kRankUsage, RankFlagSpec());
+  std::optional<RankConfig> config;
+  if (std::optional<int> done = cl.Parse(ParseRankFlags, &config)) {
+    return *done;
+  }
+  absl::StatusOr<data::Resolver> resolver = LoadResolver(cl.args());
+  if (!resolver.ok()) return cl.Reject(resolver.status().message());
+  // --family: the scan applies what segregation proves to the relatives it
+  // recognises.
+  absl::StatusOr<RecipientInput> recipient =
+      ReadRecipient(cl, *resolver, config->options.recipient);
+  if (!recipient.ok()) return cl.Fail(recipient.status());
+  config->options.families = recipient->family.evidence;
+
+  // Donors: --donors, or the family file's relatives.
+  size_t rejected = 0;
+  registry::IngestStats stats;
+  absl::StatusOr<registry::DonorStore> store =
+      config->donors
+          ? LoadDonors(*config->donors, *resolver, cmd, &rejected, &stats)
+          : RelativesStore(recipient->family, resolver->reference_ptr());
+  if (!store.ok()) return cl.Reject(store.status().message());
+
+  absl::StatusOr<Ranked> ranked =
+      Scan(cmd, *store, resolver->reference(), recipient->typing.genotype,
+           config->options);
+  if (!ranked.ok()) return cl.Reject(ranked.status().message());
+  const size_t read = store->size() + rejected;
+  if (absl::Status s = WriteRanked(cmd, *config, *ranked, read, rejected);
+      !s.ok()) {
+    return cl.Reject(s.message());
+  }
+  TellRankSummary(*cmd.err, *ranked, read, rejected, stats);
+  return rejected > 0 || recipient->family_rejected ? kExitRejected : kExitOk;
 }
 
 int RunIndex(Command& cmd) {
-  std::ostream& err = *cmd.err;
-  constexpr char kName[] = "haplomatch index";
-  FlagSpec spec;
-  spec.value_flags = {"donors", "out", "rejects", "id-column", "imgt", "mac"};
-  spec.bool_flags = {"help"};
-  absl::StatusOr<Args> args = Args::Parse(cmd.args, spec);
-  auto usage = [&](absl::string_view why) {
-    err << kName << ": " << why << "\n\n" << kIndexUsage;
-    return kExitUsage;
-  };
-  if (!args.ok()) return usage(args.status().message());
-  if (args->Has("help")) {
-    *cmd.out << kIndexUsage;
-    return kExitOk;
-  }
-  if (!args->Has("donors")) return usage("--donors is required");
-  if (!args->Has("out")) return usage("--out is required");
-  absl::StatusOr<Env> env = LoadEnv(*args);
-  if (!env.ok()) {
-    err << kName << ": " << env.status().message() << "\n";
-    return kExitRejected;
-  }
-  if (registry::IsIndexFile(args->GetOr("donors", ""))) {
-    return usage("--donors is already an index");
+  CommandLine cl(cmd, "haplomatch index", kIndexUsage,
+                 {/*value_flags=*/{"donors", "out", "rejects", "id-column",
+                                   "imgt", "mac"},
+                  /*bool_flags=*/{}, /*repeated_flags=*/{}});
+  if (std::optional<int> done = cl.Parse()) return *done;
+  const Args& args = cl.args();
+  if (!args.Has("donors")) return cl.Usage("--donors is required");
+  if (!args.Has("out")) return cl.Usage("--out is required");
+  const DonorsFlags donors = ReadDonorsFlags(args);
+  const std::string out = *args.Get("out");
+
+  absl::StatusOr<data::Resolver> resolver = LoadResolver(args);
+  if (!resolver.ok()) return cl.Reject(resolver.status().message());
+  if (registry::IsIndexFile(donors.path)) {
+    return cl.Usage("--donors is already an index");
   }
   size_t rejected = 0;
   registry::IngestStats stats;
   absl::StatusOr<registry::DonorStore> store =
-      LoadDonors(*args, *env, cmd, &rejected, &stats);
-  if (!store.ok()) {
-    err << kName << ": " << store.status().message() << "\n";
-    return kExitRejected;
+      LoadDonors(donors, *resolver, cmd, &rejected, &stats);
+  if (!store.ok()) return cl.Reject(store.status().message());
+  if (absl::Status s = registry::WriteIndex(*store, out); !s.ok()) {
+    return cl.Reject(s.message());
   }
-  const std::string out = *args->Get("out");
-  absl::Status s = registry::WriteIndex(*store, out);
-  if (!s.ok()) {
-    err << kName << ": " << s.message() << "\n";
-    return kExitRejected;
-  }
-  err << absl::StrFormat(
+  *cmd.err << absl::StrFormat(
       "read %d, indexed %d, rejected %d; %.1f bytes/donor, %d distinct "
       "typings; %.0f rows/s; wrote %s\n",
       stats.rows, store->size(), rejected, store->bytes_per_donor(),

@@ -15,6 +15,7 @@
 #include <ios>
 #include <istream>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -25,6 +26,7 @@
 #include "cli/args.h"
 #include "cli/common.h"
 #include "cli/command.h"
+#include "cli/command_line.h"
 #include "data/mac_table.h"
 #include "data/reduce.h"
 #include "data/reference.h"
@@ -150,58 +152,65 @@ bool RunOne(const Engine& e, const std::string& typing, Command& cmd) {
 }
 
 
-int Run(Mode mode, Command& cmd) {
-  const std::string name = absl::StrCat("haplomatch ", CommandName(mode));
+FlagSpec ReduceFlagSpec(Mode mode) {
   FlagSpec spec;
   spec.value_flags = {"imgt", "mac"};
-  spec.bool_flags = {"non-strict", "no-placeholders", "help"};
+  spec.bool_flags = {"non-strict", "no-placeholders"};
   if (mode == Mode::kReduce) {
     spec.value_flags.insert("level");
     spec.bool_flags.insert("no-ping");
     spec.bool_flags.insert("ars-as-lg");
   }
-  absl::StatusOr<Args> args = Args::Parse(cmd.args, spec);
-  if (!args.ok()) {
-    *cmd.err << name << ": " << args.status().message() << "\n\n"
-             << Usage(mode);
-    return kExitUsage;
-  }
-  if (args->Has("help")) {
-    *cmd.out << Usage(mode);
-    return kExitOk;
-  }
-  Engine e;
-  e.mode = mode;
+  return spec;
+}
+
+struct ReduceConfig {
+  data::ReductionLevel level = data::ReductionLevel::kLgx;
+  data::ReduceOptions options;  // options.resolve for every mode
+};
+
+// The one error is a bad --level (InvalidArgumentError).
+absl::StatusOr<ReduceConfig> ParseReduceFlags(Mode mode, const Args& args) {
+  ReduceConfig c;
   if (mode == Mode::kReduce) {
-    const std::string level = args->GetOr("level", "lgx");
+    const std::string level = args.GetOr("level", "lgx");
     std::optional<data::ReductionLevel> l = data::ParseReductionLevel(level);
     if (!l) {
-      *cmd.err << name << ": --level must be one of G, P, lg, lgx, exon, W, "
-               << "U2, S, 1F, not '" << level << "'\n";
-      return kExitUsage;
+      return absl::InvalidArgumentError(
+          absl::StrCat("--level must be one of G, P, lg, lgx, exon, W, U2, "
+                       "S, 1F, not '",
+                       level, "'"));
     }
-    e.level = *l;
+    c.level = *l;
   }
+  c.options.resolve.strict = !args.Has("non-strict");
+  c.options.resolve.accept_placeholders = !args.Has("no-placeholders");
+  c.options.ping = !args.Has("no-ping");
+  if (args.Has("ars-as-lg")) c.options.lg_suffix = "ARS";
+  return c;
+}
 
-  absl::StatusOr<data::ReferenceData> rd = LoadReferenceData(*args);
-  if (!rd.ok()) {
-    *cmd.err << name << ": " << rd.status().message() << "\n";
-    return kExitRejected;
-  }
+int Run(Mode mode, Command& cmd) {
+  CommandLine cl(cmd, absl::StrCat("haplomatch ", CommandName(mode)),
+                 Usage(mode), ReduceFlagSpec(mode));
+  if (std::optional<int> done = cl.Parse()) return *done;
+  absl::StatusOr<ReduceConfig> config = ParseReduceFlags(mode, cl.args());
+  // A bad --level has always been answered without the usage text.
+  if (!config.ok()) return cl.UsageWithoutHelp(config.status().message());
 
-  data::ReduceOptions options;
-  options.resolve.strict = !args->Has("non-strict");
-  options.resolve.accept_placeholders = !args->Has("no-placeholders");
-  options.ping = !args->Has("no-ping");
-  if (args->Has("ars-as-lg")) options.lg_suffix = "ARS";
-  e.resolver =
-      std::make_unique<data::Resolver>(rd->reference, rd->macs,
-                                       options.resolve);
+  absl::StatusOr<data::ReferenceData> rd = LoadReferenceData(cl.args());
+  if (!rd.ok()) return cl.Reject(rd.status().message());
+  Engine e;
+  e.mode = mode;
+  e.level = config->level;
+  e.resolver = std::make_unique<data::Resolver>(rd->reference, rd->macs,
+                                                config->options.resolve);
   if (mode == Mode::kReduce) {
-    e.reducer = std::make_unique<data::Reducer>(rd->reference, rd->macs, options);
+    e.reducer = std::make_unique<data::Reducer>(rd->reference, rd->macs,
+                                                config->options);
   }
 
-  const bool all_ok = ForEachTyping(*args, cmd, [&](const std::string& t) {
+  const bool all_ok = ForEachTyping(cl.args(), cmd, [&](const std::string& t) {
     return RunOne(e, t, cmd);
   });
   cmd.out->flush();

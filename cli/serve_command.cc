@@ -13,15 +13,19 @@
 
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <thread>
 
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "cli/args.h"
 #include "cli/command.h"
+#include "cli/command_line.h"
 #include "service/server.h"
 #include "service/service.h"
 
@@ -58,133 +62,131 @@ constexpr char kUsage[] =
     "  --quiet               no request log\n"
     "  --help                show this help\n";
 
+constexpr char kName[] = "haplomatch serve";
+
 bool PositiveInt(const Args& args, const char* flag, int64_t* out) {
   auto v = args.Get(flag);
   if (!v) return true;
   return absl::SimpleAtoi(*v, out) && *out > 0;
 }
 
-}  // namespace
-
-int RunServe(Command& cmd) {
-  constexpr char kName[] = "haplomatch serve";
-  std::ostream& err = *cmd.err;
+FlagSpec ServeFlagSpec() {
   FlagSpec spec;
   spec.value_flags = {"listen",    "token-file",     "donors",
                       "id-column", "imgt",           "mac",
                       "threads",   "max-queue",      "max-body-bytes",
                       "timeout-ms", "io-timeout-ms", "rank-threads",
                       "read-timeout-ms", "max-connections"};
-  spec.bool_flags = {"log-bodies", "quiet", "help"};
-  absl::StatusOr<Args> args = Args::Parse(cmd.args, spec);
-  auto usage = [&](absl::string_view why) {
-    err << kName << ": " << why << "\n\n" << kUsage;
-    return kExitUsage;
-  };
-  if (!args.ok()) return usage(args.status().message());
-  if (args->Has("help")) {
-    *cmd.out << kUsage;
-    return kExitOk;
-  }
-  if (!args->positional().empty()) return usage("unexpected arguments");
+  spec.bool_flags = {"log-bodies", "quiet"};
+  return spec;
+}
 
-  service::ServerOptions so;
+// --listen and --token-file; refused before loading anything: a
+// misconfigured exposure is a usage error, and saying so at once beats
+// saying so after the data loads.
+absl::Status ParseListenFlags(const Args& args, service::ServerOptions* so) {
   absl::StatusOr<service::ListenAddress> listen =
-      service::ParseListen(args->GetOr("listen", "127.0.0.1:8080"));
-  if (!listen.ok()) return usage(listen.status().message());
-  so.listen = *listen;
-  if (auto path = args->Get("token-file")) {
+      service::ParseListen(args.GetOr("listen", "127.0.0.1:8080"));
+  if (!listen.ok()) return UsageError(listen.status());
+  so->listen = *listen;
+  if (auto path = args.Get("token-file")) {
     absl::StatusOr<std::string> token = service::ReadTokenFile(*path);
-    if (!token.ok()) return usage(token.status().message());
-    so.token = *token;
+    if (!token.ok()) return UsageError(token.status());
+    so->token = *token;
   }
-  // Refuse before loading anything: a misconfigured exposure is a usage
-  // error, and saying so at once beats saying so after the data loads.
-  if (absl::Status s = service::CheckListen(so.listen, !so.token.empty());
+  if (absl::Status s = service::CheckListen(so->listen, !so->token.empty());
       !s.ok()) {
-    return usage(s.message());
+    return UsageError(s);
   }
+  return absl::OkStatus();
+}
+
+// The sizes, counts and timeouts, each a positive number (some bounded),
+// checked in this order.
+absl::Status ParseLimits(const Args& args, service::ServerOptions* so,
+                         service::ServiceOptions* opts) {
   int64_t threads = 4, max_queue = 64, max_body = int64_t{8} << 20,
-          timeout_ms = 30000, io_ms = 5000, rank_threads = 1,
-          read_ms = 10000, max_connections = 512;
-  if (!PositiveInt(*args, "threads", &threads) || threads > 1024) {
-    return usage("--threads: a number from 1 to 1024");
+          timeout_ms = 30000, io_ms = 5000, read_ms = 10000,
+          max_connections = 512, rank_threads = 1;
+  struct Limit {
+    const char* flag;
+    int64_t* value;
+    int64_t max;  // 0: none
+  };
+  const Limit limits[] = {
+      {"threads", &threads, 1024},          {"max-queue", &max_queue, 0},
+      {"max-body-bytes", &max_body, 0},     {"timeout-ms", &timeout_ms, 0},
+      {"io-timeout-ms", &io_ms, 0},         {"read-timeout-ms", &read_ms, 0},
+      {"max-connections", &max_connections, 0},
+      {"rank-threads", &rank_threads, 256}};
+  for (const Limit& l : limits) {
+    if (!PositiveInt(args, l.flag, l.value) ||
+        (l.max > 0 && *l.value > l.max)) {
+      return absl::InvalidArgumentError(
+          l.max > 0 ? absl::StrCat("--", l.flag, ": a number from 1 to ", l.max)
+                    : absl::StrCat("--", l.flag, ": a positive number"));
+    }
   }
-  if (!PositiveInt(*args, "max-queue", &max_queue)) {
-    return usage("--max-queue: a positive number");
-  }
-  if (!PositiveInt(*args, "max-body-bytes", &max_body)) {
-    return usage("--max-body-bytes: a positive number");
-  }
-  if (!PositiveInt(*args, "timeout-ms", &timeout_ms)) {
-    return usage("--timeout-ms: a positive number");
-  }
-  if (!PositiveInt(*args, "io-timeout-ms", &io_ms)) {
-    return usage("--io-timeout-ms: a positive number");
-  }
-  if (!PositiveInt(*args, "read-timeout-ms", &read_ms)) {
-    return usage("--read-timeout-ms: a positive number");
-  }
-  if (!PositiveInt(*args, "max-connections", &max_connections)) {
-    return usage("--max-connections: a positive number");
-  }
-  if (!PositiveInt(*args, "rank-threads", &rank_threads) || rank_threads > 256) {
-    return usage("--rank-threads: a number from 1 to 256");
-  }
-  so.threads = static_cast<int>(threads);
-  so.max_queue = static_cast<size_t>(max_queue);
-  so.max_body_bytes = static_cast<size_t>(max_body);
-  so.request_timeout = absl::Milliseconds(timeout_ms);
-  so.read_timeout = so.write_timeout = absl::Milliseconds(io_ms);
-  so.request_read_timeout = absl::Milliseconds(read_ms);
-  so.max_connections = static_cast<size_t>(max_connections);
-  so.log_bodies = args->Has("log-bodies");
+  so->threads = static_cast<int>(threads);
+  so->max_queue = static_cast<size_t>(max_queue);
+  so->max_body_bytes = static_cast<size_t>(max_body);
+  so->request_timeout = absl::Milliseconds(timeout_ms);
+  so->read_timeout = so->write_timeout = absl::Milliseconds(io_ms);
+  so->request_read_timeout = absl::Milliseconds(read_ms);
+  so->max_connections = static_cast<size_t>(max_connections);
+  opts->rank_threads = static_cast<int>(rank_threads);
+  return absl::OkStatus();
+}
 
-  service::ServiceOptions opts;
-  opts.imgt = args->GetOr("imgt", "");
-  opts.mac = args->GetOr("mac", "");
-  opts.donors = args->GetOr("donors", "");
-  opts.id_column = args->GetOr("id-column", "");
-  opts.rank_threads = static_cast<int>(rank_threads);
+struct ServeConfig {
+  service::ServerOptions server;
+  service::ServiceOptions service;
+  bool quiet = false;
+};
 
-  // SIGINT/SIGTERM are blocked before any thread starts, so that every
-  // thread inherits the mask and one thread waits for them with sigwait.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+// Every flag; all errors are usage errors.
+absl::StatusOr<ServeConfig> ParseServeFlags(const Args& args) {
+  if (!args.positional().empty()) {
+    return absl::InvalidArgumentError("unexpected arguments");
+  }
+  ServeConfig c;
+  if (absl::Status s = ParseListenFlags(args, &c.server); !s.ok()) return s;
+  if (absl::Status s = ParseLimits(args, &c.server, &c.service); !s.ok()) {
+    return s;
+  }
+  c.server.log_bodies = args.Has("log-bodies");
+  c.service.imgt = args.GetOr("imgt", "");
+  c.service.mac = args.GetOr("mac", "");
+  c.service.donors = args.GetOr("donors", "");
+  c.service.id_column = args.GetOr("id-column", "");
+  c.quiet = args.Has("quiet");
+  return c;
+}
 
-  const absl::Time load_start = absl::Now();
-  absl::StatusOr<std::unique_ptr<service::Service>> svc =
-      service::Service::Create(opts);
-  if (!svc.ok()) {
-    err << kName << ": " << svc.status().message() << "\n";
-    return kExitRejected;
-  }
-  if (!args->Has("quiet")) {
-    so.log = [&err](const std::string& line) { err << line << std::endl; };
-  }
-  service::Server server(svc->get(), so);
-  if (absl::Status s = server.Bind(); !s.ok()) {
-    err << kName << ": " << s.message() << "\n";
-    return kExitRejected;
-  }
-  err << kName << ": haplomatch, IPD-IMGT/HLA " << (*svc)->imgt_version();
-  if (!opts.donors.empty()) {
-    err << ", registry of " << (*svc)->registry_size() << " donors ("
-        << (*svc)->registry_rejected() << " rows rejected)";
+// "haplomatch serve: haplomatch, IPD-IMGT/HLA 3.58.0[, registry of N donors
+// (M rows rejected)]; loaded in T; listening on http://HOST:PORT".
+void TellListening(std::ostream& err, const ServeConfig& config,
+                   const service::Service& svc, const service::Server& server,
+                   absl::Duration load_time) {
+  const service::ServerOptions& so = config.server;
+  err << kName << ": haplomatch, IPD-IMGT/HLA " << svc.imgt_version();
+  if (!config.service.donors.empty()) {
+    err << ", registry of " << svc.registry_size() << " donors ("
+        << svc.registry_rejected() << " rows rejected)";
   }
   err << "; loaded in "
-      << absl::FormatDuration(absl::Trunc(absl::Now() - load_start,
-                                          absl::Milliseconds(1)))
+      << absl::FormatDuration(absl::Trunc(load_time, absl::Milliseconds(1)))
       << "; listening on http://"
       << (so.listen.host.find(':') != std::string::npos
               ? absl::StrCat("[", so.listen.host, "]")
               : so.listen.host)
       << ":" << server.port() << (so.token.empty() ? "" : " (token required)")
       << std::endl;
+}
 
+// Serves until SIGINT or SIGTERM (blocked in every thread: `signals`), or
+// until Serve() returns on its own with an error.
+absl::Status ServeUntilSignal(service::Server& server, sigset_t signals) {
   std::thread waiter([&server, signals] {
     int sig = 0;
     sigwait(&signals, &sig);
@@ -194,9 +196,41 @@ int RunServe(Command& cmd) {
   // Serve() may also return on its own (an error): wake the waiter.
   pthread_kill(waiter.native_handle(), SIGTERM);
   waiter.join();
-  if (!served.ok()) {
-    err << kName << ": " << served.message() << "\n";
-    return kExitRejected;
+  return served;
+}
+
+}  // namespace
+
+int RunServe(Command& cmd) {
+  CommandLine cl(cmd, kName, kUsage, ServeFlagSpec());
+  std::optional<ServeConfig> config;
+  if (std::optional<int> done = cl.Parse(ParseServeFlags, &config)) {
+    return *done;
+  }
+
+  // SIGINT/SIGTERM are blocked before any thread starts, so that every
+  // thread inherits the mask and one thread waits for them with sigwait.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  std::ostream& err = *cmd.err;
+  const absl::Time load_start = absl::Now();
+  absl::StatusOr<std::unique_ptr<service::Service>> svc =
+      service::Service::Create(config->service);
+  if (!svc.ok()) return cl.Reject(svc.status().message());
+  if (!config->quiet) {
+    config->server.log = [&err](const std::string& line) {
+      err << line << std::endl;
+    };
+  }
+  service::Server server(svc->get(), config->server);
+  if (absl::Status s = server.Bind(); !s.ok()) return cl.Reject(s.message());
+  TellListening(err, *config, **svc, server, absl::Now() - load_start);
+  if (absl::Status s = ServeUntilSignal(server, signals); !s.ok()) {
+    return cl.Reject(s.message());
   }
   err << kName << ": stopped" << std::endl;
   return kExitOk;

@@ -11,10 +11,12 @@
 #include <cstdint>
 #include <fstream>
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <ostream>
 #include <string>
+#include <utility>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -23,6 +25,7 @@
 #include "cli/args.h"
 #include "cli/common.h"
 #include "cli/command.h"
+#include "cli/command_line.h"
 #include "synth/haplotype_freq.h"
 #include "eligibility/facts.h"
 #include "data/mac_table.h"
@@ -62,11 +65,6 @@ constexpr char kUsage[] =
     "  --stats               print what was written on standard error\n"
     "  --help                show this help\n";
 
-int Usage(Command& cmd, absl::string_view why) {
-  *cmd.err << kName << ": " << why << "\n\n" << kUsage;
-  return kExitUsage;
-}
-
 bool ParseCount(const std::string& text, uint64_t* out) {
   return !text.empty() && text[0] != '-' && text[0] != '+' &&
          absl::SimpleAtoi(text, out);
@@ -76,9 +74,7 @@ bool ParseRate(const std::string& text, double* out) {
   return absl::SimpleAtod(text, out) && *out >= 0 && *out <= 1;
 }
 
-}  // namespace
-
-int RunSynth(Command& cmd) {
+FlagSpec SynthFlagSpec() {
   FlagSpec spec;
   spec.value_flags = {"donors",
                       "families",
@@ -92,109 +88,136 @@ int RunSynth(Command& cmd) {
                       "imgt",
                       "mac",
                       "freq"};
-  spec.bool_flags = {"stats", "help"};
-  absl::StatusOr<Args> args = Args::Parse(cmd.args, spec);
-  if (!args.ok()) return Usage(cmd, args.status().message());
-  if (args->Has("help")) {
-    *cmd.out << kUsage;
-    return kExitOk;
-  }
-  if (!args->positional().empty()) {
-    return Usage(cmd, absl::StrCat("unexpected argument '",
-                                   args->positional().front(), "'"));
-  }
+  spec.bool_flags = {"stats"};
+  return spec;
+}
 
-  synth::SynthOptions options;
-  if (!args->Has("donors") && !args->Has("families")) {
-    return Usage(cmd, "give --donors N and/or --families M");
-  }
-  for (const char* flag : {"donors", "families", "seed"}) {
-    if (!args->Has(flag)) continue;
-    uint64_t v = 0;
-    if (!ParseCount(*args->Get(flag), &v)) {
-      return Usage(cmd, absl::StrCat("--", flag,
-                                     " must be an unsigned "
-                                     "integer, not '",
-                                     *args->Get(flag), "'"));
+// Each of `flags` that is given, read with `parse` into its target, in
+// order; "--FLAG must be WHAT, not 'VALUE'" for the first it refuses.
+template <typename T>
+absl::Status ParseEach(
+    const Args& args, std::initializer_list<std::pair<const char*, T*>> flags,
+    bool (*parse)(const std::string&, T*), const char* what) {
+  for (const auto& [flag, target] : flags) {
+    const std::optional<std::string> v = args.Get(flag);
+    if (v && !parse(*v, target)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--", flag, " must be ", what, ", not '", *v, "'"));
     }
-    if (std::string(flag) == "donors") options.donors = v;
-    if (std::string(flag) == "families") options.families = v;
-    if (std::string(flag) == "seed") options.seed = v;
   }
-  const std::string population = args->GetOr("population", "mix");
+  return absl::OkStatus();
+}
+
+// --population: one population, or the mix.
+absl::Status ParsePopulationFlag(const Args& args, synth::SynthOptions* o) {
+  const std::string population = args.GetOr("population", "mix");
   if (population != "mix") {
     std::optional<synth::Population> p = synth::ParsePopulation(population);
     if (!p) {
-      return Usage(cmd, absl::StrCat("--population must be EUR, AFA, API, "
-                                     "HIS or mix, not '",
-                                     population, "'"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("--population must be EUR, AFA, API, HIS or mix, not '",
+                       population, "'"));
     }
-    options.population_mix = {0, 0, 0, 0};
-    options.population_mix[static_cast<int>(*p)] = 1;
+    o->population_mix = {0, 0, 0, 0};
+    o->population_mix[static_cast<int>(*p)] = 1;
   }
-  const std::string format = args->GetOr("format", "csv");
-  if (format != "csv" && format != "tsv") {
-    return Usage(
-        cmd, absl::StrCat("--format must be csv or tsv, not '", format, "'"));
-  }
-  options.delimiter = format == "tsv" ? '\t' : ',';
-  if (args->Has("as-of")) {
-    absl::StatusOr<absl::CivilDay> d =
-        eligibility::ParseDate(*args->Get("as-of"));
-    if (!d.ok()) {
-      return Usage(cmd, absl::StrCat("--as-of: ", d.status().message()));
-    }
-    options.as_of = *d;
-  }
-  for (const char* flag : {"nonpaternity-rate", "recombination-rate"}) {
-    if (!args->Has(flag)) continue;
-    double v = 0;
-    if (!ParseRate(*args->Get(flag), &v)) {
-      return Usage(cmd, absl::StrCat("--", flag,
-                                     " must be a number in "
-                                     "[0, 1], not '",
-                                     *args->Get(flag), "'"));
-    }
-    (std::string(flag) == "nonpaternity-rate" ? options.nonpaternity_rate
-                                              : options.recombination_rate) = v;
-  }
+  return absl::OkStatus();
+}
 
-  // The data: release, MAC table, haplotype frequencies.
-  const data::DataPaths paths = data::DataPaths::FromEnvironment();
-  auto fail = [&](const absl::Status& s) {
-    *cmd.err << kName << ": " << s.message() << "\n";
-    return kExitRejected;
-  };
-  absl::StatusOr<data::ReferenceData> rd = LoadReferenceData(*args);
-  if (!rd.ok()) return fail(rd.status());
-  const std::shared_ptr<const data::Reference>& ref = rd->reference;
-  const std::shared_ptr<const data::MacTable>& macs = rd->macs;
-  std::string freq_path = args->GetOr("freq", "");
+struct SynthConfig {
+  synth::SynthOptions options;
+  std::string freq;  // --freq, or empty: the shipped table
+  std::string out;   // --out, or empty: standard output
+  bool stats = false;
+};
+
+// Every flag, in the order its errors are reported; all are usage errors.
+absl::StatusOr<SynthConfig> ParseSynthFlags(const Args& args) {
+  if (absl::Status s = args.NoPositional(); !s.ok()) return s;
+  if (!args.Has("donors") && !args.Has("families")) {
+    return absl::InvalidArgumentError("give --donors N and/or --families M");
+  }
+  SynthConfig c;
+  synth::SynthOptions& o = c.options;
+  if (absl::Status s = ParseEach<uint64_t>(
+          args,
+          {{"donors", &o.donors}, {"families", &o.families}, {"seed", &o.seed}},
+          ParseCount, "an unsigned integer");
+      !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = ParsePopulationFlag(args, &o); !s.ok()) return s;
+  absl::StatusOr<char> delimiter =
+      args.Choice<char>("format", {{"csv", ','}, {"tsv", '\t'}}, ',');
+  if (!delimiter.ok()) return delimiter.status();
+  o.delimiter = *delimiter;
+  if (auto v = args.Get("as-of")) {
+    absl::StatusOr<absl::CivilDay> d = eligibility::ParseDate(*v);
+    if (!d.ok()) return UsageError(d.status(), "--as-of: ");
+    o.as_of = *d;
+  }
+  if (absl::Status s = ParseEach<double>(
+          args,
+          {{"nonpaternity-rate", &o.nonpaternity_rate},
+           {"recombination-rate", &o.recombination_rate}},
+          ParseRate, "a number in [0, 1]");
+      !s.ok()) {
+    return s;
+  }
+  c.freq = args.GetOr("freq", "");
+  c.out = args.GetOr("out", "");
+  c.stats = args.Has("stats");
+  return c;
+}
+
+// The release, the MAC table and the haplotype frequencies the draws use.
+struct SynthData {
+  std::shared_ptr<const data::Reference> ref;
+  std::shared_ptr<const synth::HaplotypeFrequencies> freqs;
+  std::unique_ptr<const synth::Synthesizer> synth;
+};
+
+// Every error is a data problem (rejected input): the options are checked
+// by ParseSynthFlags, so what Create refuses is a population without rows
+// in a --freq table.
+absl::StatusOr<SynthData> LoadSynthesizer(const Args& args,
+                                          const SynthConfig& config) {
+  absl::StatusOr<data::ReferenceData> rd = LoadReferenceData(args);
+  if (!rd.ok()) return rd.status();
+  SynthData d;
+  d.ref = rd->reference;
+  std::string freq_path = config.freq;
   if (freq_path.empty()) {
-    absl::StatusOr<std::string> root = data::FindDataRoot(paths);
-    if (!root.ok()) return fail(root.status());
+    absl::StatusOr<std::string> root =
+        data::FindDataRoot(data::DataPaths::FromEnvironment());
+    if (!root.ok()) return root.status();
     freq_path = absl::StrCat(
         *root, "/", synth::HaplotypeFrequencies::kShippedRelativePath);
   }
   absl::StatusOr<std::shared_ptr<const synth::HaplotypeFrequencies>> freqs =
-      synth::HaplotypeFrequencies::Load(freq_path, *ref);
-  if (!freqs.ok()) return fail(freqs.status());
+      synth::HaplotypeFrequencies::Load(freq_path, *d.ref);
+  if (!freqs.ok()) return freqs.status();
+  d.freqs = *freqs;
   absl::StatusOr<std::unique_ptr<const synth::Synthesizer>> synth =
-      synth::Synthesizer::Create(ref, macs, *freqs, options);
-  if (!synth.ok()) {
-    // Options are checked above, so what is left is a data problem (a
-    // population without rows in a --freq table).
-    return fail(synth.status());
-  }
+      synth::Synthesizer::Create(d.ref, rd->macs, d.freqs, config.options);
+  if (!synth.ok()) return synth.status();
+  d.synth = *std::move(synth);
+  return d;
+}
 
+// Writes the registry to --out or standard output, with a row count on an
+// interactive stderr.
+absl::Status WriteRegistry(const CommandLine& cl, const SynthConfig& config,
+                           const synth::Synthesizer& synth,
+                           synth::SynthStats* stats) {
+  Command& cmd = cl.cmd();
   std::ofstream file;
   std::ostream* out = cmd.out;
-  const std::string out_path = args->GetOr("out", "");
-  if (!out_path.empty()) {
-    file.open(out_path, std::ios::binary | std::ios::trunc);
+  if (!config.out.empty()) {
+    file.open(config.out, std::ios::binary | std::ios::trunc);
     if (!file) {
-      return fail(absl::NotFoundError(
-          absl::StrCat("cannot open '", out_path, "' for writing")));
+      return absl::NotFoundError(
+          absl::StrCat("cannot open '", config.out, "' for writing"));
     }
     out = &file;
   }
@@ -205,35 +228,59 @@ int RunSynth(Command& cmd) {
                << (done >= total ? "\n" : "") << std::flush;
     };
   }
-  synth::SynthStats stats;
-  absl::Status written = (*synth)->Write(out, &stats, progress);
+  absl::Status written = synth.Write(out, stats, progress);
   if (!written.ok()) {
-    return fail(absl::DataLossError(
-        absl::StrCat(written.message(), out_path.empty() ? "" : " to '",
-                     out_path, out_path.empty() ? "" : "'")));
+    const bool named = !config.out.empty();
+    return absl::DataLossError(absl::StrCat(written.message(),
+                                            named ? " to '" : "", config.out,
+                                            named ? "'" : ""));
   }
-  if (args->Has("stats")) {
-    std::ostream& e = *cmd.err;
-    e << kName << ": " << stats.rows << " rows (" << stats.donors << " donors, "
-      << stats.families << " families of " << stats.family_members
-      << " persons), " << stats.bytes << " bytes\n";
-    e << kName << ": persons by typing kind:";
-    for (int k = 0; k < synth::kTypingKindCount; ++k) {
-      e << " " << synth::TypingKindName(static_cast<synth::TypingKind>(k)) << "="
-        << stats.persons_by_kind[k];
-    }
-    e << "; MAC fallbacks to lists " << stats.mac_fallbacks
-      << "; recombinant meioses " << stats.recombinant_meioses
-      << "; non-paternal children " << stats.nonpaternal << "\n";
-    for (const std::string& r : (*freqs)->renamed_names()) {
-      e << kName << ": haplotype table: " << r << " (renamed in "
-        << ref->version() << ")\n";
-    }
-    for (const std::string& r : (*freqs)->unmapped_names()) {
-      e << kName << ": haplotype table: " << r << " not in "
-        << ref->version() << "; its rows dropped\n";
-    }
+  return absl::OkStatus();
+}
+
+// --stats: what was written, on standard error.
+void TellSynthStats(const CommandLine& cl, const synth::SynthStats& stats,
+                    const SynthData& data) {
+  cl.Tell(absl::StrCat(stats.rows, " rows (", stats.donors, " donors, ",
+                       stats.families, " families of ", stats.family_members,
+                       " persons), ", stats.bytes, " bytes"));
+  std::string kinds = "persons by typing kind:";
+  for (int k = 0; k < synth::kTypingKindCount; ++k) {
+    absl::StrAppend(&kinds, " ",
+                    synth::TypingKindName(static_cast<synth::TypingKind>(k)),
+                    "=", stats.persons_by_kind[k]);
   }
+  cl.Tell(absl::StrCat(kinds, "; MAC fallbacks to lists ",
+                       stats.mac_fallbacks, "; recombinant meioses ",
+                       stats.recombinant_meioses, "; non-paternal children ",
+                       stats.nonpaternal));
+  const auto& version = data.ref->version();
+  for (const std::string& r : data.freqs->renamed_names()) {
+    cl.Tell(absl::StrCat("haplotype table: ", r, " (renamed in ", version,
+                         ")"));
+  }
+  for (const std::string& r : data.freqs->unmapped_names()) {
+    cl.Tell(absl::StrCat("haplotype table: ", r, " not in ", version,
+                         "; its rows dropped"));
+  }
+}
+
+}  // namespace
+
+int RunSynth(Command& cmd) {
+  CommandLine cl(cmd, kName, kUsage, SynthFlagSpec());
+  std::optional<SynthConfig> config;
+  if (std::optional<int> done = cl.Parse(ParseSynthFlags, &config)) {
+    return *done;
+  }
+  absl::StatusOr<SynthData> data = LoadSynthesizer(cl.args(), *config);
+  if (!data.ok()) return cl.Reject(data.status().message());
+  synth::SynthStats stats;
+  if (absl::Status s = WriteRegistry(cl, *config, *data->synth, &stats);
+      !s.ok()) {
+    return cl.Reject(s.message());
+  }
+  if (config->stats) TellSynthStats(cl, stats, *data);
   return kExitOk;
 }
 

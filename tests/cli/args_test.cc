@@ -66,5 +66,43 @@ TEST(Args, RejectsBadFlagsNamingThem) {
   }
 }
 
+enum class Colour { kRed, kGreen, kBlue };
+
+TEST(Args, ChoiceMapsNamesToValuesWithAFallback) {
+  auto args = Args::Parse({"--level", "G"}, kSpec);
+  ASSERT_TRUE(args.ok());
+  const auto colour = [&](const char* flag) {
+    return args->Choice<Colour>(
+        flag, {{"red", Colour::kRed}, {"G", Colour::kGreen}}, Colour::kBlue);
+  };
+  EXPECT_EQ(colour("level").value(), Colour::kGreen);
+  EXPECT_EQ(colour("imgt").value(), Colour::kBlue);  // not given
+}
+
+TEST(Args, ChoiceRefusesOtherValuesListingTheChoices) {
+  auto args = Args::Parse({"--level=x"}, kSpec);
+  ASSERT_TRUE(args.ok());
+  absl::StatusOr<int> two =
+      args->Choice<int>("level", {{"text", 0}, {"json", 1}}, 0);
+  EXPECT_EQ(two.status(), absl::InvalidArgumentError(
+                              "--level must be text or json, not 'x'"));
+  absl::StatusOr<char> three = args->Choice<char>(
+      "level", {{"csv", ','}, {"tsv", '\t'}, {"json", 'j'}}, ',');
+  EXPECT_EQ(three.status(), absl::InvalidArgumentError(
+                                "--level must be csv, tsv or json, not 'x'"));
+}
+
+TEST(Args, NoPositionalNamesTheFirstOne) {
+  auto none = Args::Parse({"--level", "G"}, kSpec);
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->NoPositional().ok());
+  auto two = Args::Parse({"a", "--level", "G", "b"}, kSpec);
+  ASSERT_TRUE(two.ok());
+  EXPECT_EQ(two->NoPositional(),
+            absl::InvalidArgumentError("unexpected argument 'a'"));
+  EXPECT_EQ(two->NoPositional(" (a hint)"),
+            absl::InvalidArgumentError("unexpected argument 'a' (a hint)"));
+}
+
 }  // namespace
 }  // namespace hla::cli
