@@ -51,7 +51,13 @@ absl::StatusOr<std::string> TextOrFile(const std::string& value) {
           path, ": over 1 MiB; not a typing or antibody list"));
     }
   }
+  // A directory opens but does not read: an error, never an empty list.
+  const bool failed = std::ferror(f) != 0;
   std::fclose(f);
+  if (failed) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": cannot read (a directory?)"));
+  }
   return std::string(absl::StripAsciiWhitespace(text));
 }
 
@@ -73,6 +79,11 @@ absl::Status ParseRecipientFlags(const Args& args,
     facts->sex = *s;
   }
   if (auto v = args.Get("antibodies")) {
+    // "none": the recipient was tested and has no anti-HLA antibodies.
+    facts->antibodies_tested = true;
+    if (absl::EqualsIgnoreCase(absl::StripAsciiWhitespace(*v), "none")) {
+      return absl::OkStatus();
+    }
     absl::StatusOr<std::string> text = TextOrFile(*v);
     if (!text.ok()) return Prefixed("--antibodies", text.status());
     absl::StatusOr<std::vector<eligibility::Antibody>> abs =
@@ -102,21 +113,37 @@ absl::StatusOr<eligibility::EligibilityOptions> ParseEligibilityFlags(
   }
   if (auto m = args.Get("dsa-mfi")) {
     double v = 0;
-    if (!absl::SimpleAtod(*m, &v) || !(v >= 0)) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("--dsa-mfi: '", *m, "' is not a non-negative number"));
+    if (!absl::SimpleAtod(*m, &v) || !(v >= 0) ||
+        v > eligibility::kMaxDsaMfi) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--dsa-mfi: '", *m, "' is not an MFI from 0 to ",
+          eligibility::kMaxDsaMfi));
     }
     o->dsa_mfi_threshold = v;
+  }
+  if (auto p = args.Get("unrelated-haplo")) {
+    absl::StatusOr<eligibility::ByStatePolicy> policy =
+        eligibility::ParseByStatePolicy(*p);
+    if (!policy.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--unrelated-haplo: ", policy.status().message()));
+    }
+    o->by_state = *policy;
+  }
+  o->allow_minors = args.Has("allow-minors");
+  if (args.Has("gate") && !o->assessed()) {
+    return absl::InvalidArgumentError(
+        "--gate needs a --protocol: without one nothing is decided");
   }
   if (auto g = args.Get("gate")) {
     for (absl::string_view item : absl::StrSplit(*g, ',')) {
       item = absl::StripAsciiWhitespace(item);
       if (item == "abo") {
-        o->abo_major_excludes = true;
+        o->abo_gate = true;
       } else if (item == "cmv") {
-        o->cmv_mismatch_excludes = true;
+        o->cmv_gate = true;
       } else if (item == "sex") {
-        o->female_to_male_excludes = true;
+        o->sex_gate = true;
       } else {
         return absl::InvalidArgumentError(
             absl::StrCat("--gate: '", item, "' is not one of abo, cmv, sex"));

@@ -24,6 +24,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/match.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
@@ -52,7 +53,8 @@ constexpr char kUsage[] =
     "\n"
     "Matches a recipient against each donor: per-locus grades, allele and\n"
     "antigen matches, GvH/HvG mismatches, totals, the haplo verdict, DPB1 TCE,\n"
-    "and eligibility with its reasons.\n"
+    "and, under a protocol, eligible / needs review / not eligible with\n"
+    "every reason.\n"
     "\n"
     "donors:\n"
     "  --donor [ID=]TYPING   a donor's GL String; repeat for several (named\n"
@@ -78,7 +80,9 @@ constexpr char kUsage[] =
     "  --recipient-cmv S     positive, negative or unknown\n"
     "  --recipient-sex S     F or M\n"
     "  --antibodies LIST     recipient anti-HLA antibodies with MFI:\n"
-    "                        'A2:3500,B44:1200,A*02:01=800', or @FILE\n"
+    "                        'A2:3500,B44:1200,A*02:01=800', or @FILE, or\n"
+    "                        'none' (tested, no antibodies); without it a\n"
+    "                        haplo protocol asks for review (DSA not tested)\n"
     "matching:\n"
     "  --loci LIST           loci to score (default A,B,C,DRB1,DQB1; add DPB1\n"
     "                        for X/12)\n"
@@ -86,16 +90,21 @@ constexpr char kUsage[] =
     "                        a mismatch at a homozygous locus counts 2 (WMDA\n"
     "                        2016, default) or 1 (2010 convention)\n"
     "eligibility:\n"
-    "  --protocol P          NCT04835883 (haplo verdict identical,\n"
-    "                        haploidentical or haplo-compatible, and donor\n"
-    "                        under 70) or none (default: only DSA gates)\n"
+    "  --protocol P          NCT04835883 (an identical or haploidentical\n"
+    "                        relative under 70, antibodies tested) or none\n"
+    "                        (default: findings only, no verdict)\n"
+    "  --unrelated-haplo P   review (default), accept or exclude: what the\n"
+    "                        protocol does with an unrelated donor sharing a\n"
+    "                        haplotype by state\n"
+    "  --allow-minors        donors under 18 need no review\n"
     "  --as-of DATE          reference date for ages, YYYY-MM-DD (default\n"
     "                        today)\n"
     "  --dsa-mfi N           DSA threshold, MFI at or above (default 1000:\n"
     "                        EBMT consensus, Ciurea et al. BMT 2018)\n"
-    "  --gate LIST           also exclude on abo (major/bidirectional), cmv\n"
-    "                        (recipient +, donor -), sex (female donor, male\n"
-    "                        recipient); they are reported either way\n"
+    "  --gate LIST           also decide on abo (major/bidirectional), cmv\n"
+    "                        (a serostatus mismatch), sex (female donor, male\n"
+    "                        recipient); an unknown value then needs review;\n"
+    "                        they are reported either way (needs --protocol)\n"
     "output and data:\n"
     "  --format text|json    default text\n"
     "  --imgt V|DIR          IPD-IMGT/HLA release (default 3.58.0)\n"
@@ -116,9 +125,9 @@ FlagSpec MatchFlagSpec() {
                       "recipient-cmv", "recipient-sex", "antibodies",
                       "dsa-mfi",       "homozygous-mismatch",
                       "relationship",  "gate",          "donor",
-                      "family"};
+                      "family",        "unrelated-haplo"};
   spec.repeated_flags = {"donor"};
-  spec.bool_flags = {"non-strict"};
+  spec.bool_flags = {"non-strict", "allow-minors"};
   return spec;
 }
 
@@ -130,6 +139,7 @@ struct MatchConfig {
   eligibility::RecipientFacts recipient;
   // Of the --donor donors; a donor file has its own column.
   matcher::Relationship relationship = matcher::Relationship::kUnknown;
+  std::string relationship_text;  // as written, for the report
   data::ResolveOptions resolve;
   bool has_recipient = false;              // else --family's patient
   std::vector<std::string> donors;         // --donor, in order
@@ -198,6 +208,7 @@ absl::StatusOr<MatchConfig> ParseMatchFlags(const Args& args) {
     absl::StatusOr<matcher::Relationship> r = matcher::ParseRelationship(*v);
     if (!r.ok()) return UsageError(r.status(), "--relationship: ");
     c.relationship = *r;
+    c.relationship_text = absl::AsciiStrToLower(*v);
   }
   c.resolve.strict = !args.Has("non-strict");
   c.has_recipient = args.Has("recipient");
@@ -286,15 +297,20 @@ class MatchWriter {
   int Finish(bool family_rejected) {
     out_ << (config_.format == Format::kJson
                  ? report::MatchJsonTail(rejected_)
-                 : report::MatchTextSummary(matched_, rejected_.size(),
-                                            eligible_ids_));
+                 : report::MatchTextSummary(
+                       matched_, rejected_.size(), eligible_ids_, review_ids_,
+                       config_.eligibility.assessed()));
     out_.flush();
     return rejected_.empty() && !family_rejected ? kExitOk : kExitRejected;
   }
 
  private:
   void Write(const report::MatchedDonor& result) {
-    if (result.eligibility.eligible) eligible_ids_.push_back(result.facts.id);
+    if (result.eligibility.status == eligibility::Status::kEligible) {
+      eligible_ids_.push_back(result.facts.id);
+    } else if (result.eligibility.status == eligibility::Status::kNeedsReview) {
+      review_ids_.push_back(result.facts.id);
+    }
     if (config_.format == Format::kJson) {
       out_ << report::MatchDonorSeparator(matched_)
            << report::MatchDonorJson(result, config_.eligibility);
@@ -311,7 +327,7 @@ class MatchWriter {
   const eligibility::ScoringContext context_;
   eligibility::DonorIdSet ids_;
   size_t matched_ = 0;
-  std::vector<std::string> eligible_ids_;
+  std::vector<std::string> eligible_ids_, review_ids_;
   std::vector<std::pair<std::string, std::string>> rejected_;  // source, why
 };
 
@@ -336,6 +352,7 @@ void MatchDonorFlags(const MatchConfig& config, const data::Resolver& resolver,
     eligibility::DonorFacts facts;
     facts.id = id;
     facts.relationship = config.relationship;
+    facts.relationship_text = config.relationship_text;
     writer->Match(std::move(facts), std::move(t->genotype), t->typing, source,
                   t->warnings);
   }

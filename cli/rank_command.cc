@@ -59,7 +59,8 @@ constexpr char kRankUsage[] =
     "  --recipient-abo G     O, A, B, AB with + or -\n"
     "  --recipient-cmv S     positive, negative or unknown\n"
     "  --recipient-sex S     F or M\n"
-    "  --antibodies LIST     recipient antibodies with MFI (A2:3500,...) or @FILE\n"
+    "  --antibodies LIST     recipient antibodies with MFI (A2:3500,...), @FILE\n"
+    "                        or none (tested, no antibodies)\n"
     "  --dsa-mfi N           DSA threshold (default 1000)\n"
     "  --donors FILE|INDEX   donor file or index ('-' = standard input;\n"
     "                        required unless --family)\n"
@@ -74,7 +75,11 @@ constexpr char kRankUsage[] =
     "  --out FILE            write there instead of standard output\n"
     "  --rejects FILE        rejected rows, one 'file:line: reason' a line\n"
     "  --threads N           scan threads (default: hardware concurrency)\n"
-    "  --protocol P          NCT04835883 (haplo, under 70) or none (default)\n"
+    "  --protocol P          NCT04835883 (haplo, under 70) or none (default:\n"
+    "                        no verdict, every donor ranked)\n"
+    "  --unrelated-haplo P   review (default), accept or exclude (as for\n"
+    "                        'match')\n"
+    "  --allow-minors        donors under 18 need no review\n"
     "  --as-of DATE          reference date for ages (default today)\n"
     "  --gate LIST           also exclude on abo, cmv, sex (as for 'match')\n"
     "  --rank-by KEYS        comma list (default\n"
@@ -118,7 +123,8 @@ FlagSpec RankFlagSpec() {
                       "recipient-sex", "antibodies", "dsa-mfi", "donors",
                       "id-column", "top", "format", "out", "rejects",
                       "threads", "protocol", "as-of", "rank-by", "gate",
-                      "family", "imgt", "mac"};
+                      "family", "imgt", "mac", "unrelated-haplo"};
+  spec.bool_flags = {"allow-minors"};
   return spec;
 }
 

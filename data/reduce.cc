@@ -185,6 +185,20 @@ class ReduceEngine {
   }
 
   // §2.4 reduce_allele with ping.
+  // True when `name` is an allele name or prefix all of whose alleles in
+  // the release are null.
+  bool OnlyNullAlleles(absl::string_view name) const {
+    absl::StatusOr<AlleleName> n = ParseWhoName(name);
+    if (!n.ok()) return false;
+    absl::Span<const AlleleId> ids =
+        t_.ref->AllelesWithPrefix(n->locus, n->fields);
+    if (ids.empty()) return false;
+    for (AlleleId id : ids) {
+      if (!t_.ref->allele(id).is_null()) return false;
+    }
+    return true;
+  }
+
   absl::Status ReduceAllele(absl::string_view x_in, ReductionLevel level,
                             bool re_ping, std::string* out) const {
     std::string x = o_.resolve.strict ? std::string(x_in) : NonStrict(x_in);
@@ -302,6 +316,11 @@ class ReduceEngine {
         std::call_once(t_.serology_once,
                        [this] { BuildSerology(t_, o_); });
         const std::vector<AntigenId>* found = nullptr;
+        out->clear();
+        // A name whose every allele is null (A*01:04: A*01:04:01:01N and
+        // A*01:04:01:02N) expresses no antigen: no serology (ResolveLeaves
+        // says so).
+        if (OnlyNullAlleles(x)) return absl::OkStatus();
         if (FieldCount(x) == 2) {
           std::string y;
           HLA_RETURN_IF_ERROR(ReduceAllele(x, ReductionLevel::kLgx, true, &y));
@@ -617,6 +636,23 @@ absl::Status ResolveLeaves(const Resolver& resolver, const GlNode& node,
     const size_t before = warnings->size();
     HLA_RETURN_IF_ERROR(resolver.ResolveTokenInto(
         node.token, node.token.kind == TokenKind::kXX, &w.leaf, warnings));
+    if (level == ReductionLevel::kS) {
+      // The alleles the name stands for (an allele name's are its prefix's;
+      // the resolver leaves them out unless asked).
+      const Reference& ref = resolver.reference();
+      absl::Span<const AlleleId> ids = w.leaf.alleles;
+      if (ids.empty() && node.token.kind == TokenKind::kAllele) {
+        ids = ref.AllelesWithPrefix(node.token.locus, node.token.fields);
+      }
+      bool all_null = !ids.empty();
+      for (AlleleId id : ids) all_null = all_null && ref.allele(id).is_null();
+      if (all_null) {
+        warnings->push_back(absl::StrCat(
+            "'", ToString(node.token), "' at offset ", node.token.offset,
+            ": only null alleles, which express no antigen: no serological "
+            "equivalent"));
+      }
+    }
     w.warned = warnings->size() > before;
     return absl::OkStatus();
   }

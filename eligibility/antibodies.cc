@@ -12,9 +12,11 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "hla/allele_name.h"
+#include "hla/locus.h"
 
 namespace hla::eligibility {
 namespace {
@@ -94,21 +96,6 @@ absl::StatusOr<Specificity> ResolveSpecificity(absl::string_view text,
   return spec;
 }
 
-// True when some allele of the release carries the antigen, directly or
-// through one of its splits or associated antigens (what a donor typing
-// can be found to carry).
-bool AntigenHasAlleles(const data::Reference& ref, data::AntigenId id) {
-  const data::Antigen& a = ref.antigen(id);
-  if (!a.alleles.empty()) return true;
-  for (data::AntigenId s : a.splits) {
-    if (!ref.antigen(s).alleles.empty()) return true;
-  }
-  for (data::AntigenId s : a.associated) {
-    if (!ref.antigen(s).alleles.empty()) return true;
-  }
-  return false;
-}
-
 // Serological relation of rel_ser_ser.txt: same antigen, broad <-> split,
 // associated <-> parent. Siblings (A23 vs A24) are not related: a bead of
 // one split does not stand for the other.
@@ -145,27 +132,6 @@ bool AlleleCarries(const data::Reference& ref, data::AlleleId id,
          SerologyListCarries(ref, ser->possible, spec.antigen) ||
          SerologyListCarries(ref, ser->assumed, spec.antigen) ||
          SerologyListCarries(ref, ser->expert, spec.antigen);
-}
-
-// The donor may carry it: some allele (or written antigen) does. Returns
-// the antigen that made the match for antigen level (kNone otherwise).
-bool DonorPositionCarries(const data::Reference& ref,
-                          const matcher::PositionTyping& pos, const Specificity& spec,
-                          data::AntigenId* via) {
-  *via = data::kNone;
-  if (spec.allele_level) {
-    for (data::AlleleId id : pos.alleles) {
-      if (AlleleCarries(ref, id, spec)) return true;
-    }
-    return false;
-  }
-  for (data::AntigenId a : pos.serology()) {
-    if (Related(ref, a, spec.antigen)) {
-      *via = a;
-      return true;
-    }
-  }
-  return false;
 }
 
 bool HasSerology(const data::Reference& ref, data::AlleleId id) {
@@ -234,10 +200,10 @@ absl::StatusOr<std::vector<Antibody>> ParseAntibodies(absl::string_view text) {
           absl::StrCat("antibody '", item, "' has no specificity"));
     }
     if (!absl::SimpleAtod(mfi, &ab.mfi) || !std::isfinite(ab.mfi) ||
-        ab.mfi < 0) {
+        ab.mfi < 0 || ab.mfi > kMaxDsaMfi) {
       return absl::InvalidArgumentError(
           absl::StrCat("antibody '", item, "': MFI '", mfi,
-                       "' is not a non-negative number"));
+                       "' is not a number from 0 to ", kMaxDsaMfi));
     }
     out.push_back(std::move(ab));
   }
@@ -254,60 +220,447 @@ absl::Status CheckAntibodies(const std::vector<Antibody>& antibodies,
   return absl::OkStatus();
 }
 
+// ---- The DSA rule
+
+namespace {
+
+// The public epitopes Bw4 and Bw6 as specificities (no allele carries them
+// in the release; BwEpitopeOf reads them from the antigens).
+enum class Epitope : uint8_t { kNone, kBw4, kBw6 };
+
+Epitope EpitopeOfSpec(const Specificity& spec, const data::Reference& ref) {
+  if (spec.allele_level) return Epitope::kNone;
+  const absl::string_view name = ref.antigen(spec.antigen).name;
+  if (name == "Bw4") return Epitope::kBw4;
+  if (name == "Bw6") return Epitope::kBw6;
+  return Epitope::kNone;
+}
+
+uint32_t LocusBit(Locus l) { return uint32_t{1} << static_cast<int>(l); }
+
+// The loci a specificity can be on: its own locus (allele level); the loci
+// of the alleles carrying the antigen, its splits or associated antigens;
+// HLA-A and -B for Bw4, HLA-B for Bw6. 0 when none (an antigen no allele
+// carries).
+uint32_t LociOf(const Specificity& spec, const data::Reference& ref) {
+  if (spec.allele_level) return spec.locus ? LocusBit(*spec.locus) : 0;
+  switch (EpitopeOfSpec(spec, ref)) {
+    case Epitope::kBw4:
+      return LocusBit(Locus::kA) | LocusBit(Locus::kB);
+    case Epitope::kBw6:
+      return LocusBit(Locus::kB);
+    case Epitope::kNone:
+      break;
+  }
+  uint32_t mask = 0;
+  auto add = [&](data::AntigenId id) {
+    for (data::AlleleId a : ref.antigen(id).alleles) {
+      const std::optional<Locus> l = ref.loci()[ref.allele(a).locus].locus;
+      if (l) mask |= LocusBit(*l);
+    }
+  };
+  const data::Antigen& a = ref.antigen(spec.antigen);
+  add(spec.antigen);
+  for (data::AntigenId s : a.splits) add(s);
+  for (data::AntigenId s : a.associated) add(s);
+  return mask;
+}
+
+std::string LociNames(uint32_t mask) {
+  std::vector<std::string> names;
+  for (Locus l : kAllLoci) {
+    if (mask & LocusBit(l)) names.emplace_back(LocusName(l));
+  }
+  return absl::StrJoin(names, ", ");
+}
+
+// The serological antigens of one expressed allele (every rel_dna_ser
+// column CompilePosition reads), or the written antigens of a serology
+// typing.
+std::vector<data::AntigenId> AntigensOf(const data::Reference& ref,
+                                        data::AlleleId id) {
+  std::vector<data::AntigenId> out;
+  if (const data::DnaSerology* ser = ref.SerologyOf(id)) {
+    for (const data::SerologyList* l :
+         {&ser->unambiguous, &ser->possible, &ser->assumed, &ser->expert}) {
+      out.insert(out.end(), l->antigens.begin(), l->antigens.end());
+    }
+  }
+  return out;
+}
+
+// How one gene copy relates to a specificity.
+struct Carriage {
+  int carrying = 0;  // judged alleles (or written antigens) that carry it
+  int judged = 0;    // alleles (antigens) the rule could read
+  int unjudged = 0;  // expressed alleles it could not (no serology)
+  data::AntigenId via = data::kNone;  // an antigen that carries it
+  bool all() const { return judged > 0 && carrying == judged && unjudged == 0; }
+  bool some() const { return carrying > 0; }
+};
+
+// Whether an antigen carries the Bw epitope `e`: yes, no, or unknown.
+enum class Tri : uint8_t { kNo, kYes, kUnknown };
+Tri AntigenCarriesEpitope(const data::Reference& ref, data::AntigenId id,
+                          Epitope e) {
+  const BwEpitope b = BwEpitopeOf(ref.antigen(id).name);
+  switch (b) {
+    case BwEpitope::kNone:
+      return Tri::kNo;
+    case BwEpitope::kBw4:
+      return e == Epitope::kBw4 ? Tri::kYes : Tri::kNo;
+    case BwEpitope::kBw6:
+      return e == Epitope::kBw6 ? Tri::kYes : Tri::kNo;
+    case BwEpitope::kMixed:
+    case BwEpitope::kUnknown:
+      return Tri::kUnknown;
+  }
+  return Tri::kUnknown;
+}
+
+// One allele's (or written antigen list's) answer for a specificity.
+Tri AntigensCarry(const data::Reference& ref,
+                  const std::vector<data::AntigenId>& antigens,
+                  const Specificity& spec, data::AntigenId* via) {
+  const Epitope e = EpitopeOfSpec(spec, ref);
+  if (antigens.empty()) return Tri::kUnknown;
+  if (e == Epitope::kNone) {
+    for (data::AntigenId a : antigens) {
+      if (Related(ref, a, spec.antigen)) {
+        *via = a;
+        return Tri::kYes;
+      }
+    }
+    return Tri::kNo;
+  }
+  // An epitope: every equivalent must agree for a definite answer.
+  bool yes = false, no = false;
+  for (data::AntigenId a : antigens) {
+    switch (AntigenCarriesEpitope(ref, a, e)) {
+      case Tri::kYes:
+        yes = true;
+        *via = a;
+        break;
+      case Tri::kNo:
+        no = true;
+        break;
+      case Tri::kUnknown:
+        return Tri::kUnknown;
+    }
+  }
+  return yes && no ? Tri::kUnknown : (yes ? Tri::kYes : Tri::kNo);
+}
+
+Carriage CopyCarries(const data::Reference& ref,
+                     const matcher::PositionTyping& pos,
+                     const Specificity& spec) {
+  Carriage c;
+  auto tally = [&](Tri t, data::AntigenId via) {
+    switch (t) {
+      case Tri::kYes:
+        ++c.judged;
+        ++c.carrying;
+        if (c.via == data::kNone) c.via = via;
+        break;
+      case Tri::kNo:
+        ++c.judged;
+        break;
+      case Tri::kUnknown:
+        ++c.unjudged;
+        break;
+    }
+  };
+  if (pos.serology_only()) {
+    if (spec.allele_level) return c;
+    data::AntigenId via = data::kNone;
+    const Tri t = AntigensCarry(ref, pos.antigens, spec, &via);
+    tally(t, via);
+    return c;
+  }
+  for (data::AlleleId id : pos.alleles) {
+    if (ref.allele(id).is_null()) continue;  // expresses nothing
+    if (spec.allele_level) {
+      tally(AlleleCarries(ref, id, spec) ? Tri::kYes : Tri::kNo, data::kNone);
+      continue;
+    }
+    data::AntigenId via = data::kNone;
+    const Tri t = AntigensCarry(ref, AntigensOf(ref, id), spec, &via);
+    tally(t, via);
+  }
+  return c;
+}
+
+// The recipient carries the specificity: every readable expressed allele
+// of one of its copies does (RecipientPositionCarries; for an epitope,
+// every allele definitely carries it).
+bool RecipientCarries(const data::Reference& ref,
+                      const matcher::Genotype& recipient, uint32_t loci,
+                      const Specificity& spec) {
+  for (Locus l : kAllLoci) {
+    if (!(loci & LocusBit(l))) continue;
+    const matcher::LocusTyping& lt = recipient.at(l);
+    for (int i = 0; i < lt.typed_positions; ++i) {
+      if (EpitopeOfSpec(spec, ref) != Epitope::kNone) {
+        if (CopyCarries(ref, lt.pos[i], spec).all()) return true;
+      } else if (RecipientPositionCarries(ref, lt.pos[i], spec)) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+struct ResolvedAntibody {
+  const Antibody* antibody = nullptr;
+  Specificity spec;
+  uint32_t loci = 0;
+  bool recipient_carries = false;
+};
+
+std::vector<ResolvedAntibody> ResolveAll(const std::vector<Antibody>& abs,
+                                         const matcher::Genotype& recipient,
+                                         const data::Reference& ref) {
+  std::vector<ResolvedAntibody> out;
+  for (const Antibody& ab : abs) {
+    absl::StatusOr<Specificity> spec = ResolveSpecificity(ab.specificity, ref);
+    if (!spec.ok()) continue;
+    ResolvedAntibody r;
+    r.antibody = &ab;
+    r.spec = *spec;
+    r.loci = LociOf(*spec, ref);
+    r.recipient_carries = RecipientCarries(ref, recipient, r.loci, *spec);
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+DsaFinding NewFinding(const Antibody& ab, DsaKind kind, double threshold) {
+  DsaFinding f;
+  f.specificity = ab.specificity;
+  f.mfi = ab.mfi;
+  f.kind = kind;
+  f.at_or_above_threshold = ab.mfi >= threshold;
+  return f;
+}
+
+std::string ViaName(const data::Reference& ref, const ResolvedAntibody& r,
+                    data::AntigenId via) {
+  if (r.spec.allele_level) return "allele";
+  const Epitope e = EpitopeOfSpec(r.spec, ref);
+  if (e != Epitope::kNone) return e == Epitope::kBw4 ? "Bw4" : "Bw6";
+  return via == data::kNone ? std::string()
+                            : std::string(ref.antigen(via).name);
+}
+
+// The findings of one antibody against one donor copy.
+void CopyFindings(const data::Reference& ref, const ResolvedAntibody& r,
+                  const matcher::Genotype& recipient, Locus locus,
+                  const matcher::PositionTyping& copy, double threshold,
+                  std::vector<DsaFinding>* out) {
+  const Antibody& ab = *r.antibody;
+  const bool above = ab.mfi >= threshold;
+  const Carriage c = CopyCarries(ref, copy, r.spec);
+  // What the antibody is called in messages: the release's antigen name
+  // ("DQ7" for "DQw7"), or the allele name as written.
+  const std::string antigen_name =
+      r.spec.allele_level ? ab.specificity
+                          : std::string(ref.antigen(r.spec.antigen).name);
+  if (!c.some()) {
+    // Nothing read carries it; when nothing could be read, say so.
+    if (above && !r.recipient_carries && c.unjudged > 0 && c.judged == 0) {
+      DsaFinding f = NewFinding(ab, DsaKind::kUncheckable, threshold);
+      f.donor_allele = copy.text;
+      f.why = absl::StrCat("IPD-IMGT/HLA ", ref.version(),
+                           " gives no serological equivalent from which to "
+                           "read ",
+                           r.spec.allele_level ? ab.specificity : antigen_name,
+                           " for donor ", copy.text);
+      out->push_back(std::move(f));
+    }
+    return;
+  }
+  DsaFinding f = NewFinding(ab, c.all() ? DsaKind::kDsa : DsaKind::kPossible,
+                            threshold);
+  f.donor_allele = copy.text;
+  f.via = ViaName(ref, r, c.via);
+  if (r.recipient_carries) {
+    // Not donor-specific, unless a broad antibody meets two splits.
+    const bool other_split =
+        !r.spec.allele_level && EpitopeOfSpec(r.spec, ref) == Epitope::kNone &&
+        c.via != data::kNone && c.via != r.spec.antigen &&
+        !RecipientCarries(ref, recipient, LocusBit(locus),
+                          Specificity{false, std::nullopt, {}, 0, c.via});
+    if (!other_split) {
+      if (!above) return;
+      f.kind = DsaKind::kSelf;
+      f.why = absl::StrCat("the recipient carries ",
+                           r.spec.allele_level ? ab.specificity : antigen_name,
+                           " too: not donor-specific (an autoantibody or a "
+                           "false positive; ask the laboratory)");
+      out->push_back(std::move(f));
+      return;
+    }
+    f.kind = DsaKind::kPossible;
+    f.why = absl::StrCat("the recipient carries ", antigen_name,
+                         " through another antigen than the donor's ",
+                         f.via, ": the antibody may be against ", f.via,
+                         "; check the single-antigen bead for ", f.via);
+    out->push_back(std::move(f));
+    return;
+  }
+  if (f.kind == DsaKind::kPossible) {
+    f.why = absl::StrCat("some alleles of donor ", copy.text, " carry ",
+                         r.spec.allele_level ? ab.specificity
+                                             : (f.via.empty() ? antigen_name
+                                                              : f.via),
+                         ", others do not: a higher-resolution typing "
+                         "decides");
+  }
+  out->push_back(std::move(f));
+}
+
+}  // namespace
+
+absl::string_view DsaKindName(DsaKind kind) {
+  switch (kind) {
+    case DsaKind::kDsa:
+      return "dsa";
+    case DsaKind::kPossible:
+      return "possible";
+    case DsaKind::kUntypedLocus:
+      return "untyped_locus";
+    case DsaKind::kUncheckable:
+      return "uncheckable";
+    case DsaKind::kSelf:
+      return "self";
+  }
+  return "dsa";
+}
+
+std::vector<DsaFinding> FindDsaForCopy(const std::vector<Antibody>& antibodies,
+                                       const matcher::Genotype& recipient,
+                                       Locus locus,
+                                       const matcher::PositionTyping& copy,
+                                       const data::Reference& reference,
+                                       double threshold) {
+  std::vector<DsaFinding> out;
+  for (const ResolvedAntibody& r :
+       ResolveAll(antibodies, recipient, reference)) {
+    if (!(r.loci & LocusBit(locus))) continue;
+    CopyFindings(reference, r, recipient, locus, copy, threshold, &out);
+  }
+  return out;
+}
+
+uint32_t TypedLociMask(const matcher::Genotype& genotype) {
+  uint32_t mask = 0;
+  for (Locus l : kAllLoci) {
+    if (genotype.at(l).typed_positions > 0) mask |= LocusBit(l);
+  }
+  return mask;
+}
+
+std::vector<uint32_t> AntibodyLociMasks(const std::vector<Antibody>& antibodies,
+                                        const matcher::Genotype& recipient,
+                                        const data::Reference& reference,
+                                        double threshold) {
+  std::vector<uint32_t> out;
+  for (const ResolvedAntibody& r :
+       ResolveAll(antibodies, recipient, reference)) {
+    if (r.antibody->mfi < threshold || r.recipient_carries || r.loci == 0) {
+      continue;
+    }
+    out.push_back(r.loci);
+  }
+  return out;
+}
+
+std::vector<DsaFinding> FindDsaForAntibodies(
+    const std::vector<Antibody>& antibodies, const matcher::Genotype& recipient,
+    uint32_t donor_typed_loci, const data::Reference& reference,
+    double threshold) {
+  std::vector<DsaFinding> out;
+  for (const ResolvedAntibody& r :
+       ResolveAll(antibodies, recipient, reference)) {
+    const Antibody& ab = *r.antibody;
+    if (ab.mfi < threshold || r.recipient_carries) continue;
+    if (r.loci == 0) {
+      DsaFinding f = NewFinding(ab, DsaKind::kUncheckable, threshold);
+      f.why = absl::StrCat("IPD-IMGT/HLA ", reference.version(),
+                           " assigns no allele to ",
+                           reference.antigen(r.spec.antigen).name,
+                           ": no typing shows it; check the donor by hand");
+      out.push_back(std::move(f));
+      continue;
+    }
+    const uint32_t untyped = r.loci & ~donor_typed_loci;
+    if (untyped == 0) continue;
+    DsaFinding f = NewFinding(ab, DsaKind::kUntypedLocus, threshold);
+    f.donor_allele = LociNames(untyped);
+    f.why = absl::StrCat("the donor is not typed at ", f.donor_allele,
+                         ": a DSA cannot be excluded; type the donor at ",
+                         f.donor_allele);
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
 std::vector<DsaFinding> FindDsa(const std::vector<Antibody>& antibodies,
                                 const matcher::Genotype& recipient,
                                 const matcher::Genotype& donor,
                                 const data::Reference& reference,
                                 double threshold) {
   std::vector<DsaFinding> out;
-  for (const Antibody& ab : antibodies) {
-    absl::StatusOr<Specificity> spec =
-        ResolveSpecificity(ab.specificity, reference);
-    if (!spec.ok()) continue;
-    for (Locus locus : kAllLoci) {
-      if (spec->allele_level && spec->locus != locus) continue;
-      const matcher::LocusTyping& d = donor.at(locus);
-      if (d.typed_positions == 0) continue;
-      const matcher::LocusTyping& r = recipient.at(locus);
-      bool recipient_has = false;
-      for (int i = 0; i < r.typed_positions && !recipient_has; ++i) {
-        recipient_has = RecipientPositionCarries(reference, r.pos[i], *spec);
-      }
-      if (recipient_has) continue;  // not donor-specific
-      for (int i = 0; i < d.typed_positions; ++i) {
-        data::AntigenId via = data::kNone;
-        if (!DonorPositionCarries(reference, d.pos[i], *spec, &via)) continue;
-        // A homozygous donor written twice is one finding.
-        if (i == 1 && d.pos[1].text == d.pos[0].text) continue;
-        DsaFinding f;
-        f.specificity = ab.specificity;
-        f.mfi = ab.mfi;
-        f.donor_allele = d.pos[i].text;
-        f.via = via == data::kNone ? "allele"
-                                   : std::string(reference.antigen(via).name);
-        f.at_or_above_threshold = ab.mfi >= threshold;
-        out.push_back(std::move(f));
+  const std::vector<ResolvedAntibody> resolved =
+      ResolveAll(antibodies, recipient, reference);
+  for (Locus locus : kAllLoci) {
+    const matcher::LocusTyping& d = donor.at(locus);
+    for (int i = 0; i < d.typed_positions; ++i) {
+      // A homozygous donor written twice is one copy's findings.
+      if (i == 1 && d.pos[1].text == d.pos[0].text) continue;
+      for (const ResolvedAntibody& r : resolved) {
+        if (!(r.loci & LocusBit(locus))) continue;
+        CopyFindings(reference, r, recipient, locus, d.pos[i], threshold,
+                     &out);
       }
     }
   }
+  std::vector<DsaFinding> per_antibody = FindDsaForAntibodies(
+      antibodies, recipient, TypedLociMask(donor), reference, threshold);
+  out.insert(out.end(), per_antibody.begin(), per_antibody.end());
   return out;
 }
 
-std::vector<const Antibody*> UncheckableAntibodies(
-    const std::vector<Antibody>& antibodies, const data::Reference& reference,
-    double threshold) {
-  std::vector<const Antibody*> out;
-  for (const Antibody& ab : antibodies) {
-    if (ab.mfi < threshold) continue;
-    absl::StatusOr<Specificity> spec =
-        ResolveSpecificity(ab.specificity, reference);
-    if (!spec.ok() || spec->allele_level ||
-        AntigenHasAlleles(reference, spec->antigen)) {
-      continue;
-    }
-    out.push_back(&ab);
+BwEpitope BwEpitopeOf(absl::string_view name) {
+  // Marsh et al. 2010 (see the header): the Bw4- and Bw6-associated
+  // serological specificities.
+  static constexpr absl::string_view kBw4[] = {
+      "A9",   "A23",  "A24",  "A2403", "A25",  "A32",  "B5",   "B5102",
+      "B5103", "B13", "B17",  "B27",   "B37",  "B38",  "B44",  "B47",
+      "B49",  "B51",  "B52",  "B53",   "B57",  "B58",  "B59",  "B63",
+      "B77"};
+  static constexpr absl::string_view kBw6[] = {
+      "B7",   "B703", "B8",   "B14",  "B18",  "B22",  "B2708", "B35",
+      "B39",  "B3901", "B3902", "B40", "B4005", "B41", "B42",   "B45",
+      "B46",  "B48",  "B50",  "B54",  "B55",  "B56",  "B60",   "B61",
+      "B62",  "B64",  "B65",  "B67",  "B70",  "B71",  "B72",   "B73",
+      "B75",  "B76",  "B78",  "B81",  "B82"};
+  // Broads whose splits differ.
+  static constexpr absl::string_view kMixed[] = {"A10", "A19", "B12",
+                                                 "B15", "B16", "B21"};
+  for (absl::string_view n : kBw4) {
+    if (n == name) return BwEpitope::kBw4;
   }
-  return out;
+  for (absl::string_view n : kBw6) {
+    if (n == name) return BwEpitope::kBw6;
+  }
+  for (absl::string_view n : kMixed) {
+    if (n == name) return BwEpitope::kMixed;
+  }
+  // Other HLA-A antigens carry neither epitope; any other HLA-B antigen is
+  // not in the lists.
+  if (absl::StartsWith(name, "A")) return BwEpitope::kNone;
+  return BwEpitope::kUnknown;
 }
 
 std::string AntigenNameOf(const Antibody& antibody,

@@ -13,6 +13,7 @@
 #ifndef HLA_ELIGIBILITY_ANTIBODIES_H_
 #define HLA_ELIGIBILITY_ANTIBODIES_H_
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,10 @@ namespace hla::eligibility {
 // complement-binding C1q-positive DSA, carry more risk). We compare "at or
 // above" the threshold. Laboratories set their own cut-off: --dsa-mfi.
 inline constexpr double kDefaultDsaMfi = 1000;
+// Single-antigen bead MFIs stay well below this (the assays saturate near
+// 30,000); a larger number is a typo, refused where thresholds and MFIs
+// are read.
+inline constexpr double kMaxDsaMfi = 1e6;
 
 // Parses "A2:3500,B44:1200": items separated by ',', ';' or newlines; in
 // each, the MFI follows the last ':' or an '=' ("A*02:01:3500",
@@ -50,47 +55,109 @@ absl::Status CheckAntibodies(const std::vector<Antibody>& antibodies,
 // "3500", "812.5": an MFI as reports write it.
 std::string FormatMfi(double mfi);
 
+// What an antibody at or above the threshold is, for one donor.
+enum class DsaKind : uint8_t {
+  kDsa,           // a donor gene copy carries the specificity: every allele
+                  // of its typing does
+  kPossible,      // it may: some alleles of the copy carry it, or the
+                  // antibody is to a broad antigen the recipient carries
+                  // through another split than the donor's
+  kUntypedLocus,  // the donor is not typed at a locus the specificity is on
+  kUncheckable,   // the typing cannot tell: no serology assigned to the
+                  // donor's alleles, or an antigen no allele carries
+  kSelf,          // the recipient carries it too: not donor-specific
+};
+// "dsa", "possible", "untyped_locus", "uncheckable", "self".
+absl::string_view DsaKindName(DsaKind kind);
+
 struct DsaFinding {
   std::string specificity;   // as the recipient's list wrote it
   double mfi = 0;
-  std::string donor_allele;  // the donor allele it is against ("A*02:01:01:01")
-  std::string via;           // "allele" or the antigen matched ("A2")
+  DsaKind kind = DsaKind::kDsa;
+  // The donor typing it concerns ("A*24:02"), or for kUntypedLocus the
+  // untyped loci ("DQB1").
+  std::string donor_allele;
+  // "allele" (an allele-level antibody), the antigen matched ("A24"), the
+  // epitope ("Bw4"), or empty.
+  std::string via;
+  std::string why;  // plain words, for the kinds other than kDsa
   bool at_or_above_threshold = false;
 };
 
-// The donor-specific antibodies among `antibodies`: each antibody whose
-// specificity the donor carries and the recipient does not, on any locus
-// typed on both sides (not only the scored ones: DPB1, DQA1 and DRB3/4/5
-// antibodies count too). A specificity is carried by a position
-//   - at allele level when its fields are a prefix of one of the position's
-//     alleles ("A*02:01" is carried by A*02:01:01:01);
-//   - at antigen level when one of the position's serological equivalents
-//     (PositionTyping::serology) is the antigen, its broad, one of its
-//     splits, its associated antigen or an antigen associated with it
-//     (rel_ser_ser.txt): anti-A9 is against an A*24:02 donor, anti-A24
-//     against a donor typed A9 (conservative: the broad may be A24).
-// The donor carries it if any allele of a position does (an ambiguous
-// typing may); the recipient carries it only if every allele of one of its
-// positions does, so that an ambiguous recipient typing never hides a DSA.
-// We work from the genotypes rather than the report's mismatched-allele
-// lists because the antibody and the mismatch can be on different loci than
-// the scored ones. Every finding is returned, also below the threshold
-// (at_or_above_threshold says which). Specificities unknown to the release
-// match nothing (CheckAntibodies reports them). Findings are per donor gene
-// copy, so that the registry scan gets the same answer one copy at a time.
+// The donor-specific antibodies of a recipient against one donor.
+//
+// Each antibody is read at allele level ("A*02:01" is carried by an allele
+// whose fields start with those) or at antigen level: a donor allele
+// carries an antigen when one of its rel_dna_ser equivalents is the
+// antigen, its broad, one of its splits, its associated antigen or an
+// antigen associated with it (rel_ser_ser.txt): anti-A9 is against an
+// A*24:02 donor. The public epitopes Bw4 and Bw6, which the release assigns
+// to no allele, are read from the serological HLA-B (and, for Bw4, HLA-A)
+// antigens of the donor's alleles (BwEpitopeOf gives the table and its
+// source).
+//
+// Per donor gene copy, on every locus the donor is typed at (not only the
+// scored ones): every allele of the copy carries it -> kDsa; some do ->
+// kPossible; the copy's alleles have no serology the rule can read ->
+// kUncheckable. When the recipient carries the specificity too (every
+// allele of one of the recipient's copies does) the finding is kSelf, not
+// a DSA, unless the antibody is to a broad antigen and the donor's antigen
+// is a split the recipient lacks (anti-A9, recipient A24, donor A23):
+// kPossible. Per antibody at or above the threshold that the recipient does
+// not carry: a locus it can be on where the donor is untyped ->
+// kUntypedLocus (a missing typing is not "no DSA"); an antigen no allele of
+// the release carries -> kUncheckable. Below the threshold only kDsa and
+// kPossible are reported. Specificities unknown to the release match
+// nothing (CheckAntibodies reports them).
 std::vector<DsaFinding> FindDsa(const std::vector<Antibody>& antibodies,
                                 const matcher::Genotype& recipient,
                                 const matcher::Genotype& donor,
                                 const data::Reference& reference,
                                 double threshold);
 
-// The antibodies at or above `threshold` that no typing can be checked
-// against: antigen-level specificities the release assigns no allele to
-// (the public epitopes Bw4 and Bw6: IPD-IMGT/HLA rel_dna_ser.txt names
-// none). Pointers into `antibodies`, in its order.
-std::vector<const Antibody*> UncheckableAntibodies(
-    const std::vector<Antibody>& antibodies, const data::Reference& reference,
+// The per-copy part of FindDsa for one donor gene copy at `locus`: what the
+// registry scan computes once per distinct typing.
+std::vector<DsaFinding> FindDsaForCopy(const std::vector<Antibody>& antibodies,
+                                       const matcher::Genotype& recipient,
+                                       Locus locus,
+                                       const matcher::PositionTyping& copy,
+                                       const data::Reference& reference,
+                                       double threshold);
+
+// The per-antibody part of FindDsa, from which loci the donor is typed at
+// (bit l for hla::Locus l): kUntypedLocus and kUncheckable findings.
+std::vector<DsaFinding> FindDsaForAntibodies(
+    const std::vector<Antibody>& antibodies, const matcher::Genotype& recipient,
+    uint32_t donor_typed_loci, const data::Reference& reference,
     double threshold);
+
+// The typed-loci mask FindDsaForAntibodies takes.
+uint32_t TypedLociMask(const matcher::Genotype& genotype);
+
+// The loci masks at which a donor must be typed for each antibody at or
+// above the threshold that the recipient does not carry: the registry scan
+// checks a donor against them without building findings. An antibody with
+// no locus (an antigen no allele carries) is left out: it is uncheckable
+// for every donor.
+std::vector<uint32_t> AntibodyLociMasks(const std::vector<Antibody>& antibodies,
+                                        const matcher::Genotype& recipient,
+                                        const data::Reference& reference,
+                                        double threshold);
+
+// The Bw4/Bw6 epitope of a serological antigen, by name ("B44", "A24"):
+// the antigens the WHO Nomenclature Committee lists as Bw4- or
+// Bw6-associated (Marsh SGE et al., Nomenclature for factors of the HLA
+// system, 2010, Tissue Antigens 2010;75:291-455; the same lists are in the
+// HLA FactsBook, Marsh, Parham and Barber, Academic Press 2000). HLA-A23,
+// A24, A25 and A32 carry Bw4 (and the broad A9, both of whose splits do);
+// other HLA-A antigens carry neither. A broad whose splits differ (B12:
+// B44 is Bw4, B45 Bw6) is kMixed; an HLA-B, -C or class II antigen not
+// listed is kUnknown. Antigen-level: a few alleles differ from their
+// antigen's association (B*13:09 is Bw6 though B13 is Bw4; B*46:01 has
+// neither), which reading the release's protein sequence at residues 77-83
+// would settle.
+enum class BwEpitope : uint8_t { kNone, kBw4, kBw6, kMixed, kUnknown };
+BwEpitope BwEpitopeOf(absl::string_view antigen_name);
 
 // The release's name of an antibody's antigen ("DQ7" for "DQw7"), or the
 // specificity as written for allele-level antibodies.

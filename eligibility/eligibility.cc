@@ -6,189 +6,301 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 
 namespace hla::eligibility {
 namespace {
 
-// The reasons of one donor in the order a reader wants them: excluding
+// Puts each sentence in the list its finding's effect says: excluding
 // findings first (so that the first reason of an ineligible donor says
-// why), then gates passed, then notes.
-struct ReasonLists {
-  std::vector<std::string> fails, passes, notes;
+// why), then what to check, then the gates passed, then notes.
+class Explainer {
+ public:
+  Explainer(const EligibilityOptions& options, Eligibility* e)
+      : o_(options), e_(*e) {}
 
-  // A finding's sentence goes to `fails` when it excludes under the
-  // options, else to `notes` (or `passes` when it passes a gate).
-  void Add(Reason reason, const EligibilityOptions& o, std::string text) {
-    (EffectOf(reason, o) == Effect::kExclude ? fails : notes)
-        .push_back(std::move(text));
+  void Add(Reason reason, std::string text) {
+    switch (EffectOf(reason, o_)) {
+      case Effect::kExclude:
+        e_.excludes.push_back(std::move(text));
+        break;
+      case Effect::kReview:
+        e_.to_check.push_back(std::move(text));
+        break;
+      case Effect::kNote:
+        e_.notes.push_back(std::move(text));
+        break;
+    }
   }
-  std::vector<std::string> Take() {
-    std::vector<std::string> all = std::move(fails);
-    all.insert(all.end(), passes.begin(), passes.end());
-    all.insert(all.end(), notes.begin(), notes.end());
-    return all;
+  // A gate the donor passes (a note when the protocol has no such gate).
+  void Pass(bool gate, std::string text) {
+    (gate && o_.assessed() ? e_.passes : e_.notes).push_back(std::move(text));
   }
+  void Note(std::string text) { e_.notes.push_back(std::move(text)); }
+  // Whether a finding decides anything under the options (an unknown fact
+  // nobody asked about need not be said).
+  bool Matters(Reason reason) const {
+    return EffectOf(reason, o_) != Effect::kNote;
+  }
+  std::string Tag() const {
+    return o_.assessed() ? absl::StrCat(" (", o_.protocol, ")") : "";
+  }
+
+ private:
+  const EligibilityOptions& o_;
+  Eligibility& e_;
 };
 
-std::string ProtocolTag(const EligibilityOptions& o) {
-  return o.protocol.empty() || o.protocol == "none"
-             ? std::string()
-             : absl::StrCat(" (", o.protocol, ")");
-}
-
 void ExplainAge(const DonorFacts& facts, const Eligibility& e,
-                const EligibilityOptions& o, ReasonLists* out) {
-  const std::string as_of = FormatDate(o.as_of);
+                const EligibilityOptions& o, Explainer* x) {
   if (!e.age) {
     std::string why = "no birth date or age given";
     if (facts.birth_date) {
       why = std::string(
           AgeInYears(*facts.birth_date, o.as_of).status().message());
     }
-    out->Add(Reason::kAgeUnknown, o, absl::StrCat("age unknown: ", why));
+    x->Add(Reason::kAgeUnknown,
+           absl::StrCat("age unknown: ", why,
+                        x->Matters(Reason::kAgeUnknown)
+                            ? "; check the donor's date of birth"
+                            : ""));
     return;
   }
   const std::string age_text =
-      facts.birth_date ? absl::StrCat("age ", *e.age, " at ", as_of)
-                       : absl::StrCat("age ", *e.age, " (as given)");
-  if (!o.max_age_exclusive) {
-    out->notes.push_back(age_text);
-  } else if (Has(e.findings, Reason::kTooOld)) {
-    out->Add(Reason::kTooOld, o,
-             absl::StrCat(age_text, ": not under ", *o.max_age_exclusive,
-                          ProtocolTag(o)));
+      facts.birth_date
+          ? absl::StrCat("age ", *e.age, " at ", FormatDate(o.as_of))
+          : absl::StrCat("age ", *e.age, " (as given)");
+  if (Has(e.findings, Reason::kTooOld)) {
+    x->Add(Reason::kTooOld, absl::StrCat(age_text, ": not under ",
+                                         *o.max_age_exclusive, x->Tag()));
+    return;
+  }
+  if (Has(e.findings, Reason::kMinor)) {
+    x->Add(Reason::kMinor,
+           absl::StrCat(age_text, ": a minor (under ", kAdultAge,
+                        "): donation needs a minor's consent and advocacy "
+                        "process",
+                        o.allow_minors ? " (minors allowed)" : ""));
+    if (o.max_age_exclusive && o.allow_minors) {
+      x->Pass(true, absl::StrCat(age_text, ": under ", *o.max_age_exclusive));
+    }
+    return;
+  }
+  if (o.max_age_exclusive) {
+    x->Pass(true, absl::StrCat(age_text, ": under ", *o.max_age_exclusive));
   } else {
-    out->passes.push_back(
-        absl::StrCat(age_text, ": under ", *o.max_age_exclusive));
+    x->Note(age_text);
   }
 }
 
-void ExplainHaplo(const matcher::HaploResult& haplo,
-                  const EligibilityOptions& o, ReasonLists* out) {
+void ExplainHaplo(const matcher::HaploResult& haplo, const Eligibility& e,
+                  const EligibilityOptions& o, Explainer* x) {
   const std::string verdict(matcher::ToString(haplo.verdict));
   const std::string basis =
       haplo.basis.empty() ? "" : absl::StrCat(": ", haplo.basis);
-  auto pass_or_note = [&](std::string text) {
-    (o.require_haplo ? out->passes : out->notes).push_back(std::move(text));
-  };
-  const std::string tag = o.require_haplo ? ProtocolTag(o) : "";
+  for (const std::string& why : haplo.inconsistencies) {
+    x->Add(Reason::kRelationshipInconsistent,
+           absl::StrCat(why, x->Matters(Reason::kRelationshipInconsistent)
+                                 ? "; confirm the relationship and repeat "
+                                   "the typing"
+                                 : ""));
+  }
   switch (haplo.verdict) {
     case matcher::HaploVerdict::kIdentical:
     case matcher::HaploVerdict::kHaploidentical:
-      pass_or_note(absl::StrCat(verdict, basis));
-      break;
+      x->Pass(o.require_haplo, absl::StrCat(verdict, basis));
+      return;
+    case matcher::HaploVerdict::kHaplotypeMatched:
     case matcher::HaploVerdict::kHaploCompatible:
-      pass_or_note(absl::StrCat(
-          verdict, ": phase unconfirmed",
-          haplo.basis.empty() ? "" : absl::StrCat(" (", haplo.basis, ")")));
-      break;
+      if (Has(e.findings, Reason::kPhaseUnconfirmed)) {
+        x->Add(Reason::kPhaseUnconfirmed,
+               absl::StrCat(verdict, ": phase unconfirmed", basis,
+                            x->Matters(Reason::kPhaseUnconfirmed)
+                                ? "; confirm the shared haplotype by family "
+                                  "typing (--family)"
+                                : ""));
+      } else {
+        x->Add(Reason::kMatchedByState,
+               absl::StrCat(verdict, ": shared by state, not by descent",
+                            basis,
+                            x->Matters(Reason::kMatchedByState)
+                                ? absl::StrCat(
+                                      "; ", o.protocol,
+                                      " asks for an HLA-haplo-matched donor, "
+                                      "read as a haploidentical relative: "
+                                      "the protocol team decides "
+                                      "(--unrelated-haplo ",
+                                      ByStatePolicyName(o.by_state), ")")
+                                : ""));
+      }
+      return;
     case matcher::HaploVerdict::kNotHaploidentical:
-      out->Add(Reason::kNotHaploidentical, o,
-               absl::StrCat("not haploidentical", basis, tag));
-      break;
+      if (Has(e.findings, Reason::kNotHaploidentical)) {
+        x->Add(Reason::kNotHaploidentical,
+               absl::StrCat("not haploidentical", basis,
+                            o.require_haplo ? x->Tag() : ""));
+      } else {
+        // The inconsistency above decides; the verdict is still said.
+        x->Note(absl::StrCat("not haploidentical", basis));
+      }
+      return;
     case matcher::HaploVerdict::kInsufficientTyping:
-      out->Add(Reason::kInsufficientTyping, o,
-               absl::StrCat("insufficient typing for a haplo verdict", basis,
-                            tag));
-      break;
+      x->Add(Reason::kInsufficientTyping,
+             absl::StrCat("insufficient typing for a haplo verdict", basis,
+                          x->Matters(Reason::kInsufficientTyping)
+                              ? "; type the missing loci"
+                              : ""));
+      return;
   }
-  for (const std::string& why : haplo.inconsistencies) {
-    out->notes.push_back(why);
-  }
+}
+
+std::string DsaTarget(const DsaFinding& f) {
+  if (f.via == "allele") return absl::StrCat("donor allele ", f.donor_allele);
+  if (f.via.empty()) return absl::StrCat("donor ", f.donor_allele);
+  const bool epitope = f.via == "Bw4" || f.via == "Bw6";
+  return absl::StrCat("donor ", f.donor_allele, epitope ? " (epitope " : " (antigen ",
+                      f.via, ")");
 }
 
 // Donor-specific antibodies (Ciurea et al. 2018, see kDefaultDsaMfi).
 void ExplainDsa(const RecipientFacts& recipient, const Eligibility& e,
-                const data::Reference& reference, const EligibilityOptions& o,
-                ReasonLists* out) {
+                const EligibilityOptions& o, Explainer* x) {
   const std::string threshold = FormatMfi(o.dsa_mfi_threshold);
-  if (recipient.antibodies.empty()) {
-    out->notes.push_back("DSA not checked: no recipient antibodies given");
+  if (!recipient.tested()) {
+    x->Add(Reason::kDsaNotTested,
+           x->Matters(Reason::kDsaNotTested)
+               ? "DSA not tested: no recipient antibody list given; test "
+                 "the recipient for anti-HLA antibodies (single-antigen "
+                 "beads) before a haploidentical transplant, or give "
+                 "--antibodies none if tested without any"
+               : "DSA not checked: no recipient antibodies given");
     return;
   }
   for (const DsaFinding& f : e.dsa) {
-    const std::string target =
-        f.via == "allele"
-            ? absl::StrCat("donor allele ", f.donor_allele)
-            : absl::StrCat("donor ", f.donor_allele, " (antigen ", f.via,
-                           ")");
-    if (f.at_or_above_threshold) {
-      out->Add(Reason::kDsa, o,
-               absl::StrCat("DSA: anti-", f.specificity, " MFI ",
-                            FormatMfi(f.mfi), " \u2265 ", threshold,
-                            " against ", target));
-    } else {
-      out->notes.push_back(absl::StrCat(
-          "antibody anti-", f.specificity, " MFI ", FormatMfi(f.mfi), " < ",
-          threshold, " against ", target, ": below the DSA threshold"));
+    const std::string ab = absl::StrCat("anti-", f.specificity, " MFI ",
+                                        FormatMfi(f.mfi));
+    if (!f.at_or_above_threshold) {
+      x->Note(absl::StrCat("antibody ", ab, " < ", threshold, " against ",
+                           DsaTarget(f), ": below the DSA threshold"));
+      continue;
+    }
+    const std::string at = absl::StrCat(ab, " \u2265 ", threshold);
+    switch (f.kind) {
+      case DsaKind::kDsa:
+        x->Add(Reason::kDsa, absl::StrCat("DSA: ", at, " against ",
+                                          DsaTarget(f)));
+        break;
+      case DsaKind::kPossible:
+        x->Add(Reason::kDsaPossible, absl::StrCat("possible DSA: ", at,
+                                                  " against ", DsaTarget(f),
+                                                  ": ", f.why));
+        break;
+      case DsaKind::kUntypedLocus:
+        x->Add(Reason::kDsaUntypedLocus,
+               absl::StrCat("DSA unknown: ", at, ": ", f.why));
+        break;
+      case DsaKind::kUncheckable:
+        x->Add(Reason::kDsaUncheckable,
+               absl::StrCat("DSA unknown: ", at, " cannot be checked: ",
+                            f.why));
+        break;
+      case DsaKind::kSelf:
+        x->Add(Reason::kSelfAntibody,
+               absl::StrCat("antibody ", at, " is not counted as a DSA: ",
+                            f.why));
+        break;
     }
   }
-  // An antibody no typing can be checked against (Bw4, Bw6): say so rather
-  // than count it as "no DSA".
-  const std::vector<const Antibody*> unchecked = UncheckableAntibodies(
-      recipient.antibodies, reference, o.dsa_mfi_threshold);
-  for (const Antibody* ab : unchecked) {
-    out->notes.push_back(absl::StrCat(
-        "DSA unknown: anti-", ab->specificity, " MFI ", FormatMfi(ab->mfi),
-        " \u2265 ", threshold, " cannot be checked: IPD-IMGT/HLA ",
-        reference.version(), " assigns no allele to ",
-        AntigenNameOf(*ab, reference),
-        " (a public epitope); check the donor by hand"));
-  }
-  if (!Has(e.findings, Reason::kDsa)) {
-    const size_t checked = recipient.antibodies.size() - unchecked.size();
-    out->passes.push_back(absl::StrCat(
-        "no DSA: none of the recipient's ", checked,
-        unchecked.empty() ? "" : " checkable", " antibodies at MFI \u2265 ",
-        threshold, " is against this donor"));
+  const Findings dsa_kinds = Bit(Reason::kDsa) | Bit(Reason::kDsaPossible) |
+                             Bit(Reason::kDsaUntypedLocus) |
+                             Bit(Reason::kDsaUncheckable);
+  if ((e.findings & dsa_kinds) == 0) {
+    x->Pass(true, recipient.antibodies.empty()
+                      ? "no DSA: the recipient was tested and has no "
+                        "anti-HLA antibodies"
+                      : absl::StrCat("no DSA: none of the recipient's ",
+                                     recipient.antibodies.size(),
+                                     " antibodies at MFI \u2265 ", threshold,
+                                     " is against this donor"));
   }
 }
 
-// ABO (EBMT Handbook 2019; AABB), CMV and sex (Ciurea et al. 2020).
-void ExplainAboCmvSex(const DonorFacts& donor, const RecipientFacts& recipient,
-                      const Eligibility& e, const EligibilityOptions& o,
-                      ReasonLists* out) {
+void ExplainAbo(const DonorFacts& donor, const RecipientFacts& recipient,
+                const Eligibility& e, Explainer* x) {
   const auto& rbg = recipient.blood_group;
   const auto& dbg = donor.blood_group;
-  if (e.abo) {
-    const std::string pair =
-        absl::StrCat("recipient ", BloodGroupName(*rbg), ", donor ",
-                     BloodGroupName(*dbg));
-    switch (*e.abo) {
-      case AboMatch::kCompatible:
-        out->notes.push_back(absl::StrCat("ABO compatible: ", pair));
-        break;
-      case AboMatch::kMinor:
-        out->notes.push_back(absl::StrCat("ABO minor incompatibility: ", pair));
-        break;
-      case AboMatch::kMajor:
-      case AboMatch::kBidirectional:
-        out->Add(*e.abo == AboMatch::kMajor ? Reason::kAboMajor
-                                            : Reason::kAboBidirectional,
-                 o,
-                 absl::StrCat("ABO ", AboMatchName(*e.abo),
-                              " incompatibility: ", pair));
-        break;
-    }
-  } else if (Has(e.findings, Reason::kAboUnknown)) {
-    out->notes.push_back(absl::StrCat("ABO not checked: ",
-                                      rbg ? "donor" : "recipient",
-                                      " blood group unknown"));
+  if (!e.abo) {
+    if (!rbg && !dbg && !x->Matters(Reason::kAboUnknown)) return;
+    const std::string who = !rbg && !dbg ? "recipient and donor"
+                            : rbg       ? "donor"
+                                        : "recipient";
+    x->Add(Reason::kAboUnknown,
+           absl::StrCat("ABO not checked: ", who, " blood group unknown",
+                        x->Matters(Reason::kAboUnknown)
+                            ? absl::StrCat("; give the ", who,
+                                           " blood group")
+                            : ""));
+    return;
   }
+  const std::string pair = absl::StrCat(
+      "recipient ", BloodGroupName(*rbg), ", donor ", BloodGroupName(*dbg));
+  switch (*e.abo) {
+    case AboMatch::kCompatible:
+      x->Pass(x->Matters(Reason::kAboMajor),
+              absl::StrCat("ABO compatible: ", pair));
+      break;
+    case AboMatch::kMinor:
+      x->Add(Reason::kAboMinor,
+             absl::StrCat("ABO minor incompatibility: ", pair));
+      break;
+    case AboMatch::kMajor:
+    case AboMatch::kBidirectional:
+      x->Add(*e.abo == AboMatch::kMajor ? Reason::kAboMajor
+                                        : Reason::kAboBidirectional,
+             absl::StrCat("ABO ", AboMatchName(*e.abo),
+                          " incompatibility: ", pair));
+      break;
+  }
+  if (Has(e.findings, Reason::kRhMismatch)) {
+    x->Add(Reason::kRhMismatch,
+           absl::StrCat("RhD mismatch: RhD-negative recipient, "
+                        "RhD-positive donor (",
+                        pair, ")"));
+  }
+}
+
+void ExplainCmvSex(const DonorFacts& donor, const RecipientFacts& recipient,
+                   const Eligibility& e, Explainer* x) {
   const Cmv rc = recipient.cmv, dc = donor.cmv;
-  if (rc != Cmv::kUnknown || dc != Cmv::kUnknown) {
-    const std::string pair =
-        absl::StrCat("recipient ", CmvName(rc), ", donor ", CmvName(dc));
-    if (Has(e.findings, Reason::kCmvUnknown)) {
-      out->notes.push_back(absl::StrCat("CMV not compared: ", pair));
-    } else if (Has(e.findings, Reason::kCmvMismatch)) {
-      out->Add(Reason::kCmvMismatch, o, absl::StrCat("CMV mismatch: ", pair));
-    } else {
-      out->notes.push_back(absl::StrCat("CMV: ", pair));
+  const std::string pair =
+      absl::StrCat("recipient ", CmvName(rc), ", donor ", CmvName(dc));
+  if (Has(e.findings, Reason::kCmvUnknown)) {
+    if (rc != Cmv::kUnknown || dc != Cmv::kUnknown ||
+        x->Matters(Reason::kCmvUnknown)) {
+      x->Add(Reason::kCmvUnknown,
+             absl::StrCat("CMV not compared: ", pair,
+                          x->Matters(Reason::kCmvUnknown)
+                              ? "; give both CMV serostatuses"
+                              : ""));
     }
+  } else if (Has(e.findings, Reason::kCmvMismatch)) {
+    x->Add(Reason::kCmvMismatch,
+           absl::StrCat("CMV mismatch (R+/D-): ", pair));
+  } else if (Has(e.findings, Reason::kCmvMismatchRecipientNegative)) {
+    x->Add(Reason::kCmvMismatchRecipientNegative,
+           absl::StrCat("CMV mismatch (R-/D+): ", pair));
+  } else {
+    x->Pass(x->Matters(Reason::kCmvMismatch),
+            absl::StrCat("CMV: ", pair));
   }
   if (Has(e.findings, Reason::kFemaleToMale)) {
-    out->Add(Reason::kFemaleToMale, o, "female donor for a male recipient");
+    x->Add(Reason::kFemaleToMale, "female donor for a male recipient");
+  } else if (Has(e.findings, Reason::kSexUnknown) &&
+             x->Matters(Reason::kSexUnknown)) {
+    x->Add(Reason::kSexUnknown,
+           absl::StrCat("sex not compared: recipient ",
+                        SexName(recipient.sex), ", donor ", SexName(donor.sex),
+                        "; give both"));
   }
 }
 
@@ -205,26 +317,30 @@ Eligibility Evaluate(const DonorFacts& donor_facts,
   // The findings, from the same rule functions the registry scan calls.
   e.age = AgeAt(donor_facts, options.as_of);
   e.findings |= AgeFindings(e.age, options);
-  e.findings |= HaploFindings(report.haplo.verdict,
+  e.findings |= HaploFindings(report.haplo.verdict, donor_facts.relationship,
                               !report.haplo.inconsistencies.empty());
-  if (!recipient_facts.antibodies.empty()) {
+  if (recipient_facts.tested()) {
     e.dsa = FindDsa(recipient_facts.antibodies, recipient, donor, reference,
                     options.dsa_mfi_threshold);
-    e.findings |= DsaFindings(e.dsa);
   }
+  e.findings |= DsaFindings(recipient_facts.tested(), e.dsa);
   e.findings |= AboFindings(recipient_facts.blood_group,
                             donor_facts.blood_group, &e.abo);
   e.findings |= CmvFindings(recipient_facts.cmv, donor_facts.cmv);
   e.findings |= SexFindings(recipient_facts.sex, donor_facts.sex);
-  e.eligible = !FirstExclusion(e.findings, options).has_value();
+  e.status = StatusOf(e.findings, options);
+  e.eligible = e.status == Status::kEligible;
 
   // The words.
-  ReasonLists lists;
-  ExplainAge(donor_facts, e, options, &lists);
-  ExplainHaplo(report.haplo, options, &lists);
-  ExplainDsa(recipient_facts, e, reference, options, &lists);
-  ExplainAboCmvSex(donor_facts, recipient_facts, e, options, &lists);
-  e.reasons = lists.Take();
+  Explainer x(options, &e);
+  ExplainAge(donor_facts, e, options, &x);
+  ExplainHaplo(report.haplo, e, options, &x);
+  ExplainDsa(recipient_facts, e, options, &x);
+  ExplainAbo(donor_facts, recipient_facts, e, &x);
+  ExplainCmvSex(donor_facts, recipient_facts, e, &x);
+  for (const auto* list : {&e.excludes, &e.to_check, &e.passes, &e.notes}) {
+    e.reasons.insert(e.reasons.end(), list->begin(), list->end());
+  }
   return e;
 }
 

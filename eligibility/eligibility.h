@@ -12,20 +12,26 @@
 //   hla::eligibility::Eligibility e = hla::eligibility::Evaluate(
 //       donor_facts, donor, recipient_facts, recipient, report, *reference,
 //       options);
-//   if (!e.eligible) for (const std::string& r : e.reasons) ...
+//   if (e.status != hla::eligibility::Status::kEligible) ... e.to_check ...
 //
-// The defaults, each with its source next to its rule (rules.h):
+// Three outcomes (rules.h): eligible when every fact the protocol needs is
+// known and passes; not-eligible when a known fact excludes; needs-review
+// when a fact is unknown or could not be checked (an untyped locus under an
+// antibody, no antibody list, an unknown age, a gate on a blank). Without a
+// protocol nothing is decided ("not-assessed"): the findings are reported.
+// docs/eligibility.md has every rule with its source; the defaults:
 //   - age: whole years at `as_of` (default today), under 70 for NCT04835883
 //     (ClinicalTrials.gov NCT04835883: "HLA-haplo-matched donor under 70
-//     years old"); an unknown age is not eligible under an age limit: a
-//     guess is never presented as a fact;
-//   - HLA: haplo verdict identical, haploidentical or haplo-compatible (the
-//     last with the reason "phase unconfirmed");
+//     years old"); unknown or a minor: needs review;
+//   - HLA: an identical or haploidentical relative; a relative who could
+//     share a haplotype (phase unconfirmed) or an unrelated donor sharing one
+//     by state: needs review;
 //   - donor-specific antibodies: MFI >= 1000 (kDefaultDsaMfi,
-//     antibodies.h);
-//   - ABO, CMV and sex are reported (they rank donors: EBMT donor-selection
-//     consensus, Ciurea et al. BMT 2020;55:12-24) but exclude no one unless
-//     the options say so.
+//     antibodies.h) excludes; a possible DSA, an untyped locus under an
+//     antibody or no antibody test: needs review;
+//   - ABO/RhD, CMV and sex are reported (they rank donors: EBMT
+//     donor-selection consensus, Ciurea et al. BMT 2020;55:12-24) and gate
+//     only when asked.
 //
 // This header also brings the facts (facts.h), the antibodies
 // (antibodies.h) and the rules (rules.h). Everything is a pure function of
@@ -47,12 +53,18 @@
 namespace hla::eligibility {
 
 struct Eligibility {
+  // The verdict (rules.h StatusOf); `eligible` is status == kEligible.
+  Status status = Status::kNotAssessed;
   bool eligible = false;
-  // One sentence each, in plain words, excluding reasons first:
-  //   "age 72 at 2026-11-26: not under 70 (NCT04835883)"
-  //   "age unknown: no birth date or age given"
-  //   "haplo-compatible: phase unconfirmed"
-  //   "DSA: anti-A*02:01 MFI 3500 >= 1000 against donor allele A*02:01"
+  // One sentence each, in plain words, by what they do to the verdict:
+  //   excludes   "age 72 at 2026-11-26: not under 70 (NCT04835883)"
+  //   to_check   "age unknown: no birth date or age given; check the
+  //               donor's date of birth"
+  //   passes     "no DSA: none of the recipient's 3 antibodies at MFI ≥ 1000
+  //               is against this donor"
+  //   notes      "ABO minor incompatibility: recipient A+, donor O+"
+  std::vector<std::string> excludes, to_check, passes, notes;
+  // All of them in that order.
   std::vector<std::string> reasons;
   Findings findings = 0;  // every finding, whatever its effect
   std::optional<int> age;

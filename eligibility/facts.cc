@@ -1,6 +1,7 @@
 // Copyright 2026 The haplomatch Authors. SPDX-License-Identifier: Apache-2.0
 #include "eligibility/facts.h"
 
+#include <cstdlib>
 #include <string>
 
 #include "absl/status/status.h"
@@ -204,6 +205,7 @@ absl::Status ParseDonorFact(DonorFact fact, absl::string_view text,
       absl::StatusOr<matcher::Relationship> r = matcher::ParseRelationship(t);
       if (!r.ok()) return r.status();
       facts->relationship = *r;
+      facts->relationship_text = absl::AsciiStrToLower(t);
       return absl::OkStatus();
     }
     case DonorFact::kBirthDate: {
@@ -241,6 +243,17 @@ absl::Status ParseDonorFact(DonorFact fact, absl::string_view text,
     }
   }
   return absl::InvalidArgumentError("unknown donor fact");
+}
+
+absl::Status CheckDonorFacts(const DonorFacts& facts, absl::CivilDay today) {
+  if (!facts.birth_date || !facts.age) return absl::OkStatus();
+  absl::StatusOr<int> age = AgeInYears(*facts.birth_date, today);
+  if (age.ok() && std::abs(*age - *facts.age) <= 1) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(
+      "birth date ", FormatDate(*facts.birth_date), " (",
+      age.ok() ? absl::StrCat(*age, " on ", FormatDate(today))
+               : std::string("after today"),
+      ") and age ", *facts.age, " disagree"));
 }
 
 absl::Status DonorIdSet::Add(absl::string_view id) {

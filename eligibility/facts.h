@@ -100,6 +100,9 @@ absl::string_view SexName(Sex sex);  // "female", "male", "unknown"
 struct DonorFacts {
   std::string id;
   matcher::Relationship relationship = matcher::Relationship::kUnknown;
+  // The relationship as written ("mother", "half-brother"), lower case;
+  // empty when not given. Reports print it; rules read `relationship`.
+  std::string relationship_text;
   std::optional<absl::CivilDay> birth_date;
   std::optional<int> age;  // used when there is no birth date
   Sex sex = Sex::kUnknown;
@@ -119,7 +122,14 @@ struct RecipientFacts {
   std::optional<BloodGroup> blood_group;
   Cmv cmv = Cmv::kUnknown;
   Sex sex = Sex::kUnknown;
+  // The single-antigen bead results. `antibodies_tested` says the recipient
+  // was tested: an empty list is then "no antibodies", and without a test
+  // a protocol that needs one asks for review.
+  bool antibodies_tested = false;
   std::vector<Antibody> antibodies;
+
+  // Tested: said so, or a list was given.
+  bool tested() const { return antibodies_tested || !antibodies.empty(); }
 };
 
 // ---- Reading donor facts
@@ -148,6 +158,13 @@ absl::string_view DonorFactName(DonorFact fact);
 // column, a JSON key). REQUIRES: facts != nullptr.
 absl::Status ParseDonorFact(DonorFact fact, absl::string_view text,
                             DonorFacts* facts);
+
+// The facts read together: a birth date and an age that disagree by more
+// than a year on `today` (an age is recorded some time before it is read)
+// are refused, naming both, rather than one silently preferred.
+// InvalidArgumentError "birth date 1990-01-01 (36 on 2026-12-06) and age 75
+// disagree".
+absl::Status CheckDonorFacts(const DonorFacts& facts, absl::CivilDay today);
 
 // Donor ids must be unique in one run (a report names donors by id).
 class DonorIdSet {

@@ -119,7 +119,7 @@ struct Builder {
     }
     std::optional<Locus> first;
     bool have_first = false;
-    bool any_placeholder = false, any_real = false;
+    bool any_placeholder = false, any_unnamed = false, any_real = false;
     for (const ResolvedLeaf* leaf : leaves) {
       std::optional<Locus> l = LeafLocus(ref, *leaf);
       if (!l) {
@@ -139,7 +139,9 @@ struct Builder {
       if (!pos->text.empty()) pos->text.push_back('/');
       AppendToken(leaf->token, &pos->text);
       if (leaf->kind == LeafKind::kPlaceholder) {
-        any_placeholder = true;
+        // NNNN: the gene is absent on this copy; NEW, UUUU, XXXX: an
+        // allele is there but not named yet (WMDA placeholder codes).
+        (leaf->token.code == "NNNN" ? any_placeholder : any_unnamed) = true;
         continue;
       }
       any_real = true;
@@ -155,8 +157,9 @@ struct Builder {
     }
     // A placeholder in a list with real typings ("DRB4*01:01/DRB4*NNNN")
     // means "maybe absent": keep the real ones (potential) and say so.
-    pos->placeholder = any_placeholder && !any_real;
-    if (any_placeholder && any_real) {
+    pos->placeholder = any_placeholder && !any_real && !any_unnamed;
+    pos->unnamed = any_unnamed && !any_real;
+    if ((any_placeholder || any_unnamed) && any_real) {
       out->warnings.push_back(absl::StrCat(
           Where(node), ": a gene-absent placeholder in an allele list is "
                        "ignored; the position is read as its alleles"));
@@ -365,12 +368,18 @@ void CompilePosition(const data::Reference& ref, Locus locus,
   pos->any_null_ = false;
   pos->tce_unknown_ = false;
   bool all_null = !pos->alleles.empty() && pos->antigens.empty();
+  // A null allele's key (its small-g group) matches only when the whole
+  // copy expresses nothing: a typing that may be expressed (A*01:01 covers
+  // A*01:01:01:02N; C*04:KBG is C*04:01 or C*04:09N) is matched by what it
+  // may express, never by its null alternative, so that an expressed copy
+  // and a silent one are never counted as a match.
+  std::vector<uint32_t> null_keys;
   for (AlleleId id : pos->alleles) {
     const data::Allele& a = ref.allele(id);
     if (a.is_null()) {
       pos->any_null_ = true;
-      pos->match_keys_.push_back(a.small_g != kNone ? (a.small_g | kNullKeyBit)
-                                                   : (id | kAlleleKeyBit));
+      null_keys.push_back(a.small_g != kNone ? (a.small_g | kNullKeyBit)
+                                             : (id | kAlleleKeyBit));
     } else {
       all_null = false;
       pos->match_keys_.push_back(a.p_group != kNone ? a.p_group
@@ -402,6 +411,7 @@ void CompilePosition(const data::Reference& ref, Locus locus,
     }
   }
   pos->all_null_ = pos->placeholder || all_null;
+  if (all_null) pos->match_keys_ = std::move(null_keys);
   if (!pos->antigens.empty()) pos->serology_ = pos->antigens;
   SortUnique(&pos->match_keys_);
   SortUnique(&pos->g_groups_);

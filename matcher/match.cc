@@ -67,6 +67,7 @@ bool GradesBetter(MatchGrade a0, MatchGrade a1, MatchGrade b0, MatchGrade b1) {
 
 struct Evaluation {
   int matches = 0, gvh = 0, hvg = 0;
+  int antigen_level = 0;  // of `matches`, those with a side typed by serology
   bool crossed = false;
   MatchGrade grade[2] = {MatchGrade::kUnknown, MatchGrade::kUnknown};
   MatchConfidence confidence[2] = {MatchConfidence::kMismatch,
@@ -129,6 +130,11 @@ Evaluation Evaluate(const data::Reference& ref, const Positions& r,
     ev.confidence[i] = ConfidenceOf(xr, xd, genotype_list);
     ev.antigen_match[i] =
         matcher_internal::AntigenMatch(ref.antigens(), xr, xd, m[i][j]);
+    // A key shared through a serology typing is an antigen, not an allele.
+    if (m[i][j] && (xr.serology_only() || xd.serology_only())) {
+      ev.allele_match[i] = false;
+      ++ev.antigen_level;
+    }
   }
   ev.gvh = CountDirectional(kr, ev.er.count, kd, ev.ed.count, homozygous_count);
   ev.hvg = CountDirectional(kd, ev.ed.count, kr, ev.er.count, homozygous_count);
@@ -211,13 +217,20 @@ void MatchLocus(const data::Reference& ref, Locus locus, const Genotype& rg,
       }
     }
   }
-  out->matches = best.matches;
+  out->matches = best.matches - best.antigen_level;
+  out->antigen_level_matches = best.antigen_level;
   out->gvh_mismatches = best.gvh;
   out->hvg_mismatches = best.hvg;
   out->mismatches = std::max(best.gvh, best.hvg);
   out->crossed = best.crossed;
-  out->homozygous_recipient = best.homozygous_r;
-  out->homozygous_donor = best.homozygous_d;
+  // A single serology antigen is "second antigen not detected", not a
+  // proven homozygote.
+  out->homozygous_recipient =
+      best.homozygous_r &&
+      !(rt.typed_positions == 1 && rt.pos[0].serology_only());
+  out->homozygous_donor =
+      best.homozygous_d &&
+      !(dt.typed_positions == 1 && dt.pos[0].serology_only());
   out->grade = std::min(best.grade[0], best.grade[1]);
   out->confidence = std::min(best.confidence[0], best.confidence[1]);
   out->antigen_matches = int{best.antigen_match[0]} + int{best.antigen_match[1]};
@@ -237,6 +250,81 @@ void MatchLocus(const data::Reference& ref, Locus locus, const Genotype& rg,
                       &out->recipient_mismatched_antigens);
     CollectMismatched(best.ed, best.er, &out->donor_mismatched_alleles,
                       &out->donor_mismatched_antigens);
+  }
+}
+
+// What a report must say about the typings of one scored locus beyond its
+// grades: alleles not named yet, possible nulls, expression variants, and a
+// single serology antigen.
+void LocusWarnings(const data::Reference& ref, const LocusMatch& m,
+                   const LocusTyping& rt, const LocusTyping& dt,
+                   std::vector<std::string>* out) {
+  const std::string locus(LocusName(m.locus));
+  struct Side {
+    const char* who;
+    const LocusTyping* lt;
+  };
+  for (const Side& side : {Side{"recipient", &rt}, Side{"donor", &dt}}) {
+    const LocusTyping& lt = *side.lt;
+    for (int i = 0; i < lt.typed_positions; ++i) {
+      if (i == 1 && lt.pos[1].text == lt.pos[0].text) continue;
+      const PositionTyping& p = lt.pos[i];
+      const std::string who = absl::StrCat(locus, ": ", side.who, " ", p.text);
+      if (p.unnamed) {
+        out->push_back(absl::StrCat(
+            who, " is an allele not named yet (a WMDA placeholder): graded a "
+                 "mismatch until it is typed"));
+      }
+      // Null and expression-variant alternatives (WHO suffixes N, L, S, Q,
+      // C, A): named, at most three.
+      std::vector<std::string> nulls, variants;
+      size_t null_count = 0, with_suffix = 0, expressed = 0;
+      char suffix = 0;
+      for (data::AlleleId id : p.alleles) {
+        const data::Allele& a = ref.allele(id);
+        if (a.is_null()) {
+          if (++null_count <= 3) nulls.emplace_back(a.name);
+          continue;
+        }
+        ++expressed;
+        if (a.suffix != 0) {
+          ++with_suffix;
+          suffix = a.suffix;
+          if (variants.size() < 3) variants.emplace_back(a.name);
+        }
+      }
+      if (p.possible_null()) {
+        out->push_back(absl::StrCat(
+            who, ": null allele not excluded (", absl::StrJoin(nulls, ", "),
+            null_count > nulls.size() ? ", ..." : "",
+            "): a match holds only if it is not the null"));
+      }
+      // As for nulls, a truncated name denotes its unsuffixed alleles: only
+      // a typing naming the variant, or admitting it as an alternative (a
+      // code, a group, a list), is flagged.
+      const bool alternatives =
+          p.consolidated || p.text.find('/') != std::string::npos;
+      if (with_suffix > 0 && (with_suffix == expressed || alternatives)) {
+        const char* kind = suffix == 'L'   ? "low expression"
+                           : suffix == 'S' ? "secreted, not on the cell surface"
+                           : suffix == 'Q' ? "questionable expression"
+                           : suffix == 'C' ? "cytoplasmic"
+                                           : "aberrant expression";
+        out->push_back(absl::StrCat(
+            who, with_suffix == expressed ? " is " : " may be ",
+            with_suffix == expressed && expressed == 1
+                ? std::string()
+                : absl::StrCat("(", absl::StrJoin(variants, ", "), ") "),
+            "an allele with ", kind, " (WHO suffix ", std::string(1, suffix),
+            "): its expression may differ from the grade"));
+      }
+    }
+    if (lt.typed_positions == 1 && lt.pos[0].serology_only()) {
+      out->push_back(absl::StrCat(
+          locus, ": ", side.who, " typed ", lt.pos[0].text,
+          " only: the second antigen was not detected (homozygous, or an "
+          "antigen the serology missed); the counts read it as homozygous"));
+    }
   }
 }
 
@@ -333,6 +421,93 @@ std::string LocusList(const std::vector<Locus>& loci) {
   });
 }
 
+// Whether every locus of `loci` is phased ('~') on this side.
+bool PhasedOver(const Genotype& g, const std::vector<Locus>& loci) {
+  if (!g.phased) return false;
+  for (Locus l : loci) {
+    if (!g.at(l).phased) return false;
+  }
+  return true;
+}
+
+// With phase on one side only (`phased`): the haplotype of that side the
+// other side could carry whole, by LocusMayCarry at every locus; -1 when
+// neither.
+int CarriableHaplotype(const Genotype& phased, const Genotype& other,
+                       const std::vector<Locus>& loci) {
+  for (int h = 0; h < 2; ++h) {
+    bool all = true;
+    for (Locus l : loci) {
+      const LocusTyping& p = phased.at(l);
+      const LocusTyping& o = other.at(l);
+      bool shares[2] = {false, false};
+      for (int i = 0; i < 2; ++i) {
+        for (int j = 0; j < 2; ++j) {
+          shares[i] = shares[i] || Intersect(p.pos[i].match_keys(),
+                                             o.pos[j].match_keys());
+        }
+      }
+      if (!matcher_internal::LocusMayCarry(shares[0], shares[1],
+                                           p.pos[0].haplotype,
+                                           p.pos[1].haplotype, h)) {
+        all = false;
+        break;
+      }
+    }
+    if (all) return h;
+  }
+  return -1;
+}
+
+// What phase says, and in words.
+struct PhaseFinding {
+  matcher_internal::PhaseEvidence evidence =
+      matcher_internal::PhaseEvidence::kNone;
+  bool both_sides = false;
+  std::string words;  // "recipient haplotype 1 and donor haplotype 2 ..."
+};
+
+PhaseFinding PhaseOf(const Genotype& rg, const Genotype& dg,
+                     const std::vector<Locus>& loci) {
+  using matcher_internal::PhaseEvidence;
+  PhaseFinding p;
+  const bool r = PhasedOver(rg, loci), d = PhasedOver(dg, loci);
+  const std::string used = LocusList(loci);
+  if (r && d) {
+    p.both_sides = true;
+    int hr = 0, hd = 0;
+    if (SharedPhasedHaplotype(rg, dg, loci, &hr, &hd)) {
+      p.evidence = PhaseEvidence::kCarried;
+      p.words = absl::StrCat("recipient haplotype ", hr + 1,
+                             " and donor haplotype ", hd + 1,
+                             " (phased GL strings) match at ", used);
+    } else {
+      p.evidence = PhaseEvidence::kNotCarried;
+      p.words = absl::StrCat(
+          "an allele is shared at every locus, but the phased haplotypes "
+          "show that no whole haplotype is shared over ",
+          used);
+    }
+  } else if (r || d) {
+    const int h = r ? CarriableHaplotype(rg, dg, loci)
+                    : CarriableHaplotype(dg, rg, loci);
+    const char* phased_side = r ? "recipient" : "donor";
+    const char* other_side = r ? "donor" : "recipient";
+    if (h >= 0) {
+      p.evidence = PhaseEvidence::kCarried;
+      p.words = absl::StrCat("the ", other_side, " could carry ",
+                             phased_side, " haplotype ", h + 1, " whole at ",
+                             used, " (", other_side, " phase unknown)");
+    } else {
+      p.evidence = PhaseEvidence::kNotCarried;
+      p.words = absl::StrCat(
+          "the ", other_side, " shares alleles of both ", phased_side,
+          " haplotypes but cannot carry either whole at ", used);
+    }
+  }
+  return p;
+}
+
 HaploResult HaploVerdictOf(const Genotype& rg, const Genotype& dg,
                            Relationship relationship,
                            const std::vector<const LocusMatch*>& locus_matches,
@@ -354,18 +529,22 @@ HaploResult HaploVerdictOf(const Genotype& rg, const Genotype& dg,
       continue;
     }
     h.loci_used.push_back(m->locus);
-    if (m->matches == 0) none_shared.push_back(m->locus);
-    if (m->matches == 1) one_shared.push_back(m->locus);
-    if (m->matches > 0 && m->confidence == MatchConfidence::kPotential) {
+    // Shared at allele or antigen level.
+    const int shared = m->matches + m->antigen_level_matches;
+    if (shared == 0) none_shared.push_back(m->locus);
+    if (shared == 1) one_shared.push_back(m->locus);
+    if (shared > 0 && m->confidence == MatchConfidence::kPotential) {
       potential = true;
     }
   }
   const bool parent_child = relationship == Relationship::kParent ||
                             relationship == Relationship::kChild;
-  // The verdict is the shared rule (also rank's scan); the rest is words.
-  h.verdict = matcher_internal::UnphasedHaploVerdict(
+  const PhaseFinding phase = PhaseOf(rg, dg, h.loci_used);
+  // The verdict is the shared rule (also the registry scan's); the rest is
+  // words.
+  h.verdict = matcher_internal::HaploVerdictRule(
       !missing.empty(), !h.loci_used.empty(), !none_shared.empty(),
-      !one_shared.empty(), parent_child);
+      one_shared.empty(), relationship, phase.evidence, phase.both_sides);
   const std::string ignored_note =
       ignored.empty()
           ? std::string()
@@ -376,6 +555,7 @@ HaploResult HaploVerdictOf(const Genotype& rg, const Genotype& dg,
   const std::string caveat = absl::StrCat(
       potential ? " (some matches are only potential: ambiguous typing)" : "",
       ignored_note);
+  const std::string rel(ToString(relationship));
   switch (h.verdict) {
     case HaploVerdict::kInsufficientTyping:
       h.basis = !missing.empty()
@@ -387,56 +567,54 @@ HaploResult HaploVerdictOf(const Genotype& rg, const Genotype& dg,
                     : "no locus is typed on both sides";
       return h;
     case HaploVerdict::kNotHaploidentical:
-      h.basis = absl::StrCat("no allele shared at ", LocusList(none_shared));
+      h.basis = none_shared.empty()
+                    ? phase.words
+                    : absl::StrCat("no allele shared at ",
+                                   LocusList(none_shared));
       if (parent_child) {
         h.inconsistencies.push_back(absl::StrCat(
-            "the stated ", ToString(relationship), " shares no allele at ",
-            LocusList(none_shared),
-            ", which a parent and child always do: a typing error or a wrong "
-            "relationship"));
+            "the stated ", rel, " ",
+            none_shared.empty()
+                ? "cannot carry either recipient haplotype whole"
+                : absl::StrCat("shares no allele at ",
+                               LocusList(none_shared)),
+            ", which a parent and child always do: non-parentage, "
+            "recombination or a typing error"));
       }
       return h;
     case HaploVerdict::kIdentical:
       h.basis = absl::StrCat("both alleles match at ", used, caveat);
       return h;
     case HaploVerdict::kHaploidentical:
-      h.basis = absl::StrCat(
-          "a ", ToString(relationship),
-          " shares one haplotype by descent, and at least one allele is "
-          "shared at ",
-          used, caveat);
+      h.basis = parent_child
+                    ? absl::StrCat("a ", rel,
+                                   " shares one haplotype by descent, and at "
+                                   "least one allele is shared at ",
+                                   used, caveat)
+                    : absl::StrCat(phase.words, "; a ", rel,
+                                   ": shared by descent", caveat);
+      return h;
+    case HaploVerdict::kHaplotypeMatched:
+      h.basis = absl::StrCat(phase.words, "; an unrelated donor: shared by "
+                                          "state, not by descent",
+                             caveat);
       return h;
     case HaploVerdict::kHaploCompatible:
-      break;  // phase written on both sides may decide it
+      break;
   }
-  bool phased = rg.phased && dg.phased;
-  for (Locus l : h.loci_used) {
-    phased = phased && rg.at(l).phased && dg.at(l).phased;
+  const bool related = relationship != Relationship::kUnrelated &&
+                       relationship != Relationship::kUnknown;
+  if (phase.evidence == matcher_internal::PhaseEvidence::kCarried) {
+    h.basis = absl::StrCat(phase.words, caveat);
+  } else {
+    h.basis = absl::StrCat("at least one allele shared at ", used,
+                           "; phase unknown (no phased typing)", caveat);
   }
-  if (phased) {
-    int hr = 0, hd = 0;
-    if (SharedPhasedHaplotype(rg, dg, h.loci_used, &hr, &hd)) {
-      h.verdict = HaploVerdict::kHaploidentical;
-      h.basis = absl::StrCat("recipient haplotype ", hr + 1,
-                             " and donor haplotype ", hd + 1,
-                             " (phased GL strings) match at ", used, caveat);
-    } else {
-      h.verdict = HaploVerdict::kNotHaploidentical;
-      h.basis = absl::StrCat(
-          "an allele is shared at every locus, but the phased haplotypes "
-          "show that no whole haplotype is shared over ",
-          used);
-    }
-    return h;
-  }
-  h.verdict = HaploVerdict::kHaploCompatible;
-  h.basis = absl::StrCat("at least one allele shared at ", used,
-                         "; phase unknown (no phased typing on both sides, "
-                         "no parent/child relationship stated)",
-                         caveat);
   if (relationship == Relationship::kSibling) {
     absl::StrAppend(&h.basis,
                     "; a sibling's shared haplotype needs family typing");
+  } else if (!related) {
+    absl::StrAppend(&h.basis, "; an unrelated donor: sharing by state at best");
   }
   return h;
 }
@@ -447,14 +625,16 @@ bool CountsInTotals(Locus locus, bool scored) {
   return scored || IsCoreLocus(locus);
 }
 
-void AddToTotals(bool scored, int matches, int gvh_mismatches,
-                 int hvg_mismatches, int antigen_matches, MatchTotals* t) {
+void AddToTotals(bool scored, int matches, int antigen_level_matches,
+                 int gvh_mismatches, int hvg_mismatches, int antigen_matches,
+                 MatchTotals* t) {
   t->out_of += 2;
   if (!scored) {
     ++t->untyped_loci;
     return;
   }
   t->matches += matches;
+  t->antigen_level_matches += antigen_level_matches;
   t->mismatches += std::max(gvh_mismatches, hvg_mismatches);
   t->gvh_mismatches += gvh_mismatches;
   t->hvg_mismatches += hvg_mismatches;
@@ -496,8 +676,13 @@ absl::StatusOr<MatchReport> Match(const data::Reference& reference,
     MatchLocus(reference, options.loci[i], recipient, donor, options, &m);
     for_haplo.push_back(&m);
     if (!m.counted_in_totals) continue;
-    AddToTotals(m.scored, m.matches, m.gvh_mismatches, m.hvg_mismatches,
-                m.antigen_matches, &report.totals);
+    AddToTotals(m.scored, m.matches, m.antigen_level_matches,
+                m.gvh_mismatches, m.hvg_mismatches, m.antigen_matches,
+                &report.totals);
+    if (m.scored) {
+      LocusWarnings(reference, m, recipient.at(m.locus), donor.at(m.locus),
+                    &report.warnings);
+    }
     if (m.scored && m.genotype_list) {
       report.warnings.push_back(absl::StrCat(
           LocusName(m.locus),

@@ -125,15 +125,24 @@ absl::string_view ToString(Relationship relationship);
 absl::StatusOr<Relationship> ParseRelationship(absl::string_view text);
 
 enum class HaploVerdict : uint8_t {
-  kIdentical,           // every scored locus 2/2 allele matches
-  kHaploidentical,      // one shared haplotype, phase proven
-  kHaploCompatible,     // >= 1 shared allele at every scored locus, phase
-                        // unknown
-  kNotHaploidentical,   // some scored locus shares no allele
-  kInsufficientTyping,  // a locus the verdict needs is untyped on a side
+  // Best first (the order rank uses).
+  kIdentical,          // a relative matching both alleles at every scored
+                       // locus
+  kHaploidentical,     // a relative sharing one haplotype by descent: a
+                       // parent or child with a consistent typing, a phased
+                       // relative, or family segregation
+  kHaplotypeMatched,   // an unrelated donor (or one of unknown relationship)
+                       // who carries a recipient haplotype whole, phase
+                       // known on both sides: sharing by state
+  kHaploCompatible,    // could carry a recipient haplotype (>= 1 shared
+                       // allele at every scored locus), phase not known on
+                       // a side
+  kNotHaploidentical,  // some scored locus shares no allele, or the phase
+                       // shows no recipient haplotype carried whole
+  kInsufficientTyping, // a locus the verdict needs is untyped on a side
 };
-// "identical", "haploidentical", "haplo-compatible", "not-haploidentical",
-// "insufficient-typing" (the strings of issue 5, used in CLI and JSON).
+// "identical", "haploidentical", "haplotype-matched", "haplo-compatible",
+// "not-haploidentical", "insufficient-typing".
 absl::string_view ToString(HaploVerdict verdict);
 
 // DPB1 T-cell-epitope permissiveness (Crocchiolo et al., Blood 2009;114:1437;
@@ -185,6 +194,10 @@ class PositionTyping {
   // A WMDA placeholder such as DRB4*NNNN (gene absent on that copy): typed,
   // expresses nothing, like a null allele.
   bool placeholder = false;
+  // A new or unknown allele (A*NEW, A*UUUU, A*XXXX): typed and expressed,
+  // but not named yet, so it can match nothing: a mismatch until it is
+  // typed (the Atlas grading rules do the same).
+  bool unnamed = false;
 
   // Derived by CompilePosition (sorted, unique).
   //
@@ -209,7 +222,17 @@ class PositionTyping {
   uint8_t p_group_count() const { return p_group_count_; }
 
   bool typed() const {
-    return !alleles.empty() || !antigens.empty() || placeholder;
+    return !alleles.empty() || !antigens.empty() || placeholder || unnamed;
+  }
+  // The typing admits a null allele beside expressed ones as one of its
+  // alternatives: a MAC, XX code or G/P/small-g group with a null member,
+  // or an allele list naming one (C*04:KBG = C*04:01/C*04:09N). A match to
+  // it holds only if the null is excluded. (A truncated name such as
+  // A*01:01 denotes expressed alleles; its null relatives carry the N in
+  // their name.)
+  bool possible_null() const {
+    return any_null_ && !all_null_ &&
+           (consolidated || text.find('/') != std::string::npos);
   }
   bool single_allele() const { return alleles.size() == 1 && antigens.empty(); }
   // Written as serology (A2, DR4). `alleles` then holds the alleles carrying
@@ -336,8 +359,13 @@ struct LocusMatch {
   bool scored = false;             // typed on both sides
   bool counted_in_totals = false;  // scored, or a core locus (A B C DRB1 DQB1)
   // Allele matches of the best pairing, 0-2 (a donor position never counts
-  // twice). Homozygous convention does not change this number.
+  // twice): a shared P group between two molecular typings. Homozygous
+  // convention does not change this number.
   int matches = 0;
+  // Positions of the best pairing that share an antigen where a side was
+  // typed by serology: antigen-level matches, not allele matches. The haplo
+  // verdict counts matches + antigen_level_matches as shared.
+  int antigen_level_matches = 0;
   // GvH: recipient typings the donor lacks; HvG: donor typings the recipient
   // lacks; with MatchOptions::homozygous_mismatch_count for a homozygous
   // side. mismatches = max(gvh, hvg) (bidirectional, as immunogenetr).
@@ -349,7 +377,9 @@ struct LocusMatch {
   bool homozygous_recipient = false, homozygous_donor = false;
   bool genotype_list = false;  // a side was a '|' list: best alternative
   // A side written with a single typing at this locus (read as homozygous
-  // by convention; a report may want to say so).
+  // by convention; a report may want to say so). A single serology antigen
+  // is not homozygous but "second antigen not detected" (homozygous_* is
+  // then false and the confidence at most potential).
   bool recipient_one_typing = false, donor_one_typing = false;
   std::array<PositionMatch, 2> positions;  // in recipient position order
   // For DSA checks: alleles/antigens of the unmatched positions (GvH side:
@@ -362,6 +392,7 @@ struct LocusMatch {
 
 struct MatchTotals {
   int matches = 0;     // allele matches over counted loci
+  int antigen_level_matches = 0;  // antigen-level (serology) matches
   int out_of = 0;      // 2 x counted loci: 8, 10, 12 ...
   int mismatches = 0;  // sum of LocusMatch::mismatches
   int gvh_mismatches = 0, hvg_mismatches = 0;
@@ -375,10 +406,11 @@ struct MatchTotals {
 // untyped, never as a match: X/10 stays out of 10.
 bool CountsInTotals(Locus locus, bool scored);
 // Adds one counted locus: 2 to out_of; an unscored one to untyped_loci;
-// a scored one's matches, mismatches (max of GvH and HvG, bidirectional),
-// GvH, HvG and antigen matches.
-void AddToTotals(bool scored, int matches, int gvh_mismatches,
-                 int hvg_mismatches, int antigen_matches, MatchTotals* totals);
+// a scored one's allele and antigen-level matches, mismatches (max of GvH
+// and HvG, bidirectional), GvH, HvG and antigen matches.
+void AddToTotals(bool scored, int matches, int antigen_level_matches,
+                 int gvh_mismatches, int hvg_mismatches, int antigen_matches,
+                 MatchTotals* totals);
 
 struct HaploResult {
   HaploVerdict verdict = HaploVerdict::kInsufficientTyping;

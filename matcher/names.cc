@@ -59,6 +59,7 @@ absl::string_view ToString(HaploVerdict verdict) {
   switch (verdict) {
     case HaploVerdict::kIdentical: return "identical";
     case HaploVerdict::kHaploidentical: return "haploidentical";
+    case HaploVerdict::kHaplotypeMatched: return "haplotype-matched";
     case HaploVerdict::kHaploCompatible: return "haplo-compatible";
     case HaploVerdict::kNotHaploidentical: return "not-haploidentical";
     case HaploVerdict::kInsufficientTyping: return "insufficient-typing";

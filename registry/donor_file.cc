@@ -623,6 +623,12 @@ absl::Status DonorFileReader::ParseRow(const Layout& l,
     absl::Status s = eligibility::ParseDonorFact(fact, cell(column), &facts);
     if (!s.ok()) return column_error(l.at(column), s.message());
   }
+  if (absl::Status s = eligibility::CheckDonorFacts(facts, eligibility::Today());
+      !s.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        where, ": ", what, "s '", l.names[l.at(Fact::kBirthDate)], "' and '",
+        l.names[l.at(Fact::kAge)], "': ", s.message()));
+  }
 
   // The typing.
   auto add_warnings = [&](int index, std::vector<std::string>* ws) {

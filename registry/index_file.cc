@@ -17,7 +17,7 @@
 //                  alleles, antigens, match keys, G groups, serology,
 //                  (u32 count, u8 each) TCE groups, u8 flags (1
 //                  consolidated, 2 placeholder, 4 all null, 8 any null,
-//                  16 TCE unknown), u8 P group count, u32 keyset
+//                  16 TCE unknown, 32 unnamed), u8 P group count, u32 keyset
 //     fallback     u64 count, then per donor u32 index, u32 size, GL String
 // The per-donor arrays are used in place from a read-only mapping; the
 // dictionaries are decoded as stored, derived fields included (recomputing
@@ -201,7 +201,7 @@ absl::Status WriteIndex(const DonorStore& store, const std::string& path) {
       w.Put<uint8_t>(static_cast<uint8_t>(
           (p.consolidated ? 1 : 0) | (p.placeholder ? 2 : 0) |
           (p.all_null() ? 4 : 0) | (p.any_null() ? 8 : 0) |
-          (p.tce_unknown() ? 16 : 0)));
+          (p.tce_unknown() ? 16 : 0) | (p.unnamed ? 32 : 0)));
       w.Put<uint8_t>(p.p_group_count());
       w.Put<uint32_t>(dict[t].keyset);
     }
@@ -370,6 +370,7 @@ absl::StatusOr<DonorStore> LoadIndex(const std::string& path,
       }
       e.typing.consolidated = f & 1;
       e.typing.placeholder = f & 2;
+      e.typing.unnamed = f & 32;
       Access::all_null(e.typing) = f & 4;
       Access::any_null(e.typing) = f & 8;
       Access::tce_unknown(e.typing) = f & 16;

@@ -83,7 +83,9 @@ absl::StatusOr<DonorStore> IngestDonorStream(std::istream* in,
 
 // ---- Index file (docs/ranking.md, "Index file")
 
-inline constexpr uint32_t kIndexFormatVersion = 1;
+// 2: unnamed alleles (NEW, UUUU, XXXX) flagged apart from gene-absent
+// placeholders; null keys only for copies that express nothing.
+inline constexpr uint32_t kIndexFormatVersion = 2;
 
 // True when the file starts with the index magic (rank --donors picks index
 // or donor file by content, not by name).

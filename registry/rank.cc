@@ -49,10 +49,16 @@ struct Cell {
   uint8_t match = 0;     // bit i: shares a match key with expressed r_i
   uint8_t antigen = 0;   // bit i: antigen match with expressed r_i
   uint8_t tce = 0;       // the single V2 TCE group, else 0
-  uint8_t misc = 0;      // kAllNull | kDsaAbove | kDsaBelow
+  uint8_t misc = 0;      // kAllNull and the DSA bits below
+  uint8_t written = 0;   // bit i: shares a match key with written r_i
+                         // (the recipient's '~' phase is by written copy)
   uint32_t keyset = 0;
 };
-constexpr uint8_t kAllNull = 1, kDsaAbove = 2, kDsaBelow = 4;
+// misc: the copy expresses nothing, and what eligibility::FindDsaForCopy
+// finds against it (at or above the threshold unless said).
+constexpr uint8_t kAllNull = 1, kDsaDefinite = 2, kDsaBelow = 4,
+                  kDsaPossible = 8, kDsaUncheckable = 16, kDsaSelf = 32,
+                  kSerology = 64;  // the copy was typed by serology
 
 struct LocusQuery {
   Locus locus = Locus::kA;
@@ -60,6 +66,9 @@ struct LocusQuery {
   bool r_typed = false;
   int r_count = 2;     // expressed copies of the recipient (0 or 2)
   bool r_hom = false;  // expressed copies have equal match keys
+  bool r_sero[2] = {false, false};  // expressed r_i typed by serology
+  bool r_phased = false;  // the recipient's copies carry '~' haplotypes
+  int8_t r_hap[2] = {-1, -1};  // and which
   std::vector<Cell> cells;  // by typing id; empty unless r_typed && slot >= 0
 };
 
@@ -67,18 +76,26 @@ struct LocusQuery {
 constexpr int kKeyBits[] = {1, 3, 8, 2, 3, 3, 2, 5, 2};
 
 struct KeyParts {
+  uint32_t status = 0;  // 0 eligible (or not assessed), 1 needs review
   uint32_t v[9] = {};
 };
 
 uint32_t Compose(const std::vector<RankKey>& rank_by, const KeyParts& p) {
-  uint32_t key = 0;
-  int used = 0;
+  // The status first, whatever the policy: eligible donors before those
+  // that need review.
+  uint32_t key = p.status;
+  int used = 1;
   for (RankKey k : rank_by) {
     const int i = static_cast<int>(k);
     key = (key << kKeyBits[i]) | p.v[i];
     used += kKeyBits[i];
   }
   return used < 32 ? key << (32 - used) : key;
+}
+
+bool IsParentOrChild(matcher::Relationship r) {
+  return r == matcher::Relationship::kParent ||
+         r == matcher::Relationship::kChild;
 }
 
 uint32_t SexCode(eligibility::Sex s) {
@@ -111,10 +128,12 @@ uint32_t TceCode(bool has, matcher::TceCategory c) {
   }
 }
 
-KeyParts Parts(eligibility::Findings findings, matcher::HaploVerdict verdict, int age, eligibility::Sex sex,
+KeyParts Parts(eligibility::Status status, eligibility::Findings findings,
+               matcher::HaploVerdict verdict, int age, eligibility::Sex sex,
                matcher::Relationship rel, std::optional<eligibility::AboMatch> abo, eligibility::Cmv rcmv,
                eligibility::Cmv dcmv, int matches, bool has_tce, matcher::TceCategory tce) {
   KeyParts p;
+  p.status = status == eligibility::Status::kNeedsReview ? 1 : 0;
   p.v[0] = eligibility::Has(findings, eligibility::Reason::kDsa) ? 1 : 0;
   p.v[1] = static_cast<uint32_t>(verdict);
   p.v[2] = age < 0 ? 255 : static_cast<uint32_t>(std::min(age, 254));
@@ -127,12 +146,12 @@ KeyParts Parts(eligibility::Findings findings, matcher::HaploVerdict verdict, in
   return p;
 }
 
-// The index of the first finding that excludes the donor (eligibility::
-// FirstExclusion), or -1: the scan's form of the verdict.
+// The index of the first finding that excludes the donor, or -1: the
+// scan's form of "not eligible".
 int FirstFail(eligibility::Findings findings,
               const eligibility::EligibilityOptions& o) {
-  const std::optional<eligibility::Reason> r =
-      eligibility::FirstExclusion(findings, o);
+  const std::optional<eligibility::Reason> r = eligibility::FirstWithEffect(
+      findings, eligibility::Effect::kExclude, o);
   return r ? static_cast<int>(*r) : -1;
 }
 
@@ -192,7 +211,8 @@ uint32_t KeyFromReport(const std::vector<RankKey>& rank_by,
                        const eligibility::DonorFacts& facts, const matcher::MatchReport& report,
                        const eligibility::Eligibility& e, const eligibility::RecipientFacts& recipient) {
   return Compose(rank_by,
-                 Parts(e.findings, report.haplo.verdict, e.age ? *e.age : -1,
+                 Parts(e.status, e.findings, report.haplo.verdict,
+                       e.age ? *e.age : -1,
                        facts.sex, facts.relationship, e.abo, recipient.cmv,
                        facts.cmv, report.totals.matches, report.tce.has_value(),
                        report.tce ? report.tce->category
@@ -220,6 +240,14 @@ struct CompiledQuery::Impl {
   // DSA: cells of every stored locus typed on both sides.
   std::vector<LocusQuery> dsa_loci;
   bool antibodies = false;
+  // Per antibody at or above the threshold, the loci a donor must be typed
+  // at (eligibility::AntibodyLociMasks), and the findings every donor gets
+  // whatever its typing (no antibody test; an antigen no allele carries).
+  std::vector<uint32_t> antibody_loci;
+  eligibility::Findings dsa_constant = 0;
+  // The recipient is phased ('~'): the verdict asks whether a donor could
+  // carry one of its haplotypes whole.
+  bool r_phased = false;
   bool all_slow = false;
   int r_tce_group = 0;
   int as_of_year = 0, as_of_mmdd = 0;
@@ -261,16 +289,8 @@ struct CompiledQuery::Impl {
         age < 0 ? std::nullopt : std::optional<int>(age), options.eligibility);
   }
 
-  // The first excluding finding a haplo verdict alone gives, or -1.
-  static constexpr matcher::HaploVerdict kInsufficient =
-      matcher::HaploVerdict::kInsufficientTyping;
-  static constexpr matcher::HaploVerdict kNotHaplo =
-      matcher::HaploVerdict::kNotHaploidentical;
-  int HaploFail(matcher::HaploVerdict verdict) const {
-    return FirstFail(eligibility::HaploFindings(verdict, false),
-                     options.eligibility);
-  }
-
+  // Quick decides only what is certain: an exclusion that no later
+  // finding can come before (the gates' order is Reason's order).
   template <typename Id>
   int Quick(const Id* ids, uint64_t w) const {
     const eligibility::EligibilityOptions& eo = options.eligibility;
@@ -280,17 +300,17 @@ struct CompiledQuery::Impl {
     }
     if (eo.require_haplo) {
       bool zero = false;
-      // Every required locus must be scored (else insufficient typing,
-      // which HaploVerdictOf decides first); then any scored locus of the
-      // verdict sharing nothing makes it not-haploidentical.
+      // A required locus untyped makes the verdict insufficient typing,
+      // which needs review: Gate decides the rest. Else any scored locus
+      // of the verdict sharing nothing makes it not-haploidentical.
       for (const QuickLocus& q : quick) {
         if (!q.usable) {
-          if (q.required) return HaploFail(kInsufficient);
+          if (q.required) return -1;
           continue;
         }
         const Id* p = ids + 2 * q.slot;
         if (p[0] == 0) {
-          if (q.required) return HaploFail(kInsufficient);
+          if (q.required) return -1;
           continue;
         }
         const uint8_t b0 = q.bits[p[0]], b1 = q.bits[p[1]];
@@ -299,7 +319,14 @@ struct CompiledQuery::Impl {
             ((b0 ^ b1) & 4) ? ((b0 & 4) ? b1 : b0) : (b0 | b1);
         zero |= (any & 3) == 0;
       }
-      if (zero) return HaploFail(kNotHaplo);
+      if (zero) {
+        const matcher::Relationship rel = PackedFacts::RelationshipOf(w);
+        return FirstFail(
+            eligibility::HaploFindings(
+                matcher::HaploVerdict::kNotHaploidentical, rel,
+                /*inconsistent=*/IsParentOrChild(rel)),
+            eo);
+      }
     }
     return -1;
   }
@@ -328,13 +355,18 @@ void CompiledQuery::Impl::BuildCells(LocusQuery* q, bool with_match) const {
   if (n0 && !n1) er[0] = &rt.pos[1];
   if (n1 && !n0) er[1] = &rt.pos[0];
   q->r_hom = q->r_count > 0 && er[0]->match_keys() == er[1]->match_keys();
+  q->r_phased = rt.phased;
+  q->r_sero[0] = er[0]->serology_only();
+  q->r_sero[1] = er[1]->serology_only();
+  q->r_hap[0] = rt.pos[0].haplotype;
+  q->r_hap[1] = rt.pos[1].haplotype;
   const auto& dict = store->dictionary(q->slot);
   q->cells.resize(dict.size());
   for (size_t t = 0; t < dict.size(); ++t) {
     const matcher::PositionTyping& d = dict[t].typing;
     Cell& c = q->cells[t];
     c.keyset = dict[t].keyset;
-    c.misc = d.all_null() ? kAllNull : 0;
+    c.misc = (d.all_null() ? kAllNull : 0) | (d.serology_only() ? kSerology : 0);
     if (with_match) {
       for (int i = 0; i < 2; ++i) {
         c.grade[i] = GradePositions(*ref, rt.pos[i], d);
@@ -343,22 +375,37 @@ void CompiledQuery::Impl::BuildCells(LocusQuery* q, bool with_match) const {
         c.confidence[i] = ConfidenceOf(*er[i], d, false);
         c.antigen |= static_cast<uint8_t>(
             AntigenMatch(ref->antigens(), *er[i], d, m) << i);
+        c.written |= static_cast<uint8_t>(
+            Intersect(rt.pos[i].match_keys(), d.match_keys()) << i);
       }
       c.tce = d.tce_groups().size() == 1 ? d.tce_groups()[0] : 0;
     }
     if (antibodies && t > 0) {
-      // FindDsa works per donor gene copy (a copy carries a specificity or
-      // not; the recipient's carriage is recipient-only), so one copy at a
-      // time gives the same findings as the whole genotype.
-      matcher::Genotype one;
-      matcher::LocusTyping& lt = one.at(q->locus);
-      lt.typed_positions = 1;
-      lt.pos[0] = d;
-      lt.pos[1] = d;
-      for (const eligibility::DsaFinding& f :
-           eligibility::FindDsa(options.recipient.antibodies, *recipient, one, *ref,
-                   options.eligibility.dsa_mfi_threshold)) {
-        c.misc |= f.at_or_above_threshold ? kDsaAbove : kDsaBelow;
+      // The per-copy part of FindDsa: one copy at a time gives the same
+      // findings as the whole genotype.
+      for (const eligibility::DsaFinding& f : eligibility::FindDsaForCopy(
+               options.recipient.antibodies, *recipient, q->locus, d, *ref,
+               options.eligibility.dsa_mfi_threshold)) {
+        if (!f.at_or_above_threshold) {
+          c.misc |= kDsaBelow;
+          continue;
+        }
+        switch (f.kind) {
+          case eligibility::DsaKind::kDsa:
+            c.misc |= kDsaDefinite;
+            break;
+          case eligibility::DsaKind::kPossible:
+            c.misc |= kDsaPossible;
+            break;
+          case eligibility::DsaKind::kUncheckable:
+            c.misc |= kDsaUncheckable;
+            break;
+          case eligibility::DsaKind::kSelf:
+            c.misc |= kDsaSelf;
+            break;
+          case eligibility::DsaKind::kUntypedLocus:
+            break;  // per antibody, not per copy
+        }
       }
     }
   }
@@ -386,9 +433,16 @@ FastLocus CompiledQuery::Impl::EvalLocus(const LocusQuery& q,
   const matcher::MatchGrade gc0 = c1.grade[0], gc1 = c0.grade[1];
   f.crossed = cross != direct ? cross > direct
                               : GradesBetter(gc0, gc1, gd0, gd1);
-  f.matches = static_cast<int8_t>(std::max(direct, cross));
   const Cell& x0 = f.crossed ? e1 : e0;  // donor copy paired with r0
   const Cell& x1 = f.crossed ? e0 : e1;  // ... with r1
+  // A shared key where a side was typed by serology is an antigen-level
+  // match, not an allele match (matcher::Match does the same).
+  const bool p0 = f.crossed ? m01 : m00, p1 = f.crossed ? m10 : m11;
+  const int level =
+      int{p0 && (q.r_sero[0] || (x0.misc & kSerology) != 0)} +
+      int{p1 && (q.r_sero[1] || (x1.misc & kSerology) != 0)};
+  f.antigen_level = static_cast<int8_t>(level);
+  f.matches = static_cast<int8_t>(std::max(direct, cross) - level);
   const matcher::MatchGrade g0 = f.crossed ? gc0 : gd0, g1 = f.crossed ? gc1 : gd1;
   f.grade = std::min(g0, g1);
   f.confidence = std::min(x0.confidence[0], x1.confidence[1]);
@@ -420,6 +474,7 @@ void CompiledQuery::Impl::RunSlow(size_t donor, FastResult* out) const {
     FastLocus& f = out->loci[static_cast<int>(lm.locus)];
     f.scored = lm.scored;
     f.matches = static_cast<int8_t>(lm.matches);
+    f.antigen_level = static_cast<int8_t>(lm.antigen_level_matches);
     f.gvh = static_cast<int8_t>(lm.gvh_mismatches);
     f.hvg = static_cast<int8_t>(lm.hvg_mismatches);
     f.antigen_matches = static_cast<int8_t>(lm.antigen_matches);
@@ -432,7 +487,7 @@ void CompiledQuery::Impl::RunSlow(size_t donor, FastResult* out) const {
   out->has_tce = report.tce.has_value();
   out->tce = report.tce ? report.tce->category : matcher::TceCategory::kNotScored;
   out->findings = e.findings;
-  out->eligible = e.eligible;
+  out->status = e.status;
   out->age = e.age ? *e.age : -1;
   out->key = KeyFromReport(options.rank_by, scored->facts, report, e,
                            options.recipient);
@@ -461,31 +516,52 @@ int CompiledQuery::Impl::Run(size_t donor, bool gate_only,
     }
   }
   matcher::MatchTotals t;
+  // The recipient's '~' phase: could the donor carry haplotype 0 or 1
+  // whole over the loci the verdict uses (matcher_internal::LocusMayCarry)?
+  bool phased = r_phased, carry[2] = {true, true};
   for (size_t k = 0; k < loci.size(); ++k) {
     const LocusQuery& q = loci[k];
     const FastLocus f = EvalLocus(q, donor);
     out->loci[static_cast<int>(q.locus)] = f;
     if (k < n_haplo && f.scored) {
       any_scored = true;
-      if (f.matches == 0) none_shared = true;
-      if (f.matches == 1) one_shared = true;
+      const int shared = f.matches + f.antigen_level;
+      if (shared == 0) none_shared = true;
+      if (shared == 1) one_shared = true;
+      if (phased) {
+        phased = q.r_phased;
+        const uint8_t shares =
+            q.cells[store->TypingId(donor, q.slot, 0)].written |
+            q.cells[store->TypingId(donor, q.slot, 1)].written;
+        for (int h = 0; h < 2; ++h) {
+          carry[h] = carry[h] && matcher_internal::LocusMayCarry(
+                                     shares & 1, shares >> 1 & 1,
+                                     q.r_hap[0], q.r_hap[1], h);
+        }
+      }
     }
     if (k >= n_listed || !matcher::CountsInTotals(q.locus, f.scored)) continue;
-    matcher::AddToTotals(f.scored, f.matches, f.gvh, f.hvg, f.antigen_matches,
-                         &t);
+    matcher::AddToTotals(f.scored, f.matches, f.antigen_level, f.gvh, f.hvg,
+                         f.antigen_matches, &t);
   }
   out->totals = t;
   const matcher::Relationship rel = PackedFacts::RelationshipOf(w);
-  const bool parent_child = rel == matcher::Relationship::kParent ||
-                            rel == matcher::Relationship::kChild;
-  const matcher::HaploVerdict verdict = matcher_internal::UnphasedHaploVerdict(
-      missing, any_scored, none_shared, one_shared, parent_child);
+  // Scanned donors are never phased (phased ones are fallback donors), so
+  // phase can only be on the recipient's side.
+  const matcher_internal::PhaseEvidence phase =
+      !phased || !any_scored ? matcher_internal::PhaseEvidence::kNone
+      : carry[0] || carry[1] ? matcher_internal::PhaseEvidence::kCarried
+                             : matcher_internal::PhaseEvidence::kNotCarried;
+  const matcher::HaploVerdict verdict = matcher_internal::HaploVerdictRule(
+      missing, any_scored, none_shared, !one_shared, rel, phase,
+      /*phase_on_both_sides=*/false);
   out->verdict = verdict;
-  // Match reports a stated parent or child sharing no allele at a locus as
+  // Match reports a stated parent or child who is not haploidentical as
   // inconsistent with the relationship.
   findings |= eligibility::HaploFindings(
-      verdict,
-      verdict == matcher::HaploVerdict::kNotHaploidentical && parent_child);
+      verdict, rel,
+      verdict == matcher::HaploVerdict::kNotHaploidentical &&
+          IsParentOrChild(rel));
   // DPB1 TCE (match.cc ScoreTce).
   out->has_tce = false;
   out->tce = matcher::TceCategory::kNotScored;
@@ -511,7 +587,9 @@ int CompiledQuery::Impl::Run(size_t donor, bool gate_only,
       }
     }
   }
-  // DSA: the cells hold what eligibility::FindDsa says of each donor copy.
+  // DSA: the cells hold what eligibility::FindDsaForCopy says of each
+  // donor copy; the per-antibody part needs the loci the donor is typed at.
+  findings |= dsa_constant;
   if (antibodies) {
     for (const LocusQuery& q : dsa_loci) {
       if (q.cells.empty()) continue;
@@ -519,10 +597,27 @@ int CompiledQuery::Impl::Run(size_t donor, bool gate_only,
       if (t0 == 0) continue;
       const uint8_t m =
           q.cells[t0].misc | q.cells[store->TypingId(donor, q.slot, 1)].misc;
-      if (m & kDsaAbove) findings |= eligibility::Bit(eligibility::Reason::kDsa);
-      if (m & kDsaBelow) {
-        findings |=
-            eligibility::Bit(eligibility::Reason::kAntibodyBelowThreshold);
+      using eligibility::Bit;
+      using eligibility::Reason;
+      if (m & kDsaDefinite) findings |= Bit(Reason::kDsa);
+      if (m & kDsaPossible) findings |= Bit(Reason::kDsaPossible);
+      if (m & kDsaUncheckable) findings |= Bit(Reason::kDsaUncheckable);
+      if (m & kDsaSelf) findings |= Bit(Reason::kSelfAntibody);
+      if (m & kDsaBelow) findings |= Bit(Reason::kAntibodyBelowThreshold);
+    }
+    if (!antibody_loci.empty()) {
+      uint32_t typed = 0;
+      for (Locus l : store->loci()) {
+        const int slot = store->SlotOf(l);
+        if (store->TypingId(donor, slot, 0) != 0) {
+          typed |= uint32_t{1} << static_cast<int>(l);
+        }
+      }
+      for (uint32_t need : antibody_loci) {
+        if (need & ~typed) {
+          findings |= eligibility::Bit(eligibility::Reason::kDsaUntypedLocus);
+          break;
+        }
       }
     }
   }
@@ -534,11 +629,11 @@ int CompiledQuery::Impl::Run(size_t donor, bool gate_only,
   const eligibility::Sex ds = PackedFacts::SexOf(w);
   findings |= eligibility::SexFindings(options.recipient.sex, ds);
   out->findings = findings;
+  out->status = eligibility::StatusOf(findings, eo);
   const int fail = FirstFail(findings, eo);
-  out->eligible = fail < 0;
   out->key = Compose(options.rank_by,
-                     Parts(findings, verdict, age, ds, rel, abo, rc, dc,
-                           t.matches, out->has_tce, out->tce));
+                     Parts(out->status, findings, verdict, age, ds, rel, abo,
+                           rc, dc, t.matches, out->has_tce, out->tce));
   return fail;
 }
 
@@ -590,6 +685,19 @@ absl::StatusOr<std::unique_ptr<CompiledQuery>> CompiledQuery::Compile(
       ScoringContextFor(reference, recipient, options));
   m.slow_context->match.collect_mismatched = false;
   m.antibodies = !options.recipient.antibodies.empty();
+  if (m.antibodies) {
+    m.antibody_loci = eligibility::AntibodyLociMasks(
+        options.recipient.antibodies, recipient, reference,
+        options.eligibility.dsa_mfi_threshold);
+  }
+  // What every donor gets whatever its typing: FindDsaForAntibodies on a
+  // donor typed everywhere leaves only the antibodies no typing can check.
+  m.dsa_constant = eligibility::DsaFindings(
+      options.recipient.tested(),
+      eligibility::FindDsaForAntibodies(
+          options.recipient.antibodies, recipient, ~uint32_t{0}, reference,
+          options.eligibility.dsa_mfi_threshold));
+  m.r_phased = recipient.phased;
   m.r_abo = options.recipient.blood_group;
   const absl::CivilDay a = options.eligibility.as_of;
   m.as_of_year = static_cast<int>(a.year());
@@ -716,7 +824,7 @@ bool CompiledQuery::Gate(size_t donor, uint32_t* key, int* first_fail) const {
   FastResult r;
   if (UsesMatch(donor)) {
     impl_->RunSlow(donor, &r);
-    *first_fail = r.eligible ? -1 : FirstFail(r.findings, impl_->options.eligibility);
+    *first_fail = FirstFail(r.findings, impl_->options.eligibility);
   } else {
     *first_fail = impl_->Run(donor, /*gate_only=*/true, &r);
   }
@@ -750,6 +858,7 @@ absl::StatusOr<RankResult> Rank(const DonorStore& store,
     std::vector<uint64_t> packed;  // key << 32 | index: ascending = ranked
     std::array<size_t, eligibility::kReasonCount> excluded_by{};
     size_t fallback = 0;
+    size_t needs_review = 0;
   };
   std::vector<Local> locals(static_cast<size_t>(threads));
   std::atomic<size_t> done{0};
@@ -778,6 +887,7 @@ absl::StatusOr<RankResult> Rank(const DonorStore& store,
         }
         if (q.Gate(i, &key, &fail)) {
           L.packed.push_back(uint64_t{key} << 32 | i);
+          L.needs_review += key >> 31;  // the key's status bit
         } else {
           ++L.excluded_by[static_cast<size_t>(fail)];
         }
@@ -813,11 +923,13 @@ absl::StatusOr<RankResult> Rank(const DonorStore& store,
     }
     result.fallback += q.AllSlow() ? 0 : L.fallback;
     all.insert(all.end(), L.packed.begin(), L.packed.end());
+    result.needs_review += L.needs_review;
   }
   if (q.AllSlow()) result.fallback = n;
   result.by_family = q.family_donors();
   eligible = n - result.excluded;
   result.ranked_count = eligible;
+  result.status_assessed = options.eligibility.assessed();
   if (top > 0 && all.size() > top) {
     std::nth_element(all.begin(), all.begin() + static_cast<long>(top), all.end());
     all.resize(top);

@@ -87,10 +87,16 @@ struct RankOptions {
 
 struct RankResult {
   std::vector<uint32_t> ranked;  // store indexes, best first (top N)
-  std::vector<uint32_t> keys;    // their ranking keys
+  std::vector<uint32_t> keys;    // their ranking keys (eligible donors
+                                 // before those needing review)
   size_t read = 0;               // donors in the store
-  size_t ranked_count = 0;       // eligible (may exceed ranked.size())
-  size_t excluded = 0;
+  // Donors ranked: eligible or needing review (or, without a protocol,
+  // every donor: not assessed); may exceed ranked.size(). read =
+  // ranked_count + excluded.
+  size_t ranked_count = 0;
+  size_t needs_review = 0;       // of the ranked, those needing review
+  bool status_assessed = false;  // a protocol was applied
+  size_t excluded = 0;           // not eligible
   // By the first finding that excludes the donor (eligibility::Reason).
   std::array<size_t, eligibility::kReasonCount> excluded_by{};
   size_t fallback = 0;           // donors scored by matcher::Match

@@ -244,7 +244,7 @@ uint32_t DonorStoreBuilder::Intern(Locus locus, const matcher::PositionTyping& p
   std::string key = p.text;
   key.push_back('\0');
   key.push_back(static_cast<char>('0' + p.consolidated * 1 +
-                                  p.placeholder * 2));
+                                  p.placeholder * 2 + p.unnamed * 4));
   auto [it, inserted] =
       d.by_text.emplace(std::move(key), static_cast<uint32_t>(d.entries.size()));
   if (!inserted) return it->second;

@@ -43,7 +43,7 @@ std::string RankCsvHeader(const registry::RankOptions& o, char d) {
       "out_of", "mismatches", "gvh_mismatches", "hvg_mismatches",
       "antigen_matches"};
   for (Locus l : o.match.loci) cols.push_back(std::string(LocusName(l)));
-  for (const char* c : {"verdict", "tce", "eligible", "reasons"}) {
+  for (const char* c : {"verdict", "tce", "status", "reasons"}) {
     cols.push_back(c);
   }
   return absl::StrCat(absl::StrJoin(cols, std::string(1, d)), "\n");
@@ -75,7 +75,7 @@ std::string RankCsvRow(size_t rank, const registry::DonorReport& r,
   cells.push_back(r.report.tce
                       ? std::string(matcher::ToString(r.report.tce->category))
                       : "not_scored");
-  cells.push_back(r.eligibility.eligible ? "yes" : "no");
+  cells.push_back(std::string(eligibility::StatusName(r.eligibility.status)));
   cells.push_back(CsvCell(absl::StrJoin(r.eligibility.reasons, "; "), d));
   return absl::StrCat(absl::StrJoin(cells, std::string(1, d)), "\n");
 }

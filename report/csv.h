@@ -19,7 +19,7 @@ namespace hla::report {
 std::string CsvCell(absl::string_view s, char delimiter);
 
 // The header line: rank, id, facts, totals, one column per scored locus,
-// verdict, tce, eligible, reasons.
+// verdict, tce, status (eligible, needs-review or not-assessed), reasons.
 std::string RankCsvHeader(const registry::RankOptions& options, char delimiter);
 // One ranked donor's line, `rank` counting from 1.
 std::string RankCsvRow(size_t rank, const registry::DonorReport& report,

@@ -19,6 +19,35 @@ namespace hla::report {
 
 // ---- match
 
+std::string EligibilityJson(const eligibility::Eligibility& e,
+                            const eligibility::EligibilityOptions& eo) {
+  std::string o = absl::StrCat(
+      "{\"status\":", JsonString(eligibility::StatusName(e.status)),
+      ",\"eligible\":", e.eligible ? "true" : "false",
+      ",\"protocol\":", JsonString(eo.protocol),
+      ",\"excludes\":", JsonStringList(e.excludes),
+      ",\"to_check\":", JsonStringList(e.to_check),
+      ",\"passes\":", JsonStringList(e.passes),
+      ",\"notes\":", JsonStringList(e.notes),
+      ",\"reasons\":", JsonStringList(e.reasons), ",\"abo\":",
+      e.abo ? JsonString(eligibility::AboMatchName(*e.abo)) : "null",
+      ",\"dsa\":[");
+  for (size_t i = 0; i < e.dsa.size(); ++i) {
+    const eligibility::DsaFinding& f = e.dsa[i];
+    if (i > 0) o.push_back(',');
+    absl::StrAppend(
+        &o, "{\"specificity\":", JsonString(f.specificity),
+        ",\"mfi\":", absl::StrFormat("%g", f.mfi),
+        ",\"kind\":", JsonString(eligibility::DsaKindName(f.kind)),
+        ",\"donor\":", JsonString(f.donor_allele),
+        ",\"via\":", JsonString(f.via), ",\"why\":", JsonString(f.why),
+        ",\"at_or_above_threshold\":",
+        f.at_or_above_threshold ? "true" : "false", "}");
+  }
+  o += "]}";
+  return o;
+}
+
 std::string MatchJsonHead(absl::string_view imgt_version,
                           const eligibility::EligibilityOptions& options,
                           absl::string_view recipient_typing) {
@@ -37,8 +66,12 @@ std::string MatchDonorJson(const MatchedDonor& d,
   std::string o = "{";
   absl::StrAppend(&o, "\"id\":", JsonString(d.facts.id), ",\"source\":",
                   JsonString(d.source), ",\"relationship\":",
-                  JsonString(matcher::ToString(d.facts.relationship)), ",\"typing\":",
-                  JsonString(d.typing));
+                  JsonString(matcher::ToString(d.facts.relationship)),
+                  ",\"relationship_as_given\":",
+                  d.facts.relationship_text.empty()
+                      ? "null"
+                      : JsonString(d.facts.relationship_text),
+                  ",\"typing\":", JsonString(d.typing));
   absl::StrAppend(
       &o, ",\"birth_date\":",
       d.facts.birth_date ? JsonString(eligibility::FormatDate(*d.facts.birth_date))
@@ -97,23 +130,8 @@ std::string MatchDonorJson(const MatchedDonor& d,
   } else {
     o += ",\"dpb1_tce\":null";
   }
-  const eligibility::Eligibility& e = d.eligibility;
-  absl::StrAppend(&o, ",\"eligibility\":{\"eligible\":",
-                  e.eligible ? "true" : "false", ",\"protocol\":",
-                  JsonString(eo.protocol), ",\"reasons\":", JsonStringList(e.reasons),
-                  ",\"abo\":",
-                  e.abo ? JsonString(eligibility::AboMatchName(*e.abo)) : "null",
-                  ",\"dsa\":[");
-  for (size_t i = 0; i < e.dsa.size(); ++i) {
-    const eligibility::DsaFinding& f = e.dsa[i];
-    if (i > 0) o.push_back(',');
-    absl::StrAppend(&o, "{\"specificity\":", JsonString(f.specificity), ",\"mfi\":",
-                    absl::StrFormat("%g", f.mfi), ",\"donor\":",
-                    JsonString(f.donor_allele), ",\"via\":", JsonString(f.via),
-                    ",\"at_or_above_threshold\":",
-                    f.at_or_above_threshold ? "true" : "false", "}");
-  }
-  absl::StrAppend(&o, "]},\"warnings\":", JsonStringList(d.warnings), "}");
+  absl::StrAppend(&o, ",\"eligibility\":", EligibilityJson(d.eligibility, eo),
+                  ",\"warnings\":", JsonStringList(d.warnings), "}");
   return o;
 }
 
@@ -137,6 +155,12 @@ std::string RankJsonHead(absl::string_view imgt_version,
       ",\"protocol\":", JsonString(options.eligibility.protocol),
       ",\"rank_by\":", JsonString(absl::StrJoin(keys, ",")),
       ",\"read\":", read, ",\"ranked\":", result.ranked_count,
+      ",\"eligible\":",
+      result.status_assessed
+          ? absl::StrCat(result.ranked_count - result.needs_review)
+          : "null",
+      ",\"needs_review\":",
+      result.status_assessed ? absl::StrCat(result.needs_review) : "null",
       ",\"excluded\":", result.excluded, ",\"rejected\":", rejected,
       ",\"donors\":[");
 }
@@ -181,7 +205,10 @@ std::string RankDonorJson(size_t rank, const registry::DonorReport& r) {
   } else {
     o += "null";
   }
-  absl::StrAppend(&o, ",\"eligible\":", r.eligibility.eligible ? "true" : "false",
+  absl::StrAppend(&o, ",\"status\":",
+                  JsonString(eligibility::StatusName(r.eligibility.status)),
+                  ",\"eligible\":", r.eligibility.eligible ? "true" : "false",
+                  ",\"to_check\":", JsonStringList(r.eligibility.to_check),
                   ",\"reasons\":[");
   for (size_t k = 0; k < r.eligibility.reasons.size(); ++k) {
     if (k) o += ",";

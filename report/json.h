@@ -41,6 +41,14 @@ struct MatchedDonor : eligibility::DonorReport {
   std::string source;  // "--donor 2", "family.csv:4", "donors[0]"
 };
 
+// The "eligibility" object of a donor: status (eligible, needs-review,
+// not-eligible, not-assessed), eligible (status == eligible), protocol, the
+// reasons by what they do (excludes, to_check, passes, notes) and all of
+// them in that order (reasons), abo, and the DSA findings (specificity,
+// mfi, kind, donor, via, why, at_or_above_threshold).
+std::string EligibilityJson(const eligibility::Eligibility& e,
+                            const eligibility::EligibilityOptions& options);
+
 // `{"imgt_version":...,"recipient":{"typing":...},"donors":[`
 std::string MatchJsonHead(absl::string_view imgt_version,
                           const eligibility::EligibilityOptions& options,

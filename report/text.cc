@@ -15,17 +15,57 @@ namespace hla::report {
 namespace {
 
 
-// "half_sibling" -> "half-sibling", "non_permissive_hvg" ->
-// "non-permissive-hvg": the JSON names, spelled for reading.
-std::string Readable(absl::string_view name) {
-  std::string out(name);
-  std::replace(out.begin(), out.end(), '_', '-');
-  return out;
+// The relationship as the input wrote it ("mother"), else its class
+// ("parent").
+std::string RelationshipText(const eligibility::DonorFacts& f) {
+  return f.relationship_text.empty()
+             ? std::string(matcher::ToString(f.relationship))
+             : f.relationship_text;
 }
 
 std::string Pad(absl::string_view s, size_t width) {
   std::string out(s);
   if (out.size() < width) out.append(width - out.size(), ' ');
+  return out;
+}
+
+// The verdict line and every reason, each marked with what it does:
+// "excluded:", "check:" (a fact the protocol needs is unknown), "passed:",
+// "note:".
+std::string EligibilityText(const eligibility::Eligibility& e,
+                            const eligibility::EligibilityOptions& eo,
+                            const TextStyle& st) {
+  using eligibility::Status;
+  std::string out = "  ";
+  switch (e.status) {
+    case Status::kEligible:
+      out += st.Bold(st.Green("ELIGIBLE"));
+      break;
+    case Status::kNeedsReview:
+      out += st.Bold(st.Yellow("NEEDS REVIEW"));
+      break;
+    case Status::kNotEligible:
+      out += st.Bold(st.Red("NOT ELIGIBLE"));
+      break;
+    case Status::kNotAssessed:
+      out += st.Bold("NOT ASSESSED");
+      break;
+  }
+  absl::StrAppend(&out,
+                  e.status == Status::kNotAssessed
+                      ? " (no --protocol: the findings only)"
+                      : absl::StrCat(" (", eo.protocol, ")"),
+                  "\n");
+  const std::pair<const char*, const std::vector<std::string>*> kLists[] = {
+      {"excluded: ", &e.excludes},
+      {"check:    ", &e.to_check},
+      {"passed:   ", &e.passes},
+      {"note:     ", &e.notes}};
+  for (const auto& [label, list] : kLists) {
+    for (const std::string& r : *list) {
+      absl::StrAppend(&out, "    ", label, r, "\n");
+    }
+  }
   return out;
 }
 
@@ -53,7 +93,7 @@ std::string MatchDonorText(const MatchedDonor& d,
   std::ostringstream out;
   std::vector<std::string> about;
   if (d.facts.relationship != matcher::Relationship::kUnknown) {
-    about.push_back(Readable(matcher::ToString(d.facts.relationship)));
+    about.push_back(RelationshipText(d.facts));
   }
   if (d.eligibility.age) {
     about.push_back(
@@ -148,36 +188,34 @@ std::string MatchDonorText(const MatchedDonor& d,
       << ": " << d.report.haplo.basis << "\n";
   if (d.report.tce &&
       d.report.tce->category != matcher::TceCategory::kNotScored) {
-    out << "  DPB1 TCE: " << Readable(matcher::ToString(d.report.tce->category)) << " ("
+    out << "  DPB1 TCE: " << matcher::ToString(d.report.tce->category) << " ("
         << d.report.tce->basis << ")\n";
   }
-  const std::string verdict =
-      d.eligibility.eligible ? st.Green("ELIGIBLE") : st.Red("NOT ELIGIBLE");
-  out << "  " << st.Bold(verdict);
-  out << (eo.protocol == "none"
-              ? " (no --protocol: only donor-specific antibodies exclude)"
-              : absl::StrCat(" (", eo.protocol, ")"));
-  out << "\n";
-  for (const std::string& r : d.eligibility.reasons) {
-    out << "    - " << r << "\n";
-  }
+  out << EligibilityText(d.eligibility, eo, st);
   for (const std::string& w : d.warnings) out << "  warning: " << w << "\n";
   out << "\n";
   return out.str();
 }
 
 std::string MatchTextSummary(size_t matched, size_t rejected,
-                             const std::vector<std::string>& eligible_ids) {
+                             const std::vector<std::string>& eligible_ids,
+                             const std::vector<std::string>& review_ids,
+                             bool assessed) {
   std::string out = absl::StrCat(matched, " donor", matched == 1 ? "" : "s",
                                  " matched");
   if (rejected > 0) {
     absl::StrAppend(&out, ", ", rejected, " rejected (see standard error)");
   }
-  absl::StrAppend(&out, "; ", eligible_ids.size(), " eligible");
-  if (!eligible_ids.empty()) {
-    absl::StrAppend(&out, ": ", absl::StrJoin(eligible_ids, ", "));
-  }
-  out += "\n";
+  if (!assessed) return out + "; not assessed (no --protocol)\n";
+  auto list = [](const std::vector<std::string>& ids) {
+    return ids.empty() ? std::string() : absl::StrCat(": ", absl::StrJoin(ids, ", "));
+  };
+  absl::StrAppend(&out, "; ", eligible_ids.size(), " eligible",
+                  list(eligible_ids), "; ", review_ids.size(),
+                  " need", review_ids.size() == 1 ? "s" : "", " review",
+                  list(review_ids), "; ",
+                  matched - eligible_ids.size() - review_ids.size(),
+                  " not eligible\n");
   return out;
 }
 
@@ -244,7 +282,13 @@ std::string RankSummaryText(size_t read, const registry::RankResult& r,
     reasons.push_back(absl::StrCat(eligibility::ReasonName(static_cast<eligibility::Reason>(k)), " ",
                                    r.excluded_by[static_cast<size_t>(k)]));
   }
-  return absl::StrCat("read ", read, ", ranked ", r.ranked_count, ", excluded ",
+  const std::string ranked =
+      r.status_assessed
+          ? absl::StrCat(r.ranked_count, " (", r.ranked_count - r.needs_review,
+                         " eligible, ", r.needs_review, " need",
+                         r.needs_review == 1 ? "s" : "", " review)")
+          : absl::StrCat(r.ranked_count, " (not assessed: no --protocol)");
+  return absl::StrCat("read ", read, ", ranked ", ranked, ", excluded ",
                       r.excluded, " (",
                       reasons.empty() ? "none" : absl::StrJoin(reasons, ", "),
                       "), rejected ", rejected);

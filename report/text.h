@@ -38,9 +38,13 @@ std::string MatchTextHead(absl::string_view imgt_version,
 std::string MatchDonorText(const MatchedDonor& donor,
                            const eligibility::EligibilityOptions& options,
                            const TextStyle& style);
-// "6 donors matched, 1 rejected (see standard error); 3 eligible: a, b, c\n".
+// "6 donors matched, 1 rejected (see standard error); 2 eligible: a, b;
+// 1 needs review: c; 3 not eligible\n" (without a protocol: "...; not
+// assessed (no --protocol)").
 std::string MatchTextSummary(size_t matched, size_t rejected,
-                             const std::vector<std::string>& eligible_ids);
+                             const std::vector<std::string>& eligible_ids,
+                             const std::vector<std::string>& review_ids,
+                             bool assessed);
 
 // One family's block: letters and phased GL String per member, what each
 // relative shares with the patient (with its haplo verdict when `verdicts`

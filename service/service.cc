@@ -429,14 +429,16 @@ struct Service::Impl {
     if (rank) {
       if (absl::Status s = CheckKeys(*oj, "options",
                                      {"protocol", "as_of", "dsa_mfi", "top",
-                                      "rank_by", "strict"});
+                                      "rank_by", "strict", "gate",
+                                      "unrelated_haplo", "allow_minors"});
           !s.ok()) {
         return s;
       }
     } else if (absl::Status s = CheckKeys(
                    *oj, "options",
                    {"loci", "homozygous_mismatch", "protocol", "as_of",
-                    "dsa_mfi", "gate", "strict"});
+                    "dsa_mfi", "gate", "strict", "unrelated_haplo",
+                    "allow_minors"});
                !s.ok()) {
       return s;
     }
@@ -458,8 +460,43 @@ struct Service::Impl {
     }
     HLA_SVC_GET(dsa, OptNumber(*oj, "dsa_mfi", "options."));
     if (dsa) {
-      if (*dsa < 0) return Bad("'options.dsa_mfi' must not be negative");
+      if (!(*dsa >= 0) || *dsa > eligibility::kMaxDsaMfi) {
+        return Bad(absl::StrCat("'options.dsa_mfi' must be an MFI from 0 to ",
+                                eligibility::kMaxDsaMfi));
+      }
       c.eligibility.dsa_mfi_threshold = *dsa;
+    }
+    HLA_SVC_GET(by_state, OptString(*oj, "unrelated_haplo", "options."));
+    if (by_state) {
+      absl::StatusOr<eligibility::ByStatePolicy> p =
+          eligibility::ParseByStatePolicy(*by_state);
+      if (!p.ok()) {
+        return Bad(absl::StrCat("options.unrelated_haplo: ",
+                                p.status().message()));
+      }
+      c.eligibility.by_state = *p;
+    }
+    HLA_SVC_GET(minors, OptBool(*oj, "allow_minors", "options."));
+    c.eligibility.allow_minors = minors.value_or(false);
+    HLA_SVC_GET(gate, OptList(*oj, "gate", "options."));
+    if (gate) {
+      if (!c.eligibility.assessed()) {
+        return Bad("'options.gate' needs a protocol: without one nothing is "
+                   "decided");
+      }
+      for (absl::string_view item : absl::StrSplit(*gate, ',')) {
+        item = absl::StripAsciiWhitespace(item);
+        if (item == "abo") {
+          c.eligibility.abo_gate = true;
+        } else if (item == "cmv") {
+          c.eligibility.cmv_gate = true;
+        } else if (item == "sex") {
+          c.eligibility.sex_gate = true;
+        } else {
+          return Bad(absl::StrCat("options.gate: '", item,
+                                  "' is not one of abo, cmv, sex"));
+        }
+      }
     }
     if (!rank) {
       HLA_SVC_GET(loci, OptList(*oj, "loci", "options."));
@@ -473,22 +510,6 @@ struct Service::Impl {
           return Bad("'options.homozygous_mismatch' must be 2 (WMDA 2016) or 1");
         }
         c.match.homozygous_mismatch_count = static_cast<int>(*hm);
-      }
-      HLA_SVC_GET(gate, OptList(*oj, "gate", "options."));
-      if (gate) {
-        for (absl::string_view item : absl::StrSplit(*gate, ',')) {
-          item = absl::StripAsciiWhitespace(item);
-          if (item == "abo") {
-            c.eligibility.abo_major_excludes = true;
-          } else if (item == "cmv") {
-            c.eligibility.cmv_mismatch_excludes = true;
-          } else if (item == "sex") {
-            c.eligibility.female_to_male_excludes = true;
-          } else {
-            return Bad(absl::StrCat("options.gate: '", item,
-                                    "' is not one of abo, cmv, sex"));
-          }
-        }
       }
     } else {
       HLA_SVC_GET(top, OptInt(*oj, "top", "options."));
@@ -522,6 +543,11 @@ struct Service::Impl {
       c.recipient_facts.sex = *v;
     }
     HLA_SVC_GET(abs, OptList(*rj, "antibodies", "recipient."));
+    // "antibodies" given, even [] or "none": the recipient was tested.
+    if (abs) c.recipient_facts.antibodies_tested = true;
+    if (abs && absl::EqualsIgnoreCase(absl::StripAsciiWhitespace(*abs), "none")) {
+      abs->clear();
+    }
     if (abs && !abs->empty()) {
       absl::StatusOr<std::vector<eligibility::Antibody>> a =
           eligibility::ParseAntibodies(*abs);
@@ -625,6 +651,9 @@ struct Service::Impl {
           fact_error = absl::InvalidArgumentError(absl::StrCat(
               "key '", eligibility::DonorFactName(fact), "': ", e.message()));
         }
+      }
+      if (fact_error.ok()) {
+        fact_error = eligibility::CheckDonorFacts(facts, eligibility::Today());
       }
       if (!fact_error.ok()) {
         reject(fact_error.message());

@@ -50,7 +50,7 @@ class ArdKeys {
         absl::StatusOr<matcher::Genotype> g = Genotype(allele);
         if (g.ok()) {
           for (const matcher::LocusTyping& t : g->loci) {
-            if (t.typed_positions > 0) keys = t.pos[0].match_keys;
+            if (t.typed_positions > 0) keys = t.pos[0].match_keys();
           }
         }
         it = cache_.emplace(allele, std::move(keys)).first;
@@ -70,7 +70,7 @@ class ArdKeys {
                     Locus::kDQB1}) {
       const matcher::LocusTyping& t = g->at(l);
       if (t.typed_positions < 2) continue;
-      if (!Intersect(t.pos[0].match_keys, t.pos[1].match_keys)) return false;
+      if (!Intersect(t.pos[0].match_keys(), t.pos[1].match_keys())) return false;
     }
     return true;
   }

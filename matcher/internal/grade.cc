@@ -257,6 +257,8 @@ MatchGrade GradePositions(absl::Span<const Allele> alleles,
                           absl::Span<const Antigen> antigens,
                           const PositionTyping& r, const PositionTyping& d) {
   if (!r.typed() || !d.typed()) return MatchGrade::kUnknown;
+  // An allele not named yet matches nothing until it is typed.
+  if (r.unnamed || d.unnamed) return MatchGrade::kMismatch;
   if (r.all_null() != d.all_null()) {
     // Atlas: a single allele or allele list against a null is
     // ExpressingVsNull; a consolidated or serology typing against a null is
@@ -298,9 +300,10 @@ MatchGrade GradePositions(absl::Span<const Allele> alleles,
     }
   }
   if (consolidated && best > MatchGrade::kGGroup) best = MatchGrade::kGGroup;
-  if (best == MatchGrade::kMismatch) {
-    best = GradeSerology(antigens, r.serology(), d.serology());
-  }
+  // Between two molecular typings a different antigen-recognition domain is
+  // a mismatch whatever their serology says (C*01:02 vs C*01:10 are both
+  // Cw1): serology grades belong where a side was typed by serology. The
+  // antigen relation is reported beside the grade (AntigenMatch).
   return best;
 }
 
@@ -320,7 +323,9 @@ MatchConfidence ConfidenceOf(const PositionTyping& r, const PositionTyping& d,
                          : MatchConfidence::kDefinite;  // both gene absent
   }
   if (!Intersect(r.match_keys(), d.match_keys())) return MatchConfidence::kMismatch;
-  if (r.serology_only() || d.serology_only() || genotype_list) {
+  // A side that may be a null allele matches only if it is not one.
+  if (r.serology_only() || d.serology_only() || genotype_list ||
+      r.possible_null() || d.possible_null()) {
     return MatchConfidence::kPotential;
   }
   if (r.single_allele() && d.single_allele()) {

@@ -97,9 +97,11 @@ MatchGrade GradeSerology(absl::Span<const data::Antigen> antigens,
                          absl::Span<const data::AntigenId> b);
 
 // Grade of one position against another, both typed (see docs/matching.md):
-// null/placeholder handling first, then serology if either side was written
-// as serology, else the best allele-pair grade capped at kGGroup when either
-// side is consolidated, falling back to the serology of the alleles.
+// an unnamed allele (NEW, UUUU, XXXX) is a mismatch; null/placeholder
+// handling next; then serology if either side was written as serology;
+// else the best allele-pair grade capped at kGGroup when either side is
+// consolidated, and a mismatch when no P group is shared (never a serology
+// grade between two molecular typings).
 MatchGrade GradePositions(const data::Reference& ref, const PositionTyping& r,
                           const PositionTyping& d);
 // The same with explicit tables (synthetic tests).
@@ -118,7 +120,8 @@ bool AntigenMatch(absl::Span<const data::Antigen> antigens,
 
 // Atlas MatchConfidence for two typed positions:
 //   no shared match key, or exactly one side all-null -> kMismatch;
-//   either side serology, or `genotype_list`           -> kPotential;
+//   either side serology, `genotype_list`, or a side that may be a null
+//     allele (PositionTyping::possible_null)            -> kPotential;
 //   both single alleles                                -> kDefinite;
 //   both one P group (or one small-g of nulls)         -> kExact;
 //   otherwise                                          -> kPotential.
@@ -145,28 +148,63 @@ int CountDirectional(const std::array<const std::vector<uint32_t>*, 2>& from,
                      const std::array<const std::vector<uint32_t>*, 2>& to,
                      int to_count, int homozygous_count);
 
-// The haplo verdict from per-locus sharing, before '~' phase is looked at.
-// One rule for Match (HaploVerdictOf) and rank's scan, in this order:
+// What '~' phase says about a whole recipient haplotype, over the loci the
+// verdict uses.
+enum class PhaseEvidence : uint8_t {
+  kNone,        // no phase on either side
+  kCarried,     // phase on both sides: a recipient haplotype is carried
+                // whole; on one side only: one could be
+  kNotCarried,  // the phase shows that no recipient haplotype is (or can
+                // be) carried whole
+};
+
+// Whether, at one locus, a side may carry recipient haplotype `h`: one of
+// its copies shares a match key with the recipient copy written in that
+// haplotype (`shares_r0/r1`: some copy of the side shares a key with
+// recipient copy 0/1; `hap_r0/r1`: their '~' haplotype, 0 or 1).
+inline bool LocusMayCarry(bool shares_r0, bool shares_r1, int hap_r0,
+                          int hap_r1, int h) {
+  return (shares_r0 && hap_r0 == h) || (shares_r1 && hap_r1 == h);
+}
+
+// The haplo verdict, one rule for Match (HaploVerdictOf) and the registry
+// scan. Sharing by descent needs a relative; sharing by state is all an
+// unrelated donor (or one of unknown relationship) can show. In order:
 //   a required locus not typed on both sides, or no locus typed on both
-//     sides                                    -> kInsufficientTyping
-//   some scored locus shares no allele         -> kNotHaploidentical
-//   both alleles shared at every scored locus  -> kIdentical
-//   a parent or child sharing one somewhere    -> kHaploidentical (one
+//     sides                                      -> kInsufficientTyping
+//   some scored locus shares no allele           -> kNotHaploidentical
+//   a relative sharing both alleles everywhere   -> kIdentical
+//   the phase shows no recipient haplotype carried whole
+//                                                -> kNotHaploidentical
+//   a parent or child                            -> kHaploidentical (one
 //     haplotype is shared by descent)
-//   otherwise                                  -> kHaploCompatible (Match
-//     then upgrades or downgrades it from phase written on both sides)
-// Inline: the scan calls it once per donor.
-inline matcher::HaploVerdict UnphasedHaploVerdict(bool missing_required,
-                                                  bool any_scored,
-                                                  bool none_shared,
-                                                  bool one_shared,
-                                                  bool parent_child) {
+//   another relative, phase on both sides showing a shared haplotype
+//                                                -> kHaploidentical
+//   an unrelated donor, the same                 -> kHaplotypeMatched
+//   otherwise                                    -> kHaploCompatible
+inline matcher::HaploVerdict HaploVerdictRule(
+    bool missing_required, bool any_scored, bool none_shared,
+    bool all_two_shared, matcher::Relationship relationship,
+    PhaseEvidence phase, bool phase_on_both_sides) {
   using matcher::HaploVerdict;
+  using matcher::Relationship;
   if (missing_required || !any_scored) return HaploVerdict::kInsufficientTyping;
   if (none_shared) return HaploVerdict::kNotHaploidentical;
-  if (!one_shared) return HaploVerdict::kIdentical;
-  return parent_child ? HaploVerdict::kHaploidentical
-                      : HaploVerdict::kHaploCompatible;
+  const bool related = relationship != Relationship::kUnrelated &&
+                       relationship != Relationship::kUnknown;
+  if (related && all_two_shared) return HaploVerdict::kIdentical;
+  if (phase == PhaseEvidence::kNotCarried) {
+    return HaploVerdict::kNotHaploidentical;
+  }
+  if (relationship == Relationship::kParent ||
+      relationship == Relationship::kChild) {
+    return HaploVerdict::kHaploidentical;
+  }
+  if (phase == PhaseEvidence::kCarried && phase_on_both_sides) {
+    return related ? HaploVerdict::kHaploidentical
+                   : HaploVerdict::kHaplotypeMatched;
+  }
+  return HaploVerdict::kHaploCompatible;
 }
 
 // The DPB1 TCE category of a DPB1 pair that is not a two-allele match, from

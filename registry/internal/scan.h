@@ -24,6 +24,7 @@ namespace hla::registry {
 struct FastLocus {
   bool scored = false;
   int8_t matches = 0, gvh = 0, hvg = 0, antigen_matches = 0;
+  int8_t antigen_level = 0;  // LocusMatch::antigen_level_matches
   matcher::MatchGrade grade = matcher::MatchGrade::kUnknown;
   matcher::MatchConfidence confidence = matcher::MatchConfidence::kMismatch;
   bool crossed = false;
@@ -36,7 +37,7 @@ struct FastResult {
   bool has_tce = false;
   matcher::TceCategory tce = matcher::TceCategory::kNotScored;
   eligibility::Findings findings = 0;  // as Evaluate finds them
-  bool eligible = false;
+  eligibility::Status status = eligibility::Status::kNotAssessed;
   int age = -1;  // -1 unknown
   uint32_t key = 0;  // ranking key, lower is better
 };
@@ -55,8 +56,9 @@ class CompiledQuery {
 
   // Everything, for one donor (tests, reports).
   FastResult Evaluate(size_t donor) const;
-  // The scan's form: eligible -> true and *key; else false and *first_fail
-  // is the first finding that excludes it (an eligibility::Reason).
+  // The scan's form: ranked (eligible, needs review or not assessed) ->
+  // true and *key; excluded (not eligible) -> false and *first_fail is the
+  // first finding that excludes it (an eligibility::Reason).
   bool Gate(size_t donor, uint32_t* key, int* first_fail) const;
   // The scan's first filter, a few loads: the index of the first failing
   // gate when the age gate or a required locus (untyped, or sharing no

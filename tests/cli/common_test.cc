@@ -24,7 +24,9 @@ Args Parsed(std::vector<std::string> argv) {
   FlagSpec spec;
   spec.value_flags = {"protocol", "as-of",         "dsa-mfi",
                       "gate",     "recipient-abo", "recipient-cmv",
-                      "recipient-sex", "antibodies", "imgt", "mac"};
+                      "recipient-sex", "antibodies", "imgt", "mac",
+                      "unrelated-haplo"};
+  spec.bool_flags = {"allow-minors"};
   absl::StatusOr<Args> a = Args::Parse(argv, spec);
   EXPECT_TRUE(a.ok()) << a.status();
   return a.ok() ? *std::move(a) : Args();
@@ -39,10 +41,16 @@ TEST(ParseEligibilityFlags, BadValuesAreUsageErrorsNamingTheFlag) {
   const BadFlag kCases[] = {
       {{"--protocol", "NCT0"}, "--protocol: "},
       {{"--as-of", "2026-02-30"}, "--as-of: "},
-      {{"--dsa-mfi", "-1"}, "--dsa-mfi: '-1' is not a non-negative number"},
+      {{"--dsa-mfi", "-1"}, "--dsa-mfi: '-1' is not an MFI from 0 to 1e+06"},
       {{"--dsa-mfi", "nan"}, "--dsa-mfi: 'nan'"},
+      {{"--dsa-mfi", "inf"}, "--dsa-mfi: 'inf'"},
+      {{"--dsa-mfi", "1e400"}, "--dsa-mfi: '1e400'"},
       {{"--dsa-mfi", "1e3x"}, "--dsa-mfi: '1e3x'"},
-      {{"--gate", "abo,height"}, "--gate: 'height' is not one of abo, cmv, sex"},
+      {{"--protocol", "NCT04835883", "--gate", "abo,height"},
+       "--gate: 'height' is not one of abo, cmv, sex"},
+      {{"--gate", "abo"}, "--gate needs a --protocol"},
+      {{"--protocol", "NCT04835883", "--unrelated-haplo", "maybe"},
+       "--unrelated-haplo: 'maybe' is not review, accept or exclude"},
   };
   for (const BadFlag& c : kCases) {
     absl::StatusOr<eligibility::EligibilityOptions> o =
@@ -61,16 +69,24 @@ TEST(ParseEligibilityFlags, ReadsEveryFlag) {
   EXPECT_EQ(o->protocol, "NCT04835883");
   EXPECT_EQ(o->as_of, absl::CivilDay(2026, 11, 26));
   EXPECT_EQ(o->dsa_mfi_threshold, 2500);
-  EXPECT_TRUE(o->abo_major_excludes);
-  EXPECT_FALSE(o->cmv_mismatch_excludes);
-  EXPECT_TRUE(o->female_to_male_excludes);
+  EXPECT_TRUE(o->abo_gate);
+  EXPECT_FALSE(o->cmv_gate);
+  EXPECT_TRUE(o->sex_gate);
+  EXPECT_EQ(o->by_state, eligibility::ByStatePolicy::kReview);
+  EXPECT_FALSE(o->allow_minors);
+  o = ParseEligibilityFlags(Parsed({"--protocol", "NCT04835883",
+                                    "--unrelated-haplo", "Accept",
+                                    "--allow-minors"}));
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->by_state, eligibility::ByStatePolicy::kAccept);
+  EXPECT_TRUE(o->allow_minors);
   // Defaults: no protocol, today, the EBMT threshold, no gates.
   absl::StatusOr<eligibility::EligibilityOptions> d = ParseEligibilityFlags(Parsed({}));
   ASSERT_TRUE(d.ok());
   EXPECT_EQ(d->as_of, eligibility::Today());
   EXPECT_EQ(d->dsa_mfi_threshold, eligibility::EligibilityOptions().dsa_mfi_threshold);
-  EXPECT_FALSE(d->abo_major_excludes || d->cmv_mismatch_excludes ||
-               d->female_to_male_excludes);
+  EXPECT_FALSE(d->abo_gate || d->cmv_gate || d->sex_gate);
+  EXPECT_FALSE(d->assessed());
 }
 
 TEST(ParseRecipientFlags, ReadsFactsAndAntibodiesFromAFile) {
@@ -92,6 +108,16 @@ TEST(ParseRecipientFlags, ReadsFactsAndAntibodiesFromAFile) {
   ASSERT_EQ(f.antibodies.size(), 2u);
   EXPECT_EQ(f.antibodies[1].specificity, "B44");
   EXPECT_EQ(f.antibodies[1].mfi, 1200);
+  EXPECT_TRUE(f.antibodies_tested);
+}
+
+TEST(ParseRecipientFlags, AntibodiesNoneIsATestedRecipientWithout) {
+  eligibility::RecipientFacts f;
+  ASSERT_TRUE(ParseRecipientFlags(Parsed({}), &f).ok());
+  EXPECT_FALSE(f.antibodies_tested);  // not given: not tested
+  ASSERT_TRUE(ParseRecipientFlags(Parsed({"--antibodies", " None "}), &f).ok());
+  EXPECT_TRUE(f.antibodies_tested);
+  EXPECT_TRUE(f.antibodies.empty());
 }
 
 TEST(ParseRecipientFlags, BadValueIsUsageUnreadableFileIsRejected) {
@@ -105,6 +131,11 @@ TEST(ParseRecipientFlags, BadValueIsUsageUnreadableFileIsRejected) {
   s = ParseRecipientFlags(Parsed({"--antibodies", "@/nonexistent/ab.txt"}), &f);
   EXPECT_EQ(s.code(), absl::StatusCode::kNotFound);
   EXPECT_THAT(s.message(), HasSubstr("--antibodies: /nonexistent/ab.txt: cannot open"));
+  // A directory opens but cannot be read: an error, never an empty list
+  // (that would read as "tested, no antibodies").
+  s = ParseRecipientFlags(Parsed({"--antibodies", "@/"}), &f);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(s.message(), HasSubstr("--antibodies: /: cannot read"));
 }
 
 TEST(TextOrFile, LiteralOrStrippedFileContents) {

@@ -70,8 +70,10 @@ class FamilyFlags : public ::testing::Test {
   std::string dir_, family_;
 };
 
+// The trial, the recipient tested for antibodies and found without any.
 const std::vector<std::string> kTrial = {"--protocol", "NCT04835883",
-                                         "--as-of", "2026-11-26"};
+                                         "--as-of", "2026-11-26",
+                                         "--antibodies", "none"};
 
 std::vector<std::string> With(std::vector<std::string> a,
                               const std::vector<std::string>& b) {
@@ -109,8 +111,9 @@ TEST_F(FamilyFlags, RankFamilyAloneRanksTheRelativesByProvenPhase) {
   EXPECT_EQ(rows[2], std::make_pair(std::string("M"), std::string("haploidentical")));
   EXPECT_THAT(r.out, HasSubstr("family segregation: shares haplotype a "
                                "(paternal) with the patient"));
-  EXPECT_THAT(r.err, HasSubstr("read 5, ranked 3, excluded 2 (too old 1, "
-                               "not haploidentical 1), rejected 0"));
+  EXPECT_THAT(r.err, HasSubstr("read 5, ranked 3 (3 eligible, 0 need "
+                               "review), excluded 2 (too old 1, not "
+                               "haploidentical 1), rejected 0"));
   EXPECT_THAT(r.err, HasSubstr("family relatives: 5 of them"));
   // Relationship comes from the role.
   EXPECT_THAT(r.out, HasSubstr("2,S1,sibling,"));
@@ -243,7 +246,11 @@ TEST(ShippedFamily, SegregatesAndRanksAsTheReadmeSays) {
   EXPECT_EQ(rows[0].first, "sister");
   EXPECT_EQ(rows[1].first, "son");
   EXPECT_EQ(rows[2].first, "father");
-  EXPECT_THAT(r.err, HasSubstr("excluded 3 (age unknown 1, too old 1, DSA 1)"));
+  // The half-brother shares nothing (his unknown age alone would only be
+  // for review); the mother is 72; the brother has a DSA.
+  EXPECT_THAT(r.err, HasSubstr("ranked 3 (3 eligible, 0 need review), "
+                               "excluded 3 (too old 1, not haploidentical 1, "
+                               "DSA 1)"));
 }
 
 }  // namespace

@@ -76,23 +76,28 @@ TEST(MatchFamily, EachDonorsVerdictAndReasons) {
   const struct {
     const char* id;
     const char* verdict;
-    bool eligible;
+    const char* status;
     const char* total;
     const char* reasons;  // the whole JSON list, checked by hand
   } kFamily[] = {
       // 72 (born 1954-03-02) and carries A*24:02, against which the patient
       // has anti-A24 at 3500: two reasons, each enough.
-      {"mother", "haploidentical", false, "\"matches\":5,\"out_of\":10",
+      // Her B*44:02 is the patient's own B44: the anti-B44 is said, not
+      // counted as a DSA.
+      {"mother", "haploidentical", "not-eligible", "\"matches\":5,\"out_of\":10",
        "\"age 72 at 2026-11-26: not under 70 (NCT04835883)\","
        "\"DSA: anti-A24 MFI 3500 \u2265 1000 against donor A*24:02 (antigen "
        "A24)\","
        "\"haploidentical: a parent shares one haplotype by descent, and at "
        "least one allele is shared at A, B, C, DRB1, DQB1\","
+"\"antibody anti-B44 MFI 2500 \u2265 1000 is not counted as a DSA: the "
+       "recipient carries B44 too: not donor-specific (an autoantibody or a "
+       "false positive; ask the laboratory)\","
        "\"ABO compatible: recipient A+, donor A+\","
        "\"CMV: recipient positive, donor positive\","
        "\"female donor for a male recipient\""},
       // 68, shares the paternal haplotype, no antibody against him.
-      {"father", "haploidentical", true, "\"matches\":5,\"out_of\":10",
+      {"father", "haploidentical", "eligible", "\"matches\":5,\"out_of\":10",
        "\"age 68 at 2026-11-26: under 70\","
        "\"haploidentical: a parent shares one haplotype by descent, and at "
        "least one allele is shared at A, B, C, DRB1, DQB1\","
@@ -101,39 +106,48 @@ TEST(MatchFamily, EachDonorsVerdictAndReasons) {
        "\"ABO minor incompatibility: recipient A+, donor O+\","
        "\"CMV: recipient positive, donor positive\""},
       // Both haplotypes: 10/10. B44 antibody is the patient's own antigen.
-      {"sister", "identical", true, "\"matches\":10,\"out_of\":10",
+      {"sister", "identical", "eligible", "\"matches\":10,\"out_of\":10",
        "\"age 46 at 2026-11-26: under 70\","
        "\"identical: both alleles match at A, B, C, DRB1, DQB1\","
        "\"no DSA: none of the recipient's 3 antibodies at MFI \u2265 1000 is "
        "against this donor\","
+"\"antibody anti-B44 MFI 2500 \u2265 1000 is not counted as a DSA: the "
+       "recipient carries B44 too: not donor-specific (an autoantibody or a "
+       "false positive; ask the laboratory)\","
        "\"ABO bidirectional incompatibility: recipient A+, donor B+\","
-       "\"CMV mismatch: recipient positive, donor negative\","
+       "\"CMV mismatch (R+/D-): recipient positive, donor negative\","
        "\"female donor for a male recipient\""},
       // Phased GL strings prove the shared paternal haplotype; his maternal
       // one carries A*24:02: DSA.
-      {"brother", "haploidentical", false, "\"matches\":5,\"out_of\":10",
+      {"brother", "haploidentical", "not-eligible", "\"matches\":5,\"out_of\":10",
        "\"DSA: anti-A24 MFI 3500 \u2265 1000 against donor A*24:02 (antigen "
        "A24)\","
        "\"age 43 at 2026-11-26: under 70\","
        "\"haploidentical: recipient haplotype 1 and donor haplotype 1 (phased "
-       "GL strings) match at A, B, C, DRB1, DQB1\","
+       "GL strings) match at A, B, C, DRB1, DQB1; a sibling: shared by "
+       "descent\","
        "\"ABO compatible: recipient A+, donor A+\","
        "\"CMV: recipient positive, donor positive\""},
       // Age given as a number only.
-      {"son", "haploidentical", true, "\"matches\":5,\"out_of\":10",
+      {"son", "haploidentical", "eligible", "\"matches\":5,\"out_of\":10",
        "\"age 19 (as given): under 70\","
        "\"haploidentical: a child shares one haplotype by descent, and at "
        "least one allele is shared at A, B, C, DRB1, DQB1\","
        "\"no DSA: none of the recipient's 3 antibodies at MFI \u2265 1000 is "
        "against this donor\","
+"\"antibody anti-B44 MFI 2500 \u2265 1000 is not counted as a DSA: the "
+       "recipient carries B44 too: not donor-specific (an autoantibody or a "
+       "false positive; ask the laboratory)\","
        "\"ABO compatible: recipient A+, donor A-\","
-       "\"CMV mismatch: recipient positive, donor negative\""},
-      // Father's other haplotype and a stranger's: nothing shared; no age.
-      {"half-brother", "not-haploidentical", false,
+       "\"CMV mismatch (R+/D-): recipient positive, donor negative\""},
+      // Father's other haplotype and a stranger's: nothing shared, which
+      // excludes him; his unknown age is still said, as a fact to check.
+      {"half-brother", "not-haploidentical", "not-eligible",
        "\"matches\":0,\"out_of\":10",
-       "\"age unknown: no birth date or age given\","
        "\"not haploidentical: no allele shared at A, B, C, DRB1, DQB1 "
        "(NCT04835883)\","
+       "\"age unknown: no birth date or age given; check the donor's date of "
+       "birth\","
        "\"no DSA: none of the recipient's 3 antibodies at MFI \u2265 1000 is "
        "against this donor\","
        "\"antibody anti-DR13 MFI 600 < 1000 against donor DRB1*13:01 "
@@ -147,8 +161,8 @@ TEST(MatchFamily, EachDonorsVerdictAndReasons) {
     ASSERT_FALSE(line.empty()) << r.out;
     EXPECT_THAT(line, HasSubstr(absl::StrCat("\"haplo\":{\"verdict\":\"",
                                              d.verdict, "\"")));
-    EXPECT_THAT(line, HasSubstr(absl::StrCat("\"eligibility\":{\"eligible\":",
-                                             d.eligible ? "true" : "false")));
+    EXPECT_THAT(line, HasSubstr(absl::StrCat("\"eligibility\":{\"status\":\"",
+                                             d.status, "\"")));
     EXPECT_THAT(line, HasSubstr(absl::StrCat("\"total\":{", d.total)));
     EXPECT_EQ(Reasons(line), d.reasons);
   }
@@ -158,7 +172,8 @@ TEST(MatchFamily, EachDonorsVerdictAndReasons) {
 TEST(MatchFamily, TextIsATablePerDonorWithoutColourOffTerminal) {
   const RunResult r = Invoke(FamilyArgs("text"));
   ASSERT_EQ(r.rc, kExitOk) << r.err;
-  EXPECT_THAT(r.out, HasSubstr("Donor sister (sibling, age 46 at 2026-11-26, "
+  // The relationship as the file gives it.
+  EXPECT_THAT(r.out, HasSubstr("Donor sister (sister, age 46 at 2026-11-26, "
                                "female, B+, CMV negative)"));
   EXPECT_THAT(r.out, HasSubstr("  locus  recipient   donor       grade"));
   // (Grades are the matcher's business: matcher/match.h.)
@@ -166,22 +181,38 @@ TEST(MatchFamily, TextIsATablePerDonorWithoutColourOffTerminal) {
   EXPECT_THAT(r.out, HasSubstr("  2/2    0    0\n"));
   EXPECT_THAT(r.out, HasSubstr("  total: 10/10 allele matches; GvH 0, HvG 0"));
   EXPECT_THAT(r.out, HasSubstr("  NOT ELIGIBLE (NCT04835883)\n"
-                               "    - age 72 at 2026-11-26: not under 70"));
+                               "    excluded: age 72 at 2026-11-26: not under "
+                               "70"));
+  EXPECT_THAT(r.out, HasSubstr("    check:    age unknown: no birth date or "
+                               "age given; check the donor's date of birth\n"));
   EXPECT_THAT(r.out, HasSubstr("6 donors matched; 3 eligible: father, "
-                               "sister, son\n"));
+                               "sister, son; 0 need review; 3 not "
+                               "eligible\n"));
   EXPECT_THAT(r.out, Not(HasSubstr("\x1b[")));
   const RunResult tty = Invoke(FamilyArgs("text"), /*interactive=*/true);
   EXPECT_THAT(tty.out, HasSubstr("\x1b[32mELIGIBLE\x1b[0m"));
 }
 
-TEST(MatchFamily, ProtocolNoneGatesOnlyOnDsa) {
+// Without a protocol nothing is decided: every donor is "not assessed",
+// with the findings (the DSA too) reported.
+TEST(MatchFamily, ProtocolNoneAssessesNothing) {
   std::vector<std::string> args = FamilyArgs("json");
   args[13] = "none";  // --protocol
   const RunResult r = Invoke(args);
   ASSERT_EQ(r.rc, kExitOk) << r.err;
-  EXPECT_THAT(DonorLine(r.out, "half-brother"),
-              HasSubstr("\"eligible\":true"));
-  EXPECT_THAT(DonorLine(r.out, "brother"), HasSubstr("\"eligible\":false"));
+  for (const char* id : {"half-brother", "brother", "father"}) {
+    EXPECT_THAT(DonorLine(r.out, id),
+                HasSubstr("\"status\":\"not-assessed\",\"eligible\":false"))
+        << id;
+  }
+  EXPECT_THAT(DonorLine(r.out, "brother"),
+              HasSubstr("\"DSA: anti-A24 MFI 3500"));
+  args[17] = "text";  // --format
+  const RunResult t = Invoke(args);
+  EXPECT_THAT(t.out, HasSubstr("NOT ASSESSED (no --protocol: the findings "
+                               "only)"));
+  EXPECT_THAT(t.out, HasSubstr("6 donors matched; not assessed (no "
+                               "--protocol)\n"));
 }
 
 TEST(MatchCli, DonorsOnTheCommandLine) {
@@ -195,11 +226,14 @@ TEST(MatchCli, DonorsOnTheCommandLine) {
               "--relationship", "father", "--protocol", "NCT04835883",
               "--as-of", "2026-11-26", "--antibodies", "A3:5000"});
   ASSERT_EQ(r.rc, kExitOk) << r.err;
-  EXPECT_THAT(r.out, HasSubstr("Donor dad (parent, age unknown)  [--donor 1]"));
-  EXPECT_THAT(r.out, HasSubstr("Donor donor-2 (parent, age unknown)"));
-  EXPECT_THAT(r.out, HasSubstr("    - age unknown: no birth date or age "
-                               "given\n    - DSA: anti-A3 MFI 5000"));
-  EXPECT_THAT(r.out, HasSubstr("2 donors matched; 0 eligible\n"));
+  EXPECT_THAT(r.out, HasSubstr("Donor dad (father, age unknown)  [--donor 1]"));
+  EXPECT_THAT(r.out, HasSubstr("Donor donor-2 (father, age unknown)"));
+  // dad carries A*03:01: the DSA excludes him; the unknown age is to check.
+  EXPECT_THAT(r.out, HasSubstr("    excluded: DSA: anti-A3 MFI 5000"));
+  EXPECT_THAT(r.out, HasSubstr("    check:    age unknown: no birth date or "
+                               "age given"));
+  EXPECT_THAT(r.out, HasSubstr("2 donors matched; 0 eligible; 1 needs review: "
+                               "donor-2; 1 not eligible\n"));
 }
 
 TEST(MatchCli, DonorsFromStandardInput) {
@@ -211,7 +245,10 @@ TEST(MatchCli, DonorsFromStandardInput) {
       "t1\t1990-01-01\t01:01\t02:01\t08:01\t44:02\t03:01\t04:01\n");
   ASSERT_EQ(r.rc, kExitOk) << r.err;
   EXPECT_THAT(DonorLine(r.out, "t1"), HasSubstr("\"source\":\"<stdin>:2\""));
-  EXPECT_THAT(DonorLine(r.out, "t1"), HasSubstr("\"verdict\":\"identical\""));
+  // No relationship given: a 6/6 match shares by state only (identical is
+  // for relatives).
+  EXPECT_THAT(DonorLine(r.out, "t1"),
+              HasSubstr("\"verdict\":\"haplo-compatible\""));
 }
 
 TEST(MatchCli, RejectedRecipientOrAntibodyExitsOne) {
@@ -276,9 +313,12 @@ TEST(MatchCli, BadDonorRowsAreReportedAndTheRestMatched) {
   EXPECT_THAT(r.err, HasSubstr(absl::StrCat(path, ":5: donor id 'd1' is "
                                                   "used twice")));
   EXPECT_THAT(DonorLine(r.out, "d1"), HasSubstr("\"verdict\":\"identical\""));
+  // A sibling who could share a haplotype: phase unconfirmed, to check;
+  // and no antibody list under a haplo protocol: DSA not tested.
   EXPECT_THAT(DonorLine(r.out, "d4"),
               HasSubstr("haplo-compatible: phase unconfirmed"));
-  EXPECT_THAT(DonorLine(r.out, "d4"), HasSubstr("\"eligible\":true"));
+  EXPECT_THAT(DonorLine(r.out, "d4"), HasSubstr("\"status\":\"needs-review\""));
+  EXPECT_THAT(DonorLine(r.out, "d4"), HasSubstr("DSA not tested"));
   EXPECT_THAT(r.out, HasSubstr(absl::StrCat("{\"source\":\"", path,
                                             ":3\",\"error\":")));
 }

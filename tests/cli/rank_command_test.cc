@@ -68,13 +68,13 @@ class RankCommandTest : public ::testing::Test {
 
   std::vector<std::string> Base() {
     return {"--recipient", kRecipient, "--donors", donors_, "--protocol",
-            "NCT04835883", "--as-of", "2026-11-26"};
+            "NCT04835883", "--as-of", "2026-11-26", "--antibodies", "none"};
   }
 
   std::string dir_, donors_;
 };
 
-// "read N, ranked R, excluded E (...), rejected X" -> {N, R, E, X}.
+// "read N, ranked R (...), excluded E (...), rejected X" -> {N, R, E, X}.
 std::vector<int> SummaryNumbers(const std::string& err) {
   // (No std::regex: GCC 12 warns inside <regex> under the sanitizers.)
   const size_t at = err.find("read ");
@@ -83,8 +83,10 @@ std::vector<int> SummaryNumbers(const std::string& err) {
   EXPECT_NE(close, std::string::npos) << err;
   if (at == std::string::npos || close == std::string::npos) return {};
   int n = 0, r = 0, e = 0, x = 0;
-  if (std::sscanf(err.c_str() + at, "read %d, ranked %d, excluded %d (", &n,
-                  &r, &e) != 3 ||
+  const size_t excluded = err.find(", excluded ", at);
+  if (excluded == std::string::npos ||
+      std::sscanf(err.c_str() + at, "read %d, ranked %d", &n, &r) != 2 ||
+      std::sscanf(err.c_str() + excluded, ", excluded %d (", &e) != 1 ||
       std::sscanf(err.c_str() + close, "), rejected %d", &x) != 1) {
     ADD_FAILURE() << err;
     return {};
@@ -103,6 +105,8 @@ TEST_F(RankCommandTest, SummaryAddsUpAndRejectsCarryLines) {
   EXPECT_EQ(n[0], n[1] + n[2] + n[3]);
   EXPECT_EQ(n[3], 3);
   EXPECT_THAT(r.err, HasSubstr("too old 2"));
+  // Ranked donors split by status; eligible ones rank first.
+  EXPECT_THAT(r.err, HasSubstr(absl::StrCat("ranked ", n[1], " (")));
   std::ifstream in(rejects);
   std::stringstream s;
   s << in.rdbuf();

@@ -27,6 +27,7 @@ using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::Not;
 
 absl::CivilDay Day(int y, int m, int d) { return absl::CivilDay(y, m, d); }
 
@@ -75,84 +76,201 @@ class EvaluateFacts : public ::testing::Test {
 std::shared_ptr<const data::Reference> EvaluateFacts::ref_;
 std::string* const EvaluateFacts::error_ = new std::string();
 
-TEST_F(EvaluateFacts, UnknownAgeIsNotEligible) {
+// An identical relative, haploidentical parent... with every fact known.
+TEST_F(EvaluateFacts, EveryFactKnownAndPassingIsEligible) {
+  DonorFacts d;
+  d.birth_date = Day(1960, 5, 1);  // 66
+  RecipientFacts r;
+  r.antibodies_tested = true;  // tested, no antibodies
+  const Eligibility e =
+      Run(d, Report(matcher::HaploVerdict::kHaploidentical, "parent"), Nct(), r);
+  EXPECT_EQ(e.status, Status::kEligible);
+  EXPECT_TRUE(e.eligible);
+  EXPECT_THAT(e.to_check, IsEmpty());
+  EXPECT_THAT(e.excludes, IsEmpty());
+  EXPECT_THAT(e.passes,
+              ElementsAre("age 66 at 2026-11-26: under 70",
+                          "haploidentical: parent",
+                          "no DSA: the recipient was tested and has no "
+                          "anti-HLA antibodies"));
+}
+
+TEST_F(EvaluateFacts, UnknownAgeNeedsReview) {
   DonorFacts d;
   d.id = "X";
-  const Eligibility e = Run(d, Report(matcher::HaploVerdict::kHaploidentical), Nct());
+  RecipientFacts r;
+  r.antibodies_tested = true;
+  const Eligibility e =
+      Run(d, Report(matcher::HaploVerdict::kHaploidentical), Nct(), r);
+  EXPECT_EQ(e.status, Status::kNeedsReview);
   EXPECT_FALSE(e.eligible);
   ASSERT_FALSE(e.reasons.empty());
-  EXPECT_EQ(e.reasons[0], "age unknown: no birth date or age given");
+  EXPECT_EQ(e.reasons[0],
+            "age unknown: no birth date or age given; check the donor's date "
+            "of birth");
+  EXPECT_THAT(e.to_check, ElementsAre(e.reasons[0]));
   EXPECT_TRUE(Has(e.findings, Reason::kAgeUnknown));
   EXPECT_FALSE(e.age.has_value());
 }
 
 TEST_F(EvaluateFacts, AgeGateAtSeventy) {
   DonorFacts d;
+  RecipientFacts r;
+  r.antibodies_tested = true;
   d.birth_date = Day(1954, 3, 2);  // 72
-  Eligibility e = Run(d, Report(matcher::HaploVerdict::kHaploidentical), Nct());
-  EXPECT_FALSE(e.eligible);
+  Eligibility e =
+      Run(d, Report(matcher::HaploVerdict::kHaploidentical), Nct(), r);
+  EXPECT_EQ(e.status, Status::kNotEligible);
   EXPECT_EQ(e.reasons[0], "age 72 at 2026-11-26: not under 70 (NCT04835883)");
   EXPECT_TRUE(Has(e.findings, Reason::kTooOld));
   EXPECT_EQ(e.age, 72);
 
   d.birth_date = Day(1956, 11, 26);  // 70 today
-  e = Run(d, Report(matcher::HaploVerdict::kHaploidentical), Nct());
-  EXPECT_FALSE(e.eligible);
+  e = Run(d, Report(matcher::HaploVerdict::kHaploidentical), Nct(), r);
+  EXPECT_EQ(e.status, Status::kNotEligible);
   EXPECT_EQ(e.reasons[0], "age 70 at 2026-11-26: not under 70 (NCT04835883)");
 
   d.birth_date = Day(1956, 11, 27);  // 69, 70 tomorrow
-  e = Run(d, Report(matcher::HaploVerdict::kHaploidentical, "parent"), Nct());
-  EXPECT_TRUE(e.eligible);
-  EXPECT_THAT(e.reasons, Contains("age 69 at 2026-11-26: under 70"));
-  EXPECT_THAT(e.reasons, Contains("haploidentical: parent"));
+  e = Run(d, Report(matcher::HaploVerdict::kHaploidentical, "parent"), Nct(), r);
+  EXPECT_EQ(e.status, Status::kEligible);
+  EXPECT_THAT(e.passes, Contains("age 69 at 2026-11-26: under 70"));
+  EXPECT_THAT(e.passes, Contains("haploidentical: parent"));
 }
 
 TEST_F(EvaluateFacts, GivenAgeUsedWithoutBirthDate) {
   DonorFacts d;
   d.age = 45;
-  Eligibility e = Run(d, Report(matcher::HaploVerdict::kIdentical), Nct());
-  EXPECT_TRUE(e.eligible);
-  EXPECT_THAT(e.reasons, Contains("age 45 (as given): under 70"));
+  d.relationship = matcher::Relationship::kSibling;
+  RecipientFacts r;
+  r.antibodies_tested = true;
+  Eligibility e = Run(d, Report(matcher::HaploVerdict::kIdentical), Nct(), r);
+  EXPECT_EQ(e.status, Status::kEligible);
+  EXPECT_THAT(e.passes, Contains("age 45 (as given): under 70"));
   d.birth_date = Day(1950, 1, 1);  // the birth date wins
-  e = Run(d, Report(matcher::HaploVerdict::kIdentical), Nct());
-  EXPECT_FALSE(e.eligible);
+  e = Run(d, Report(matcher::HaploVerdict::kIdentical), Nct(), r);
+  EXPECT_EQ(e.status, Status::kNotEligible);
   EXPECT_EQ(e.age, 76);
 }
 
 TEST_F(EvaluateFacts, BirthAfterAsOfIsAgeUnknown) {
   DonorFacts d;
   d.birth_date = Day(2027, 1, 1);
-  const Eligibility e = Run(d, Report(matcher::HaploVerdict::kIdentical), Nct());
-  EXPECT_FALSE(e.eligible);
+  const Eligibility e =
+      Run(d, Report(matcher::HaploVerdict::kIdentical), Nct());
+  EXPECT_EQ(e.status, Status::kNeedsReview);
   EXPECT_EQ(e.reasons[0],
             "age unknown: birth date 2027-01-01 is after the as-of date "
-            "2026-11-26");
+            "2026-11-26; check the donor's date of birth");
+}
+
+// A donor born on the as-of date is 0: a minor, who needs review unless the
+// protocol allows minors.
+TEST_F(EvaluateFacts, MinorsNeedReviewUnlessAllowed) {
+  DonorFacts d;
+  d.birth_date = Day(2026, 11, 26);
+  d.relationship = matcher::Relationship::kChild;
+  RecipientFacts r;
+  r.antibodies_tested = true;
+  EligibilityOptions o = Nct();
+  Eligibility e =
+      Run(d, Report(matcher::HaploVerdict::kHaploidentical, "child"), o, r);
+  EXPECT_EQ(e.age, 0);
+  EXPECT_EQ(e.status, Status::kNeedsReview);
+  ASSERT_EQ(e.to_check.size(), 1u);
+  EXPECT_THAT(e.to_check[0], HasSubstr("age 0 at 2026-11-26: a minor (under 18)"));
+  d.birth_date = Day(2008, 11, 27);  // 17, 18 tomorrow
+  e = Run(d, Report(matcher::HaploVerdict::kHaploidentical, "child"), o, r);
+  EXPECT_EQ(e.status, Status::kNeedsReview);
+  d.birth_date = Day(2008, 11, 26);  // 18 today
+  e = Run(d, Report(matcher::HaploVerdict::kHaploidentical, "child"), o, r);
+  EXPECT_EQ(e.status, Status::kEligible);
+  o.allow_minors = true;
+  d.birth_date = Day(2016, 1, 1);  // 10
+  e = Run(d, Report(matcher::HaploVerdict::kHaploidentical, "child"), o, r);
+  EXPECT_EQ(e.status, Status::kEligible);
+  EXPECT_THAT(e.notes, Contains(HasSubstr("a minor (under 18)")));
 }
 
 TEST_F(EvaluateFacts, HaploVerdicts) {
   DonorFacts d;
   d.age = 30;
-  Eligibility e = Run(d, Report(matcher::HaploVerdict::kHaploCompatible, "b"), Nct());
-  EXPECT_TRUE(e.eligible);
-  EXPECT_THAT(e.reasons, Contains("haplo-compatible: phase unconfirmed (b)"));
+  d.relationship = matcher::Relationship::kSibling;
+  RecipientFacts r;
+  r.antibodies_tested = true;
+  // A relative who could share a haplotype: phase unconfirmed, review.
+  Eligibility e =
+      Run(d, Report(matcher::HaploVerdict::kHaploCompatible, "b"), Nct(), r);
+  EXPECT_EQ(e.status, Status::kNeedsReview);
+  EXPECT_THAT(e.to_check,
+              ElementsAre("haplo-compatible: phase unconfirmed: b; confirm "
+                          "the shared haplotype by family typing (--family)"));
   EXPECT_TRUE(Has(e.findings, Reason::kPhaseUnconfirmed));
 
-  e = Run(d, Report(matcher::HaploVerdict::kNotHaploidentical, "no allele at B"), Nct());
-  EXPECT_FALSE(e.eligible);
+  e = Run(d, Report(matcher::HaploVerdict::kNotHaploidentical, "no allele at B"),
+          Nct(), r);
+  EXPECT_EQ(e.status, Status::kNotEligible);
   EXPECT_EQ(e.reasons[0], "not haploidentical: no allele at B (NCT04835883)");
 
-  e = Run(d, Report(matcher::HaploVerdict::kInsufficientTyping, "DRB1 untyped"), Nct());
-  EXPECT_FALSE(e.eligible);
+  // Insufficient typing: the HLA fact is unknown, review.
+  e = Run(d, Report(matcher::HaploVerdict::kInsufficientTyping, "DRB1 untyped"),
+          Nct(), r);
+  EXPECT_EQ(e.status, Status::kNeedsReview);
   EXPECT_THAT(e.reasons[0], HasSubstr("insufficient typing"));
+  EXPECT_THAT(e.reasons[0], HasSubstr("type the missing loci"));
 
-  // Without a protocol nothing gates but DSA; the facts are still reported.
+  // Without a protocol nothing is decided; the findings are reported.
   EligibilityOptions none = *OptionsForProtocol("none");
   none.as_of = Day(2026, 11, 26);
   DonorFacts unknown_age;
-  e = Run(unknown_age, Report(matcher::HaploVerdict::kNotHaploidentical, "x"), none);
-  EXPECT_TRUE(e.eligible);
-  EXPECT_THAT(e.reasons, Contains("not haploidentical: x"));
-  EXPECT_THAT(e.reasons, Contains("age unknown: no birth date or age given"));
+  e = Run(unknown_age, Report(matcher::HaploVerdict::kNotHaploidentical, "x"),
+          none);
+  EXPECT_EQ(e.status, Status::kNotAssessed);
+  EXPECT_FALSE(e.eligible);
+  EXPECT_THAT(e.notes, Contains("not haploidentical: x"));
+  EXPECT_THAT(e.notes, Contains("age unknown: no birth date or age given"));
+  EXPECT_THAT(e.notes, Contains("DSA not checked: no recipient antibodies given"));
+}
+
+// An unrelated donor sharing a recipient haplotype by state: what the
+// protocol does with it is a setting, by default review.
+TEST_F(EvaluateFacts, UnrelatedMatchedByStateFollowsThePolicy) {
+  DonorFacts d;
+  d.age = 30;
+  d.relationship = matcher::Relationship::kUnrelated;
+  RecipientFacts r;
+  r.antibodies_tested = true;
+  EligibilityOptions o = Nct();
+  for (matcher::HaploVerdict v : {matcher::HaploVerdict::kHaplotypeMatched,
+                                  matcher::HaploVerdict::kHaploCompatible}) {
+    o.by_state = ByStatePolicy::kReview;
+    Eligibility e = Run(d, Report(v, "b"), o, r);
+    EXPECT_EQ(e.status, Status::kNeedsReview) << matcher::ToString(v);
+    EXPECT_TRUE(Has(e.findings, Reason::kMatchedByState));
+    EXPECT_THAT(e.to_check[0], HasSubstr("shared by state, not by descent"));
+    o.by_state = ByStatePolicy::kAccept;
+    EXPECT_EQ(Run(d, Report(v, "b"), o, r).status, Status::kEligible);
+    o.by_state = ByStatePolicy::kExclude;
+    EXPECT_EQ(Run(d, Report(v, "b"), o, r).status, Status::kNotEligible);
+  }
+}
+
+// A stated parent whose typing cannot carry a recipient haplotype: the
+// typing or the relationship is wrong, which is for review, not a verdict.
+TEST_F(EvaluateFacts, InconsistentParentNeedsReview) {
+  DonorFacts d;
+  d.age = 50;
+  d.relationship = matcher::Relationship::kParent;
+  RecipientFacts r;
+  r.antibodies_tested = true;
+  matcher::MatchReport report =
+      Report(matcher::HaploVerdict::kNotHaploidentical, "no allele at B");
+  report.haplo.inconsistencies = {"the stated parent shares no allele at B"};
+  const Eligibility e = Run(d, report, Nct(), r);
+  EXPECT_EQ(e.status, Status::kNeedsReview);
+  EXPECT_FALSE(Has(e.findings, Reason::kNotHaploidentical));
+  EXPECT_THAT(e.to_check,
+              ElementsAre("the stated parent shares no allele at B; confirm "
+                          "the relationship and repeat the typing"));
 }
 
 TEST_F(EvaluateFacts, AboCmvSexAreNotesUnlessGated) {
@@ -162,32 +280,35 @@ TEST_F(EvaluateFacts, AboCmvSexAreNotesUnlessGated) {
   d.cmv = Cmv::kNegative;
   d.sex = Sex::kFemale;
   RecipientFacts r;
+  r.antibodies_tested = true;
   r.blood_group = *ParseBloodGroup("O+");
   r.cmv = Cmv::kPositive;
   r.sex = Sex::kMale;
   EligibilityOptions o = Nct();
   Eligibility e = Run(d, Report(matcher::HaploVerdict::kHaploidentical), o, r);
-  EXPECT_TRUE(e.eligible);
+  EXPECT_EQ(e.status, Status::kEligible);
   EXPECT_EQ(e.abo, AboMatch::kMajor);
-  EXPECT_THAT(e.reasons,
+  EXPECT_THAT(e.notes,
               Contains("ABO major incompatibility: recipient O+, donor A+"));
-  EXPECT_THAT(e.reasons,
-              Contains("CMV mismatch: recipient positive, donor negative"));
-  EXPECT_THAT(e.reasons, Contains("female donor for a male recipient"));
+  EXPECT_THAT(e.notes, Contains("CMV mismatch (R+/D-): recipient positive, "
+                                "donor negative"));
+  EXPECT_THAT(e.notes, Contains("female donor for a male recipient"));
   EXPECT_TRUE(Has(e.findings, Reason::kAboMajor));
   EXPECT_TRUE(Has(e.findings, Reason::kCmvMismatch));
   EXPECT_TRUE(Has(e.findings, Reason::kFemaleToMale));
 
-  o.abo_major_excludes = true;
-  o.cmv_mismatch_excludes = true;
+  o.abo_gate = true;
+  o.cmv_gate = true;
   e = Run(d, Report(matcher::HaploVerdict::kHaploidentical), o, r);
-  EXPECT_FALSE(e.eligible);
+  EXPECT_EQ(e.status, Status::kNotEligible);
   EXPECT_EQ(e.reasons[0], "ABO major incompatibility: recipient O+, donor A+");
-  EXPECT_EQ(e.reasons[1], "CMV mismatch: recipient positive, donor negative");
+  EXPECT_EQ(e.reasons[1],
+            "CMV mismatch (R+/D-): recipient positive, donor negative");
 
   d.blood_group.reset();
   e = Run(d, Report(matcher::HaploVerdict::kHaploidentical), Nct(), r);
-  EXPECT_THAT(e.reasons, Contains("ABO not checked: donor blood group unknown"));
+  EXPECT_THAT(e.notes,
+              Contains("ABO not checked: donor blood group unknown"));
 }
 
 // ---- Donor-specific antibodies against real alleles
@@ -223,6 +344,7 @@ TEST_F(Dsa, AlleleLevel) {
            "A*01:01+A*02:01^B*08:01+B*44:02^DRB1*03:01+DRB1*04:01");
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(f[0].specificity, "A*02:01");
+  EXPECT_EQ(f[0].kind, DsaKind::kDsa);
   EXPECT_EQ(f[0].donor_allele, "A*02:01");
   EXPECT_EQ(f[0].via, "allele");
   EXPECT_TRUE(f[0].at_or_above_threshold);
@@ -233,6 +355,7 @@ TEST_F(Dsa, AntigenLevelIncludingBroadAndSplit) {
       "A*01:01+A*24:02^B*08:01+B*44:02^DRB1*03:01+DRB1*04:01";
   std::vector<DsaFinding> f = Find("A24:2000", kRecipient, donor);
   ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].kind, DsaKind::kDsa);
   EXPECT_EQ(f[0].via, "A24");
   // anti-A9 (the broad) reacts with A24 (its split).
   f = Find("A9:2000", kRecipient, donor);
@@ -245,24 +368,32 @@ TEST_F(Dsa, AntigenLevelIncludingBroadAndSplit) {
   EXPECT_EQ(f[0].via, "B44");
   // anti-A23 (the other split of A9) does not.
   EXPECT_THAT(Find("A23:5000", kRecipient, donor), IsEmpty());
-  // A donor typed as the broad A9 may carry A24: conservative.
+  // A donor typed as the broad A9 may carry A24.
   f = Find("A24:2000", kRecipient, "A*01:01+A9^B*08:01+B*44:02");
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(f[0].donor_allele, "A9");
 }
 
-TEST_F(Dsa, AgainstSharedAlleleOrOwnAntigenIsNotDsa) {
+// Against the recipient's own antigen an antibody is no DSA, but it is
+// reported, not dropped.
+TEST_F(Dsa, AgainstTheRecipientsOwnAntigenIsReportedAsSelf) {
   const std::string donor = "A*01:01+A*02:01^B*08:01+B*44:02";
-  EXPECT_THAT(Find("A*01:01:9000", kRecipient, donor), IsEmpty());
-  EXPECT_THAT(Find("A1:9000", kRecipient, donor), IsEmpty());
-  EXPECT_THAT(Find("B8:9000", kRecipient, donor), IsEmpty());
+  for (const char* ab : {"A*01:01:9000", "A1:9000", "B8:9000"}) {
+    const std::vector<DsaFinding> f = Find(ab, kRecipient, donor);
+    ASSERT_EQ(f.size(), 1u) << ab;
+    EXPECT_EQ(f[0].kind, DsaKind::kSelf) << ab;
+    EXPECT_THAT(f[0].why, HasSubstr("not donor-specific"));
+  }
   // Recipient carries A2 (A*02:05): anti-A2 is not donor-specific.
-  EXPECT_THAT(Find("A2:9000", "A*01:01+A*02:05^B*08:01+B*07:02", donor),
-              IsEmpty());
+  std::vector<DsaFinding> f =
+      Find("A2:9000", "A*01:01+A*02:05^B*08:01+B*07:02", donor);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].kind, DsaKind::kSelf);
   // ... but anti-A*02:01 is (allele level: A*02:05 is not A*02:01).
-  EXPECT_THAT(Find("A*02:01:9000", "A*01:01+A*02:05^B*08:01+B*07:02", donor),
-              ElementsAre(::testing::Field(&DsaFinding::donor_allele,
-                                           "A*02:01")));
+  f = Find("A*02:01:9000", "A*01:01+A*02:05^B*08:01+B*07:02", donor);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].kind, DsaKind::kDsa);
+  EXPECT_EQ(f[0].donor_allele, "A*02:01");
 }
 
 TEST_F(Dsa, BelowThresholdIsANoteAndOtherLociCount) {
@@ -276,51 +407,77 @@ TEST_F(Dsa, BelowThresholdIsANoteAndOtherLociCount) {
   EXPECT_EQ(f[1].via, "DQ7");
 
   RecipientFacts rf;
+  rf.antibodies_tested = true;
   rf.antibodies = *ParseAntibodies("A2:500");
   DonorFacts d;
   d.age = 40;
-  matcher::MatchReport report = Report(matcher::HaploVerdict::kHaploidentical, "p");
+  matcher::MatchReport report =
+      Report(matcher::HaploVerdict::kHaploidentical, "p");
   Eligibility e = Evaluate(d, Build(donor), rf, Build(kRecipient), report,
                            *ref_, Nct());
-  EXPECT_TRUE(e.eligible);
-  EXPECT_THAT(e.reasons,
+  EXPECT_EQ(e.status, Status::kEligible);
+  EXPECT_THAT(e.notes,
               Contains("antibody anti-A2 MFI 500 < 1000 against donor A*02:01 "
                        "(antigen A2): below the DSA threshold"));
   rf.antibodies = *ParseAntibodies("A*02:01:3500");
   e = Evaluate(d, Build(donor), rf, Build(kRecipient), report, *ref_, Nct());
-  EXPECT_FALSE(e.eligible);
+  EXPECT_EQ(e.status, Status::kNotEligible);
   EXPECT_EQ(e.reasons[0],
             "DSA: anti-A*02:01 MFI 3500 \u2265 1000 against donor allele "
             "A*02:01");
   EXPECT_TRUE(Has(e.findings, Reason::kDsa));
 }
 
-// Bw4 and Bw6 are public epitopes that IPD-IMGT/HLA assigns no allele to:
-// an antibody against them at or above the threshold cannot be checked and
-// must say so, never read as "no DSA".
-TEST_F(Dsa, PublicEpitopeAntibodiesAreReportedAsUnchecked) {
-  const std::string donor =
-      "A*01:01+A*02:01^B*08:01+B*27:05^DRB1*03:01+DRB1*04:01";  // B27: Bw4
-  EXPECT_THAT(Find("Bw4:5000", kRecipient, donor), IsEmpty());
-  RecipientFacts rf;
-  rf.antibodies = *ParseAntibodies("Bw4:5000,Bw6:800,B44:2000");
-  DonorFacts d;
-  d.age = 40;
-  matcher::MatchReport report = Report(matcher::HaploVerdict::kHaploidentical, "p");
-  Eligibility e = Evaluate(d, Build(donor), rf, Build(kRecipient), report,
-                           *ref_, Nct());
-  EXPECT_THAT(e.reasons,
-              Contains("DSA unknown: anti-Bw4 MFI 5000 \u2265 1000 cannot be "
-                       "checked: IPD-IMGT/HLA 3.58.0 assigns no allele to Bw4 "
-                       "(a public epitope); check the donor by hand"));
-  // Below the threshold it is not a DSA either way: no note.
-  for (const std::string& r : e.reasons) {
-    EXPECT_THAT(r, Not(HasSubstr("anti-Bw6"))) << r;
-  }
-  EXPECT_THAT(e.reasons,
-              Contains("no DSA: none of the recipient's 2 checkable "
-                       "antibodies at MFI \u2265 1000 is against this donor"));
-  EXPECT_FALSE(Has(e.findings, Reason::kDsa));
+// An ambiguous donor typing some of whose alleles carry the specificity:
+// a possible DSA (needs review), not a proven one.
+TEST_F(Dsa, AmbiguousDonorTypingIsAPossibleDsa) {
+  const std::vector<DsaFinding> f =
+      Find("A*02:01:3500", kRecipient, "A*01:01+A*02:01/A*02:05^B*08:01+B*44:02");
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].kind, DsaKind::kPossible);
+  EXPECT_THAT(f[0].why, HasSubstr("some alleles of donor A*02:01/A*02:05"));
+}
+
+// Bw4 and Bw6, which the release assigns to no allele, are read from the
+// serological HLA-B (and for Bw4 HLA-A) antigens of the donor's alleles.
+TEST_F(Dsa, BwEpitopesAreReadFromTheDonorsAntigens) {
+  // The recipient (A1 A3, B8 B7) carries Bw6 only.
+  std::vector<DsaFinding> f =
+      Find("Bw4:8000", kRecipient, "A*01:01+A*03:01^B*08:01+B*44:03");
+  ASSERT_EQ(f.size(), 1u);  // B44 is Bw4
+  EXPECT_EQ(f[0].kind, DsaKind::kDsa);
+  EXPECT_EQ(f[0].donor_allele, "B*44:03");
+  EXPECT_EQ(f[0].via, "Bw4");
+  // A24 carries Bw4 on HLA-A.
+  f = Find("Bw4:8000", kRecipient, "A*01:01+A*24:02^B*08:01+B*35:01");
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].donor_allele, "A*24:02");
+  // Bw6 only on both loci: no DSA.
+  EXPECT_THAT(Find("Bw4:8000", kRecipient, "A*01:01+A*03:01^B*08:01+B*35:01"),
+              IsEmpty());
+  // Donor untyped at B: cannot be checked.
+  f = Find("Bw4:8000", kRecipient, "A*01:01+A*03:01^DRB1*03:01+DRB1*04:01");
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].kind, DsaKind::kUntypedLocus);
+  EXPECT_EQ(f[0].donor_allele, "B");
+  // Against a Bw4 recipient, anti-Bw4 is no DSA.
+  f = Find("Bw4:8000", "A*01:01+A*03:01^B*44:02+B*07:02",
+           "A*01:01+A*03:01^B*08:01+B*44:03");
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].kind, DsaKind::kSelf);
+}
+
+TEST(BwEpitopeOf, TheTableOfMarsh2010) {
+  EXPECT_EQ(BwEpitopeOf("B44"), BwEpitope::kBw4);
+  EXPECT_EQ(BwEpitopeOf("B27"), BwEpitope::kBw4);
+  EXPECT_EQ(BwEpitopeOf("A24"), BwEpitope::kBw4);
+  EXPECT_EQ(BwEpitopeOf("A32"), BwEpitope::kBw4);
+  EXPECT_EQ(BwEpitopeOf("B7"), BwEpitope::kBw6);
+  EXPECT_EQ(BwEpitopeOf("B35"), BwEpitope::kBw6);
+  EXPECT_EQ(BwEpitopeOf("B12"), BwEpitope::kMixed);  // B44 Bw4, B45 Bw6
+  EXPECT_EQ(BwEpitopeOf("A2"), BwEpitope::kNone);
+  EXPECT_EQ(BwEpitopeOf("Cw7"), BwEpitope::kUnknown);
+  EXPECT_EQ(BwEpitopeOf("B99"), BwEpitope::kUnknown);
 }
 
 TEST_F(Dsa, UnknownSpecificitiesAreReported) {

@@ -93,6 +93,46 @@ TEST(AgeInYears, AsOfBeforeBirthIsAnError) {
 
 // ---- Blood group, CMV, sex
 
+TEST(CheckDonorFacts, BirthDateAndAgeMustAgreeWithinAYear) {
+  const absl::CivilDay today(2026, 12, 6);
+  DonorFacts f;
+  f.birth_date = absl::CivilDay(1990, 1, 1);  // 36
+  EXPECT_TRUE(CheckDonorFacts(f, today).ok());  // no age: nothing to compare
+  for (int age : {35, 36, 37}) {
+    f.age = age;
+    EXPECT_TRUE(CheckDonorFacts(f, today).ok()) << age;
+  }
+  f.age = 75;
+  const absl::Status s = CheckDonorFacts(f, today);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(s.message(),
+            "birth date 1990-01-01 (36 on 2026-12-06) and age 75 disagree");
+  f.birth_date.reset();
+  EXPECT_TRUE(CheckDonorFacts(f, today).ok());  // an age alone
+}
+
+TEST(ParseDonorFact, OneReaderForFilesAndTheService) {
+  DonorFacts f;
+  EXPECT_TRUE(ParseDonorFact(DonorFact::kRelationship, " Mother ", &f).ok());
+  EXPECT_EQ(f.relationship, matcher::Relationship::kParent);
+  EXPECT_EQ(f.relationship_text, "mother");
+  EXPECT_TRUE(ParseDonorFact(DonorFact::kAge, "  ", &f).ok());  // blank
+  EXPECT_FALSE(f.age.has_value());
+  absl::Status s = ParseDonorFact(DonorFact::kAge, "131", &f);
+  EXPECT_EQ(s.message(), "'131' is not an age in whole years (0-130)");
+  s = ParseDonorFact(DonorFact::kBirthDate, "2023-02-30", &f);
+  EXPECT_EQ(s.message(),
+            "'2023-02-30' is not a date: February 2023 has 28 days");
+  EXPECT_EQ(DonorFactName(DonorFact::kBirthDate), "birth_date");
+}
+
+TEST(DonorIdSet, SecondUseIsAnError) {
+  DonorIdSet ids;
+  EXPECT_TRUE(ids.Add("a").ok());
+  EXPECT_TRUE(ids.Add("b").ok());
+  EXPECT_EQ(ids.Add("a").message(), "donor id 'a' is used twice");
+}
+
 TEST(ParseBloodGroup, Spellings) {
   const struct {
     const char* text;
@@ -178,7 +218,7 @@ TEST(OptionsForProtocol, PresetsAndUnknown) {
   EXPECT_EQ(o->protocol, "NCT04835883");
   EXPECT_EQ(o->max_age_exclusive, 70);
   EXPECT_TRUE(o->require_haplo);
-  EXPECT_TRUE(o->dsa_excludes);
+  EXPECT_TRUE(o->dsa_test_required);
   EXPECT_EQ(o->dsa_mfi_threshold, kDefaultDsaMfi);
   o = OptionsForProtocol("none");
   ASSERT_TRUE(o.ok());

@@ -446,31 +446,86 @@ TEST(AtlasLocusMatchCount, EveryRow) {
   EXPECT_EQ(not_applicable, 1);
 }
 
-// The verdict rule Match and rank's scan share, every input combination
-// that can occur, in the rule's order.
-TEST(UnphasedHaploVerdict, EveryCase) {
+// The verdict rule Match and the registry scan share: by descent for
+// relatives, by state for unrelated donors, and what '~' phase adds.
+TEST(HaploVerdictRule, EveryCase) {
   using matcher::HaploVerdict;
+  using matcher::Relationship;
+  constexpr PhaseEvidence kNone = PhaseEvidence::kNone;
+  constexpr PhaseEvidence kCarried = PhaseEvidence::kCarried;
+  constexpr PhaseEvidence kNot = PhaseEvidence::kNotCarried;
+  constexpr Relationship kParent = Relationship::kParent;
+  constexpr Relationship kChild = Relationship::kChild;
+  constexpr Relationship kSibling = Relationship::kSibling;
+  constexpr Relationship kUnrelated = Relationship::kUnrelated;
+  constexpr Relationship kUnknown = Relationship::kUnknown;
   struct Case {
-    bool missing, any, none, one, parent_child;
+    bool missing, any, none, all_two;
+    Relationship rel;
+    PhaseEvidence phase;
+    bool both;
     HaploVerdict want;
   };
   const Case kCases[] = {
-      {true, true, false, false, false, HaploVerdict::kInsufficientTyping},
-      {true, true, true, true, true, HaploVerdict::kInsufficientTyping},
-      {false, false, false, false, false, HaploVerdict::kInsufficientTyping},
-      {false, true, true, false, false, HaploVerdict::kNotHaploidentical},
-      {false, true, true, true, true, HaploVerdict::kNotHaploidentical},
-      {false, true, false, false, false, HaploVerdict::kIdentical},
-      {false, true, false, false, true, HaploVerdict::kIdentical},
-      {false, true, false, true, true, HaploVerdict::kHaploidentical},
-      {false, true, false, true, false, HaploVerdict::kHaploCompatible},
+      // Typing first.
+      {true, true, false, false, kParent, kNone, false,
+       HaploVerdict::kInsufficientTyping},
+      {false, false, false, false, kSibling, kNone, false,
+       HaploVerdict::kInsufficientTyping},
+      // A locus sharing nothing decides, whoever the donor is.
+      {false, true, true, false, kParent, kNone, false,
+       HaploVerdict::kNotHaploidentical},
+      {false, true, true, false, kUnrelated, kCarried, true,
+       HaploVerdict::kNotHaploidentical},
+      // Identical is for relatives; an unrelated 10/10 shares by state.
+      {false, true, false, true, kSibling, kNone, false,
+       HaploVerdict::kIdentical},
+      {false, true, false, true, kUnrelated, kNone, false,
+       HaploVerdict::kHaploCompatible},
+      {false, true, false, true, kUnknown, kCarried, true,
+       HaploVerdict::kHaplotypeMatched},
+      // Phase showing no whole haplotype: not haploidentical, also for a
+      // parent (Match then reports the inconsistency).
+      {false, true, false, false, kParent, kNot, false,
+       HaploVerdict::kNotHaploidentical},
+      {false, true, false, false, kUnrelated, kNot, true,
+       HaploVerdict::kNotHaploidentical},
+      // A parent or child shares one by descent.
+      {false, true, false, false, kChild, kNone, false,
+       HaploVerdict::kHaploidentical},
+      {false, true, false, false, kParent, kCarried, false,
+       HaploVerdict::kHaploidentical},
+      // Other relatives: phase on both sides proves it, one side cannot.
+      {false, true, false, false, kSibling, kCarried, true,
+       HaploVerdict::kHaploidentical},
+      {false, true, false, false, kSibling, kCarried, false,
+       HaploVerdict::kHaploCompatible},
+      {false, true, false, false, kSibling, kNone, false,
+       HaploVerdict::kHaploCompatible},
+      // Unrelated: by state.
+      {false, true, false, false, kUnrelated, kCarried, true,
+       HaploVerdict::kHaplotypeMatched},
+      {false, true, false, false, kUnrelated, kCarried, false,
+       HaploVerdict::kHaploCompatible},
+      {false, true, false, false, kUnknown, kNone, false,
+       HaploVerdict::kHaploCompatible},
   };
   for (const Case& c : kCases) {
-    EXPECT_EQ(UnphasedHaploVerdict(c.missing, c.any, c.none, c.one,
-                                   c.parent_child),
+    EXPECT_EQ(HaploVerdictRule(c.missing, c.any, c.none, c.all_two, c.rel,
+                               c.phase, c.both),
               c.want)
-        << c.missing << c.any << c.none << c.one << c.parent_child;
+        << c.missing << c.any << c.none << c.all_two << " "
+        << matcher::ToString(c.rel) << " " << static_cast<int>(c.phase)
+        << c.both;
   }
+}
+
+TEST(LocusMayCarry, ByTheWrittenHaplotype) {
+  EXPECT_TRUE(LocusMayCarry(true, false, 0, 1, 0));
+  EXPECT_FALSE(LocusMayCarry(true, false, 0, 1, 1));
+  EXPECT_TRUE(LocusMayCarry(false, true, 0, 1, 1));
+  EXPECT_TRUE(LocusMayCarry(false, true, 1, 0, 0));
+  EXPECT_FALSE(LocusMayCarry(false, false, 0, 1, 0));
 }
 
 TEST(TceCategoryOf, GroupsDecideTheDirection) {

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "matcher/internal/grade.h"
@@ -19,6 +20,8 @@ namespace {
 using ::hla::matcher_test::Geno;
 using ::hla::matcher_test::ShippedTest;
 using ::testing::HasSubstr;
+using ::testing::Not;
+using ::testing::Contains;
 
 class MatchTest : public ShippedTest {};
 
@@ -226,12 +229,119 @@ TEST_F(MatchTest, MacsAreConsolidatedAndCapAtG) {
   EXPECT_EQ(r.loci[0].confidence, MatchConfidence::kPotential);
 }
 
-TEST_F(MatchTest, SerologyAgainstAllelesIsPotentialSerologyGrade) {
+// A serology typing shares antigens, not alleles: antigen-level matches,
+// counted apart, with a serology grade and potential confidence.
+TEST_F(MatchTest, SerologyAgainstAllelesIsAntigenLevelSerologyGrade) {
   MatchReport r = M("A1+A2", "A*01:01+A*02:01", OnlyA());
-  EXPECT_EQ(r.loci[0].matches, 2);
+  EXPECT_EQ(r.loci[0].matches, 0);
+  EXPECT_EQ(r.loci[0].antigen_level_matches, 2);
+  EXPECT_EQ(r.loci[0].antigen_matches, 2);
+  EXPECT_EQ(r.loci[0].gvh_mismatches, 0);
   EXPECT_EQ(r.loci[0].confidence, MatchConfidence::kPotential);
   EXPECT_LE(r.loci[0].grade, MatchGrade::kAssociated);
   EXPECT_GE(r.loci[0].grade, MatchGrade::kBroad);
+  EXPECT_FALSE(r.loci[0].positions[0].allele_match);
+  EXPECT_TRUE(r.loci[0].positions[0].antigen_match);
+  EXPECT_EQ(r.totals.matches, 0);
+  EXPECT_EQ(r.totals.antigen_level_matches, 2);
+}
+
+// A single serology antigen means "second antigen not detected", not a
+// proven homozygote.
+TEST_F(MatchTest, SingleSerologyAntigenIsSecondAntigenNotDetected) {
+  MatchReport r = M("C*07:01+C*05:01", "Cw7", [] {
+    MatchOptions o;
+    o.loci = {Locus::kC};
+    return o;
+  }());
+  EXPECT_TRUE(r.loci[0].donor_one_typing);
+  EXPECT_FALSE(r.loci[0].homozygous_donor);
+  EXPECT_THAT(r.warnings, Contains(HasSubstr(
+                              "C: donor typed Cw7 only: the second antigen "
+                              "was not detected")));
+}
+
+// Between two molecular typings a different ARD is a mismatch whatever the
+// serology: C*01:02 and C*01:10 are both Cw1, A*02:01 and A*02:05 both A2.
+TEST_F(MatchTest, DifferentMolecularTypingsAreAMismatchNotASplit) {
+  MatchOptions c;
+  c.loci = {Locus::kC};
+  MatchReport r = M("C*01:02+C*01:02", "C*01:10+C*01:10", c);
+  EXPECT_EQ(r.loci[0].grade, MatchGrade::kMismatch);
+  EXPECT_EQ(r.loci[0].matches, 0);
+  r = M("A*02:01+A*01:01", "A*02:05+A*01:01", OnlyA());
+  EXPECT_EQ(r.loci[0].grade, MatchGrade::kMismatch);
+  EXPECT_EQ(r.loci[0].matches, 1);
+  EXPECT_EQ(r.loci[0].mismatches, 1);
+  // The antigen relation is still said, beside the grade.
+  const PositionMatch& p =
+      r.loci[0].positions[0].grade == MatchGrade::kMismatch
+          ? r.loci[0].positions[0]
+          : r.loci[0].positions[1];
+  EXPECT_EQ(p.grade, MatchGrade::kMismatch);
+  EXPECT_TRUE(p.antigen_match);
+  EXPECT_FALSE(p.allele_match);
+}
+
+// WMDA placeholders for alleles not named yet are never a match (Atlas);
+// NNNN (gene absent) stays a null-like copy.
+TEST_F(MatchTest, UnnamedAllelesAreNeverAMatch) {
+  for (const char* unnamed : {"A*NEW", "A*UUUU", "A*XXXX"}) {
+    SCOPED_TRACE(unnamed);
+    const std::string typing = absl::StrCat(unnamed, "+A*02:01");
+    MatchReport r = M(typing, typing, OnlyA());
+    EXPECT_EQ(r.loci[0].matches, 1);
+    EXPECT_EQ(r.loci[0].grade, MatchGrade::kMismatch);
+    EXPECT_NE(r.loci[0].confidence, MatchConfidence::kDefinite);
+    EXPECT_THAT(r.warnings, Contains(HasSubstr("an allele not named yet")));
+    r = M(typing, "A*02:01+A*02:01", OnlyA());
+    EXPECT_EQ(r.loci[0].matches, 1);
+    EXPECT_GT(r.loci[0].gvh_mismatches, 0);
+  }
+}
+
+// A copy that expresses nothing against an expressed one: counted once, as
+// a mismatch, in counts, grades and TCE alike.
+TEST_F(MatchTest, ANonExpressingLocusIsCountedOnce) {
+  MatchReport r = M("A*01:01+A*01:01", "A*01:01:01:02N+A*01:01:01:02N",
+                    OnlyA());
+  EXPECT_EQ(r.loci[0].matches, 0);
+  EXPECT_EQ(r.loci[0].mismatches, 2);
+  EXPECT_EQ(r.loci[0].grade, MatchGrade::kExpressingVsNull);
+  MatchOptions dp = OnlyA();
+  dp.loci = {Locus::kDPB1};
+  r = M("DPB1*04:01+DPB1*04:01", "DPB1*04:01:01:24N+DPB1*04:01:01:24N", dp);
+  EXPECT_EQ(r.loci[0].matches, 0);
+  ASSERT_TRUE(r.tce.has_value());
+  EXPECT_NE(r.tce->category, TceCategory::kMatch);
+}
+
+// A typing whose alternatives mix expressed and null alleles matched to an
+// expressed allele: potential, with the null named.
+TEST_F(MatchTest, APossibleNullIsPotentialAndNamed) {
+  MatchOptions c;
+  c.loci = {Locus::kC};
+  for (const char* donor : {"C*04:01/C*04:09N+C*07:01", "C*04:01:01G+C*07:01"}) {
+    SCOPED_TRACE(donor);
+    MatchReport r = M("C*04:01+C*07:01", donor, c);
+    EXPECT_EQ(r.loci[0].matches, 2);
+    EXPECT_EQ(r.loci[0].confidence, MatchConfidence::kPotential);
+    EXPECT_THAT(r.warnings, Contains(HasSubstr("null allele not excluded")));
+    EXPECT_THAT(r.warnings, Contains(HasSubstr("C*04:09N")));
+  }
+  // A truncated name denotes expressed alleles: no such warning.
+  MatchReport r = M("A*01:01+A*02:01", "A*01:01+A*02:01", OnlyA());
+  for (const std::string& w : r.warnings) {
+    EXPECT_THAT(w, Not(HasSubstr("null allele not excluded")));
+  }
+}
+
+// Expression variants (L, S, Q) are flagged.
+TEST_F(MatchTest, ExpressionVariantsAreFlagged) {
+  MatchReport r = M("A*02:01+A*01:01", "A*02:01:01:02L+A*01:01", OnlyA());
+  EXPECT_THAT(r.warnings,
+              Contains(HasSubstr("A: donor A*02:01:01:02L is an allele with "
+                                 "low expression (WHO suffix L)")));
 }
 
 TEST_F(MatchTest, MismatchIsMismatchGrade) {
@@ -363,9 +473,21 @@ MatchOptions Haplo() {
 }
 
 TEST_F(MatchTest, HaploIdentical) {
-  MatchReport r = M(kRecipient, kRecipient, Haplo());
+  MatchReport r = M(kRecipient, kRecipient, Haplo(), Relationship::kSibling);
   EXPECT_EQ(r.haplo.verdict, HaploVerdict::kIdentical);
   EXPECT_EQ(ToString(r.haplo.verdict), "identical");
+}
+
+// Identical and haploidentical are sharing by descent: an unrelated 10/10
+// (or a donor of unknown relationship) shares by state, and without phase
+// it is only known that he could carry a recipient haplotype.
+TEST_F(MatchTest, UnrelatedTenOfTenIsNotIdentical) {
+  for (Relationship rel : {Relationship::kUnrelated, Relationship::kUnknown}) {
+    MatchReport r = M(kRecipient, kRecipient, Haplo(), rel);
+    EXPECT_EQ(r.haplo.verdict, HaploVerdict::kHaploCompatible)
+        << ToString(rel);
+    EXPECT_THAT(r.haplo.basis, HasSubstr("by state"));
+  }
 }
 
 TEST_F(MatchTest, HaploCompatibleWithoutPhase) {
@@ -396,10 +518,53 @@ TEST_F(MatchTest, HaploidenticalByStatedParent) {
 TEST_F(MatchTest, HaploidenticalByPhaseOnBothSides) {
   MatchReport r = M("A*01:01~B*08:01~DRB1*03:01+A*02:01~B*07:02~DRB1*15:01",
                     "A*03:01~B*44:02~DRB1*04:01+A*01:01~B*08:01~DRB1*03:01",
-                    Haplo());
+                    Haplo(), Relationship::kSibling);
   EXPECT_EQ(r.haplo.verdict, HaploVerdict::kHaploidentical);
   EXPECT_THAT(r.haplo.basis, HasSubstr("recipient haplotype 1"));
   EXPECT_THAT(r.haplo.basis, HasSubstr("donor haplotype 2"));
+  EXPECT_THAT(r.haplo.basis, HasSubstr("by descent"));
+}
+
+TEST_F(MatchTest, UnrelatedCarryingARecipientHaplotypeIsHaplotypeMatched) {
+  MatchReport r = M("A*01:01~B*08:01~DRB1*03:01+A*02:01~B*07:02~DRB1*15:01",
+                    "A*03:01~B*44:02~DRB1*04:01+A*01:01~B*08:01~DRB1*03:01",
+                    Haplo(), Relationship::kUnrelated);
+  EXPECT_EQ(r.haplo.verdict, HaploVerdict::kHaplotypeMatched);
+  EXPECT_EQ(ToString(r.haplo.verdict), "haplotype-matched");
+  EXPECT_THAT(r.haplo.basis, HasSubstr("by state"));
+}
+
+// A phased recipient against an unphased donor: the recipient's phase says
+// which alleles go together, so a donor sharing A, C and DQB1 with
+// haplotype 1 but B and DRB1 with haplotype 2 can carry neither whole.
+TEST_F(MatchTest, RecipientPhaseIsUsedAgainstAnUnphasedDonor) {
+  const char kPhased[] =
+      "A*01:01~C*07:01~B*08:01~DRB1*03:01~DQB1*02:01+"
+      "A*02:01~C*05:01~B*44:02~DRB1*04:01~DQB1*03:02";
+  const char kMixed[] =  // A C DQB1 of haplotype 1, B DRB1 of haplotype 2
+      "A*01:01+A*03:01^C*07:01+C*04:01^B*44:02+B*35:01^"
+      "DRB1*04:01+DRB1*11:01^DQB1*02:01+DQB1*03:01";
+  MatchReport r = M(kPhased, kMixed, MatchOptions(), Relationship::kUnrelated);
+  EXPECT_EQ(r.haplo.verdict, HaploVerdict::kNotHaploidentical);
+  EXPECT_THAT(r.haplo.basis, HasSubstr("cannot carry either whole"));
+  // The same typing stated as the recipient's parent is inconsistent.
+  r = M(kPhased, kMixed, MatchOptions(), Relationship::kParent);
+  EXPECT_EQ(r.haplo.verdict, HaploVerdict::kNotHaploidentical);
+  ASSERT_EQ(r.haplo.inconsistencies.size(), 1u);
+  EXPECT_THAT(r.haplo.inconsistencies[0],
+              HasSubstr("cannot carry either recipient haplotype whole"));
+  EXPECT_THAT(r.haplo.inconsistencies[0],
+              HasSubstr("non-parentage, recombination or a typing error"));
+  // A donor who could carry haplotype 2 whole: could, not does.
+  const char kCarries2[] =
+      "A*02:01+A*03:01^C*05:01+C*04:01^B*44:02+B*35:01^"
+      "DRB1*04:01+DRB1*11:01^DQB1*03:02+DQB1*03:01";
+  r = M(kPhased, kCarries2, MatchOptions(), Relationship::kUnrelated);
+  EXPECT_EQ(r.haplo.verdict, HaploVerdict::kHaploCompatible);
+  EXPECT_THAT(r.haplo.basis, HasSubstr("could carry recipient haplotype 2"));
+  r = M(kPhased, kCarries2, MatchOptions(), Relationship::kChild);
+  EXPECT_EQ(r.haplo.verdict, HaploVerdict::kHaploidentical);
+  EXPECT_TRUE(r.haplo.inconsistencies.empty());
 }
 
 TEST_F(MatchTest, PhaseCanDisproveAHaplotype) {

@@ -234,6 +234,25 @@ TEST_F(DonorFile, EveryBadRowKindNamesFileLineAndColumn) {
   }
 }
 
+// A birth date and an age that disagree: the row is refused naming both,
+// never one silently preferred.
+TEST_F(DonorFile, BirthDateAndAgeThatDisagreeAreRejected) {
+  const int age_now = *eligibility::AgeInYears(absl::CivilDay(1990, 1, 1),
+                                                eligibility::Today());
+  const std::vector<Row> rows = ReadAll(absl::StrCat(
+      "id,birth_date,age,A_1,A_2\n",
+      "far,1990-01-01,75,01:01,02:01\n",
+      "agrees,1990-01-01,", age_now, ",01:01,02:01\n"));
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(rows[0].status.message()),
+              HasSubstr("donors.csv:2: columns 'birth_date' and 'age': birth "
+                        "date 1990-01-01 ("));
+  EXPECT_THAT(std::string(rows[0].status.message()),
+              HasSubstr(") and age 75 disagree"));
+  EXPECT_TRUE(rows[1].status.ok()) << rows[1].status;
+}
+
 TEST_F(DonorFile, OverlongRowIsOneErrorAndReadingGoesOn) {
   DonorFileOptions options;
   options.max_row_bytes = 64;

@@ -167,7 +167,8 @@ TEST_F(Evidence, RankAppliesSegregationExactlyAsMatchDoes) {
     absl::StatusOr<DonorReport> slow = ReportFor(*store, ref, G("P"), options, i);
     ASSERT_TRUE(slow.ok());
     EXPECT_EQ(slow->report.haplo.verdict, fast.verdict) << i;
-    EXPECT_EQ(slow->eligibility.eligible, fast.eligible) << i;
+    EXPECT_EQ(slow->eligibility.status, fast.status) << i;
+    EXPECT_EQ(slow->eligibility.findings, fast.findings) << i;
     EXPECT_EQ(KeyFromReport(options.rank_by, slow->facts, slow->report,
                             slow->eligibility, options.recipient),
               fast.key)
@@ -179,7 +180,9 @@ TEST_F(Evidence, RankAppliesSegregationExactlyAsMatchDoes) {
   absl::StatusOr<RankResult> r = Rank(*store, ref, G("P"), options);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->by_family, 5u);
-  EXPECT_EQ(r->excluded_by[2], 1u);  // S2: not haploidentical
+  EXPECT_EQ(r->excluded_by[static_cast<size_t>(
+                eligibility::Reason::kNotHaploidentical)],
+            1u);  // S2
   ASSERT_FALSE(r->ranked.empty());
   EXPECT_EQ(store->id(r->ranked[0]), "S3");  // identical first
   // Without the evidence nothing is proven: the father and S1 are only

@@ -74,6 +74,26 @@ std::string RandomTyping(std::mt19937* rng, bool allow_fallback) {
   return absl::StrJoin(blocks, "^");
 }
 
+// Two '~' haplotypes of single alleles over A, C, B, DRB1, DQB1.
+std::string RandomPhased(std::mt19937* rng) {
+  std::string haps[2];
+  for (int l : {0, 2, 1, 3, 4}) {
+    std::vector<std::string> molecular;
+    for (const std::string& a : Pools()[static_cast<size_t>(l)]) {
+      if (absl::StrContains(a, '*') && !absl::StrContains(a, '/') &&
+          !absl::StrContains(a, "XX") && !absl::StrContains(a, "AB") &&
+          !absl::StrContains(a, "N")) {
+        molecular.push_back(a);
+      }
+    }
+    std::uniform_int_distribution<size_t> pick(0, molecular.size() - 1);
+    for (std::string& h : haps) {
+      absl::StrAppend(&h, h.empty() ? "" : "~", molecular[pick(*rng)]);
+    }
+  }
+  return absl::StrCat(haps[0], "+", haps[1]);
+}
+
 eligibility::DonorFacts RandomFacts(std::mt19937* rng, size_t i) {
   std::uniform_int_distribution<int> pct(0, 99);
   eligibility::DonorFacts f;
@@ -134,6 +154,20 @@ const Fixture& Generated() {
       absl::StatusOr<matcher::Genotype> g = Geno(RandomTyping(&rng, false));
       if (g.ok()) f->recipients.push_back(*std::move(g));
     }
+    // Phased recipients ('~'): the scan asks whether an unphased donor could
+    // carry one of their haplotypes whole.
+    while (f->recipients.size() < 15) {
+      absl::StatusOr<matcher::Genotype> g = Geno(RandomPhased(&rng));
+      if (g.ok()) f->recipients.push_back(*std::move(g));
+    }
+    // One whose haplotype the phased fallback donors carry: unrelated ones
+    // are then haplotype-matched.
+    if (absl::StatusOr<matcher::Genotype> g =
+            Geno("A*01:01~C*07:01~B*08:01~DRB1*03:01~DQB1*02:01+"
+                 "A*03:01~C*04:01~B*35:01~DRB1*11:01~DQB1*03:01");
+        g.ok()) {
+      f->recipients.push_back(*std::move(g));
+    }
     // A recipient with a genotype list: every donor goes through Match.
     absl::StatusOr<matcher::Genotype> g =
         Geno("A*01:01+A*02:01|A*01:01+A*03:01^B*08:01+B*44:02^"
@@ -171,13 +205,21 @@ class RankTest : public ::testing::Test {
     nct.recipient.blood_group = eligibility::BloodGroup{eligibility::Abo::kO, eligibility::Rh::kPositive};
     nct.recipient.cmv = eligibility::Cmv::kPositive;
     nct.recipient.sex = eligibility::Sex::kMale;
+    // Under the protocol without an antibody test every donor needs review.
+    v.push_back(nct);
+    nct.recipient.antibodies_tested = true;  // tested, none found
     v.push_back(nct);
     RankOptions dsa = nct;
     dsa.recipient.antibodies = {{"A2", 3000}, {"B44", 500}, {"DR4", 1500},
-                                {"DQB1*03:01", 2000}, {"DPB1*04:01", 4000}};
-    dsa.eligibility.abo_major_excludes = true;
-    dsa.eligibility.cmv_mismatch_excludes = true;
-    dsa.eligibility.female_to_male_excludes = true;
+                                {"DQB1*03:01", 2000}, {"DPB1*04:01", 4000},
+                                {"Bw4", 6000}, {"B12", 2500}, {"A9", 1800},
+                                {"DR52", 3000}, {"DQA1*05:05", 2000}};
+    v.push_back(dsa);
+    dsa.eligibility.by_state = eligibility::ByStatePolicy::kAccept;
+    dsa.eligibility.allow_minors = true;
+    dsa.eligibility.abo_gate = true;
+    dsa.eligibility.cmv_gate = true;
+    dsa.eligibility.sex_gate = true;
     v.push_back(dsa);
     RankOptions x12 = plain;
     x12.match.loci.push_back(Locus::kDPB1);
@@ -275,14 +317,15 @@ TEST_F(RankTest, FastPathEqualsMatchAndEvaluateOnEveryPair) {
           ASSERT_EQ(got.tce, want->tce->category);
         }
         ASSERT_EQ(got.findings, e.findings);
-        ASSERT_EQ(got.eligible, e.eligible);
+        ASSERT_EQ(got.status, e.status);
         ASSERT_EQ(got.age, e.age ? *e.age : -1);
         ASSERT_EQ(got.key, KeyFromReport(o.rank_by, f.facts[i], *want, e,
                                          o.recipient));
         uint32_t key;
         int fail;
-        ASSERT_EQ((*q)->Gate(i, &key, &fail), e.eligible);
-        if (e.eligible) {
+        const bool ranked = e.status != eligibility::Status::kNotEligible;
+        ASSERT_EQ((*q)->Gate(i, &key, &fail), ranked);
+        if (ranked) {
           ASSERT_EQ(key, got.key);
         }
       }
@@ -290,25 +333,32 @@ TEST_F(RankTest, FastPathEqualsMatchAndEvaluateOnEveryPair) {
   }
   EXPECT_GT(pairs, 30000u);
   EXPECT_GT(fast, pairs * 8 / 10);
-  // Every verdict occurs, so each branch of the fast verdict was compared.
+  // Every verdict occurs, so each branch of the fast verdict was compared
+  // (haplotype-matched needs phase on both sides: only fallback donors).
   for (size_t v = 0; v < verdicts.size(); ++v) {
     EXPECT_GT(verdicts[v], 0u) << ToString(static_cast<matcher::HaploVerdict>(v));
   }
 }
 
-// The brute-force ranking: every donor through Match + Evaluate, eligible
-// ones sorted by (key, input order).
+// The brute-force ranking: every donor through Match + Evaluate, the ones
+// not excluded (eligible, needs review, not assessed) sorted by (key, input
+// order); *needs_review counts those that need review.
 std::vector<uint32_t> BruteForce(const DonorStore& store, const matcher::Genotype& rec,
-                                 const RankOptions& o, size_t* excluded) {
+                                 const RankOptions& o, size_t* excluded,
+                                 size_t* needs_review) {
   const data::Reference& ref = *LoadShipped().ref;
   std::vector<std::pair<uint32_t, uint32_t>> keyed;
   *excluded = 0;
+  *needs_review = 0;
   for (size_t i = 0; i < store.size(); ++i) {
     absl::StatusOr<DonorReport> d = ReportFor(store, ref, rec, o, i);
     EXPECT_TRUE(d.ok());
-    if (!d->eligibility.eligible) {
+    if (d->eligibility.status == eligibility::Status::kNotEligible) {
       ++*excluded;
       continue;
+    }
+    if (d->eligibility.status == eligibility::Status::kNeedsReview) {
+      ++*needs_review;
     }
     keyed.emplace_back(KeyFromReport(o.rank_by, d->facts, d->report,
                                      d->eligibility, o.recipient),
@@ -325,14 +375,15 @@ TEST_F(RankTest, RankEqualsBruteForceAndCountsAddUp) {
   const data::Reference& ref = *LoadShipped().ref;
   for (const RankOptions& base : Variants()) {
     for (size_t r = 0; r < 4; ++r) {
-      size_t excluded;
-      const std::vector<uint32_t> want =
-          BruteForce(*store_, f.recipients[r], base, &excluded);
+      size_t excluded, needs_review;
+      const std::vector<uint32_t> want = BruteForce(
+          *store_, f.recipients[r], base, &excluded, &needs_review);
       absl::StatusOr<RankResult> got = Rank(*store_, ref, f.recipients[r], base);
       ASSERT_TRUE(got.ok()) << got.status();
       EXPECT_EQ(got->ranked, want);
       EXPECT_EQ(got->read, store_->size());
       EXPECT_EQ(got->excluded, excluded);
+      EXPECT_EQ(got->needs_review, needs_review);
       EXPECT_EQ(got->read, got->ranked_count + got->excluded);
       size_t by_reason = 0;
       for (size_t k : got->excluded_by) by_reason += k;

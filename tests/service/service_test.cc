@@ -312,10 +312,47 @@ TEST_F(ServiceTest, MatchOptionsAreChecked) {
             400);
   EXPECT_EQ(Post("/v1/match", head + R"("options":{"as_of":"2023-02-30"}})").status,
             400);
+  // A gate needs a protocol (without one nothing is decided).
   EXPECT_EQ(Post("/v1/match", head + R"("options":{"gate":"abo,cmv,sex"}})").status,
+            400);
+  EXPECT_EQ(Post("/v1/match", head + R"("options":{"gate":"abo,cmv,sex",)"
+                                     R"("protocol":"NCT04835883"}})")
+                .status,
             200);
+  EXPECT_EQ(Post("/v1/match", head + R"("options":{"protocol":"NCT04835883",)"
+                                     R"("unrelated_haplo":"accept",)"
+                                     R"("allow_minors":true}})")
+                .status,
+            200);
+  EXPECT_EQ(Post("/v1/match", head + R"("options":{"unrelated_haplo":"x"}})")
+                .status,
+            400);
+  EXPECT_EQ(Post("/v1/match", head + R"("options":{"dsa_mfi":1e400}})").status,
+            400);
   EXPECT_EQ(Post("/v1/match", R"({"donors":[]})").status, 400);
   EXPECT_EQ(Post("/v1/match", head + R"("options":{"top":3}})").status, 400);
+}
+
+// "antibodies" present (a list, [] or "none") means the recipient was
+// tested; absent, a haplo protocol asks for review.
+TEST_F(ServiceTest, AntibodiesAbsentIsUntestedNoneIsTested) {
+  auto post = [&](const std::string& antibodies) {
+    return Post("/v1/match",
+                absl::StrCat(R"({"recipient":{"typing":")", kRecipient, "\"",
+                             antibodies,
+                             R"(},"donors":[{"id":"d","typing":")", kRecipient,
+                             R"(","age":40,"relationship":"sister"}],)"
+                             R"("options":{"protocol":"NCT04835883"}})"));
+  };
+  Response r = post("");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_THAT(r.body, HasSubstr("\"status\":\"needs-review\""));
+  EXPECT_THAT(r.body, HasSubstr("DSA not tested"));
+  for (const char* tested : {R"(,"antibodies":[])", R"(,"antibodies":"none")"}) {
+    r = post(tested);
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_THAT(r.body, HasSubstr("\"status\":\"eligible\"")) << tested;
+  }
 }
 
 TEST_F(ServiceTest, MatchPastDeadlineIs504) {
