@@ -73,6 +73,17 @@ TEST(Reduce, WarningsGoToStderr) {
   EXPECT_THAT(r.err, HasSubstr("warning: 'A*0105N' at offset 0: withdrawn"));
 }
 
+// A name covering only null alleles expresses no antigen: no serology,
+// and a note saying so (A*01:04 is A*01:04:01:01N and A*01:04:01:02N).
+TEST(Reduce, SerologyOfANullOnlyNameIsEmptyWithANote) {
+  const RunResult r = Invoke(RunReduce, {"--level", "S", "A*01:04",
+                                         "A*01:04:01:01N", "A*01:01"});
+  EXPECT_EQ(r.rc, kExitOk) << r.err;
+  EXPECT_EQ(r.out, "\n\nA1\n");
+  EXPECT_THAT(r.err, HasSubstr("'A*01:04' at offset 0: only null alleles, "
+                               "which express no antigen"));
+}
+
 TEST(Reduce, NonStrict) {
   EXPECT_THAT(Invoke(RunReduce, {"--imgt", "3.44.0", "A*24:329"}).out,
               StartsWith("error: "));
