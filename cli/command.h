@@ -5,8 +5,8 @@
 // (arguments and streams) rather than touching std::cin/std::cout, so that
 // tests run them in-process on string streams.
 //
-// Exit status (PRODUCT.md, "Interfaces"): 0 success, 1 some input rejected,
-// 2 usage error. Messages go to `err`.
+// Exit status, the same for every command so that scripts can rely on it:
+// 0 success, 1 some input rejected, 2 usage error. Messages go to `err`.
 #ifndef HLA_CLI_COMMAND_H_
 #define HLA_CLI_COMMAND_H_
 

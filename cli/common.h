@@ -40,7 +40,7 @@ absl::StatusOr<data::ReferenceData> LoadReferenceData(const Args& args);
 // (LIST or @FILE) into `facts`. InvalidArgumentError for a bad value;
 // NotFoundError when @FILE cannot be read. (Whether each antibody names an
 // antigen or allele of the release is checked once it is loaded:
-// matcher::CheckAntibodies; this runs first so that usage errors come
+// eligibility::CheckAntibodies; this runs first so that usage errors come
 // before the reference's load time.)
 absl::Status ParseRecipientFlags(const Args& args,
                                  eligibility::RecipientFacts* facts);

@@ -1,17 +1,17 @@
 // Copyright 2026 The haplomatch Authors. SPDX-License-Identifier: Apache-2.0
 //
-// haplomatch rank  --recipient TYPING|@FILE --donors FILE|INDEX [--top N]
-//                  [--format csv|tsv|json] [--out FILE] [--rejects FILE]
-//                  [--threads N] [--protocol P] [--as-of DATE] [--rank-by K,..]
+// haplomatch rank  --recipient TYPING|@FILE --donors FILE|INDEX [flags]
 // haplomatch index --donors FILE --out INDEX [--rejects FILE]
+// (every flag: kRankUsage below).
 //
 // rank: ingests the donor file into a compact store (registry/ingest.h), or
 // maps an index built by `haplomatch index`, scans it for one recipient
 // (registry/rank.h) and writes the ranked donors with the fields of `match`
-// (counts, verdict, TCE, eligibility and reasons), computed by
-// matcher::Match for each written row. Standard error ends with
-//   read N, ranked R, excluded E (reasons...), rejected X
-// where N = R + E + X. Exit 1 when a row was rejected.
+// (counts, verdict, TCE, status and reasons), computed by
+// eligibility::ScoreDonor for each written row. Standard error ends with
+//   read N, ranked R (E eligible, V need review), excluded X (reasons...),
+//   rejected J
+// where N = R + X + J. Exit 1 when a row was rejected.
 
 #include <chrono>
 #include <cstdint>

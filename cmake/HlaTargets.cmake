@@ -1,7 +1,7 @@
 # Helpers shared by every module's CMakeLists.txt.
 
-# Warnings are a style tool (STYLE.md §2.16): on our own targets only, never on
-# imported ones.
+# Warnings are a style tool: on our own targets only, never on imported ones
+# (whose headers we do not control).
 function(hla_set_warnings target)
   target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic)
   if(HLA_WERROR)

@@ -30,8 +30,8 @@ bool IsCoreLocus(Locus l) {
          l == Locus::kDRB1 || l == Locus::kDQB1;
 }
 
-// The expressed view of a locus (PRODUCT.md: "a locus with one null counts
-// as homozygous for the expressed allele"): a null position is replaced by
+// The expressed view of a locus (a locus with one null allele counts as
+// homozygous for the expressed one, as Atlas and WMDA match counting do): a null position is replaced by
 // the other one. When both are null the locus expresses nothing (count 0)
 // and the positions stay as written (their small-g keys still pair them).
 struct Expressed {

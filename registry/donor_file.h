@@ -5,8 +5,8 @@
 // fine).
 //
 //   HLA_ASSIGN_OR_RETURN(auto reader,
-//                        hla::matcher::DonorFileReader::Open(path, &resolver));
-//   hla::matcher::DonorRecord donor;
+//                        hla::registry::DonorFileReader::Open(path, &resolver));
+//   hla::registry::DonorRecord donor;
 //   absl::Status row_status;
 //   while (reader->Next(&donor, &row_status)) {
 //     if (!row_status.ok()) { report(row_status); continue; }  // "f.csv:7: ..."

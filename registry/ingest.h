@@ -3,11 +3,11 @@
 // Donor files -> DonorStore (registry/store.h), streamed (one row in memory
 // at a time), and the store's index file.
 //
-//   hla::matcher::IngestStats stats;
-//   HLA_ASSIGN_OR_RETURN(hla::matcher::DonorStore store,
-//       hla::matcher::IngestDonorFile(path, resolver, {}, on_reject, &stats));
-//   HLA_RETURN_IF_ERROR(hla::matcher::WriteIndex(store, "donors.hmx"));
-//   HLA_ASSIGN_OR_RETURN(store, hla::matcher::LoadIndex("donors.hmx", resolver));
+//   hla::registry::IngestStats stats;
+//   HLA_ASSIGN_OR_RETURN(hla::registry::DonorStore store,
+//       hla::registry::IngestDonorFile(path, resolver, {}, on_reject, &stats));
+//   HLA_RETURN_IF_ERROR(hla::registry::WriteIndex(store, "donors.hmx"));
+//   HLA_ASSIGN_OR_RETURN(store, hla::registry::LoadIndex("donors.hmx", resolver));
 //
 // Inputs: CSV, TSV or JSON Lines, all read by registry/donor_file.h (its
 // columns/keys, format choice and per-row errors; a name ending in

@@ -1,10 +1,12 @@
 // Copyright 2026 The haplomatch Authors. SPDX-License-Identifier: Apache-2.0
 //
 // Query compile, per-donor evaluation and the parallel scan. The per-locus
-// pairing below mirrors matcher/match.cc (Evaluate, CountDirectional,
-// HaploVerdictOf, ScoreTce) on precomputed cells; tests/matcher/
-// rank_test.cc holds the two equal on generated pairs, so a change of the
-// matcher's rules shows up there.
+// pairing below is matcher/match.cc's (CountDirectional, HaploVerdictOf,
+// ScoreTce) on precomputed cells; the clinical rules are the very functions
+// of eligibility/rules.h and matcher/internal/grade.h, called on the
+// unpacked values. tests/registry/rank_test.cc holds the scan equal to the
+// pairwise path on generated pairs, so a change of the pairing shows up
+// there.
 #include "registry/rank.h"
 #include "registry/internal/scan.h"
 

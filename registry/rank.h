@@ -19,8 +19,8 @@
 // confidence against each expressed recipient position, TCE group, DSA
 // bits. The per-donor work is then two cell loads per locus and the pairing
 // of matcher::Match (best of direct and crossed). Every result equals
-// matcher::Match + matcher::Evaluate on the same pair (tests/matcher/
-// rank_test.cc checks it on thousands of generated pairs); donors the cells
+// matcher::Match + eligibility::Evaluate on the same pair
+// (tests/registry/rank_test.cc checks it on thousands of generated pairs); donors the cells
 // cannot express (phased '~', genotype lists '|') go through Match itself.
 //
 // Thread safety: Rank() splits the store across threads (no locks in the

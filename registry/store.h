@@ -14,7 +14,7 @@
 //
 // Thread safety: a DonorStore is immutable after Finish() (or index load) and
 // may be read by any number of threads. The arrays may live in a read-only
-// memory mapping (registry/rank.h LoadIndex), which the store keeps alive.
+// memory mapping (registry/ingest.h LoadIndex), which the store keeps alive.
 #ifndef HLA_REGISTRY_STORE_H_
 #define HLA_REGISTRY_STORE_H_
 

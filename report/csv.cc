@@ -41,7 +41,7 @@ std::string RankCsvHeader(const registry::RankOptions& o, char d) {
   std::vector<std::string> cols = {
       "rank", "id", "relationship", "age", "sex", "abo", "cmv", "matches",
       "out_of", "mismatches", "gvh_mismatches", "hvg_mismatches",
-      "antigen_matches"};
+      "antigen_matches", "antigen_level_matches"};
   for (Locus l : o.match.loci) cols.push_back(std::string(LocusName(l)));
   for (const char* c : {"verdict", "tce", "status", "reasons"}) {
     cols.push_back(c);
@@ -65,7 +65,8 @@ std::string RankCsvRow(size_t rank, const registry::DonorReport& r,
       absl::StrCat(t.mismatches),
       absl::StrCat(t.gvh_mismatches),
       absl::StrCat(t.hvg_mismatches),
-      absl::StrCat(t.antigen_matches)};
+      absl::StrCat(t.antigen_matches),
+      absl::StrCat(t.antigen_level_matches)};
   for (Locus l : o.match.loci) {
     const matcher::LocusMatch* lm = r.report.Find(l);
     cells.push_back(lm != nullptr && lm->scored ? absl::StrCat(lm->matches, "/2")

@@ -17,6 +17,36 @@
 
 namespace hla::report {
 
+namespace {
+
+// The counts of one locus, without braces: the same fields in the match
+// report's "loci" object and in rank's "loci" array.
+std::string LocusCountsJson(const matcher::LocusMatch& lm) {
+  return absl::StrCat(
+      "\"scored\":", lm.scored ? "true" : "false", ",\"matches\":", lm.matches,
+      ",\"mismatches\":", lm.mismatches,
+      ",\"gvh_mismatches\":", lm.gvh_mismatches,
+      ",\"hvg_mismatches\":", lm.hvg_mismatches,
+      ",\"antigen_matches\":", lm.antigen_matches,
+      ",\"antigen_level_matches\":", lm.antigen_level_matches,
+      ",\"grade\":", JsonString(matcher::ToString(lm.grade)),
+      ",\"confidence\":", JsonString(matcher::ToString(lm.confidence)));
+}
+
+// The totals object: the same in match ("total") and rank ("totals").
+std::string TotalsJson(const matcher::MatchTotals& t) {
+  return absl::StrCat(
+      "{\"matches\":", t.matches,
+      ",\"out_of\":", t.out_of, ",\"mismatches\":", t.mismatches,
+      ",\"gvh_mismatches\":", t.gvh_mismatches,
+      ",\"hvg_mismatches\":", t.hvg_mismatches,
+      ",\"antigen_matches\":", t.antigen_matches,
+      ",\"antigen_level_matches\":", t.antigen_level_matches,
+      ",\"untyped_loci\":", t.untyped_loci, "}");
+}
+
+}  // namespace
+
 // ---- match
 
 std::string EligibilityJson(const eligibility::Eligibility& e,
@@ -88,14 +118,7 @@ std::string MatchDonorJson(const MatchedDonor& d,
     if (!first) o.push_back(',');
     first = false;
     AppendJsonString(LocusName(lm.locus), &o);
-    absl::StrAppend(&o, ":{\"scored\":", lm.scored ? "true" : "false",
-                    ",\"matches\":", lm.matches, ",\"mismatches\":",
-                    lm.mismatches, ",\"gvh_mismatches\":", lm.gvh_mismatches,
-                    ",\"hvg_mismatches\":", lm.hvg_mismatches,
-                    ",\"antigen_matches\":", lm.antigen_matches,
-                    ",\"grade\":", JsonString(matcher::ToString(lm.grade)),
-                    ",\"confidence\":", JsonString(matcher::ToString(lm.confidence)),
-                    ",\"positions\":[");
+    absl::StrAppend(&o, ":{", LocusCountsJson(lm), ",\"positions\":[");
     const int n = lm.scored ? 2 : 0;
     for (int i = 0; i < n; ++i) {
       const matcher::PositionMatch& p = lm.positions[i];
@@ -103,18 +126,16 @@ std::string MatchDonorJson(const MatchedDonor& d,
       absl::StrAppend(&o, "{\"recipient\":", JsonString(p.recipient_text),
                       ",\"donor\":", JsonString(p.donor_text), ",\"grade\":",
                       JsonString(matcher::ToString(p.grade)), ",\"confidence\":",
-                      JsonString(matcher::ToString(p.confidence)), "}");
+                      JsonString(matcher::ToString(p.confidence)),
+                      ",\"allele_match\":", p.allele_match ? "true" : "false",
+                      ",\"antigen_match\":", p.antigen_match ? "true" : "false",
+                      "}");
     }
     o += "]}";
   }
   o += "}";
   const matcher::MatchTotals& t = d.report.totals;
-  absl::StrAppend(&o, ",\"total\":{\"matches\":", t.matches, ",\"out_of\":",
-                  t.out_of, ",\"mismatches\":", t.mismatches,
-                  ",\"gvh_mismatches\":", t.gvh_mismatches,
-                  ",\"hvg_mismatches\":", t.hvg_mismatches,
-                  ",\"antigen_matches\":", t.antigen_matches,
-                  ",\"untyped_loci\":", t.untyped_loci, "}");
+  absl::StrAppend(&o, ",\"total\":", TotalsJson(t));
   absl::StrAppend(&o, ",\"haplo\":{\"verdict\":",
                   JsonString(matcher::ToString(d.report.haplo.verdict)),
                   ",\"basis\":", JsonString(d.report.haplo.basis),
@@ -177,22 +198,11 @@ std::string RankDonorJson(size_t rank, const registry::DonorReport& r) {
                                    ? JsonString(eligibility::BloodGroupName(*r.facts.blood_group))
                                    : "null",
                                ",\"cmv\":", JsonString(eligibility::CmvName(r.facts.cmv)));
-  absl::StrAppend(&o, ",\"totals\":{\"matches\":", t.matches, ",\"out_of\":",
-                  t.out_of, ",\"mismatches\":", t.mismatches,
-                  ",\"gvh_mismatches\":", t.gvh_mismatches,
-                  ",\"hvg_mismatches\":", t.hvg_mismatches,
-                  ",\"antigen_matches\":", t.antigen_matches,
-                  ",\"untyped_loci\":", t.untyped_loci, "},\"loci\":[");
+  absl::StrAppend(&o, ",\"totals\":", TotalsJson(t), ",\"loci\":[");
   for (size_t k = 0; k < r.report.loci.size(); ++k) {
     const matcher::LocusMatch& lm = r.report.loci[k];
-    absl::StrAppend(&o, k ? "," : "", "{\"locus\":", JsonString(LocusName(lm.locus)),
-                    ",\"scored\":", lm.scored ? "true" : "false",
-                    ",\"matches\":", lm.matches, ",\"mismatches\":",
-                    lm.mismatches, ",\"gvh_mismatches\":", lm.gvh_mismatches,
-                    ",\"hvg_mismatches\":", lm.hvg_mismatches,
-                    ",\"antigen_matches\":", lm.antigen_matches,
-                    ",\"grade\":", JsonString(matcher::ToString(lm.grade)),
-                    ",\"confidence\":", JsonString(matcher::ToString(lm.confidence)),
+    absl::StrAppend(&o, k ? "," : "", "{\"locus\":",
+                    JsonString(LocusName(lm.locus)), ",", LocusCountsJson(lm),
                     "}");
   }
   absl::StrAppend(&o, "],\"haplo\":{\"verdict\":",

@@ -146,6 +146,11 @@ std::string MatchDonorText(const MatchedDonor& d,
       l.mismatch = !p.allele_match;
       if (i == 0) {
         l.matches = absl::StrCat(lm.matches, "/2");
+        // Serology-level sharing is not an allele match: said apart.
+        if (lm.antigen_level_matches > 0) {
+          absl::StrAppend(&l.matches, " +", lm.antigen_level_matches,
+                          " antigen");
+        }
         l.gvh = absl::StrCat(lm.gvh_mismatches);
         l.hvg = absl::StrCat(lm.hvg_mismatches);
       }
@@ -180,7 +185,12 @@ std::string MatchDonorText(const MatchedDonor& d,
   }
   const matcher::MatchTotals& t = d.report.totals;
   out << "  total: " << st.Bold(absl::StrCat(t.matches, "/", t.out_of))
-      << " allele matches; GvH " << t.gvh_mismatches << ", HvG "
+      << " allele matches";
+  if (t.antigen_level_matches > 0) {
+    out << " and " << t.antigen_level_matches
+        << " antigen-level (a side typed by serology)";
+  }
+  out << "; GvH " << t.gvh_mismatches << ", HvG "
       << t.hvg_mismatches << " mismatches";
   if (t.untyped_loci > 0) out << "; " << t.untyped_loci << " locus(es) untyped";
   out << "\n";

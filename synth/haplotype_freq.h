@@ -4,8 +4,8 @@
 // IPD-IMGT/HLA release and ready for O(log n) sampling per population.
 //
 //   HLA_ASSIGN_OR_RETURN(auto freqs,
-//                        hla::data::HaplotypeFrequencies::Load(path, *ref));
-//   uint32_t h = freqs->Sample(hla::data::Population::kEur, u);  // u in [0,1)
+//                        hla::synth::HaplotypeFrequencies::Load(path, *ref));
+//   uint32_t h = freqs->Sample(hla::synth::Population::kEur, u);  // u in [0,1)
 //   for (uint16_t a : freqs->haplotype(h).alleles) freqs->allele(a).name ...
 //
 // The file (data/SOURCES.md §4): freq/nmdp-2007/NMDP_2007_FiveLocus_Freqs.csv,

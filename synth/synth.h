@@ -4,10 +4,10 @@
 // shipped haplotype frequencies (synth/haplotype_freq.h). The model, every
 // default and its source, and the output columns: docs/synth.md.
 //
-//   hla::data::SynthOptions options;
+//   hla::synth::SynthOptions options;
 //   options.donors = 1000000;
 //   options.families = 100;
-//   HLA_ASSIGN_OR_RETURN(auto synth, hla::data::Synthesizer::Create(
+//   HLA_ASSIGN_OR_RETURN(auto synth, hla::synth::Synthesizer::Create(
 //                                        ref, macs, freqs, options));
 //   HLA_RETURN_IF_ERROR(synth->Write(&std::cout, nullptr, nullptr));
 //

@@ -27,7 +27,7 @@ absl::StatusOr<std::string> ReadFile(const std::string& path,
                                      absl::string_view what);
 
 // "file:line: why" as a DataLossError: the code every loader uses for a
-// malformed line (STYLE.md §2.5).
+// malformed line, so that every error names the file and the line.
 absl::Status LineError(absl::string_view file, int line, absl::string_view why);
 
 // Iterates over the lines of a text. The returned line excludes '\n' and a

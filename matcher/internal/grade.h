@@ -109,8 +109,8 @@ MatchGrade GradePositions(absl::Span<const data::Allele> alleles,
                           absl::Span<const data::Antigen> antigens,
                           const PositionTyping& r, const PositionTyping& d);
 
-// Antigen match of two typed positions (PRODUCT.md; Atlas
-// AntigenMatchCalculator): false when either side expresses nothing; true
+// Antigen match of two typed positions (as Atlas's AntigenMatchCalculator
+// defines it): false when either side expresses nothing; true
 // when they allele-match (`allele_match`) or any serological equivalents
 // relate (GradeSerology above kMismatch). An expressed allele without an
 // assigned serology that does not allele-match is therefore false.

@@ -38,7 +38,7 @@ namespace hla::parser_internal {
 // Records the first expectation failure (offset + expected rule name) in the
 // ParseState and makes the top rule fail; the facade turns that into a Status.
 // Our own handler rather than x3::error_handler: 1.74's stock handler
-// mis-positions carets and wants a stream (STYLE.md §3 pitfall 7).
+// mis-positions carets and wants an output stream to print into.
 struct ErrorHandler {
   template <typename Iterator, typename Exception, typename Context>
   x3::error_handler_result on_error(Iterator& /*first*/,

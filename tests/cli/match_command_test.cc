@@ -236,6 +236,48 @@ TEST(MatchCli, DonorsOnTheCommandLine) {
                                "donor-2; 1 not eligible\n"));
 }
 
+// A serology-typed side shares antigens, not alleles: the text and the JSON
+// count them apart, and each position says whether it is an allele match
+// and whether it is an antigen match (two molecular typings of one antigen
+// are a mismatch with antigen_match true).
+TEST(MatchCli, AntigenLevelMatchesAreCountedApartFromAlleleMatches) {
+  const RunResult t = Invoke({"--recipient", "A2+A1", "--donor",
+                              "A*02:05+A*01:01", "--as-of", "2026-11-26"});
+  ASSERT_EQ(t.rc, kExitOk) << t.err;
+  EXPECT_THAT(t.out, HasSubstr("  0/2 +2 antigen  0    0\n"));
+  EXPECT_THAT(t.out, HasSubstr("  total: 0/10 allele matches and 2 "
+                               "antigen-level (a side typed by serology); "
+                               "GvH 0, HvG 0 mismatches"));
+  const RunResult j =
+      Invoke({"--recipient", "A2+A1", "--donor", "A*02:05+A*01:01",
+              "--as-of", "2026-11-26", "--format", "json"});
+  ASSERT_EQ(j.rc, kExitOk) << j.err;
+  EXPECT_THAT(j.out, HasSubstr("\"A\":{\"scored\":true,\"matches\":0,"
+                               "\"mismatches\":0,\"gvh_mismatches\":0,"
+                               "\"hvg_mismatches\":0,\"antigen_matches\":2,"
+                               "\"antigen_level_matches\":2,"));
+  EXPECT_THAT(j.out, HasSubstr("\"total\":{\"matches\":0,\"out_of\":10,"));
+  EXPECT_THAT(j.out, HasSubstr("\"antigen_level_matches\":2,"
+                               "\"untyped_loci\":4}"));
+
+  const RunResult m =
+      Invoke({"--recipient", "A*02:01+A*01:01", "--donor", "A*02:05+A*01:01",
+              "--as-of", "2026-11-26", "--format", "json"});
+  ASSERT_EQ(m.rc, kExitOk) << m.err;
+  EXPECT_THAT(m.out, HasSubstr("{\"recipient\":\"A*02:01\",\"donor\":"
+                               "\"A*02:05\",\"grade\":\"mismatch\","
+                               "\"confidence\":\"mismatch\","
+                               "\"allele_match\":false,"
+                               "\"antigen_match\":true}"));
+  EXPECT_THAT(m.out, HasSubstr("{\"recipient\":\"A*01:01\",\"donor\":"
+                               "\"A*01:01\",\"grade\":\"gDNA\","
+                               "\"confidence\":\"exact\","
+                               "\"allele_match\":true,"
+                               "\"antigen_match\":true}"));
+  EXPECT_THAT(m.out, HasSubstr("\"antigen_matches\":2,"
+                               "\"antigen_level_matches\":0,"));
+}
+
 TEST(MatchCli, DonorsFromStandardInput) {
   const RunResult r = Invoke(
       {"--recipient", "A*01:01+A*02:01^B*08:01+B*44:02^DRB1*03:01+DRB1*04:01",

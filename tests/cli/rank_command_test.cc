@@ -120,8 +120,15 @@ TEST_F(RankCommandTest, SummaryAddsUpAndRejectsCarryLines) {
   // CSV: a header and one row per ranked donor, rank 1 first.
   const std::vector<std::string> out = Lines(r.out);
   ASSERT_EQ(static_cast<int>(out.size()), 1 + n[1]);
-  EXPECT_THAT(out[0], StartsWith("rank,id,relationship,age"));
-  EXPECT_THAT(out[1], StartsWith("1,sister,sibling,46,"));
+  EXPECT_EQ(out[0],
+            "rank,id,relationship,age,sex,abo,cmv,matches,out_of,mismatches,"
+            "gvh_mismatches,hvg_mismatches,antigen_matches,"
+            "antigen_level_matches,A,B,C,DRB1,DQB1,verdict,tce,status,reasons");
+  // The identical sister: 10 allele matches, 10 antigen matches, none at
+  // antigen level only.
+  EXPECT_THAT(out[1], StartsWith("1,sister,sibling,46,female,B+,negative,10,"
+                                 "10,0,0,0,10,0,2/2,2/2,2/2,2/2,2/2,"
+                                 "identical,"));
 }
 
 TEST_F(RankCommandTest, TopJsonAndThreads) {

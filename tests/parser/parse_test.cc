@@ -5,7 +5,8 @@
 // expected, round trips, limits.
 #include "parser/parse.h"
 
-// The public header must not drag Boost in (STYLE.md §2.3).
+// The public header must not drag Boost in: X3 stays inside parser/, and
+// users of the installed library need no Boost headers.
 #ifdef BOOST_VERSION
 #error "parser/parse.h includes a Boost header"
 #endif

@@ -1,7 +1,7 @@
 // Copyright 2026 The haplomatch Authors. SPDX-License-Identifier: Apache-2.0
 //
 // The batch engine against the pairwise matcher: every donor's fast-path
-// result equals matcher::Match + matcher::Evaluate on thousands of generated
+// result equals matcher::Match + eligibility::Evaluate on thousands of generated
 // pairs (high resolution, 2-field, MAC, XX, serology, lists, nulls,
 // homozygous, missing C/DQB1/DPB1, phased and genotype-list fallbacks), and
 // Rank() equals a brute-force ranking, with any number of threads.
