@@ -223,6 +223,25 @@ uint32_t KeyFromReport(const std::vector<RankKey>& rank_by,
 
 // ---- CompiledQuery
 
+namespace {
+
+// The recipient's own DPB1 TCE group (match.cc LowestTceGroup): 0 when
+// unknown or ambiguous.
+int RecipientTceGroup(const matcher::Genotype& recipient) {
+  const matcher::LocusTyping& lt = recipient.at(Locus::kDPB1);
+  const bool n0 = lt.pos[0].all_null(), n1 = lt.pos[1].all_null();
+  if (lt.typed_positions > 0 && !(n0 && n1)) {
+    const matcher::PositionTyping& p0 = n0 ? lt.pos[1] : lt.pos[0];
+    const matcher::PositionTyping& p1 = n1 ? lt.pos[0] : lt.pos[1];
+    if (p0.tce_groups().size() == 1 && p1.tce_groups().size() == 1) {
+      return std::min(p0.tce_groups()[0], p1.tce_groups()[0]);
+    }
+  }
+  return 0;
+}
+
+}  // namespace
+
 struct CompiledQuery::Impl {
   const internal::StoreData* store = nullptr;
   const data::Reference* ref = nullptr;
@@ -339,6 +358,16 @@ struct CompiledQuery::Impl {
   // returns its index (else -1 when eligible or not gate_only).
   int Run(size_t donor, bool gate_only, FastResult* out) const;
   void RunSlow(size_t donor, FastResult* out) const;
+  // DPB1 TCE from the cells (matcher/match.cc ScoreTce): sets out->has_tce
+  // and out->tce; out->loci must hold DPB1's FastLocus.
+  void ScanTce(size_t donor, FastResult* out) const;
+  // The per-donor DSA findings: the cells' DSA bits of each copy, and an
+  // antibody whose loci the donor is untyped at.
+  eligibility::Findings ScanDsa(size_t donor) const;
+  // Compile's steps: the loci the scan evaluates (listed, then those the
+  // haplo verdict requires, then DPB1 for TCE) and the quick gate's table.
+  void PlanLoci(const matcher::MatchOptions& mo);
+  void BuildQuick();
 };
 
 void CompiledQuery::Impl::BuildCells(LocusQuery* q, bool with_match) const {
@@ -564,7 +593,28 @@ int CompiledQuery::Impl::Run(size_t donor, bool gate_only,
       verdict, rel,
       verdict == matcher::HaploVerdict::kNotHaploidentical &&
           IsParentOrChild(rel));
-  // DPB1 TCE (match.cc ScoreTce).
+  ScanTce(donor, out);
+  // DSA: the cells hold what eligibility::FindDsaForCopy says of each
+  // donor copy; the per-antibody part needs the loci the donor is typed at.
+  findings |= dsa_constant;
+  if (antibodies) findings |= ScanDsa(donor);
+  // ABO, CMV, sex: the same rule functions as Evaluate.
+  std::optional<eligibility::AboMatch> abo;
+  findings |= eligibility::AboFindings(r_abo, PackedFacts::BloodGroupOf(w), &abo);
+  const eligibility::Cmv rc = options.recipient.cmv, dc = PackedFacts::CmvOf(w);
+  findings |= eligibility::CmvFindings(rc, dc);
+  const eligibility::Sex ds = PackedFacts::SexOf(w);
+  findings |= eligibility::SexFindings(options.recipient.sex, ds);
+  out->findings = findings;
+  out->status = eligibility::StatusOf(findings, eo);
+  const int fail = FirstFail(findings, eo);
+  out->key = Compose(options.rank_by,
+                     Parts(out->status, findings, verdict, age, ds, rel, abo,
+                           rc, dc, t.matches, out->has_tce, out->tce));
+  return fail;
+}
+
+void CompiledQuery::Impl::ScanTce(size_t donor, FastResult* out) const {
   out->has_tce = false;
   out->tce = matcher::TceCategory::kNotScored;
   if (tce_index >= 0) {
@@ -589,54 +639,40 @@ int CompiledQuery::Impl::Run(size_t donor, bool gate_only,
       }
     }
   }
-  // DSA: the cells hold what eligibility::FindDsaForCopy says of each
-  // donor copy; the per-antibody part needs the loci the donor is typed at.
-  findings |= dsa_constant;
-  if (antibodies) {
-    for (const LocusQuery& q : dsa_loci) {
-      if (q.cells.empty()) continue;
-      const uint32_t t0 = store->TypingId(donor, q.slot, 0);
-      if (t0 == 0) continue;
-      const uint8_t m =
-          q.cells[t0].misc | q.cells[store->TypingId(donor, q.slot, 1)].misc;
-      using eligibility::Bit;
-      using eligibility::Reason;
-      if (m & kDsaDefinite) findings |= Bit(Reason::kDsa);
-      if (m & kDsaPossible) findings |= Bit(Reason::kDsaPossible);
-      if (m & kDsaUncheckable) findings |= Bit(Reason::kDsaUncheckable);
-      if (m & kDsaSelf) findings |= Bit(Reason::kSelfAntibody);
-      if (m & kDsaBelow) findings |= Bit(Reason::kAntibodyBelowThreshold);
-    }
-    if (!antibody_loci.empty()) {
-      uint32_t typed = 0;
-      for (Locus l : store->loci()) {
-        const int slot = store->SlotOf(l);
-        if (store->TypingId(donor, slot, 0) != 0) {
-          typed |= uint32_t{1} << static_cast<int>(l);
-        }
+}
+
+eligibility::Findings CompiledQuery::Impl::ScanDsa(size_t donor) const {
+  eligibility::Findings f = 0;
+  for (const LocusQuery& q : dsa_loci) {
+    if (q.cells.empty()) continue;
+    const uint32_t t0 = store->TypingId(donor, q.slot, 0);
+    if (t0 == 0) continue;
+    const uint8_t m =
+        q.cells[t0].misc | q.cells[store->TypingId(donor, q.slot, 1)].misc;
+    using eligibility::Bit;
+    using eligibility::Reason;
+    if (m & kDsaDefinite) f |= Bit(Reason::kDsa);
+    if (m & kDsaPossible) f |= Bit(Reason::kDsaPossible);
+    if (m & kDsaUncheckable) f |= Bit(Reason::kDsaUncheckable);
+    if (m & kDsaSelf) f |= Bit(Reason::kSelfAntibody);
+    if (m & kDsaBelow) f |= Bit(Reason::kAntibodyBelowThreshold);
+  }
+  if (!antibody_loci.empty()) {
+    uint32_t typed = 0;
+    for (Locus l : store->loci()) {
+      const int slot = store->SlotOf(l);
+      if (store->TypingId(donor, slot, 0) != 0) {
+        typed |= uint32_t{1} << static_cast<int>(l);
       }
-      for (uint32_t need : antibody_loci) {
-        if (need & ~typed) {
-          findings |= eligibility::Bit(eligibility::Reason::kDsaUntypedLocus);
-          break;
-        }
+    }
+    for (uint32_t need : antibody_loci) {
+      if (need & ~typed) {
+        f |= eligibility::Bit(eligibility::Reason::kDsaUntypedLocus);
+        break;
       }
     }
   }
-  // ABO, CMV, sex: the same rule functions as Evaluate.
-  std::optional<eligibility::AboMatch> abo;
-  findings |= eligibility::AboFindings(r_abo, PackedFacts::BloodGroupOf(w), &abo);
-  const eligibility::Cmv rc = options.recipient.cmv, dc = PackedFacts::CmvOf(w);
-  findings |= eligibility::CmvFindings(rc, dc);
-  const eligibility::Sex ds = PackedFacts::SexOf(w);
-  findings |= eligibility::SexFindings(options.recipient.sex, ds);
-  out->findings = findings;
-  out->status = eligibility::StatusOf(findings, eo);
-  const int fail = FirstFail(findings, eo);
-  out->key = Compose(options.rank_by,
-                     Parts(out->status, findings, verdict, age, ds, rel, abo,
-                           rc, dc, t.matches, out->has_tce, out->tce));
-  return fail;
+  return f;
 }
 
 CompiledQuery::CompiledQuery(std::unique_ptr<Impl> impl)
@@ -661,6 +697,60 @@ bool CompiledQuery::UsesMatch(size_t donor) const {
 }
 
 size_t CompiledQuery::family_donors() const { return impl_->family_of.size(); }
+
+void CompiledQuery::Impl::PlanLoci(const matcher::MatchOptions& mo) {
+  bool listed[kLocusCount] = {};
+  for (Locus l : mo.loci) {
+    LocusQuery q;
+    q.locus = l;
+    loci.push_back(std::move(q));
+    listed[static_cast<int>(l)] = true;
+  }
+  n_listed = loci.size();
+  for (Locus l : mo.haplo_required_loci) {
+    if (listed[static_cast<int>(l)]) continue;
+    LocusQuery q;
+    q.locus = l;
+    loci.push_back(std::move(q));
+    listed[static_cast<int>(l)] = true;
+  }
+  n_haplo = loci.size();
+  if (mo.score_dpb1_tce) {
+    if (!listed[static_cast<int>(Locus::kDPB1)]) {
+      LocusQuery q;
+      q.locus = Locus::kDPB1;
+      loci.push_back(std::move(q));
+    }
+    for (size_t k = 0; k < loci.size(); ++k) {
+      if (loci[k].locus == Locus::kDPB1) tce_index = static_cast<int>(k);
+    }
+  }
+  for (Locus l : mo.haplo_required_loci) {
+    for (size_t k = 0; k < n_haplo; ++k) {
+      if (loci[k].locus == l) required.push_back(static_cast<int>(k));
+    }
+  }
+}
+
+void CompiledQuery::Impl::BuildQuick() {
+  for (size_t k = 0; k < n_haplo; ++k) {
+    const LocusQuery& q = loci[k];
+    QuickLocus ql;
+    ql.usable = q.r_typed && q.slot >= 0 && !q.cells.empty();
+    ql.required = std::find(required.begin(), required.end(),
+                            static_cast<int>(k)) != required.end();
+    ql.slot = q.slot;
+    ql.bits.reserve(q.cells.size());
+    for (const Cell& c : q.cells) {
+      ql.bits.push_back(static_cast<uint8_t>(
+          (c.match & 3) | ((c.misc & kAllNull) ? 4 : 0)));
+    }
+    quick.push_back(std::move(ql));
+  }
+  // Required loci first: a missing one decides before any zero share.
+  std::stable_partition(quick.begin(), quick.end(),
+                        [](const QuickLocus& q) { return q.required; });
+}
 
 absl::StatusOr<std::unique_ptr<CompiledQuery>> CompiledQuery::Compile(
     const DonorStore& store, const data::Reference& reference,
@@ -706,49 +796,8 @@ absl::StatusOr<std::unique_ptr<CompiledQuery>> CompiledQuery::Compile(
   m.as_of_mmdd = a.month() * 100 + a.day();
   m.as_of_ymd = static_cast<uint64_t>(a.year()) * 10000 +
                 static_cast<uint64_t>(m.as_of_mmdd);
-  bool listed[kLocusCount] = {};
-  for (Locus l : options.match.loci) {
-    LocusQuery q;
-    q.locus = l;
-    m.loci.push_back(std::move(q));
-    listed[static_cast<int>(l)] = true;
-  }
-  m.n_listed = m.loci.size();
-  for (Locus l : options.match.haplo_required_loci) {
-    if (listed[static_cast<int>(l)]) continue;
-    LocusQuery q;
-    q.locus = l;
-    m.loci.push_back(std::move(q));
-    listed[static_cast<int>(l)] = true;
-  }
-  m.n_haplo = m.loci.size();
-  if (options.match.score_dpb1_tce) {
-    if (!listed[static_cast<int>(Locus::kDPB1)]) {
-      LocusQuery q;
-      q.locus = Locus::kDPB1;
-      m.loci.push_back(std::move(q));
-    }
-    for (size_t k = 0; k < m.loci.size(); ++k) {
-      if (m.loci[k].locus == Locus::kDPB1) m.tce_index = static_cast<int>(k);
-    }
-  }
-  for (Locus l : options.match.haplo_required_loci) {
-    for (size_t k = 0; k < m.n_haplo; ++k) {
-      if (m.loci[k].locus == l) m.required.push_back(static_cast<int>(k));
-    }
-  }
-  // The recipient's own DPB1 TCE group (match.cc LowestTceGroup).
-  {
-    const matcher::LocusTyping& lt = recipient.at(Locus::kDPB1);
-    const bool n0 = lt.pos[0].all_null(), n1 = lt.pos[1].all_null();
-    if (lt.typed_positions > 0 && !(n0 && n1)) {
-      const matcher::PositionTyping& p0 = n0 ? lt.pos[1] : lt.pos[0];
-      const matcher::PositionTyping& p1 = n1 ? lt.pos[0] : lt.pos[1];
-      if (p0.tce_groups().size() == 1 && p1.tce_groups().size() == 1) {
-        m.r_tce_group = std::min(p0.tce_groups()[0], p1.tce_groups()[0]);
-      }
-    }
-  }
+  m.PlanLoci(options.match);
+  m.r_tce_group = RecipientTceGroup(recipient);
   for (const matcher::LocusTyping& lt : recipient.loci) {
     if (!lt.alternatives.empty()) m.all_slow = true;
   }
@@ -785,23 +834,7 @@ absl::StatusOr<std::unique_ptr<CompiledQuery>> CompiledQuery::Compile(
       }
     }
   }
-  for (size_t k = 0; k < m.n_haplo; ++k) {
-    const LocusQuery& q = m.loci[k];
-    Impl::QuickLocus ql;
-    ql.usable = q.r_typed && q.slot >= 0 && !q.cells.empty();
-    ql.required = std::find(m.required.begin(), m.required.end(),
-                            static_cast<int>(k)) != m.required.end();
-    ql.slot = q.slot;
-    ql.bits.reserve(q.cells.size());
-    for (const Cell& c : q.cells) {
-      ql.bits.push_back(static_cast<uint8_t>(
-          (c.match & 3) | ((c.misc & kAllNull) ? 4 : 0)));
-    }
-    m.quick.push_back(std::move(ql));
-  }
-  // Required loci first: a missing one decides before any zero share.
-  std::stable_partition(m.quick.begin(), m.quick.end(),
-                        [](const Impl::QuickLocus& q) { return q.required; });
+  m.BuildQuick();
   return std::unique_ptr<CompiledQuery>(new CompiledQuery(std::move(impl)));
 }
 
