@@ -195,6 +195,25 @@ std::optional<Reason> FirstWithEffect(Findings findings, Effect effect,
   return std::nullopt;
 }
 
+EffectMasks MasksOf(const EligibilityOptions& options) {
+  EffectMasks m;
+  m.assessed = options.assessed();
+  for (int i = 0; i < kReasonCount; ++i) {
+    const Reason r = static_cast<Reason>(i);
+    switch (EffectOf(r, options)) {
+      case Effect::kExclude:
+        m.exclude |= Bit(r);
+        break;
+      case Effect::kReview:
+        m.review |= Bit(r);
+        break;
+      case Effect::kNote:
+        break;
+    }
+  }
+  return m;
+}
+
 Status StatusOf(Findings findings, const EligibilityOptions& options) {
   if (!options.assessed()) return Status::kNotAssessed;
   if (FirstWithEffect(findings, Effect::kExclude, options)) {

@@ -158,6 +158,29 @@ Status StatusOf(Findings findings, const EligibilityOptions& options);
 std::optional<Reason> FirstWithEffect(Findings findings, Effect effect,
                                       const EligibilityOptions& options);
 
+// EffectOf for every reason at once, as bitsets, for callers that decide
+// millions of donors under one set of options (the registry scan): the
+// same verdicts as StatusOf and FirstWithEffect, without re-deciding each
+// finding's effect per donor.
+struct EffectMasks {
+  bool assessed = false;
+  Findings exclude = 0;  // reasons whose effect is kExclude
+  Findings review = 0;   // reasons whose effect is kReview
+};
+EffectMasks MasksOf(const EligibilityOptions& options);
+inline Status StatusOf(Findings findings, const EffectMasks& m) {
+  if (!m.assessed) return Status::kNotAssessed;
+  if (findings & m.exclude) return Status::kNotEligible;
+  if (findings & m.review) return Status::kNeedsReview;
+  return Status::kEligible;
+}
+// The first (in Reason order) reason of `findings` in `mask` as an int,
+// or -1.
+inline int FirstIn(Findings findings, Findings mask) {
+  const Findings f = findings & mask;
+  return f == 0 ? -1 : __builtin_ctz(f);
+}
+
 // ---- The rules, on plain values
 
 // A donor is an adult from this age (whole years).

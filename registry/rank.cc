@@ -150,12 +150,6 @@ KeyParts Parts(eligibility::Status status, eligibility::Findings findings,
 
 // The index of the first finding that excludes the donor, or -1: the
 // scan's form of "not eligible".
-int FirstFail(eligibility::Findings findings,
-              const eligibility::EligibilityOptions& o) {
-  const std::optional<eligibility::Reason> r = eligibility::FirstWithEffect(
-      findings, eligibility::Effect::kExclude, o);
-  return r ? static_cast<int>(*r) : -1;
-}
 
 }  // namespace
 
@@ -277,14 +271,29 @@ struct CompiledQuery::Impl {
 
   // QuickReject's view of the required loci.
   struct QuickLocus {
-    bool usable = false;  // recipient typed and some donor typed there
     bool required = false;  // haplo_required_loci (listed first)
     int slot = 0;
-    // Per typing id: bits 0-1 Cell::match, bit 2 all-null. One byte a
-    // typing keeps the quick filter's tables in L1.
+    // Per typing id: bits 0-1 Cell::match, bit 2 all-null, bits 3-4
+    // Cell::match when the copy expresses something (else 0). One byte a
+    // typing keeps the quick filter's tables in L1. Id 0 (untyped) of a
+    // locus that is not required reads as matching both: no information.
     std::vector<uint8_t> bits;
   };
+  // Whether the donor's copies `p` share nothing with the recipient: a
+  // non-expressing copy pairs as the other copy (both expressed copies are
+  // the other one); two non-expressing copies pair by their own keys.
+  template <typename Id>
+  static bool SharesNothing(const QuickLocus& q, const Id* p) {
+    const uint8_t b0 = q.bits[p[0]], b1 = q.bits[p[1]];
+    const uint8_t any =
+        (b0 & b1 & 4) ? ((b0 | b1) & 3) : (((b0 | b1) >> 3) & 3);
+    return any == 0;
+  }
+  // Usable loci of the haplo verdict (recipient typed, some donor typed),
+  // required first; quick_undecided when a required one is not usable.
   std::vector<QuickLocus> quick;
+  size_t n_quick_required = 0;
+  bool quick_undecided = false;
 
   // Store indexes of the relatives options.families recognises, and their
   // family (owned by options.families). Last: the scan's hot fields above
@@ -305,9 +314,24 @@ struct CompiledQuery::Impl {
     if (w & PackedFacts::kFactAge) return static_cast<int>(v);
     return -1;
   }
+  // The effect of each reason under options.eligibility, decided once.
+  eligibility::EffectMasks masks;
+  // The first excluding finding (the gate that fails), or -1.
+  int FirstFail(eligibility::Findings findings) const {
+    return eligibility::FirstIn(findings, masks.exclude);
+  }
+  // eligibility::AgeFindings of every age, computed once (Compile): index
+  // age + 1, with -1 (unknown) at 0 and ages from kAgeCap on (the rule's
+  // thresholds, 18 and a protocol's limit, are far below) at the last slot.
+  static constexpr int kAgeCap = 254;
+  std::array<eligibility::Findings, kAgeCap + 2> age_findings{};
+  std::array<int, kAgeCap + 2> age_fail{};  // FirstFail of age_findings
+  // FirstFail of a not-haploidentical verdict (a scored locus sharing
+  // nothing) by relationship (3 bits): a stated parent or child is an
+  // inconsistency to review, anyone else fails the haplo gate.
+  std::array<int, 8> zero_share_fail{};
   eligibility::Findings AgeFindings(int age) const {
-    return eligibility::AgeFindings(
-        age < 0 ? std::nullopt : std::optional<int>(age), options.eligibility);
+    return age_findings[static_cast<size_t>(std::min(age, kAgeCap) + 1)];
   }
 
   // Quick decides only what is certain: an exclusion that no later
@@ -316,37 +340,30 @@ struct CompiledQuery::Impl {
   int Quick(const Id* ids, uint64_t w) const {
     const eligibility::EligibilityOptions& eo = options.eligibility;
     if (eo.max_age_exclusive) {
-      const int fail = FirstFail(AgeFindings(AgeOf(w)), eo);
+      const int fail =
+          age_fail[static_cast<size_t>(std::min(AgeOf(w), kAgeCap) + 1)];
       if (fail >= 0) return fail;
     }
     if (eo.require_haplo) {
-      bool zero = false;
       // A required locus untyped makes the verdict insufficient typing,
       // which needs review: Gate decides the rest. Else any scored locus
-      // of the verdict sharing nothing makes it not-haploidentical.
-      for (const QuickLocus& q : quick) {
-        if (!q.usable) {
-          if (q.required) return -1;
-          continue;
-        }
-        const Id* p = ids + 2 * q.slot;
-        if (p[0] == 0) {
-          if (q.required) return -1;
-          continue;
-        }
-        const uint8_t b0 = q.bits[p[0]], b1 = q.bits[p[1]];
-        // One copy null: both expressed copies are the other one.
-        const uint8_t any =
-            ((b0 ^ b1) & 4) ? ((b0 & 4) ? b1 : b0) : (b0 | b1);
-        zero |= (any & 3) == 0;
+      // of the verdict sharing nothing makes it not-haploidentical. The
+      // required loci come first (BuildQuick); the others read an untyped
+      // donor as "no information" through their bits[0], without a branch.
+      if (quick_undecided) return -1;
+      bool zero = false;
+      size_t k = 0;
+      for (; k < n_quick_required; ++k) {
+        const Id* p = ids + 2 * quick[k].slot;
+        if (p[0] == 0) return -1;
+        zero |= SharesNothing(quick[k], p);
+      }
+      for (; k < quick.size(); ++k) {
+        zero |= SharesNothing(quick[k], ids + 2 * quick[k].slot);
       }
       if (zero) {
         const matcher::Relationship rel = PackedFacts::RelationshipOf(w);
-        return FirstFail(
-            eligibility::HaploFindings(
-                matcher::HaploVerdict::kNotHaploidentical, rel,
-                /*inconsistent=*/IsParentOrChild(rel)),
-            eo);
+        return zero_share_fail[static_cast<size_t>(rel)];
       }
     }
     return -1;
@@ -526,7 +543,6 @@ void CompiledQuery::Impl::RunSlow(size_t donor, FastResult* out) const {
 
 int CompiledQuery::Impl::Run(size_t donor, bool gate_only,
                              FastResult* out) const {
-  const eligibility::EligibilityOptions& eo = options.eligibility;
   const uint64_t w = store->facts_word(donor);
   // Age first: its findings come first in the gates' order, so when they
   // exclude, nothing later can change the first failing gate.
@@ -534,7 +550,7 @@ int CompiledQuery::Impl::Run(size_t donor, bool gate_only,
   out->age = age;
   eligibility::Findings findings = AgeFindings(age);
   if (gate_only) {
-    const int fail = FirstFail(findings, eo);
+    const int fail = FirstFail(findings);
     if (fail >= 0) return fail;
   }
   // Loci.
@@ -606,8 +622,8 @@ int CompiledQuery::Impl::Run(size_t donor, bool gate_only,
   const eligibility::Sex ds = PackedFacts::SexOf(w);
   findings |= eligibility::SexFindings(options.recipient.sex, ds);
   out->findings = findings;
-  out->status = eligibility::StatusOf(findings, eo);
-  const int fail = FirstFail(findings, eo);
+  out->status = eligibility::StatusOf(findings, masks);
+  const int fail = FirstFail(findings);
   out->key = Compose(options.rank_by,
                      Parts(out->status, findings, verdict, age, ds, rel, abo,
                            rc, dc, t.matches, out->has_tce, out->tce));
@@ -736,20 +752,30 @@ void CompiledQuery::Impl::BuildQuick() {
   for (size_t k = 0; k < n_haplo; ++k) {
     const LocusQuery& q = loci[k];
     QuickLocus ql;
-    ql.usable = q.r_typed && q.slot >= 0 && !q.cells.empty();
     ql.required = std::find(required.begin(), required.end(),
                             static_cast<int>(k)) != required.end();
+    if (!(q.r_typed && q.slot >= 0 && !q.cells.empty())) {
+      // Unusable: a required locus leaves the verdict to Gate; another
+      // one decides nothing.
+      if (ql.required) quick_undecided = true;
+      continue;
+    }
     ql.slot = q.slot;
     ql.bits.reserve(q.cells.size());
     for (const Cell& c : q.cells) {
-      ql.bits.push_back(static_cast<uint8_t>(
-          (c.match & 3) | ((c.misc & kAllNull) ? 4 : 0)));
+      const bool null = (c.misc & kAllNull) != 0;
+      const uint8_t match = c.match & 3;
+      ql.bits.push_back(static_cast<uint8_t>(match | (null ? 4 : 0) |
+                                             (null ? 0 : match << 3)));
     }
+    if (!ql.required) ql.bits[0] = 3 | 3 << 3;  // untyped: no information
     quick.push_back(std::move(ql));
   }
   // Required loci first: a missing one decides before any zero share.
-  std::stable_partition(quick.begin(), quick.end(),
-                        [](const QuickLocus& q) { return q.required; });
+  n_quick_required = static_cast<size_t>(
+      std::stable_partition(quick.begin(), quick.end(),
+                            [](const QuickLocus& q) { return q.required; }) -
+      quick.begin());
 }
 
 absl::StatusOr<std::unique_ptr<CompiledQuery>> CompiledQuery::Compile(
@@ -773,6 +799,19 @@ absl::StatusOr<std::unique_ptr<CompiledQuery>> CompiledQuery::Compile(
   m.ref = &reference;
   m.recipient = &recipient;
   m.options = options;
+  m.masks = eligibility::MasksOf(options.eligibility);
+  for (size_t r = 0; r < m.zero_share_fail.size(); ++r) {
+    const auto rel = static_cast<matcher::Relationship>(r);
+    m.zero_share_fail[r] = m.FirstFail(eligibility::HaploFindings(
+        matcher::HaploVerdict::kNotHaploidentical, rel,
+        /*inconsistent=*/IsParentOrChild(rel)));
+  }
+  for (int age = -1; age <= Impl::kAgeCap; ++age) {
+    const size_t i = static_cast<size_t>(age + 1);
+    m.age_findings[i] = eligibility::AgeFindings(
+        age < 0 ? std::nullopt : std::optional<int>(age), options.eligibility);
+    m.age_fail[i] = m.FirstFail(m.age_findings[i]);
+  }
   m.slow_context = std::make_unique<eligibility::ScoringContext>(
       ScoringContextFor(reference, recipient, options));
   m.slow_context->match.collect_mismatched = false;
@@ -859,7 +898,7 @@ bool CompiledQuery::Gate(size_t donor, uint32_t* key, int* first_fail) const {
   FastResult r;
   if (UsesMatch(donor)) {
     impl_->RunSlow(donor, &r);
-    *first_fail = FirstFail(r.findings, impl_->options.eligibility);
+    *first_fail = impl_->FirstFail(r.findings);
   } else {
     *first_fail = impl_->Run(donor, /*gate_only=*/true, &r);
   }
