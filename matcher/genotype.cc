@@ -12,6 +12,7 @@
 #include "hla/gl.h"
 #include "hla/status_macros.h"
 #include "matcher/match.h"
+#include "matcher/internal/grade.h"
 
 namespace hla::matcher {
 namespace {
@@ -367,6 +368,9 @@ void CompilePosition(const data::Reference& ref, Locus locus,
   pos->tce_groups_.clear();
   pos->any_null_ = false;
   pos->tce_unknown_ = false;
+  pos->admits_variant_ = false;
+  bool any_variant = false;
+  pos->admits_null_ = false;
   bool all_null = !pos->alleles.empty() && pos->antigens.empty();
   // A null allele's key (its small-g group) matches only when the whole
   // copy expresses nothing: a typing that may be expressed (A*01:01 covers
@@ -382,6 +386,7 @@ void CompilePosition(const data::Reference& ref, Locus locus,
                                              : (id | kAlleleKeyBit));
     } else {
       all_null = false;
+      if (a.suffix != 0) any_variant = true;
       pos->match_keys_.push_back(a.p_group != kNone ? a.p_group
                                                    : (id | kAlleleKeyBit));
       // G groups of expressed alleles only: a G group may hold a null
@@ -411,6 +416,14 @@ void CompilePosition(const data::Reference& ref, Locus locus,
     }
   }
   pos->all_null_ = pos->placeholder || all_null;
+  using matcher_internal::AdmittedAlternatives;
+  using matcher_internal::Alternative;
+  pos->admits_null_ =
+      pos->any_null_ && !all_null &&
+      !AdmittedAlternatives(ref, *pos, Alternative::kNull).empty();
+  pos->admits_variant_ =
+      any_variant &&
+      !AdmittedAlternatives(ref, *pos, Alternative::kVariant).empty();
   if (all_null) pos->match_keys_ = std::move(null_keys);
   if (!pos->antigens.empty()) pos->serology_ = pos->antigens;
   SortUnique(&pos->match_keys_);

@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -256,10 +257,88 @@ void MatchLocus(const data::Reference& ref, Locus locus, const Genotype& rg,
 // What a report must say about the typings of one scored locus beyond its
 // grades: alleles not named yet, possible nulls, expression variants, and a
 // single serology antigen.
+// The WHO expression suffix's meaning (nomenclature for factors of the HLA
+// system: N null, L low, S secreted, Q questionable, C cytoplasmic, A
+// aberrant).
+const char* SuffixMeaning(char suffix) {
+  switch (suffix) {
+    case 'L':
+      return "low expression";
+    case 'S':
+      return "secreted, not on the cell surface";
+    case 'Q':
+      return "questionable expression";
+    case 'C':
+      return "cytoplasmic";
+    default:
+      return "aberrant expression";
+  }
+}
+
+// The warnings of one typed position: an unnamed allele, a possible null,
+// expression variants. Matching runs per pair in bulk, so the common case
+// (nothing to say) allocates nothing.
+void PositionWarnings(const data::Reference& ref, absl::string_view locus,
+                      const char* who_side, const PositionTyping& p,
+                      std::vector<std::string>* out) {
+  if (!p.unnamed && !p.possible_null() && !p.admits_variant()) return;
+  using matcher_internal::AdmittedAlternatives;
+  using matcher_internal::Alternative;
+  // Admitted nulls and variants, named (at most three).
+  auto names = [&ref](const std::vector<data::AlleleId>& ids) {
+    std::vector<absl::string_view> shown;
+    for (size_t i = 0; i < ids.size() && i < 3; ++i) {
+      shown.push_back(ref.allele(ids[i]).name);
+    }
+    return absl::StrCat(absl::StrJoin(shown, ", "),
+                        ids.size() > shown.size() ? ", ..." : "");
+  };
+  const std::string who = absl::StrCat(locus, ": ", who_side, " ", p.text);
+  if (p.unnamed) {
+    out->push_back(absl::StrCat(
+        who, " is an allele not named yet (a WMDA placeholder): graded a "
+             "mismatch until it is typed"));
+  }
+  if (p.possible_null()) {
+    out->push_back(absl::StrCat(
+        who, ": null allele not excluded (",
+        names(AdmittedAlternatives(ref, p, Alternative::kNull)),
+        "): a match holds only if it is not the null"));
+  }
+  if (!p.admits_variant()) return;
+  const std::vector<data::AlleleId> variants =
+      AdmittedAlternatives(ref, p, Alternative::kVariant);
+  size_t expressed = 0;
+  std::string suffixes;  // distinct WHO suffixes, in order of first use
+  for (data::AlleleId id : p.alleles) expressed += !ref.allele(id).is_null();
+  for (data::AlleleId id : variants) {
+    const char c = ref.allele(id).suffix;
+    if (suffixes.find(c) == std::string::npos) suffixes.push_back(c);
+  }
+  std::string kind;
+  if (suffixes.size() == 1) {
+    kind = absl::StrCat(SuffixMeaning(suffixes[0]), " (WHO suffix ",
+                        suffixes, ")");
+  } else {
+    std::vector<std::string> parts;
+    for (char c : suffixes) {
+      parts.push_back(absl::StrCat(std::string(1, c), " ", SuffixMeaning(c)));
+    }
+    kind = absl::StrCat("altered expression (WHO suffixes ",
+                        absl::StrJoin(parts, ", "), ")");
+  }
+  const bool all = variants.size() == expressed;
+  out->push_back(absl::StrCat(
+      who, all ? " is " : " may be ",
+      all && expressed == 1 ? std::string()
+                            : absl::StrCat("(", names(variants), ") "),
+      "an allele with ", kind, ": its expression may differ from the grade"));
+}
+
 void LocusWarnings(const data::Reference& ref, const LocusMatch& m,
                    const LocusTyping& rt, const LocusTyping& dt,
                    std::vector<std::string>* out) {
-  const std::string locus(LocusName(m.locus));
+  const absl::string_view locus = LocusName(m.locus);
   struct Side {
     const char* who;
     const LocusTyping* lt;
@@ -267,57 +346,10 @@ void LocusWarnings(const data::Reference& ref, const LocusMatch& m,
   for (const Side& side : {Side{"recipient", &rt}, Side{"donor", &dt}}) {
     const LocusTyping& lt = *side.lt;
     for (int i = 0; i < lt.typed_positions; ++i) {
-      if (i == 1 && lt.pos[1].text == lt.pos[0].text) continue;
       const PositionTyping& p = lt.pos[i];
-      const std::string who = absl::StrCat(locus, ": ", side.who, " ", p.text);
-      if (p.unnamed) {
-        out->push_back(absl::StrCat(
-            who, " is an allele not named yet (a WMDA placeholder): graded a "
-                 "mismatch until it is typed"));
-      }
-      // Null and expression-variant alternatives (WHO suffixes N, L, S, Q,
-      // C, A): named, at most three.
-      std::vector<std::string> nulls, variants;
-      size_t null_count = 0, with_suffix = 0, expressed = 0;
-      char suffix = 0;
-      for (data::AlleleId id : p.alleles) {
-        const data::Allele& a = ref.allele(id);
-        if (a.is_null()) {
-          if (++null_count <= 3) nulls.emplace_back(a.name);
-          continue;
-        }
-        ++expressed;
-        if (a.suffix != 0) {
-          ++with_suffix;
-          suffix = a.suffix;
-          if (variants.size() < 3) variants.emplace_back(a.name);
-        }
-      }
-      if (p.possible_null()) {
-        out->push_back(absl::StrCat(
-            who, ": null allele not excluded (", absl::StrJoin(nulls, ", "),
-            null_count > nulls.size() ? ", ..." : "",
-            "): a match holds only if it is not the null"));
-      }
-      // As for nulls, a truncated name denotes its unsuffixed alleles: only
-      // a typing naming the variant, or admitting it as an alternative (a
-      // code, a group, a list), is flagged.
-      const bool alternatives =
-          p.consolidated || p.text.find('/') != std::string::npos;
-      if (with_suffix > 0 && (with_suffix == expressed || alternatives)) {
-        const char* kind = suffix == 'L'   ? "low expression"
-                           : suffix == 'S' ? "secreted, not on the cell surface"
-                           : suffix == 'Q' ? "questionable expression"
-                           : suffix == 'C' ? "cytoplasmic"
-                                           : "aberrant expression";
-        out->push_back(absl::StrCat(
-            who, with_suffix == expressed ? " is " : " may be ",
-            with_suffix == expressed && expressed == 1
-                ? std::string()
-                : absl::StrCat("(", absl::StrJoin(variants, ", "), ") "),
-            "an allele with ", kind, " (WHO suffix ", std::string(1, suffix),
-            "): its expression may differ from the grade"));
-      }
+      if (!p.unnamed && !p.possible_null() && !p.admits_variant()) continue;
+      if (i == 1 && p.text == lt.pos[0].text) continue;
+      PositionWarnings(ref, locus, side.who, p, out);
     }
     if (lt.typed_positions == 1 && lt.pos[0].serology_only()) {
       out->push_back(absl::StrCat(
@@ -415,7 +447,7 @@ bool SharedPhasedHaplotype(const Genotype& rg, const Genotype& dg,
   return false;
 }
 
-std::string LocusList(const std::vector<Locus>& loci) {
+std::string LocusList(absl::Span<const Locus> loci) {
   return absl::StrJoin(loci, ", ", [](std::string* out, Locus l) {
     absl::StrAppend(out, LocusName(l));
   });
@@ -472,6 +504,7 @@ PhaseFinding PhaseOf(const Genotype& rg, const Genotype& dg,
   using matcher_internal::PhaseEvidence;
   PhaseFinding p;
   const bool r = PhasedOver(rg, loci), d = PhasedOver(dg, loci);
+  if (!r && !d) return p;  // the common case: no words to build
   const std::string used = LocusList(loci);
   if (r && d) {
     p.both_sides = true;
@@ -510,10 +543,13 @@ PhaseFinding PhaseOf(const Genotype& rg, const Genotype& dg,
 
 HaploResult HaploVerdictOf(const Genotype& rg, const Genotype& dg,
                            Relationship relationship,
-                           const std::vector<const LocusMatch*>& locus_matches,
+                           absl::Span<const LocusMatch* const> locus_matches,
                            const MatchOptions& options) {
   HaploResult h;
-  std::vector<Locus> missing;
+  // Matching runs per pair in bulk: the locus lists stay on the stack and
+  // the words are built only for the verdict reached.
+  using Loci = absl::InlinedVector<Locus, kLocusCount>;
+  Loci missing;
   for (Locus l : options.haplo_required_loci) {
     const LocusMatch* lm = nullptr;
     for (const LocusMatch* m : locus_matches) {
@@ -521,7 +557,7 @@ HaploResult HaploVerdictOf(const Genotype& rg, const Genotype& dg,
     }
     if (lm == nullptr || !lm->scored) missing.push_back(l);
   }
-  std::vector<Locus> ignored, none_shared, one_shared;
+  Loci ignored, none_shared, one_shared;
   bool potential = false;
   for (const LocusMatch* m : locus_matches) {
     if (!m->scored) {
@@ -545,17 +581,18 @@ HaploResult HaploVerdictOf(const Genotype& rg, const Genotype& dg,
   h.verdict = matcher_internal::HaploVerdictRule(
       !missing.empty(), !h.loci_used.empty(), !none_shared.empty(),
       one_shared.empty(), relationship, phase.evidence, phase.both_sides);
-  const std::string ignored_note =
-      ignored.empty()
-          ? std::string()
-          : absl::StrCat("; ", LocusList(ignored),
-                         ignored.size() == 1 ? " is" : " are",
-                         " untyped on a side and not considered");
-  const std::string used = LocusList(h.loci_used);
-  const std::string caveat = absl::StrCat(
-      potential ? " (some matches are only potential: ambiguous typing)" : "",
-      ignored_note);
-  const std::string rel(ToString(relationship));
+  auto caveat = [&]() {
+    std::string c =
+        potential ? " (some matches are only potential: ambiguous typing)" : "";
+    if (!ignored.empty()) {
+      absl::StrAppend(&c, "; ", LocusList(ignored),
+                      ignored.size() == 1 ? " is" : " are",
+                      " untyped on a side and not considered");
+    }
+    return c;
+  };
+  auto used = [&]() { return LocusList(h.loci_used); };
+  const absl::string_view rel = ToString(relationship);
   switch (h.verdict) {
     case HaploVerdict::kInsufficientTyping:
       h.basis = !missing.empty()
@@ -583,21 +620,21 @@ HaploResult HaploVerdictOf(const Genotype& rg, const Genotype& dg,
       }
       return h;
     case HaploVerdict::kIdentical:
-      h.basis = absl::StrCat("both alleles match at ", used, caveat);
+      h.basis = absl::StrCat("both alleles match at ", used(), caveat());
       return h;
     case HaploVerdict::kHaploidentical:
       h.basis = parent_child
                     ? absl::StrCat("a ", rel,
                                    " shares one haplotype by descent, and at "
                                    "least one allele is shared at ",
-                                   used, caveat)
+                                   used(), caveat())
                     : absl::StrCat(phase.words, "; a ", rel,
-                                   ": shared by descent", caveat);
+                                   ": shared by descent", caveat());
       return h;
     case HaploVerdict::kHaplotypeMatched:
       h.basis = absl::StrCat(phase.words, "; an unrelated donor: shared by "
                                           "state, not by descent",
-                             caveat);
+                             caveat());
       return h;
     case HaploVerdict::kHaploCompatible:
       break;
@@ -605,10 +642,10 @@ HaploResult HaploVerdictOf(const Genotype& rg, const Genotype& dg,
   const bool related = relationship != Relationship::kUnrelated &&
                        relationship != Relationship::kUnknown;
   if (phase.evidence == matcher_internal::PhaseEvidence::kCarried) {
-    h.basis = absl::StrCat(phase.words, caveat);
+    h.basis = absl::StrCat(phase.words, caveat());
   } else {
-    h.basis = absl::StrCat("at least one allele shared at ", used,
-                           "; phase unknown (no phased typing)", caveat);
+    h.basis = absl::StrCat("at least one allele shared at ", used(),
+                           "; phase unknown (no phased typing)", caveat());
   }
   if (relationship == Relationship::kSibling) {
     absl::StrAppend(&h.basis,
@@ -670,7 +707,7 @@ absl::StatusOr<MatchReport> Match(const data::Reference& reference,
   MatchReport report;
   report.relationship = relationship;
   report.loci.resize(options.loci.size());
-  std::vector<const LocusMatch*> for_haplo;
+  absl::InlinedVector<const LocusMatch*, kLocusCount> for_haplo;
   for (size_t i = 0; i < options.loci.size(); ++i) {
     LocusMatch& m = report.loci[i];
     MatchLocus(reference, options.loci[i], recipient, donor, options, &m);
@@ -690,8 +727,10 @@ absl::StatusOr<MatchReport> Match(const data::Reference& reference,
     }
   }
   // Loci the verdict or the TCE needs but the caller did not list.
-  std::vector<LocusMatch> extra;
-  extra.reserve(options.haplo_required_loci.size() + 1);
+  std::vector<LocusMatch> extra;  // reserved: for_haplo points into it
+  size_t unlisted = 0;
+  for (Locus l : options.haplo_required_loci) unlisted += !listed[static_cast<int>(l)];
+  if (unlisted > 0) extra.reserve(unlisted);
   for (Locus l : options.haplo_required_loci) {
     if (listed[static_cast<int>(l)]) continue;
     extra.emplace_back();

@@ -217,6 +217,9 @@ class PositionTyping {
   bool any_null() const { return any_null_; }  // some allele is null
   // Some expressed DPB1 allele has no V2 group.
   bool tce_unknown() const { return tce_unknown_; }
+  // An expressed allele with a WHO expression suffix (L, S, Q, C, A) is
+  // one of the typing's alternatives, by the rule of possible_null.
+  bool admits_variant() const { return admits_variant_; }
   // Distinct P groups of the expressed alleles (small-g keys when all are
   // null), saturating at 255: 1 means "exact" (Atlas confidence).
   uint8_t p_group_count() const { return p_group_count_; }
@@ -225,15 +228,14 @@ class PositionTyping {
     return !alleles.empty() || !antigens.empty() || placeholder || unnamed;
   }
   // The typing admits a null allele beside expressed ones as one of its
-  // alternatives: a MAC, XX code or G/P/small-g group with a null member,
-  // or an allele list naming one (C*04:KBG = C*04:01/C*04:09N). A match to
-  // it holds only if the null is excluded. (A truncated name such as
-  // A*01:01 denotes expressed alleles; its null relatives carry the N in
-  // their name.)
-  bool possible_null() const {
-    return any_null_ && !all_null_ &&
-           (consolidated || text.find('/') != std::string::npos);
-  }
+  // alternatives: a G/P/small-g group with a null member, or a list, MAC or
+  // XX code with a member that is a null protein of its own (C*04:KBG =
+  // C*04:01/C*04:09N; A*01:XX holds A*01:04N). A match to it holds only if
+  // the null is excluded. A name such as A*01:01, alone or in a list or a
+  // MAC, denotes expressed alleles: its null relatives (A*01:01:01:02N)
+  // carry the N in their own name (WHO nomenclature), so they are not
+  // admitted (AdmittedNull).
+  bool possible_null() const { return admits_null_ && !all_null_; }
   bool single_allele() const { return alleles.size() == 1 && antigens.empty(); }
   // Written as serology (A2, DR4). `alleles` then holds the alleles carrying
   // the antigen (as the resolver expands it), used for allele matching; the
@@ -254,6 +256,8 @@ class PositionTyping {
   bool all_null_ = false;
   bool any_null_ = false;
   bool tce_unknown_ = false;
+  bool admits_variant_ = false;
+  bool admits_null_ = false;
   uint8_t p_group_count_ = 0;
 };
 

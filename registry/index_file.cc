@@ -201,7 +201,9 @@ absl::Status WriteIndex(const DonorStore& store, const std::string& path) {
       w.Put<uint8_t>(static_cast<uint8_t>(
           (p.consolidated ? 1 : 0) | (p.placeholder ? 2 : 0) |
           (p.all_null() ? 4 : 0) | (p.any_null() ? 8 : 0) |
-          (p.tce_unknown() ? 16 : 0) | (p.unnamed ? 32 : 0)));
+          (p.tce_unknown() ? 16 : 0) | (p.unnamed ? 32 : 0) |
+          (p.admits_variant() ? 64 : 0) |
+          (matcher_internal::PositionAccess::admits_null(p) ? 128 : 0)));
       w.Put<uint8_t>(p.p_group_count());
       w.Put<uint32_t>(dict[t].keyset);
     }
@@ -374,6 +376,8 @@ absl::StatusOr<DonorStore> LoadIndex(const std::string& path,
       Access::all_null(e.typing) = f & 4;
       Access::any_null(e.typing) = f & 8;
       Access::tce_unknown(e.typing) = f & 16;
+      Access::admits_variant(e.typing) = f & 64;
+      Access::admits_null(e.typing) = f & 128;
       dict.push_back(std::move(e));
     }
     dicts.push_back(std::move(dict));

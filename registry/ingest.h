@@ -85,7 +85,9 @@ absl::StatusOr<DonorStore> IngestDonorStream(std::istream* in,
 
 // 2: unnamed alleles (NEW, UUUU, XXXX) flagged apart from gene-absent
 // placeholders; null keys only for copies that express nothing.
-inline constexpr uint32_t kIndexFormatVersion = 2;
+// 3: the null alleles and expression variants (WHO suffixes L, S, Q, C, A)
+// a typing admits, flagged per typing.
+inline constexpr uint32_t kIndexFormatVersion = 3;
 
 // True when the file starts with the index magic (rank --donors picks index
 // or donor file by content, not by name).

@@ -2,6 +2,12 @@
 #include "matcher/internal/grade.h"
 
 #include <algorithm>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "absl/strings/string_view.h"
 
 namespace hla::matcher_internal {
 namespace {
@@ -53,6 +59,18 @@ bool ExpressedKeysIntersect(const std::vector<uint32_t>& a,
 // The first `k` fields of an allele (fewer if it has fewer).
 absl::Span<const Field> Prefix(const Allele& a, size_t k) {
   return absl::MakeConstSpan(a.fields.data(), std::min(k, a.fields.size()));
+}
+
+// Whether `text` (canonical, '/'-separated alternatives) names a G, P or
+// small-g group: a group may hold any null allele of its exon sequence.
+bool NamesGroup(absl::string_view text) {
+  for (absl::string_view member : absl::StrSplit(text, '/')) {
+    if (!member.empty() && absl::string_view("GPg").find(member.back()) !=
+                               absl::string_view::npos) {
+      return true;
+    }
+  }
+  return false;
 }
 
 }  // namespace
@@ -363,6 +381,53 @@ int CountDirectional(const std::array<const std::vector<uint32_t>*, 2>& from,
   const bool homozygous = *from[0] == *from[1];
   if (homozygous) return unmatched[0] ? homozygous_count : 0;
   return int{unmatched[0]} + int{unmatched[1]};
+}
+
+
+// A group admits every member. A name, list, MAC or XX code admits a
+// null or expression variant when a member names it as written, or when it
+// is a protein of its own (C*04:09N, A*01:04N): one that shares an
+// unsuffixed expressed allele's protein (first two fields), such as
+// A*01:01:01:02N or A*01:01:38L under A*01:01, carries its suffix in its
+// own name and is not denoted by the shorter one (WHO nomenclature for
+// factors of the HLA system).
+std::vector<data::AlleleId> AdmittedAlternatives(
+    const data::Reference& ref, const matcher::PositionTyping& pos,
+    Alternative kind) {
+  std::vector<data::AlleleId> out;
+  auto wanted = [kind](const Allele& a) {
+    return kind == Alternative::kNull ? a.is_null()
+                                      : (a.suffix != 0 && !a.is_null());
+  };
+  std::vector<std::pair<uint32_t, uint32_t>> proteins;  // unsuffixed
+  bool any = false;
+  for (AlleleId id : pos.alleles) {
+    const Allele& a = ref.allele(id);
+    if (wanted(a)) {
+      any = true;
+    } else if (a.suffix == 0 && a.fields.size() >= 2) {
+      proteins.emplace_back(a.fields[0].value, a.fields[1].value);
+    }
+  }
+  if (!any) return out;
+  std::sort(proteins.begin(), proteins.end());
+  const bool group = NamesGroup(pos.text);
+  std::vector<absl::string_view> members = absl::StrSplit(pos.text, '/');
+  for (absl::string_view& m : members) absl::ConsumePrefix(&m, "HLA-");
+  for (AlleleId id : pos.alleles) {
+    const Allele& a = ref.allele(id);
+    if (!wanted(a)) continue;
+    const bool own_protein =
+        a.fields.size() < 2 ||
+        !std::binary_search(
+            proteins.begin(), proteins.end(),
+            std::make_pair(a.fields[0].value, a.fields[1].value));
+    if (group || own_protein ||
+        std::find(members.begin(), members.end(), a.name) != members.end()) {
+      out.push_back(id);
+    }
+  }
+  return out;
 }
 
 }  // namespace hla::matcher_internal

@@ -109,6 +109,15 @@ MatchGrade GradePositions(absl::Span<const data::Allele> alleles,
                           absl::Span<const data::Antigen> antigens,
                           const PositionTyping& r, const PositionTyping& d);
 
+// The null alleles, or the expression variants (expressed alleles with a
+// WHO suffix L, S, Q, C or A), that `position` admits as alternatives
+// (PositionTyping::possible_null, admits_variant), ascending; empty when
+// none.
+enum class Alternative : uint8_t { kNull, kVariant };
+std::vector<data::AlleleId> AdmittedAlternatives(
+    const data::Reference& reference, const matcher::PositionTyping& position,
+    Alternative kind);
+
 // Antigen match of two typed positions (as Atlas's AntigenMatchCalculator
 // defines it): false when either side expresses nothing; true
 // when they allele-match (`allele_match`) or any serological equivalents

@@ -25,6 +25,9 @@ struct PositionAccess {
   static bool& all_null(P& p) { return p.all_null_; }
   static bool& any_null(P& p) { return p.any_null_; }
   static bool& tce_unknown(P& p) { return p.tce_unknown_; }
+  static bool& admits_variant(P& p) { return p.admits_variant_; }
+  static bool& admits_null(P& p) { return p.admits_null_; }
+  static bool admits_null(const P& p) { return p.admits_null_; }
   static uint8_t& p_group_count(P& p) { return p.p_group_count_; }
 };
 

@@ -329,11 +329,29 @@ TEST_F(MatchTest, APossibleNullIsPotentialAndNamed) {
     EXPECT_THAT(r.warnings, Contains(HasSubstr("null allele not excluded")));
     EXPECT_THAT(r.warnings, Contains(HasSubstr("C*04:09N")));
   }
-  // A truncated name denotes expressed alleles: no such warning.
-  MatchReport r = M("A*01:01+A*02:01", "A*01:01+A*02:01", OnlyA());
-  for (const std::string& w : r.warnings) {
-    EXPECT_THAT(w, Not(HasSubstr("null allele not excluded")));
+  // A truncated name denotes expressed alleles, alone or in a list: its
+  // null relatives (A*01:01:01:02N) carry the N in their own name.
+  for (const char* donor : {"A*01:01+A*02:01", "A*01:01/A*01:02+A*02:01"}) {
+    SCOPED_TRACE(donor);
+    MatchReport r = M("A*01:01+A*02:01", donor, OnlyA());
+    for (const std::string& w : r.warnings) {
+      EXPECT_THAT(w, Not(HasSubstr("null allele not excluded")));
+    }
   }
+  // A null named as written, or a null protein of its own (A*01:04N under
+  // the XX code), is admitted.
+  MatchReport r = M("A*01:01+A*02:01",
+                    "A*01:01:01:01/A*01:01:01:02N+A*02:01", OnlyA());
+  EXPECT_THAT(r.warnings,
+              Contains("A: donor A*01:01:01:01/A*01:01:01:02N: null allele "
+                       "not excluded (A*01:01:01:02N): a match holds only if "
+                       "it is not the null"));
+  EXPECT_EQ(r.loci[0].confidence, MatchConfidence::kPotential);
+  r = M("A*01:01+A*02:01", "A*01:XX+A*02:01", OnlyA());
+  EXPECT_THAT(r.warnings,
+              Contains(HasSubstr("A: donor A*01:XX: null allele not excluded "
+                                 "(A*01:04:01:01N, A*01:04:01:02N, A*01:11N, "
+                                 "...)")));
 }
 
 // Expression variants (L, S, Q) are flagged.
@@ -342,6 +360,27 @@ TEST_F(MatchTest, ExpressionVariantsAreFlagged) {
   EXPECT_THAT(r.warnings,
               Contains(HasSubstr("A: donor A*02:01:01:02L is an allele with "
                                  "low expression (WHO suffix L)")));
+  // As for nulls: a variant named as written is flagged; one that shares
+  // an unsuffixed allele's protein is not denoted by the shorter name.
+  r = M("A*02:01+A*01:01", "A*24:02:01:01/A*24:02:01:02L+A*01:01", OnlyA());
+  EXPECT_THAT(r.warnings,
+              Contains("A: donor A*24:02:01:01/A*24:02:01:02L may be "
+                       "(A*24:02:01:02L) an allele with low expression (WHO "
+                       "suffix L): its expression may differ from the "
+                       "grade"));
+  r = M("A*02:01+A*01:01", "A*24:02/A*24:03+A*01:01", OnlyA());
+  EXPECT_THAT(r.warnings, Not(Contains(HasSubstr("expression"))));
+  // Alternatives with different suffixes: each suffix named.
+  MatchOptions only_b;
+  only_b.loci = {Locus::kB};
+  only_b.haplo_required_loci = {Locus::kB};
+  r = M("B*44:02+B*08:01", "B*44:02:01:02S/B*07:360Q+B*08:01", only_b);
+  EXPECT_THAT(r.warnings,
+              Contains("B: donor B*44:02:01:02S/B*07:360Q is "
+                       "(B*07:360Q, B*44:02:01:02S) an allele with altered "
+                       "expression (WHO suffixes Q questionable expression, "
+                       "S secreted, not on the cell surface): its expression "
+                       "may differ from the grade"));
 }
 
 TEST_F(MatchTest, MismatchIsMismatchGrade) {

@@ -474,6 +474,9 @@ TEST_F(IndexTest, RoundTripRanksTheSame) {
       EXPECT_EQ(x.all_null(), y.all_null());
       EXPECT_EQ(x.any_null(), y.any_null());
       EXPECT_EQ(x.tce_unknown(), y.tce_unknown());
+      EXPECT_EQ(x.admits_variant(), y.admits_variant());
+      EXPECT_EQ(x.possible_null(), y.possible_null());
+      EXPECT_EQ(x.unnamed, y.unnamed);
       EXPECT_EQ(x.p_group_count(), y.p_group_count());
       EXPECT_EQ(a[t].keyset, b[t].keyset);
     }
