@@ -47,7 +47,7 @@ absl::StatusOr<std::string> TextOrFile(const std::string& value) {
     text.append(buf, n);
     if (text.size() > kMaxArgumentFileBytes) {
       std::fclose(f);
-      return absl::InvalidArgumentError(absl::StrCat(
+      return absl::DataLossError(absl::StrCat(
           path, ": over 1 MiB; not a typing or antibody list"));
     }
   }
@@ -55,7 +55,7 @@ absl::StatusOr<std::string> TextOrFile(const std::string& value) {
   const bool failed = std::ferror(f) != 0;
   std::fclose(f);
   if (failed) {
-    return absl::InvalidArgumentError(
+    return absl::DataLossError(
         absl::StrCat(path, ": cannot read (a directory?)"));
   }
   return std::string(absl::StripAsciiWhitespace(text));
@@ -79,16 +79,14 @@ absl::Status ParseRecipientFlags(const Args& args,
     facts->sex = *s;
   }
   if (auto v = args.Get("antibodies")) {
-    // "none": the recipient was tested and has no anti-HLA antibodies.
-    facts->antibodies_tested = true;
-    if (absl::EqualsIgnoreCase(absl::StripAsciiWhitespace(*v), "none")) {
-      return absl::OkStatus();
-    }
+    // The recipient was tested: LIST, @FILE, or "none" (no anti-HLA
+    // antibodies), on the command line or in the file.
     absl::StatusOr<std::string> text = TextOrFile(*v);
     if (!text.ok()) return Prefixed("--antibodies", text.status());
     absl::StatusOr<std::vector<eligibility::Antibody>> abs =
-        eligibility::ParseAntibodies(*text);
+        eligibility::ParseAntibodyTest(*text);
     if (!abs.ok()) return Prefixed("--antibodies", abs.status());
+    facts->antibodies_tested = true;
     facts->antibodies = *std::move(abs);
   }
   return absl::OkStatus();

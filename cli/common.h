@@ -52,7 +52,9 @@ absl::StatusOr<eligibility::EligibilityOptions> ParseEligibilityFlags(
 
 // The text of a flag that takes "TEXT or @FILE": the file's contents with
 // surrounding whitespace stripped, or `value` itself. NotFoundError when the
-// file cannot be read; InvalidArgumentError when it is over 1 MiB.
+// file cannot be opened; DataLossError when it cannot be read (a directory)
+// or is over 1 MiB. Like a missing file, these reject the input (exit 1);
+// they are not usage errors.
 absl::StatusOr<std::string> TextOrFile(const std::string& value);
 
 // Reads one line without its '\n' (and a trailing '\r'), keeping at most

@@ -62,8 +62,8 @@ constexpr char kUsage[] =
     "  --relationship R      how the --donor donors are related to the\n"
     "                        recipient: parent, mother, child, sibling,\n"
     "                        half-sibling, other_related, unrelated\n"
-    "  --donors FILE         CSV or TSV with a header ('-' = standard input);\n"
-    "                        columns in the README (id, relationship,\n"
+    "  --donors FILE         CSV, TSV or JSON Lines ('-' = standard input);\n"
+    "                        columns in docs/donor-files.md (id, relationship,\n"
     "                        birth_date or age, sex, abo, cmv, and glstring or\n"
     "                        A_1, A_2, B_1, ...)\n"
     "  --family FILE         a family file (haplomatch family --help; '-' =\n"
@@ -187,7 +187,8 @@ absl::Status ParseMatchOptions(const Args& args, matcher::MatchOptions* o) {
 }
 
 // Every flag, in the order its errors are reported. InvalidArgumentError
-// is a usage error; NotFoundError an --antibodies @FILE that cannot be read.
+// is a usage error; NotFoundError or DataLossError an --antibodies @FILE
+// that cannot be read (exit 1).
 absl::StatusOr<MatchConfig> ParseMatchFlags(const Args& args) {
   if (absl::Status s = CheckMatchInputs(args); !s.ok()) return s;
   MatchConfig c;

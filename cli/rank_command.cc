@@ -183,7 +183,8 @@ absl::Status ParseRankOutputFlags(const Args& args, RankConfig* c) {
 }
 
 // Every flag, in the order its errors are reported. InvalidArgumentError
-// is a usage error; NotFoundError an --antibodies @FILE that cannot be read.
+// is a usage error; NotFoundError or DataLossError an --antibodies @FILE
+// that cannot be read (exit 1).
 absl::StatusOr<RankConfig> ParseRankFlags(const Args& args) {
   if (absl::Status s = CheckRankInputs(args); !s.ok()) return s;
   RankConfig c;

@@ -210,6 +210,19 @@ absl::StatusOr<std::vector<Antibody>> ParseAntibodies(absl::string_view text) {
   return out;
 }
 
+absl::StatusOr<std::vector<Antibody>> ParseAntibodyTest(absl::string_view text) {
+  text = absl::StripAsciiWhitespace(text);
+  if (absl::EqualsIgnoreCase(text, "none")) return std::vector<Antibody>();
+  absl::StatusOr<std::vector<Antibody>> abs = ParseAntibodies(text);
+  if (abs.ok() && abs->empty()) {
+    return absl::InvalidArgumentError(
+        "the antibody list is empty; write 'none' for a recipient tested "
+        "without anti-HLA antibodies, or leave it out when the recipient "
+        "was not tested");
+  }
+  return abs;
+}
+
 absl::Status CheckAntibodies(const std::vector<Antibody>& antibodies,
                              const data::Reference& reference) {
   for (const Antibody& ab : antibodies) {

@@ -45,6 +45,16 @@ inline constexpr double kMaxDsaMfi = 1e6;
 // item for an empty specificity or a missing, negative or non-numeric MFI.
 absl::StatusOr<std::vector<Antibody>> ParseAntibodies(absl::string_view text);
 
+// The recipient's antibody test as written by a user: "none" (any case) is
+// a recipient tested without anti-HLA antibodies (an empty list); else a
+// list for ParseAntibodies. An empty text or list is an
+// InvalidArgumentError: it may as well be a file or a field left blank by
+// mistake, and reading it as "tested, none" would clear every donor of DSA
+// (Ciurea et al., Bone Marrow Transplant 2018;53:521-534: testing is
+// mandatory before haploidentical HCT, so an untested recipient is never
+// assumed negative).
+absl::StatusOr<std::vector<Antibody>> ParseAntibodyTest(absl::string_view text);
+
 // OK when every specificity is an allele name of the release or a prefix of
 // one ("A*02:01", "HLA-DQB1*03:01") or a serologic antigen of it ("A2",
 // "Cw7", "DQ7"; "DQw7" and "DRw52" are read as DQ7 and DR52), on one of the

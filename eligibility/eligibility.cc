@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 
@@ -81,7 +82,7 @@ void ExplainAge(const DonorFacts& facts, const Eligibility& e,
                         "): donation needs a minor's consent and advocacy "
                         "process",
                         o.allow_minors ? " (minors allowed)" : ""));
-    if (o.max_age_exclusive && o.allow_minors) {
+    if (o.max_age_exclusive) {  // the age limit itself is met
       x->Pass(true, absl::StrCat(age_text, ": under ", *o.max_age_exclusive));
     }
     return;
@@ -176,38 +177,43 @@ void ExplainDsa(const RecipientFacts& recipient, const Eligibility& e,
                : "DSA not checked: no recipient antibodies given");
     return;
   }
+  // One line per fact: a finding can repeat when both donor copies carry
+  // its target (an antibody against the recipient's own Bw6, say).
+  absl::flat_hash_set<std::string> said;
+  auto add = [&](Reason r, std::string text) {
+    if (said.insert(text).second) x->Add(r, std::move(text));
+  };
   for (const DsaFinding& f : e.dsa) {
     const std::string ab = absl::StrCat("anti-", f.specificity, " MFI ",
                                         FormatMfi(f.mfi));
     if (!f.at_or_above_threshold) {
-      x->Note(absl::StrCat("antibody ", ab, " < ", threshold, " against ",
-                           DsaTarget(f), ": below the DSA threshold"));
+      std::string text = absl::StrCat("antibody ", ab, " < ", threshold,
+                                      " against ", DsaTarget(f),
+                                      ": below the DSA threshold");
+      if (said.insert(text).second) x->Note(std::move(text));
       continue;
     }
     const std::string at = absl::StrCat(ab, " \u2265 ", threshold);
     switch (f.kind) {
       case DsaKind::kDsa:
-        x->Add(Reason::kDsa, absl::StrCat("DSA: ", at, " against ",
-                                          DsaTarget(f)));
+        add(Reason::kDsa, absl::StrCat("DSA: ", at, " against ", DsaTarget(f)));
         break;
       case DsaKind::kPossible:
-        x->Add(Reason::kDsaPossible, absl::StrCat("possible DSA: ", at,
-                                                  " against ", DsaTarget(f),
-                                                  ": ", f.why));
+        add(Reason::kDsaPossible, absl::StrCat("possible DSA: ", at,
+                                               " against ", DsaTarget(f),
+                                               ": ", f.why));
         break;
       case DsaKind::kUntypedLocus:
-        x->Add(Reason::kDsaUntypedLocus,
-               absl::StrCat("DSA unknown: ", at, ": ", f.why));
+        add(Reason::kDsaUntypedLocus,
+            absl::StrCat("DSA unknown: ", at, ": ", f.why));
         break;
       case DsaKind::kUncheckable:
-        x->Add(Reason::kDsaUncheckable,
-               absl::StrCat("DSA unknown: ", at, " cannot be checked: ",
-                            f.why));
+        add(Reason::kDsaUncheckable,
+            absl::StrCat("DSA unknown: ", at, " cannot be checked: ", f.why));
         break;
       case DsaKind::kSelf:
-        x->Add(Reason::kSelfAntibody,
-               absl::StrCat("antibody ", at, " is not counted as a DSA: ",
-                            f.why));
+        add(Reason::kSelfAntibody,
+            absl::StrCat("antibody ", at, " is not counted as a DSA: ", f.why));
         break;
     }
   }
@@ -215,13 +221,27 @@ void ExplainDsa(const RecipientFacts& recipient, const Eligibility& e,
                              Bit(Reason::kDsaUntypedLocus) |
                              Bit(Reason::kDsaUncheckable);
   if ((e.findings & dsa_kinds) == 0) {
-    x->Pass(true, recipient.antibodies.empty()
-                      ? "no DSA: the recipient was tested and has no "
-                        "anti-HLA antibodies"
-                      : absl::StrCat("no DSA: none of the recipient's ",
-                                     recipient.antibodies.size(),
-                                     " antibodies at MFI \u2265 ", threshold,
-                                     " is against this donor"));
+    size_t at = 0;  // antibodies at or above the threshold: those checked
+    for (const Antibody& ab : recipient.antibodies) {
+      at += ab.mfi >= o.dsa_mfi_threshold;
+    }
+    const size_t n = recipient.antibodies.size();
+    std::string why;
+    if (n == 0) {
+      why = "the recipient was tested and has no anti-HLA antibodies";
+    } else if (at == 0) {
+      why = absl::StrCat("the recipient's ", n,
+                         n == 1 ? " antibody is" : " antibodies are all",
+                         " below MFI ", threshold);
+    } else if (at == 1) {
+      why = absl::StrCat("the recipient's one antibody at MFI \u2265 ",
+                         threshold, " is not against this donor");
+    } else {
+      why = absl::StrCat("none of the recipient's ", at,
+                         " antibodies at MFI \u2265 ", threshold,
+                         " is against this donor");
+    }
+    x->Pass(true, absl::StrCat("no DSA: ", why));
   }
 }
 

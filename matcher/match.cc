@@ -558,7 +558,8 @@ HaploResult HaploVerdictOf(const Genotype& rg, const Genotype& dg,
     if (lm == nullptr || !lm->scored) missing.push_back(l);
   }
   Loci ignored, none_shared, one_shared;
-  bool potential = false;
+  bool potential = false;     // a shared position is only a potential match
+  bool antigen_only = false;  // a locus shares an antigen but no allele
   for (const LocusMatch* m : locus_matches) {
     if (!m->scored) {
       ignored.push_back(m->locus);
@@ -569,9 +570,10 @@ HaploResult HaploVerdictOf(const Genotype& rg, const Genotype& dg,
     const int shared = m->matches + m->antigen_level_matches;
     if (shared == 0) none_shared.push_back(m->locus);
     if (shared == 1) one_shared.push_back(m->locus);
-    if (shared > 0 && m->confidence == MatchConfidence::kPotential) {
-      potential = true;
+    for (const PositionMatch& p : m->positions) {
+      potential |= p.confidence == MatchConfidence::kPotential;
     }
+    antigen_only |= m->matches == 0 && m->antigen_level_matches > 0;
   }
   const bool parent_child = relationship == Relationship::kParent ||
                             relationship == Relationship::kChild;
@@ -592,6 +594,8 @@ HaploResult HaploVerdictOf(const Genotype& rg, const Genotype& dg,
     return c;
   };
   auto used = [&]() { return LocusList(h.loci_used); };
+  const absl::string_view shared_what =
+      antigen_only ? "allele or antigen" : "allele";
   const absl::string_view rel = ToString(relationship);
   switch (h.verdict) {
     case HaploVerdict::kInsufficientTyping:
@@ -626,7 +630,7 @@ HaploResult HaploVerdictOf(const Genotype& rg, const Genotype& dg,
       h.basis = parent_child
                     ? absl::StrCat("a ", rel,
                                    " shares one haplotype by descent, and at "
-                                   "least one allele is shared at ",
+                                   "least one ", shared_what, " is shared at ",
                                    used(), caveat())
                     : absl::StrCat(phase.words, "; a ", rel,
                                    ": shared by descent", caveat());
@@ -644,7 +648,7 @@ HaploResult HaploVerdictOf(const Genotype& rg, const Genotype& dg,
   if (phase.evidence == matcher_internal::PhaseEvidence::kCarried) {
     h.basis = absl::StrCat(phase.words, caveat());
   } else {
-    h.basis = absl::StrCat("at least one allele shared at ", used(),
+    h.basis = absl::StrCat("at least one ", shared_what, " shared at ", used(),
                            "; phase unknown (no phased typing)", caveat());
   }
   if (relationship == Relationship::kSibling) {

@@ -44,7 +44,7 @@ bool GradesBetter(matcher::MatchGrade a0, matcher::MatchGrade a1, matcher::Match
   return hi_a > hi_b;
 }
 
-// Per interned donor typing, against one recipient locus. 12 bytes.
+// Per interned donor typing, against one recipient locus. 16 bytes.
 struct Cell {
   matcher::MatchGrade grade[2];           // vs the recipient's written positions
   matcher::MatchConfidence confidence[2]; // vs the recipient's expressed positions
@@ -147,9 +147,6 @@ KeyParts Parts(eligibility::Status status, eligibility::Findings findings,
   p.v[8] = TceCode(has_tce, tce);
   return p;
 }
-
-// The index of the first finding that excludes the donor, or -1: the
-// scan's form of "not eligible".
 
 }  // namespace
 

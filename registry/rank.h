@@ -51,7 +51,8 @@ namespace hla::registry {
 // key's source.
 enum class RankKey : uint8_t {
   kDsa,           // no donor-specific antibody (>= threshold) first
-  kHaplo,         // identical, haploidentical, haplo-compatible, not, insufficient
+  kHaplo,         // identical, haploidentical, haplotype-matched,
+                  // haplo-compatible, not haploidentical, insufficient
   kAge,           // younger first; unknown last
   kSex,           // male, female, unknown
   kRelationship,  // child, sibling, parent, half-sibling, other related,

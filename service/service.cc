@@ -543,20 +543,18 @@ struct Service::Impl {
       c.recipient_facts.sex = *v;
     }
     HLA_SVC_GET(abs, OptList(*rj, "antibodies", "recipient."));
-    // "antibodies" given, even [] or "none": the recipient was tested.
-    if (abs) c.recipient_facts.antibodies_tested = true;
-    if (abs && absl::EqualsIgnoreCase(absl::StripAsciiWhitespace(*abs), "none")) {
-      abs->clear();
-    }
-    if (abs && !abs->empty()) {
+    // "antibodies" given: the recipient was tested ("none": without
+    // antibodies; an empty list or string is refused, never read as none).
+    if (abs) {
       absl::StatusOr<std::vector<eligibility::Antibody>> a =
-          eligibility::ParseAntibodies(*abs);
+          eligibility::ParseAntibodyTest(*abs);
       if (!a.ok()) {
         return Bad(absl::StrCat("recipient.antibodies: ", a.status().message()));
       }
       if (absl::Status s = eligibility::CheckAntibodies(*a, *ref); !s.ok()) {
         return Bad(absl::StrCat("recipient.antibodies: ", s.message()));
       }
+      c.recipient_facts.antibodies_tested = true;
       c.recipient_facts.antibodies = *std::move(a);
     }
     HLA_SVC_GET(typing, OptString(*rj, "typing", "recipient."));

@@ -134,8 +134,30 @@ TEST(ParseRecipientFlags, BadValueIsUsageUnreadableFileIsRejected) {
   // A directory opens but cannot be read: an error, never an empty list
   // (that would read as "tested, no antibodies").
   s = ParseRecipientFlags(Parsed({"--antibodies", "@/"}), &f);
-  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss);
   EXPECT_THAT(s.message(), HasSubstr("--antibodies: /: cannot read"));
+  EXPECT_FALSE(f.antibodies_tested);
+  // An empty list, on the command line or in a file, is refused: it may
+  // be a blank left by mistake, and "tested, none" clears every donor.
+  const std::string empty =
+      absl::StrCat(::testing::TempDir(), "/hm_empty_ab_", ::getpid());
+  std::ofstream(empty) << " \n";
+  for (const std::string& v : {std::string(""), std::string(" , "),
+                               "@" + empty}) {
+    SCOPED_TRACE(v);
+    s = ParseRecipientFlags(Parsed({"--antibodies", v}), &f);
+    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(s.message(), HasSubstr("--antibodies: the antibody list is "
+                                       "empty; write 'none'"));
+    EXPECT_FALSE(f.antibodies_tested);
+  }
+  // "none" in a file is read as on the command line.
+  std::ofstream(empty) << "none\n";
+  ASSERT_TRUE(ParseRecipientFlags(Parsed({"--antibodies", "@" + empty}), &f)
+                  .ok());
+  EXPECT_TRUE(f.antibodies_tested);
+  EXPECT_TRUE(f.antibodies.empty());
+  ::unlink(empty.c_str());
 }
 
 TEST(TextOrFile, LiteralOrStrippedFileContents) {
@@ -146,7 +168,9 @@ TEST(TextOrFile, LiteralOrStrippedFileContents) {
   EXPECT_EQ(TextOrFile("@" + path).value(), "A*01:01");
   std::ofstream(path) << std::string((size_t{1} << 20) + 1, 'A');
   EXPECT_EQ(TextOrFile("@" + path).status().code(),
-            absl::StatusCode::kInvalidArgument);
+            absl::StatusCode::kDataLoss);
+  EXPECT_THAT(std::string(TextOrFile("@" + path).status().message()),
+              HasSubstr(": over 1 MiB"));
   ::unlink(path.c_str());
 }
 

@@ -12,6 +12,8 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_join.h"
 #include "data/mac_table.h"
 #include "data/reference.h"
 #include "data/resolve.h"
@@ -178,6 +180,8 @@ TEST_F(EvaluateFacts, MinorsNeedReviewUnlessAllowed) {
   EXPECT_EQ(e.status, Status::kNeedsReview);
   ASSERT_EQ(e.to_check.size(), 1u);
   EXPECT_THAT(e.to_check[0], HasSubstr("age 0 at 2026-11-26: a minor (under 18)"));
+  // The protocol's age limit is still met, and said.
+  EXPECT_THAT(e.passes, Contains("age 0 at 2026-11-26: under 70"));
   d.birth_date = Day(2008, 11, 27);  // 17, 18 tomorrow
   e = Run(d, Report(matcher::HaploVerdict::kHaploidentical, "child"), o, r);
   EXPECT_EQ(e.status, Status::kNeedsReview);
@@ -394,6 +398,51 @@ TEST_F(Dsa, AgainstTheRecipientsOwnAntigenIsReportedAsSelf) {
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(f[0].kind, DsaKind::kDsa);
   EXPECT_EQ(f[0].donor_allele, "A*02:01");
+}
+
+// The "no DSA" line counts the antibodies that were checked (at or above
+// the threshold), and a finding is said once even when both donor copies
+// carry its target.
+TEST_F(Dsa, NoDsaLineCountsCheckedAntibodiesAndSaysEachFindingOnce) {
+  const matcher::Genotype recipient = Build(kRecipient);  // B8 B7: Bw6
+  const matcher::Genotype donor =
+      Build("A*01:01+A*03:01^B*08:01+B*07:02^DRB1*03:01+DRB1*15:01");
+  DonorFacts d;
+  d.birth_date = Day(1980, 1, 1);
+  matcher::MatchReport report = Report(matcher::HaploVerdict::kIdentical);
+  struct Case {
+    const char* antibodies;
+    const char* pass;
+  };
+  const Case kCases[] = {
+      {"A2:3500,B44:2000",
+       "no DSA: none of the recipient's 2 antibodies at MFI \u2265 1000 is "
+       "against this donor"},
+      {"A2:3500,B44:600",
+       "no DSA: the recipient's one antibody at MFI \u2265 1000 is not "
+       "against this donor"},
+      {"A2:300,B44:600",
+       "no DSA: the recipient's 2 antibodies are all below MFI 1000"},
+      {"A2:300", "no DSA: the recipient's 1 antibody is below MFI 1000"},
+  };
+  for (const Case& c : kCases) {
+    SCOPED_TRACE(c.antibodies);
+    RecipientFacts r;
+    r.antibodies_tested = true;
+    r.antibodies = *ParseAntibodies(c.antibodies);
+    const Eligibility e =
+        Evaluate(d, donor, r, recipient, report, *ref_, Nct());
+    EXPECT_THAT(e.passes, Contains(c.pass));
+  }
+  // Anti-Bw6 against a donor whose two B antigens are Bw6, as are the
+  // recipient's own: one note, not one per copy.
+  RecipientFacts r;
+  r.antibodies_tested = true;
+  r.antibodies = *ParseAntibodies("Bw6:5000");
+  const Eligibility e = Evaluate(d, donor, r, recipient, report, *ref_, Nct());
+  size_t self = 0;
+  for (const std::string& n : e.notes) self += absl::StrContains(n, "anti-Bw6");
+  EXPECT_EQ(self, 1u) << absl::StrJoin(e.notes, "\n");
 }
 
 TEST_F(Dsa, BelowThresholdIsANoteAndOtherLociCount) {

@@ -348,10 +348,20 @@ TEST_F(ServiceTest, AntibodiesAbsentIsUntestedNoneIsTested) {
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_THAT(r.body, HasSubstr("\"status\":\"needs-review\""));
   EXPECT_THAT(r.body, HasSubstr("DSA not tested"));
-  for (const char* tested : {R"(,"antibodies":[])", R"(,"antibodies":"none")"}) {
+  for (const char* tested : {R"(,"antibodies":"none")", R"(,"antibodies":["none"])",
+                             R"(,"antibodies":" NONE ")"}) {
     r = post(tested);
     ASSERT_EQ(r.status, 200) << r.body;
     EXPECT_THAT(r.body, HasSubstr("\"status\":\"eligible\"")) << tested;
+  }
+  // Empty is refused, never read as "tested, none".
+  for (const char* empty : {R"(,"antibodies":[])", R"(,"antibodies":"")",
+                            R"(,"antibodies":" , ")"}) {
+    r = post(empty);
+    EXPECT_EQ(r.status, 400) << empty;
+    EXPECT_THAT(r.body, HasSubstr("recipient.antibodies: the antibody list "
+                                  "is empty; write 'none'"))
+        << empty;
   }
 }
 
