@@ -269,7 +269,7 @@ TEST_F(RankTest, FastPathEqualsMatchAndEvaluateOnEveryPair) {
   const Fixture& f = Generated();
   const data::Reference& ref = *LoadShipped().ref;
   size_t pairs = 0, fast = 0;
-  std::array<size_t, 5> verdicts{};
+  std::array<size_t, 6> verdicts{};  // by matcher::HaploVerdict
   for (const RankOptions& o : Variants()) {
     for (size_t r = 0; r < f.recipients.size(); ++r) {
       const matcher::Genotype& rec = f.recipients[r];
@@ -333,8 +333,8 @@ TEST_F(RankTest, FastPathEqualsMatchAndEvaluateOnEveryPair) {
   }
   EXPECT_GT(pairs, 30000u);
   EXPECT_GT(fast, pairs * 8 / 10);
-  // Every verdict occurs, so each branch of the fast verdict was compared
-  // (haplotype-matched needs phase on both sides: only fallback donors).
+  // Every verdict occurs (all six), so each branch of the fast verdict was
+  // compared (haplotype-matched needs phase on both sides: fallback donors).
   for (size_t v = 0; v < verdicts.size(); ++v) {
     EXPECT_GT(verdicts[v], 0u) << ToString(static_cast<matcher::HaploVerdict>(v));
   }
