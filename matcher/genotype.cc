@@ -29,7 +29,9 @@ constexpr uint32_t kAlleleKeyBit = 0x40000000u;
 
 template <typename T>
 void SortUnique(std::vector<T>* v) {
-  std::sort(v->begin(), v->end());
+  // Keys pushed in allele order (P and G groups follow IMGT's name order)
+  // are often sorted already: check before sorting.
+  if (!std::is_sorted(v->begin(), v->end())) std::sort(v->begin(), v->end());
   v->erase(std::unique(v->begin(), v->end()), v->end());
 }
 
@@ -416,14 +418,12 @@ void CompilePosition(const data::Reference& ref, Locus locus,
     }
   }
   pos->all_null_ = pos->placeholder || all_null;
-  using matcher_internal::AdmittedAlternatives;
-  using matcher_internal::Alternative;
-  pos->admits_null_ =
-      pos->any_null_ && !all_null &&
-      !AdmittedAlternatives(ref, *pos, Alternative::kNull).empty();
-  pos->admits_variant_ =
-      any_variant &&
-      !AdmittedAlternatives(ref, *pos, Alternative::kVariant).empty();
+  if ((pos->any_null_ && !all_null) || any_variant) {
+    bool null = false, variant = false;
+    matcher_internal::AdmittedKinds(ref, *pos, &null, &variant);
+    pos->admits_null_ = null && pos->any_null_ && !all_null;
+    pos->admits_variant_ = variant;
+  }
   if (all_null) pos->match_keys_ = std::move(null_keys);
   if (!pos->antigens.empty()) pos->serology_ = pos->antigens;
   SortUnique(&pos->match_keys_);

@@ -391,43 +391,87 @@ int CountDirectional(const std::array<const std::vector<uint32_t>*, 2>& from,
 // A*01:01:01:02N or A*01:01:38L under A*01:01, carries its suffix in its
 // own name and is not denoted by the shorter one (WHO nomenclature for
 // factors of the HLA system).
-std::vector<data::AlleleId> AdmittedAlternatives(
-    const data::Reference& ref, const matcher::PositionTyping& pos,
-    Alternative kind) {
+namespace {
+
+// The admitted alleles of `kinds` (a bit per Alternative), at most `limit`;
+// both kinds share one protein table.
+std::vector<data::AlleleId> Admitted(const data::Reference& ref,
+                                     const matcher::PositionTyping& pos,
+                                     unsigned kinds, size_t limit) {
   std::vector<data::AlleleId> out;
-  auto wanted = [kind](const Allele& a) {
-    return kind == Alternative::kNull ? a.is_null()
-                                      : (a.suffix != 0 && !a.is_null());
+  auto wanted = [kinds](const Allele& a) {
+    const unsigned k =
+        a.is_null() ? 1u << static_cast<int>(Alternative::kNull)
+        : a.suffix != 0 ? 1u << static_cast<int>(Alternative::kVariant)
+                        : 0u;
+    return (k & kinds) != 0;
   };
+  // Genotypes are compiled per distinct typing in bulk: the group case
+  // needs no protein table, and the members are split only when asked.
+  const bool group = NamesGroup(pos.text);
   std::vector<std::pair<uint32_t, uint32_t>> proteins;  // unsuffixed
   bool any = false;
   for (AlleleId id : pos.alleles) {
     const Allele& a = ref.allele(id);
     if (wanted(a)) {
       any = true;
-    } else if (a.suffix == 0 && a.fields.size() >= 2) {
+      if (group) {
+        out.push_back(id);
+        if (out.size() >= limit) return out;
+      }
+    } else if (!group && a.suffix == 0 && a.fields.size() >= 2) {
       proteins.emplace_back(a.fields[0].value, a.fields[1].value);
     }
   }
-  if (!any) return out;
-  std::sort(proteins.begin(), proteins.end());
-  const bool group = NamesGroup(pos.text);
-  std::vector<absl::string_view> members = absl::StrSplit(pos.text, '/');
-  for (absl::string_view& m : members) absl::ConsumePrefix(&m, "HLA-");
+  if (!any || group) return out;
+  // Allele ids follow IMGT's name order, so this is usually sorted already.
+  if (!std::is_sorted(proteins.begin(), proteins.end())) {
+    std::sort(proteins.begin(), proteins.end());
+  }
+  std::vector<absl::string_view> members;
   for (AlleleId id : pos.alleles) {
     const Allele& a = ref.allele(id);
     if (!wanted(a)) continue;
-    const bool own_protein =
+    bool admitted =
         a.fields.size() < 2 ||
         !std::binary_search(
             proteins.begin(), proteins.end(),
             std::make_pair(a.fields[0].value, a.fields[1].value));
-    if (group || own_protein ||
-        std::find(members.begin(), members.end(), a.name) != members.end()) {
+    if (!admitted) {
+      if (members.empty()) {
+        members = absl::StrSplit(pos.text, '/');
+        for (absl::string_view& m : members) absl::ConsumePrefix(&m, "HLA-");
+      }
+      admitted =
+          std::find(members.begin(), members.end(), a.name) != members.end();
+    }
+    if (admitted) {
       out.push_back(id);
+      if (out.size() >= limit) return out;
     }
   }
   return out;
+}
+
+}  // namespace
+
+std::vector<data::AlleleId> AdmittedAlternatives(
+    const data::Reference& ref, const matcher::PositionTyping& pos,
+    Alternative kind, size_t limit) {
+  return Admitted(ref, pos, 1u << static_cast<int>(kind), limit);
+}
+
+void AdmittedKinds(const data::Reference& ref,
+                   const matcher::PositionTyping& pos, bool* null,
+                   bool* variant) {
+  *null = *variant = false;
+  // All of them when needed to tell the kinds apart: rare (a typing that
+  // admits an alternative), and bounded by the typing's alleles.
+  for (AlleleId id : Admitted(ref, pos, 3u, SIZE_MAX)) {
+    const Allele& a = ref.allele(id);
+    (a.is_null() ? *null : *variant) = true;
+    if (*null && *variant) return;
+  }
 }
 
 }  // namespace hla::matcher_internal

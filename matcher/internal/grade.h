@@ -114,9 +114,15 @@ MatchGrade GradePositions(absl::Span<const data::Allele> alleles,
 // (PositionTyping::possible_null, admits_variant), ascending; empty when
 // none.
 enum class Alternative : uint8_t { kNull, kVariant };
+// At most `limit` of them (the first in id order).
 std::vector<data::AlleleId> AdmittedAlternatives(
     const data::Reference& reference, const matcher::PositionTyping& position,
-    Alternative kind);
+    Alternative kind, size_t limit = SIZE_MAX);
+// Whether `position` admits a null, and an expression variant: both in one
+// pass (CompilePosition).
+void AdmittedKinds(const data::Reference& reference,
+                   const matcher::PositionTyping& position, bool* null,
+                   bool* variant);
 
 // Antigen match of two typed positions (as Atlas's AntigenMatchCalculator
 // defines it): false when either side expresses nothing; true
