@@ -623,7 +623,12 @@ absl::Status DonorFileReader::ParseRow(const Layout& l,
     absl::Status s = eligibility::ParseDonorFact(fact, cell(column), &facts);
     if (!s.ok()) return column_error(l.at(column), s.message());
   }
-  if (absl::Status s = eligibility::CheckDonorFacts(facts, eligibility::Today());
+  // Only a row with both a birth date and an age needs today's date (a
+  // clock and time-zone read, too dear for every row of a registry).
+  if (absl::Status s =
+          facts.birth_date && facts.age
+              ? eligibility::CheckDonorFacts(facts, eligibility::Today())
+              : absl::OkStatus();
       !s.ok()) {
     return absl::InvalidArgumentError(absl::StrCat(
         where, ": ", what, "s '", l.names[l.at(Fact::kBirthDate)], "' and '",
