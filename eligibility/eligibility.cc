@@ -121,9 +121,9 @@ void ExplainHaplo(const matcher::HaploResult& haplo, const Eligibility& e,
                                   "typing (--family)"
                                 : ""));
       } else {
+        // The basis says "shared by state" and why (matcher's words).
         x->Add(Reason::kMatchedByState,
-               absl::StrCat(verdict, ": shared by state, not by descent",
-                            basis,
+               absl::StrCat(verdict, basis,
                             x->Matters(Reason::kMatchedByState)
                                 ? absl::StrCat(
                                       "; ", o.protocol,

@@ -541,6 +541,14 @@ PhaseFinding PhaseOf(const Genotype& rg, const Genotype& dg,
   return p;
 }
 
+// Who shares only by state: an unrelated donor, or one whose relationship
+// was not given (who cannot be assumed a relative).
+absl::string_view WhoByState(Relationship relationship) {
+  return relationship == Relationship::kUnrelated
+             ? "an unrelated donor"
+             : "no relationship given";
+}
+
 HaploResult HaploVerdictOf(const Genotype& rg, const Genotype& dg,
                            Relationship relationship,
                            absl::Span<const LocusMatch* const> locus_matches,
@@ -636,9 +644,8 @@ HaploResult HaploVerdictOf(const Genotype& rg, const Genotype& dg,
                                    ": shared by descent", caveat());
       return h;
     case HaploVerdict::kHaplotypeMatched:
-      h.basis = absl::StrCat(phase.words, "; an unrelated donor: shared by "
-                                          "state, not by descent",
-                             caveat());
+      h.basis = absl::StrCat(phase.words, "; ", WhoByState(relationship),
+                             ": shared by state, not by descent", caveat());
       return h;
     case HaploVerdict::kHaploCompatible:
       break;
@@ -655,7 +662,8 @@ HaploResult HaploVerdictOf(const Genotype& rg, const Genotype& dg,
     absl::StrAppend(&h.basis,
                     "; a sibling's shared haplotype needs family typing");
   } else if (!related) {
-    absl::StrAppend(&h.basis, "; an unrelated donor: sharing by state at best");
+    absl::StrAppend(&h.basis, "; ", WhoByState(relationship),
+                    ": sharing by state at best");
   }
   return h;
 }

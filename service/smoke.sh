@@ -61,8 +61,11 @@ call 200 GET /v1/version; has '"imgt_version":"3.58.0"'
 call 200 POST /v1/reduce '{"typings":["A*01:01:01:01+A*02:01"],"level":"G"}'
 has '"reduced":"A\*01:01:01G+A\*02:01:01G/A\*02:01:02G"'
 call 200 POST /v1/validate '{"typings":["A*99:99"]}'; has '"valid":false'
-call 200 POST /v1/match "{\"recipient\":{\"typing\":\"$recipient\"},\"donors\":[{\"id\":\"sib\",\"typing\":\"$recipient\",\"age\":30}],\"options\":{\"protocol\":\"NCT04835883\"}}"
-has '"verdict":"identical"'; has '"eligible":true'
+call 200 POST /v1/match "{\"recipient\":{\"typing\":\"$recipient\",\"antibodies\":\"none\"},\"donors\":[{\"id\":\"sib\",\"typing\":\"$recipient\",\"age\":30,\"relationship\":\"sister\"}],\"options\":{\"protocol\":\"NCT04835883\"}}"
+has '"verdict":"identical"'; has '"status":"eligible","eligible":true'
+# Without the antibody test, the same sister needs review.
+call 200 POST /v1/match "{\"recipient\":{\"typing\":\"$recipient\"},\"donors\":[{\"id\":\"sib\",\"typing\":\"$recipient\",\"age\":30,\"relationship\":\"sister\"}],\"options\":{\"protocol\":\"NCT04835883\"}}"
+has '"status":"needs-review"'; has 'DSA not tested'
 call 200 POST /v1/rank "{\"recipient\":{\"typing\":\"$recipient\"},\"donors\":[{\"id\":\"sib\",\"glstring\":\"$recipient\",\"age\":30}]}"
 has '"ranked":1'
 call 400 POST /v1/reduce '{"typings":['; has 'malformed JSON at offset'

@@ -250,7 +250,9 @@ TEST_F(EvaluateFacts, UnrelatedMatchedByStateFollowsThePolicy) {
     Eligibility e = Run(d, Report(v, "b"), o, r);
     EXPECT_EQ(e.status, Status::kNeedsReview) << matcher::ToString(v);
     EXPECT_TRUE(Has(e.findings, Reason::kMatchedByState));
-    EXPECT_THAT(e.to_check[0], HasSubstr("shared by state, not by descent"));
+    EXPECT_THAT(e.to_check[0],
+                HasSubstr(": b; NCT04835883 asks for an HLA-haplo-matched "
+                          "donor, read as a haploidentical relative"));
     o.by_state = ByStatePolicy::kAccept;
     EXPECT_EQ(Run(d, Report(v, "b"), o, r).status, Status::kEligible);
     o.by_state = ByStatePolicy::kExclude;

@@ -219,7 +219,7 @@ TEST_F(Verdict, EveryCaseGivesItsStatusAndReason) {
       Case("unrelated sharing a haplotype's alleles by state")
           .Rel(matcher::Relationship::kUnrelated)
           .Want(Status::kNeedsReview)
-          .Reason("shared by state, not by descent"),
+          .Reason("an unrelated donor: sharing by state at best"),
       Case("unrelated sharing alleles of both recipient haplotypes but "
                "neither whole (recipient phased)")
           .Recipient("A*01:01~C*07:01~B*08:01~DRB1*03:01~DQB1*02:01+"
