@@ -585,7 +585,12 @@ HaploResult HaploVerdictOf(const Genotype& rg, const Genotype& dg,
   }
   const bool parent_child = relationship == Relationship::kParent ||
                             relationship == Relationship::kChild;
-  const PhaseFinding phase = PhaseOf(rg, dg, h.loci_used);
+  // Phase decides only between loci that all share something; reading it
+  // otherwise costs a cache line of each genotype per pair.
+  const PhaseFinding phase =
+      missing.empty() && !h.loci_used.empty() && none_shared.empty()
+          ? PhaseOf(rg, dg, h.loci_used)
+          : PhaseFinding();
   // The verdict is the shared rule (also the registry scan's); the rest is
   // words.
   h.verdict = matcher_internal::HaploVerdictRule(
