@@ -22,19 +22,28 @@ namespace hla::registry {
 
 namespace {
 
+// A known column: the donor facts first, numbered as eligibility::DonorFact
+// (so ColumnOf maps one to the other), then the columns only files have.
 enum class Fact : uint8_t {
-  kId,
-  kRelationship,
-  kBirthDate,
-  kAge,
-  kSex,
-  kAbo,
-  kCmv,
-  kGlString,
+  kId, kRelationship, kBirthDate, kAge, kSex, kAbo, kCmv,  // DonorFact's
+  kGlString = eligibility::kDonorFactCount,
   kFamilyId,
   kRole,
   kCount,
 };
+constexpr Fact ColumnOf(eligibility::DonorFact f) {
+  return static_cast<Fact>(static_cast<uint8_t>(f));
+}
+static_assert(ColumnOf(eligibility::DonorFact::kId) == Fact::kId &&
+                  ColumnOf(eligibility::DonorFact::kRelationship) ==
+                      Fact::kRelationship &&
+                  ColumnOf(eligibility::DonorFact::kBirthDate) ==
+                      Fact::kBirthDate &&
+                  ColumnOf(eligibility::DonorFact::kAge) == Fact::kAge &&
+                  ColumnOf(eligibility::DonorFact::kSex) == Fact::kSex &&
+                  ColumnOf(eligibility::DonorFact::kAbo) == Fact::kAbo &&
+                  ColumnOf(eligibility::DonorFact::kCmv) == Fact::kCmv,
+              "the donor-fact columns follow eligibility::DonorFact");
 
 struct FactSpelling {
   Fact fact;
@@ -611,15 +620,10 @@ absl::Status DonorFileReader::ParseRow(const Layout& l,
     return column_error(l.at(Fact::kId), "missing donor id");
   }
   // The facts, read by the one donor-facts reader (eligibility/facts.h).
-  static constexpr std::pair<Fact, eligibility::DonorFact> kFacts[] = {
-      {Fact::kRelationship, eligibility::DonorFact::kRelationship},
-      {Fact::kBirthDate, eligibility::DonorFact::kBirthDate},
-      {Fact::kAge, eligibility::DonorFact::kAge},
-      {Fact::kSex, eligibility::DonorFact::kSex},
-      {Fact::kAbo, eligibility::DonorFact::kAbo},
-      {Fact::kCmv, eligibility::DonorFact::kCmv},
-  };
-  for (const auto& [column, fact] : kFacts) {
+  // Every fact but the id (read above).
+  for (int f = 1; f < eligibility::kDonorFactCount; ++f) {
+    const auto fact = static_cast<eligibility::DonorFact>(f);
+    const Fact column = ColumnOf(fact);
     absl::Status s = eligibility::ParseDonorFact(fact, cell(column), &facts);
     if (!s.ok()) return column_error(l.at(column), s.message());
   }
