@@ -422,6 +422,15 @@ bool DonorFileReader::ReadLine(std::string* line, size_t* start_line,
       if (c == kEof) break;
       any = true;
       if (c == '\n') break;
+      // A line ends at LF, CRLF or a lone CR (classic Mac OS files): read
+      // as one line, a CR-only file would lose every row.
+      if (c == '\r') {
+        const int next = pending_pos_ < pending_.size()
+                             ? static_cast<unsigned char>(pending_[pending_pos_])
+                             : buf->sgetc();
+        if (next == '\n') continue;  // CRLF: the LF ends it
+        break;
+      }
       if (line->size() >= options_.max_row_bytes) {
         over = true;  // skip to the end of the line, keeping nothing
         continue;
@@ -436,7 +445,6 @@ bool DonorFileReader::ReadLine(std::string* line, size_t* start_line,
                                 " bytes (rejected, not truncated)");
       return true;
     }
-    if (!line->empty() && line->back() == '\r') line->pop_back();
     if (!Trim(*line).empty()) return true;
   }
 }
@@ -496,17 +504,61 @@ bool DonorFileReader::NextJson(DonorRecord* record, absl::Status* status) {
 bool DonorFileReader::ReadRecord(std::vector<std::string>* fields,
                                  size_t* start_line, std::string* row_error) {
   std::streambuf* buf = in_->rdbuf();
+  // Once a quoted field crosses a line end, the bytes read after that first
+  // line end are kept in `rest`: if the record turns out not to be one
+  // (see Unbalanced below), they are read again as rows of their own.
+  bool keeping = false;
+  std::string rest;
   auto get = [&]() -> int {
+    int c;
     if (pending_pos_ < pending_.size()) {
-      return static_cast<unsigned char>(pending_[pending_pos_++]);
+      c = static_cast<unsigned char>(pending_[pending_pos_++]);
+    } else {
+      c = buf->sbumpc();
     }
-    return buf->sbumpc();
+    if (keeping && c != std::char_traits<char>::eof()) {
+      rest.push_back(static_cast<char>(c));
+    }
+    return c;
   };
   auto peek = [&]() -> int {
     if (pending_pos_ < pending_.size()) {
       return static_cast<unsigned char>(pending_[pending_pos_]);
     }
     return buf->sgetc();
+  };
+  // A quoted field may hold line breaks (spreadsheets write them in notes),
+  // but a quote that is never closed, or closed by an unrelated quote lines
+  // later, would swallow every row in between. So a record that spans lines
+  // is kept only when it is plausible: at most kMaxRecordLines lines, the
+  // header's number of fields, and the line breaks in columns haplomatch
+  // ignores. Otherwise its first line is rejected as an unbalanced quote and
+  // the lines after it are read again as rows. Re-reading is bounded by
+  // kMaxRecordLines lines per rejected line.
+  constexpr size_t kMaxRecordLines = 16;
+  auto unbalanced = [&](size_t start) {
+    pending_ = rest + pending_.substr(pending_pos_);
+    pending_pos_ = 0;
+    line_ = start;
+    fields->clear();
+    *row_error =
+        "a quoted field is not closed on its line (an unbalanced quote?); "
+        "the lines after it are read as rows";
+    return true;
+  };
+  auto plausible = [&]() {
+    if (layout_ == nullptr || fields->size() != columns_.size()) return false;
+    auto broken = [&](int i) {
+      return i >= 0 &&
+             (*fields)[i].find_first_of("\r\n") != std::string::npos;
+    };
+    for (int i : layout_->fact) {
+      if (broken(i)) return false;
+    }
+    for (const auto& l : layout_->locus) {
+      if (broken(l[0]) || broken(l[1])) return false;
+    }
+    return true;
   };
   const char delim = format_ == TableFormat::kTsv ? '\t' : ',';
   constexpr int kEof = std::char_traits<char>::eof();
@@ -516,7 +568,9 @@ bool DonorFileReader::ReadRecord(std::vector<std::string>* fields,
     *start_line = line_ + 1;
     std::string cur;
     bool in_quotes = false, quoted = false, any = false;
-    size_t bytes = 0;
+    size_t bytes = 0, lines = 1;
+    keeping = false;
+    rest.clear();
     for (;;) {
       const int c = get();
       if (c == kEof) {
@@ -525,6 +579,10 @@ bool DonorFileReader::ReadRecord(std::vector<std::string>* fields,
         break;
       }
       any = true;
+      if (keeping && (bytes >= options_.max_row_bytes ||
+                      lines > kMaxRecordLines)) {
+        return unbalanced(*start_line);
+      }
       if (++bytes > options_.max_row_bytes) {
         // Over the limit: drop what we have and skip to the end of this
         // physical line, ignoring quotes (an unbalanced quote must not
@@ -545,8 +603,13 @@ bool DonorFileReader::ReadRecord(std::vector<std::string>* fields,
           } else {
             in_quotes = false;
           }
+        } else if (c == '\n' || c == '\r') {
+          cur.push_back(static_cast<char>(c));
+          if (c == '\r' && peek() == '\n') cur.push_back(static_cast<char>(get()));
+          ++line_;
+          ++lines;
+          keeping = true;  // from the first line end on
         } else {
-          if (c == '\n') ++line_;
           cur.push_back(static_cast<char>(c));
         }
         continue;
@@ -561,18 +624,23 @@ bool DonorFileReader::ReadRecord(std::vector<std::string>* fields,
       } else if (c == '\n') {
         ++line_;
         break;
-      } else if (c == '\r' && (peek() == '\n' || peek() == kEof)) {
-        // CRLF line end
+      } else if (c == '\r') {
+        // CRLF, or a lone CR (classic Mac OS): a line end either way.
+        if (peek() == '\n') get();
+        ++line_;
+        break;
       } else {
         cur.push_back(static_cast<char>(c));
       }
     }
     if (in_quotes) {
+      if (keeping) return unbalanced(*start_line);
       fields->clear();
       *row_error = "a quoted field is not closed before the end of the file";
       return true;
     }
     fields->push_back(std::move(cur));
+    if (keeping && !plausible()) return unbalanced(*start_line);
     if (fields->size() == 1 && Trim((*fields)[0]).empty() && !quoted) {
       continue;  // a blank line is not a row
     }

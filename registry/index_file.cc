@@ -17,24 +17,34 @@
 //                  alleles, antigens, match keys, G groups, serology,
 //                  (u32 count, u8 each) TCE groups, u8 flags (1
 //                  consolidated, 2 placeholder, 4 all null, 8 any null,
-//                  16 TCE unknown, 32 unnamed), u8 P group count, u32 keyset
+//                  16 TCE unknown, 32 unnamed, 64 admits a variant, 128
+//                  admits a null), u8 P group count, u32 keyset
 //     fallback     u64 count, then per donor u32 index, u32 size, GL String
-// The per-donor arrays are used in place from a read-only mapping; the
+// The file is read whole into memory and the per-donor arrays are used in
+// place there. Not a mapping: a file truncated or rewritten in place under
+// a mapping raises SIGBUS, or changes the donors of a running scan; a copy
+// cannot change. Every section, offset and facts word is checked at load
+// (a crafted file can carry a valid checksum). WriteIndex writes a
+// temporary file and renames it over the target, so a reader sees the old
+// index or the new one, never a part. The
 // dictionaries are decoded as stored, derived fields included (recomputing
 // them with CompilePosition took seconds for a registry with 300k distinct
 // typings). So kIndexFormatVersion must change whenever the meaning of a
 // PositionTyping field changes; the release check covers the ids.
 // Fallback typings are parsed again.
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
+#include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <initializer_list>
 #include <memory>
+#include <new>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -124,6 +134,7 @@ class Reader {
     }
     return true;
   }
+  size_t left() const { return n_ - pos_; }
 
  private:
   const char* p_;
@@ -136,13 +147,90 @@ uint32_t Crc(const char* p, size_t n) {
       crc32_z(crc32_z(0L, Z_NULL, 0), reinterpret_cast<const Bytef*>(p), n));
 }
 
-struct Mapping {
-  void* base = MAP_FAILED;
+// The index's bytes, 8-aligned for the u64 arrays; the store keeps it.
+struct Buffer {
+  std::unique_ptr<uint64_t[]> words;
   size_t size = 0;
-  ~Mapping() {
-    if (base != MAP_FAILED) munmap(base, size);
+  const char* data() const {
+    return reinterpret_cast<const char*>(words.get());
   }
 };
+
+// Reads exactly `size` bytes of `fd` into a new buffer. DataLossError when
+// the file ends sooner or goes on (it changed while read);
+// ResourceExhaustedError when memory for it cannot be had.
+absl::StatusOr<std::shared_ptr<Buffer>> ReadWhole(int fd, size_t size,
+                                                  const std::string& path) {
+  auto b = std::make_shared<Buffer>();
+  b->words.reset(new (std::nothrow) uint64_t[size / 8 + 1]);
+  if (b->words == nullptr) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "index '", path, "': no memory for its ", size, " bytes"));
+  }
+  b->size = size;
+  char* p = reinterpret_cast<char*>(b->words.get());
+  size_t done = 0;
+  while (done < size) {
+    const ssize_t got = ::read(fd, p + done, size - done);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) {
+      return absl::DataLossError(absl::StrCat(
+          "index '", path, "' changed while read (", done, " of ", size,
+          " bytes); rebuild it with haplomatch index"));
+    }
+    done += static_cast<size_t>(got);
+  }
+  char extra;
+  ssize_t more;
+  do {
+    more = ::read(fd, &extra, 1);
+  } while (more < 0 && errno == EINTR);
+  if (more > 0) {
+    return absl::DataLossError(absl::StrCat(
+        "index '", path, "' changed while read (longer than ", size,
+        " bytes); rebuild it with haplomatch index"));
+  }
+  return b;
+}
+
+// Writes `parts` to a temporary file beside `path`, flushed to disk, and
+// renames it over `path`. The error names the path and the system's reason.
+absl::Status WriteReplacing(const std::string& path,
+                            std::initializer_list<std::pair<const char*, size_t>> parts) {
+  const std::string tmp = absl::StrCat(path, ".tmp.", ::getpid());
+  auto fail = [&](absl::string_view what) {
+    const std::string why = std::strerror(errno);
+    ::unlink(tmp.c_str());
+    return absl::InternalError(absl::StrCat("cannot write index '", path,
+                                            "': ", what, ": ", why));
+  };
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+                        0644);
+  if (fd < 0) {
+    const std::string why = std::strerror(errno);
+    return absl::InternalError(absl::StrCat("cannot write index '", path,
+                                            "': ", tmp, ": ", why));
+  }
+  for (const auto& [data, size] : parts) {
+    size_t done = 0;
+    while (done < size) {
+      const ssize_t n = ::write(fd, data + done, size - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        ::close(fd);
+        return fail("write");
+      }
+      done += static_cast<size_t>(n);
+    }
+  }
+  if (::fsync(fd) != 0) {
+    ::close(fd);
+    return fail("fsync");
+  }
+  if (::close(fd) != 0) return fail("close");
+  if (::rename(tmp.c_str(), path.c_str()) != 0) return fail("rename");
+  return absl::OkStatus();
+}
 
 }  // namespace
 
@@ -229,14 +317,8 @@ absl::Status WriteIndex(const DonorStore& store, const std::string& path) {
   std::memcpy(header + 24, &crc, 4);
   std::memcpy(header + 28, &flags, 4);
   std::strncpy(header + 32, store.release().c_str(), 31);
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(header, kHeaderSize);
-  out.write(w.buf().data(), static_cast<std::streamsize>(w.buf().size()));
-  out.close();
-  if (!out) {
-    return absl::InternalError(absl::StrCat("cannot write index '", path, "'"));
-  }
-  return absl::OkStatus();
+  return WriteReplacing(path, {{header, kHeaderSize},
+                               {w.buf().data(), w.buf().size()}});
 }
 
 absl::StatusOr<DonorStore> LoadIndex(const std::string& path,
@@ -251,24 +333,22 @@ absl::StatusOr<DonorStore> LoadIndex(const std::string& path,
     ::close(fd);
     return absl::NotFoundError(absl::StrCat("cannot stat index '", path, "'"));
   }
-  auto map = std::make_shared<Mapping>();
-  map->size = static_cast<size_t>(st.st_size);
+  const size_t file_size = static_cast<size_t>(st.st_size);
   auto corrupt = [&](absl::string_view why) {
     return absl::DataLossError(absl::StrCat(
         "index '", path, "' is corrupt: ", why,
         "; rebuild it with haplomatch index"));
   };
-  if (map->size < kHeaderSize) {
+  if (file_size < kHeaderSize) {
     ::close(fd);
-    return corrupt(absl::StrCat("truncated (", map->size,
+    return corrupt(absl::StrCat("truncated (", file_size,
                                 " bytes, shorter than its header)"));
   }
-  map->base = ::mmap(nullptr, map->size, PROT_READ, MAP_PRIVATE, fd, 0);
+  absl::StatusOr<std::shared_ptr<Buffer>> read = ReadWhole(fd, file_size, path);
   ::close(fd);
-  if (map->base == MAP_FAILED) {
-    return absl::NotFoundError(absl::StrCat("cannot map index '", path, "'"));
-  }
-  const char* base = static_cast<const char*>(map->base);
+  if (!read.ok()) return read.status();
+  std::shared_ptr<Buffer> map = *std::move(read);
+  const char* base = map->data();
   if (std::memcmp(base, kMagic, 8) != 0) {
     return corrupt("not a haplomatch donor index (bad magic)");
   }
@@ -325,15 +405,36 @@ absl::StatusOr<DonorStore> LoadIndex(const std::string& path,
       !r.Get(&arena_size) || !r.Raw(arena_size, &arena) || !r.Align()) {
     return corrupt("donor arrays out of bounds");
   }
+  // Id offsets start at 0, never decrease and end at the arena's size:
+  // the ids are read through them without further checks.
   {
-    uint32_t last;
-    std::memcpy(&last, offsets + n * 4, 4);
-    if (last != arena_size) return corrupt("id offsets do not match the arena");
+    uint32_t prev = 0;
+    for (uint64_t i = 0; i <= n; ++i) {
+      uint32_t o;
+      std::memcpy(&o, offsets + i * 4, 4);
+      if ((i == 0 && o != 0) || o < prev || o > arena_size) {
+        return corrupt(absl::StrCat("id offset ", i, " out of order"));
+      }
+      prev = o;
+    }
+    if (prev != arena_size) return corrupt("id offsets do not match the arena");
+  }
+  // Every facts word decodes to values Pack could have written.
+  for (uint64_t i = 0; i < n; ++i) {
+    uint64_t w;
+    std::memcpy(&w, facts + i * 8, 8);
+    if (!internal::PackedFacts::Valid(w)) {
+      return corrupt(absl::StrCat("donor ", i, ": bad facts word"));
+    }
   }
   auto& dicts = StoreAccess::dicts(s);
   for (uint32_t k = 0; k < nloci; ++k) {
     uint64_t count;
-    if (!r.Get(&count) || count > psize) return corrupt("bad dictionary size");
+    // An entry takes at least 34 bytes: a count beyond what is left is a
+    // lie, and reserving for it could exhaust memory.
+    if (!r.Get(&count) || count > r.left() / 34) {
+      return corrupt("bad dictionary size");
+    }
     std::vector<internal::StoredTyping> dict(1);
     dict.reserve(count + 1);
     for (uint64_t t = 0; t < count; ++t) {
@@ -412,8 +513,24 @@ absl::StatusOr<DonorStore> LoadIndex(const std::string& path,
     if (!t.ok()) return corrupt(t.status().message());
     absl::StatusOr<matcher::Genotype> g = matcher::BuildGenotype(ref, *t);
     if (!g.ok()) return corrupt(g.status().message());
-    StoreAccess::fallback(s).emplace(index, *std::move(g));
+    uint64_t w;
+    std::memcpy(&w, facts + size_t{index} * 8, 8);
+    if (!(w & internal::PackedFacts::kFactFallback) ||
+        !StoreAccess::fallback(s).emplace(index, *std::move(g)).second) {
+      return corrupt(absl::StrCat("fallback donor ", index,
+                                  " not flagged, or given twice"));
+    }
     StoreAccess::fallback_text(s).emplace_back(index, std::move(text));
+  }
+  // ... and every flagged donor has its fallback typing (the scan asks).
+  size_t flagged = 0;
+  for (uint64_t i = 0; i < n; ++i) {
+    uint64_t w;
+    std::memcpy(&w, facts + i * 8, 8);
+    flagged += (w & internal::PackedFacts::kFactFallback) != 0;
+  }
+  if (flagged != StoreAccess::fallback(s).size()) {
+    return corrupt("a donor flagged for full matching has no typing");
   }
   StoreAccess::SetArrays(s, n, ids, wide,
                          reinterpret_cast<const uint64_t*>(facts),

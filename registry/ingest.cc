@@ -40,7 +40,12 @@ class GzStreamBuf : public std::streambuf {
     if (gptr() < egptr()) return traits_type::to_int_type(*gptr());
     const int n = gzread(f_, buf_.data(), static_cast<unsigned>(buf_.size()));
     if (n <= 0) {
-      failed_ = n < 0;
+      // A gzip stream cut short ends like a whole one (n == 0) but leaves
+      // Z_BUF_ERROR ("unexpected end of file"); a bad CRC or length is
+      // Z_DATA_ERROR. Both are a file that lost rows.
+      int error = Z_OK;
+      gzerror(f_, &error);
+      failed_ = n < 0 || error != Z_OK;
       return traits_type::eof();
     }
     setg(buf_.data(), buf_.data(), buf_.data() + n);
@@ -245,7 +250,17 @@ class Ingest {
         Reject(std::string(row.message()));
         continue;
       }
+      // An id names one donor (as in `match`): a second row with it is
+      // rejected, naming the first, never ranked twice.
+      if (std::optional<size_t> first = builder_.IndexOf(rec.facts.id)) {
+        Reject(absl::StrCat(name_, ":", rec.line, ": donor id '",
+                            rec.facts.id, "' is used twice (first on line ",
+                            lines_[*first], ")"));
+        continue;
+      }
+      const size_t before = builder_.size();
       Accept(rec.line, rec.facts, rec.typing);
+      if (builder_.size() > before) lines_.push_back(static_cast<uint32_t>(rec.line));
     }
     return absl::OkStatus();
   }
@@ -261,6 +276,7 @@ class Ingest {
   const ProgressFn& progress_;
   ResolveCache cache_;
   DonorStoreBuilder builder_;
+  std::vector<uint32_t> lines_;  // per accepted donor, its line (messages)
   absl::flat_hash_map<std::string, Position> positions_;
 };
 
@@ -326,11 +342,16 @@ absl::StatusOr<DonorStore> IngestDonorFile(const std::string& path,
   gzbuffer(f, 1 << 17);
   GzStreamBuf buf(f);
   std::istream in(&buf);
+  IngestStats local;
+  if (stats == nullptr) stats = &local;
   absl::StatusOr<DonorStore> store =
       IngestImpl(&in, path, resolver, options, on_reject, stats, progress);
-  if (store.ok() && buf.failed()) {
-    return absl::DataLossError(
-        absl::StrCat(path, ": read error (corrupt or truncated gzip data?)"));
+  // Checked before the reader's own verdict: a stream that fails at once
+  // (a bad CRC on a file that fits one read) looks like an empty file.
+  if (buf.failed()) {
+    return absl::DataLossError(absl::StrCat(
+        path, ": truncated or corrupt gzip data after ", stats->rows,
+        " rows; the rows after them are lost (gzip -t tells)"));
   }
   if (stats != nullptr) {
     std::unique_ptr<FILE, int (*)(FILE*)> fp(std::fopen(path.c_str(), "rb"),

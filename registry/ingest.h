@@ -93,17 +93,25 @@ inline constexpr uint32_t kIndexFormatVersion = 3;
 // or donor file by content, not by name).
 bool IsIndexFile(const std::string& path);
 
-// Writes `store` to `path` (replaced). InternalError naming the path when it
-// cannot be written.
+// Writes `store` to `path`: to a temporary file beside it, flushed to disk,
+// then renamed over `path`, so that a reader (a running `rank` or `serve`)
+// sees the old index or the new one, never a part of either. InternalError
+// naming the path and the system's reason when it cannot be written.
 absl::Status WriteIndex(const DonorStore& store, const std::string& path);
 
-// Maps an index file read-only. Errors, each naming the file:
+// Reads an index file whole into memory (a copy the store keeps: a file
+// changed or truncated later cannot change or crash a running scan) and
+// checks it: header, checksum, then every section bound, id offset, facts
+// word and typing id (a crafted file can carry a valid checksum). Errors,
+// each naming the file:
 //   NotFoundError            it cannot be opened;
 //   FailedPreconditionError  stale: another format version, or built against
 //                            another IPD-IMGT/HLA release than the
 //                            resolver's ("rebuild it with haplomatch index");
 //   DataLossError            corrupt: bad magic, truncated, checksum
-//                            mismatch, inconsistent sections.
+//                            mismatch, inconsistent sections, or changed
+//                            while read;
+//   ResourceExhaustedError   no memory to hold it.
 absl::StatusOr<DonorStore> LoadIndex(const std::string& path,
                                      const data::Resolver& resolver);
 

@@ -6,6 +6,8 @@
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/hash/hash.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "registry/internal/store_data.h"
@@ -70,6 +72,26 @@ uint64_t PackedFacts::Pack(const eligibility::DonorFacts& f) {
   w |= static_cast<uint64_t>(f.cmv) << kCmvShift;
   w |= static_cast<uint64_t>(f.relationship) << kRelShift;
   return w;
+}
+
+bool PackedFacts::Valid(uint64_t w) {
+  if ((w & kFactBirth) && (w & kFactAge)) return false;
+  if (!(w & (kFactBirth | kFactAge)) && (w & kValueMask) != 0) return false;
+  if (((w >> kSexShift) & 3) > static_cast<int>(eligibility::Sex::kMale) ||
+      AboCode(w) > 4 ||
+      ((w >> kRhShift) & 3) > static_cast<int>(eligibility::Rh::kNegative) ||
+      ((w >> kCmvShift) & 3) > static_cast<int>(eligibility::Cmv::kPositive) ||
+      ((w >> kRelShift) & 7) >
+          static_cast<int>(matcher::Relationship::kUnrelated) ||
+      (AboCode(w) == 0 && ((w >> kRhShift) & 3) != 0)) {
+    return false;
+  }
+  if (w >> (kOnceShift + kLocusCount) != 0) return false;  // stray bits
+  // A date or an age Pack could have written: Pack(Unpack(w)) gives the
+  // word back (a month 13 or an age over kMaxAge would not).
+  const uint64_t kept = kFactFallback |
+                        (((uint64_t{1} << kLocusCount) - 1) << kOnceShift);
+  return (Pack(Unpack(w)) | (w & kept)) == w;
 }
 
 eligibility::DonorFacts PackedFacts::Unpack(uint64_t w) {
@@ -178,6 +200,10 @@ size_t DonorStore::dictionary_entries() const {
 // ---- DonorStoreBuilder
 
 struct DonorStoreBuilder::Impl {
+  Impl() : by_id(0, IdHash{this}, IdEq{this}) {}
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
+
   std::shared_ptr<const data::Reference> ref;
   struct LocusDict {
     absl::flat_hash_map<std::string, uint32_t> by_text;
@@ -212,7 +238,34 @@ struct DonorStoreBuilder::Impl {
       arena.resize(id_offsets.back());
     }
     id_offsets.push_back(static_cast<uint32_t>(arena.size()));
+    by_id.insert(static_cast<uint32_t>(id_offsets.size() - 2));
   }
+
+  absl::string_view IdAt(uint32_t i) const {
+    return absl::string_view(arena).substr(id_offsets[i],
+                                           id_offsets[i + 1] - id_offsets[i]);
+  }
+  // The donors by id, as indexes into the arena (about 8 bytes a donor, not
+  // a second copy of every id): hashing and comparing look the text up.
+  struct IdHash {
+    using is_transparent = void;
+    const Impl* m;
+    size_t operator()(uint32_t i) const { return (*this)(m->IdAt(i)); }
+    size_t operator()(absl::string_view id) const {
+      return absl::Hash<absl::string_view>()(id);
+    }
+  };
+  struct IdEq {
+    using is_transparent = void;
+    const Impl* m;
+    absl::string_view Text(uint32_t i) const { return m->IdAt(i); }
+    absl::string_view Text(absl::string_view s) const { return s; }
+    template <typename A, typename B>
+    bool operator()(const A& a, const B& b) const {
+      return Text(a) == Text(b);
+    }
+  };
+  absl::flat_hash_set<uint32_t, IdHash, IdEq> by_id;
 
   // After facts.push_back: pads every used column to the new donor count.
   void PadColumns() {
@@ -231,6 +284,12 @@ DonorStoreBuilder::DonorStoreBuilder(
 DonorStoreBuilder::~DonorStoreBuilder() = default;
 
 size_t DonorStoreBuilder::size() const { return impl_->facts.size(); }
+
+std::optional<size_t> DonorStoreBuilder::IndexOf(absl::string_view id) const {
+  auto it = impl_->by_id.find(id);
+  if (it == impl_->by_id.end()) return std::nullopt;
+  return *it;
+}
 
 void DonorStoreBuilder::Reserve(size_t donors) {
   impl_->facts.reserve(donors);

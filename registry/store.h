@@ -13,8 +13,8 @@
 // internal, registry/internal/store_data.h).
 //
 // Thread safety: a DonorStore is immutable after Finish() (or index load) and
-// may be read by any number of threads. The arrays may live in a read-only
-// memory mapping (registry/ingest.h LoadIndex), which the store keeps alive.
+// may be read by any number of threads. The arrays may live in the buffer
+// of an index file (registry/ingest.h LoadIndex), which the store keeps.
 #ifndef HLA_REGISTRY_STORE_H_
 #define HLA_REGISTRY_STORE_H_
 
@@ -111,6 +111,10 @@ class DonorStoreBuilder {
 
   size_t size() const;
   void Reserve(size_t donors);
+  // The index of the donor added with `id`, the first one if several were;
+  // nullopt when none. Ingest refuses a second donor with an id (an id
+  // names one donor, as in `match`).
+  std::optional<size_t> IndexOf(absl::string_view id) const;
 
   // The store. InvalidArgumentError if the id text exceeds 4 GiB or there
   // are more than 2^32 - 1 donors.

@@ -53,6 +53,10 @@ struct PackedFacts {
   static uint64_t Pack(const eligibility::DonorFacts& facts);
   // The facts back (id left empty).
   static eligibility::DonorFacts Unpack(uint64_t word);
+  // Whether `word` is one Pack can write (every field in range, a real
+  // date, no stray bit), given the store's loci: what an index file must
+  // hold before the scan decodes it.
+  static bool Valid(uint64_t word);
 
   static eligibility::Sex SexOf(uint64_t w) { return static_cast<eligibility::Sex>((w >> kSexShift) & 3); }
   static int AboCode(uint64_t w) { return static_cast<int>((w >> kAboShift) & 7); }

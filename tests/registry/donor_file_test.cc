@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "data/reference.h"
 #include "data/resolve.h"
 #include "gmock/gmock.h"
@@ -198,8 +199,10 @@ TEST_F(DonorFile, EveryBadRowKindNamesFileLineAndColumn) {
       "plus,sibling,,40,F,,,01:01+A*02:01,,08:01,44:02\n"          // 12
       "untyped,sibling,,40,F,,,,,,\n"                              // 13
       "ok2,sibling,,40,F,,,01:01,02:01,08:01,44:02\n"              // 14
-      "open,\"sibling,,40,F,,,01:01,02:01,08:01,44:02\n");         // 15
-  ASSERT_EQ(rows.size(), 14u);
+      "open,\"sibling,,40,F,,,01:01,02:01,08:01,44:02\n"           // 15
+      "ok3,sibling,,40,F,,,01:01,02:01,08:01,44:02\n"              // 16
+      "eof,\"sibling,,40,F,,,01:01,02:01,08:01,44:02");             // 17
+  ASSERT_EQ(rows.size(), 16u);
   EXPECT_TRUE(rows[0].status.ok()) << rows[0].status;
   auto msg = [&](size_t i) { return std::string(rows[i].status.message()); };
   EXPECT_EQ(msg(1), "donors.csv:3: 4 fields, but the header has 11");
@@ -224,13 +227,95 @@ TEST_F(DonorFile, EveryBadRowKindNamesFileLineAndColumn) {
             "donors.csv:13: no typing (every locus column is blank)");
   EXPECT_TRUE(rows[12].status.ok()) << rows[12].status;
   EXPECT_EQ(rows[12].record.facts.id, "ok2");
+  // An unbalanced quote costs its own row only: the next line is a row.
   EXPECT_EQ(msg(13),
-            "donors.csv:15: a quoted field is not closed before the end of "
+            "donors.csv:15: a quoted field is not closed on its line (an "
+            "unbalanced quote?); the lines after it are read as rows");
+  EXPECT_TRUE(rows[14].status.ok()) << rows[14].status;
+  EXPECT_EQ(rows[14].record.facts.id, "ok3");
+  EXPECT_EQ(msg(15),
+            "donors.csv:17: a quoted field is not closed before the end of "
             "the file");
   for (const Row& r : rows) {
     if (!r.status.ok()) {
       EXPECT_EQ(r.status.code(), absl::StatusCode::kInvalidArgument) << r.status;
     }
+  }
+}
+
+// A stray quote closed by an unrelated quote lines later would swallow the
+// rows between; only its own line is rejected. A note over several lines in
+// an ignored column is still one row.
+TEST_F(DonorFile, AnUnbalancedQuoteCostsOneRowNotTheRowsAfterIt) {
+  std::string text = "id,glstring,notes\n";
+  for (int i = 2; i <= 100; ++i) {
+    if (i == 12) {
+      absl::StrAppend(&text, "d12,\"A*01:01+A*02:01,x\n");
+    } else if (i == 50) {
+      absl::StrAppend(&text, "d50,A*01:01+A*02:01,\"a, quoted note\"\n");
+    } else if (i == 70) {
+      absl::StrAppend(&text, "d70,A*01:01+A*02:01,\"two\r\nline note\"\n");
+    } else {
+      absl::StrAppend(&text, "d", i, ",A*01:01+A*02:01,\n");
+    }
+  }
+  const std::vector<Row> rows = ReadAll(text);
+  ASSERT_EQ(rows.size(), 99u);
+  size_t line = 2;
+  int id = 2;
+  for (const Row& r : rows) {
+    SCOPED_TRACE(line);
+    if (id == 12) {
+      EXPECT_EQ(r.status.message(),
+                "donors.csv:12: a quoted field is not closed on its line (an "
+                "unbalanced quote?); the lines after it are read as rows");
+    } else {
+      ASSERT_TRUE(r.status.ok()) << r.status;
+      EXPECT_EQ(r.record.facts.id, absl::StrCat("d", id));
+      EXPECT_EQ(r.record.line, line);
+    }
+    line += id == 70 ? 2 : 1;  // the note's line break
+    ++id;
+  }
+  // A line break inside a column haplomatch reads is never a record.
+  const std::vector<Row> typed = ReadAll(
+      "id,glstring\n"
+      "a,\"A*01:01+\nA*02:01\"\n"
+      "b,A*01:01+A*02:01\n");
+  ASSERT_EQ(typed.size(), 3u);
+  EXPECT_THAT(typed[0].status.message(), HasSubstr("donors.csv:2: a quoted"));
+  EXPECT_FALSE(typed[1].status.ok());  // the tail 'A*02:01"' as a row
+  ASSERT_TRUE(typed[2].status.ok()) << typed[2].status;
+  EXPECT_EQ(typed[2].record.line, 4u);
+}
+
+// Line ends: LF, CRLF, or a lone CR (classic Mac OS): the same rows.
+TEST_F(DonorFile, CrOnlyCrLfAndLfLineEndsReadAlike) {
+  const std::string lf =
+      "id,relationship,age,A_1,A_2,B_1,B_2\n"
+      "a,sibling,40,01:01,02:01,08:01,44:02\n"
+      "b,sibling,41,01:01,02:01,08:01,44:02\n"
+      "c,sibling,42,01:01,02:01,08:01,44:02\n";
+  for (const char* end : {"\r", "\r\n"}) {
+    SCOPED_TRACE(end[1] ? "CRLF" : "CR");
+    const std::string text = absl::StrReplaceAll(lf, {{"\n", end}});
+    const std::vector<Row> rows = ReadAll(text);
+    ASSERT_EQ(rows.size(), 3u);
+    for (size_t i = 0; i < rows.size(); ++i) {
+      EXPECT_TRUE(rows[i].status.ok()) << rows[i].status;
+      EXPECT_EQ(rows[i].record.line, i + 2);
+    }
+    EXPECT_EQ(rows[2].record.facts.id, "c");
+    EXPECT_EQ(*rows[2].record.facts.age, 42);
+    // JSON Lines alike.
+    const std::string jsonl = absl::StrCat(
+        R"({"id":"a","glstring":"A*01:01+A*02:01"})", end,
+        R"({"id":"b","glstring":"A*01:01+A*02:01"})", end);
+    const std::vector<Row> j = ReadAll(jsonl, {}, "donors.jsonl");
+    ASSERT_EQ(j.size(), 2u);
+    EXPECT_TRUE(j[1].status.ok()) << j[1].status;
+    EXPECT_EQ(j[1].record.facts.id, "b");
+    EXPECT_EQ(j[1].record.line, 2u);
   }
 }
 

@@ -7,6 +7,7 @@
 #include <zlib.h>
 
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -27,6 +28,7 @@ namespace hla::registry {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 using matcher_test::Geno;
 using matcher_test::LoadShipped;
 
@@ -256,6 +258,69 @@ TEST_F(IngestTest, GzipInputEqualsPlain) {
     EXPECT_EQ(a->data().facts_word(i), b->data().facts_word(i));
   }
   EXPECT_LT(s2.input_bytes, s1.input_bytes + 64);
+}
+
+// An id names one donor: a second row with it is rejected (as `match`
+// does), naming the first, and read = accepted + rejected still holds.
+TEST_F(IngestTest, ASecondDonorWithAnIdIsRejected) {
+  const std::string path = Write(
+      "dup.csv",
+      "id,glstring\n"
+      "a,A*01:01+A*02:01^B*08:01+B*44:02^DRB1*03:01+DRB1*04:01\n"
+      "b,A*01:01+A*02:01^B*08:01+B*44:02^DRB1*03:01+DRB1*04:01\n"
+      "a,A*03:01+A*02:01^B*07:02+B*44:02^DRB1*15:01+DRB1*04:01\n"
+      "c,A*01:01~B*08:01~DRB1*03:01+A*02:01~B*44:02~DRB1*04:01\n"
+      "c,A*01:01+A*02:01^B*08:01+B*44:02^DRB1*03:01+DRB1*04:01\n");
+  std::vector<std::string> rejects;
+  IngestStats stats;
+  const absl::StatusOr<DonorStore> s = Ingest(path, &rejects, &stats);
+  ASSERT_TRUE(s.ok()) << s.status();
+  ASSERT_EQ(s->size(), 3u);
+  EXPECT_EQ(s->id(0), "a");
+  EXPECT_EQ(s->id(1), "b");
+  EXPECT_EQ(s->id(2), "c");  // a fallback (phased) donor counts too
+  ASSERT_EQ(rejects.size(), 2u);
+  EXPECT_EQ(rejects[0], path + ":4: donor id 'a' is used twice (first on "
+                               "line 2)");
+  EXPECT_EQ(rejects[1], path + ":6: donor id 'c' is used twice (first on "
+                               "line 5)");
+}
+
+// A gzip file cut short, or with a bad trailer, lost rows: an error naming
+// the file and the donors read, never a shorter registry that passes.
+TEST_F(IngestTest, TruncatedOrCorruptGzipIsDataLoss) {
+  std::string rows = "id,glstring\n";
+  for (int i = 0; i < 2000; ++i) {
+    absl::StrAppend(&rows, "d", i, ",A*01:01+A*02:01^B*08:01+B*44:02^",
+                    "DRB1*03:01+DRB1*04:01\n");
+  }
+  const std::string gz = absl::StrCat(dir_, "/cut.csv.gz");
+  gzFile f = gzopen(gz.c_str(), "wb");
+  ASSERT_NE(f, nullptr);
+  gzwrite(f, rows.data(), static_cast<unsigned>(rows.size()));
+  gzclose(f);
+  std::ifstream in(gz, std::ios::binary);
+  std::stringstream whole_s;
+  whole_s << in.rdbuf();
+  const std::string whole = whole_s.str();
+  std::vector<std::string> rejects;
+  IngestStats stats;
+  ASSERT_TRUE(Ingest(gz, &rejects, &stats).ok());  // the whole file reads
+  // Cut inside the deflate stream, just before the 8-byte trailer, and a
+  // flipped CRC.
+  std::string flipped = whole;
+  flipped[flipped.size() - 6] ^= 0x55;
+  for (const std::string& bad :
+       {whole.substr(0, whole.size() / 2), whole.substr(0, whole.size() - 8),
+        flipped}) {
+    std::ofstream(gz, std::ios::binary | std::ios::trunc) << bad;
+    const absl::StatusOr<DonorStore> s = Ingest(gz, &rejects, &stats);
+    EXPECT_EQ(s.status().code(), absl::StatusCode::kDataLoss)
+        << bad.size() << " " << s.status();
+    EXPECT_THAT(s.status().message(),
+                HasSubstr(gz + ": truncated or corrupt gzip data after "))
+        << bad.size();
+  }
 }
 
 TEST_F(IngestTest, JsonLinesWithBadLines) {
@@ -532,6 +597,107 @@ TEST_F(IndexTest, TruncatedIsRefused) {
   s = LoadStatus();
   EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss);
   EXPECT_THAT(s.message(), HasSubstr("truncated"));
+}
+
+// A crafted index can carry a valid checksum: every section is checked at
+// load. Layout as registry/index_file.cc writes it.
+class CraftedIndexTest : public IndexTest {
+ protected:
+  size_t Align8(size_t at) { return (at + 7) / 8 * 8; }
+  size_t IdsAt() { return Align8(64 + 16 + store_->data().loci().size()); }
+  size_t FactsAt() {
+    const size_t n = store_->size();
+    return Align8(IdsAt() + n * store_->data().stride() *
+                                (store_->data().wide_ids() ? 4 : 2));
+  }
+  size_t OffsetsAt() { return FactsAt() + store_->size() * 8; }
+  size_t DictionaryAt(const std::string& bytes) {
+    const size_t arena_size_at = Align8(OffsetsAt() + (store_->size() + 1) * 4);
+    uint64_t arena;
+    std::memcpy(&arena, &bytes[arena_size_at], 8);
+    return Align8(arena_size_at + 8 + arena);
+  }
+  // The payload's checksum recomputed, as a forger would.
+  void Reseal(std::string* bytes) {
+    const uint32_t crc = static_cast<uint32_t>(
+        crc32_z(0, reinterpret_cast<const Bytef*>(bytes->data() + 64),
+                bytes->size() - 64));
+    std::memcpy(&(*bytes)[24], &crc, 4);
+    Put(*bytes);
+  }
+};
+
+TEST_F(CraftedIndexTest, FactsWordOfAllOnesIsRefused) {
+  std::string bytes = Bytes();
+  const uint64_t ones = ~uint64_t{0};
+  std::memcpy(&bytes[FactsAt()], &ones, 8);
+  Reseal(&bytes);
+  const absl::Status s = LoadStatus();
+  EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(s.message(), HasSubstr("donor 0: bad facts word"));
+}
+
+TEST_F(CraftedIndexTest, IdOffsetOutOfTheArenaIsRefused) {
+  for (uint32_t bad : {0xFFFFFFF0u, 0u}) {  // past the arena; decreasing
+    std::string bytes = Bytes();
+    std::memcpy(&bytes[OffsetsAt() + 2 * 4], &bad, 4);
+    Reseal(&bytes);
+    const absl::Status s = LoadStatus();
+    EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss) << bad;
+    EXPECT_THAT(s.message(), HasSubstr("out of order")) << bad;
+  }
+}
+
+TEST_F(CraftedIndexTest, DictionarySizeBeyondTheFileIsRefused) {
+  std::string bytes = Bytes();
+  const uint64_t huge = uint64_t{1} << 40;
+  std::memcpy(&bytes[DictionaryAt(bytes)], &huge, 8);
+  Reseal(&bytes);
+  const absl::Status s = LoadStatus();
+  EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(s.message(), HasSubstr("bad dictionary size"));
+}
+
+TEST_F(CraftedIndexTest, FallbackFlagWithoutATypingIsRefused) {
+  std::string bytes = Bytes();
+  uint64_t w;
+  std::memcpy(&w, &bytes[FactsAt()], 8);  // donor 0: not a fallback donor
+  ASSERT_FALSE(w & internal::PackedFacts::kFactFallback);
+  w |= internal::PackedFacts::kFactFallback;
+  std::memcpy(&bytes[FactsAt()], &w, 8);
+  Reseal(&bytes);
+  const absl::Status s = LoadStatus();
+  EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(s.message(), HasSubstr("flagged for full matching"));
+}
+
+// The index is written to a temporary file and renamed: a loaded store keeps
+// its own copy while the file is replaced, and nothing is left behind.
+TEST_F(IndexTest, RewriteReplacesWholeAndALoadedStoreKeepsItsCopy) {
+  absl::StatusOr<DonorStore> loaded = LoadIndex(index_, *LoadShipped().resolver);
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  const size_t before = loaded->size();
+  std::vector<std::string> rejects;
+  IngestStats stats;
+  absl::StatusOr<DonorStore> other = Ingest(
+      Write("other.csv",
+            "id,glstring\nx,A*01:01+A*02:01^B*08:01+B*44:02^DRB1*03:01+"
+            "DRB1*04:01\n"),
+      &rejects, &stats);
+  ASSERT_TRUE(other.ok()) << other.status();
+  ASSERT_TRUE(WriteIndex(*other, index_).ok());
+  EXPECT_EQ(loaded->size(), before);
+  EXPECT_EQ(loaded->id(0), store_->id(0));
+  absl::StatusOr<DonorStore> again = LoadIndex(index_, *LoadShipped().resolver);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->size(), 1u);
+  for (const auto& e : std::filesystem::directory_iterator(dir_)) {
+    EXPECT_THAT(e.path().filename().string(), Not(HasSubstr(".tmp.")));
+  }
+  const absl::Status s = WriteIndex(*other, "/nonexistent-dir/x.hmx");
+  EXPECT_EQ(s.code(), absl::StatusCode::kInternal);
+  EXPECT_THAT(s.message(), HasSubstr("cannot write index "
+                                     "'/nonexistent-dir/x.hmx'"));
 }
 
 TEST_F(IndexTest, NotAnIndexIsRefused) {
