@@ -619,10 +619,26 @@ void CacheKey(const Token& token, ReductionLevel level, std::string* key) {
 // first: the first error is the leftmost bad name, whatever the level. A leaf
 // found in `cache` was resolved without warnings before, so it is not
 // resolved again.
+// The work's size so far, bounded as Resolver::Resolve bounds a typing:
+// alleles resolved (kMaxResolvedAlleles) and, for memoised leaves, the text
+// they bring (kMaxResolvedAlleles x 16 bytes).
+struct Budget {
+  size_t alleles = 0;
+  size_t cached_bytes = 0;
+};
+
+absl::Status OverBudget(const Token& token) {
+  return absl::OutOfRangeError(absl::StrCat(
+      "'", ToString(token), "' at offset ", token.offset,
+      ": the typing stands for more than ", kMaxResolvedAlleles,
+      " alleles (the limit); split it"));
+}
+
 absl::Status ResolveLeaves(const Resolver& resolver, const GlNode& node,
                            ReductionLevel level, const CacheMap* cache,
                            std::string* key, std::vector<LeafWork>* work,
-                           std::vector<std::string>* warnings) {
+                           std::vector<std::string>* warnings,
+                           Budget* budget) {
   if (node.is_leaf()) {
     work->emplace_back();
     LeafWork& w = work->back();
@@ -630,12 +646,18 @@ absl::Status ResolveLeaves(const Resolver& resolver, const GlNode& node,
       CacheKey(node.token, level, key);
       if (auto it = cache->find(*key); it != cache->end()) {
         w.cached = &it->second;
+        budget->cached_bytes += it->second.size();
+        if (budget->cached_bytes > kMaxResolvedAlleles * 16) {
+          return OverBudget(node.token);
+        }
         return absl::OkStatus();
       }
     }
     const size_t before = warnings->size();
     HLA_RETURN_IF_ERROR(resolver.ResolveTokenInto(
         node.token, node.token.kind == TokenKind::kXX, &w.leaf, warnings));
+    budget->alleles += w.leaf.alleles.size();
+    if (budget->alleles > kMaxResolvedAlleles) return OverBudget(node.token);
     if (level == ReductionLevel::kS) {
       // The alleles the name stands for (an allele name's are its prefix's;
       // the resolver leaves them out unless asked).
@@ -657,8 +679,8 @@ absl::Status ResolveLeaves(const Resolver& resolver, const GlNode& node,
     return absl::OkStatus();
   }
   for (const GlNode& child : node.children) {
-    HLA_RETURN_IF_ERROR(
-        ResolveLeaves(resolver, child, level, cache, key, work, warnings));
+    HLA_RETURN_IF_ERROR(ResolveLeaves(resolver, child, level, cache, key, work,
+                                      warnings, budget));
   }
   return absl::OkStatus();
 }
@@ -758,9 +780,10 @@ absl::StatusOr<ReduceResult> Reducer::ReduceImpl(const GlString& gl,
   thread_local std::string key;
   std::vector<LeafWork> work;
   work.reserve(16);
+  Budget budget;
   HLA_RETURN_IF_ERROR(ResolveLeaves(resolver_, gl.root, level,
                                     cache ? &cache->entries_ : nullptr, &key,
-                                    &work, &result.warnings));
+                                    &work, &result.warnings, &budget));
   if (cache != nullptr) {
     for (const LeafWork& w : work) ++(w.cached ? cache->hits_ : cache->misses_);
   }

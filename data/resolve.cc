@@ -552,16 +552,26 @@ absl::StatusOr<ResolvedLeaf> Resolver::ResolveToken(
 
 namespace {
 
+// *total counts the alleles of the leaves resolved so far (the bound).
 absl::Status ResolveNode(const Resolver& r, const GlNode& node,
-                         ResolvedNode* out, std::vector<std::string>* warnings) {
+                         ResolvedNode* out, std::vector<std::string>* warnings,
+                         size_t* total) {
   if (node.is_leaf()) {
-    return r.ResolveTokenInto(node.token, true, &out->leaf, warnings);
+    HLA_RETURN_IF_ERROR(
+        r.ResolveTokenInto(node.token, true, &out->leaf, warnings));
+    *total += out->leaf.alleles.size();
+    if (*total > kMaxResolvedAlleles) {
+      return absl::OutOfRangeError(absl::StrCat(
+          Quote(node.token), ": the typing stands for more than ",
+          kMaxResolvedAlleles, " alleles (the limit); split it"));
+    }
+    return absl::OkStatus();
   }
   out->op = node.op;
   out->children.resize(node.children.size());
   for (size_t i = 0; i < node.children.size(); ++i) {
     HLA_RETURN_IF_ERROR(
-        ResolveNode(r, node.children[i], &out->children[i], warnings));
+        ResolveNode(r, node.children[i], &out->children[i], warnings, total));
   }
   return absl::OkStatus();
 }
@@ -575,7 +585,9 @@ absl::StatusOr<ResolvedTyping> Resolver::Resolve(const GlString& gl) const {
         ref_->version(), " is loaded (use --imgt ", gl.glsc_version, ")"));
   }
   ResolvedTyping typing;
-  HLA_RETURN_IF_ERROR(ResolveNode(*this, gl.root, &typing.root, &typing.warnings));
+  size_t total = 0;
+  HLA_RETURN_IF_ERROR(
+      ResolveNode(*this, gl.root, &typing.root, &typing.warnings, &total));
   return typing;
 }
 

@@ -103,6 +103,12 @@ struct ResolvedTyping {
   std::vector<std::string> warnings;
 };
 
+// The most alleles one typing may stand for, its leaves summed: 25 times
+// the whole release (about 40,000 alleles), far above any laboratory's
+// typing (an XX code is a few thousand), and 4 MB of ids. A text of 50,000
+// serology alternatives once took 5 GB to resolve and reduce.
+inline constexpr size_t kMaxResolvedAlleles = 1000000;
+
 class Resolver {
  public:
   // REQUIRES: reference != nullptr. `macs` may be null: every MAC is then
@@ -120,7 +126,9 @@ class Resolver {
   //   InvalidArgumentError a form the options reject (small-g in strict
   //                        mode, a placeholder when not accepted, an
   //                        allele-specific MAC with the wrong first field),
-  //                        or a GLSC version other than the release's.
+  //                        or a GLSC version other than the release's;
+  //   OutOfRangeError      the leaves stand for more than
+  //                        kMaxResolvedAlleles alleles in all.
   absl::StatusOr<ResolvedTyping> Resolve(const GlString& gl) const;
 
   // One token alone; warnings are appended to `warnings` (may be null).

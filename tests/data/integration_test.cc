@@ -6,13 +6,17 @@
 // shell command quoted next to it (run in data/imgt/<version>/); facts are
 // lines of the files, or py-ard's 3.44.0 results (examples/py-ard/redux.tsv).
 #include <string>
+#include <vector>
 
+#include "absl/strings/str_join.h"
 #include "data/mac_table.h"
+#include "data/reduce.h"
 #include "data/reference.h"
 #include "data/resolve.h"
 #include "data/verify.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "parser/parse.h"
 #include "tests/data/data_test_util.h"
 
 namespace hla::data {
@@ -292,6 +296,34 @@ TEST_F(Release, HistoryOfDeletedAndRenamedNames) {
   EXPECT_EQ(c.coverage, SequenceCoverage::kPartial);
   EXPECT_EQ(c.sequence_type, SequenceType::kCdna);
   EXPECT_EQ(r3440_->allele(0).coverage, SequenceCoverage::kUnknown);
+}
+
+// A typing stands for at most kMaxResolvedAlleles alleles: 6,000 serology
+// alternatives (A2 alone is thousands of alleles) once took gigabytes to
+// resolve and reduce.
+TEST_F(Release, ATypingStandsForAtMostTheLimitOfAlleles) {
+  std::vector<std::string> alternatives;
+  for (int i = 0; i < 2000; ++i) {
+    for (const char* a : {"A2", "A9", "A24"}) alternatives.push_back(a);
+  }
+  absl::StatusOr<GlString> gl =
+      parser::ParseGlString(absl::StrJoin(alternatives, "/"));
+  ASSERT_TRUE(gl.ok()) << gl.status();
+  const Resolver resolver(r3580_, nullptr);
+  const absl::StatusOr<ResolvedTyping> t = resolver.Resolve(*gl);
+  EXPECT_EQ(t.status().code(), absl::StatusCode::kOutOfRange);
+  EXPECT_THAT(std::string(t.status().message()),
+              HasSubstr("the typing stands for more than 1000000 alleles "
+                        "(the limit); split it"));
+  const Reducer reducer(r3580_, nullptr);
+  for (ReductionLevel level : {ReductionLevel::kG, ReductionLevel::kLgx}) {
+    const absl::StatusOr<ReduceResult> r = reducer.Reduce(*gl, level);
+    EXPECT_EQ(r.status().code(), absl::StatusCode::kOutOfRange);
+  }
+  // A large real typing is well inside.
+  absl::StatusOr<GlString> xx = parser::ParseGlString("A*01:XX+A*02:XX");
+  ASSERT_TRUE(xx.ok());
+  EXPECT_TRUE(resolver.Resolve(*xx).ok());
 }
 
 TEST(ShippedData, MacTableCounts) {
