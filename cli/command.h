@@ -28,6 +28,12 @@ struct Command {
   bool interactive = false;  // stdout/stderr is a terminal: colour, carets, progress
 };
 
+// Runs `run` on `cmd`, then flushes cmd.out: a failed write (a full disk, a
+// closed descriptor) is said on cmd.err and makes the status
+// kExitRejected, so that a truncated output never exits 0. main() runs every
+// subcommand through it.
+int RunChecked(int (*run)(Command&), Command& cmd);
+
 // One function per subcommand; each returns the process exit status.
 int RunParse(Command& cmd);  // parser/: haplomatch parse
 int RunData(Command& cmd);   // data/:   haplomatch data info|verify

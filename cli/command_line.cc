@@ -1,6 +1,8 @@
 // Copyright 2026 The haplomatch Authors. SPDX-License-Identifier: Apache-2.0
 #include "cli/command_line.h"
 
+#include <cerrno>
+#include <cstring>
 #include <ostream>
 #include <utility>
 
@@ -8,6 +10,18 @@
 #include "absl/strings/str_cat.h"
 
 namespace hla::cli {
+
+int RunChecked(int (*run)(Command&), Command& cmd) {
+  errno = 0;
+  const int rc = run(cmd);
+  cmd.out->flush();
+  if (!cmd.out->fail()) return rc;
+  const int error = errno;
+  *cmd.err << "haplomatch: cannot write standard output: "
+           << (error != 0 ? std::strerror(error) : "write failed")
+           << "; the output is incomplete\n";
+  return rc == kExitUsage ? rc : kExitRejected;
+}
 
 CommandLine::CommandLine(Command& cmd, std::string name, std::string usage,
                          FlagSpec spec)

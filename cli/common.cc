@@ -1,7 +1,12 @@
 // Copyright 2026 The haplomatch Authors. SPDX-License-Identifier: Apache-2.0
 #include "cli/common.h"
 
+#include <sys/stat.h>
+
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <fstream>
 #include <istream>
 #include <optional>
 #include <ostream>
@@ -59,6 +64,49 @@ absl::StatusOr<std::string> TextOrFile(const std::string& value) {
         absl::StrCat(path, ": cannot read (a directory?)"));
   }
   return std::string(absl::StripAsciiWhitespace(text));
+}
+
+absl::Status CheckOutputsAreNotInputs(const std::vector<NamedPath>& inputs,
+                                      const std::vector<NamedPath>& outputs) {
+  struct Identity {
+    dev_t dev;
+    ino_t ino;
+  };
+  auto identity = [](const NamedPath& p) -> std::optional<Identity> {
+    struct stat st;
+    if (p.path.empty() || p.path == "-" || ::stat(p.path.c_str(), &st) != 0) {
+      return std::nullopt;
+    }
+    return Identity{st.st_dev, st.st_ino};
+  };
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    const std::optional<Identity> out = identity(outputs[i]);
+    if (!out) continue;  // does not exist yet: nothing to overwrite
+    std::vector<const NamedPath*> others;
+    for (const NamedPath& in : inputs) others.push_back(&in);
+    for (size_t j = 0; j < i; ++j) others.push_back(&outputs[j]);
+    for (const NamedPath* other : others) {
+      const std::optional<Identity> o = identity(*other);
+      if (o && o->dev == out->dev && o->ino == out->ino) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            outputs[i].flag, " '", outputs[i].path, "' is the ", other->flag,
+            " file '", other->path, "': writing it would destroy it"));
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status FinishOutput(std::ofstream& out, absl::string_view what) {
+  out.flush();
+  const bool flushed = out.good();
+  const int error = errno;
+  out.close();
+  if (flushed && !out.fail()) return absl::OkStatus();
+  return absl::DataLossError(absl::StrCat(
+      "cannot write ", what, ": ",
+      error != 0 ? std::strerror(error) : "write failed",
+      "; the output is incomplete"));
 }
 
 absl::Status ParseRecipientFlags(const Args& args,

@@ -57,6 +57,25 @@ absl::StatusOr<eligibility::EligibilityOptions> ParseEligibilityFlags(
 // they are not usage errors.
 absl::StatusOr<std::string> TextOrFile(const std::string& value);
 
+// A path a command reads or writes, with the flag that names it
+// ("--donors", "r.csv").
+struct NamedPath {
+  std::string flag;
+  std::string path;
+};
+// Refuses to write over an input: every output that exists must be another
+// file than every input and every other output (device and inode compared,
+// so links and other spellings of a path count). InvalidArgumentError
+// naming both flags and the path. Call before opening anything for
+// writing: `--rejects r.csv` once truncated the registry `--donors r.csv`.
+absl::Status CheckOutputsAreNotInputs(const std::vector<NamedPath>& inputs,
+                                      const std::vector<NamedPath>& outputs);
+
+// Flushes and closes `out`, a file the command wrote (`what`: "--out
+// 'r.csv'"). DataLossError naming it when a write failed (a full disk): a
+// file cut short must never pass for the whole output.
+absl::Status FinishOutput(std::ofstream& out, absl::string_view what);
+
 // Reads one line without its '\n' (and a trailing '\r'), keeping at most
 // `keep` bytes so that a huge line cannot exhaust memory; `length` is the
 // line's full length. False at end of input.

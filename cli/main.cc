@@ -80,9 +80,9 @@ int main(int argc, char** argv) {
     cmd.out = &std::cout;
     cmd.err = &std::cerr;
     cmd.interactive = isatty(STDOUT_FILENO) && isatty(STDERR_FILENO);
-    const int rc = sub.run(cmd);
-    std::cout.flush();
-    return rc;
+    // A write error (a full disk, a closed descriptor) is an error, never
+    // a truncated output that exits 0.
+    return hla::cli::RunChecked(sub.run, cmd);
   }
   std::cerr << "haplomatch: unknown command '" << name << "'\n\n" << kUsage;
   return hla::cli::kExitUsage;

@@ -26,6 +26,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "cli/args.h"
@@ -104,6 +105,24 @@ struct DonorsFlags {
   std::optional<std::string> rejects;
 };
 
+// The files a rank or index run reads and writes, for
+// CheckOutputsAreNotInputs: nothing is opened for writing until that holds.
+absl::Status CheckPaths(const Args& args) {
+  std::vector<NamedPath> inputs, outputs;
+  for (const char* flag : {"donors", "family"}) {
+    if (auto v = args.Get(flag)) inputs.push_back({absl::StrCat("--", flag), *v});
+  }
+  for (const char* flag : {"recipient", "antibodies"}) {
+    if (auto v = args.Get(flag); v && absl::StartsWith(*v, "@")) {
+      inputs.push_back({absl::StrCat("--", flag), v->substr(1)});
+    }
+  }
+  for (const char* flag : {"out", "rejects"}) {
+    if (auto v = args.Get(flag)) outputs.push_back({absl::StrCat("--", flag), *v});
+  }
+  return CheckOutputsAreNotInputs(inputs, outputs);
+}
+
 DonorsFlags ReadDonorsFlags(const Args& args) {
   return {args.GetOr("donors", ""), args.GetOr("id-column", ""),
           args.Get("rejects")};
@@ -162,12 +181,16 @@ absl::Status ParseRankOutputFlags(const Args& args, RankConfig* c) {
   }
   c->format = *format;
   registry::RankOptions& o = c->options;
-  if (auto v = args.Get("top"); v && !absl::SimpleAtoi(*v, &o.top)) {
-    return absl::InvalidArgumentError("--top: not a number");
+  if (auto v = args.Get("top");
+      v && (!absl::SimpleAtoi(*v, &o.top) || o.top > registry::kMaxTop)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--top: a number from 0 (all) to ", registry::kMaxTop));
   }
   if (auto v = args.Get("threads");
-      v && (!absl::SimpleAtoi(*v, &o.threads) || o.threads < 1)) {
-    return absl::InvalidArgumentError("--threads: a number >= 1");
+      v && (!absl::SimpleAtoi(*v, &o.threads) || o.threads < 1 ||
+            o.threads > registry::kMaxThreads)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--threads: a number from 1 to ", registry::kMaxThreads));
   }
   absl::StatusOr<eligibility::EligibilityOptions> eo =
       ParseEligibilityFlags(args);
@@ -246,7 +269,14 @@ absl::StatusOr<registry::DonorStore> LoadDonors(const DonorsFlags& flags,
   *rejected = 0;
   const std::string& path = flags.path;
   if (path != "-" && registry::IsIndexFile(path)) {
-    return registry::LoadIndex(path, resolver);
+    absl::StatusOr<registry::DonorStore> index =
+        registry::LoadIndex(path, resolver);
+    if (rejects != nullptr) {  // empty: an index holds no rejected rows
+      absl::Status s = FinishOutput(
+          *rejects, absl::StrCat("--rejects '", *flags.rejects, "'"));
+      if (!s.ok()) return s;
+    }
+    return index;
   }
   registry::IngestOptions io;
   io.id_column = flags.id_column;
@@ -263,6 +293,13 @@ absl::StatusOr<registry::DonorStore> LoadDonors(const DonorsFlags& flags,
                   : registry::IngestDonorFile(path, resolver, io, on_reject,
                                              stats, on_progress);
   progress.Clear();
+  // Rejected rows lost to a full disk would make read != ranked + excluded
+  // + the rows in the file.
+  if (rejects != nullptr) {
+    absl::Status s = FinishOutput(
+        *rejects, absl::StrCat("--rejects '", *flags.rejects, "'"));
+    if (!s.ok()) return s;
+  }
   return store;
 }
 
@@ -338,7 +375,10 @@ absl::Status WriteRanked(Command& cmd, const RankConfig& config,
                   : report::RankCsvRow(k + 1, *r, options, delimiter));
   }
   if (json) *out << report::kRankJsonTail;
-  out->flush();
+  if (config.out) {
+    return FinishOutput(out_file, absl::StrCat("--out '", *config.out, "'"));
+  }
+  out->flush();  // standard output: checked by RunChecked
   return absl::OkStatus();
 }
 
@@ -370,6 +410,7 @@ int RunRank(Command& cmd) {
   if (std::optional<int> done = cl.Parse(ParseRankFlags, &config)) {
     return *done;
   }
+  if (absl::Status s = CheckPaths(cl.args()); !s.ok()) return cl.Fail(s);
   absl::StatusOr<data::Resolver> resolver = LoadResolver(cl.args());
   if (!resolver.ok()) return cl.Reject(resolver.status().message());
   // --family: the scan applies what segregation proves to the relatives it
@@ -412,6 +453,7 @@ int RunIndex(Command& cmd) {
   if (!args.Has("out")) return cl.Usage("--out is required");
   const DonorsFlags donors = ReadDonorsFlags(args);
   const std::string out = *args.Get("out");
+  if (absl::Status s = CheckPaths(args); !s.ok()) return cl.Fail(s);
 
   absl::StatusOr<data::Resolver> resolver = LoadResolver(args);
   if (!resolver.ok()) return cl.Reject(resolver.status().message());

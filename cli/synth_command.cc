@@ -229,6 +229,10 @@ absl::Status WriteRegistry(const CommandLine& cl, const SynthConfig& config,
     };
   }
   absl::Status written = synth.Write(out, stats, progress);
+  if (written.ok() && !config.out.empty()) {
+    written = FinishOutput(file, absl::StrCat("'", config.out, "'"));
+    if (!written.ok()) return written;
+  }
   if (!written.ok()) {
     const bool named = !config.out.empty();
     return absl::DataLossError(absl::StrCat(written.message(),

@@ -910,6 +910,12 @@ absl::StatusOr<RankResult> Rank(const DonorStore& store,
                                 const matcher::Genotype& recipient,
                                 const RankOptions& options,
                                 const ProgressFn& progress) {
+  if (options.top > kMaxTop || options.threads < 0 ||
+      options.threads > kMaxThreads) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "top must be at most ", kMaxTop, " and threads from 0 to ",
+        kMaxThreads));
+  }
   absl::StatusOr<std::unique_ptr<CompiledQuery>> query =
       CompiledQuery::Compile(store, reference, recipient, options);
   if (!query.ok()) return query.status();

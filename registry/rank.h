@@ -71,13 +71,19 @@ std::vector<RankKey> DefaultRankBy();
 // repeated key.
 absl::StatusOr<std::vector<RankKey>> ParseRankBy(absl::string_view text);
 
+// Bounds on what a caller sets: more donors than any registry has, more
+// threads than any machine runs (Rank refuses larger values, so that no
+// arithmetic on them can overflow).
+inline constexpr size_t kMaxTop = 100000000;
+inline constexpr int kMaxThreads = 256;
+
 struct RankOptions {
   matcher::MatchOptions match;
   eligibility::EligibilityOptions eligibility;
   eligibility::RecipientFacts recipient;
   std::vector<RankKey> rank_by = DefaultRankBy();
-  size_t top = 0;   // 0: every ranked donor
-  int threads = 0;  // 0: hardware concurrency
+  size_t top = 0;   // 0: every ranked donor; at most kMaxTop
+  int threads = 0;  // 0: hardware concurrency; at most kMaxThreads
   // Family segregation (family/family.h), or null. A donor that
   // FamilyEvidence::For recognises (its id a segregated relative, it and
   // the recipient typed as in the family file) is scored by matcher::Match

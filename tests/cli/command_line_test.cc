@@ -5,7 +5,9 @@
 #include "cli/command_line.h"
 
 #include <optional>
+#include <ostream>
 #include <sstream>
+#include <streambuf>
 #include <string>
 #include <utility>
 #include <vector>
@@ -146,6 +148,48 @@ TEST(RejectedInput, IsNeverAUsageErrorAndKeepsOtherCodes) {
 TEST(UsageError, IsAlwaysInvalidArgument) {
   EXPECT_EQ(UsageError(absl::NotFoundError("t: cannot open"), "--token: "),
             absl::InvalidArgumentError("--token: t: cannot open"));
+}
+
+// A stream whose every write fails, as standard output on a full disk.
+class FullDisk : public std::streambuf {
+ protected:
+  int overflow(int) override { return traits_type::eof(); }
+  std::streamsize xsputn(const char*, std::streamsize) override { return 0; }
+};
+
+int PrintsALine(Command& cmd) {
+  *cmd.out << "a line\n";
+  return kExitOk;
+}
+
+int RefusesItsFlags(Command& cmd) {
+  *cmd.out << "a line\n";
+  return kExitUsage;
+}
+
+TEST(RunChecked, AFailedWriteToStandardOutputIsAnError) {
+  FullDisk full;
+  std::ostream out(&full);
+  std::istringstream in;
+  std::ostringstream err;
+  Command cmd{{}, &in, &out, &err};
+  EXPECT_EQ(RunChecked(PrintsALine, cmd), kExitRejected);
+  EXPECT_NE(err.str().find("haplomatch: cannot write standard output"),
+            std::string::npos)
+      << err.str();
+  EXPECT_NE(err.str().find("the output is incomplete"), std::string::npos);
+  // A usage error stays one.
+  std::ostream out2(&full);
+  cmd.out = &out2;
+  EXPECT_EQ(RunChecked(RefusesItsFlags, cmd), kExitUsage);
+  // A good stream changes nothing.
+  std::ostringstream good;
+  cmd.out = &good;
+  std::ostringstream err2;
+  cmd.err = &err2;
+  EXPECT_EQ(RunChecked(PrintsALine, cmd), kExitOk);
+  EXPECT_EQ(good.str(), "a line\n");
+  EXPECT_EQ(err2.str(), "");
 }
 
 }  // namespace

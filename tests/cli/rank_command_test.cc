@@ -144,6 +144,75 @@ TEST_F(RankCommandTest, TopJsonAndThreads) {
   EXPECT_THAT(one.out, HasSubstr("\"haplo\":{\"verdict\":"));
 }
 
+// Sizes a user sets are bounded: a huge --top once overflowed in the scan.
+TEST_F(RankCommandTest, TopAndThreadsAreBounded) {
+  for (const std::vector<std::string>& bad :
+       {std::vector<std::string>{"--top", "9223372036854775807"},
+        {"--top", "100000001"}, {"--top", "-1"}, {"--threads", "100000"},
+        {"--threads", "0"}}) {
+    std::vector<std::string> args = Base();
+    args.insert(args.end(), bad.begin(), bad.end());
+    const RunResult r = Invoke(RunRank, args);
+    EXPECT_EQ(r.rc, kExitUsage) << bad[0] << " " << bad[1];
+    EXPECT_THAT(r.err, HasSubstr(bad[0] == "--top"
+                                     ? "--top: a number from 0 (all) to "
+                                       "100000000"
+                                     : "--threads: a number from 1 to 256"));
+  }
+  std::vector<std::string> args = Base();
+  args.insert(args.end(), {"--top", "100000000", "--threads", "256"});
+  EXPECT_EQ(Invoke(RunRank, args).rc, kExitRejected);  // the bad rows only
+}
+
+// An output that is an input is refused before anything is opened for
+// writing: --rejects r.csv once truncated the registry --donors r.csv.
+TEST_F(RankCommandTest, AnOutputThatIsAnInputIsRefused) {
+  const std::uintmax_t size = std::filesystem::file_size(donors_);
+  const std::string link = dir_ + "/link.csv";
+  std::filesystem::create_hard_link(donors_, link);
+  for (const char* flag : {"--rejects", "--out"}) {
+    for (const std::string& path : {donors_, link}) {
+      std::vector<std::string> args = Base();
+      args.insert(args.end(), {flag, path});
+      const RunResult r = Invoke(RunRank, args);
+      EXPECT_EQ(r.rc, kExitUsage) << flag << " " << path;
+      EXPECT_THAT(r.err, HasSubstr(absl::StrCat(flag, " '", path,
+                                                "' is the --donors file")));
+    }
+  }
+  const RunResult ix =
+      Invoke(RunIndex, {"--donors", donors_, "--out", donors_});
+  EXPECT_EQ(ix.rc, kExitUsage);
+  EXPECT_THAT(ix.err, HasSubstr("--out '" + donors_ + "' is the --donors file"));
+  EXPECT_EQ(std::filesystem::file_size(donors_), size);  // untouched
+  // Two outputs on one file are refused too.
+  const std::string out = dir_ + "/out.csv";
+  std::ofstream(out) << "";
+  std::vector<std::string> args = Base();
+  args.insert(args.end(), {"--out", out, "--rejects", out});
+  EXPECT_EQ(Invoke(RunRank, args).rc, kExitUsage);
+}
+
+// A write that fails (a full disk) is an error naming the output, never a
+// truncated file that exits 0.
+TEST_F(RankCommandTest, WriteErrorsAreErrors) {
+  if (!std::filesystem::exists("/dev/full")) GTEST_SKIP() << "no /dev/full";
+  for (const char* flag : {"--out", "--rejects"}) {
+    std::vector<std::string> args = Base();
+    args.insert(args.end(), {flag, "/dev/full"});
+    const RunResult r = Invoke(RunRank, args);
+    EXPECT_EQ(r.rc, kExitRejected) << flag;
+    EXPECT_THAT(r.err, HasSubstr(absl::StrCat("cannot write ", flag,
+                                              " '/dev/full': ")))
+        << flag;
+    EXPECT_THAT(r.err, HasSubstr("the output is incomplete")) << flag;
+  }
+  const RunResult ix = Invoke(RunIndex, {"--donors", donors_, "--out",
+                                         "/dev/full/x.hmx"});
+  EXPECT_EQ(ix.rc, kExitRejected);
+  EXPECT_THAT(ix.err, HasSubstr("cannot write index '/dev/full/x.hmx'"));
+}
+
 TEST_F(RankCommandTest, IndexThenRankGivesTheSameOutput) {
   const std::string index = dir_ + "/donors.hmx";
   const RunResult ix = Invoke(RunIndex, {"--donors", donors_, "--out", index});
