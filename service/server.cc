@@ -76,6 +76,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
@@ -135,9 +136,23 @@ absl::StatusOr<std::string> ReadTokenFile(const std::string& path) {
   if (!in) {
     return absl::NotFoundError(absl::StrCat("--token-file: cannot read '", path, "'"));
   }
-  std::ostringstream s;
-  s << in.rdbuf();
-  std::string token(absl::StripAsciiWhitespace(s.str()));
+  // A token is a line: read at most 4 KiB (a device such as /dev/zero, or
+  // a wrong file, must not be read to the end).
+  constexpr size_t kMaxTokenFileBytes = 4096;
+  std::string text(kMaxTokenFileBytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<size_t>(in.gcount()));
+  if (text.size() > kMaxTokenFileBytes) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--token-file: '", path, "' is over ", kMaxTokenFileBytes,
+        " bytes; a token is one line (e.g. openssl rand -hex 32)"));
+  }
+  std::string token(absl::StripAsciiWhitespace(text));
+  if (token.find_first_of(std::string("\0\r\n", 3)) != std::string::npos) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--token-file: '", path, "' holds more than one line or a NUL byte; "
+        "a token is one line"));
+  }
   if (token.size() < 16) {
     return absl::InvalidArgumentError(absl::StrCat(
         "--token-file: '", path, "' holds ", token.size(),
@@ -157,6 +172,71 @@ bool ConstantTimeEquals(absl::string_view a, absl::string_view b) {
     diff |= static_cast<unsigned>(x ^ y);
   }
   return diff == 0;
+}
+
+std::optional<HeadRefusal> CheckRequestHead(const RequestHead& head,
+                                            absl::string_view token) {
+  if (head.version >= 11 && !head.host) {
+    return HeadRefusal{400, "invalid_argument",
+                       "a Host header is required (HTTP/1.1)"};
+  }
+  if (token.empty() && head.host) {
+    absl::string_view host = absl::StripAsciiWhitespace(*head.host);
+    if (absl::ConsumePrefix(&host, "[")) {
+      host = host.substr(0, host.find(']'));
+    } else {
+      host = host.substr(0, host.find(':'));
+    }
+    if (!IsLoopback(absl::AsciiStrToLower(host))) {
+      return HeadRefusal{
+          403, "forbidden",
+          absl::StrCat("Host '", head.host->substr(0, 64),
+                       "' is not a loopback name: without a token the "
+                       "server answers localhost, 127.0.0.1 and [::1] only")};
+    }
+  }
+  if (!token.empty()) {
+    absl::string_view given =
+        head.authorization ? absl::string_view(*head.authorization) : "";
+    given = absl::StripLeadingAsciiWhitespace(given);
+    const bool bearer = given.size() > 6 &&
+                        absl::EqualsIgnoreCase(given.substr(0, 6), "bearer") &&
+                        (given[6] == ' ' || given[6] == '\t');
+    if (bearer) given = absl::StripAsciiWhitespace(given.substr(7));
+    if (!bearer || !ConstantTimeEquals(given, token)) {
+      return HeadRefusal{401, "unauthenticated",
+                         "missing or wrong access token (send "
+                         "'Authorization: Bearer <token>')"};
+    }
+  }
+  if (head.transfer_encoding) {
+    if (head.content_length) {
+      return HeadRefusal{400, "invalid_argument",
+                         "Transfer-Encoding and Content-Length together"};
+    }
+    std::vector<std::string> codings = absl::StrSplit(
+        absl::AsciiStrToLower(*head.transfer_encoding), ',');
+    const absl::string_view last =
+        codings.empty() ? "" : absl::StripAsciiWhitespace(codings.back());
+    if (last != "chunked") {
+      return HeadRefusal{400, "invalid_argument",
+                         "a Transfer-Encoding must end in chunked"};
+    }
+    return HeadRefusal{411, "length_required",
+                       "send the body with a Content-Length; chunked "
+                       "bodies are not accepted"};
+  }
+  if (head.method == "POST") {
+    absl::string_view type =
+        head.content_type ? absl::string_view(*head.content_type) : "";
+    type = absl::StripAsciiWhitespace(type.substr(0, type.find(';')));
+    if (!absl::EqualsIgnoreCase(type, "application/json")) {
+      return HeadRefusal{415, "unsupported_media_type",
+                         "send the JSON body with 'Content-Type: "
+                         "application/json'"};
+    }
+  }
+  return std::nullopt;
 }
 
 namespace {
@@ -380,19 +460,26 @@ class Session : public std::enable_shared_from_this<Session> {
     const boost::beast::string_view target = req.target();
     path_ = FromBeast(target.substr(0, target.find('?')));
     head_ = req.method() == http::verb::head;
-    if (!options_.token.empty()) {
-      absl::string_view given(req[http::field::authorization].data(),
-                              req[http::field::authorization].size());
-      const bool bearer = absl::ConsumePrefix(&given, "Bearer ");
-      if (!bearer || !ConstantTimeEquals(given, options_.token)) {
-        Response r = ErrorResponse(401, "unauthenticated",
-                                   "missing or wrong access token (send "
-                                   "'Authorization: Bearer <token>')");
-        r.headers.emplace_back("WWW-Authenticate", "Bearer");
-        // The body (if any) is not read: the connection cannot be reused.
-        Reply(std::move(r), /*close=*/true);
-        return;
-      }
+    RequestHead head;
+    head.version = static_cast<int>(req.version());
+    head.method = method_;
+    auto field = [&req](http::field f) -> std::optional<std::string> {
+      const auto it = req.find(f);
+      if (it == req.end()) return std::nullopt;
+      return FromBeast(it->value());
+    };
+    head.host = field(http::field::host);
+    head.authorization = field(http::field::authorization);
+    head.content_type = field(http::field::content_type);
+    head.transfer_encoding = field(http::field::transfer_encoding);
+    head.content_length = req.find(http::field::content_length) != req.end();
+    if (std::optional<HeadRefusal> no =
+            CheckRequestHead(head, options_.token)) {
+      Response r = ErrorResponse(no->status, no->code, no->message);
+      if (no->status == 401) r.headers.emplace_back("WWW-Authenticate", "Bearer");
+      // The body (if any) is not read: the connection cannot be reused.
+      Reply(std::move(r), /*close=*/true);
+      return;
     }
     if (parser_->is_done()) {
       OnRequest();
@@ -470,6 +557,12 @@ class Session : public std::enable_shared_from_this<Session> {
     if (options_.log_bodies) logged_body_ = r.body.substr(0, 4096);
     keep_alive_ = req.keep_alive();
     const Service* service = server_->service;
+    // Health is answered here, at once: a monitor must learn the server is
+    // up even when every worker is busy (it was answered after them, 503).
+    if (r.path == "/v1/health") {
+      Reply(service->Handle(r), !keep_alive_);
+      return;
+    }
     server_->pool.Submit([self = shared_from_this(),
                           executor = socket_.get_executor(), service,
                           r = std::move(r)](bool overloaded) mutable {
@@ -482,7 +575,9 @@ class Session : public std::enable_shared_from_this<Session> {
         try {
           response = service->Handle(r);
         } catch (...) {  // Handle does not throw; bad_alloc aside
-          response = ErrorResponse(500, "internal", "internal error");
+          response = ErrorResponse(500, "internal",
+                                   "internal error; the request was not "
+                                   "processed");
         }
       }
       asio::post(executor, [self = std::move(self),

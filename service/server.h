@@ -27,6 +27,7 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/status/status.h"
@@ -58,6 +59,37 @@ absl::StatusOr<std::string> ReadTokenFile(const std::string& path);
 // Equality in time that depends only on the lengths, not on where the
 // strings differ.
 bool ConstantTimeEquals(absl::string_view a, absl::string_view b);
+
+// A request's head as the checks below need it (plain values: testable
+// without sockets).
+struct RequestHead {
+  int version = 11;  // 10: HTTP/1.0, 11: HTTP/1.1
+  std::string method;
+  std::optional<std::string> host, authorization, content_type,
+      transfer_encoding;
+  bool content_length = false;  // a Content-Length header is present
+};
+struct HeadRefusal {
+  int status;
+  std::string code, message;
+};
+// The checks made on a request's head before its body is read, the first
+// that fails, in the order a client would fix them; nullopt: go on.
+//   400  HTTP/1.1 without Host (RFC 9112 §3.2); Transfer-Encoding with
+//        Content-Length, or one that does not end in chunked (RFC 9112
+//        §6.3: a body of unknown length);
+//   403  no token and a Host that is not a loopback name: a web page the
+//        operator visits can otherwise reach the server through DNS
+//        rebinding;
+//   401  a token and no "Authorization: Bearer <token>" (the scheme in any
+//        case, RFC 9110 §11.1);
+//   411  a chunked body: the server takes Content-Length only (RFC 9112
+//        allows it), which also keeps trailers out;
+//   415  a POST whose Content-Type is not application/json: a browser sends
+//        text/plain or a form to any server without asking (no CORS
+//        preflight), never application/json.
+std::optional<HeadRefusal> CheckRequestHead(const RequestHead& head,
+                                            absl::string_view token);
 
 struct ServerOptions {
   ListenAddress listen{"127.0.0.1", 8080};

@@ -513,6 +513,10 @@ struct Service::Impl {
       }
     } else {
       HLA_SVC_GET(top, OptInt(*oj, "top", "options."));
+      if (top && static_cast<uint64_t>(*top) > registry::kMaxTop) {
+        return Bad(absl::StrCat("'options.top' must be at most ",
+                                registry::kMaxTop));
+      }
       rank_options->top = top ? static_cast<size_t>(*top) : options.default_top;
       HLA_SVC_GET(rank_by, OptList(*oj, "rank_by", "options."));
       if (rank_by) {
@@ -842,10 +846,12 @@ Response Service::Handle(const Request& request) const {
     }
     if (!body.ok()) return ErrorFromStatus(body.status());
     return Ok(*std::move(body));
-  } catch (const std::exception& e) {
+  } catch (const std::exception&) {
     // nlohmann-json throws on a type error we did not foresee, and
-    // std::bad_alloc may come from anywhere: neither may leave the handler.
-    return ErrorResponse(500, "internal", e.what());
+    // std::bad_alloc may come from anywhere: neither may leave the handler,
+    // and the body says nothing of the program's internals.
+    return ErrorResponse(500, "internal",
+                         "internal error; the request was not processed");
   }
 }
 

@@ -9,7 +9,10 @@
 
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -75,6 +78,15 @@ TEST(ReadTokenFile, NeedsSixteenBytes) {
   EXPECT_EQ(*t, "0123456789abcdef");
   EXPECT_EQ(ReadTokenFile(dir + "/none").status().code(),
             absl::StatusCode::kNotFound);
+  // A device or a wrong file is not read to its end.
+  if (std::filesystem::exists("/dev/zero")) {
+    const absl::Status z = ReadTokenFile("/dev/zero").status();
+    EXPECT_EQ(z.code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(std::string(z.message()), HasSubstr("is over 4096 bytes"));
+  }
+  std::ofstream(dir + "/two") << "0123456789abcdef\nsecond line\n";
+  EXPECT_THAT(std::string(ReadTokenFile(dir + "/two").status().message()),
+              HasSubstr("more than one line"));
   std::filesystem::remove_all(dir);
 }
 
@@ -87,6 +99,80 @@ TEST(ErrorFromStatus, MapsCodesToHttp) {
   EXPECT_EQ(ErrorFromStatus(absl::InternalError("x")).status, 500);
   EXPECT_EQ(ErrorResponse(418, "c", "say \"hi\"\n").body,
             "{\"error\":{\"code\":\"c\",\"message\":\"say \\\"hi\\\"\\n\"}}\n");
+}
+
+// ---- The request head's checks, table-driven (CheckRequestHead).
+
+struct HeadCase {
+  const char* name;
+  RequestHead head;
+  const char* token;
+  int status;  // 0: accepted
+};
+
+RequestHead Head(const char* method, std::optional<std::string> host,
+                 std::optional<std::string> type = "application/json") {
+  RequestHead h;
+  h.method = method;
+  h.host = std::move(host);
+  h.content_type = std::move(type);
+  h.content_length = true;
+  return h;
+}
+
+TEST(CheckRequestHead, EachRuleWithItsStatus) {
+  const char* kToken = "0123456789abcdef0123";
+  std::vector<HeadCase> cases = {
+      {"loopback names", Head("POST", "localhost:8080"), "", 0},
+      {"127.0.0.1", Head("GET", "127.0.0.1", std::nullopt), "", 0},
+      {"[::1]:8080", Head("GET", "[::1]:8080", std::nullopt), "", 0},
+      {"LOCALHOST", Head("GET", "LOCALHOST", std::nullopt), "", 0},
+      {"no Host in HTTP/1.1", Head("GET", std::nullopt), "", 400},
+      {"DNS rebinding", Head("GET", "attacker.example:8080"), "", 403},
+      {"a name starting 127.", Head("GET", "127.0.0.1.evil.example"), "", 403},
+      {"with a token any Host", Head("GET", "registry.example"), kToken, 401},
+      {"text/plain POST", Head("POST", "localhost", "text/plain"), "", 415},
+      {"form POST",
+       Head("POST", "localhost", "application/x-www-form-urlencoded"), "", 415},
+      {"no Content-Type POST", Head("POST", "localhost", std::nullopt), "", 415},
+      {"JSON with charset",
+       Head("POST", "localhost", "Application/JSON; charset=utf-8"), "", 0},
+  };
+  RequestHead v10 = Head("GET", std::nullopt);
+  v10.version = 10;
+  cases.push_back({"HTTP/1.0 without Host", v10, "", 0});
+  for (const char* auth : {"Bearer 0123456789abcdef0123",
+                           "bearer 0123456789abcdef0123",
+                           "BEARER   0123456789abcdef0123"}) {
+    RequestHead h = Head("GET", "registry.example");
+    h.authorization = auth;
+    cases.push_back({auth, h, kToken, 0});
+  }
+  for (const char* auth : {"Bearer 0123456789abcdef0124", "Basic abc",
+                           "Bearer0123456789abcdef0123", ""}) {
+    RequestHead h = Head("GET", "localhost");
+    h.authorization = auth;
+    cases.push_back({auth, h, kToken, 401});
+  }
+  struct Te {
+    const char* value;
+    bool content_length;
+    int status;
+  };
+  for (const Te& te : {Te{"chunked", false, 411}, Te{"gzip, chunked", false, 411},
+                       Te{"gzip", false, 400}, Te{"chunked, gzip", false, 400},
+                       Te{"chunked", true, 400}}) {
+    RequestHead h = Head("POST", "localhost");
+    h.transfer_encoding = te.value;
+    h.content_length = te.content_length;
+    cases.push_back({te.value, h, "", te.status});
+  }
+  for (const HeadCase& c : cases) {
+    SCOPED_TRACE(c.name);
+    const std::optional<HeadRefusal> r = CheckRequestHead(c.head, c.token);
+    EXPECT_EQ(r ? r->status : 0, c.status) << (r ? r->message : "");
+  }
+  EXPECT_EQ(cases.size(), 25u);
 }
 
 }  // namespace

@@ -44,6 +44,7 @@ namespace hla::service {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 // How long a test waits for an event before it calls the server hung.
 constexpr std::chrono::seconds kNoHang(60);
@@ -167,7 +168,7 @@ class ServerTest : public ::testing::Test {
       return -1;
     }
     const bool sent =
-        Send(fd, "GET /v1/health HTTP/1.1\r\nHost: x\r\n\r\n");
+        Send(fd, "GET /v1/health HTTP/1.1\r\nHost: localhost\r\n\r\n");
     const Received r = ReadFor(fd, "{\"status\":\"ok\"}\n", kNoHang);
     if (!sent || r.data.rfind("HTTP/1.1 200", 0) != 0 || r.closed) {
       ADD_FAILURE() << "no keep-alive answer: " << r.data;
@@ -274,6 +275,45 @@ TEST_F(ServerTest, TokenIsRequiredOnEveryRequest) {
   EXPECT_EQ(r->status, 200);
 }
 
+// The head's checks on the wire: refused before the body is read, the
+// connection closed; health answered even with every worker busy.
+TEST_F(ServerTest, HostContentTypeAndTransferEncodingAreChecked) {
+  Start(Patient());
+  struct Wire {
+    std::string request;
+    const char* status;
+  };
+  const Wire kWire[] = {
+      {"GET /v1/health HTTP/1.1\r\n\r\n", "HTTP/1.1 400"},
+      {"GET /v1/health HTTP/1.1\r\nHost: attacker.example\r\n\r\n",
+       "HTTP/1.1 403"},
+      {"POST /v1/validate HTTP/1.1\r\nHost: localhost\r\nContent-Type: "
+       "text/plain\r\nContent-Length: 23\r\n\r\n{\"typings\":[\"A*02:01\"]}",
+       "HTTP/1.1 415"},
+      {"POST /v1/validate HTTP/1.1\r\nHost: localhost\r\nContent-Type: "
+       "application/json\r\nTransfer-Encoding: chunked\r\n\r\n17\r\n"
+       "{\"typings\":[\"A*02:01\"]}\r\n0\r\nX-Trailer: " +
+           std::string(100000, 'x') + "\r\n\r\n",
+       "HTTP/1.1 411"},
+      {"POST /v1/validate HTTP/1.1\r\nHost: localhost\r\nContent-Type: "
+       "application/json\r\nTransfer-Encoding: gzip\r\n\r\nGET /v1/health "
+       "HTTP/1.1\r\nHost: localhost\r\n\r\n",
+       "HTTP/1.1 400"},
+  };
+  for (const Wire& w : kWire) {
+    SCOPED_TRACE(w.status);
+    const int fd = Connect();
+    ASSERT_GE(fd, 0);
+    (void)Send(fd, w.request);
+    const Received r = ReadFor(fd, "}}\n", kNoHang);
+    EXPECT_THAT(r.data, ::testing::StartsWith(w.status)) << r.data;
+    EXPECT_THAT(r.data, HasSubstr("Connection: close"));
+    // What followed the refused head is never served as a request.
+    EXPECT_THAT(r.data, Not(HasSubstr("{\"status\":\"ok\"}")));
+    ::close(fd);
+  }
+}
+
 TEST_F(ServerTest, BodyOverTheLimitIs413) {
   ServerOptions o;
   o.max_body_bytes = 1024;
@@ -293,10 +333,15 @@ TEST_F(ServerTest, OverloadIs503WithRetryAfter) {
   o.max_queue = 0;  // every connection counts as over the queue limit
   Start(std::move(o));
   httplib::Client c = Client();
-  httplib::Result r = c.Get("/v1/health");
+  httplib::Result r =
+      c.Post("/v1/validate", R"({"typings":["A*01:01"]})", "application/json");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 503);
   EXPECT_EQ(r->get_header_value("Retry-After"), "1");
+  // Health is answered by the network thread, busy workers or not.
+  httplib::Result h = c.Get("/v1/health");
+  ASSERT_TRUE(h);
+  EXPECT_EQ(h->status, 200);
 }
 
 // A body that is started and never finished: once request_timeout has
@@ -309,7 +354,8 @@ TEST_F(ServerTest, SlowBodyIsCutOff) {
   ASSERT_GE(fd, 0);
   // 11 of the 40 bytes of the body.
   ASSERT_TRUE(Send(fd,
-                   "POST /v1/validate HTTP/1.1\r\nHost: x\r\n"
+                   "POST /v1/validate HTTP/1.1\r\nHost: localhost\r\n"
+                   "Content-Type: application/json\r\n"
                    "Content-Length: 40\r\n\r\n{\"typings\":"));
   const Received r = ReadFor(fd, "}}\n", kNoHang);
   EXPECT_THAT(r.data, ::testing::StartsWith("HTTP/1.1 408"));
@@ -363,7 +409,7 @@ TEST_F(ServerTest, HeaderTrickleIsCutOffAndDoesNotHoldTheWorker) {
   const int fd = Connect();
   ASSERT_GE(fd, 0);
   {
-    Trickler trickle(fd, "GET /v1/health HTTP/1.1\r\nHost: x\r\nX-Slow: ");
+    Trickler trickle(fd, "GET /v1/health HTTP/1.1\r\nHost: localhost\r\nX-Slow: ");
     // Meanwhile another client is served.
     httplib::Client c = Client();
     httplib::Result h = c.Get("/v1/health");
@@ -392,7 +438,7 @@ TEST_F(ServerTest, TrickleOnTheSecondKeepAliveRequestIsCutOff) {
   const int fd = ServedConnection();
   ASSERT_GE(fd, 0);
   {
-    Trickler trickle(fd, "GET /v1/version HTTP/1.1\r\nHost: x\r\nX-Slow: ");
+    Trickler trickle(fd, "GET /v1/version HTTP/1.1\r\nHost: localhost\r\nX-Slow: ");
     const Received r = ReadFor(fd, "}}\n", kNoHang);
     EXPECT_THAT(r.data, ::testing::StartsWith("HTTP/1.1 408"));
     EXPECT_THAT(r.data, HasSubstr("\"code\":\"request_timeout\""));
@@ -416,7 +462,7 @@ TEST_F(ServerTest, HeadersOverTheLimitAre431AndClose) {
   Start({});
   const int fd = Connect();
   ASSERT_GE(fd, 0);
-  ASSERT_TRUE(Send(fd, absl::StrCat("GET /v1/health HTTP/1.1\r\nHost: x\r\n"
+  ASSERT_TRUE(Send(fd, absl::StrCat("GET /v1/health HTTP/1.1\r\nHost: localhost\r\n"
                                     "X-Big: ",
                                     std::string(10000, 'a'), "\r\n\r\n")));
   Received r = ReadFor(fd, "}}\n", kNoHang);
@@ -430,7 +476,7 @@ TEST_F(ServerTest, MalformedRequestLineIs400AndClose) {
   Start({});
   const int fd = Connect();
   ASSERT_GE(fd, 0);
-  ASSERT_TRUE(Send(fd, "GET /v1/health HTTP/9.Z\r\nHost: x\r\n\r\n"));
+  ASSERT_TRUE(Send(fd, "GET /v1/health HTTP/9.Z\r\nHost: localhost\r\n\r\n"));
   Received r = ReadFor(fd, "}}\n", kNoHang);
   EXPECT_THAT(r.data, ::testing::StartsWith("HTTP/1.1 400"));
   EXPECT_THAT(r.data, HasSubstr("malformed HTTP request"));
@@ -443,10 +489,11 @@ TEST_F(ServerTest, KeepAliveAndPipelinedRequestsAreServedInOrder) {
   const int fd = Connect();
   ASSERT_GE(fd, 0);
   ASSERT_TRUE(Send(fd,
-                   "GET /v1/health HTTP/1.1\r\nHost: x\r\n\r\n"
-                   "POST /v1/validate HTTP/1.1\r\nHost: x\r\n"
+                   "GET /v1/health HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                   "POST /v1/validate HTTP/1.1\r\nHost: localhost\r\n"
+                   "Content-Type: application/json\r\n"
                    "Content-Length: 23\r\n\r\n{\"typings\":[\"A*02:01\"]}"
-                   "GET /v1/nothing HTTP/1.1\r\nHost: x\r\n\r\n"));
+                   "GET /v1/nothing HTTP/1.1\r\nHost: localhost\r\n\r\n"));
   const Received r = ReadFor(fd, "openapi.yaml)", kNoHang);
   ::close(fd);
   const size_t ok = r.data.find("{\"status\":\"ok\"}");
@@ -472,7 +519,8 @@ TEST_F(ServerTest, ExpectContinueIsAnsweredBeforeTheBody) {
   const int fd = Connect();
   ASSERT_GE(fd, 0);
   ASSERT_TRUE(Send(fd,
-                   "POST /v1/validate HTTP/1.1\r\nHost: x\r\n"
+                   "POST /v1/validate HTTP/1.1\r\nHost: localhost\r\n"
+                   "Content-Type: application/json\r\n"
                    "Expect: 100-continue\r\nContent-Length: 23\r\n\r\n"));
   Received r = ReadFor(fd, "\r\n\r\n", kNoHang);
   EXPECT_THAT(r.data, ::testing::StartsWith("HTTP/1.1 100 Continue\r\n\r\n"));
@@ -506,7 +554,7 @@ TEST_F(ServerTest, StopReturnsWhileAClientTrickles) {
   const int fd = ServedConnection();
   ASSERT_GE(fd, 0);
   {
-    Trickler trickle(fd, "GET /v1/version HTTP/1.1\r\nHost: x\r\nX-Slow: ");
+    Trickler trickle(fd, "GET /v1/version HTTP/1.1\r\nHost: localhost\r\nX-Slow: ");
     ASSERT_TRUE(WaitFor([&] { return trickle.sent() >= 3; }));
     std::future<void> stopped = std::async(std::launch::async, [this] {
       server_->Stop();

@@ -455,6 +455,13 @@ TEST_F(ServiceTest, RankOptionsAreChecked) {
   EXPECT_EQ(Post("/v1/rank", head + R"({"rank_by":"speed"}})").status, 400);
   EXPECT_EQ(Post("/v1/rank", head + R"({"loci":"A"}})").status, 400);
   EXPECT_EQ(Post("/v1/rank", head + R"({"top":0}})").status, 200);
+  // A top no arithmetic can take (it once overflowed in the scan).
+  for (const char* top : {"9223372036854775807", "100000001"}) {
+    const Response r = Post("/v1/rank", head + "{\"top\":" + top + "}}");
+    EXPECT_EQ(r.status, 400) << top;
+    EXPECT_THAT(r.body, HasSubstr("'options.top' must be at most 100000000"));
+  }
+  EXPECT_EQ(Post("/v1/rank", head + R"({"top":100000000}})").status, 200);
 }
 
 // ---- "family": the rows of a family file in the request (docs/family.md)
