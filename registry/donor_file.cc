@@ -341,11 +341,15 @@ absl::Status DonorFileReader::BuildLayout(const std::vector<std::string>& names,
   const bool json = format_ == TableFormat::kJsonLines;
   const char* const what = noun();
   auto warn = [&](const std::string& name, absl::string_view why) {
-    if (json) {  // once per distinct key
-      for (const std::string& k : warned_keys_) {
-        if (k == name) return;
-      }
-      warned_keys_.push_back(name);
+    if (json && !warned_keys_.insert(name).second) return;  // once a key
+    // Bounded: a file (or a request) with thousands of distinct unknown
+    // keys gets the first kMaxHeaderWarnings named and one line more.
+    if (header_warnings_.size() > kMaxHeaderWarnings) return;
+    if (header_warnings_.size() == kMaxHeaderWarnings) {
+      header_warnings_.push_back(absl::StrCat(
+          Where(line), ": more ", what, "s haplomatch does not read; the "
+          "first ", kMaxHeaderWarnings, " are listed"));
+      return;
     }
     header_warnings_.push_back(
         absl::StrCat(Where(line), ": ", what, " '", name, "' ", why));

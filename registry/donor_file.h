@@ -53,7 +53,9 @@
 // typing key is an error of that row. A number is read as its text
 // ("age": 30), null as a blank cell. Unknown keys are ignored with one
 // header warning per distinct key (so header_warnings() grows while rows are
-// read). A UTF-8 byte-order mark and CRLF line ends are accepted.
+// read; after kMaxHeaderWarnings of them, one line says more were left
+// out). An object has at most 256 keys (a row error beyond). A UTF-8
+// byte-order mark, CRLF and lone-CR line ends are accepted.
 //
 // A row has either a glstring or per-locus cells, not both. A per-locus
 // cell holds one typing of that locus: a name with or without the locus
@@ -84,6 +86,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -174,6 +177,7 @@ class DonorFileReader {
   // grow as rows with new unknown keys are read, so read them after the
   // rows.
   const std::vector<std::string>& columns() const { return columns_; }
+  static constexpr size_t kMaxHeaderWarnings = 64;
   const std::vector<std::string>& header_warnings() const {
     return header_warnings_;
   }
@@ -229,9 +233,9 @@ class DonorFileReader {
   std::string pending_;
   size_t pending_pos_ = 0;
   // JSON Lines: buffers and layouts, and the unknown keys already warned
-  // about.
+  // about (a set: rows may bring thousands of distinct keys).
   std::unique_ptr<JsonState> json_;
-  std::vector<std::string> warned_keys_;
+  absl::flat_hash_set<std::string> warned_keys_;
   std::string id_column_lower_;
   // Without a resolver: parsed per-locus cells by text (ParseRow is const).
   std::unique_ptr<CellCache> cells_;

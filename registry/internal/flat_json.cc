@@ -104,6 +104,13 @@ class Parser {
             return Error("expected a string, number, true, false or null");
           }
         }
+        if (n == kMaxFlatObjectKeys) {
+          i_ = key_at;
+          return Error(absl::StrCat("more than ", kMaxFlatObjectKeys,
+                                    " keys in one object (the limit)"));
+        }
+        // Quadratic in the keys, so bounded by kMaxFlatObjectKeys: at most
+        // that many comparisons a key, linear in the line's length.
         for (size_t k = 0; k < n; ++k) {
           if (out->keys[k] == key) {
             i_ = key_at;  // the column of the second one

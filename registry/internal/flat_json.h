@@ -10,7 +10,8 @@
 // U+FFFD), a number and true/false as written ("30", "1e3", "true"), null as
 // "" (the same as a blank cell). Keys and values are kept in the order
 // written. Errors (InvalidArgumentError) are a nested object or array value,
-// a key given twice (exact, case-sensitive comparison), bad syntax and text
+// a key given twice (exact, case-sensitive comparison), more than
+// kMaxFlatObjectKeys keys, bad syntax and text
 // after the object; each message starts with the 1-based byte column of the
 // fault and a colon: "31: expected ',' or '}'".
 //
@@ -27,6 +28,11 @@
 #include "absl/strings/string_view.h"
 
 namespace hla::registry::internal {
+
+// A donor row has a few dozen keys (docs/donor-files.md); an object with
+// more is refused ("N: more than 256 keys in one object (the limit)"), so
+// that checking keys for duplicates stays linear in the line's length.
+inline constexpr size_t kMaxFlatObjectKeys = 256;
 
 struct FlatObject {
   std::vector<std::string> keys;    // as written, unescaped

@@ -289,6 +289,23 @@ TEST_F(DonorFile, AnUnbalancedQuoteCostsOneRowNotTheRowsAfterIt) {
   EXPECT_EQ(typed[2].record.line, 4u);
 }
 
+// Thousands of distinct unknown keys (a hostile or broken export): every row
+// read, the first 64 keys named, one line for the rest.
+TEST_F(DonorFile, UnknownKeyWarningsAreBounded) {
+  std::string text;
+  for (int i = 0; i < 1000; ++i) {
+    absl::StrAppend(&text, "{\"id\":\"d", i,
+                    "\",\"glstring\":\"A*01:01+A*02:01\",\"x", i, "\":1}\n");
+  }
+  const std::vector<Row> rows = ReadAll(text);
+  ASSERT_EQ(rows.size(), 1000u);
+  for (const Row& r : rows) EXPECT_TRUE(r.status.ok()) << r.status;
+  ASSERT_EQ(header_warnings_.size(), 65u);
+  EXPECT_THAT(header_warnings_[0], HasSubstr("key 'x0' is not one"));
+  EXPECT_THAT(header_warnings_[64],
+              HasSubstr("more keys haplomatch does not read; the first 64"));
+}
+
 // Line ends: LF, CRLF, or a lone CR (classic Mac OS): the same rows.
 TEST_F(DonorFile, CrOnlyCrLfAndLfLineEndsReadAlike) {
   const std::string lf =

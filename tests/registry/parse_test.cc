@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "registry/internal/flat_json.h"
@@ -61,6 +62,22 @@ TEST(FlatJson, ValuesAndErrorsWithColumns) {
       EXPECT_THAT(std::string(s.message()), testing::StartsWith(c.error));
     }
   }
+}
+
+// 256 keys read; the 257th is an error at its column (the bound that keeps
+// the duplicate check linear in the line).
+TEST(FlatJson, KeysAreBounded) {
+  std::string line = "{";
+  for (size_t i = 0; i < internal::kMaxFlatObjectKeys; ++i) {
+    absl::StrAppend(&line, i ? "," : "", "\"k", i, "\":1");
+  }
+  internal::FlatObject o;
+  ASSERT_TRUE(internal::ParseFlatObject(line + "}", &o).ok());
+  EXPECT_EQ(o.keys.size(), internal::kMaxFlatObjectKeys);
+  const size_t column = line.size() + 2;  // after the ',', 1-based
+  const absl::Status s = internal::ParseFlatObject(line + ",\"x\":1}", &o);
+  EXPECT_EQ(s.message(), absl::StrCat(column, ": more than 256 keys in one "
+                                              "object (the limit)"));
 }
 
 TEST(RankBy, ParsesAndRejects) {
