@@ -20,6 +20,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "absl/time/clock.h"
 #include "parser/parse.h"
 
 namespace hla::registry {
@@ -245,7 +246,14 @@ class Ingest {
     if (!reader.ok()) return reader.status();
     DonorRecord rec;
     absl::Status row;
+    const bool timed = options_.deadline != absl::InfiniteFuture();
+    size_t rows = 0;
     while ((*reader)->Next(&rec, &row)) {
+      if (timed && ++rows % 1024 == 0 && absl::Now() > options_.deadline) {
+        return absl::DeadlineExceededError(absl::StrCat(
+            name_, ": reading the donors passed the deadline after ", rows,
+            " rows"));
+      }
       if (!row.ok()) {
         Reject(std::string(row.message()));
         continue;

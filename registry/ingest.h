@@ -30,6 +30,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "data/resolve.h"
 #include "registry/donor_file.h"
 #include "registry/rank.h"
@@ -47,6 +48,9 @@ struct IngestOptions {
   // Distinct typings whose resolved genotype (or error) is remembered.
   size_t cache_entries = size_t{1} << 20;
   size_t max_row_bytes = size_t{1} << 20;
+  // Past it, reading stops with DeadlineExceededError (checked every 1,024
+  // rows; the service's per-request deadline). Infinite by default.
+  absl::Time deadline = absl::InfiniteFuture();
 };
 
 struct IngestStats {

@@ -20,6 +20,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
 #include "eligibility/score.h"
 #include "registry/internal/store_data.h"
 #include "matcher/internal/grade.h"
@@ -238,6 +239,8 @@ struct CompiledQuery::Impl {
   const data::Reference* ref = nullptr;
   const matcher::Genotype* recipient = nullptr;
   RankOptions options;
+  // Set by BuildCells when options.deadline passed while it ran.
+  mutable bool past_deadline = false;
   // What fallback donors are scored with (eligibility::ScoreDonor), without
   // the mismatched-allele lists the scan does not read.
   // (A pointer: GCC 12 misreads a second MatchOptions member here as
@@ -408,6 +411,12 @@ void CompiledQuery::Impl::BuildCells(LocusQuery* q, bool with_match) const {
   const auto& dict = store->dictionary(q->slot);
   q->cells.resize(dict.size());
   for (size_t t = 0; t < dict.size(); ++t) {
+    // A dictionary entry costs microseconds (more with many antibodies):
+    // the deadline is looked at every 4,096 of them.
+    if (t % 4096 == 4095 && absl::Now() > options.deadline) {
+      past_deadline = true;
+      return;
+    }
     const matcher::PositionTyping& d = dict[t].typing;
     Cell& c = q->cells[t];
     c.keyset = dict[t].keyset;
@@ -775,6 +784,13 @@ void CompiledQuery::Impl::BuildQuick() {
       quick.begin());
 }
 
+namespace {
+absl::Status PastDeadline() {
+  return absl::DeadlineExceededError(
+      "the ranking passed its deadline before it was complete");
+}
+}  // namespace
+
 absl::StatusOr<std::unique_ptr<CompiledQuery>> CompiledQuery::Compile(
     const DonorStore& store, const data::Reference& reference,
     const matcher::Genotype& recipient, const RankOptions& options) {
@@ -870,6 +886,7 @@ absl::StatusOr<std::unique_ptr<CompiledQuery>> CompiledQuery::Compile(
       }
     }
   }
+  if (m.past_deadline) return PastDeadline();
   m.BuildQuick();
   return std::unique_ptr<CompiledQuery>(new CompiledQuery(std::move(impl)));
 }
@@ -939,14 +956,24 @@ absl::StatusOr<RankResult> Rank(const DonorStore& store,
   };
   std::vector<Local> locals(static_cast<size_t>(threads));
   std::atomic<size_t> done{0};
+  std::atomic<bool> past_deadline{false};
+  const absl::Time deadline = options.deadline;
+  const bool timed = deadline != absl::InfiniteFuture();
   const bool slow = q.AllSlow();
   const bool families = q.family_donors() > 0;
   auto work = [&, slow, families](int t) {
     Local& L = locals[static_cast<size_t>(t)];
     const size_t begin = n * static_cast<size_t>(t) / static_cast<size_t>(threads);
     const size_t end = n * static_cast<size_t>(t + 1) / static_cast<size_t>(threads);
-    constexpr size_t kBlock = 1 << 16;
+    // Donors scored by matcher::Match cost microseconds each, not
+    // nanoseconds: smaller blocks, so the deadline is looked at as often.
+    const size_t kBlock = slow ? 1 << 10 : 1 << 16;
     for (size_t b = begin; b < end; b += kBlock) {
+      if (timed && (past_deadline.load(std::memory_order_relaxed) ||
+                    absl::Now() > deadline)) {
+        past_deadline.store(true, std::memory_order_relaxed);
+        return;
+      }
       const size_t e = std::min(end, b + kBlock);
       for (size_t i = b; i < e; ++i) {
         uint32_t key;
@@ -986,6 +1013,7 @@ absl::StatusOr<RankResult> Rank(const DonorStore& store,
     for (int t = 0; t < threads; ++t) pool.emplace_back(work, t);
     for (std::thread& th : pool) th.join();
   }
+  if (past_deadline.load()) return PastDeadline();
   if (progress) progress(n, n);
 
   RankResult result;

@@ -37,6 +37,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "absl/strings/string_view.h"
 #include "data/reference.h"
 #include "eligibility/eligibility.h"
@@ -90,6 +91,11 @@ struct RankOptions {
   // with ApplySegregation, so the proven verdict drives the haplo gate and
   // key; the others are untouched.
   std::shared_ptr<const family::FamilyEvidence> families;
+  // When the caller stops waiting (the service's per-request deadline):
+  // Rank checks it between dictionary blocks while compiling and between
+  // blocks of 65,536 donors while scanning, and returns
+  // DeadlineExceededError once it has passed. Infinite by default.
+  absl::Time deadline = absl::InfiniteFuture();
 };
 
 struct RankResult {
@@ -118,7 +124,8 @@ using ProgressFn = std::function<void(size_t, size_t)>;
 // donors best first (at most options.top when it is not 0) with their keys,
 // and how many were excluded, by first failing gate. Errors: those of
 // CompiledQuery::Compile (InvalidArgumentError for bad match options,
-// FailedPreconditionError for a store of another release). Runs on
+// FailedPreconditionError for a store of another release),
+// DeadlineExceededError past options.deadline. Runs on
 // options.threads threads (0: hardware concurrency); `store`, `reference`
 // and `recipient` are only read, so concurrent calls may share them.
 absl::StatusOr<RankResult> Rank(const DonorStore& store,

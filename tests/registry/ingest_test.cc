@@ -323,6 +323,29 @@ TEST_F(IngestTest, TruncatedOrCorruptGzipIsDataLoss) {
   }
 }
 
+// Past its deadline (a service request's), reading stops with an error
+// naming the rows read; the check comes every 1,024 rows.
+TEST_F(IngestTest, DeadlineStopsReading) {
+  std::string rows = "id,glstring\n";
+  for (int i = 0; i < 3000; ++i) {
+    absl::StrAppend(&rows, "d", i, ",A*01:01+A*02:01\n");
+  }
+  const std::string path = Write("many.csv", rows);
+  std::vector<std::string> rejects;
+  IngestStats stats;
+  IngestOptions o;
+  o.deadline = absl::InfinitePast();
+  absl::StatusOr<DonorStore> s = Ingest(path, &rejects, &stats, o);
+  EXPECT_EQ(s.status().code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_THAT(s.status().message(),
+              HasSubstr("reading the donors passed the deadline after 1024 "
+                        "rows"));
+  o.deadline = absl::InfiniteFuture();
+  s = Ingest(path, &rejects, &stats, o);
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_EQ(s->size(), 3000u);
+}
+
 TEST_F(IngestTest, JsonLinesWithBadLines) {
   const std::string text =
       "{\"id\":\"a\",\"relationship\":\"child\",\"age\":30,\"sex\":\"M\","

@@ -12,6 +12,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "eligibility/eligibility.h"
 #include "matcher/match.h"
@@ -423,6 +425,29 @@ TEST_F(RankTest, TiesKeepInputOrder) {
     ASSERT_TRUE(r.ok());
     ASSERT_EQ(r->ranked.size(), 5000u);
     for (uint32_t k = 0; k < 5000; ++k) ASSERT_EQ(r->ranked[k], k);
+  }
+}
+
+// A deadline that has passed stops the ranking (the service's per-request
+// deadline), on one thread or several; a later one changes nothing.
+TEST_F(RankTest, DeadlineStopsTheRanking) {
+  const Fixture& f = Generated();
+  const data::Reference& ref = *LoadShipped().ref;
+  for (int threads : {1, 2}) {
+    RankOptions o;
+    o.threads = threads;
+    o.deadline = absl::InfinitePast();
+    absl::StatusOr<RankResult> r = Rank(*store_, ref, f.recipients[0], o);
+    EXPECT_EQ(r.status().code(), absl::StatusCode::kDeadlineExceeded);
+    EXPECT_THAT(std::string(r.status().message()),
+                ::testing::HasSubstr("passed its deadline"));
+    o.deadline = absl::Now() + absl::Hours(1);
+    r = Rank(*store_, ref, f.recipients[0], o);
+    ASSERT_TRUE(r.ok()) << r.status();
+    o.deadline = absl::InfiniteFuture();
+    absl::StatusOr<RankResult> plain = Rank(*store_, ref, f.recipients[0], o);
+    ASSERT_TRUE(plain.ok());
+    EXPECT_EQ(r->ranked, plain->ranked);
   }
 }
 
