@@ -1,11 +1,13 @@
 // Copyright 2026 The haplomatch Authors. SPDX-License-Identifier: Apache-2.0
 #include "eligibility/antibodies.h"
 
+#include <algorithm>
 #include <cmath>
 #include <optional>
 #include <string>
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -179,7 +181,10 @@ std::string FormatMfi(double mfi) {
 
 absl::StatusOr<std::vector<Antibody>> ParseAntibodies(absl::string_view text) {
   std::vector<Antibody> out;
-  for (absl::string_view item : absl::StrSplit(text, absl::ByAnyChar(",;\n"))) {
+  // Specificity (upper case) -> its index in `out`: a second bead with the
+  // same specificity raises its MFI, not the number of antibodies.
+  absl::flat_hash_map<std::string, size_t> seen;
+  for (absl::string_view item : absl::StrSplit(text, absl::ByAnyChar(",;\n\r"))) {
     item = absl::StripAsciiWhitespace(item);
     if (item.empty()) continue;
     size_t sep = item.rfind('=');
@@ -204,6 +209,18 @@ absl::StatusOr<std::vector<Antibody>> ParseAntibodies(absl::string_view text) {
       return absl::InvalidArgumentError(
           absl::StrCat("antibody '", item, "': MFI '", mfi,
                        "' is not a number from 0 to ", kMaxDsaMfi));
+    }
+    const auto [it, added] =
+        seen.emplace(absl::AsciiStrToUpper(ab.specificity), out.size());
+    if (!added) {
+      out[it->second].mfi = std::max(out[it->second].mfi, ab.mfi);
+      continue;
+    }
+    if (out.size() == kMaxAntibodies) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "more than ", kMaxAntibodies,
+          " distinct antibody specificities (the limit; a single-antigen "
+          "bead panel has about 200)"));
     }
     out.push_back(std::move(ab));
   }

@@ -13,6 +13,7 @@
 #ifndef HLA_ELIGIBILITY_ANTIBODIES_H_
 #define HLA_ELIGIBILITY_ANTIBODIES_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -41,8 +42,12 @@ inline constexpr double kMaxDsaMfi = 1e6;
 // Parses "A2:3500,B44:1200": items separated by ',', ';' or newlines; in
 // each, the MFI follows the last ':' or an '=' ("A*02:01:3500",
 // "A*02:01=3500", "DQ7 = 800"). Syntax only: CheckAntibodies() asks the
-// release whether each specificity exists. InvalidArgumentError naming the
-// item for an empty specificity or a missing, negative or non-numeric MFI.
+// release whether each specificity exists. A specificity written twice
+// (any case) is one antibody at the higher MFI, in the place of its first
+// mention. InvalidArgumentError naming the item for an empty specificity
+// or a missing, negative or non-numeric MFI, and for more than
+// kMaxAntibodies distinct specificities.
+inline constexpr size_t kMaxAntibodies = 1000;
 absl::StatusOr<std::vector<Antibody>> ParseAntibodies(absl::string_view text);
 
 // The recipient's antibody test as written by a user: "none" (any case) is

@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "hla/gl.h"
@@ -284,6 +285,14 @@ struct Builder {
   // is kept in `pos` and the others, when different, in `alternatives`.
   // (Cross-locus correlation of the alternatives is not kept: documented.)
   absl::Status AddGenotypeList(const ResolvedNode& node, int block) {
+    // Matching weighs every alternative of one side against every one of
+    // the other, so their number is bounded (and repeats dropped below).
+    if (node.children.size() > kMaxGenotypeListAlternatives) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "a genotype list of ", node.children.size(),
+          " alternatives ('|'): more than ", kMaxGenotypeListAlternatives,
+          " (the limit) at ", Where(node)));
+    }
     std::vector<Genotype> alts;
     for (const ResolvedNode& c : node.children) {
       Genotype g;
@@ -297,9 +306,18 @@ struct Builder {
     for (int li = 0; li < kLocusCount; ++li) {
       const LocusTyping* first = nullptr;
       std::vector<std::array<PositionTyping, 2>> others;
+      // An alternative already listed at this locus (the same two texts,
+      // in either order) adds nothing to the best-of evaluation.
+      absl::flat_hash_set<std::pair<std::string, std::string>> seen;
+      auto key = [](const LocusTyping& lt) {
+        return lt.pos[0].text < lt.pos[1].text
+                   ? std::make_pair(lt.pos[0].text, lt.pos[1].text)
+                   : std::make_pair(lt.pos[1].text, lt.pos[0].text);
+      };
       for (const Genotype& g : alts) {
         const LocusTyping& lt = g.loci[li];
         if (lt.typed_positions == 0) continue;
+        if (!seen.insert(key(lt)).second) continue;
         if (first == nullptr) {
           first = &lt;
         } else {

@@ -303,9 +303,14 @@ struct Genotype {
 // InvalidArgumentError, naming the offending text and its byte offset in the
 // typing ("... at offset 24"), for: more than two typings at a locus; a locus
 // appearing in two '^' blocks (or twice in one haplotype); one position whose
-// '/' list mixes loci; a '+' of typings of different loci; '?'.
+// '/' list mixes loci; a '+' of typings of different loci; '?'; a genotype
+// list of more than kMaxGenotypeListAlternatives alternatives.
 absl::StatusOr<Genotype> BuildGenotype(const data::Reference& reference,
                                        const data::ResolvedTyping& typing);
+// The most alternatives one genotype list ('|') may have; more is an
+// InvalidArgumentError from BuildGenotype. Repeats at a locus are kept
+// once, so matching costs at most this many evaluations a locus and side.
+inline constexpr size_t kMaxGenotypeListAlternatives = 1000;
 
 // Fills the derived fields of `position` from its alleles and antigens.
 // For callers that assemble a PositionTyping themselves (donor files with

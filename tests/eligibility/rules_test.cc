@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -210,6 +211,31 @@ TEST(ParseAntibodies, ListsWithMfi) {
   for (const char* bad : {"A2", "A2:x", "A2:-5", ":300", "A2:3500,B44"}) {
     EXPECT_FALSE(ParseAntibodies(bad).ok()) << bad;
   }
+}
+
+// A bead written twice (an export with duplicate rows, or two panels) is one
+// antibody at the higher MFI; the number of distinct ones is bounded (10,000
+// once took 18 s a request).
+TEST(ParseAntibodies, RepeatsMergedAtTheHigherMfiAndCountBounded) {
+  absl::StatusOr<std::vector<Antibody>> abs =
+      ParseAntibodies("A2:800,B44:1200,a2:3500,A2:100\r\nB44:5");
+  ASSERT_TRUE(abs.ok()) << abs.status();
+  ASSERT_EQ(abs->size(), 2u);
+  EXPECT_EQ((*abs)[0].specificity, "A2");
+  EXPECT_EQ((*abs)[0].mfi, 3500);
+  EXPECT_EQ((*abs)[1].specificity, "B44");
+  EXPECT_EQ((*abs)[1].mfi, 1200);
+  std::string many;
+  for (size_t i = 0; i < kMaxAntibodies; ++i) {
+    absl::StrAppend(&many, "A*02:", i, ":1000,A*02:", i, ":900,");
+  }
+  abs = ParseAntibodies(many);
+  ASSERT_TRUE(abs.ok()) << abs.status();
+  EXPECT_EQ(abs->size(), kMaxAntibodies);
+  abs = ParseAntibodies(many + "B7:1000");
+  EXPECT_EQ(abs.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(abs.status().message()),
+              HasSubstr("more than 1000 distinct antibody specificities"));
 }
 
 TEST(OptionsForProtocol, PresetsAndUnknown) {
