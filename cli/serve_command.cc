@@ -54,9 +54,11 @@ constexpr char kUsage[] =
     "  --read-timeout-ms N   the whole request (line, headers, body) from its\n"
     "                        first byte, else 408 (default 10000)\n"
     "  --timeout-ms N        per-request deadline: 504 (default 30000)\n"
-    "  --io-timeout-ms N     idle wait for a request, and writing a response\n"
-    "                        (default 5000)\n"
+    "  --io-timeout-ms N     idle wait for a request, and each piece of a\n"
+    "                        response written (default 5000)\n"
     "  --rank-threads N      threads per rank scan (default 1)\n"
+    "  --max-rank-donors N   donors a rank answer may list; a request for\n"
+    "                        more is a 400 (default 10000)\n"
     "  --log-bodies          also log request bodies (typings, donor ids);\n"
     "                        off by default\n"
     "  --quiet               no request log\n"
@@ -76,7 +78,8 @@ FlagSpec ServeFlagSpec() {
                       "id-column", "imgt",           "mac",
                       "threads",   "max-queue",      "max-body-bytes",
                       "timeout-ms", "io-timeout-ms", "rank-threads",
-                      "read-timeout-ms", "max-connections"};
+                      "read-timeout-ms", "max-connections",
+                      "max-rank-donors"};
   spec.bool_flags = {"log-bodies", "quiet"};
   return spec;
 }
@@ -107,24 +110,31 @@ absl::Status ParseLimits(const Args& args, service::ServerOptions* so,
                          service::ServiceOptions* opts) {
   int64_t threads = 4, max_queue = 64, max_body = int64_t{8} << 20,
           timeout_ms = 30000, io_ms = 5000, read_ms = 10000,
-          max_connections = 512, rank_threads = 1;
+          max_connections = 512, rank_threads = 1,
+          max_rank_donors = static_cast<int64_t>(opts->max_rank_donors);
   struct Limit {
     const char* flag;
     int64_t* value;
-    int64_t max;  // 0: none
+    int64_t max;
   };
+  // Every limit is bounded itself, so that no setting overflows a sum or a
+  // buffer size: a day for a timeout, 1 GiB for a body.
+  constexpr int64_t kDayMs = 24 * 3600 * 1000;
   const Limit limits[] = {
-      {"threads", &threads, 1024},          {"max-queue", &max_queue, 0},
-      {"max-body-bytes", &max_body, 0},     {"timeout-ms", &timeout_ms, 0},
-      {"io-timeout-ms", &io_ms, 0},         {"read-timeout-ms", &read_ms, 0},
-      {"max-connections", &max_connections, 0},
-      {"rank-threads", &rank_threads, 256}};
+      {"threads", &threads, 1024},
+      {"max-queue", &max_queue, 1000000},
+      {"max-body-bytes", &max_body, int64_t{1} << 30},
+      {"timeout-ms", &timeout_ms, kDayMs},
+      {"io-timeout-ms", &io_ms, kDayMs},
+      {"read-timeout-ms", &read_ms, kDayMs},
+      {"max-connections", &max_connections, 65536},
+      {"rank-threads", &rank_threads, 256},
+      {"max-rank-donors", &max_rank_donors,
+       static_cast<int64_t>(service::kMaxRankDonorsLimit)}};
   for (const Limit& l : limits) {
-    if (!PositiveInt(args, l.flag, l.value) ||
-        (l.max > 0 && *l.value > l.max)) {
+    if (!PositiveInt(args, l.flag, l.value) || *l.value > l.max) {
       return absl::InvalidArgumentError(
-          l.max > 0 ? absl::StrCat("--", l.flag, ": a number from 1 to ", l.max)
-                    : absl::StrCat("--", l.flag, ": a positive number"));
+          absl::StrCat("--", l.flag, ": a number from 1 to ", l.max));
     }
   }
   so->threads = static_cast<int>(threads);
@@ -135,6 +145,7 @@ absl::Status ParseLimits(const Args& args, service::ServerOptions* so,
   so->request_read_timeout = absl::Milliseconds(read_ms);
   so->max_connections = static_cast<size_t>(max_connections);
   opts->rank_threads = static_cast<int>(rank_threads);
+  opts->max_rank_donors = static_cast<size_t>(max_rank_donors);
   return absl::OkStatus();
 }
 

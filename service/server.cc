@@ -29,7 +29,10 @@
 //      after those checks;
 //   3. the handler on a worker, with the deadline request_timeout from the
 //      first byte (504 from the handler);
-//   4. write the response: write_timeout. The log line is written just
+//   4. write the response, piece by piece: write_timeout a piece, and
+//      write_timeout plus the size at kMinWriteBytesPerSecond in all (a
+//      slow reader gets the whole answer, a stalled one is cut off, which
+//      it sees as fewer bytes than Content-Length). The log line is written just
 //      before. Then either the next request (keep-alive), or, after an
 //      error that leaves the request unread, a lingering close: our side is
 //      shut down and what the client still sends is read and dropped for
@@ -252,6 +255,14 @@ constexpr uint32_t kMaxHeaderBytes = 8 * 1024;
 // request is drained before the socket is closed.
 constexpr auto kLingerTime = std::chrono::seconds(1);
 constexpr size_t kLingerBytes = size_t{1} << 20;
+// The slowest average pace at which a client may read a response (beyond
+// write_timeout): 64 KiB/s, so that a 100 MB rank answer may take 26 min
+// on a slow link but a reader that stalls is cut off after write_timeout.
+constexpr size_t kMinWriteBytesPerSecond = 64 * 1024;
+// SO_SNDBUF of an accepted connection (Linux doubles it for bookkeeping):
+// at kMinWriteBytesPerSecond, half of it drains in about 4 s, within the
+// default write_timeout of 5 s.
+constexpr int kSendBufferBytes = 256 * 1024;
 // When accept fails for want of file descriptors, the wait before retrying.
 constexpr auto kAcceptRetry = std::chrono::milliseconds(100);
 
@@ -589,6 +600,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void Reply(Response r, bool close) {
     close_ = close;
+    serializer_.reset();  // it refers to res_
     res_ = http::response<http::string_body>();
     res_.version(parser_ && parser_->is_header_done() ? parser_->get().version()
                                                       : 11);
@@ -608,17 +620,41 @@ class Session : public std::enable_shared_from_this<Session> {
       if (options_.log_bodies) absl::StrAppend(&line, " body=", logged_body_);
       server_->Log(line);
     }
-    Arm(ToChrono(options_.write_timeout));
-    http::async_write(socket_, res_,
-                      [self = shared_from_this()](error_code ec, size_t) {
-                        if (ec) {
-                          self->Close();
-                        } else if (self->close_) {
-                          self->Linger();
-                        } else {
-                          self->WaitForRequest();
-                        }
-                      });
+    // The response goes out piece by piece: write_timeout bounds each
+    // piece (a reader that stops is cut off), and the whole write may take
+    // write_timeout plus its size at kMinWriteBytesPerSecond, so that a
+    // slow but steady reader gets a large answer whole. A cut is visible
+    // to the client: fewer bytes than Content-Length.
+    const size_t bytes = res_.body().size();
+    write_end_ = std::chrono::steady_clock::now() +
+                 ToChrono(options_.write_timeout) +
+                 std::chrono::milliseconds(bytes * 1000 /
+                                           kMinWriteBytesPerSecond);
+    serializer_.emplace(res_);
+    WriteSome();
+  }
+
+  void WriteSome() {
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= write_end_) {
+      Close();
+      return;
+    }
+    Arm(std::min<std::chrono::steady_clock::duration>(
+        ToChrono(options_.write_timeout), write_end_ - now));
+    http::async_write_some(
+        socket_, *serializer_,
+        [self = shared_from_this()](error_code ec, size_t) {
+          if (ec) {
+            self->Close();
+          } else if (!self->serializer_->is_done()) {
+            self->WriteSome();
+          } else if (self->close_) {
+            self->Linger();
+          } else {
+            self->WaitForRequest();
+          }
+        });
   }
 
   // Our side is done; what the client still sends (the rest of a request
@@ -660,6 +696,8 @@ class Session : public std::enable_shared_from_this<Session> {
   boost::beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   http::response<http::string_body> res_;
+  std::optional<http::response_serializer<http::string_body>> serializer_;
+  std::chrono::steady_clock::time_point write_end_;
   absl::Time start_ = absl::Now();
   std::string method_ = "-", path_ = "-", logged_body_;
   bool head_ = false, keep_alive_ = false, close_ = false, timed_out_ = false;
@@ -681,6 +719,12 @@ void Core::Accept() {
         }
         error_code ignored;
         socket.set_option(tcp::no_delay(true), ignored);
+        // A bounded kernel send buffer: a connection holds at most this
+        // much of an answer in the kernel (512 connections at Linux's 4 MiB
+        // default would be 2 GiB), and a write makes progress, as
+        // write_timeout measures it, each time about half of it drains.
+        socket.set_option(asio::socket_base::send_buffer_size(kSendBufferBytes),
+                          ignored);
         const bool refuse = connections.load() >= options.max_connections;
         std::make_shared<Session>(std::move(socket), this)->Start(refuse);
         Accept();

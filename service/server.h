@@ -18,7 +18,8 @@
 //     concurrency, load shedding); over max_connections open connections, a
 //     new one gets 503 at once;
 //   - the handler gives up with 504 when request_timeout has passed since
-//     the request's first byte; writing the response has write_timeout;
+//     the request's first byte; writing the response has write_timeout a
+//     piece, and that plus its size at 64 KiB/s in all;
 //   - the log has one line per request: method, path, status, duration;
 //     bodies (typings, donor ids) only with log_bodies.
 #ifndef HLA_SERVICE_SERVER_H_
@@ -107,7 +108,9 @@ struct ServerOptions {
   // connection, or between requests on a keep-alive one); it is then closed
   // without a response.
   absl::Duration read_timeout = absl::Seconds(5);
-  // Writing a response.
+  // Writing a response: each piece (a client that stops reading is cut
+  // off), and in all this plus the size at 64 KiB/s (a slow reader gets
+  // the whole answer).
   absl::Duration write_timeout = absl::Seconds(5);
   // The whole request (request line, headers, body) from its first byte:
   // 408 and close after it (or after request_timeout, if shorter).

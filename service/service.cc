@@ -198,6 +198,13 @@ absl::StatusOr<Json> ParseBody(const std::string& body) {
   }
 }
 
+std::string TooManyDonors(size_t limit) {
+  return absl::StrCat("'options.top' must be at most ", limit,
+                      ": a rank answer lists at most ", limit,
+                      " donors (the server's --max-rank-donors); rank a "
+                      "whole registry with haplomatch rank");
+}
+
 absl::Status CheckDeadline(const Request& request) {
   if (absl::Now() > request.deadline) {
     return absl::DeadlineExceededError(
@@ -513,11 +520,15 @@ struct Service::Impl {
       }
     } else {
       HLA_SVC_GET(top, OptInt(*oj, "top", "options."));
-      if (top && static_cast<uint64_t>(*top) > registry::kMaxTop) {
-        return Bad(absl::StrCat("'options.top' must be at most ",
-                                registry::kMaxTop));
+      if (top && static_cast<uint64_t>(*top) > options.max_rank_donors) {
+        return Bad(TooManyDonors(options.max_rank_donors));
       }
-      rank_options->top = top ? static_cast<size_t>(*top) : options.default_top;
+      // "top": 0 (all) asks for one more than the limit, so that a
+      // ranking over it is noticed without listing it.
+      rank_options->top =
+          !top ? options.default_top
+               : *top == 0 ? options.max_rank_donors + 1
+                           : static_cast<size_t>(*top);
       HLA_SVC_GET(rank_by, OptList(*oj, "rank_by", "options."));
       if (rank_by) {
         absl::StatusOr<std::vector<registry::RankKey>> k =
@@ -705,6 +716,7 @@ struct Service::Impl {
     ro.eligibility = c.eligibility;
     ro.recipient = c.recipient_facts;
     ro.threads = std::max(1, options.rank_threads);
+    ro.deadline = request.deadline;
 
     HLA_SVC_GET(family, ReadFamily(body, c.strict));
     ro.families = family;
@@ -718,8 +730,10 @@ struct Service::Impl {
       HLA_SVC_GET(lines, ToJsonLines(*donors, "donors"));
       std::istringstream in(lines);
       registry::IngestStats stats;
+      registry::IngestOptions io;
+      io.deadline = request.deadline;
       absl::StatusOr<registry::DonorStore> s = registry::IngestDonorStream(
-          &in, "donors.jsonl", Resolver(c.strict), registry::IngestOptions(),
+          &in, "donors.jsonl", Resolver(c.strict), io,
           [&](const std::string&) { ++rejected; }, &stats);
       if (!s.ok()) return s.status();
       body_store = *std::move(s);
@@ -736,6 +750,10 @@ struct Service::Impl {
     absl::StatusOr<registry::RankResult> result =
         registry::Rank(*store, *ref, c.recipient.genotype, ro);
     if (!result.ok()) return result.status();
+    if (result->ranked.size() > options.max_rank_donors) {
+      return Bad(absl::StrCat(TooManyDonors(options.max_rank_donors), " (",
+                              result->ranked_count, " donors ranked)"));
+    }
     std::string out = report::RankJsonHead(ref->version(), ro,
                                         store->size() + rejected, *result,
                                         rejected);

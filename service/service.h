@@ -78,7 +78,13 @@ struct ServiceOptions {
   std::string id_column;  // the registry's id column when not id/donor_id/...
   int rank_threads = 1;   // threads per rank scan (requests run in parallel)
   size_t default_top = 100;  // rank "top" when the request gives none
+  // The most donors one rank answer lists (about 1.5 KB of JSON each): a
+  // request with a larger "top", or "top": 0 (all) when more are ranked, is
+  // a 400 naming the limit. A whole registry is the CLI's job.
+  size_t max_rank_donors = 10000;
 };
+// The largest max_rank_donors a server accepts (serve --max-rank-donors).
+inline constexpr size_t kMaxRankDonorsLimit = 1000000;
 
 class Service {
  public:

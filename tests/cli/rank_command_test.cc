@@ -213,6 +213,18 @@ TEST_F(RankCommandTest, WriteErrorsAreErrors) {
   EXPECT_THAT(ix.err, HasSubstr("cannot write index '/dev/full/x.hmx'"));
 }
 
+// A donor id in Latin-1 (byte 0xFF) is not UTF-8: the JSON output stays
+// valid, the byte written as U+FFFD.
+TEST_F(RankCommandTest, InvalidUtf8InAnIdStaysValidJson) {
+  const std::string path = dir_ + "/latin1.csv";
+  std::ofstream(path) << "id,glstring\nd\xff" "1," << kRecipient << "\n";
+  const RunResult r = Invoke(RunRank, {"--recipient", kRecipient, "--donors",
+                                       path, "--format", "json"});
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr(R"("id":"d\ufffd1")"));
+  EXPECT_EQ(r.out.find('\xff'), std::string::npos);
+}
+
 TEST_F(RankCommandTest, IndexThenRankGivesTheSameOutput) {
   const std::string index = dir_ + "/donors.hmx";
   const RunResult ix = Invoke(RunIndex, {"--donors", donors_, "--out", index});

@@ -327,6 +327,72 @@ TEST_F(ServerTest, BodyOverTheLimitIs413) {
   EXPECT_THAT(r->body, HasSubstr("\"code\":\"payload_too_large\""));
 }
 
+// A large answer to a slow but steady reader arrives whole, although it
+// takes longer than write_timeout (which bounds each piece); a reader that
+// stops is cut off, and sees fewer bytes than Content-Length.
+TEST_F(ServerTest, SlowReaderGetsTheWholeAnswerAndAStalledOneIsCut) {
+  ServerOptions o = Patient();
+  o.write_timeout = absl::Milliseconds(300);
+  Start(std::move(o));
+  std::string body = R"({"typings":[)";
+  for (int i = 0; i < 75000; ++i) absl::StrAppend(&body, i ? "," : "", R"("A*01:01")");
+  body += "]}";
+  const std::string request = absl::StrCat(
+      "POST /v1/validate HTTP/1.1\r\nHost: localhost\r\nContent-Type: "
+      "application/json\r\nContent-Length: ", body.size(), "\r\n\r\n", body);
+  auto connect_small = [&]() {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    const int small = 16 * 1024;
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(server_->port()));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    EXPECT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    return fd;
+  };
+  // Header end and Content-Length of what was read so far.
+  auto expected_size = [](const std::string& data) -> size_t {
+    const size_t end = data.find("\r\n\r\n");
+    const size_t at = data.find("Content-Length: ");
+    if (end == std::string::npos || at == std::string::npos) return 0;
+    return end + 4 + std::stoul(data.substr(at + 16));
+  };
+  {
+    const int fd = connect_small();
+    ASSERT_TRUE(Send(fd, request));
+    std::string got;
+    char buf[64 * 1024];
+    const auto start = std::chrono::steady_clock::now();
+    for (;;) {
+      pollfd p{fd, POLLIN, 0};
+      if (::poll(&p, 1, 10000) <= 0) break;
+      const ssize_t n = ::read(fd, buf, sizeof buf);
+      if (n <= 0) break;
+      got.append(buf, static_cast<size_t>(n));
+      const size_t want = expected_size(got);
+      if (want > 0 && got.size() >= want) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    const auto took = std::chrono::steady_clock::now() - start;
+    ASSERT_GT(expected_size(got), 3000000u);
+    EXPECT_EQ(got.size(), expected_size(got));
+    EXPECT_GT(took, std::chrono::milliseconds(300));  // longer than one piece
+    ::close(fd);
+  }
+  {
+    const int fd = connect_small();
+    ASSERT_TRUE(Send(fd, request));
+    Received first = ReadFor(fd, "\r\n\r\n", kNoHang);
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    const Received rest = ReadFor(fd, "", kNoHang);
+    EXPECT_TRUE(rest.closed);
+    const std::string all = first.data + rest.data;
+    EXPECT_LT(all.size(), expected_size(all));
+    ::close(fd);
+  }
+}
+
 TEST_F(ServerTest, OverloadIs503WithRetryAfter) {
   ServerOptions o;
   o.threads = 1;

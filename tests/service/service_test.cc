@@ -25,6 +25,7 @@
 #include "tests/cli/cli_test_util.h"
 #include "tests/testing/family_haplotypes.h"
 #include "hla/version.h"
+#include "nlohmann/json.hpp"
 
 namespace hla::service {
 namespace {
@@ -125,6 +126,19 @@ TEST_F(ServiceTest, HealthSaysOk) {
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.body, "{\"status\":\"ok\"}\n");
   EXPECT_EQ(r.content_type, "application/json");
+}
+
+// Error messages quote the request; its bytes that are not UTF-8 are
+// written as U+FFFD, so that the error is valid JSON.
+TEST_F(ServiceTest, InvalidUtf8InARequestIsEscapedInTheAnswer) {
+  for (const std::string& body :
+       {std::string("{\"typings\":[\"A*\xff\xfe\"]}"),
+        std::string("{\"typings\":[],\"\xc3\":1}")}) {
+    const Response r = Post("/v1/reduce", body);
+    EXPECT_EQ(r.body.find('\xff'), std::string::npos) << r.body;
+    EXPECT_EQ(r.body.find('\xc3'), std::string::npos) << r.body;
+    EXPECT_TRUE(nlohmann::json::accept(r.body)) << r.body;
+  }
 }
 
 TEST_F(ServiceTest, HeadIsAllowedWhereGetIs) {
@@ -456,12 +470,52 @@ TEST_F(ServiceTest, RankOptionsAreChecked) {
   EXPECT_EQ(Post("/v1/rank", head + R"({"loci":"A"}})").status, 400);
   EXPECT_EQ(Post("/v1/rank", head + R"({"top":0}})").status, 200);
   // A top no arithmetic can take (it once overflowed in the scan).
-  for (const char* top : {"9223372036854775807", "100000001"}) {
+  for (const char* top : {"9223372036854775807", "100000001", "10001"}) {
     const Response r = Post("/v1/rank", head + "{\"top\":" + top + "}}");
     EXPECT_EQ(r.status, 400) << top;
-    EXPECT_THAT(r.body, HasSubstr("'options.top' must be at most 100000000"));
+    EXPECT_THAT(r.body, HasSubstr("'options.top' must be at most 10000: a "
+                                  "rank answer lists at most 10000 donors"));
   }
-  EXPECT_EQ(Post("/v1/rank", head + R"({"top":100000000}})").status, 200);
+  EXPECT_EQ(Post("/v1/rank", head + R"({"top":10000}})").status, 200);
+}
+
+// A rank answer is bounded (--max-rank-donors): "top": 0 (all) over more
+// ranked donors than that is a 400 saying how many, never a body of
+// hundreds of megabytes.
+TEST_F(ServiceTest, RankAnswersAreBounded) {
+  ServiceOptions o;
+  o.max_rank_donors = 2;
+  absl::StatusOr<std::unique_ptr<Service>> small = Service::Create(o);
+  ASSERT_TRUE(small.ok()) << small.status();
+  std::string donors;
+  for (const char* id : {"a", "b", "c"}) {
+    absl::StrAppend(&donors, donors.empty() ? "" : ",", R"({"id":")", id,
+                    R"(","glstring":")", kRecipient, R"("})");
+  }
+  auto rank = [&](const std::string& options) {
+    return (*small)->Handle(
+        {"POST", "/v1/rank",
+         absl::StrCat(R"({"recipient":{"typing":")", kRecipient,
+                      R"("},"donors":[)", donors, R"(],"options":)", options,
+                      "}")});
+  };
+  Response r = rank(R"({"top":0})");
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_THAT(r.body, HasSubstr("at most 2 donors (the server's "
+                                "--max-rank-donors); rank a whole registry "
+                                "with haplomatch rank (3 donors ranked)"));
+  EXPECT_EQ(rank(R"({"top":3})").status, 400);
+  r = rank(R"({"top":2})");
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_THAT(r.body, HasSubstr("{\"rank\":2,"));
+  // Two donors ranked, a third rejected: "top": 0 lists both.
+  donors = absl::StrCat(R"({"id":"a","glstring":")", kRecipient,
+                        R"("},{"id":"b","glstring":")", kRecipient,
+                        R"("},{"id":"d","glstring":"A*99:99"})");
+  r = rank(R"({"top":0})");
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_THAT(r.body, HasSubstr("{\"rank\":2,"));
+  EXPECT_THAT(r.body, HasSubstr("\"rejected\":1"));
 }
 
 // ---- "family": the rows of a family file in the request (docs/family.md)
