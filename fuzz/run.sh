@@ -4,7 +4,8 @@
 #   fuzz/run.sh BUILD_DIR SECONDS
 #
 # BUILD_DIR was configured with -DHLA_FUZZ=ON -DCMAKE_CXX_COMPILER=clang++ and
-# built (targets parse_fuzzer, donor_file_fuzzer). New inputs go to a scratch
+# built (targets parse_fuzzer, donor_file_fuzzer, index_fuzzer,
+# request_fuzzer). New inputs go to a scratch
 # directory, never into the checked-in seed corpus. Exits non-zero if a fuzzer finds a crash, a leak,
 # undefined behaviour, a broken contract, or an input slower than 10 s; the
 # reproducer is left in BUILD_DIR/fuzz/artifacts/.
@@ -18,7 +19,7 @@ seconds=$2
 here=$(cd "$(dirname "$0")" && pwd)
 artifacts="$build/fuzz/artifacts/"
 mkdir -p "$artifacts"
-for name in parse_fuzzer donor_file_fuzzer; do
+for name in parse_fuzzer donor_file_fuzzer index_fuzzer request_fuzzer; do
   if [ ! -x "$build/fuzz/$name" ]; then
     echo "$0: $build/fuzz/$name not built (configure with -DHLA_FUZZ=ON, clang++)" >&2
     exit 2
@@ -41,3 +42,20 @@ half=$(( seconds / 2 > 10 ? seconds / 2 : 10 ))
 "$build/fuzz/donor_file_fuzzer" -max_total_time="$half" -max_len=2048 -timeout=10 \
   -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$artifacts" \
   -dict="$here/parse.dict" "$work" "$here/corpus/donor_file"
+
+# Index files (a right header and checksum over fuzzed sections, then
+# ranked): a quarter of SECONDS, at least 10. -max_len covers the 32 KB seed.
+quarter=$(( seconds / 4 > 10 ? seconds / 4 : 10 ))
+work="$build/fuzz/corpus-work/index"
+mkdir -p "$work"
+"$build/fuzz/index_fuzzer" -max_total_time="$quarter" -max_len=40000 -timeout=10 \
+  -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$artifacts" \
+  "$work" "$here/corpus/index"
+
+# HTTP requests (parsed as the server does, head checked, answered by the
+# service): a quarter of SECONDS, at least 10.
+work="$build/fuzz/corpus-work/request"
+mkdir -p "$work"
+"$build/fuzz/request_fuzzer" -max_total_time="$quarter" -max_len=4096 -timeout=10 \
+  -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$artifacts" \
+  -dict="$here/request.dict" "$work" "$here/corpus/request"
