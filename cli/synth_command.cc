@@ -146,6 +146,14 @@ absl::StatusOr<SynthConfig> ParseSynthFlags(const Args& args) {
       !s.ok()) {
     return s;
   }
+  // Bounded, so that no count a user types runs for years: ten billion
+  // donor rows is about 1 TB of CSV.
+  constexpr uint64_t kMaxSynthRows = 10000000000;
+  if (o.donors > kMaxSynthRows || o.families > kMaxSynthRows / 10) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--donors: at most ", kMaxSynthRows, ", --families: at most ",
+        kMaxSynthRows / 10));
+  }
   if (absl::Status s = ParsePopulationFlag(args, &o); !s.ok()) return s;
   absl::StatusOr<char> delimiter =
       args.Choice<char>("format", {{"csv", ','}, {"tsv", '\t'}}, ',');

@@ -110,6 +110,19 @@ TEST(Synth, StatsGoToStderr) {
   EXPECT_THAT(r.err, HasSubstr("C*15:20 -> C*15:27"));
 }
 
+TEST(Synth, CountsAreBounded) {
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"--donors", "10000000001"},
+        std::vector<std::string>{"--families", "1000000001"},
+        std::vector<std::string>{"--donors", "18446744073709551615"}}) {
+    const RunResult r = Invoke(args);
+    EXPECT_EQ(r.rc, kExitUsage) << args[1];
+    EXPECT_THAT(r.err, HasSubstr("--donors: at most 10000000000, --families: "
+                                 "at most 1000000000"))
+        << args[1];
+  }
+}
+
 TEST(Synth, DataErrorsExitOne) {
   EXPECT_EQ(Invoke({"--donors", "1", "--imgt", "/nonexistent/imgt"}).rc,
             kExitRejected);
