@@ -78,6 +78,16 @@ call 413 POST /v1/validate "{\"typings\":[\"$big\"]}"; has 'payload_too_large'
 got=$(curl -s -o "$tmp/body" -w '%{http_code}' -H "X-Big: $big$big" "http://127.0.0.1:$port/v1/health")
 [ "$got" = 431 ] || fail "big headers: status $got, expected 431: $(cat "$tmp/body")"
 has 'header_too_large'
+# A form post (curl -d) is not JSON: 415; curl --json is.
+got=$(curl -s -o "$tmp/body" -w '%{http_code}' -d '{"typings":["A*01:01"]}' "http://127.0.0.1:$port/v1/validate")
+[ "$got" = 415 ] || fail "form post: status $got, expected 415: $(cat "$tmp/body")"
+has 'unsupported_media_type'
+got=$(curl -s -o "$tmp/body" -w '%{http_code}' --json '{"typings":["A*01:01"]}' "http://127.0.0.1:$port/v1/validate")
+[ "$got" = 200 ] || fail "curl --json: status $got, expected 200: $(cat "$tmp/body")"
+# Without a token, a Host that is not loopback (DNS rebinding) is refused.
+got=$(curl -s -o "$tmp/body" -w '%{http_code}' -H 'Host: attacker.example' "http://127.0.0.1:$port/v1/version")
+[ "$got" = 403 ] || fail "foreign Host: status $got, expected 403: $(cat "$tmp/body")"
+has '"code":"forbidden"'
 stop
 grep -q 'A\*01:01' "$tmp/log" && fail "the request log shows a typing"
 
@@ -101,4 +111,4 @@ rc=$?
 set -e
 [ "$rc" = 2 ] || fail "non-loopback without a token: exit $rc, expected 2"
 grep -q -- '--token-file' "$tmp/refuse" || fail "no hint about --token-file: $(cat "$tmp/refuse")"
-echo "smoke: haplomatch serve OK (health, version, reduce, validate, match, rank; 400, 401, 404, 405, 413, 431; refused bind)"
+echo "smoke: haplomatch serve OK (health, version, reduce, validate, match, rank; 400, 401, 403, 404, 405, 413, 415, 431; refused bind)"
