@@ -26,6 +26,7 @@
 #include "boost/beast/http.hpp"
 #include "fuzz/fuzz_check.h"
 #include "nlohmann/json.hpp"
+#include "service/internal/http_head.h"
 #include "service/server.h"
 #include "service/service.h"
 
@@ -34,10 +35,6 @@ namespace http = boost::beast::http;
 namespace {
 
 hla::service::Service* service = nullptr;
-
-std::string Str(boost::beast::string_view s) {
-  return std::string(s.data(), s.size());
-}
 
 }  // namespace
 
@@ -67,19 +64,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   parser.put(boost::asio::buffer(input.data(), input.size()), ec);
   if (ec || !parser.is_header_done()) return 0;  // the server answers 400/431
   const auto& req = parser.get();
-  hla::service::RequestHead head;
-  head.version = static_cast<int>(req.version());
-  head.method = Str(req.method_string());
-  auto field = [&req](http::field f) -> std::optional<std::string> {
-    const auto it = req.find(f);
-    if (it == req.end()) return std::nullopt;
-    return Str(it->value());
-  };
-  head.host = field(http::field::host);
-  head.authorization = field(http::field::authorization);
-  head.content_type = field(http::field::content_type);
-  head.transfer_encoding = field(http::field::transfer_encoding);
-  head.content_length = req.find(http::field::content_length) != req.end();
+  const hla::service::RequestHead head = hla::service::internal::HeadOf(req);
   const std::string token = with_token ? "0123456789abcdef0123" : "";
   if (std::optional<hla::service::HeadRefusal> no =
           hla::service::CheckRequestHead(head, token)) {
@@ -92,10 +77,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return 0;
   }
   if (!parser.is_done()) return 0;  // the body is still to come
-  const boost::beast::string_view target = req.target();
   hla::service::Request request;
   request.method = head.method;
-  request.path = Str(target.substr(0, target.find('?')));
+  request.path = hla::service::internal::PathOf(req.target());
   request.body = req.body();
   request.deadline = absl::Now() + absl::Seconds(5);
   const hla::service::Response r = service->Handle(request);

@@ -2,7 +2,8 @@
 //
 // Boost.Beast binding of the service (service/server.h; why Beast and not
 // cpp-httplib: docs/adr/005-beast-server.md). Beast and Asio stay in this
-// file: no header of ours includes them.
+// file and service/internal/http_head.h (shared with the request fuzzer):
+// no public header of ours includes them.
 //
 // Thread model:
 //   - one network thread, the caller of Serve(), runs an io_context: it
@@ -83,6 +84,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
+#include "service/internal/http_head.h"
 
 namespace hla::service {
 
@@ -271,9 +273,7 @@ std::chrono::steady_clock::duration ToChrono(absl::Duration d) {
       absl::ToChronoNanoseconds(std::max(d, absl::ZeroDuration())));
 }
 
-std::string FromBeast(boost::beast::string_view s) {
-  return std::string(s.data(), s.size());
-}
+using internal::FromBeast;
 
 // A fixed set of workers over a FIFO queue; a job learns whether it was
 // queued behind max_queue others or waited longer than `timeout`.
@@ -467,23 +467,10 @@ class Session : public std::enable_shared_from_this<Session> {
       return;
     }
     const auto& req = parser_->get();
-    method_ = FromBeast(req.method_string());
-    const boost::beast::string_view target = req.target();
-    path_ = FromBeast(target.substr(0, target.find('?')));
+    const RequestHead head = internal::HeadOf(req);
+    method_ = head.method;
+    path_ = internal::PathOf(req.target());
     head_ = req.method() == http::verb::head;
-    RequestHead head;
-    head.version = static_cast<int>(req.version());
-    head.method = method_;
-    auto field = [&req](http::field f) -> std::optional<std::string> {
-      const auto it = req.find(f);
-      if (it == req.end()) return std::nullopt;
-      return FromBeast(it->value());
-    };
-    head.host = field(http::field::host);
-    head.authorization = field(http::field::authorization);
-    head.content_type = field(http::field::content_type);
-    head.transfer_encoding = field(http::field::transfer_encoding);
-    head.content_length = req.find(http::field::content_length) != req.end();
     if (std::optional<HeadRefusal> no =
             CheckRequestHead(head, options_.token)) {
       Response r = ErrorResponse(no->status, no->code, no->message);
