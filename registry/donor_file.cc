@@ -583,11 +583,8 @@ bool DonorFileReader::ReadRecord(std::vector<std::string>* fields,
         break;
       }
       any = true;
-      if (keeping && (bytes >= options_.max_row_bytes ||
-                      lines > kMaxRecordLines)) {
-        return unbalanced(*start_line);
-      }
       if (++bytes > options_.max_row_bytes) {
+        if (keeping) return unbalanced(*start_line);
         // Over the limit: drop what we have and skip to the end of this
         // physical line, ignoring quotes (an unbalanced quote must not
         // swallow the rest of the file).
@@ -611,7 +608,7 @@ bool DonorFileReader::ReadRecord(std::vector<std::string>* fields,
           cur.push_back(static_cast<char>(c));
           if (c == '\r' && peek() == '\n') cur.push_back(static_cast<char>(get()));
           ++line_;
-          ++lines;
+          if (++lines > kMaxRecordLines) return unbalanced(*start_line);
           keeping = true;  // from the first line end on
         } else {
           cur.push_back(static_cast<char>(c));
