@@ -291,6 +291,10 @@ absl::Status ReadFamilyFlag(const CommandLine& cl,
     cl.Tell(absl::StrCat("--family: rejected: ", e));
     input->family_rejected = true;
   }
+  for (const std::string& e : f->inconsistent) {
+    cl.Tell(absl::StrCat("--family: NOT CONSISTENT: ", e));
+    input->family_rejected = true;
+  }
   for (const std::string& w : f->warnings) {
     cl.Tell(absl::StrCat("warning: --family: ", w));
   }

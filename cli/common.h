@@ -113,7 +113,8 @@ absl::StatusOr<FamilyInput> ReadFamilies(const std::string& path,
 struct RecipientInput {
   registry::TypingFromText typing;  // --recipient, or --family's patient
   FamilyInput family;               // --family, segregated (empty without)
-  bool family_rejected = false;     // a row or family of it was rejected
+  bool family_rejected = false;     // a row or family of it was rejected,
+                                    // or a family is not consistent
 };
 // Checks the antibodies of `facts` against the release, reads --family
 // (its rejected rows and families and its warnings are told on standard

@@ -21,6 +21,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "cli/args.h"
 #include "cli/command.h"
 #include "cli/command_line.h"
@@ -57,8 +58,10 @@ constexpr char kUsage[] =
     "  --non-strict          accept names that exist with a suffix, small-g\n"
     "  --help                show this help\n"
     "\n"
-    "Exit status: 0 every family segregated, 1 some row or family rejected\n"
-    "(reported on standard error), 2 usage error.\n";
+    "Exit status: 0 every family segregated and consistent, 1 some row or\n"
+    "family rejected, or a family that cannot be explained as stated (a\n"
+    "sample mix-up, non-paternity, a typing error: reported on standard\n"
+    "error and first in the report), 2 usage error.\n";
 
 struct FamilyConfig {
   std::string path;  // --family
@@ -108,9 +111,11 @@ absl::StatusOr<registry::FamilyFile> ReadFamilyRows(
 // Segregates each family (family/family.h), matches its relatives against
 // the patient and writes it; a family that does not segregate is told and
 // added to `rejects`.
-void WriteFamilies(const CommandLine& cl, const FamilyConfig& config,
-                   const registry::FamilyFile& file,
-                   const data::Reference& reference, Rejects* rejects) {
+// Returns how many families cannot be explained as stated (each told).
+size_t WriteFamilies(const CommandLine& cl, const FamilyConfig& config,
+                     const registry::FamilyFile& file,
+                     const data::Reference& reference, Rejects* rejects) {
+  size_t inconsistent = 0;
   std::ostream& out = *cl.cmd().out;
   const std::string name = InputName(config.path);
   const matcher::MatchOptions mopts;
@@ -127,6 +132,14 @@ void WriteFamilies(const CommandLine& cl, const FamilyConfig& config,
                             std::string(fam.status().message()));
       continue;
     }
+    if (!fam->consistent) {
+      ++inconsistent;
+      cl.Tell(absl::StrCat("NOT CONSISTENT: ", name, ": family ",
+                           rows.family_id.empty() ? "(no family_id)"
+                                                  : rows.family_id,
+                           ": ", absl::StrJoin(fam->problems, "; "),
+                           "; the verdicts resting on it need review"));
+    }
     const std::vector<std::optional<matcher::HaploResult>> verdicts =
         family::RelativeVerdicts(*fam, rows.members, reference, mopts);
     if (config.json) {
@@ -135,6 +148,7 @@ void WriteFamilies(const CommandLine& cl, const FamilyConfig& config,
       out << report::FamilyText(*fam, verdicts);
     }
   }
+  return inconsistent;
 }
 
 }  // namespace
@@ -158,10 +172,13 @@ int RunFamily(Command& cmd) {
   const data::Reference& reference = resolver->reference();
   std::ostream& out = *cmd.out;
   if (config->json) out << report::FamilyJsonHead(reference.version());
-  WriteFamilies(cl, *config, *file, reference, &rejects);
+  const size_t inconsistent =
+      WriteFamilies(cl, *config, *file, reference, &rejects);
   if (config->json) out << report::FamilyJsonTail(rejects);
   out.flush();
-  return rejects.empty() ? kExitOk : kExitRejected;
+  // A family that contradicts its pedigree is as much a failed input as a
+  // rejected row: exit 1, so that no script reads on as if all were well.
+  return rejects.empty() && inconsistent == 0 ? kExitOk : kExitRejected;
 }
 
 }  // namespace hla::cli

@@ -532,8 +532,11 @@ absl::Status SolveAndFlag(const Pedigree& ped,
   for (const auto& [member, why] : s->unexplained) {
     MemberResult& m = out->members[member];
     m.inconsistent = true;
+    if (m.role != FamilyRole::kPatient) m.needs_review = true;
     m.flags.push_back(why);
     m.basis = absl::StrCat("undetermined: ", why);
+    out->consistent = false;
+    out->problems.push_back(why);
   }
   return absl::OkStatus();
 }
@@ -543,8 +546,11 @@ absl::Status SolveAndFlag(const Pedigree& ped,
 void ReportFailedSearch(const Solved& s, absl::string_view note,
                         FamilyResult* out) {
   out->notes.push_back(absl::StrCat(note, s.failure));
+  out->consistent = false;
+  out->problems.push_back(s.failure);
   for (size_t member : s.child_member) {
     MemberResult& m = out->members[member];
+    if (m.role != FamilyRole::kPatient) m.needs_review = true;
     if (m.basis.empty()) m.basis = absl::StrCat("undetermined: ", s.failure);
   }
 }
@@ -901,6 +907,12 @@ absl::StatusOr<Sibship> SegregateSibship(const Pedigree& ped,
                                    /*patient_is_child0=*/true, &one, out));
   if (one.failed) {
     ReportFailedSearch(one, "segregation failed: ", out);
+    // The patient's own sibship cannot be explained: the patient's sample,
+    // typing or parents are in doubt, and with them every relative's
+    // relationship to the patient.
+    for (MemberResult& m : out->members) {
+      if (m.role != FamilyRole::kPatient) m.needs_review = true;
+    }
     for (int p : {ped.father, ped.mother}) {
       if (p >= 0 && out->members[p].basis.empty()) {
         out->members[p].basis = absl::StrCat("undetermined: ", one.failure);
@@ -1055,6 +1067,17 @@ bool ApplySegregation(const FamilyResult& family, absl::string_view id,
   const MemberResult* m = family.Find(id);
   if (m == nullptr || m->role == FamilyRole::kPatient) return false;
   matcher::HaploResult& h = report->haplo;
+  if (m->needs_review) {
+    // A verdict that rests on a relationship the family typing contradicts
+    // is for review (eligibility: kRelationshipInconsistent), whatever the
+    // stated relationship alone would give.
+    h.inconsistencies.push_back(absl::StrCat(
+        "family ", family.family_id.empty() ? "(no family_id)" : family.family_id,
+        " cannot be explained as stated (", absl::StrJoin(family.problems, "; "),
+        "): the relationship to the patient and the haplotypes shared are in "
+        "doubt; check the samples and the pedigree"));
+    return false;
+  }
   if (!m->shared) {
     if (!m->basis.empty()) absl::StrAppend(&h.basis, "; family segregation ", m->basis);
     return false;

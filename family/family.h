@@ -119,6 +119,12 @@ struct MemberResult {
                                       // this person (in every explanation)
   std::vector<std::string> flags;     // recombination, inconsistency: words
   bool inconsistent = false;          // not explained by the stated parents
+  // The family cannot be explained as stated in a way that puts this
+  // person's relationship to the patient in doubt: the person is
+  // unexplained, or a search it is part of found no explanation (when the
+  // patient's own sibship fails, every relative). ApplySegregation then
+  // gives the verdict an inconsistency (needs review), never a count.
+  bool needs_review = false;
 };
 
 struct FamilyResult {
@@ -130,6 +136,11 @@ struct FamilyResult {
   size_t explanations = 0;
   bool truncated = false;
   std::vector<std::string> notes;  // family-level facts, in words
+  // False when some member, or the family as a whole, cannot be explained
+  // by the stated relationships (a sample mix-up, non-paternity, a typing
+  // error); `problems` then says why, naming the people.
+  bool consistent = true;
+  std::vector<std::string> problems;
   const MemberResult* Find(absl::string_view id) const;
 };
 
@@ -147,8 +158,11 @@ absl::StatusOr<FamilyResult> Segregate(const std::string& family_id,
 // patient". Leaves the verdict alone, adding the segregation facts to the
 // basis, when sharing is undetermined, when the report is
 // kInsufficientTyping, or when a scored locus shares no allele (then also
-// an inconsistency). Returns true when the verdict was replaced; false also
-// when `id` is not a segregated relative of `family`.
+// an inconsistency). A member with needs_review (the family cannot be
+// explained as stated) gets an inconsistency naming the family's problems
+// and keeps its verdict: eligibility makes it needs-review. Returns true
+// when the verdict was replaced; false also when `id` is not a segregated
+// relative of `family`.
 bool ApplySegregation(const FamilyResult& family, absl::string_view id,
                       matcher::MatchReport* report);
 

@@ -7,6 +7,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 
 namespace hla::registry {
@@ -92,6 +93,14 @@ absl::StatusOr<SegregatedFamilies> ReadAndSegregate(DonorFileReader* reader,
           rows.family_id.empty() ? "(no family_id)" : rows.family_id, ": ",
           result.status().message()));
       continue;
+    }
+    if (!result->consistent) {
+      f.inconsistent.push_back(absl::StrCat(
+          name, ": family ",
+          rows.family_id.empty() ? "(no family_id)" : rows.family_id,
+          " cannot be explained as stated: ",
+          absl::StrJoin(result->problems, "; "),
+          "; the verdicts resting on it need review"));
     }
     f.evidence->Add(*std::move(result), std::move(rows.members));
   }

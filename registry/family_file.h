@@ -58,6 +58,11 @@ struct SegregatedFamilies {
   // Rows not read ("name:line: ...") and families that did not segregate
   // ("name: family F: ..."); the rest is still used.
   std::vector<std::string> rejected;
+  // Families that segregated but cannot be explained as stated ("name:
+  // family F cannot be explained as stated: ..."): their relatives whose
+  // verdict rests on it need review (family::MemberResult::needs_review).
+  // The commands exit 1 on them, as on a rejected row.
+  std::vector<std::string> inconsistent;
   std::vector<std::string> warnings;
 };
 // ReadFamilyFile, then Segregate on each family. Errors: ReadFamilyFile's.

@@ -241,6 +241,8 @@ std::string FamilyJson(
   std::ostringstream out;
   const family::FamilyResult* fam = &result;
   out << "\n{\"family_id\":" << JsonString(fam->family_id)
+          << ",\"consistent\":" << (fam->consistent ? "true" : "false")
+          << ",\"problems\":" << JsonStringList(fam->problems)
           << ",\"recombinations\":" << fam->recombinations
           << ",\"explanations\":" << fam->explanations
           << ",\"explanations_truncated\":"
@@ -271,6 +273,7 @@ std::string FamilyJson(
             << (verdicts[i].has_value() ? JsonString(verdicts[i]->basis) : "null")
             << ",\"recombinant\":" << (m.recombinant ? "true" : "false")
             << ",\"inconsistent\":" << (m.inconsistent ? "true" : "false")
+            << ",\"needs_review\":" << (m.needs_review ? "true" : "false")
             << ",\"flags\":" << JsonStringList(m.flags) << "}";
       }
   out << "]}";

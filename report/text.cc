@@ -237,6 +237,14 @@ std::string FamilyText(
   const std::string fam_name = result.family_id.empty()
                                    ? std::string("(no family_id)")
                                    : result.family_id;
+    if (!fam->consistent) {
+      // First, before any table: a coordinator must not read the verdicts
+      // below without knowing the family contradicts its own pedigree.
+      out << "FAMILY " << fam_name << " IS NOT CONSISTENT: "
+          << absl::StrJoin(fam->problems, "; ")
+          << ". The verdicts resting on it need review: check the samples "
+             "and the pedigree.\n";
+    }
     out << "Family " << fam_name << ": " << fam->recombinations
         << " crossover" << (fam->recombinations == 1 ? "" : "s") << "; "
         << fam->explanations << (fam->truncated ? "+" : "")
@@ -262,7 +270,7 @@ std::string FamilyText(
       if (!m.in_input || m.role == family::FamilyRole::kPatient) continue;
       out << "  " << m.id << ": "
           << (m.shared ? absl::StrCat(*m.shared) : std::string("?"))
-          << " shared; ";
+          << " shared; " << (m.needs_review ? "NEEDS REVIEW; " : "");
       if (verdicts[i].has_value()) {
         out << matcher::ToString(verdicts[i]->verdict) << ": "
             << verdicts[i]->basis << "\n";

@@ -27,6 +27,7 @@ namespace {
 
 using ::testing::HasSubstr;
 using ::testing::Not;
+using ::testing::StartsWith;
 
 using cli_testing::Invoke;
 using cli_testing::RunResult;
@@ -113,7 +114,8 @@ TEST_F(FamilyCommand, Json) {
       Invoke(RunFamily, {"--family", FamilyFile(), "--format", "json"});
   ASSERT_EQ(r.rc, kExitOk) << r.err;
   EXPECT_THAT(r.out, HasSubstr("{\"imgt_version\":\"3.58.0\",\"families\":["));
-  EXPECT_THAT(r.out, HasSubstr("\"family_id\":\"F1\",\"recombinations\":1,"
+  EXPECT_THAT(r.out, HasSubstr("\"family_id\":\"F1\",\"consistent\":true,"
+                               "\"problems\":[],\"recombinations\":1,"
                                "\"explanations\":1"));
   EXPECT_THAT(r.out, HasSubstr("{\"id\":\"S3\",\"role\":\"sibling\","
                                "\"in_input\":true,\"haplotypes\":\"a|c\""));
@@ -126,7 +128,10 @@ TEST_F(FamilyCommand, Json) {
   EXPECT_THAT(r.out, HasSubstr("\"rejected\":[]}"));
 }
 
-TEST_F(FamilyCommand, NonPaternityIsFlaggedNotRejected) {
+// A sibling the stated parents do not explain: the family is not
+// consistent (exit 1, a banner first, S1 needs review); the others are
+// still explained and keep their proven counts.
+TEST_F(FamilyCommand, NonPaternityIsLoudAndTheOthersStayExplained) {
   const std::string path = Write(
       "np.csv", absl::StrCat("id,role,glstring\n",  //
                              "F,father,", Gl(kA, kB), "\n",  //
@@ -135,10 +140,54 @@ TEST_F(FamilyCommand, NonPaternityIsFlaggedNotRejected) {
                              "S1,sibling,", Gl(kE, kD), "\n",  //
                              "S2,sibling,", Gl(kB, kC), "\n"));
   const RunResult r = Invoke(RunFamily, {"--family", path});
-  ASSERT_EQ(r.rc, kExitOk) << r.err;
+  EXPECT_EQ(r.rc, kExitRejected) << r.err;
+  EXPECT_THAT(r.out, StartsWith("FAMILY (no family_id) IS NOT CONSISTENT: S1 "
+                                "is not explained by the stated parents: "
+                                "shares no allele with the father"));
+  EXPECT_THAT(r.err, HasSubstr("haplomatch family: NOT CONSISTENT: "));
+  EXPECT_THAT(r.err, HasSubstr("np.csv: family (no family_id): S1 is not "
+                               "explained"));
   EXPECT_THAT(r.out, HasSubstr("- S1: S1 is not explained by the stated "
                                "parents: shares no allele with the father"));
+  EXPECT_THAT(r.out, HasSubstr("S1: ? shared; NEEDS REVIEW; "));
   EXPECT_THAT(r.out, HasSubstr("S2: 1 shared; haploidentical"));
+  const RunResult j =
+      Invoke(RunFamily, {"--family", path, "--format", "json"});
+  EXPECT_EQ(j.rc, kExitRejected);
+  EXPECT_THAT(j.out, HasSubstr("\"consistent\":false,\"problems\":[\"S1 is "
+                               "not explained by the stated parents"));
+}
+
+// The patient not explained by the stated father (a sample mix-up): every
+// relative's relationship to the patient is in doubt. No relative keeps a
+// verdict that rests on the stated relationship: under the trial protocol
+// the mother, a parent, needs review instead of being eligible.
+TEST_F(FamilyCommand, PatientMixUpPutsEveryRelativeUnderReview) {
+  const std::string path = Write(
+      "mixup.csv", absl::StrCat("id,role,age,glstring\n",  //
+                                "F,father,40,", Gl(kA, kB), "\n",  //
+                                "M,mother,40,", Gl(kC, kD), "\n",  //
+                                "P,patient,40,", Gl(kE, kC), "\n",  //
+                                "S1,sibling,40,", Gl(kA, kD), "\n",  //
+                                "S2,sibling,40,", Gl(kB, kC), "\n"));
+  const RunResult r = Invoke(RunFamily, {"--family", path});
+  EXPECT_EQ(r.rc, kExitRejected) << r.err;
+  EXPECT_THAT(r.out, StartsWith("FAMILY (no family_id) IS NOT CONSISTENT: "));
+  for (const char* id : {"F", "M", "S1", "S2"}) {
+    EXPECT_THAT(r.out, HasSubstr(absl::StrCat("  ", id, ": ? shared; NEEDS "
+                                              "REVIEW; ")))
+        << id;
+  }
+  const RunResult m = Invoke(
+      RunMatch, {"--family", path, "--antibodies", "none", "--protocol",
+                 "NCT04835883", "--as-of", "2026-11-26", "--format", "json"});
+  EXPECT_EQ(m.rc, kExitRejected) << m.err;
+  EXPECT_THAT(m.err, HasSubstr("--family: NOT CONSISTENT: "));
+  EXPECT_THAT(m.err, HasSubstr("mixup.csv: family (no family_id) cannot be "
+                               "explained as stated: P is not explained by "
+                               "the stated parents"));
+  EXPECT_THAT(m.out, Not(HasSubstr("\"status\":\"eligible\"")));
+  EXPECT_THAT(m.out, HasSubstr("cannot be explained as stated"));
 }
 
 TEST_F(FamilyCommand, UsageAndRejectedRows) {

@@ -253,6 +253,45 @@ TEST_F(Family, NonPaternityIsFlaggedAndTheRestStillSegregates) {
                                      "A, C, B, DRB1, DQB1"));
   EXPECT_EQ(Get(r, "S2").shared, 1);
   EXPECT_FALSE(Get(r, "S2").inconsistent);
+  // The family is not consistent; only S1's relationship is in doubt.
+  EXPECT_FALSE(r.consistent);
+  ASSERT_EQ(r.problems.size(), 1u);
+  EXPECT_THAT(r.problems[0], HasSubstr("S1 is not explained by the stated "
+                                       "parents"));
+  EXPECT_TRUE(s1.needs_review);
+  for (const char* id : {"F", "M", "P", "S2"}) {
+    EXPECT_FALSE(Get(r, id).needs_review) << id;
+  }
+}
+
+// The patient not explained by the stated father (a sample mix-up): every
+// relative needs review, and ApplySegregation turns the mother's
+// haploidentical-by-rule verdict into an inconsistency naming the problem.
+TEST_F(Family, PatientMixUpPutsEveryRelativeUnderReview) {
+  Add("F", FamilyRole::kFather, kA, kB);
+  Add("M", FamilyRole::kMother, kC, kD);
+  Add("P", FamilyRole::kPatient, kE, kC);
+  Add("S1", FamilyRole::kSibling, kA, kD);
+  Add("S2", FamilyRole::kSibling, kB, kC);
+  const FamilyResult r = Run();
+  EXPECT_FALSE(r.consistent);
+  ASSERT_FALSE(r.problems.empty());
+  EXPECT_THAT(r.problems[0], HasSubstr("P is not explained"));
+  for (const char* id : {"F", "M", "S1", "S2"}) {
+    EXPECT_TRUE(Get(r, id).needs_review) << id;
+    EXPECT_FALSE(Get(r, id).shared.has_value()) << id;
+  }
+  EXPECT_FALSE(Get(r, "P").needs_review);
+  absl::StatusOr<matcher::MatchReport> m =
+      Match(*LoadShipped().ref, members_[2].genotype, members_[1].genotype,
+            matcher::Relationship::kParent, {});
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ(m->haplo.verdict, matcher::HaploVerdict::kHaploidentical);
+  EXPECT_FALSE(ApplySegregation(r, "M", &*m));
+  EXPECT_EQ(m->haplo.verdict, matcher::HaploVerdict::kHaploidentical);
+  ASSERT_EQ(m->haplo.inconsistencies.size(), 1u);
+  EXPECT_THAT(m->haplo.inconsistencies[0],
+              HasSubstr("cannot be explained as stated (P is not explained"));
 }
 
 TEST_F(Family, PatientsChildrenAndARecombinationInThePatient) {
