@@ -561,6 +561,30 @@ TEST_F(ServiceTest, MatchWithFamilyUsesTheProvenPhase) {
   EXPECT_THAT(Post("/v1/match", plain).body, Not(HasSubstr("family segregation")));
 }
 
+// A family that cannot be explained as stated (the patient is not the
+// stated father's: a sample mix-up) is not a bad request, but no relative
+// keeps a verdict resting on it: the mother needs review, naming why.
+TEST_F(ServiceTest, InconsistentFamilyPutsRelativesUnderReview) {
+  using namespace testing_family;  // NOLINT
+  const std::string family = absl::StrCat(
+      R"([{"id":"F","role":"father","glstring":")", Gl(kA, kB), R"("},)",
+      R"({"id":"M","role":"mother","glstring":")", Gl(kC, kD), R"("},)",
+      R"({"id":"P","role":"patient","glstring":")", Gl(kE, kC), R"("},)",
+      R"({"id":"S1","role":"sibling","glstring":")", Gl(kA, kD), R"("}])");
+  const std::string body = absl::StrCat(
+      R"({"recipient":{"typing":")", Gl(kE, kC),
+      R"(","antibodies":"none"},"donors":[)",
+      R"({"id":"M","typing":")", Gl(kC, kD),
+      R"(","relationship":"mother","age":50}],"family":)", family,
+      R"(,"options":{"protocol":"NCT04835883","as_of":"2026-11-26"}})");
+  const Response r = Post("/v1/match", body);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_THAT(r.body, HasSubstr("\"status\":\"needs-review\""));
+  EXPECT_THAT(r.body, Not(HasSubstr("\"status\":\"eligible\"")));
+  EXPECT_THAT(r.body, HasSubstr("cannot be explained as stated (P is not "
+                                "explained by the stated parents"));
+}
+
 TEST_F(ServiceTest, RankWithFamilyIsByteForByteTheCli) {
   using namespace testing_family;  // NOLINT
   // The family as a CSV file for the CLI; its relatives as the donors.
