@@ -260,17 +260,25 @@ std::string InputName(const std::string& path) {
 }
 
 absl::StatusOr<std::unique_ptr<registry::DonorFileReader>> OpenDonorFile(
-    const std::string& path, const data::Resolver& resolver, std::istream* in) {
+    const std::string& path, const data::Resolver& resolver, std::istream* in,
+    const registry::DonorFileOptions& options) {
   return path == "-" ? registry::DonorFileReader::FromStream(
-                           in, InputName(path), &resolver)
-                     : registry::DonorFileReader::Open(path, &resolver);
+                           in, InputName(path), &resolver, options)
+                     : registry::DonorFileReader::Open(path, &resolver, options);
+}
+
+absl::StatusOr<std::unique_ptr<registry::DonorFileReader>> OpenFamilyFile(
+    const std::string& path, const data::Resolver& resolver, std::istream* in) {
+  registry::DonorFileOptions options;
+  options.allow_untyped = true;
+  return OpenDonorFile(path, resolver, in, options);
 }
 
 absl::StatusOr<FamilyInput> ReadFamilies(const std::string& path,
                                          const data::Resolver& resolver,
                                          std::istream* in) {
   absl::StatusOr<std::unique_ptr<registry::DonorFileReader>> reader =
-      OpenDonorFile(path, resolver, in);
+      OpenFamilyFile(path, resolver, in);
   if (!reader.ok()) return reader.status();
   return registry::ReadAndSegregate(reader->get(), InputName(path));
 }

@@ -98,6 +98,10 @@ std::string InputName(const std::string& path);
 
 // A donor or family file (registry/donor_file.h): `path`, or `in` for '-'.
 absl::StatusOr<std::unique_ptr<registry::DonorFileReader>> OpenDonorFile(
+    const std::string& path, const data::Resolver& resolver, std::istream* in,
+    const registry::DonorFileOptions& options = {});
+// A family file: OpenDonorFile with untyped members read as placeholders.
+absl::StatusOr<std::unique_ptr<registry::DonorFileReader>> OpenFamilyFile(
     const std::string& path, const data::Resolver& resolver, std::istream* in);
 
 // --family FILE ('-': `in`), read and segregated

@@ -93,7 +93,7 @@ absl::StatusOr<registry::FamilyFile> ReadFamilyRows(
     const data::Resolver& resolver, Rejects* rejects) {
   const std::string name = InputName(config.path);
   absl::StatusOr<std::unique_ptr<registry::DonorFileReader>> reader =
-      OpenDonorFile(config.path, resolver, cl.cmd().in);
+      OpenFamilyFile(config.path, resolver, cl.cmd().in);
   if (!reader.ok()) return reader.status();
   absl::StatusOr<registry::FamilyFile> file =
       registry::ReadFamilyFile(reader->get(), name);

@@ -26,6 +26,12 @@ std::vector<std::optional<matcher::HaploResult>> RelativeVerdicts(
       if (m.id == r.id) member = &m;
     }
     if (member == nullptr) continue;
+    // An untyped member (a placeholder for the pedigree) gets no verdict.
+    bool typed = false;
+    for (const matcher::LocusTyping& lt : member->genotype.loci) {
+      typed |= lt.typed_positions > 0;
+    }
+    if (!typed) continue;
     absl::StatusOr<matcher::MatchReport> report =
         matcher::Match(reference, *patient, member->genotype,
                        RelationshipOf(r.role), options);

@@ -398,7 +398,10 @@ absl::Status DonorFileReader::BuildLayout(const std::vector<std::string>& names,
             : absl::StrCat("no id column '", options_.id_column,
                            "' in the header"));
   }
-  if (l.at(Fact::kGlString) < 0 && !l.any_locus) {
+  // A JSON Lines row of a family file may have no typing key at all (an
+  // untyped member); a CSV/TSV header still needs a typing column.
+  if (l.at(Fact::kGlString) < 0 && !l.any_locus &&
+      !(json && options_.allow_untyped)) {
     return absl::InvalidArgumentError(absl::StrCat(
         "no typing ", what, ": a 'glstring' ", what, " or per-locus ", what,
         "s A_1, A_2, B_1, ..."));
@@ -718,7 +721,10 @@ absl::Status DonorFileReader::ParseRow(const Layout& l,
   if (l.at(Fact::kGlString) >= 0) {
     const int index = l.at(Fact::kGlString);
     const absl::string_view text = cell(Fact::kGlString);
-    if (text.empty()) return column_error(index, "no typing");
+    if (text.empty()) {
+      if (options_.allow_untyped) return absl::OkStatus();  // a placeholder
+      return column_error(index, "no typing");
+    }
     if (!options_.parse_typings && resolver_ == nullptr) {
       record->typing = std::string(text);  // the caller parses it
       return absl::OkStatus();
@@ -778,6 +784,7 @@ absl::Status DonorFileReader::ParseRow(const Layout& l,
     }
   }
   if (locus_texts.empty()) {
+    if (options_.allow_untyped) return absl::OkStatus();  // a placeholder
     return absl::InvalidArgumentError(
         absl::StrCat(where, ": no typing (every locus ", what, " is blank)"));
   }

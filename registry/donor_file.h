@@ -121,6 +121,12 @@ struct DonorFileOptions {
   // parses it (registry/ingest.h does, once per distinct gene copy).
   // Per-locus cells are parsed either way (the locus checks need it).
   bool parse_typings = true;
+  // Family files: a row without a typing (a blank glstring, every locus
+  // cell blank, a JSON object without typing keys) is read, with an empty
+  // `typing` and an untyped genotype, instead of rejected. An untyped member
+  // is a placeholder that carries the pedigree's structure and gets no
+  // verdict (docs/family.md).
+  bool allow_untyped = false;
 };
 
 struct DonorRecord {

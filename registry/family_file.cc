@@ -80,6 +80,9 @@ absl::StatusOr<SegregatedFamilies> ReadAndSegregate(DonorFileReader* reader,
         }
         continue;
       }
+      // An untyped member carries the pedigree's structure but is no
+      // donor: it gets no verdict.
+      if (rec.typing.empty()) continue;
       if (rec.facts.relationship == matcher::Relationship::kUnknown) {
         rec.facts.relationship = family::RelationshipOf(role);
       }

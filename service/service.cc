@@ -408,6 +408,7 @@ struct Service::Impl {
     std::istringstream in(lines);
     registry::DonorFileOptions fo;
     fo.format = registry::TableFormat::kJsonLines;
+    fo.allow_untyped = true;  // an untyped member is a placeholder
     absl::StatusOr<std::unique_ptr<registry::DonorFileReader>> reader =
         registry::DonorFileReader::FromStream(&in, "family", &Resolver(strict),
                                              fo);

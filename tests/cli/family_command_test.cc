@@ -190,6 +190,33 @@ TEST_F(FamilyCommand, PatientMixUpPutsEveryRelativeUnderReview) {
   EXPECT_THAT(m.out, HasSubstr("cannot be explained as stated"));
 }
 
+// An untyped member is read as a placeholder: no row rejected, no verdict,
+// and it says why.
+TEST_F(FamilyCommand, UntypedMembersArePlaceholders) {
+  const std::string path = Write(
+      "untyped.csv", absl::StrCat("id,role,glstring\n",  //
+                                  "F,father,\n",  //
+                                  "M,mother,", Gl(kC, kD), "\n",  //
+                                  "P,patient,", Gl(kA, kC), "\n",  //
+                                  "S1,sibling,", Gl(kA, kD), "\n",  //
+                                  "S2,sibling,", Gl(kB, kC), "\n"));
+  const RunResult r = Invoke(RunFamily, {"--family", path});
+  EXPECT_EQ(r.rc, kExitOk) << r.err;
+  EXPECT_THAT(r.err, Not(HasSubstr("rejected")));
+  EXPECT_THAT(r.out, HasSubstr("F: ? shared; F is not typed at any of"));
+  const RunResult j =
+      Invoke(RunFamily, {"--family", path, "--format", "json"});
+  EXPECT_THAT(j.out, HasSubstr("{\"id\":\"F\",\"role\":\"father\","
+                               "\"in_input\":true"));
+  EXPECT_THAT(j.out, HasSubstr("\"verdict\":null"));
+  // match --family: F is no donor; the typed relatives are matched.
+  const RunResult m = Invoke(RunMatch, {"--family", path});
+  EXPECT_EQ(m.rc, kExitOk) << m.err;
+  EXPECT_THAT(m.out, Not(HasSubstr("Donor F ")));
+  EXPECT_THAT(m.out, HasSubstr("Donor M (parent"));
+  EXPECT_THAT(m.out, HasSubstr("Donor S1 (sibling"));
+}
+
 TEST_F(FamilyCommand, UsageAndRejectedRows) {
   EXPECT_EQ(Invoke(RunFamily, {}).rc, kExitUsage);
   EXPECT_EQ(Invoke(RunFamily, {"--family", "x", "--format", "xml"}).rc,

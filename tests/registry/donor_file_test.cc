@@ -306,6 +306,41 @@ TEST_F(DonorFile, UnknownKeyWarningsAreBounded) {
               HasSubstr("more keys haplomatch does not read; the first 64"));
 }
 
+// Family files read an untyped member as a placeholder (allow_untyped):
+// blank glstring, every locus cell blank, a JSON object without typing keys.
+// Donor files still reject such rows.
+TEST_F(DonorFile, UntypedRowsArePlaceholdersOnlyWhenAllowed) {
+  DonorFileOptions family;
+  family.allow_untyped = true;
+  struct Case {
+    std::string text, name;
+  };
+  const Case cases[] = {
+      {"id,role,glstring\nF,father,\nP,patient,A*01:01+A*02:01\n",
+       "f.csv"},
+      {"id,role,A_1,A_2\nF,father,,\nP,patient,01:01,02:01\n", "f.csv"},
+      {"{\"id\":\"F\",\"role\":\"father\"}\n"
+       "{\"id\":\"P\",\"role\":\"patient\",\"glstring\":\"A*01:01\"}\n",
+       "f.jsonl"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.text);
+    std::vector<Row> rows = ReadAll(c.text, family, c.name);
+    ASSERT_EQ(rows.size(), 2u);
+    ASSERT_TRUE(rows[0].status.ok()) << rows[0].status;
+    EXPECT_EQ(rows[0].record.facts.id, "F");
+    EXPECT_EQ(rows[0].record.typing, "");
+    for (const matcher::LocusTyping& lt : rows[0].record.genotype.loci) {
+      EXPECT_EQ(lt.typed_positions, 0);
+    }
+    ASSERT_TRUE(rows[1].status.ok()) << rows[1].status;
+    EXPECT_NE(rows[1].record.typing, "");
+    rows = ReadAll(c.text, {}, c.name);
+    ASSERT_FALSE(rows.empty());
+    EXPECT_FALSE(rows[0].status.ok());
+  }
+}
+
 // Line ends: LF, CRLF, or a lone CR (classic Mac OS): the same rows.
 TEST_F(DonorFile, CrOnlyCrLfAndLfLineEndsReadAlike) {
   const std::string lf =
