@@ -18,6 +18,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
 #include "family/internal/segregation.h"
 #include "hla/status_macros.h"
 
@@ -735,6 +736,8 @@ void ShareSibling(const Pedigree& ped, const Sibship& sib, size_t c,
                   MemberResult* m) {
   std::set<int> counts;
   std::array<std::set<bool>, 2> side;
+  const size_t loci = ped.loci.size();
+  std::vector<std::set<int>> per_locus(loci);
   for (const SegSolution& sol : sib.solved.result.solutions) {
     int n = 0;
     for (int s = 0; s < 2; ++s) {
@@ -743,6 +746,19 @@ void ShareSibling(const Pedigree& ped, const Sibship& sib, size_t c,
       n += same;
     }
     counts.insert(n);
+    for (size_t l = 0; l < loci; ++l) {
+      int k = 0;
+      for (int s = 0; s < 2; ++s) {
+        k += sol.children[c].from[s][l] == sol.children[0].from[s][l];
+      }
+      per_locus[l].insert(k);
+    }
+  }
+  if (!sib.solved.result.solutions.empty()) {
+    m->ibd.resize(loci);
+    for (size_t l = 0; l < loci; ++l) {
+      if (per_locus[l].size() == 1) m->ibd[l] = *per_locus[l].begin();
+    }
   }
   if (counts.size() == 1) {
     ProvenSharing(sib, side, *counts.begin(), m);
@@ -782,6 +798,9 @@ void ShareParents(const Pedigree& ped, const Sibship& sib, FamilyResult* out) {
     const SideLabels& pl = sib.labels[0][s];
     const std::string& letter = sib.patient_letter[s];
     m->letters = absl::StrCat(ParentLetters(s)[0], "|", ParentLetters(s)[1]);
+    // The patient's allele from this parent is one of the parent's at every
+    // locus, whether or not the haplotype is recombinant.
+    m->ibd.assign(ped.loci.size(), 1);
     if (pl.NeverRecombinant()) {
       m->shared = 1;
       m->basis = absl::StrCat("family segregation: the patient's ", kSide[s],
@@ -818,6 +837,7 @@ void ForgetCountsIfTruncated(const Solved& one, FamilyResult* out) {
     m.shared.reset();
     m.likely_shared.reset();
     m.shared_haplotypes.clear();
+    if (m.role == FamilyRole::kSibling) m.ibd.clear();
     m.basis = why;
   }
 }
@@ -977,6 +997,8 @@ void ShareChildOfPatient(const std::array<SideLabels, 2>& sl,
   const std::array<std::string, 2> partner = {"e", "f"};
   const std::string from_patient = LabelOf(sl[0], patient_names, loci);
   m->letters = absl::StrCat(from_patient, "|", LabelOf(sl[1], partner, loci));
+  // One of the patient's alleles at every locus, recombinant or not.
+  m->ibd.assign(loci.size(), 1);
   if (sl[0].NeverRecombinant()) {
     m->shared = 1;
     m->shared_haplotypes.push_back(
@@ -1043,6 +1065,7 @@ absl::StatusOr<FamilyResult> Segregate(const std::string& family_id,
   HLA_ASSIGN_OR_RETURN(const Pedigree ped,
                        BuildPedigree(family_id, members, options));
   FamilyResult out = EmptyResult(family_id, members);
+  out.loci = ped.loci;
   if (!ped.typings[ped.patient].any) {
     ReportUntypedPatient(ped, options, &out);
     return out;
@@ -1062,6 +1085,33 @@ absl::StatusOr<FamilyResult> Segregate(const std::string& family_id,
   return out;
 }
 
+namespace {
+
+// The fewest alleles `m` shares by descent with the patient over the loci
+// `report` scores; nullopt when a scored locus is not among the family's
+// loci or its count is not determined.
+std::optional<int> LeastDescentOnScoredLoci(const FamilyResult& family,
+                                            const MemberResult& m,
+                                            const matcher::MatchReport& report) {
+  if (m.ibd.empty()) return std::nullopt;
+  int least = 2;
+  bool any = false;
+  for (const matcher::LocusMatch& lm : report.loci) {
+    if (!lm.scored) continue;
+    const auto at = std::find(family.loci.begin(), family.loci.end(), lm.locus);
+    if (at == family.loci.end()) return std::nullopt;
+    const std::optional<int>& n =
+        m.ibd[static_cast<size_t>(at - family.loci.begin())];
+    if (!n) return std::nullopt;
+    least = std::min(least, *n);
+    any = true;
+  }
+  if (!any) return std::nullopt;
+  return least;
+}
+
+}  // namespace
+
 bool ApplySegregation(const FamilyResult& family, absl::string_view id,
                       matcher::MatchReport* report) {
   const MemberResult* m = family.Find(id);
@@ -1078,17 +1128,68 @@ bool ApplySegregation(const FamilyResult& family, absl::string_view id,
         "doubt; check the samples and the pedigree"));
     return false;
   }
-  if (!m->shared) {
-    if (!m->basis.empty()) absl::StrAppend(&h.basis, "; family segregation ", m->basis);
-    return false;
-  }
   if (h.verdict == matcher::HaploVerdict::kInsufficientTyping) {
-    absl::StrAppend(&h.basis, "; ", m->basis);
+    if (!m->basis.empty()) {
+      absl::StrAppend(&h.basis, m->shared ? "; " : "; family segregation ",
+                      m->basis);
+    }
     return false;
   }
   std::vector<Locus> none;
   for (const matcher::LocusMatch& lm : report->loci) {
     if (lm.scored && lm.matches == 0) none.push_back(lm.locus);
+  }
+  // The verdict on the scored loci: by descent, one of the patient's
+  // alleles at every scored locus is haploidentical, both identical (a
+  // crossover elsewhere, e.g. between DQB1 and DPB1 when DPB1 is not scored,
+  // does not change it; docs/family.md).
+  if (std::optional<int> least = LeastDescentOnScoredLoci(family, *m, *report)) {
+    if (*least > 0 && !none.empty()) {
+      h.inconsistencies.push_back(absl::StrCat(
+          "family segregation says one allele is shared by descent at every "
+          "scored locus, but no allele is shared at ", LocusList(none),
+          ": a typing error?"));
+      return false;
+    }
+    const matcher::HaploVerdict by_loci =
+        *least == 2   ? matcher::HaploVerdict::kIdentical
+        : *least == 1 ? matcher::HaploVerdict::kHaploidentical
+                      : matcher::HaploVerdict::kNotHaploidentical;
+    const bool same_as_whole =
+        m->shared && by_loci == (*m->shared == 2   ? matcher::HaploVerdict::kIdentical
+                                 : *m->shared == 1 ? matcher::HaploVerdict::kHaploidentical
+                                                   : matcher::HaploVerdict::kNotHaploidentical);
+    h.verdict = by_loci;
+    if (same_as_whole) {
+      h.basis = m->basis;
+    } else {
+      std::vector<Locus> scored;
+      for (const matcher::LocusMatch& lm : report->loci) {
+        if (lm.scored) scored.push_back(lm.locus);
+      }
+      h.basis = absl::StrCat(
+          "family segregation: ",
+          *least == 0 ? "shares no allele by descent at some scored locus"
+                      : absl::StrCat("shares ", *least == 2 ? "both alleles"
+                                                           : "one allele",
+                                     " by descent at every scored locus (",
+                                     LocusList(scored), ")"),
+          m->flags.empty() ? "" : "; ", absl::StrJoin(m->flags, "; "),
+          "; ", absl::StripPrefix(m->basis, "family segregation: "));
+    }
+    // A stated parent or child whose descent segregation proves is not in
+    // doubt: the matcher's "cannot carry a recipient haplotype whole" was
+    // a crossover, which segregation has located.
+    if (by_loci != matcher::HaploVerdict::kNotHaploidentical &&
+        (m->role == FamilyRole::kFather || m->role == FamilyRole::kMother ||
+         m->role == FamilyRole::kChild)) {
+      h.inconsistencies.clear();
+    }
+    return true;
+  }
+  if (!m->shared) {
+    if (!m->basis.empty()) absl::StrAppend(&h.basis, "; family segregation ", m->basis);
+    return false;
   }
   if (*m->shared > 0 && !none.empty()) {
     h.inconsistencies.push_back(absl::StrCat(

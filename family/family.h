@@ -119,6 +119,15 @@ struct MemberResult {
                                       // this person (in every explanation)
   std::vector<std::string> flags;     // recombination, inconsistency: words
   bool inconsistent = false;          // not explained by the stated parents
+  // Per used locus (FamilyResult::loci), how many of this person's alleles
+  // are the patient's by descent: 0, 1 or 2; nullopt where the equally good
+  // explanations differ. Empty when unknown (the patient, an untyped or
+  // unexplained member, role other). A parent and a child of the patient
+  // carry one at every locus, recombinant or not (each parent transmits one
+  // allele a locus); a sibling's count follows its inheritance pattern, so a
+  // crossover changes it only beyond the crossover. ApplySegregation judges
+  // the verdict on the scored loci from this (docs/family.md).
+  std::vector<std::optional<int>> ibd;
   // The family cannot be explained as stated in a way that puts this
   // person's relationship to the patient in doubt: the person is
   // unexplained, or a search it is part of found no explanation (when the
@@ -141,6 +150,9 @@ struct FamilyResult {
   // error); `problems` then says why, naming the people.
   bool consistent = true;
   std::vector<std::string> problems;
+  // The loci segregation used (typed by some member), chromosome order:
+  // what MemberResult::ibd is indexed by.
+  std::vector<Locus> loci;
   const MemberResult* Find(absl::string_view id) const;
 };
 

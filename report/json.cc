@@ -235,6 +235,24 @@ std::string FamilyJsonHead(absl::string_view imgt_version) {
                       ",\"families\":[");
 }
 
+namespace {
+
+// {"A":1,"C":1,...,"DPB1":0}: alleles shared with the patient by descent at
+// each locus segregation used; null where the explanations differ; null
+// for the whole object when unknown.
+std::string DescentJson(const std::vector<Locus>& loci,
+                        const std::vector<std::optional<int>>& ibd) {
+  if (ibd.empty() || ibd.size() != loci.size()) return "null";
+  std::string o = "{";
+  for (size_t l = 0; l < loci.size(); ++l) {
+    absl::StrAppend(&o, l ? "," : "", JsonString(LocusName(loci[l])), ":",
+                    ibd[l] ? absl::StrCat(*ibd[l]) : "null");
+  }
+  return o + "}";
+}
+
+}  // namespace
+
 std::string FamilyJson(
     const family::FamilyResult& result,
     const std::vector<std::optional<matcher::HaploResult>>& verdicts) {
@@ -264,6 +282,7 @@ std::string FamilyJson(
             << ",\"likely_shared\":"
             << (m.likely_shared ? absl::StrCat(*m.likely_shared) : "null")
             << ",\"shared_haplotypes\":" << JsonStringList(m.shared_haplotypes)
+            << ",\"alleles_by_descent\":" << DescentJson(fam->loci, m.ibd)
             << ",\"segregation_basis\":" << JsonString(m.basis)
             << ",\"verdict\":"
             << (verdicts[i].has_value()

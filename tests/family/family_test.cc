@@ -355,6 +355,80 @@ TEST_F(Family, ApplySegregationUpgradesTheVerdict) {
   EXPECT_FALSE(ApplySegregation(r, "nobody", &s2));
 }
 
+// The verdict is judged on the scored loci: a crossover between DQB1 and
+// DPB1 in a sibling leaves one allele by descent at every one of A, B, C,
+// DRB1, DQB1 (haploidentical, the crossover named), and makes him
+// not-haploidentical only when DPB1 is scored. His whole-haplotype count
+// stays 0 (synth's truth).
+TEST_F(Family, ACrossoverOutsideTheScoredLociIsANote) {
+  const std::string ab = "^DPB1*04:01+DPB1*02:01", cd = "^DPB1*04:02+DPB1*03:01";
+  Add("F", FamilyRole::kFather, Gl(kA, kB) + ab);
+  Add("M", FamilyRole::kMother, Gl(kC, kD) + cd);
+  Add("P", FamilyRole::kPatient, Gl(kA, kC) + "^DPB1*04:01+DPB1*04:02");
+  Add("S1", FamilyRole::kSibling, Gl(kA, kD) + "^DPB1*02:01+DPB1*03:01");
+  Add("S2", FamilyRole::kSibling, Gl(kB, kC) + "^DPB1*02:01+DPB1*04:02");
+  Add("S3", FamilyRole::kSibling, Gl(kA, kD) + "^DPB1*04:01+DPB1*03:01");
+  const FamilyResult r = Run();
+  const MemberResult& s1 = Get(r, "S1");
+  EXPECT_EQ(s1.letters, "a/b:DQB1-DPB1|d");
+  EXPECT_EQ(s1.shared, 0);
+  ASSERT_EQ(r.loci.size(), 6u);
+  ASSERT_EQ(s1.ibd.size(), 6u);
+  for (size_t l = 0; l < 5; ++l) EXPECT_EQ(s1.ibd[l], 1) << l;
+  EXPECT_EQ(s1.ibd[5], 0);
+  const data::Reference& ref = *LoadShipped().ref;
+  auto match = [&](const matcher::MatchOptions& o) {
+    absl::StatusOr<matcher::MatchReport> m =
+        Match(ref, members_[2].genotype, members_[3].genotype,
+              matcher::Relationship::kSibling, o);
+    EXPECT_TRUE(m.ok());
+    return *m;
+  };
+  matcher::MatchReport five = match({});
+  EXPECT_TRUE(ApplySegregation(r, "S1", &five));
+  EXPECT_EQ(five.haplo.verdict, matcher::HaploVerdict::kHaploidentical);
+  EXPECT_THAT(five.haplo.basis,
+              HasSubstr("shares one allele by descent at every scored locus "
+                        "(A, B, C, DRB1, DQB1)"));
+  EXPECT_THAT(five.haplo.basis, HasSubstr("a crossover between DQB1 and DPB1"));
+  matcher::MatchOptions with_dp;
+  with_dp.loci = {Locus::kA, Locus::kB, Locus::kC, Locus::kDRB1, Locus::kDQB1,
+                  Locus::kDPB1};
+  matcher::MatchReport six = match(with_dp);
+  EXPECT_TRUE(ApplySegregation(r, "S1", &six));
+  EXPECT_EQ(six.haplo.verdict, matcher::HaploVerdict::kNotHaploidentical);
+}
+
+// A recombinant haplotype in the patient (a crossover between B and DRB1 in
+// the father's meiosis): the father carries every allele of it, so he is
+// haploidentical (one allele by descent at every locus), not
+// "not-haploidentical"; a sibling who shares only its A-B part is not.
+TEST_F(Family, TheFatherOfARecombinantPatientIsHaploidentical) {
+  Add("F", FamilyRole::kFather, kA, kB);
+  Add("M", FamilyRole::kMother, kC, kD);
+  Add("P", FamilyRole::kPatient, Mosaic(kA, kB, 3), kC);
+  Add("S1", FamilyRole::kSibling, kA, kD);
+  Add("S2", FamilyRole::kSibling, kB, kC);
+  const FamilyResult r = Run();
+  EXPECT_EQ(Get(r, "F").shared, 0);  // no whole haplotype: synth's truth
+  const data::Reference& ref = *LoadShipped().ref;
+  auto match = [&](size_t i, matcher::Relationship rel) {
+    absl::StatusOr<matcher::MatchReport> m =
+        Match(ref, members_[2].genotype, members_[i].genotype, rel, {});
+    EXPECT_TRUE(m.ok());
+    return *m;
+  };
+  matcher::MatchReport f = match(0, matcher::Relationship::kParent);
+  EXPECT_TRUE(ApplySegregation(r, "F", &f));
+  EXPECT_EQ(f.haplo.verdict, matcher::HaploVerdict::kHaploidentical);
+  EXPECT_THAT(f.haplo.basis, HasSubstr("one allele by descent at every "
+                                       "scored locus"));
+  EXPECT_THAT(f.haplo.inconsistencies, ::testing::IsEmpty());
+  matcher::MatchReport s1 = match(3, matcher::Relationship::kSibling);
+  EXPECT_TRUE(ApplySegregation(r, "S1", &s1));
+  EXPECT_EQ(s1.haplo.verdict, matcher::HaploVerdict::kNotHaploidentical);
+}
+
 TEST_F(Family, ApplySegregationCanProveNoSharedHaplotype) {
   // S1 shares an allele at every locus with the patient, but from the other
   // haplotypes: haplo-compatible by alleles, 0 shared by segregation.
