@@ -46,6 +46,8 @@ absl::string_view ToString(FamilyRole role) {
       return "child";
     case FamilyRole::kOther:
       return "other";
+    case FamilyRole::kPartner:
+      return "partner";
   }
   return "other";
 }
@@ -62,9 +64,14 @@ absl::StatusOr<FamilyRole> ParseFamilyRole(absl::string_view text) {
   }
   if (t == "child" || t == "son" || t == "daughter") return FamilyRole::kChild;
   if (t == "other") return FamilyRole::kOther;
+  if (t == "partner" || t == "spouse" || t == "other_parent" ||
+      t == "other parent") {
+    return FamilyRole::kPartner;
+  }
   return absl::InvalidArgumentError(absl::StrCat(
       "role '", text,
-      "' is not one of patient, father, mother, sibling, child, other"));
+      "' is not one of patient, father, mother, sibling, child, other, "
+      "partner"));
 }
 
 const MemberResult* FamilyResult::Find(absl::string_view id) const {
@@ -456,6 +463,23 @@ absl::StatusOr<Pedigree> BuildPedigree(const std::string& family_id,
     return absl::InvalidArgumentError(
         absl::StrCat(ped.where, ": no member has role patient"));
   }
+  // other_parent is a child's, and when it names a member, that member is
+  // a partner (the father, say, would make the child the patient's sibling).
+  for (const FamilyMember& m : members) {
+    if (m.other_parent.empty()) continue;
+    if (m.role != FamilyRole::kChild) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          ped.where, ": '", m.id, "' has an other_parent but role ",
+          ToString(m.role), "; only the patient's children have one"));
+    }
+    for (const FamilyMember& o : members) {
+      if (o.id == m.other_parent && o.role != FamilyRole::kPartner) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            ped.where, ": the other_parent of '", m.id, "' is '", o.id,
+            "', whose role is ", ToString(o.role), ", not partner"));
+      }
+    }
+  }
   for (Locus l : options.loci) {
     for (const FamilyMember& m : members) {
       if (Placeable(m.genotype.at(l))) {
@@ -831,7 +855,8 @@ void ForgetCountsIfTruncated(const Solved& one, FamilyResult* out) {
       "loci or members)");
   for (MemberResult& m : out->members) {
     if (m.role == FamilyRole::kPatient || m.role == FamilyRole::kChild ||
-        m.role == FamilyRole::kOther || m.inconsistent || m.letters.empty()) {
+        m.role == FamilyRole::kOther || m.role == FamilyRole::kPartner ||
+        m.inconsistent || m.letters.empty()) {
       continue;
     }
     m.shared.reset();
@@ -993,8 +1018,8 @@ std::array<std::string, 2> PlacePatientAsParent(const Pedigree& ped,
 // it recombinant.
 void ShareChildOfPatient(const std::array<SideLabels, 2>& sl,
                          const std::array<std::string, 2>& patient_names,
+                         const std::array<std::string, 2>& partner,
                          const std::vector<Locus>& loci, MemberResult* m) {
-  const std::array<std::string, 2> partner = {"e", "f"};
   const std::string from_patient = LabelOf(sl[0], patient_names, loci);
   m->letters = absl::StrCat(from_patient, "|", LabelOf(sl[1], partner, loci));
   // One of the patient's alleles at every locus, recombinant or not.
@@ -1028,28 +1053,123 @@ void ShareChildOfPatient(const std::array<SideLabels, 2>& sl,
 // Search 2: the patient (phased by search 1) with the patient's typed
 // children and their untyped other parent (letters e, f), a second nuclear
 // family below the first.
-absl::Status SegregatePatientChildren(const Pedigree& ped, const Sibship& sib,
-                                      FamilyResult* out) {
+// The other parent's letters of the k-th group of the patient's children:
+// e|f, g|h, ... (after z: x|y).
+std::array<std::string, 2> PartnerLetters(size_t k) {
+  const size_t first = 4 + 2 * k;  // 'e' is the 5th letter
+  if (first + 1 >= 26) return {"x", "y"};
+  return {std::string(1, static_cast<char>('a' + first)),
+          std::string(1, static_cast<char>('a' + first + 1))};
+}
+
+// Segregates one group of the patient's children (`children`, member
+// indices) with their other parent (`partner`, a member index, or -1 when
+// untyped or not in the file). With `flag`, unexplained children are
+// flagged and a failure reported; without, the search only says whether it
+// explains every child (true).
+absl::StatusOr<bool> SegregateChildGroup(const Pedigree& ped, const Sibship& sib,
+                                         const std::vector<size_t>& children,
+                                         int partner, size_t group, bool flag,
+                                         FamilyResult* out) {
   Solved two;
   two.problem.loci = static_cast<int>(ped.loci.size());
   const std::array<std::string, 2> patient_names =
       PlacePatientAsParent(ped, sib, &two.problem);
-  AddChildren(ped, FamilyRole::kChild, &two, out);
-  if (two.problem.children.empty()) return absl::OkStatus();
-  HLA_RETURN_IF_ERROR(SolveAndFlag(ped, {&ped.typings[ped.patient], nullptr},
-                                   {"patient", "other parent"},
+  const Typings* partner_typings = nullptr;
+  if (partner >= 0 && ped.typings[partner].any) {
+    two.problem.parents[1] = ped.typings[partner].seg;
+    partner_typings = &ped.typings[partner];
+  }
+  for (size_t member : children) {
+    two.problem.children.push_back(ped.typings[member].seg);
+    two.child_member.push_back(member);
+  }
+  const std::string partner_name =
+      partner >= 0 ? ped.Id(static_cast<size_t>(partner)) : "other parent";
+  if (!flag) {
+    HLA_RETURN_IF_ERROR(SolveWithDiagnosis(
+        ped, {&ped.typings[ped.patient], partner_typings},
+        {"patient", partner_name}, /*patient_is_child0=*/false, &two));
+    return !two.failed && two.unexplained.empty();
+  }
+  HLA_RETURN_IF_ERROR(SolveAndFlag(ped, {&ped.typings[ped.patient], partner_typings},
+                                   {"patient", partner_name},
                                    /*patient_is_child0=*/false, &two, out));
   if (two.failed) {
     ReportFailedSearch(two, "the patient's children: ", out);
-    return absl::OkStatus();
+    return false;
   }
   const std::vector<std::array<SideLabels, 2>> labels = LabelChildren(two);
   for (size_t c = 0; c < labels.size(); ++c) {
     const size_t member = two.child_member[c];
-    ShareChildOfPatient(labels[c], patient_names, ped.loci,
-                        &out->members[member]);
+    ShareChildOfPatient(labels[c], patient_names, PartnerLetters(group),
+                        ped.loci, &out->members[member]);
     PhaseChild(two, c, ped.typings[member], ped.loci, &out->members[member],
                nullptr);
+  }
+  return true;
+}
+
+// The patient's children, by their other parent: children naming the same
+// other_parent are one nuclear family with that parent (typed when a
+// member with role partner has that id). Children naming none are first
+// tried as one family with one untyped other parent (the usual case, which
+// phases them best); when that cannot explain them all (children by
+// several partners), each is explained alone: a child of the patient
+// carries one of the patient's haplotypes whatever the other parent, and a
+// child that not even that explains is flagged.
+absl::Status SegregatePatientChildren(const Pedigree& ped, const Sibship& sib,
+                                      FamilyResult* out) {
+  std::vector<std::string> names;  // group keys in order of first child
+  std::map<std::string, std::vector<size_t>> named;
+  std::vector<size_t> unnamed;
+  for (size_t i = 0; i < ped.members->size(); ++i) {
+    const FamilyMember& fm = (*ped.members)[i];
+    if (fm.role != FamilyRole::kChild) continue;
+    if (!ped.typings[i].any) {
+      out->members[i].basis = ped.UntypedBasis(i);
+      continue;
+    }
+    if (fm.other_parent.empty()) {
+      unnamed.push_back(i);
+      continue;
+    }
+    auto [it, fresh] = named.try_emplace(fm.other_parent);
+    if (fresh) names.push_back(fm.other_parent);
+    it->second.push_back(i);
+  }
+  size_t group = 0;
+  for (const std::string& name : names) {
+    int partner = -1;
+    for (size_t i = 0; i < ped.members->size(); ++i) {
+      if ((*ped.members)[i].id == name &&
+          (*ped.members)[i].role == FamilyRole::kPartner) {
+        partner = static_cast<int>(i);
+      }
+    }
+    HLA_RETURN_IF_ERROR(
+        SegregateChildGroup(ped, sib, named[name], partner, group++, true, out)
+            .status());
+  }
+  if (unnamed.empty()) return absl::OkStatus();
+  HLA_ASSIGN_OR_RETURN(const bool together,
+                       SegregateChildGroup(ped, sib, unnamed, -1, group, false,
+                                           out));
+  if (together || unnamed.size() == 1) {
+    return SegregateChildGroup(ped, sib, unnamed, -1, group, true, out)
+        .status();
+  }
+  out->notes.push_back(absl::StrCat(
+      "the patient's children ",
+      absl::StrJoin(unnamed, ", ",
+                    [&](std::string* o, size_t i) {
+                      absl::StrAppend(o, ped.Id(i));
+                    }),
+      " cannot all have one other parent: each is explained alone (name "
+      "each child's other_parent to segregate them together)"));
+  for (size_t i : unnamed) {
+    HLA_RETURN_IF_ERROR(
+        SegregateChildGroup(ped, sib, {i}, -1, group++, true, out).status());
   }
   return absl::OkStatus();
 }
@@ -1080,6 +1200,11 @@ absl::StatusOr<FamilyResult> Segregate(const std::string& family_id,
       m.basis =
           "undetermined: role 'other' is not segregated (only parents, full "
           "siblings and the patient's children are)";
+    }
+    if (m.role == FamilyRole::kPartner && m.basis.empty()) {
+      m.basis =
+          "the other parent of some of the patient's children: not a "
+          "relative of the patient (shares nothing by descent)";
     }
   }
   return out;
@@ -1216,6 +1341,8 @@ matcher::Relationship RelationshipOf(FamilyRole role) {
       return matcher::Relationship::kChild;
     case FamilyRole::kOther:
       return matcher::Relationship::kOtherRelated;
+    case FamilyRole::kPartner:
+      return matcher::Relationship::kUnrelated;
     case FamilyRole::kPatient:
       break;
   }

@@ -59,18 +59,24 @@ enum class FamilyRole : uint8_t {
   kSibling,  // a full sibling: a child of the father and the mother
   kChild,    // the patient's child
   kOther,    // any other relative: listed, not segregated
+  kPartner,  // the other parent of some of the patient's children: not a
+             // relative of the patient; typed, it phases their children
 };
-// "patient", "father", "mother", "sibling", "child", "other".
+// "patient", "father", "mother", "sibling", "child", "other", "partner".
 absl::string_view ToString(FamilyRole role);
 // Case-insensitive: patient (also recipient, proband), father, mother,
-// sibling (brother, sister), child (son, daughter), other. Anything else is
-// InvalidArgumentError naming the text.
+// sibling (brother, sister), child (son, daughter), other, partner (spouse,
+// other_parent). Anything else is InvalidArgumentError naming the text.
 absl::StatusOr<FamilyRole> ParseFamilyRole(absl::string_view text);
 
 struct FamilyMember {
   std::string id;
   FamilyRole role = FamilyRole::kOther;
   matcher::Genotype genotype;
+  // A patient's child: the id of its other parent (a member with role
+  // partner, typed or not) or just a name; children naming the same one
+  // are segregated together. Empty: not named (see Segregate).
+  std::string other_parent;
 };
 
 struct FamilyOptions {

@@ -29,6 +29,7 @@ enum class Fact : uint8_t {
   kGlString = eligibility::kDonorFactCount,
   kFamilyId,
   kRole,
+  kOtherParent,
   kCount,
 };
 constexpr Fact ColumnOf(eligibility::DonorFact f) {
@@ -63,6 +64,7 @@ constexpr FactSpelling kSpellings[] = {
     {Fact::kGlString, {kGlStringColumn, "gl_string", "gl", "typing", "hla", nullptr}},
     {Fact::kFamilyId, {kFamilyIdColumn, "family", nullptr}},
     {Fact::kRole, {kRoleColumn, nullptr}},
+    {Fact::kOtherParent, {kOtherParentColumn, "other parent", nullptr}},
 };
 
 std::optional<Fact> FactOf(absl::string_view lower) {
@@ -688,6 +690,7 @@ absl::Status DonorFileReader::ParseRow(const Layout& l,
   // Kept as written: only family files (family/family.h) interpret them.
   record->family_id = std::string(cell(Fact::kFamilyId));
   record->role = std::string(cell(Fact::kRole));
+  record->other_parent = std::string(cell(Fact::kOtherParent));
   if (facts.id.empty()) {
     return column_error(l.at(Fact::kId), "missing donor id");
   }

@@ -105,6 +105,8 @@ enum class TableFormat : uint8_t { kAuto, kCsv, kTsv, kJsonLines };
 inline constexpr char kGlStringColumn[] = "glstring";
 inline constexpr char kFamilyIdColumn[] = "family_id";
 inline constexpr char kRoleColumn[] = "role";
+// Family files: the id (or a name) of a patient's child's other parent.
+inline constexpr char kOtherParentColumn[] = "other_parent";
 
 struct DonorFileOptions {
   TableFormat format = TableFormat::kAuto;
@@ -135,6 +137,8 @@ struct DonorRecord {
   // The family_id and role cells, trimmed; empty without those columns.
   std::string family_id;
   std::string role;
+  // The other_parent cell (family files: a child's other parent), trimmed.
+  std::string other_parent;
   // The typing as one canonical GL String: the glstring cell, or the
   // per-locus cells joined with '+' and '^' ("A*01:01+A*02:01^B*08:01").
   std::string typing;

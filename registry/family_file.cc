@@ -50,7 +50,7 @@ absl::StatusOr<FamilyFile> ReadFamilyFile(DonorFileReader* reader,
       out.families.back().family_id = rec.family_id;
     }
     FamilyRows& f = out.families[it->second];
-    f.members.push_back({rec.facts.id, *role, rec.genotype});
+    f.members.push_back({rec.facts.id, *role, rec.genotype, rec.other_parent});
     f.records.push_back(std::move(rec));
     rec = DonorRecord();
   }

@@ -40,6 +40,7 @@ using testing_family::kB;
 using testing_family::kC;
 using testing_family::kD;
 using testing_family::kE;
+using testing_family::kF;
 
 class FamilyCommand : public ::testing::Test {
  protected:
@@ -215,6 +216,40 @@ TEST_F(FamilyCommand, UntypedMembersArePlaceholders) {
   EXPECT_THAT(m.out, Not(HasSubstr("Donor F ")));
   EXPECT_THAT(m.out, HasSubstr("Donor M (parent"));
   EXPECT_THAT(m.out, HasSubstr("Donor S1 (sibling"));
+}
+
+// other_parent and the partner role, as a file writes them (CSV and JSON
+// Lines alike).
+TEST_F(FamilyCommand, ChildrenByPartnerFromTheFile) {
+  const std::string csv = Write(
+      "partners.csv",
+      absl::StrCat("id,role,other_parent,glstring\n",  //
+                   "P,patient,,", Gl(kA, kC), "\n",  //
+                   "Q,spouse,,", Gl(kE, kF), "\n",  //
+                   "C1,child,Q,", Gl(kA, kE), "\n",  //
+                   "C2,child,Q,", Gl(kC, kF), "\n",  //
+                   "C3,child,R,", Gl(kC, kB), "\n"));
+  const RunResult r = Invoke(RunFamily, {"--family", csv});
+  EXPECT_EQ(r.rc, kExitOk) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("C1: 1 shared; haploidentical"));
+  EXPECT_THAT(r.out, HasSubstr("C3: 1 shared; haploidentical"));
+  EXPECT_THAT(r.out, HasSubstr("  Q       partner  "));
+  EXPECT_THAT(r.out, HasSubstr("the other parent of some of the patient's "
+                               "children: not a relative of the patient"));
+  std::string jsonl;
+  const std::vector<std::array<std::string, 4>> rows = {
+      {{"P", "patient", "", Gl(kA, kC)}},  {{"Q", "partner", "", Gl(kE, kF)}},
+      {{"C1", "child", "Q", Gl(kA, kE)}}, {{"C2", "child", "Q", Gl(kC, kF)}},
+      {{"C3", "child", "R", Gl(kC, kB)}}};
+  for (const auto& [id, role, other, gl] : rows) {
+    absl::StrAppend(&jsonl, R"({"id":")", id, R"(","role":")", role, "\"",
+                    other.empty() ? "" : absl::StrCat(R"(,"other_parent":")",
+                                                      other, "\""),
+                    R"(,"glstring":")", gl, "\"}\n");
+  }
+  const RunResult j = Invoke(RunFamily, {"--family", Write("p.jsonl", jsonl)});
+  EXPECT_EQ(j.rc, kExitOk) << j.err;
+  EXPECT_THAT(j.out, HasSubstr("C3: 1 shared; haploidentical"));
 }
 
 TEST_F(FamilyCommand, UsageAndRejectedRows) {

@@ -53,16 +53,22 @@ class Family : public ::testing::Test {
   }
   void Add(const std::string& id, FamilyRole role, const std::string& gl) {
     if (gl.empty()) {  // untyped
-      members_.push_back({id, role, matcher::Genotype()});
+      members_.push_back({id, role, matcher::Genotype(), ""});
       return;
     }
     absl::StatusOr<matcher::Genotype> g = Geno(gl);
     ASSERT_TRUE(g.ok()) << id << ": " << g.status();
-    members_.push_back({id, role, *std::move(g)});
+    members_.push_back({id, role, *std::move(g), ""});
   }
   void Add(const std::string& id, FamilyRole role, const Hap& h1,
            const Hap& h2) {
     Add(id, role, Gl(h1, h2));
+  }
+  // A child of the patient by `other_parent`.
+  void AddChild(const std::string& id, const Hap& h1, const Hap& h2,
+                const std::string& other_parent) {
+    Add(id, FamilyRole::kChild, h1, h2);
+    members_.back().other_parent = other_parent;
   }
   FamilyResult Run() {
     absl::StatusOr<FamilyResult> r = Segregate("F1", members_, {});
@@ -320,6 +326,68 @@ TEST_F(Family, AmbiguousAndMissingTypings) {
   const FamilyResult r = Run();
   EXPECT_EQ(Get(r, "S1").shared, 2);
   EXPECT_EQ(Get(r, "S2").shared, 0);
+}
+
+// Three children by three partners, none named: no single other parent
+// explains them, but each carries one of the patient's haplotypes, so each
+// shares one by descent; the family stays consistent.
+TEST_F(Family, ChildrenByDifferentPartnersEachShareOneHaplotype) {
+  Add("F", FamilyRole::kFather, kA, kB);
+  Add("M", FamilyRole::kMother, kC, kD);
+  Add("P", FamilyRole::kPatient, kA, kC);
+  Add("C1", FamilyRole::kChild, kA, kE);
+  Add("C2", FamilyRole::kChild, kC, kF);
+  Add("C3", FamilyRole::kChild, kA, kB);
+  const FamilyResult r = Run();
+  EXPECT_TRUE(r.consistent) << absl::StrJoin(r.problems, "; ");
+  EXPECT_EQ(Get(r, "C1").shared, 1);
+  EXPECT_EQ(Get(r, "C2").shared, 1);
+  EXPECT_EQ(Get(r, "C3").shared, 1);
+  EXPECT_THAT(Get(r, "C2").shared_haplotypes,
+              ::testing::ElementsAre("c (from the patient)"));
+  for (const char* id : {"C1", "C2", "C3"}) {
+    EXPECT_FALSE(Get(r, id).inconsistent) << id;
+    EXPECT_FALSE(Get(r, id).needs_review) << id;
+  }
+  EXPECT_THAT(absl::StrJoin(r.notes, "\n"),
+              HasSubstr("cannot all have one other parent: each is explained "
+                        "alone"));
+}
+
+// Children naming their other parent are segregated by partner, a typed
+// partner phasing them (letters e|f, then g|h); a child the patient cannot
+// have fathered (no allele shared at B) is flagged on its own.
+TEST_F(Family, ChildrenAreGroupedByTheirNamedOtherParent) {
+  Add("F", FamilyRole::kFather, kA, kB);
+  Add("M", FamilyRole::kMother, kC, kD);
+  Add("P", FamilyRole::kPatient, kA, kC);
+  Add("Q", FamilyRole::kPartner, kE, kF);
+  AddChild("C1", kA, kE, "Q");
+  AddChild("C2", kC, kF, "Q");
+  AddChild("C3", kC, kB, "R");  // R: a name, not in the file
+  AddChild("C4", kA, kD, "R");
+  Hap off = kA;
+  off[2] = "B*51:01";  // shares no allele with the patient at B
+  AddChild("C5", off, kD, "S");
+  const FamilyResult r = Run();
+  EXPECT_EQ(Get(r, "C1").letters, "a|e");
+  EXPECT_EQ(Get(r, "C2").letters, "c|f");
+  EXPECT_EQ(Get(r, "C3").letters, "c|g");
+  EXPECT_EQ(Get(r, "C4").letters, "a|h");
+  for (const char* id : {"C1", "C2", "C3", "C4"}) {
+    EXPECT_EQ(Get(r, id).shared, 1) << id;
+  }
+  EXPECT_TRUE(Get(r, "C5").inconsistent);
+  ASSERT_FALSE(Get(r, "C5").flags.empty());
+  EXPECT_THAT(Get(r, "C5").flags[0], HasSubstr("B"));
+  EXPECT_FALSE(r.consistent);
+  EXPECT_FALSE(Get(r, "Q").shared.has_value());
+  EXPECT_THAT(Get(r, "Q").basis, HasSubstr("not a relative of the patient"));
+  // other_parent naming a member who is not a partner is an error.
+  members_[4].other_parent = "F";
+  EXPECT_THAT(std::string(Segregate("F1", members_, {}).status().message()),
+              HasSubstr("the other_parent of 'C1' is 'F', whose role is "
+                        "father, not partner"));
 }
 
 TEST_F(Family, ApplySegregationUpgradesTheVerdict) {

@@ -58,7 +58,7 @@ class Evidence : public ::testing::Test {
   void Add(const std::string& id, family::FamilyRole role, const std::string& gl) {
     absl::StatusOr<matcher::Genotype> g = Geno(gl);
     ASSERT_TRUE(g.ok()) << id << ": " << g.status();
-    members_.push_back({id, role, *std::move(g)});
+    members_.push_back({id, role, *std::move(g), ""});
   }
   const matcher::Genotype& G(const std::string& id) const {
     for (const family::FamilyMember& m : members_) {
