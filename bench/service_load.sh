@@ -47,10 +47,10 @@ cat >"$tmp/rank.json" <<JSON
 {"recipient":{"typing":"$recipient","abo":"A+","cmv":"pos","sex":"M"},
  "options":{"protocol":"NCT04835883","as_of":"2026-11-26","top":10}}
 JSON
-# synth columns: id,family_id,role,relationship,birth_date,sex,abo,cmv,population,glstring,...
+# synth columns: id,family_id,role,other_parent,relationship,birth_date,sex,abo,cmv,population,glstring,...
 donors=$(awk -F, 'NR > 1 {
   printf "%s{\"id\":\"%s\",\"relationship\":\"%s\",\"birth_date\":\"%s\",\"sex\":\"%s\",\"abo\":\"%s\",\"cmv\":\"%s\",\"glstring\":\"%s\"}",
-         (NR > 2 ? "," : ""), $1, $4, $5, $6, $7, $8, $10
+         (NR > 2 ? "," : ""), $1, $5, $6, $7, $8, $9, $11
 }' "$tmp/donors.csv")
 cat >"$tmp/rank_body.json" <<JSON
 {"recipient":{"typing":"$recipient","abo":"A+","cmv":"pos","sex":"M"},"donors":[$donors],

@@ -58,6 +58,8 @@ constexpr char kUsage[] =
     "  --nonpaternity-rate R per patient and sibling, another biological\n"
     "                        father (default 0)\n"
     "  --recombination-rate R  per meiosis across A-DQB1 (default 0.0145)\n"
+    "  --other-partner-rate R  per child of the patient after the first, the\n"
+    "                        probability of another other parent (default 0)\n"
     "  --imgt V|DIR          IPD-IMGT/HLA release (default 3.58.0)\n"
     "  --mac FILE            NMDP alpha.v3.txt (default the shipped subset)\n"
     "  --freq FILE           haplotype table in the NMDP 2007 layout\n"
@@ -85,6 +87,7 @@ FlagSpec SynthFlagSpec() {
                       "as-of",
                       "nonpaternity-rate",
                       "recombination-rate",
+                      "other-partner-rate",
                       "imgt",
                       "mac",
                       "freq"};
@@ -167,6 +170,7 @@ absl::StatusOr<SynthConfig> ParseSynthFlags(const Args& args) {
   if (absl::Status s = ParseEach<double>(
           args,
           {{"nonpaternity-rate", &o.nonpaternity_rate},
+           {"other-partner-rate", &o.other_partner_rate},
            {"recombination-rate", &o.recombination_rate}},
           ParseRate, "a number in [0, 1]");
       !s.ok()) {
@@ -265,7 +269,8 @@ void TellSynthStats(const CommandLine& cl, const synth::SynthStats& stats,
   cl.Tell(absl::StrCat(kinds, "; MAC fallbacks to lists ",
                        stats.mac_fallbacks, "; recombinant meioses ",
                        stats.recombinant_meioses, "; non-paternal children ",
-                       stats.nonpaternal));
+                       stats.nonpaternal, "; other partners ",
+                       stats.other_partners));
   const auto& version = data.ref->version();
   for (const std::string& r : data.freqs->renamed_names()) {
     cl.Tell(absl::StrCat("haplotype table: ", r, " (renamed in ", version,

@@ -753,6 +753,72 @@ void LikelySharing(const Pedigree& ped, const Solved& one, size_t c,
   }
 }
 
+// Whether, in explanation k, typed parent s's two slots hold the same
+// alleles at locus l (a homozygous parent, at the typed resolution): then
+// which copy a child received does not change what it carries.
+bool ParentAlikeAt(const Solved& one, size_t k, size_t l, int s) {
+  if (!one.problem.parents[s].has_value()) return false;
+  for (const SlotState& st : one.states[k][l]) {
+    if (!st[2 * s] || !st[2 * s + 1] || *st[2 * s] != *st[2 * s + 1]) {
+      return false;
+    }
+  }
+  return !one.states[k][l].empty();
+}
+
+// When the explanations differ only in which of a typed parent's alike
+// copies a sibling received: the count at the typed resolution, which is
+// the same in every explanation (a side counts as shared when, wherever
+// its pattern differs from the patient's, that parent's copies are alike).
+// True when it gave a count (with the words), false to leave it
+// undetermined. Not a count by descent; what a transplant sees is the same.
+bool SharingAtTypedResolution(const Pedigree& ped, const Sibship& sib,
+                              size_t c, MemberResult* m) {
+  const Solved& one = sib.solved;
+  if (one.states.size() != one.result.solutions.size()) return false;
+  std::set<int> counts;
+  std::array<std::set<bool>, 2> side;
+  std::set<size_t> alike_loci;
+  std::vector<std::set<int>> per_locus(ped.loci.size());
+  for (size_t k = 0; k < one.result.solutions.size(); ++k) {
+    const SegSolution& sol = one.result.solutions[k];
+    int n = 0;
+    std::array<int, 2> shared_side = {1, 1};
+    std::vector<int> at(ped.loci.size(), 0);
+    for (int s = 0; s < 2; ++s) {
+      for (size_t l = 0; l < ped.loci.size(); ++l) {
+        const bool same = sol.children[c].from[s][l] == sol.children[0].from[s][l];
+        const bool alike = !same && ParentAlikeAt(one, k, l, s);
+        if (alike) alike_loci.insert(l);
+        if (same || alike) {
+          ++at[l];
+        } else {
+          shared_side[s] = 0;
+        }
+      }
+      side[s].insert(shared_side[s] == 1);
+      n += shared_side[s];
+    }
+    counts.insert(n);
+    for (size_t l = 0; l < ped.loci.size(); ++l) per_locus[l].insert(at[l]);
+  }
+  if (counts.size() != 1) return false;
+  (void)side;
+  m->shared_as_typed = *counts.begin();
+  std::vector<Locus> where;
+  for (size_t l : alike_loci) where.push_back(ped.loci[l]);
+  m->basis = absl::StrCat(
+      "family segregation: shares ", *counts.begin(),
+      " haplotype(s) with the patient at the typed resolution (which copy of "
+      "a parent's alike haplotypes, at ", LocusList(where), ", ", m->id,
+      " received cannot be told, and does not change what it carries)");
+  m->ibd.assign(ped.loci.size(), std::nullopt);
+  for (size_t l = 0; l < ped.loci.size(); ++l) {
+    if (per_locus[l].size() == 1) m->ibd[l] = *per_locus[l].begin();
+  }
+  return true;
+}
+
 // What sibling c (search child c >= 1) shares with the patient: a side is
 // shared when its pattern is the patient's at every locus. A count is
 // proven only when every explanation gives the same one.
@@ -788,6 +854,7 @@ void ShareSibling(const Pedigree& ped, const Sibship& sib, size_t c,
     ProvenSharing(sib, side, *counts.begin(), m);
     return;
   }
+  if (SharingAtTypedResolution(ped, sib, c, m)) return;
   UndeterminedSharing(sib, side, counts, m);
   LikelySharing(ped, sib.solved, c, m);
 }
@@ -1280,10 +1347,11 @@ bool ApplySegregation(const FamilyResult& family, absl::string_view id,
         *least == 2   ? matcher::HaploVerdict::kIdentical
         : *least == 1 ? matcher::HaploVerdict::kHaploidentical
                       : matcher::HaploVerdict::kNotHaploidentical;
+    const std::optional<int> whole = m->shared ? m->shared : m->shared_as_typed;
     const bool same_as_whole =
-        m->shared && by_loci == (*m->shared == 2   ? matcher::HaploVerdict::kIdentical
-                                 : *m->shared == 1 ? matcher::HaploVerdict::kHaploidentical
-                                                   : matcher::HaploVerdict::kNotHaploidentical);
+        whole && by_loci == (*whole == 2   ? matcher::HaploVerdict::kIdentical
+                             : *whole == 1 ? matcher::HaploVerdict::kHaploidentical
+                                           : matcher::HaploVerdict::kNotHaploidentical);
     h.verdict = by_loci;
     if (same_as_whole) {
       h.basis = m->basis;

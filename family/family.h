@@ -114,6 +114,12 @@ struct MemberResult {
   // patient). `basis` says why, in words.
   std::optional<int> shared;
   std::string basis;
+  // When `shared` is undetermined only because a typed parent's two
+  // haplotypes are alike (at the typed resolution) where the explanations
+  // differ: whole haplotypes shared as typed, the same in every
+  // explanation. Not a count by descent (synth's truth may differ), but
+  // what the typing shows and a transplant sees; ApplySegregation uses it.
+  std::optional<int> shared_as_typed;
   // When `shared` is undetermined only because, with a parent untyped, the
   // same haplotype (at ARD level) might be present twice among the parents:
   // the count otherwise. Not a proof; ApplySegregation never uses it.

@@ -281,6 +281,8 @@ std::string FamilyJson(
             << (m.shared ? absl::StrCat(*m.shared) : "null")
             << ",\"likely_shared\":"
             << (m.likely_shared ? absl::StrCat(*m.likely_shared) : "null")
+            << ",\"shared_as_typed\":"
+            << (m.shared_as_typed ? absl::StrCat(*m.shared_as_typed) : "null")
             << ",\"shared_haplotypes\":" << JsonStringList(m.shared_haplotypes)
             << ",\"alleles_by_descent\":" << DescentJson(fam->loci, m.ibd)
             << ",\"segregation_basis\":" << JsonString(m.basis)

@@ -269,7 +269,9 @@ std::string FamilyText(
       const family::MemberResult& m = fam->members[i];
       if (!m.in_input || m.role == family::FamilyRole::kPatient) continue;
       out << "  " << m.id << ": "
-          << (m.shared ? absl::StrCat(*m.shared) : std::string("?"))
+          << (m.shared            ? absl::StrCat(*m.shared)
+              : m.shared_as_typed ? absl::StrCat(*m.shared_as_typed, " (as typed)")
+                                  : std::string("?"))
           << " shared; " << (m.needs_review ? "NEEDS REVIEW; " : "");
       if (verdicts[i].has_value()) {
         out << matcher::ToString(verdicts[i]->verdict) << ": "

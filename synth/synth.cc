@@ -94,6 +94,7 @@ class Rng {
 // Stream kinds.
 constexpr uint64_t kStreamDonor = 1;
 constexpr uint64_t kStreamFamily = 2;
+constexpr uint64_t kStreamFamilyPartners = 3;
 
 // ---- Dates (Howard Hinnant's days_from_civil / civil_from_days).
 
@@ -466,6 +467,7 @@ const std::vector<std::string>& Synthesizer::Columns() {
           std::string(DonorFactName(DonorFact::kId)),
           registry::kFamilyIdColumn,
           registry::kRoleColumn,
+          registry::kOtherParentColumn,
           std::string(DonorFactName(DonorFact::kRelationship)),
           std::string(DonorFactName(DonorFact::kBirthDate)),
           std::string(DonorFactName(DonorFact::kSex)),
@@ -701,6 +703,7 @@ struct RowContext {
 // for them too (no truth columns).
 void AppendRow(const RowContext& c, absl::string_view id,
                absl::string_view family_id, absl::string_view role,
+               absl::string_view other_parent,
                absl::string_view relationship, Population pop, const Person& p,
                const Person* patient, const ResolutionMix& mix, Rng& rng,
                std::string* out, SynthStats* stats) {
@@ -708,6 +711,8 @@ void AppendRow(const RowContext& c, absl::string_view id,
   absl::StrAppend(out, id, std::string(1, sep), family_id);
   out->push_back(sep);
   absl::StrAppend(out, role);
+  out->push_back(sep);
+  absl::StrAppend(out, other_parent);
   out->push_back(sep);
   absl::StrAppend(out, relationship);
   out->push_back(sep);
@@ -770,7 +775,7 @@ void Synthesizer::AppendDonor(uint64_t index, std::string* out,
   AppendPadded(index + 1, 9, &id);
   TypingWriter writer(*freqs_, *tables_);
   RowContext c{options_, *freqs_, *tables_, writer};
-  AppendRow(c, id, "", "unrelated", "unrelated", pop, p, nullptr,
+  AppendRow(c, id, "", "unrelated", "", "unrelated", pop, p, nullptr,
             options_.donor_resolution, rng, out, stats);
 }
 
@@ -817,11 +822,12 @@ void Synthesizer::AppendFamily(uint64_t index, std::string* out,
   TypingWriter writer(*freqs_, *tables_);
   RowContext c{o, *freqs_, *tables_, writer};
   auto row = [&](absl::string_view suffix, absl::string_view role,
-                 absl::string_view relationship, Person& p) {
+                 absl::string_view relationship, Person& p,
+                 absl::string_view other_parent = "") {
     p.cmv = rng.Bernoulli(cmv);
     AppendRow(c, absl::StrCat(family_id, "-", suffix), family_id, role,
-              relationship, pop, p, &patient, o.family_resolution, rng, out,
-              stats);
+              other_parent, relationship, pop, p, &patient,
+              o.family_resolution, rng, out, stats);
   };
   if (father_written) row("F", "father", "parent", father);
   if (mother_written) row("M", "mother", "parent", mother);
@@ -849,21 +855,38 @@ void Synthesizer::AppendFamily(uint64_t index, std::string* out,
     row(absl::StrCat("S", s), "sibling", "sibling", sib);
   }
 
-  // Children of the patient with a partner outside the file (e|f).
+  // Children of the patient with partners outside the file (e|f; with
+  // other_partner_rate, later children may have another: g|h, i|j, ...).
+  // The other-partner draws come from a stream of their own, so that the
+  // rest of the family is the same whatever the rate.
   static constexpr std::array<double, 3> kChildren = {0.4, 0.4, 0.2};
   if (patient.age >= 38 && rng.Bernoulli(0.5)) {
-    Person partner;
-    DrawFounder(*freqs_, blood, pop, rng, "e", "f", &partner);
+    std::vector<Person> partners(1);
+    DrawFounder(*freqs_, blood, pop, rng, "e", "f", &partners[0]);
+    Rng extra(o.seed, kStreamFamilyPartners, index);
+    size_t current = 0;
     const int children = 1 + static_cast<int>(rng.Categorical(kChildren));
     for (int k = 1; k <= children; ++k) {
+      if (k > 1 && o.other_partner_rate > 0 &&
+          extra.Bernoulli(o.other_partner_rate)) {
+        const char first = static_cast<char>('e' + 2 * partners.size());
+        partners.emplace_back();
+        DrawFounder(*freqs_, blood, pop, extra, std::string(1, first),
+                    std::string(1, static_cast<char>(first + 1)),
+                    &partners.back());
+        current = partners.size() - 1;
+        if (stats) ++stats->other_partners;
+      }
       Person child;
       const bool patient_is_father = patient.sex == 'M';
+      const Person& partner = partners[current];
       Conceive(patient_is_father ? patient : partner,
                patient_is_father ? partner : patient, o, rng, &child, stats);
       child.age = patient.age - rng.Range(20, 38);
       if (child.age < 0) child.age = 0;
       child.sex = sex();
-      row(absl::StrCat("C", k), "child", "child", child);
+      row(absl::StrCat("C", k), "child", "child", child,
+          absl::StrCat(family_id, "-Q", current + 1));
     }
   }
   if (stats) ++stats->families;

@@ -117,6 +117,13 @@ struct SynthOptions {
   // Per parent: the probability that the parent is not in the file
   // (deceased, not typed). Assumption. Parents over 90 are never written.
   double parent_missing = 0.2;
+  // Per child of the patient after the first: the probability that its
+  // other parent is a new partner (haplotype letters g|h, then i|j, ...;
+  // the first partner is e|f). Each child's other_parent column names its
+  // partner ("F0000001-Q1", not a row of the file). 0 unless asked; drawn
+  // from a stream of its own, so that families are otherwise the same
+  // whatever the rate.
+  double other_partner_rate = 0.0;
 
   // Ages and birth dates are relative to this date, so that output does not
   // depend on the day it is produced.
@@ -135,6 +142,7 @@ struct SynthStats {
   uint64_t mac_fallbacks = 0;
   uint64_t recombinant_meioses = 0;
   uint64_t nonpaternal = 0;  // patients and siblings
+  uint64_t other_partners = 0;  // partners beyond each patient's first
 };
 
 class Synthesizer {

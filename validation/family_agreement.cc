@@ -178,8 +178,10 @@ Visibility CrossoverVisibility(const Truth& t,
   const Truth* parent = nullptr;
   if (t.role != "child") {
     parent = side == 0 ? &fam.father : &fam.mother;
-  } else if (labels[side].find_first_of("ef") == std::string::npos) {
-    parent = &fam.patient;  // not from the untyped partner
+  } else if (labels[side].find_first_of("efghijklmnopqrstuvw") ==
+             std::string::npos) {
+    // Not from an untyped partner (e|f, g|h, ...: synth's partner letters).
+    parent = &fam.patient;
   }
   // An untyped parent absorbs a mosaic as just another haplotype (and
   // leaves the patient's phase open): both must be typed.
@@ -321,8 +323,8 @@ void CountRelatives(const TruthFamily& fam, const FamilyResult& r,
 }
 
 // Family f: generated, read as a family file, segregated, compared.
-void MeasureOne(const synth::Synthesizer& synth, uint64_t f, ArdKeys* keys,
-                FamilyAgreement* a) {
+void MeasureOne(const synth::Synthesizer& synth, uint64_t f,
+                bool unnamed_partners, ArdKeys* keys, FamilyAgreement* a) {
   std::string text;
   synth.AppendHeader(&text);
   synth.AppendFamily(f, &text, nullptr);
@@ -340,7 +342,10 @@ void MeasureOne(const synth::Synthesizer& synth, uint64_t f, ArdKeys* keys,
     a->errors.push_back(absl::StrCat("family ", f, ": not read"));
     return;
   }
-  const registry::FamilyRows& rows = file->families[0];
+  registry::FamilyRows rows = file->families[0];
+  if (unnamed_partners) {
+    for (family::FamilyMember& m : rows.members) m.other_parent.clear();
+  }
   const absl::StatusOr<FamilyResult> r =
       family::Segregate(rows.family_id, rows.members, {});
   if (!r.ok()) {
@@ -373,6 +378,7 @@ absl::StatusOr<FamilyAgreement> MeasureFamilyAgreement(
   o.families = options.families;
   o.seed = options.seed;
   o.recombination_rate = options.recombination_rate;
+  o.other_partner_rate = options.other_partner_rate;
   HLA_ASSIGN_OR_RETURN(std::unique_ptr<const synth::Synthesizer> synth,
                        synth::Synthesizer::Create(data.reference.reference,
                                                   data.reference.macs,
@@ -380,7 +386,7 @@ absl::StatusOr<FamilyAgreement> MeasureFamilyAgreement(
   ArdKeys keys(data.reference);
   FamilyAgreement a;
   for (uint64_t f = 0; f < options.families; ++f) {
-    MeasureOne(*synth, f, &keys, &a);
+    MeasureOne(*synth, f, options.unnamed_partners, &keys, &a);
   }
   return a;
 }

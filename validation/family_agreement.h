@@ -34,6 +34,12 @@ struct AgreementOptions {
   uint64_t seed = 20261126;
   // Per meiosis, between HLA-A and HLA-DQB1 (synth's default).
   double recombination_rate = 0.0145;
+  // synth's other_partner_rate: children of the patient by several
+  // partners (each child's other_parent names its partner).
+  double other_partner_rate = 0.0;
+  // Blank every other_parent before segregating, so that the children are
+  // grouped with no names (the "each alone when needed" path).
+  bool unnamed_partners = false;
 };
 
 struct FamilyAgreement {

@@ -34,6 +34,7 @@ constexpr size_t kMaxListed = 20;
 
 constexpr char kUsage[] =
     "usage: family_validation [--families=N] [--seed=N] [--recombination=R]\n"
+    "                         [--other-partner=R] [--unnamed-partners=0|1]\n"
     "\n"
     "Generates N synthetic families (synth), segregates each as a family\n"
     "file, compares every relative's count of haplotypes shared with the\n"
@@ -45,6 +46,10 @@ constexpr char kUsage[] =
     "  --recombination=R  probability of a crossover between HLA-A and\n"
     "                     HLA-DQB1 per meiosis, 0 to 1 (default 0.0145,\n"
     "                     synth's default)\n"
+    "  --other-partner=R  per child of the patient after the first, the\n"
+    "                     probability of another partner (default 0)\n"
+    "  --unnamed-partners=1  blank each child's other_parent before\n"
+    "                     segregating (children grouped by no name)\n"
     "\n"
     "The data (release, MAC table, haplotype frequencies) is found as the\n"
     "haplomatch command finds it ($HAPLOMATCH_DATA_DIR, the build tree).\n"
@@ -75,6 +80,12 @@ bool ParseFlags(int argc, char** argv, AgreementOptions* o) {
     } else if (name == "--recombination") {
       ok = ok && absl::SimpleAtod(value, &o->recombination_rate) &&
            o->recombination_rate >= 0 && o->recombination_rate <= 1;
+    } else if (name == "--other-partner") {
+      ok = ok && absl::SimpleAtod(value, &o->other_partner_rate) &&
+           o->other_partner_rate >= 0 && o->other_partner_rate <= 1;
+    } else if (name == "--unnamed-partners") {
+      ok = value == "1" || value == "0";
+      o->unnamed_partners = value == "1";
     } else {
       std::fprintf(stderr,
                    "family_validation: unknown flag '%s' (--help lists "
@@ -104,9 +115,11 @@ void Row(const char* what, int n, int of) {
 
 void PrintTable(const AgreementOptions& o, const FamilyAgreement& a) {
   std::printf("family segregation against synth ground truth\n");
-  std::printf("  seed %llu, recombination %g per meiosis, %d families\n\n",
+  std::printf("  seed %llu, recombination %g per meiosis, other partner %g%s, "
+              "%d families\n\n",
               static_cast<unsigned long long>(o.seed), o.recombination_rate,
-              a.families);
+              o.other_partner_rate,
+              o.unnamed_partners ? " (unnamed)" : "", a.families);
   std::printf("families without recombination: %d\n",
               a.families - a.recombinant_families);
   Row("relatives", a.relatives);

@@ -121,7 +121,7 @@ TEST_F(FamilyCommand, Json) {
   EXPECT_THAT(r.out, HasSubstr("{\"id\":\"S3\",\"role\":\"sibling\","
                                "\"in_input\":true,\"haplotypes\":\"a|c\""));
   EXPECT_THAT(r.out, HasSubstr("\"shared_with_patient\":2,"
-                               "\"likely_shared\":null,"
+                               "\"likely_shared\":null,\"shared_as_typed\":null,"
                                "\"shared_haplotypes\":[\"a (paternal)\","
                                "\"c (maternal)\"]"));
   EXPECT_THAT(r.out, HasSubstr("\"verdict\":\"identical\""));

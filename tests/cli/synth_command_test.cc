@@ -45,11 +45,11 @@ TEST(Synth, WritesHeaderFamiliesThenDonors) {
   EXPECT_THAT(r.err, IsEmpty());
   const std::vector<std::string> lines = Lines(r.out);
   ASSERT_GE(lines.size(), 1u + 2 * 2 + 5);
-  EXPECT_THAT(lines[0], StartsWith("id,family_id,role,relationship,"
+  EXPECT_THAT(lines[0], StartsWith("id,family_id,role,other_parent,relationship,"
                                    "birth_date,sex,abo,cmv,population,"
                                    "glstring,glstring_phased,"));
   EXPECT_THAT(lines[1], StartsWith("F0000001-"));
-  EXPECT_THAT(lines.back(), StartsWith("D000000005,,unrelated,unrelated,"));
+  EXPECT_THAT(lines.back(), StartsWith("D000000005,,unrelated,,unrelated,"));
 }
 
 TEST(Synth, SameSeedSameOutputOtherSeedOther) {
@@ -88,8 +88,8 @@ TEST(Synth, OnePopulation) {
   ASSERT_EQ(lines.size(), 201u);
   for (size_t i = 1; i < lines.size(); ++i) {
     std::vector<std::string> cols = absl::StrSplit(lines[i], ',');
-    ASSERT_EQ(cols.size(), 14u);
-    EXPECT_EQ(cols[8], "AFA");
+    ASSERT_EQ(cols.size(), 15u);
+    EXPECT_EQ(cols[9], "AFA");
   }
 }
 
@@ -100,7 +100,7 @@ TEST(Synth, AsOfMovesBirthDates) {
   ASSERT_EQ(b.rc, kExitOk) << b.err;
   const std::vector<std::string> ca = absl::StrSplit(Lines(a.out)[1], ',');
   const std::vector<std::string> cb = absl::StrSplit(Lines(b.out)[1], ',');
-  EXPECT_EQ(std::stoi(cb[4].substr(0, 4)) - std::stoi(ca[4].substr(0, 4)), 10);
+  EXPECT_EQ(std::stoi(cb[5].substr(0, 4)) - std::stoi(ca[5].substr(0, 4)), 10);
 }
 
 TEST(Synth, StatsGoToStderr) {

@@ -182,12 +182,27 @@ TEST_F(Family, HomozygousFatherLeavesPaternalSideOpen) {
   Add("S2", FamilyRole::kSibling, kA, kD);
   const FamilyResult r = Run();
   // Which copy of the father's (identical) haplotype each child got cannot
-  // be told; at ARD level it does not matter, but the count by descent is
-  // not proven.
+  // be told, so the count by descent is not proven; at the typed resolution
+  // it does not matter: S1 shares 2 as typed, S2 1 (not "0 or 1").
   EXPECT_FALSE(Get(r, "S1").shared.has_value());
-  EXPECT_THAT(Get(r, "S1").basis, HasSubstr("alike at every locus"));
+  EXPECT_EQ(Get(r, "S1").shared_as_typed, 2);
+  EXPECT_THAT(Get(r, "S1").basis, HasSubstr("at the typed resolution"));
   EXPECT_FALSE(Get(r, "S2").shared.has_value());
+  EXPECT_EQ(Get(r, "S2").shared_as_typed, 1);
   EXPECT_EQ(Get(r, "F").shared, 1);
+  // The verdict follows what the typing shows.
+  absl::StatusOr<matcher::MatchReport> s2 =
+      Match(*LoadShipped().ref, members_[2].genotype, members_[4].genotype,
+            matcher::Relationship::kSibling, {});
+  ASSERT_TRUE(s2.ok());
+  EXPECT_TRUE(ApplySegregation(r, "S2", &*s2));
+  EXPECT_EQ(s2->haplo.verdict, matcher::HaploVerdict::kHaploidentical);
+  EXPECT_THAT(s2->haplo.basis, HasSubstr("at the typed resolution"));
+  // An untyped homozygous father proves nothing: the count stays open.
+  members_[0] = {"F", FamilyRole::kFather, matcher::Genotype(), ""};
+  const FamilyResult u = Run();
+  EXPECT_FALSE(Get(u, "S2").shared.has_value());
+  EXPECT_FALSE(Get(u, "S2").shared_as_typed.has_value());
 }
 
 TEST_F(Family, FatherHomozygousAtOneLocusOnly) {
@@ -748,6 +763,32 @@ TEST_F(Family, SynthGroundTruthFewFamilies) {
     // Enough of each kind that the checks above check something.
     EXPECT_GT(a->agree, 30);
     EXPECT_GT(a->undetermined, 0);
+  }
+}
+
+// Children by several partners (synth's other_partner_rate), their
+// partners named or not: every child's count is determined and right, and
+// no child is flagged (the agreement's invariants).
+TEST_F(Family, SynthChildrenBySeveralPartners) {
+  data::DataPaths paths;
+  paths.env_data_dir = matcher_test::kData;
+  const absl::StatusOr<validation::AgreementData> data =
+      validation::LoadAgreementData(paths);
+  ASSERT_TRUE(data.ok()) << data.status();
+  for (bool unnamed : {false, true}) {
+    SCOPED_TRACE(unnamed ? "unnamed" : "named");
+    validation::AgreementOptions options;
+    options.families = 200;
+    options.other_partner_rate = 0.5;
+    options.unnamed_partners = unnamed;
+    const absl::StatusOr<validation::FamilyAgreement> a =
+        validation::MeasureFamilyAgreement(*data, options);
+    ASSERT_TRUE(a.ok()) << a.status();
+    EXPECT_EQ(a->wrong, 0);
+    EXPECT_EQ(a->und_unexplained, 0);
+    EXPECT_THAT(a->violations, ::testing::IsEmpty());
+    EXPECT_THAT(a->errors, ::testing::IsEmpty());
+    ExpectCountsAddUp(*a);
   }
 }
 

@@ -39,6 +39,7 @@ enum Col {
   kId,
   kFamilyId,
   kRole,
+  kOtherParent,
   kRelationship,
   kBirthDate,
   kSex,
@@ -162,7 +163,7 @@ TEST_F(SynthTest, EachRowGroupHasItsOwnStream) {
   s2->AppendFamily(3, &f2, nullptr);
   EXPECT_EQ(d1, d2);
   EXPECT_EQ(f1, f2);
-  EXPECT_TRUE(absl::StartsWith(d1, "D000000008,,unrelated,unrelated,")) << d1;
+  EXPECT_TRUE(absl::StartsWith(d1, "D000000008,,unrelated,,unrelated,")) << d1;
   EXPECT_TRUE(absl::StartsWith(f1, "F0000004-")) << f1;
 }
 
@@ -176,8 +177,8 @@ TEST_F(SynthTest, HeaderAndTsv) {
   EXPECT_THAT(std::vector<std::string>(absl::StrSplit(header, '\t')),
               ElementsAreArray(Synthesizer::Columns()));
   EXPECT_EQ(header,
-            "id\tfamily_id\trole\trelationship\tbirth_date\tsex\tabo\tcmv\t"
-            "population\tglstring\tglstring_phased\ttruth_haplotypes\t"
+            "id\tfamily_id\trole\tother_parent\trelationship\tbirth_date\t"
+            "sex\tabo\tcmv\tpopulation\tglstring\tglstring_phased\ttruth_haplotypes\t"
             "truth_shared_with_patient\ttruth_recombinant");
   EXPECT_EQ(text.find(','), std::string::npos);  // no comma anywhere
   EXPECT_GE(Rows(text, '\t').size(), 3u + 2u);
@@ -370,6 +371,43 @@ int SharedLabels(const Member& patient, const Member& m) {
     }
   }
   return n;
+}
+
+// other_partner_rate: later children of the patient by new partners (g|h,
+// i|j, ...), named in other_parent; at rate 0 every child names the first
+// partner, and the rest of each family is the same whatever the rate (the
+// partner draws have a stream of their own).
+TEST_F(SynthTest, ChildrenByOtherPartners) {
+  SynthOptions o;
+  o.families = 300;
+  o.seed = 11;
+  const std::vector<Row> plain = Rows(Generate(o));
+  o.other_partner_rate = 0.6;
+  SynthStats stats;
+  const std::vector<Row> mixed = Rows(Generate(o, &stats));
+  EXPECT_GT(stats.other_partners, 0u);
+  ASSERT_EQ(plain.size(), mixed.size());
+  int second = 0;
+  for (size_t i = 0; i < plain.size(); ++i) {
+    const Row& p = plain[i];
+    const Row& m = mixed[i];
+    ASSERT_EQ(p[kId], m[kId]);
+    if (p[kRole] != "child") {
+      EXPECT_EQ(p, m);
+      EXPECT_EQ(m[kOtherParent], "");
+      continue;
+    }
+    EXPECT_EQ(p[kOtherParent], p[kFamilyId] + "-Q1");
+    if (m[kOtherParent] == p[kOtherParent]) continue;
+    ++second;
+    // The partner side of the truth is a new partner's letter.
+    EXPECT_NE(m[kTruthHaplotypes].find_first_of("ghij"), std::string::npos)
+        << m[kTruthHaplotypes];
+    if (m[kTruthRecombinant] == "no") {
+      EXPECT_EQ(m[kTruthShared], "1");
+    }
+  }
+  EXPECT_GT(second, 0);
 }
 
 TEST_F(SynthTest, FamiliesAreMendelianAndTruthIsConsistent) {
