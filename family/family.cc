@@ -1302,6 +1302,26 @@ std::optional<int> LeastDescentOnScoredLoci(const FamilyResult& family,
   return least;
 }
 
+// For a relative who is not haploidentical on the scored loci but shares
+// part of them by descent (a crossover inside them): "; by descent, an
+// allele shared at A, B, C, none at DRB1, DQB1" -- the shared segment.
+// Empty when no scored locus shares one.
+std::string SharedSegment(const FamilyResult& family, const MemberResult& m,
+                          const matcher::MatchReport& report) {
+  std::vector<Locus> some, none;
+  for (const matcher::LocusMatch& lm : report.loci) {
+    if (!lm.scored) continue;
+    const auto at = std::find(family.loci.begin(), family.loci.end(), lm.locus);
+    if (at == family.loci.end()) return "";
+    const size_t l = static_cast<size_t>(at - family.loci.begin());
+    if (l >= m.ibd.size() || !m.ibd[l]) return "";
+    (*m.ibd[l] > 0 ? some : none).push_back(lm.locus);
+  }
+  if (some.empty() || none.empty()) return "";
+  return absl::StrCat("; by descent, an allele shared at ", LocusList(some),
+                      ", none at ", LocusList(none));
+}
+
 }  // namespace
 
 bool ApplySegregation(const FamilyResult& family, absl::string_view id,
@@ -1355,6 +1375,9 @@ bool ApplySegregation(const FamilyResult& family, absl::string_view id,
     h.verdict = by_loci;
     if (same_as_whole) {
       h.basis = m->basis;
+      if (by_loci == matcher::HaploVerdict::kNotHaploidentical) {
+        absl::StrAppend(&h.basis, SharedSegment(family, *m, *report));
+      }
     } else {
       std::vector<Locus> scored;
       for (const matcher::LocusMatch& lm : report->loci) {
@@ -1368,7 +1391,8 @@ bool ApplySegregation(const FamilyResult& family, absl::string_view id,
                                      " by descent at every scored locus (",
                                      LocusList(scored), ")"),
           m->flags.empty() ? "" : "; ", absl::StrJoin(m->flags, "; "),
-          "; ", absl::StripPrefix(m->basis, "family segregation: "));
+          "; ", absl::StripPrefix(m->basis, "family segregation: "),
+          *least == 0 ? SharedSegment(family, *m, *report) : std::string());
     }
     // A stated parent or child whose descent segregation proves is not in
     // doubt: the matcher's "cannot carry a recipient haplotype whole" was

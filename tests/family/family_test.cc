@@ -510,6 +510,10 @@ TEST_F(Family, TheFatherOfARecombinantPatientIsHaploidentical) {
   matcher::MatchReport s1 = match(3, matcher::Relationship::kSibling);
   EXPECT_TRUE(ApplySegregation(r, "S1", &s1));
   EXPECT_EQ(s1.haplo.verdict, matcher::HaploVerdict::kNotHaploidentical);
+  // The segment S1 shares: a's alleles up to B (the patient's haplotype is
+  // b from DRB1 on).
+  EXPECT_THAT(s1.haplo.basis, HasSubstr("by descent, an allele shared at A, "
+                                        "B, C, none at DRB1, DQB1"));
 }
 
 TEST_F(Family, ApplySegregationCanProveNoSharedHaplotype) {
