@@ -48,6 +48,8 @@ absl::string_view ToString(FamilyRole role) {
       return "other";
     case FamilyRole::kPartner:
       return "partner";
+    case FamilyRole::kHalfSibling:
+      return "half_sibling";
   }
   return "other";
 }
@@ -68,10 +70,23 @@ absl::StatusOr<FamilyRole> ParseFamilyRole(absl::string_view text) {
       t == "other parent") {
     return FamilyRole::kPartner;
   }
+  {
+    std::string norm = t;
+    for (char& ch : norm) {
+      if (ch == '-' || ch == ' ') ch = '_';
+    }
+    absl::string_view h = norm;
+    if (!absl::ConsumePrefix(&h, "maternal_")) {
+      absl::ConsumePrefix(&h, "paternal_");
+    }
+    if (h == "half_sibling" || h == "half_brother" || h == "half_sister") {
+      return FamilyRole::kHalfSibling;
+    }
+  }
   return absl::InvalidArgumentError(absl::StrCat(
       "role '", text,
       "' is not one of patient, father, mother, sibling, child, other, "
-      "partner"));
+      "partner, half_sibling"));
 }
 
 const MemberResult* FamilyResult::Find(absl::string_view id) const {
@@ -923,6 +938,7 @@ void ForgetCountsIfTruncated(const Solved& one, FamilyResult* out) {
   for (MemberResult& m : out->members) {
     if (m.role == FamilyRole::kPatient || m.role == FamilyRole::kChild ||
         m.role == FamilyRole::kOther || m.role == FamilyRole::kPartner ||
+        m.role == FamilyRole::kHalfSibling ||
         m.inconsistent || m.letters.empty()) {
       continue;
     }
@@ -1268,6 +1284,12 @@ absl::StatusOr<FamilyResult> Segregate(const std::string& family_id,
           "undetermined: role 'other' is not segregated (only parents, full "
           "siblings and the patient's children are)";
     }
+    if (m.role == FamilyRole::kHalfSibling && m.basis.empty()) {
+      m.basis =
+          "undetermined: half-siblings are not segregated yet (only parents, "
+          "full siblings and the patient's children are); the verdict rests "
+          "on the typing";
+    }
     if (m.role == FamilyRole::kPartner && m.basis.empty()) {
       m.basis =
           "the other parent of some of the patient's children: not a "
@@ -1435,6 +1457,8 @@ matcher::Relationship RelationshipOf(FamilyRole role) {
       return matcher::Relationship::kOtherRelated;
     case FamilyRole::kPartner:
       return matcher::Relationship::kUnrelated;
+    case FamilyRole::kHalfSibling:
+      return matcher::Relationship::kHalfSibling;
     case FamilyRole::kPatient:
       break;
   }

@@ -61,12 +61,17 @@ enum class FamilyRole : uint8_t {
   kOther,    // any other relative: listed, not segregated
   kPartner,  // the other parent of some of the patient's children: not a
              // relative of the patient; typed, it phases their children
+  kHalfSibling,  // a half-sibling of the patient: listed, not segregated
+                 // (yet); its verdict is the matcher's
 };
-// "patient", "father", "mother", "sibling", "child", "other", "partner".
+// "patient", "father", "mother", "sibling", "child", "other", "partner",
+// "half_sibling".
 absl::string_view ToString(FamilyRole role);
 // Case-insensitive: patient (also recipient, proband), father, mother,
 // sibling (brother, sister), child (son, daughter), other, partner (spouse,
-// other_parent). Anything else is InvalidArgumentError naming the text.
+// other_parent), half_sibling (half-sibling, half-brother, half-sister,
+// maternal_half_sibling, paternal_half_sibling). Anything else is
+// InvalidArgumentError naming the text.
 absl::StatusOr<FamilyRole> ParseFamilyRole(absl::string_view text);
 
 struct FamilyMember {

@@ -405,6 +405,33 @@ TEST_F(Family, ChildrenAreGroupedByTheirNamedOtherParent) {
                         "father, not partner"));
 }
 
+// A half-sibling entered as such is listed, not segregated: the family of
+// full siblings stays consistent (entered as a full sibling, a
+// half-sibling is flagged as not explained), and the role reads in its
+// usual spellings.
+TEST_F(Family, HalfSiblingsAreListedNotSegregated) {
+  Add("F", FamilyRole::kFather, kA, kB);
+  Add("M", FamilyRole::kMother, kC, kD);
+  Add("P", FamilyRole::kPatient, kA, kC);
+  Add("S1", FamilyRole::kSibling, kB, kD);
+  Add("H", FamilyRole::kHalfSibling, kE, kC);  // the mother's, another father
+  const FamilyResult r = Run();
+  EXPECT_TRUE(r.consistent) << absl::StrJoin(r.problems, "; ");
+  EXPECT_FALSE(Get(r, "H").shared.has_value());
+  EXPECT_FALSE(Get(r, "H").needs_review);
+  EXPECT_THAT(Get(r, "H").basis, HasSubstr("half-siblings are not segregated"));
+  EXPECT_EQ(Get(r, "S1").shared, 0);
+  EXPECT_EQ(RelationshipOf(FamilyRole::kHalfSibling),
+            matcher::Relationship::kHalfSibling);
+  for (const char* text : {"half_sibling", "Half-Brother", "half sister",
+                           "maternal_half_sibling", "paternal half-sibling"}) {
+    EXPECT_EQ(ParseFamilyRole(text).value_or(FamilyRole::kOther),
+              FamilyRole::kHalfSibling)
+        << text;
+  }
+  EXPECT_FALSE(ParseFamilyRole("cousin").ok());
+}
+
 TEST_F(Family, ApplySegregationUpgradesTheVerdict) {
   Add("F", FamilyRole::kFather, kA, kB);
   Add("M", FamilyRole::kMother, kC, kD);
