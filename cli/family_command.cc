@@ -126,19 +126,16 @@ size_t WriteFamilies(const CommandLine& cl, const FamilyConfig& config,
     absl::StatusOr<family::FamilyResult> fam =
         family::Segregate(rows.family_id, rows.members, {});
     if (!fam.ok()) {
-      const std::string family_name = rows.family_id.empty()
-                                          ? std::string("(no family_id)")
-                                          : rows.family_id;
       cl.Tell(absl::StrCat("rejected: ", name, ": ", fam.status().message()));
-      rejects->emplace_back(absl::StrCat(name, ": family ", family_name),
+      rejects->emplace_back(
+          absl::StrCat(name, ": family ", family::FamilyName(rows.family_id)),
                             std::string(fam.status().message()));
       continue;
     }
     if (!fam->consistent) {
       ++inconsistent;
       cl.Tell(absl::StrCat("NOT CONSISTENT: ", name, ": family ",
-                           rows.family_id.empty() ? "(no family_id)"
-                                                  : rows.family_id,
+                           family::FamilyName(rows.family_id),
                            ": ", absl::StrJoin(fam->problems, "; "),
                            "; the verdicts resting on it need review"));
     }

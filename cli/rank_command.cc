@@ -268,31 +268,27 @@ absl::StatusOr<registry::DonorStore> LoadDonors(const DonorsFlags& flags,
   }
   *rejected = 0;
   const std::string& path = flags.path;
+  absl::StatusOr<registry::DonorStore> store;
   if (path != "-" && registry::IsIndexFile(path)) {
-    absl::StatusOr<registry::DonorStore> index =
-        registry::LoadIndex(path, resolver);
-    if (rejects != nullptr) {  // empty: an index holds no rejected rows
-      absl::Status s = FinishOutput(
-          *rejects, absl::StrCat("--rejects '", *flags.rejects, "'"));
-      if (!s.ok()) return s;
-    }
-    return index;
+    // --rejects stays empty: an index holds no rejected rows.
+    store = registry::LoadIndex(path, resolver);
+  } else {
+    registry::IngestOptions io;
+    io.id_column = flags.id_column;
+    auto on_reject = [&](const std::string& message) {
+      ++*rejected;
+      if (rejects != nullptr) *rejects << message << "\n";
+    };
+    Progress progress(cmd.err, cmd.interactive);
+    auto on_progress = [&](size_t rows, size_t) { progress.Load(rows); };
+    // '-': standard input (CSV/TSV/JSON Lines as for a file, not gzip).
+    store = path == "-"
+                ? registry::IngestDonorStream(cmd.in, "<stdin>", resolver, io,
+                                              on_reject, stats, on_progress)
+                : registry::IngestDonorFile(path, resolver, io, on_reject,
+                                            stats, on_progress);
+    progress.Clear();
   }
-  registry::IngestOptions io;
-  io.id_column = flags.id_column;
-  auto on_reject = [&](const std::string& message) {
-    ++*rejected;
-    if (rejects != nullptr) *rejects << message << "\n";
-  };
-  Progress progress(cmd.err, cmd.interactive);
-  auto on_progress = [&](size_t rows, size_t) { progress.Load(rows); };
-  // '-': standard input (CSV/TSV/JSON Lines as for a file, not gzip).
-  absl::StatusOr<registry::DonorStore> store =
-      path == "-" ? registry::IngestDonorStream(cmd.in, "<stdin>", resolver,
-                                               io, on_reject, stats, on_progress)
-                  : registry::IngestDonorFile(path, resolver, io, on_reject,
-                                             stats, on_progress);
-  progress.Clear();
   // Rejected rows lost to a full disk would make read != ranked + excluded
   // + the rows in the file.
   if (rejects != nullptr) {

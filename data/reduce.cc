@@ -627,13 +627,6 @@ struct Budget {
   size_t cached_bytes = 0;
 };
 
-absl::Status OverBudget(const Token& token) {
-  return absl::OutOfRangeError(absl::StrCat(
-      "'", ToString(token), "' at offset ", token.offset,
-      ": the typing stands for more than ", kMaxResolvedAlleles,
-      " alleles (the limit); split it"));
-}
-
 absl::Status ResolveLeaves(const Resolver& resolver, const GlNode& node,
                            ReductionLevel level, const CacheMap* cache,
                            std::string* key, std::vector<LeafWork>* work,
@@ -648,7 +641,7 @@ absl::Status ResolveLeaves(const Resolver& resolver, const GlNode& node,
         w.cached = &it->second;
         budget->cached_bytes += it->second.size();
         if (budget->cached_bytes > kMaxResolvedAlleles * 16) {
-          return OverBudget(node.token);
+          return TooManyAlleles(node.token);
         }
         return absl::OkStatus();
       }
@@ -657,7 +650,7 @@ absl::Status ResolveLeaves(const Resolver& resolver, const GlNode& node,
     HLA_RETURN_IF_ERROR(resolver.ResolveTokenInto(
         node.token, node.token.kind == TokenKind::kXX, &w.leaf, warnings));
     budget->alleles += w.leaf.alleles.size();
-    if (budget->alleles > kMaxResolvedAlleles) return OverBudget(node.token);
+    if (budget->alleles > kMaxResolvedAlleles) return TooManyAlleles(node.token);
     if (level == ReductionLevel::kS) {
       // The alleles the name stands for (an allele name's are its prefix's;
       // the resolver leaves them out unless asked).

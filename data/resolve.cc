@@ -550,6 +550,12 @@ absl::StatusOr<ResolvedLeaf> Resolver::ResolveToken(
   return leaf;
 }
 
+absl::Status TooManyAlleles(const Token& token) {
+  return absl::OutOfRangeError(absl::StrCat(
+      Quote(token), ": the typing stands for more than ", kMaxResolvedAlleles,
+      " alleles (the limit); split it"));
+}
+
 namespace {
 
 // *total counts the alleles of the leaves resolved so far (the bound).
@@ -560,11 +566,7 @@ absl::Status ResolveNode(const Resolver& r, const GlNode& node,
     HLA_RETURN_IF_ERROR(
         r.ResolveTokenInto(node.token, true, &out->leaf, warnings));
     *total += out->leaf.alleles.size();
-    if (*total > kMaxResolvedAlleles) {
-      return absl::OutOfRangeError(absl::StrCat(
-          Quote(node.token), ": the typing stands for more than ",
-          kMaxResolvedAlleles, " alleles (the limit); split it"));
-    }
+    if (*total > kMaxResolvedAlleles) return TooManyAlleles(node.token);
     return absl::OkStatus();
   }
   out->op = node.op;

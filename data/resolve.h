@@ -108,6 +108,9 @@ struct ResolvedTyping {
 // typing (an XX code is a few thousand), and 4 MB of ids. A text of 50,000
 // serology alternatives once took 5 GB to resolve and reduce.
 inline constexpr size_t kMaxResolvedAlleles = 1000000;
+// The OutOfRangeError for a typing over kMaxResolvedAlleles, naming the
+// token at which the count passed it (Resolve and the Reducer alike).
+absl::Status TooManyAlleles(const Token& token);
 
 class Resolver {
  public:

@@ -89,6 +89,10 @@ absl::StatusOr<FamilyRole> ParseFamilyRole(absl::string_view text) {
       "partner, half_sibling"));
 }
 
+std::string FamilyName(absl::string_view family_id) {
+  return family_id.empty() ? "(no family_id)" : std::string(family_id);
+}
+
 const MemberResult* FamilyResult::Find(absl::string_view id) const {
   for (const MemberResult& m : members) {
     if (m.id == id) return &m;
@@ -556,20 +560,22 @@ void AddChildren(const Pedigree& ped, FamilyRole role, Solved* s,
   }
 }
 
-// Runs one search with its leave-one-out diagnosis and flags each child it
-// had to leave out: such a child gets the reason, never a count, because
-// the stated parents do not explain it.
-absl::Status SolveAndFlag(const Pedigree& ped,
-                          const std::array<const Typings*, 2>& parents,
-                          const std::array<std::string, 2>& parent_names,
-                          bool patient_is_child0, Solved* s,
-                          FamilyResult* out) {
+// SolveWithDiagnosis with the family named in its errors.
+absl::Status SolveNamed(const Pedigree& ped,
+                        const std::array<const Typings*, 2>& parents,
+                        const std::array<std::string, 2>& parent_names,
+                        bool patient_is_child0, Solved* s) {
   absl::Status st =
       SolveWithDiagnosis(ped, parents, parent_names, patient_is_child0, s);
   if (!st.ok()) {
     return absl::Status(st.code(), absl::StrCat(ped.where, ": ", st.message()));
   }
-  for (const auto& [member, why] : s->unexplained) {
+  return absl::OkStatus();
+}
+
+// Flags each child search s had to leave out.
+void FlagUnexplained(const Solved& s, FamilyResult* out) {
+  for (const auto& [member, why] : s.unexplained) {
     MemberResult& m = out->members[member];
     m.inconsistent = true;
     if (m.role != FamilyRole::kPatient) m.needs_review = true;
@@ -578,6 +584,19 @@ absl::Status SolveAndFlag(const Pedigree& ped,
     out->consistent = false;
     out->problems.push_back(why);
   }
+}
+
+// Runs one search with its leave-one-out diagnosis and flags each child it
+// had to leave out: such a child gets the reason, never a count, because
+// the stated parents do not explain it.
+absl::Status SolveAndFlag(const Pedigree& ped,
+                          const std::array<const Typings*, 2>& parents,
+                          const std::array<std::string, 2>& parent_names,
+                          bool patient_is_child0, Solved* s,
+                          FamilyResult* out) {
+  HLA_RETURN_IF_ERROR(
+      SolveNamed(ped, parents, parent_names, patient_is_child0, s));
+  FlagUnexplained(*s, out);
   return absl::OkStatus();
 }
 
@@ -792,15 +811,14 @@ bool SharingAtTypedResolution(const Pedigree& ped, const Sibship& sib,
   const Solved& one = sib.solved;
   if (one.states.size() != one.result.solutions.size()) return false;
   std::set<int> counts;
-  std::array<std::set<bool>, 2> side;
   std::set<size_t> alike_loci;
   std::vector<std::set<int>> per_locus(ped.loci.size());
   for (size_t k = 0; k < one.result.solutions.size(); ++k) {
     const SegSolution& sol = one.result.solutions[k];
     int n = 0;
-    std::array<int, 2> shared_side = {1, 1};
     std::vector<int> at(ped.loci.size(), 0);
     for (int s = 0; s < 2; ++s) {
+      bool whole = true;  // this side shared at every locus
       for (size_t l = 0; l < ped.loci.size(); ++l) {
         const bool same = sol.children[c].from[s][l] == sol.children[0].from[s][l];
         const bool alike = !same && ParentAlikeAt(one, k, l, s);
@@ -808,17 +826,15 @@ bool SharingAtTypedResolution(const Pedigree& ped, const Sibship& sib,
         if (same || alike) {
           ++at[l];
         } else {
-          shared_side[s] = 0;
+          whole = false;
         }
       }
-      side[s].insert(shared_side[s] == 1);
-      n += shared_side[s];
+      n += whole;
     }
     counts.insert(n);
     for (size_t l = 0; l < ped.loci.size(); ++l) per_locus[l].insert(at[l]);
   }
   if (counts.size() != 1) return false;
-  (void)side;
   m->shared_as_typed = *counts.begin();
   std::vector<Locus> where;
   for (size_t l : alike_loci) where.push_back(ped.loci[l]);
@@ -1145,19 +1161,23 @@ std::array<std::string, 2> PartnerLetters(size_t k) {
           std::string(1, static_cast<char>('a' + first + 1))};
 }
 
-// Segregates one group of the patient's children (`children`, member
-// indices) with their other parent (`partner`, a member index, or -1 when
-// untyped or not in the file). With `flag`, unexplained children are
-// flagged and a failure reported; without, the search only says whether it
-// explains every child (true).
-absl::StatusOr<bool> SegregateChildGroup(const Pedigree& ped, const Sibship& sib,
-                                         const std::vector<size_t>& children,
-                                         int partner, size_t group, bool flag,
-                                         FamilyResult* out) {
+// One group of the patient's children (`children`, member indices) with
+// their other parent (`partner`, a member index, or -1 when untyped or not
+// in the file), searched with its leave-one-out diagnosis; nothing is
+// written to the result yet (ReportChildGroup).
+struct ChildGroup {
   Solved two;
+  std::array<std::string, 2> patient_names;
+  bool Explained() const { return !two.failed && two.unexplained.empty(); }
+};
+absl::StatusOr<ChildGroup> SolveChildGroup(const Pedigree& ped,
+                                           const Sibship& sib,
+                                           const std::vector<size_t>& children,
+                                           int partner) {
+  ChildGroup g;
+  Solved& two = g.two;
   two.problem.loci = static_cast<int>(ped.loci.size());
-  const std::array<std::string, 2> patient_names =
-      PlacePatientAsParent(ped, sib, &two.problem);
+  g.patient_names = PlacePatientAsParent(ped, sib, &two.problem);
   const Typings* partner_typings = nullptr;
   if (partner >= 0 && ped.typings[partner].any) {
     two.problem.parents[1] = ped.typings[partner].seg;
@@ -1169,28 +1189,31 @@ absl::StatusOr<bool> SegregateChildGroup(const Pedigree& ped, const Sibship& sib
   }
   const std::string partner_name =
       partner >= 0 ? ped.Id(static_cast<size_t>(partner)) : "other parent";
-  if (!flag) {
-    HLA_RETURN_IF_ERROR(SolveWithDiagnosis(
-        ped, {&ped.typings[ped.patient], partner_typings},
-        {"patient", partner_name}, /*patient_is_child0=*/false, &two));
-    return !two.failed && two.unexplained.empty();
-  }
-  HLA_RETURN_IF_ERROR(SolveAndFlag(ped, {&ped.typings[ped.patient], partner_typings},
-                                   {"patient", partner_name},
-                                   /*patient_is_child0=*/false, &two, out));
+  HLA_RETURN_IF_ERROR(SolveNamed(ped, {&ped.typings[ped.patient], partner_typings},
+                                 {"patient", partner_name},
+                                 /*patient_is_child0=*/false, &two));
+  return g;
+}
+
+// Writes group number `group` (its other parent's letters) to the result:
+// unexplained children flagged, a failed search reported, the others'
+// letters, sharing and phase.
+void ReportChildGroup(const Pedigree& ped, const ChildGroup& g, size_t group,
+                      FamilyResult* out) {
+  const Solved& two = g.two;
+  FlagUnexplained(two, out);
   if (two.failed) {
     ReportFailedSearch(two, "the patient's children: ", out);
-    return false;
+    return;
   }
   const std::vector<std::array<SideLabels, 2>> labels = LabelChildren(two);
   for (size_t c = 0; c < labels.size(); ++c) {
     const size_t member = two.child_member[c];
-    ShareChildOfPatient(labels[c], patient_names, PartnerLetters(group),
+    ShareChildOfPatient(labels[c], g.patient_names, PartnerLetters(group),
                         ped.loci, &out->members[member]);
     PhaseChild(two, c, ped.typings[member], ped.loci, &out->members[member],
                nullptr);
   }
-  return true;
 }
 
 // The patient's children, by their other parent: children naming the same
@@ -1230,17 +1253,16 @@ absl::Status SegregatePatientChildren(const Pedigree& ped, const Sibship& sib,
         partner = static_cast<int>(i);
       }
     }
-    HLA_RETURN_IF_ERROR(
-        SegregateChildGroup(ped, sib, named[name], partner, group++, true, out)
-            .status());
+    HLA_ASSIGN_OR_RETURN(const ChildGroup g,
+                         SolveChildGroup(ped, sib, named[name], partner));
+    ReportChildGroup(ped, g, group++, out);
   }
   if (unnamed.empty()) return absl::OkStatus();
-  HLA_ASSIGN_OR_RETURN(const bool together,
-                       SegregateChildGroup(ped, sib, unnamed, -1, group, false,
-                                           out));
-  if (together || unnamed.size() == 1) {
-    return SegregateChildGroup(ped, sib, unnamed, -1, group, true, out)
-        .status();
+  HLA_ASSIGN_OR_RETURN(const ChildGroup together,
+                       SolveChildGroup(ped, sib, unnamed, -1));
+  if (together.Explained() || unnamed.size() == 1) {
+    ReportChildGroup(ped, together, group, out);
+    return absl::OkStatus();
   }
   out->notes.push_back(absl::StrCat(
       "the patient's children ",
@@ -1251,8 +1273,9 @@ absl::Status SegregatePatientChildren(const Pedigree& ped, const Sibship& sib,
       " cannot all have one other parent: each is explained alone (name "
       "each child's other_parent to segregate them together)"));
   for (size_t i : unnamed) {
-    HLA_RETURN_IF_ERROR(
-        SegregateChildGroup(ped, sib, {i}, -1, group++, true, out).status());
+    HLA_ASSIGN_OR_RETURN(const ChildGroup alone,
+                         SolveChildGroup(ped, sib, {i}, -1));
+    ReportChildGroup(ped, alone, group++, out);
   }
   return absl::OkStatus();
 }
@@ -1301,21 +1324,35 @@ absl::StatusOr<FamilyResult> Segregate(const std::string& family_id,
 
 namespace {
 
+// 2 -> identical, 1 -> haploidentical, 0 -> not-haploidentical: haplotypes
+// shared, or the fewest alleles shared by descent at a scored locus.
+matcher::HaploVerdict VerdictOfCount(int n) {
+  return n == 2   ? matcher::HaploVerdict::kIdentical
+         : n == 1 ? matcher::HaploVerdict::kHaploidentical
+                  : matcher::HaploVerdict::kNotHaploidentical;
+}
+
+// The alleles `m` shares by descent with the patient at `locus`; nullopt
+// when the family did not use the locus or the count is not determined.
+std::optional<int> DescentAt(const FamilyResult& family, const MemberResult& m,
+                             Locus locus) {
+  const auto at = std::find(family.loci.begin(), family.loci.end(), locus);
+  const size_t l = static_cast<size_t>(at - family.loci.begin());
+  if (at == family.loci.end() || l >= m.ibd.size()) return std::nullopt;
+  return m.ibd[l];
+}
+
 // The fewest alleles `m` shares by descent with the patient over the loci
 // `report` scores; nullopt when a scored locus is not among the family's
 // loci or its count is not determined.
 std::optional<int> LeastDescentOnScoredLoci(const FamilyResult& family,
                                             const MemberResult& m,
                                             const matcher::MatchReport& report) {
-  if (m.ibd.empty()) return std::nullopt;
   int least = 2;
   bool any = false;
   for (const matcher::LocusMatch& lm : report.loci) {
     if (!lm.scored) continue;
-    const auto at = std::find(family.loci.begin(), family.loci.end(), lm.locus);
-    if (at == family.loci.end()) return std::nullopt;
-    const std::optional<int>& n =
-        m.ibd[static_cast<size_t>(at - family.loci.begin())];
+    const std::optional<int> n = DescentAt(family, m, lm.locus);
     if (!n) return std::nullopt;
     least = std::min(least, *n);
     any = true;
@@ -1333,11 +1370,9 @@ std::string SharedSegment(const FamilyResult& family, const MemberResult& m,
   std::vector<Locus> some, none;
   for (const matcher::LocusMatch& lm : report.loci) {
     if (!lm.scored) continue;
-    const auto at = std::find(family.loci.begin(), family.loci.end(), lm.locus);
-    if (at == family.loci.end()) return "";
-    const size_t l = static_cast<size_t>(at - family.loci.begin());
-    if (l >= m.ibd.size() || !m.ibd[l]) return "";
-    (*m.ibd[l] > 0 ? some : none).push_back(lm.locus);
+    const std::optional<int> n = DescentAt(family, m, lm.locus);
+    if (!n) return "";
+    (*n > 0 ? some : none).push_back(lm.locus);
   }
   if (some.empty() || none.empty()) return "";
   return absl::StrCat("; by descent, an allele shared at ", LocusList(some),
@@ -1356,7 +1391,7 @@ bool ApplySegregation(const FamilyResult& family, absl::string_view id,
     // is for review (eligibility: kRelationshipInconsistent), whatever the
     // stated relationship alone would give.
     h.inconsistencies.push_back(absl::StrCat(
-        "family ", family.family_id.empty() ? "(no family_id)" : family.family_id,
+        "family ", FamilyName(family.family_id),
         " cannot be explained as stated (", absl::StrJoin(family.problems, "; "),
         "): the relationship to the patient and the haplotypes shared are in "
         "doubt; check the samples and the pedigree"));
@@ -1385,15 +1420,9 @@ bool ApplySegregation(const FamilyResult& family, absl::string_view id,
           ": a typing error?"));
       return false;
     }
-    const matcher::HaploVerdict by_loci =
-        *least == 2   ? matcher::HaploVerdict::kIdentical
-        : *least == 1 ? matcher::HaploVerdict::kHaploidentical
-                      : matcher::HaploVerdict::kNotHaploidentical;
+    const matcher::HaploVerdict by_loci = VerdictOfCount(*least);
     const std::optional<int> whole = m->shared ? m->shared : m->shared_as_typed;
-    const bool same_as_whole =
-        whole && by_loci == (*whole == 2   ? matcher::HaploVerdict::kIdentical
-                             : *whole == 1 ? matcher::HaploVerdict::kHaploidentical
-                                           : matcher::HaploVerdict::kNotHaploidentical);
+    const bool same_as_whole = whole && by_loci == VerdictOfCount(*whole);
     h.verdict = by_loci;
     if (same_as_whole) {
       h.basis = m->basis;
@@ -1437,9 +1466,7 @@ bool ApplySegregation(const FamilyResult& family, absl::string_view id,
         ": a typing error?"));
     return false;
   }
-  h.verdict = *m->shared == 2   ? matcher::HaploVerdict::kIdentical
-              : *m->shared == 1 ? matcher::HaploVerdict::kHaploidentical
-                                : matcher::HaploVerdict::kNotHaploidentical;
+  h.verdict = VerdictOfCount(*m->shared);
   h.basis = m->basis;
   return true;
 }

@@ -173,6 +173,10 @@ struct FamilyResult {
   const MemberResult* Find(absl::string_view id) const;
 };
 
+// A family's name in messages: its family_id, or "(no family_id)" for a
+// file without that column.
+std::string FamilyName(absl::string_view family_id);
+
 // Segregates one family. InvalidArgumentError for: no patient, two
 // patients, two fathers or two mothers, more than max_members, a member id
 // given twice. ResourceExhaustedError when the search exceeds its step

@@ -91,16 +91,14 @@ absl::StatusOr<SegregatedFamilies> ReadAndSegregate(DonorFileReader* reader,
     absl::StatusOr<family::FamilyResult> result =
         family::Segregate(rows.family_id, rows.members, {});
     if (!result.ok()) {
-      f.rejected.push_back(absl::StrCat(
-          name, ": family ",
-          rows.family_id.empty() ? "(no family_id)" : rows.family_id, ": ",
-          result.status().message()));
+      f.rejected.push_back(absl::StrCat(name, ": family ",
+                                        family::FamilyName(rows.family_id),
+                                        ": ", result.status().message()));
       continue;
     }
     if (!result->consistent) {
       f.inconsistent.push_back(absl::StrCat(
-          name, ": family ",
-          rows.family_id.empty() ? "(no family_id)" : rows.family_id,
+          name, ": family ", family::FamilyName(rows.family_id),
           " cannot be explained as stated: ",
           absl::StrJoin(result->problems, "; "),
           "; the verdicts resting on it need review"));

@@ -419,13 +419,16 @@ absl::StatusOr<DonorStore> LoadIndex(const std::string& path,
     }
     if (prev != arena_size) return corrupt("id offsets do not match the arena");
   }
-  // Every facts word decodes to values Pack could have written.
+  // Every facts word decodes to values Pack could have written; the donors
+  // flagged for full matching are counted for the fallback check below.
+  size_t flagged = 0;
   for (uint64_t i = 0; i < n; ++i) {
     uint64_t w;
     std::memcpy(&w, facts + i * 8, 8);
     if (!internal::PackedFacts::Valid(w)) {
       return corrupt(absl::StrCat("donor ", i, ": bad facts word"));
     }
+    flagged += (w & internal::PackedFacts::kFactFallback) != 0;
   }
   auto& dicts = StoreAccess::dicts(s);
   for (uint32_t k = 0; k < nloci; ++k) {
@@ -523,12 +526,6 @@ absl::StatusOr<DonorStore> LoadIndex(const std::string& path,
     StoreAccess::fallback_text(s).emplace_back(index, std::move(text));
   }
   // ... and every flagged donor has its fallback typing (the scan asks).
-  size_t flagged = 0;
-  for (uint64_t i = 0; i < n; ++i) {
-    uint64_t w;
-    std::memcpy(&w, facts + i * 8, 8);
-    flagged += (w & internal::PackedFacts::kFactFallback) != 0;
-  }
   if (flagged != StoreAccess::fallback(s).size()) {
     return corrupt("a donor flagged for full matching has no typing");
   }

@@ -361,12 +361,10 @@ absl::StatusOr<DonorStore> IngestDonorFile(const std::string& path,
         path, ": truncated or corrupt gzip data after ", stats->rows,
         " rows; the rows after them are lost (gzip -t tells)"));
   }
-  if (stats != nullptr) {
-    std::unique_ptr<FILE, int (*)(FILE*)> fp(std::fopen(path.c_str(), "rb"),
-                                             &std::fclose);
-    if (fp != nullptr && std::fseek(fp.get(), 0, SEEK_END) == 0) {
-      stats->input_bytes = static_cast<size_t>(std::ftell(fp.get()));
-    }
+  std::unique_ptr<FILE, int (*)(FILE*)> fp(std::fopen(path.c_str(), "rb"),
+                                           &std::fclose);
+  if (fp != nullptr && std::fseek(fp.get(), 0, SEEK_END) == 0) {
+    stats->input_bytes = static_cast<size_t>(std::ftell(fp.get()));
   }
   return store;
 }

@@ -234,9 +234,7 @@ std::string FamilyText(
     const std::vector<std::optional<matcher::HaploResult>>& verdicts) {
   std::ostringstream out;
   const family::FamilyResult* fam = &result;
-  const std::string fam_name = result.family_id.empty()
-                                   ? std::string("(no family_id)")
-                                   : result.family_id;
+  const std::string fam_name = family::FamilyName(result.family_id);
     if (!fam->consistent) {
       // First, before any table: a coordinator must not read the verdicts
       // below without knowing the family contradicts its own pedigree.

@@ -573,9 +573,7 @@ class Session : public std::enable_shared_from_this<Session> {
         try {
           response = service->Handle(r);
         } catch (...) {  // Handle does not throw; bad_alloc aside
-          response = ErrorResponse(500, "internal",
-                                   "internal error; the request was not "
-                                   "processed");
+          response = InternalErrorResponse();
         }
       }
       asio::post(executor, [self = std::move(self),

@@ -57,6 +57,11 @@ Response ErrorResponse(int status, absl::string_view code,
   return r;
 }
 
+Response InternalErrorResponse() {
+  return ErrorResponse(500, "internal",
+                       "internal error; the request was not processed");
+}
+
 Response ErrorFromStatus(const absl::Status& status) {
   switch (status.code()) {
     case absl::StatusCode::kInvalidArgument:
@@ -869,8 +874,7 @@ Response Service::Handle(const Request& request) const {
     // nlohmann-json throws on a type error we did not foresee, and
     // std::bad_alloc may come from anywhere: neither may leave the handler,
     // and the body says nothing of the program's internals.
-    return ErrorResponse(500, "internal",
-                         "internal error; the request was not processed");
+    return InternalErrorResponse();
   }
 }
 

@@ -66,6 +66,9 @@ struct Response {
 // {"error":{"code":code,"message":message}} with `status`.
 Response ErrorResponse(int status, absl::string_view code,
                        absl::string_view message);
+// The 500 for a failure no handler should produce (an exception): it says
+// nothing of the program's internals.
+Response InternalErrorResponse();
 // The HTTP status and error code for a Status from the library:
 // InvalidArgument/NotFound/OutOfRange/FailedPrecondition -> 400,
 // DeadlineExceeded -> 504, ResourceExhausted -> 503, others -> 500.
