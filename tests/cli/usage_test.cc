@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "cli/command.h"
 #include "tests/cli/cli_test_util.h"
@@ -149,6 +150,39 @@ TEST(Synth, UsageErrorsExitTwo) {
     EXPECT_THAT(r.err, StartsWith("haplomatch synth: "))
         << absl::StrJoin(args, " ");
     EXPECT_THAT(r.out, IsEmpty());
+  }
+}
+
+// ---- serve
+
+// Every size and time serve takes is bounded, so that no setting overflows
+// a sum or a buffer: one past each ceiling (and 0) is a usage error naming
+// the range, before anything is loaded or bound.
+TEST(ServeUsage, EveryLimitIsBounded) {
+  struct Case {
+    const char* flag;
+    const char* too_big;
+    const char* max;
+  };
+  const Case cases[] = {
+      {"--threads", "1025", "1024"},
+      {"--max-queue", "1000001", "1000000"},
+      {"--max-body-bytes", "1073741825", "1073741824"},
+      {"--timeout-ms", "86400001", "86400000"},
+      {"--io-timeout-ms", "86400001", "86400000"},
+      {"--read-timeout-ms", "86400001", "86400000"},
+      {"--max-connections", "65537", "65536"},
+      {"--rank-threads", "257", "256"},
+      {"--max-rank-donors", "1000001", "1000000"},
+  };
+  for (const Case& c : cases) {
+    for (const char* value : {c.too_big, "0", "9223372036854775808"}) {
+      const RunResult r = Invoke(RunServe, {c.flag, value});
+      EXPECT_EQ(r.rc, kExitUsage) << c.flag << " " << value;
+      EXPECT_THAT(r.err, HasSubstr(absl::StrCat(c.flag, ": a number from 1 to ",
+                                                c.max)))
+          << c.flag << " " << value;
+    }
   }
 }
 

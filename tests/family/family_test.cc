@@ -403,6 +403,12 @@ TEST_F(Family, ChildrenAreGroupedByTheirNamedOtherParent) {
   EXPECT_THAT(std::string(Segregate("F1", members_, {}).status().message()),
               HasSubstr("the other_parent of 'C1' is 'F', whose role is "
                         "father, not partner"));
+  // Only the patient's children have one.
+  members_[4].other_parent = "Q";
+  members_[0].other_parent = "Q";
+  EXPECT_THAT(std::string(Segregate("F1", members_, {}).status().message()),
+              HasSubstr("'F' has an other_parent but role father; only the "
+                        "patient's children have one"));
 }
 
 // A half-sibling entered as such is listed, not segregated: the family of

@@ -101,6 +101,16 @@ TEST(ErrorFromStatus, MapsCodesToHttp) {
             "{\"error\":{\"code\":\"c\",\"message\":\"say \\\"hi\\\"\\n\"}}\n");
 }
 
+// A 500 from an exception says nothing of the program's internals (once,
+// it carried the C++ exception text).
+TEST(InternalErrorResponse, SaysNothingOfTheInternals) {
+  const Response r = InternalErrorResponse();
+  EXPECT_EQ(r.status, 500);
+  EXPECT_EQ(r.body,
+            "{\"error\":{\"code\":\"internal\",\"message\":\"internal error; "
+            "the request was not processed\"}}\n");
+}
+
 // ---- The request head's checks, table-driven (CheckRequestHead).
 
 struct HeadCase {
