@@ -24,6 +24,7 @@
 
 namespace hla::family {
 
+using internal::Pattern;
 using internal::SegLimits;
 using internal::SegLocus;
 using internal::SegPerson;
@@ -787,64 +788,83 @@ void LikelySharing(const Pedigree& ped, const Solved& one, size_t c,
   }
 }
 
-// Whether, in explanation k, typed parent s's two slots hold the same
-// alleles at locus l (a homozygous parent, at the typed resolution): then
-// which copy a child received does not change what it carries.
-bool ParentAlikeAt(const Solved& one, size_t k, size_t l, int s) {
-  if (!one.problem.parents[s].has_value()) return false;
+// Whether, in explanation k, slots i and j hold the same alleles at locus
+// l at the typed resolution (the same slot, or equal non-empty key sets in
+// every state left): then which of them a child received does not change
+// what it carries. A typed parent's slots hold its typing narrowed by the
+// children's; an untyped parent's hold what the children placed there.
+bool SlotsAlike(const Solved& one, size_t k, size_t l, int i, int j) {
+  if (i == j) return true;
   for (const SlotState& st : one.states[k][l]) {
-    if (!st[2 * s] || !st[2 * s + 1] || *st[2 * s] != *st[2 * s + 1]) {
-      return false;
-    }
+    if (!st[i] || !st[j] || *st[i] != *st[j]) return false;
   }
   return !one.states[k][l].empty();
 }
 
-// When the explanations differ only in which of a typed parent's alike
-// copies a sibling received: the count at the typed resolution, which is
-// the same in every explanation (a side counts as shared when, wherever
-// its pattern differs from the patient's, that parent's copies are alike).
-// True when it gave a count (with the words), false to leave it
-// undetermined. Not a count by descent; what a transplant sees is the same.
+// When the explanations differ in which of alike parental haplotypes a
+// sibling received (a homozygous parent; an untyped parent whose children
+// show the same alleles; parents who carry the same haplotype): the number
+// of the patient's haplotypes the sibling carries at the typed resolution,
+// given when every explanation agrees on it. In one explanation a pairing
+// of the sibling's haplotypes with the patient's (paternal with paternal
+// and maternal with maternal, or crossed) counts a pair when its slots are
+// alike at every locus; the count is the better pairing's. True when it
+// gave a count (with the words), false to leave it undetermined. Not a
+// count by descent; what a transplant sees is the same.
 bool SharingAtTypedResolution(const Pedigree& ped, const Sibship& sib,
                               size_t c, MemberResult* m) {
   const Solved& one = sib.solved;
   if (one.states.size() != one.result.solutions.size()) return false;
+  const size_t loci = ped.loci.size();
   std::set<int> counts;
   std::set<size_t> alike_loci;
-  std::vector<std::set<int>> per_locus(ped.loci.size());
+  std::vector<std::set<int>> per_locus(loci);
   for (size_t k = 0; k < one.result.solutions.size(); ++k) {
-    const SegSolution& sol = one.result.solutions[k];
-    int n = 0;
-    std::vector<int> at(ped.loci.size(), 0);
-    for (int s = 0; s < 2; ++s) {
-      bool whole = true;  // this side shared at every locus
-      for (size_t l = 0; l < ped.loci.size(); ++l) {
-        const bool same = sol.children[c].from[s][l] == sol.children[0].from[s][l];
-        const bool alike = !same && ParentAlikeAt(one, k, l, s);
-        if (alike) alike_loci.insert(l);
-        if (same || alike) {
-          ++at[l];
-        } else {
-          whole = false;
+    const Pattern& mine = one.result.solutions[k].children[c];
+    const Pattern& his = one.result.solutions[k].children[0];
+    int best = -1;
+    std::vector<int> best_at;
+    std::set<size_t> best_alike;
+    for (int crossed = 0; crossed < 2; ++crossed) {
+      int n = 0;
+      std::vector<int> at(loci, 0);
+      std::set<size_t> alike;
+      for (int s = 0; s < 2; ++s) {
+        const int t = crossed ? 1 - s : s;  // the patient's side paired
+        bool whole = true;
+        for (size_t l = 0; l < loci; ++l) {
+          const int i = 2 * s + mine.from[s][l], j = 2 * t + his.from[t][l];
+          if (SlotsAlike(one, k, l, i, j)) {
+            ++at[l];
+            if (i != j) alike.insert(l);
+          } else {
+            whole = false;
+          }
         }
+        n += whole;
       }
-      n += whole;
+      if (n > best) {
+        best = n;
+        best_at = std::move(at);
+        best_alike = std::move(alike);
+      }
     }
-    counts.insert(n);
-    for (size_t l = 0; l < ped.loci.size(); ++l) per_locus[l].insert(at[l]);
+    counts.insert(best);
+    alike_loci.insert(best_alike.begin(), best_alike.end());
+    for (size_t l = 0; l < loci; ++l) per_locus[l].insert(best_at[l]);
   }
   if (counts.size() != 1) return false;
   m->shared_as_typed = *counts.begin();
   std::vector<Locus> where;
   for (size_t l : alike_loci) where.push_back(ped.loci[l]);
   m->basis = absl::StrCat(
-      "family segregation: shares ", *counts.begin(),
-      " haplotype(s) with the patient at the typed resolution (which copy of "
-      "a parent's alike haplotypes, at ", LocusList(where), ", ", m->id,
-      " received cannot be told, and does not change what it carries)");
-  m->ibd.assign(ped.loci.size(), std::nullopt);
-  for (size_t l = 0; l < ped.loci.size(); ++l) {
+      "family segregation: carries ", *counts.begin(),
+      " of the patient's haplotypes at the typed resolution; by descent it "
+      "cannot be told (the explanations differ in which of alike parental "
+      "haplotypes ", m->id, " received, at ", LocusList(where),
+      "), which does not change what it carries");
+  m->ibd.assign(loci, std::nullopt);
+  for (size_t l = 0; l < loci; ++l) {
     if (per_locus[l].size() == 1) m->ibd[l] = *per_locus[l].begin();
   }
   return true;

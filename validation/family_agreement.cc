@@ -287,6 +287,38 @@ void CountUndetermined(const TruthFamily& fam, const MemberResult& m,
   }
 }
 
+// The number of the patient's haplotypes that relative t carries alike at
+// ARD level, the better of the two pairings of their haplotypes: what
+// shared_as_typed claims for a sibling. -1 when the truth has no phase.
+int TruthSharedAsTyped(const TruthFamily& fam, const Truth& t, ArdKeys* keys) {
+  const std::vector<std::string> mine = absl::StrSplit(t.phased, '+');
+  const std::vector<std::string> his = absl::StrSplit(fam.patient.phased, '+');
+  if (mine.size() != 2 || his.size() != 2) return -1;
+  auto alike = [&](int s, int u) {
+    return ArdKeys::Same(keys->OfHaplotype(mine[s]), keys->OfHaplotype(his[u]))
+               ? 1
+               : 0;
+  };
+  return std::max(alike(0, 0) + alike(1, 1), alike(0, 1) + alike(1, 0));
+}
+
+// A relative whose count is given at the typed resolution only.
+void CountAsTyped(const TruthFamily& fam, const Truth& t,
+                  const MemberResult& m, ArdKeys* keys, FamilyAgreement* a) {
+  ++a->as_typed;
+  const int truth = TruthSharedAsTyped(fam, t, keys);
+  if (truth == *m.shared_as_typed) {
+    ++a->as_typed_right;
+  } else if (fam.low_res) {
+    ++a->as_typed_low_resolution;
+  } else {
+    ++a->as_typed_wrong;
+    a->violations.push_back(absl::StrCat(
+        m.id, ": shared as typed ", *m.shared_as_typed, ", truth as typed ",
+        truth, " (", m.basis, ")"));
+  }
+}
+
 // Compares each relative's proven count with the truth.
 void CountRelatives(const TruthFamily& fam, const FamilyResult& r,
                     ArdKeys* keys, FamilyAgreement* a) {
@@ -316,6 +348,8 @@ void CountRelatives(const TruthFamily& fam, const FamilyResult& r,
       ++a->wrong;
       a->violations.push_back(absl::StrCat(id, ": shared ", got, ", truth ",
                                            t.shared, " (", m->basis, ")"));
+    } else if (m->shared_as_typed) {
+      CountAsTyped(fam, t, *m, keys, a);
     } else {
       CountUndetermined(fam, *m, keys, a);
     }

@@ -46,8 +46,16 @@ struct FamilyAgreement {
   int families = 0;  // generated, read and segregated
 
   // Relatives (every member but the patient) of families without
-  // recombination: agree + wrong + undetermined == relatives.
+  // recombination: agree + wrong + as_typed + undetermined == relatives.
   int relatives = 0, agree = 0, wrong = 0, undetermined = 0;
+  // Given at the typed resolution (shared_as_typed, shared null): compared
+  // with what the truth's haplotypes share with the patient's, side by
+  // side, at ARD level. as_typed == as_typed_right + as_typed_low_resolution
+  // + as_typed_wrong; a difference is a violation unless some typing in the
+  // family is an allele list or XX (which can make different alleles alike
+  // as typed).
+  int as_typed = 0, as_typed_right = 0, as_typed_low_resolution = 0,
+      as_typed_wrong = 0;
   // Each undetermined relative under the first reason that applies; the
   // reasons add up to `undetermined`. Documented (1-3): both parents
   // untyped and fewer than three children of theirs typed; one parent

@@ -125,6 +125,11 @@ void PrintTable(const AgreementOptions& o, const FamilyAgreement& a) {
   Row("relatives", a.relatives);
   Row("agree", a.agree, a.relatives);
   Row("wrong (must be 0)", a.wrong, a.relatives);
+  Row("given at the typed resolution (shared_as_typed)", a.as_typed,
+      a.relatives);
+  Row("  equal to the truth's haplotypes at ARD level", a.as_typed_right);
+  Row("  differ below an allele list or XX typing", a.as_typed_low_resolution);
+  Row("  differ (must be 0)", a.as_typed_wrong);
   Row("undetermined", a.undetermined, a.relatives);
   Row("  1 both parents untyped, < 3 children typed",
       a.und_both_parents_missing_few_children);

@@ -162,14 +162,49 @@ TEST_F(Family, BothParentsMissingOneSiblingIsUndetermined) {
   EXPECT_FALSE(s1.likely_shared.has_value());
 }
 
-TEST_F(Family, FatherMissingTwoChildrenGivesALikelyCount) {
+TEST_F(Family, FatherMissingTwoChildrenGivesTheCountAsTyped) {
   Add("M", FamilyRole::kMother, kC, kD);
   Add("P", FamilyRole::kPatient, kA, kC);
   Add("S1", FamilyRole::kSibling, kA, kD);
   const FamilyResult r = Run();
   const MemberResult& s1 = Get(r, "S1");
-  // Proven only if the untyped father does not carry a twice.
+  // By descent, only if the untyped father does not carry a twice; either
+  // way S1 carries the patient's paternal alleles, so at the typed
+  // resolution it carries 1 of the patient's haplotypes.
   EXPECT_FALSE(s1.shared.has_value());
+  EXPECT_EQ(s1.shared_as_typed, 1);
+  EXPECT_THAT(s1.basis, HasSubstr("carries 1 of the patient's haplotypes at "
+                                  "the typed resolution"));
+  EXPECT_EQ(s1.ibd, (std::vector<std::optional<int>>(5, 1)));
+}
+
+// The untyped mother carries b, which the father also carries (family
+// F0000398 of synth seed 20261126): S1 took a from the father and b from the
+// mother, or b from the father and an a-alike haplotype from the mother.
+// Either way it carries the patient's a as typed, on one side or the other.
+TEST_F(Family, ParentsCarryingTheSameHaplotypeGiveTheCountAsTyped) {
+  Add("F", FamilyRole::kFather, kA, kB);
+  Add("P", FamilyRole::kPatient, kA, kD);
+  Add("S1", FamilyRole::kSibling, kA, kB);
+  const FamilyResult r = Run();
+  const MemberResult& s1 = Get(r, "S1");
+  EXPECT_FALSE(s1.shared.has_value());
+  EXPECT_EQ(s1.shared_as_typed, 1);
+  EXPECT_FALSE(s1.likely_shared.has_value());
+}
+
+TEST_F(Family, FatherMissingLowResolutionSiblingGivesALikelyCount) {
+  Hap a_low = kA;
+  a_low[0] = "A*01:XX";  // S1's paternal A typed at one field
+  Add("M", FamilyRole::kMother, kC, kD);
+  Add("P", FamilyRole::kPatient, kA, kC);
+  Add("S1", FamilyRole::kSibling, a_low, kD);
+  const FamilyResult r = Run();
+  const MemberResult& s1 = Get(r, "S1");
+  // A*01:XX may be another A*01 allele on another paternal haplotype: not
+  // even the count as typed is given, only the likely one.
+  EXPECT_FALSE(s1.shared.has_value());
+  EXPECT_FALSE(s1.shared_as_typed.has_value());
   EXPECT_EQ(s1.likely_shared, 1);
   EXPECT_THAT(s1.basis, HasSubstr("1 unless the same haplotype"));
 }
@@ -198,11 +233,13 @@ TEST_F(Family, HomozygousFatherLeavesPaternalSideOpen) {
   EXPECT_TRUE(ApplySegregation(r, "S2", &*s2));
   EXPECT_EQ(s2->haplo.verdict, matcher::HaploVerdict::kHaploidentical);
   EXPECT_THAT(s2->haplo.basis, HasSubstr("at the typed resolution"));
-  // An untyped homozygous father proves nothing: the count stays open.
+  // Untyped, the father proves no descent, but the children all show a:
+  // the counts as typed stand.
   members_[0] = {"F", FamilyRole::kFather, matcher::Genotype(), ""};
   const FamilyResult u = Run();
   EXPECT_FALSE(Get(u, "S2").shared.has_value());
-  EXPECT_FALSE(Get(u, "S2").shared_as_typed.has_value());
+  EXPECT_EQ(Get(u, "S2").shared_as_typed, 1);
+  EXPECT_EQ(Get(u, "S1").shared_as_typed, 2);
 }
 
 TEST_F(Family, FatherHomozygousAtOneLocusOnly) {
@@ -761,7 +798,10 @@ TEST_F(Family, JsonLinesFamilyFileErrors) {
 
 // Every relative and every undetermined count is counted exactly once.
 void ExpectCountsAddUp(const validation::FamilyAgreement& a) {
-  EXPECT_EQ(a.agree + a.wrong + a.undetermined, a.relatives);
+  EXPECT_EQ(a.agree + a.wrong + a.as_typed + a.undetermined, a.relatives);
+  EXPECT_EQ(a.as_typed_right + a.as_typed_low_resolution + a.as_typed_wrong,
+            a.as_typed);
+  EXPECT_EQ(a.as_typed_wrong, 0);
   EXPECT_EQ(a.und_both_parents_missing_few_children +
                 a.und_one_parent_missing + a.und_parent_haplotypes_alike +
                 a.und_low_resolution + a.und_unexplained + a.und_no_reason,
