@@ -60,6 +60,9 @@ constexpr char kUsage[] =
     "  --recombination-rate R  per meiosis across A-DQB1 (default 0.0145)\n"
     "  --other-partner-rate R  per child of the patient after the first, the\n"
     "                        probability of another other parent (default 0)\n"
+    "  --half-sibling-rate R  per family, the probability of one or two\n"
+    "                        half-siblings of the patient, the mother's or\n"
+    "                        the father's with another partner (default 0)\n"
     "  --imgt V|DIR          IPD-IMGT/HLA release (default 3.58.0)\n"
     "  --mac FILE            NMDP alpha.v3.txt (default the shipped subset)\n"
     "  --freq FILE           haplotype table in the NMDP 2007 layout\n"
@@ -88,6 +91,7 @@ FlagSpec SynthFlagSpec() {
                       "nonpaternity-rate",
                       "recombination-rate",
                       "other-partner-rate",
+                      "half-sibling-rate",
                       "imgt",
                       "mac",
                       "freq"};
@@ -171,6 +175,7 @@ absl::StatusOr<SynthConfig> ParseSynthFlags(const Args& args) {
           args,
           {{"nonpaternity-rate", &o.nonpaternity_rate},
            {"other-partner-rate", &o.other_partner_rate},
+           {"half-sibling-rate", &o.half_sibling_rate},
            {"recombination-rate", &o.recombination_rate}},
           ParseRate, "a number in [0, 1]");
       !s.ok()) {
@@ -270,7 +275,8 @@ void TellSynthStats(const CommandLine& cl, const synth::SynthStats& stats,
                        stats.mac_fallbacks, "; recombinant meioses ",
                        stats.recombinant_meioses, "; non-paternal children ",
                        stats.nonpaternal, "; other partners ",
-                       stats.other_partners));
+                       stats.other_partners, "; half-siblings ",
+                       stats.half_siblings));
   const auto& version = data.ref->version();
   for (const std::string& r : data.freqs->renamed_names()) {
     cl.Tell(absl::StrCat("haplotype table: ", r, " (renamed in ", version,

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <array>
+#include <iterator>
 #include <map>
 #include <set>
 #include <string>
@@ -51,8 +52,18 @@ absl::string_view ToString(FamilyRole role) {
       return "partner";
     case FamilyRole::kHalfSibling:
       return "half_sibling";
+    case FamilyRole::kMaternalHalfSibling:
+      return "maternal_half_sibling";
+    case FamilyRole::kPaternalHalfSibling:
+      return "paternal_half_sibling";
   }
   return "other";
+}
+
+bool IsHalfSibling(FamilyRole role) {
+  return role == FamilyRole::kHalfSibling ||
+         role == FamilyRole::kMaternalHalfSibling ||
+         role == FamilyRole::kPaternalHalfSibling;
 }
 
 absl::StatusOr<FamilyRole> ParseFamilyRole(absl::string_view text) {
@@ -77,17 +88,20 @@ absl::StatusOr<FamilyRole> ParseFamilyRole(absl::string_view text) {
       if (ch == '-' || ch == ' ') ch = '_';
     }
     absl::string_view h = norm;
-    if (!absl::ConsumePrefix(&h, "maternal_")) {
-      absl::ConsumePrefix(&h, "paternal_");
+    FamilyRole role = FamilyRole::kHalfSibling;
+    if (absl::ConsumePrefix(&h, "maternal_")) {
+      role = FamilyRole::kMaternalHalfSibling;
+    } else if (absl::ConsumePrefix(&h, "paternal_")) {
+      role = FamilyRole::kPaternalHalfSibling;
     }
     if (h == "half_sibling" || h == "half_brother" || h == "half_sister") {
-      return FamilyRole::kHalfSibling;
+      return role;
     }
   }
   return absl::InvalidArgumentError(absl::StrCat(
       "role '", text,
       "' is not one of patient, father, mother, sibling, child, other, "
-      "partner, half_sibling"));
+      "partner, half_sibling, maternal_half_sibling, paternal_half_sibling"));
 }
 
 std::string FamilyName(absl::string_view family_id) {
@@ -124,6 +138,18 @@ bool Placeable(const matcher::LocusTyping& lt) {
          !lt.pos[0].match_keys().empty() && !SecondTyping(lt).match_keys().empty();
 }
 
+// What allele a typing may be, for descent: its match keys and its null
+// alternatives (a sibling typed A*01:10/A*01:16N may have received the
+// father's A*01:16N, which matching alone would not pair with it).
+internal::KeySet SegregationKeys(const matcher::PositionTyping& p) {
+  const std::vector<uint32_t>& nulls = p.null_alternative_keys();
+  if (nulls.empty()) return p.match_keys();
+  internal::KeySet keys;
+  std::set_union(p.match_keys().begin(), p.match_keys().end(), nulls.begin(),
+                 nulls.end(), std::back_inserter(keys));
+  return keys;
+}
+
 Typings TypingsOf(const matcher::Genotype& g, const std::vector<Locus>& loci) {
   Typings t;
   t.seg.resize(loci.size());
@@ -135,7 +161,7 @@ Typings TypingsOf(const matcher::Genotype& g, const std::vector<Locus>& loci) {
     const matcher::PositionTyping& p1 = SecondTyping(lt);
     SegLocus& s = t.seg[i];
     s.typed = true;
-    s.keys = {p0.match_keys(), p1.match_keys()};
+    s.keys = {SegregationKeys(p0), SegregationKeys(p1)};
     t.text[i] = {p0.text, p1.text};
     t.any = true;
   }
@@ -149,10 +175,12 @@ std::string LocusList(const std::vector<Locus>& loci) {
 }
 
 // One side's label set over the explanations: constant patterns by their
-// slot, recombinant ones by start slot with the crossover interval merged.
+// slot, recombinant ones by start slot with the crossover interval merged,
+// and whether the side is a half-sibling's other parent's in some.
 struct SideLabels {
   std::set<int> constant;                 // slots
   std::map<int, std::pair<int, int>> rec;  // start slot -> [min, max] switch
+  bool free = false;                       // labelled x
   void Add(const std::vector<uint8_t>& v, int at) {
     if (at < 0) {
       constant.insert(v[0]);
@@ -168,7 +196,9 @@ struct SideLabels {
   }
   bool AlwaysRecombinant() const { return constant.empty() && !rec.empty(); }
   bool NeverRecombinant() const { return rec.empty(); }
-  bool Determined() const { return constant.size() + rec.size() == 1; }
+  bool Determined() const {
+    return constant.size() + rec.size() + (free ? 1 : 0) == 1;
+  }
 };
 
 std::string Interval(const std::vector<Locus>& loci, int lo, int hi) {
@@ -183,6 +213,7 @@ std::string LabelOf(const SideLabels& s, const std::array<std::string, 2>& names
     options.push_back(absl::StrCat(names[start], "/", names[1 - start], ":",
                                    Interval(loci, iv.first, iv.second)));
   }
+  if (s.free) options.push_back("x");  // a half-sibling's other parent's
   if (options.size() == 1) return options[0];
   return absl::StrCat("(", absl::StrJoin(options, " or "), ")");
 }
@@ -287,8 +318,14 @@ absl::Status SolveWithDiagnosis(const Pedigree& ped,
                                 const std::array<std::string, 2>& parent_names,
                                 bool patient_is_child0, Solved* s) {
   auto flag_unexplained = [&](size_t member) {
+    // A half-sibling is checked against the parent it shares only.
+    std::array<const Typings*, 2> own = parents;
+    const FamilyRole role = (*ped.members)[member].role;
+    if (role == FamilyRole::kMaternalHalfSibling) own[0] = nullptr;
+    if (role == FamilyRole::kPaternalHalfSibling) own[1] = nullptr;
+    if (role == FamilyRole::kHalfSibling) own = {nullptr, nullptr};
     s->unexplained.emplace_back(
-        member, WhyUnexplained(ped.Id(member), ped.typings[member], parents,
+        member, WhyUnexplained(ped.Id(member), ped.typings[member], own,
                                parent_names, ped.loci,
                                ped.limits.max_recombinations));
   };
@@ -299,7 +336,7 @@ absl::Status SolveWithDiagnosis(const Pedigree& ped,
     std::vector<SegResult> results;
     for (size_t drop = 0; drop < s->problem.children.size(); ++drop) {
       SegProblem p = s->problem;
-      p.children.erase(p.children.begin() + drop);
+      p.DropChild(drop);
       if (drop == 0) p.fix_first_child = {false, false};
       absl::StatusOr<SegResult> rr = internal::Solve(p, ped.limits);
       if (!rr.ok()) return rr.status();
@@ -311,7 +348,7 @@ absl::Status SolveWithDiagnosis(const Pedigree& ped,
     if (candidates.size() == 1 && !(patient_is_child0 && candidates[0] == 0)) {
       const size_t drop = candidates[0];
       flag_unexplained(s->child_member[drop]);
-      s->problem.children.erase(s->problem.children.begin() + drop);
+      s->problem.DropChild(drop);
       s->child_member.erase(s->child_member.begin() + drop);
       r = std::move(results[0]);
     } else {
@@ -422,8 +459,9 @@ void PhaseChild(const Solved& s, size_t c, const Typings& t,
   PhaseTyping(
       s, t, loci,
       [c](const SegSolution& sol, size_t l) {
-        return std::make_pair(int{sol.children[c].from[0][l]},
-                              2 + int{sol.children[c].from[1][l]});
+        const Pattern& p = sol.children[c];  // a free side takes no slot
+        return std::make_pair(p.free == 0 ? -1 : int{p.from[0][l]},
+                              p.free == 1 ? -1 : 2 + int{p.from[1][l]});
       },
       m, orient);
 }
@@ -545,6 +583,21 @@ void ReportUntypedPatient(const Pedigree& ped, const FamilyOptions& options,
   }
 }
 
+// The side of search 1 whose parent a member with `role` does not share
+// with the patient.
+int8_t FreeSideOf(FamilyRole role) {
+  switch (role) {
+    case FamilyRole::kMaternalHalfSibling:
+      return 0;
+    case FamilyRole::kPaternalHalfSibling:
+      return 1;
+    case FamilyRole::kHalfSibling:
+      return internal::kEitherSideFree;
+    default:
+      return internal::kNoFreeSide;
+  }
+}
+
 // Puts every typed member with `role` into search s as a child. An untyped
 // one is left out (it constrains nothing and would only multiply the
 // explanations) and its row says why.
@@ -557,6 +610,9 @@ void AddChildren(const Pedigree& ped, FamilyRole role, Solved* s,
       continue;
     }
     s->problem.children.push_back(ped.typings[i].seg);
+    s->problem.free_side.resize(s->problem.children.size(),
+                                internal::kNoFreeSide);
+    s->problem.free_side.back() = FreeSideOf(role);
     s->child_member.push_back(i);
   }
 }
@@ -622,8 +678,12 @@ std::vector<std::array<SideLabels, 2>> LabelChildren(const Solved& s) {
   for (const SegSolution& sol : s.result.solutions) {
     for (size_t c = 0; c < labels.size(); ++c) {
       for (int side = 0; side < 2; ++side) {
-        labels[c][side].Add(sol.children[c].from[side],
-                            sol.children[c].SwitchAt(side));
+        if (side == sol.children[c].free) {
+          labels[c][side].free = true;
+        } else {
+          labels[c][side].Add(sol.children[c].from[side],
+                              sol.children[c].SwitchAt(side));
+        }
       }
     }
   }
@@ -686,17 +746,17 @@ void LetterSibship(const Pedigree& ped, Sibship* sib, FamilyResult* out) {
 }
 
 // The words for a sibling's count that every explanation agrees on; the
-// shared haplotypes are named only when each side is known (without typed
-// parents, which parent a shared haplotype came from may stay open).
-void ProvenSharing(const Sibship& sib, const std::array<std::set<bool>, 2>& side,
-                   int count, MemberResult* m) {
+// shared haplotypes are named only when every explanation shares the same
+// sides (without typed parents, which parent a shared haplotype came from
+// may stay open). shared_sides: per explanation, the sides shared.
+void ProvenSharing(const Sibship& sib,
+                   const std::set<std::vector<int>>& shared_sides, int count,
+                   MemberResult* m) {
   m->shared = count;
-  const bool sides_known = side[0].size() == 1 && side[1].size() == 1;
-  for (int s = 0; s < 2 && sides_known; ++s) {
-    if (*side[s].begin()) {
-      m->shared_haplotypes.push_back(
-          absl::StrCat(sib.patient_letter[s], " (", kSide[s], ")"));
-    }
+  const bool sides_known = shared_sides.size() == 1;
+  for (int s : sides_known ? *shared_sides.begin() : std::vector<int>()) {
+    m->shared_haplotypes.push_back(
+        absl::StrCat(sib.patient_letter[s], " (", kSide[s], ")"));
   }
   if (count == 0) {
     m->basis = absl::StrCat(
@@ -721,8 +781,15 @@ void ProvenSharing(const Sibship& sib, const std::array<std::set<bool>, 2>& side
 // the user knows whom to type.
 void UndeterminedSharing(const Sibship& sib,
                          const std::array<std::set<bool>, 2>& side,
+                         const std::set<int8_t>& frees,
                          const std::set<int>& counts, MemberResult* m) {
   std::vector<std::string> why;
+  if (frees.size() > 1) {
+    why.push_back(absl::StrCat(
+        "whether ", m->id,
+        " is the father's or the mother's child cannot be told (give the "
+        "role maternal_half_sibling or paternal_half_sibling)"));
+  }
   for (int s = 0; s < 2; ++s) {
     if (side[s].size() < 2) continue;
     const bool typed = sib.solved.problem.parents[s].has_value();
@@ -732,7 +799,13 @@ void UndeterminedSharing(const Sibship& sib,
         typed ? absl::StrCat("the ", kParent[s],
                              "'s two haplotypes are alike at every locus "
                              "typed in the children, or a crossover could "
-                             "lie in several places")
+                             "lie in several places",
+                             IsHalfSibling(m->role)
+                                 ? absl::StrCat(", or ", m->id,
+                                                "'s other parent gave it a "
+                                                "haplotype alike to one of "
+                                                "the ", kParent[s], "'s")
+                                 : std::string())
               : absl::StrCat("the ", kParent[s],
                              " is not typed and the children do not "
                              "determine the haplotypes (type the ",
@@ -776,7 +849,8 @@ void LikelySharing(const Pedigree& ped, const Solved& one, size_t c,
     const SegSolution& sol = one.result.solutions[k];
     int n = 0;
     for (int s = 0; s < 2; ++s) {
-      n += sol.children[c].from[s] == sol.children[0].from[s];
+      n += s != sol.children[c].free &&
+           sol.children[c].from[s] == sol.children[0].from[s];
     }
     likely.insert(n);
   }
@@ -830,6 +904,7 @@ bool SharingAtTypedResolution(const Pedigree& ped, const Sibship& sib,
       std::vector<int> at(loci, 0);
       std::set<size_t> alike;
       for (int s = 0; s < 2; ++s) {
+        if (s == mine.free) continue;  // another parent's: in no slot
         const int t = crossed ? 1 - s : s;  // the patient's side paired
         bool whole = true;
         for (size_t l = 0; l < loci; ++l) {
@@ -871,26 +946,34 @@ bool SharingAtTypedResolution(const Pedigree& ped, const Sibship& sib,
 }
 
 // What sibling c (search child c >= 1) shares with the patient: a side is
-// shared when its pattern is the patient's at every locus. A count is
-// proven only when every explanation gives the same one.
+// shared when its pattern is the patient's at every locus; a half-sibling's
+// free side (its other parent's) never is. A count is proven only when
+// every explanation gives the same one.
 void ShareSibling(const Pedigree& ped, const Sibship& sib, size_t c,
                   MemberResult* m) {
   std::set<int> counts;
   std::array<std::set<bool>, 2> side;
+  std::set<std::vector<int>> shared_sides;
+  std::set<int8_t> frees;
   const size_t loci = ped.loci.size();
   std::vector<std::set<int>> per_locus(loci);
   for (const SegSolution& sol : sib.solved.result.solutions) {
-    int n = 0;
+    const Pattern& mine = sol.children[c];
+    frees.insert(mine.free);
+    std::vector<int> sides;
     for (int s = 0; s < 2; ++s) {
-      const bool same = sol.children[c].from[s] == sol.children[0].from[s];
+      if (s == mine.free) continue;
+      const bool same = mine.from[s] == sol.children[0].from[s];
       side[s].insert(same);
-      n += same;
+      if (same) sides.push_back(s);
     }
-    counts.insert(n);
+    counts.insert(static_cast<int>(sides.size()));
+    shared_sides.insert(std::move(sides));
     for (size_t l = 0; l < loci; ++l) {
       int k = 0;
       for (int s = 0; s < 2; ++s) {
-        k += sol.children[c].from[s][l] == sol.children[0].from[s][l];
+        k += s != mine.free &&
+             mine.from[s][l] == sol.children[0].from[s][l];
       }
       per_locus[l].insert(k);
     }
@@ -902,11 +985,11 @@ void ShareSibling(const Pedigree& ped, const Sibship& sib, size_t c,
     }
   }
   if (counts.size() == 1) {
-    ProvenSharing(sib, side, *counts.begin(), m);
+    ProvenSharing(sib, shared_sides, *counts.begin(), m);
     return;
   }
   if (SharingAtTypedResolution(ped, sib, c, m)) return;
-  UndeterminedSharing(sib, side, counts, m);
+  UndeterminedSharing(sib, side, frees, counts, m);
   LikelySharing(ped, sib.solved, c, m);
 }
 
@@ -974,14 +1057,13 @@ void ForgetCountsIfTruncated(const Solved& one, FamilyResult* out) {
   for (MemberResult& m : out->members) {
     if (m.role == FamilyRole::kPatient || m.role == FamilyRole::kChild ||
         m.role == FamilyRole::kOther || m.role == FamilyRole::kPartner ||
-        m.role == FamilyRole::kHalfSibling ||
         m.inconsistent || m.letters.empty()) {
       continue;
     }
     m.shared.reset();
     m.likely_shared.reset();
     m.shared_haplotypes.clear();
-    if (m.role == FamilyRole::kSibling) m.ibd.clear();
+    if (m.role == FamilyRole::kSibling || IsHalfSibling(m.role)) m.ibd.clear();
     m.basis = why;
   }
 }
@@ -996,10 +1078,10 @@ std::string InferredParentGl(const Pedigree& ped, const Solved& one, int s) {
     std::array<size_t, 2> best = {0, 0};
     for (size_t c = 0; c < one.problem.children.size(); ++c) {
       const SegLocus& t = ped.typings[one.child_member[c]].seg[l];
-      if (!t.typed) continue;
+      const Pattern& p = sol.children[c];
+      if (!t.typed || p.free != internal::kNoFreeSide) continue;
       const int bits = internal::Orientations(one.states[0][l], t,
-                                              sol.children[c].from[0][l],
-                                              2 + sol.children[c].from[1][l]);
+                                              p.from[0][l], 2 + p.from[1][l]);
       if (bits != 1 && bits != 2 && t.keys[0] != t.keys[1]) continue;
       // keys[o] is paternal: the mother's side is the other one.
       const int o = bits == 2 ? 1 : 0;
@@ -1067,6 +1149,11 @@ absl::StatusOr<Sibship> SegregateSibship(const Pedigree& ped,
   one.problem.children.push_back(ped.typings[ped.patient].seg);
   one.child_member.push_back(ped.patient);
   AddChildren(ped, FamilyRole::kSibling, &one, out);
+  for (FamilyRole half :
+       {FamilyRole::kMaternalHalfSibling, FamilyRole::kPaternalHalfSibling,
+        FamilyRole::kHalfSibling}) {
+    AddChildren(ped, half, &one, out);
+  }
   HLA_RETURN_IF_ERROR(SolveAndFlag(ped, parents, {"father", "mother"},
                                    /*patient_is_child0=*/true, &one, out));
   if (one.failed) {
@@ -1327,12 +1414,6 @@ absl::StatusOr<FamilyResult> Segregate(const std::string& family_id,
           "undetermined: role 'other' is not segregated (only parents, full "
           "siblings and the patient's children are)";
     }
-    if (m.role == FamilyRole::kHalfSibling && m.basis.empty()) {
-      m.basis =
-          "undetermined: half-siblings are not segregated yet (only parents, "
-          "full siblings and the patient's children are); the verdict rests "
-          "on the typing";
-    }
     if (m.role == FamilyRole::kPartner && m.basis.empty()) {
       m.basis =
           "the other parent of some of the patient's children: not a "
@@ -1505,6 +1586,8 @@ matcher::Relationship RelationshipOf(FamilyRole role) {
     case FamilyRole::kPartner:
       return matcher::Relationship::kUnrelated;
     case FamilyRole::kHalfSibling:
+    case FamilyRole::kMaternalHalfSibling:
+    case FamilyRole::kPaternalHalfSibling:
       return matcher::Relationship::kHalfSibling;
     case FamilyRole::kPatient:
       break;

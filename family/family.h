@@ -61,18 +61,26 @@ enum class FamilyRole : uint8_t {
   kOther,    // any other relative: listed, not segregated
   kPartner,  // the other parent of some of the patient's children: not a
              // relative of the patient; typed, it phases their children
-  kHalfSibling,  // a half-sibling of the patient: listed, not segregated
-                 // (yet); its verdict is the matcher's
+  // Half-siblings of the patient: a child of the mother (maternal) or of
+  // the father (paternal) with another partner, who is not in the file.
+  // Segregated with the sibship, the other parent's side left free; when
+  // the shared parent is not said (kHalfSibling), the explanations try both.
+  kHalfSibling,
+  kMaternalHalfSibling,
+  kPaternalHalfSibling,
 };
 // "patient", "father", "mother", "sibling", "child", "other", "partner",
-// "half_sibling".
+// "half_sibling", "maternal_half_sibling", "paternal_half_sibling".
 absl::string_view ToString(FamilyRole role);
-// Case-insensitive: patient (also recipient, proband), father, mother,
-// sibling (brother, sister), child (son, daughter), other, partner (spouse,
-// other_parent), half_sibling (half-sibling, half-brother, half-sister,
-// maternal_half_sibling, paternal_half_sibling). Anything else is
-// InvalidArgumentError naming the text.
+// Case-insensitive, '-' and ' ' read as '_': patient (also recipient,
+// proband), father, mother, sibling (brother, sister), child (son,
+// daughter), other, partner (spouse, other_parent), half_sibling
+// (half_brother, half_sister), maternal_half_sibling (maternal_half_brother,
+// maternal_half_sister), paternal_half_sibling (paternal_...). Anything else
+// is InvalidArgumentError naming the text.
 absl::StatusOr<FamilyRole> ParseFamilyRole(absl::string_view text);
+// kHalfSibling, kMaternalHalfSibling or kPaternalHalfSibling.
+bool IsHalfSibling(FamilyRole role);
 
 struct FamilyMember {
   std::string id;

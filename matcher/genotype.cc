@@ -383,6 +383,7 @@ struct Builder {
 void CompilePosition(const data::Reference& ref, Locus locus,
                      PositionTyping* pos) {
   pos->match_keys_.clear();
+  pos->null_alternative_keys_.clear();
   pos->g_groups_.clear();
   pos->serology_.clear();
   pos->tce_groups_.clear();
@@ -442,7 +443,12 @@ void CompilePosition(const data::Reference& ref, Locus locus,
     pos->admits_null_ = null && pos->any_null_ && !all_null;
     pos->admits_variant_ = variant;
   }
-  if (all_null) pos->match_keys_ = std::move(null_keys);
+  if (all_null) {
+    pos->match_keys_ = std::move(null_keys);
+  } else if (pos->admits_null_) {
+    pos->null_alternative_keys_ = std::move(null_keys);
+    SortUnique(&pos->null_alternative_keys_);
+  }
   if (!pos->antigens.empty()) pos->serology_ = pos->antigens;
   SortUnique(&pos->match_keys_);
   SortUnique(&pos->g_groups_);

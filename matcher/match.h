@@ -205,6 +205,17 @@ class PositionTyping {
   // group id, a null allele's small-g id | kNullKeyBit. Two positions
   // allele-match iff their match keys intersect.
   const std::vector<uint32_t>& match_keys() const { return match_keys_; }
+  // The null alternatives of a typing that admits one beside expressed
+  // alleles (possible_null(): A*01:10/A*01:16N, C*05:XX): each null
+  // member's key as match_keys() would give it were the typing all null
+  // (small-g id | kNullKeyBit). Empty otherwise. Matching ignores them (an
+  // expressed copy never matches a silent one); family segregation, which
+  // asks which allele a child may have received, must not. Not stored in
+  // a registry index (a scan does not read it): empty in a position loaded
+  // from one.
+  const std::vector<uint32_t>& null_alternative_keys() const {
+    return null_alternative_keys_;
+  }
   // G group ids of the expressed alleles.
   const std::vector<uint32_t>& g_groups() const { return g_groups_; }
   // Serological equivalents: the antigens written, else those rel_dna_ser
@@ -250,6 +261,7 @@ class PositionTyping {
   friend struct matcher_internal::PositionAccess;
 
   std::vector<uint32_t> match_keys_;
+  std::vector<uint32_t> null_alternative_keys_;
   std::vector<uint32_t> g_groups_;
   std::vector<data::AntigenId> serology_;
   std::vector<uint8_t> tce_groups_;

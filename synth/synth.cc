@@ -95,6 +95,7 @@ class Rng {
 constexpr uint64_t kStreamDonor = 1;
 constexpr uint64_t kStreamFamily = 2;
 constexpr uint64_t kStreamFamilyPartners = 3;
+constexpr uint64_t kStreamFamilyHalfSiblings = 4;
 
 // ---- Dates (Howard Hinnant's days_from_civil / civil_from_days).
 
@@ -287,6 +288,8 @@ absl::StatusOr<std::unique_ptr<const Synthesizer>> Synthesizer::Create(
   if (s.ok()) s = CheckWeights("crossover weights", options.crossover_weights);
   if (s.ok()) s = CheckShare("non-paternity rate", options.nonpaternity_rate);
   if (s.ok()) s = CheckShare("parent-missing rate", options.parent_missing);
+  if (s.ok()) s = CheckShare("other-partner rate", options.other_partner_rate);
+  if (s.ok()) s = CheckShare("half-sibling rate", options.half_sibling_rate);
   if (!s.ok()) return s;
   if (options.delimiter != ',' && options.delimiter != '\t') {
     return absl::InvalidArgumentError("the delimiter must be ',' or a tab");
@@ -887,6 +890,31 @@ void Synthesizer::AppendFamily(uint64_t index, std::string* out,
       child.sex = sex();
       row(absl::StrCat("C", k), "child", "child", child,
           absl::StrCat(family_id, "-Q", current + 1));
+    }
+  }
+
+  // Half-siblings: the mother's or the father's children with another
+  // partner (u|v), every draw from a stream of their own, rows last.
+  Rng half(o.seed, kStreamFamilyHalfSiblings, index);
+  if (o.half_sibling_rate > 0 && half.Bernoulli(o.half_sibling_rate)) {
+    const bool maternal = half.Bernoulli(0.5);
+    const Person& shared = maternal ? mother : father;
+    Person other;
+    DrawFounder(*freqs_, blood, pop, half, "u", "v", &other);
+    const int n = half.Bernoulli(0.5) ? 2 : 1;
+    for (int k = 1; k <= n; ++k) {
+      Person h;
+      Conceive(maternal ? other : father, maternal ? mother : other, o, half,
+               &h, stats);
+      h.age = std::max(
+          0, std::min(patient.age + half.Range(-15, 15), shared.age - 16));
+      h.sex = half.Bernoulli(o.female_share) ? 'F' : 'M';
+      h.cmv = half.Bernoulli(cmv);
+      AppendRow(c, absl::StrCat(family_id, "-H", k), family_id,
+                maternal ? "maternal_half_sibling" : "paternal_half_sibling",
+                "", "half_sibling", pop, h, &patient, o.family_resolution,
+                half, out, stats);
+      if (stats) ++stats->half_siblings;
     }
   }
   if (stats) ++stats->families;

@@ -124,6 +124,13 @@ struct SynthOptions {
   // from a stream of its own, so that families are otherwise the same
   // whatever the rate.
   double other_partner_rate = 0.0;
+  // Per family: the probability that the patient has half-siblings, one or
+  // two (even odds), children of the mother (maternal_half_sibling) or of
+  // the father (paternal_half_sibling; even odds) with one other partner
+  // outside the file (haplotype letters u|v). Written after the rest of the
+  // family, rows H1, H2; 0 unless asked; drawn from a stream of their own,
+  // so that the rest of each family is the same whatever the rate.
+  double half_sibling_rate = 0.0;
 
   // Ages and birth dates are relative to this date, so that output does not
   // depend on the day it is produced.
@@ -143,6 +150,7 @@ struct SynthStats {
   uint64_t recombinant_meioses = 0;
   uint64_t nonpaternal = 0;  // patients and siblings
   uint64_t other_partners = 0;  // partners beyond each patient's first
+  uint64_t half_siblings = 0;
 };
 
 class Synthesizer {

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
@@ -175,6 +176,12 @@ Visibility CrossoverVisibility(const Truth& t,
   if (labels[side].find('/') == std::string::npos) {
     return Visibility::kInvisible;
   }
+  // A half-sibling's other parent is not in the file: a crossover on that
+  // side is just another haplotype.
+  if ((t.role == "maternal_half_sibling" && side == 0) ||
+      (t.role == "paternal_half_sibling" && side == 1)) {
+    return Visibility::kInvisible;
+  }
   const Truth* parent = nullptr;
   if (t.role != "child") {
     parent = side == 0 ? &fam.father : &fam.mother;
@@ -257,6 +264,21 @@ void CountRecombinants(const TruthFamily& fam, const FamilyResult& r,
   }
 }
 
+// Whether half-sibling t's haplotype from its other parent is alike, at ARD
+// level, to one of the shared parent's: it then carries both of them.
+bool HalfSiblingCarriesBoth(const TruthFamily& fam, const Truth& t,
+                            ArdKeys* keys) {
+  const bool maternal = t.role == "maternal_half_sibling";
+  if (!maternal && t.role != "paternal_half_sibling") return false;
+  const std::vector<std::string> mine = absl::StrSplit(t.phased, '+');
+  const Truth& parent = maternal ? fam.mother : fam.father;
+  const std::vector<std::string> ph = absl::StrSplit(parent.phased, '+');
+  if (mine.size() != 2 || ph.size() != 2) return false;
+  const KeySets other = keys->OfHaplotype(mine[maternal ? 0 : 1]);
+  return ArdKeys::Same(other, keys->OfHaplotype(ph[0])) ||
+         ArdKeys::Same(other, keys->OfHaplotype(ph[1]));
+}
+
 // Files an undetermined relative of a family without recombination under
 // the first reason that applies; the last two are violations.
 void CountUndetermined(const TruthFamily& fam, const MemberResult& m,
@@ -280,6 +302,8 @@ void CountUndetermined(const TruthFamily& fam, const MemberResult& m,
     ++a->und_parent_haplotypes_alike;
   } else if (fam.low_res) {
     ++a->und_low_resolution;
+  } else if (HalfSiblingCarriesBoth(fam, fam.members.at(m.id), keys)) {
+    ++a->und_half_sibling_carries_both;
   } else {
     ++a->und_no_reason;
     a->violations.push_back(absl::StrCat(
@@ -342,8 +366,11 @@ void CountRelatives(const TruthFamily& fam, const FamilyResult& r,
       continue;
     }
     ++a->relatives;
+    const bool half = absl::EndsWith(t.role, "half_sibling");
+    a->half_siblings += half;
     if (got == t.shared) {
       ++a->agree;
+      a->half_siblings_agree += half;
     } else if (!got.empty()) {
       ++a->wrong;
       a->violations.push_back(absl::StrCat(id, ": shared ", got, ", truth ",
@@ -352,6 +379,7 @@ void CountRelatives(const TruthFamily& fam, const FamilyResult& r,
       CountAsTyped(fam, t, *m, keys, a);
     } else {
       CountUndetermined(fam, *m, keys, a);
+      a->half_siblings_undetermined += half;
     }
   }
 }
@@ -413,6 +441,7 @@ absl::StatusOr<FamilyAgreement> MeasureFamilyAgreement(
   o.seed = options.seed;
   o.recombination_rate = options.recombination_rate;
   o.other_partner_rate = options.other_partner_rate;
+  o.half_sibling_rate = options.half_sibling_rate;
   HLA_ASSIGN_OR_RETURN(std::unique_ptr<const synth::Synthesizer> synth,
                        synth::Synthesizer::Create(data.reference.reference,
                                                   data.reference.macs,

@@ -37,6 +37,8 @@ struct AgreementOptions {
   // synth's other_partner_rate: children of the patient by several
   // partners (each child's other_parent names its partner).
   double other_partner_rate = 0.0;
+  // synth's half_sibling_rate: maternal and paternal half-siblings.
+  double half_sibling_rate = 0.0;
   // Blank every other_parent before segregating, so that the children are
   // grouped with no names (the "each alone when needed" path).
   bool unnamed_partners = false;
@@ -48,6 +50,10 @@ struct FamilyAgreement {
   // Relatives (every member but the patient) of families without
   // recombination: agree + wrong + as_typed + undetermined == relatives.
   int relatives = 0, agree = 0, wrong = 0, undetermined = 0;
+  // Of the relatives, the half-siblings, and of them those that agree and
+  // those undetermined.
+  int half_siblings = 0, half_siblings_agree = 0,
+      half_siblings_undetermined = 0;
   // Given at the typed resolution (shared_as_typed, shared null): compared
   // with what the truth's haplotypes share with the patient's, side by
   // side, at ARD level. as_typed == as_typed_right + as_typed_low_resolution
@@ -60,11 +66,14 @@ struct FamilyAgreement {
   // reasons add up to `undetermined`. Documented (1-3): both parents
   // untyped and fewer than three children of theirs typed; one parent
   // untyped; a parent's two haplotypes alike at every typed locus. Then a
-  // low-resolution typing in the family, a child flagged as unexplained
-  // (a violation), and none of these (a violation).
+  // low-resolution typing in the family; a half-sibling whose other parent
+  // gave it a haplotype alike to one of the shared parent's (it carries
+  // both, and which one is the shared parent's cannot be told); a child
+  // flagged as unexplained (a violation), and none of these (a violation).
   int und_both_parents_missing_few_children = 0, und_one_parent_missing = 0,
       und_parent_haplotypes_alike = 0, und_low_resolution = 0,
-      und_unexplained = 0, und_no_reason = 0;
+      und_half_sibling_carries_both = 0, und_unexplained = 0,
+      und_no_reason = 0;
   // Of the undetermined: likely_shared given, and of those equal to the
   // truth.
   int und_likely_given = 0, und_likely_right = 0;

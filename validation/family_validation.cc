@@ -35,6 +35,7 @@ constexpr size_t kMaxListed = 20;
 constexpr char kUsage[] =
     "usage: family_validation [--families=N] [--seed=N] [--recombination=R]\n"
     "                         [--other-partner=R] [--unnamed-partners=0|1]\n"
+    "                         [--half-sibling=R]\n"
     "\n"
     "Generates N synthetic families (synth), segregates each as a family\n"
     "file, compares every relative's count of haplotypes shared with the\n"
@@ -48,6 +49,8 @@ constexpr char kUsage[] =
     "                     synth's default)\n"
     "  --other-partner=R  per child of the patient after the first, the\n"
     "                     probability of another partner (default 0)\n"
+    "  --half-sibling=R   per family, the probability of maternal or\n"
+    "                     paternal half-siblings (default 0)\n"
     "  --unnamed-partners=1  blank each child's other_parent before\n"
     "                     segregating (children grouped by no name)\n"
     "\n"
@@ -83,6 +86,9 @@ bool ParseFlags(int argc, char** argv, AgreementOptions* o) {
     } else if (name == "--other-partner") {
       ok = ok && absl::SimpleAtod(value, &o->other_partner_rate) &&
            o->other_partner_rate >= 0 && o->other_partner_rate <= 1;
+    } else if (name == "--half-sibling") {
+      ok = ok && absl::SimpleAtod(value, &o->half_sibling_rate) &&
+           o->half_sibling_rate >= 0 && o->half_sibling_rate <= 1;
     } else if (name == "--unnamed-partners") {
       ok = value == "1" || value == "0";
       o->unnamed_partners = value == "1";
@@ -116,14 +122,17 @@ void Row(const char* what, int n, int of) {
 void PrintTable(const AgreementOptions& o, const FamilyAgreement& a) {
   std::printf("family segregation against synth ground truth\n");
   std::printf("  seed %llu, recombination %g per meiosis, other partner %g%s, "
-              "%d families\n\n",
+              "half-sibling %g, %d families\n\n",
               static_cast<unsigned long long>(o.seed), o.recombination_rate,
               o.other_partner_rate,
-              o.unnamed_partners ? " (unnamed)" : "", a.families);
+              o.unnamed_partners ? " (unnamed)" : "", o.half_sibling_rate,
+              a.families);
   std::printf("families without recombination: %d\n",
               a.families - a.recombinant_families);
   Row("relatives", a.relatives);
+  Row("  of them half-siblings", a.half_siblings);
   Row("agree", a.agree, a.relatives);
+  Row("  of them half-siblings", a.half_siblings_agree);
   Row("wrong (must be 0)", a.wrong, a.relatives);
   Row("given at the typed resolution (shared_as_typed)", a.as_typed,
       a.relatives);
@@ -131,11 +140,14 @@ void PrintTable(const AgreementOptions& o, const FamilyAgreement& a) {
   Row("  differ below an allele list or XX typing", a.as_typed_low_resolution);
   Row("  differ (must be 0)", a.as_typed_wrong);
   Row("undetermined", a.undetermined, a.relatives);
+  Row("  of them half-siblings", a.half_siblings_undetermined);
   Row("  1 both parents untyped, < 3 children typed",
       a.und_both_parents_missing_few_children);
   Row("  2 one parent untyped", a.und_one_parent_missing);
   Row("  3 a parent's two haplotypes alike", a.und_parent_haplotypes_alike);
   Row("  low resolution", a.und_low_resolution);
+  Row("  half-sibling with both of its parent's haplotypes",
+      a.und_half_sibling_carries_both);
   Row("  unexplained child (must be 0)", a.und_unexplained);
   Row("  no documented reason (must be 0)", a.und_no_reason);
   Row("  likely count given", a.und_likely_given);

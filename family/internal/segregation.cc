@@ -18,6 +18,13 @@ int Pattern::SwitchAt(int side) const {
   return -1;
 }
 
+void SegProblem::DropChild(size_t i) {
+  children.erase(children.begin() + static_cast<std::ptrdiff_t>(i));
+  if (i < free_side.size()) {
+    free_side.erase(free_side.begin() + static_cast<std::ptrdiff_t>(i));
+  }
+}
+
 bool Intersects(const KeySet& a, const KeySet& b) {
   auto i = a.begin();
   auto j = b.begin();
@@ -68,6 +75,38 @@ void Place(const SegLocus& t, int s1, int s2, std::vector<SlotState>* states) {
   std::sort(next.begin(), next.end());
   next.erase(std::unique(next.begin(), next.end()), next.end());
   *states = std::move(next);
+}
+
+// Places one allele of typing `t` (either one) in slot s1 of every state:
+// a half-sibling's allele from the shared parent; its other allele is its
+// other parent's, who is not in the problem.
+void PlaceOne(const SegLocus& t, int s1, std::vector<SlotState>* states) {
+  if (!t.typed) return;
+  const bool one = t.keys[0] == t.keys[1];
+  std::vector<SlotState> next;
+  next.reserve(states->size() * 2);
+  for (const SlotState& s : *states) {
+    for (int o = 0; o < (one ? 1 : 2); ++o) {
+      SlotState n = s;
+      if (Narrow(s[s1], t.keys[o], &n[s1])) next.push_back(std::move(n));
+    }
+  }
+  std::sort(next.begin(), next.end());
+  next.erase(std::unique(next.begin(), next.end()), next.end());
+  *states = std::move(next);
+}
+
+// Places child typing `t` at one locus as pattern values (a, b) say, with
+// side `free` (kNoFreeSide: none) left out.
+void PlaceChild(const SegLocus& t, int a, int b, int8_t free,
+                std::vector<SlotState>* states) {
+  if (free == 0) {
+    PlaceOne(t, 2 + b, states);
+  } else if (free == 1) {
+    PlaceOne(t, a, states);
+  } else {
+    Place(t, a, 2 + b, states);
+  }
 }
 
 std::vector<std::vector<SlotState>> ParentStates(const SegProblem& p) {
@@ -138,31 +177,39 @@ class Search {
     }
     const SegPerson& c = p_.children[child];
     const int left = budget_ - used;
-    for (int ps = 0; ps <= std::min(left, 1); ++ps) {
-      for (int ms = 0; ms <= std::min(left - ps, 1); ++ms) {
-        const auto pat = SidePatterns(p_.loci, ps,
-                                      child == 0 && p_.fix_first_child[0]);
-        const auto mat = SidePatterns(p_.loci, ms,
-                                      child == 0 && p_.fix_first_child[1]);
-        for (const auto& a : pat) {
-          const bool a_switch = ps == 1 && Switches(a);
-          if ((ps == 1) != a_switch) continue;
-          for (const auto& b : mat) {
-            if ((ms == 1) != Switches(b)) continue;
-            if (++nodes_ > lim_.max_nodes) {
-              stop_ = true;
-              return;
+    const int8_t declared = p_.FreeSide(child);
+    for (int8_t free : {kNoFreeSide, int8_t{0}, int8_t{1}}) {
+      if (free != declared &&
+          !(declared == kEitherSideFree && free != kNoFreeSide)) {
+        continue;
+      }
+      // A free side has one pattern (all 0) and no crossover to count.
+      for (int ps = 0; ps <= std::min(free == 0 ? 0 : left, 1); ++ps) {
+        for (int ms = 0; ms <= std::min(free == 1 ? 0 : left - ps, 1); ++ms) {
+          const auto pat = SidePatterns(
+              p_.loci, ps, free == 0 || (child == 0 && p_.fix_first_child[0]));
+          const auto mat = SidePatterns(
+              p_.loci, ms, free == 1 || (child == 0 && p_.fix_first_child[1]));
+          for (const auto& a : pat) {
+            if ((ps == 1) != Switches(a)) continue;
+            for (const auto& b : mat) {
+              if ((ms == 1) != Switches(b)) continue;
+              if (++nodes_ > lim_.max_nodes) {
+                stop_ = true;
+                return;
+              }
+              std::vector<std::vector<SlotState>> next = states;
+              bool ok = true;
+              for (int l = 0; l < p_.loci && ok; ++l) {
+                PlaceChild(c[l], a[l], b[l], free, &next[l]);
+                ok = !next[l].empty();
+              }
+              if (!ok) continue;
+              current_.children[child].from = {a, b};
+              current_.children[child].free = free;
+              Dfs(child + 1, next, used + ps + ms);
+              if (stop_) return;
             }
-            std::vector<std::vector<SlotState>> next = states;
-            bool ok = true;
-            for (int l = 0; l < p_.loci && ok; ++l) {
-              Place(c[l], a[l], 2 + b[l], &next[l]);
-              ok = !next[l].empty();
-            }
-            if (!ok) continue;
-            current_.children[child].from = {a, b};
-            Dfs(child + 1, next, used + ps + ms);
-            if (stop_) return;
           }
         }
       }
@@ -220,8 +267,8 @@ std::vector<std::vector<SlotState>> SlotStates(const SegProblem& problem,
   for (size_t c = 0; c < problem.children.size(); ++c) {
     const Pattern& pat = solution.children[c];
     for (int l = 0; l < problem.loci; ++l) {
-      Place(problem.children[c][l], pat.from[0][l], 2 + pat.from[1][l],
-            &states[l]);
+      PlaceChild(problem.children[c][l], pat.from[0][l], pat.from[1][l],
+                 pat.free, &states[l]);
     }
   }
   return states;
@@ -234,8 +281,8 @@ int Orientations(const std::vector<SlotState>& states, const SegLocus& t,
   for (const SlotState& s : states) {
     for (int o = 0; o < 2; ++o) {
       if (t.phased && o == 1) continue;
-      const bool a = !s[s1] || Intersects(*s[s1], t.keys[o]);
-      const bool b = !s[s2] || Intersects(*s[s2], t.keys[1 - o]);
+      const bool a = s1 < 0 || !s[s1] || Intersects(*s[s1], t.keys[o]);
+      const bool b = s2 < 0 || !s[s2] || Intersects(*s[s2], t.keys[1 - o]);
       if (a && b) bits |= 1 << o;
     }
   }

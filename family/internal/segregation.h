@@ -37,10 +37,24 @@ struct SegLocus {
 };
 using SegPerson = std::vector<SegLocus>;  // one entry per locus
 
+// A child's side whose parent is not in the problem (a half-sibling's other
+// parent): that allele goes to no slot and constrains nothing.
+inline constexpr int8_t kNoFreeSide = -1;      // a full child of both
+inline constexpr int8_t kEitherSideFree = 2;   // one of them; which, unknown
+// (0: the father's side is free, a maternal half-sibling; 1: the mother's.)
+
 struct SegProblem {
   int loci = 0;
   std::array<std::optional<SegPerson>, 2> parents;  // nullopt: not typed
   std::vector<SegPerson> children;
+  // Per child, kNoFreeSide, 0, 1 or kEitherSideFree; empty means every child
+  // is a child of both parents.
+  std::vector<int8_t> free_side;
+  int8_t FreeSide(size_t child) const {
+    return child < free_side.size() ? free_side[child] : kNoFreeSide;
+  }
+  // Removes child i (and its free side).
+  void DropChild(size_t i);
   // Symmetry breaking: child 0 takes slot 0 of parent s at locus 0. Valid
   // only when swapping that parent's slots changes nothing (no phased
   // locus), which the caller knows.
@@ -51,6 +65,9 @@ struct SegProblem {
 // locus l.
 struct Pattern {
   std::array<std::vector<uint8_t>, 2> from;
+  // The side that is free in this explanation (from[free] is all 0 and
+  // means nothing), or kNoFreeSide.
+  int8_t free = kNoFreeSide;
   // Index i of the first locus after the switch (crossover between locus
   // i-1 and i), or -1 for a constant pattern.
   int SwitchAt(int side) const;
@@ -87,7 +104,8 @@ std::vector<std::vector<SlotState>> SlotStates(const SegProblem& problem,
                                                const SegSolution& solution);
 
 // The orientations (bit 0: keys[0] in s1; bit 1: keys[1] in s1) of typing
-// `t` in slots (s1, s2) that some state of `states` admits.
+// `t` in slots (s1, s2) that some state of `states` admits. A negative slot
+// is a free side: it admits anything.
 int Orientations(const std::vector<SlotState>& states, const SegLocus& t,
                  int s1, int s2);
 

@@ -159,6 +159,30 @@ TEST_F(FamilyCommand, NonPaternityIsLoudAndTheOthersStayExplained) {
                                "not explained by the stated parents"));
 }
 
+// The same S1, written as the mother's half-sibling child: explained (by
+// another father), segregated with the sibship, sharing the mother's d, not
+// the patient's c: exit 0, the letters x|d and the role kept in JSON.
+TEST_F(FamilyCommand, HalfSiblingIsSegregated) {
+  const std::string path = Write(
+      "half.csv", absl::StrCat("id,role,glstring\n",  //
+                               "F,father,", Gl(kA, kB), "\n",  //
+                               "M,mother,", Gl(kC, kD), "\n",  //
+                               "P,patient,", Gl(kA, kC), "\n",  //
+                               "S1,maternal half-sibling,", Gl(kE, kD), "\n",
+                               "S2,sibling,", Gl(kB, kC), "\n"));
+  const RunResult r = Invoke(RunFamily, {"--family", path});
+  EXPECT_EQ(r.rc, kExitOk) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("S1      maternal_half_sibling  x|d"));
+  EXPECT_THAT(r.out, HasSubstr("S1: 0 shared; not-haploidentical: family "
+                               "segregation: shares no whole haplotype"));
+  const RunResult j =
+      Invoke(RunFamily, {"--family", path, "--format", "json"});
+  EXPECT_EQ(j.rc, kExitOk);
+  EXPECT_THAT(j.out, HasSubstr("{\"id\":\"S1\",\"role\":"
+                               "\"maternal_half_sibling\",\"in_input\":true,"
+                               "\"haplotypes\":\"x|d\""));
+}
+
 // The patient not explained by the stated father (a sample mix-up): every
 // relative's relationship to the patient is in doubt. No relative keeps a
 // verdict that rests on the stated relationship: under the trial protocol

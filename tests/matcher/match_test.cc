@@ -50,6 +50,25 @@ TEST_F(MatchTest, BuildsTwoPositionsPerLocus) {
   EXPECT_FALSE(g.phased);
 }
 
+// The null alternatives a typing admits, kept apart from the match keys:
+// a list naming a null carries that null's key there, as an all-null typing
+// carries it in its match keys; a truncated name (A*01:01 covers
+// A*01:01:01:02N) admits none.
+TEST_F(MatchTest, NullAlternativeKeysAreThoseOfAdmittedNulls) {
+  const Genotype g_listed = G("A*01:10/A*01:16N+A*02:01");
+  const Genotype g_null = G("A*01:16N+A*02:01");
+  const PositionTyping& listed = g_listed.at(Locus::kA).pos[0];
+  const PositionTyping& null = g_null.at(Locus::kA).pos[0];
+  EXPECT_TRUE(listed.possible_null());
+  EXPECT_EQ(listed.null_alternative_keys(), null.match_keys());
+  EXPECT_THAT(listed.match_keys(), Not(Contains(null.match_keys()[0])));
+  EXPECT_TRUE(null.null_alternative_keys().empty());
+  const Genotype truncated = G("A*01:01+A*02:01");
+  EXPECT_TRUE(truncated.at(Locus::kA).pos[0].null_alternative_keys().empty());
+  const Genotype xx = G("A*01:XX+A*02:01");
+  EXPECT_FALSE(xx.at(Locus::kA).pos[0].null_alternative_keys().empty());
+}
+
 TEST_F(MatchTest, OneTypingIsHomozygousByConvention) {
   Genotype g = G("HLA-A*29:02");
   EXPECT_EQ(g.at(Locus::kA).typed_positions, 1);

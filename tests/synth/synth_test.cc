@@ -410,6 +410,50 @@ TEST_F(SynthTest, ChildrenByOtherPartners) {
   EXPECT_GT(second, 0);
 }
 
+// half_sibling_rate: the mother's or the father's children by another
+// partner (u|v), written after the rest of the family, which stays the same
+// whatever the rate (their draws have a stream of their own).
+TEST_F(SynthTest, HalfSiblings) {
+  SynthOptions o;
+  o.families = 300;
+  o.seed = 11;
+  const std::vector<Row> plain = Rows(Generate(o));
+  o.half_sibling_rate = 0.5;
+  SynthStats stats;
+  const std::vector<Row> mixed = Rows(Generate(o, &stats));
+  EXPECT_GT(stats.half_siblings, 0u);
+  std::vector<Row> rest;
+  int maternal = 0, paternal = 0, sharing = 0;
+  for (const Row& r : mixed) {
+    const bool is_maternal = r[kRole] == "maternal_half_sibling";
+    if (!is_maternal && r[kRole] != "paternal_half_sibling") {
+      rest.push_back(r);
+      continue;
+    }
+    maternal += is_maternal;
+    paternal += !is_maternal;
+    EXPECT_EQ(r[kId].substr(r[kId].size() - 3, 2), "-H") << r[kId];
+    const std::vector<std::string> labels =
+        absl::StrSplit(r[kTruthHaplotypes], '|');
+    ASSERT_EQ(labels.size(), 2u);
+    // The other partner's side is u or v; the shared parent's is one of
+    // that parent's (a or b; c or d; or a recombinant of them).
+    const std::string& other = labels[is_maternal ? 0 : 1];
+    const std::string& own = labels[is_maternal ? 1 : 0];
+    EXPECT_NE(other.find_first_of("uv"), std::string::npos) << other;
+    EXPECT_NE(own.find_first_of(is_maternal ? "cd" : "ab"), std::string::npos)
+        << own;
+    EXPECT_EQ(own.find_first_of("uv"), std::string::npos) << own;
+    EXPECT_TRUE(r[kTruthShared] == "0" || r[kTruthShared] == "1");
+    sharing += r[kTruthShared] == "1";
+  }
+  EXPECT_EQ(static_cast<uint64_t>(maternal + paternal), stats.half_siblings);
+  EXPECT_GT(maternal, 0);
+  EXPECT_GT(paternal, 0);
+  EXPECT_GT(sharing, 0);
+  EXPECT_EQ(rest, plain);
+}
+
 TEST_F(SynthTest, FamiliesAreMendelianAndTruthIsConsistent) {
   SynthOptions o;
   o.families = 600;
