@@ -945,6 +945,51 @@ bool SharingAtTypedResolution(const Pedigree& ped, const Sibship& sib,
   return true;
 }
 
+// The parts of the patient's haplotypes that sibling c shares by descent
+// across a crossover: per side, the loci where its pattern is the
+// patient's, when every explanation gives the same loci and they are some
+// but not all ("a (paternal) from A to B"; one crossover a meiosis makes
+// them one run, unless both meioses recombined).
+void SharedSegments(const Pedigree& ped, const Sibship& sib, size_t c,
+                    MemberResult* m) {
+  const std::vector<SegSolution>& sols = sib.solved.result.solutions;
+  if (sols.empty()) return;
+  const size_t loci = ped.loci.size();
+  for (int s = 0; s < 2; ++s) {
+    std::set<std::vector<bool>> runs;
+    for (const SegSolution& sol : sols) {
+      const Pattern& mine = sol.children[c];
+      std::vector<bool> same(loci, false);
+      if (s != mine.free) {
+        for (size_t l = 0; l < loci; ++l) {
+          same[l] = mine.from[s][l] == sol.children[0].from[s][l];
+        }
+      }
+      runs.insert(std::move(same));
+    }
+    if (runs.size() != 1) continue;
+    const std::vector<bool>& same = *runs.begin();
+    const size_t n = static_cast<size_t>(std::count(same.begin(), same.end(), true));
+    if (n == 0 || n == loci) continue;
+    std::vector<std::string> parts;
+    for (size_t l = 0; l < loci;) {
+      if (!same[l]) {
+        ++l;
+        continue;
+      }
+      size_t e = l;
+      while (e + 1 < loci && same[e + 1]) ++e;
+      parts.push_back(e == l ? absl::StrCat("at ", LocusName(ped.loci[l]))
+                             : absl::StrCat("from ", LocusName(ped.loci[l]),
+                                            " to ", LocusName(ped.loci[e])));
+      l = e + 1;
+    }
+    m->shared_segments.push_back(absl::StrCat(sib.patient_letter[s], " (",
+                                              kSide[s], ") ",
+                                              absl::StrJoin(parts, " and ")));
+  }
+}
+
 // What sibling c (search child c >= 1) shares with the patient: a side is
 // shared when its pattern is the patient's at every locus; a half-sibling's
 // free side (its other parent's) never is. A count is proven only when
@@ -984,8 +1029,13 @@ void ShareSibling(const Pedigree& ped, const Sibship& sib, size_t c,
       if (per_locus[l].size() == 1) m->ibd[l] = *per_locus[l].begin();
     }
   }
+  SharedSegments(ped, sib, c, m);
   if (counts.size() == 1) {
     ProvenSharing(sib, shared_sides, *counts.begin(), m);
+    if (!m->shared_segments.empty()) {
+      absl::StrAppend(&m->basis, "; by descent, part of the patient's ",
+                      absl::StrJoin(m->shared_segments, " and "));
+    }
     return;
   }
   if (SharingAtTypedResolution(ped, sib, c, m)) return;
@@ -1063,6 +1113,7 @@ void ForgetCountsIfTruncated(const Solved& one, FamilyResult* out) {
     m.shared.reset();
     m.likely_shared.reset();
     m.shared_haplotypes.clear();
+    m.shared_segments.clear();
     if (m.role == FamilyRole::kSibling || IsHalfSibling(m.role)) m.ibd.clear();
     m.basis = why;
   }

@@ -140,6 +140,11 @@ struct MemberResult {
   // Letters of the haplotypes shared with the patient, each with "paternal"
   // or "maternal" ("a (paternal)"), when known.
   std::vector<std::string> shared_haplotypes;
+  // Parts of the patient's haplotypes shared by descent across a crossover
+  // (a sibling whose pattern follows the patient's over some loci only),
+  // when every explanation agrees: "a (paternal) from A to B". Empty when
+  // each side is shared whole or not at all.
+  std::vector<std::string> shared_segments;
   bool recombinant = false;           // a crossover in the meiosis that made
                                       // this person (in every explanation)
   std::vector<std::string> flags;     // recombination, inconsistency: words

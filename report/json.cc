@@ -285,6 +285,7 @@ std::string FamilyJson(
             << (m.shared_as_typed ? absl::StrCat(*m.shared_as_typed) : "null")
             << ",\"shared_haplotypes\":" << JsonStringList(m.shared_haplotypes)
             << ",\"alleles_by_descent\":" << DescentJson(fam->loci, m.ibd)
+            << ",\"shared_segments\":" << JsonStringList(m.shared_segments)
             << ",\"segregation_basis\":" << JsonString(m.basis)
             << ",\"verdict\":"
             << (verdicts[i].has_value()

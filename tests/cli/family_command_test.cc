@@ -125,6 +125,10 @@ TEST_F(FamilyCommand, Json) {
                                "\"shared_haplotypes\":[\"a (paternal)\","
                                "\"c (maternal)\"]"));
   EXPECT_THAT(r.out, HasSubstr("\"verdict\":\"identical\""));
+  // S2 (a/b:B-DRB1|d) shares the patient's a up to B.
+  EXPECT_THAT(r.out, HasSubstr("\"shared_segments\":[\"a (paternal) from A "
+                               "to B\"]"));
+  EXPECT_THAT(r.out, HasSubstr("\"shared_segments\":[]"));
   EXPECT_THAT(r.out, HasSubstr("\"recombinant\":true"));
   EXPECT_THAT(r.out, HasSubstr("\"rejected\":[]}"));
 }

@@ -665,6 +665,11 @@ TEST_F(Family, ACrossoverOutsideTheScoredLociIsANote) {
   ASSERT_EQ(s1.ibd.size(), 6u);
   for (size_t l = 0; l < 5; ++l) EXPECT_EQ(s1.ibd[l], 1) << l;
   EXPECT_EQ(s1.ibd[5], 0);
+  // The shared segment, named by the patient's letter.
+  EXPECT_THAT(s1.shared_segments, testing::ElementsAre("a (paternal) from A to DQB1"));
+  EXPECT_THAT(s1.basis, HasSubstr("by descent, part of the patient's a "
+                                  "(paternal) from A to DQB1"));
+  EXPECT_TRUE(Get(r, "S2").shared_segments.empty());  // c whole, a none
   const data::Reference& ref = *LoadShipped().ref;
   auto match = [&](const matcher::MatchOptions& o) {
     absl::StatusOr<matcher::MatchReport> m =
@@ -680,6 +685,8 @@ TEST_F(Family, ACrossoverOutsideTheScoredLociIsANote) {
               HasSubstr("shares one allele by descent at every scored locus "
                         "(A, B, C, DRB1, DQB1)"));
   EXPECT_THAT(five.haplo.basis, HasSubstr("a crossover between DQB1 and DPB1"));
+  EXPECT_THAT(five.haplo.basis, HasSubstr("part of the patient's a (paternal) "
+                                          "from A to DQB1"));
   matcher::MatchOptions with_dp;
   with_dp.loci = {Locus::kA, Locus::kB, Locus::kC, Locus::kDRB1, Locus::kDQB1,
                   Locus::kDPB1};
