@@ -12,16 +12,30 @@
 // that scripts can pair inputs and outputs. Warnings (renamed alleles,
 // pre-2010 names) go to stderr. Exit: 0 all lines succeeded, 1 some failed
 // (or the data could not be loaded), 2 usage error.
+//
+// Standard input is read in batches answered on --threads cores, each batch
+// written in input order; each thread keeps a bounded memo of whole lines
+// (registry extracts repeat typings) beside the reducer's cache of names.
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <cstddef>
+#include <mutex>
 #include <ios>
 #include <istream>
 #include <memory>
 #include <optional>
 #include <ostream>
 #include <string>
+#include <thread>
+#include <utility>
 #include <vector>
 
+#include "absl/container/node_hash_map.h"
+#include "absl/hash/hash.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "cli/args.h"
 #include "cli/common.h"
@@ -47,6 +61,8 @@ constexpr char kCommonFlags[] =
     "  --non-strict    also accept names that exist with an expression\n"
     "                  suffix (A*24:329 -> A*24:329Q) and small-g names\n"
     "  --no-placeholders  reject WMDA placeholders (DRB4*NNNN, NEW)\n"
+    "  --threads N     cores for standard input, 1 to 256 (default: the\n"
+    "                  hardware's); output order is input order\n"
     "  --help          show this help\n"
     "\n"
     "Without TYPING arguments, reads one typing per line from standard input\n"
@@ -93,37 +109,43 @@ absl::string_view CommandName(Mode mode) {
   return "";
 }
 
+// What every thread shares: immutable after setup.
 struct Engine {
   Mode mode;
   data::ReductionLevel level = data::ReductionLevel::kLgx;
   std::unique_ptr<data::Resolver> resolver;
   std::unique_ptr<data::Reducer> reducer;
-  // Names repeat across the lines of a batch: memoise their reductions.
-  std::unique_ptr<data::ReduceCache> cache =
-      std::make_unique<data::ReduceCache>();
 };
 
-// Handles one typing; returns false if its line is an error (or "invalid").
-bool RunOne(const Engine& e, const std::string& typing, Command& cmd) {
-  absl::StatusOr<GlString> gl = parser::ParseGlString(typing);
-  std::ostream& out = *cmd.out;
-  if (!gl.ok()) {
-    out << (e.mode == Mode::kValidate ? "invalid: " : "error: ")
-        << gl.status().message() << "\n";
-    return false;
-  }
+// One line's answer: the line to print, the warnings for standard error,
+// and whether it succeeded.
+struct Answer {
+  std::string line;
   std::vector<std::string> warnings;
   bool ok = true;
+};
+
+// The answer to one typing: a pure function of the engine and the text.
+Answer Compute(const Engine& e, const std::string& typing,
+               data::ReduceCache* cache) {
+  Answer a;
+  absl::StatusOr<GlString> gl = parser::ParseGlString(typing);
+  if (!gl.ok()) {
+    a.line = absl::StrCat(e.mode == Mode::kValidate ? "invalid: " : "error: ",
+                          gl.status().message());
+    a.ok = false;
+    return a;
+  }
   switch (e.mode) {
     case Mode::kReduce: {
       absl::StatusOr<data::ReduceResult> r =
-          e.reducer->Reduce(*gl, e.level, e.cache.get());
+          e.reducer->Reduce(*gl, e.level, cache);
       if (r.ok()) {
-        out << r->text << "\n";
-        warnings = std::move(r->warnings);
+        a.line = std::move(r->text);
+        a.warnings = std::move(r->warnings);
       } else {
-        out << "error: " << r.status().message() << "\n";
-        ok = false;
+        a.line = absl::StrCat("error: ", r.status().message());
+        a.ok = false;
       }
       break;
     }
@@ -131,30 +153,190 @@ bool RunOne(const Engine& e, const std::string& typing, Command& cmd) {
     case Mode::kExpand: {
       absl::StatusOr<data::ResolvedTyping> t = e.resolver->Resolve(*gl);
       if (!t.ok()) {
-        out << (e.mode == Mode::kValidate ? "invalid: " : "error: ")
-            << t.status().message() << "\n";
-        ok = false;
+        a.line = absl::StrCat(e.mode == Mode::kValidate ? "invalid: " : "error: ",
+                              t.status().message());
+        a.ok = false;
         break;
       }
-      out << (e.mode == Mode::kValidate
-                  ? std::string("valid")
-                  : data::ExpandToString(e.resolver->reference(), *t))
-          << "\n";
-      warnings = std::move(t->warnings);
+      a.line = e.mode == Mode::kValidate
+                   ? std::string("valid")
+                   : data::ExpandToString(e.resolver->reference(), *t);
+      a.warnings = std::move(t->warnings);
       break;
     }
   }
-  for (const std::string& w : warnings) {
-    *cmd.err << "haplomatch " << CommandName(e.mode) << ": warning: " << w
-             << "\n";
-  }
-  return ok;
+  return a;
 }
 
+// Whole lines already answered, shared by the threads: the same line always
+// gets the same answer (warnings included), so a hit is exact, and each
+// distinct line is computed about once whatever thread meets it. Sharded by
+// hash, one lock a shard. Node-based, and emptied only between batches
+// (Trim), so an answer found stays valid for the batch. Bounded: past
+// kBytes it starts afresh; answers over kAnswerBytes (serology or XX
+// reduced to long lists, cheap again from the reducer's name cache) are
+// not kept.
+class LineMemo {
+ public:
+  static constexpr size_t kBytes = size_t{64} << 20;
+  static constexpr size_t kAnswerBytes = 512;
+
+  const Answer* Find(const std::string& line) {
+    Shard& s = ShardOf(line);
+    std::lock_guard<std::mutex> lock(s.mu);
+    auto it = s.map.find(line);
+    return it == s.map.end() ? nullptr : &it->second;
+  }
+  // Keeps `a` if it is small enough; returns where it now is, or null.
+  const Answer* Insert(const std::string& line, Answer&& a) {
+    if (a.line.size() > kAnswerBytes) return nullptr;
+    size_t bytes = line.size() + a.line.size() + 96;
+    for (const std::string& w : a.warnings) bytes += w.size() + 32;
+    bytes_.fetch_add(bytes, std::memory_order_relaxed);
+    Shard& s = ShardOf(line);
+    std::lock_guard<std::mutex> lock(s.mu);
+    return &s.map.try_emplace(line, std::move(a)).first->second;
+  }
+  // Between batches only: no answer of the memo is in use.
+  void Trim() {
+    if (bytes_.load(std::memory_order_relaxed) <= kBytes) return;
+    for (Shard& s : shards_) s.map.clear();
+    bytes_ = 0;
+  }
+
+ private:
+  struct Shard {
+    std::mutex mu;
+    absl::node_hash_map<std::string, Answer> map;
+  };
+  Shard& ShardOf(const std::string& line) {
+    return shards_[absl::Hash<std::string>{}(line) % shards_.size()];
+  }
+  std::array<Shard, 64> shards_;
+  std::atomic<size_t> bytes_{0};
+};
+
+// One thread's state: the reducer's cache of names, and what it wrote for
+// its slice of the batch (standard output and standard error), kept apart
+// so that the slices can be written in input order.
+class Worker {
+ public:
+  void NewBatch() {
+    out_.clear();
+    err_.clear();
+    ok_ = true;
+  }
+
+  void Answer1(const Engine& e, LineMemo* memo, const std::string& typing) {
+    const Answer* a = memo->Find(typing);
+    Answer local;
+    if (a == nullptr) {
+      local = Compute(e, typing, &cache_);
+      a = memo->Insert(typing, std::move(local));
+      if (a == nullptr) a = &local;  // too long to keep: not moved
+    }
+    Render(*a, e.mode);
+  }
+
+  void Render(const Answer& a, Mode mode) {
+    absl::StrAppend(&out_, a.line, "\n");
+    for (const std::string& w : a.warnings) {
+      absl::StrAppend(&err_, "haplomatch ", CommandName(mode), ": warning: ",
+                      w, "\n");
+    }
+    ok_ = ok_ && a.ok;
+  }
+
+  // Writes the slice; true when every line of it succeeded.
+  bool Flush(Command& cmd) {
+    cmd.out->write(out_.data(), static_cast<std::streamsize>(out_.size()));
+    cmd.err->write(err_.data(), static_cast<std::streamsize>(err_.size()));
+    return ok_;
+  }
+
+ private:
+  data::ReduceCache cache_;
+  std::string out_, err_;
+  bool ok_ = true;
+};
+
+// A batch of input lines: at most kBatchLines lines or about kBatchBytes of
+// input, so that memory stays bounded whatever the input's size (answers
+// are small but for an expansion, which runs one line a batch: below).
+constexpr size_t kBatchLines = 4096;
+constexpr size_t kBatchBytes = size_t{8} << 20;
+
+// Reads the next batch into lines[0, *count) (reusing their storage); a line
+// over the parser's limit is kept as its length only (answered as rejected,
+// never truncated). False at the end of input.
+bool ReadBatch(std::istream& in, size_t max_lines,
+               std::vector<std::string>* lines, std::vector<size_t>* lengths,
+               size_t* count) {
+  *count = 0;
+  size_t bytes = 0;
+  while (*count < max_lines && bytes < kBatchBytes) {
+    if (*count == lines->size()) {
+      lines->emplace_back();
+      lengths->push_back(0);
+    }
+    std::string& line = (*lines)[*count];
+    size_t& length = (*lengths)[*count];
+    if (!ReadLine(in, parser::kMaxGlStringBytes, &line, &length)) break;
+    bytes += line.size();
+    ++*count;
+  }
+  return *count > 0;
+}
+
+// Every line of standard input, answered on workers->size() threads, each
+// thread taking a contiguous slice of the batch, the slices written in
+// order. An expansion (expand, reduce --level W) can be megabytes a line:
+// one line a batch, as a stream.
+bool RunLines(const Engine& e, std::vector<Worker>* workers, Command& cmd) {
+  const bool expansion =
+      e.mode == Mode::kExpand ||
+      (e.mode == Mode::kReduce && e.level == data::ReductionLevel::kW);
+  const size_t max_lines = expansion ? 1 : kBatchLines;
+  LineMemo memo;
+  bool all_ok = true;
+  std::vector<std::string> lines;
+  std::vector<size_t> lengths;
+  size_t count = 0;
+  while (ReadBatch(*cmd.in, max_lines, &lines, &lengths, &count)) {
+    memo.Trim();
+    const size_t threads =
+        std::min(workers->size(), std::max<size_t>(1, count / 64));
+    auto work = [&](size_t t) {
+      Worker& w = (*workers)[t];
+      w.NewBatch();
+      const size_t lo = count * t / threads, hi = count * (t + 1) / threads;
+      for (size_t i = lo; i < hi; ++i) {
+        if (lengths[i] <= parser::kMaxGlStringBytes) {
+          w.Answer1(e, &memo, lines[i]);
+          continue;
+        }
+        Answer too_long;
+        too_long.ok = false;
+        too_long.line = absl::StrCat(
+            "error: input of ", lengths[i], " bytes is over the limit of ",
+            parser::kMaxGlStringBytes, " bytes (it is rejected, not truncated)");
+        w.Render(too_long, e.mode);
+      }
+    };
+    std::vector<std::thread> pool;
+    for (size_t t = 1; t < threads; ++t) pool.emplace_back(work, t);
+    work(0);
+    for (std::thread& th : pool) th.join();
+    for (size_t t = 0; t < threads; ++t) {
+      all_ok = (*workers)[t].Flush(cmd) && all_ok;
+    }
+  }
+  return all_ok;
+}
 
 FlagSpec ReduceFlagSpec(Mode mode) {
   FlagSpec spec;
-  spec.value_flags = {"imgt", "mac"};
+  spec.value_flags = {"imgt", "mac", "threads"};
   spec.bool_flags = {"non-strict", "no-placeholders"};
   if (mode == Mode::kReduce) {
     spec.value_flags.insert("level");
@@ -164,12 +346,16 @@ FlagSpec ReduceFlagSpec(Mode mode) {
   return spec;
 }
 
+// Threads for standard input: --threads is 1 to kMaxThreads.
+constexpr int kMaxThreads = 256;
+
 struct ReduceConfig {
   data::ReductionLevel level = data::ReductionLevel::kLgx;
   data::ReduceOptions options;  // options.resolve for every mode
+  int threads = 1;
 };
 
-// The one error is a bad --level (InvalidArgumentError).
+// The errors are a bad --level or --threads (InvalidArgumentError).
 absl::StatusOr<ReduceConfig> ParseReduceFlags(Mode mode, const Args& args) {
   ReduceConfig c;
   if (mode == Mode::kReduce) {
@@ -183,6 +369,15 @@ absl::StatusOr<ReduceConfig> ParseReduceFlags(Mode mode, const Args& args) {
     }
     c.level = *l;
   }
+  const unsigned hardware = std::thread::hardware_concurrency();
+  c.threads = static_cast<int>(std::clamp<unsigned>(hardware, 1, kMaxThreads));
+  if (auto v = args.Get("threads");
+      v && (!absl::SimpleAtoi(*v, &c.threads) || c.threads < 1 ||
+            c.threads > kMaxThreads)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--threads: a number from 1 to ", kMaxThreads, ", not '",
+                     *v, "'"));
+  }
   c.options.resolve.strict = !args.Has("non-strict");
   c.options.resolve.accept_placeholders = !args.Has("no-placeholders");
   c.options.ping = !args.Has("no-ping");
@@ -195,7 +390,7 @@ int Run(Mode mode, Command& cmd) {
                  Usage(mode), ReduceFlagSpec(mode));
   if (std::optional<int> done = cl.Parse()) return *done;
   absl::StatusOr<ReduceConfig> config = ParseReduceFlags(mode, cl.args());
-  // A bad --level has always been answered without the usage text.
+  // A bad --level or --threads is answered without the usage text.
   if (!config.ok()) return cl.UsageWithoutHelp(config.status().message());
 
   absl::StatusOr<data::ReferenceData> rd = LoadReferenceData(cl.args());
@@ -210,9 +405,19 @@ int Run(Mode mode, Command& cmd) {
                                                 config->options);
   }
 
-  const bool all_ok = ForEachTyping(cl.args(), cmd, [&](const std::string& t) {
-    return RunOne(e, t, cmd);
-  });
+  std::vector<Worker> workers(static_cast<size_t>(config->threads));
+  bool all_ok = true;
+  if (!cl.args().positional().empty()) {
+    data::ReduceCache cache;
+    Worker& w = workers[0];
+    for (const std::string& t : cl.args().positional()) {
+      w.NewBatch();
+      w.Render(Compute(e, t, &cache), mode);
+      all_ok = w.Flush(cmd) && all_ok;
+    }
+  } else {
+    all_ok = RunLines(e, &workers, cmd);
+  }
   cmd.out->flush();
   return all_ok ? kExitOk : kExitRejected;
 }

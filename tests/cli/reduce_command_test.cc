@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "cli/command.h"
 #include "tests/cli/cli_test_util.h"
@@ -107,6 +108,51 @@ TEST(Reduce, OverlongLineIsOneErrorLine) {
   EXPECT_EQ(lines[0], "A*01:01");
   EXPECT_THAT(lines[1], HasSubstr("over the limit"));
   EXPECT_EQ(lines[2], "A*02:01");
+}
+
+// Standard input on several threads: several batches of lines (good,
+// repeated, bad, warning, over-long) come out exactly as one thread writes
+// them, line for line, warnings included each time a line repeats.
+TEST(Reduce, ThreadsKeepInputOrderAndEveryAnswer) {
+  const std::vector<std::string> kinds = {
+      "A*01:01:01:01", "A*02:AB+B*07:02", "A*99:99", "A*0105N",
+      "DRB1*04:XX^DQB1*03:01", "A*01:01:", "B44", "C*06:17"};
+  std::string input;
+  for (int i = 0; i < 10000; ++i) {
+    absl::StrAppend(&input, kinds[(i * 7 + i / 13) % kinds.size()], "\n");
+    if (i == 5000) absl::StrAppend(&input, std::string(2 << 20, 'A'), "\n");
+  }
+  for (const char* level : {"lgx", "G", "S"}) {
+    SCOPED_TRACE(level);
+    const RunResult one = Invoke(
+        RunReduce, {"--imgt", "3.44.0", "--level", level, "--threads", "1"},
+        input);
+    const RunResult four = Invoke(
+        RunReduce, {"--imgt", "3.44.0", "--level", level, "--threads", "4"},
+        input);
+    EXPECT_EQ(one.rc, kExitRejected);
+    EXPECT_EQ(four.rc, one.rc);
+    EXPECT_EQ(Lines(one.out).size(), 10001u);
+    EXPECT_EQ(four.out, one.out);
+    EXPECT_EQ(four.err, one.err);
+    EXPECT_THAT(one.err, HasSubstr("'A*0105N' at offset 0: withdrawn"));
+  }
+  const RunResult v1 = Invoke(RunValidate, {"--imgt", "3.44.0", "--threads", "1"}, input);
+  const RunResult v2 = Invoke(RunValidate, {"--imgt", "3.44.0", "--threads", "2"}, input);
+  EXPECT_EQ(v2.out, v1.out);
+  EXPECT_EQ(v2.err, v1.err);
+}
+
+TEST(Reduce, ThreadsAreBounded) {
+  for (const char* bad : {"0", "257", "-1", "two"}) {
+    const RunResult r =
+        Invoke(RunReduce, {"--imgt", "3.44.0", "--threads", bad, "A*01:01"});
+    EXPECT_EQ(r.rc, kExitUsage) << bad;
+    EXPECT_THAT(r.err, HasSubstr("--threads: a number from 1 to 256")) << bad;
+    EXPECT_THAT(r.out, IsEmpty());
+  }
+  EXPECT_EQ(Invoke(RunExpand, {"--imgt", "3.44.0", "--threads", "256", "A*43:XX"}).out,
+            "A*43:01/A*43:02N\n");
 }
 
 TEST(Validate, ValidOrInvalidWithReason) {

@@ -70,6 +70,12 @@ class Family : public ::testing::Test {
     Add(id, FamilyRole::kChild, h1, h2);
     members_.back().other_parent = other_parent;
   }
+  // The usual start: father a|b, mother c|d, both typed, patient a|c.
+  void AddTypedParentsAndPatient() {
+    Add("F", FamilyRole::kFather, kA, kB);
+    Add("M", FamilyRole::kMother, kC, kD);
+    Add("P", FamilyRole::kPatient, kA, kC);
+  }
   FamilyResult Run() {
     absl::StatusOr<FamilyResult> r = Segregate("F1", members_, {});
     EXPECT_TRUE(r.ok()) << r.status();
@@ -85,9 +91,7 @@ class Family : public ::testing::Test {
 };
 
 TEST_F(Family, BothParentsTyped) {
-  Add("F", FamilyRole::kFather, kA, kB);
-  Add("M", FamilyRole::kMother, kC, kD);
-  Add("P", FamilyRole::kPatient, kA, kC);
+  AddTypedParentsAndPatient();
   Add("S1", FamilyRole::kSibling, kC, kA);  // written maternal first
   Add("S2", FamilyRole::kSibling, kB, kD);
   Add("S3", FamilyRole::kSibling, kA, kD);
@@ -277,9 +281,7 @@ TEST_F(Family, AllelesSharedBetweenParents) {
 }
 
 TEST_F(Family, RecombinantSiblingIsFlagged) {
-  Add("F", FamilyRole::kFather, kA, kB);
-  Add("M", FamilyRole::kMother, kC, kD);
-  Add("P", FamilyRole::kPatient, kA, kC);
+  AddTypedParentsAndPatient();
   // Paternal: a at A, C, B; b from DRB1 on.
   Add("S1", FamilyRole::kSibling, Mosaic(kA, kB, 3), kC);
   Add("S2", FamilyRole::kSibling, kB, kD);
@@ -297,9 +299,7 @@ TEST_F(Family, RecombinantSiblingIsFlagged) {
 }
 
 TEST_F(Family, NonPaternityIsFlaggedAndTheRestStillSegregates) {
-  Add("F", FamilyRole::kFather, kA, kB);
-  Add("M", FamilyRole::kMother, kC, kD);
-  Add("P", FamilyRole::kPatient, kA, kC);
+  AddTypedParentsAndPatient();
   Add("S1", FamilyRole::kSibling, kE, kD);
   Add("S2", FamilyRole::kSibling, kB, kC);
   const FamilyResult r = Run();
@@ -353,9 +353,7 @@ TEST_F(Family, PatientMixUpPutsEveryRelativeUnderReview) {
 }
 
 TEST_F(Family, PatientsChildrenAndARecombinationInThePatient) {
-  Add("F", FamilyRole::kFather, kA, kB);
-  Add("M", FamilyRole::kMother, kC, kD);
-  Add("P", FamilyRole::kPatient, kA, kC);
+  AddTypedParentsAndPatient();
   Add("C1", FamilyRole::kChild, kC, kE);
   Add("C2", FamilyRole::kChild, Mosaic(kA, kC, 2), kF);
   const FamilyResult r = Run();
@@ -368,9 +366,7 @@ TEST_F(Family, PatientsChildrenAndARecombinationInThePatient) {
 }
 
 TEST_F(Family, AmbiguousAndMissingTypings) {
-  Add("F", FamilyRole::kFather, kA, kB);
-  Add("M", FamilyRole::kMother, kC, kD);
-  Add("P", FamilyRole::kPatient, kA, kC);
+  AddTypedParentsAndPatient();
   // XX code and an allele list; DQB1 and C untyped.
   Add("S1", FamilyRole::kSibling,
       "A*01:XX+A*02:01/A*02:09^B*08:01+B*44:02^DRB1*03:01+DRB1*04:01");
@@ -384,9 +380,7 @@ TEST_F(Family, AmbiguousAndMissingTypings) {
 // explains them, but each carries one of the patient's haplotypes, so each
 // shares one by descent; the family stays consistent.
 TEST_F(Family, ChildrenByDifferentPartnersEachShareOneHaplotype) {
-  Add("F", FamilyRole::kFather, kA, kB);
-  Add("M", FamilyRole::kMother, kC, kD);
-  Add("P", FamilyRole::kPatient, kA, kC);
+  AddTypedParentsAndPatient();
   Add("C1", FamilyRole::kChild, kA, kE);
   Add("C2", FamilyRole::kChild, kC, kF);
   Add("C3", FamilyRole::kChild, kA, kB);
@@ -410,9 +404,7 @@ TEST_F(Family, ChildrenByDifferentPartnersEachShareOneHaplotype) {
 // partner phasing them (letters e|f, then g|h); a child the patient cannot
 // have fathered (no allele shared at B) is flagged on its own.
 TEST_F(Family, ChildrenAreGroupedByTheirNamedOtherParent) {
-  Add("F", FamilyRole::kFather, kA, kB);
-  Add("M", FamilyRole::kMother, kC, kD);
-  Add("P", FamilyRole::kPatient, kA, kC);
+  AddTypedParentsAndPatient();
   Add("Q", FamilyRole::kPartner, kE, kF);
   AddChild("C1", kA, kE, "Q");
   AddChild("C2", kC, kF, "Q");
@@ -453,9 +445,7 @@ TEST_F(Family, ChildrenAreGroupedByTheirNamedOtherParent) {
 // half-sibling is flagged as not explained), and the role reads in its
 // usual spellings.
 TEST_F(Family, AMaternalHalfSiblingSharesTheMothersHaplotype) {
-  Add("F", FamilyRole::kFather, kA, kB);
-  Add("M", FamilyRole::kMother, kC, kD);
-  Add("P", FamilyRole::kPatient, kA, kC);
+  AddTypedParentsAndPatient();
   Add("S1", FamilyRole::kSibling, kB, kD);
   Add("H", FamilyRole::kMaternalHalfSibling, kE, kC);  // another father's e
   const FamilyResult r = Run();
@@ -471,37 +461,40 @@ TEST_F(Family, AMaternalHalfSiblingSharesTheMothersHaplotype) {
   EXPECT_THAT(h.phased_gl, HasSubstr("A*02:01~C*05:01"));
 }
 
-TEST_F(Family, APaternalHalfSiblingWithTheFathersOtherHaplotypeSharesNone) {
-  Add("F", FamilyRole::kFather, kA, kB);
-  Add("M", FamilyRole::kMother, kC, kD);
-  Add("P", FamilyRole::kPatient, kA, kC);
-  Add("H", FamilyRole::kPaternalHalfSibling, kB, kE);
-  const FamilyResult r = Run();
-  EXPECT_TRUE(r.consistent) << absl::StrJoin(r.problems, "; ");
-  EXPECT_EQ(Get(r, "H").letters, "b|x");
-  EXPECT_EQ(Get(r, "H").shared, 0);
-}
-
-// Without saying which parent is shared, the explanations try both; here
-// only the mother carries any of H's haplotypes.
-TEST_F(Family, AHalfSiblingOfUnsaidSideIsPlacedWhereItFits) {
-  Add("F", FamilyRole::kFather, kA, kB);
-  Add("M", FamilyRole::kMother, kC, kD);
-  Add("P", FamilyRole::kPatient, kA, kC);
-  Add("H", FamilyRole::kHalfSibling, kE, kC);
-  const FamilyResult r = Run();
-  EXPECT_TRUE(r.consistent) << absl::StrJoin(r.problems, "; ");
-  EXPECT_EQ(Get(r, "H").letters, "x|c");
-  EXPECT_EQ(Get(r, "H").shared, 1);
+// Each half-sibling role, alone beside the typed parents: placed on the
+// shared parent's side (an unsaid side where it fits), x for the other.
+TEST_F(Family, HalfSiblingsArePlacedOnTheSharedParentsSide) {
+  struct Case {
+    FamilyRole role;
+    const Hap* paternal;
+    const Hap* maternal;
+    const char* letters;
+    int shared;
+  };
+  const Case cases[] = {
+      {FamilyRole::kPaternalHalfSibling, &kB, &kE, "b|x", 0},
+      {FamilyRole::kPaternalHalfSibling, &kA, &kE, "a|x", 1},
+      {FamilyRole::kMaternalHalfSibling, &kE, &kD, "x|d", 0},
+      // Unsaid: only the mother carries any of H's haplotypes.
+      {FamilyRole::kHalfSibling, &kE, &kC, "x|c", 1},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.letters);
+    members_.clear();
+    AddTypedParentsAndPatient();
+    Add("H", c.role, *c.paternal, *c.maternal);
+    const FamilyResult r = Run();
+    EXPECT_TRUE(r.consistent) << absl::StrJoin(r.problems, "; ");
+    EXPECT_EQ(Get(r, "H").letters, c.letters);
+    EXPECT_EQ(Get(r, "H").shared, c.shared);
+  }
 }
 
 // H carries the father's b and the mother's c: the father's child
 // (sharing nothing with the patient) or the mother's (sharing c). Which
 // parent is shared decides the count, and the words say so.
 TEST_F(Family, AHalfSiblingOfUnsaidSideNamesTheQuestion) {
-  Add("F", FamilyRole::kFather, kA, kB);
-  Add("M", FamilyRole::kMother, kC, kD);
-  Add("P", FamilyRole::kPatient, kA, kC);
+  AddTypedParentsAndPatient();
   Add("H", FamilyRole::kHalfSibling, kB, kC);
   const FamilyResult r = Run();
   const MemberResult& h = Get(r, "H");
@@ -537,9 +530,7 @@ TEST_F(Family, AHalfSiblingProvesTheUntypedMothersHaplotypes) {
 // A maternal half-sibling who carries nothing of the mother is flagged,
 // with the reason against the mother only (the father is not its parent).
 TEST_F(Family, AHalfSiblingNotExplainedByTheSharedParentIsFlagged) {
-  Add("F", FamilyRole::kFather, kA, kB);
-  Add("M", FamilyRole::kMother, kC, kD);
-  Add("P", FamilyRole::kPatient, kA, kC);
+  AddTypedParentsAndPatient();
   Add("S1", FamilyRole::kSibling, kB, kD);
   Add("H", FamilyRole::kMaternalHalfSibling, kE, kA);
   const FamilyResult r = Run();
@@ -555,9 +546,7 @@ TEST_F(Family, AHalfSiblingNotExplainedByTheSharedParentIsFlagged) {
 // Given as a full sibling, the same person is not explained by the stated
 // father: the family is not consistent, as for any non-paternity.
 TEST_F(Family, AHalfSiblingEnteredAsASiblingIsFlagged) {
-  Add("F", FamilyRole::kFather, kA, kB);
-  Add("M", FamilyRole::kMother, kC, kD);
-  Add("P", FamilyRole::kPatient, kA, kC);
+  AddTypedParentsAndPatient();
   Add("H", FamilyRole::kSibling, kE, kC);
   const FamilyResult r = Run();
   EXPECT_FALSE(r.consistent);
@@ -612,9 +601,7 @@ TEST(FamilyRoles, HalfSiblingRolesParseWithTheirSide) {
 }
 
 TEST_F(Family, ApplySegregationUpgradesTheVerdict) {
-  Add("F", FamilyRole::kFather, kA, kB);
-  Add("M", FamilyRole::kMother, kC, kD);
-  Add("P", FamilyRole::kPatient, kA, kC);
+  AddTypedParentsAndPatient();
   Add("S1", FamilyRole::kSibling, kA, kC);
   Add("S2", FamilyRole::kSibling, kB, kD);
   Add("S3", FamilyRole::kSibling, kA, kD);
