@@ -75,7 +75,8 @@ constexpr char kRankUsage[] =
     "  --format F            csv (default), tsv or json\n"
     "  --out FILE            write there instead of standard output\n"
     "  --rejects FILE        rejected rows, one 'file:line: reason' a line\n"
-    "  --threads N           scan threads (default: hardware concurrency)\n"
+    "  --threads N           scan and ingest threads (default: hardware\n"
+    "                        concurrency)\n"
     "  --protocol P          NCT04835883 (haplo, under 70) or none (default:\n"
     "                        no verdict, every donor ranked)\n"
     "  --unrelated-haplo P   review (default), accept or exclude (as for\n"
@@ -103,6 +104,7 @@ struct DonorsFlags {
   std::string path;  // a donor file, an index, or '-'
   std::string id_column;
   std::optional<std::string> rejects;
+  int threads = 0;  // ingest threads (rank's --threads); 0: the hardware's
 };
 
 // The files a rank or index run reads and writes, for
@@ -216,7 +218,10 @@ absl::StatusOr<RankConfig> ParseRankFlags(const Args& args) {
       !s.ok()) {
     return s;
   }
-  if (args.Has("donors")) c.donors = ReadDonorsFlags(args);
+  if (args.Has("donors")) {
+    c.donors = ReadDonorsFlags(args);
+    c.donors->threads = c.options.threads;
+  }
   c.out = args.Get("out");
   return c;
 }
@@ -275,6 +280,7 @@ absl::StatusOr<registry::DonorStore> LoadDonors(const DonorsFlags& flags,
   } else {
     registry::IngestOptions io;
     io.id_column = flags.id_column;
+    io.threads = flags.threads;
     auto on_reject = [&](const std::string& message) {
       ++*rejected;
       if (rejects != nullptr) *rejects << message << "\n";

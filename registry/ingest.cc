@@ -2,20 +2,29 @@
 //
 // Streaming ingest: CSV/TSV/JSON Lines through registry/donor_file.h (no
 // resolver: we resolve, with a cache), gzip through zlib.
+//
+// Rows are read in chunks. The gene-copy texts of a chunk that the cache
+// has not seen are parsed, resolved and compiled on IngestOptions::threads
+// cores (the cost that grows with a registry's distinct spellings); the
+// rows are then accepted one by one in input order, so that the store, its
+// dictionaries and every message are exactly what one thread makes.
 #include "registry/ingest.h"
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstdio>
 #include <memory>
 #include <optional>
 #include <streambuf>
+#include <thread>
 #include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -170,14 +179,17 @@ class Ingest {
     uint32_t id = 0;
   };
 
-  Position PositionOf(absl::string_view text) {
-    auto it = positions_.find(text);
-    if (it != positions_.end()) {
-      ++stats_->cache_hits;
-      return it->second;
-    }
-    if (positions_.size() >= options_.cache_entries) positions_.clear();
-    Position p;
+  // One gene-copy text parsed, resolved and compiled, not yet interned:
+  // the part of PositionOf that threads can share (a pure function of the
+  // text and the release).
+  struct Compiled {
+    bool ok = false;
+    Locus locus = Locus::kA;
+    matcher::PositionTyping typing;
+  };
+
+  Compiled Compile(absl::string_view text) const {
+    Compiled c;
     absl::StatusOr<GlString> gl = parser::ParseGlString(text);
     absl::StatusOr<data::ResolvedTyping> t =
         gl.ok() ? resolver_.Resolve(*gl)
@@ -185,25 +197,84 @@ class Ingest {
     absl::StatusOr<matcher::Genotype> g =
         t.ok() ? matcher::BuildGenotype(resolver_.reference(), *t)
                : absl::StatusOr<matcher::Genotype>(t.status());
-    if (g.ok() && !g->phased) {
-      int typed = 0;
-      for (Locus l : kAllLoci) {
-        const matcher::LocusTyping& lt = g->at(l);
-        if (lt.typed_positions == 0) continue;
-        ++typed;
-        if (lt.typed_positions != 1 || !lt.alternatives.empty() ||
-            lt.phased || lt.pos[0].haplotype >= 0) {
-          typed = 99;
-          break;
-        }
-        p.locus = l;
+    if (!g.ok() || g->phased) return c;
+    int typed = 0;
+    for (Locus l : kAllLoci) {
+      const matcher::LocusTyping& lt = g->at(l);
+      if (lt.typed_positions == 0) continue;
+      ++typed;
+      if (lt.typed_positions != 1 || !lt.alternatives.empty() || lt.phased ||
+          lt.pos[0].haplotype >= 0) {
+        return c;
       }
-      if (typed == 1) {
-        p.ok = true;
-        p.id = builder_.Intern(p.locus, g->at(p.locus).pos[0]);
-      }
+      c.locus = l;
+    }
+    if (typed != 1) return c;
+    c.ok = true;
+    c.typing = std::move(g->at(c.locus).pos[0]);
+    return c;
+  }
+
+  Position PositionOf(absl::string_view text) {
+    auto it = positions_.find(text);
+    if (it != positions_.end()) {
+      ++stats_->cache_hits;
+      return it->second;
+    }
+    if (positions_.size() >= options_.cache_entries) positions_.clear();
+    // Compiled ahead by the chunk's threads, or now.
+    Compiled c;
+    if (auto pre = precompiled_.find(text); pre != precompiled_.end()) {
+      c = std::move(pre->second);
+      precompiled_.erase(pre);
+    } else {
+      c = Compile(text);
+    }
+    Position p;
+    if (c.ok) {
+      p.ok = true;
+      p.locus = c.locus;
+      p.id = builder_.Intern(p.locus, c.typing);
     }
     return positions_.emplace(std::string(text), p).first->second;
+  }
+
+  // The gene-copy texts of the chunk's typings that FastIds would look up
+  // and the cache has not seen, compiled on `threads` threads into
+  // precompiled_. Only a head start: PositionOf interns them in the order
+  // one thread would, and compiles anything missed.
+  void Precompile(const std::vector<DonorRecord>& records,
+                  const std::vector<absl::Status>& rows, size_t count,
+                  size_t threads) {
+    precompiled_.clear();
+    if (threads < 2) return;
+    std::vector<absl::string_view> todo;
+    absl::flat_hash_set<absl::string_view> seen;
+    for (size_t r = 0; r < count; ++r) {
+      const std::string& typing = records[r].typing;
+      if (!rows[r].ok() || typing.find_first_of("~|?#") != std::string::npos) {
+        continue;
+      }
+      for (absl::string_view block : absl::StrSplit(typing, '^')) {
+        for (absl::string_view part : absl::StrSplit(block, '+')) {
+          if (!positions_.contains(part) && seen.insert(part).second) {
+            todo.push_back(part);
+          }
+        }
+      }
+    }
+    if (todo.size() < 2 * threads) return;
+    std::vector<Compiled> done(todo.size());
+    auto work = [&](size_t t) {
+      for (size_t i = t; i < todo.size(); i += threads) done[i] = Compile(todo[i]);
+    };
+    std::vector<std::thread> pool;
+    for (size_t t = 1; t < threads; ++t) pool.emplace_back(work, t);
+    work(0);
+    for (std::thread& th : pool) th.join();
+    for (size_t i = 0; i < todo.size(); ++i) {
+      precompiled_.emplace(std::string(todo[i]), std::move(done[i]));
+    }
   }
 
   void Accept(size_t line, const eligibility::DonorFacts& facts, const std::string& typing) {
@@ -244,19 +315,45 @@ class Ingest {
     absl::StatusOr<std::unique_ptr<DonorFileReader>> reader =
         DonorFileReader::FromStream(in, name_, nullptr, fo);
     if (!reader.ok()) return reader.status();
-    DonorRecord rec;
-    absl::Status row;
+    const unsigned hardware = std::thread::hardware_concurrency();
+    const size_t threads = static_cast<size_t>(
+        options_.threads > 0 ? std::min(options_.threads, kMaxThreads)
+                             : std::clamp<int>(static_cast<int>(hardware), 1,
+                                               kMaxThreads));
+    std::vector<DonorRecord> records(kChunkRows);
+    std::vector<absl::Status> rows(kChunkRows);
     const bool timed = options_.deadline != absl::InfiniteFuture();
-    size_t rows = 0;
-    while ((*reader)->Next(&rec, &row)) {
-      if (timed && ++rows % 1024 == 0 && absl::Now() > options_.deadline) {
-        return absl::DeadlineExceededError(absl::StrCat(
-            name_, ": reading the donors passed the deadline after ", rows,
-            " rows"));
+    size_t read = 0;
+    for (;;) {
+      size_t count = 0;
+      while (count < kChunkRows && (*reader)->Next(&records[count], &rows[count])) {
+        ++count;
       }
+      if (count == 0) break;
+      Precompile(records, rows, count, threads);
+      for (size_t r = 0; r < count; ++r) {
+        if (timed && ++read % 1024 == 0 && absl::Now() > options_.deadline) {
+          return absl::DeadlineExceededError(absl::StrCat(
+              name_, ": reading the donors passed the deadline after ", read,
+              " rows"));
+        }
+        AcceptRow(records[r], rows[r]);
+      }
+      if (count < kChunkRows) break;
+    }
+    precompiled_.clear();
+    return absl::OkStatus();
+  }
+
+  // Rows read ahead of accepting them: a chunk's new gene copies are
+  // compiled on every thread at once.
+  static constexpr size_t kChunkRows = 8192;
+
+  void AcceptRow(const DonorRecord& rec, const absl::Status& row) {
+    {
       if (!row.ok()) {
         Reject(std::string(row.message()));
-        continue;
+        return;
       }
       // An id names one donor (as in `match`): a second row with it is
       // rejected, naming the first, never ranked twice.
@@ -264,13 +361,12 @@ class Ingest {
         Reject(absl::StrCat(name_, ":", rec.line, ": donor id '",
                             rec.facts.id, "' is used twice (first on line ",
                             lines_[*first], ")"));
-        continue;
+        return;
       }
       const size_t before = builder_.size();
       Accept(rec.line, rec.facts, rec.typing);
       if (builder_.size() > before) lines_.push_back(static_cast<uint32_t>(rec.line));
     }
-    return absl::OkStatus();
   }
 
   absl::StatusOr<DonorStore> Finish() && { return std::move(builder_).Finish(); }
@@ -286,6 +382,8 @@ class Ingest {
   DonorStoreBuilder builder_;
   std::vector<uint32_t> lines_;  // per accepted donor, its line (messages)
   absl::flat_hash_map<std::string, Position> positions_;
+  // This chunk's new gene copies, compiled ahead (Precompile).
+  absl::flat_hash_map<std::string, Compiled> precompiled_;
 };
 
 absl::StatusOr<DonorStore> IngestImpl(std::istream* in, const std::string& name,

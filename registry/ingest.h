@@ -51,6 +51,10 @@ struct IngestOptions {
   // Past it, reading stops with DeadlineExceededError (checked every 1,024
   // rows; the service's per-request deadline). Infinite by default.
   absl::Time deadline = absl::InfiniteFuture();
+  // Threads that parse, resolve and compile each chunk's new gene copies:
+  // 0 = hardware concurrency; at most kMaxThreads (registry/rank.h). The
+  // store is the same whatever the number.
+  int threads = 0;
 };
 
 struct IngestStats {

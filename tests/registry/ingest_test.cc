@@ -484,6 +484,78 @@ TEST_F(IngestTest, CsvAndJsonLinesGiveTheSameStore) {
   }
 }
 
+// Each chunk's new gene copies are compiled on several threads; the rows
+// are still accepted in input order, so the store (ids, dictionaries,
+// typing ids), the rejects and the counts are what one thread makes.
+// Three chunks of rows with thousands of distinct copies, repeats, bad
+// rows, a repeated id and phased typings (the whole-typing path).
+TEST_F(IngestTest, ThreadsGiveTheSameStore) {
+  const data::Reference& ref = *LoadShipped().ref;
+  std::vector<std::string> a, b;
+  for (const auto& t : ref.truncations(2)) {
+    const auto l = ref.loci()[t.locus].locus;
+    if (l && *l == Locus::kA) a.emplace_back(t.name);
+    if (l && *l == Locus::kB) b.emplace_back(t.name);
+  }
+  ASSERT_GT(a.size(), 500u);
+  ASSERT_GT(b.size(), 500u);
+  std::string text = "id,glstring\n";
+  const size_t rows = 20000;
+  for (size_t i = 0; i < rows; ++i) {
+    const size_t j = (i * 7919) % 3000;
+    const std::string& a1 = a[j % a.size()];
+    const std::string& a2 = a[(j * 3 + 1) % a.size()];
+    const std::string& b1 = b[(j + i / 5000) % b.size()];
+    if (i % 997 == 0) {
+      absl::StrAppend(&text, "d", i, ",A*99:99+", a1, "\n");  // rejected
+    } else if (i % 1009 == 0) {
+      absl::StrAppend(&text, "d", i - 1, ",", a1, "+", a2, "\n");  // id twice
+    } else if (i % 211 == 0) {
+      absl::StrAppend(&text, "d", i, ",", a1, "~", b1, "+", a2, "~", b1, "\n");
+    } else {
+      absl::StrAppend(&text, "d", i, ",", a1, "/", a2, "+", a2, "^", b1, "\n");
+    }
+  }
+  const std::string path = Write("threads.csv", text);
+  std::vector<std::string> want_rejects;
+  IngestStats want_stats;
+  IngestOptions one;
+  one.threads = 1;
+  const absl::StatusOr<DonorStore> want =
+      Ingest(path, &want_rejects, &want_stats, one);
+  ASSERT_TRUE(want.ok()) << want.status();
+  EXPECT_GT(want->data().dictionary_entries(), 3000u);
+  EXPECT_GT(want_rejects.size(), 20u);
+  EXPECT_GT(want->data().fallback_count(), 50u);
+  for (int threads : {2, 3, 8}) {
+    SCOPED_TRACE(threads);
+    std::vector<std::string> rejects;
+    IngestStats stats;
+    IngestOptions o;
+    o.threads = threads;
+    const absl::StatusOr<DonorStore> got = Ingest(path, &rejects, &stats, o);
+    ASSERT_TRUE(got.ok()) << got.status();
+    EXPECT_EQ(rejects, want_rejects);
+    EXPECT_EQ(stats.rows, want_stats.rows);
+    EXPECT_EQ(stats.accepted, want_stats.accepted);
+    EXPECT_EQ(stats.cache_hits, want_stats.cache_hits);
+    ASSERT_EQ(got->size(), want->size());
+    const internal::StoreData& x = got->data();
+    const internal::StoreData& y = want->data();
+    ASSERT_EQ(x.loci(), y.loci());
+    EXPECT_EQ(x.dictionary_entries(), y.dictionary_entries());
+    for (size_t i = 0; i < got->size(); ++i) {
+      ASSERT_EQ(got->id(i), want->id(i));
+      EXPECT_EQ(x.facts_word(i), y.facts_word(i));
+      for (int slot = 0; slot < static_cast<int>(x.loci().size()); ++slot) {
+        for (int p = 0; p < 2; ++p) {
+          ASSERT_EQ(x.TypingId(i, slot, p), y.TypingId(i, slot, p)) << i;
+        }
+      }
+    }
+  }
+}
+
 // The service sends an empty JSON Lines body for "donors": []; no rows.
 TEST_F(IngestTest, EmptyJsonLinesIsNoDonors) {
   std::istringstream in("");
