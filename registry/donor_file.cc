@@ -480,7 +480,20 @@ const DonorFileReader::Layout& DonorFileReader::JsonLayout(size_t line) {
 bool DonorFileReader::StartRow(size_t start_line, const std::string& row_error,
                                DonorRecord* record, absl::Status* status) {
   ++rows_;
-  *record = DonorRecord();
+  if (resolver_ != nullptr) {
+    *record = DonorRecord();
+  } else {
+    // Without a resolver the genotype is never written and stays default;
+    // the rest is reset field by field, keeping the strings' storage (a
+    // default Genotype is kilobytes to make, and ingest reads millions of
+    // rows). A field added to DonorRecord is reset here too.
+    record->facts = eligibility::DonorFacts();
+    record->family_id.clear();
+    record->role.clear();
+    record->other_parent.clear();
+    record->typing.clear();
+    record->warnings.clear();
+  }
   record->line = start_line;
   if (row_error.empty()) return true;
   *status = absl::InvalidArgumentError(

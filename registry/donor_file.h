@@ -131,6 +131,8 @@ struct DonorFileOptions {
   bool allow_untyped = false;
 };
 
+// DonorFileReader::StartRow resets each field for a reader without a
+// resolver: a new field must be reset there too.
 struct DonorRecord {
   size_t line = 0;  // 1-based line on which the row starts
   eligibility::DonorFacts facts;

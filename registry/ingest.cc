@@ -179,6 +179,14 @@ class Ingest {
     uint32_t id = 0;
   };
 
+  // What Accept needs of a row read ahead.
+  struct PendingRow {
+    size_t line = 0;
+    eligibility::DonorFacts facts;
+    std::string typing;
+    absl::Status status;
+  };
+
   // One gene-copy text parsed, resolved and compiled, not yet interned:
   // the part of PositionOf that threads can share (a pure function of the
   // text and the release).
@@ -243,16 +251,16 @@ class Ingest {
   // and the cache has not seen, compiled on `threads` threads into
   // precompiled_. Only a head start: PositionOf interns them in the order
   // one thread would, and compiles anything missed.
-  void Precompile(const std::vector<DonorRecord>& records,
-                  const std::vector<absl::Status>& rows, size_t count,
+  void Precompile(const std::vector<PendingRow>& rows, size_t count,
                   size_t threads) {
     precompiled_.clear();
     if (threads < 2) return;
     std::vector<absl::string_view> todo;
     absl::flat_hash_set<absl::string_view> seen;
     for (size_t r = 0; r < count; ++r) {
-      const std::string& typing = records[r].typing;
-      if (!rows[r].ok() || typing.find_first_of("~|?#") != std::string::npos) {
+      const std::string& typing = rows[r].typing;
+      if (!rows[r].status.ok() ||
+          typing.find_first_of("~|?#") != std::string::npos) {
         continue;
       }
       for (absl::string_view block : absl::StrSplit(typing, '^')) {
@@ -320,24 +328,32 @@ class Ingest {
         options_.threads > 0 ? std::min(options_.threads, kMaxThreads)
                              : std::clamp<int>(static_cast<int>(hardware), 1,
                                                kMaxThreads));
-    std::vector<DonorRecord> records(kChunkRows);
-    std::vector<absl::Status> rows(kChunkRows);
+    // One record for the reader (a DonorRecord holds a Genotype, kilobytes
+    // that ingest never fills), the chunk in light rows.
+    DonorRecord rec;
+    absl::Status status;
+    std::vector<PendingRow> rows(kChunkRows);
     const bool timed = options_.deadline != absl::InfiniteFuture();
     size_t read = 0;
     for (;;) {
       size_t count = 0;
-      while (count < kChunkRows && (*reader)->Next(&records[count], &rows[count])) {
-        ++count;
+      while (count < kChunkRows && (*reader)->Next(&rec, &status)) {
+        PendingRow& row = rows[count++];
+        row.line = rec.line;
+        row.facts = std::move(rec.facts);
+        row.typing.swap(rec.typing);
+        row.status = std::move(status);
+        status = absl::OkStatus();
       }
       if (count == 0) break;
-      Precompile(records, rows, count, threads);
+      Precompile(rows, count, threads);
       for (size_t r = 0; r < count; ++r) {
         if (timed && ++read % 1024 == 0 && absl::Now() > options_.deadline) {
           return absl::DeadlineExceededError(absl::StrCat(
               name_, ": reading the donors passed the deadline after ", read,
               " rows"));
         }
-        AcceptRow(records[r], rows[r]);
+        AcceptRow(rows[r]);
       }
       if (count < kChunkRows) break;
     }
@@ -347,12 +363,12 @@ class Ingest {
 
   // Rows read ahead of accepting them: a chunk's new gene copies are
   // compiled on every thread at once.
-  static constexpr size_t kChunkRows = 8192;
+  static constexpr size_t kChunkRows = 4096;
 
-  void AcceptRow(const DonorRecord& rec, const absl::Status& row) {
+  void AcceptRow(const PendingRow& rec) {
     {
-      if (!row.ok()) {
-        Reject(std::string(row.message()));
+      if (!rec.status.ok()) {
+        Reject(std::string(rec.status.message()));
         return;
       }
       // An id names one donor (as in `match`): a second row with it is
