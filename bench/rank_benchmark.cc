@@ -255,6 +255,7 @@ void BM_Scan(benchmark::State& state) {
   }
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * n));
   state.counters["bytes_per_donor"] = s.store->bytes_per_donor();
+  state.counters["record_bytes_per_donor"] = s.store->record_bytes_per_donor();
   state.counters["ranked"] = static_cast<double>(ranked);
   state.counters["floor_ms"] = s.floor_seconds[threads] * 1e3;
   // Scan time over the floor's: elapsed / (iterations x floor), via an

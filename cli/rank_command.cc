@@ -392,10 +392,12 @@ void TellRankSummary(std::ostream& err, const Ranked& ranked, size_t read,
   const registry::RankResult& result = ranked.result;
   err << report::RankSummaryText(read, result, rejected) << "\n";
   err << absl::StrFormat(
-      "store: %d donors, %.1f bytes/donor, %d distinct typings; %d by full "
+      "store: %d donors, %.1f bytes/donor all in (%.1f in the records, the "
+      "rest in %d distinct typings); %d by full "
       "match (phased or genotype-list typings, family relatives: %d of "
       "them); scan %.3f s on %d thread(s)\n",
-      store.size(), store.bytes_per_donor(), store.dictionary_entries(),
+      store.size(), store.bytes_per_donor(), store.record_bytes_per_donor(),
+      store.dictionary_entries(),
       result.fallback, result.by_family, ranked.scan_seconds, result.threads);
   if (stats.rows > 0 && stats.seconds > 0) {
     err << absl::StrFormat("ingest: %d rows in %.2f s (%.0f rows/s)\n",
@@ -471,10 +473,11 @@ int RunIndex(Command& cmd) {
     return cl.Reject(s.message());
   }
   *cmd.err << absl::StrFormat(
-      "read %d, indexed %d, rejected %d; %.1f bytes/donor, %d distinct "
-      "typings; %.0f rows/s; wrote %s\n",
+      "read %d, indexed %d, rejected %d; %.1f bytes/donor all in (%.1f in "
+      "the records, the rest in %d distinct typings); %.0f rows/s; wrote "
+      "%s\n",
       stats.rows, store->size(), rejected, store->bytes_per_donor(),
-      store->dictionary_entries(),
+      store->record_bytes_per_donor(), store->dictionary_entries(),
       stats.seconds > 0 ? static_cast<double>(stats.rows) / stats.seconds : 0.0,
       out);
   return rejected > 0 ? kExitRejected : kExitOk;

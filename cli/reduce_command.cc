@@ -227,7 +227,7 @@ class Worker {
     ok_ = true;
   }
 
-  void Answer1(const Engine& e, LineMemo* memo, const std::string& typing) {
+  void AnswerLine(const Engine& e, LineMemo* memo, const std::string& typing) {
     const Answer* a = memo->Find(typing);
     Answer local;
     if (a == nullptr) {
@@ -312,7 +312,7 @@ bool RunLines(const Engine& e, std::vector<Worker>* workers, Command& cmd) {
       const size_t lo = count * t / threads, hi = count * (t + 1) / threads;
       for (size_t i = lo; i < hi; ++i) {
         if (lengths[i] <= parser::kMaxGlStringBytes) {
-          w.Answer1(e, &memo, lines[i]);
+          w.AnswerLine(e, &memo, lines[i]);
           continue;
         }
         Answer too_long;

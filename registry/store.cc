@@ -164,7 +164,23 @@ size_t StoreData::dictionary_entries() const {
   return n;
 }
 
+size_t StoreData::fallback_bytes() const {
+  size_t bytes = 0;
+  for (const auto& [index, text] : fallback_text_) {
+    bytes += sizeof(index) + text.size();
+  }
+  // The genotypes themselves, roughly: a Genotype a fallback donor.
+  return bytes + fallback_.size() * sizeof(matcher::Genotype);
+}
+
 double StoreData::bytes_per_donor() const {
+  if (size_ == 0) return 0;
+  return static_cast<double>(record_bytes() + dictionary_bytes() +
+                             fallback_bytes()) /
+         static_cast<double>(size_);
+}
+
+double StoreData::record_bytes_per_donor() const {
   if (size_ == 0) return 0;
   return static_cast<double>(record_bytes()) / static_cast<double>(size_);
 }
@@ -193,6 +209,9 @@ size_t DonorStore::dictionary_bytes() const {
   return data_->dictionary_bytes();
 }
 double DonorStore::bytes_per_donor() const { return data_->bytes_per_donor(); }
+double DonorStore::record_bytes_per_donor() const {
+  return data_->record_bytes_per_donor();
+}
 size_t DonorStore::dictionary_entries() const {
   return data_->dictionary_entries();
 }

@@ -67,11 +67,12 @@ class DonorStore {
   size_t fallback_count() const;
 
   // Bytes of the per-donor arrays (ids, facts, id offsets, id text), of the
-  // dictionaries of distinct typings (approximate), and per donor (all
-  // in: records and dictionaries).
+  // dictionaries of distinct typings (approximate), and per donor: all in
+  // (records, dictionaries and fallback genotypes), and the record alone.
   size_t record_bytes() const;
   size_t dictionary_bytes() const;
   double bytes_per_donor() const;
+  double record_bytes_per_donor() const;
   size_t dictionary_entries() const;
 
   // The layout, for the registry's own scan and index file

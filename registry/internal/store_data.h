@@ -135,7 +135,11 @@ class StoreData {
   // dictionaries (approximate), and per donor.
   size_t record_bytes() const;
   size_t dictionary_bytes() const;
+  size_t fallback_bytes() const;  // fallback genotypes and their texts
+  // All in: records, dictionaries and fallback genotypes, per donor.
   double bytes_per_donor() const;
+  // The fixed-size record alone (what the scan reads, plus the id).
+  double record_bytes_per_donor() const;
   size_t dictionary_entries() const;
 
   // The fields, filled by DonorStoreBuilder::Finish or the index loader.

@@ -949,28 +949,43 @@ void ExpectCountsAddUp(const validation::FamilyAgreement& a) {
   EXPECT_LE(a.low_resolution_flagged_family, a.low_resolution_recombinants);
 }
 
+// The agreement of `options`' synth families, the shipped data loaded once.
+validation::FamilyAgreement Measure(const validation::AgreementOptions& options) {
+  static const absl::StatusOr<validation::AgreementData>* const data = [] {
+    data::DataPaths paths;
+    paths.env_data_dir = matcher_test::kData;
+    return new absl::StatusOr<validation::AgreementData>(
+        validation::LoadAgreementData(paths));
+  }();
+  EXPECT_TRUE(data->ok()) << data->status();
+  if (!data->ok()) return {};
+  const absl::StatusOr<validation::FamilyAgreement> a =
+      validation::MeasureFamilyAgreement(**data, options);
+  EXPECT_TRUE(a.ok()) << a.status();
+  return a.ok() ? *a : validation::FamilyAgreement();
+}
+
+// What must hold in every run (validation/family_agreement.h).
+void ExpectInvariants(const validation::FamilyAgreement& a) {
+  EXPECT_EQ(a.wrong, 0);
+  EXPECT_EQ(a.und_unexplained, 0);
+  EXPECT_THAT(a.violations, ::testing::IsEmpty());
+  EXPECT_THAT(a.errors, ::testing::IsEmpty());
+  ExpectCountsAddUp(a);
+}
+
 TEST_F(Family, SynthGroundTruthFewFamilies) {
-  data::DataPaths paths;
-  paths.env_data_dir = matcher_test::kData;
-  const absl::StatusOr<validation::AgreementData> data =
-      validation::LoadAgreementData(paths);
-  ASSERT_TRUE(data.ok()) << data.status();
   for (double recombination : {0.0145, 0.10}) {
     SCOPED_TRACE(absl::StrCat("recombination ", recombination));
     validation::AgreementOptions options;
     options.families = 30;
     options.recombination_rate = recombination;
-    const absl::StatusOr<validation::FamilyAgreement> a =
-        validation::MeasureFamilyAgreement(*data, options);
-    ASSERT_TRUE(a.ok()) << a.status();
-    EXPECT_EQ(a->families, 30);
-    EXPECT_EQ(a->wrong, 0);
-    EXPECT_THAT(a->violations, ::testing::IsEmpty());
-    EXPECT_THAT(a->errors, ::testing::IsEmpty());
-    ExpectCountsAddUp(*a);
+    const validation::FamilyAgreement a = Measure(options);
+    EXPECT_EQ(a.families, 30);
+    ExpectInvariants(a);
     // Enough of each kind that the checks above check something.
-    EXPECT_GT(a->agree, 30);
-    EXPECT_GT(a->undetermined, 0);
+    EXPECT_GT(a.agree, 30);
+    EXPECT_GT(a.undetermined, 0);
   }
 }
 
@@ -978,51 +993,28 @@ TEST_F(Family, SynthGroundTruthFewFamilies) {
 // partners named or not: every child's count is determined and right, and
 // no child is flagged (the agreement's invariants).
 TEST_F(Family, SynthChildrenBySeveralPartners) {
-  data::DataPaths paths;
-  paths.env_data_dir = matcher_test::kData;
-  const absl::StatusOr<validation::AgreementData> data =
-      validation::LoadAgreementData(paths);
-  ASSERT_TRUE(data.ok()) << data.status();
   for (bool unnamed : {false, true}) {
     SCOPED_TRACE(unnamed ? "unnamed" : "named");
     validation::AgreementOptions options;
     options.families = 200;
     options.other_partner_rate = 0.5;
     options.unnamed_partners = unnamed;
-    const absl::StatusOr<validation::FamilyAgreement> a =
-        validation::MeasureFamilyAgreement(*data, options);
-    ASSERT_TRUE(a.ok()) << a.status();
-    EXPECT_EQ(a->wrong, 0);
-    EXPECT_EQ(a->und_unexplained, 0);
-    EXPECT_THAT(a->violations, ::testing::IsEmpty());
-    EXPECT_THAT(a->errors, ::testing::IsEmpty());
-    ExpectCountsAddUp(*a);
+    ExpectInvariants(Measure(options));
   }
 }
 
 // Half-siblings (synth's half_sibling_rate): segregated with the sibship,
 // none wrong, and most determined.
 TEST_F(Family, SynthHalfSiblings) {
-  data::DataPaths paths;
-  paths.env_data_dir = matcher_test::kData;
-  const absl::StatusOr<validation::AgreementData> data =
-      validation::LoadAgreementData(paths);
-  ASSERT_TRUE(data.ok()) << data.status();
   validation::AgreementOptions options;
   options.families = 200;
   options.half_sibling_rate = 0.5;
-  const absl::StatusOr<validation::FamilyAgreement> a =
-      validation::MeasureFamilyAgreement(*data, options);
-  ASSERT_TRUE(a.ok()) << a.status();
-  EXPECT_EQ(a->wrong, 0);
-  EXPECT_EQ(a->und_unexplained, 0);
-  EXPECT_THAT(a->violations, ::testing::IsEmpty());
-  EXPECT_THAT(a->errors, ::testing::IsEmpty());
-  ExpectCountsAddUp(*a);
-  EXPECT_GT(a->half_siblings, 50);
-  EXPECT_GT(a->half_siblings_agree, a->half_siblings * 8 / 10);
-  EXPECT_LE(a->half_siblings_agree + a->half_siblings_undetermined,
-            a->half_siblings);
+  const validation::FamilyAgreement a = Measure(options);
+  ExpectInvariants(a);
+  EXPECT_GT(a.half_siblings, 50);
+  EXPECT_GT(a.half_siblings_agree, a.half_siblings * 8 / 10);
+  EXPECT_LE(a.half_siblings_agree + a.half_siblings_undetermined,
+            a.half_siblings);
 }
 
 }  // namespace
