@@ -365,12 +365,30 @@ class ReduceEngine {
       return absl::OkStatus();
     };
     switch (leaf.kind) {
+      case LeafKind::kSmallG:
+        // A small-g name (non-strict input) is the lg-level name of its
+        // group, as py-ard reads it (its allele.feature, "Alleles with 'g'
+        // suffix": A*01:04Ng at lgx is A*01:04N): at lg it is itself, at
+        // lgx the name without its g, at any other level the name without
+        // its g reduced (A*01:01g: A*01:01P at P, A1 at S). It used to come
+        // back unchanged at P, doubled at lg (A*01:01gg) and empty at S.
+        r.clear();
+        AppendBareName(token, &r);
+        if (!r.empty() && r.back() == 'g') r.pop_back();
+        if (level == ReductionLevel::kLg) {
+          *out = absl::StrCat(r, o_.lg_suffix);
+          return absl::OkStatus();
+        }
+        if (level == ReductionLevel::kLgx) {
+          *out = std::move(r);
+          return absl::OkStatus();
+        }
+        return ReduceName(r, level, out);
       case LeafKind::kAllele:
       case LeafKind::kTruncated:
       case LeafKind::kGGroup:
       case LeafKind::kPGroup:
-      case LeafKind::kSmallG:
-        if (!leaf.normalized.empty() && leaf.kind != LeafKind::kSmallG) {
+        if (!leaf.normalized.empty()) {
           return ReduceName(leaf.normalized, level, out);
         }
         r.clear();

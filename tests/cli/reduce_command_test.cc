@@ -92,6 +92,37 @@ TEST(Reduce, NonStrict) {
             "A*24:329Q\n");
 }
 
+// A small-g name (non-strict) is the lg-level name of its group, as py-ard
+// reads it (allele.feature, "Alleles with 'g' suffix"; our copy of that
+// vector is pyard-redux-069: A*01:04Ng at lgx is A*01:04N): itself at lg,
+// without its g at lgx, and the name without its g reduced at the other
+// levels. It used to come back unchanged at P ("A*01:01g"), doubled at lg
+// ("A*01:01gg") and empty at S (issue 20).
+TEST(Reduce, SmallGIsTheLgNameOfItsGroup) {
+  const struct {
+    const char* level;
+    const char* want;
+  } kCases[] = {
+      {"P", "A*01:01P"}, {"lg", "A*01:01g"},    {"lgx", "A*01:01"},
+      {"G", "A*01:01:01G"}, {"S", "A1"},        {"1F", "A*01"},
+      {"U2", "A*01:01"},
+  };
+  for (const auto& c : kCases) {
+    SCOPED_TRACE(c.level);
+    const RunResult r = Invoke(
+        RunReduce, {"--non-strict", "--level", c.level, "A*01:01g"});
+    EXPECT_EQ(r.rc, kExitOk) << r.err;
+    EXPECT_EQ(r.out, std::string(c.want) + "\n");
+  }
+  EXPECT_EQ(Invoke(RunReduce, {"--non-strict", "--level", "lg", "--ars-as-lg",
+                               "A*01:01g"})
+                .out,
+            "A*01:01ARS\n");
+  // Strict, a small-g name is still refused, as validate says.
+  EXPECT_THAT(Invoke(RunReduce, {"--level", "P", "A*01:01g"}).out,
+              StartsWith("error: "));
+}
+
 TEST(Reduce, UnknownReleaseExitsOne) {
   const RunResult r = Invoke(RunReduce, {"--imgt", "9.99.9", "A*01:01"});
   EXPECT_EQ(r.rc, kExitRejected);
