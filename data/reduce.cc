@@ -350,6 +350,42 @@ class ReduceEngine {
   // §2.3 for one resolved leaf; the result has no "HLA-" prefix.
   absl::Status ReduceLeaf(const ResolvedLeaf& leaf, ReductionLevel level,
                           std::string* out) const {
+    HLA_RETURN_IF_ERROR(ReduceLeafAsPyArd(leaf, level, out));
+    if (level == ReductionLevel::kS && out->empty()) SerologyOfAlleles(leaf, out);
+    return absl::OkStatus();
+  }
+
+  // Where we deliberately differ from py-ard (docs/conventions.md): a
+  // 3-field name or a G or P group has serology, that of the expressed
+  // alleles it stands for (A*02:01:01 and A*02:01:01G are A2), where
+  // py-ard 2.3.1 answers an empty string (it looks only 2-field names and
+  // whole allele names up). A name of null alleles only stays empty.
+  void SerologyOfAlleles(const ResolvedLeaf& leaf, std::string* out) const {
+    if (leaf.kind != LeafKind::kTruncated && leaf.kind != LeafKind::kGGroup &&
+        leaf.kind != LeafKind::kPGroup) {
+      return;
+    }
+    // A truncated name's leaf is resolved without its allele list (the
+    // reducer does not need it elsewhere): its alleles are the prefix's.
+    const absl::Span<const AlleleId> alleles =
+        leaf.kind == LeafKind::kTruncated && leaf.alleles.empty()
+            ? t_.ref->AllelesWithPrefix(leaf.token.locus, leaf.token.fields)
+            : absl::MakeConstSpan(leaf.alleles);
+    std::vector<std::string> parts;
+    std::string r;
+    for (AlleleId id : alleles) {
+      const data::Allele& a = t_.ref->allele(id);
+      if (a.is_null() || !ReduceName(a.name, ReductionLevel::kS, &r).ok()) {
+        continue;
+      }
+      SplitInto(r, '/', &parts);
+    }
+    SortUniqueNames(&parts);
+    *out = absl::StrJoin(parts, "/");
+  }
+
+  absl::Status ReduceLeafAsPyArd(const ResolvedLeaf& leaf, ReductionLevel level,
+                                 std::string* out) const {
     const Token& token = leaf.token;
     out->clear();
     if (leaf.kind == LeafKind::kPlaceholder ||

@@ -123,6 +123,20 @@ TEST(Reduce, SmallGIsTheLgNameOfItsGroup) {
               StartsWith("error: "));
 }
 
+// Serology of a 3-field name or a G or P group: that of the expressed
+// alleles it stands for. py-ard 2.3.1 answers an empty string (it looks
+// only 2-field and whole allele names up); we deliberately differ
+// (docs/conventions.md). Null alleles only: still empty, with the note.
+TEST(Reduce, SerologyOfThreeFieldNamesAndGroups) {
+  const RunResult r = Invoke(
+      RunReduce, {"--level", "S", "A*02:01:01", "A*01:01:01G", "A*01:01P",
+                  "B*15:01:01G", "A*24:02:01", "A*01:04:01", "A*02:01"});
+  EXPECT_EQ(r.rc, kExitOk) << r.err;
+  EXPECT_THAT(Lines(r.out), ElementsAre("A2", "A1", "A1", "B15/B62/B70",
+                                        "A9/A24", "", "A2"));
+  EXPECT_THAT(r.err, HasSubstr("'A*01:04:01' at offset 0: only null alleles"));
+}
+
 TEST(Reduce, UnknownReleaseExitsOne) {
   const RunResult r = Invoke(RunReduce, {"--imgt", "9.99.9", "A*01:01"});
   EXPECT_EQ(r.rc, kExitRejected);
