@@ -12,13 +12,11 @@
 //     typing ids   donors x 2 x loci x (2 or 4 bytes)
 //     facts        donors x u64
 //     id offsets   (donors + 1) x u32, then u64 arena size and the id text
-//     dictionaries per stored locus: u64 entries (without entry 0), then per
-//                  entry u32 text size, text, then (u32 count, u32 each)
-//                  alleles, antigens, match keys, G groups, serology,
-//                  (u32 count, u8 each) TCE groups, u8 flags (1
-//                  consolidated, 2 placeholder, 4 all null, 8 any null,
-//                  16 TCE unknown, 32 unnamed, 64 admits a variant, 128
-//                  admits a null), u8 P group count, u32 keyset
+//     dictionaries per stored locus: u64 entries (entry 0 included), u64
+//                  words, u64 text bytes, then the arrays of
+//                  registry/internal/dictionary.h each 8-aligned: the
+//                  words, the entry offsets and the text offsets
+//                  (entries + 1 x u32 each), the text
 //     fallback     u64 count, then per donor u32 index, u32 size, GL String
 // The file is read whole into memory and the per-donor arrays are used in
 // place there. Not a mapping: a file truncated or rewritten in place under
@@ -27,10 +25,12 @@
 // (a crafted file can carry a valid checksum). WriteIndex writes a
 // temporary file and renames it over the target, so a reader sees the old
 // index or the new one, never a part. The
-// dictionaries are decoded as stored, derived fields included (recomputing
+// dictionaries are used in place, derived fields included (recomputing
 // them with CompilePosition took seconds for a registry with 300k distinct
-// typings). So kIndexFormatVersion must change whenever the meaning of a
-// PositionTyping field changes; the release check covers the ids.
+// typings; decoding them into PositionTyping objects, a second per million
+// entries): only validated at load. So kIndexFormatVersion must change
+// whenever the meaning of a PositionTyping field changes; the release check
+// covers the ids.
 // Fallback typings are parsed again.
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -50,7 +50,6 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "registry/ingest.h"
-#include "matcher/internal/position_access.h"
 #include "registry/internal/store_data.h"
 #include "parser/parse.h"
 
@@ -63,7 +62,7 @@ struct StoreAccess {
   static std::array<int, kLocusCount>& slot_of(DonorStore& s) {
     return s.data_->slot_of_;
   }
-  static std::vector<std::vector<internal::StoredTyping>>& dicts(DonorStore& s) {
+  static std::vector<internal::Dictionary>& dicts(DonorStore& s) {
     return s.data_->dictionaries_;
   }
   static void SetArrays(DonorStore& s, size_t n, const void* ids, bool wide,
@@ -269,32 +268,18 @@ absl::Status WriteIndex(const DonorStore& store, const std::string& path) {
   w.Raw(arena.data(), arena.size());
   w.Align();
   for (size_t s = 0; s < data.loci().size(); ++s) {
-    const auto& dict = data.dictionary(static_cast<int>(s));
-    w.Put<uint64_t>(dict.size() - 1);
-    for (size_t t = 1; t < dict.size(); ++t) {
-      const matcher::PositionTyping& p = dict[t].typing;
-      w.Put<uint32_t>(static_cast<uint32_t>(p.text.size()));
-      w.Raw(p.text.data(), p.text.size());
-      w.Put<uint32_t>(static_cast<uint32_t>(p.alleles.size()));
-      if (!p.alleles.empty()) w.Raw(p.alleles.data(), p.alleles.size() * 4);
-      w.Put<uint32_t>(static_cast<uint32_t>(p.antigens.size()));
-      if (!p.antigens.empty()) w.Raw(p.antigens.data(), p.antigens.size() * 4);
-      for (const std::vector<uint32_t>* v :
-           {&p.match_keys(), &p.g_groups(), &p.serology()}) {
-        w.Put<uint32_t>(static_cast<uint32_t>(v->size()));
-        if (!v->empty()) w.Raw(v->data(), v->size() * 4);
-      }
-      w.Put<uint32_t>(static_cast<uint32_t>(p.tce_groups().size()));
-      if (!p.tce_groups().empty()) w.Raw(p.tce_groups().data(), p.tce_groups().size());
-      w.Put<uint8_t>(static_cast<uint8_t>(
-          (p.consolidated ? 1 : 0) | (p.placeholder ? 2 : 0) |
-          (p.all_null() ? 4 : 0) | (p.any_null() ? 8 : 0) |
-          (p.tce_unknown() ? 16 : 0) | (p.unnamed ? 32 : 0) |
-          (p.admits_variant() ? 64 : 0) |
-          (matcher_internal::PositionAccess::admits_null(p) ? 128 : 0)));
-      w.Put<uint8_t>(p.p_group_count());
-      w.Put<uint32_t>(dict[t].keyset);
-    }
+    const internal::Dictionary& dict = data.dictionary(static_cast<int>(s));
+    w.Put<uint64_t>(dict.size());
+    w.Put<uint64_t>(dict.word_count());
+    w.Put<uint64_t>(dict.text_size());
+    w.Raw(dict.words(), dict.word_count() * 4);
+    w.Align();
+    w.Raw(dict.entry_offsets(), (dict.size() + 1) * 4);
+    w.Align();
+    w.Raw(dict.text_offsets(), (dict.size() + 1) * 4);
+    w.Align();
+    w.Raw(dict.text_data(), dict.text_size());
+    w.Align();
   }
   w.Align();
   w.Put<uint64_t>(data.fallback_texts().size());
@@ -388,6 +373,7 @@ absl::StatusOr<DonorStore> LoadIndex(const std::string& path,
     return corrupt("bad store header");
   }
   StoreAccess::release(s) = release;
+  StoreAccess::Mut(s).reference_ = resolver.reference_ptr();
   StoreAccess::slot_of(s).fill(-1);
   for (uint32_t k = 0; k < nloci; ++k) {
     uint8_t l;
@@ -432,59 +418,35 @@ absl::StatusOr<DonorStore> LoadIndex(const std::string& path,
   }
   auto& dicts = StoreAccess::dicts(s);
   for (uint32_t k = 0; k < nloci; ++k) {
-    uint64_t count;
-    // An entry takes at least 34 bytes: a count beyond what is left is a
-    // lie, and reserving for it could exhaust memory.
-    if (!r.Get(&count) || count > r.left() / 34) {
-      return corrupt("bad dictionary size");
+    uint64_t entries, words, text_size;
+    const char *wp, *eo, *to, *tp;
+    // Each count is bounded by what is left before it is multiplied.
+    if (!r.Get(&entries) || !r.Get(&words) || !r.Get(&text_size) ||
+        entries == 0 || entries > r.left() / 8 || words > r.left() / 4 ||
+        text_size > r.left()) {
+      return corrupt(absl::StrCat("bad dictionary size (locus ", k, ")"));
     }
-    std::vector<internal::StoredTyping> dict(1);
-    dict.reserve(count + 1);
-    for (uint64_t t = 0; t < count; ++t) {
-      internal::StoredTyping e;
-      uint32_t len, na, ng;
-      uint8_t f;
-      const char* p;
-      if (!r.Get(&len) || !r.Raw(len, &p)) return corrupt("bad typing text");
-      e.typing.text.assign(p, len);
-      if (!r.Get(&na) || !r.Raw(size_t{na} * 4, &p)) return corrupt("bad alleles");
-      e.typing.alleles.resize(na);
-      if (na > 0) std::memcpy(e.typing.alleles.data(), p, size_t{na} * 4);
-      if (!r.Get(&ng) || !r.Raw(size_t{ng} * 4, &p)) return corrupt("bad antigens");
-      e.typing.antigens.resize(ng);
-      if (ng > 0) std::memcpy(e.typing.antigens.data(), p, size_t{ng} * 4);
-      using Access = matcher_internal::PositionAccess;
-      for (std::vector<uint32_t>* v : {&Access::match_keys(e.typing),
-                                       &Access::g_groups(e.typing),
-                                       &Access::serology(e.typing)}) {
-        uint32_t k;
-        if (!r.Get(&k) || !r.Raw(size_t{k} * 4, &p)) return corrupt("bad keys");
-        v->resize(k);
-        if (k > 0) std::memcpy(v->data(), p, size_t{k} * 4);
-      }
-      uint32_t nt;
-      if (!r.Get(&nt) || !r.Raw(nt, &p)) return corrupt("bad TCE groups");
-      Access::tce_groups(e.typing).assign(p, p + nt);
-      if (!r.Get(&f) || !r.Get(&Access::p_group_count(e.typing)) || !r.Get(&e.keyset)) {
-        return corrupt("bad typing flags");
-      }
-      for (data::AlleleId a : e.typing.alleles) {
-        if (a >= ref.alleles().size()) return corrupt("allele id out of range");
-      }
-      for (data::AntigenId a : e.typing.antigens) {
-        if (a >= ref.antigens().size()) return corrupt("antigen id out of range");
-      }
-      e.typing.consolidated = f & 1;
-      e.typing.placeholder = f & 2;
-      e.typing.unnamed = f & 32;
-      Access::all_null(e.typing) = f & 4;
-      Access::any_null(e.typing) = f & 8;
-      Access::tce_unknown(e.typing) = f & 16;
-      Access::admits_variant(e.typing) = f & 64;
-      Access::admits_null(e.typing) = f & 128;
-      dict.push_back(std::move(e));
+    if (!r.Raw(words * 4, &wp) || !r.Align() ||
+        !r.Raw((entries + 1) * 4, &eo) || !r.Align() ||
+        !r.Raw((entries + 1) * 4, &to) || !r.Align() ||
+        !r.Raw(text_size, &tp) || !r.Align()) {
+      return corrupt(absl::StrCat("dictionary ", k, " out of bounds"));
     }
-    dicts.push_back(std::move(dict));
+    internal::Dictionary dict(
+        entries, reinterpret_cast<const uint32_t*>(wp), words,
+        reinterpret_cast<const uint32_t*>(eo),
+        reinterpret_cast<const uint32_t*>(to), tp);
+    uint32_t last_text;
+    std::memcpy(&last_text, to + entries * 4, 4);
+    if (last_text != text_size) {
+      return corrupt(absl::StrCat("dictionary ", k, ": text size"));
+    }
+    absl::Status valid =
+        dict.Validate(ref.alleles().size(), ref.antigens().size());
+    if (!valid.ok()) {
+      return corrupt(absl::StrCat("dictionary ", k, ": ", valid.message()));
+    }
+    dicts.push_back(dict);
   }
   // Every id must name an entry (a flipped bit would otherwise read out of
   // bounds in the scan; the checksum makes this a second line of defence).

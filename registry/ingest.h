@@ -95,7 +95,9 @@ absl::StatusOr<DonorStore> IngestDonorStream(std::istream* in,
 // placeholders; null keys only for copies that express nothing.
 // 3: the null alleles and expression variants (WHO suffixes L, S, Q, C, A)
 // a typing admits, flagged per typing.
-inline constexpr uint32_t kIndexFormatVersion = 3;
+// 4: dictionaries stored flat and used in place (allele ranges, one word
+// arena per locus; registry/internal/dictionary.h).
+inline constexpr uint32_t kIndexFormatVersion = 4;
 
 // True when the file starts with the index magic (rank --donors picks index
 // or donor file by content, not by name).

@@ -408,8 +408,17 @@ void CompiledQuery::Impl::BuildCells(LocusQuery* q, bool with_match) const {
   q->r_sero[1] = er[1]->serology_only();
   q->r_hap[0] = rt.pos[0].haplotype;
   q->r_hap[1] = rt.pos[1].haplotype;
-  const auto& dict = store->dictionary(q->slot);
+  const internal::Dictionary& dict = store->dictionary(q->slot);
   q->cells.resize(dict.size());
+  // The rule functions take a PositionTyping: each entry is put back into
+  // one reused object. Whole (every allele, hundreds for a truncated name)
+  // only when a rule can read the alleles: a match key shared with a
+  // recipient copy (sequence grades), a null on either side (null grades),
+  // or antibodies (FindDsaForCopy reads every allele). Otherwise the rules
+  // stop at flags, keys and serology, and the shallow form is enough.
+  const bool r_null = rt.pos[0].all_null() || rt.pos[1].all_null();
+  const bool need_alleles = antibodies || r_null;
+  matcher::PositionTyping scratch;
   for (size_t t = 0; t < dict.size(); ++t) {
     // A dictionary entry costs microseconds (more with many antibodies):
     // the deadline is looked at every 4,096 of them.
@@ -417,9 +426,18 @@ void CompiledQuery::Impl::BuildCells(LocusQuery* q, bool with_match) const {
       past_deadline = true;
       return;
     }
-    const matcher::PositionTyping& d = dict[t].typing;
+    const uint32_t id = static_cast<uint32_t>(t);
+    const absl::Span<const uint32_t> keys = dict.match_keys(id);
+    if (need_alleles || dict.all_null(id) ||
+        matcher_internal::SortedIntersect<uint32_t>(rt.pos[0].match_keys(), keys) ||
+        matcher_internal::SortedIntersect<uint32_t>(rt.pos[1].match_keys(), keys)) {
+      dict.Materialize(*ref, id, &scratch);
+    } else {
+      dict.MaterializeShallow(id, &scratch);
+    }
+    const matcher::PositionTyping& d = scratch;
     Cell& c = q->cells[t];
-    c.keyset = dict[t].keyset;
+    c.keyset = dict.keyset(id);
     c.misc = (d.all_null() ? kAllNull : 0) | (d.serology_only() ? kSerology : 0);
     if (with_match) {
       for (int i = 0; i < 2; ++i) {

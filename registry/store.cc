@@ -16,7 +16,8 @@ namespace hla::registry {
 
 using internal::PackedFacts;
 using internal::StoreData;
-using internal::StoredTyping;
+using internal::Dictionary;
+using internal::DictionaryBuilder;
 
 namespace {
 
@@ -27,6 +28,7 @@ struct OwnedArrays {
   std::vector<uint64_t> facts;
   std::vector<uint32_t> id_offsets;
   std::string id_arena;
+  std::vector<DictionaryBuilder> dictionaries;  // by slot
 };
 
 bool HasPhaseOrAlternatives(const matcher::Genotype& g) {
@@ -39,13 +41,6 @@ bool HasPhaseOrAlternatives(const matcher::Genotype& g) {
     }
   }
   return false;
-}
-
-size_t VectorBytes(const matcher::PositionTyping& p) {
-  return p.alleles.capacity() * sizeof(data::AlleleId) +
-         p.antigens.capacity() * sizeof(data::AntigenId) +
-         p.match_keys().capacity() * 4 + p.g_groups().capacity() * 4 +
-         p.serology().capacity() * 4 + p.tce_groups().capacity() + p.text.capacity();
 }
 
 }  // namespace
@@ -130,8 +125,8 @@ matcher::Genotype StoreData::GenotypeOf(size_t i) const {
     const bool once =
         (w >> (PackedFacts::kOnceShift + static_cast<int>(l))) & 1;
     lt.typed_positions = once ? 1 : 2;
-    lt.pos[0] = dictionaries_[s][t0].typing;
-    lt.pos[1] = dictionaries_[s][t1].typing;
+    dictionaries_[s].Materialize(*reference_, t0, &lt.pos[0]);
+    dictionaries_[s].Materialize(*reference_, t1, &lt.pos[1]);
   }
   return g;
 }
@@ -150,11 +145,7 @@ size_t StoreData::record_bytes() const {
 
 size_t StoreData::dictionary_bytes() const {
   size_t bytes = 0;
-  for (const auto& dict : dictionaries_) {
-    for (const StoredTyping& t : dict) {
-      bytes += sizeof(StoredTyping) + VectorBytes(t.typing);
-    }
-  }
+  for (const Dictionary& dict : dictionaries_) bytes += dict.bytes();
   return bytes;
 }
 
@@ -227,7 +218,7 @@ struct DonorStoreBuilder::Impl {
   struct LocusDict {
     absl::flat_hash_map<std::string, uint32_t> by_text;
     absl::flat_hash_map<std::vector<uint32_t>, uint32_t> keysets;
-    std::vector<StoredTyping> entries;
+    DictionaryBuilder entries;
     std::vector<uint32_t> column;  // 2 per donor
     bool used = false;
   };
@@ -242,8 +233,7 @@ struct DonorStoreBuilder::Impl {
   LocusDict& Dict(Locus l) {
     LocusDict& d = loci[static_cast<int>(l)];
     if (!d.used) {
-      d.used = true;
-      d.entries.emplace_back();  // id 0: untyped
+      d.used = true;  // entries starts with id 0: untyped
       d.keysets.emplace(std::vector<uint32_t>(), 0);
       d.column.assign(2 * facts.size(), 0);
     }
@@ -323,16 +313,15 @@ uint32_t DonorStoreBuilder::Intern(Locus locus, const matcher::PositionTyping& p
   key.push_back('\0');
   key.push_back(static_cast<char>('0' + p.consolidated * 1 +
                                   p.placeholder * 2 + p.unnamed * 4));
-  auto [it, inserted] =
-      d.by_text.emplace(std::move(key), static_cast<uint32_t>(d.entries.size()));
-  if (!inserted) return it->second;
-  StoredTyping st;
-  st.typing = p;
+  auto it = d.by_text.find(key);
+  if (it != d.by_text.end()) return it->second;
   auto ks = d.keysets.emplace(p.match_keys(),
                               static_cast<uint32_t>(d.keysets.size()));
-  st.keyset = ks.first->second;
-  d.entries.push_back(std::move(st));
-  return it->second;
+  const uint32_t id = d.entries.Add(p, ks.first->second);
+  // Past 2^32 - 1 words of dictionary the entry is not added (id 0) and
+  // Finish() fails; not remembering it keeps the map small meanwhile.
+  if (id != 0) d.by_text.emplace(std::move(key), id);
+  return id;
 }
 
 void DonorStoreBuilder::Add(const eligibility::DonorFacts& facts, const matcher::Genotype& g,
@@ -399,9 +388,17 @@ absl::StatusOr<DonorStore> DonorStoreBuilder::Finish() && {
   if (m.facts.size() >= std::numeric_limits<uint32_t>::max()) {
     return absl::InvalidArgumentError("more than 2^32 - 1 donors");
   }
+  for (Locus l : kAllLoci) {
+    if (!m.loci[static_cast<int>(l)].entries.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "the distinct ", LocusName(l),
+          " typings exceed 16 GiB of dictionary (or 4 GiB of text)"));
+    }
+  }
   DonorStore store;
   StoreData& s = *store.data_;
   s.release_ = m.ref->version();
+  s.reference_ = m.ref;
   s.slot_of_.fill(-1);
   bool wide = false;
   for (Locus l : kAllLoci) {
@@ -433,7 +430,13 @@ absl::StatusOr<DonorStore> DonorStoreBuilder::Finish() && {
       }
     }
     std::vector<uint32_t>().swap(d.column);
-    s.dictionaries_.push_back(std::move(d.entries));
+    owned->dictionaries.push_back(std::move(d.entries));
+    absl::flat_hash_map<std::string, uint32_t>().swap(d.by_text);
+  }
+  // Views last: the builders do not move again (a short text moves its
+  // characters with the string).
+  for (const DictionaryBuilder& b : owned->dictionaries) {
+    s.dictionaries_.push_back(b.View());
   }
   owned->facts = std::move(m.facts);
   owned->id_offsets = std::move(m.id_offsets);

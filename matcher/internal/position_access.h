@@ -19,6 +19,9 @@ namespace hla::matcher_internal {
 struct PositionAccess {
   using P = matcher::PositionTyping;
   static std::vector<uint32_t>& match_keys(P& p) { return p.match_keys_; }
+  static std::vector<uint32_t>& null_alternative_keys(P& p) {
+    return p.null_alternative_keys_;
+  }
   static std::vector<uint32_t>& g_groups(P& p) { return p.g_groups_; }
   static std::vector<data::AntigenId>& serology(P& p) { return p.serology_; }
   static std::vector<uint8_t>& tce_groups(P& p) { return p.tce_groups_; }

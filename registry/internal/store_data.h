@@ -5,8 +5,8 @@
 // registry/store.h instead.
 //
 // Registries repeat typings, so each distinct typing of one gene copy
-// (PositionTyping: "A*02:01", "A*02:AB", "B44") is interned once per locus
-// and a donor is a fixed-size record:
+// ("A*02:01", "A*02:AB", "B44") is interned once per locus, flat
+// (registry/internal/dictionary.h), and a donor is a fixed-size record:
 //   - per stored locus, two typing ids (uint16 when every locus dictionary
 //     has fewer than 65536 entries, else uint32); id 0 = locus untyped;
 //   - one uint64 of packed facts (birth date or age, sex, ABO/Rh, CMV,
@@ -33,6 +33,7 @@
 #include "eligibility/facts.h"
 #include "hla/locus.h"
 #include "matcher/match.h"
+#include "registry/internal/dictionary.h"
 
 namespace hla::registry::internal {
 
@@ -73,13 +74,6 @@ struct PackedFacts {
   }
 };
 
-// One interned typing of a locus dictionary, plus what the scan needs of it
-// without touching the PositionTyping.
-struct StoredTyping {
-  matcher::PositionTyping typing;
-  uint32_t keyset = 0;  // equal ids <=> equal match_keys (homozygosity)
-};
-
 class StoreData {
  public:
   StoreData() = default;
@@ -96,9 +90,7 @@ class StoreData {
   // Slot of `locus` in loci(), or -1 when no donor has it typed.
   int SlotOf(Locus locus) const { return slot_of_[static_cast<int>(locus)]; }
   // Dictionary of a slot; entry 0 is the empty (untyped) position.
-  const std::vector<StoredTyping>& dictionary(int slot) const {
-    return dictionaries_[slot];
-  }
+  const Dictionary& dictionary(int slot) const { return dictionaries_[slot]; }
 
   bool wide_ids() const { return ids32_ != nullptr; }
   size_t stride() const { return 2 * loci_.size(); }  // ids per record
@@ -145,9 +137,11 @@ class StoreData {
   // The fields, filled by DonorStoreBuilder::Finish or the index loader.
 
   std::string release_;
+  // The release itself: the dictionaries derive G groups from it.
+  std::shared_ptr<const data::Reference> reference_;
   std::vector<Locus> loci_;
   std::array<int, kLocusCount> slot_of_{};
-  std::vector<std::vector<StoredTyping>> dictionaries_;
+  std::vector<Dictionary> dictionaries_;  // views into backing_
   size_t size_ = 0;
   const uint16_t* ids16_ = nullptr;
   const uint32_t* ids32_ = nullptr;

@@ -619,9 +619,10 @@ TEST_F(IndexTest, RoundTripRanksTheSame) {
     const auto& a = m->data().dictionary(static_cast<int>(slot));
     const auto& b = store_->data().dictionary(static_cast<int>(slot));
     ASSERT_EQ(a.size(), b.size());
-    for (size_t t = 0; t < a.size(); ++t) {
-      const matcher::PositionTyping& x = a[t].typing;
-      const matcher::PositionTyping& y = b[t].typing;
+    for (uint32_t t = 0; t < a.size(); ++t) {
+      matcher::PositionTyping x, y;
+      a.Materialize(*LoadShipped().ref, t, &x);
+      b.Materialize(*LoadShipped().ref, t, &y);
       EXPECT_EQ(x.text, y.text);
       EXPECT_EQ(x.alleles, y.alleles);
       EXPECT_EQ(x.antigens, y.antigens);
@@ -638,7 +639,7 @@ TEST_F(IndexTest, RoundTripRanksTheSame) {
       EXPECT_EQ(x.possible_null(), y.possible_null());
       EXPECT_EQ(x.unnamed, y.unnamed);
       EXPECT_EQ(x.p_group_count(), y.p_group_count());
-      EXPECT_EQ(a[t].keyset, b[t].keyset);
+      EXPECT_EQ(a.keyset(t), b.keyset(t));
     }
   }
   absl::StatusOr<matcher::Genotype> rec = Geno(
