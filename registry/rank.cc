@@ -411,14 +411,36 @@ void CompiledQuery::Impl::BuildCells(LocusQuery* q, bool with_match) const {
   const internal::Dictionary& dict = store->dictionary(q->slot);
   q->cells.resize(dict.size());
   // The rule functions take a PositionTyping: each entry is put back into
-  // one reused object. Whole (every allele, hundreds for a truncated name)
-  // only when a rule can read the alleles: a match key shared with a
-  // recipient copy (sequence grades), a null on either side (null grades),
-  // or antibodies (FindDsaForCopy reads every allele). Otherwise the rules
-  // stop at flags, keys and serology, and the shallow form is enough.
+  // one reused object, shallow (registry/internal/dictionary.h: no text, no
+  // G groups, at most two alleles) unless a rule reads every allele: a null
+  // on either side (null grades) or antibodies (FindDsaForCopy). The one
+  // allele-level part left, the grade of copies sharing a P group, is
+  // given to GradePositionsWith from the entry's allele ranges, each range
+  // graded once per recipient copy and remembered: a name such as A*02:01
+  // (hundreds of alleles) recurs in thousands of spellings.
   const bool r_null = rt.pos[0].all_null() || rt.pos[1].all_null();
   const bool need_alleles = antibodies || r_null;
   matcher::PositionTyping scratch;
+  std::array<absl::flat_hash_map<uint64_t, matcher_internal::AlleleLevel>, 2>
+      memo;
+  auto range_level = [&](int i, uint32_t begin, uint32_t end) {
+    const uint64_t key = uint64_t{begin} << 32 | end;
+    auto it = memo[i].find(key);
+    if (it != memo[i].end()) return it->second;
+    const matcher::PositionTyping& r = rt.pos[i];
+    matcher_internal::AlleleLevel level;
+    level.sequence = matcher_internal::BestSequenceGrade(
+        ref->alleles(), r.alleles, ref->Range(begin, end));
+    for (uint32_t a = begin; a < end && !level.g_shared; ++a) {
+      // As CompilePosition: the G groups of expressed alleles.
+      const data::Allele& allele = ref->allele(a);
+      level.g_shared = !allele.is_null() && allele.g_group != data::kNone &&
+                       std::binary_search(r.g_groups().begin(),
+                                          r.g_groups().end(), allele.g_group);
+    }
+    memo[i].emplace(key, level);
+    return level;
+  };
   for (size_t t = 0; t < dict.size(); ++t) {
     // A dictionary entry costs microseconds (more with many antibodies):
     // the deadline is looked at every 4,096 of them.
@@ -427,21 +449,37 @@ void CompiledQuery::Impl::BuildCells(LocusQuery* q, bool with_match) const {
       return;
     }
     const uint32_t id = static_cast<uint32_t>(t);
-    const absl::Span<const uint32_t> keys = dict.match_keys(id);
-    if (need_alleles || dict.all_null(id) ||
-        matcher_internal::SortedIntersect<uint32_t>(rt.pos[0].match_keys(), keys) ||
-        matcher_internal::SortedIntersect<uint32_t>(rt.pos[1].match_keys(), keys)) {
+    const bool whole = need_alleles || dict.all_null(id);
+    if (whole) {
       dict.Materialize(*ref, id, &scratch);
     } else {
       dict.MaterializeShallow(id, &scratch);
     }
+    const absl::Span<const uint32_t> ranges = dict.allele_ranges(id);
+    auto grade = [&](int i) {
+      if (whole) return GradePositions(*ref, rt.pos[i], scratch);
+      return matcher_internal::GradePositionsWith(
+          ref->alleles(), ref->antigens(), rt.pos[i], scratch,
+          [&](bool need_sequence) {
+            matcher_internal::AlleleLevel level;
+            for (size_t k = 0; k < ranges.size(); k += 2) {
+              const matcher_internal::AlleleLevel part =
+                  range_level(i, ranges[k], ranges[k + 1]);
+              if (need_sequence && part.sequence > level.sequence) {
+                level.sequence = part.sequence;
+              }
+              level.g_shared |= part.g_shared;
+            }
+            return level;
+          });
+    };
     const matcher::PositionTyping& d = scratch;
     Cell& c = q->cells[t];
     c.keyset = dict.keyset(id);
     c.misc = (d.all_null() ? kAllNull : 0) | (d.serology_only() ? kSerology : 0);
     if (with_match) {
       for (int i = 0; i < 2; ++i) {
-        c.grade[i] = GradePositions(*ref, rt.pos[i], d);
+        c.grade[i] = grade(i);
         const bool m = Intersect(er[i]->match_keys(), d.match_keys());
         c.match |= static_cast<uint8_t>(m << i);
         c.confidence[i] = ConfidenceOf(*er[i], d, false);

@@ -274,6 +274,21 @@ MatchGrade GradePositions(const data::Reference& ref, const PositionTyping& r,
 MatchGrade GradePositions(absl::Span<const Allele> alleles,
                           absl::Span<const Antigen> antigens,
                           const PositionTyping& r, const PositionTyping& d) {
+  return GradePositionsWith(
+      alleles, antigens, r, d, [&](bool need_sequence) {
+        AlleleLevel level;
+        if (need_sequence) {
+          level.sequence = BestSequenceGrade(alleles, r.alleles, d.alleles);
+        }
+        level.g_shared = Intersect(r.g_groups(), d.g_groups());
+        return level;
+      });
+}
+
+MatchGrade GradePositionsWith(
+    absl::Span<const Allele> alleles, absl::Span<const Antigen> antigens,
+    const PositionTyping& r, const PositionTyping& d,
+    absl::FunctionRef<AlleleLevel(bool need_sequence)> allele_level) {
   if (!r.typed() || !d.typed()) return MatchGrade::kUnknown;
   // An allele not named yet matches nothing until it is typed.
   if (r.unnamed || d.unnamed) return MatchGrade::kMismatch;
@@ -311,10 +326,10 @@ MatchGrade GradePositions(absl::Span<const Allele> alleles,
   // fields, G group or allele all mean the same ARD protein), so a pair
   // without one (most pairs of a registry scan) goes straight to serology.
   if (ExpressedKeysIntersect(r.match_keys(), d.match_keys())) {
-    if (!consolidated) best = BestSequenceGrade(alleles, r.alleles, d.alleles);
+    const AlleleLevel level = allele_level(!consolidated);
+    if (!consolidated) best = level.sequence;
     if (best < MatchGrade::kGGroup) {
-      best = Intersect(r.g_groups(), d.g_groups()) ? MatchGrade::kGGroup
-                                               : MatchGrade::kPGroup;
+      best = level.g_shared ? MatchGrade::kGGroup : MatchGrade::kPGroup;
     }
   }
   if (consolidated && best > MatchGrade::kGGroup) best = MatchGrade::kGGroup;

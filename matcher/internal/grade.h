@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/types/span.h"
 #include "data/reference.h"
 #include "matcher/match.h"
@@ -108,6 +109,27 @@ MatchGrade GradePositions(const data::Reference& ref, const PositionTyping& r,
 MatchGrade GradePositions(absl::Span<const data::Allele> alleles,
                           absl::Span<const data::Antigen> antigens,
                           const PositionTyping& r, const PositionTyping& d);
+
+// What GradePositions reads of the alleles themselves, for two molecular,
+// expressed positions that share an expressed match key.
+struct AlleleLevel {
+  // BestSequenceGrade(r.alleles, d.alleles); read only when needed.
+  MatchGrade sequence = MatchGrade::kMismatch;
+  bool g_shared = false;  // Intersect(r.g_groups(), d.g_groups())
+};
+// GradePositions (the one rule) with that part supplied by
+// `allele_level(need_sequence)`, for a caller that holds the donor's
+// alleles in another form: the registry scan keeps them as ranges of ids
+// and memoises each range's part (both parts are a best, or an any, over
+// the alleles, so they combine over disjoint parts). `need_sequence` is
+// false when a side is consolidated (graded at most kGGroup). Reads
+// d.alleles only when both positions express nothing (null grades), and
+// d.g_groups() never.
+MatchGrade GradePositionsWith(
+    absl::Span<const data::Allele> alleles,
+    absl::Span<const data::Antigen> antigens, const PositionTyping& r,
+    const PositionTyping& d,
+    absl::FunctionRef<AlleleLevel(bool need_sequence)> allele_level);
 
 // The null alleles, or the expression variants (expressed alleles with a
 // WHO suffix L, S, Q, C or A), that `position` admits as alternatives
