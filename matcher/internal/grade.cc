@@ -435,7 +435,9 @@ std::vector<data::AlleleId> Admitted(const data::Reference& ref,
         if (out.size() >= limit) return out;
       }
     } else if (!group && a.suffix == 0 && a.fields.size() >= 2) {
-      proteins.emplace_back(a.fields[0].value, a.fields[1].value);
+      // Consecutive alleles mostly share their protein: kept once.
+      const std::pair<uint32_t, uint32_t> p(a.fields[0].value, a.fields[1].value);
+      if (proteins.empty() || proteins.back() != p) proteins.push_back(p);
     }
   }
   if (!any || group) return out;
