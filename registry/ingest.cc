@@ -150,37 +150,6 @@ class Ingest {
     Tick();
   }
 
-  // The common case without building a Genotype: a typing of '^' blocks
-  // of one or two '+' positions ("A*01:01+A*02:XX^B44^..."), each position
-  // resolved once per distinct text and interned straight into the store.
-  // Anything else (phase '~', genotype lists '|', '?', a GL String Code,
-  // an error, a locus twice) takes the whole-typing path, which also words
-  // the errors exactly as BuildGenotype does.
-  bool FastIds(const std::string& typing,
-               std::array<std::array<uint32_t, 2>, kLocusCount>* ids,
-               uint16_t* once) {
-    if (typing.find_first_of("~|?#") != std::string::npos) return false;
-    *ids = {};
-    *once = 0;
-    for (absl::string_view block : absl::StrSplit(typing, '^')) {
-      // By value: a later PositionOf may rehash the cache.
-      std::array<Position, 2> parts;
-      int n = 0;
-      for (absl::string_view part : absl::StrSplit(block, '+')) {
-        if (n == 2) return false;
-        const Position p = PositionOf(part);
-        if (!p.ok) return false;
-        parts[static_cast<size_t>(n++)] = p;
-      }
-      if (n == 2 && parts[0].locus != parts[1].locus) return false;
-      const int l = static_cast<int>(parts[0].locus);
-      if ((*ids)[static_cast<size_t>(l)][0] != 0) return false;
-      (*ids)[static_cast<size_t>(l)] = {parts[0].id, parts[n == 2 ? 1 : 0].id};
-      if (n == 1) *once = static_cast<uint16_t>(*once | (1u << l));
-    }
-    return true;
-  }
-
   struct Position {
     bool ok = false;
     Locus locus = Locus::kA;
@@ -194,6 +163,90 @@ class Ingest {
     std::string typing;
     absl::Status status;
   };
+
+  // A row's gene copies as FastIds reads them: split at '^' and '+' and
+  // looked up in positions_ by the chunk's threads (which only read it).
+  static constexpr size_t kMaxParts = 2 * kLocusCount;
+  struct RowParts {
+    // FastIds may take the row: no '~', '|', '?' or '#', at most two
+    // positions a block and kLocusCount blocks (more blocks would repeat a
+    // locus, which the whole-typing path words).
+    bool fast = false;
+    uint8_t count = 0;
+    std::array<absl::string_view, kMaxParts> part;
+    std::array<uint8_t, kMaxParts> block;
+    std::array<bool, kMaxParts> known;
+    std::array<Position, kMaxParts> found;
+  };
+
+  // Splits `typing` into *out and looks each part up. Read-only on the
+  // ingest's state, so the chunk's threads run it at once; returns the
+  // parts found (cache hits, counted when FastIds uses them).
+  void Split(const PendingRow& row, RowParts* out) const {
+    out->fast = false;
+    out->count = 0;
+    const std::string& typing = row.typing;
+    if (!row.status.ok() || typing.find_first_of("~|?#") != std::string::npos) {
+      return;
+    }
+    uint8_t block = 0;
+    for (absl::string_view b : absl::StrSplit(typing, '^')) {
+      if (block == kLocusCount) return;
+      int n = 0;
+      for (absl::string_view part : absl::StrSplit(b, '+')) {
+        if (n == 2) return;
+        ++n;
+        const size_t k = out->count++;
+        out->part[k] = part;
+        out->block[k] = block;
+        auto it = positions_.find(part);
+        out->known[k] = it != positions_.end();
+        if (out->known[k]) out->found[k] = it->second;
+      }
+      ++block;
+    }
+    out->fast = true;
+  }
+
+
+  // The common case without building a Genotype: a typing of '^' blocks
+  // of one or two '+' positions ("A*01:01+A*02:XX^B44^..."), each position
+  // resolved once per distinct text and interned straight into the store.
+  // Anything else (phase '~', genotype lists '|', '?', a GL String Code,
+  // an error, a locus twice) takes the whole-typing path, which also words
+  // the errors exactly as BuildGenotype does. `parts` is the row split
+  // and looked up by Split; positions it did not find are looked up (and
+  // interned) now, in input order.
+  bool FastIds(const RowParts& parts,
+               std::array<std::array<uint32_t, 2>, kLocusCount>* ids,
+               uint16_t* once) {
+    if (!parts.fast) return false;
+    *ids = {};
+    *once = 0;
+    for (size_t k = 0; k < parts.count;) {
+      // By value: a later PositionOf may rehash the cache.
+      std::array<Position, 2> two;
+      int n = 0;
+      const uint8_t block = parts.block[k];
+      for (; k < parts.count && parts.block[k] == block; ++k) {
+        Position p;
+        if (parts.known[k]) {
+          ++stats_->cache_hits;
+          p = parts.found[k];
+        } else {
+          p = PositionOf(parts.part[k]);
+        }
+        if (!p.ok) return false;
+        two[static_cast<size_t>(n++)] = p;
+      }
+      if (n == 2 && two[0].locus != two[1].locus) return false;
+      const int l = static_cast<int>(two[0].locus);
+      if ((*ids)[static_cast<size_t>(l)][0] != 0) return false;
+      (*ids)[static_cast<size_t>(l)] = {two[0].id, two[n == 2 ? 1 : 0].id};
+      if (n == 1) *once = static_cast<uint16_t>(*once | (1u << l));
+    }
+    return true;
+  }
 
   // One gene-copy text parsed, resolved and compiled, not yet interned:
   // the part of PositionOf that threads can share (a pure function of the
@@ -255,48 +308,57 @@ class Ingest {
     return positions_.emplace(std::string(text), p).first->second;
   }
 
-  // The gene-copy texts of the chunk's typings that FastIds would look up
-  // and the cache has not seen, compiled on `threads` threads into
-  // precompiled_. Only a head start: PositionOf interns them in the order
-  // one thread would, and compiles anything missed.
-  void Precompile(const std::vector<PendingRow>& rows, size_t count,
-                  size_t threads) {
+  // Runs `work(t)` for t in [0, threads) on that many threads (t = 0 on
+  // this one).
+  template <typename Work>
+  static void OnThreads(size_t threads, const Work& work) {
+    std::vector<std::thread> pool;
+    for (size_t t = 1; t < threads; ++t) pool.emplace_back(work, t);
+    work(0);
+    for (std::thread& th : pool) th.join();
+  }
+
+  // A chunk before it is accepted: every row split and looked up (Split),
+  // then the gene copies no row found, compiled into precompiled_, both on
+  // `threads` threads. Only a head start: FastIds interns them in the
+  // order one thread would, and compiles anything missed.
+  void Prepare(const std::vector<PendingRow>& rows, size_t count,
+               size_t threads) {
     precompiled_.clear();
+    if (parts_.size() < count) parts_.resize(count);
+    const size_t split_threads = count >= 256 ? threads : 1;
+    OnThreads(split_threads, [&](size_t t) {
+      const size_t lo = count * t / split_threads;
+      const size_t hi = count * (t + 1) / split_threads;
+      for (size_t r = lo; r < hi; ++r) Split(rows[r], &parts_[r]);
+    });
     if (threads < 2) return;
     std::vector<absl::string_view> todo;
     absl::flat_hash_set<absl::string_view> seen;
     for (size_t r = 0; r < count; ++r) {
-      const std::string& typing = rows[r].typing;
-      if (!rows[r].status.ok() ||
-          typing.find_first_of("~|?#") != std::string::npos) {
-        continue;
-      }
-      for (absl::string_view block : absl::StrSplit(typing, '^')) {
-        for (absl::string_view part : absl::StrSplit(block, '+')) {
-          if (!positions_.contains(part) && seen.insert(part).second) {
-            todo.push_back(part);
-          }
+      const RowParts& p = parts_[r];
+      if (!p.fast) continue;
+      for (size_t k = 0; k < p.count; ++k) {
+        if (!p.known[k] && seen.insert(p.part[k]).second) {
+          todo.push_back(p.part[k]);
         }
       }
     }
     if (todo.size() < 2 * threads) return;
     std::vector<Compiled> done(todo.size());
-    auto work = [&](size_t t) {
+    OnThreads(threads, [&](size_t t) {
       for (size_t i = t; i < todo.size(); i += threads) done[i] = Compile(todo[i]);
-    };
-    std::vector<std::thread> pool;
-    for (size_t t = 1; t < threads; ++t) pool.emplace_back(work, t);
-    work(0);
-    for (std::thread& th : pool) th.join();
+    });
     for (size_t i = 0; i < todo.size(); ++i) {
       precompiled_.emplace(std::string(todo[i]), std::move(done[i]));
     }
   }
 
-  void Accept(size_t line, const eligibility::DonorFacts& facts, const std::string& typing) {
+  void Accept(size_t line, const eligibility::DonorFacts& facts,
+              const std::string& typing, const RowParts& parts) {
     std::array<std::array<uint32_t, 2>, kLocusCount> ids;
     uint16_t once;
-    if (FastIds(typing, &ids, &once)) {
+    if (FastIds(parts, &ids, &once)) {
       ++stats_->rows;
       ++stats_->accepted;
       builder_.AddIds(facts, ids, once);
@@ -369,14 +431,14 @@ class Ingest {
       if (more) {
         ahead.t = std::thread([&, next = &rows[1 - cur]] { next_count = fill(next); });
       }
-      Precompile(rows[cur], count, threads);
+      Prepare(rows[cur], count, threads);
       for (size_t r = 0; r < count; ++r) {
         if (timed && ++read % 1024 == 0 && absl::Now() > options_.deadline) {
           return absl::DeadlineExceededError(absl::StrCat(
               name_, ": reading the donors passed the deadline after ", read,
               " rows"));
         }
-        AcceptRow(rows[cur][r]);
+        AcceptRow(rows[cur][r], parts_[r]);
       }
       if (!more) break;
       ahead.t.join();
@@ -391,7 +453,7 @@ class Ingest {
   // compiled on every thread at once.
   static constexpr size_t kChunkRows = 4096;
 
-  void AcceptRow(const PendingRow& rec) {
+  void AcceptRow(const PendingRow& rec, const RowParts& parts) {
     {
       if (!rec.status.ok()) {
         Reject(std::string(rec.status.message()));
@@ -406,7 +468,7 @@ class Ingest {
         return;
       }
       const size_t before = builder_.size();
-      Accept(rec.line, rec.facts, rec.typing);
+      Accept(rec.line, rec.facts, rec.typing, parts);
       if (builder_.size() > before) lines_.push_back(static_cast<uint32_t>(rec.line));
     }
   }
@@ -424,7 +486,9 @@ class Ingest {
   DonorStoreBuilder builder_;
   std::vector<uint32_t> lines_;  // per accepted donor, its line (messages)
   absl::flat_hash_map<std::string, Position> positions_;
-  // This chunk's new gene copies, compiled ahead (Precompile).
+  // This chunk's rows split and looked up, and its new gene copies
+  // compiled ahead (Prepare).
+  std::vector<RowParts> parts_;
   absl::flat_hash_map<std::string, Compiled> precompiled_;
 };
 
