@@ -45,7 +45,7 @@
 #include <fstream>
 #include <functional>
 #include <thread>
-#include <initializer_list>
+#include <deque>
 #include <memory>
 #include <new>
 #include <string>
@@ -96,23 +96,58 @@ namespace {
 constexpr char kMagic[8] = {'H', 'M', 'D', 'O', 'N', 'R', 'S', '\n'};
 constexpr size_t kHeaderSize = 64;
 
+// The payload as a list of parts: large arrays are referenced where the
+// store holds them (not copied: a 10M-donor index is most of a gigabyte),
+// small fields are copied into buffers of their own. REQUIRES: what Raw
+// references outlives Parts().
 class Writer {
  public:
   void Raw(const void* p, size_t n) {
+    if (n == 0) return;
     const char* c = static_cast<const char*>(p);
-    buf_.insert(buf_.end(), c, c + n);
+    if (n >= 4096) {
+      parts_.push_back({c, n, false});
+    } else {
+      if (parts_.empty() || !parts_.back().owned) {
+        small_.emplace_back();
+        parts_.push_back({nullptr, small_.size() - 1, true});
+      }
+      small_.back().append(c, n);
+    }
+    size_ += n;
   }
   template <typename T>
   void Put(T v) {
     Raw(&v, sizeof v);
   }
   void Align() {
-    while ((kHeaderSize + buf_.size()) % 8 != 0) buf_.push_back(0);
+    static constexpr char kZeros[8] = {};
+    if ((kHeaderSize + size_) % 8 != 0) Raw(kZeros, 8 - (kHeaderSize + size_) % 8);
   }
-  std::vector<char>& buf() { return buf_; }
+  uint64_t size() const { return size_; }
+  // (data, size) of each part, in order. Valid until the next Raw.
+  std::vector<std::pair<const char*, size_t>> Parts() const {
+    std::vector<std::pair<const char*, size_t>> out;
+    for (const Part& p : parts_) {
+      if (p.owned) {
+        const std::string& b = small_[p.size];
+        out.emplace_back(b.data(), b.size());
+      } else {
+        out.emplace_back(p.data, p.size);
+      }
+    }
+    return out;
+  }
 
  private:
-  std::vector<char> buf_;
+  struct Part {
+    const char* data;
+    size_t size;  // bytes, or for an owned part the index in small_
+    bool owned;
+  };
+  std::vector<Part> parts_;
+  std::deque<std::string> small_;
+  uint64_t size_ = 0;
 };
 
 class Reader {
@@ -211,8 +246,9 @@ absl::StatusOr<std::shared_ptr<Buffer>> ReadWhole(int fd, size_t size,
 
 // Writes `parts` to a temporary file beside `path`, flushed to disk, and
 // renames it over `path`. The error names the path and the system's reason.
-absl::Status WriteReplacing(const std::string& path,
-                            std::initializer_list<std::pair<const char*, size_t>> parts) {
+absl::Status WriteReplacing(
+    const std::string& path,
+    const std::vector<std::pair<const char*, size_t>>& parts) {
   const std::string tmp = absl::StrCat(path, ".tmp.", ::getpid());
   auto fail = [&](absl::string_view what) {
     const std::string why = std::strerror(errno);
@@ -290,16 +326,14 @@ absl::Status WriteIndex(const DonorStore& store, const std::string& path) {
   }
   w.Align();
   if (n > 0) w.Raw(data.facts_words(), n * 8);
-  std::vector<uint32_t> offsets(n + 1, 0);
-  std::string arena;
-  for (size_t i = 0; i < n; ++i) {
-    arena.append(store.id(i).data(), store.id(i).size());
-    offsets[i + 1] = static_cast<uint32_t>(arena.size());
-  }
-  w.Raw(offsets.data(), offsets.size() * 4);
+  // The store's id offsets start at 0 and end at its arena's size (the
+  // builder makes them so; LoadIndex checks it): written as they are.
+  const uint32_t zero_offset = 0;
+  w.Raw(n > 0 ? data.id_offsets_ : &zero_offset, (n + 1) * 4);
   w.Align();
-  w.Put<uint64_t>(arena.size());
-  w.Raw(arena.data(), arena.size());
+  const uint64_t arena_size = n > 0 ? data.id_offsets_[n] : 0;
+  w.Put<uint64_t>(arena_size);
+  w.Raw(data.id_arena_, arena_size);
   w.Align();
   for (size_t s = 0; s < data.loci().size(); ++s) {
     const internal::Dictionary& dict = data.dictionary(static_cast<int>(s));
@@ -327,8 +361,13 @@ absl::Status WriteIndex(const DonorStore& store, const std::string& path) {
   char header[kHeaderSize] = {};
   std::memcpy(header, kMagic, 8);
   const uint32_t version = kIndexFormatVersion, hsize = kHeaderSize;
-  const uint64_t psize = w.buf().size();
-  const uint32_t crc = Crc(w.buf().data(), w.buf().size());
+  const uint64_t psize = w.size();
+  std::vector<std::pair<const char*, size_t>> parts = w.Parts();
+  uLong running = crc32_z(0L, Z_NULL, 0);
+  for (const auto& [p, size] : parts) {
+    running = crc32_z(running, reinterpret_cast<const Bytef*>(p), size);
+  }
+  const uint32_t crc = static_cast<uint32_t>(running);
   const uint32_t flags = data.wide_ids() ? 1 : 0;
   std::memcpy(header + 8, &version, 4);
   std::memcpy(header + 12, &hsize, 4);
@@ -336,8 +375,8 @@ absl::Status WriteIndex(const DonorStore& store, const std::string& path) {
   std::memcpy(header + 24, &crc, 4);
   std::memcpy(header + 28, &flags, 4);
   std::strncpy(header + 32, store.release().c_str(), 31);
-  return WriteReplacing(path, {{header, kHeaderSize},
-                               {w.buf().data(), w.buf().size()}});
+  parts.insert(parts.begin(), {header, kHeaderSize});
+  return WriteReplacing(path, parts);
 }
 
 absl::StatusOr<DonorStore> LoadIndex(const std::string& path,
