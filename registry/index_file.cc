@@ -186,9 +186,21 @@ uint32_t Crc(const char* p, size_t n) {
       crc32_z(crc32_z(0L, Z_NULL, 0), reinterpret_cast<const Bytef*>(p), n));
 }
 
+// Joins its thread when it goes out of scope (every return path).
+struct Joiner {
+  std::thread t;
+  ~Joiner() {
+    if (t.joinable()) t.join();
+  }
+};
+
+// Below this many bytes a check runs inline: a thread costs more.
+constexpr uint64_t kParallelBytes = uint64_t{1} << 22;
+
 // The index's bytes, page-aligned (so 8-aligned for the u64 arrays); the
-// store keeps it. Anonymous memory with transparent huge pages asked for:
-// faulting in a gigabyte 4 KiB at a time cost a tenth of a second.
+// store keeps it. (Transparent huge pages were tried: faster when the
+// kernel has free huge pages, seconds slower when it must compact memory
+// first; not asked for.)
 struct Buffer {
   void* mem = MAP_FAILED;
   size_t mapped = 0;
@@ -215,26 +227,42 @@ absl::StatusOr<std::shared_ptr<Buffer>> ReadWhole(int fd, size_t size,
     return absl::ResourceExhaustedError(absl::StrCat(
         "index '", path, "': no memory for its ", size, " bytes"));
   }
-#ifdef MADV_HUGEPAGE
-  ::madvise(b->mem, b->mapped, MADV_HUGEPAGE);  // a hint; failure is fine
-#endif
   b->size = size;
   char* p = static_cast<char*>(b->mem);
-  size_t done = 0;
-  while (done < size) {
-    const ssize_t got = ::read(fd, p + done, size - done);
-    if (got < 0 && errno == EINTR) continue;
-    if (got <= 0) {
-      return absl::DataLossError(absl::StrCat(
-          "index '", path, "' changed while read (", done, " of ", size,
-          " bytes); rebuild it with haplomatch index"));
+  // Bytes [from, to) at their offsets; false when the file ends sooner.
+  auto read_range = [fd, p](size_t from, size_t to) {
+    while (from < to) {
+      const ssize_t got = ::pread(fd, p + from, to - from, static_cast<off_t>(from));
+      if (got < 0 && errno == EINTR) continue;
+      if (got <= 0) return false;
+      from += static_cast<size_t>(got);
     }
-    done += static_cast<size_t>(got);
+    return true;
+  };
+  // A large index is read in two halves at once: the copy out of the page
+  // cache (and the faults on fresh memory) is CPU work the kernel does on
+  // the reading thread.
+  bool ok = true;
+  if (size >= kParallelBytes) {
+    bool first = true;
+    {
+      Joiner half;
+      half.t = std::thread([&] { first = read_range(0, size / 2); });
+      ok = read_range(size / 2, size);
+    }
+    ok = ok && first;
+  } else {
+    ok = read_range(0, size);
+  }
+  if (!ok) {
+    return absl::DataLossError(absl::StrCat(
+        "index '", path, "' changed while read (shorter than ", size,
+        " bytes); rebuild it with haplomatch index"));
   }
   char extra;
   ssize_t more;
   do {
-    more = ::read(fd, &extra, 1);
+    more = ::pread(fd, &extra, 1, static_cast<off_t>(size));
   } while (more < 0 && errno == EINTR);
   if (more > 0) {
     return absl::DataLossError(absl::StrCat(
@@ -284,16 +312,6 @@ absl::Status WriteReplacing(
   return absl::OkStatus();
 }
 
-// Joins its thread when it goes out of scope (every return path).
-struct Joiner {
-  std::thread t;
-  ~Joiner() {
-    if (t.joinable()) t.join();
-  }
-};
-
-// Below this many bytes a check runs inline: a thread costs more.
-constexpr uint64_t kParallelBytes = uint64_t{1} << 22;
 
 absl::StatusOr<DonorStore> ParsePayload(
     const char* payload, uint64_t psize, uint32_t flags,
