@@ -240,7 +240,8 @@ struct CompiledQuery::Impl {
   const matcher::Genotype* recipient = nullptr;
   RankOptions options;
   // Set by BuildCells when options.deadline passed while it ran.
-  mutable bool past_deadline = false;
+  // (Atomic: BuildCells runs on several threads, one locus each.)
+  mutable std::atomic<bool> past_deadline{false};
   // What fallback donors are scored with (eligibility::ScoreDonor), without
   // the mismatched-allele lists the scan does not read.
   // (A pointer: GCC 12 misreads a second MatchOptions member here as
@@ -849,7 +850,8 @@ absl::Status PastDeadline() {
 
 absl::StatusOr<std::unique_ptr<CompiledQuery>> CompiledQuery::Compile(
     const DonorStore& store, const data::Reference& reference,
-    const matcher::Genotype& recipient, const RankOptions& options) {
+    const matcher::Genotype& recipient, const RankOptions& options,
+    size_t parallel_from) {
   if (store.size() > 0 && store.release() != reference.version()) {
     return absl::FailedPreconditionError(absl::StrCat(
         "the donor store was built against IPD-IMGT/HLA ", store.release(),
@@ -921,24 +923,61 @@ absl::StatusOr<std::unique_ptr<CompiledQuery>> CompiledQuery::Compile(
     m.any_family = !m.family_of.empty();
   }
   if (!m.all_slow) {
-    // DSA cells go into the matching cells where the locus is one of them.
+    // The cells of each locus are independent: built on the scan's threads,
+    // one locus at a time each, largest dictionary first. DSA cells go into
+    // the matching cells where the locus is one of them.
     bool in_loci[kLocusCount] = {};
+    std::vector<std::pair<LocusQuery*, bool>> tasks;  // (query, with_match)
     for (LocusQuery& q : m.loci) {
-      m.BuildCells(&q, /*with_match=*/true);
+      tasks.emplace_back(&q, true);
       in_loci[static_cast<int>(q.locus)] = true;
     }
+    std::vector<LocusQuery> dsa_only;
     if (m.antibodies) {
       for (Locus l : store.data().loci()) {
-        LocusQuery q;
-        q.locus = l;
+        if (in_loci[static_cast<int>(l)]) continue;
+        dsa_only.emplace_back();
+        dsa_only.back().locus = l;
+      }
+      for (LocusQuery& q : dsa_only) tasks.emplace_back(&q, false);
+    }
+    auto entries = [&](const LocusQuery* q) {
+      const int slot = store.data().SlotOf(q->locus);
+      return slot < 0 ? size_t{0} : store.data().dictionary(slot).size();
+    };
+    std::stable_sort(tasks.begin(), tasks.end(), [&](const auto& a, const auto& b) {
+      return entries(a.first) > entries(b.first);
+    });
+    size_t total = 0;
+    for (const auto& t : tasks) total += entries(t.first);
+    const int hardware = static_cast<int>(std::thread::hardware_concurrency());
+    int threads = options.threads > 0 ? options.threads : std::max(1, hardware);
+    if (total < parallel_from) threads = 1;
+    threads = std::min<int>(threads, static_cast<int>(tasks.size()));
+    std::atomic<size_t> next{0};
+    auto work = [&] {
+      for (size_t k; (k = next.fetch_add(1)) < tasks.size();) {
+        m.BuildCells(tasks[k].first, tasks[k].second);
+      }
+    };
+    if (threads <= 1) {
+      work();
+    } else {
+      std::vector<std::thread> pool;
+      for (int t = 1; t < threads; ++t) pool.emplace_back(work);
+      work();
+      for (std::thread& th : pool) th.join();
+    }
+    if (m.antibodies) {
+      size_t d = 0;
+      for (Locus l : store.data().loci()) {
         if (in_loci[static_cast<int>(l)]) {
           for (const LocusQuery& have : m.loci) {
-            if (have.locus == l) q = have;
+            if (have.locus == l) m.dsa_loci.push_back(have);
           }
         } else {
-          m.BuildCells(&q, /*with_match=*/false);
+          m.dsa_loci.push_back(std::move(dsa_only[d++]));
         }
-        m.dsa_loci.push_back(std::move(q));
       }
     }
   }

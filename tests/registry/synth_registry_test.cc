@@ -140,11 +140,13 @@ TEST(SynthRegistryTest, ScanEqualsMatchAndEvaluateOnEveryDonor) {
   recipients.push_back(*patient);
 
   size_t pairs = 0, shared_key = 0;
-  for (const RankOptions& o : Variants()) {
+  for (RankOptions o : Variants()) {
     for (size_t r = 0; r < recipients.size(); ++r) {
       const matcher::Genotype& rec = recipients[r];
+      // Odd recipients: the cells built on three threads, one locus each.
+      o.threads = r % 2 == 1 ? 3 : 1;
       absl::StatusOr<std::unique_ptr<CompiledQuery>> q =
-          CompiledQuery::Compile(*reg.store, ref, rec, o);
+          CompiledQuery::Compile(*reg.store, ref, rec, o, /*parallel_from=*/0);
       ASSERT_TRUE(q.ok()) << q.status();
       for (size_t i = 0; i < kDonors; ++i) {
         SCOPED_TRACE(absl::StrCat("recipient ", r, " donor ", i, " '",
