@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -483,13 +484,27 @@ std::string ViaName(const data::Reference& ref, const ResolvedAntibody& r,
 }
 
 // The findings of one antibody against one donor copy.
+void CopyFindingsFrom(const data::Reference& ref, const ResolvedAntibody& r,
+                      const matcher::Genotype& recipient, Locus locus,
+                      const matcher::PositionTyping& copy, double threshold,
+                      const Carriage& c, std::vector<DsaFinding>* out);
+
 void CopyFindings(const data::Reference& ref, const ResolvedAntibody& r,
                   const matcher::Genotype& recipient, Locus locus,
                   const matcher::PositionTyping& copy, double threshold,
                   std::vector<DsaFinding>* out) {
+  CopyFindingsFrom(ref, r, recipient, locus, copy, threshold,
+                   CopyCarries(ref, copy, r.spec), out);
+}
+
+// CopyFindings with the copy's carriage given (CopyDsaFinder::FindInRanges
+// adds it up from its tables).
+void CopyFindingsFrom(const data::Reference& ref, const ResolvedAntibody& r,
+                      const matcher::Genotype& recipient, Locus locus,
+                      const matcher::PositionTyping& copy, double threshold,
+                      const Carriage& c, std::vector<DsaFinding>* out) {
   const Antibody& ab = *r.antibody;
   const bool above = ab.mfi >= threshold;
-  const Carriage c = CopyCarries(ref, copy, r.spec);
   // What the antibody is called in messages: the release's antigen name
   // ("DQ7" for "DQw7"), or the allele name as written.
   const std::string antigen_name =
@@ -578,6 +593,117 @@ std::vector<DsaFinding> FindDsaForCopy(const std::vector<Antibody>& antibodies,
        ResolveAll(antibodies, recipient, reference)) {
     if (!(r.loci & LocusBit(locus))) continue;
     CopyFindings(reference, r, recipient, locus, copy, threshold, &out);
+  }
+  return out;
+}
+
+struct CopyDsaFinder::Impl {
+  const matcher::Genotype* recipient;
+  const data::Reference* reference;
+  double threshold;
+  std::vector<ResolvedAntibody> resolved;
+  uint32_t loci = 0;  // every resolved antibody's loci
+  // Per resolved antibody, CopyCarries' tally allele by allele as prefix
+  // sums over allele ids (entry i: alleles below i; null alleles count
+  // nothing, as CopyCarries skips them), and the first carrying allele at
+  // or after each id with the antigen it carries through: the tally of a
+  // run of ids is then two subtractions (FindInRanges).
+  struct Table {
+    std::vector<int32_t> carrying, judged, unjudged;  // size alleles + 1
+    std::vector<uint32_t> next;                      // size alleles + 1
+    std::vector<data::AntigenId> via;                // by allele id
+  };
+  std::vector<Table> tables;  // parallel to resolved; empty without ranges
+};
+
+CopyDsaFinder::CopyDsaFinder(const std::vector<Antibody>& antibodies,
+                             const matcher::Genotype& recipient,
+                             const data::Reference& reference,
+                             double threshold, bool ranges)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->recipient = &recipient;
+  impl_->reference = &reference;
+  impl_->threshold = threshold;
+  impl_->resolved = ResolveAll(antibodies, recipient, reference);
+  for (const ResolvedAntibody& r : impl_->resolved) impl_->loci |= r.loci;
+  if (!ranges) return;
+  const size_t n = reference.alleles().size();
+  for (const ResolvedAntibody& r : impl_->resolved) {
+    Impl::Table t;
+    t.carrying.assign(n + 1, 0);
+    t.judged.assign(n + 1, 0);
+    t.unjudged.assign(n + 1, 0);
+    t.next.assign(n + 1, static_cast<uint32_t>(n));
+    t.via.assign(n, data::kNone);
+    for (data::AlleleId id = 0; id < n; ++id) {
+      int carrying = 0, judged = 0, unjudged = 0;
+      const data::Allele& a = reference.allele(id);
+      const std::optional<Locus> l = reference.loci()[a.locus].locus;
+      // Only the antibody's loci: a copy at another locus is never asked.
+      if (!a.is_null() && l && (r.loci & LocusBit(*l)) != 0) {
+        // One allele, as CopyCarries tallies it.
+        matcher::PositionTyping one;
+        one.alleles = {id};
+        const Carriage c = CopyCarries(reference, one, r.spec);
+        carrying = c.carrying;
+        judged = c.judged;
+        unjudged = c.unjudged;
+        t.via[id] = c.via;
+      }
+      t.carrying[id + 1] = t.carrying[id] + carrying;
+      t.judged[id + 1] = t.judged[id] + judged;
+      t.unjudged[id + 1] = t.unjudged[id] + unjudged;
+      if (carrying > 0) t.next[id] = id;
+    }
+    for (size_t id = n; id-- > 0;) {
+      if (t.next[id] == n) t.next[id] = t.next[id + 1];
+    }
+    impl_->tables.push_back(std::move(t));
+  }
+}
+
+std::vector<DsaFinding> CopyDsaFinder::FindInRanges(
+    Locus locus, const matcher::PositionTyping& copy,
+    absl::Span<const uint32_t> ranges) const {
+  std::vector<DsaFinding> out;
+  const Impl& m = *impl_;
+  for (size_t k = 0; k < m.resolved.size(); ++k) {
+    const ResolvedAntibody& r = m.resolved[k];
+    if (!(r.loci & LocusBit(locus))) continue;
+    if (copy.serology_only() || m.tables.empty()) {
+      // Written antigens are read as written (the alleles are not).
+      CopyFindings(*m.reference, r, *m.recipient, locus, copy, m.threshold,
+                   &out);
+      continue;
+    }
+    const Impl::Table& t = m.tables[k];
+    Carriage c;
+    for (size_t i = 0; i + 1 < ranges.size(); i += 2) {
+      const uint32_t b = ranges[i], e = ranges[i + 1];
+      c.carrying += t.carrying[e] - t.carrying[b];
+      c.judged += t.judged[e] - t.judged[b];
+      c.unjudged += t.unjudged[e] - t.unjudged[b];
+      if (c.via == data::kNone && t.next[b] < e) c.via = t.via[t.next[b]];
+    }
+    CopyFindingsFrom(*m.reference, r, *m.recipient, locus, copy, m.threshold,
+                     c, &out);
+  }
+  return out;
+}
+
+CopyDsaFinder::~CopyDsaFinder() = default;
+
+bool CopyDsaFinder::AnyAt(Locus locus) const {
+  return (impl_->loci & LocusBit(locus)) != 0;
+}
+
+std::vector<DsaFinding> CopyDsaFinder::Find(
+    Locus locus, const matcher::PositionTyping& copy) const {
+  std::vector<DsaFinding> out;
+  for (const ResolvedAntibody& r : impl_->resolved) {
+    if (!(r.loci & LocusBit(locus))) continue;
+    CopyFindings(*impl_->reference, r, *impl_->recipient, locus, copy,
+                 impl_->threshold, &out);
   }
   return out;
 }

@@ -15,12 +15,14 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 #include "data/reference.h"
 #include "eligibility/facts.h"
 #include "matcher/match.h"
@@ -138,6 +140,39 @@ std::vector<DsaFinding> FindDsaForCopy(const std::vector<Antibody>& antibodies,
                                        const matcher::PositionTyping& copy,
                                        const data::Reference& reference,
                                        double threshold);
+
+// FindDsaForCopy for many copies against one recipient: the antibodies
+// are resolved (and the recipient's own carriage decided) once, at
+// construction, instead of at every call; Find gives what FindDsaForCopy
+// gives. For the registry scan, which asks it of every distinct typing.
+// The arguments must outlive the finder.
+class CopyDsaFinder {
+ public:
+  // With `ranges`, also builds per antibody a table over the release's
+  // alleles (prefix sums, 13 bytes an allele) for FindInRanges.
+  CopyDsaFinder(const std::vector<Antibody>& antibodies,
+                const matcher::Genotype& recipient,
+                const data::Reference& reference, double threshold,
+                bool ranges = false);
+  ~CopyDsaFinder();
+  CopyDsaFinder(const CopyDsaFinder&) = delete;
+  CopyDsaFinder& operator=(const CopyDsaFinder&) = delete;
+  // Whether some antibody can be on `locus` (else Find finds nothing).
+  bool AnyAt(Locus locus) const;
+  std::vector<DsaFinding> Find(Locus locus,
+                               const matcher::PositionTyping& copy) const;
+  // Find for a copy whose alleles are given as `ranges`, [begin, end)
+  // pairs of allele ids, ascending and disjoint, instead of copy.alleles
+  // (not read; the rest of `copy` is): a few subtractions an antibody
+  // whatever the number of alleles. REQUIRES: built with `ranges`.
+  std::vector<DsaFinding> FindInRanges(Locus locus,
+                                       const matcher::PositionTyping& copy,
+                                       absl::Span<const uint32_t> ranges) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 // The per-antibody part of FindDsa, from which loci the donor is typed at
 // (bit l for hla::Locus l): kUntypedLocus and kUncheckable findings.

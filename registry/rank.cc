@@ -256,6 +256,8 @@ struct CompiledQuery::Impl {
   // DSA: cells of every stored locus typed on both sides.
   std::vector<LocusQuery> dsa_loci;
   bool antibodies = false;
+  // The antibodies resolved once (set with `antibodies`).
+  std::unique_ptr<eligibility::CopyDsaFinder> dsa_finder;
   // Per antibody at or above the threshold, the loci a donor must be typed
   // at (eligibility::AntibodyLociMasks), and the findings every donor gets
   // whatever its typing (no antibody test; an antigen no allele carries).
@@ -414,13 +416,14 @@ void CompiledQuery::Impl::BuildCells(LocusQuery* q, bool with_match) const {
   // The rule functions take a PositionTyping: each entry is put back into
   // one reused object, shallow (registry/internal/dictionary.h: no text, no
   // G groups, at most two alleles) unless a rule reads every allele: a null
-  // on either side (null grades) or antibodies (FindDsaForCopy). The one
-  // allele-level part left, the grade of copies sharing a P group, is
-  // given to GradePositionsWith from the entry's allele ranges, each range
-  // graded once per recipient copy and remembered: a name such as A*02:01
-  // (hundreds of alleles) recurs in thousands of spellings.
+  // on either side (null grades: whole). The allele-level parts left come
+  // from the entry's allele ranges: the grade of copies sharing a P group
+  // (GradePositionsWith, each range graded once per recipient copy and
+  // remembered: a name such as A*02:01, hundreds of alleles, recurs in
+  // thousands of spellings) and the DSA findings (CopyDsaFinder::
+  // FindInRanges, from per-antibody prefix sums over the alleles).
   const bool r_null = rt.pos[0].all_null() || rt.pos[1].all_null();
-  const bool need_alleles = antibodies || r_null;
+  const bool dsa_here = dsa_finder != nullptr && dsa_finder->AnyAt(q->locus);
   matcher::PositionTyping scratch;
   std::array<absl::flat_hash_map<uint64_t, matcher_internal::AlleleLevel>, 2>
       memo;
@@ -450,7 +453,7 @@ void CompiledQuery::Impl::BuildCells(LocusQuery* q, bool with_match) const {
       return;
     }
     const uint32_t id = static_cast<uint32_t>(t);
-    const bool whole = need_alleles || dict.all_null(id);
+    const bool whole = r_null || dict.all_null(id);
     if (whole) {
       dict.Materialize(*ref, id, &scratch);
     } else {
@@ -491,12 +494,13 @@ void CompiledQuery::Impl::BuildCells(LocusQuery* q, bool with_match) const {
       }
       c.tce = d.tce_groups().size() == 1 ? d.tce_groups()[0] : 0;
     }
-    if (antibodies && t > 0) {
+    if (dsa_here && t > 0) {
       // The per-copy part of FindDsa: one copy at a time gives the same
       // findings as the whole genotype.
-      for (const eligibility::DsaFinding& f : eligibility::FindDsaForCopy(
-               options.recipient.antibodies, *recipient, q->locus, d, *ref,
-               options.eligibility.dsa_mfi_threshold)) {
+      // (A whole entry holds its alleles; the others give their ranges.)
+      for (const eligibility::DsaFinding& f :
+           whole ? dsa_finder->Find(q->locus, d)
+                 : dsa_finder->FindInRanges(q->locus, d, ranges)) {
         if (!f.at_or_above_threshold) {
           c.misc |= kDsaBelow;
           continue;
@@ -887,6 +891,11 @@ absl::StatusOr<std::unique_ptr<CompiledQuery>> CompiledQuery::Compile(
       ScoringContextFor(reference, recipient, options));
   m.slow_context->match.collect_mismatched = false;
   m.antibodies = !options.recipient.antibodies.empty();
+  if (m.antibodies) {
+    m.dsa_finder = std::make_unique<eligibility::CopyDsaFinder>(
+        m.options.recipient.antibodies, recipient, reference,
+        options.eligibility.dsa_mfi_threshold, /*ranges=*/true);
+  }
   if (m.antibodies) {
     m.antibody_loci = eligibility::AntibodyLociMasks(
         options.recipient.antibodies, recipient, reference,

@@ -98,10 +98,11 @@ class Dictionary {
   void Materialize(const data::Reference& reference, uint32_t t,
                    matcher::PositionTyping* out) const;
   // The same without the text and the G groups, and with at most the first
-  // two alleles: for the rule functions when they cannot reach the allele
-  // level (the scan proves it first: no match key shared, nothing null, no
-  // antibodies). typed(), single_allele(), serology_only(), possible_null()
-  // and the other derived sets are as Materialize gives them.
+  // two alleles: for the rule functions that do not read the alleles one
+  // by one, the scan giving the allele-level parts from allele_ranges()
+  // (GradePositionsWith, CopyDsaFinder::FindInRanges). typed(),
+  // single_allele(), serology_only(), possible_null() and the other derived
+  // sets are as Materialize gives them.
   void MaterializeShallow(uint32_t t, matcher::PositionTyping* out) const;
 
   // Checks an untrusted dictionary (an index file's): offsets in order and
