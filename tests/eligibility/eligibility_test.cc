@@ -531,6 +531,66 @@ TEST(BwEpitopeOf, TheTableOfMarsh2010) {
   EXPECT_EQ(BwEpitopeOf("B99"), BwEpitope::kUnknown);
 }
 
+// CopyDsaFinder, the registry scan's form of FindDsaForCopy: Find and
+// FindInRanges (the alleles given as runs of ids, tallied from prefix sums)
+// give FindDsaForCopy's findings, kind for kind and word for word apart
+// from the copy's text, for every kind of copy and antibody.
+TEST_F(Dsa, CopyDsaFinderGivesFindDsaForCopysFindings) {
+  absl::StatusOr<std::vector<Antibody>> abs = ParseAntibodies(
+      "A2:3000,A9:1800,A24:900,B12:2500,B44:500,Bw4:6000,Bw6:1500,"
+      "Cw7:1200,DR4:1500,DR52:3000,DQ7:2000,DQB1*03:01:2000,"
+      "A*02:01:4000,A*24:02:2500,DPB1*04:01:4000,A*01:01:5000");
+  ASSERT_TRUE(abs.ok()) << abs.status();
+  const char* const kCopies[] = {
+      "A*02:01", "A*02:01:01:01", "A*02:XX", "A*02:01/A*02:06", "A2", "A9", "A24",
+      "A*24:02/A*23:01", "A*01:01/A*01:04N", "A*01:04N", "B*44:02:01G",
+      "B*51:XX", "B*15:01/B*15:17", "B44", "B12", "C*07:01", "C*07:XX",
+      "DRB1*04:01", "DRB1*04:XX", "DR4", "DQB1*03:01", "DQB1*03:XX",
+      "DPB1*04:01", "DPB1*02:XX", "B*07:02/B*08:01/B*15:01",
+      // No serology at all (unjudged), alone and beside judged alleles.
+      "B*83:01", "B*83:01/B*44:02", "B*83:01/B*51:01"};
+  for (const char* recipient : {kRecipient, "A*02:01+A*24:02^B*44:02+B*51:01"}) {
+    const matcher::Genotype r = Build(recipient);
+    const CopyDsaFinder finder(*abs, r, *ref_, kDefaultDsaMfi,
+                               /*ranges=*/true);
+    for (const char* text : kCopies) {
+      const matcher::Genotype g = Build(text);
+      for (Locus l : kAllLoci) {
+        if (g.at(l).typed_positions == 0) continue;
+        const matcher::PositionTyping& copy = g.at(l).pos[0];
+        SCOPED_TRACE(std::string(recipient) + " vs " + text);
+        // The alleles as runs of consecutive ids.
+        std::vector<uint32_t> ranges;
+        for (size_t i = 0; i < copy.alleles.size();) {
+          size_t j = i + 1;
+          while (j < copy.alleles.size() &&
+                 copy.alleles[j] == copy.alleles[j - 1] + 1) {
+            ++j;
+          }
+          ranges.push_back(copy.alleles[i]);
+          ranges.push_back(copy.alleles[j - 1] + 1);
+          i = j;
+        }
+        const std::vector<DsaFinding> want = FindDsaForCopy(
+            *abs, r, l, copy, *ref_, kDefaultDsaMfi);
+        for (const std::vector<DsaFinding>& got :
+             {finder.Find(l, copy), finder.FindInRanges(l, copy, ranges)}) {
+          ASSERT_EQ(got.size(), want.size());
+          for (size_t k = 0; k < got.size(); ++k) {
+            EXPECT_EQ(got[k].kind, want[k].kind);
+            EXPECT_EQ(got[k].specificity, want[k].specificity);
+            EXPECT_EQ(got[k].at_or_above_threshold,
+                      want[k].at_or_above_threshold);
+            EXPECT_EQ(got[k].via, want[k].via);
+            EXPECT_EQ(got[k].why, want[k].why);
+          }
+        }
+        EXPECT_TRUE(finder.AnyAt(l) || want.empty());
+      }
+    }
+  }
+}
+
 TEST_F(Dsa, UnknownSpecificitiesAreReported) {
   for (const char* bad : {"A*99:99:100", "A999:100", "X2:100", "MICA*001:5"}) {
     absl::StatusOr<std::vector<Antibody>> abs = ParseAntibodies(bad);
