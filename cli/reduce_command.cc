@@ -47,6 +47,7 @@
 #include "data/resolve.h"
 #include "hla/gl.h"
 #include "parser/parse.h"
+#include "registry/rank.h"
 
 namespace hla::cli {
 namespace {
@@ -346,8 +347,8 @@ FlagSpec ReduceFlagSpec(Mode mode) {
   return spec;
 }
 
-// Threads for standard input: --threads is 1 to kMaxThreads.
-constexpr int kMaxThreads = 256;
+// Threads for standard input: --threads is 1 to registry::kMaxThreads.
+using registry::kMaxThreads;
 
 struct ReduceConfig {
   data::ReductionLevel level = data::ReductionLevel::kLgx;
@@ -369,8 +370,7 @@ absl::StatusOr<ReduceConfig> ParseReduceFlags(Mode mode, const Args& args) {
     }
     c.level = *l;
   }
-  const unsigned hardware = std::thread::hardware_concurrency();
-  c.threads = static_cast<int>(std::clamp<unsigned>(hardware, 1, kMaxThreads));
+  c.threads = registry::ThreadsFor(0);
   if (auto v = args.Get("threads");
       v && (!absl::SimpleAtoi(*v, &c.threads) || c.threads < 1 ||
             c.threads > kMaxThreads)) {

@@ -393,11 +393,7 @@ class Ingest {
     absl::StatusOr<std::unique_ptr<DonorFileReader>> reader =
         DonorFileReader::FromStream(in, name_, nullptr, fo);
     if (!reader.ok()) return reader.status();
-    const unsigned hardware = std::thread::hardware_concurrency();
-    const size_t threads = static_cast<size_t>(
-        options_.threads > 0 ? std::min(options_.threads, kMaxThreads)
-                             : std::clamp<int>(static_cast<int>(hardware), 1,
-                                               kMaxThreads));
+    const size_t threads = static_cast<size_t>(ThreadsFor(options_.threads));
     // One record for the reader (a DonorRecord holds a Genotype, kilobytes
     // that ingest never fills), the chunk in light rows.
     DonorRecord rec;

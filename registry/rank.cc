@@ -959,8 +959,7 @@ absl::StatusOr<std::unique_ptr<CompiledQuery>> CompiledQuery::Compile(
     });
     size_t total = 0;
     for (const auto& t : tasks) total += entries(t.first);
-    const int hardware = static_cast<int>(std::thread::hardware_concurrency());
-    int threads = options.threads > 0 ? options.threads : std::max(1, hardware);
+    int threads = ThreadsFor(options.threads);
     if (total < parallel_from) threads = 1;
     threads = std::min<int>(threads, static_cast<int>(tasks.size()));
     std::atomic<size_t> next{0};
@@ -1026,6 +1025,13 @@ bool CompiledQuery::Gate(size_t donor, uint32_t* key, int* first_fail) const {
 
 // ---- Rank
 
+int ThreadsFor(int threads) {
+  if (threads > 0) return std::min(threads, kMaxThreads);
+  const unsigned hardware = std::thread::hardware_concurrency();
+  return static_cast<int>(
+      std::clamp<unsigned>(hardware, 1, static_cast<unsigned>(kMaxThreads)));
+}
+
 absl::StatusOr<RankResult> Rank(const DonorStore& store,
                                 const data::Reference& reference,
                                 const matcher::Genotype& recipient,
@@ -1043,10 +1049,7 @@ absl::StatusOr<RankResult> Rank(const DonorStore& store,
   const CompiledQuery& q = **query;
   const size_t n = store.size();
   const internal::StoreData& data = store.data();
-  int threads = options.threads > 0
-                    ? options.threads
-                    : static_cast<int>(std::thread::hardware_concurrency());
-  threads = std::max(1, threads);
+  int threads = ThreadsFor(options.threads);
   // Below ~4k donors per thread, starting a thread costs more than it saves.
   threads = static_cast<int>(
       std::min<size_t>(static_cast<size_t>(threads), n / 4096 + 1));

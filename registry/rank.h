@@ -78,6 +78,12 @@ absl::StatusOr<std::vector<RankKey>> ParseRankBy(absl::string_view text);
 inline constexpr size_t kMaxTop = 100000000;
 inline constexpr int kMaxThreads = 256;
 
+// The threads a `threads` setting asks for: itself when positive (at most
+// kMaxThreads), else the hardware's concurrency, at least 1 and at most
+// kMaxThreads. The one reading of "0 = the hardware's" for rank, ingest
+// and the CLI's reduce.
+int ThreadsFor(int threads);
+
 struct RankOptions {
   matcher::MatchOptions match;
   eligibility::EligibilityOptions eligibility;

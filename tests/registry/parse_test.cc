@@ -90,5 +90,17 @@ TEST(RankBy, ParsesAndRejects) {
   EXPECT_EQ(DefaultRankBy().size(), 9u);
 }
 
+// "0 = the hardware's", the one reading rank, ingest and reduce share.
+TEST(ThreadsFor, ZeroIsTheHardwaresAndEveryValueIsBounded) {
+  const int hardware = ThreadsFor(0);
+  EXPECT_GE(hardware, 1);
+  EXPECT_LE(hardware, kMaxThreads);
+  EXPECT_EQ(ThreadsFor(-5), hardware);
+  EXPECT_EQ(ThreadsFor(1), 1);
+  EXPECT_EQ(ThreadsFor(3), 3);
+  EXPECT_EQ(ThreadsFor(kMaxThreads), kMaxThreads);
+  EXPECT_EQ(ThreadsFor(kMaxThreads + 1), kMaxThreads);
+}
+
 }  // namespace
 }  // namespace hla::registry
