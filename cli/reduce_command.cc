@@ -46,6 +46,7 @@
 #include "data/reference.h"
 #include "data/resolve.h"
 #include "hla/gl.h"
+#include "matcher/match.h"
 #include "parser/parse.h"
 #include "registry/rank.h"
 
@@ -79,7 +80,9 @@ std::string Usage(Mode mode) {
           "conventions.md\nlists where we differ and why).\n\nflags:\n"
           "  --level L       G, P, lg, lgx (default), exon, W, U2, S or 1F\n"
           "  --no-ping       do not apply py-ard's ping rules (lg/lgx/U2)\n"
-          "  --ars-as-lg     level lg appends 'ARS' instead of 'g'\n",
+          "  --ars-as-lg     level lg appends 'ARS' instead of 'g'\n"
+          "  --g-named-only  level G: only named G groups, as py-ard (drops\n"
+          "                  alleles in no named group; see docs/conventions.md)\n",
           kCommonFlags);
     case Mode::kValidate:
       return absl::StrCat(
@@ -158,6 +161,18 @@ Answer Compute(const Engine& e, const std::string& typing,
                               t.status().message());
         a.ok = false;
         break;
+      }
+      if (e.mode == Mode::kValidate) {
+        // Valid means `match` takes it too: BuildGenotype's checks (a list
+        // or a '+' mixing loci, a locus in two '^' blocks, more than two
+        // typings at a locus, '?') are the one definition of a typing.
+        absl::StatusOr<matcher::Genotype> g =
+            matcher::BuildGenotype(e.resolver->reference(), *t);
+        if (!g.ok()) {
+          a.line = absl::StrCat("invalid: ", g.status().message());
+          a.ok = false;
+          break;
+        }
       }
       a.line = e.mode == Mode::kValidate
                    ? std::string("valid")
@@ -343,6 +358,7 @@ FlagSpec ReduceFlagSpec(Mode mode) {
     spec.value_flags.insert("level");
     spec.bool_flags.insert("no-ping");
     spec.bool_flags.insert("ars-as-lg");
+    spec.bool_flags.insert("g-named-only");
   }
   return spec;
 }
@@ -382,6 +398,7 @@ absl::StatusOr<ReduceConfig> ParseReduceFlags(Mode mode, const Args& args) {
   c.options.resolve.accept_placeholders = !args.Has("no-placeholders");
   c.options.ping = !args.Has("no-ping");
   if (args.Has("ars-as-lg")) c.options.lg_suffix = "ARS";
+  c.options.g_named_groups_only = args.Has("g-named-only");
   return c;
 }
 

@@ -384,6 +384,40 @@ class ReduceEngine {
     *out = absl::StrJoin(parts, "/");
   }
 
+  // The alleles a leaf stands for. A truncated name's leaf is resolved
+  // without its allele list (the reducer does not need it elsewhere): its
+  // alleles are the prefix's, unless it carries an expression suffix (then
+  // empty: the caller keeps py-ard's reading).
+  absl::Span<const AlleleId> AllelesOf(const ResolvedLeaf& leaf) const {
+    if (leaf.kind == LeafKind::kTruncated && leaf.alleles.empty()) {
+      if (leaf.token.suffix != 0) return {};
+      return t_.ref->AllelesWithPrefix(leaf.token.locus, leaf.token.fields);
+    }
+    if (leaf.kind == LeafKind::kPlaceholder) return {};
+    return leaf.alleles;
+  }
+
+  // py-ard's xx_codes: an XX code (or a one-field name) is the distinct
+  // 2-field names of its first field, each reduced.
+  absl::Status ReduceXX(absl::Span<const AlleleId> alleles, ReductionLevel level,
+                        std::string* out) const {
+    std::vector<std::string> d2;
+    for (AlleleId id : alleles) {
+      d2.emplace_back(FirstN(t_.ref->allele(id).name, 2));
+    }
+    std::sort(d2.begin(), d2.end());
+    d2.erase(std::unique(d2.begin(), d2.end()), d2.end());
+    std::vector<std::string> parts;
+    std::string r;
+    for (const std::string& n : d2) {
+      HLA_RETURN_IF_ERROR(ReduceName(n, level, &r));
+      SplitInto(r, '/', &parts);
+    }
+    SortUniqueNames(&parts);
+    *out = absl::StrJoin(parts, "/");
+    return absl::OkStatus();
+  }
+
   absl::Status ReduceLeafAsPyArd(const ResolvedLeaf& leaf, ReductionLevel level,
                                  std::string* out) const {
     const Token& token = leaf.token;
@@ -400,6 +434,32 @@ class ReduceEngine {
       SplitInto(r, '/', &parts);
       return absl::OkStatus();
     };
+    const absl::Span<const AlleleId> alleles = AllelesOf(leaf);
+    if (level == ReductionLevel::kG && !o_.g_named_groups_only &&
+        !alleles.empty()) {
+      // Where we deliberately differ from py-ard (docs/conventions.md): at
+      // G a name is the G groups of the alleles it stands for, an allele in
+      // no named G group by its own name (as py-ard prints such an allele
+      // given alone). py-ard 2.3.1 looks 2-field names and P groups up in
+      // a table of named groups only, which loses those alleles: A*01:09
+      // and A*01:09P gave A*01:09:01G without A*01:09:02.
+      for (AlleleId id : alleles) {
+        const Allele& a = t_.ref->allele(id);
+        parts.emplace_back(a.g_group == kNone ? a.name
+                                              : t_.ref->g_group(a.g_group).name);
+      }
+      SortUniqueNames(&parts);
+      *out = absl::StrJoin(parts, "/");
+      return absl::OkStatus();
+    }
+    if (leaf.kind == LeafKind::kTruncated && token.fields.size() == 1 &&
+        token.suffix == 0) {
+      // A one-field name (A*23, the allele group) stands for the same
+      // alleles as its XX code (A*23:XX) and reduces as it does at every
+      // level. py-ard 2.3.1 refuses one-field names; `validate` and `match`
+      // accept them, so reduce must define them too (docs/conventions.md).
+      return ReduceXX(alleles, level, out);
+    }
     switch (leaf.kind) {
       case LeafKind::kSmallG:
         // A small-g name (non-strict input) is the lg-level name of its
@@ -437,17 +497,8 @@ class ReduceEngine {
           HLA_RETURN_IF_ERROR(reduce_each(n));
         }
         break;
-      case LeafKind::kXX: {
-        // py-ard's xx_codes: the distinct 2-field names of the first field.
-        std::vector<std::string> d2;
-        for (AlleleId id : leaf.alleles) {
-          d2.emplace_back(FirstN(t_.ref->allele(id).name, 2));
-        }
-        std::sort(d2.begin(), d2.end());
-        d2.erase(std::unique(d2.begin(), d2.end()), d2.end());
-        for (const std::string& n : d2) HLA_RETURN_IF_ERROR(reduce_each(n));
-        break;
-      }
+      case LeafKind::kXX:
+        return ReduceXX(leaf.alleles, level, out);
       case LeafKind::kSerology:
         for (AlleleId id : leaf.alleles) {
           HLA_RETURN_IF_ERROR(reduce_each(t_.ref->allele(id).name));

@@ -61,6 +61,12 @@ struct ReduceOptions {
   bool ping = true;
   // The suffix of level lg: "g", or "ARS" (py-ard's ARS_as_lg).
   std::string lg_suffix = "g";
+  // Level G as py-ard 2.3.1 gives it for names of several alleles: only
+  // the named G groups its lookup tables hold (A*01:09 and A*01:09P ->
+  // A*01:09:01G). By default every allele the name stands for is kept, an
+  // allele in no named G group by its own name (A*01:09:01G/A*01:09:02):
+  // docs/conventions.md §13.
+  bool g_named_groups_only = false;
 };
 
 struct ReduceResult {

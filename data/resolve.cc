@@ -322,11 +322,39 @@ absl::Status ResolveLegacyName(const Job& job) {
   if (job.token.code.size() < 3) {
     return NotInRelease(job, "not a pre-2010 name");
   }
-  const std::string v3 = SplitLegacyDigits(job.token);
+  std::string v3 = SplitLegacyDigits(job.token);
   ResolvedLeaf* leaf = job.leaf;
   if (!LookupName(job.ref, v3, &leaf->alleles)) {
-    return NotInRelease(
-        job, absl::StrCat("pre-2010 name (read as ", v3, ") is not a name"));
+    // A name written without the expression suffix its allele carries
+    // today (A*0111, now A*01:11N: the N was given with the name, or
+    // later): read as that allele when exactly one suffix fits, as py-ard
+    // does (its redux suite: A*0111 is A*01:11N at G), with a warning that
+    // says which; a null allele changes what matches.
+    std::string found;
+    if (job.token.suffix == 0) {
+      for (char c : {'N', 'Q', 'L', 'S', 'C', 'A'}) {
+        const std::string with = absl::StrCat(v3, std::string(1, c));
+        if (job.ref.FindAllele(with)) {
+          if (!found.empty()) {
+            found.clear();
+            break;
+          }
+          found = with;
+        }
+      }
+    }
+    if (found.empty() || !LookupName(job.ref, found, &leaf->alleles)) {
+      return NotInRelease(
+          job, absl::StrCat("pre-2010 name (read as ", v3, ") is not a name"));
+    }
+    leaf->kind = LeafKind::kLegacy;
+    leaf->normalized = found;
+    SortUnique(&leaf->alleles);
+    Warn(job, "pre-2010 name read as ", found, " (", v3, " is named ", found,
+         " in ", job.ref.version(),
+         found.back() == 'N' ? ": a null allele, not expressed)"
+                             : ": an expression variant)");
+    return absl::OkStatus();
   }
   leaf->kind = LeafKind::kLegacy;
   leaf->normalized = v3;

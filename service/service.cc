@@ -347,12 +347,16 @@ struct Service::Impl {
       absl::StatusOr<data::ResolvedTyping> t =
           gl.ok() ? resolver.Resolve(*gl)
                   : absl::StatusOr<data::ResolvedTyping>(gl.status());
-      if (t.ok()) {
+      // Valid means /v1/match takes it too (BuildGenotype's checks), as
+      // `haplomatch validate` says.
+      absl::Status built =
+          t.ok() ? matcher::BuildGenotype(*ref, *t).status() : t.status();
+      if (built.ok()) {
         absl::StrAppend(&o, ",\"valid\":true,\"warnings\":",
                         report::JsonStringList(t->warnings), "}");
       } else {
         absl::StrAppend(&o, ",\"valid\":false,\"error\":",
-                        report::JsonString(t.status().message()), "}");
+                        report::JsonString(built.message()), "}");
       }
     }
     o += "]}\n";

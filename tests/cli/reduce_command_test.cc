@@ -104,7 +104,7 @@ TEST(Reduce, SmallGIsTheLgNameOfItsGroup) {
     const char* want;
   } kCases[] = {
       {"P", "A*01:01P"}, {"lg", "A*01:01g"},    {"lgx", "A*01:01"},
-      {"G", "A*01:01:01G"}, {"S", "A1"},        {"1F", "A*01"},
+      {"S", "A1"},        {"1F", "A*01"},
       {"U2", "A*01:01"},
   };
   for (const auto& c : kCases) {
@@ -114,6 +114,14 @@ TEST(Reduce, SmallGIsTheLgNameOfItsGroup) {
     EXPECT_EQ(r.rc, kExitOk) << r.err;
     EXPECT_EQ(r.out, std::string(c.want) + "\n");
   }
+  // At G every allele of the group (docs/conventions.md §13); py-ard's
+  // named-groups answer with --g-named-only.
+  EXPECT_THAT(Invoke(RunReduce, {"--non-strict", "--level", "G", "A*01:01g"}).out,
+              StartsWith("A*01:01:01G/A*01:01:02/"));
+  EXPECT_EQ(Invoke(RunReduce, {"--non-strict", "--level", "G", "--g-named-only",
+                               "A*01:01g"})
+                .out,
+            "A*01:01:01G\n");
   EXPECT_EQ(Invoke(RunReduce, {"--non-strict", "--level", "lg", "--ars-as-lg",
                                "A*01:01g"})
                 .out,
@@ -209,9 +217,107 @@ TEST(Validate, ValidOrInvalidWithReason) {
                           HasSubstr("invalid: 'DPB1*08:BHHE' at offset 0: "
                                     "allele-specific MAC"),
                           HasSubstr("invalid: 'A*30:02g' at offset 0: small-g"),
-                          "valid"));
+                          // A '+' of two loci: `match` refuses it too.
+                          HasSubstr("invalid: '+' joins typings of different "
+                                    "loci (A and B)")));
   EXPECT_EQ(Invoke(RunValidate, {"--imgt", "3.44.0", "--non-strict", "A*30:02g"}).out,
             "valid\n");
+}
+
+// Issue 20 item 3: a typing `validate` calls valid is one `match` takes.
+// Each row: the typing and what validate says (BuildGenotype's message).
+TEST(Validate, AgreesWithMatchOnStructure) {
+  struct Row {
+    const char* typing;
+    const char* says;
+  };
+  const Row rows[] = {
+      {"A*01:01+A*02:01^B*08:01+B*44:02", "valid"},
+      {"A*01:01/B*08:01", "invalid: one position mixes loci A and B: "
+                          "'B*08:01' at offset 8"},
+      {"A*01:01+B*08:01", "invalid: '+' joins typings of different loci (A "
+                          "and B) at 'B*08:01' at offset 8"},
+      {"A*01:01+A*02:01^A*03:01", "invalid: locus A appears twice: again at "
+                                  "'A*03:01' at offset 16"},
+      {"A*01:01~B*08:01+A*02:01~B*44:02", "valid"},
+      {"A*01:01?A*02:01", "invalid: '?' (possible gene locations) cannot be "
+                          "matched: at 'A*01:01' at offset 0"},
+      {"MICA*001", "valid"},  // not a matching locus: ignored by match
+  };
+  for (const Row& row : rows) {
+    const RunResult r = Invoke(RunValidate, {"--imgt", "3.58.0", row.typing});
+    EXPECT_EQ(r.out, std::string(row.says) + "\n") << row.typing;
+    // ... and `match` with it as the recipient fails or not alike.
+    const RunResult m = Invoke(RunMatch, {"--imgt", "3.58.0", "--recipient",
+                                          row.typing, "--donor",
+                                          "A*01:01+A*02:01"});
+    EXPECT_EQ(m.rc == kExitOk, std::string(row.says) == "valid")
+        << row.typing << ": " << m.err;
+  }
+}
+
+// Issue 20 item 2: at G a name is the G groups of its alleles, an allele
+// in no named G group by its own name (hla_nom_g.txt: A*01:09:02 has no
+// group). py-ard 2.3.1 answers A*01:09:01G for all three (a documented
+// difference, docs/conventions.md).
+TEST(Reduce, AtGEveryAlleleOfTheNameIsKept) {
+  const RunResult r = Invoke(RunReduce, {"--imgt", "3.58.0", "--level", "G"},
+                             "A*01:09P\nA*01:09\nA*01:09:02\nA*01:09:01G\n"
+                             "A*01:09:01:01\n");
+  EXPECT_EQ(r.rc, kExitOk) << r.err;
+  EXPECT_THAT(Lines(r.out), ElementsAre("A*01:09:01G/A*01:09:02",
+                                        "A*01:09:01G/A*01:09:02", "A*01:09:02",
+                                        "A*01:09:01G", "A*01:09:01G"));
+  // Every G name printed for A*02:01P expands back to alleles of the group.
+  const RunResult p =
+      Invoke(RunReduce, {"--imgt", "3.58.0", "--level", "G", "A*02:01P"});
+  EXPECT_GT(Lines(p.out)[0].size(), std::string("A*02:01:01G/A*02:01:02G").size());
+  const RunResult back = Invoke(RunExpand, {"--imgt", "3.58.0", Lines(p.out)[0]});
+  const RunResult group = Invoke(RunExpand, {"--imgt", "3.58.0", "A*02:01P"});
+  const std::string expanded_back = Lines(back.out)[0];
+  const std::string members = Lines(group.out)[0];
+  for (absl::string_view a : absl::StrSplit(members, '/')) {
+    EXPECT_THAT(expanded_back, HasSubstr(std::string(a))) << a;
+  }
+  // py-ard's answer on request.
+  EXPECT_EQ(Invoke(RunReduce, {"--imgt", "3.58.0", "--level", "G",
+                               "--g-named-only", "A*01:09P"})
+                .out,
+            "A*01:09:01G\n");
+}
+
+// Issue 20 item 4: a one-field name (the allele group) reduces as its XX
+// code at every level, is valid, and matches (py-ard 2.3.1 refuses it).
+TEST(Reduce, OneFieldNameIsItsXXCodeAtEveryLevel) {
+  for (const char* level : {"G", "P", "lg", "lgx", "exon", "W", "U2", "S", "1F"}) {
+    const RunResult one = Invoke(RunReduce, {"--imgt", "3.58.0", "--level", level, "A*23"});
+    const RunResult xx = Invoke(RunReduce, {"--imgt", "3.58.0", "--level", level, "A*23:XX"});
+    EXPECT_EQ(one.rc, kExitOk) << level << ": " << one.out;
+    EXPECT_EQ(one.out, xx.out) << level;
+    EXPECT_THAT(one.out, ::testing::Not(StartsWith("error"))) << level;
+  }
+  EXPECT_EQ(Invoke(RunValidate, {"--imgt", "3.58.0", "A*23"}).out, "valid\n");
+  // The DNA broad A*09 is no allele group of the release (A9 is serology;
+  // NMDP's A*09:XX is its own code).
+  EXPECT_THAT(Invoke(RunValidate, {"--imgt", "3.58.0", "A*09"}).out,
+              StartsWith("invalid: 'A*09' at offset 0: not an allele"));
+}
+
+// Issue 20 item 6: a pre-2010 name whose allele gained an expression suffix
+// (A*0111 is A*01:11N) is read as that allele, with a warning that says it
+// is null; py-ard's redux suite answers A*01:11N at G.
+TEST(Reduce, PreTwentyTenNameThatGainedANullSuffix) {
+  const RunResult r = Invoke(RunReduce, {"--imgt", "3.58.0", "--level", "G", "A*0111"});
+  EXPECT_EQ(r.rc, kExitOk) << r.err;
+  EXPECT_EQ(r.out, "A*01:11N\n");
+  EXPECT_THAT(r.err, HasSubstr("pre-2010 name read as A*01:11N (A*01:11 is named "
+                               "A*01:11N in 3.58.0: a null allele, not expressed)"));
+  EXPECT_EQ(Invoke(RunReduce, {"--imgt", "3.58.0", "--level", "lgx", "A*0111"}).out,
+            "A*01:11N\n");
+  // A digit string that is no name with any suffix stays an error.
+  EXPECT_THAT(Invoke(RunReduce, {"--imgt", "3.58.0", "A*0199999"}).out,
+              StartsWith("error: 'A*0199999' at offset 0: pre-2010 name (read "
+                         "as A*01:99999) is not a name"));
 }
 
 TEST(Expand, EveryAllele) {

@@ -139,6 +139,9 @@ class PyArdVectors : public ::testing::Test {
     o.resolve.accept_placeholders =
         absl::StrContains(config, "ignore_allele_with_suffixes");
     if (absl::StrContains(config, "ARS_as_lg=True")) o.lg_suffix = "ARS";
+    // py-ard's level G (named groups only); our default keeps every allele
+    // (docs/conventions.md §13), tested in tests/cli/reduce_command_test.cc.
+    o.g_named_groups_only = true;
     return o;
   }
 

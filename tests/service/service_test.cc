@@ -158,13 +158,13 @@ TEST_F(ServiceTest, VersionNamesLibraryReleaseAndMacDate) {
 
 TEST_F(ServiceTest, ReduceGivesOneResultPerTypingInOrder) {
   Response r = Post("/v1/reduce",
-                    R"({"typings":["A*01:01:01:01+A*02:01","A*99:99",)"
+                    R"({"typings":["A*01:01:01:01+A*01:09","A*99:99",)"
                     R"("DRB1*14:"],"level":"G"})");
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.body,
             "{\"imgt_version\":\"3.58.0\",\"level\":\"G\",\"results\":["
-            "{\"typing\":\"A*01:01:01:01+A*02:01\",\"reduced\":"
-            "\"A*01:01:01G+A*02:01:01G/A*02:01:02G\",\"warnings\":[]},"
+            "{\"typing\":\"A*01:01:01:01+A*01:09\",\"reduced\":"
+            "\"A*01:01:01G+A*01:09:01G/A*01:09:02\",\"warnings\":[]},"
             "{\"typing\":\"A*99:99\",\"error\":\"'A*99:99' at offset 0: not "
             "an allele of IPD-IMGT/HLA 3.58.0\"},"
             "{\"typing\":\"DRB1*14:\",\"error\":\"expected allele field at "
@@ -248,6 +248,24 @@ TEST_F(ServiceTest, ValidateSaysValidOrWhyNot) {
             "{\"typing\":\"A*02:01\",\"valid\":true,\"warnings\":[]},"
             "{\"typing\":\"A*99:99\",\"valid\":false,\"error\":\"'A*99:99' "
             "at offset 0: not an allele of IPD-IMGT/HLA 3.58.0\"}]}\n");
+}
+
+// A typing /v1/validate calls valid is one /v1/match takes (issue 20):
+// a '+' of two loci is refused by both, with the same reason.
+TEST_F(ServiceTest, ValidateAgreesWithMatch) {
+  Response r = Post("/v1/validate",
+                    R"({"typings":["A*01:01+B*08:01","A*01:01/A*02:01"]})");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body,
+            "{\"imgt_version\":\"3.58.0\",\"results\":["
+            "{\"typing\":\"A*01:01+B*08:01\",\"valid\":false,\"error\":"
+            "\"'+' joins typings of different loci (A and B) at 'B*08:01' at "
+            "offset 8\"},"
+            "{\"typing\":\"A*01:01/A*02:01\",\"valid\":true,\"warnings\":[]}]}\n");
+  Response m = Post("/v1/match",
+                    R"({"recipient":{"typing":"A*01:01+B*08:01"},"donors":[]})");
+  EXPECT_EQ(m.status, 400);
+  EXPECT_THAT(m.body, HasSubstr("'+' joins typings of different loci (A and B)"));
 }
 
 TEST_F(ServiceTest, MatchIsByteForByteTheCliJson) {
