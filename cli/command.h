@@ -41,6 +41,7 @@ int RunData(Command& cmd);   // data/:   haplomatch data info|verify
 int RunReduce(Command& cmd);
 int RunValidate(Command& cmd);
 int RunExpand(Command& cmd);
+int RunMac(Command& cmd);     // data/: haplomatch mac encode|decode
 // matcher/match.h, eligibility/eligibility.h: haplomatch match.
 int RunMatch(Command& cmd);
 // synth/synth.h: haplomatch synth (synthetic registries and families).

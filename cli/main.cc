@@ -25,6 +25,7 @@ constexpr char kUsage[] =
     "            U2, S, 1F)\n"
     "  validate  print 'valid' or 'invalid: <reason>' for each typing\n"
     "  expand    print every allele each typing stands for\n"
+    "  mac       NMDP multiple allele codes: 'mac encode' and 'mac decode'\n"
     "  match     match a recipient against donors: grades, haplo verdict,\n"
     "            eligibility (e.g. --protocol NCT04835883) with reasons\n"
     "  synth     write a synthetic donor registry and families with\n"
@@ -47,6 +48,7 @@ struct Subcommand {
 constexpr Subcommand kSubcommands[] = {
     {"parse", hla::cli::RunParse},
     {"data", hla::cli::RunData},
+    {"mac", hla::cli::RunMac},
     {"reduce", hla::cli::RunReduce},
     {"validate", hla::cli::RunValidate},
     {"expand", hla::cli::RunExpand},

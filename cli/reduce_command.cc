@@ -53,7 +53,7 @@
 namespace hla::cli {
 namespace {
 
-enum class Mode { kReduce, kValidate, kExpand };
+enum class Mode { kReduce, kValidate, kExpand, kMacEncode, kMacDecode };
 
 constexpr char kCommonFlags[] =
     "  --imgt V|DIR    a shipped release (3.58.0, 3.44.0, or py-ard's 3440)\n"
@@ -97,6 +97,19 @@ std::string Usage(Mode mode) {
           "operators (each name becomes a '/' list of IMGT allele names).\n\n"
           "flags:\n",
           kCommonFlags);
+    case Mode::kMacEncode:
+    case Mode::kMacDecode:
+      return absl::StrCat(
+          "usage: haplomatch mac encode [flags] [ALLELE_LIST...]\n"
+          "       haplomatch mac decode [flags] [MAC...]\n\n"
+          "NMDP multiple allele codes, from the loaded MAC table (--mac; the\n"
+          "shipped one is a 2020 subset, so a code it lacks may exist):\n"
+          "  encode  the code that stands for exactly a '/' list of 2-field\n"
+          "          names of one locus: A*01:01/A*01:02 -> A*01:AB\n"
+          "  decode  the 2-field names a code stands for in NMDP's table:\n"
+          "          A*01:AB -> A*01:01/A*01:02 ('expand' gives the alleles)\n\n"
+          "flags:\n",
+          kCommonFlags);
   }
   return "";
 }
@@ -109,6 +122,10 @@ absl::string_view CommandName(Mode mode) {
       return "validate";
     case Mode::kExpand:
       return "expand";
+    case Mode::kMacEncode:
+      return "mac encode";
+    case Mode::kMacDecode:
+      return "mac decode";
   }
   return "";
 }
@@ -141,6 +158,19 @@ Answer Compute(const Engine& e, const std::string& typing,
     return a;
   }
   switch (e.mode) {
+    case Mode::kMacEncode:
+    case Mode::kMacDecode: {
+      absl::StatusOr<std::string> r =
+          e.mode == Mode::kMacEncode ? data::EncodeMac(*e.resolver, typing)
+                                     : data::DecodeMac(*e.resolver, *gl);
+      if (r.ok()) {
+        a.line = *std::move(r);
+      } else {
+        a.line = absl::StrCat("error: ", r.status().message());
+        a.ok = false;
+      }
+      break;
+    }
     case Mode::kReduce: {
       absl::StatusOr<data::ReduceResult> r =
           e.reducer->Reduce(*gl, e.level, cache);
@@ -444,5 +474,26 @@ int Run(Mode mode, Command& cmd) {
 int RunReduce(Command& cmd) { return Run(Mode::kReduce, cmd); }
 int RunValidate(Command& cmd) { return Run(Mode::kValidate, cmd); }
 int RunExpand(Command& cmd) { return Run(Mode::kExpand, cmd); }
+
+int RunMac(Command& cmd) {
+  const std::string usage = Usage(Mode::kMacEncode);
+  if (cmd.args.empty()) {
+    *cmd.err << usage;
+    return kExitUsage;
+  }
+  const std::string sub = cmd.args[0];
+  if (sub == "--help" || sub == "-h" || sub == "help") {
+    *cmd.out << usage;
+    return kExitOk;
+  }
+  if (sub != "encode" && sub != "decode") {
+    return CommandLine(cmd, "haplomatch mac", usage, {})
+        .Usage(absl::StrCat("unknown subcommand '", sub,
+                            "' (encode or decode)"));
+  }
+  Command rest = cmd;
+  rest.args.erase(rest.args.begin());
+  return Run(sub == "encode" ? Mode::kMacEncode : Mode::kMacDecode, rest);
+}
 
 }  // namespace hla::cli

@@ -969,4 +969,123 @@ absl::StatusOr<std::string> LookupMac(const Reference& ref,
   return absl::StrCat(prefix, locus, "*", ff[0], ":", code->code);
 }
 
+absl::StatusOr<std::string> DecodeMac(const Resolver& resolver,
+                                      const GlString& gl) {
+  const GlNode& root = gl.root;
+  if (!root.is_leaf() || root.token.kind != TokenKind::kMac) {
+    return absl::InvalidArgumentError(
+        "not a MAC: write one code such as A*01:AB");
+  }
+  // Resolving first: an unknown code, or an allele-specific one written with
+  // a first field it does not take, is refused as every command refuses it.
+  HLA_RETURN_IF_ERROR(resolver.Resolve(gl).status());
+  const Token& t = root.token;
+  const MacCode* code =
+      resolver.macs() == nullptr ? nullptr : resolver.macs()->Find(t.code);
+  if (code == nullptr) {
+    return absl::NotFoundError(absl::StrCat("unknown MAC code '", t.code, "'"));
+  }
+  const std::string prefix =
+      absl::StrCat(t.hla_prefix ? "HLA-" : "", t.locus, "*");
+  std::string first;
+  AppendFields(t.fields, &first);
+  std::vector<std::string> names;
+  for (absl::string_view item : code->Items()) {
+    names.push_back(code->allele_specific
+                        ? absl::StrCat(prefix, item)
+                        : absl::StrCat(prefix, first, ":", item));
+  }
+  return absl::StrJoin(names, "/");
+}
+
+absl::StatusOr<std::string> EncodeMac(const Resolver& resolver,
+                                      absl::string_view allele_list) {
+  if (resolver.macs() == nullptr) {
+    return absl::FailedPreconditionError("no MAC table loaded");
+  }
+  // A MAC lists 2-field names of one locus: anything else is refused by
+  // name, not reported as "no code".
+  std::string locus_seen;
+  for (absl::string_view n : absl::StrSplit(allele_list, '/')) {
+    absl::ConsumePrefix(&n, "HLA-");
+    const size_t star = n.find('*');
+    Fields fields;
+    absl::string_view digits =
+        star == absl::string_view::npos ? n : n.substr(star + 1);
+    // An expression suffix belongs to the name (MAC items such as 15:01N).
+    if (!digits.empty() && absl::string_view("NLSCAQ").find(digits.back()) !=
+                               absl::string_view::npos) {
+      digits.remove_suffix(1);
+    }
+    if (star == absl::string_view::npos || !ParseFields(digits, &fields) ||
+        fields.size() != 2) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "'", n, "' is not a 2-field allele name: a MAC lists 2-field names "
+          "(A*01:01/A*01:02)"));
+    }
+    const std::string locus(n.substr(0, star));
+    if (!locus_seen.empty() && locus != locus_seen) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "the list mixes loci ", locus_seen, " and ", locus,
+          ": a MAC stands for names of one locus"));
+    }
+    locus_seen = locus;
+  }
+  HLA_ASSIGN_OR_RETURN(
+      std::string found,
+      LookupMac(resolver.reference(), *resolver.macs(), allele_list));
+  // The names given, as a set (without "HLA-"), to check the answer by.
+  auto names_of = [](absl::string_view list) {
+    std::vector<std::string> v;
+    for (absl::string_view n : absl::StrSplit(list, '/')) {
+      absl::ConsumePrefix(&n, "HLA-");
+      v.emplace_back(n);
+    }
+    std::sort(v.begin(), v.end());
+    v.erase(std::unique(v.begin(), v.end()), v.end());
+    return v;
+  };
+  const std::vector<std::string> want = names_of(allele_list);
+  // LookupMac writes the smallest first field; an allele-specific code may
+  // need another: try each first field of the names.
+  const size_t star = found.find('*'), colon = found.rfind(':');
+  const std::string head = found.substr(0, star + 1);
+  const std::string letters = found.substr(colon + 1);
+  std::vector<std::string> firsts;
+  for (const std::string& n : want) {
+    const size_t s = n.find('*'), c = n.find(':', s);
+    if (s == std::string::npos || c == std::string::npos) continue;
+    firsts.push_back(n.substr(s + 1, c - s - 1));
+  }
+  std::sort(firsts.begin(), firsts.end());
+  firsts.erase(std::unique(firsts.begin(), firsts.end()), firsts.end());
+  absl::Status last = absl::NotFoundError(
+      absl::StrCat(allele_list, " does not have a MAC"));
+  const bool hla_prefix = absl::StartsWith(head, "HLA-");
+  const std::string locus =
+      head.substr(hla_prefix ? 4 : 0, head.size() - (hla_prefix ? 5 : 1));
+  for (const std::string& ff : firsts) {
+    const std::string candidate = absl::StrCat(head, ff, ":", letters);
+    // The MAC as the parser would read it (data does not depend on the
+    // parser): one leaf.
+    GlString gl;
+    Token& t = gl.root.token;
+    t.kind = TokenKind::kMac;
+    t.hla_prefix = hla_prefix;
+    t.locus = locus;
+    t.code = letters;
+    t.length = static_cast<uint32_t>(candidate.size());
+    if (!ParseFields(ff, &t.fields) || t.fields.size() != 1) continue;
+    absl::StatusOr<std::string> back = DecodeMac(resolver, gl);
+    if (!back.ok()) {
+      last = back.status();
+      continue;
+    }
+    if (names_of(*back) == want) return candidate;
+  }
+  return absl::NotFoundError(absl::StrCat(
+      allele_list, " does not have a MAC that stands for exactly these names "
+      "in the loaded table (", last.message(), ")"));
+}
+
 }  // namespace hla::data

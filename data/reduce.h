@@ -163,6 +163,28 @@ absl::StatusOr<std::string> LookupMac(const Reference& ref,
                                       const MacTable& macs,
                                       absl::string_view allele_list);
 
+// `haplomatch mac decode`: the 2-field names one MAC stands for in NMDP's
+// table, each with its locus, in the table's order ("A*01:AB" ->
+// "A*01:01/A*01:02"; an allele-specific code keeps its items' own first
+// fields: "DRB1*52:GD"... -> "DRB1*03:01/DRB1*52:01"), "HLA-" kept. What the
+// code means to NMDP, not to the release: `expand` gives the alleles.
+// Errors: InvalidArgumentError when `gl` is not one MAC; those of resolving
+// it (NotFoundError for a code not in the loaded table, InvalidArgumentError
+// for an allele-specific code written with another first field than py-ard's
+// rule gives), so that a code `decode` reads is one every command reads.
+absl::StatusOr<std::string> DecodeMac(const Resolver& resolver,
+                                      const GlString& gl);
+
+// `haplomatch mac encode`: LookupMac on the resolver's MAC table, the
+// answer checked by decoding it: the code found stands for exactly the
+// names given (in any order), and resolves. For an allele-specific code the
+// first field written is the one the resolver accepts (py-ard's rule, the
+// most frequent first field of its items). NotFoundError when no code of the
+// loaded table fits (the table is a subset: say so); InvalidArgumentError
+// for a list that is not 2-field names of one locus.
+absl::StatusOr<std::string> EncodeMac(const Resolver& resolver,
+                                      absl::string_view allele_list);
+
 }  // namespace hla::data
 
 #endif  // HLA_DATA_REDUCE_H_

@@ -363,6 +363,41 @@ struct Service::Impl {
     return o;
   }
 
+  // POST /v1/mac/encode and /v1/mac/decode: `haplomatch mac encode|decode`
+  // (data::EncodeMac, data::DecodeMac) on the loaded MAC table, one result
+  // per typing in order.
+  absl::StatusOr<std::string> Mac(const Request& request, bool encode) const {
+    HLA_SVC_GET(body, ParseBody(request.body));
+    if (absl::Status s = CheckKeys(body, "", {"typings"}); !s.ok()) return s;
+    HLA_SVC_GET(typings, Typings(body));
+    const data::Resolver& resolver = Resolver(true);
+    std::string o = absl::StrCat("{\"mac_date\":",
+                                 report::JsonString(macs ? macs->date() : ""),
+                                 ",\"results\":[");
+    for (size_t i = 0; i < typings.size(); ++i) {
+      if (absl::Status s = CheckDeadline(request); !s.ok()) return s;
+      absl::StrAppend(&o, i ? "," : "", "{\"typing\":",
+                      report::JsonString(typings[i]));
+      absl::StatusOr<std::string> r;
+      if (encode) {
+        r = data::EncodeMac(resolver, typings[i]);
+      } else {
+        absl::StatusOr<GlString> gl = parser::ParseGlString(typings[i]);
+        r = gl.ok() ? data::DecodeMac(resolver, *gl)
+                    : absl::StatusOr<std::string>(gl.status());
+      }
+      if (r.ok()) {
+        absl::StrAppend(&o, encode ? ",\"mac\":" : ",\"allele_list\":",
+                        report::JsonString(*r), "}");
+      } else {
+        absl::StrAppend(&o, ",\"error\":",
+                        report::JsonString(r.status().message()), "}");
+      }
+    }
+    o += "]}\n";
+    return o;
+  }
+
   // "recipient" and "options", as the match and rank flags read them.
   // An array of flat objects as JSON Lines text, so that donors and family
   // rows in a request are read exactly as a file is (registry/donor_file.h).
@@ -839,6 +874,7 @@ Response Service::Handle(const Request& request) const {
       {"/v1/health", "GET"},    {"/v1/version", "GET"},
       {"/v1/reduce", "POST"},   {"/v1/validate", "POST"},
       {"/v1/match", "POST"},    {"/v1/rank", "POST"},
+      {"/v1/mac/encode", "POST"}, {"/v1/mac/decode", "POST"},
   };
   const Route* route = nullptr;
   for (const Route& r : kRoutes) {
@@ -869,6 +905,8 @@ Response Service::Handle(const Request& request) const {
       body = impl_->Validate(request);
     } else if (path == "/v1/match") {
       body = impl_->Match(request);
+    } else if (path == "/v1/mac/encode" || path == "/v1/mac/decode") {
+      body = impl_->Mac(request, path == "/v1/mac/encode");
     } else {
       body = impl_->Rank(request);
     }

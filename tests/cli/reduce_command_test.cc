@@ -3,10 +3,12 @@
 // `haplomatch reduce|validate|expand`, run in-process on string streams
 // against the shipped 3.44.0 release and MAC subset.
 #include <cstdlib>
+#include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "cli/command.h"
@@ -318,6 +320,89 @@ TEST(Reduce, PreTwentyTenNameThatGainedANullSuffix) {
   EXPECT_THAT(Invoke(RunReduce, {"--imgt", "3.58.0", "A*0199999"}).out,
               StartsWith("error: 'A*0199999' at offset 0: pre-2010 name (read "
                          "as A*01:99999) is not a name"));
+}
+
+// Issue 20 item 7: `mac encode` and `mac decode`, NMDP's table both ways.
+TEST(Mac, EncodeAndDecode) {
+  struct Row {
+    const char* sub;
+    const char* in;
+    const char* out;
+  };
+  const Row rows[] = {
+      {"encode", "A*01:01/A*01:02", "A*01:AB"},
+      {"encode", "A*01:02/A*01:01", "A*01:AB"},  // any order
+      {"encode", "HLA-A*02:01/HLA-A*02:02", "HLA-A*02:AB"},
+      {"decode", "A*01:AB", "A*01:01/A*01:02"},
+      {"decode", "HLA-A*02:AB", "HLA-A*02:01/HLA-A*02:02"},
+      // An allele-specific code: written with the first field py-ard's rule
+      // gives, and decoded with its items' own first fields.
+      {"encode",
+       "DRB1*15:01/DRB1*15:01N/DRB1*15:12/DRB1*15:14/DRB1*15:19/DRB1*15:26N/"
+       "DRB1*15:27/DRB1*15:28/DRB1*15:32/DRB1*15:33/DRB1*15:34/DRB1*15:35/"
+       "DRB1*15:38/DRB1*15:46/DRB1*15:60",
+       "DRB1*15:NEW"},
+      {"decode", "DRB1*15:NEW",
+       "DRB1*15:01/DRB1*15:01N/DRB1*15:12/DRB1*15:14/DRB1*15:19/DRB1*15:26N/"
+       "DRB1*15:27/DRB1*15:28/DRB1*15:32/DRB1*15:33/DRB1*15:34/DRB1*15:35/"
+       "DRB1*15:38/DRB1*15:46/DRB1*15:60"},
+      // Bad input, each with its reason.
+      {"encode", "A*01:01/B*08:01",
+       "error: the list mixes loci A and B: a MAC stands for names of one locus"},
+      {"encode", "A*01:01/A*01:03:01",
+       "error: 'A*01:03:01' is not a 2-field allele name: a MAC lists 2-field "
+       "names (A*01:01/A*01:02)"},
+      {"decode", "A*01:01", "error: not a MAC: write one code such as A*01:AB"},
+      {"decode", "DRB1*04:NEW",
+       "error: 'DRB1*04:NEW' at offset 0: allele-specific MAC 'NEW' "
+       "(15:01/15:01N/15:12/15:14/15:19/15:26N/15:27/15:28/15:32/15:33/15:34/"
+       "15:35/15:38/15:46/15:60) is valid only as DRB1*15:NEW"},
+  };
+  for (const Row& row : rows) {
+    const RunResult r = Invoke(RunMac, {row.sub, "--imgt", "3.58.0", row.in});
+    EXPECT_EQ(r.out, std::string(row.out) + "\n") << row.sub << " " << row.in;
+    EXPECT_EQ(r.rc, absl::StartsWith(row.out, "error") ? kExitRejected : kExitOk)
+        << row.in;
+  }
+  // A code the shipped subset lacks: not found, naming the table's date.
+  EXPECT_THAT(Invoke(RunMac, {"decode", "A*01:ZZZZ"}).out,
+              HasSubstr("unknown MAC code 'ZZZZ' (table dated 2020-07-11"));
+  EXPECT_THAT(Invoke(RunMac, {"encode", "A*01:01/A*01:99"}).out,
+              StartsWith("A*01:"));
+}
+
+// Every generic code of the shipped table at A*01 (those whose items the
+// release has): decode, encode the answer, decode again: the same names.
+TEST(Mac, RoundTripOverTheShippedTable) {
+  std::string codes;
+  std::ifstream in(std::string(HLA_SHIPPED_DATA_DIR) +
+                   "/mac/mac-2020-07-subset.alpha.v3.txt");
+  ASSERT_TRUE(in.good());
+  std::string line;
+  int n = 0;
+  while (std::getline(in, line)) {
+    // "<tab>CODE<tab>EXPANSION" (alpha.v3.txt).
+    const std::vector<std::string> f = absl::StrSplit(line, '\t');
+    if (f.size() != 3 || f[2].find(':') != std::string::npos ||
+        f[1].size() < 2 || f[1].size() > 4) {
+      continue;  // header, or an allele-specific code
+    }
+    absl::StrAppend(&codes, "A*01:", f[1], "\n");
+    if (++n == 400) break;
+  }
+  ASSERT_EQ(n, 400);
+  const RunResult dec = Invoke(RunMac, {"decode", "--imgt", "3.58.0"}, codes);
+  const std::vector<std::string> lists = Lines(dec.out);
+  ASSERT_EQ(lists.size(), 400u);
+  std::string good;
+  for (const std::string& l : lists) {
+    if (!absl::StartsWith(l, "error")) absl::StrAppend(&good, l, "\n");
+  }
+  const RunResult enc = Invoke(RunMac, {"encode", "--imgt", "3.58.0"}, good);
+  EXPECT_EQ(enc.rc, kExitOk) << enc.out;
+  const RunResult again = Invoke(RunMac, {"decode", "--imgt", "3.58.0"}, enc.out);
+  EXPECT_EQ(again.out, good);
+  EXPECT_GT(Lines(good).size(), 300u);
 }
 
 TEST(Expand, EveryAllele) {

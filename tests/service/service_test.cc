@@ -268,6 +268,25 @@ TEST_F(ServiceTest, ValidateAgreesWithMatch) {
   EXPECT_THAT(m.body, HasSubstr("'+' joins typings of different loci (A and B)"));
 }
 
+// /v1/mac/encode and /v1/mac/decode: `haplomatch mac`, one result per
+// typing, errors in place (issue 20 item 7).
+TEST_F(ServiceTest, MacEncodeAndDecode) {
+  Response e = Post("/v1/mac/encode",
+                    R"({"typings":["A*01:01/A*01:02","A*01:01/B*08:01"]})");
+  EXPECT_EQ(e.status, 200);
+  EXPECT_EQ(e.body,
+            "{\"mac_date\":\"2020-07-11 (subset of 12520 NMDP codes)\","
+            "\"results\":[{\"typing\":\"A*01:01/A*01:02\",\"mac\":\"A*01:AB\"},"
+            "{\"typing\":\"A*01:01/B*08:01\",\"error\":\"the list mixes loci "
+            "A and B: a MAC stands for names of one locus\"}]}\n");
+  Response d = Post("/v1/mac/decode", R"({"typings":["A*01:AB","A*01:ZZZZ"]})");
+  EXPECT_EQ(d.status, 200);
+  EXPECT_THAT(d.body, HasSubstr("{\"typing\":\"A*01:AB\",\"allele_list\":"
+                                "\"A*01:01/A*01:02\"}"));
+  EXPECT_THAT(d.body, HasSubstr("unknown MAC code 'ZZZZ'"));
+  EXPECT_EQ(Post("/v1/mac/decode", R"({"codes":["A*01:AB"]})").status, 400);
+}
+
 TEST_F(ServiceTest, MatchIsByteForByteTheCliJson) {
   const std::string family = "data/examples/family.csv";
   const std::string antibodies =
