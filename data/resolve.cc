@@ -316,6 +316,15 @@ absl::Status ResolveAlleleName(const Job& job, bool strict,
 // py-ard's digit split. Either reading is reported in a warning, since the
 // user wrote another name (docs/conventions.md §4).
 absl::Status ResolveLegacyName(const Job& job) {
+  // A current name can look like a pre-2010 one: MICA and MICB number their
+  // alleles with three digits and no colon, and MICA*063N reads as digits
+  // and a suffix (found by the property test over every name of the
+  // release). The release's own name comes first.
+  if (std::optional<AlleleId> id = job.ref.FindAllele(BareName(job.token))) {
+    job.leaf->kind = LeafKind::kAllele;
+    job.leaf->alleles = {*id};
+    return absl::OkStatus();
+  }
   if (const NameHistory* h = job.ref.FindHistory(BareName(job.token))) {
     return ApplyHistory(job, *h);
   }

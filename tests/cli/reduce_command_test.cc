@@ -245,6 +245,7 @@ TEST(Validate, AgreesWithMatchOnStructure) {
       {"A*01:01?A*02:01", "invalid: '?' (possible gene locations) cannot be "
                           "matched: at 'A*01:01' at offset 0"},
       {"MICA*001", "valid"},  // not a matching locus: ignored by match
+      {"MICA*063N", "valid"},  // a current name that looks pre-2010
   };
   for (const Row& row : rows) {
     const RunResult r = Invoke(RunValidate, {"--imgt", "3.58.0", row.typing});
