@@ -452,8 +452,8 @@ class ReduceEngine {
       *out = absl::StrJoin(parts, "/");
       return absl::OkStatus();
     }
-    if (leaf.kind == LeafKind::kTruncated && token.fields.size() == 1 &&
-        token.suffix == 0) {
+    if (leaf.kind == LeafKind::kTruncated && token.suffix == 0 &&
+        (token.fields.size() == 1 || token.kind == TokenKind::kLegacy)) {
       // A one-field name (A*23, the allele group) stands for the same
       // alleles as its XX code (A*23:XX) and reduces as it does at every
       // level. py-ard 2.3.1 refuses one-field names; `validate` and `match`

@@ -353,6 +353,20 @@ absl::Status ResolveLegacyName(const Job& job) {
       }
     }
     if (found.empty() || !LookupName(job.ref, found, &leaf->alleles)) {
+      // Digits that name an allele group of four digits (DPB1*1000, as the
+      // 1F level writes DPB1*1000:01) read as one when the pre-2010
+      // reading names nothing.
+      if (job.token.suffix == 0) {
+        if (const Truncation* t = job.ref.FindTruncation(BareName(job.token));
+            t != nullptr && t->field_count == 1) {
+          leaf->kind = LeafKind::kTruncated;
+          leaf->alleles.clear();
+          for (AlleleId a = t->begin; a < t->end; ++a) leaf->alleles.push_back(a);
+          Warn(job, "read as the allele group ", BareName(job.token), " (as a "
+               "pre-2010 name it would be ", v3, ", which names no allele)");
+          return absl::OkStatus();
+        }
+      }
       return NotInRelease(
           job, absl::StrCat("pre-2010 name (read as ", v3, ") is not a name"));
     }

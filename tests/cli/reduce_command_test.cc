@@ -317,6 +317,14 @@ TEST(Reduce, PreTwentyTenNameThatGainedANullSuffix) {
                                "A*01:11N in 3.58.0: a null allele, not expressed)"));
   EXPECT_EQ(Invoke(RunReduce, {"--imgt", "3.58.0", "--level", "lgx", "A*0111"}).out,
             "A*01:11N\n");
+  // Four digits that name no pre-2010 allele but an allele group: the group.
+  const RunResult dp = Invoke(RunReduce, {"--imgt", "3.58.0", "--level", "1F", "DPB1*1000"});
+  EXPECT_EQ(dp.out, "DPB1*1000\n");
+  EXPECT_THAT(dp.err, HasSubstr("read as the allele group DPB1*1000 (as a "
+                                "pre-2010 name it would be DPB1*10:00"));
+  // ... and where the pre-2010 reading names an allele, it wins (§4).
+  EXPECT_THAT(Invoke(RunReduce, {"--imgt", "3.58.0", "DPB1*1301"}).err,
+              HasSubstr("pre-2010 name read as DPB1*13:01"));
   // A digit string that is no name with any suffix stays an error.
   EXPECT_THAT(Invoke(RunReduce, {"--imgt", "3.58.0", "A*0199999"}).out,
               StartsWith("error: 'A*0199999' at offset 0: pre-2010 name (read "
