@@ -58,8 +58,9 @@ auth=""
 start --max-body-bytes 4096
 call 200 GET /v1/health;  has '"status":"ok"'
 call 200 GET /v1/version; has '"imgt_version":"3.58.0"'
-call 200 POST /v1/reduce '{"typings":["A*01:01:01:01+A*02:01"],"level":"G"}'
-has '"reduced":"A\*01:01:01G+A\*02:01:01G/A\*02:01:02G"'
+call 200 POST /v1/reduce '{"typings":["A*01:01:01:01+A*01:09"],"level":"G"}'
+has '"reduced":"A\*01:01:01G+A\*01:09:01G/A\*01:09:02"'
+call 200 POST /v1/mac/encode '{"typings":["A*01:01/A*01:02"]}'; has '"mac":"A\*01:AB"'
 call 200 POST /v1/validate '{"typings":["A*99:99"]}'; has '"valid":false'
 call 200 POST /v1/match "{\"recipient\":{\"typing\":\"$recipient\",\"antibodies\":\"none\"},\"donors\":[{\"id\":\"sib\",\"typing\":\"$recipient\",\"age\":30,\"relationship\":\"sister\"}],\"options\":{\"protocol\":\"NCT04835883\"}}"
 has '"verdict":"identical"'; has '"status":"eligible","eligible":true'
@@ -111,4 +112,4 @@ rc=$?
 set -e
 [ "$rc" = 2 ] || fail "non-loopback without a token: exit $rc, expected 2"
 grep -q -- '--token-file' "$tmp/refuse" || fail "no hint about --token-file: $(cat "$tmp/refuse")"
-echo "smoke: haplomatch serve OK (health, version, reduce, validate, match, rank; 400, 401, 403, 404, 405, 413, 415, 431; refused bind)"
+echo "smoke: haplomatch serve OK (health, version, reduce, mac encode, validate, match, rank; 400, 401, 403, 404, 405, 413, 415, 431; refused bind)"
