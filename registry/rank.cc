@@ -373,17 +373,24 @@ struct CompiledQuery::Impl {
   }
 
   void BuildCells(LocusQuery* q, bool with_match) const;
-  FastLocus EvalLocus(const LocusQuery& q, size_t donor) const;
+  // The per-donor work on the donor's row of typing ids (uint16_t or
+  // uint32_t: one instantiation each, so the width is not tested per id).
+  template <typename Id>
+  FastLocus EvalLocus(const LocusQuery& q, const Id* ids) const;
   // Fills *out; with `gate_only`, stops at the first failing gate and
   // returns its index (else -1 when eligible or not gate_only).
   int Run(size_t donor, bool gate_only, FastResult* out) const;
+  template <typename Id>
+  int RunIds(const Id* ids, uint64_t w, bool gate_only, FastResult* out) const;
   void RunSlow(size_t donor, FastResult* out) const;
   // DPB1 TCE from the cells (matcher/match.cc ScoreTce): sets out->has_tce
   // and out->tce; out->loci must hold DPB1's FastLocus.
-  void ScanTce(size_t donor, FastResult* out) const;
+  template <typename Id>
+  void ScanTce(const Id* ids, FastResult* out) const;
   // The per-donor DSA findings: the cells' DSA bits of each copy, and an
   // antibody whose loci the donor is untyped at.
-  eligibility::Findings ScanDsa(size_t donor) const;
+  template <typename Id>
+  eligibility::Findings ScanDsa(const Id* ids) const;
   // Compile's steps: the loci the scan evaluates (listed, then those the
   // haplo verdict requires, then DPB1 for TCE) and the quick gate's table.
   void PlanLoci(const matcher::MatchOptions& mo);
@@ -526,13 +533,14 @@ void CompiledQuery::Impl::BuildCells(LocusQuery* q, bool with_match) const {
   }
 }
 
+template <typename Id>
 FastLocus CompiledQuery::Impl::EvalLocus(const LocusQuery& q,
-                                         size_t donor) const {
+                                         const Id* ids) const {
   FastLocus f;
   if (!q.r_typed || q.slot < 0) return f;
-  const uint32_t t0 = store->TypingId(donor, q.slot, 0);
+  const uint32_t t0 = ids[2 * q.slot];
   if (t0 == 0) return f;
-  const uint32_t t1 = store->TypingId(donor, q.slot, 1);
+  const uint32_t t1 = ids[2 * q.slot + 1];
   f.scored = true;
   const Cell& c0 = q.cells[t0];
   const Cell& c1 = q.cells[t1];
@@ -611,6 +619,14 @@ void CompiledQuery::Impl::RunSlow(size_t donor, FastResult* out) const {
 int CompiledQuery::Impl::Run(size_t donor, bool gate_only,
                              FastResult* out) const {
   const uint64_t w = store->facts_word(donor);
+  const size_t row = donor * store->stride();
+  return store->wide_ids() ? RunIds(store->ids32() + row, w, gate_only, out)
+                           : RunIds(store->ids16() + row, w, gate_only, out);
+}
+
+template <typename Id>
+int CompiledQuery::Impl::RunIds(const Id* ids, uint64_t w, bool gate_only,
+                                FastResult* out) const {
   // Age first: its findings come first in the gates' order, so when they
   // exclude, nothing later can change the first failing gate.
   const int age = AgeOf(w);
@@ -625,7 +641,7 @@ int CompiledQuery::Impl::Run(size_t donor, bool gate_only,
        one_shared = false;
   for (int r : required) {
     const LocusQuery& q = loci[r];
-    if (!q.r_typed || q.slot < 0 || store->TypingId(donor, q.slot, 0) == 0) {
+    if (!q.r_typed || q.slot < 0 || ids[2 * q.slot] == 0) {
       missing = true;
     }
   }
@@ -635,7 +651,7 @@ int CompiledQuery::Impl::Run(size_t donor, bool gate_only,
   bool phased = r_phased, carry[2] = {true, true};
   for (size_t k = 0; k < loci.size(); ++k) {
     const LocusQuery& q = loci[k];
-    const FastLocus f = EvalLocus(q, donor);
+    const FastLocus f = EvalLocus(q, ids);
     out->loci[static_cast<int>(q.locus)] = f;
     if (k < n_haplo && f.scored) {
       any_scored = true;
@@ -645,8 +661,8 @@ int CompiledQuery::Impl::Run(size_t donor, bool gate_only,
       if (phased) {
         phased = q.r_phased;
         const uint8_t shares =
-            q.cells[store->TypingId(donor, q.slot, 0)].written |
-            q.cells[store->TypingId(donor, q.slot, 1)].written;
+            q.cells[ids[2 * q.slot]].written |
+            q.cells[ids[2 * q.slot + 1]].written;
         for (int h = 0; h < 2; ++h) {
           carry[h] = carry[h] && matcher_internal::LocusMayCarry(
                                      shares & 1, shares >> 1 & 1,
@@ -676,11 +692,11 @@ int CompiledQuery::Impl::Run(size_t donor, bool gate_only,
       verdict, rel,
       verdict == matcher::HaploVerdict::kNotHaploidentical &&
           IsParentOrChild(rel));
-  ScanTce(donor, out);
+  ScanTce(ids, out);
   // DSA: the cells hold what eligibility::FindDsaForCopy says of each
   // donor copy; the per-antibody part needs the loci the donor is typed at.
   findings |= dsa_constant;
-  if (antibodies) findings |= ScanDsa(donor);
+  if (antibodies) findings |= ScanDsa(ids);
   // ABO, CMV, sex: the same rule functions as Evaluate.
   std::optional<eligibility::AboMatch> abo;
   findings |= eligibility::AboFindings(r_abo, PackedFacts::BloodGroupOf(w), &abo);
@@ -697,7 +713,8 @@ int CompiledQuery::Impl::Run(size_t donor, bool gate_only,
   return fail;
 }
 
-void CompiledQuery::Impl::ScanTce(size_t donor, FastResult* out) const {
+template <typename Id>
+void CompiledQuery::Impl::ScanTce(const Id* ids, FastResult* out) const {
   out->has_tce = false;
   out->tce = matcher::TceCategory::kNotScored;
   if (tce_index >= 0) {
@@ -710,8 +727,8 @@ void CompiledQuery::Impl::ScanTce(size_t donor, FastResult* out) const {
       } else if (!ref->has_tce()) {
         out->tce = matcher::TceCategory::kUnknown;
       } else {
-        const Cell& c0 = q.cells[store->TypingId(donor, q.slot, 0)];
-        const Cell& c1 = q.cells[store->TypingId(donor, q.slot, 1)];
+        const Cell& c0 = q.cells[ids[2 * q.slot]];
+        const Cell& c1 = q.cells[ids[2 * q.slot + 1]];
         const bool n0 = c0.misc & kAllNull, n1 = c1.misc & kAllNull;
         int dg = 0;
         if (!(n0 && n1)) {
@@ -724,14 +741,14 @@ void CompiledQuery::Impl::ScanTce(size_t donor, FastResult* out) const {
   }
 }
 
-eligibility::Findings CompiledQuery::Impl::ScanDsa(size_t donor) const {
+template <typename Id>
+eligibility::Findings CompiledQuery::Impl::ScanDsa(const Id* ids) const {
   eligibility::Findings f = 0;
   for (const LocusQuery& q : dsa_loci) {
     if (q.cells.empty()) continue;
-    const uint32_t t0 = store->TypingId(donor, q.slot, 0);
+    const uint32_t t0 = ids[2 * q.slot];
     if (t0 == 0) continue;
-    const uint8_t m =
-        q.cells[t0].misc | q.cells[store->TypingId(donor, q.slot, 1)].misc;
+    const uint8_t m = q.cells[t0].misc | q.cells[ids[2 * q.slot + 1]].misc;
     using eligibility::Bit;
     using eligibility::Reason;
     if (m & kDsaDefinite) f |= Bit(Reason::kDsa);
@@ -744,7 +761,7 @@ eligibility::Findings CompiledQuery::Impl::ScanDsa(size_t donor) const {
     uint32_t typed = 0;
     for (Locus l : store->loci()) {
       const int slot = store->SlotOf(l);
-      if (store->TypingId(donor, slot, 0) != 0) {
+      if (ids[2 * slot] != 0) {
         typed |= uint32_t{1} << static_cast<int>(l);
       }
     }
