@@ -118,6 +118,25 @@ TEST(Reduce, Help) {
   EXPECT_THAT(r.out, HasSubstr("usage: haplomatch reduce"));
 }
 
+// ---- mac
+
+TEST(Mac, UsageErrorsExitTwoAndHelpExitsZero) {
+  RunResult r = Invoke(RunMac, {});
+  EXPECT_EQ(r.rc, kExitUsage);
+  EXPECT_THAT(r.err, HasSubstr("usage: haplomatch mac encode"));
+  r = Invoke(RunMac, {"shrink", "A*01:AB"});
+  EXPECT_EQ(r.rc, kExitUsage);
+  EXPECT_THAT(r.err, HasSubstr("unknown subcommand 'shrink' (encode or decode)"));
+  r = Invoke(RunMac, {"encode", "--level", "G", "A*01:01/A*01:02"});  // no --level
+  EXPECT_EQ(r.rc, kExitUsage);
+  r = Invoke(RunMac, {"--help"});
+  EXPECT_EQ(r.rc, kExitOk);
+  EXPECT_THAT(r.out, HasSubstr("haplomatch mac decode"));
+  r = Invoke(RunMac, {"decode", "--help"});
+  EXPECT_EQ(r.rc, kExitOk);
+  EXPECT_THAT(r.out, HasSubstr("expand' gives the alleles"));
+}
+
 // ---- synth
 
 TEST(Synth, HelpExitsZero) {
