@@ -1004,68 +1004,57 @@ absl::StatusOr<std::string> EncodeMac(const Resolver& resolver,
     return absl::FailedPreconditionError("no MAC table loaded");
   }
   // A MAC lists 2-field names of one locus: anything else is refused by
-  // name, not reported as "no code".
-  std::string locus_seen;
+  // name, not reported as "no code". The names, parsed once, also give the
+  // set to check the answer by and the first fields to try.
+  std::vector<std::string> want;
+  std::vector<Field> firsts;
+  std::string locus;
   for (absl::string_view n : absl::StrSplit(allele_list, '/')) {
     absl::ConsumePrefix(&n, "HLA-");
-    const size_t star = n.find('*');
-    Fields fields;
-    absl::string_view digits =
-        star == absl::string_view::npos ? n : n.substr(star + 1);
-    // An expression suffix belongs to the name (MAC items such as 15:01N).
-    if (!digits.empty() && absl::string_view("NLSCAQ").find(digits.back()) !=
-                               absl::string_view::npos) {
-      digits.remove_suffix(1);
-    }
-    if (star == absl::string_view::npos || !ParseFields(digits, &fields) ||
-        fields.size() != 2) {
+    absl::StatusOr<AlleleName> name = ParseWhoName(n);
+    if (!name.ok() || name->fields.size() != 2) {
       return absl::InvalidArgumentError(absl::StrCat(
           "'", n, "' is not a 2-field allele name: a MAC lists 2-field names "
           "(A*01:01/A*01:02)"));
     }
-    const std::string locus(n.substr(0, star));
-    if (!locus_seen.empty() && locus != locus_seen) {
+    if (!locus.empty() && name->locus != locus) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "the list mixes loci ", locus_seen, " and ", locus,
+          "the list mixes loci ", locus, " and ", name->locus,
           ": a MAC stands for names of one locus"));
     }
-    locus_seen = locus;
+    locus = name->locus;
+    want.push_back(name->ToString());
+    firsts.push_back(name->fields[0]);
   }
   HLA_ASSIGN_OR_RETURN(
       std::string found,
       LookupMac(resolver.reference(), *resolver.macs(), allele_list));
-  // The names given, as a set (without "HLA-"), to check the answer by.
-  auto names_of = [](absl::string_view list) {
+  auto sort_unique = [](std::vector<std::string>* v) {
+    std::sort(v->begin(), v->end());
+    v->erase(std::unique(v->begin(), v->end()), v->end());
+  };
+  sort_unique(&want);
+  // The decoded answer as the same set (without "HLA-").
+  auto names_of = [&](absl::string_view list) {
     std::vector<std::string> v;
     for (absl::string_view n : absl::StrSplit(list, '/')) {
       absl::ConsumePrefix(&n, "HLA-");
       v.emplace_back(n);
     }
-    std::sort(v.begin(), v.end());
-    v.erase(std::unique(v.begin(), v.end()), v.end());
+    sort_unique(&v);
     return v;
   };
-  const std::vector<std::string> want = names_of(allele_list);
   // LookupMac writes the smallest first field; an allele-specific code may
   // need another: try each first field of the names.
-  const size_t star = found.find('*'), colon = found.rfind(':');
-  const std::string head = found.substr(0, star + 1);
-  const std::string letters = found.substr(colon + 1);
-  std::vector<std::string> firsts;
-  for (const std::string& n : want) {
-    const size_t s = n.find('*'), c = n.find(':', s);
-    if (s == std::string::npos || c == std::string::npos) continue;
-    firsts.push_back(n.substr(s + 1, c - s - 1));
-  }
-  std::sort(firsts.begin(), firsts.end());
+  std::sort(firsts.begin(), firsts.end(), [](const Field& x, const Field& y) {
+    return x.value < y.value;
+  });
   firsts.erase(std::unique(firsts.begin(), firsts.end()), firsts.end());
+  const bool hla_prefix = absl::StartsWith(found, "HLA-");
+  const std::string letters = found.substr(found.rfind(':') + 1);
   absl::Status last = absl::NotFoundError(
       absl::StrCat(allele_list, " does not have a MAC"));
-  const bool hla_prefix = absl::StartsWith(head, "HLA-");
-  const std::string locus =
-      head.substr(hla_prefix ? 4 : 0, head.size() - (hla_prefix ? 5 : 1));
-  for (const std::string& ff : firsts) {
-    const std::string candidate = absl::StrCat(head, ff, ":", letters);
+  for (const Field& ff : firsts) {
     // The MAC as the parser would read it (data does not depend on the
     // parser): one leaf.
     GlString gl;
@@ -1074,8 +1063,11 @@ absl::StatusOr<std::string> EncodeMac(const Resolver& resolver,
     t.hla_prefix = hla_prefix;
     t.locus = locus;
     t.code = letters;
+    t.fields = {ff};
+    std::string candidate = absl::StrCat(hla_prefix ? "HLA-" : "", locus, "*");
+    AppendFields(t.fields, &candidate);
+    absl::StrAppend(&candidate, ":", letters);
     t.length = static_cast<uint32_t>(candidate.size());
-    if (!ParseFields(ff, &t.fields) || t.fields.size() != 1) continue;
     absl::StatusOr<std::string> back = DecodeMac(resolver, gl);
     if (!back.ok()) {
       last = back.status();

@@ -419,9 +419,10 @@ void CompilePosition(const data::Reference& ref, Locus locus,
       // gives the same sets from far shorter vectors.
       PushNew(&pos->match_keys_,
               a.p_group != kNone ? a.p_group : (id | kAlleleKeyBit));
-      // G groups of expressed alleles only: a G group may hold a null
-      // (A*01:01:01G has A*01:01:01:02N), which must not make a G match.
-      if (a.g_group != kNone) PushNew(&pos->g_groups_, a.g_group);
+      if (const data::GroupId g = matcher_internal::ExpressedGGroup(a);
+          g != kNone) {
+        PushNew(&pos->g_groups_, g);
+      }
       if (pos->antigens.empty()) {
         if (const data::DnaSerology* s = ref.SerologyOf(id)) {
           for (const data::SerologyList* l :

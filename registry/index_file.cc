@@ -55,6 +55,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "registry/ingest.h"
+#include "registry/internal/joiner.h"
 #include "registry/internal/store_data.h"
 #include "parser/parse.h"
 
@@ -186,13 +187,7 @@ uint32_t Crc(const char* p, size_t n) {
       crc32_z(crc32_z(0L, Z_NULL, 0), reinterpret_cast<const Bytef*>(p), n));
 }
 
-// Joins its thread when it goes out of scope (every return path).
-struct Joiner {
-  std::thread t;
-  ~Joiner() {
-    if (t.joinable()) t.join();
-  }
-};
+using internal::Joiner;
 
 // Below this many bytes a check runs inline: a thread costs more.
 constexpr uint64_t kParallelBytes = uint64_t{1} << 22;

@@ -9,6 +9,7 @@
 // rows are then accepted one by one in input order, so that the store, its
 // dictionaries and every message are exactly what one thread makes.
 #include "registry/ingest.h"
+#include "registry/internal/joiner.h"
 
 #include <zlib.h>
 
@@ -121,13 +122,7 @@ class ResolveCache {
 
 // ---- The ingest loop
 
-// Joins its thread when it goes out of scope (every return path).
-struct Joiner {
-  std::thread t;
-  ~Joiner() {
-    if (t.joinable()) t.join();
-  }
-};
+using internal::Joiner;
 
 class Ingest {
  public:

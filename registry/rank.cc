@@ -443,11 +443,10 @@ void CompiledQuery::Impl::BuildCells(LocusQuery* q, bool with_match) const {
     level.sequence = matcher_internal::BestSequenceGrade(
         ref->alleles(), r.alleles, ref->Range(begin, end));
     for (uint32_t a = begin; a < end && !level.g_shared; ++a) {
-      // As CompilePosition: the G groups of expressed alleles.
-      const data::Allele& allele = ref->allele(a);
-      level.g_shared = !allele.is_null() && allele.g_group != data::kNone &&
+      const data::GroupId g = matcher_internal::ExpressedGGroup(ref->allele(a));
+      level.g_shared = g != data::kNone &&
                        std::binary_search(r.g_groups().begin(),
-                                          r.g_groups().end(), allele.g_group);
+                                          r.g_groups().end(), g);
     }
     memo[i].emplace(key, level);
     return level;

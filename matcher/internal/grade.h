@@ -37,6 +37,15 @@ bool SortedIntersect(absl::Span<const T> a, absl::Span<const T> b) {
   }
   return false;
 }
+// The G group an allele adds to a position's g_groups(): its own when the
+// allele is expressed (a G group may hold a null, A*01:01:01G has
+// A*01:01:01:02N, which must not make a G match), else kNone. One rule for
+// CompilePosition and the registry, which derives G groups from stored
+// allele ranges.
+inline data::GroupId ExpressedGGroup(const data::Allele& a) {
+  return a.is_null() ? data::kNone : a.g_group;
+}
+
 inline bool Intersect(const std::vector<uint32_t>& a,
                       const std::vector<uint32_t>& b) {
   return SortedIntersect<uint32_t>(a, b);

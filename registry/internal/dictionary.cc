@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "absl/strings/str_cat.h"
+#include "matcher/internal/grade.h"
 #include "matcher/internal/position_access.h"
 
 namespace hla::registry::internal {
@@ -66,11 +67,9 @@ void Dictionary::Materialize(const data::Reference& reference, uint32_t t,
   for (size_t k = 0; k < r.size(); k += 2) {
     for (uint32_t a = r[k]; a < r[k + 1]; ++a) {
       out->alleles.push_back(a);
-      // As CompilePosition: the G groups of the expressed alleles only.
-      const data::Allele& allele = reference.allele(a);
-      if (!allele.is_null() && allele.g_group != data::kNone) {
-        g.push_back(allele.g_group);
-      }
+      const data::GroupId group =
+          matcher_internal::ExpressedGGroup(reference.allele(a));
+      if (group != data::kNone) g.push_back(group);
     }
   }
   std::sort(g.begin(), g.end());
