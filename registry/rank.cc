@@ -45,18 +45,30 @@ bool GradesBetter(matcher::MatchGrade a0, matcher::MatchGrade a1, matcher::Match
   return hi_a > hi_b;
 }
 
-// Per interned donor typing, against one recipient locus. 16 bytes.
+// A cache-line load hint. GCC deletes a loop made only of
+// __builtin_prefetch (it has no side effects), hence the empty asm that
+// uses the address.
+inline void PrefetchLine(const void* p) {
+  __builtin_prefetch(p);
+  asm volatile("" : : "r"(p));
+}
+
+// Per interned donor typing, against one recipient locus. 8 bytes: the
+// scan's misses are on these tables (one per locus, as many cells as the
+// locus has distinct typings), so they are kept small; the typing's keyset
+// stays in the dictionary and is read only when it decides (EvalLocus).
 struct Cell {
   matcher::MatchGrade grade[2];           // vs the recipient's written positions
   matcher::MatchConfidence confidence[2]; // vs the recipient's expressed positions
-  uint8_t match = 0;     // bit i: shares a match key with expressed r_i
+  // Bits 0-1, bit i: shares a match key with expressed r_i. Bits 2-3, bit
+  // 2+i: shares a match key with written r_i (the recipient's '~' phase is
+  // by written copy).
+  uint8_t match = 0;
   uint8_t antigen = 0;   // bit i: antigen match with expressed r_i
   uint8_t tce = 0;       // the single V2 TCE group, else 0
   uint8_t misc = 0;      // kAllNull and the DSA bits below
-  uint8_t written = 0;   // bit i: shares a match key with written r_i
-                         // (the recipient's '~' phase is by written copy)
-  uint32_t keyset = 0;
 };
+static_assert(sizeof(Cell) == 8, "the scan's tables assume 8-byte cells");
 // misc: the copy expresses nothing, and what eligibility::FindDsaForCopy
 // finds against it (at or above the threshold unless said).
 constexpr uint8_t kAllNull = 1, kDsaDefinite = 2, kDsaBelow = 4,
@@ -73,6 +85,7 @@ struct LocusQuery {
   bool r_phased = false;  // the recipient's copies carry '~' haplotypes
   int8_t r_hap[2] = {-1, -1};  // and which
   std::vector<Cell> cells;  // by typing id; empty unless r_typed && slot >= 0
+  const internal::Dictionary* dict = nullptr;  // the slot's (set with cells)
 };
 
 // Key field widths, in RankKey order.
@@ -253,8 +266,10 @@ struct CompiledQuery::Impl {
   size_t n_listed = 0, n_haplo = 0;
   int tce_index = -1;  // index into loci of DPB1, or -1
   std::vector<int> required;  // indexes into loci
-  // DSA: cells of every stored locus typed on both sides.
-  std::vector<LocusQuery> dsa_loci;
+  // DSA: the cells of every stored locus, those of `loci` shared (one
+  // table a locus, so the scan misses once) and the others in dsa_only.
+  std::vector<const LocusQuery*> dsa_loci;
+  std::vector<LocusQuery> dsa_only;
   bool antibodies = false;
   // The antibodies resolved once (set with `antibodies`).
   std::unique_ptr<eligibility::CopyDsaFinder> dsa_finder;
@@ -372,11 +387,28 @@ struct CompiledQuery::Impl {
     return -1;
   }
 
+  template <typename Id>
+  void PrefetchIds(const Id* ids) const {
+    for (const LocusQuery& q : loci) {
+      if (q.cells.empty()) continue;
+      PrefetchLine(q.cells.data() + ids[2 * q.slot]);
+      PrefetchLine(q.cells.data() + ids[2 * q.slot + 1]);
+    }
+    for (const LocusQuery& q : dsa_only) {
+      if (q.cells.empty()) continue;
+      PrefetchLine(q.cells.data() + ids[2 * q.slot]);
+      PrefetchLine(q.cells.data() + ids[2 * q.slot + 1]);
+    }
+  }
+
   void BuildCells(LocusQuery* q, bool with_match) const;
   // The per-donor work on the donor's row of typing ids (uint16_t or
   // uint32_t: one instantiation each, so the width is not tested per id).
+  // Writes *f in place: a FastLocus built aside and copied in is read back
+  // as whole words right after its byte stores, which stalls (the store
+  // buffer cannot forward them).
   template <typename Id>
-  FastLocus EvalLocus(const LocusQuery& q, const Id* ids) const;
+  void EvalLocus(const LocusQuery& q, const Id* ids, FastLocus* out) const;
   // Fills *out; with `gate_only`, stops at the first failing gate and
   // returns its index (else -1 when eligible or not gate_only).
   int Run(size_t donor, bool gate_only, FastResult* out) const;
@@ -419,6 +451,7 @@ void CompiledQuery::Impl::BuildCells(LocusQuery* q, bool with_match) const {
   q->r_hap[0] = rt.pos[0].haplotype;
   q->r_hap[1] = rt.pos[1].haplotype;
   const internal::Dictionary& dict = store->dictionary(q->slot);
+  q->dict = &dict;
   q->cells.resize(dict.size());
   // The rule functions take a PositionTyping: each entry is put back into
   // one reused object, shallow (registry/internal/dictionary.h: no text, no
@@ -485,7 +518,6 @@ void CompiledQuery::Impl::BuildCells(LocusQuery* q, bool with_match) const {
     };
     const matcher::PositionTyping& d = scratch;
     Cell& c = q->cells[t];
-    c.keyset = dict.keyset(id);
     c.misc = (d.all_null() ? kAllNull : 0) | (d.serology_only() ? kSerology : 0);
     if (with_match) {
       for (int i = 0; i < 2; ++i) {
@@ -495,8 +527,8 @@ void CompiledQuery::Impl::BuildCells(LocusQuery* q, bool with_match) const {
         c.confidence[i] = ConfidenceOf(*er[i], d, false);
         c.antigen |= static_cast<uint8_t>(
             AntigenMatch(ref->antigens(), *er[i], d, m) << i);
-        c.written |= static_cast<uint8_t>(
-            Intersect(rt.pos[i].match_keys(), d.match_keys()) << i);
+        c.match |= static_cast<uint8_t>(
+            Intersect(rt.pos[i].match_keys(), d.match_keys()) << (2 + i));
       }
       c.tce = d.tce_groups().size() == 1 ? d.tce_groups()[0] : 0;
     }
@@ -533,20 +565,23 @@ void CompiledQuery::Impl::BuildCells(LocusQuery* q, bool with_match) const {
 }
 
 template <typename Id>
-FastLocus CompiledQuery::Impl::EvalLocus(const LocusQuery& q,
-                                         const Id* ids) const {
-  FastLocus f;
-  if (!q.r_typed || q.slot < 0) return f;
+void CompiledQuery::Impl::EvalLocus(const LocusQuery& q, const Id* ids,
+                                    FastLocus* out) const {
+  FastLocus& f = *out;
+  f = FastLocus();
+  if (!q.r_typed || q.slot < 0) return;
   const uint32_t t0 = ids[2 * q.slot];
-  if (t0 == 0) return f;
+  if (t0 == 0) return;
   const uint32_t t1 = ids[2 * q.slot + 1];
   f.scored = true;
   const Cell& c0 = q.cells[t0];
   const Cell& c1 = q.cells[t1];
   const bool n0 = c0.misc & kAllNull, n1 = c1.misc & kAllNull;
   const int d_count = n0 && n1 ? 0 : 2;
-  const Cell& e0 = n0 && !n1 ? c1 : c0;
-  const Cell& e1 = n1 && !n0 ? c0 : c1;
+  const uint32_t e0_id = n0 && !n1 ? t1 : t0;
+  const uint32_t e1_id = n1 && !n0 ? t0 : t1;
+  const Cell& e0 = q.cells[e0_id];
+  const Cell& e1 = q.cells[e1_id];
   // m[i][j]: expressed recipient copy i vs expressed donor copy j.
   const bool m00 = e0.match & 1, m10 = e0.match >> 1 & 1;
   const bool m01 = e1.match & 1, m11 = e1.match >> 1 & 1;
@@ -579,10 +614,14 @@ FastLocus CompiledQuery::Impl::EvalLocus(const LocusQuery& q,
   if (d_count > 0) {
     const bool u0 = q.r_count == 0 || !(m00 || m10);
     const bool u1 = q.r_count == 0 || !(m01 || m11);
-    const bool d_hom = e0.keyset == e1.keyset;
-    f.hvg = static_cast<int8_t>(d_hom ? (u0 ? hc : 0) : int{u0} + int{u1});
+    // Equal keysets give u0 == u1, so homozygosity decides only when both
+    // copies are unmatched: the keysets are read then, not carried in the
+    // cells.
+    const bool d_hom =
+        u0 && u1 &&
+        q.dict->keyset(e0_id) == q.dict->keyset(e1_id);
+    f.hvg = static_cast<int8_t>(d_hom ? hc : int{u0} + int{u1});
   }
-  return f;
 }
 
 void CompiledQuery::Impl::RunSlow(size_t donor, FastResult* out) const {
@@ -650,8 +689,8 @@ int CompiledQuery::Impl::RunIds(const Id* ids, uint64_t w, bool gate_only,
   bool phased = r_phased, carry[2] = {true, true};
   for (size_t k = 0; k < loci.size(); ++k) {
     const LocusQuery& q = loci[k];
-    const FastLocus f = EvalLocus(q, ids);
-    out->loci[static_cast<int>(q.locus)] = f;
+    FastLocus& f = out->loci[static_cast<int>(q.locus)];
+    EvalLocus(q, ids, &f);
     if (k < n_haplo && f.scored) {
       any_scored = true;
       const int shared = f.matches + f.antigen_level;
@@ -660,8 +699,8 @@ int CompiledQuery::Impl::RunIds(const Id* ids, uint64_t w, bool gate_only,
       if (phased) {
         phased = q.r_phased;
         const uint8_t shares =
-            q.cells[ids[2 * q.slot]].written |
-            q.cells[ids[2 * q.slot + 1]].written;
+            (q.cells[ids[2 * q.slot]].match |
+             q.cells[ids[2 * q.slot + 1]].match) >> 2;
         for (int h = 0; h < 2; ++h) {
           carry[h] = carry[h] && matcher_internal::LocusMayCarry(
                                      shares & 1, shares >> 1 & 1,
@@ -743,7 +782,8 @@ void CompiledQuery::Impl::ScanTce(const Id* ids, FastResult* out) const {
 template <typename Id>
 eligibility::Findings CompiledQuery::Impl::ScanDsa(const Id* ids) const {
   eligibility::Findings f = 0;
-  for (const LocusQuery& q : dsa_loci) {
+  for (const LocusQuery* dq : dsa_loci) {
+    const LocusQuery& q = *dq;
     if (q.cells.empty()) continue;
     const uint32_t t0 = ids[2 * q.slot];
     if (t0 == 0) continue;
@@ -957,7 +997,7 @@ absl::StatusOr<std::unique_ptr<CompiledQuery>> CompiledQuery::Compile(
       tasks.emplace_back(&q, true);
       in_loci[static_cast<int>(q.locus)] = true;
     }
-    std::vector<LocusQuery> dsa_only;
+    std::vector<LocusQuery>& dsa_only = m.dsa_only;
     if (m.antibodies) {
       for (Locus l : store.data().loci()) {
         if (in_loci[static_cast<int>(l)]) continue;
@@ -997,10 +1037,10 @@ absl::StatusOr<std::unique_ptr<CompiledQuery>> CompiledQuery::Compile(
       for (Locus l : store.data().loci()) {
         if (in_loci[static_cast<int>(l)]) {
           for (const LocusQuery& have : m.loci) {
-            if (have.locus == l) m.dsa_loci.push_back(have);
+            if (have.locus == l) m.dsa_loci.push_back(&have);
           }
         } else {
-          m.dsa_loci.push_back(std::move(dsa_only[d++]));
+          m.dsa_loci.push_back(&dsa_only[d++]);
         }
       }
     }
@@ -1025,6 +1065,15 @@ int CompiledQuery::QuickReject(size_t donor) const {
   const uint64_t w = s.facts_word(donor);
   return s.wide_ids() ? impl_->Quick(s.ids32() + donor * s.stride(), w)
                       : impl_->Quick(s.ids16() + donor * s.stride(), w);
+}
+
+void CompiledQuery::Prefetch(size_t donor) const {
+  const internal::StoreData& s = *impl_->store;
+  if (s.wide_ids()) {
+    impl_->PrefetchIds(s.ids32() + donor * s.stride());
+  } else {
+    impl_->PrefetchIds(s.ids16() + donor * s.stride());
+  }
 }
 
 bool CompiledQuery::Gate(size_t donor, uint32_t* key, int* first_fail) const {
@@ -1098,26 +1147,43 @@ absl::StatusOr<RankResult> Rank(const DonorStore& store,
         return;
       }
       const size_t e = std::min(end, b + kBlock);
-      for (size_t i = b; i < e; ++i) {
+      auto gate = [&](size_t i) {
         uint32_t key;
         int fail;
-        // The store's own flag first: the family lookup only when some
-        // donor is a recognised relative.
-        if (data.is_fallback(i) || (families && q.UsesMatch(i))) {
-          ++L.fallback;
-        } else if (!slow) {
-          fail = q.QuickReject(i);
-          if (fail >= 0) {
-            ++L.excluded_by[static_cast<size_t>(fail)];
-            continue;
-          }
-        }
         if (q.Gate(i, &key, &fail)) {
           L.packed.push_back(uint64_t{key} << 32 | i);
           L.needs_review += key >> 31;  // the key's status bit
         } else {
           ++L.excluded_by[static_cast<size_t>(fail)];
         }
+      };
+      // Donors the quick filter passes wait in a ring of kAhead while their
+      // cells load (Prefetch); the order donors are gated in does not
+      // change any result (the candidates are sorted by key, then index).
+      constexpr size_t kAhead = 16;
+      size_t ring[kAhead];
+      size_t queued = 0;
+      for (size_t i = b; i < e; ++i) {
+        // The store's own flag first: the family lookup only when some
+        // donor is a recognised relative.
+        if (data.is_fallback(i) || (families && q.UsesMatch(i))) {
+          ++L.fallback;
+        } else if (!slow) {
+          const int fail = q.QuickReject(i);
+          if (fail >= 0) {
+            ++L.excluded_by[static_cast<size_t>(fail)];
+            continue;
+          }
+          q.Prefetch(i);
+          size_t& slot = ring[queued++ % kAhead];
+          if (queued > kAhead) gate(slot);
+          slot = i;
+          continue;
+        }
+        gate(i);
+      }
+      for (size_t k = queued > kAhead ? queued - kAhead : 0; k < queued; ++k) {
+        gate(ring[k % kAhead]);
       }
       // Keep at most ~2N candidates per thread (amortised O(1) per donor).
       if (top > 0 && L.packed.size() > 2 * top + 4096) {
