@@ -180,6 +180,37 @@ std::string FormatMfi(double mfi) {
 
 // ---- Antibodies
 
+namespace {
+
+// One item of an antibody list into its specificity and MFI text, in the
+// ways they are written: "A2=3500" (the last '='); "A24 3500" or
+// "A*02:01\t3500" (a single-antigen-bead export: the last word, when it is
+// a number; a ':' just before it is dropped, "A24: 3500"); "A*02:01:3500"
+// (the last ':'). False when the item has none of them.
+bool SplitAntibodyItem(absl::string_view item, absl::string_view* spec,
+                       absl::string_view* mfi) {
+  size_t sep = item.rfind('=');
+  if (sep == absl::string_view::npos) {
+    const size_t space = item.find_last_of(" \t");
+    double number;
+    if (space != absl::string_view::npos &&
+        absl::SimpleAtod(item.substr(space + 1), &number)) {
+      absl::string_view head = absl::StripAsciiWhitespace(item.substr(0, space));
+      absl::ConsumeSuffix(&head, ":");
+      *spec = absl::StripAsciiWhitespace(head);
+      *mfi = item.substr(space + 1);
+      return true;
+    }
+    sep = item.rfind(':');
+  }
+  if (sep == absl::string_view::npos) return false;
+  *spec = absl::StripAsciiWhitespace(item.substr(0, sep));
+  *mfi = absl::StripAsciiWhitespace(item.substr(sep + 1));
+  return true;
+}
+
+}  // namespace
+
 absl::StatusOr<std::vector<Antibody>> ParseAntibodies(absl::string_view text) {
   std::vector<Antibody> out;
   // Specificity (upper case) -> its index in `out`: a second bead with the
@@ -188,19 +219,15 @@ absl::StatusOr<std::vector<Antibody>> ParseAntibodies(absl::string_view text) {
   for (absl::string_view item : absl::StrSplit(text, absl::ByAnyChar(",;\n\r"))) {
     item = absl::StripAsciiWhitespace(item);
     if (item.empty()) continue;
-    size_t sep = item.rfind('=');
-    if (sep == absl::string_view::npos) sep = item.rfind(':');
-    if (sep == absl::string_view::npos) {
+    absl::string_view spec, mfi;
+    if (!SplitAntibodyItem(item, &spec, &mfi)) {
       return absl::InvalidArgumentError(absl::StrCat(
           "antibody '", item,
-          "' has no MFI: write SPECIFICITY:MFI, e.g. A2:3500 or "
-          "A*02:01=3500"));
+          "' has no MFI: write SPECIFICITY:MFI or SPECIFICITY MFI, e.g. "
+          "A2:3500, A2 3500 or A*02:01=3500"));
     }
     Antibody ab;
-    ab.specificity =
-        std::string(absl::StripAsciiWhitespace(item.substr(0, sep)));
-    const absl::string_view mfi =
-        absl::StripAsciiWhitespace(item.substr(sep + 1));
+    ab.specificity = std::string(spec);
     if (ab.specificity.empty()) {
       return absl::InvalidArgumentError(
           absl::StrCat("antibody '", item, "' has no specificity"));

@@ -42,8 +42,10 @@ inline constexpr double kDefaultDsaMfi = 1000;
 inline constexpr double kMaxDsaMfi = 1e6;
 
 // Parses "A2:3500,B44:1200": items separated by ',', ';' or newlines; in
-// each, the MFI follows the last ':' or an '=' ("A*02:01:3500",
-// "A*02:01=3500", "DQ7 = 800"). Syntax only: CheckAntibodies() asks the
+// each, the MFI follows an '=' ("A*02:01=3500", "DQ7 = 800"), or is the
+// last word when that is a number (a single-antigen-bead list pasted as
+// "A24 3500" or "A*02:01<TAB>3500" a line), or follows the last ':'
+// ("A*02:01:3500"). Syntax only: CheckAntibodies() asks the
 // release whether each specificity exists. A specificity written twice
 // (any case) is one antibody at the higher MFI, in the place of its first
 // mention. InvalidArgumentError naming the item for an empty specificity

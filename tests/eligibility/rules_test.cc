@@ -213,6 +213,44 @@ TEST(ParseAntibodies, ListsWithMfi) {
   }
 }
 
+// A single-antigen-bead list pasted as the laboratory reports it: the
+// specificity, then its MFI as the line's last word (issue 17: the
+// coordinator's page takes it as pasted).
+TEST(ParseAntibodies, SingleAntigenBeadLines) {
+  struct Case {
+    const char* text;
+    const char* specificity;
+    double mfi;
+  };
+  for (const Case& c : {Case{"A24 3500", "A24", 3500},
+                        Case{"A*02:01\t800", "A*02:01", 800},
+                        Case{"  DQ7    2500.5  ", "DQ7", 2500.5},
+                        Case{"A24: 3500", "A24", 3500},
+                        Case{"A24 : 3500", "A24", 3500},
+                        Case{"DQB1*03:01 1200", "DQB1*03:01", 1200},
+                        Case{"A*02:01:3500", "A*02:01", 3500},
+                        Case{"DR 4 = 600", "DR 4", 600}}) {
+    SCOPED_TRACE(c.text);
+    absl::StatusOr<std::vector<Antibody>> abs = ParseAntibodies(c.text);
+    ASSERT_TRUE(abs.ok()) << abs.status();
+    ASSERT_EQ(abs->size(), 1u);
+    EXPECT_EQ((*abs)[0].specificity, c.specificity);
+    EXPECT_EQ((*abs)[0].mfi, c.mfi);
+  }
+  absl::StatusOr<std::vector<Antibody>> list =
+      ParseAntibodies("A24 3500\nDR13 600\r\nB44 2500\n");
+  ASSERT_TRUE(list.ok()) << list.status();
+  ASSERT_EQ(list->size(), 3u);
+  EXPECT_EQ((*list)[2].specificity, "B44");
+  // A last word that is not a number is no MFI.
+  for (const char* bad : {"A24 strong", "A24 3500 positive", "3500"}) {
+    absl::StatusOr<std::vector<Antibody>> r = ParseAntibodies(bad);
+    EXPECT_FALSE(r.ok()) << bad;
+    EXPECT_THAT(std::string(r.status().message()), HasSubstr("has no MFI"))
+        << bad;
+  }
+}
+
 // A bead written twice (an export with duplicate rows, or two panels) is one
 // antibody at the higher MFI; the number of distinct ones is bounded (10,000
 // once took 18 s a request).
