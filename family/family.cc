@@ -1263,9 +1263,16 @@ std::array<std::string, 2> PlacePatientAsParent(const Pedigree& ped,
   }
   problem->parents[0] = std::move(p);
   problem->fix_first_child = {!any_phased_het, true};
-  if (any_phased_het) return sib.patient_letter;
-  const std::string either = absl::StrCat("(", sib.patient_letter[0], " or ",
-                                          sib.patient_letter[1], ")");
+  // When the parents do not explain their children (search 1 failed), the
+  // patient has no letters from them and keeps its own default, a|c, as its
+  // row shows: a child is then named against those.
+  std::array<std::string, 2> letters = sib.patient_letter;
+  for (int s = 0; s < 2; ++s) {
+    if (letters[s].empty()) letters[s] = ParentLetters(s)[0];
+  }
+  if (any_phased_het) return letters;
+  const std::string either =
+      absl::StrCat("(", letters[0], " or ", letters[1], ")");
   return {either, either};
 }
 

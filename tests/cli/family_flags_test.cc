@@ -222,6 +222,25 @@ TEST_F(FamilyFlags, UsageAndRejections) {
   EXPECT_THAT(bad.out, StartsWith("rank,id,"));
 }
 
+// A family whose parents do not explain their children, with a child of
+// the patient (synth --families 12 --seed 3 --recombination-rate 0.5
+// --other-partner-rate 0.6 --half-sibling-rate 0.7, family F0000010): the
+// patient keeps its letters a|c, and its child is named against them; it
+// was "( or )|e", letters of a search that had failed (issue 17's page
+// showed it).
+TEST(UnexplainedFamily, AChildOfThePatientIsNamedByThePatientsLetters) {
+  const std::string path =
+      std::string(HLA_TESTDATA_DIR) + "/family_unexplained_with_child.csv";
+  const RunResult f = Invoke(RunFamily, {"--family", path, "--format", "json"});
+  EXPECT_EQ(f.rc, kExitRejected) << f.err;  // not consistent: exit 1
+  EXPECT_THAT(f.err, HasSubstr("NOT CONSISTENT"));
+  EXPECT_THAT(f.out, Not(HasSubstr("( or )")));
+  EXPECT_THAT(f.out, HasSubstr("\"id\":\"F0000010-P\",\"role\":\"patient\","
+                               "\"in_input\":true,\"haplotypes\":\"a|c\""));
+  EXPECT_THAT(f.out, HasSubstr("\"id\":\"F0000010-C1\",\"role\":\"child\","
+                               "\"in_input\":true,\"haplotypes\":\"(a or c)|e\""));
+}
+
 // The shipped example family with roles (README, .ci/example): what
 // segregation proves for each relative, and rank on it.
 TEST(ShippedFamily, SegregatesAndRanksAsTheReadmeSays) {
