@@ -305,16 +305,6 @@ absl::StatusOr<registry::DonorStore> LoadDonors(const DonorsFlags& flags,
   return store;
 }
 
-// The relatives of a family file as a store, in file order.
-absl::StatusOr<registry::DonorStore> RelativesStore(
-    const FamilyInput& family, std::shared_ptr<const data::Reference> ref) {
-  registry::DonorStoreBuilder builder(std::move(ref));
-  for (const registry::DonorRecord& r : family.relatives) {
-    builder.Add(r.facts, r.genotype, r.typing);
-  }
-  return std::move(builder).Finish();
-}
-
 // One scan's result and what it ran on, for writing it.
 struct Ranked {
   const registry::DonorStore* store;
@@ -430,7 +420,8 @@ int RunRank(Command& cmd) {
   absl::StatusOr<registry::DonorStore> store =
       config->donors
           ? LoadDonors(*config->donors, *resolver, cmd, &rejected, &stats)
-          : RelativesStore(recipient->family, resolver->reference_ptr());
+          : registry::RelativesStore(recipient->family,
+                                     resolver->reference_ptr());
   if (!store.ok()) return cl.Reject(store.status().message());
 
   absl::StatusOr<Ranked> ranked =

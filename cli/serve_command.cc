@@ -36,7 +36,9 @@ constexpr char kUsage[] =
     "usage: haplomatch serve [--listen HOST:PORT] [--token-file FILE] [flags]\n"
     "\n"
     "Serves the JSON HTTP API (docs/openapi.yaml): GET /v1/health,\n"
-    "GET /v1/version, POST /v1/reduce, /v1/validate, /v1/match, /v1/rank.\n"
+    "GET /v1/version, POST /v1/reduce, /v1/validate, /v1/match, /v1/rank,\n"
+    "/v1/family, /v1/donor-file, /v1/mac/encode, /v1/mac/decode; and the\n"
+    "coordinator's page at / (open the address it prints in a browser).\n"
     "\n"
     "  --listen HOST:PORT    default 127.0.0.1:8080; a non-loopback address\n"
     "                        needs --token-file\n"
@@ -44,6 +46,9 @@ constexpr char kUsage[] =
     "                        send 'Authorization: Bearer <token>'\n"
     "  --donors FILE|INDEX   registry for POST /v1/rank without donors\n"
     "  --id-column NAME      the registry's id column\n"
+    "  --web-dir DIR         serve the page's files (index.html, app.js,\n"
+    "                        app.css, favicon.svg) from DIR, not the built-in\n"
+    "                        copy\n"
     "  --imgt V|DIR          IPD-IMGT/HLA release (default 3.58.0)\n"
     "  --mac FILE            NMDP alpha.v3.txt (default the shipped subset)\n"
     "  --threads N           workers running the handlers (default 4)\n"
@@ -79,7 +84,7 @@ FlagSpec ServeFlagSpec() {
                       "threads",   "max-queue",      "max-body-bytes",
                       "timeout-ms", "io-timeout-ms", "rank-threads",
                       "read-timeout-ms", "max-connections",
-                      "max-rank-donors"};
+                      "max-rank-donors", "web-dir"};
   spec.bool_flags = {"log-bodies", "quiet"};
   return spec;
 }
@@ -170,12 +175,14 @@ absl::StatusOr<ServeConfig> ParseServeFlags(const Args& args) {
   c.service.mac = args.GetOr("mac", "");
   c.service.donors = args.GetOr("donors", "");
   c.service.id_column = args.GetOr("id-column", "");
+  c.service.web_dir = args.GetOr("web-dir", "");
   c.quiet = args.Has("quiet");
   return c;
 }
 
 // "haplomatch serve: haplomatch, IPD-IMGT/HLA 3.58.0[, registry of N donors
-// (M rows rejected)]; loaded in T; listening on http://HOST:PORT".
+// (M rows rejected)]; loaded in T; listening on http://HOST:PORT; the
+// coordinator's page: http://HOST:PORT/".
 void TellListening(std::ostream& err, const ServeConfig& config,
                    const service::Service& svc, const service::Server& server,
                    absl::Duration load_time) {
@@ -186,13 +193,16 @@ void TellListening(std::ostream& err, const ServeConfig& config,
         << svc.registry_rejected() << " rows rejected)";
   }
   err << "; loaded in "
-      << absl::FormatDuration(absl::Trunc(load_time, absl::Milliseconds(1)))
-      << "; listening on http://"
-      << (so.listen.host.find(':') != std::string::npos
-              ? absl::StrCat("[", so.listen.host, "]")
-              : so.listen.host)
-      << ":" << server.port() << (so.token.empty() ? "" : " (token required)")
-      << std::endl;
+      << absl::FormatDuration(absl::Trunc(load_time, absl::Milliseconds(1)));
+  const std::string address = absl::StrCat(
+      "http://",
+      so.listen.host.find(':') != std::string::npos
+          ? absl::StrCat("[", so.listen.host, "]")
+          : so.listen.host,
+      ":", server.port());
+  err << "; listening on " << address
+      << (so.token.empty() ? "" : " (token required)")
+      << "; the coordinator's page: " << address << "/" << std::endl;
 }
 
 // Serves until SIGINT or SIGTERM (blocked in every thread: `signals`), or

@@ -108,4 +108,14 @@ absl::StatusOr<SegregatedFamilies> ReadAndSegregate(DonorFileReader* reader,
   return f;
 }
 
+absl::StatusOr<DonorStore> RelativesStore(
+    const SegregatedFamilies& families,
+    std::shared_ptr<const data::Reference> reference) {
+  DonorStoreBuilder builder(std::move(reference));
+  for (const DonorRecord& r : families.relatives) {
+    builder.Add(r.facts, r.genotype, r.typing);
+  }
+  return std::move(builder).Finish();
+}
+
 }  // namespace hla::registry

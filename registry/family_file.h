@@ -20,6 +20,7 @@
 
 #include "absl/status/statusor.h"
 #include "registry/donor_file.h"
+#include "registry/store.h"
 #include "family/family.h"
 
 namespace hla::registry {
@@ -68,6 +69,13 @@ struct SegregatedFamilies {
 // ReadFamilyFile, then Segregate on each family. Errors: ReadFamilyFile's.
 absl::StatusOr<SegregatedFamilies> ReadAndSegregate(DonorFileReader* reader,
                                                     const std::string& name);
+
+// The relatives as a donor store, in file order: what `rank --family`
+// ranks without --donors. REQUIRES: `reference` is the one the family was
+// read against. Errors: DonorStoreBuilder::Finish's.
+absl::StatusOr<DonorStore> RelativesStore(
+    const SegregatedFamilies& families,
+    std::shared_ptr<const data::Reference> reference);
 
 }  // namespace hla::registry
 

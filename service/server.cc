@@ -200,7 +200,9 @@ std::optional<HeadRefusal> CheckRequestHead(const RequestHead& head,
                        "server answers localhost, 127.0.0.1 and [::1] only")};
     }
   }
-  if (!token.empty()) {
+  const bool page = (head.method == "GET" || head.method == "HEAD") &&
+                    IsPagePath(head.path);
+  if (!token.empty() && !page) {
     absl::string_view given =
         head.authorization ? absl::string_view(*head.authorization) : "";
     given = absl::StripLeadingAsciiWhitespace(given);
@@ -469,7 +471,7 @@ class Session : public std::enable_shared_from_this<Session> {
     const auto& req = parser_->get();
     const RequestHead head = internal::HeadOf(req);
     method_ = head.method;
-    path_ = internal::PathOf(req.target());
+    path_ = head.path;
     head_ = req.method() == http::verb::head;
     if (std::optional<HeadRefusal> no =
             CheckRequestHead(head, options_.token)) {
@@ -591,6 +593,9 @@ class Session : public std::enable_shared_from_this<Session> {
                                                       : 11);
     res_.result(static_cast<unsigned>(r.status));
     res_.set(http::field::content_type, r.content_type);
+    static const auto* const kStandard =
+        new std::vector<std::pair<std::string, std::string>>(StandardHeaders());
+    for (const auto& [k, v] : *kStandard) res_.set(k, v);
     for (const auto& [k, v] : r.headers) res_.set(k, v);
     res_.body() = std::move(r.body);
     res_.keep_alive(!close_);

@@ -66,6 +66,7 @@ bool ConstantTimeEquals(absl::string_view a, absl::string_view b);
 struct RequestHead {
   int version = 11;  // 10: HTTP/1.0, 11: HTTP/1.1
   std::string method;
+  std::string path;  // the target without its query string
   std::optional<std::string> host, authorization, content_type,
       transfer_encoding;
   bool content_length = false;  // a Content-Length header is present
@@ -83,7 +84,9 @@ struct HeadRefusal {
 //        operator visits can otherwise reach the server through DNS
 //        rebinding;
 //   401  a token and no "Authorization: Bearer <token>" (the scheme in any
-//        case, RFC 9110 §11.1);
+//        case, RFC 9110 §11.1), except a GET or HEAD of the page's files
+//        (IsPagePath): a browser opening the page cannot send a token, and
+//        the files hold no data; the page then asks for the token;
 //   411  a chunked body: the server takes Content-Length only (RFC 9112
 //        allows it), which also keeps trailers out;
 //   415  a POST whose Content-Type is not application/json: a browser sends

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <exception>
+#include <fstream>
 #include <memory>
 #include <optional>
 #include <sstream>
@@ -43,6 +44,7 @@
 #include "registry/store.h"
 #include "nlohmann/json.hpp"
 #include "parser/parse.h"
+#include "service/internal/web_assets.h"
 
 namespace hla::service {
 
@@ -226,6 +228,45 @@ absl::StatusOr<std::vector<Locus>> ParseLoci(absl::string_view text) {
 
 using Typed = registry::TypingFromText;
 
+// A page file of --web-dir, whole. The page's files are small: one over
+// kMaxPageFileBytes (a device, a wrong directory) is refused, not read.
+constexpr size_t kMaxPageFileBytes = size_t{4} << 20;
+absl::StatusOr<std::string> ReadPageFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return absl::NotFoundError(
+        absl::StrCat("--web-dir: cannot read '", path, "'"));
+  }
+  std::string text(kMaxPageFileBytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  if (in.bad()) {
+    return absl::DataLossError(absl::StrCat("--web-dir: error reading '", path, "'"));
+  }
+  text.resize(static_cast<size_t>(in.gcount()));
+  if (text.size() > kMaxPageFileBytes) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--web-dir: '", path, "' is over ", kMaxPageFileBytes, " bytes"));
+  }
+  return text;
+}
+
+// Where in the typing an error is: the parser and the resolver write it as
+// "at offset N" (parser/parse.cc, data/resolve.cc; a token in quotes comes
+// before it and holds no space), so the first such N is the error's. The
+// page underlines it; nullopt when the message names no position.
+std::optional<size_t> ErrorOffset(absl::string_view message) {
+  static constexpr absl::string_view kAt = " at offset ";
+  const size_t at = message.find(kAt);
+  if (at == absl::string_view::npos) return std::nullopt;
+  absl::string_view rest = message.substr(at + kAt.size());
+  const size_t digits = std::min(rest.find_first_not_of("0123456789"), rest.size());
+  size_t offset = 0;
+  if (digits == 0 || !absl::SimpleAtoi(rest.substr(0, digits), &offset)) {
+    return std::nullopt;
+  }
+  return offset;
+}
+
 // What match and rank share: the recipient and the eligibility options.
 struct Common {
   eligibility::EligibilityOptions eligibility;
@@ -253,6 +294,45 @@ struct Service::Impl {
   }
 
   Response Health() const { return Ok("{\"status\":\"ok\"}\n"); }
+
+  // The coordinator's page and its example files (GET or HEAD). With
+  // options.web_dir, the page's own files are read from there at each
+  // request (a developer's or a registry's edited copy); the examples are
+  // always the shipped ones.
+  Response Page(const Request& request) const {
+    const internal::EmbeddedFile* f = internal::FindEmbeddedFile(request.path);
+    if (f == nullptr) {
+      return ErrorResponse(404, "not_found",
+                           absl::StrCat("no page or endpoint ",
+                                        request.path.substr(0, 64),
+                                        " (the page is at /; the API is under "
+                                        "/v1/, docs/openapi.yaml)"));
+    }
+    if (request.method != "GET" && request.method != "HEAD") {
+      Response r = ErrorResponse(405, "method_not_allowed",
+                                 absl::StrCat(request.path, " takes GET, not ",
+                                              request.method.substr(0, 16)));
+      r.headers.emplace_back("Allow", "GET");
+      return r;
+    }
+    Response r;
+    r.content_type = f->content_type;
+    r.body.assign(reinterpret_cast<const char*>(f->data), f->size);
+    if (!options.web_dir.empty() && !absl::StartsWith(request.path, "/example/")) {
+      const std::string name =
+          request.path == "/" ? "index.html"
+          : request.path == "/favicon.ico" ? "favicon.svg"
+                                           : request.path.substr(1);
+      absl::StatusOr<std::string> text =
+          ReadPageFile(absl::StrCat(options.web_dir, "/", name));
+      if (!text.ok()) {
+        // The server's own files are missing: its fault, not the client's.
+        return ErrorResponse(500, "internal", text.status().message());
+      }
+      r.body = *std::move(text);
+    }
+    return r;
+  }
 
   Response Version() const {
     std::string o = absl::StrCat(
@@ -356,7 +436,11 @@ struct Service::Impl {
                         report::JsonStringList(t->warnings), "}");
       } else {
         absl::StrAppend(&o, ",\"valid\":false,\"error\":",
-                        report::JsonString(built.message()), "}");
+                        report::JsonString(built.message()));
+        if (std::optional<size_t> at = ErrorOffset(built.message())) {
+          absl::StrAppend(&o, ",\"offset\":", *at);
+        }
+        o += "}";
       }
     }
     o += "]}\n";
@@ -428,27 +512,13 @@ struct Service::Impl {
   // typing or per-locus keys, ...: docs/family.md), read as a JSON Lines
   // family file and segregated. A rejected row or a family that does not
   // segregate is a 400 naming it ("family[2]: ..."): a family is a handful
-  // of hand-entered rows, and a proof from part of it would mislead. Null
-  // without "family".
-  absl::StatusOr<std::shared_ptr<const family::FamilyEvidence>> ReadFamily(
+  // of hand-entered rows, and a proof from part of it would mislead.
+  // nullopt without "family".
+  absl::StatusOr<std::optional<registry::SegregatedFamilies>> ReadFamily(
       const Json& body, bool strict) const {
     const Json* fj = Field(body, "family");
-    if (fj == nullptr) return std::shared_ptr<const family::FamilyEvidence>();
+    if (fj == nullptr) return std::optional<registry::SegregatedFamilies>();
     HLA_SVC_GET(lines, ToJsonLines(*fj, "family"));
-    // Messages name the row as the reader does ("family:3: ..."): the
-    // third object, family[2].
-    auto row_name = [](absl::string_view message) {
-      absl::string_view rest = message;
-      size_t line = 0;
-      if (absl::ConsumePrefix(&rest, "family:")) {
-        const size_t digits = rest.find_first_not_of("0123456789");
-        if (digits != 0 && digits != absl::string_view::npos &&
-            absl::SimpleAtoi(rest.substr(0, digits), &line) && line > 0) {
-          return absl::StrCat("family[", line - 1, "]", rest.substr(digits));
-        }
-      }
-      return std::string(message);
-    };
     std::istringstream in(lines);
     registry::DonorFileOptions fo;
     fo.format = registry::TableFormat::kJsonLines;
@@ -456,18 +526,48 @@ struct Service::Impl {
     absl::StatusOr<std::unique_ptr<registry::DonorFileReader>> reader =
         registry::DonorFileReader::FromStream(&in, "family", &Resolver(strict),
                                              fo);
-    if (!reader.ok()) return Bad(row_name(reader.status().message()));
+    if (!reader.ok()) return Bad(RowName(reader.status().message()));
     absl::StatusOr<registry::SegregatedFamilies> f =
         registry::ReadAndSegregate(reader->get(), "family");
-    if (!f.ok()) return Bad(row_name(f.status().message()));
-    if (!f->rejected.empty()) return Bad(row_name(f->rejected.front()));
-    return std::shared_ptr<const family::FamilyEvidence>(f->evidence);
+    if (!f.ok()) return Bad(RowName(f.status().message()));
+    if (!f->rejected.empty()) return Bad(RowName(f->rejected.front()));
+    return std::optional<registry::SegregatedFamilies>(*std::move(f));
   }
 
+  // The reader names a row of "family" by its line ("family:3: ..."); a
+  // request's rows are objects: the third is family[2].
+  static std::string RowName(absl::string_view message) {
+    absl::string_view rest = message;
+    size_t line = 0;
+    if (absl::ConsumePrefix(&rest, "family:")) {
+      const size_t digits =
+          std::min(rest.find_first_not_of("0123456789"), rest.size());
+      if (digits != 0 && absl::SimpleAtoi(rest.substr(0, digits), &line) &&
+          line > 0) {
+        return absl::StrCat("family[", line - 1, "]", rest.substr(digits));
+      }
+    }
+    return std::string(message);
+  }
+
+  // options.strict, read before the rest of the options: the family rows
+  // are read with the resolver it names, and they may give the recipient.
+  static absl::StatusOr<bool> StrictOf(const Json& body) {
+    const Json* oj = Field(body, "options");
+    if (oj == nullptr || !oj->is_object()) return true;
+    HLA_SVC_GET(strict, OptBool(*oj, "strict", "options."));
+    return strict.value_or(true);
+  }
+
+  // `patient_typing`: the family's patient, the recipient when the request
+  // gives no recipient.typing (as `match --family` without --recipient).
   absl::StatusOr<Common> ReadCommon(const Json& body, bool rank,
-                                    registry::RankOptions* rank_options) const {
+                                    registry::RankOptions* rank_options,
+                                    const std::string* patient_typing) const {
     Common c;
+    static const Json kNoRecipient = Json::object();
     const Json* rj = Field(body, "recipient");
+    if (rj == nullptr && patient_typing != nullptr) rj = &kNoRecipient;
     if (rj == nullptr) return Bad("'recipient' is required");
     if (absl::Status s = CheckKeys(*rj, "recipient",
                                    {"typing", "abo", "cmv", "sex",
@@ -618,7 +718,15 @@ struct Service::Impl {
       c.recipient_facts.antibodies = *std::move(a);
     }
     HLA_SVC_GET(typing, OptString(*rj, "typing", "recipient."));
-    if (!typing) return Bad("'recipient.typing' is required");
+    if (!typing && patient_typing != nullptr && !patient_typing->empty()) {
+      typing = *patient_typing;
+    }
+    if (!typing) {
+      return Bad(patient_typing != nullptr
+                     ? "'recipient.typing' is required: the family has no "
+                       "typed patient"
+                     : "'recipient.typing' is required");
+    }
     HLA_SVC_GET(strict, OptBool(*oj, "strict", "options."));
     c.strict = strict.value_or(true);
     absl::StatusOr<Typed> t = registry::ReadTyping(Resolver(c.strict), *typing);
@@ -637,13 +745,19 @@ struct Service::Impl {
         !s.ok()) {
       return s;
     }
+    HLA_SVC_GET(strict, StrictOf(body));
+    HLA_SVC_GET(family, ReadFamily(body, strict));
+    // Without "donors", the family's relatives are the donors (as `match
+    // --family` without --donors).
     const Json* donors = Field(body, "donors");
-    if (donors == nullptr || !donors->is_array()) {
-      return Bad("'donors' must be an array of objects");
+    if ((donors == nullptr && !family) ||
+        (donors != nullptr && !donors->is_array())) {
+      return Bad("'donors' must be an array of objects (or give 'family': "
+                 "its relatives are then the donors)");
     }
-    HLA_SVC_GET(c, ReadCommon(body, /*rank=*/false, nullptr));
+    HLA_SVC_GET(c, ReadCommon(body, /*rank=*/false, nullptr,
+                              family ? &family->patient_typing : nullptr));
     const data::Resolver& resolver = Resolver(c.strict);
-    HLA_SVC_GET(family, ReadFamily(body, c.strict));
 
     std::string out = report::MatchJsonHead(ref->version(), c.eligibility,
                                          c.recipient.typing);
@@ -657,15 +771,50 @@ struct Service::Impl {
     context.recipient_facts = c.recipient_facts;
     context.match = c.match;
     context.eligibility = c.eligibility;
-    context.families = family.get();
+    context.families = family ? family->evidence.get() : nullptr;
+    // One scored donor into the document, or into "rejected".
+    auto emit = [&](eligibility::DonorFacts facts, matcher::Genotype genotype,
+                    std::vector<std::string> warnings,
+                    const std::string& typing, const std::string& source) {
+      if (absl::Status s = ids.Add(facts.id); !s.ok()) {
+        rejected.emplace_back(source, std::string(s.message()));
+        return;
+      }
+      absl::StatusOr<eligibility::DonorReport> scored =
+          eligibility::ScoreDonor(context, std::move(facts),
+                                  std::move(genotype), std::move(warnings));
+      if (!scored.ok()) {
+        rejected.emplace_back(source, std::string(scored.status().message()));
+        return;
+      }
+      report::MatchedDonor d;
+      static_cast<eligibility::DonorReport&>(d) = *std::move(scored);
+      d.typing = typing;
+      d.source = source;
+      absl::StrAppend(&out, report::MatchDonorSeparator(emitted++),
+                      report::MatchDonorJson(d, c.eligibility));
+    };
+    if (donors == nullptr) {
+      for (const registry::DonorRecord& rec : family->relatives) {
+        if (absl::Status s = CheckDeadline(request); !s.ok()) return s;
+        emit(rec.facts, rec.genotype, rec.warnings, rec.typing,
+             RowName(absl::StrCat("family:", rec.line)));
+      }
+      out += report::MatchJsonTail(rejected);
+      return out;
+    }
     for (size_t i = 0; i < donors->size(); ++i) {
       if (absl::Status s = CheckDeadline(request); !s.ok()) return s;
       const Json& dj = (*donors)[i];
       const std::string where = absl::StrCat("donors[", i, "]");
+      // A family file's own columns (role, family_id, other_parent) are
+      // taken and not read, as a donor file's reader does, so that a row
+      // of /v1/donor-file goes in "donors" as it is.
       if (absl::Status s = CheckKeys(dj, where,
                                      {"id", "typing", "relationship",
                                       "birth_date", "age", "sex", "abo", "cmv",
-                                      "source"});
+                                      "source", "role", "family_id",
+                                      "other_parent"});
           !s.ok()) {
         return s;
       }
@@ -726,26 +875,153 @@ struct Service::Impl {
         reject(t.status().message());
         continue;
       }
-      if (absl::Status s = ids.Add(facts.id); !s.ok()) {
-        reject(s.message());
-        continue;
-      }
-      absl::StatusOr<eligibility::DonorReport> scored =
-          eligibility::ScoreDonor(context, std::move(facts),
-                                  std::move(t->genotype),
-                                  std::move(t->warnings));
-      if (!scored.ok()) {
-        reject(scored.status().message());
-        continue;
-      }
-      report::MatchedDonor d;
-      static_cast<eligibility::DonorReport&>(d) = *std::move(scored);
-      d.typing = t->typing;
-      d.source = source_name;
-      absl::StrAppend(&out, report::MatchDonorSeparator(emitted++),
-                      report::MatchDonorJson(d, c.eligibility));
+      emit(std::move(facts), std::move(t->genotype), std::move(t->warnings),
+           t->typing, source_name);
     }
     out += report::MatchJsonTail(rejected);
+    return out;
+  }
+
+  // POST /v1/donor-file: the text of a donor or family file (CSV, TSV or
+  // JSON Lines, chosen as for standard input: docs/donor-files.md), read
+  // by the CLI's reader and given back as rows the other endpoints take in
+  // "donors" or "family", so that a page or a script reads a file exactly
+  // as `haplomatch match --donors` does. A bad row is listed in
+  // "rejected" with the reader's message, as `match` reports it.
+  absl::StatusOr<std::string> DonorFile(const Request& request) const {
+    HLA_SVC_GET(body, ParseBody(request.body));
+    if (absl::Status s = CheckKeys(body, "", {"text", "format", "strict"});
+        !s.ok()) {
+      return s;
+    }
+    HLA_SVC_GET(text, OptString(body, "text", ""));
+    if (!text) return Bad("'text' (the file's contents) is required");
+    HLA_SVC_GET(format_name, OptString(body, "format", ""));
+    HLA_SVC_GET(strict, OptBool(body, "strict", ""));
+    registry::DonorFileOptions fo;
+    fo.allow_untyped = true;  // a family's placeholder; match rejects it
+    const std::string f = format_name.value_or("auto");
+    if (f == "csv") {
+      fo.format = registry::TableFormat::kCsv;
+    } else if (f == "tsv") {
+      fo.format = registry::TableFormat::kTsv;
+    } else if (f == "jsonl") {
+      fo.format = registry::TableFormat::kJsonLines;
+    } else if (f != "auto") {
+      return Bad(absl::StrCat("'format' must be auto, csv, tsv or jsonl, not '",
+                              f, "'"));
+    }
+    std::istringstream in(*text);
+    absl::StatusOr<std::unique_ptr<registry::DonorFileReader>> reader =
+        registry::DonorFileReader::FromStream(
+            &in, "file", &Resolver(strict.value_or(true)), fo);
+    if (!reader.ok()) return reader.status();
+    std::string rows;
+    std::vector<std::pair<std::string, std::string>> rejected;
+    std::vector<std::string> warnings;
+    bool family = false;
+    size_t n = 0;
+    registry::DonorRecord rec;
+    absl::Status row;
+    while ((*reader)->Next(&rec, &row)) {
+      if (absl::Status s = CheckDeadline(request); !s.ok()) return s;
+      const std::string source = absl::StrCat("file:", rec.line);
+      if (!row.ok()) {
+        rejected.emplace_back(source, std::string(row.message()));
+        continue;
+      }
+      family |= !rec.role.empty();
+      const eligibility::DonorFacts& d = rec.facts;
+      // {"source","row":{the columns, as "donors" and "family" take
+      // them},"warnings"}: the row object goes back as it is.
+      absl::StrAppend(
+          &rows, n++ ? "," : "", "{\"source\":", report::JsonString(source),
+          ",\"row\":{\"id\":", report::JsonString(d.id),
+          ",\"family_id\":", report::JsonString(rec.family_id),
+          ",\"role\":", report::JsonString(rec.role),
+          ",\"other_parent\":", report::JsonString(rec.other_parent),
+          ",\"relationship\":", report::JsonString(d.relationship_text),
+          ",\"birth_date\":",
+          d.birth_date ? report::JsonString(eligibility::FormatDate(*d.birth_date))
+                       : "null",
+          ",\"age\":", d.age ? absl::StrCat(*d.age) : "null",
+          ",\"sex\":", report::JsonString(eligibility::SexName(d.sex)),
+          ",\"abo\":",
+          d.blood_group
+              ? report::JsonString(eligibility::BloodGroupName(*d.blood_group))
+              : "null",
+          ",\"cmv\":", report::JsonString(eligibility::CmvName(d.cmv)),
+          ",\"typing\":", report::JsonString(rec.typing),
+          "},\"warnings\":", report::JsonStringList(rec.warnings), "}");
+    }
+    for (const std::string& w : (*reader)->header_warnings()) {
+      warnings.push_back(w);
+    }
+    const registry::TableFormat tf = (*reader)->format();
+    const char* format =
+        tf == registry::TableFormat::kJsonLines ? "jsonl"
+        : tf == registry::TableFormat::kTsv     ? "tsv"
+                                                : "csv";
+    return absl::StrCat("{\"format\":\"", format, "\",\"family\":",
+                        family ? "true" : "false", ",\"rows\":[", rows,
+                        "],\"rejected\":", report::RejectedJsonList(rejected),
+                        ",\"warnings\":", report::JsonStringList(warnings),
+                        "}\n");
+  }
+
+  // POST /v1/family: `haplomatch family --format json` on the rows of
+  // "family" (objects, as in match and rank). Rows that fail and families
+  // that do not segregate are listed in "rejected", as the command lists
+  // them; a family that cannot be explained as stated says so in its
+  // "consistent" and "problems".
+  absl::StatusOr<std::string> Family(const Request& request) const {
+    HLA_SVC_GET(body, ParseBody(request.body));
+    if (absl::Status s = CheckKeys(body, "", {"family", "options"}); !s.ok()) {
+      return s;
+    }
+    const Json* fj = Field(body, "family");
+    if (fj == nullptr) return Bad("'family' must be an array of objects");
+    HLA_SVC_GET(strict, StrictOf(body));
+    if (const Json* oj = Field(body, "options")) {
+      if (absl::Status s = CheckKeys(*oj, "options", {"strict"}); !s.ok()) {
+        return s;
+      }
+    }
+    HLA_SVC_GET(lines, ToJsonLines(*fj, "family"));
+    std::istringstream in(lines);
+    registry::DonorFileOptions fo;
+    fo.format = registry::TableFormat::kJsonLines;
+    fo.allow_untyped = true;
+    absl::StatusOr<std::unique_ptr<registry::DonorFileReader>> reader =
+        registry::DonorFileReader::FromStream(&in, "family", &Resolver(strict),
+                                             fo);
+    if (!reader.ok()) return Bad(RowName(reader.status().message()));
+    absl::StatusOr<registry::FamilyFile> file =
+        registry::ReadFamilyFile(reader->get(), "family");
+    if (!file.ok()) return Bad(RowName(file.status().message()));
+    std::vector<std::pair<std::string, std::string>> rejected;
+    for (const std::string& e : file->errors) {
+      rejected.emplace_back("family", RowName(e));
+    }
+    std::string out = report::FamilyJsonHead(ref->version());
+    const matcher::MatchOptions mopts;
+    size_t written = 0;
+    for (const registry::FamilyRows& rows : file->families) {
+      if (absl::Status s = CheckDeadline(request); !s.ok()) return s;
+      absl::StatusOr<family::FamilyResult> fam =
+          family::Segregate(rows.family_id, rows.members, {});
+      if (!fam.ok()) {
+        rejected.emplace_back(
+            absl::StrCat("family ", family::FamilyName(rows.family_id)),
+            std::string(fam.status().message()));
+        continue;
+      }
+      const std::vector<std::optional<matcher::HaploResult>> verdicts =
+          family::RelativeVerdicts(*fam, rows.members, *ref, mopts);
+      absl::StrAppend(&out, written++ > 0 ? "," : "",
+                      report::FamilyJson(*fam, verdicts));
+    }
+    out += report::FamilyJsonTail(rejected);
     return out;
   }
 
@@ -756,15 +1032,16 @@ struct Service::Impl {
         !s.ok()) {
       return s;
     }
+    HLA_SVC_GET(strict, StrictOf(body));
+    HLA_SVC_GET(family, ReadFamily(body, strict));
     registry::RankOptions ro;
-    HLA_SVC_GET(c, ReadCommon(body, /*rank=*/true, &ro));
+    HLA_SVC_GET(c, ReadCommon(body, /*rank=*/true, &ro,
+                              family ? &family->patient_typing : nullptr));
     ro.eligibility = c.eligibility;
     ro.recipient = c.recipient_facts;
     ro.threads = std::max(1, options.rank_threads);
     ro.deadline = request.deadline;
-
-    HLA_SVC_GET(family, ReadFamily(body, c.strict));
-    ro.families = family;
+    if (family) ro.families = family->evidence;
 
     // Donors in the body go through the registry ingest as JSON Lines, so
     // that they are read (keys, validation, rejects) exactly as a file is.
@@ -780,6 +1057,14 @@ struct Service::Impl {
       absl::StatusOr<registry::DonorStore> s = registry::IngestDonorStream(
           &in, "donors.jsonl", Resolver(c.strict), io,
           [&](const std::string&) { ++rejected; }, &stats);
+      if (!s.ok()) return s.status();
+      body_store = *std::move(s);
+      store = &*body_store;
+    } else if (family) {
+      // The family's relatives are the donors (as `rank --family` without
+      // --donors).
+      absl::StatusOr<registry::DonorStore> s =
+          registry::RelativesStore(*family, ref);
       if (!s.ok()) return s.status();
       body_store = *std::move(s);
       store = &*body_store;
@@ -837,6 +1122,14 @@ absl::StatusOr<std::unique_ptr<Service>> Service::Create(
     impl->reducer[strict] =
         std::make_unique<data::Reducer>(impl->ref, impl->macs, ro);
   }
+  if (!options.web_dir.empty()) {
+    // Fail at start, not at the first visitor.
+    for (const char* name : {"index.html", "app.js", "app.css", "favicon.svg"}) {
+      absl::StatusOr<std::string> f =
+          ReadPageFile(absl::StrCat(options.web_dir, "/", name));
+      if (!f.ok()) return f.status();
+    }
+  }
   if (!options.donors.empty()) {
     const data::Resolver& resolver = *impl->resolver[1];
     absl::StatusOr<registry::DonorStore> store;
@@ -857,6 +1150,28 @@ absl::StatusOr<std::unique_ptr<Service>> Service::Create(
   return std::unique_ptr<Service>(new Service(std::move(impl)));
 }
 
+bool IsPagePath(absl::string_view path) {
+  return internal::FindEmbeddedFile(path) != nullptr;
+}
+
+std::vector<std::pair<std::string, std::string>> StandardHeaders() {
+  return {
+      // The page runs its own script and style only: no inline script, no
+      // other origin, no plug-ins, no framing (clickjacking), no form
+      // posts elsewhere. JSON answers carry it too: harmless there, and a
+      // browser that renders one as a document runs nothing.
+      {"Content-Security-Policy",
+       "default-src 'none'; script-src 'self'; style-src 'self'; "
+       "img-src 'self' data:; connect-src 'self'; form-action 'none'; "
+       "frame-ancestors 'none'; base-uri 'none'"},
+      {"X-Content-Type-Options", "nosniff"},
+      {"Referrer-Policy", "no-referrer"},
+      {"X-Frame-Options", "DENY"},
+      // Answers hold patient typings: no cache keeps them.
+      {"Cache-Control", "no-store"},
+  };
+}
+
 size_t Service::registry_size() const {
   return impl_->registry ? impl_->registry->size() : 0;
 }
@@ -875,7 +1190,9 @@ Response Service::Handle(const Request& request) const {
       {"/v1/reduce", "POST"},   {"/v1/validate", "POST"},
       {"/v1/match", "POST"},    {"/v1/rank", "POST"},
       {"/v1/mac/encode", "POST"}, {"/v1/mac/decode", "POST"},
+      {"/v1/donor-file", "POST"}, {"/v1/family", "POST"},
   };
+  if (!absl::StartsWith(request.path, "/v1/")) return impl_->Page(request);
   const Route* route = nullptr;
   for (const Route& r : kRoutes) {
     if (request.path == r.path) route = &r;
@@ -907,6 +1224,10 @@ Response Service::Handle(const Request& request) const {
       body = impl_->Match(request);
     } else if (path == "/v1/mac/encode" || path == "/v1/mac/decode") {
       body = impl_->Mac(request, path == "/v1/mac/encode");
+    } else if (path == "/v1/donor-file") {
+      body = impl_->DonorFile(request);
+    } else if (path == "/v1/family") {
+      body = impl_->Family(request);
     } else {
       body = impl_->Rank(request);
     }

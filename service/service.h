@@ -11,6 +11,8 @@
 //       R"({"typings":["A*01:01:01:01"],"level":"lgx"})"});
 //
 // Endpoints (docs/openapi.yaml has the schemas):
+//   GET  /             the coordinator's page (and /app.js, /app.css,
+//                      /example/family.csv, /example/antibodies.txt)
 //   GET  /v1/health    {"status":"ok"}
 //   GET  /v1/version   library version, IPD-IMGT/HLA release and date, MAC
 //                      table date, registry size
@@ -20,7 +22,11 @@
 //                      the document of `haplomatch match --format json`
 //   POST /v1/rank      {"recipient":{...},"donors":[...]?,"options":{...}}:
 //                      the document of `haplomatch rank --format json`; with
-//                      no "donors", the registry loaded at start
+//                      no "donors", the family's relatives ("family") or
+//                      the registry loaded at start
+//   POST /v1/donor-file {"text":"<CSV, TSV or JSON Lines>"}: the rows as
+//                      the CLI's reader reads them, for "donors"/"family"
+//   POST /v1/family    {"family":[...]}: `haplomatch family --format json`
 //
 // Status codes: 200; 400 malformed JSON (with the JSON parser's byte
 // offset), a field of the wrong type or an unknown field, or a recipient
@@ -69,6 +75,18 @@ Response ErrorResponse(int status, absl::string_view code,
 // The 500 for a failure no handler should produce (an exception): it says
 // nothing of the program's internals.
 Response InternalErrorResponse();
+// True for the paths of the coordinator's page and its example files
+// ("/", "/app.js", "/example/family.csv", ...): static files that hold no
+// patient data, served without the access token (a browser cannot send
+// one when it opens a page; the page asks for it and sends it with each
+// API call).
+bool IsPagePath(absl::string_view path);
+
+// The headers every response carries (server.cc adds them): a
+// Content-Security-Policy that lets the page run its own script and style
+// only, nosniff, no referrer, no framing, no caching.
+std::vector<std::pair<std::string, std::string>> StandardHeaders();
+
 // The HTTP status and error code for a Status from the library:
 // InvalidArgument/NotFound/OutOfRange/FailedPrecondition -> 400,
 // DeadlineExceeded -> 504, ResourceExhausted -> 503, others -> 500.
@@ -85,6 +103,10 @@ struct ServiceOptions {
   // request with a larger "top", or "top": 0 (all) when more are ranked, is
   // a 400 naming the limit. A whole registry is the CLI's job.
   size_t max_rank_donors = 10000;
+  // The coordinator's page (served at /) from this directory instead of
+  // the copy built into the binary: index.html, app.js, app.css and
+  // favicon.svg, read at each request. Create() fails when one is missing.
+  std::string web_dir;
 };
 // The largest max_rank_donors a server accepts (serve --max-rank-donors).
 inline constexpr size_t kMaxRankDonorsLimit = 1000000;

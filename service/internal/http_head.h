@@ -30,6 +30,7 @@ RequestHead HeadOf(const boost::beast::http::request_header<Fields>& req) {
   RequestHead head;
   head.version = static_cast<int>(req.version());
   head.method = FromBeast(req.method_string());
+  head.path = PathOf(req.target());
   auto field = [&req](http::field f) -> std::optional<std::string> {
     const auto it = req.find(f);
     if (it == req.end()) return std::nullopt;

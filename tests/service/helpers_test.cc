@@ -158,6 +158,22 @@ TEST(CheckRequestHead, EachRuleWithItsStatus) {
     h.authorization = auth;
     cases.push_back({auth, h, kToken, 0});
   }
+  // The page's files are served without the token (a browser opening the
+  // page cannot send one); the API, and anything but GET/HEAD, is not.
+  struct PageCase {
+    const char* method;
+    const char* path;
+    int status;
+  };
+  for (const PageCase& p : {PageCase{"GET", "/", 0}, PageCase{"HEAD", "/app.js", 0},
+                            PageCase{"GET", "/example/family.csv", 0},
+                            PageCase{"POST", "/", 401},
+                            PageCase{"GET", "/v1/version", 401},
+                            PageCase{"GET", "/secret", 401}}) {
+    RequestHead h = Head(p.method, "registry.example");
+    h.path = p.path;
+    cases.push_back({p.path, h, kToken, p.status});
+  }
   for (const char* auth : {"Bearer 0123456789abcdef0124", "Basic abc",
                            "Bearer0123456789abcdef0123", ""}) {
     RequestHead h = Head("GET", "localhost");
@@ -182,7 +198,7 @@ TEST(CheckRequestHead, EachRuleWithItsStatus) {
     const std::optional<HeadRefusal> r = CheckRequestHead(c.head, c.token);
     EXPECT_EQ(r ? r->status : 0, c.status) << (r ? r->message : "");
   }
-  EXPECT_EQ(cases.size(), 25u);
+  EXPECT_EQ(cases.size(), 31u);
 }
 
 }  // namespace

@@ -273,6 +273,22 @@ TEST_F(ServerTest, TokenIsRequiredOnEveryRequest) {
   r = good.Get("/v1/version");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
+  // The page opens without the token (it then asks for it); its answers,
+  // like every answer, carry the policy that allows its own script only.
+  httplib::Client browser = Client();
+  r = browser.Get("/");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->get_header_value("Content-Type"), "text/html; charset=utf-8");
+  EXPECT_THAT(r->get_header_value("Content-Security-Policy"),
+              HasSubstr("script-src 'self'"));
+  EXPECT_EQ(r->get_header_value("X-Content-Type-Options"), "nosniff");
+  r = browser.Post("/v1/validate", R"({"typings":["A*01:01"]})",
+                   "application/json");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 401);
+  EXPECT_THAT(r->get_header_value("Content-Security-Policy"),
+              HasSubstr("default-src 'none'"));
 }
 
 // The head's checks on the wire: refused before the body is read, the

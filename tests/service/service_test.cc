@@ -7,7 +7,9 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <algorithm>
 #include <filesystem>
+#include <map>
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -247,7 +249,7 @@ TEST_F(ServiceTest, ValidateSaysValidOrWhyNot) {
             "{\"imgt_version\":\"3.58.0\",\"results\":["
             "{\"typing\":\"A*02:01\",\"valid\":true,\"warnings\":[]},"
             "{\"typing\":\"A*99:99\",\"valid\":false,\"error\":\"'A*99:99' "
-            "at offset 0: not an allele of IPD-IMGT/HLA 3.58.0\"}]}\n");
+            "at offset 0: not an allele of IPD-IMGT/HLA 3.58.0\",\"offset\":0}]}\n");
 }
 
 // A typing /v1/validate calls valid is one /v1/match takes (issue 20):
@@ -260,7 +262,7 @@ TEST_F(ServiceTest, ValidateAgreesWithMatch) {
             "{\"imgt_version\":\"3.58.0\",\"results\":["
             "{\"typing\":\"A*01:01+B*08:01\",\"valid\":false,\"error\":"
             "\"'+' joins typings of different loci (A and B) at 'B*08:01' at "
-            "offset 8\"},"
+            "offset 8\",\"offset\":8},"
             "{\"typing\":\"A*01:01/A*02:01\",\"valid\":true,\"warnings\":[]}]}\n");
   Response m = Post("/v1/match",
                     R"({"recipient":{"typing":"A*01:01+B*08:01"},"donors":[]})");
@@ -676,10 +678,12 @@ TEST_F(ServiceTest, BadFamilyIs400NamingTheRow) {
 }
 
 TEST_F(ServiceTest, UnknownPathIs404) {
-  Response r = Get("/v1/nothing");
-  EXPECT_EQ(r.status, 404);
-  EXPECT_THAT(r.body, HasSubstr("\"code\":\"not_found\""));
-  EXPECT_EQ(Get("/").status, 404);
+  for (const char* path : {"/v1/nothing", "/nothing", "/index.html",
+                           "/../data/examples/family.csv", "/example/"}) {
+    Response r = Get(path);
+    EXPECT_EQ(r.status, 404) << path;
+    EXPECT_THAT(r.body, HasSubstr("\"code\":\"not_found\"")) << path;
+  }
 }
 
 TEST_F(ServiceTest, WrongMethodIs405WithAllow) {
@@ -690,6 +694,273 @@ TEST_F(ServiceTest, WrongMethodIs405WithAllow) {
   EXPECT_EQ(r.headers[0].first, "Allow");
   EXPECT_EQ(r.headers[0].second, "POST");
   EXPECT_EQ(Post("/v1/health", "{}").status, 405);
+}
+
+// ---- The coordinator's page (issue 17) and the endpoints it uses.
+
+// The page and its example files are built into the binary, byte for byte
+// the files of the source tree, each with its type.
+TEST_F(ServiceTest, PageAndExamplesAreServedWithTheirTypes) {
+  struct Case {
+    const char* path;
+    const char* type;
+    const char* file;  // the file it must equal
+  };
+  for (const Case& c :
+       {Case{"/", "text/html; charset=utf-8", "service/web/index.html"},
+        Case{"/app.js", "text/javascript; charset=utf-8", "service/web/app.js"},
+        Case{"/app.css", "text/css; charset=utf-8", "service/web/app.css"},
+        Case{"/favicon.ico", "image/svg+xml", "service/web/favicon.svg"},
+        Case{"/example/family.csv", "text/csv; charset=utf-8",
+             "data/examples/family_segregation.csv"},
+        Case{"/example/antibodies.txt", "text/plain; charset=utf-8",
+             "data/examples/patient_antibodies.txt"}}) {
+    SCOPED_TRACE(c.path);
+    const Response r = Get(c.path);
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.content_type, c.type);
+    EXPECT_EQ(r.body, ReadFile(c.file));
+    EXPECT_TRUE(IsPagePath(c.path));
+    EXPECT_EQ(service_->Handle({"HEAD", c.path, ""}).status, 200);
+    const Response post = Post(c.path, "{}");
+    EXPECT_EQ(post.status, 405);
+    ASSERT_EQ(post.headers.size(), 1u);
+    EXPECT_EQ(post.headers[0].second, "GET");
+  }
+  EXPECT_FALSE(IsPagePath("/v1/match"));
+  EXPECT_FALSE(IsPagePath("/index.html"));
+}
+
+// Every answer forbids inline and foreign script, framing, sniffing and
+// caching (server.cc sends these on each reply).
+TEST_F(ServiceTest, StandardHeadersAllowTheOwnScriptOnly) {
+  std::map<std::string, std::string> h;
+  for (const auto& [k, v] : StandardHeaders()) h[k] = v;
+  const std::string csp = h["Content-Security-Policy"];
+  EXPECT_THAT(csp, HasSubstr("default-src 'none'"));
+  EXPECT_THAT(csp, HasSubstr("script-src 'self';"));
+  EXPECT_THAT(csp, HasSubstr("connect-src 'self'"));
+  EXPECT_THAT(csp, HasSubstr("frame-ancestors 'none'"));
+  EXPECT_THAT(csp, Not(HasSubstr("unsafe")));
+  EXPECT_EQ(h["X-Content-Type-Options"], "nosniff");
+  EXPECT_EQ(h["Cache-Control"], "no-store");
+  EXPECT_EQ(h["X-Frame-Options"], "DENY");
+}
+
+// The page's own files never carry inline script or style the policy
+// would block (a page that works only without the policy is broken).
+TEST_F(ServiceTest, PageHasNoInlineScriptOrStyle) {
+  const std::string html = Get("/").body;
+  EXPECT_THAT(html, Not(HasSubstr("<script>")));
+  EXPECT_THAT(html, Not(HasSubstr(" style=\"")));
+  EXPECT_THAT(html, Not(HasSubstr(" onclick=")));
+  EXPECT_THAT(html, Not(HasSubstr("http://")));
+  EXPECT_THAT(html, Not(HasSubstr("https://")));
+}
+
+TEST_F(ServiceTest, ValidateGivesTheErrorsOffset) {
+  struct Case {
+    const char* typing;
+    int offset;  // -1: valid
+  };
+  std::vector<std::string> typings;
+  const Case cases[] = {{"A*01:01+A*99:99", 8},
+                        {"A*01:01^DRB1*14:", 16},
+                        {"A*01:01+A*02:01^B*08:01", -1},
+                        {"A*01:01^^B*08:01", 8},
+                        {"A*01:01+B*08:01", 8}};
+  for (const Case& c : cases) typings.push_back(c.typing);
+  const Response r = Post(
+      "/v1/validate",
+      absl::StrCat(R"({"typings":[")", absl::StrJoin(typings, "\",\""), "\"]}"));
+  ASSERT_EQ(r.status, 200) << r.body;
+  const nlohmann::json j = nlohmann::json::parse(r.body);
+  for (size_t i = 0; i < std::size(cases); ++i) {
+    SCOPED_TRACE(cases[i].typing);
+    const nlohmann::json& res = j["results"][i];
+    if (cases[i].offset < 0) {
+      EXPECT_TRUE(res["valid"].get<bool>());
+      EXPECT_FALSE(res.contains("offset"));
+    } else {
+      EXPECT_FALSE(res["valid"].get<bool>());
+      EXPECT_EQ(res["offset"].get<int>(), cases[i].offset) << res.dump();
+    }
+  }
+}
+
+// /v1/donor-file reads a file as the CLI does: the same rows from CSV, TSV
+// and JSON Lines; bad rows listed with their line, the rest kept.
+TEST_F(ServiceTest, DonorFileReadsCsvTsvAndJsonLinesAlike) {
+  const std::string csv = ReadFile("data/examples/family_segregation.csv");
+  std::string tsv = csv;
+  std::replace(tsv.begin(), tsv.end(), ',', '\t');
+  const nlohmann::json from_csv = nlohmann::json::parse(
+      Post("/v1/donor-file", nlohmann::json{{"text", csv}}.dump()).body);
+  EXPECT_EQ(from_csv["format"], "csv");
+  EXPECT_EQ(from_csv["family"], true);
+  ASSERT_EQ(from_csv["rows"].size(), 7u);
+  EXPECT_EQ(from_csv["rows"][1]["source"], "file:3");
+  const nlohmann::json mother = from_csv["rows"][1]["row"];
+  EXPECT_EQ(mother["id"], "mother");
+  EXPECT_EQ(mother["role"], "mother");
+  EXPECT_EQ(mother["birth_date"], "1954-03-02");
+  EXPECT_EQ(mother["sex"], "female");
+  EXPECT_EQ(mother["abo"], "A+");
+  EXPECT_EQ(mother["cmv"], "positive");
+  EXPECT_EQ(from_csv["rows"][5]["row"]["age"], 19);
+  const nlohmann::json from_tsv = nlohmann::json::parse(
+      Post("/v1/donor-file", nlohmann::json{{"text", tsv}}.dump()).body);
+  EXPECT_EQ(from_tsv["format"], "tsv");
+  std::string jsonl;
+  for (const nlohmann::json& r : from_csv["rows"]) jsonl += r["row"].dump() + "\n";
+  const nlohmann::json from_jsonl = nlohmann::json::parse(
+      Post("/v1/donor-file", nlohmann::json{{"text", jsonl}}.dump()).body);
+  EXPECT_EQ(from_jsonl["format"], "jsonl");
+  for (size_t i = 0; i < 7; ++i) {
+    EXPECT_EQ(from_tsv["rows"][i]["row"], from_csv["rows"][i]["row"]) << i;
+    // Read back from its own rows, a file gives the same rows.
+    EXPECT_EQ(from_jsonl["rows"][i]["row"], from_csv["rows"][i]["row"]) << i;
+  }
+  // A bad row is listed with its line; the rows around it are kept.
+  const std::string bad =
+      "id,glstring,abo\nd1,A*01:01+A*02:01,A+\nd2,A*99:99,O\nd3,A*03:01,Q\n"
+      "d4,A*24:02,B-\n";
+  const nlohmann::json b = nlohmann::json::parse(
+      Post("/v1/donor-file", nlohmann::json{{"text", bad}}.dump()).body);
+  EXPECT_EQ(b["family"], false);
+  ASSERT_EQ(b["rows"].size(), 2u);
+  EXPECT_EQ(b["rows"][1]["row"]["id"], "d4");
+  ASSERT_EQ(b["rejected"].size(), 2u);
+  EXPECT_EQ(b["rejected"][0]["source"], "file:3");
+  EXPECT_THAT(b["rejected"][0]["error"].get<std::string>(), HasSubstr("A*99:99"));
+  EXPECT_EQ(b["rejected"][1]["source"], "file:4");
+  // Request errors.
+  EXPECT_EQ(Post("/v1/donor-file", "{}").status, 400);
+  EXPECT_THAT(Post("/v1/donor-file", R"({"text":"id\n","format":"xls"})").body,
+              HasSubstr("'format' must be auto, csv, tsv or jsonl"));
+  EXPECT_THAT(Post("/v1/donor-file", R"({"text":"name,hla\nx,A*01:01\n"})").body,
+              HasSubstr("id"));
+}
+
+// What the page sends for the example family (its rows from /v1/donor-file,
+// the patient's facts, the example antibodies, NCT04835883) is answered as
+// the CLI answers `match|rank|family --family FILE` on the same file.
+TEST_F(ServiceTest, FamilyRowsAloneAnswerAsTheCliFamilyFile) {
+  const std::string file = "data/examples/family_segregation.csv";
+  const nlohmann::json parsed = nlohmann::json::parse(
+      Post("/v1/donor-file", nlohmann::json{{"text", ReadFile(file)}}.dump()).body);
+  nlohmann::json rows = nlohmann::json::array();
+  for (const nlohmann::json& r : parsed["rows"]) rows.push_back(r["row"]);
+  const nlohmann::json request = {
+      {"family", rows},
+      {"recipient",
+       {{"abo", "A+"}, {"cmv", "positive"}, {"sex", "male"},
+        {"antibodies", "A24 3500\nDR13 600\nB44 2500\n"}}},
+      {"options", {{"protocol", "NCT04835883"}, {"as_of", "2026-11-26"}}}};
+  const std::vector<std::string> flags = {
+      "--family", file, "--recipient-abo", "A+", "--recipient-cmv", "pos",
+      "--recipient-sex", "M", "--antibodies",
+      "@data/examples/patient_antibodies.txt", "--protocol", "NCT04835883",
+      "--as-of", "2026-11-26", "--format", "json"};
+  // rank: byte for byte.
+  CliResult cli_rank = RunCli(cli::RunRank, flags);
+  ASSERT_EQ(cli_rank.rc, 0) << cli_rank.err;
+  const Response rank = Post("/v1/rank", request.dump());
+  ASSERT_EQ(rank.status, 200) << rank.body;
+  EXPECT_EQ(rank.body, cli_rank.out);
+  // match: the same document but for each donor's source, which names the
+  // request's row ("family[1]") where the CLI names the file's line.
+  CliResult cli_match = RunCli(cli::RunMatch, flags);
+  ASSERT_EQ(cli_match.rc, 0) << cli_match.err;
+  const Response match = Post("/v1/match", request.dump());
+  ASSERT_EQ(match.status, 200) << match.body;
+  nlohmann::json a = nlohmann::json::parse(match.body);
+  nlohmann::json b = nlohmann::json::parse(cli_match.out);
+  ASSERT_EQ(a["donors"].size(), 6u);
+  EXPECT_EQ(a["donors"][0]["source"], "family[1]");
+  EXPECT_EQ(b["donors"][0]["source"], absl::StrCat(file, ":3"));
+  for (auto* doc : {&a, &b}) {
+    for (nlohmann::json& d : (*doc)["donors"]) d.erase("source");
+  }
+  EXPECT_EQ(a, b);
+  // family: byte for byte.
+  CliResult cli_family =
+      RunCli(cli::RunFamily, {"--family", file, "--format", "json"});
+  ASSERT_EQ(cli_family.rc, 0) << cli_family.err;
+  const Response family =
+      Post("/v1/family", nlohmann::json{{"family", rows}}.dump());
+  ASSERT_EQ(family.status, 200) << family.body;
+  EXPECT_EQ(family.body, cli_family.out);
+}
+
+TEST_F(ServiceTest, FamilyListsWhatCannotBeUsed) {
+  // A row with an unknown role is rejected (named by its index); two
+  // patients make the family unusable: both listed, nothing dropped
+  // silently.
+  Response r = Post(
+      "/v1/family",
+      R"({"family":[{"id":"P","role":"patient","typing":"A*01:01+A*02:01"},)"
+      R"({"id":"F","role":"father","typing":"A*01:01+A*03:01"},)"
+      R"({"id":"Q","role":"cousin","typing":"A*01:01+A*24:02"}]})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  nlohmann::json j = nlohmann::json::parse(r.body);
+  ASSERT_EQ(j["rejected"].size(), 1u);
+  EXPECT_THAT(j["rejected"][0]["error"].get<std::string>(), HasSubstr("family[2]"));
+  ASSERT_EQ(j["families"].size(), 1u);
+  EXPECT_EQ(j["families"][0]["members"].size(), 2u);
+  r = Post("/v1/family",
+           R"({"family":[{"id":"P","role":"patient","typing":"A*01:01"},)"
+           R"({"id":"Q","role":"patient","typing":"A*02:01"}]})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  j = nlohmann::json::parse(r.body);
+  EXPECT_TRUE(j["families"].empty());
+  ASSERT_EQ(j["rejected"].size(), 1u);
+  EXPECT_EQ(Post("/v1/family", "{}").status, 400);
+  EXPECT_EQ(Post("/v1/family", R"({"family":[],"options":{"x":1}})").status, 400);
+  // Without donors or a family, match still needs its donors.
+  EXPECT_THAT(Post("/v1/match", R"({"recipient":{"typing":"A*01:01"}})").body,
+              HasSubstr("'donors' must be an array of objects"));
+  // A family without a typed patient gives no recipient; one without a
+  // patient does not segregate.
+  EXPECT_THAT(
+      Post("/v1/match",
+           R"({"family":[{"id":"P","role":"patient"},)"
+           R"({"id":"F","role":"father","typing":"A*01:01+A*02:01"},)"
+           R"({"id":"S","role":"sibling","typing":"A*01:01+A*03:01"}]})")
+          .body,
+      HasSubstr("'recipient.typing' is required: the family has no typed patient"));
+  EXPECT_THAT(
+      Post("/v1/match",
+           R"({"family":[{"id":"F","role":"father","typing":"A*01:01"}]})")
+          .body,
+      HasSubstr("no member has role patient"));
+}
+
+// serve --web-dir: the page from a directory, read at each request (an
+// edited copy shows on reload); a directory without the files is refused
+// at start, naming the file.
+TEST_F(ServiceTest, WebDirServesTheEditedPage) {
+  for (const char* name : {"index.html", "app.js", "app.css", "favicon.svg"}) {
+    std::ofstream(dir_ + "/" + name) << "edited " << name;
+  }
+  ServiceOptions o;
+  o.web_dir = dir_;
+  absl::StatusOr<std::unique_ptr<Service>> s = Service::Create(o);
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_EQ((*s)->Handle({"GET", "/", ""}).body, "edited index.html");
+  std::ofstream(dir_ + "/app.js") << "edited again";
+  EXPECT_EQ((*s)->Handle({"GET", "/app.js", ""}).body, "edited again");
+  EXPECT_EQ((*s)->Handle({"GET", "/favicon.ico", ""}).body, "edited favicon.svg");
+  // The examples stay the shipped ones.
+  EXPECT_EQ((*s)->Handle({"GET", "/example/antibodies.txt", ""}).body,
+            ReadFile("data/examples/patient_antibodies.txt"));
+  std::filesystem::remove(dir_ + "/app.css");
+  const Response gone = (*s)->Handle({"GET", "/app.css", ""});
+  EXPECT_EQ(gone.status, 500);
+  EXPECT_THAT(gone.body, HasSubstr("app.css"));
+  absl::StatusOr<std::unique_ptr<Service>> refused = Service::Create(o);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_THAT(std::string(refused.status().message()), HasSubstr("app.css"));
 }
 
 TEST(ServiceCreate, MissingReleaseIsAnError) {
