@@ -29,6 +29,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
 #include "cli/args.h"
 #include "cli/command.h"
 #include "cli/command_line.h"
@@ -91,11 +92,16 @@ constexpr char kRankUsage[] =
 
 constexpr char kIndexUsage[] =
     "usage: haplomatch index --donors FILE --out INDEX [--rejects FILE]\n"
-    "                        [--id-column NAME] [--imgt V|DIR] [--mac FILE]\n"
+    "                        [--shard K/N] [--id-column NAME] [--imgt V|DIR]\n"
+    "                        [--mac FILE]\n"
     "\n"
     "Compiles a donor file ('-' = standard input) into an index that\n"
     "'haplomatch rank --donors' maps instead of re-reading the file\n"
-    "(versioned, with the IMGT release and a checksum).\n";
+    "(versioned, with the IMGT release and a checksum).\n"
+    "\n"
+    "  --shard K/N   only shard K (from 0) of N: the K-th of N contiguous\n"
+    "                slices of the file's rows (haplomatch.dask ranks the\n"
+    "                shards, in order, as the whole file; docs/distributed.md)\n";
 
 enum class RankFormat { kCsv, kTsv, kJson };
 
@@ -105,6 +111,8 @@ struct DonorsFlags {
   std::string id_column;
   std::optional<std::string> rejects;
   int threads = 0;  // ingest threads (rank's --threads); 0: the hardware's
+  // index --shard: the slice of data rows read (IngestOptions).
+  size_t first_row = 0, end_row = SIZE_MAX;
 };
 
 // The files a rank or index run reads and writes, for
@@ -281,6 +289,8 @@ absl::StatusOr<registry::DonorStore> LoadDonors(const DonorsFlags& flags,
     registry::IngestOptions io;
     io.id_column = flags.id_column;
     io.threads = flags.threads;
+    io.first_row = flags.first_row;
+    io.end_row = flags.end_row;
     auto on_reject = [&](const std::string& message) {
       ++*rejected;
       if (rejects != nullptr) *rejects << message << "\n";
@@ -437,16 +447,40 @@ int RunRank(Command& cmd) {
   return rejected > 0 || recipient->family_rejected ? kExitRejected : kExitOk;
 }
 
+// "K/N", 0 <= K < N <= kMaxShards.
+constexpr size_t kMaxShards = 4096;
+absl::StatusOr<std::pair<size_t, size_t>> ParseShard(absl::string_view text) {
+  std::pair<absl::string_view, absl::string_view> kn =
+      absl::StrSplit(text, absl::MaxSplits('/', 1));
+  size_t k = 0, n = 0;
+  if (!absl::SimpleAtoi(kn.first, &k) || !absl::SimpleAtoi(kn.second, &n) ||
+      n == 0 || n > kMaxShards || k >= n) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--shard: '", text, "' is not K/N with 0 <= K < N <= ", kMaxShards,
+        " (e.g. 0/4 for the first of four)"));
+  }
+  return std::make_pair(k, n);
+}
+
 int RunIndex(Command& cmd) {
   CommandLine cl(cmd, "haplomatch index", kIndexUsage,
                  {/*value_flags=*/{"donors", "out", "rejects", "id-column",
-                                   "imgt", "mac"},
+                                   "imgt", "mac", "shard"},
                   /*bool_flags=*/{}, /*repeated_flags=*/{}});
   if (std::optional<int> done = cl.Parse()) return *done;
   const Args& args = cl.args();
   if (!args.Has("donors")) return cl.Usage("--donors is required");
   if (!args.Has("out")) return cl.Usage("--out is required");
-  const DonorsFlags donors = ReadDonorsFlags(args);
+  DonorsFlags donors = ReadDonorsFlags(args);
+  std::optional<std::pair<size_t, size_t>> shard;
+  if (auto v = args.Get("shard")) {
+    absl::StatusOr<std::pair<size_t, size_t>> kn = ParseShard(*v);
+    if (!kn.ok()) return cl.Usage(kn.status().message());
+    if (donors.path == "-") {
+      return cl.Usage("--shard needs a file: its rows are counted first");
+    }
+    shard = *kn;
+  }
   const std::string out = *args.Get("out");
   if (absl::Status s = CheckPaths(args); !s.ok()) return cl.Fail(s);
 
@@ -454,6 +488,20 @@ int RunIndex(Command& cmd) {
   if (!resolver.ok()) return cl.Reject(resolver.status().message());
   if (registry::IsIndexFile(donors.path)) {
     return cl.Usage("--donors is already an index");
+  }
+  std::string shard_note;
+  if (shard) {
+    registry::IngestOptions io;
+    io.id_column = donors.id_column;
+    absl::StatusOr<size_t> rows = registry::CountDonorRows(donors.path, io);
+    if (!rows.ok()) return cl.Reject(rows.status().message());
+    const registry::RowRange r =
+        registry::ShardRows(*rows, shard->first, shard->second);
+    donors.first_row = r.first;
+    donors.end_row = r.end;
+    shard_note = absl::StrCat("shard ", shard->first, "/", shard->second,
+                              ": data rows ", r.first + 1, " to ", r.end,
+                              " of ", *rows, "; ");
   }
   size_t rejected = 0;
   registry::IngestStats stats;
@@ -463,6 +511,7 @@ int RunIndex(Command& cmd) {
   if (absl::Status s = registry::WriteIndex(*store, out); !s.ok()) {
     return cl.Reject(s.message());
   }
+  *cmd.err << shard_note;
   *cmd.err << absl::StrFormat(
       "read %d, indexed %d, rejected %d; %.1f bytes/donor all in (%.1f in "
       "the records, the rest in %d distinct typings); %.0f rows/s; wrote "

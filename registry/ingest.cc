@@ -395,7 +395,14 @@ class Ingest {
     absl::Status status;
     auto fill = [&](std::vector<PendingRow>* rows) {
       size_t count = 0;
-      while (count < kChunkRows && (*reader)->Next(&rec, &status)) {
+      while (count < kChunkRows && ordinal_ < options_.end_row &&
+             (*reader)->Next(&rec, &status)) {
+        // A row outside [first_row, end_row) (a shard): skipped, counted
+        // nowhere.
+        if (ordinal_++ < options_.first_row) {
+          status = absl::OkStatus();
+          continue;
+        }
         PendingRow& row = (*rows)[count++];
         row.line = rec.line;
         row.facts = std::move(rec.facts);
@@ -476,12 +483,35 @@ class Ingest {
   ResolveCache cache_;
   DonorStoreBuilder builder_;
   std::vector<uint32_t> lines_;  // per accepted donor, its line (messages)
+  size_t ordinal_ = 0;  // data rows the reader has given so far
   absl::flat_hash_map<std::string, Position> positions_;
   // This chunk's rows split and looked up, and its new gene copies
   // compiled ahead (Prepare).
   std::vector<RowParts> parts_;
   absl::flat_hash_map<std::string, Compiled> precompiled_;
 };
+
+// The name decides before the reader's content sniffing ('{' is JSON
+// Lines, a tab in the header TSV), ".gz" aside.
+TableFormat FormatFor(const std::string& name, const IngestOptions& options) {
+  const absl::string_view base = StripGz(name);
+  switch (options.format) {
+    case DonorInputFormat::kCsv: return TableFormat::kCsv;
+    case DonorInputFormat::kTsv: return TableFormat::kTsv;
+    case DonorInputFormat::kJsonLines: return TableFormat::kJsonLines;
+    case DonorInputFormat::kAuto:
+      break;
+  }
+  if (absl::EndsWithIgnoreCase(base, ".jsonl") ||
+      absl::EndsWithIgnoreCase(base, ".ndjson")) {
+    return TableFormat::kJsonLines;
+  }
+  if (absl::EndsWithIgnoreCase(base, ".tsv") ||
+      absl::EndsWithIgnoreCase(base, ".tab")) {
+    return TableFormat::kTsv;
+  }
+  return TableFormat::kAuto;
+}
 
 absl::StatusOr<DonorStore> IngestImpl(std::istream* in, const std::string& name,
                                       const data::Resolver& resolver,
@@ -492,26 +522,8 @@ absl::StatusOr<DonorStore> IngestImpl(std::istream* in, const std::string& name,
   IngestStats local;
   if (stats == nullptr) stats = &local;
   const auto start = std::chrono::steady_clock::now();
-  // The name decides before the reader's content sniffing ('{' is JSON
-  // Lines, a tab in the header TSV), ".gz" aside.
-  const absl::string_view base = StripGz(name);
-  TableFormat format = TableFormat::kAuto;
-  switch (options.format) {
-    case DonorInputFormat::kCsv: format = TableFormat::kCsv; break;
-    case DonorInputFormat::kTsv: format = TableFormat::kTsv; break;
-    case DonorInputFormat::kJsonLines: format = TableFormat::kJsonLines; break;
-    case DonorInputFormat::kAuto:
-      if (absl::EndsWithIgnoreCase(base, ".jsonl") ||
-          absl::EndsWithIgnoreCase(base, ".ndjson")) {
-        format = TableFormat::kJsonLines;
-      } else if (absl::EndsWithIgnoreCase(base, ".tsv") ||
-                 absl::EndsWithIgnoreCase(base, ".tab")) {
-        format = TableFormat::kTsv;
-      }
-      break;
-  }
   Ingest ingest(name, resolver, options, on_reject, stats, progress);
-  const absl::Status s = ingest.Read(in, format);
+  const absl::Status s = ingest.Read(in, FormatFor(name, options));
   if (!s.ok()) return s;
   stats->seconds = std::chrono::duration<double>(
                        std::chrono::steady_clock::now() - start)
@@ -562,6 +574,43 @@ absl::StatusOr<DonorStore> IngestDonorFile(const std::string& path,
     stats->input_bytes = static_cast<size_t>(std::ftell(fp.get()));
   }
   return store;
+}
+
+absl::StatusOr<size_t> CountDonorRows(const std::string& path,
+                                      const IngestOptions& options) {
+  gzFile f = gzopen(path.c_str(), "rb");
+  if (f == nullptr) {
+    return absl::NotFoundError(
+        absl::StrCat("cannot open donor file '", path, "'"));
+  }
+  gzbuffer(f, 1 << 17);
+  GzStreamBuf buf(f);
+  std::istream in(&buf);
+  DonorFileOptions fo;
+  fo.format = FormatFor(path, options);
+  fo.max_row_bytes = options.max_row_bytes;
+  fo.id_column = options.id_column;
+  fo.parse_typings = false;
+  absl::StatusOr<std::unique_ptr<DonorFileReader>> reader =
+      DonorFileReader::FromStream(&in, path, nullptr, fo);
+  if (!reader.ok()) return reader.status();
+  size_t rows = 0;
+  DonorRecord rec;
+  absl::Status status;
+  while ((*reader)->Next(&rec, &status)) ++rows;
+  if (buf.failed()) {
+    return absl::DataLossError(absl::StrCat(
+        path, ": truncated or corrupt gzip data after ", rows,
+        " rows; the rows after them are lost (gzip -t tells)"));
+  }
+  return rows;
+}
+
+RowRange ShardRows(size_t rows, size_t k, size_t n) {
+  // floor(rows * i / n) without the product, which could overflow:
+  // (rows % n) * i < n * n.
+  const auto at = [&](size_t i) { return rows / n * i + rows % n * i / n; };
+  return {at(k), at(k + 1)};
 }
 
 }  // namespace hla::registry

@@ -24,6 +24,7 @@
 #define HLA_REGISTRY_INGEST_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <istream>
 #include <string>
@@ -55,7 +56,28 @@ struct IngestOptions {
   // 0 = hardware concurrency; at most kMaxThreads (registry/rank.h). The
   // store is the same whatever the number.
   int threads = 0;
+  // Only the data rows numbered [first_row, end_row) in file order (from
+  // 0, rejected rows counted) are read into the store; the others are
+  // skipped and counted nowhere, and reading stops at end_row. `index
+  // --shard K/N` reads one contiguous slice of a registry (ShardRows), so
+  // that the shards in order are the file in order.
+  size_t first_row = 0;
+  size_t end_row = SIZE_MAX;
 };
+
+// The data rows of a donor file (rejected ones included; not the header),
+// read as IngestDonorFile reads it but without resolving anything. Errors:
+// IngestDonorFile's (a missing file, a bad header, gzip data lost).
+absl::StatusOr<size_t> CountDonorRows(const std::string& path,
+                                      const IngestOptions& options);
+
+// Shard k of n (0 <= k < n) of `rows` data rows: the contiguous slice
+// [k * rows / n, (k + 1) * rows / n), so that every row is in exactly one
+// shard and the shards in order are the file in order.
+struct RowRange {
+  size_t first = 0, end = 0;
+};
+RowRange ShardRows(size_t rows, size_t k, size_t n);
 
 struct IngestStats {
   size_t rows = 0;      // rows read (accepted + rejected)

@@ -248,6 +248,41 @@ TEST_F(RankCommandTest, IndexThenRankGivesTheSameOutput) {
   EXPECT_THAT(stale.err, HasSubstr("stale"));
 }
 
+// index --shard K/N: the shards hold every accepted donor once, in file
+// order, and each says which rows it took (docs/distributed.md).
+TEST_F(RankCommandTest, ShardsHoldEveryDonorOnceInOrder) {
+  const std::string whole = dir_ + "/whole.hmx";
+  ASSERT_NE(Invoke(RunIndex, {"--donors", donors_, "--out", whole}).rc, kExitUsage);
+  int read = 0;  // donors over the three shards
+  for (int k = 0; k < 3; ++k) {
+    const std::string shard = absl::StrCat(dir_, "/shard", k, ".hmx");
+    const RunResult r = Invoke(RunIndex, {"--donors", donors_, "--out", shard,
+                                          "--shard", absl::StrCat(k, "/3")});
+    EXPECT_NE(r.rc, kExitUsage) << r.err;
+    EXPECT_THAT(r.err, HasSubstr(absl::StrCat("shard ", k, "/3: data rows ")));
+    const RunResult ranked = Invoke(
+        RunRank, {"--recipient", "A*01:01+A*02:01", "--donors", shard, "--top", "0"});
+    ASSERT_EQ(ranked.rc, kExitOk) << ranked.err;
+    const std::vector<int> n = SummaryNumbers(ranked.err);
+    ASSERT_EQ(n.size(), 4u);
+    read += n[0];
+  }
+  const RunResult all = Invoke(
+      RunRank, {"--recipient", "A*01:01+A*02:01", "--donors", whole, "--top", "0"});
+  const std::vector<int> n = SummaryNumbers(all.err);
+  ASSERT_EQ(n.size(), 4u);
+  EXPECT_EQ(read, n[0]);
+  for (const char* bad : {"3/3", "1/0", "x/2", "-1/2", "1", "1/5000"}) {
+    const RunResult r = Invoke(RunIndex, {"--donors", donors_, "--out",
+                                          dir_ + "/bad.hmx", "--shard", bad});
+    EXPECT_EQ(r.rc, kExitUsage) << bad;
+    EXPECT_THAT(r.err, HasSubstr("--shard")) << bad;
+  }
+  EXPECT_EQ(Invoke(RunIndex, {"--donors", "-", "--out", dir_ + "/s.hmx",
+                              "--shard", "0/2"}, DonorsCsv()).rc,
+            kExitUsage);
+}
+
 TEST_F(RankCommandTest, DonorsFromStandardInput) {
   const RunResult from_file = Invoke(RunRank, Base());
   std::vector<std::string> args = Base();

@@ -110,6 +110,65 @@ TEST_F(IngestTest, EveryBadRowKindIsRejectedWithLineAndReason) {
   EXPECT_EQ(s->id(2), "sister");
 }
 
+// index --shard: every row in exactly one shard, contiguous and in order
+// (docs/distributed.md), whatever the row count and the shard count.
+TEST(ShardRows, ContiguousSlicesCoverEveryRowOnce) {
+  for (size_t rows : {size_t{0}, size_t{1}, size_t{7}, size_t{1000},
+                      size_t{10000003}, SIZE_MAX / 2}) {
+    for (size_t n : {size_t{1}, size_t{2}, size_t{3}, size_t{16}, size_t{4096}}) {
+      size_t next = 0;
+      for (size_t k = 0; k < n; ++k) {
+        const RowRange r = ShardRows(rows, k, n);
+        ASSERT_EQ(r.first, next) << rows << " " << k << "/" << n;
+        ASSERT_LE(r.first, r.end);
+        // Balanced: sizes differ by at most one row.
+        ASSERT_LE(r.end - r.first, rows / n + 1);
+        ASSERT_GE(r.end - r.first, rows / n);
+        next = r.end;
+      }
+      ASSERT_EQ(next, rows) << rows << " /" << n;
+    }
+  }
+}
+
+// A row range reads only those rows (rejected ones counted in the range,
+// nowhere else); CountDonorRows counts what the reader gives, bad rows too.
+TEST_F(IngestTest, RowRangeReadsOnlyItsRowsAndCountIncludesBadOnes) {
+  std::string text = kGoodRows;
+  text += BadRows()[9].row + "\n";  // data row 3 (from 0): rejected
+  text += "aunt,other,1950-01-01,,F,O+,neg,A*03:01+A*11:01\n";
+  const std::string path = Write("d.csv", text);
+  absl::StatusOr<size_t> rows = CountDonorRows(path, {});
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  EXPECT_EQ(*rows, 5u);
+  struct Case {
+    size_t first, end;
+    std::vector<std::string> ids;
+    size_t rejected;
+  };
+  for (const Case& c : {Case{0, 2, {"mother", "son"}, 0},
+                        Case{2, 5, {"sister", "aunt"}, 1},
+                        Case{3, 4, {}, 1},
+                        Case{4, 99, {"aunt"}, 0},
+                        Case{0, SIZE_MAX, {"mother", "son", "sister", "aunt"}, 1}}) {
+    SCOPED_TRACE(absl::StrCat(c.first, "-", c.end));
+    IngestOptions o;
+    o.first_row = c.first;
+    o.end_row = c.end;
+    std::vector<std::string> rejects;
+    IngestStats stats;
+    absl::StatusOr<DonorStore> s = Ingest(path, &rejects, &stats, o);
+    ASSERT_TRUE(s.ok()) << s.status();
+    std::vector<std::string> ids;
+    for (size_t i = 0; i < s->size(); ++i) ids.emplace_back(s->id(i));
+    EXPECT_EQ(ids, c.ids);
+    EXPECT_EQ(rejects.size(), c.rejected);
+    EXPECT_EQ(stats.rows, c.ids.size() + c.rejected);
+  }
+  EXPECT_EQ(CountDonorRows(dir_ + "/missing.csv", {}).status().code(),
+            absl::StatusCode::kNotFound);
+}
+
 TEST_F(IngestTest, RepeatedTypingsAreResolvedOnce) {
   std::string text = "id,glstring\n";
   for (int i = 0; i < 50; ++i) {
