@@ -25,6 +25,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "report/csv.h"
 #include "report/json.h"
 #include "data/mac_table.h"
 #include "data/reduce.h"
@@ -250,11 +251,14 @@ absl::StatusOr<std::string> ReadPageFile(const std::string& path) {
   return text;
 }
 
-// Where in the typing an error is: the parser and the resolver write it as
-// "at offset N" (parser/parse.cc, data/resolve.cc; a token in quotes comes
-// before it and holds no space), so the first such N is the error's. The
-// page underlines it; nullopt when the message names no position.
-std::optional<size_t> ErrorOffset(absl::string_view message) {
+// Where in the typing an error is: the parser says it in the status
+// (parser::ParseErrorOffset); the resolver and the genotype checks write it
+// as "at offset N" (data/resolve.cc, matcher/genotype.cc; the token in
+// quotes before it holds no space), so the first such N is the error's. The
+// page underlines it; nullopt when the error names no position.
+std::optional<size_t> ErrorOffset(const absl::Status& status) {
+  if (std::optional<size_t> at = parser::ParseErrorOffset(status)) return at;
+  const absl::string_view message = status.message();
   static constexpr absl::string_view kAt = " at offset ";
   const size_t at = message.find(kAt);
   if (at == absl::string_view::npos) return std::nullopt;
@@ -284,8 +288,8 @@ struct Service::Impl {
   std::shared_ptr<const data::MacTable> macs;
   // Strict and non-strict resolvers and reducers, so that "strict" is a
   // per-request choice without building anything per request.
-  std::unique_ptr<data::Resolver> resolver[2];
-  std::unique_ptr<data::Reducer> reducer[2];
+  std::shared_ptr<const data::Resolver> resolver[2];
+  std::shared_ptr<const data::Reducer> reducer[2];
   std::optional<registry::DonorStore> registry;
   size_t registry_rejected = 0;
 
@@ -294,6 +298,26 @@ struct Service::Impl {
   }
 
   Response Health() const { return Ok("{\"status\":\"ok\"}\n"); }
+
+  // options.donors (a donor file or an index), when given, as the registry.
+  absl::Status LoadRegistry() {
+    if (options.donors.empty()) return absl::OkStatus();
+    const data::Resolver& resolver = *this->resolver[1];
+    absl::StatusOr<registry::DonorStore> store;
+    if (registry::IsIndexFile(options.donors)) {
+      store = registry::LoadIndex(options.donors, resolver);
+    } else {
+      registry::IngestOptions io;
+      io.id_column = options.id_column;
+      registry::IngestStats stats;
+      store = registry::IngestDonorFile(
+          options.donors, resolver, io,
+          [this](const std::string&) { ++registry_rejected; }, &stats);
+    }
+    if (!store.ok()) return store.status();
+    registry = *std::move(store);
+    return absl::OkStatus();
+  }
 
   // The coordinator's page and its example files (GET or HEAD). With
   // options.web_dir, the page's own files are read from there at each
@@ -437,7 +461,35 @@ struct Service::Impl {
       } else {
         absl::StrAppend(&o, ",\"valid\":false,\"error\":",
                         report::JsonString(built.message()));
-        if (std::optional<size_t> at = ErrorOffset(built.message())) {
+        if (std::optional<size_t> at = ErrorOffset(built)) {
+          absl::StrAppend(&o, ",\"offset\":", *at);
+        }
+        o += "}";
+      }
+    }
+    o += "]}\n";
+    return o;
+  }
+
+  // POST /v1/parse: `haplomatch parse --format json` of each typing (its
+  // syntax tree, without the release: a name IMGT lacks still parses), or
+  // the parser's error with its offset.
+  absl::StatusOr<std::string> Parse(const Request& request) const {
+    HLA_SVC_GET(body, ParseBody(request.body));
+    if (absl::Status s = CheckKeys(body, "", {"typings"}); !s.ok()) return s;
+    HLA_SVC_GET(typings, Typings(body));
+    std::string o = "{\"results\":[";
+    for (size_t i = 0; i < typings.size(); ++i) {
+      if (absl::Status s = CheckDeadline(request); !s.ok()) return s;
+      absl::StrAppend(&o, i ? "," : "", "{\"typing\":",
+                      report::JsonString(typings[i]));
+      absl::StatusOr<GlString> gl = parser::ParseGlString(typings[i]);
+      if (gl.ok()) {
+        absl::StrAppend(&o, ",\"parsed\":", ToJson(*gl), "}");
+      } else {
+        absl::StrAppend(&o, ",\"error\":",
+                        report::JsonString(gl.status().message()));
+        if (std::optional<size_t> at = ErrorOffset(gl.status())) {
           absl::StrAppend(&o, ",\"offset\":", *at);
         }
         o += "}";
@@ -1025,7 +1077,18 @@ struct Service::Impl {
     return out;
   }
 
-  absl::StatusOr<std::string> Rank(const Request& request) const {
+  // What a rank request ranked: the store (the request's donors, the
+  // family's relatives, or the registry), the options, the result.
+  struct RankRun {
+    std::optional<registry::DonorStore> body_store;
+    const registry::DonorStore* store = nullptr;
+    size_t rejected = 0;
+    registry::RankOptions options;
+    std::shared_ptr<const matcher::Genotype> recipient;
+    registry::RankResult result;
+  };
+
+  absl::Status RunRank(const Request& request, RankRun* run) const {
     HLA_SVC_GET(body, ParseBody(request.body));
     if (absl::Status s =
             CheckKeys(body, "", {"recipient", "donors", "family", "options"});
@@ -1034,7 +1097,7 @@ struct Service::Impl {
     }
     HLA_SVC_GET(strict, StrictOf(body));
     HLA_SVC_GET(family, ReadFamily(body, strict));
-    registry::RankOptions ro;
+    registry::RankOptions& ro = run->options;
     HLA_SVC_GET(c, ReadCommon(body, /*rank=*/true, &ro,
                               family ? &family->patient_typing : nullptr));
     ro.eligibility = c.eligibility;
@@ -1042,12 +1105,11 @@ struct Service::Impl {
     ro.threads = std::max(1, options.rank_threads);
     ro.deadline = request.deadline;
     if (family) ro.families = family->evidence;
+    run->recipient =
+        std::make_shared<const matcher::Genotype>(std::move(c.recipient.genotype));
 
     // Donors in the body go through the registry ingest as JSON Lines, so
     // that they are read (keys, validation, rejects) exactly as a file is.
-    std::optional<registry::DonorStore> body_store;
-    size_t rejected = 0;
-    const registry::DonorStore* store = nullptr;
     if (const Json* donors = Field(body, "donors")) {
       HLA_SVC_GET(lines, ToJsonLines(*donors, "donors"));
       std::istringstream in(lines);
@@ -1056,21 +1118,21 @@ struct Service::Impl {
       io.deadline = request.deadline;
       absl::StatusOr<registry::DonorStore> s = registry::IngestDonorStream(
           &in, "donors.jsonl", Resolver(c.strict), io,
-          [&](const std::string&) { ++rejected; }, &stats);
+          [&](const std::string&) { ++run->rejected; }, &stats);
       if (!s.ok()) return s.status();
-      body_store = *std::move(s);
-      store = &*body_store;
+      run->body_store = *std::move(s);
+      run->store = &*run->body_store;
     } else if (family) {
       // The family's relatives are the donors (as `rank --family` without
       // --donors).
       absl::StatusOr<registry::DonorStore> s =
           registry::RelativesStore(*family, ref);
       if (!s.ok()) return s.status();
-      body_store = *std::move(s);
-      store = &*body_store;
+      run->body_store = *std::move(s);
+      run->store = &*run->body_store;
     } else if (registry) {
-      store = &*registry;
-      rejected = registry_rejected;
+      run->store = &*registry;
+      run->rejected = registry_rejected;
     } else {
       return absl::FailedPreconditionError(
           "no 'donors' in the request and no registry loaded (start the "
@@ -1078,24 +1140,74 @@ struct Service::Impl {
     }
     if (absl::Status s = CheckDeadline(request); !s.ok()) return s;
     absl::StatusOr<registry::RankResult> result =
-        registry::Rank(*store, *ref, c.recipient.genotype, ro);
+        registry::Rank(*run->store, *ref, *run->recipient, ro);
     if (!result.ok()) return result.status();
     if (result->ranked.size() > options.max_rank_donors) {
       return Bad(absl::StrCat(TooManyDonors(options.max_rank_donors), " (",
                               result->ranked_count, " donors ranked)"));
     }
-    std::string out = report::RankJsonHead(ref->version(), ro,
-                                        store->size() + rejected, *result,
-                                        rejected);
-    for (size_t k = 0; k < result->ranked.size(); ++k) {
+    run->result = *std::move(result);
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<std::string> Rank(const Request& request) const {
+    RankRun run;
+    if (absl::Status s = RunRank(request, &run); !s.ok()) return s;
+    const registry::RankResult& result = run.result;
+    std::string out = report::RankJsonHead(ref->version(), run.options,
+                                           run.store->size() + run.rejected,
+                                           result, run.rejected);
+    for (size_t k = 0; k < result.ranked.size(); ++k) {
       if (absl::Status s = CheckDeadline(request); !s.ok()) return s;
       absl::StatusOr<registry::DonorReport> r = registry::ReportFor(
-          *store, *ref, c.recipient.genotype, ro, result->ranked[k]);
+          *run.store, *ref, *run.recipient, run.options, result.ranked[k]);
       if (!r.ok()) return r.status();
       absl::StrAppend(&out, report::RankDonorSeparator(k),
                       report::RankDonorJson(k + 1, *r));
     }
     out += report::kRankJsonTail;
+    return out;
+  }
+
+  // Service::RankForMerge: the ranked donors with what a merge across
+  // shards needs (each one's ranking key and place in its store) and their
+  // rows as rank writes them, rank number left out.
+  absl::StatusOr<std::string> RankForMerge(const Request& request) const {
+    RankRun run;
+    if (absl::Status s = RunRank(request, &run); !s.ok()) return s;
+    const registry::RankResult& result = run.result;
+    const bool assessed = result.status_assessed;
+    std::string out = absl::StrCat(
+        "{\"imgt_version\":", report::JsonString(ref->version()),
+        ",\"read\":", run.store->size() + run.rejected,
+        ",\"ranked\":", result.ranked_count, ",\"eligible\":",
+        assessed ? absl::StrCat(result.ranked_count - result.needs_review)
+                 : "null",
+        ",\"needs_review\":",
+        assessed ? absl::StrCat(result.needs_review) : "null",
+        ",\"excluded\":", result.excluded, ",\"rejected\":", run.rejected,
+        ",\"csv_header\":",
+        report::JsonString(report::RankCsvHeader(run.options, ',')),
+        ",\"donors\":[");
+    // A row without its rank: what follows the rank's field ("7,", or
+    // "{\"rank\":7,"), so that the merge numbers the rows again.
+    auto tail = [](const std::string& row, const std::string& prefix) {
+      return row.substr(row.find(prefix) + prefix.size());
+    };
+    for (size_t k = 0; k < result.ranked.size(); ++k) {
+      if (absl::Status s = CheckDeadline(request); !s.ok()) return s;
+      absl::StatusOr<registry::DonorReport> r = registry::ReportFor(
+          *run.store, *ref, *run.recipient, run.options, result.ranked[k]);
+      if (!r.ok()) return r.status();
+      const std::string csv = report::RankCsvRow(1, *r, run.options, ',');
+      const std::string json = report::RankDonorJson(1, *r);
+      absl::StrAppend(&out, k ? "," : "", "{\"key\":", result.keys[k],
+                      ",\"index\":", result.ranked[k],
+                      ",\"csv\":", report::JsonString(tail(csv, "1,")),
+                      ",\"json\":", report::JsonString(tail(json, "{\"rank\":1,")),
+                      "}");
+    }
+    out += "]}\n";
     return out;
   }
 };
@@ -1118,9 +1230,9 @@ absl::StatusOr<std::unique_ptr<Service>> Service::Create(
     data::ReduceOptions ro;
     ro.resolve.strict = strict == 1;
     impl->resolver[strict] =
-        std::make_unique<data::Resolver>(impl->ref, impl->macs, ro.resolve);
+        std::make_shared<data::Resolver>(impl->ref, impl->macs, ro.resolve);
     impl->reducer[strict] =
-        std::make_unique<data::Reducer>(impl->ref, impl->macs, ro);
+        std::make_shared<data::Reducer>(impl->ref, impl->macs, ro);
   }
   if (!options.web_dir.empty()) {
     // Fail at start, not at the first visitor.
@@ -1130,23 +1242,7 @@ absl::StatusOr<std::unique_ptr<Service>> Service::Create(
       if (!f.ok()) return f.status();
     }
   }
-  if (!options.donors.empty()) {
-    const data::Resolver& resolver = *impl->resolver[1];
-    absl::StatusOr<registry::DonorStore> store;
-    if (registry::IsIndexFile(options.donors)) {
-      store = registry::LoadIndex(options.donors, resolver);
-    } else {
-      registry::IngestOptions io;
-      io.id_column = options.id_column;
-      registry::IngestStats stats;
-      Impl* raw = impl.get();
-      store = registry::IngestDonorFile(
-          options.donors, resolver, io,
-          [raw](const std::string&) { ++raw->registry_rejected; }, &stats);
-    }
-    if (!store.ok()) return store.status();
-    impl->registry = *std::move(store);
-  }
+  if (absl::Status s = impl->LoadRegistry(); !s.ok()) return s;
   return std::unique_ptr<Service>(new Service(std::move(impl)));
 }
 
@@ -1172,6 +1268,32 @@ std::vector<std::pair<std::string, std::string>> StandardHeaders() {
   };
 }
 
+absl::StatusOr<std::unique_ptr<Service>> Service::WithRegistry(
+    const std::string& donors, const std::string& id_column) const {
+  auto impl = std::make_unique<Impl>();
+  impl->options = impl_->options;
+  impl->options.donors = donors;
+  impl->options.id_column = id_column;
+  impl->ref = impl_->ref;
+  impl->macs = impl_->macs;
+  for (int i = 0; i < 2; ++i) {
+    impl->resolver[i] = impl_->resolver[i];
+    impl->reducer[i] = impl_->reducer[i];
+  }
+  if (absl::Status s = impl->LoadRegistry(); !s.ok()) return s;
+  return std::unique_ptr<Service>(new Service(std::move(impl)));
+}
+
+Response Service::RankForMerge(const Request& request) const {
+  try {
+    absl::StatusOr<std::string> body = impl_->RankForMerge(request);
+    if (!body.ok()) return ErrorFromStatus(body.status());
+    return Ok(*std::move(body));
+  } catch (const std::exception&) {
+    return InternalErrorResponse();
+  }
+}
+
 size_t Service::registry_size() const {
   return impl_->registry ? impl_->registry->size() : 0;
 }
@@ -1191,6 +1313,7 @@ Response Service::Handle(const Request& request) const {
       {"/v1/match", "POST"},    {"/v1/rank", "POST"},
       {"/v1/mac/encode", "POST"}, {"/v1/mac/decode", "POST"},
       {"/v1/donor-file", "POST"}, {"/v1/family", "POST"},
+      {"/v1/parse", "POST"},
   };
   if (!absl::StartsWith(request.path, "/v1/")) return impl_->Page(request);
   const Route* route = nullptr;
@@ -1224,6 +1347,8 @@ Response Service::Handle(const Request& request) const {
       body = impl_->Match(request);
     } else if (path == "/v1/mac/encode" || path == "/v1/mac/decode") {
       body = impl_->Mac(request, path == "/v1/mac/encode");
+    } else if (path == "/v1/parse") {
+      body = impl_->Parse(request);
     } else if (path == "/v1/donor-file") {
       body = impl_->DonorFile(request);
     } else if (path == "/v1/family") {

@@ -27,6 +27,7 @@
 //   POST /v1/donor-file {"text":"<CSV, TSV or JSON Lines>"}: the rows as
 //                      the CLI's reader reads them, for "donors"/"family"
 //   POST /v1/family    {"family":[...]}: `haplomatch family --format json`
+//   POST /v1/parse     {"typings":[...]}: `haplomatch parse --format json`
 //
 // Status codes: 200; 400 malformed JSON (with the JSON parser's byte
 // offset), a field of the wrong type or an unknown field, or a recipient
@@ -125,6 +126,22 @@ class Service {
 
   // Never throws; every failure is a Response with its status.
   Response Handle(const Request& request) const;
+
+  // A service with `donors` (a donor file or an index) as its registry and
+  // everything else of this one, the reference data shared (not loaded
+  // again): the Python package opens registries this way. Errors: Create's.
+  absl::StatusOr<std::unique_ptr<Service>> WithRegistry(
+      const std::string& donors, const std::string& id_column = "") const;
+
+  // The body of a POST /v1/rank, answered for a merge across shards
+  // (haplomatch.dask, python/haplomatch/dask.py): {"imgt_version","read",
+  // "ranked","eligible","needs_review","excluded","rejected","csv_header",
+  // "donors":[{"key","index","csv","json"}]}, the donors in rank order with
+  // their ranking key (lower is better), their place in the store (input
+  // order), and their `rank --format csv` row and `json` object without the
+  // rank number (the text after "<rank>," and after "{\"rank\":<rank>,").
+  // Not an HTTP endpoint.
+  Response RankForMerge(const Request& request) const;
 
   // Donors in the registry loaded at start (0 without --donors); rows of
   // the registry file that were rejected at load.

@@ -936,6 +936,66 @@ TEST_F(ServiceTest, FamilyListsWhatCannotBeUsed) {
       HasSubstr("no member has role patient"));
 }
 
+// /v1/parse: `parse --format json` per typing, or the error and offset.
+TEST_F(ServiceTest, ParseGivesTheTreeOrTheErrorWithItsOffset) {
+  CliResult cli = RunCli(cli::RunParse, {"--format", "json", "A*01:01/A*01:02+A*24:02"});
+  ASSERT_EQ(cli.rc, 0) << cli.err;
+  const Response r = Post("/v1/parse",
+                          R"({"typings":["A*01:01/A*01:02+A*24:02","A*01:01^^B*08:01"]})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  const nlohmann::json j = nlohmann::json::parse(r.body);
+  EXPECT_EQ(j["results"][0]["parsed"], nlohmann::json::parse(cli.out));
+  EXPECT_EQ(j["results"][1]["offset"], 8);
+  EXPECT_THAT(j["results"][1]["error"].get<std::string>(), HasSubstr("offset 8"));
+  EXPECT_EQ(Post("/v1/parse", R"({"typings":"A*01:01"})").status, 400);
+}
+
+// What haplomatch.dask merges: rank's rows in rank's order, each with its
+// key (ascending, ties by store place) and its CSV and JSON without the
+// rank number; a registry opened beside a service shares its reference.
+TEST_F(ServiceTest, RankForMergeIsRanksRowsWithTheirKeys) {
+  absl::StatusOr<std::unique_ptr<Service>> reg =
+      service_->WithRegistry("data/examples/family.csv");
+  ASSERT_TRUE(reg.ok()) << reg.status();
+  EXPECT_EQ((*reg)->registry_size(), 6u);
+  EXPECT_EQ((*reg)->imgt_version(), "3.58.0");
+  const std::string body = absl::StrCat(
+      R"({"recipient":{"typing":")", kRecipient,
+      R"(","antibodies":"A24:3500,DR13:600,B44:2500"},)",
+      R"("options":{"protocol":"NCT04835883","as_of":"2026-11-26","top":0}})");
+  const Response rank = (*reg)->Handle({"POST", "/v1/rank", body});
+  ASSERT_EQ(rank.status, 200) << rank.body;
+  const Response merge = (*reg)->RankForMerge({"POST", "/v1/rank", body});
+  ASSERT_EQ(merge.status, 200) << merge.body;
+  const nlohmann::json want = nlohmann::json::parse(rank.body);
+  const nlohmann::json got = nlohmann::json::parse(merge.body);
+  for (const char* k : {"read", "ranked", "eligible", "needs_review", "excluded", "rejected"}) {
+    EXPECT_EQ(got[k], want[k]) << k;
+  }
+  CliResult cli = RunCli(
+      cli::RunRank,
+      {"--recipient", kRecipient, "--antibodies", "A24:3500,DR13:600,B44:2500",
+       "--donors", "data/examples/family.csv", "--protocol", "NCT04835883",
+       "--as-of", "2026-11-26", "--top", "0", "--format", "csv"});
+  ASSERT_EQ(cli.rc, 0) << cli.err;
+  std::string csv = got["csv_header"];
+  ASSERT_EQ(got["donors"].size(), want["donors"].size());
+  for (size_t i = 0; i < got["donors"].size(); ++i) {
+    const nlohmann::json& d = got["donors"][i];
+    absl::StrAppend(&csv, i + 1, ",", d["csv"].get<std::string>());
+    EXPECT_EQ(nlohmann::json::parse(absl::StrCat("{\"rank\":", i + 1, ",",
+                                                 d["json"].get<std::string>())),
+              want["donors"][i]);
+    if (i > 0) {
+      const nlohmann::json& prev = got["donors"][i - 1];
+      EXPECT_TRUE(prev["key"] < d["key"] ||
+                  (prev["key"] == d["key"] && prev["index"] < d["index"]));
+    }
+  }
+  EXPECT_EQ(csv, cli.out);
+  EXPECT_FALSE(service_->WithRegistry(dir_ + "/missing.csv").ok());
+}
+
 // serve --web-dir: the page from a directory, read at each request (an
 // edited copy shows on reload); a directory without the files is refused
 // at start, naming the file.
