@@ -22,8 +22,9 @@ declare -A allowed=(
   [synth]="hla parser data matcher family eligibility registry"
   [service]="hla parser data matcher family eligibility registry report"
   [cli]="hla parser data matcher family eligibility registry report synth service"
+  [python]="hla service"
 )
-order="hla parser data matcher family eligibility registry report synth service cli"
+order="hla parser data matcher family eligibility registry report synth service cli python"
 project_dirs=" $order "
 
 status=0
