@@ -38,31 +38,33 @@ Shard = Union[str, Tuple[str, str]]  # a path, or (path, worker address)
 # rewritten in place is loaded again), kept between calls: a shard is
 # loaded once, then every patient is a scan.
 _lock = _threading.Lock()
-_references: Dict[Tuple[str, str], _hm.Reference] = {}
-_registries: Dict[Tuple[str, str, str, int, int], _hm.Registry] = {}
+_references: Dict[Tuple[str, str, int], _hm.Reference] = {}
+_registries: Dict[Tuple[str, str, int, str, int, int], _hm.Registry] = {}
 
 
-def _registry(path: str, imgt: str, mac: str) -> _hm.Registry:
+def _registry(path: str, imgt: str, mac: str, threads: int) -> _hm.Registry:
     st = _os.stat(path)
-    key = (imgt, mac, _os.path.abspath(path), st.st_size, st.st_mtime_ns)
+    key = (imgt, mac, threads, _os.path.abspath(path), st.st_size, st.st_mtime_ns)
     with _lock:
         reg = _registries.get(key)
         if reg is None:
-            ref = _references.get((imgt, mac))
+            ref = _references.get((imgt, mac, threads))
             if ref is None:
-                ref = _references[(imgt, mac)] = _hm.Reference(imgt, mac)
+                ref = _references[(imgt, mac, threads)] = _hm.Reference(
+                    imgt, mac, threads=threads or None)
             reg = _registries[key] = ref.open(path)
         return reg
 
 
 def rank_shard(path: str, body: Mapping[str, Any], imgt: str = "",
-               mac: str = "") -> Dict[str, Any]:
+               mac: str = "", threads: int = 0) -> Dict[str, Any]:
     """Runs on a worker: the shard at ``path`` (an index or a donor file)
     ranked for the request ``body`` (a POST /v1/rank body, ``options.top``
-    included). Returns the counts, the IPD-IMGT/HLA release, the CSV header
+    included), on ``threads`` threads (0: the worker machine's cores).
+    Returns the counts, the IPD-IMGT/HLA release, the CSV header
     and the shard's top donors with their ranking keys and places
     (service.h RankForMerge): small, whatever the shard's size."""
-    return _registry(path, imgt, mac)._rank_for_merge(body)
+    return _registry(path, imgt, mac, threads)._rank_for_merge(body)
 
 
 def _merge(parts: Sequence[Dict[str, Any]], top: int) -> Dict[str, Any]:
@@ -108,7 +110,7 @@ def _merge(parts: Sequence[Dict[str, Any]], top: int) -> Dict[str, Any]:
 
 
 def rank(recipient: Optional[str], shards: Sequence[Shard], client: Any, *,
-         top: int = 100, imgt: str = "", mac: str = "",
+         top: int = 100, imgt: str = "", mac: str = "", threads: int = 0,
          **options: Any) -> Dict[str, Any]:
     """The donors of every shard ranked for ``recipient``, merged.
 
@@ -121,7 +123,9 @@ def rank(recipient: Optional[str], shards: Sequence[Shard], client: Any, *,
     ``unrelated_haplo``, ``allow_minors``, ``strict``) as
     :meth:`haplomatch.Reference.rank`; ``imgt`` and ``mac`` name the
     reference data every worker loads (they must all have the same; the
-    merge checks the release).
+    merge checks the release); ``threads`` the threads of each shard's scan
+    (0: the worker machine's cores; give 1 when a machine runs as many
+    workers as it has cores).
 
     Returns ``{"imgt_version", "shards", "read", "ranked", "eligible",
     "needs_review", "excluded", "rejected", "donors", "csv"}``: the counts
@@ -138,9 +142,9 @@ def rank(recipient: Optional[str], shards: Sequence[Shard], client: Any, *,
     futures = []
     for shard in shards:
         path, worker = (shard, None) if isinstance(shard, str) else shard
+        # A pinned shard runs on the worker that holds its file, nowhere else.
+        placement = {"workers": [worker], "allow_other_workers": False} if worker else {}
         futures.append(client.submit(
-            rank_shard, path, body, imgt, mac, pure=False,
-            workers=[worker] if worker else None,
-            allow_other_workers=worker is None))
+            rank_shard, path, body, imgt, mac, threads, pure=False, **placement))
     parts = client.gather(futures)
     return _merge(parts, top)

@@ -86,6 +86,20 @@ def test_sharded_rank_is_the_whole_files_rank_byte_for_byte(shards, client, top)
     assert [d["rank"] for d in result["donors"]] == list(range(1, len(result["donors"]) + 1))
 
 
+def test_unpinned_shards_on_a_shared_disk(shards, client):
+    path, indexes = shards
+    whole = run("rank", "--donors", str(path), "--recipient", RECIPIENT,
+                "--top", "15", "--format", "csv", *OPTIONS)
+    result = haplomatch.dask.rank(RECIPIENT, [str(p) for p in indexes], client, top=15,
+                                  threads=1, protocol="NCT04835883", antibodies="none",
+                                  as_of="2026-11-26")
+    assert result["csv"] == whole.stdout
+    with pytest.raises(TypeError):
+        haplomatch.dask.rank(RECIPIENT, [str(p) for p in indexes], client, colour="red")
+    with pytest.raises(ValueError):
+        haplomatch.dask.rank(RECIPIENT, [], client)
+
+
 def test_shards_are_the_file_in_order(shards):
     path, indexes = shards
     ref = haplomatch.Reference()
