@@ -46,6 +46,7 @@ set(HLA_PUBLIC_HEADERS
     hla/version.h
     parser/parse.h
     data/mac_table.h
+    data/protein.h
     data/reduce.h
     data/reference.h
     data/resolve.h
