@@ -543,12 +543,16 @@ absl::StatusOr<DonorStore> IngestDonorStream(std::istream* in,
   return IngestImpl(in, name, resolver, options, on_reject, stats, progress);
 }
 
-absl::StatusOr<DonorStore> IngestDonorFile(const std::string& path,
-                                           const data::Resolver& resolver,
-                                           const IngestOptions& options,
-                                           const RejectFn& on_reject,
-                                           IngestStats* stats,
-                                           const ProgressFn& progress) {
+namespace {
+
+// Runs `read` on `path` opened through zlib (gzip inflated, other bytes
+// passed through), then says whether the gzip data was lost: checked
+// before `read`'s own verdict, since a stream that fails at once (a bad CRC
+// on a file that fits one read) looks like an empty file. `rows` (read by
+// `read`) goes in the message.
+template <typename T, typename Read>
+absl::StatusOr<T> ReadGz(const std::string& path, const size_t* rows,
+                         Read read) {
   gzFile f = gzopen(path.c_str(), "rb");
   if (f == nullptr) {
     return absl::NotFoundError(
@@ -557,17 +561,31 @@ absl::StatusOr<DonorStore> IngestDonorFile(const std::string& path,
   gzbuffer(f, 1 << 17);
   GzStreamBuf buf(f);
   std::istream in(&buf);
-  IngestStats local;
-  if (stats == nullptr) stats = &local;
-  absl::StatusOr<DonorStore> store =
-      IngestImpl(&in, path, resolver, options, on_reject, stats, progress);
-  // Checked before the reader's own verdict: a stream that fails at once
-  // (a bad CRC on a file that fits one read) looks like an empty file.
+  absl::StatusOr<T> result = read(&in);
   if (buf.failed()) {
     return absl::DataLossError(absl::StrCat(
-        path, ": truncated or corrupt gzip data after ", stats->rows,
+        path, ": truncated or corrupt gzip data after ", *rows,
         " rows; the rows after them are lost (gzip -t tells)"));
   }
+  return result;
+}
+
+}  // namespace
+
+absl::StatusOr<DonorStore> IngestDonorFile(const std::string& path,
+                                           const data::Resolver& resolver,
+                                           const IngestOptions& options,
+                                           const RejectFn& on_reject,
+                                           IngestStats* stats,
+                                           const ProgressFn& progress) {
+  IngestStats local;
+  if (stats == nullptr) stats = &local;
+  absl::StatusOr<DonorStore> store = ReadGz<DonorStore>(
+      path, &stats->rows, [&](std::istream* in) {
+        return IngestImpl(in, path, resolver, options, on_reject, stats,
+                          progress);
+      });
+  if (!store.ok()) return store.status();
   std::unique_ptr<FILE, int (*)(FILE*)> fp(std::fopen(path.c_str(), "rb"),
                                            &std::fclose);
   if (fp != nullptr && std::fseek(fp.get(), 0, SEEK_END) == 0) {
@@ -578,32 +596,21 @@ absl::StatusOr<DonorStore> IngestDonorFile(const std::string& path,
 
 absl::StatusOr<size_t> CountDonorRows(const std::string& path,
                                       const IngestOptions& options) {
-  gzFile f = gzopen(path.c_str(), "rb");
-  if (f == nullptr) {
-    return absl::NotFoundError(
-        absl::StrCat("cannot open donor file '", path, "'"));
-  }
-  gzbuffer(f, 1 << 17);
-  GzStreamBuf buf(f);
-  std::istream in(&buf);
-  DonorFileOptions fo;
-  fo.format = FormatFor(path, options);
-  fo.max_row_bytes = options.max_row_bytes;
-  fo.id_column = options.id_column;
-  fo.parse_typings = false;
-  absl::StatusOr<std::unique_ptr<DonorFileReader>> reader =
-      DonorFileReader::FromStream(&in, path, nullptr, fo);
-  if (!reader.ok()) return reader.status();
   size_t rows = 0;
-  DonorRecord rec;
-  absl::Status status;
-  while ((*reader)->Next(&rec, &status)) ++rows;
-  if (buf.failed()) {
-    return absl::DataLossError(absl::StrCat(
-        path, ": truncated or corrupt gzip data after ", rows,
-        " rows; the rows after them are lost (gzip -t tells)"));
-  }
-  return rows;
+  return ReadGz<size_t>(path, &rows, [&](std::istream* in) -> absl::StatusOr<size_t> {
+    DonorFileOptions fo;
+    fo.format = FormatFor(path, options);
+    fo.max_row_bytes = options.max_row_bytes;
+    fo.id_column = options.id_column;
+    fo.parse_typings = false;
+    absl::StatusOr<std::unique_ptr<DonorFileReader>> reader =
+        DonorFileReader::FromStream(in, path, nullptr, fo);
+    if (!reader.ok()) return reader.status();
+    DonorRecord rec;
+    absl::Status status;
+    while ((*reader)->Next(&rec, &status)) ++rows;
+    return rows;
+  });
 }
 
 RowRange ShardRows(size_t rows, size_t k, size_t n) {
