@@ -570,20 +570,32 @@ struct Service::Impl {
       const Json& body, bool strict) const {
     const Json* fj = Field(body, "family");
     if (fj == nullptr) return std::optional<registry::SegregatedFamilies>();
-    HLA_SVC_GET(lines, ToJsonLines(*fj, "family"));
+    HLA_SVC_GET(f, ReadFamilyRows<registry::SegregatedFamilies>(
+                       *fj, strict, [](registry::DonorFileReader* r) {
+                         return registry::ReadAndSegregate(r, "family");
+                       }));
+    if (!f.rejected.empty()) return Bad(RowName(f.rejected.front()));
+    return std::optional<registry::SegregatedFamilies>(std::move(f));
+  }
+
+  // The rows of a request's "family" read as a JSON Lines family file (an
+  // untyped member is a placeholder), by `read` (ReadAndSegregate,
+  // ReadFamilyFile); its errors name the row as RowName does.
+  template <typename T, typename Read>
+  absl::StatusOr<T> ReadFamilyRows(const Json& rows, bool strict,
+                                   Read read) const {
+    HLA_SVC_GET(lines, ToJsonLines(rows, "family"));
     std::istringstream in(lines);
     registry::DonorFileOptions fo;
     fo.format = registry::TableFormat::kJsonLines;
-    fo.allow_untyped = true;  // an untyped member is a placeholder
+    fo.allow_untyped = true;
     absl::StatusOr<std::unique_ptr<registry::DonorFileReader>> reader =
         registry::DonorFileReader::FromStream(&in, "family", &Resolver(strict),
                                              fo);
     if (!reader.ok()) return Bad(RowName(reader.status().message()));
-    absl::StatusOr<registry::SegregatedFamilies> f =
-        registry::ReadAndSegregate(reader->get(), "family");
-    if (!f.ok()) return Bad(RowName(f.status().message()));
-    if (!f->rejected.empty()) return Bad(RowName(f->rejected.front()));
-    return std::optional<registry::SegregatedFamilies>(*std::move(f));
+    absl::StatusOr<T> result = read(reader->get());
+    if (!result.ok()) return Bad(RowName(result.status().message()));
+    return result;
   }
 
   // The reader names a row of "family" by its line ("family:3: ..."); a
@@ -1039,26 +1051,18 @@ struct Service::Impl {
         return s;
       }
     }
-    HLA_SVC_GET(lines, ToJsonLines(*fj, "family"));
-    std::istringstream in(lines);
-    registry::DonorFileOptions fo;
-    fo.format = registry::TableFormat::kJsonLines;
-    fo.allow_untyped = true;
-    absl::StatusOr<std::unique_ptr<registry::DonorFileReader>> reader =
-        registry::DonorFileReader::FromStream(&in, "family", &Resolver(strict),
-                                             fo);
-    if (!reader.ok()) return Bad(RowName(reader.status().message()));
-    absl::StatusOr<registry::FamilyFile> file =
-        registry::ReadFamilyFile(reader->get(), "family");
-    if (!file.ok()) return Bad(RowName(file.status().message()));
+    HLA_SVC_GET(file, ReadFamilyRows<registry::FamilyFile>(
+                          *fj, strict, [](registry::DonorFileReader* r) {
+                            return registry::ReadFamilyFile(r, "family");
+                          }));
     std::vector<std::pair<std::string, std::string>> rejected;
-    for (const std::string& e : file->errors) {
+    for (const std::string& e : file.errors) {
       rejected.emplace_back("family", RowName(e));
     }
     std::string out = report::FamilyJsonHead(ref->version());
     const matcher::MatchOptions mopts;
     size_t written = 0;
-    for (const registry::FamilyRows& rows : file->families) {
+    for (const registry::FamilyRows& rows : file.families) {
       if (absl::Status s = CheckDeadline(request); !s.ok()) return s;
       absl::StatusOr<family::FamilyResult> fam =
           family::Segregate(rows.family_id, rows.members, {});

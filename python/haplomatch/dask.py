@@ -39,20 +39,27 @@ Shard = Union[str, Tuple[str, str]]  # a path, or (path, worker address)
 # loaded once, then every patient is a scan.
 _lock = _threading.Lock()
 _references: Dict[Tuple[str, str, int], _hm.Reference] = {}
-_registries: Dict[Tuple[str, str, int, str, int, int], _hm.Registry] = {}
+# (imgt, mac, threads, path) -> ((size, mtime), registry): one entry a shard,
+# replaced when its file changes, so a rewritten shard does not keep the old
+# one in memory.
+_registries: Dict[Tuple[str, str, int, str], Tuple[Tuple[int, int], _hm.Registry]] = {}
 
 
 def _registry(path: str, imgt: str, mac: str, threads: int) -> _hm.Registry:
     st = _os.stat(path)
-    key = (imgt, mac, threads, _os.path.abspath(path), st.st_size, st.st_mtime_ns)
+    key = (imgt, mac, threads, _os.path.abspath(path))
+    stamp = (st.st_size, st.st_mtime_ns)
     with _lock:
-        reg = _registries.get(key)
-        if reg is None:
-            ref = _references.get((imgt, mac, threads))
-            if ref is None:
-                ref = _references[(imgt, mac, threads)] = _hm.Reference(
-                    imgt, mac, threads=threads or None)
-            reg = _registries[key] = ref.open(path)
+        held = _registries.get(key)
+        if held is not None and held[0] == stamp:
+            return held[1]
+        ref = _references.get((imgt, mac, threads))
+        if ref is None:
+            ref = _references[(imgt, mac, threads)] = _hm.Reference(
+                imgt, mac, threads=threads or None)
+        _registries.pop(key, None)  # the old one goes before the new loads
+        reg = ref.open(path)
+        _registries[key] = (stamp, reg)
         return reg
 
 

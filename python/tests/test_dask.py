@@ -115,3 +115,17 @@ def test_different_releases_are_refused(shards, client):
         haplomatch.dask._merge([
             {"imgt_version": "3.58.0", "csv_header": "h\n", "donors": []},
             {"imgt_version": "3.44.0", "csv_header": "h\n", "donors": []}], 10)
+
+
+def test_a_rewritten_shard_is_loaded_again_and_the_old_one_dropped(shards, tmp_path):
+    _, indexes = shards
+    copy = tmp_path / "shard.hmx"
+    body = haplomatch._rank_body(None, RECIPIENT, None, 5, {"antibodies": "none"})
+    sizes = []
+    for source in indexes:
+        copy.write_bytes(source.read_bytes())
+        os.utime(copy, ns=(len(sizes) + 1, len(sizes) + 1))  # a new mtime each time
+        sizes.append(haplomatch.dask.rank_shard(str(copy), body, threads=1)["read"])
+    assert sizes == [haplomatch.Reference().open(p).size for p in indexes]
+    held = [k for k in haplomatch.dask._registries if k[3] == str(copy.resolve())]
+    assert len(held) == 1

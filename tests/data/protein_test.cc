@@ -8,6 +8,7 @@
 // cases check single alleles against other tools.
 #include "data/protein.h"
 
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -227,6 +228,35 @@ TEST_F(Protein, ImgtseroKirLigandVectors) {
     ++rows;
   }
   EXPECT_EQ(rows, 12);
+}
+
+// A malformed or incomplete protein file is an error naming the file (and
+// the line), never a table read from part of it.
+TEST(ProteinTableLoad, MalformedFilesAreErrorsNamingThem) {
+  namespace fs = std::filesystem;
+  const std::string dir = ::testing::TempDir() + "/hm_protein_release";
+  fs::remove_all(dir);
+  fs::copy(kData + "/imgt/3.58.0", dir, fs::copy_options::recursive);
+  auto ref = Reference::Load({dir});
+  ASSERT_TRUE(ref.ok()) << ref.status();
+  struct Case {
+    const char* text;
+    const char* error;
+  };
+  for (const Case& c :
+       {Case{"MLVMAPRTVLLL\n>HLA:HLA00001 A*01:01:01:01 365 bp\nMAVM\n",
+             "A_prot.fasta:1: sequence before the first header"},
+        Case{">HLA00001\nMAVM\n", "A_prot.fasta:1: a header without an allele name"},
+        Case{">HLA:HLA00001 A*01:01:01:01 365 bp\nMAVM\n",
+             "the reference records A*01:01:01:01 and A*02:01:01:01 are not both there"}}) {
+    SCOPED_TRACE(c.error);
+    std::ofstream(dir + "/fasta/A_prot.fasta", std::ios::trunc) << c.text;
+    const absl::StatusOr<ProteinTable> t = ProteinTable::Load(**ref);
+    EXPECT_EQ(t.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_NE(t.status().message().find(c.error), std::string::npos)
+        << t.status().message();
+  }
+  fs::remove_all(dir);
 }
 
 // A release without the protein files (the shipped 3.44.0): an error, so
