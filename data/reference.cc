@@ -11,6 +11,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "absl/base/call_once.h"
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -18,6 +19,7 @@
 #include "absl/strings/strip.h"
 #include "data/internal/records.h"
 #include "data/internal/text.h"
+#include "data/protein.h"
 #include "hla/status_macros.h"
 
 namespace hla::data {
@@ -28,8 +30,37 @@ struct Reference::ArenaHolder {
   Arena arena;
 };
 
-Reference::Reference() : arena_(std::make_unique<ArenaHolder>()) {}
+struct Reference::LazyProteins {
+  absl::once_flag once;
+  absl::Status status;
+  std::unique_ptr<ProteinTable> table;
+};
+
+Reference::Reference()
+    : arena_(std::make_unique<ArenaHolder>()),
+      proteins_(std::make_unique<LazyProteins>()) {}
 Reference::~Reference() = default;
+
+const Reference::LazyProteins& Reference::LoadedProteins() const {
+  LazyProteins& p = *proteins_;
+  absl::call_once(p.once, [this, &p] {
+    absl::StatusOr<ProteinTable> t = ProteinTable::Load(*this);
+    if (t.ok()) {
+      p.table = std::make_unique<ProteinTable>(*std::move(t));
+    } else {
+      p.status = t.status();
+    }
+  });
+  return p;
+}
+
+const ProteinTable* Reference::proteins() const {
+  return LoadedProteins().table.get();
+}
+
+absl::Status Reference::proteins_status() const {
+  return LoadedProteins().status;
+}
 
 namespace {
 

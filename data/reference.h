@@ -55,6 +55,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/inlined_vector.h"
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
@@ -62,6 +63,8 @@
 #include "hla/locus.h"
 
 namespace hla::data {
+
+class ProteinTable;  // protein.h
 
 using AlleleId = uint32_t;   // index into Reference::alleles()
 using GroupId = uint32_t;    // index into g_groups(), p_groups() or small_g_groups()
@@ -278,6 +281,14 @@ class Reference {
 
   bool has_allele_status() const { return has_status_; }
 
+  // ---- Protein facts (the HLA-B leader, KIR-ligand motifs: protein.h)
+  // Read from fasta/{A,B,C}_prot.fasta on first use, once, whichever thread
+  // asks first (about 0.1 s of CPU that a reduce or a rank from an index
+  // never needs, so Load does not pay it). nullptr when the release ships
+  // no protein files or they are malformed; proteins_status() says which.
+  const ProteinTable* proteins() const;
+  absl::Status proteins_status() const;
+
   // Facts the loader noticed but did not fail on (e.g. a TCE row for an
   // allele absent from the allele list), one sentence each.
   absl::Span<const std::string> warnings() const { return warnings_; }
@@ -324,6 +335,10 @@ class Reference {
 
   std::vector<std::string> warnings_;
   size_t bytes_read_ = 0;
+
+  struct LazyProteins;  // once_flag, status, table
+  std::unique_ptr<LazyProteins> proteins_;
+  const LazyProteins& LoadedProteins() const;
 };
 
 // ---- Locating the data

@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "matcher/internal/grade.h"
+#include "matcher/internal/leader.h"
 #include "matcher/match.h"
 
 namespace hla::matcher {
@@ -768,6 +769,23 @@ absl::StatusOr<MatchReport> Match(const data::Reference& reference,
       dpb1 = &local;
     }
     report.tce = ScoreTce(reference, recipient, donor, *dpb1);
+  }
+  if (options.score_leader_and_kir) {
+    const LocusMatch* b = report.Find(Locus::kB);
+    for (const LocusMatch& m : extra) {
+      if (b == nullptr && m.locus == Locus::kB) b = &m;
+    }
+    LocusMatch local;
+    if (b == nullptr) {
+      MatchOptions quiet = options;
+      quiet.collect_mismatched = false;
+      MatchLocus(reference, Locus::kB, recipient, donor, quiet, &local);
+      b = &local;
+    }
+    report.b_leader =
+        matcher_internal::ScoreBLeader(reference, recipient, donor, b);
+    report.kir_ligands = matcher_internal::ScoreKirLigands(
+        reference, recipient, donor, options.hla_a_bw4);
   }
   return report;
 }

@@ -358,6 +358,14 @@ struct MatchOptions {
   // Fill LocusMatch::*_mismatched_* (for donor-specific antibody checks).
   // Ranking scans can turn it off to avoid allocations.
   bool collect_mismatched = true;
+  // Report the HLA-B leader match and the KIR ligands (issue 21). Costs the
+  // protein table's first load (about 0.1 s, once per process).
+  bool score_leader_and_kir = true;
+  // HLA-A Bw4 alleles (A*23, A*24, A*25, A*32 ...) count as KIR3DL1
+  // ligands. Contested: Foley et al., Blood 2008;112:435 found A*24:02 and
+  // A*32:01 protective and A*23:01, A*25:01 weak; some centres count HLA-B
+  // Bw4 only. Default: counted.
+  bool hla_a_bw4 = true;
 };
 
 // ---------------------------------------------------------------------------
@@ -449,11 +457,121 @@ struct TceResult {
   std::string basis;  // plain words
 };
 
+// ---- HLA-B leader (docs/matching.md §9)
+//
+// The leader peptide of HLA-B carries methionine (M) or threonine (T) at
+// -21; M leaders supply HLA-E with the peptide that NKG2A reads (Petersdorf
+// et al., Blood 2020;136:362). Each allele's leader comes from the release's
+// protein sequences (data/protein.h: read, or inferred with its basis).
+
+// The leader of one HLA-B copy. Strict: the one leader every expressed
+// allele the typing admits has; 'X' (unknown) when they differ, when one is
+// not known, or the copy expresses no HLA-B. A typing such as B*07:XX or B7
+// is 'X' because B*07 holds rare T-leader alleles (B*07:65 ...): `likely`
+// then says what most of its alleles have, as b-leader's "common leader"
+// does, and the counts say how many disagree.
+struct CopyLeader {
+  std::string typing;   // as written, canonical
+  char leader = 'X';    // 'M', 'T' or 'X'
+  char likely = 'X';    // the most common known leader; 'X' when none
+  int m = 0, t = 0, unknown = 0;  // expressed alleles by leader
+  bool inferred = false;   // known only by inference: no allele of the
+                           // typing has exon 1 in the release
+  bool null_copy = false;  // expresses no HLA-B (null or placeholder)
+};
+
+struct LeaderGenotype {
+  bool typed = false;  // HLA-B typed on this side
+  std::array<CopyLeader, 2> copies;  // in written position order
+  // Unordered, M before T before X: "MM", "MT", "TT", "MX", "TX", "XX";
+  // empty when untyped.
+  std::string genotype;
+};
+
+enum class LeaderMatch : uint8_t {
+  kNotAssessed,     // HLA-B untyped on a side, a '|' genotype list, or
+                    // the release has no protein data
+  kHlaBMatched,     // both HLA-B copies allele-match: no leader question
+  kMatched,         // one HLA-B mismatch; its two allotypes share a leader
+  kMismatched,      // one HLA-B mismatch; their leaders differ
+  kUnknown,         // one HLA-B mismatch; a leader it needs is unknown
+  kDoubleMismatch,  // both HLA-B copies mismatched: outside the
+                    // classification (Petersdorf's is of single mismatches)
+};
+// "not_assessed", "hla_b_matched", "leader_matched", "leader_mismatched",
+// "unknown", "hla_b_double_mismatch".
+absl::string_view ToString(LeaderMatch match);
+
+struct BLeaderResult {
+  LeaderGenotype recipient, donor;
+  LeaderMatch match = LeaderMatch::kNotAssessed;
+  // Petersdorf's three letters for a single HLA-B mismatch: the recipient's
+  // leader on the mismatched allotype, the donor's on the mismatched
+  // allotype, the leader of the shared allotype ('X' when the two shared
+  // copies differ or one is unknown): "MMT", "TTM", "MTT", "TMM", "TTT",
+  // "TMT", "MMM", "MTM". Empty otherwise.
+  std::string status;
+  // The same three letters from the `likely` leaders, when `status` holds
+  // an 'X' that they resolve; empty otherwise.
+  std::string likely_status;
+  // When HLA-B matches on one pair for certain and on the other only
+  // potentially (an ambiguous typing: B*07:XX vs B*07:65), `match` is
+  // kHlaBMatched with `potential`, and `status` is what it would be were
+  // the potential pair the mismatch (b-leader reads such a pair so).
+  //
+  // The mismatched positions (0 or 1) of a single mismatch, else -1.
+  int recipient_position = -1, donor_position = -1;
+  // The HLA-B match it rests on is potential (an ambiguous typing).
+  bool potential = false;
+  std::string basis;  // plain words
+};
+
+// ---- KIR ligands (docs/matching.md §9)
+
+// The three KIR-ligand groups of HLA class I: C1 (KIR2DL2/2DL3), C2
+// (KIR2DL1), Bw4 (KIR3DL1).
+enum class KirLigandGroup : uint8_t { kC1, kC2, kBw4 };
+inline constexpr int kKirLigandGroups = 3;
+// "C1", "C2", "Bw4".
+absl::string_view ToString(KirLigandGroup group);
+
+// Whether a person carries a ligand group:
+//   kDefinite  some copy carries it whatever allele its typing is;
+//   kPossible  some ambiguous copy may carry it;
+//   kAbsent    no copy can (the loci that could are typed);
+//   kUnknown   not carried by the typed loci, and a locus that could carry
+//              it (HLA-C for C1/C2, HLA-B or HLA-A for Bw4) is untyped.
+enum class LigandPresence : uint8_t { kAbsent, kPossible, kDefinite, kUnknown };
+// "absent", "possible", "definite", "unknown".
+absl::string_view ToString(LigandPresence presence);
+
+struct LigandSet {
+  std::array<LigandPresence, kKirLigandGroups> presence{};  // by group
+  // The Bw epitope of each HLA-B copy ("Bw4-80I", "Bw4-80T", "Bw6", "none",
+  // "unclassified", "unknown" when the copy's alleles differ or untyped).
+  std::array<std::string, 2> b_bw;
+};
+
+struct KirLigandResult {
+  LigandSet recipient, donor;
+  // Ligand groups the donor carries and the recipient lacks: the
+  // KIR-ligand mismatch in the graft-versus-host direction (Ruggeri et al.,
+  // Science 2002;295:2097, "ligand-ligand" model). Definite: the donor
+  // certainly carries it, the recipient certainly not; possible: either
+  // side's typing leaves it open.
+  std::vector<KirLigandGroup> missing_definite, missing_possible;
+  std::string basis;  // plain words
+};
+
 struct MatchReport {
   std::vector<LocusMatch> loci;  // MatchOptions::loci order
   MatchTotals totals;
   HaploResult haplo;
   std::optional<TceResult> tce;  // set when DPB1 TCE scoring applied
+  // Set when MatchOptions::score_leader_and_kir (the default); their
+  // `match`/presence say when a fact could not be assessed.
+  std::optional<BLeaderResult> b_leader;
+  std::optional<KirLigandResult> kir_ligands;
   Relationship relationship = Relationship::kUnknown;
   std::vector<std::string> warnings;  // e.g. genotype lists collapsed
 

@@ -79,6 +79,37 @@ absl::string_view ToString(TceCategory category) {
   return "unknown";
 }
 
+absl::string_view ToString(LeaderMatch match) {
+  switch (match) {
+    case LeaderMatch::kNotAssessed: return "not_assessed";
+    case LeaderMatch::kHlaBMatched: return "hla_b_matched";
+    case LeaderMatch::kMatched: return "leader_matched";
+    case LeaderMatch::kMismatched: return "leader_mismatched";
+    case LeaderMatch::kUnknown: return "unknown";
+    case LeaderMatch::kDoubleMismatch: return "hla_b_double_mismatch";
+  }
+  return "unknown";
+}
+
+absl::string_view ToString(KirLigandGroup group) {
+  switch (group) {
+    case KirLigandGroup::kC1: return "C1";
+    case KirLigandGroup::kC2: return "C2";
+    case KirLigandGroup::kBw4: return "Bw4";
+  }
+  return "unknown";
+}
+
+absl::string_view ToString(LigandPresence presence) {
+  switch (presence) {
+    case LigandPresence::kAbsent: return "absent";
+    case LigandPresence::kPossible: return "possible";
+    case LigandPresence::kDefinite: return "definite";
+    case LigandPresence::kUnknown: return "unknown";
+  }
+  return "unknown";
+}
+
 absl::StatusOr<Relationship> ParseRelationship(absl::string_view text) {
   std::string key;
   for (char c : absl::StripAsciiWhitespace(text)) {
