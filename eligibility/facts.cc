@@ -1,14 +1,22 @@
 // Copyright 2026 The haplomatch Authors. SPDX-License-Identifier: Apache-2.0
 #include "eligibility/facts.h"
 
+#include <algorithm>
+#include <array>
 #include <cstdlib>
+#include <iterator>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
@@ -185,11 +193,199 @@ absl::string_view SexName(Sex sex) {
   return "unknown";
 }
 
+// ---- Donor KIR genotype
+
+absl::string_view KirMotifName(KirMotif motif) {
+  switch (motif) {
+    case KirMotif::kAA: return "A/A";
+    case KirMotif::kAB: return "A/B";
+    case KirMotif::kBB: return "B/B";
+    case KirMotif::kUnknown: break;
+  }
+  return "unknown";
+}
+
+namespace {
+
+// The KIR genes (IPD-KIR nomenclature), pseudogenes included, so that a
+// full gene-content report reads without error.
+constexpr absl::string_view kKirGenes[] = {
+    "2DL1", "2DL2", "2DL3", "2DL4", "2DL5", "2DL5A", "2DL5B", "2DS1",
+    "2DS2", "2DS3", "2DS4", "2DS5", "3DL1", "3DL2", "3DL3", "3DS1",
+    "2DP1", "3DP1"};
+constexpr size_t kMaxKirText = 400;
+
+enum Gene { k2DL1, k2DL2, k2DL3, k2DS1, k2DS2, k2DS4, k3DL1, k3DS1, kGenes };
+
+int GeneIndex(absl::string_view g) {
+  static constexpr absl::string_view kUsed[kGenes] = {
+      "2DL1", "2DL2", "2DL3", "2DS1", "2DS2", "2DS4", "3DL1", "3DS1"};
+  for (int i = 0; i < kGenes; ++i) {
+    if (g == kUsed[i]) return i;
+  }
+  return -1;
+}
+
+// Cooley et al., Blood 2010;116:2411: the centromeric motif.
+KirMotif CenMotif(const std::array<KirPresence, kGenes>& g) {
+  const KirPresence l3 = g[k2DL3], l2 = g[k2DL2], s2 = g[k2DS2];
+  if (l3 == KirPresence::kUnknown || l2 == KirPresence::kUnknown ||
+      s2 == KirPresence::kUnknown) {
+    return KirMotif::kUnknown;
+  }
+  const bool b = l2 == KirPresence::kPresent || s2 == KirPresence::kPresent;
+  if (l3 == KirPresence::kPresent) return b ? KirMotif::kAB : KirMotif::kAA;
+  return b ? KirMotif::kBB : KirMotif::kUnknown;
+}
+
+// The same source: the telomeric motif.
+KirMotif TelMotif(const std::array<KirPresence, kGenes>& g) {
+  for (int i : {k3DL1, k2DS4, k3DS1, k2DS1}) {
+    if (g[i] == KirPresence::kUnknown) return KirMotif::kUnknown;
+  }
+  const bool b = g[k3DS1] == KirPresence::kPresent ||
+                 g[k2DS1] == KirPresence::kPresent;
+  if (g[k3DL1] == KirPresence::kPresent && g[k2DS4] == KirPresence::kPresent) {
+    return b ? KirMotif::kAB : KirMotif::kAA;
+  }
+  return b ? KirMotif::kBB : KirMotif::kUnknown;
+}
+
+std::optional<KirMotif> ParseMotif(absl::string_view m) {
+  if (m == "A/A") return KirMotif::kAA;
+  if (m == "A/B" || m == "B/A") return KirMotif::kAB;
+  if (m == "B/B") return KirMotif::kBB;
+  return std::nullopt;
+}
+
+}  // namespace
+
+absl::StatusOr<KirGenotype> ParseKirGenotype(absl::string_view text) {
+  if (text.size() > kMaxKirText) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "a KIR genotype of ", text.size(), " characters (at most ",
+        kMaxKirText, ")"));
+  }
+  const std::string upper = absl::AsciiStrToUpper(text);
+  KirGenotype k;
+  std::array<KirPresence, kGenes> genes{};
+  bool gene_form = false, motif_form = false;
+  std::vector<absl::string_view> tokens = absl::StrSplit(
+      upper, absl::ByAnyChar(" ,;\t"), absl::SkipEmpty());
+  // "KIR2DL1+KIR2DL2-..." written without separators: split after each sign.
+  std::vector<std::string> pieces;
+  for (absl::string_view tok : tokens) {
+    if (absl::StartsWith(tok, "CEN") || absl::StartsWith(tok, "TEL")) {
+      pieces.emplace_back(tok);
+      continue;
+    }
+    size_t start = 0;
+    for (size_t i = 0; i < tok.size(); ++i) {
+      if (tok[i] == '+' || tok[i] == '-') {
+        pieces.emplace_back(tok.substr(start, i + 1 - start));
+        start = i + 1;
+      }
+    }
+    if (start < tok.size()) pieces.emplace_back(tok.substr(start));
+  }
+  for (absl::string_view p : pieces) {
+    absl::string_view original = p;
+    if (absl::StartsWith(p, "CEN") || absl::StartsWith(p, "TEL")) {
+      const bool cen = absl::StartsWith(p, "CEN");
+      p.remove_prefix(3);
+      absl::ConsumePrefix(&p, "-");
+      absl::ConsumePrefix(&p, ":");
+      std::optional<KirMotif> m = ParseMotif(p);
+      if (!m) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "'", original, "' is not a KIR motif (Cen-A/A, Cen-A/B, Cen-B/B, "
+            "Tel-A/A, Tel-A/B, Tel-B/B)"));
+      }
+      KirMotif& slot = cen ? k.cen : k.tel;
+      if (slot != KirMotif::kUnknown && slot != *m) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("'", original, "' contradicts an earlier ",
+                         cen ? "Cen" : "Tel", " motif"));
+      }
+      slot = *m;
+      motif_form = true;
+      continue;
+    }
+    const char sign = p.empty() ? 0 : p.back();
+    if (sign != '+' && sign != '-') {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "'", original,
+          "' is not a KIR gene with + (present) or - (absent), nor a "
+          "Cen-/Tel- motif"));
+    }
+    p.remove_suffix(1);
+    absl::ConsumePrefix(&p, "KIR");
+    if (std::find(std::begin(kKirGenes), std::end(kKirGenes), p) ==
+        std::end(kKirGenes)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("'", original, "' names no KIR gene"));
+    }
+    gene_form = true;
+    const int i = GeneIndex(p);
+    if (i < 0) continue;  // a gene no rule here reads
+    const KirPresence v = sign == '+' ? KirPresence::kPresent : KirPresence::kAbsent;
+    if (genes[i] != KirPresence::kUnknown && genes[i] != v) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "KIR", p, " is given both present and absent"));
+    }
+    genes[i] = v;
+  }
+  if (gene_form && motif_form) {
+    return absl::InvalidArgumentError(
+        "a KIR genotype is either gene content (KIR2DL1+ ...) or motifs "
+        "(Cen-A/B Tel-B/B), not both");
+  }
+  if (gene_form) {
+    k.cen = CenMotif(genes);
+    k.tel = TelMotif(genes);
+    k.receptor[static_cast<int>(matcher::KirLigandGroup::kC2)] = genes[k2DL1];
+    const KirPresence l2 = genes[k2DL2], l3 = genes[k2DL3];
+    k.receptor[static_cast<int>(matcher::KirLigandGroup::kC1)] =
+        l2 == KirPresence::kPresent || l3 == KirPresence::kPresent
+            ? KirPresence::kPresent
+        : l2 == KirPresence::kAbsent && l3 == KirPresence::kAbsent
+            ? KirPresence::kAbsent
+            : KirPresence::kUnknown;
+    k.receptor[static_cast<int>(matcher::KirLigandGroup::kBw4)] = genes[k3DL1];
+  } else {
+    // Cen-A/x carries KIR2DL3, Tel-A/x KIR3DL1 (the A haplotype's genes).
+    if (k.cen == KirMotif::kAA || k.cen == KirMotif::kAB) {
+      k.receptor[static_cast<int>(matcher::KirLigandGroup::kC1)] = KirPresence::kPresent;
+    }
+    if (k.tel == KirMotif::kAA || k.tel == KirMotif::kAB) {
+      k.receptor[static_cast<int>(matcher::KirLigandGroup::kBw4)] = KirPresence::kPresent;
+    }
+  }
+  return k;
+}
+
+std::string FormatKirGenotype(const KirGenotype& kir) {
+  std::vector<std::string> parts;
+  if (kir.cen != KirMotif::kUnknown) parts.push_back(absl::StrCat("Cen-", KirMotifName(kir.cen)));
+  if (kir.tel != KirMotif::kUnknown) parts.push_back(absl::StrCat("Tel-", KirMotifName(kir.tel)));
+  static constexpr const char* kReceptor[] = {"KIR2DL2/3", "KIR2DL1", "KIR3DL1"};
+  std::vector<std::string> receptors;
+  for (int g = 0; g < matcher::kKirLigandGroups; ++g) {
+    if (kir.receptor[g] == KirPresence::kUnknown) continue;
+    receptors.push_back(absl::StrCat(kReceptor[g], kir.receptor[g] == KirPresence::kPresent ? "+" : "-"));
+  }
+  std::string out = absl::StrJoin(parts, " ");
+  if (!receptors.empty()) {
+    absl::StrAppend(&out, out.empty() ? "" : "; ", absl::StrJoin(receptors, " "));
+  }
+  return out;
+}
+
 // ---- Reading donor facts
 
 absl::string_view DonorFactName(DonorFact fact) {
   static constexpr absl::string_view kNames[kDonorFactCount] = {
-      "id", "relationship", "birth_date", "age", "sex", "abo", "cmv"};
+      "id", "relationship", "birth_date", "age", "sex", "abo", "cmv", "kir"};
   return kNames[static_cast<int>(fact)];
 }
 
@@ -239,6 +435,13 @@ absl::Status ParseDonorFact(DonorFact fact, absl::string_view text,
       absl::StatusOr<Cmv> c = ParseCmv(t);
       if (!c.ok()) return c.status();
       facts->cmv = *c;
+      return absl::OkStatus();
+    }
+    case DonorFact::kKir: {
+      absl::StatusOr<KirGenotype> k = ParseKirGenotype(t);
+      if (!k.ok()) return k.status();
+      facts->kir = *k;
+      facts->kir_text = std::string(t);
       return absl::OkStatus();
     }
   }

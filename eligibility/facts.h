@@ -15,6 +15,7 @@
 #ifndef HLA_ELIGIBILITY_FACTS_H_
 #define HLA_ELIGIBILITY_FACTS_H_
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -97,6 +98,59 @@ absl::string_view SexName(Sex sex);  // "female", "male", "unknown"
 
 // ---- The people
 
+// ---- Donor KIR genotype
+//
+// What the donor's killer-cell immunoglobulin-like receptor (KIR) genes say
+// for haplo donor selection: the centromeric and telomeric gene-content
+// motifs that give the KIR B-content score (Cooley et al., Blood
+// 2010;116:2411), and whether the donor carries each inhibitory KIR whose
+// ligand the missing-ligand rule asks about (KIR2DL1: C2; KIR2DL2 or
+// KIR2DL3: C1; KIR3DL1: Bw4).
+enum class KirMotif : uint8_t { kUnknown, kAA, kAB, kBB };
+// "unknown", "A/A", "A/B", "B/B".
+absl::string_view KirMotifName(KirMotif motif);
+enum class KirPresence : uint8_t { kUnknown, kPresent, kAbsent };
+
+struct KirGenotype {
+  KirMotif cen = KirMotif::kUnknown, tel = KirMotif::kUnknown;
+  // The receptors of the C2, C1 and Bw4 ligand groups (matcher::
+  // KirLigandGroup order: C1, C2, Bw4).
+  std::array<KirPresence, matcher::kKirLigandGroups> receptor{};
+
+  bool given() const {
+    if (cen != KirMotif::kUnknown || tel != KirMotif::kUnknown) return true;
+    for (KirPresence p : receptor) {
+      if (p != KirPresence::kUnknown) return true;
+    }
+    return false;
+  }
+};
+
+// Reads a donor's KIR genotype, in either of the forms KIR laboratories
+// report it (case-insensitive; spaces, commas and semicolons separate):
+//   gene content  "KIR2DL1+ KIR2DL2- KIR2DL3+ KIR2DS2- KIR3DL1+ KIR2DS4+
+//                  KIR3DS1- KIR2DS1-" (each gene named with + present or
+//                  - absent; the "KIR" prefix optional; the framework and
+//                  other genes accepted and not used);
+//   motifs        "Cen-A/B Tel-B/B" (either may be left out).
+// Cen and Tel motifs from gene content (Cooley et al., Blood 2010):
+//   Cen-A/A  KIR2DL3+ and KIR2DL2- and KIR2DS2-;
+//   Cen-A/B  KIR2DL3+ and (KIR2DL2+ or KIR2DS2+);
+//   Cen-B/B  KIR2DL3- and (KIR2DL2+ or KIR2DS2+);
+//   Tel-A/A  KIR3DL1+ and KIR2DS4+ and KIR3DS1- and KIR2DS1-;
+//   Tel-A/B  KIR3DL1+ and KIR2DS4+ and (KIR3DS1+ or KIR2DS1+);
+//   Tel-B/B  (KIR3DL1- or KIR2DS4-) and (KIR3DS1+ or KIR2DS1+);
+// anything else (a gene the motif needs not given, or a combination none
+// of these covers) leaves the motif unknown. The motif form implies
+// KIR2DL3 (Cen-A/x) and KIR3DL1 (Tel-A/x) present. InvalidArgumentError
+// naming the token for an unknown gene, a gene given twice with different
+// signs, a token without + or -, both forms mixed, or more than 400
+// characters.
+absl::StatusOr<KirGenotype> ParseKirGenotype(absl::string_view text);
+// "Cen-A/B Tel-B/B", with the receptors: "...; KIR2DL1+ KIR2DL2/3+ KIR3DL1-"
+// (unknown ones left out). Empty when nothing is known.
+std::string FormatKirGenotype(const KirGenotype& kir);
+
 struct DonorFacts {
   std::string id;
   matcher::Relationship relationship = matcher::Relationship::kUnknown;
@@ -108,6 +162,10 @@ struct DonorFacts {
   Sex sex = Sex::kUnknown;
   std::optional<BloodGroup> blood_group;
   Cmv cmv = Cmv::kUnknown;
+  KirGenotype kir;  // optional: !kir.given() when not typed
+  // The KIR genotype as written (a report quotes it); empty when not given
+  // or when the facts come from a registry index, which keeps `kir` only.
+  std::string kir_text;
 };
 
 // One antibody specificity of the recipient, as a single-antigen bead assay
@@ -136,7 +194,7 @@ struct RecipientFacts {
 
 // The donor facts a row or a request may carry, by their canonical names
 // (DonorFactName): "id", "relationship", "birth_date", "age", "sex", "abo",
-// "cmv".
+// "cmv", "kir".
 enum class DonorFact : uint8_t {
   kId,
   kRelationship,
@@ -145,8 +203,9 @@ enum class DonorFact : uint8_t {
   kSex,
   kAbo,
   kCmv,
+  kKir,
 };
-inline constexpr int kDonorFactCount = 7;
+inline constexpr int kDonorFactCount = 8;
 absl::string_view DonorFactName(DonorFact fact);
 
 // Reads one fact from its written text into *facts; blank text (after

@@ -408,4 +408,84 @@ Findings DsaFindings(bool antibodies_tested,
   return antibodies_tested ? DsaFindings(findings) : Bit(Reason::kDsaNotTested);
 }
 
+// ---- Donor KIR
+
+absl::string_view KirBCategoryName(KirBCategory category) {
+  switch (category) {
+    case KirBCategory::kBest: return "best";
+    case KirBCategory::kBetter: return "better";
+    case KirBCategory::kNeutral: return "neutral";
+    case KirBCategory::kNotTyped: break;
+  }
+  return "not_typed";
+}
+
+// Cooley et al., Blood 2010;116:2411: the B-content score counts the B
+// motifs of the centromeric and telomeric halves; Cen-B homozygosity had
+// the strongest effect ("best"), two or more B motifs otherwise "better".
+KirBContent KirBContentOf(const KirGenotype& kir) {
+  KirBContent b;
+  if (kir.cen == KirMotif::kUnknown || kir.tel == KirMotif::kUnknown) {
+    // Cen-B/B alone decides "best"; the score needs both halves.
+    if (kir.cen == KirMotif::kBB) b.category = KirBCategory::kBest;
+    return b;
+  }
+  auto count = [](KirMotif m) {
+    return m == KirMotif::kBB ? 2 : m == KirMotif::kAB ? 1 : 0;
+  };
+  b.score = count(kir.cen) + count(kir.tel);
+  b.category = kir.cen == KirMotif::kBB ? KirBCategory::kBest
+               : b.score >= 2           ? KirBCategory::kBetter
+                                        : KirBCategory::kNeutral;
+  return b;
+}
+
+DonorKirResult DonorKirOf(const KirGenotype& kir,
+                          const matcher::LigandSet* recipient) {
+  DonorKirResult r;
+  r.genotype = kir;
+  r.b_content = KirBContentOf(kir);
+  std::vector<std::string> parts;
+  parts.push_back(absl::StrCat(
+      "KIR B content ",
+      r.b_content.score >= 0 ? absl::StrCat(r.b_content.score, " of 4, ")
+                             : std::string(),
+      KirBCategoryName(r.b_content.category),
+      r.b_content.category == KirBCategory::kNotTyped
+          ? " (a Cen or Tel motif is unknown)"
+          : "",
+      " (Cooley et al., Blood 2010: unrelated donors, AML)"));
+  if (recipient != nullptr) {
+    static constexpr const char* kReceptor[] = {"KIR2DL2/3", "KIR2DL1", "KIR3DL1"};
+    std::vector<std::string> missing;
+    for (int g = 0; g < matcher::kKirLigandGroups; ++g) {
+      const KirPresence receptor = kir.receptor[g];
+      const matcher::LigandPresence ligand = recipient->presence[g];
+      const auto group = static_cast<matcher::KirLigandGroup>(g);
+      if (receptor == KirPresence::kAbsent ||
+          ligand == matcher::LigandPresence::kDefinite) {
+        continue;
+      }
+      if (receptor == KirPresence::kPresent &&
+          ligand == matcher::LigandPresence::kAbsent) {
+        r.missing_definite.push_back(group);
+        missing.push_back(absl::StrCat(kReceptor[g], " (", matcher::ToString(group),
+                                       " missing)"));
+      } else {
+        r.missing_possible.push_back(group);
+        missing.push_back(absl::StrCat(kReceptor[g], " (", matcher::ToString(group),
+                                       " possibly missing)"));
+      }
+    }
+    parts.push_back(
+        missing.empty()
+            ? std::string("no donor inhibitory KIR without its ligand in the recipient")
+            : absl::StrCat("donor inhibitory KIR whose ligand the recipient lacks: ",
+                           absl::StrJoin(missing, ", "),
+                           " (missing-ligand model, Leung et al., J Immunol 2004)"));
+  }
+  r.basis = absl::StrJoin(parts, "; ");
+  return r;
+}
+
 }  // namespace hla::eligibility

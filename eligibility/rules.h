@@ -251,6 +251,38 @@ Findings DsaFindings(const std::vector<DsaFinding>& findings);
 Findings DsaFindings(bool antibodies_tested,
                      const std::vector<DsaFinding>& findings);
 
+// ---- The donor's KIR genes: reported and ranked, never a verdict
+
+// The KIR B-content group of a donor (Cooley et al., Blood 2010;116:2411,
+// unrelated donors for AML; the benefit was not seen in ALL): "best" =
+// centromeric B/B; "better" = two or more B motifs (Cen and Tel counted)
+// without Cen-B/B; "neutral" = zero or one. In rank order.
+enum class KirBCategory : uint8_t { kBest, kBetter, kNeutral, kNotTyped };
+// "best", "better", "neutral", "not_typed".
+absl::string_view KirBCategoryName(KirBCategory category);
+struct KirBContent {
+  int score = -1;  // B motifs of Cen and Tel, 0-4; -1 when a motif is unknown
+  KirBCategory category = KirBCategory::kNotTyped;
+};
+KirBContent KirBContentOf(const KirGenotype& kir);
+
+struct DonorKirResult {
+  KirGenotype genotype;
+  KirBContent b_content;
+  // The missing-ligand rule in its receptor-ligand form (Leung et al., J
+  // Immunol 2004; Hsu et al., Blood 2005; Ruggeri et al., Blood
+  // 2007;110:433 names both forms): an inhibitory KIR the donor carries
+  // whose ligand the recipient lacks. Definite: the receptor present, the
+  // ligand certainly absent; possible: either left open. Empty when the
+  // recipient's ligands were not assessed.
+  std::vector<matcher::KirLigandGroup> missing_definite, missing_possible;
+  std::string basis;  // plain words
+};
+// `recipient` is the recipient's ligand set from the match report, or
+// nullptr when it was not assessed.
+DonorKirResult DonorKirOf(const KirGenotype& kir,
+                          const matcher::LigandSet* recipient);
+
 }  // namespace hla::eligibility
 
 #endif  // HLA_ELIGIBILITY_RULES_H_

@@ -31,6 +31,11 @@ absl::StatusOr<DonorReport> ScoreDonor(const ScoringContext& ctx,
   d.eligibility =
       Evaluate(d.facts, d.genotype, ctx.recipient_facts, *ctx.recipient,
                d.report, *ctx.reference, ctx.eligibility);
+  if (d.facts.kir.given()) {
+    d.kir = DonorKirOf(d.facts.kir, d.report.kir_ligands
+                                        ? &d.report.kir_ligands->recipient
+                                        : nullptr);
+  }
   d.warnings.insert(d.warnings.end(), d.report.warnings.begin(),
                     d.report.warnings.end());
   return d;

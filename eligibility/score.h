@@ -17,6 +17,7 @@
 #ifndef HLA_ELIGIBILITY_SCORE_H_
 #define HLA_ELIGIBILITY_SCORE_H_
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -48,6 +49,9 @@ struct DonorReport {
   matcher::Genotype genotype;
   matcher::MatchReport report;
   Eligibility eligibility;
+  // The donor's KIR genes against the recipient's ligands, when the donor's
+  // KIR genotype is given (facts.kir.given()).
+  std::optional<DonorKirResult> kir;
   // The caller's warnings (e.g. the typing's), then why a family proof was
   // not used, then the match report's.
   std::vector<std::string> warnings;

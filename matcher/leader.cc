@@ -475,8 +475,8 @@ KirLigandResult ScoreKirLigands(const data::Reference& reference,
                     &out.missing_possible);
   if (out.missing_definite.empty() && out.missing_possible.empty()) {
     out.basis =
-        "no KIR-ligand mismatch in the GvH direction: the recipient carries "
-        "every ligand group (C1, C2, Bw4) the donor carries";
+        "no KIR-ligand mismatch (GvH direction): the recipient carries every "
+        "ligand group the donor carries";
   } else {
     std::vector<std::string> parts;
     if (!out.missing_definite.empty()) {

@@ -25,7 +25,7 @@ namespace {
 // A known column: the donor facts first, numbered as eligibility::DonorFact
 // (so ColumnOf maps one to the other), then the columns only files have.
 enum class Fact : uint8_t {
-  kId, kRelationship, kBirthDate, kAge, kSex, kAbo, kCmv,  // DonorFact's
+  kId, kRelationship, kBirthDate, kAge, kSex, kAbo, kCmv, kKir,  // DonorFact's
   kGlString = eligibility::kDonorFactCount,
   kFamilyId,
   kRole,
@@ -43,7 +43,8 @@ static_assert(ColumnOf(eligibility::DonorFact::kId) == Fact::kId &&
                   ColumnOf(eligibility::DonorFact::kAge) == Fact::kAge &&
                   ColumnOf(eligibility::DonorFact::kSex) == Fact::kSex &&
                   ColumnOf(eligibility::DonorFact::kAbo) == Fact::kAbo &&
-                  ColumnOf(eligibility::DonorFact::kCmv) == Fact::kCmv,
+                  ColumnOf(eligibility::DonorFact::kCmv) == Fact::kCmv &&
+                  ColumnOf(eligibility::DonorFact::kKir) == Fact::kKir,
               "the donor-fact columns follow eligibility::DonorFact");
 
 struct FactSpelling {
@@ -61,6 +62,7 @@ constexpr FactSpelling kSpellings[] = {
     {Fact::kSex, {"sex", "gender", nullptr}},
     {Fact::kAbo, {"abo", "blood_group", "bloodgroup", "abo_rh", nullptr}},
     {Fact::kCmv, {"cmv", "cmv_status", "cmv_serostatus", nullptr}},
+    {Fact::kKir, {"kir", "kir_genotype", "kir_genes", nullptr}},
     {Fact::kGlString, {kGlStringColumn, "gl_string", "gl", "typing", "hla", nullptr}},
     {Fact::kFamilyId, {kFamilyIdColumn, "family", nullptr}},
     {Fact::kRole, {kRoleColumn, nullptr}},

@@ -36,6 +36,9 @@
 //   sex           sex, gender                              F, M, U
 //   abo           abo, blood_group, bloodgroup, abo_rh     O, A, B, AB (+/-)
 //   cmv           cmv, cmv_status, cmv_serostatus          pos, neg, unknown
+//   kir           kir, kir_genotype, kir_genes             the donor's KIR
+//                 genes ("KIR2DL1+ KIR2DL2- ...") or motifs ("Cen-A/B
+//                 Tel-B/B"): eligibility/facts.h ParseKirGenotype
 //   glstring      glstring, gl_string, gl, typing, hla     a GL String
 //   family_id     family_id, family                        kept as written
 //   role          role                                     kept as written

@@ -119,7 +119,9 @@ absl::StatusOr<DonorStore> IngestDonorStream(std::istream* in,
 // a typing admits, flagged per typing.
 // 4: dictionaries stored flat and used in place (allele ranges, one word
 // arena per locus; registry/internal/dictionary.h).
-inline constexpr uint32_t kIndexFormatVersion = 4;
+// 5: the donor's KIR genotype (Cen/Tel motifs, inhibitory receptors) in
+// bits 53-62 of the facts word.
+inline constexpr uint32_t kIndexFormatVersion = 5;
 
 // True when the file starts with the index magic (rank --donors picks index
 // or donor file by content, not by name).

@@ -66,6 +66,11 @@ uint64_t PackedFacts::Pack(const eligibility::DonorFacts& f) {
   }
   w |= static_cast<uint64_t>(f.cmv) << kCmvShift;
   w |= static_cast<uint64_t>(f.relationship) << kRelShift;
+  w |= static_cast<uint64_t>(f.kir.cen) << kKirCenShift;
+  w |= static_cast<uint64_t>(f.kir.tel) << kKirTelShift;
+  for (int g = 0; g < matcher::kKirLigandGroups; ++g) {
+    w |= static_cast<uint64_t>(f.kir.receptor[g]) << (kKirReceptorShift + 2 * g);
+  }
   return w;
 }
 
@@ -81,7 +86,13 @@ bool PackedFacts::Valid(uint64_t w) {
       (AboCode(w) == 0 && ((w >> kRhShift) & 3) != 0)) {
     return false;
   }
-  if (w >> (kOnceShift + kLocusCount) != 0) return false;  // stray bits
+  if (w >> kUsedBits != 0) return false;  // stray bits
+  for (int g = 0; g < matcher::kKirLigandGroups; ++g) {
+    if (((w >> (kKirReceptorShift + 2 * g)) & 3) >
+        static_cast<int>(eligibility::KirPresence::kAbsent)) {
+      return false;
+    }
+  }
   // A date or an age Pack could have written: Pack(Unpack(w)) gives the
   // word back (a month 13 or an age over kMaxAge would not).
   const uint64_t kept = kFactFallback |
@@ -103,6 +114,7 @@ eligibility::DonorFacts PackedFacts::Unpack(uint64_t w) {
   f.blood_group = BloodGroupOf(w);
   f.cmv = CmvOf(w);
   f.relationship = RelationshipOf(w);
+  f.kir = KirOf(w);
   return f;
 }
 

@@ -45,6 +45,71 @@ std::string TotalsJson(const matcher::MatchTotals& t) {
       ",\"untyped_loci\":", t.untyped_loci, "}");
 }
 
+std::string LetterJson(char c) { return JsonString(std::string(1, c)); }
+
+std::string CopyLeaderJson(const matcher::CopyLeader& c) {
+  return absl::StrCat(
+      "{\"typing\":", JsonString(c.typing), ",\"leader\":", LetterJson(c.leader),
+      ",\"likely\":", LetterJson(c.likely), ",\"alleles\":{\"M\":", c.m,
+      ",\"T\":", c.t, ",\"unknown\":", c.unknown, "},\"inferred\":",
+      c.inferred ? "true" : "false", ",\"null\":", c.null_copy ? "true" : "false",
+      "}");
+}
+
+std::string LeaderGenotypeJson(const matcher::LeaderGenotype& g) {
+  if (!g.typed) return "null";
+  return absl::StrCat("{\"genotype\":", JsonString(g.genotype), ",\"copies\":[",
+                      CopyLeaderJson(g.copies[0]), ",",
+                      CopyLeaderJson(g.copies[1]), "]}");
+}
+
+std::string OrNull(const std::string& s) {
+  return s.empty() ? "null" : JsonString(s);
+}
+
+std::string GroupsJson(const std::vector<matcher::KirLigandGroup>& groups) {
+  std::vector<std::string> names;
+  for (matcher::KirLigandGroup g : groups) names.emplace_back(matcher::ToString(g));
+  return JsonStringList(names);
+}
+
+std::string LigandSetJson(const matcher::LigandSet& s) {
+  std::string o = "{";
+  for (int g = 0; g < matcher::kKirLigandGroups; ++g) {
+    absl::StrAppend(&o, g ? "," : "",
+                    JsonString(matcher::ToString(static_cast<matcher::KirLigandGroup>(g))),
+                    ":", JsonString(matcher::ToString(s.presence[g])));
+  }
+  absl::StrAppend(&o, ",\"hla_b_bw\":",
+                  JsonStringList(std::vector<std::string>(s.b_bw.begin(), s.b_bw.end())),
+                  "}");
+  return o;
+}
+
+}  // namespace
+
+std::string BLeaderJson(const matcher::BLeaderResult& b) {
+  return absl::StrCat(
+      "{\"match\":", JsonString(matcher::ToString(b.match)), ",\"status\":",
+      OrNull(b.status), ",\"likely_status\":", OrNull(b.likely_status),
+      ",\"potential\":", b.potential ? "true" : "false", ",\"recipient\":",
+      LeaderGenotypeJson(b.recipient), ",\"donor\":",
+      LeaderGenotypeJson(b.donor), ",\"recipient_position\":",
+      b.recipient_position < 0 ? "null" : absl::StrCat(b.recipient_position + 1),
+      ",\"donor_position\":",
+      b.donor_position < 0 ? "null" : absl::StrCat(b.donor_position + 1),
+      ",\"basis\":", JsonString(b.basis), "}");
+}
+
+std::string KirLigandsJson(const matcher::KirLigandResult& k) {
+  return absl::StrCat(
+      "{\"recipient\":", LigandSetJson(k.recipient), ",\"donor\":",
+      LigandSetJson(k.donor), ",\"missing_in_recipient\":{\"definite\":",
+      GroupsJson(k.missing_definite), ",\"possible\":",
+      GroupsJson(k.missing_possible), "},\"basis\":", JsonString(k.basis), "}");
+}
+
+namespace {
 }  // namespace
 
 // ---- match
@@ -89,6 +154,19 @@ std::string MatchJsonHead(absl::string_view imgt_version,
       absl::StrFormat("%g", options.dsa_mfi_threshold),
       ",\"recipient\":{\"typing\":", JsonString(recipient_typing),
       "},\"donors\":[");
+}
+
+std::string DonorKirJson(const eligibility::DonorKirResult& k) {
+  const eligibility::KirBContent& b = k.b_content;
+  return absl::StrCat(
+      "{\"genotype\":", JsonString(eligibility::FormatKirGenotype(k.genotype)),
+      ",\"cen\":", JsonString(eligibility::KirMotifName(k.genotype.cen)),
+      ",\"tel\":", JsonString(eligibility::KirMotifName(k.genotype.tel)),
+      ",\"b_content\":", b.score >= 0 ? absl::StrCat(b.score) : "null",
+      ",\"category\":", JsonString(eligibility::KirBCategoryName(b.category)),
+      ",\"missing_ligand\":{\"definite\":", GroupsJson(k.missing_definite),
+      ",\"possible\":", GroupsJson(k.missing_possible), "},\"basis\":",
+      JsonString(k.basis), "}");
 }
 
 std::string MatchDonorJson(const MatchedDonor& d,
@@ -151,6 +229,12 @@ std::string MatchDonorJson(const MatchedDonor& d,
   } else {
     o += ",\"dpb1_tce\":null";
   }
+  absl::StrAppend(&o, ",\"b_leader\":",
+                  d.report.b_leader ? BLeaderJson(*d.report.b_leader) : "null",
+                  ",\"kir_ligands\":",
+                  d.report.kir_ligands ? KirLigandsJson(*d.report.kir_ligands)
+                                       : "null",
+                  ",\"donor_kir\":", d.kir ? DonorKirJson(*d.kir) : "null");
   absl::StrAppend(&o, ",\"eligibility\":", EligibilityJson(d.eligibility, eo),
                   ",\"warnings\":", JsonStringList(d.warnings), "}");
   return o;
@@ -215,6 +299,31 @@ std::string RankDonorJson(size_t rank, const registry::DonorReport& r) {
   } else {
     o += "null";
   }
+  // The leader and ligand summary; `match` has them in full.
+  o += ",\"b_leader\":";
+  if (r.report.b_leader) {
+    const matcher::BLeaderResult& b = *r.report.b_leader;
+    absl::StrAppend(&o, "{\"match\":", JsonString(matcher::ToString(b.match)),
+                    ",\"status\":", OrNull(b.status), ",\"likely_status\":",
+                    OrNull(b.likely_status), ",\"potential\":",
+                    b.potential ? "true" : "false", ",\"recipient_genotype\":",
+                    OrNull(b.recipient.genotype), ",\"donor_genotype\":",
+                    OrNull(b.donor.genotype), ",\"basis\":", JsonString(b.basis),
+                    "}");
+  } else {
+    o += "null";
+  }
+  o += ",\"kir_ligands\":";
+  if (r.report.kir_ligands) {
+    const matcher::KirLigandResult& k = *r.report.kir_ligands;
+    absl::StrAppend(&o, "{\"missing_in_recipient\":{\"definite\":",
+                    GroupsJson(k.missing_definite), ",\"possible\":",
+                    GroupsJson(k.missing_possible), "},\"basis\":",
+                    JsonString(k.basis), "}");
+  } else {
+    o += "null";
+  }
+  absl::StrAppend(&o, ",\"donor_kir\":", r.kir ? DonorKirJson(*r.kir) : "null");
   absl::StrAppend(&o, ",\"status\":",
                   JsonString(eligibility::StatusName(r.eligibility.status)),
                   ",\"eligible\":", r.eligibility.eligible ? "true" : "false",

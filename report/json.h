@@ -49,6 +49,27 @@ struct MatchedDonor : eligibility::DonorReport {
 std::string EligibilityJson(const eligibility::Eligibility& e,
                             const eligibility::EligibilityOptions& options);
 
+// The "b_leader" object of a match report: match (not_assessed,
+// hla_b_matched, leader_matched, leader_mismatched, unknown,
+// hla_b_double_mismatch), status and likely_status (three letters or null),
+// potential, recipient and donor ({genotype, copies: [{typing, leader,
+// likely, alleles: {M, T, unknown}, inferred, null}]} or null when HLA-B is
+// untyped), recipient_position and donor_position of a single mismatch
+// (1 or 2, else null), basis.
+std::string BLeaderJson(const matcher::BLeaderResult& b);
+// The "kir_ligands" object: recipient and donor ({"C1","C2","Bw4": absent,
+// possible, definite or unknown; hla_b_bw: the Bw epitope of each HLA-B
+// copy}), missing_in_recipient ({definite: [...], possible: [...]}: the
+// GvH-direction ligand mismatch), basis.
+std::string KirLigandsJson(const matcher::KirLigandResult& k);
+
+// The "donor_kir" object (when the donor's KIR genotype is given):
+// genotype (as read: motifs and receptors), cen, tel ("A/A", "A/B", "B/B",
+// "unknown"), b_content (0-4 or null), category (best, better, neutral,
+// not_typed), missing_ligand ({definite, possible}: donor inhibitory KIR
+// whose ligand the recipient lacks), basis.
+std::string DonorKirJson(const eligibility::DonorKirResult& k);
+
 // `{"imgt_version":...,"recipient":{"typing":...},"donors":[`
 std::string MatchJsonHead(absl::string_view imgt_version,
                           const eligibility::EligibilityOptions& options,

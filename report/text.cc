@@ -201,6 +201,40 @@ std::string MatchDonorText(const MatchedDonor& d,
     out << "  DPB1 TCE: " << matcher::ToString(d.report.tce->category) << " ("
         << d.report.tce->basis << ")\n";
   }
+  if (d.report.b_leader) {
+    const matcher::BLeaderResult& b = *d.report.b_leader;
+    out << "  HLA-B leader";
+    if (b.recipient.typed && b.donor.typed) {
+      out << " (recipient " << b.recipient.genotype << ", donor "
+          << b.donor.genotype << ")";
+    }
+    out << ": " << b.basis << "\n";
+  }
+  if (d.report.kir_ligands) {
+    const matcher::KirLigandResult& k = *d.report.kir_ligands;
+    // "C1 C2 (possible) Bw4 (unknown)": the groups carried, absent ones
+    // left out; "none" when every group is absent.
+    auto side = [](const matcher::LigandSet& s) {
+      std::vector<std::string> parts;
+      for (int g = 0; g < matcher::kKirLigandGroups; ++g) {
+        if (s.presence[g] == matcher::LigandPresence::kAbsent) continue;
+        parts.push_back(absl::StrCat(
+            matcher::ToString(static_cast<matcher::KirLigandGroup>(g)),
+            s.presence[g] == matcher::LigandPresence::kDefinite
+                ? ""
+                : absl::StrCat(" (", matcher::ToString(s.presence[g]), ")")));
+      }
+      return parts.empty() ? std::string("none") : absl::StrJoin(parts, " ");
+    };
+    out << "  KIR ligands: recipient " << side(k.recipient) << "; donor "
+        << side(k.donor) << "; " << k.basis << "\n";
+  }
+  if (d.kir) {
+    out << "  donor KIR: "
+        << (d.facts.kir_text.empty() ? eligibility::FormatKirGenotype(d.kir->genotype)
+                                     : d.facts.kir_text)
+        << ": " << d.kir->basis << "\n";
+  }
   out << EligibilityText(d.eligibility, eo, st);
   for (const std::string& w : d.warnings) out << "  warning: " << w << "\n";
   out << "\n";

@@ -877,7 +877,7 @@ struct Service::Impl {
       if (absl::Status s = CheckKeys(dj, where,
                                      {"id", "typing", "relationship",
                                       "birth_date", "age", "sex", "abo", "cmv",
-                                      "source", "role", "family_id",
+                                      "kir", "source", "role", "family_id",
                                       "other_parent"});
           !s.ok()) {
         return s;
@@ -892,6 +892,7 @@ struct Service::Impl {
       HLA_SVC_GET(sex, OptString(dj, "sex", prefix));
       HLA_SVC_GET(abo, OptString(dj, "abo", prefix));
       HLA_SVC_GET(cmv, OptString(dj, "cmv", prefix));
+      HLA_SVC_GET(kir, OptString(dj, "kir", prefix));
       if (!typing) return Bad(absl::StrCat("'", prefix, "typing' is required"));
 
       // Bad donor data is the donor's problem, not the request's: it goes
@@ -913,6 +914,7 @@ struct Service::Impl {
               {eligibility::DonorFact::kSex, sex},
               {eligibility::DonorFact::kAbo, abo},
               {eligibility::DonorFact::kCmv, cmv},
+              {eligibility::DonorFact::kKir, kir},
           };
       absl::Status fact_error;
       for (const auto& [fact, text] : written) {
@@ -1015,6 +1017,8 @@ struct Service::Impl {
               ? report::JsonString(eligibility::BloodGroupName(*d.blood_group))
               : "null",
           ",\"cmv\":", report::JsonString(eligibility::CmvName(d.cmv)),
+          ",\"kir\":",
+          d.kir_text.empty() ? std::string("null") : report::JsonString(d.kir_text),
           ",\"typing\":", report::JsonString(rec.typing),
           "},\"warnings\":", report::JsonStringList(rec.warnings), "}");
     }

@@ -43,6 +43,8 @@ namespace hla::registry::internal {
 //   29-30 sex (Sex)    31-33 ABO (0 unknown, 1 + Abo)   34-35 Rh (Rh)
 //   36-37 CMV (Cmv)    38-40 Relationship               41 kFactFallback
 //   42-52 "written once" per Locus (LocusTyping::typed_positions == 1)
+//   53-54 KIR Cen motif (KirMotif)   55-56 KIR Tel motif
+//   57-62 the KIR receptors of C1, C2, Bw4, 2 bits each (KirPresence)
 struct PackedFacts {
   static constexpr uint64_t kValueMask = (uint64_t{1} << 27) - 1;
   static constexpr uint64_t kFactBirth = uint64_t{1} << 27;
@@ -50,6 +52,10 @@ struct PackedFacts {
   static constexpr int kSexShift = 29, kAboShift = 31, kRhShift = 34,
                        kCmvShift = 36, kRelShift = 38, kOnceShift = 42;
   static constexpr uint64_t kFactFallback = uint64_t{1} << 41;
+  static constexpr int kKirCenShift = 53, kKirTelShift = 55,
+                       kKirReceptorShift = 57, kUsedBits = 63;
+  static_assert(kOnceShift + kLocusCount <= kKirCenShift,
+                "the KIR bits follow the written-once bits");
 
   static uint64_t Pack(const eligibility::DonorFacts& facts);
   // The facts back (id left empty).
@@ -71,6 +77,16 @@ struct PackedFacts {
   static eligibility::Cmv CmvOf(uint64_t w) { return static_cast<eligibility::Cmv>((w >> kCmvShift) & 3); }
   static matcher::Relationship RelationshipOf(uint64_t w) {
     return static_cast<matcher::Relationship>((w >> kRelShift) & 7);
+  }
+  static eligibility::KirGenotype KirOf(uint64_t w) {
+    eligibility::KirGenotype k;
+    k.cen = static_cast<eligibility::KirMotif>((w >> kKirCenShift) & 3);
+    k.tel = static_cast<eligibility::KirMotif>((w >> kKirTelShift) & 3);
+    for (int g = 0; g < matcher::kKirLigandGroups; ++g) {
+      k.receptor[g] = static_cast<eligibility::KirPresence>(
+          (w >> (kKirReceptorShift + 2 * g)) & 3);
+    }
+    return k;
   }
 };
 

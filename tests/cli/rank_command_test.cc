@@ -47,10 +47,10 @@ std::string DonorsCsv() {
   std::string text = s.str();
   absl::StrAppend(&text,
                   "bad1,sibling,1980-01-01\n",
-                  "bad2,sibling,2023-02-30,,F,A+,pos,A*01:01+A*02:01\n",
-                  "bad3,sibling,1980-01-01,,F,A+,pos,A*99:99+A*02:01\n",
+                  "bad2,sibling,2023-02-30,,F,A+,pos,A*01:01+A*02:01,\n",
+                  "bad3,sibling,1980-01-01,,F,A+,pos,A*99:99+A*02:01,\n",
                   "old,sibling,1940-01-01,,M,A+,pos,A*01:01+A*24:02^"
-                  "B*08:01+B*35:01^DRB1*03:01+DRB1*11:01\n");
+                  "B*08:01+B*35:01^DRB1*03:01+DRB1*11:01,\n");
   return text;
 }
 

@@ -293,5 +293,139 @@ TEST(OptionsForProtocol, PresetsAndUnknown) {
   EXPECT_THAT(std::string(o.status().message()), HasSubstr("NCT04835883"));
 }
 
+// ---- Donor KIR genotype (Cooley et al., Blood 2010)
+
+TEST(KirGenotype, GeneContentGivesTheMotifsAndTheBContent) {
+  struct Row {
+    const char* text;
+    const char* cen;
+    const char* tel;
+    int score;
+    KirBCategory category;
+  };
+  const Row rows[] = {
+      {"KIR2DL3+KIR2DL2-KIR2DS2-KIR3DL1+KIR2DS4+KIR3DS1-KIR2DS1-", "A/A", "A/A", 0,
+       KirBCategory::kNeutral},
+      {"KIR2DL3+KIR2DL2+KIR2DS2+KIR3DL1+KIR2DS4+KIR3DS1-KIR2DS1-", "A/B", "A/A", 1,
+       KirBCategory::kNeutral},
+      {"KIR2DL3+KIR2DL2+KIR2DS2+KIR3DL1+KIR2DS4+KIR3DS1+KIR2DS1+", "A/B", "A/B", 2,
+       KirBCategory::kBetter},
+      {"KIR2DL3-KIR2DL2+KIR2DS2+KIR3DL1+KIR2DS4+KIR3DS1-KIR2DS1-", "B/B", "A/A", 2,
+       KirBCategory::kBest},
+      {"KIR2DL3+KIR2DL2-KIR2DS2-KIR3DL1-KIR2DS4-KIR3DS1+KIR2DS1+", "A/A", "B/B", 2,
+       KirBCategory::kBetter},
+      {"KIR2DL3-KIR2DL2+KIR2DS2+KIR3DL1-KIR2DS4-KIR3DS1+KIR2DS1+", "B/B", "B/B", 4,
+       KirBCategory::kBest},
+      // Separators, case and the optional prefix.
+      {"2dl3+, 2dl2+; 2ds2-  3dl1+ 2ds4+ 3ds1+ 2ds1-", "A/B", "A/B", 2,
+       KirBCategory::kBetter},
+      {"Cen-A/B;Tel-A/B", "A/B", "A/B", 2, KirBCategory::kBetter},
+      {"cen-b/b", "B/B", "unknown", -1, KirBCategory::kBest},
+      {"Cen-A/A Tel-B/A", "A/A", "A/B", 1, KirBCategory::kNeutral},
+      // No Cen gene pattern fits (all three absent): Cen unknown.
+      {"KIR2DL3-KIR2DL2-KIR2DS2-KIR3DL1+KIR2DS4+KIR3DS1-KIR2DS1-", "unknown", "A/A",
+       -1, KirBCategory::kNotTyped},
+      // A gene the Tel motif needs is not given.
+      {"KIR2DL3+KIR2DL2-KIR2DS2-KIR3DL1+", "A/A", "unknown", -1,
+       KirBCategory::kNotTyped},
+  };
+  for (const Row& r : rows) {
+    absl::StatusOr<KirGenotype> k = ParseKirGenotype(r.text);
+    ASSERT_TRUE(k.ok()) << r.text << ": " << k.status();
+    EXPECT_EQ(KirMotifName(k->cen), r.cen) << r.text;
+    EXPECT_EQ(KirMotifName(k->tel), r.tel) << r.text;
+    const KirBContent b = KirBContentOf(*k);
+    EXPECT_EQ(b.score, r.score) << r.text;
+    EXPECT_EQ(b.category, r.category) << r.text;
+    EXPECT_TRUE(k->given()) << r.text;
+  }
+}
+
+TEST(KirGenotype, ReceptorsOfTheLigandGroups) {
+  constexpr int kC1 = 0, kC2 = 1, kBw4 = 2;
+  absl::StatusOr<KirGenotype> k =
+      ParseKirGenotype("KIR2DL1+ KIR2DL2- KIR2DL3+ KIR3DL1- KIR2DS4+");
+  ASSERT_TRUE(k.ok()) << k.status();
+  EXPECT_EQ(k->receptor[kC1], KirPresence::kPresent);  // 2DL3
+  EXPECT_EQ(k->receptor[kC2], KirPresence::kPresent);  // 2DL1
+  EXPECT_EQ(k->receptor[kBw4], KirPresence::kAbsent);  // 3DL1
+  EXPECT_EQ(FormatKirGenotype(*k), "KIR2DL2/3+ KIR2DL1+ KIR3DL1-");
+  k = ParseKirGenotype("KIR2DL2- KIR2DL3-");
+  ASSERT_TRUE(k.ok());
+  EXPECT_EQ(k->receptor[kC1], KirPresence::kAbsent);
+  EXPECT_EQ(k->receptor[kC2], KirPresence::kUnknown);
+  // The motif form: an A half carries KIR2DL3 (Cen) or KIR3DL1 (Tel).
+  k = ParseKirGenotype("Cen-A/B Tel-B/B");
+  ASSERT_TRUE(k.ok());
+  EXPECT_EQ(k->receptor[kC1], KirPresence::kPresent);
+  EXPECT_EQ(k->receptor[kBw4], KirPresence::kUnknown);
+  EXPECT_EQ(FormatKirGenotype(*k), "Cen-A/B Tel-B/B; KIR2DL2/3+");
+}
+
+TEST(KirGenotype, BadTextIsAnErrorNamingTheToken) {
+  const struct {
+    std::string text;
+    const char* why;
+  } kBad[] = {
+      {"KIR2DX9+", "'KIR2DX9+' names no KIR gene"},
+      {"KIR2DL1", "'KIR2DL1' is not a KIR gene with + (present) or - (absent)"},
+      {"KIR2DL1+ KIR2DL1-", "KIR2DL1 is given both present and absent"},
+      {"Cen-A/C", "'CEN-A/C' is not a KIR motif"},
+      {"Cen-A/A Cen-B/B", "contradicts an earlier Cen motif"},
+      {"Cen-A/A KIR2DL1+", "not both"},
+      {std::string(401, '+'), "401 characters (at most 400)"},
+  };
+  for (const auto& b : kBad) {
+    absl::StatusOr<KirGenotype> k = ParseKirGenotype(b.text);
+    ASSERT_FALSE(k.ok()) << b.text;
+    EXPECT_TRUE(absl::IsInvalidArgument(k.status()));
+    EXPECT_THAT(k.status().message(), HasSubstr(b.why)) << b.text;
+  }
+  DonorFacts f;
+  EXPECT_TRUE(ParseDonorFact(DonorFact::kKir, "  ", &f).ok());
+  EXPECT_FALSE(f.kir.given());
+  ASSERT_TRUE(ParseDonorFact(DonorFact::kKir, " Cen-B/B Tel-A/A ", &f).ok());
+  EXPECT_EQ(f.kir.cen, KirMotif::kBB);
+  EXPECT_EQ(f.kir_text, "Cen-B/B Tel-A/A");
+  EXPECT_EQ(DonorFactName(DonorFact::kKir), "kir");
+}
+
+TEST(DonorKir, MissingLigandReceptorForm) {
+  using P = matcher::LigandPresence;
+  using G = matcher::KirLigandGroup;
+  // A recipient with C2 only (no C1, no Bw4).
+  matcher::LigandSet recipient;
+  recipient.presence = {P::kAbsent, P::kDefinite, P::kAbsent};
+  struct Row {
+    const char* kir;
+    std::vector<G> definite, possible;
+  };
+  const Row rows[] = {
+      {"KIR2DL1+ KIR2DL2- KIR2DL3+ KIR3DL1+", {G::kC1, G::kBw4}, {}},
+      {"KIR2DL1+ KIR2DL2- KIR2DL3- KIR3DL1-", {}, {}},
+      {"KIR2DL1+ KIR2DL2+ KIR2DL3- KIR3DL1-", {G::kC1}, {}},
+      // KIR3DL1 not given: Bw4 only possibly missing.
+      {"KIR2DL1+ KIR2DL2- KIR2DL3+", {G::kC1}, {G::kBw4}},
+  };
+  for (const Row& r : rows) {
+    const DonorKirResult d = DonorKirOf(*ParseKirGenotype(r.kir), &recipient);
+    EXPECT_EQ(d.missing_definite, r.definite) << r.kir;
+    EXPECT_EQ(d.missing_possible, r.possible) << r.kir;
+    EXPECT_THAT(d.basis, HasSubstr("Cooley")) << r.kir;
+  }
+  // The recipient's ligands unknown (not assessed): no missing-ligand call.
+  const DonorKirResult none =
+      DonorKirOf(*ParseKirGenotype("KIR2DL1+ KIR2DL3+ KIR3DL1+"), nullptr);
+  EXPECT_TRUE(none.missing_definite.empty());
+  EXPECT_TRUE(none.missing_possible.empty());
+  // A recipient whose HLA-C is untyped: C1 and C2 possibly missing.
+  matcher::LigandSet untyped_c;
+  untyped_c.presence = {P::kUnknown, P::kUnknown, P::kDefinite};
+  const DonorKirResult open =
+      DonorKirOf(*ParseKirGenotype("KIR2DL1+ KIR2DL3+ KIR3DL1+"), &untyped_c);
+  EXPECT_TRUE(open.missing_definite.empty());
+  EXPECT_EQ(open.missing_possible, (std::vector<G>{G::kC1, G::kC2}));
+}
+
 }  // namespace
 }  // namespace hla::eligibility

@@ -715,6 +715,56 @@ TEST_F(IndexTest, RoundTripRanksTheSame) {
   EXPECT_EQ(a->excluded_by, b->excluded_by);
 }
 
+// The donor's KIR genotype is kept in the facts word: what the index gives
+// back is what the file said, and the report of a stored donor has it.
+TEST_F(IngestTest, KirGenotypeSurvivesTheIndex) {
+  std::vector<std::string> rejects;
+  IngestStats stats;
+  absl::StatusOr<DonorStore> s = Ingest(
+      Write("kir.csv",
+            "id,age,kir,glstring\n"
+            "k1,30,KIR2DL1+ KIR2DL2+ KIR2DL3- KIR2DS2+ KIR3DL1- KIR2DS4+ "
+            "KIR3DS1+ KIR2DS1-,A*01:01+A*02:01^B*08:01+B*44:02^C*07:01+C*05:01\n"
+            "k2,31,Cen-A/B Tel-A/A,A*01:01+A*02:01^B*08:01+B*44:02\n"
+            "k3,32,,A*01:01+A*02:01^B*08:01+B*44:02\n"
+            "k4,33,KIR9ZZ9+,A*01:01+A*02:01\n"),
+      &rejects, &stats);
+  ASSERT_TRUE(s.ok()) << s.status();
+  ASSERT_EQ(rejects.size(), 1u);
+  EXPECT_THAT(rejects[0], HasSubstr("column 'kir'"));
+  EXPECT_THAT(rejects[0], HasSubstr("'KIR9ZZ9+' names no KIR gene"));
+  const std::string path = absl::StrCat(dir_, "/kir.hmx");
+  ASSERT_TRUE(WriteIndex(*s, path).ok());
+  absl::StatusOr<DonorStore> m = LoadIndex(path, *LoadShipped().resolver);
+  ASSERT_TRUE(m.ok()) << m.status();
+  ASSERT_EQ(m->size(), 3u);
+  const eligibility::KirGenotype k1 =
+      internal::PackedFacts::KirOf(m->data().facts_word(0));
+  EXPECT_EQ(k1.cen, eligibility::KirMotif::kBB);
+  EXPECT_EQ(k1.tel, eligibility::KirMotif::kBB);
+  EXPECT_EQ(eligibility::FormatKirGenotype(k1),
+            "Cen-B/B Tel-B/B; KIR2DL2/3+ KIR2DL1+ KIR3DL1-");
+  EXPECT_EQ(eligibility::FormatKirGenotype(
+                internal::PackedFacts::KirOf(m->data().facts_word(1))),
+            "Cen-A/B Tel-A/A; KIR2DL2/3+ KIR3DL1+");
+  EXPECT_FALSE(internal::PackedFacts::KirOf(m->data().facts_word(2)).given());
+  // The stored donor's report: B content and the missing-ligand form.
+  absl::StatusOr<matcher::Genotype> rec =
+      Geno("A*01:01+A*02:01^B*08:01+B*44:02^C*07:01+C*07:02");
+  ASSERT_TRUE(rec.ok());
+  absl::StatusOr<DonorReport> r = ReportFor(*m, *LoadShipped().ref, *rec, {}, 0);
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_TRUE(r->kir.has_value());
+  EXPECT_EQ(r->kir->b_content.score, 4);
+  EXPECT_EQ(r->kir->b_content.category, eligibility::KirBCategory::kBest);
+  // KIR2DL1+ and the recipient's HLA-C is C1/C1: C2 missing.
+  EXPECT_EQ(r->kir->missing_definite,
+            std::vector<matcher::KirLigandGroup>{matcher::KirLigandGroup::kC2});
+  absl::StatusOr<DonorReport> none = ReportFor(*m, *LoadShipped().ref, *rec, {}, 2);
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->kir.has_value());
+}
+
 TEST_F(IndexTest, StaleFormatIsRefused) {
   std::string bytes = Bytes();
   bytes[8] = static_cast<char>(kIndexFormatVersion + 1);
@@ -786,6 +836,18 @@ TEST_F(CraftedIndexTest, FactsWordOfAllOnesIsRefused) {
   std::string bytes = Bytes();
   const uint64_t ones = ~uint64_t{0};
   std::memcpy(&bytes[FactsAt()], &ones, 8);
+  Reseal(&bytes);
+  const absl::Status s = LoadStatus();
+  EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(s.message(), HasSubstr("donor 0: bad facts word"));
+}
+
+TEST_F(CraftedIndexTest, KirReceptorCodeOutOfRangeIsRefused) {
+  std::string bytes = Bytes();
+  uint64_t w;
+  std::memcpy(&w, &bytes[FactsAt()], 8);
+  w |= uint64_t{3} << internal::PackedFacts::kKirReceptorShift;  // code 3
+  std::memcpy(&bytes[FactsAt()], &w, 8);
   Reseal(&bytes);
   const absl::Status s = LoadStatus();
   EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss);
