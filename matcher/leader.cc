@@ -244,6 +244,19 @@ int LeaderRankKey(absl::string_view recipient_genotype, LeaderMatch match,
   return 3;
 }
 
+int LeaderRankKeyOfPairs(absl::string_view recipient_genotype, const char r[2],
+                         const char d[2], bool matched0, bool matched1) {
+  if (matched0 && matched1) return 0;
+  if (!matched0 && !matched1) return 4;
+  const int u = matched0 ? 1 : 0, s = 1 - u;
+  const char shared = r[s] == d[s] && r[s] != 'X' ? r[s] : 'X';
+  if (r[u] == 'X' || d[u] == 'X' || shared == 'X') return 4;
+  const char code[3] = {r[u], d[u], shared};
+  return LeaderRankKey(recipient_genotype,
+                       r[u] == d[u] ? LeaderMatch::kMatched : LeaderMatch::kMismatched,
+                       absl::string_view(code, 3));
+}
+
 CopyLigands LigandsOfAlleles(Locus locus,
                              absl::Span<const data::KirLigand> ligands,
                              bool hla_a_bw4) {
@@ -372,10 +385,18 @@ BLeaderResult ScoreBLeader(const data::Reference& reference,
   }
   std::array<char, 2> r{}, d{}, r_likely{}, d_likely{};
   std::array<bool, 2> matched{}, potential_pair{};
+  // The pairs are the matcher's, on its expressed view: a null copy beside
+  // an expressed one counts as that one (the locus is homozygous for it),
+  // so its leader is the expressed copy's.
+  auto expressed = [](const LeaderGenotype& g, int position) -> const CopyLeader& {
+    const CopyLeader& c = g.copies[position];
+    const CopyLeader& other = g.copies[1 - position];
+    return c.null_copy && !other.null_copy ? other : c;
+  };
   for (int i = 0; i < 2; ++i) {
     const matcher::PositionMatch& p = b->positions[i];
-    const CopyLeader& rc = out.recipient.copies[p.recipient_position];
-    const CopyLeader& dc = out.donor.copies[p.donor_position];
+    const CopyLeader& rc = expressed(out.recipient, p.recipient_position);
+    const CopyLeader& dc = expressed(out.donor, p.donor_position);
     r[i] = rc.leader;
     d[i] = dc.leader;
     r_likely[i] = rc.leader != 'X' ? rc.leader : rc.likely;
@@ -412,8 +433,8 @@ BLeaderResult ScoreBLeader(const data::Reference& reference,
   switch (out.match) {
     case LeaderMatch::kHlaBMatched:
       if (if_mismatched >= 0) {
-        const CopyLeader& rc = out.recipient.copies[out.recipient_position];
-        const CopyLeader& dc = out.donor.copies[out.donor_position];
+        const CopyLeader& rc = expressed(out.recipient, out.recipient_position);
+        const CopyLeader& dc = expressed(out.donor, out.donor_position);
         out.basis = absl::StrCat(
             "HLA-B matched, one copy only potentially: recipient ",
             CopyWords(rc), " vs donor ", CopyWords(dc),
@@ -437,8 +458,8 @@ BLeaderResult ScoreBLeader(const data::Reference& reference,
     case LeaderMatch::kMatched:
     case LeaderMatch::kMismatched:
     case LeaderMatch::kUnknown: {
-      const CopyLeader& rc = out.recipient.copies[out.recipient_position];
-      const CopyLeader& dc = out.donor.copies[out.donor_position];
+      const CopyLeader& rc = expressed(out.recipient, out.recipient_position);
+      const CopyLeader& dc = expressed(out.donor, out.donor_position);
       out.basis = absl::StrCat(
           "one HLA-B mismatch", potential, ": recipient ", CopyWords(rc),
           " vs donor ", CopyWords(dc), ": ",

@@ -24,6 +24,7 @@
 #include "eligibility/score.h"
 #include "registry/internal/store_data.h"
 #include "matcher/internal/grade.h"
+#include "matcher/internal/leader.h"
 
 namespace hla::registry {
 
@@ -86,27 +87,39 @@ struct LocusQuery {
   int8_t r_hap[2] = {-1, -1};  // and which
   std::vector<Cell> cells;  // by typing id; empty unless r_typed && slot >= 0
   const internal::Dictionary* dict = nullptr;  // the slot's (set with cells)
+  // HLA-B under a policy with the leader key: Cell::tce holds the copy's
+  // leader (kLeaderM, kLeaderT, kLeaderX) and EvalLocus the donor's key.
+  bool leader = false;
+  char r_leader[2] = {'X', 'X'};  // the recipient's expressed copies'
+  std::string r_leader_genotype;   // matcher_internal::LeaderGenotypeOf's
 };
+constexpr uint8_t kLeaderM = 1, kLeaderT = 2, kLeaderX = 3;
 
 // Key field widths, in RankKey order.
-constexpr int kKeyBits[] = {1, 3, 8, 2, 3, 3, 2, 5, 2};
+constexpr int kKeyBits[] = {1, 3, 8, 2, 3, 3, 2, 5, 2, 3, 2};
+constexpr int kRankKeys = sizeof(kKeyBits) / sizeof(kKeyBits[0]);
 
 struct KeyParts {
   uint32_t status = 0;  // 0 eligible (or not assessed), 1 needs review
-  uint32_t v[9] = {};
+  uint32_t v[kRankKeys] = {};
 };
 
-uint32_t Compose(const std::vector<RankKey>& rank_by, const KeyParts& p) {
+// The bits a policy's key uses: the status bit, then each key's.
+int KeyBits(const std::vector<RankKey>& rank_by) {
+  int used = 1;
+  for (RankKey k : rank_by) used += kKeyBits[static_cast<int>(k)];
+  return used;
+}
+
+uint64_t Compose(const std::vector<RankKey>& rank_by, const KeyParts& p) {
   // The status first, whatever the policy: eligible donors before those
   // that need review.
-  uint32_t key = p.status;
-  int used = 1;
+  uint64_t key = p.status;
   for (RankKey k : rank_by) {
     const int i = static_cast<int>(k);
     key = (key << kKeyBits[i]) | p.v[i];
-    used += kKeyBits[i];
   }
-  return used < 32 ? key << (32 - used) : key;
+  return key;
 }
 
 bool IsParentOrChild(matcher::Relationship r) {
@@ -162,6 +175,19 @@ KeyParts Parts(eligibility::Status status, eligibility::Findings findings,
   return p;
 }
 
+// The leader key of a pairwise report (matcher_internal::LeaderRankKey); 4
+// when it was not assessed.
+uint32_t LeaderCode(const matcher::MatchReport& report) {
+  if (!report.b_leader) return 4;
+  const matcher::BLeaderResult& b = *report.b_leader;
+  return static_cast<uint32_t>(matcher_internal::LeaderRankKey(
+      b.recipient.genotype, b.match, b.status));
+}
+
+uint32_t KirBCode(const eligibility::KirGenotype& kir) {
+  return static_cast<uint32_t>(eligibility::KirBContentOf(kir).category);
+}
+
 }  // namespace
 
 eligibility::ScoringContext ScoringContextFor(const data::Reference& reference,
@@ -180,7 +206,7 @@ eligibility::ScoringContext ScoringContextFor(const data::Reference& reference,
 absl::string_view ToString(RankKey key) {
   static constexpr absl::string_view kNames[] = {
       "dsa", "haplo", "age", "sex", "relationship", "abo", "cmv", "matches",
-      "tce"};
+      "tce", "leader", "kir_b"};
   return kNames[static_cast<int>(key)];
 }
 
@@ -195,7 +221,8 @@ absl::StatusOr<std::vector<RankKey>> ParseRankBy(absl::string_view text) {
   for (absl::string_view part : absl::StrSplit(text, ',')) {
     const std::string name = absl::AsciiStrToLower(absl::StripAsciiWhitespace(part));
     bool found = false;
-    for (RankKey k : DefaultRankBy()) {
+    for (int i = 0; i < kRankKeys; ++i) {
+      const RankKey k = static_cast<RankKey>(i);
       if (ToString(k) != name) continue;
       if (std::find(keys.begin(), keys.end(), k) != keys.end()) {
         return absl::InvalidArgumentError(
@@ -208,22 +235,24 @@ absl::StatusOr<std::vector<RankKey>> ParseRankBy(absl::string_view text) {
       return absl::InvalidArgumentError(absl::StrCat(
           "--rank-by: unknown key '", name,
           "' (known: dsa, haplo, age, sex, relationship, abo, cmv, matches, "
-          "tce)"));
+          "tce, leader, kir_b)"));
     }
   }
   return keys;
 }
 
-uint32_t KeyFromReport(const std::vector<RankKey>& rank_by,
+uint64_t KeyFromReport(const std::vector<RankKey>& rank_by,
                        const eligibility::DonorFacts& facts, const matcher::MatchReport& report,
                        const eligibility::Eligibility& e, const eligibility::RecipientFacts& recipient) {
-  return Compose(rank_by,
-                 Parts(e.status, e.findings, report.haplo.verdict,
-                       e.age ? *e.age : -1,
-                       facts.sex, facts.relationship, e.abo, recipient.cmv,
-                       facts.cmv, report.totals.matches, report.tce.has_value(),
-                       report.tce ? report.tce->category
-                                  : matcher::TceCategory::kNotScored));
+  KeyParts p = Parts(e.status, e.findings, report.haplo.verdict,
+                     e.age ? *e.age : -1, facts.sex, facts.relationship, e.abo,
+                     recipient.cmv, facts.cmv, report.totals.matches,
+                     report.tce.has_value(),
+                     report.tce ? report.tce->category
+                                : matcher::TceCategory::kNotScored);
+  p.v[9] = LeaderCode(report);
+  p.v[10] = KirBCode(facts.kir);
+  return Compose(rank_by, p);
 }
 
 // ---- CompiledQuery
@@ -318,6 +347,11 @@ struct CompiledQuery::Impl {
   // keep their places.
   absl::flat_hash_map<uint32_t, const family::FamilyResult*> family_of;
   bool any_family = false;  // !family_of.empty()
+  // The opt-in keys: the index into loci of HLA-B when the policy ranks by
+  // leader (else -1: the key is 4, "not assessed", as KeyFromReport says
+  // without a b_leader result), and whether it ranks by KIR B content.
+  int b_index = -1;
+  bool want_kir = false;
 
   // The donor's age at as_of from its packed facts, by the one age rule
   // (eligibility::WholeYears); -1 when unknown or born after as_of.
@@ -462,6 +496,54 @@ void CompiledQuery::Impl::BuildCells(LocusQuery* q, bool with_match) const {
   // remembered: a name such as A*02:01, hundreds of alleles, recurs in
   // thousands of spellings) and the DSA findings (CopyDsaFinder::
   // FindInRanges, from per-antibody prefix sums over the alleles).
+  // The leader of a copy (matcher_internal::LeaderOfAlleles on its
+  // expressed alleles, nulls dropped unless nothing else): from prefix
+  // counts over the locus's alleles, so a range of hundreds costs O(1).
+  std::vector<uint32_t> leader_m, leader_t, leader_other;  // expressed
+  data::AlleleId leader_base = 0;
+  if (q->leader) {
+    const data::LocusInfo* info = ref->FindLocus(Locus::kB);
+    const data::ProteinTable* proteins = ref->proteins();
+    if (info != nullptr && proteins != nullptr) {
+      leader_base = info->begin;
+      const size_t n = info->end - info->begin;
+      leader_m.assign(n + 1, 0);
+      leader_t.assign(n + 1, 0);
+      leader_other.assign(n + 1, 0);
+      for (size_t a = 0; a < n; ++a) {
+        const data::AlleleId id = static_cast<data::AlleleId>(info->begin + a);
+        const bool expressed = !ref->allele(id).is_null();
+        const char l = matcher_internal::LeaderLetter(proteins->Of(id).leader);
+        leader_m[a + 1] = leader_m[a] + (expressed && l == 'M');
+        leader_t[a + 1] = leader_t[a] + (expressed && l == 'T');
+        leader_other[a + 1] = leader_other[a] + (expressed && l == 'X');
+      }
+    }
+  }
+  auto LeaderCodeOf = [&](const matcher::PositionTyping& d, bool whole,
+                          absl::Span<const uint32_t> ranges) -> uint8_t {
+    if (leader_m.empty() || d.placeholder) return kLeaderX;
+    uint32_t m = 0, t = 0, other = 0;
+    auto add = [&](uint32_t begin, uint32_t end) {
+      if (begin < leader_base || end < begin ||
+          end - leader_base >= leader_m.size()) {
+        other += end - begin;  // not HLA-B: cannot happen in a B slot
+        return;
+      }
+      const size_t b = begin - leader_base, e = end - leader_base;
+      m += leader_m[e] - leader_m[b];
+      t += leader_t[e] - leader_t[b];
+      other += leader_other[e] - leader_other[b];
+    };
+    if (whole) {
+      for (data::AlleleId a : d.alleles) add(a, a + 1);
+    } else {
+      for (size_t k = 0; k + 1 < ranges.size(); k += 2) add(ranges[k], ranges[k + 1]);
+    }
+    if (other == 0 && m > 0 && t == 0) return kLeaderM;
+    if (other == 0 && t > 0 && m == 0) return kLeaderT;
+    return kLeaderX;
+  };
   const bool r_null = rt.pos[0].all_null() || rt.pos[1].all_null();
   const bool dsa_here = dsa_finder != nullptr && dsa_finder->AnyAt(q->locus);
   matcher::PositionTyping scratch;
@@ -530,7 +612,8 @@ void CompiledQuery::Impl::BuildCells(LocusQuery* q, bool with_match) const {
         c.match |= static_cast<uint8_t>(
             Intersect(rt.pos[i].match_keys(), d.match_keys()) << (2 + i));
       }
-      c.tce = d.tce_groups().size() == 1 ? d.tce_groups()[0] : 0;
+      c.tce = q->leader ? LeaderCodeOf(d, whole, ranges)
+              : d.tce_groups().size() == 1 ? d.tce_groups()[0] : 0;
     }
     if (dsa_here && t > 0) {
       // The per-copy part of FindDsa: one copy at a time gives the same
@@ -621,6 +704,14 @@ void CompiledQuery::Impl::EvalLocus(const LocusQuery& q, const Id* ids,
         u0 && u1 &&
         q.dict->keyset(e0_id) == q.dict->keyset(e1_id);
     f.hvg = static_cast<int8_t>(d_hom ? hc : int{u0} + int{u1});
+  }
+  if (q.leader) {
+    auto letter = [](uint8_t code) {
+      return code == kLeaderM ? 'M' : code == kLeaderT ? 'T' : 'X';
+    };
+    const char d[2] = {letter(x0.tce), letter(x1.tce)};
+    f.leader = static_cast<int8_t>(matcher_internal::LeaderRankKeyOfPairs(
+        q.r_leader_genotype, q.r_leader, d, p0, p1));
   }
 }
 
@@ -745,9 +836,11 @@ int CompiledQuery::Impl::RunIds(const Id* ids, uint64_t w, bool gate_only,
   out->findings = findings;
   out->status = eligibility::StatusOf(findings, masks);
   const int fail = FirstFail(findings);
-  out->key = Compose(options.rank_by,
-                     Parts(out->status, findings, verdict, age, ds, rel, abo,
-                           rc, dc, t.matches, out->has_tce, out->tce));
+  KeyParts parts = Parts(out->status, findings, verdict, age, ds, rel, abo,
+                         rc, dc, t.matches, out->has_tce, out->tce);
+  parts.v[9] = b_index >= 0 ? out->loci[static_cast<int>(Locus::kB)].leader : 4;
+  if (want_kir) parts.v[10] = KirBCode(PackedFacts::KirOf(w));
+  out->key = Compose(options.rank_by, parts);
   return fail;
 }
 
@@ -973,6 +1066,30 @@ absl::StatusOr<std::unique_ptr<CompiledQuery>> CompiledQuery::Compile(
                 static_cast<uint64_t>(m.as_of_mmdd);
   m.PlanLoci(options.match);
   m.r_tce_group = RecipientTceGroup(recipient);
+  const auto in_policy = [&](RankKey k) {
+    return std::find(options.rank_by.begin(), options.rank_by.end(), k) !=
+           options.rank_by.end();
+  };
+  m.want_kir = in_policy(RankKey::kKirB);
+  if (in_policy(RankKey::kLeader) && options.match.score_leader_and_kir &&
+      reference.proteins() != nullptr) {
+    for (size_t k = 0; k < m.loci.size(); ++k) {
+      if (m.loci[k].locus != Locus::kB) continue;
+      LocusQuery& q = m.loci[k];
+      const matcher::LocusTyping& b = recipient.at(Locus::kB);
+      const matcher::LeaderGenotype g =
+          matcher_internal::LeaderGenotypeOf(reference, *reference.proteins(), b);
+      q.leader = true;
+      q.r_leader_genotype = g.genotype;
+      // The expressed copies, as EvalLocus pairs them (a null copy beside
+      // an expressed one counts as that one).
+      for (int i = 0; i < 2; ++i) {
+        const int j = g.copies[i].null_copy && !g.copies[1 - i].null_copy ? 1 - i : i;
+        q.r_leader[i] = g.copies[j].leader;
+      }
+      m.b_index = static_cast<int>(k);
+    }
+  }
   for (const matcher::LocusTyping& lt : recipient.loci) {
     if (!lt.alternatives.empty()) m.all_slow = true;
   }
@@ -1076,7 +1193,7 @@ void CompiledQuery::Prefetch(size_t donor) const {
   }
 }
 
-bool CompiledQuery::Gate(size_t donor, uint32_t* key, int* first_fail) const {
+bool CompiledQuery::Gate(size_t donor, uint64_t* key, int* first_fail) const {
   FastResult r;
   if (UsesMatch(donor)) {
     impl_->RunSlow(donor, &r);
@@ -1120,8 +1237,18 @@ absl::StatusOr<RankResult> Rank(const DonorStore& store,
       std::min<size_t>(static_cast<size_t>(threads), n / 4096 + 1));
   const size_t top = options.top;
 
+  // A donor's key and store index in one word, key above: ascending =
+  // ranked. The key takes KeyBits (at most 35), the index the rest.
+  const int key_bits = KeyBits(options.rank_by);
+  const int index_bits = 64 - key_bits;
+  if (index_bits < 64 && (n >> index_bits) != 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "a store of ", n, " donors is too large to rank with ", key_bits,
+        "-bit keys"));
+  }
+  const uint64_t index_mask = (uint64_t{1} << index_bits) - 1;
   struct Local {
-    std::vector<uint64_t> packed;  // key << 32 | index: ascending = ranked
+    std::vector<uint64_t> packed;  // key << index_bits | index
     std::array<size_t, eligibility::kReasonCount> excluded_by{};
     size_t fallback = 0;
     size_t needs_review = 0;
@@ -1148,11 +1275,11 @@ absl::StatusOr<RankResult> Rank(const DonorStore& store,
       }
       const size_t e = std::min(end, b + kBlock);
       auto gate = [&](size_t i) {
-        uint32_t key;
+        uint64_t key;
         int fail;
         if (q.Gate(i, &key, &fail)) {
-          L.packed.push_back(uint64_t{key} << 32 | i);
-          L.needs_review += key >> 31;  // the key's status bit
+          L.packed.push_back(key << index_bits | i);
+          L.needs_review += key >> (key_bits - 1);  // the key's status bit
         } else {
           ++L.excluded_by[static_cast<size_t>(fail)];
         }
@@ -1232,8 +1359,8 @@ absl::StatusOr<RankResult> Rank(const DonorStore& store,
   result.ranked.reserve(all.size());
   result.keys.reserve(all.size());
   for (uint64_t p : all) {
-    result.ranked.push_back(static_cast<uint32_t>(p));
-    result.keys.push_back(static_cast<uint32_t>(p >> 32));
+    result.ranked.push_back(static_cast<uint32_t>(p & index_mask));
+    result.keys.push_back(p >> index_bits);
   }
   return result;
 }

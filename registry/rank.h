@@ -62,14 +62,22 @@ enum class RankKey : uint8_t {
   kCmv,           // same serostatus as the recipient, different, unknown
   kMatches,       // more allele matches (scored loci) first
   kTce,           // DPB1 match, permissive, not scored/unknown, non-permissive
+  // Opt-in keys (not in the default policy):
+  kLeader,        // HLA-B matched; the recipient's preferred leader status
+                  // (MT: MMT then TTM; TT: TTT then TMT); another single-
+                  // mismatch status; a double mismatch or an unknown leader
+                  // (matcher_internal::LeaderRankKey, after Petersdorf 2020)
+  kKirB,          // KIR B content best, better, neutral, not typed (Cooley
+                  // et al., Blood 2010)
 };
 // "dsa", "haplo", "age", "sex", "relationship", "abo", "cmv", "matches",
-// "tce".
+// "tce", "leader", "kir_b".
 absl::string_view ToString(RankKey key);
 // The default policy: dsa,haplo,age,sex,relationship,abo,cmv,matches,tce.
 std::vector<RankKey> DefaultRankBy();
 // A comma list of key names; InvalidArgumentError naming an unknown or
-// repeated key.
+// repeated key. Every key may be listed; the composed key is at most 35
+// bits (uint64_t).
 absl::StatusOr<std::vector<RankKey>> ParseRankBy(absl::string_view text);
 
 // Bounds on what a caller sets: more donors than any registry has, more
@@ -106,7 +114,7 @@ struct RankOptions {
 
 struct RankResult {
   std::vector<uint32_t> ranked;  // store indexes, best first (top N)
-  std::vector<uint32_t> keys;    // their ranking keys (eligible donors
+  std::vector<uint64_t> keys;    // their ranking keys (eligible donors
                                  // before those needing review)
   size_t read = 0;               // donors in the store
   // Donors ranked: eligible or needing review (or, without a protocol,
@@ -161,7 +169,7 @@ absl::StatusOr<DonorReport> ReportFor(const DonorStore& store,
 
 // The ranking key of a donor from its full pairwise result (used for
 // fallback donors and by tests).
-uint32_t KeyFromReport(const std::vector<RankKey>& rank_by,
+uint64_t KeyFromReport(const std::vector<RankKey>& rank_by,
                        const eligibility::DonorFacts& facts, const matcher::MatchReport& report,
                        const eligibility::Eligibility& eligibility,
                        const eligibility::RecipientFacts& recipient);

@@ -63,6 +63,13 @@ LeaderStatus LeaderMatchStatus(std::array<char, 2> r, std::array<char, 2> d,
 int LeaderRankKey(absl::string_view recipient_genotype,
                   matcher::LeaderMatch match, absl::string_view code);
 
+// The same key straight from the pairs, without building the status (the
+// registry scan's per-donor form): `r[i]` faces `d[i]`, `matched[i]` says
+// whether that pair matches. Equal to LeaderRankKey(genotype,
+// LeaderMatchStatus(r, d, matched)) for every input (tested).
+int LeaderRankKeyOfPairs(absl::string_view recipient_genotype, const char r[2],
+                         const char d[2], bool matched0, bool matched1);
+
 // ---- KIR ligands
 
 // What one copy's alleles say about each ligand group: `all` every

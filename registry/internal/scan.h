@@ -28,6 +28,8 @@ struct FastLocus {
   matcher::MatchGrade grade = matcher::MatchGrade::kUnknown;
   matcher::MatchConfidence confidence = matcher::MatchConfidence::kMismatch;
   bool crossed = false;
+  // HLA-B under a policy with the leader key: the key (0-4).
+  int8_t leader = 4;
 };
 struct FastResult {
   bool fallback = false;  // computed by matcher::Match
@@ -39,7 +41,7 @@ struct FastResult {
   eligibility::Findings findings = 0;  // as Evaluate finds them
   eligibility::Status status = eligibility::Status::kNotAssessed;
   int age = -1;  // -1 unknown
-  uint32_t key = 0;  // ranking key, lower is better
+  uint64_t key = 0;  // ranking key, lower is better
 };
 
 class CompiledQuery {
@@ -66,7 +68,7 @@ class CompiledQuery {
   // The scan's form: ranked (eligible, needs review or not assessed) ->
   // true and *key; excluded (not eligible) -> false and *first_fail is the
   // first finding that excludes it (an eligibility::Reason).
-  bool Gate(size_t donor, uint32_t* key, int* first_fail) const;
+  bool Gate(size_t donor, uint64_t* key, int* first_fail) const;
   // The scan's first filter, a few loads: the index of the first failing
   // gate when the age gate or a required locus (untyped, or sharing no
   // allele) already decides it, else -1 (Gate() then decides).

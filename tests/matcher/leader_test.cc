@@ -122,6 +122,28 @@ TEST(LeaderRules, RankKey) {
   }
 }
 
+// The scan's form equals the report's on every input.
+TEST(LeaderRules, RankKeyOfPairsEqualsTheStatusForm) {
+  const char letters[] = {'M', 'T', 'X'};
+  int cases = 0;
+  for (const char* genotype : {"MM", "MT", "TT", "MX", "TX", "XX", ""}) {
+    for (char r0 : letters) for (char r1 : letters) {
+      for (char d0 : letters) for (char d1 : letters) {
+        for (int m = 0; m < 4; ++m) {
+          const char r[2] = {r0, r1}, d[2] = {d0, d1};
+          const bool m0 = m & 1, m1 = m >> 1 & 1;
+          const mi::LeaderStatus s = mi::LeaderMatchStatus({r0, r1}, {d0, d1}, {m0, m1});
+          EXPECT_EQ(mi::LeaderRankKeyOfPairs(genotype, r, d, m0, m1),
+                    mi::LeaderRankKey(genotype, s.match, s.code))
+              << genotype << " " << r0 << r1 << "/" << d0 << d1 << " " << m;
+          ++cases;
+        }
+      }
+    }
+  }
+  EXPECT_EQ(cases, 7 * 81 * 4);
+}
+
 TEST(KirRules, LigandsOfAlleles) {
   struct Row {
     Locus locus;

@@ -16,6 +16,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "eligibility/eligibility.h"
+#include "matcher/internal/leader.h"
 #include "matcher/match.h"
 #include "registry/rank.h"
 #include "registry/internal/scan.h"
@@ -116,6 +117,13 @@ eligibility::DonorFacts RandomFacts(std::mt19937* rng, size_t i) {
                                static_cast<eligibility::Rh>(pct(*rng) % 3)};
   }
   f.cmv = static_cast<eligibility::Cmv>(pct(*rng) % 3);
+  // The KIR genotype from the index alone (the generator's sequence stays
+  // as it was): every motif and receptor value occurs.
+  f.kir.cen = static_cast<eligibility::KirMotif>(i % 4);
+  f.kir.tel = static_cast<eligibility::KirMotif>(i / 4 % 4);
+  for (int g = 0; g < matcher::kKirLigandGroups; ++g) {
+    f.kir.receptor[g] = static_cast<eligibility::KirPresence>((i / 16 + g) % 3);
+  }
   return f;
 }
 
@@ -230,6 +238,16 @@ class RankTest : public ::testing::Test {
                                      Locus::kDRB1};
     x12.rank_by = {RankKey::kMatches, RankKey::kTce, RankKey::kAge};
     v.push_back(x12);
+    // Every key, the opt-in ones first: a 35-bit key.
+    RankOptions every = dsa;
+    every.rank_by = {RankKey::kLeader, RankKey::kKirB, RankKey::kDsa,
+                     RankKey::kHaplo, RankKey::kAge, RankKey::kSex,
+                     RankKey::kRelationship, RankKey::kAbo, RankKey::kCmv,
+                     RankKey::kMatches, RankKey::kTce};
+    v.push_back(every);
+    RankOptions leader = plain;
+    leader.rank_by = {RankKey::kLeader, RankKey::kMatches};
+    v.push_back(leader);
     RankOptions few = plain;
     few.match.loci = {Locus::kA, Locus::kB, Locus::kDRB1};  // DRB1 etc.
     few.match.score_dpb1_tce = false;
@@ -279,6 +297,7 @@ TEST_F(RankTest, FastPathEqualsMatchAndEvaluateOnEveryPair) {
   const data::Reference& ref = *LoadShipped().ref;
   size_t pairs = 0, fast = 0;
   std::array<size_t, 6> verdicts{};  // by matcher::HaploVerdict
+  std::array<size_t, 5> leader_keys{};  // by matcher_internal::LeaderRankKey
   for (const RankOptions& o : Variants()) {
     for (size_t r = 0; r < f.recipients.size(); ++r) {
       const matcher::Genotype& rec = f.recipients[r];
@@ -330,7 +349,12 @@ TEST_F(RankTest, FastPathEqualsMatchAndEvaluateOnEveryPair) {
         ASSERT_EQ(got.age, e.age ? *e.age : -1);
         ASSERT_EQ(got.key, KeyFromReport(o.rank_by, f.facts[i], *want, e,
                                          o.recipient));
-        uint32_t key;
+        if (want->b_leader) {
+          const matcher::BLeaderResult& b = *want->b_leader;
+          ++leader_keys[static_cast<size_t>(matcher_internal::LeaderRankKey(
+              b.recipient.genotype, b.match, b.status))];
+        }
+        uint64_t key;
         int fail;
         const bool ranked = e.status != eligibility::Status::kNotEligible;
         ASSERT_EQ((*q)->Gate(i, &key, &fail), ranked);
@@ -342,6 +366,10 @@ TEST_F(RankTest, FastPathEqualsMatchAndEvaluateOnEveryPair) {
   }
   EXPECT_GT(pairs, 30000u);
   EXPECT_GT(fast, pairs * 8 / 10);
+  // The leader key compared above took every value.
+  for (size_t k = 0; k < leader_keys.size(); ++k) {
+    EXPECT_GT(leader_keys[k], 0u) << "leader key " << k;
+  }
   // Every verdict occurs (all six), so each branch of the fast verdict was
   // compared (haplotype-matched needs phase on both sides: fallback donors).
   for (size_t v = 0; v < verdicts.size(); ++v) {
@@ -356,7 +384,7 @@ std::vector<uint32_t> BruteForce(const DonorStore& store, const matcher::Genotyp
                                  const RankOptions& o, size_t* excluded,
                                  size_t* needs_review) {
   const data::Reference& ref = *LoadShipped().ref;
-  std::vector<std::pair<uint32_t, uint32_t>> keyed;
+  std::vector<std::pair<uint64_t, uint32_t>> keyed;
   *excluded = 0;
   *needs_review = 0;
   for (size_t i = 0; i < store.size(); ++i) {
