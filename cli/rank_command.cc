@@ -87,7 +87,8 @@ constexpr char kRankUsage[] =
     "  --gate LIST           also exclude on abo, cmv, sex (as for 'match')\n"
     "  --rank-by KEYS        comma list (default\n"
     "                        dsa,haplo,age,sex,relationship,abo,cmv,matches,tce;\n"
-    "                        docs/ranking.md)\n"
+    "                        also leader (HLA-B leader match) and kir_b (the\n"
+    "                        donor's KIR B content); docs/ranking.md)\n"
     "  --imgt V|DIR, --mac FILE   reference data, as for 'match'\n";
 
 constexpr char kIndexUsage[] =

@@ -357,6 +357,15 @@ BLeaderResult ScoreBLeader(const data::Reference& reference,
                            const Genotype& recipient, const Genotype& donor,
                            const LocusMatch* b) {
   BLeaderResult out;
+  const LocusTyping& rb = recipient.at(Locus::kB);
+  const LocusTyping& db = donor.at(Locus::kB);
+  if (rb.typed_positions == 0 && db.typed_positions == 0) {
+    // Nothing to read the table for (and no first load to pay: the
+    // registry validates its options on two empty genotypes).
+    out.basis = "not assessed: HLA-B is untyped on the recipient's and the "
+                "donor's side";
+    return out;
+  }
   const data::ProteinTable* proteins = reference.proteins();
   if (proteins == nullptr) {
     out.basis = absl::StrCat(
@@ -365,8 +374,6 @@ BLeaderResult ScoreBLeader(const data::Reference& reference,
         reference.proteins_status().message(), ")");
     return out;
   }
-  const LocusTyping& rb = recipient.at(Locus::kB);
-  const LocusTyping& db = donor.at(Locus::kB);
   out.recipient = LeaderGenotypeOf(reference, *proteins, rb);
   out.donor = LeaderGenotypeOf(reference, *proteins, db);
   if (!out.recipient.typed || !out.donor.typed || b == nullptr || !b->scored) {
@@ -482,9 +489,18 @@ KirLigandResult ScoreKirLigands(const data::Reference& reference,
                                 const Genotype& recipient,
                                 const Genotype& donor, bool hla_a_bw4) {
   KirLigandResult out;
-  const data::ProteinTable* proteins = reference.proteins();
+  bool any_typed = false;
+  for (Locus l : {Locus::kA, Locus::kB, Locus::kC}) {
+    any_typed |= recipient.at(l).typed_positions > 0 || donor.at(l).typed_positions > 0;
+  }
+  // Untyped at A, B and C on both sides: every group unknown, no table read.
+  const data::ProteinTable* proteins = any_typed ? reference.proteins() : nullptr;
   out.recipient = LigandSetOf(reference, proteins, recipient, hla_a_bw4);
   out.donor = LigandSetOf(reference, proteins, donor, hla_a_bw4);
+  if (!any_typed) {
+    out.basis = "not assessed: HLA-A, -B and -C are untyped on both sides";
+    return out;
+  }
   if (proteins == nullptr) {
     out.basis = absl::StrCat(
         "not assessed: the loaded release (", reference.version(),

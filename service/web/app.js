@@ -59,7 +59,7 @@
 
   // The columns a plain donor row has (the family-only ones, role, family_id
   // and other_parent, are left out of "donors": /v1/match refuses them there).
-  const DONOR_COLUMNS = ["id", "typing", "relationship", "birth_date", "age", "sex", "abo", "cmv"];
+  const DONOR_COLUMNS = ["id", "typing", "relationship", "birth_date", "age", "sex", "abo", "cmv", "kir"];
 
   const VALIDATE_DELAY_MS = 300;
   const RANK_TOP = 1000;
@@ -710,6 +710,7 @@
         sex: byId("add-sex").value || "unknown",
         abo: byId("add-abo").value || null,
         cmv: byId("add-cmv").value || "unknown",
+        kir: byId("add-kir").value.trim() || null,
         typing: typingText,
         other_parent: "",
       };
@@ -1052,13 +1053,67 @@
       el("div", { class: "fact" }, el("dt", { text: "HLA" }), el("dd", { class: "totals", text: totalsLine(donor.total) })),
       el("div", { class: "fact" }, el("dt", { text: "Haplo" }), el("dd", {},
         el("strong", { text: show(haplo.verdict) }), haplo.basis ? `: ${haplo.basis}` : "")),
-      el("div", { class: "fact" }, el("dt", { text: "DPB1 TCE" }), el("dd", { text: tceText })));
+      el("div", { class: "fact" }, el("dt", { text: "DPB1 TCE" }), el("dd", { text: tceText })),
+      el("div", { class: "fact" }, el("dt", { text: "HLA-B leader" }), leaderFact(donor.b_leader)),
+      el("div", { class: "fact" }, el("dt", { text: "KIR" }), kirFact(donor.kir_ligands, donor.donor_kir)));
     const inconsistencies = Array.isArray(haplo.inconsistencies) ? haplo.inconsistencies : [];
     if (inconsistencies.length) {
       dl.append(el("div", { class: "fact" }, el("dt", { text: "Inconsistent" }),
         el("dd", {}, el("ul", {}, inconsistencies.map((s) => el("li", { text: String(s) }))))));
     }
     return dl;
+  }
+
+  const LEADER_WORDS = {
+    not_assessed: "not assessed",
+    hla_b_matched: "HLA-B matched",
+    leader_matched: "leader-matched",
+    leader_mismatched: "leader-mismatched",
+    unknown: "leader match unknown",
+    hla_b_double_mismatch: "HLA-B double mismatch",
+  };
+
+  /** The server's leader result, in words: the status and its basis. */
+  function leaderFact(b) {
+    if (!b) return el("dd", { text: "not scored" });
+    const genotypes = b.recipient && b.donor ? ` (recipient ${b.recipient.genotype}, donor ${b.donor.genotype})` : "";
+    const status = b.status ? ` ${b.status}${b.likely_status ? `, likely ${b.likely_status}` : ""}` : "";
+    return el("dd", {}, el("strong", { text: `${LEADER_WORDS[b.match] || show(b.match)}${status}` }),
+      `${genotypes}: ${show(b.basis)}`);
+  }
+
+  /** The ligand groups a side carries: "C1 C2 (possible)"; absent ones left out. */
+  function ligandList(side) {
+    if (!side) return "unknown";
+    const parts = [];
+    for (const g of ["C1", "C2", "Bw4"]) {
+      const p = side[g];
+      if (p === "absent") continue;
+      parts.push(p === "definite" ? g : `${g} (${show(p)})`);
+    }
+    return parts.length ? parts.join(" ") : "none";
+  }
+
+  /** KIR ligands both sides, the missing ones, and the donor's KIR genes when given. */
+  function kirFact(k, donorKir) {
+    const dd = el("dd", {});
+    if (!k) {
+      dd.append("not scored");
+      return dd;
+    }
+    const missing = k.missing_in_recipient || {};
+    const definite = Array.isArray(missing.definite) ? missing.definite : [];
+    const possible = Array.isArray(missing.possible) ? missing.possible : [];
+    const headline = definite.length ? `missing in the recipient: ${definite.join(", ")}`
+      : possible.length ? `possibly missing in the recipient: ${possible.join(", ")}`
+      : "no ligand missing in the recipient";
+    dd.append(el("strong", { text: headline }),
+      ` (recipient ${ligandList(k.recipient)}; donor ${ligandList(k.donor)}): ${show(k.basis)}`);
+    if (donorKir) {
+      dd.append(el("br"), el("strong", { text: `KIR B content: ${show(donorKir.category)}${donorKir.b_content !== null && donorKir.b_content !== undefined ? ` (${donorKir.b_content} of 4)` : ""}` }),
+        `: ${show(donorKir.basis)}`);
+    }
+    return dd;
   }
 
   function dsaBlock(donorId, e, match) {
@@ -1572,14 +1627,20 @@
 
     csv() {
       const r = state.results;
-      const header = ["rank", "id", "relationship", "age", "status", "verdict", "matches", "out_of", "gvh_mismatches", "hvg_mismatches", "reasons"];
+      const header = ["rank", "id", "relationship", "age", "status", "verdict", "matches", "out_of", "gvh_mismatches", "hvg_mismatches",
+        "b_leader", "b_leader_status", "kir_missing_in_recipient", "kir_b_content", "reasons"];
       const lines = [header];
       for (const { donor, rank } of orderDonors(r.match, r.rank)) {
         if (!donor) continue;
         const t = donor.total || {};
         const e = donor.eligibility || {};
         lines.push([rank ? rank.rank : "", donor.id, donor.relationship, donor.age, e.status, donor.haplo ? donor.haplo.verdict : "",
-          t.matches, t.out_of, t.gvh_mismatches, t.hvg_mismatches, (e.reasons || []).join("; ")]);
+          t.matches, t.out_of, t.gvh_mismatches, t.hvg_mismatches,
+          donor.b_leader ? donor.b_leader.match : "", donor.b_leader && donor.b_leader.status ? donor.b_leader.status : "",
+          donor.kir_ligands ? [...donor.kir_ligands.missing_in_recipient.definite,
+            ...donor.kir_ligands.missing_in_recipient.possible.map((g) => `${g}?`)].join(" ") : "",
+          donor.donor_kir ? donor.donor_kir.category : "",
+          (e.reasons || []).join("; ")]);
       }
       this.download(`${this.baseName()}.csv`, "text/csv", lines.map((cells) => cells.map(csvCell).join(",")).join("\r\n") + "\r\n");
     },

@@ -270,6 +270,15 @@ def check_results(page, match, rank):
         check(donor["haplo"]["verdict"] in card["text"], f"{did}: the haplo verdict {donor['haplo']['verdict']!r} is not shown")
         for dsa in e["dsa"]:
             check(dsa["specificity"] in card["text"], f"{did}: the antibody {dsa['specificity']} is not shown")
+        # The HLA-B leader and KIR facts, in the server's words.
+        check(donor["b_leader"]["basis"] in card["text"], f"{did}: the HLA-B leader basis is not shown")
+        if donor["b_leader"]["status"]:
+            check(donor["b_leader"]["status"] in card["text"], f"{did}: the leader status is not shown")
+        check(donor["kir_ligands"]["basis"] in card["text"], f"{did}: the KIR-ligand basis is not shown")
+        if donor["donor_kir"]:
+            check(f"KIR B content: {donor['donor_kir']['category']}" in card["text"],
+                  f"{did}: the KIR B content is not shown")
+            check(donor["donor_kir"]["basis"] in card["text"], f"{did}: the donor KIR basis is not shown")
         n = sum(len(e[g]) for g in REASON_GROUPS)
         ok(f"{did}: {want}, {n} reasons verbatim in their groups, totals {totals}")
 
