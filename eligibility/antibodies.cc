@@ -18,6 +18,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "data/protein.h"
 #include "hla/allele_name.h"
 #include "hla/locus.h"
 
@@ -376,6 +377,34 @@ Tri AntigenCarriesEpitope(const data::Reference& ref, data::AntigenId id,
   return Tri::kUnknown;
 }
 
+// Whether an allele carries the Bw epitope `e` by its own sequence: the
+// residues 77-83 the protein table reads (data/protein.h: Bw4 = 80 I or T
+// with L82 R83, after Gumperz et al., J Immunol 1997;158:5237; Bw6 = HLA-B
+// N80 R82 G83). This settles the alleles whose antigen's association the
+// allele does not share (B*13:09 is Bw6 though B13 is Bw4; B*46:01 and
+// B*73:01 carry the HLA-C-type helix, no Bw4). kUnknown when the release
+// has no protein sequences or the motif is unclassified: the antigen rule
+// (BwEpitopeOf) then answers.
+Tri AlleleCarriesEpitope(const data::Reference& ref, data::AlleleId id,
+                         Epitope e) {
+  const data::ProteinTable* proteins = ref.proteins();
+  if (proteins == nullptr) return Tri::kUnknown;
+  switch (proteins->Of(id).bw) {
+    case data::BwEpitope::kBw4_80I:
+    case data::BwEpitope::kBw4_80T:
+      return e == Epitope::kBw4 ? Tri::kYes : Tri::kNo;
+    case data::BwEpitope::kBw6:
+      return e == Epitope::kBw6 ? Tri::kYes : Tri::kNo;
+    case data::BwEpitope::kNone:  // HLA-A without Bw4, HLA-C
+    case data::BwEpitope::kNull:
+      return Tri::kNo;
+    case data::BwEpitope::kUnclassified:
+    case data::BwEpitope::kUnknown:
+      break;
+  }
+  return Tri::kUnknown;
+}
+
 // One allele's (or written antigen list's) answer for a specificity.
 Tri AntigensCarry(const data::Reference& ref,
                   const std::vector<data::AntigenId>& antigens,
@@ -440,6 +469,13 @@ Carriage CopyCarries(const data::Reference& ref,
     if (spec.allele_level) {
       tally(AlleleCarries(ref, id, spec) ? Tri::kYes : Tri::kNo, data::kNone);
       continue;
+    }
+    if (EpitopeOfSpec(spec, ref) != Epitope::kNone) {
+      const Tri by_sequence = AlleleCarriesEpitope(ref, id, EpitopeOfSpec(spec, ref));
+      if (by_sequence != Tri::kUnknown) {
+        tally(by_sequence, by_sequence == Tri::kYes ? spec.antigen : data::kNone);
+        continue;
+      }
     }
     data::AntigenId via = data::kNone;
     const Tri t = AntigensCarry(ref, AntigensOf(ref, id), spec, &via);

@@ -518,6 +518,45 @@ TEST_F(Dsa, BwEpitopesAreReadFromTheDonorsAntigens) {
   EXPECT_EQ(f[0].kind, DsaKind::kSelf);
 }
 
+// At allele level the epitope is read from the allele's own residues
+// 77-83 (data/protein.h), which settles the alleles whose antigen says
+// otherwise; serology typings keep the antigen rule.
+TEST_F(Dsa, BwEpitopesAtAlleleLevelFollowTheSequence) {
+  struct Row {
+    const char* antibody;
+    const char* donor_b;
+    int dsa;  // 1 a DSA, 0 none
+  };
+  const Row rows[] = {
+      // B*13:09 is serologically B13 (Bw4) but carries the Bw6 motif ESNRG.
+      {"Bw4:8000", "B*08:01+B*13:09", 0},
+      {"Bw6:8000", "B*44:02+B*13:09", 1},
+      // B*13:02 is Bw4 (80T) as B13 says.
+      {"Bw4:8000", "B*08:01+B*13:02", 1},
+      // B*46:01 (VSNRG): Bw6, no Bw4.
+      {"Bw4:8000", "B*08:01+B*46:01", 0},
+      {"Bw6:8000", "B*44:02+B*46:01", 1},
+      // A*32:01 carries Bw4 on HLA-A (A32).
+      {"Bw4:8000", "B*08:01+B*35:01^A*32:01+A*01:01", 1},
+  };
+  const std::string bw4_recipient = "A*01:01+A*03:01^B*08:01+B*07:02";  // Bw6
+  const std::string bw6_recipient = "A*01:01+A*03:01^B*44:02+B*57:01";  // Bw4
+  for (const Row& r : rows) {
+    const bool anti_bw6 = absl::StartsWith(r.antibody, "Bw6");
+    std::string donor = r.donor_b;
+    if (!absl::StrContains(donor, "A*")) donor = std::string("A*01:01+A*03:01^") + donor;
+    const std::vector<DsaFinding> f =
+        Find(r.antibody, anti_bw6 ? bw6_recipient : bw4_recipient, donor);
+    int dsa = 0;
+    for (const DsaFinding& x : f) dsa += x.kind == DsaKind::kDsa;
+    EXPECT_EQ(dsa, r.dsa) << r.antibody << " vs " << donor;
+  }
+  // A donor typed by serology keeps the antigen rule: B13 is Bw4.
+  const std::vector<DsaFinding> sero = Find("Bw4:8000", bw4_recipient, "A1+A3^B8+B13");
+  ASSERT_EQ(sero.size(), 1u);
+  EXPECT_EQ(sero[0].kind, DsaKind::kDsa);
+}
+
 TEST(BwEpitopeOf, TheTableOfMarsh2010) {
   EXPECT_EQ(BwEpitopeOf("B44"), BwEpitope::kBw4);
   EXPECT_EQ(BwEpitopeOf("B27"), BwEpitope::kBw4);
