@@ -89,6 +89,9 @@ constexpr char kUsage[] =
     "  --homozygous-mismatch 2|1\n"
     "                        a mismatch at a homozygous locus counts 2 (WMDA\n"
     "                        2016, default) or 1 (2010 convention)\n"
+    "  --hla-a-bw4 yes|no    count HLA-A Bw4 alleles (A*23, A*24, A*25, A*32)\n"
+    "                        as KIR3DL1 ligands (default yes; Foley et al.,\n"
+    "                        Blood 2008: A*23:01 and A*25:01 weakly)\n"
     "eligibility:\n"
     "  --protocol P          NCT04835883 (an identical or haploidentical\n"
     "                        relative under 70, antibodies tested) or none\n"
@@ -125,7 +128,7 @@ FlagSpec MatchFlagSpec() {
                       "recipient-cmv", "recipient-sex", "antibodies",
                       "dsa-mfi",       "homozygous-mismatch",
                       "relationship",  "gate",          "donor",
-                      "family",        "unrelated-haplo"};
+                      "family",        "unrelated-haplo", "hla-a-bw4"};
   spec.repeated_flags = {"donor"};
   spec.bool_flags = {"non-strict", "allow-minors"};
   return spec;
@@ -169,7 +172,7 @@ absl::Status CheckMatchInputs(const Args& args) {
   return absl::OkStatus();
 }
 
-// --loci and --homozygous-mismatch.
+// --loci, --homozygous-mismatch and --hla-a-bw4.
 absl::Status ParseMatchOptions(const Args& args, matcher::MatchOptions* o) {
   if (auto loci = args.Get("loci")) {
     absl::StatusOr<std::vector<Locus>> l = ParseLocusList(*loci);
@@ -182,6 +185,12 @@ absl::Status ParseMatchOptions(const Args& args, matcher::MatchOptions* o) {
           "--homozygous-mismatch must be 2 (WMDA 2016) or 1");
     }
     o->homozygous_mismatch_count = *h == "1" ? 1 : 2;
+  }
+  if (auto a = args.Get("hla-a-bw4")) {
+    if (*a != "yes" && *a != "no") {
+      return absl::InvalidArgumentError("--hla-a-bw4 must be yes or no");
+    }
+    o->hla_a_bw4 = *a == "yes";
   }
   return absl::OkStatus();
 }

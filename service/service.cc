@@ -652,8 +652,8 @@ struct Service::Impl {
       }
     } else if (absl::Status s = CheckKeys(
                    *oj, "options",
-                   {"loci", "homozygous_mismatch", "protocol", "as_of",
-                    "dsa_mfi", "gate", "strict", "unrelated_haplo",
+                   {"loci", "homozygous_mismatch", "hla_a_bw4", "protocol",
+                    "as_of", "dsa_mfi", "gate", "strict", "unrelated_haplo",
                     "allow_minors"});
                !s.ok()) {
       return s;
@@ -727,6 +727,8 @@ struct Service::Impl {
         }
         c.match.homozygous_mismatch_count = static_cast<int>(*hm);
       }
+      HLA_SVC_GET(bw4, OptBool(*oj, "hla_a_bw4", "options."));
+      if (bw4) c.match.hla_a_bw4 = *bw4;
     } else {
       HLA_SVC_GET(top, OptInt(*oj, "top", "options."));
       if (top && static_cast<uint64_t>(*top) > options.max_rank_donors) {

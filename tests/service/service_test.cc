@@ -318,6 +318,39 @@ TEST_F(ServiceTest, MatchIsByteForByteTheCliJson) {
   EXPECT_EQ(r.body, cli.out);
 }
 
+// The example family carries KIR genotypes (its kir column goes in as the
+// donors' "kir" key); HLA-A Bw4 switched off is the CLI's --hla-a-bw4 no.
+TEST_F(ServiceTest, KirOptionsAreTheCliJson) {
+  const std::string family = "data/examples/family.csv";
+  CliResult cli = RunCli(cli::RunMatch,
+                         {"--recipient", kRecipient, "--donors", family,
+                          "--hla-a-bw4", "no", "--format", "json"});
+  ASSERT_EQ(cli.rc, 0) << cli.err;
+  EXPECT_THAT(cli.out, HasSubstr("\"donor_kir\":{\"genotype\":\"Cen-B/B Tel-A/B; KIR3DL1+\""));
+  EXPECT_THAT(cli.out, HasSubstr("HLA-A Bw4 not counted (setting)"));
+  const std::string body = absl::StrCat(
+      R"({"recipient":{"typing":")", kRecipient, R"("},"donors":)",
+      FamilyDonorsJson(family, /*with_source=*/true),
+      R"(,"options":{"hla_a_bw4":false}})");
+  Response r = Post("/v1/match", body);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.body, cli.out);
+  EXPECT_EQ(Post("/v1/match", absl::StrCat(R"({"recipient":{"typing":")", kRecipient,
+                                            R"("},"donors":[],"options":{"hla_a_bw4":"no"}})"))
+                .status,
+            400);
+  CliResult bad = RunCli(cli::RunMatch, {"--recipient", kRecipient, "--donors", family,
+                                         "--hla-a-bw4", "maybe"});
+  EXPECT_EQ(bad.rc, 2);
+  EXPECT_THAT(bad.err, HasSubstr("--hla-a-bw4 must be yes or no"));
+  // A bad KIR genotype rejects the donor, worded as the file reader does.
+  Response k = Post("/v1/match",
+                    absl::StrCat(R"({"recipient":{"typing":")", kRecipient,
+                                 R"("},"donors":[{"id":"k","typing":"A*01:01+A*02:01","kir":"KIR2DL9+"}]})"));
+  EXPECT_EQ(k.status, 200);
+  EXPECT_THAT(k.body, HasSubstr("{\"source\":\"donors[0]\",\"error\":\"key 'kir': 'KIR2DL9+' names no KIR gene\"}"));
+}
+
 TEST_F(ServiceTest, MatchNamesDonorsByIndexWithoutSource) {
   Response r = Post(
       "/v1/match",
