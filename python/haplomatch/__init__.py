@@ -227,6 +227,7 @@ class Reference:
               dsa_mfi: Optional[float] = None,
               loci: Union[str, Sequence[str], None] = None,
               homozygous_mismatch: Optional[int] = None,
+              hla_a_bw4: Optional[bool] = None,
               gate: Union[str, Sequence[str], None] = None,
               unrelated_haplo: Optional[str] = None,
               allow_minors: Optional[bool] = None,
@@ -234,17 +235,21 @@ class Reference:
         """``haplomatch match --format json``: the recipient (a GL String)
         against each donor. ``donors`` is a list of dicts with the donor
         file's keys (``id``, ``typing``, ``relationship``, ``birth_date``,
-        ``age``, ``sex``, ``abo``, ``cmv``) or a donor file's path;
+        ``age``, ``sex``, ``abo``, ``cmv``, ``kir``) or a donor file's path;
         ``family`` a family file's rows or path (its relatives are the
         donors when ``donors`` is None, and its patient the recipient when
         ``recipient`` is None). ``antibodies``: ``"A24:3500,B44:2500"``, a
         list, ``"none"`` (tested, none), or None (not tested: a protocol
         that needs the test asks for review). A donor that fails is listed
-        in ``"rejected"``, not raised."""
+        in ``"rejected"``, not raised. Each donor's ``"b_leader"``,
+        ``"kir_ligands"`` and ``"donor_kir"`` are the HLA-B leader match and
+        the KIR facts; ``hla_a_bw4=False`` leaves HLA-A Bw4 out of the KIR
+        ligands."""
         body = _request(recipient, abo=abo, cmv=cmv, sex=sex, antibodies=antibodies,
                         options={"protocol": protocol, "as_of": as_of,
                                  "dsa_mfi": dsa_mfi, "loci": loci,
                                  "homozygous_mismatch": homozygous_mismatch,
+                                 "hla_a_bw4": hla_a_bw4,
                                  "gate": gate, "unrelated_haplo": unrelated_haplo,
                                  "allow_minors": allow_minors, "strict": strict})
         if donors is not None:

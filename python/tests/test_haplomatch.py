@@ -95,6 +95,28 @@ def test_match_is_the_cli_document(ref):
                         "son": "eligible", "half-brother": "not-eligible"}
 
 
+def test_leader_and_kir_are_the_cli_document(ref):
+    """The example family's KIR genes, HLA-A Bw4 left out, ranked by the
+    opt-in keys: the CLI's documents."""
+    args = ["match", "--recipient", RECIPIENT, "--donors", "data/examples/family.csv",
+            "--hla-a-bw4", "no", "--as-of", "2026-11-26", "--format", "json"]
+    want = json.loads(cli(*args))
+    got = ref.match(RECIPIENT, EXAMPLES / "family.csv", hla_a_bw4=False, as_of="2026-11-26")
+    for doc in (want, got):
+        for d in doc["donors"]:
+            d.pop("source")
+    assert got == want
+    father = next(d for d in got["donors"] if d["id"] == "father")
+    assert father["b_leader"]["status"] == "TMM"
+    assert father["donor_kir"]["category"] == "neutral"
+    keys = "leader,kir_b,dsa,haplo,age"
+    want = cli("rank", "--recipient", RECIPIENT, "--donors", "data/examples/family.csv",
+               "--rank-by", keys, "--as-of", "2026-11-26", "--format", "json")
+    got = ref.rank(RECIPIENT, EXAMPLES / "family.csv", rank_by=keys, as_of="2026-11-26")
+    assert got == json.loads(want)
+    assert got["rank_by"] == keys
+
+
 def test_family_is_the_cli_document(ref):
     want = json.loads(cli("family", "--family", "data/examples/family_segregation.csv",
                           "--format", "json"))
