@@ -32,12 +32,14 @@ trap cleanup EXIT
 "$bin" synth --donors 10000 --seed 1 --out "$tmp/donors.csv"
 recipient=$(cat data/examples/patient.txt)
 
-# The family as match donors: id,relationship,birth_date,age,sex,abo,cmv,glstring.
+# The family as match donors: id,relationship,birth_date,age,sex,abo,cmv,glstring,kir.
 family=$(awk -F, 'NR > 1 {
   printf "%s{\"id\":\"%s\",\"relationship\":\"%s\"", (NR > 2 ? "," : ""), $1, $2
   if ($3 != "") printf ",\"birth_date\":\"%s\"", $3
   if ($4 != "") printf ",\"age\":%s", $4
-  printf ",\"sex\":\"%s\",\"abo\":\"%s\",\"cmv\":\"%s\",\"typing\":\"%s\"}", $5, $6, $7, $8
+  printf ",\"sex\":\"%s\",\"abo\":\"%s\",\"cmv\":\"%s\",\"typing\":\"%s\"", $5, $6, $7, $8
+  if ($9 != "") printf ",\"kir\":\"%s\"", $9
+  printf "}"
 }' data/examples/family.csv)
 cat >"$tmp/match.json" <<JSON
 {"recipient":{"typing":"$recipient","abo":"A+","cmv":"pos","sex":"M","antibodies":"A24:3500,DR13:600,B44:2500"},

@@ -1,6 +1,7 @@
 // Copyright 2026 The haplomatch Authors. SPDX-License-Identifier: Apache-2.0
 #include "report/csv.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -43,7 +44,8 @@ std::string RankCsvHeader(const registry::RankOptions& o, char d) {
       "out_of", "mismatches", "gvh_mismatches", "hvg_mismatches",
       "antigen_matches", "antigen_level_matches"};
   for (Locus l : o.match.loci) cols.push_back(std::string(LocusName(l)));
-  for (const char* c : {"verdict", "tce", "status", "reasons"}) {
+  for (const char* c : {"verdict", "tce", "b_leader", "b_leader_status",
+                        "kir_missing", "kir_b", "status", "reasons"}) {
     cols.push_back(c);
   }
   return absl::StrCat(absl::StrJoin(cols, std::string(1, d)), "\n");
@@ -76,6 +78,24 @@ std::string RankCsvRow(size_t rank, const registry::DonorReport& r,
   cells.push_back(r.report.tce
                       ? std::string(matcher::ToString(r.report.tce->category))
                       : "not_scored");
+  // The leader match and its status; the ligand groups missing in the
+  // recipient (a possible one with '?'); the donor's KIR B content.
+  const std::optional<matcher::BLeaderResult>& b = r.report.b_leader;
+  cells.push_back(b ? std::string(matcher::ToString(b->match)) : "not_scored");
+  cells.push_back(b ? b->status : "");
+  std::vector<std::string> missing;
+  if (r.report.kir_ligands) {
+    for (matcher::KirLigandGroup g : r.report.kir_ligands->missing_definite) {
+      missing.emplace_back(matcher::ToString(g));
+    }
+    for (matcher::KirLigandGroup g : r.report.kir_ligands->missing_possible) {
+      missing.push_back(absl::StrCat(matcher::ToString(g), "?"));
+    }
+  }
+  cells.push_back(absl::StrJoin(missing, " "));
+  cells.push_back(r.kir ? std::string(eligibility::KirBCategoryName(
+                              r.kir->b_content.category))
+                        : "");
   cells.push_back(std::string(eligibility::StatusName(r.eligibility.status)));
   cells.push_back(CsvCell(absl::StrJoin(r.eligibility.reasons, "; "), d));
   return absl::StrCat(absl::StrJoin(cells, std::string(1, d)), "\n");

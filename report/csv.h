@@ -19,7 +19,11 @@ namespace hla::report {
 std::string CsvCell(absl::string_view s, char delimiter);
 
 // The header line: rank, id, facts, totals, one column per scored locus,
-// verdict, tce, status (eligible, needs-review or not-assessed), reasons.
+// verdict, tce, b_leader (the leader match), b_leader_status (Petersdorf's
+// three letters or empty), kir_missing (ligand groups missing in the
+// recipient, "C2" or "C1?" for a possible one), kir_b (the donor's KIR B
+// content, empty when not typed), status (eligible, needs-review or
+// not-assessed), reasons.
 std::string RankCsvHeader(const registry::RankOptions& options, char delimiter);
 // One ranked donor's line, `rank` counting from 1.
 std::string RankCsvRow(size_t rank, const registry::DonorReport& report,

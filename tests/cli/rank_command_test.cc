@@ -123,12 +123,15 @@ TEST_F(RankCommandTest, SummaryAddsUpAndRejectsCarryLines) {
   EXPECT_EQ(out[0],
             "rank,id,relationship,age,sex,abo,cmv,matches,out_of,mismatches,"
             "gvh_mismatches,hvg_mismatches,antigen_matches,"
-            "antigen_level_matches,A,B,C,DRB1,DQB1,verdict,tce,status,reasons");
+            "antigen_level_matches,A,B,C,DRB1,DQB1,verdict,tce,b_leader,"
+            "b_leader_status,kir_missing,kir_b,status,reasons");
   // The identical sister: 10 allele matches, 10 antigen matches, none at
   // antigen level only.
   EXPECT_THAT(out[1], StartsWith("1,sister,sibling,46,female,B+,negative,10,"
                                  "10,0,0,0,10,0,2/2,2/2,2/2,2/2,2/2,"
                                  "identical,"));
+  // HLA-B matched, no ligand missing, KIR B content best (Cen-B/B).
+  EXPECT_THAT(out[1], HasSubstr(",hla_b_matched,,,best,eligible,"));
 }
 
 TEST_F(RankCommandTest, TopJsonAndThreads) {
