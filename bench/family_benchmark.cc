@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "benchmark/benchmark.h"
-#include "synth/haplotype_freq.h"
+#include "data/haplotype_freq.h"
 #include "data/mac_table.h"
 #include "data/reference.h"
 #include "data/resolve.h"
@@ -39,8 +39,8 @@ const Families& LoadFamilies() {
       f->error = "cannot load the shipped release or MAC table";
       return f;
     }
-    auto freqs = hla::synth::HaplotypeFrequencies::Load(
-        kData + "/" + hla::synth::HaplotypeFrequencies::kShippedRelativePath,
+    auto freqs = hla::data::HaplotypeFrequencies::Load(
+        kData + "/" + hla::data::HaplotypeFrequencies::kShippedRelativePath,
         **ref);
     if (!freqs.ok()) {
       f->error = std::string(freqs.status().message());

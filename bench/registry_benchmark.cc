@@ -39,7 +39,7 @@
 #include "registry/internal/store_data.h"
 #include "registry/rank.h"
 #include "registry/store.h"
-#include "synth/haplotype_freq.h"
+#include "data/haplotype_freq.h"
 #include "synth/synth.h"
 
 namespace {
@@ -116,8 +116,8 @@ const Registry& Get() {
       return r;
     }
     r->ref = *ref;
-    auto freqs = hla::synth::HaplotypeFrequencies::Load(
-        kData + "/" + hla::synth::HaplotypeFrequencies::kShippedRelativePath,
+    auto freqs = hla::data::HaplotypeFrequencies::Load(
+        kData + "/" + hla::data::HaplotypeFrequencies::kShippedRelativePath,
         **ref);
     if (!freqs.ok()) {
       r->error = std::string(freqs.status().message());

@@ -10,14 +10,14 @@
 #include <string>
 
 #include "benchmark/benchmark.h"
-#include "synth/haplotype_freq.h"
+#include "data/haplotype_freq.h"
 #include "data/mac_table.h"
 #include "data/reference.h"
 #include "synth/synth.h"
 
 namespace {
 
-using hla::synth::HaplotypeFrequencies;
+using hla::data::HaplotypeFrequencies;
 using hla::data::MacTable;
 using hla::data::Reference;
 using hla::synth::Synthesizer;

@@ -37,6 +37,7 @@
 #include "eligibility/facts.h"
 #include "eligibility/score.h"
 #include "hla/locus.h"
+#include "impute/impute.h"
 #include "matcher/match.h"
 #include "registry/donor_file.h"
 #include "report/json.h"
@@ -108,6 +109,10 @@ constexpr char kUsage[] =
     "                        (a serostatus mismatch), sex (female donor, male\n"
     "                        recipient); an unknown value then needs review;\n"
     "                        they are reported either way (needs --protocol)\n"
+    "match probability (NMDP 2007 haplotype frequencies, docs/probability.md):\n"
+    "  --recipient-population P  EUR, AFA, API or HIS (default: the mix of\n"
+    "                        the US registry; donors are imputed from the mix)\n"
+    "  --no-probability      leave the match probabilities out\n"
     "output and data:\n"
     "  --format text|json    default text\n"
     "  --imgt V|DIR          IPD-IMGT/HLA release (default 3.58.0)\n"
@@ -128,9 +133,10 @@ FlagSpec MatchFlagSpec() {
                       "recipient-cmv", "recipient-sex", "antibodies",
                       "dsa-mfi",       "homozygous-mismatch",
                       "relationship",  "gate",          "donor",
-                      "family",        "unrelated-haplo", "hla-a-bw4"};
+                      "family",        "unrelated-haplo", "hla-a-bw4",
+                      "recipient-population"};
   spec.repeated_flags = {"donor"};
-  spec.bool_flags = {"non-strict", "allow-minors"};
+  spec.bool_flags = {"non-strict", "allow-minors", "no-probability"};
   return spec;
 }
 
@@ -148,6 +154,8 @@ struct MatchConfig {
   std::vector<std::string> donors;         // --donor, in order
   std::optional<std::string> donors_file;  // --donors
   std::optional<std::string> family_file;  // --family
+  bool no_probability = false;             // --no-probability
+  impute::ImputeOptions imputation;        // --recipient-population
 };
 
 // Who is matched against whom: a recipient, donors, and at most one of them
@@ -222,17 +230,31 @@ absl::StatusOr<MatchConfig> ParseMatchFlags(const Args& args) {
   }
   c.resolve.strict = !args.Has("non-strict");
   c.has_recipient = args.Has("recipient");
+  c.no_probability = args.Has("no-probability");
+  if (auto p = args.Get("recipient-population")) {
+    std::optional<data::Population> pop = data::ParsePopulation(*p);
+    if (!pop) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--recipient-population must be EUR, AFA, API or HIS, not '", *p, "'"));
+    }
+    c.imputation.population = *pop;
+  }
   c.donors = args.GetAll("donor");
   c.donors_file = args.Get("donors");
   c.family_file = args.Get("family");
   return c;
 }
 
-// What every donor is scored against.
+// What every donor is scored against. `imputer` and `imputation` (may be
+// null) add the match probabilities.
 eligibility::ScoringContext ScoringContextFor(const MatchConfig& config,
                                               const data::Reference& reference,
-                                              const RecipientInput& recipient) {
+                                              const RecipientInput& recipient,
+                                              const impute::Imputer* imputer,
+                                              const impute::Imputation* imputation) {
   eligibility::ScoringContext context;
+  context.imputer = imputer;
+  context.recipient_imputation = imputation;
   context.reference = &reference;
   context.recipient = &recipient.typing.genotype;
   context.recipient_facts = config.recipient;
@@ -252,12 +274,14 @@ class MatchWriter {
  public:
   MatchWriter(const CommandLine& cl, const MatchConfig& config,
               const data::Reference& reference,
-              const RecipientInput& recipient)
+              const RecipientInput& recipient, const impute::Imputer* imputer,
+              const impute::Imputation* imputation)
       : cl_(cl),
         config_(config),
         out_(*cl.cmd().out),
         style_{cl.cmd().interactive},
-        context_(ScoringContextFor(config, reference, recipient)) {}
+        context_(ScoringContextFor(config, reference, recipient, imputer,
+                                   imputation)) {}
 
   void Head(absl::string_view imgt_version, absl::string_view recipient) {
     out_ << (config_.format == Format::kJson
@@ -441,8 +465,32 @@ int RunMatch(Command& cmd) {
       ReadRecipient(cl, *resolver, config->recipient);
   if (!recipient.ok()) return cl.Fail(recipient.status());
 
+  // Match probabilities from the shipped haplotype frequencies: without
+  // them (a release the table cannot be bound to, a recipient too vague to
+  // impute) the report says so and everything else stands.
+  std::unique_ptr<const impute::Imputer> imputer;
+  std::optional<impute::Imputation> imputation;
+  if (!config->no_probability) {
+    absl::StatusOr<std::unique_ptr<const impute::Imputer>> i =
+        impute::Imputer::LoadShipped(resolver->reference_ptr());
+    if (i.ok()) {
+      imputer = *std::move(i);
+      absl::StatusOr<impute::Imputation> r =
+          imputer->Impute(recipient->typing.genotype, config->imputation);
+      if (r.ok()) {
+        imputation = *std::move(r);
+      } else {
+        cl.Tell(absl::StrCat("no match probabilities: the recipient: ",
+                             r.status().message()));
+      }
+    } else {
+      cl.Tell(absl::StrCat("no match probabilities: ", i.status().message()));
+    }
+  }
   // Donors from --donor first, then --donors' rows or the family's.
-  MatchWriter writer(cl, *config, resolver->reference(), *recipient);
+  MatchWriter writer(cl, *config, resolver->reference(), *recipient,
+                     imputation ? imputer.get() : nullptr,
+                     imputation ? &*imputation : nullptr);
   writer.Head(resolver->reference().version(), recipient->typing.typing);
   MatchDonorFlags(*config, *resolver, &writer);
   if (config->donors_file) {

@@ -26,7 +26,7 @@
 #include "cli/common.h"
 #include "cli/command.h"
 #include "cli/command_line.h"
-#include "synth/haplotype_freq.h"
+#include "data/haplotype_freq.h"
 #include "eligibility/facts.h"
 #include "data/mac_table.h"
 #include "data/reference.h"
@@ -67,6 +67,8 @@ constexpr char kUsage[] =
     "  --mac FILE            NMDP alpha.v3.txt (default the shipped subset)\n"
     "  --freq FILE           haplotype table in the NMDP 2007 layout\n"
     "                        (default the shipped one)\n"
+    "  --truth FILE          also write each unrelated donor's true genotype\n"
+    "                        (id,population,haplotype_1,haplotype_2) to FILE\n"
     "  --stats               print what was written on standard error\n"
     "  --help                show this help\n";
 
@@ -87,6 +89,7 @@ FlagSpec SynthFlagSpec() {
                       "population",
                       "format",
                       "out",
+                      "truth",
                       "as-of",
                       "nonpaternity-rate",
                       "recombination-rate",
@@ -119,7 +122,7 @@ absl::Status ParseEach(
 absl::Status ParsePopulationFlag(const Args& args, synth::SynthOptions* o) {
   const std::string population = args.GetOr("population", "mix");
   if (population != "mix") {
-    std::optional<synth::Population> p = synth::ParsePopulation(population);
+    std::optional<data::Population> p = data::ParsePopulation(population);
     if (!p) {
       return absl::InvalidArgumentError(
           absl::StrCat("--population must be EUR, AFA, API, HIS or mix, not '",
@@ -135,6 +138,7 @@ struct SynthConfig {
   synth::SynthOptions options;
   std::string freq;  // --freq, or empty: the shipped table
   std::string out;   // --out, or empty: standard output
+  std::string truth;  // --truth, or empty
   bool stats = false;
 };
 
@@ -183,6 +187,10 @@ absl::StatusOr<SynthConfig> ParseSynthFlags(const Args& args) {
   }
   c.freq = args.GetOr("freq", "");
   c.out = args.GetOr("out", "");
+  c.truth = args.GetOr("truth", "");
+  if (!c.truth.empty() && c.truth == c.out) {
+    return absl::InvalidArgumentError("--truth and --out name the same file");
+  }
   c.stats = args.Has("stats");
   return c;
 }
@@ -190,7 +198,7 @@ absl::StatusOr<SynthConfig> ParseSynthFlags(const Args& args) {
 // The release, the MAC table and the haplotype frequencies the draws use.
 struct SynthData {
   std::shared_ptr<const data::Reference> ref;
-  std::shared_ptr<const synth::HaplotypeFrequencies> freqs;
+  std::shared_ptr<const data::HaplotypeFrequencies> freqs;
   std::unique_ptr<const synth::Synthesizer> synth;
 };
 
@@ -209,10 +217,10 @@ absl::StatusOr<SynthData> LoadSynthesizer(const Args& args,
         data::FindDataRoot(data::DataPaths::FromEnvironment());
     if (!root.ok()) return root.status();
     freq_path = absl::StrCat(
-        *root, "/", synth::HaplotypeFrequencies::kShippedRelativePath);
+        *root, "/", data::HaplotypeFrequencies::kShippedRelativePath);
   }
-  absl::StatusOr<std::shared_ptr<const synth::HaplotypeFrequencies>> freqs =
-      synth::HaplotypeFrequencies::Load(freq_path, *d.ref);
+  absl::StatusOr<std::shared_ptr<const data::HaplotypeFrequencies>> freqs =
+      data::HaplotypeFrequencies::Load(freq_path, *d.ref);
   if (!freqs.ok()) return freqs.status();
   d.freqs = *freqs;
   absl::StatusOr<std::unique_ptr<const synth::Synthesizer>> synth =
@@ -302,6 +310,15 @@ int RunSynth(Command& cmd) {
   if (absl::Status s = WriteRegistry(cl, *config, *data->synth, &stats);
       !s.ok()) {
     return cl.Reject(s.message());
+  }
+  if (!config->truth.empty()) {
+    std::ofstream truth(config->truth, std::ios::binary | std::ios::trunc);
+    if (!truth) {
+      return cl.Reject(absl::StrCat("cannot open '", config->truth, "' for writing"));
+    }
+    absl::Status s = data->synth->WriteDonorTruth(&truth);
+    if (s.ok()) s = FinishOutput(truth, absl::StrCat("'", config->truth, "'"));
+    if (!s.ok()) return cl.Reject(absl::StrCat(s.message(), " ('", config->truth, "')"));
   }
   if (config->stats) TellSynthStats(cl, stats, *data);
   return kExitOk;

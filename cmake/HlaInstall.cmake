@@ -6,7 +6,7 @@
 #   target_link_libraries(app PRIVATE haplomatch::haplomatch)
 #
 # (or a single module: haplomatch::core, ::parser, ::data, ::matcher,
-# ::family, ::eligibility, ::registry).
+# ::impute, ::family, ::eligibility, ::registry).
 # Boost is a build-only dependency of the parser ($<BUILD_INTERFACE:...>), so
 # the exported interface needs Abseil, Threads and ZLIB (gzip donor files). Headers under
 # */internal/ are private and not installed.
@@ -15,8 +15,8 @@ include(CMakePackageConfigHelpers)
 set(HLA_CMAKE_INSTALL_DIR "${CMAKE_INSTALL_LIBDIR}/cmake/haplomatch")
 
 # Exported names: haplomatch::core rather than haplomatch::hla_core.
-set(_hla_installed_libs hla_core hla_parser hla_data hla_matcher hla_family
-    hla_eligibility hla_registry)
+set(_hla_installed_libs hla_core hla_parser hla_data hla_matcher hla_impute
+    hla_family hla_eligibility hla_registry)
 foreach(lib ${_hla_installed_libs})
   string(REPLACE "hla_" "" export_name ${lib})
   set_target_properties(${lib} PROPERTIES EXPORT_NAME ${export_name})
@@ -45,6 +45,7 @@ set(HLA_PUBLIC_HEADERS
     hla/status_macros.h
     hla/version.h
     parser/parse.h
+    data/haplotype_freq.h
     data/mac_table.h
     data/protein.h
     data/reduce.h
@@ -52,6 +53,7 @@ set(HLA_PUBLIC_HEADERS
     data/resolve.h
     data/verify.h
     matcher/match.h
+    impute/impute.h
     family/family.h
     eligibility/facts.h
     eligibility/antibodies.h

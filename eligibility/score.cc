@@ -3,6 +3,8 @@
 
 #include <utility>
 
+#include "absl/strings/str_cat.h"
+
 namespace hla::eligibility {
 
 absl::StatusOr<DonorReport> ScoreDonor(const ScoringContext& ctx,
@@ -31,6 +33,17 @@ absl::StatusOr<DonorReport> ScoreDonor(const ScoringContext& ctx,
   d.eligibility =
       Evaluate(d.facts, d.genotype, ctx.recipient_facts, *ctx.recipient,
                d.report, *ctx.reference, ctx.eligibility);
+  if (ctx.imputer != nullptr && ctx.recipient_imputation != nullptr) {
+    absl::StatusOr<impute::Imputation> di = ctx.imputer->Impute(d.genotype, {});
+    if (di.ok()) {
+      d.probability = ctx.imputer->Probability(*ctx.recipient_imputation, *di,
+                                               &d.report);
+    } else {
+      impute::MatchProbability none;
+      none.basis = absl::StrCat("not computed: ", di.status().message());
+      d.probability = std::move(none);
+    }
+  }
   if (d.facts.kir.given()) {
     d.kir = DonorKirOf(d.facts.kir, d.report.kir_ligands
                                         ? &d.report.kir_ligands->recipient

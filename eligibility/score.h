@@ -25,6 +25,7 @@
 #include "data/reference.h"
 #include "eligibility/eligibility.h"
 #include "family/family.h"
+#include "impute/impute.h"
 #include "matcher/match.h"
 
 namespace hla::eligibility {
@@ -41,6 +42,10 @@ struct ScoringContext {
   // relative, it and the recipient typed as in the family file) gets the
   // verdict segregation proves.
   const family::FamilyEvidence* families = nullptr;
+  // Match probabilities (impute/impute.h): with both set, every donor is
+  // imputed and DonorReport::probability filled. Not owned.
+  const impute::Imputer* imputer = nullptr;
+  const impute::Imputation* recipient_imputation = nullptr;
 };
 
 // One donor's full pairwise result.
@@ -52,6 +57,9 @@ struct DonorReport {
   // The donor's KIR genes against the recipient's ligands, when the donor's
   // KIR genotype is given (facts.kir.given()).
   std::optional<DonorKirResult> kir;
+  // The match probabilities when the context has an imputer (available
+  // false, with the reason, when the donor could not be imputed).
+  std::optional<impute::MatchProbability> probability;
   // The caller's warnings (e.g. the typing's), then why a family proof was
   // not used, then the match report's.
   std::vector<std::string> warnings;

@@ -156,6 +156,38 @@ std::string MatchJsonHead(absl::string_view imgt_version,
       "},\"donors\":[");
 }
 
+std::string ProbabilityJson(const impute::MatchProbability& p) {
+  auto num = [](double v) { return absl::StrFormat("%.6g", v); };
+  std::string o = absl::StrCat("{\"available\":", p.available ? "true" : "false");
+  if (p.available) {
+    absl::StrAppend(&o, ",\"p10\":", num(p.p10), ",\"p9_or_more\":",
+                    num(p.p9_or_more), ",\"p8_or_more\":", num(p.p8_or_more));
+  } else {
+    o += ",\"p10\":null,\"p9_or_more\":null,\"p8_or_more\":null";
+  }
+  absl::StrAppend(&o, ",\"p_haplotype\":",
+                  p.available && p.p_haplotype ? num(*p.p_haplotype) : "null",
+                  ",\"loci\":{");
+  bool first = true;
+  for (const impute::LocusProbability& l : p.loci) {
+    if (!l.available && !p.available && p.recipient_pairs == 0) continue;
+    absl::StrAppend(&o, first ? "" : ",", JsonString(LocusName(l.locus)), ":");
+    first = false;
+    if (!l.available) {
+      o += "null";
+      continue;
+    }
+    absl::StrAppend(&o, "{\"p0\":", num(l.p[0]), ",\"p1\":", num(l.p[1]),
+                    ",\"p2\":", num(l.p[2]), ",\"from_typing\":",
+                    l.from_typing ? "true" : "false", "}");
+  }
+  absl::StrAppend(&o, "},\"ambiguous\":", p.ambiguous ? "true" : "false",
+                  ",\"recipient_pairs\":", p.recipient_pairs,
+                  ",\"donor_pairs\":", p.donor_pairs, ",\"mass\":", num(p.mass),
+                  ",\"basis\":", JsonString(p.basis), "}");
+  return o;
+}
+
 std::string DonorKirJson(const eligibility::DonorKirResult& k) {
   const eligibility::KirBContent& b = k.b_content;
   return absl::StrCat(
@@ -234,7 +266,9 @@ std::string MatchDonorJson(const MatchedDonor& d,
                   ",\"kir_ligands\":",
                   d.report.kir_ligands ? KirLigandsJson(*d.report.kir_ligands)
                                        : "null",
-                  ",\"donor_kir\":", d.kir ? DonorKirJson(*d.kir) : "null");
+                  ",\"donor_kir\":", d.kir ? DonorKirJson(*d.kir) : "null",
+                  ",\"probability\":",
+                  d.probability ? ProbabilityJson(*d.probability) : "null");
   absl::StrAppend(&o, ",\"eligibility\":", EligibilityJson(d.eligibility, eo),
                   ",\"warnings\":", JsonStringList(d.warnings), "}");
   return o;

@@ -69,6 +69,11 @@ std::string KirLigandsJson(const matcher::KirLigandResult& k);
 // not_typed), missing_ligand ({definite, possible}: donor inhibitory KIR
 // whose ligand the recipient lacks), basis.
 std::string DonorKirJson(const eligibility::DonorKirResult& k);
+// The "probability" object (impute/impute.h): available, p10, p9_or_more,
+// p8_or_more, p_haplotype (null when not available), loci ({"A":{"p0",
+// "p1","p2","from_typing"} or null}), ambiguous, recipient_pairs,
+// donor_pairs, mass, basis. Numbers with 6 significant digits.
+std::string ProbabilityJson(const impute::MatchProbability& p);
 
 // `{"imgt_version":...,"recipient":{"typing":...},"donors":[`
 std::string MatchJsonHead(absl::string_view imgt_version,

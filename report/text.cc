@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "hla/locus.h"
@@ -228,6 +229,22 @@ std::string MatchDonorText(const MatchedDonor& d,
     };
     out << "  KIR ligands: recipient " << side(k.recipient) << "; donor "
         << side(k.donor) << "; " << k.basis << "\n";
+  }
+  // Match probabilities: for donors (or recipients) whose typing leaves the
+  // match open; a certain typing's figures are the grid's own.
+  if (d.probability && (d.probability->ambiguous || !d.probability->available)) {
+    const impute::MatchProbability& p = *d.probability;
+    if (p.available) {
+      out << "  match probability: 10/10 " << absl::StrFormat("%.2f", p.p10)
+          << ", at least 9/10 " << absl::StrFormat("%.2f", p.p9_or_more)
+          << ", at least 8/10 " << absl::StrFormat("%.2f", p.p8_or_more);
+      if (p.p_haplotype) {
+        out << "; carries a recipient haplotype " << absl::StrFormat("%.2f", *p.p_haplotype);
+      }
+      out << " (" << p.basis << ")\n";
+    } else {
+      out << "  match probability: " << p.basis << "\n";
+    }
   }
   if (d.kir) {
     out << "  donor KIR: "

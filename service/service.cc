@@ -34,6 +34,7 @@
 #include "hla/gl.h"
 #include "hla/locus.h"
 #include "hla/version.h"
+#include "impute/impute.h"
 #include "registry/donor_file.h"
 #include "eligibility/eligibility.h"
 #include "eligibility/score.h"
@@ -278,6 +279,10 @@ struct Common {
   matcher::MatchOptions match;
   Typed recipient;
   bool strict = true;  // options.strict: which resolver reads the typings
+  // Match only: options.probability (default true) and
+  // options.recipient_population.
+  bool probability = true;
+  impute::ImputeOptions imputation;
 };
 
 }  // namespace
@@ -292,6 +297,10 @@ struct Service::Impl {
   std::shared_ptr<const data::Reducer> reducer[2];
   std::optional<registry::DonorStore> registry;
   size_t registry_rejected = 0;
+  // Match probabilities (impute/impute.h) from the shipped haplotype
+  // frequencies; null when they cannot be bound to the release (the match
+  // answers then carry "probability": null).
+  std::unique_ptr<const impute::Imputer> imputer;
 
   const data::Resolver& Resolver(bool strict) const {
     return *resolver[strict ? 1 : 0];
@@ -654,7 +663,7 @@ struct Service::Impl {
                    *oj, "options",
                    {"loci", "homozygous_mismatch", "hla_a_bw4", "protocol",
                     "as_of", "dsa_mfi", "gate", "strict", "unrelated_haplo",
-                    "allow_minors"});
+                    "allow_minors", "probability", "recipient_population"});
                !s.ok()) {
       return s;
     }
@@ -729,6 +738,16 @@ struct Service::Impl {
       }
       HLA_SVC_GET(bw4, OptBool(*oj, "hla_a_bw4", "options."));
       if (bw4) c.match.hla_a_bw4 = *bw4;
+      HLA_SVC_GET(prob, OptBool(*oj, "probability", "options."));
+      if (prob) c.probability = *prob;
+      HLA_SVC_GET(pop, OptString(*oj, "recipient_population", "options."));
+      if (pop) {
+        std::optional<data::Population> p = data::ParsePopulation(*pop);
+        if (!p) {
+          return Bad("'options.recipient_population' must be EUR, AFA, API or HIS");
+        }
+        c.imputation.population = *p;
+      }
     } else {
       HLA_SVC_GET(top, OptInt(*oj, "top", "options."));
       if (top && static_cast<uint64_t>(*top) > options.max_rank_donors) {
@@ -838,6 +857,17 @@ struct Service::Impl {
     context.match = c.match;
     context.eligibility = c.eligibility;
     context.families = family ? family->evidence.get() : nullptr;
+    // The recipient imputed once for every donor's probabilities.
+    std::optional<impute::Imputation> imputation;
+    if (imputer != nullptr && c.probability) {
+      absl::StatusOr<impute::Imputation> r =
+          imputer->Impute(c.recipient.genotype, c.imputation);
+      if (r.ok()) imputation = *std::move(r);
+    }
+    if (imputation) {
+      context.imputer = imputer.get();
+      context.recipient_imputation = &*imputation;
+    }
     // One scored donor into the document, or into "rejected".
     auto emit = [&](eligibility::DonorFacts facts, matcher::Genotype genotype,
                     std::vector<std::string> warnings,
@@ -1253,6 +1283,11 @@ absl::StatusOr<std::unique_ptr<Service>> Service::Create(
     }
   }
   if (absl::Status s = impl->LoadRegistry(); !s.ok()) return s;
+  if (absl::StatusOr<std::unique_ptr<const impute::Imputer>> imputer =
+          impute::Imputer::LoadShipped(impl->ref);
+      imputer.ok()) {
+    impl->imputer = *std::move(imputer);
+  }
   return std::unique_ptr<Service>(new Service(std::move(impl)));
 }
 

@@ -782,6 +782,46 @@ void Synthesizer::AppendDonor(uint64_t index, std::string* out,
             options_.donor_resolution, rng, out, stats);
 }
 
+const char* Synthesizer::TruthHeader() {
+  return "id,population,haplotype_1,haplotype_2\n";
+}
+
+void Synthesizer::AppendDonorTruth(uint64_t index, std::string* out) const {
+  // The draws of AppendDonor, in its order, up to the haplotypes.
+  Rng rng(options_.seed, kStreamDonor, index);
+  const Population pop = DrawPopulation(options_, rng);
+  Person p;
+  DrawFounder(*freqs_, tables_->blood[static_cast<int>(pop)], pop, rng, "", "",
+              &p);
+  std::string id = "D";
+  AppendPadded(index + 1, 9, &id);
+  absl::StrAppend(out, id, ",", PopulationName(pop));
+  for (int h = 0; h < 2; ++h) {
+    out->push_back(',');
+    for (int slot = 0; slot < kHaplotypeLoci; ++slot) {
+      if (slot > 0) out->push_back('~');
+      out->append(freqs_->allele(p.hap[h][slot]).name);
+    }
+  }
+  out->push_back('\n');
+}
+
+absl::Status Synthesizer::WriteDonorTruth(std::ostream* out) const {
+  std::string buf = TruthHeader();
+  for (uint64_t i = 0; i < options_.donors; ++i) {
+    AppendDonorTruth(i, &buf);
+    if (buf.size() >= (1u << 20)) {
+      out->write(buf.data(), static_cast<std::streamsize>(buf.size()));
+      buf.clear();
+      if (!*out) break;
+    }
+  }
+  out->write(buf.data(), static_cast<std::streamsize>(buf.size()));
+  out->flush();
+  if (!*out) return absl::DataLossError("cannot write the truth file");
+  return absl::OkStatus();
+}
+
 void Synthesizer::AppendFamily(uint64_t index, std::string* out,
                                SynthStats* stats) const {
   const SynthOptions& o = options_;

@@ -1,7 +1,7 @@
 // Copyright 2026 The haplomatch Authors. SPDX-License-Identifier: Apache-2.0
 //
 // Synthetic donor registries and families with ground truth, drawn from the
-// shipped haplotype frequencies (synth/haplotype_freq.h). The model, every
+// shipped haplotype frequencies (data/haplotype_freq.h). The model, every
 // default and its source, and the output columns: docs/synth.md.
 //
 //   hla::synth::SynthOptions options;
@@ -39,11 +39,24 @@
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
 #include "absl/strings/string_view.h"
-#include "synth/haplotype_freq.h"
+#include "data/haplotype_freq.h"
 #include "data/mac_table.h"
 #include "data/reference.h"
 
 namespace hla::synth {
+
+// The frequency table lives in data/ (imputation reads it too); synth's
+// own names for it.
+using data::HaplotypeAllele;
+using data::Haplotype;
+using data::HaplotypeFrequencies;
+using data::kHaplotypeLocusOrder;
+using data::kHaplotypeLoci;
+using data::kPopulationCount;
+using data::ParsePopulation;
+using data::Population;
+using data::PopulationName;
+
 
 // How a typing is written. Chosen once per person (a registry record comes
 // from one typing event), applied to every locus and both positions.
@@ -181,6 +194,17 @@ class Synthesizer {
   void AppendHeader(std::string* out) const;
   void AppendFamily(uint64_t index, std::string* out, SynthStats* stats) const;
   void AppendDonor(uint64_t index, std::string* out, SynthStats* stats) const;
+
+  // The true genotype of unrelated donor `index`, as the row AppendDonor
+  // writes was drawn (the same random stream): one line
+  // "id,population,haplotype_1,haplotype_2" with each haplotype's 2-field
+  // alleles A~C~B~DRB1~DQB1 (the table's order), and the header line.
+  // What a validation compares predictions from the typed row with.
+  static const char* TruthHeader();
+  void AppendDonorTruth(uint64_t index, std::string* out) const;
+  // Writes TruthHeader and every donor's truth line to `out`.
+  // DataLossError when the stream fails.
+  absl::Status WriteDonorTruth(std::ostream* out) const;
 
   // Writes the header, every family, then every donor to `out`, flushing
   // about every 1 MiB. `progress` (may be empty) is called about every

@@ -427,9 +427,9 @@ absl::StatusOr<AgreementData> LoadAgreementData(const data::DataPaths& paths) {
   HLA_ASSIGN_OR_RETURN(d.reference, data::LoadReferenceData("", "", paths));
   HLA_ASSIGN_OR_RETURN(const std::string root, data::FindDataRoot(paths));
   HLA_ASSIGN_OR_RETURN(
-      d.freqs, synth::HaplotypeFrequencies::Load(
+      d.freqs, data::HaplotypeFrequencies::Load(
                    absl::StrCat(root, "/",
-                                synth::HaplotypeFrequencies::kShippedRelativePath),
+                                data::HaplotypeFrequencies::kShippedRelativePath),
                    *d.reference.reference));
   return d;
 }

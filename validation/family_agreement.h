@@ -25,7 +25,7 @@
 #include "absl/status/statusor.h"
 #include "data/reference.h"
 #include "data/resolve.h"
-#include "synth/haplotype_freq.h"
+#include "data/haplotype_freq.h"
 
 namespace hla::validation {
 
@@ -117,7 +117,7 @@ struct FamilyAgreement {
 // the shipped haplotype frequencies.
 struct AgreementData {
   data::ReferenceData reference;
-  std::shared_ptr<const synth::HaplotypeFrequencies> freqs;
+  std::shared_ptr<const data::HaplotypeFrequencies> freqs;
 };
 
 // Loads the default release, the MAC table and the haplotype frequencies

@@ -1056,12 +1056,26 @@
       el("div", { class: "fact" }, el("dt", { text: "DPB1 TCE" }), el("dd", { text: tceText })),
       el("div", { class: "fact" }, el("dt", { text: "HLA-B leader" }), leaderFact(donor.b_leader)),
       el("div", { class: "fact" }, el("dt", { text: "KIR" }), kirFact(donor.kir_ligands, donor.donor_kir)));
+    // Match probability: shown when a typing leaves the match open.
+    const prob = donor.probability;
+    if (prob && (prob.ambiguous || !prob.available)) {
+      dl.append(el("div", { class: "fact" }, el("dt", { text: "Probability" }), probabilityFact(prob)));
+    }
     const inconsistencies = Array.isArray(haplo.inconsistencies) ? haplo.inconsistencies : [];
     if (inconsistencies.length) {
       dl.append(el("div", { class: "fact" }, el("dt", { text: "Inconsistent" }),
         el("dd", {}, el("ul", {}, inconsistencies.map((s) => el("li", { text: String(s) }))))));
     }
     return dl;
+  }
+
+  /** The server's match probabilities, as percentages, and their basis. */
+  function probabilityFact(p) {
+    const pct = (v) => `${Math.round(v * 1000) / 10}%`;
+    if (!p.available) return el("dd", { text: show(p.basis) });
+    const parts = [`10/10 ${pct(p.p10)}`, `≥ 9/10 ${pct(p.p9_or_more)}`, `≥ 8/10 ${pct(p.p8_or_more)}`];
+    if (p.p_haplotype !== null && p.p_haplotype !== undefined) parts.push(`carries a patient haplotype ${pct(p.p_haplotype)}`);
+    return el("dd", {}, el("strong", { text: parts.join(" · ") }), ` (${show(p.basis)})`);
   }
 
   const LEADER_WORDS = {

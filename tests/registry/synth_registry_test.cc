@@ -19,7 +19,7 @@
 #include "registry/ingest.h"
 #include "registry/internal/scan.h"
 #include "registry/rank.h"
-#include "synth/haplotype_freq.h"
+#include "data/haplotype_freq.h"
 #include "synth/synth.h"
 #include "tests/matcher/match_test_util.h"
 
@@ -46,8 +46,8 @@ const SynthRegistry& Registry() {
       r->error = s.error;
       return r;
     }
-    auto freqs = synth::HaplotypeFrequencies::Load(
-        kData + "/" + synth::HaplotypeFrequencies::kShippedRelativePath,
+    auto freqs = data::HaplotypeFrequencies::Load(
+        kData + "/" + data::HaplotypeFrequencies::kShippedRelativePath,
         *s.ref);
     if (!freqs.ok()) {
       r->error = freqs.status().ToString();

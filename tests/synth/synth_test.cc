@@ -18,7 +18,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
-#include "synth/haplotype_freq.h"
+#include "data/haplotype_freq.h"
 #include "data/mac_table.h"
 #include "data/reference.h"
 #include "data/resolve.h"

@@ -3,7 +3,7 @@
 // The five-locus haplotype frequency loader on the shipped NMDP 2007 table
 // and the shipped IPD-IMGT/HLA 3.58.0 (tiny tables on a synthetic release
 // are in haplotype_freq_test.cc).
-#include "synth/haplotype_freq.h"
+#include "data/haplotype_freq.h"
 
 #include <memory>
 #include <string>
@@ -13,7 +13,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
-namespace hla::synth {
+namespace hla::data {
 namespace {
 
 using ::testing::ElementsAre;
@@ -85,4 +85,4 @@ TEST_F(ShippedTableTest, MostFrequentEuropeanHaplotypeIsTheAncestral81) {
 }
 
 }  // namespace
-}  // namespace hla::synth
+}  // namespace hla::data

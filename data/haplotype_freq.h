@@ -4,8 +4,8 @@
 // IPD-IMGT/HLA release and ready for O(log n) sampling per population.
 //
 //   HLA_ASSIGN_OR_RETURN(auto freqs,
-//                        hla::synth::HaplotypeFrequencies::Load(path, *ref));
-//   uint32_t h = freqs->Sample(hla::synth::Population::kEur, u);  // u in [0,1)
+//                        hla::data::HaplotypeFrequencies::Load(path, *ref));
+//   uint32_t h = freqs->Sample(hla::data::Population::kEur, u);  // u in [0,1)
 //   for (uint16_t a : freqs->haplotype(h).alleles) freqs->allele(a).name ...
 //
 // The file (data/SOURCES.md §4): freq/nmdp-2007/NMDP_2007_FiveLocus_Freqs.csv,
@@ -15,8 +15,8 @@
 // documented at HaplotypeFrequencies::Parse.
 //
 // Thread safety: immutable after Load; share freely.
-#ifndef HLA_SYNTH_HAPLOTYPE_FREQ_H_
-#define HLA_SYNTH_HAPLOTYPE_FREQ_H_
+#ifndef HLA_DATA_HAPLOTYPE_FREQ_H_
+#define HLA_DATA_HAPLOTYPE_FREQ_H_
 
 #include <array>
 #include <cstddef>
@@ -32,7 +32,7 @@
 #include "data/reference.h"
 #include "hla/locus.h"
 
-namespace hla::synth {
+namespace hla::data {
 
 // The four populations of the NMDP 2007 table (its POP column).
 enum class Population : uint8_t {
@@ -157,6 +157,6 @@ class HaplotypeFrequencies {
   size_t dropped_rows_ = 0;
 };
 
-}  // namespace hla::synth
+}  // namespace hla::data
 
-#endif  // HLA_SYNTH_HAPLOTYPE_FREQ_H_
+#endif  // HLA_DATA_HAPLOTYPE_FREQ_H_

@@ -18,7 +18,7 @@
 //   float ("1812.0"), the row's rank in its population (not used).
 // - LF line endings; the last line ends with a newline (both tolerated
 //   otherwise); blank lines are skipped.
-#include "synth/haplotype_freq.h"
+#include "data/haplotype_freq.h"
 
 #include <algorithm>
 #include <cmath>
@@ -34,7 +34,7 @@
 #include "data/internal/text.h"
 #include "hla/allele_name.h"
 
-namespace hla::synth {
+namespace hla::data {
 namespace {
 
 using data_internal::LineCursor;
@@ -265,4 +265,4 @@ uint32_t HaplotypeFrequencies::Sample(Population population, double u) const {
   return t.haplotypes[i];
 }
 
-}  // namespace hla::synth
+}  // namespace hla::data

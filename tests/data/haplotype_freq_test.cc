@@ -4,7 +4,7 @@
 // synthetic 9.99.0 release (data_test_util.h, with a few C/DRB1/DQB1
 // alleles added). The shipped NMDP 2007 table against 3.58.0 is in
 // haplotype_freq_shipped_test.cc.
-#include "synth/haplotype_freq.h"
+#include "data/haplotype_freq.h"
 
 #include <memory>
 #include <string>
@@ -16,7 +16,7 @@
 #include "gtest/gtest.h"
 #include "tests/data/data_test_util.h"
 
-namespace hla::synth {
+namespace hla::data {
 namespace {
 
 using ::hla::data_testing::StatusIs;
@@ -185,4 +185,4 @@ TEST(Population, NamesRoundTrip) {
 }
 
 }  // namespace
-}  // namespace hla::synth
+}  // namespace hla::data

@@ -1,0 +1,492 @@
+// Copyright 2026 The haplomatch Authors. SPDX-License-Identifier: Apache-2.0
+//
+// impute/impute.h: the posterior over the table's haplotype pairs and the
+// match probabilities of a pair of posteriors.
+#include "impute/impute.h"
+
+#include <algorithm>
+#include <cmath>
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_format.h"
+
+namespace hla::impute {
+
+namespace {
+
+constexpr int kL = data::kHaplotypeLoci;
+// kLoci index -> the table's slot (its file order A~C~B~DRB1~DQB1).
+constexpr int kSlotOf[kL] = {0, 2, 1, 3, 4};
+
+// Pairs visited by one imputation, at most: a typing so vague that more
+// would be needed (a person typed at one locus only) is refused rather
+// than imputed slowly.
+constexpr uint64_t kMaxPairVisits = 200000000;
+
+// Does the typing of one copy admit a table allele? When one of its alleles
+// shares the table allele's match key (its P group; a null allele's
+// small-g): the 2-field name is an ARD protein, and A*02:1013 (in the
+// A*02:01 P group) is the table's A*02:01 as far as matching can tell.
+bool Admits(const matcher::PositionTyping& p, uint32_t key) {
+  return std::binary_search(p.match_keys().begin(), p.match_keys().end(), key);
+}
+
+// A copy that names no allele (A*NEW, a placeholder) says nothing about
+// which table allele it is.
+bool Unnamed(const matcher::PositionTyping& p) { return p.alleles.empty(); }
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<const Imputer>> Imputer::Create(
+    std::shared_ptr<const data::Reference> reference,
+    std::shared_ptr<const data::HaplotypeFrequencies> freqs) {
+  if (reference == nullptr || freqs == nullptr) {
+    return absl::InvalidArgumentError("Imputer::Create: a null argument");
+  }
+  if (freqs->release() != reference->version()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the haplotype frequencies were bound to IPD-IMGT/HLA ", freqs->release(),
+        ", not the loaded ", reference->version()));
+  }
+  std::unique_ptr<Imputer> m(new Imputer());
+  m->ref_ = std::move(reference);
+  m->freqs_ = std::move(freqs);
+  const data::HaplotypeFrequencies& f = *m->freqs_;
+  m->allele_key_.resize(f.alleles().size());
+  for (size_t i = 0; i < f.alleles().size(); ++i) {
+    const data::HaplotypeAllele& a = f.alleles()[i];
+    const data::Allele& rep = m->ref_->allele(a.representative);
+    // The matcher's allele match: the P group, a null allele's small-g.
+    m->allele_key_[i] = rep.is_null() || rep.p_group == data::kNone
+                            ? (rep.small_g | matcher::kNullKeyBit)
+                            : rep.p_group;
+    for (int l = 0; l < kL; ++l) {
+      if (kSlotOf[l] == a.slot) {
+        m->locus_alleles_[l].push_back(static_cast<uint16_t>(i));
+      }
+    }
+  }
+  // One entry per distinct haplotype, with its frequency in each population.
+  absl::flat_hash_map<uint64_t, uint32_t> index;
+  for (const data::Haplotype& h : f.haplotypes()) {
+    TableHaplotype t;
+    uint64_t key = 0;
+    for (int l = 0; l < kL; ++l) {
+      t.allele[l] = h.alleles[kSlotOf[l]];
+      key = key << 12 | t.allele[l];
+    }
+    auto [it, inserted] =
+        index.emplace(key, static_cast<uint32_t>(m->haplotypes_.size()));
+    if (inserted) m->haplotypes_.push_back(t);
+    m->haplotypes_[it->second].frequency[static_cast<int>(h.population)] +=
+        h.frequency;
+  }
+  // Population frequencies as shares of their population's total, so that
+  // each population's distribution sums to 1 over the rows kept.
+  std::array<double, data::kPopulationCount> total{};
+  for (const TableHaplotype& t : m->haplotypes_) {
+    for (int p = 0; p < data::kPopulationCount; ++p) total[p] += t.frequency[p];
+  }
+  for (TableHaplotype& t : m->haplotypes_) {
+    for (int p = 0; p < data::kPopulationCount; ++p) {
+      if (total[p] > 0) t.frequency[p] /= total[p];
+    }
+  }
+  return std::unique_ptr<const Imputer>(std::move(m));
+}
+
+absl::StatusOr<std::unique_ptr<const Imputer>> Imputer::LoadShipped(
+    std::shared_ptr<const data::Reference> reference) {
+  absl::StatusOr<std::string> root =
+      data::FindDataRoot(data::DataPaths::FromEnvironment());
+  if (!root.ok()) return root.status();
+  absl::StatusOr<std::shared_ptr<const data::HaplotypeFrequencies>> freqs =
+      data::HaplotypeFrequencies::Load(
+          absl::StrCat(*root, "/", data::HaplotypeFrequencies::kShippedRelativePath),
+          *reference);
+  if (!freqs.ok()) return freqs.status();
+  return Create(std::move(reference), *std::move(freqs));
+}
+
+std::string Imputer::HaplotypeName(uint32_t h) const {
+  std::vector<std::string> names;
+  for (int l = 0; l < kL; ++l) {
+    names.push_back(freqs_->allele(haplotypes_[h].allele[l]).name);
+  }
+  return absl::StrJoin(names, "~");
+}
+
+absl::StatusOr<Imputation> Imputer::Impute(const matcher::Genotype& genotype,
+                                           const ImputeOptions& o) const {
+  std::array<double, data::kPopulationCount> w{};
+  if (o.population) {
+    w[static_cast<int>(*o.population)] = 1;
+  } else {
+    double sum = 0;
+    for (int p = 0; p < data::kPopulationCount; ++p) {
+      if (!(o.mix[p] >= 0) || !std::isfinite(o.mix[p])) {
+        return absl::InvalidArgumentError("population weights must be >= 0");
+      }
+      sum += o.mix[p];
+    }
+    if (!(sum > 0)) {
+      return absl::InvalidArgumentError("population weights are all zero");
+    }
+    for (int p = 0; p < data::kPopulationCount; ++p) w[p] = o.mix[p] / sum;
+  }
+  if (!(o.keep_mass > 0 && o.keep_mass <= 1)) {
+    return absl::InvalidArgumentError("keep_mass must be in (0, 1]");
+  }
+  if (o.max_pairs == 0 || o.max_pairs > 1000000) {
+    return absl::InvalidArgumentError("max_pairs must be in 1..1000000");
+  }
+
+  // The typing as written; when no pair of the table explains it, the
+  // rule for a haplotype the table does not list: each typed locus in turn
+  // is imputed as untyped, and the one that explains the most probability
+  // is kept (marked outside the table; Probability then takes that locus
+  // from the typings). Still nothing: not explained.
+  absl::StatusOr<Imputation> first = ImputeWith(genotype, w, o, -1);
+  if (!first.ok() || first->explained) return first;
+  std::optional<Imputation> best;
+  double best_total = 0;
+  for (int l = 0; l < data::kHaplotypeLoci; ++l) {
+    if (!first->typed[l] || first->outside_table[l]) continue;
+    absl::StatusOr<Imputation> relaxed = ImputeWith(genotype, w, o, l);
+    if (!relaxed.ok()) continue;  // too vague with that locus open
+    if (relaxed->explained && relaxed->total > best_total) {
+      best_total = relaxed->total;
+      best = *std::move(relaxed);
+    }
+  }
+  if (best) return *std::move(best);
+  return first;
+}
+
+absl::StatusOr<Imputation> Imputer::ImputeWith(
+    const matcher::Genotype& genotype,
+    const std::array<double, data::kPopulationCount>& w,
+    const ImputeOptions& o, int open_locus) const {
+  Imputation out;
+  const size_t n_alleles = freqs_->alleles().size();
+  // flags[l][alt][table allele]: bit 0 admitted by copy 1 of alternative
+  // alt, bit 1 by copy 2. An untyped or outside-the-table locus has no
+  // alternatives: it admits every allele.
+  std::array<std::vector<std::vector<uint8_t>>, kL> flags;
+  std::array<std::vector<uint8_t>, kL> any;  // some alternative, some copy
+  // A genotype written as two '~' haplotypes: a pair must carry haplotype
+  // 0's alleles on one haplotype and haplotype 1's on the other, at every
+  // locus together (the phase is known, not imputed).
+  bool phased = genotype.phased;
+  for (int l = 0; l < kL; ++l) {
+    const matcher::LocusTyping& lt = genotype.at(kLoci[l]);
+    if (lt.typed_positions > 0 && (!lt.phased || !lt.alternatives.empty())) phased = false;
+  }
+  for (int l = 0; l < kL; ++l) {
+    const matcher::LocusTyping& lt = genotype.at(kLoci[l]);
+    any[l].assign(n_alleles, 0);
+    out.typed[l] = lt.typed_positions > 0;
+    if (l == open_locus) {
+      out.outside_table[l] = true;
+      out.ambiguous = true;
+      std::fill(any[l].begin(), any[l].end(), 1);
+      continue;
+    }
+    if (!out.typed[l]) {
+      out.ambiguous = true;
+      std::fill(any[l].begin(), any[l].end(), 1);
+      continue;
+    }
+    std::vector<const std::array<matcher::PositionTyping, 2>*> alts = {&lt.pos};
+    for (const auto& a : lt.alternatives) alts.push_back(&a);
+    if (alts.size() > 1) out.ambiguous = true;
+    for (const auto* alt : alts) {
+      // Phased ('~' haplotypes): bit 0 is the copy of haplotype 0, bit 1
+      // that of haplotype 1, at every locus alike.
+      int first = 0;
+      if (phased && (*alt)[0].haplotype == 1) first = 1;
+      const matcher::PositionTyping& c1 = (*alt)[first];
+      const matcher::PositionTyping& c2 = (*alt)[1 - first];
+      std::vector<uint8_t> f(n_alleles, 0);
+      int n1 = 0, n2 = 0;
+      for (uint16_t a : locus_alleles_[l]) {
+        const uint32_t key = allele_key_[a];
+        const uint8_t bits = static_cast<uint8_t>(
+            (Unnamed(c1) || Admits(c1, key) ? 1 : 0) |
+            (Unnamed(c2) || Admits(c2, key) ? 2 : 0));
+        f[a] = bits;
+        n1 += (bits & 1) != 0;
+        n2 += (bits & 2) != 0;
+      }
+      if (n1 == 0 || n2 == 0) continue;  // this alternative: outside the table
+      // More than one table allele for a copy: the imputation decides.
+      if (n1 > 1 || n2 > 1) out.ambiguous = true;
+      for (uint16_t a : locus_alleles_[l]) {
+        if (f[a]) any[l][a] = 1;
+      }
+      flags[l].push_back(std::move(f));
+    }
+    if (flags[l].empty()) {
+      out.outside_table[l] = true;
+      out.ambiguous = true;
+      std::fill(any[l].begin(), any[l].end(), 1);
+      continue;
+    }
+  }
+
+  // Candidates: haplotypes every locus of which some copy admits, bucketed
+  // by their 10-bit signature (per locus, which copies admit its allele):
+  // whether two haplotypes form a consistent pair depends only on their
+  // signatures when each locus has one alternative.
+  bool lists = false;
+  for (int l = 0; l < kL; ++l) lists |= flags[l].size() > 1;
+  std::vector<uint32_t> candidates;
+  for (uint32_t h = 0; h < haplotypes_.size(); ++h) {
+    const TableHaplotype& t = haplotypes_[h];
+    bool ok = true;
+    for (int l = 0; l < kL && ok; ++l) ok = any[l][t.allele[l]] != 0;
+    double f = 0;
+    for (int p = 0; p < data::kPopulationCount; ++p) f += w[p] * t.frequency[p];
+    if (ok && f > 0) candidates.push_back(h);
+  }
+  auto signature = [&](uint32_t h) {
+    uint32_t s = 0;
+    for (int l = 0; l < kL; ++l) {
+      const uint8_t b = flags[l].empty() ? 3 : flags[l][0][haplotypes_[h].allele[l]];
+      s |= static_cast<uint32_t>(b) << (2 * l);
+    }
+    return s;
+  };
+  // With the phase known, one orientation for all loci; else per locus.
+  auto phased_ok = [&](auto bits_u, auto bits_v) {
+    bool forward = true, backward = true;
+    for (int l = 0; l < kL; ++l) {
+      const uint32_t x = bits_u(l), y = bits_v(l);
+      forward = forward && (x & 1) && (y & 2);
+      backward = backward && (x & 2) && (y & 1);
+    }
+    return forward || backward;
+  };
+  auto pair_ok = [&](uint32_t u, uint32_t v) {
+    for (int l = 0; l < kL; ++l) {
+      if (flags[l].empty()) continue;
+      const uint16_t a = haplotypes_[u].allele[l], b = haplotypes_[v].allele[l];
+      bool ok = false;
+      for (const std::vector<uint8_t>& f : flags[l]) {
+        if (((f[a] & 1) && (f[b] & 2)) || ((f[a] & 2) && (f[b] & 1))) {
+          ok = true;
+          break;
+        }
+      }
+      if (!ok) return false;
+    }
+    return true;
+  };
+  auto sig_ok = [&](uint32_t a, uint32_t b) {
+    if (phased) {
+      return phased_ok([a](int l) { return a >> (2 * l) & 3; },
+                       [b](int l) { return b >> (2 * l) & 3; });
+    }
+    for (int l = 0; l < kL; ++l) {
+      const uint32_t x = a >> (2 * l) & 3, y = b >> (2 * l) & 3;
+      if (!(((x & 1) && (y & 2)) || ((x & 2) && (y & 1)))) return false;
+    }
+    return true;
+  };
+  // Buckets of candidates by signature.
+  absl::flat_hash_map<uint32_t, std::vector<uint32_t>> buckets;
+  for (uint32_t h : candidates) buckets[lists ? 0 : signature(h)].push_back(h);
+  std::vector<std::pair<uint32_t, const std::vector<uint32_t>*>> blist;
+  for (const auto& [s, v] : buckets) blist.emplace_back(s, &v);
+  std::sort(blist.begin(), blist.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+
+  uint64_t visits = 0;
+  for (size_t i = 0; i < blist.size(); ++i) {
+    for (size_t j = i; j < blist.size(); ++j) {
+      if (!lists && !sig_ok(blist[i].first, blist[j].first)) continue;
+      const uint64_t a = blist[i].second->size(), b = blist[j].second->size();
+      visits += i == j ? a * (a + 1) / 2 : a * b;
+    }
+  }
+  if (visits > kMaxPairVisits) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "too little typed to impute (", visits,
+        " haplotype pairs would be visited, at most ", kMaxPairVisits, ")"));
+  }
+
+  std::vector<HaplotypePair> kept;
+  double total = 0;
+  auto add = [&](uint32_t u, uint32_t v) {
+    const TableHaplotype& x = haplotypes_[u];
+    const TableHaplotype& y = haplotypes_[v];
+    double p = 0;
+    for (int k = 0; k < data::kPopulationCount; ++k) {
+      p += w[k] * x.frequency[k] * y.frequency[k];
+    }
+    if (u != v) p *= 2;  // Hardy-Weinberg: two orders
+    if (!(p > 0)) return;
+    total += p;
+    ++out.consistent;
+    kept.push_back({std::min(u, v), std::max(u, v), p});
+    // Keep the heaviest: dropping below the max_pairs-th never loses one
+    // that would be kept at the end.
+    if (kept.size() >= 4 * o.max_pairs + 1024) {
+      std::nth_element(kept.begin(), kept.begin() + static_cast<long>(2 * o.max_pairs),
+                       kept.end(), [](const HaplotypePair& a, const HaplotypePair& b) {
+                         return a.p > b.p;
+                       });
+      kept.resize(2 * o.max_pairs);
+    }
+  };
+  for (size_t i = 0; i < blist.size(); ++i) {
+    for (size_t j = i; j < blist.size(); ++j) {
+      if (!lists && !sig_ok(blist[i].first, blist[j].first)) continue;
+      const std::vector<uint32_t>& A = *blist[i].second;
+      const std::vector<uint32_t>& B = *blist[j].second;
+      for (size_t x = 0; x < A.size(); ++x) {
+        for (size_t y = i == j ? x : 0; y < B.size(); ++y) {
+          if (lists && !pair_ok(A[x], B[y])) continue;
+          add(A[x], B[y]);
+        }
+      }
+    }
+  }
+  if (kept.empty() || !(total > 0)) return out;  // explained == false
+  out.explained = true;
+  std::sort(kept.begin(), kept.end(), [](const HaplotypePair& a, const HaplotypePair& b) {
+    return a.p != b.p ? a.p > b.p : (a.h1 != b.h1 ? a.h1 < b.h1 : a.h2 < b.h2);
+  });
+  double mass = 0;
+  size_t n = 0;
+  while (n < kept.size() && n < o.max_pairs && mass < o.keep_mass * total) {
+    mass += kept[n].p;
+    ++n;
+  }
+  kept.resize(n);
+  for (HaplotypePair& p : kept) p.p /= mass;
+  out.kept_mass = mass / total;
+  out.total = total;
+  out.pairs = std::move(kept);
+  return out;
+}
+
+MatchProbability Imputer::Probability(const Imputation& r, const Imputation& d,
+                                      const matcher::MatchReport* match) const {
+  MatchProbability out;
+  for (int l = 0; l < kL; ++l) out.loci[l].locus = kLoci[l];
+  out.ambiguous = r.ambiguous || d.ambiguous;
+  out.recipient_pairs = r.pairs.size();
+  out.donor_pairs = d.pairs.size();
+  if (!r.explained || !d.explained) {
+    out.basis = absl::StrCat(
+        "not computed: no pair of the NMDP 2007 haplotypes explains the ",
+        !r.explained && !d.explained ? "recipient's or the donor's"
+        : !r.explained               ? "recipient's"
+                                     : "donor's",
+        " typing");
+    return out;
+  }
+  // Loci outside the table on a side: the typings' own count when both are
+  // certain there, else no probability at that locus (nor for the totals).
+  std::array<int, kL> fixed;
+  fixed.fill(-1);
+  bool totals = true;
+  bool any_outside = false;
+  std::vector<std::string> outside;
+  for (int l = 0; l < kL; ++l) {
+    if (!r.outside_table[l] && !d.outside_table[l]) continue;
+    any_outside = true;
+    outside.emplace_back(LocusName(kLoci[l]));
+    const matcher::LocusMatch* lm = match ? match->Find(kLoci[l]) : nullptr;
+    bool certain = lm != nullptr && lm->scored;
+    if (certain) {
+      for (const matcher::PositionMatch& pm : lm->positions) {
+        certain = certain && pm.confidence != matcher::MatchConfidence::kPotential;
+      }
+      certain = certain && lm->confidence != matcher::MatchConfidence::kPotential;
+    }
+    if (certain) {
+      fixed[l] = lm->matches;
+      out.loci[l].from_typing = true;
+    } else {
+      totals = false;
+    }
+  }
+  // Bound the product: the most likely pairs of each side first.
+  size_t nr = r.pairs.size(), nd = d.pairs.size();
+  while (nr * nd > kMaxProducts) {
+    if (nr >= nd) {
+      nr = std::max<size_t>(1, nr / 2);
+    } else {
+      nd = std::max<size_t>(1, nd / 2);
+    }
+  }
+  double mr = 0, md = 0;
+  for (size_t i = 0; i < nr; ++i) mr += r.pairs[i].p;
+  for (size_t j = 0; j < nd; ++j) md += d.pairs[j].p;
+  std::array<std::array<double, 3>, kL> locus{};
+  std::array<double, 2 * kL + 1> by_total{};
+  double carried = 0;
+  for (size_t i = 0; i < nr; ++i) {
+    const TableHaplotype& r1 = haplotypes_[r.pairs[i].h1];
+    const TableHaplotype& r2 = haplotypes_[r.pairs[i].h2];
+    for (size_t j = 0; j < nd; ++j) {
+      const double p = r.pairs[i].p * d.pairs[j].p / (mr * md);
+      const TableHaplotype& d1 = haplotypes_[d.pairs[j].h1];
+      const TableHaplotype& d2 = haplotypes_[d.pairs[j].h2];
+      int total = 0;
+      // whole[a][b]: recipient haplotype a matches donor haplotype b at
+      // every locus.
+      bool whole[2][2] = {{true, true}, {true, true}};
+      for (int l = 0; l < kL; ++l) {
+        const uint32_t a = allele_key_[r1.allele[l]], b = allele_key_[r2.allele[l]];
+        const uint32_t c = allele_key_[d1.allele[l]], e = allele_key_[d2.allele[l]];
+        whole[0][0] = whole[0][0] && a == c;
+        whole[0][1] = whole[0][1] && a == e;
+        whole[1][0] = whole[1][0] && b == c;
+        whole[1][1] = whole[1][1] && b == e;
+        int m = std::max(int{a == c} + int{b == e}, int{a == e} + int{b == c});
+        if (fixed[l] >= 0) m = fixed[l];
+        locus[l][m] += p;
+        total += m;
+      }
+      by_total[total] += p;
+      if (whole[0][0] || whole[0][1] || whole[1][0] || whole[1][1]) carried += p;
+    }
+  }
+  out.mass = r.kept_mass * d.kept_mass * mr * md;
+  for (int l = 0; l < kL; ++l) {
+    const bool usable = fixed[l] >= 0 || (!r.outside_table[l] && !d.outside_table[l]);
+    out.loci[l].available = usable;
+    if (usable) out.loci[l].p = locus[l];
+  }
+  out.available = totals;
+  if (totals) {
+    out.p10 = by_total[10];
+    out.p9_or_more = by_total[10] + by_total[9];
+    out.p8_or_more = out.p9_or_more + by_total[8];
+    // A whole haplotype needs every locus imputed.
+    if (!any_outside) out.p_haplotype = carried;
+  }
+  std::string mass = absl::StrFormat("%.4g", out.mass);
+  out.basis = absl::StrCat(
+      "imputed from the NMDP 2007 haplotype frequencies (Maiers et al. 2007): ",
+      r.pairs.size(), " recipient and ", d.pairs.size(),
+      " donor haplotype pairs; the figures rest on ", mass,
+      " of the joint probability");
+  if (!outside.empty()) {
+    absl::StrAppend(&out.basis, "; ", absl::StrJoin(outside, ", "),
+                    " outside the table on a side: ",
+                    totals ? "its count is the typings' (certain)"
+                           : "no probability there, nor for the totals",
+                    any_outside && totals ? "; the whole-haplotype figure is left out" : "");
+  }
+  return out;
+}
+
+}  // namespace hla::impute

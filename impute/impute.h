@@ -1,0 +1,204 @@
+// Copyright 2026 The haplomatch Authors. SPDX-License-Identifier: Apache-2.0
+//
+// Haplotype imputation and match probabilities for typings at any
+// resolution, from five-locus haplotype frequencies (the NMDP 2007 table,
+// data/haplotype_freq.h; Maiers, Gragert & Klitz, Hum Immunol
+// 2007;68:779-788), after the method registry searches use: the posterior
+// over haplotype pairs consistent with a typing (Maiers et al., GRIMM,
+// Bioinformatics 2019;35:4520; the same idea as NMDP HapLogic and Anthony
+// Nolan's Atlas match prediction), and from the recipient's and the donor's
+// posteriors the probability of 0, 1 or 2 allele matches per locus,
+// 10/10, >= 9/10, >= 8/10, and of the donor carrying a recipient haplotype
+// whole.
+//
+//   HLA_ASSIGN_OR_RETURN(auto imputer, hla::impute::Imputer::Create(ref, freqs));
+//   HLA_ASSIGN_OR_RETURN(hla::impute::Imputation r, imputer->Impute(recipient, {}));
+//   HLA_ASSIGN_OR_RETURN(hla::impute::Imputation d, imputer->Impute(donor, {}));
+//   hla::impute::MatchProbability p = imputer->Probability(r, d, &report);
+//
+// Space: the table's 2-field alleles; two of them match when their
+// representative alleles share a P group (the matcher's allele match, so
+// that a probability of 1 and a certain match mean the same thing).
+//
+// Limits, stated where they bite (docs/probability.md): the table is of
+// 2007 US donors in four broad populations; a person of another population
+// is imputed with the wrong frequencies; alleles named since, or too rare
+// to be listed, are not in the table (the documented rule at Impute); loci
+// outside the table (DPB1, DRB3/4/5, DQA1, DPA1) get no probability.
+//
+// Thread safety: an Imputer is immutable after Create; Impute and
+// Probability may be called from any number of threads.
+#ifndef HLA_IMPUTE_IMPUTE_H_
+#define HLA_IMPUTE_IMPUTE_H_
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "data/haplotype_freq.h"
+#include "data/reference.h"
+#include "matcher/match.h"
+
+namespace hla::impute {
+
+// The loci of the table in report order (A, B, C, DRB1, DQB1).
+inline constexpr std::array<Locus, data::kHaplotypeLoci> kLoci = {
+    Locus::kA, Locus::kB, Locus::kC, Locus::kDRB1, Locus::kDQB1};
+
+struct ImputeOptions {
+  // The person's population; nullopt (unknown) imputes from the mixture
+  // below: each haplotype pair weighted by sum over populations of
+  // weight * f(h1) * f(h2) (both haplotypes from one population).
+  std::optional<data::Population> population;
+  // Default weights when the population is unknown, in data::Population
+  // order (AFA, API, EUR, HIS): the same approximation of the US registry's
+  // composition the synthesiser uses by default (synth/synth.h). A setting.
+  std::array<double, data::kPopulationCount> mix = {0.09, 0.08, 0.72, 0.11};
+  // Keep the most likely pairs until this share of the posterior, and at
+  // most max_pairs of them (the rest is dropped and the kept pairs
+  // renormalised; Imputation::kept_mass says how much was kept).
+  double keep_mass = 0.9999;
+  size_t max_pairs = 5000;
+};
+
+struct HaplotypePair {
+  // Indexes into Imputer::haplotypes(), h1 <= h2.
+  uint32_t h1 = 0, h2 = 0;
+  double p = 0;  // posterior probability (normalised over the kept pairs)
+};
+
+struct Imputation {
+  // Some pair of the table's haplotypes explains the typing. When false,
+  // `pairs` is empty and no probability is computed: the report says so
+  // and the donor is counted (Probability::available false).
+  bool explained = false;
+  std::vector<HaplotypePair> pairs;  // most likely first
+  double kept_mass = 0;    // share of the posterior the kept pairs hold
+  size_t consistent = 0;   // pairs of the table consistent with the typing
+  // Per locus (kLoci order): typed on this side, and imputed as untyped
+  // because no allele of the table is any allele the typing admits (a new
+  // or rare allele, Impute's rule).
+  std::array<bool, data::kHaplotypeLoci> typed{}, outside_table{};
+  // Some typed locus admits more than one 2-field allele in the table, or
+  // a locus is untyped: the probability says more than the typing.
+  bool ambiguous = false;
+  // The prior probability of the consistent pairs (before normalising):
+  // how well the table explains the typing.
+  double total = 0;
+};
+
+// P(0, 1, 2 allele matches) at one locus.
+struct LocusProbability {
+  Locus locus = Locus::kA;
+  std::array<double, 3> p{};
+  // Not imputed: the locus is outside the table on a side and both
+  // typings are certain there, so the matcher's count is the answer.
+  bool from_typing = false;
+  bool available = false;
+};
+
+struct MatchProbability {
+  bool available = false;  // false: see `basis`
+  std::array<LocusProbability, data::kHaplotypeLoci> loci;  // kLoci order
+  double p10 = 0, p9_or_more = 0, p8_or_more = 0;
+  // The donor carries one of the recipient's haplotypes whole (allele
+  // matches at all five loci on one haplotype); nullopt when a locus is
+  // outside the table on a side (the phase there is not imputed).
+  std::optional<double> p_haplotype;
+  double mass = 0;  // the share of both posteriors the figures rest on
+  // A side's typing is ambiguous (Imputation::ambiguous): the figures say
+  // more than the typings do (a report prints them then).
+  bool ambiguous = false;
+  size_t recipient_pairs = 0, donor_pairs = 0;
+  std::string basis;  // plain words
+};
+
+class Imputer {
+ public:
+  // REQUIRES: freqs bound to `reference` (HaplotypeFrequencies::Load with
+  // it). FailedPreconditionError otherwise.
+  static absl::StatusOr<std::unique_ptr<const Imputer>> Create(
+      std::shared_ptr<const data::Reference> reference,
+      std::shared_ptr<const data::HaplotypeFrequencies> freqs);
+
+  // The shipped NMDP 2007 table (data::FindDataRoot, then
+  // data::HaplotypeFrequencies::kShippedRelativePath) bound to `reference`.
+  // The errors of FindDataRoot and HaplotypeFrequencies::Load.
+  static absl::StatusOr<std::unique_ptr<const Imputer>> LoadShipped(
+      std::shared_ptr<const data::Reference> reference);
+
+  // The posterior over the table's haplotype pairs consistent with the
+  // genotype at A, B, C, DRB1 and DQB1: a pair (h1, h2) is consistent when
+  // at every typed locus one haplotype's allele is one the first copy's
+  // typing admits and the other's one the second copy's admits (a table
+  // allele is admitted when it shares a match key, its P group, with an
+  // allele of the typing: A*02:01:01:01 and A*02:1013 admit A*02:01; a
+  // serology typing admits the alleles carrying its antigen; a '|' list any
+  // of its alternatives); an untyped locus admits every allele. Weight f(h1) f(h2), twice for
+  // h1 != h2 (Hardy-Weinberg), from the population or the mixture.
+  //
+  // Rules for what the table does not list. An allele (no table allele
+  // shares its P group: named after 2007, or too rare to be listed): its
+  // locus is imputed as untyped (`outside_table`). A haplotype (every allele
+  // is listed, but no pair of listed haplotypes carries them together):
+  // each typed locus in turn is imputed as untyped and the one that
+  // explains the most prior probability is kept, marked outside_table too.
+  // The match probability at such a locus is taken from the typings when
+  // they are certain (Probability), else it is not available. When no pair
+  // explains the typing even so, `explained` is false.
+  // InvalidArgumentError for options out of range (a negative weight, all
+  // weights zero, keep_mass outside (0, 1], max_pairs 0 or above 1e6).
+  absl::StatusOr<Imputation> Impute(const matcher::Genotype& genotype,
+                                    const ImputeOptions& options) const;
+
+  // The match probabilities of a recipient and a donor imputation. `match`
+  // (the pair's matcher report, may be null) supplies the counts of loci
+  // outside the table. The product of the two posteriors is bounded: at
+  // most kMaxProducts pair combinations are visited, most likely first,
+  // and `mass` says how much of the joint probability they hold (the
+  // figures are renormalised over it).
+  MatchProbability Probability(const Imputation& recipient,
+                               const Imputation& donor,
+                               const matcher::MatchReport* match) const;
+  static constexpr size_t kMaxProducts = 4000000;
+
+  // The distinct haplotypes of the table (over every population), each as
+  // the table allele index at each locus in kLoci order.
+  struct TableHaplotype {
+    std::array<uint16_t, data::kHaplotypeLoci> allele{};  // kLoci order
+    std::array<double, data::kPopulationCount> frequency{};
+  };
+  const std::vector<TableHaplotype>& haplotypes() const { return haplotypes_; }
+  const data::HaplotypeFrequencies& frequencies() const { return *freqs_; }
+  // "A*01:01~B*08:01~C*07:01~DRB1*03:01~DQB1*02:01" (kLoci order).
+  std::string HaplotypeName(uint32_t h) const;
+  // The match key of a table allele (frequencies().alleles() index): two
+  // alleles match when their keys are equal.
+  uint32_t AlleleKey(uint16_t table_allele) const { return allele_key_[table_allele]; }
+
+ private:
+  Imputer() = default;
+  // Impute's work with normalised population weights `w`; `open_locus`
+  // (kLoci index, or -1) is imputed as untyped.
+  absl::StatusOr<Imputation> ImputeWith(
+      const matcher::Genotype& genotype,
+      const std::array<double, data::kPopulationCount>& w,
+      const ImputeOptions& options, int open_locus) const;
+
+  std::shared_ptr<const data::Reference> ref_;
+  std::shared_ptr<const data::HaplotypeFrequencies> freqs_;
+  std::vector<TableHaplotype> haplotypes_;
+  // Per table allele: its P-group match key (a null allele's small-g key
+  // with matcher::kNullKeyBit), and per locus the table alleles of it.
+  std::vector<uint32_t> allele_key_;
+  std::array<std::vector<uint16_t>, data::kHaplotypeLoci> locus_alleles_;
+};
+
+}  // namespace hla::impute
+
+#endif  // HLA_IMPUTE_IMPUTE_H_

@@ -1,0 +1,278 @@
+// Copyright 2026 The haplomatch Authors. SPDX-License-Identifier: Apache-2.0
+//
+// impute/impute.h on the shipped 3.58.0 release and the NMDP 2007 table:
+// what a typing implies, what two posteriors say of a match, the rules for
+// typings the table cannot explain, and bad options.
+#include "impute/impute.h"
+
+#include <cmath>
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "data/mac_table.h"
+#include "data/resolve.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "parser/parse.h"
+
+namespace hla::impute {
+namespace {
+
+using ::testing::HasSubstr;
+
+const std::string kData = HLA_SHIPPED_DATA_DIR;
+
+struct Shipped {
+  std::shared_ptr<const data::Reference> ref;
+  std::unique_ptr<data::Resolver> resolver;
+  std::unique_ptr<const Imputer> imputer;
+  std::string error;
+};
+
+const Shipped& Load() {
+  static const Shipped* s = [] {
+    auto* out = new Shipped;
+    auto ref = data::Reference::Load({kData + "/imgt/3.58.0"});
+    if (!ref.ok()) {
+      out->error = ref.status().ToString();
+      return out;
+    }
+    out->ref = *ref;
+    auto macs = data::MacTable::Load(kData + "/" + data::MacTable::kShippedRelativePath);
+    if (!macs.ok()) {
+      out->error = macs.status().ToString();
+      return out;
+    }
+    out->resolver = std::make_unique<data::Resolver>(out->ref, *macs);
+    auto freqs = data::HaplotypeFrequencies::Load(
+        kData + "/" + data::HaplotypeFrequencies::kShippedRelativePath, *out->ref);
+    if (!freqs.ok()) {
+      out->error = freqs.status().ToString();
+      return out;
+    }
+    auto imputer = Imputer::Create(out->ref, *freqs);
+    if (!imputer.ok()) {
+      out->error = imputer.status().ToString();
+      return out;
+    }
+    out->imputer = *std::move(imputer);
+    return out;
+  }();
+  return *s;
+}
+
+class ImputeTest : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_EQ(Load().error, ""); }
+  const Imputer& imp() { return *Load().imputer; }
+  matcher::Genotype G(const std::string& text) {
+    auto gl = parser::ParseGlString(text);
+    EXPECT_TRUE(gl.ok()) << text;
+    auto t = Load().resolver->Resolve(*gl);
+    EXPECT_TRUE(t.ok()) << text << ": " << t.status();
+    auto g = matcher::BuildGenotype(*Load().ref, *t);
+    EXPECT_TRUE(g.ok()) << text;
+    return *g;
+  }
+  Imputation I(const std::string& text, ImputeOptions o = {}) {
+    absl::StatusOr<Imputation> r = imp().Impute(G(text), o);
+    EXPECT_TRUE(r.ok()) << text << ": " << r.status();
+    return r.ok() ? *r : Imputation();
+  }
+  MatchProbability P(const std::string& r, const std::string& d) {
+    const matcher::Genotype rg = G(r), dg = G(d);
+    auto rep = matcher::Match(*Load().ref, rg, dg, matcher::Relationship::kUnrelated, {});
+    EXPECT_TRUE(rep.ok());
+    auto ri = imp().Impute(rg, {});
+    auto di = imp().Impute(dg, {});
+    EXPECT_TRUE(ri.ok() && di.ok());
+    return imp().Probability(*ri, *di, &*rep);
+  }
+};
+
+// The common European haplotypes of the example patient.
+const char kPatient[] =
+    "A*01:01+A*02:01^C*07:01+C*05:01^B*08:01+B*44:02^DRB1*03:01+DRB1*04:01^"
+    "DQB1*02:01+DQB1*03:02";
+
+TEST_F(ImputeTest, AHighResolutionTypingIsItsOwnPairsWithPhaseUncertain) {
+  const Imputation r = I(kPatient);
+  ASSERT_TRUE(r.explained);
+  ASSERT_FALSE(r.pairs.empty());
+  double sum = 0;
+  for (const HaplotypePair& p : r.pairs) sum += p.p;
+  EXPECT_NEAR(sum, 1.0, 1e-9);
+  EXPECT_GT(r.kept_mass, 0.999);
+  // The most likely phase is A1-C7-B8-DR3-DQ2 with A2-C5-B44-DR4-DQ8, the
+  // ancestral haplotype 8.1.
+  const HaplotypePair& top = r.pairs.front();
+  const std::string a = imp().HaplotypeName(top.h1), b = imp().HaplotypeName(top.h2);
+  EXPECT_TRUE(a == "A*01:01~B*08:01~C*07:01~DRB1*03:01~DQB1*02:01" ||
+              b == "A*01:01~B*08:01~C*07:01~DRB1*03:01~DQB1*02:01")
+      << a << " + " << b;
+  EXPECT_GT(top.p, 0.5);
+  for (bool t : r.typed) EXPECT_TRUE(t);
+}
+
+// Unphased, a high-resolution typing is not ambiguous (every copy one
+// allele), only its phase is; written as '~' haplotypes, the phase is known.
+TEST_F(ImputeTest, APhasedTypingIsOnePair) {
+  const Imputation unphased = I(kPatient);
+  EXPECT_FALSE(unphased.ambiguous);
+  EXPECT_GT(unphased.pairs.size(), 1u);
+  const Imputation phased = I(
+      "A*01:01~C*07:01~B*08:01~DRB1*03:01~DQB1*02:01+"
+      "A*02:01~C*05:01~B*44:02~DRB1*04:01~DQB1*03:02");
+  ASSERT_TRUE(phased.explained);
+  ASSERT_EQ(phased.pairs.size(), 1u);
+  EXPECT_NEAR(phased.pairs[0].p, 1.0, 1e-12);
+  EXPECT_FALSE(phased.ambiguous);
+  // The other phase, as written, is the other pair.
+  const Imputation other = I(
+      "A*01:01~C*07:01~B*44:02~DRB1*04:01~DQB1*03:02+"
+      "A*02:01~C*05:01~B*08:01~DRB1*03:01~DQB1*02:01");
+  if (other.explained) {
+    ASSERT_FALSE(other.pairs.empty());
+    EXPECT_NE(other.pairs[0].h1, phased.pairs[0].h1);
+  }
+}
+
+TEST_F(ImputeTest, IdenticalHighResolutionTypingsMatchTenOfTen) {
+  const MatchProbability p = P(kPatient, kPatient);
+  ASSERT_TRUE(p.available) << p.basis;
+  EXPECT_NEAR(p.p10, 1.0, 1e-9);
+  EXPECT_NEAR(p.p9_or_more, 1.0, 1e-9);
+  for (const LocusProbability& l : p.loci) {
+    EXPECT_TRUE(l.available);
+    EXPECT_NEAR(l.p[2], 1.0, 1e-9) << LocusName(l.locus);
+  }
+  // The phase may differ between the two imputations: the donor carries a
+  // recipient haplotype whole with high probability, not certainty.
+  ASSERT_TRUE(p.p_haplotype.has_value());
+  EXPECT_GT(*p.p_haplotype, 0.9);
+  EXPECT_THAT(p.basis, HasSubstr("Maiers"));
+}
+
+TEST_F(ImputeTest, ACertainMismatchIsProbabilityZero) {
+  const MatchProbability p = P(kPatient,
+      "A*03:01+A*02:01^C*07:01+C*05:01^B*08:01+B*44:02^DRB1*03:01+DRB1*04:01^"
+      "DQB1*02:01+DQB1*03:02");
+  ASSERT_TRUE(p.available);
+  EXPECT_NEAR(p.loci[0].p[1], 1.0, 1e-9);  // A: one match for certain
+  EXPECT_NEAR(p.p10, 0.0, 1e-12);
+  EXPECT_NEAR(p.p9_or_more, 1.0, 1e-9);
+}
+
+TEST_F(ImputeTest, LowResolutionDonorsGetProbabilitiesBetweenZeroAndOne) {
+  const MatchProbability p = P(kPatient,
+      "A*01:XX+A*02:XX^B*08:XX+B*44:XX^DRB1*03:XX+DRB1*04:XX");
+  ASSERT_TRUE(p.available) << p.basis;
+  EXPECT_GT(p.p10, 0.01);
+  EXPECT_LT(p.p10, 0.999);
+  for (const LocusProbability& l : p.loci) {
+    EXPECT_NEAR(l.p[0] + l.p[1] + l.p[2], 1.0, 1e-9) << LocusName(l.locus);
+  }
+  EXPECT_LE(p.p10, p.p9_or_more);
+  EXPECT_LE(p.p9_or_more, p.p8_or_more);
+  EXPECT_LE(p.p8_or_more, 1.0 + 1e-12);
+  // Serology: broader still.
+  const MatchProbability s = P(kPatient, "A1+A2^B8+B44^DR3+DR4");
+  ASSERT_TRUE(s.available) << s.basis;
+  EXPECT_GT(s.p10, 0.0);
+  EXPECT_LT(s.p10, 0.999);
+}
+
+TEST_F(ImputeTest, ThePopulationChangesThePosterior) {
+  ImputeOptions eur, api;
+  eur.population = data::Population::kEur;
+  api.population = data::Population::kApi;
+  const std::string t = "A*02:XX+A*24:XX^B*40:XX+B*51:XX^DRB1*04:XX+DRB1*09:XX";
+  const Imputation a = I(t, eur), b = I(t, api);
+  ASSERT_TRUE(a.explained && b.explained);
+  EXPECT_NE(imp().HaplotypeName(a.pairs.front().h1) + imp().HaplotypeName(a.pairs.front().h2),
+            imp().HaplotypeName(b.pairs.front().h1) + imp().HaplotypeName(b.pairs.front().h2));
+}
+
+// A typed allele the 2007 table does not list is imputed as untyped at
+// that locus; the match count there comes from the typings when both are
+// certain.
+TEST_F(ImputeTest, AnAlleleOutsideTheTable) {
+  const std::string r =
+      "A*01:01+A*02:01^C*07:01+C*05:01^B*08:01+B*44:02^DRB1*03:01+DRB1*04:01^"
+      "DQB1*02:01+DQB1*03:02";
+  // A*02:26 is not in the 2007 table, nor in the P group of an allele that
+  // is.
+  const std::string d =
+      "A*01:01+A*02:26^C*07:01+C*05:01^B*08:01+B*44:02^DRB1*03:01+DRB1*04:01^"
+      "DQB1*02:01+DQB1*03:02";
+  const Imputation di = I(d);
+  ASSERT_TRUE(di.explained);
+  EXPECT_TRUE(di.outside_table[0]);
+  const MatchProbability p = P(r, d);
+  ASSERT_TRUE(p.available) << p.basis;
+  EXPECT_TRUE(p.loci[0].from_typing);
+  EXPECT_NEAR(p.loci[0].p[1], 1.0, 1e-9);
+  EXPECT_FALSE(p.p_haplotype.has_value());
+  EXPECT_THAT(p.basis, HasSubstr("A outside the table"));
+  // Against an ambiguous recipient the count is not certain: no totals.
+  const MatchProbability q = P("A*01:XX+A*02:XX^B*08:01+B*44:02^DRB1*03:01+DRB1*04:01", d);
+  EXPECT_FALSE(q.available);
+  EXPECT_FALSE(q.loci[0].available);
+  EXPECT_TRUE(q.loci[1].available);
+  // A*02:1013, named long after 2007, is in the A*02:01 P group: the table's
+  // A*02:01 as far as matching can tell, so not outside the table.
+  const Imputation same = I(
+      "A*01:01+A*02:1013^C*07:01+C*05:01^B*08:01+B*44:02^DRB1*03:01+DRB1*04:01^"
+      "DQB1*02:01+DQB1*03:02");
+  EXPECT_FALSE(same.outside_table[0]);
+  EXPECT_NEAR(P(r, "A*01:01+A*02:1013^C*07:01+C*05:01^B*08:01+B*44:02^"
+                   "DRB1*03:01+DRB1*04:01^DQB1*02:01+DQB1*03:02").p10,
+              1.0, 1e-9);
+}
+
+// A*02:10 is in the table, but on no haplotype with this person's other
+// alleles: the haplotype is not listed. The locus whose opening explains
+// the most is imputed as untyped.
+TEST_F(ImputeTest, AHaplotypeTheTableDoesNotList) {
+  const Imputation i = I(
+      "A*01:01+A*02:10^C*07:01+C*05:01^B*08:01+B*44:02^DRB1*03:01+DRB1*04:01^"
+      "DQB1*02:01+DQB1*03:02");
+  ASSERT_TRUE(i.explained);
+  EXPECT_TRUE(i.outside_table[0]);
+  for (int l = 1; l < data::kHaplotypeLoci; ++l) EXPECT_FALSE(i.outside_table[l]) << l;
+}
+
+TEST_F(ImputeTest, OptionsAreChecked) {
+  const matcher::Genotype g = G(kPatient);
+  ImputeOptions o;
+  o.keep_mass = 0;
+  EXPECT_TRUE(absl::IsInvalidArgument(imp().Impute(g, o).status()));
+  o = {};
+  o.max_pairs = 0;
+  EXPECT_TRUE(absl::IsInvalidArgument(imp().Impute(g, o).status()));
+  o = {};
+  o.mix = {0, 0, 0, 0};
+  EXPECT_TRUE(absl::IsInvalidArgument(imp().Impute(g, o).status()));
+  o = {};
+  o.mix = {-1, 1, 1, 1};
+  EXPECT_TRUE(absl::IsInvalidArgument(imp().Impute(g, o).status()));
+  // A person typed at one locus only is too vague to impute pair by pair.
+  const absl::StatusOr<Imputation> vague = imp().Impute(G("A*02:XX+A*01:XX"), {});
+  if (!vague.ok()) {
+    EXPECT_TRUE(absl::IsResourceExhausted(vague.status())) << vague.status();
+  }
+}
+
+TEST_F(ImputeTest, AReleaseTheTableWasNotBoundToIsRefused) {
+  auto other = data::Reference::Load({kData + "/imgt/3.44.0"});
+  ASSERT_TRUE(other.ok());
+  auto freqs = data::HaplotypeFrequencies::Load(
+      kData + "/" + data::HaplotypeFrequencies::kShippedRelativePath, *Load().ref);
+  ASSERT_TRUE(freqs.ok());
+  auto imputer = Imputer::Create(*other, *freqs);
+  EXPECT_TRUE(absl::IsFailedPrecondition(imputer.status()));
+}
+
+}  // namespace
+}  // namespace hla::impute
