@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <cstdint>
 #include <fstream>
 #include <memory>
 #include <optional>
@@ -232,16 +233,39 @@ absl::StatusOr<Calibration> Calibrate(const CalibrationOptions& o) {
     for (uint64_t k = 0; k < o.random_pairs; ++k) {
       random_pairs.emplace_back(static_cast<uint32_t>(rr(rng)), static_cast<uint32_t>(dd(rng)));
     }
+    // The donors by the HLA-A match keys they may have (either copy), so
+    // that a recipient visits only the donors that can match its first
+    // HLA-A copy, not every donor.
+    absl::flat_hash_map<uint32_t, std::vector<uint32_t>> by_a_key;
+    for (uint64_t d = c.recipients; d < c.persons; ++d) {
+      const matcher::LocusTyping& a = people[d].genotype.at(Locus::kA);
+      if (a.typed_positions == 0) continue;
+      std::vector<uint32_t> keys = a.pos[0].match_keys();
+      keys.insert(keys.end(), a.pos[1].match_keys().begin(), a.pos[1].match_keys().end());
+      std::sort(keys.begin(), keys.end());
+      keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+      for (uint32_t k : keys) by_a_key[k].push_back(static_cast<uint32_t>(d));
+    }
+    std::vector<uint32_t> seen_at(people.size(), UINT32_MAX);
     for (uint64_t r = 0; r < c.recipients && potential.size() < o.max_potential; ++r) {
-      for (uint64_t d = c.recipients; d < c.persons && potential.size() < o.max_potential; ++d) {
-        const matcher::Genotype& a = people[r].genotype;
-        const matcher::Genotype& b = people[d].genotype;
-        if (BothCanMatch(a, b, Locus::kA) && BothCanMatch(a, b, Locus::kB) &&
-            BothCanMatch(a, b, Locus::kDRB1)) {
-          potential.emplace_back(static_cast<uint32_t>(r), static_cast<uint32_t>(d));
+      const matcher::Genotype& a = people[r].genotype;
+      if (a.at(Locus::kA).typed_positions == 0) continue;
+      for (uint32_t k : a.at(Locus::kA).pos[0].match_keys()) {
+        auto it = by_a_key.find(k);
+        if (it == by_a_key.end()) continue;
+        for (uint32_t d : it->second) {
+          if (seen_at[d] == r) continue;  // reached through another key
+          seen_at[d] = static_cast<uint32_t>(r);
+          const matcher::Genotype& b = people[d].genotype;
+          if (BothCanMatch(a, b, Locus::kA) && BothCanMatch(a, b, Locus::kB) &&
+              BothCanMatch(a, b, Locus::kDRB1) && potential.size() < o.max_potential) {
+            potential.emplace_back(static_cast<uint32_t>(r), d);
+          }
         }
       }
     }
+    // Ordered as the scan would visit them (recipient, then donor).
+    std::sort(potential.begin(), potential.end());
   }
 
   const std::array<const char*, kL> names = {"A", "B", "C", "DRB1", "DQB1"};

@@ -169,6 +169,49 @@ TEST(MatchFamily, EachDonorsVerdictAndReasons) {
   EXPECT_THAT(r.out, HasSubstr("\"rejected\":[]}"));
 }
 
+// Match probabilities: in the JSON of every donor, a text line only for a
+// typing that leaves the match open; --no-probability leaves them out; the
+// recipient's population is checked.
+TEST(MatchProbability, JsonTextAndFlags) {
+  const std::vector<std::string> base = {
+      "--recipient", "@" + kExamples + "/patient.txt", "--donor",
+      "A*01:01+A*02:01^B*08:01+B*44:02^C*07:01+C*05:01^DRB1*03:01+DRB1*04:01^"
+      "DQB1*02:01+DQB1*03:02",
+      "--donor", "A*01:XX+A*02:XX^B*08:XX+B*44:XX^DRB1*03:XX+DRB1*04:XX"};
+  std::vector<std::string> json = base;
+  json.insert(json.end(), {"--format", "json"});
+  const RunResult j = Invoke(json);
+  ASSERT_EQ(j.rc, kExitOk) << j.err;
+  const std::string certain = DonorLine(j.out, "donor-1");
+  const std::string open = DonorLine(j.out, "donor-2");
+  EXPECT_THAT(certain, HasSubstr("\"probability\":{\"available\":true,\"p10\":1,"));
+  EXPECT_THAT(certain, HasSubstr("\"ambiguous\":false"));
+  EXPECT_THAT(open, HasSubstr("\"ambiguous\":true"));
+  EXPECT_THAT(open, Not(HasSubstr("\"p10\":1,")));
+  const RunResult t = Invoke(base);
+  ASSERT_EQ(t.rc, kExitOk) << t.err;
+  // One line, the XX donor's.
+  const size_t first = t.out.find("  match probability: 10/10 ");
+  ASSERT_NE(first, std::string::npos) << t.out;
+  EXPECT_EQ(t.out.find("  match probability: ", first + 1), std::string::npos);
+  EXPECT_GT(first, t.out.find("Donor donor-2"));
+  std::vector<std::string> none = json;
+  none.push_back("--no-probability");
+  const RunResult n = Invoke(none);
+  ASSERT_EQ(n.rc, kExitOk) << n.err;
+  EXPECT_THAT(DonorLine(n.out, "donor-2"), HasSubstr("\"probability\":null"));
+  std::vector<std::string> bad = base;
+  bad.insert(bad.end(), {"--recipient-population", "MARS"});
+  const RunResult b = Invoke(bad);
+  EXPECT_EQ(b.rc, kExitUsage);
+  EXPECT_THAT(b.err, HasSubstr("--recipient-population must be EUR, AFA, API or HIS"));
+  std::vector<std::string> api = json;
+  api.insert(api.end(), {"--recipient-population", "API"});
+  const RunResult a = Invoke(api);
+  ASSERT_EQ(a.rc, kExitOk) << a.err;
+  EXPECT_NE(DonorLine(a.out, "donor-2"), open);  // another prior, other figures
+}
+
 TEST(MatchFamily, TextIsATablePerDonorWithoutColourOffTerminal) {
   const RunResult r = Invoke(FamilyArgs("text"));
   ASSERT_EQ(r.rc, kExitOk) << r.err;

@@ -4,6 +4,7 @@
 // 3.58.0 release, MAC subset and NMDP 2007 table.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -11,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -79,6 +81,63 @@ TEST(Synth, OutFileHoldsWhatStdoutWould) {
       Invoke({"--donors", "20", "--families", "2", "--format", "tsv"});
   EXPECT_EQ(text.str(), to_stdout.out);
   EXPECT_THAT(text.str(), StartsWith("id\tfamily_id\trole\t"));
+}
+
+// --truth: each unrelated donor's true genotype, drawn as its row was: the
+// population is the row's, and a high-resolution row's alleles are the
+// truth's at two fields.
+TEST(Synth, TruthFileIsTheRowsGenotype) {
+  const std::string truth =
+      absl::StrCat(::testing::TempDir(), "/hm_truth_", ::getpid(), ".csv");
+  const RunResult r = Invoke({"--donors", "300", "--families", "1", "--seed", "5",
+                              "--truth", truth});
+  ASSERT_EQ(r.rc, kExitOk) << r.err;
+  std::ifstream f(truth);
+  std::stringstream text;
+  text << f.rdbuf();
+  std::remove(truth.c_str());
+  const std::vector<std::string> t = Lines(text.str());
+  ASSERT_EQ(t.size(), 301u);
+  EXPECT_EQ(t[0], "id,population,haplotype_1,haplotype_2");
+  std::vector<std::string> donors;
+  for (const std::string& line : Lines(r.out)) {
+    if (absl::StartsWith(line, "D")) donors.push_back(line);
+  }
+  ASSERT_EQ(donors.size(), 300u);
+  int high = 0;
+  for (size_t i = 0; i < donors.size(); ++i) {
+    const std::vector<std::string> row = absl::StrSplit(donors[i], ',');
+    const std::vector<std::string> tr = absl::StrSplit(t[i + 1], ',');
+    ASSERT_EQ(tr.size(), 4u) << t[i + 1];
+    EXPECT_EQ(tr[0], row[0]);
+    EXPECT_EQ(tr[1], row[9]) << "population of " << row[0];
+    const std::string& gl = row[10];
+    if (absl::StrContains(gl, "/") || absl::StrContains(gl, "XX") ||
+        !absl::StrContains(gl, "*")) {
+      continue;  // not high resolution
+    }
+    bool mac = false;
+    // Every copy at two fields must be one of the truth's alleles.
+    std::vector<std::string> truth_alleles = absl::StrSplit(tr[2], '~');
+    for (absl::string_view a : absl::StrSplit(tr[3], '~')) truth_alleles.emplace_back(a);
+    for (absl::string_view copy : absl::StrSplit(gl, absl::ByAnyChar("^+"))) {
+      const std::vector<std::string> fields = absl::StrSplit(copy, ':');
+      if (fields.size() < 2 || !absl::ascii_isdigit(fields[1][0])) {
+        mac = true;  // a MAC code
+        break;
+      }
+      const std::string two = absl::StrCat(fields[0], ":", fields[1]);
+      EXPECT_NE(std::find(truth_alleles.begin(), truth_alleles.end(), two),
+                truth_alleles.end())
+          << two << " of " << row[0] << " not in its truth " << t[i + 1];
+    }
+    high += !mac;
+  }
+  EXPECT_GT(high, 100);
+  // The same seed, the same truth; --truth and --out must differ.
+  const RunResult same = Invoke({"--donors", "3", "--out", truth, "--truth", truth});
+  EXPECT_EQ(same.rc, kExitUsage);
+  EXPECT_THAT(same.err, HasSubstr("--truth and --out name the same file"));
 }
 
 TEST(Synth, OnePopulation) {

@@ -351,6 +351,34 @@ TEST_F(ServiceTest, KirOptionsAreTheCliJson) {
   EXPECT_THAT(k.body, HasSubstr("{\"source\":\"donors[0]\",\"error\":\"key 'kir': 'KIR2DL9+' names no KIR gene\"}"));
 }
 
+// The match probabilities: as the CLI computes them, switched off, and the
+// recipient's population checked.
+TEST_F(ServiceTest, ProbabilityOptionsAreTheCliJson) {
+  const std::string family = "data/examples/family.csv";
+  CliResult cli = RunCli(cli::RunMatch,
+                         {"--recipient", kRecipient, "--donors", family,
+                          "--recipient-population", "EUR", "--format", "json"});
+  ASSERT_EQ(cli.rc, 0) << cli.err;
+  EXPECT_THAT(cli.out, HasSubstr("\"probability\":{\"available\":true"));
+  const std::string body = absl::StrCat(
+      R"({"recipient":{"typing":")", kRecipient, R"("},"donors":)",
+      FamilyDonorsJson(family, /*with_source=*/true),
+      R"(,"options":{"recipient_population":"EUR"}})");
+  Response r = Post("/v1/match", body);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.body, cli.out);
+  Response off = Post("/v1/match",
+                      absl::StrCat(R"({"recipient":{"typing":")", kRecipient,
+                                   R"("},"donors":[{"typing":"A*01:01+A*02:01"}],)"
+                                   R"("options":{"probability":false}})"));
+  EXPECT_EQ(off.status, 200);
+  EXPECT_THAT(off.body, HasSubstr("\"probability\":null"));
+  EXPECT_EQ(Post("/v1/match", absl::StrCat(R"({"recipient":{"typing":")", kRecipient,
+                                           R"("},"donors":[],"options":{"recipient_population":"XYZ"}})"))
+                .status,
+            400);
+}
+
 TEST_F(ServiceTest, MatchNamesDonorsByIndexWithoutSource) {
   Response r = Post(
       "/v1/match",
