@@ -758,32 +758,28 @@ absl::StatusOr<MatchReport> Match(const data::Reference& reference,
   report.haplo = HaploVerdictOf(recipient, donor, relationship, for_haplo,
                                 options);
 
+  // A locus a later rule reads: the report's, else one the verdict
+  // matched, else matched here without the mismatched-allele lists.
+  auto locus_match = [&](Locus l, LocusMatch* local) -> const LocusMatch* {
+    if (const LocusMatch* m = report.Find(l)) return m;
+    for (const LocusMatch& m : extra) {
+      if (m.locus == l) return &m;
+    }
+    MatchOptions quiet = options;
+    quiet.collect_mismatched = false;
+    MatchLocus(reference, l, recipient, donor, quiet, local);
+    return local;
+  };
   if (options.score_dpb1_tce && recipient.at(Locus::kDPB1).typed_positions > 0 &&
       donor.at(Locus::kDPB1).typed_positions > 0) {
-    const LocusMatch* dpb1 = report.Find(Locus::kDPB1);
     LocusMatch local;
-    if (dpb1 == nullptr) {
-      MatchOptions quiet = options;
-      quiet.collect_mismatched = false;
-      MatchLocus(reference, Locus::kDPB1, recipient, donor, quiet, &local);
-      dpb1 = &local;
-    }
-    report.tce = ScoreTce(reference, recipient, donor, *dpb1);
+    report.tce = ScoreTce(reference, recipient, donor,
+                          *locus_match(Locus::kDPB1, &local));
   }
   if (options.score_leader_and_kir) {
-    const LocusMatch* b = report.Find(Locus::kB);
-    for (const LocusMatch& m : extra) {
-      if (b == nullptr && m.locus == Locus::kB) b = &m;
-    }
     LocusMatch local;
-    if (b == nullptr) {
-      MatchOptions quiet = options;
-      quiet.collect_mismatched = false;
-      MatchLocus(reference, Locus::kB, recipient, donor, quiet, &local);
-      b = &local;
-    }
-    report.b_leader =
-        matcher_internal::ScoreBLeader(reference, recipient, donor, b);
+    report.b_leader = matcher_internal::ScoreBLeader(
+        reference, recipient, donor, locus_match(Locus::kB, &local));
     report.kir_ligands = matcher_internal::ScoreKirLigands(
         reference, recipient, donor, options.hla_a_bw4);
   }

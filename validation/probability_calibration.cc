@@ -40,6 +40,7 @@ constexpr int kTruthSlot[kL] = {0, 2, 1, 3, 4};
 
 struct Person {
   std::string id;
+  bool list = false;  // typed with an allele list or a MAC somewhere
   matcher::Genotype genotype;
   std::optional<impute::Imputation> imputation;
   // The true match keys: [haplotype][impute::kLoci index].
@@ -144,6 +145,13 @@ absl::StatusOr<Calibration> Calibrate(const CalibrationOptions& o) {
     if (!row.ok()) return row;
     Person p;
     p.id = rec.facts.id;
+    // A list ('/'), or a MAC: letters after a field separator, XX aside.
+    p.list = rec.typing.find('/') != std::string::npos;
+    for (size_t k = 0; k + 1 < rec.typing.size() && !p.list; ++k) {
+      const char next = rec.typing[k + 1];
+      p.list = rec.typing[k] == ':' && next >= 'A' && next <= 'Z' &&
+               rec.typing.compare(k + 1, 2, "XX") != 0;
+    }
     p.genotype = std::move(rec.genotype);
     by_id.emplace(p.id, people.size());
     people.push_back(std::move(p));
@@ -221,7 +229,8 @@ absl::StatusOr<Calibration> Calibrate(const CalibrationOptions& o) {
   c.unexplained = unexplained;
   c.not_imputed = not_imputed;
   auto usable = [&](size_t i) {
-    return people[i].imputation && people[i].imputation->explained;
+    return people[i].imputation && people[i].imputation->explained &&
+           !(o.skip_lists && people[i].list);
   };
 
   // The two sets of pairs.
@@ -257,6 +266,7 @@ absl::StatusOr<Calibration> Calibrate(const CalibrationOptions& o) {
           if (seen_at[d] == r) continue;  // reached through another key
           seen_at[d] = static_cast<uint32_t>(r);
           const matcher::Genotype& b = people[d].genotype;
+          if (o.skip_lists && (people[r].list || people[d].list)) continue;
           if (BothCanMatch(a, b, Locus::kA) && BothCanMatch(a, b, Locus::kB) &&
               BothCanMatch(a, b, Locus::kDRB1) && potential.size() < o.max_potential) {
             potential.emplace_back(static_cast<uint32_t>(r), d);
@@ -266,6 +276,17 @@ absl::StatusOr<Calibration> Calibrate(const CalibrationOptions& o) {
     }
     // Ordered as the scan would visit them (recipient, then donor).
     std::sort(potential.begin(), potential.end());
+    if (o.one_per_recipient) {
+      std::vector<std::pair<uint32_t, uint32_t>> one;
+      for (size_t i = 0; i < potential.size();) {
+        size_t j = i;
+        while (j < potential.size() && potential[j].first == potential[i].first) ++j;
+        std::uniform_int_distribution<size_t> pick(i, j - 1);
+        one.push_back(potential[pick(rng)]);
+        i = j;
+      }
+      potential = std::move(one);
+    }
   }
 
   const std::array<const char*, kL> names = {"A", "B", "C", "DRB1", "DQB1"};

@@ -34,6 +34,14 @@ struct CalibrationOptions {
   uint64_t recipients = 1000;
   uint64_t random_pairs = 100000;
   uint64_t max_potential = 200000;
+  // Keep one candidate pair per recipient (drawn at random among its
+  // candidates): independent recipients, at the cost of fewer pairs.
+  bool one_per_recipient = false;
+  // Leave out of every pair the persons typed with an allele list ('/') or
+  // a MAC: the synthesiser writes them as the true allele plus random
+  // partners (a code that contains it), so their likelihood is not flat
+  // over their alleles as imputation assumes.
+  bool skip_lists = false;
   uint64_t seed = 20261206;
   int threads = 2;
 };

@@ -24,7 +24,8 @@ namespace {
 constexpr char kUsage[] =
     "usage: probability_validation --donors=FILE --truth=FILE [--recipients=N]\n"
     "                              [--random-pairs=N] [--max-potential=N]\n"
-    "                              [--seed=N] [--threads=N]\n";
+    "                              [--seed=N] [--threads=N]\n"
+    "                              [--one-per-recipient] [--skip-lists-and-macs]\n";
 
 bool Flag(absl::string_view arg, absl::string_view name, absl::string_view* value) {
   const std::string prefix = "--" + std::string(name) + "=";
@@ -53,6 +54,10 @@ int main(int argc, char** argv) {
       ok = absl::SimpleAtoi(v, &o.max_potential) && o.max_potential <= 100000000;
     } else if (Flag(arg, "seed", &v)) {
       ok = absl::SimpleAtoi(v, &o.seed);
+    } else if (arg == "--skip-lists-and-macs") {
+      o.skip_lists = true;
+    } else if (arg == "--one-per-recipient") {
+      o.one_per_recipient = true;
     } else if (Flag(arg, "threads", &v)) {
       ok = absl::SimpleAtoi(v, &o.threads) && o.threads >= 1 && o.threads <= 256;
     } else {
