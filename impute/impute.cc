@@ -22,10 +22,11 @@ constexpr int kL = data::kHaplotypeLoci;
 // kLoci index -> the table's slot (its file order A~C~B~DRB1~DQB1).
 constexpr int kSlotOf[kL] = {0, 2, 1, 3, 4};
 
-// Pairs visited by one imputation, at most: a typing so vague that more
-// would be needed (a person typed at one locus only) is refused rather
-// than imputed slowly.
-constexpr uint64_t kMaxPairVisits = 200000000;
+// Pairs visited by one imputation, at most (about 0.2 s on one core): a
+// typing so vague that more would be needed (a person typed at one or two
+// loci) is refused rather than imputed slowly, so that a request to the
+// service cannot buy seconds of CPU with one vague donor.
+constexpr uint64_t kMaxPairVisits = 20000000;
 
 // Does the typing of one copy admit a table allele? When one of its alleles
 // shares the table allele's match key (its P group; a null allele's

@@ -152,7 +152,9 @@ class Imputer {
   // they are certain (Probability), else it is not available. When no pair
   // explains the typing even so, `explained` is false.
   // InvalidArgumentError for options out of range (a negative weight, all
-  // weights zero, keep_mass outside (0, 1], max_pairs 0 or above 1e6).
+  // weights zero, keep_mass outside (0, 1], max_pairs 0 or above 1e6);
+  // ResourceExhaustedError for a typing so vague (one or two loci typed)
+  // that more than 2e7 haplotype pairs would be visited.
   absl::StatusOr<Imputation> Impute(const matcher::Genotype& genotype,
                                     const ImputeOptions& options) const;
 
@@ -165,7 +167,7 @@ class Imputer {
   MatchProbability Probability(const Imputation& recipient,
                                const Imputation& donor,
                                const matcher::MatchReport* match) const;
-  static constexpr size_t kMaxProducts = 4000000;
+  static constexpr size_t kMaxProducts = 1000000;
 
   // The distinct haplotypes of the table (over every population), each as
   // the table allele index at each locus in kLoci order.

@@ -1283,6 +1283,9 @@ absl::StatusOr<std::unique_ptr<Service>> Service::Create(
     }
   }
   if (absl::Status s = impl->LoadRegistry(); !s.ok()) return s;
+  // The protein table (the HLA-B leader, KIR ligands) now rather than on
+  // the first match request: a server loads everything before it answers.
+  (void)impl->ref->proteins();
   if (absl::StatusOr<std::unique_ptr<const impute::Imputer>> imputer =
           impute::Imputer::LoadShipped(impl->ref);
       imputer.ok()) {
