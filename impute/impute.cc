@@ -314,6 +314,11 @@ absl::StatusOr<Imputation> Imputer::ImputeWith(
       visits += i == j ? a * (a + 1) / 2 : a * b;
     }
   }
+  // A '|' list checks each pair against every alternative: its visits cost
+  // that many times more.
+  size_t alternatives = 1;
+  for (int l = 0; l < kL; ++l) alternatives = std::max(alternatives, flags[l].size());
+  visits *= alternatives;
   if (visits > kMaxPairVisits) {
     return absl::ResourceExhaustedError(absl::StrCat(
         "too little typed to impute (", visits,
