@@ -109,10 +109,13 @@ const Fixture& GetFixture() {
 }
 
 void RunMatch(benchmark::State& state, const std::vector<Genotype>& donors,
-              bool collect) {
+              bool collect, bool leader_and_kir = true) {
   const Fixture& f = GetFixture();
+  // The protein table's one load (Reference::proteins) out of the timing.
+  (void)f.ref->proteins();
   hla::matcher::MatchOptions options;
   options.collect_mismatched = collect;
+  options.score_leader_and_kir = leader_and_kir;
   const Genotype& recipient = donors[0];
   size_t i = 1;
   for (auto _ : state) {
@@ -140,6 +143,18 @@ void BM_Match_Ambiguous(benchmark::State& state) {
   RunMatch(state, GetFixture().ambiguous, true);
 }
 BENCHMARK(BM_Match_Ambiguous);
+
+// The same without the HLA-B leader and KIR ligands (issue 21): what they
+// cost a pair, measured in the same process.
+void BM_Match_HighRes_NoLeaderKir(benchmark::State& state) {
+  RunMatch(state, GetFixture().high_res, true, false);
+}
+BENCHMARK(BM_Match_HighRes_NoLeaderKir);
+
+void BM_Match_Ambiguous_NoLeaderKir(benchmark::State& state) {
+  RunMatch(state, GetFixture().ambiguous, true, false);
+}
+BENCHMARK(BM_Match_Ambiguous_NoLeaderKir);
 
 void RunBuild(benchmark::State& state,
               const std::vector<hla::data::ResolvedTyping>& typings) {

@@ -364,15 +364,25 @@ absl::StatusOr<KirGenotype> ParseKirGenotype(absl::string_view text) {
   return k;
 }
 
+absl::string_view KirReceptorName(matcher::KirLigandGroup group) {
+  switch (group) {
+    case matcher::KirLigandGroup::kC1: return "KIR2DL2/3";
+    case matcher::KirLigandGroup::kC2: return "KIR2DL1";
+    case matcher::KirLigandGroup::kBw4: return "KIR3DL1";
+  }
+  return "KIR";
+}
+
 std::string FormatKirGenotype(const KirGenotype& kir) {
   std::vector<std::string> parts;
   if (kir.cen != KirMotif::kUnknown) parts.push_back(absl::StrCat("Cen-", KirMotifName(kir.cen)));
   if (kir.tel != KirMotif::kUnknown) parts.push_back(absl::StrCat("Tel-", KirMotifName(kir.tel)));
-  static constexpr const char* kReceptor[] = {"KIR2DL2/3", "KIR2DL1", "KIR3DL1"};
   std::vector<std::string> receptors;
   for (int g = 0; g < matcher::kKirLigandGroups; ++g) {
     if (kir.receptor[g] == KirPresence::kUnknown) continue;
-    receptors.push_back(absl::StrCat(kReceptor[g], kir.receptor[g] == KirPresence::kPresent ? "+" : "-"));
+    receptors.push_back(absl::StrCat(
+        KirReceptorName(static_cast<matcher::KirLigandGroup>(g)),
+        kir.receptor[g] == KirPresence::kPresent ? "+" : "-"));
   }
   std::string out = absl::StrJoin(parts, " ");
   if (!receptors.empty()) {

@@ -126,6 +126,10 @@ struct KirGenotype {
   }
 };
 
+// The inhibitory KIR of a ligand group: "KIR2DL2/3" (C1), "KIR2DL1" (C2),
+// "KIR3DL1" (Bw4).
+absl::string_view KirReceptorName(matcher::KirLigandGroup group);
+
 // Reads a donor's KIR genotype, in either of the forms KIR laboratories
 // report it (case-insensitive; spaces, commas and semicolons separate):
 //   gene content  "KIR2DL1+ KIR2DL2- KIR2DL3+ KIR2DS2- KIR3DL1+ KIR2DS4+

@@ -456,7 +456,6 @@ DonorKirResult DonorKirOf(const KirGenotype& kir,
           : "",
       " (Cooley et al., Blood 2010: unrelated donors, AML)"));
   if (recipient != nullptr) {
-    static constexpr const char* kReceptor[] = {"KIR2DL2/3", "KIR2DL1", "KIR3DL1"};
     std::vector<std::string> missing;
     for (int g = 0; g < matcher::kKirLigandGroups; ++g) {
       const KirPresence receptor = kir.receptor[g];
@@ -469,12 +468,12 @@ DonorKirResult DonorKirOf(const KirGenotype& kir,
       if (receptor == KirPresence::kPresent &&
           ligand == matcher::LigandPresence::kAbsent) {
         r.missing_definite.push_back(group);
-        missing.push_back(absl::StrCat(kReceptor[g], " (", matcher::ToString(group),
-                                       " missing)"));
+        missing.push_back(absl::StrCat(KirReceptorName(group), " (",
+                                       matcher::ToString(group), " missing)"));
       } else {
         r.missing_possible.push_back(group);
-        missing.push_back(absl::StrCat(kReceptor[g], " (", matcher::ToString(group),
-                                       " possibly missing)"));
+        missing.push_back(absl::StrCat(KirReceptorName(group), " (",
+                                       matcher::ToString(group), " possibly missing)"));
       }
     }
     parts.push_back(

@@ -5,10 +5,12 @@
 #include "matcher/internal/leader.h"
 
 #include <algorithm>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 
@@ -34,33 +36,33 @@ constexpr int kC1 = static_cast<int>(KirLigandGroup::kC1);
 constexpr int kC2 = static_cast<int>(KirLigandGroup::kC2);
 constexpr int kBw4 = static_cast<int>(KirLigandGroup::kBw4);
 
-// The expressed alleles of a copy: nulls dropped unless nothing else is
-// left (then the copy expresses nothing).
-std::vector<data::AlleleId> ExpressedAlleles(const data::Reference& ref,
-                                             const PositionTyping& p,
-                                             bool* null_copy) {
-  std::vector<data::AlleleId> out;
+// Calls f(id) for each expressed allele of a copy, in order, and returns
+// whether the copy expresses nothing (a placeholder, or every allele null).
+// No copy of the allele list: an XX or serology typing holds hundreds.
+template <typename F>
+bool ForEachExpressed(const data::Reference& ref, const PositionTyping& p,
+                      F f) {
+  bool any = false;
   for (data::AlleleId id : p.alleles) {
-    if (!ref.allele(id).is_null()) out.push_back(id);
+    if (ref.allele(id).is_null()) continue;
+    any = true;
+    f(id);
   }
-  *null_copy = p.placeholder || (out.empty() && !p.alleles.empty());
-  return out;
+  return p.placeholder || (!any && !p.alleles.empty());
 }
 
 CopyLeader CopyLeaderOf(const data::Reference& ref,
                         const data::ProteinTable& proteins,
                         const PositionTyping& p) {
-  bool null_copy = false;
-  const std::vector<data::AlleleId> ids = ExpressedAlleles(ref, p, &null_copy);
-  std::vector<data::Leader> leaders;
-  leaders.reserve(ids.size());
+  int m = 0, t = 0, unknown = 0;
   bool observed = false;
-  for (data::AlleleId id : ids) {
+  const bool null_copy = ForEachExpressed(ref, p, [&](data::AlleleId id) {
     const data::ProteinFacts& f = proteins.Of(id);
-    leaders.push_back(f.leader);
+    const char letter = LeaderLetter(f.leader);
+    (letter == 'M' ? m : letter == 'T' ? t : unknown)++;
     observed |= f.leader_basis == data::LeaderBasis::kObserved;
-  }
-  CopyLeader c = LeaderOfAlleles(leaders);
+  });
+  CopyLeader c = LeaderOfCounts(m, t, unknown);
   c.typing = p.text;
   c.inferred = !observed && c.leader != 'X';
   c.null_copy = null_copy;
@@ -120,13 +122,18 @@ LocusLigands LigandsOfLocus(const data::Reference& ref,
   for (const auto* alt : alternatives) {
     std::array<bool, kKirLigandGroups> definite{};
     for (const PositionTyping& p : *alt) {
-      bool null_copy = false;
-      const std::vector<data::AlleleId> ids = ExpressedAlleles(ref, p, &null_copy);
+      // The rule reads which ligand values occur, not how often: the
+      // distinct ones (at most 7) stand for the hundreds of alleles.
+      uint32_t seen = 0;
+      const bool null_copy = ForEachExpressed(ref, p, [&](data::AlleleId id) {
+        seen |= 1u << static_cast<int>(proteins.Of(id).ligand);
+      });
       if (null_copy) continue;
-      std::vector<data::KirLigand> ligands;
-      ligands.reserve(ids.size());
-      for (data::AlleleId id : ids) ligands.push_back(proteins.Of(id).ligand);
-      if (ids.empty()) ligands.push_back(data::KirLigand::kUnknown);  // A*NEW
+      if (seen == 0) seen = 1u << static_cast<int>(data::KirLigand::kUnknown);  // A*NEW
+      absl::InlinedVector<data::KirLigand, 8> ligands;
+      for (int v = 0; v < 32; ++v) {
+        if (seen >> v & 1) ligands.push_back(static_cast<data::KirLigand>(v));
+      }
       const CopyLigands c = LigandsOfAlleles(locus, ligands, hla_a_bw4);
       for (int g = 0; g < kKirLigandGroups; ++g) {
         definite[g] = definite[g] || c.all[g];
@@ -144,15 +151,16 @@ LocusLigands LigandsOfLocus(const data::Reference& ref,
 std::string BwOfCopy(const data::Reference& ref,
                      const data::ProteinTable& proteins,
                      const PositionTyping& p) {
-  bool null_copy = false;
-  const std::vector<data::AlleleId> ids = ExpressedAlleles(ref, p, &null_copy);
+  std::optional<data::BwEpitope> first;
+  bool mixed = false;
+  const bool null_copy = ForEachExpressed(ref, p, [&](data::AlleleId id) {
+    const data::BwEpitope bw = proteins.Of(id).bw;
+    if (!first) first = bw;
+    mixed |= bw != *first;
+  });
   if (null_copy) return "null";
-  if (ids.empty()) return "unknown";
-  const data::BwEpitope first = proteins.Of(ids[0]).bw;
-  for (data::AlleleId id : ids) {
-    if (proteins.Of(id).bw != first) return "ambiguous";
-  }
-  return data::ToString(first);
+  if (!first) return "unknown";
+  return mixed ? "ambiguous" : data::ToString(*first);
 }
 
 std::string GroupList(const std::vector<KirLigandGroup>& groups) {
@@ -172,17 +180,19 @@ char LeaderLetter(data::Leader leader) {
 }
 
 CopyLeader LeaderOfAlleles(absl::Span<const data::Leader> leaders) {
-  CopyLeader c;
+  int m = 0, t = 0, unknown = 0;
   for (data::Leader l : leaders) {
     const char letter = LeaderLetter(l);
-    if (letter == 'M') {
-      ++c.m;
-    } else if (letter == 'T') {
-      ++c.t;
-    } else {
-      ++c.unknown;
-    }
+    (letter == 'M' ? m : letter == 'T' ? t : unknown)++;
   }
+  return LeaderOfCounts(m, t, unknown);
+}
+
+CopyLeader LeaderOfCounts(int m, int t, int unknown) {
+  CopyLeader c;
+  c.m = m;
+  c.t = t;
+  c.unknown = unknown;
   if (c.unknown == 0 && c.m > 0 && c.t == 0) c.leader = 'M';
   if (c.unknown == 0 && c.t > 0 && c.m == 0) c.leader = 'T';
   c.likely = c.m > c.t ? 'M' : c.t > c.m ? 'T' : 'X';

@@ -168,9 +168,11 @@ std::string ProbabilityJson(const impute::MatchProbability& p) {
   absl::StrAppend(&o, ",\"p_haplotype\":",
                   p.available && p.p_haplotype ? num(*p.p_haplotype) : "null",
                   ",\"loci\":{");
+  // Nothing imputed (a typing the table cannot explain): no loci at all.
+  const bool imputed = p.recipient_pairs > 0;
   bool first = true;
   for (const impute::LocusProbability& l : p.loci) {
-    if (!l.available && !p.available && p.recipient_pairs == 0) continue;
+    if (!imputed) break;
     absl::StrAppend(&o, first ? "" : ",", JsonString(LocusName(l.locus)), ":");
     first = false;
     if (!l.available) {

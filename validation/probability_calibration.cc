@@ -26,6 +26,7 @@
 #include "data/reference.h"
 #include "data/resolve.h"
 #include "impute/impute.h"
+#include "matcher/internal/grade.h"
 #include "matcher/match.h"
 #include "registry/donor_file.h"
 
@@ -48,19 +49,6 @@ struct Person {
   bool has_truth = false;
 };
 
-bool Shares(const std::vector<uint32_t>& a, const std::vector<uint32_t>& b) {
-  size_t i = 0, j = 0;
-  while (i < a.size() && j < b.size()) {
-    if (a[i] == b[j]) return true;
-    if (a[i] < b[j]) {
-      ++i;
-    } else {
-      ++j;
-    }
-  }
-  return false;
-}
-
 // Can the donor's typing match both of the recipient's copies at `locus`?
 bool BothCanMatch(const matcher::Genotype& r, const matcher::Genotype& d,
                   Locus locus) {
@@ -71,7 +59,8 @@ bool BothCanMatch(const matcher::Genotype& r, const matcher::Genotype& d,
   const auto& r1 = a.pos[1].match_keys();
   const auto& d0 = b.pos[0].match_keys();
   const auto& d1 = b.pos[1].match_keys();
-  return (Shares(r0, d0) && Shares(r1, d1)) || (Shares(r0, d1) && Shares(r1, d0));
+  using matcher_internal::Intersect;
+  return (Intersect(r0, d0) && Intersect(r1, d1)) || (Intersect(r0, d1) && Intersect(r1, d0));
 }
 
 // One prediction, its outcome.

@@ -30,6 +30,8 @@ char LeaderLetter(data::Leader leader);
 // (nulls already dropped by the caller). Strict: every allele the same,
 // else 'X'; `likely` the majority of the known ones ('X' on a tie or none).
 matcher::CopyLeader LeaderOfAlleles(absl::Span<const data::Leader> leaders);
+// The same from the counts of M, T and other-or-unknown leaders.
+matcher::CopyLeader LeaderOfCounts(int m, int t, int unknown);
 
 // "MM", "MT", "TT", "MX", "TX", "XX": the two copies unordered, M before T
 // before X.
