@@ -68,6 +68,8 @@ absl::StatusOr<std::unique_ptr<const Imputer>> Imputer::Create(
     for (int l = 0; l < kL; ++l) {
       if (kSlotOf[l] == a.slot) {
         m->locus_alleles_[l].push_back(static_cast<uint16_t>(i));
+        m->table_alleles_of_key_[l][m->allele_key_[i]].push_back(
+            static_cast<uint16_t>(i));
       }
     }
   }
@@ -85,6 +87,12 @@ absl::StatusOr<std::unique_ptr<const Imputer>> Imputer::Create(
     if (inserted) m->haplotypes_.push_back(t);
     m->haplotypes_[it->second].frequency[static_cast<int>(h.population)] +=
         h.frequency;
+  }
+  m->haplotypes_of_allele_.resize(f.alleles().size());
+  for (uint32_t h = 0; h < m->haplotypes_.size(); ++h) {
+    for (int l = 0; l < kL; ++l) {
+      m->haplotypes_of_allele_[m->haplotypes_[h].allele[l]].push_back(h);
+    }
   }
   // Population frequencies as shares of their population's total, so that
   // each population's distribution sums to 1 over the rows kept.
@@ -213,15 +221,28 @@ absl::StatusOr<Imputation> Imputer::ImputeWith(
       const matcher::PositionTyping& c1 = (*alt)[first];
       const matcher::PositionTyping& c2 = (*alt)[1 - first];
       std::vector<uint8_t> f(n_alleles, 0);
+      // A copy's admitted table alleles: from its match keys when it has
+      // fewer than the locus has table alleles (a high-resolution copy: a
+      // few lookups), else by a search per table allele (XX, serology).
+      auto mark = [&](const matcher::PositionTyping& c, uint8_t bit) {
+        if (Unnamed(c) || c.match_keys().size() > locus_alleles_[l].size()) {
+          for (uint16_t a : locus_alleles_[l]) {
+            if (Unnamed(c) || Admits(c, allele_key_[a])) f[a] |= bit;
+          }
+          return;
+        }
+        for (uint32_t key : c.match_keys()) {
+          auto it = table_alleles_of_key_[l].find(key);
+          if (it == table_alleles_of_key_[l].end()) continue;
+          for (uint16_t a : it->second) f[a] |= bit;
+        }
+      };
+      mark(c1, 1);
+      mark(c2, 2);
       int n1 = 0, n2 = 0;
       for (uint16_t a : locus_alleles_[l]) {
-        const uint32_t key = allele_key_[a];
-        const uint8_t bits = static_cast<uint8_t>(
-            (Unnamed(c1) || Admits(c1, key) ? 1 : 0) |
-            (Unnamed(c2) || Admits(c2, key) ? 2 : 0));
-        f[a] = bits;
-        n1 += (bits & 1) != 0;
-        n2 += (bits & 2) != 0;
+        n1 += (f[a] & 1) != 0;
+        n2 += (f[a] & 2) != 0;
       }
       if (n1 == 0 || n2 == 0) continue;  // this alternative: outside the table
       // More than one table allele for a copy: the imputation decides.
@@ -245,8 +266,36 @@ absl::StatusOr<Imputation> Imputer::ImputeWith(
   // signatures when each locus has one alternative.
   bool lists = false;
   for (int l = 0; l < kL; ++l) lists |= flags[l].size() > 1;
+  // They all carry an admitted allele of the typed locus that admits the
+  // fewest haplotypes: gathered from there (each haplotype once, as it has
+  // one allele there; in a fixed order, so the result is reproducible),
+  // else every haplotype is a candidate.
+  int seed_locus = -1;
+  size_t seed_size = haplotypes_.size();
+  for (int l = 0; l < kL; ++l) {
+    if (flags[l].empty()) continue;  // admits every allele
+    size_t size = 0;
+    for (uint16_t a : locus_alleles_[l]) {
+      if (any[l][a]) size += haplotypes_of_allele_[a].size();
+    }
+    if (size < seed_size) {
+      seed_size = size;
+      seed_locus = l;
+    }
+  }
+  std::vector<uint32_t> seeds;
+  if (seed_locus >= 0) {
+    seeds.reserve(seed_size);
+    for (uint16_t a : locus_alleles_[seed_locus]) {
+      if (!any[seed_locus][a]) continue;
+      seeds.insert(seeds.end(), haplotypes_of_allele_[a].begin(),
+                   haplotypes_of_allele_[a].end());
+    }
+  }
+  const size_t n_seeds = seed_locus >= 0 ? seeds.size() : haplotypes_.size();
   std::vector<uint32_t> candidates;
-  for (uint32_t h = 0; h < haplotypes_.size(); ++h) {
+  for (size_t k = 0; k < n_seeds; ++k) {
+    const uint32_t h = seed_locus >= 0 ? seeds[k] : static_cast<uint32_t>(k);
     const TableHaplotype& t = haplotypes_[h];
     bool ok = true;
     for (int l = 0; l < kL && ok; ++l) ok = any[l][t.allele[l]] != 0;

@@ -39,6 +39,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "data/haplotype_freq.h"
 #include "data/reference.h"
@@ -199,6 +200,14 @@ class Imputer {
   // with matcher::kNullKeyBit), and per locus the table alleles of it.
   std::vector<uint32_t> allele_key_;
   std::array<std::vector<uint16_t>, data::kHaplotypeLoci> locus_alleles_;
+  // Per table allele, the haplotypes (ascending) that carry it: the
+  // candidates of a typing are gathered from its most selective locus
+  // instead of by a pass over every haplotype.
+  std::vector<std::vector<uint32_t>> haplotypes_of_allele_;
+  // Per locus, the table alleles of each match key.
+  std::array<absl::flat_hash_map<uint32_t, std::vector<uint16_t>>,
+             data::kHaplotypeLoci>
+      table_alleles_of_key_;
 };
 
 }  // namespace hla::impute
