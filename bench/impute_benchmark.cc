@@ -8,6 +8,7 @@
 // index time costs per donor per core; BM_Probability is the per-pair cost
 // of the probabilities from two imputations (the example patient against
 // each donor).
+#include <array>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -147,6 +148,28 @@ void BM_Probability(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_Probability);
+
+// The scan's form of P(10/10) and P(>= 9/10) (TopMatchScorer) on the same
+// pairs: BM_Probability is its same-process baseline.
+void BM_TopMatchScorer(benchmark::State& state) {
+  const Fixture& f = Get();
+  if (!f.error.empty()) {
+    state.SkipWithError(f.error.c_str());
+    return;
+  }
+  const hla::impute::TopMatchScorer scorer(*f.imputer, f.recipient);
+  std::array<int, hla::data::kHaplotypeLoci> certain;
+  certain.fill(-1);
+  size_t i = 0;
+  for (auto _ : state) {
+    const hla::impute::Imputation& d = f.imputed[i];
+    auto p = scorer.Score(d.pairs.data(), d.pairs.size(), d.explained, 0, certain);
+    benchmark::DoNotOptimize(p);
+    if (++i == f.imputed.size()) i = 0;
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_TopMatchScorer);
 
 }  // namespace
 

@@ -430,8 +430,44 @@ absl::StatusOr<Imputation> Imputer::ImputeWith(
   return out;
 }
 
+std::array<int, data::kHaplotypeLoci> Imputer::CertainCounts(
+    const matcher::MatchReport* match) {
+  std::array<int, kL> counts;
+  counts.fill(-1);
+  if (match == nullptr) return counts;
+  for (int l = 0; l < kL; ++l) {
+    const matcher::LocusMatch* lm = match->Find(kLoci[l]);
+    bool certain = lm != nullptr && lm->scored;
+    if (certain) {
+      for (const matcher::PositionMatch& pm : lm->positions) {
+        certain = certain && pm.confidence != matcher::MatchConfidence::kPotential;
+      }
+      certain = certain && lm->confidence != matcher::MatchConfidence::kPotential;
+    }
+    if (certain) counts[l] = lm->matches;
+  }
+  return counts;
+}
+
 MatchProbability Imputer::Probability(const Imputation& r, const Imputation& d,
                                       const matcher::MatchReport* match) const {
+  return Probability(r, d, CertainCounts(match));
+}
+
+size_t Imputer::BoundProducts(size_t* nr, size_t* nd) {
+  while (*nr * *nd > kMaxProducts) {
+    if (*nr >= *nd) {
+      *nr = std::max<size_t>(1, *nr / 2);
+    } else {
+      *nd = std::max<size_t>(1, *nd / 2);
+    }
+  }
+  return *nr * *nd;
+}
+
+MatchProbability Imputer::Probability(
+    const Imputation& r, const Imputation& d,
+    const std::array<int, data::kHaplotypeLoci>& certain) const {
   MatchProbability out;
   for (int l = 0; l < kL; ++l) out.loci[l].locus = kLoci[l];
   out.ambiguous = r.ambiguous || d.ambiguous;
@@ -457,16 +493,8 @@ MatchProbability Imputer::Probability(const Imputation& r, const Imputation& d,
     if (!r.outside_table[l] && !d.outside_table[l]) continue;
     any_outside = true;
     outside.emplace_back(LocusName(kLoci[l]));
-    const matcher::LocusMatch* lm = match ? match->Find(kLoci[l]) : nullptr;
-    bool certain = lm != nullptr && lm->scored;
-    if (certain) {
-      for (const matcher::PositionMatch& pm : lm->positions) {
-        certain = certain && pm.confidence != matcher::MatchConfidence::kPotential;
-      }
-      certain = certain && lm->confidence != matcher::MatchConfidence::kPotential;
-    }
-    if (certain) {
-      fixed[l] = lm->matches;
+    if (certain[l] >= 0) {
+      fixed[l] = certain[l];
       out.loci[l].from_typing = true;
     } else {
       totals = false;
@@ -474,13 +502,7 @@ MatchProbability Imputer::Probability(const Imputation& r, const Imputation& d,
   }
   // Bound the product: the most likely pairs of each side first.
   size_t nr = r.pairs.size(), nd = d.pairs.size();
-  while (nr * nd > kMaxProducts) {
-    if (nr >= nd) {
-      nr = std::max<size_t>(1, nr / 2);
-    } else {
-      nd = std::max<size_t>(1, nd / 2);
-    }
-  }
+  BoundProducts(&nr, &nd);
   double mr = 0, md = 0;
   for (size_t i = 0; i < nr; ++i) mr += r.pairs[i].p;
   for (size_t j = 0; j < nd; ++j) md += d.pairs[j].p;
@@ -542,6 +564,115 @@ MatchProbability Imputer::Probability(const Imputation& r, const Imputation& d,
                     any_outside && totals ? "; the whole-haplotype figure is left out" : "");
   }
   return out;
+}
+
+}  // namespace hla::impute
+
+namespace hla::impute {
+
+TopMatchScorer::TopMatchScorer(const Imputer& imputer, const Imputation& recipient)
+    : imputer_(&imputer), recipient_(&recipient) {
+  // Per locus, the keys of the recipient's kept pairs; per table
+  // haplotype, the loci where its key is one of them.
+  std::array<std::vector<uint32_t>, kL> keys;
+  for (const HaplotypePair& p : recipient.pairs) {
+    for (uint32_t h : {p.h1, p.h2}) {
+      for (int l = 0; l < kL; ++l) {
+        keys[l].push_back(imputer.AlleleKey(imputer.haplotypes()[h].allele[l]));
+      }
+    }
+  }
+  for (auto& k : keys) {
+    std::sort(k.begin(), k.end());
+    k.erase(std::unique(k.begin(), k.end()), k.end());
+  }
+  const auto& haps = imputer.haplotypes();
+  can_match_.resize(haps.size());
+  for (size_t h = 0; h < haps.size(); ++h) {
+    uint8_t m = 0;
+    for (int l = 0; l < kL; ++l) {
+      if (std::binary_search(keys[l].begin(), keys[l].end(),
+                             imputer.AlleleKey(haps[h].allele[l]))) {
+        m |= static_cast<uint8_t>(1u << l);
+      }
+    }
+    can_match_[h] = m;
+  }
+  keys_.resize(haps.size());
+  for (size_t h = 0; h < haps.size(); ++h) {
+    for (int l = 0; l < kL; ++l) keys_[h][l] = imputer.AlleleKey(haps[h].allele[l]);
+  }
+}
+
+TopMatchScorer::Result TopMatchScorer::Score(
+    const HaplotypePair* pairs, size_t n, bool explained, uint8_t outside,
+    const std::array<int, data::kHaplotypeLoci>& certain) const {
+  Result out;
+  const Imputation& r = *recipient_;
+  if (!r.explained || !explained) return out;
+  // Probability's rule for loci outside the table on a side.
+  std::array<int, kL> fixed;
+  fixed.fill(-1);
+  int fixed_sum = 0;
+  uint8_t free_loci = 0;
+  for (int l = 0; l < kL; ++l) {
+    if (!r.outside_table[l] && !(outside >> l & 1)) {
+      free_loci |= static_cast<uint8_t>(1u << l);
+      continue;
+    }
+    if (certain[l] < 0) return out;  // no totals
+    fixed[l] = certain[l];
+    fixed_sum += certain[l];
+  }
+  out.available = true;
+  size_t nr = r.pairs.size(), nd = n;
+  Imputer::BoundProducts(&nr, &nd);
+  // The donor pairs that could reach 9/10: the others add nothing to
+  // P(10/10) or P(>= 9/10), so skipping them keeps Probability's sums.
+  bool any = false;
+  std::vector<uint8_t>& ok = scratch_ok();
+  ok.assign(nd, 0);
+  for (size_t j = 0; j < nd; ++j) {
+    const int ub = __builtin_popcount(can_match_[pairs[j].h1] & free_loci) +
+                   __builtin_popcount(can_match_[pairs[j].h2] & free_loci) + fixed_sum;
+    ok[j] = ub >= 2 * kL - 1;
+    any = any || ok[j];
+  }
+  if (!any) return out;  // 0 and 0, as Probability sums them
+  double mr = 0, md = 0;
+  for (size_t i = 0; i < nr; ++i) mr += r.pairs[i].p;
+  for (size_t j = 0; j < nd; ++j) md += pairs[j].p;
+  double by10 = 0, by9 = 0;
+  for (size_t i = 0; i < nr; ++i) {
+    const auto& r1 = keys_[r.pairs[i].h1];
+    const auto& r2 = keys_[r.pairs[i].h2];
+    for (size_t j = 0; j < nd; ++j) {
+      if (!ok[j]) continue;
+      const double p = r.pairs[i].p * pairs[j].p / (mr * md);
+      const auto& d1 = keys_[pairs[j].h1];
+      const auto& d2 = keys_[pairs[j].h2];
+      int total = 0;
+      for (int l = 0; l < kL; ++l) {
+        const uint32_t a = r1[l], b = r2[l], c = d1[l], e = d2[l];
+        int m = std::max(int{a == c} + int{b == e}, int{a == e} + int{b == c});
+        if (fixed[l] >= 0) m = fixed[l];
+        total += m;
+      }
+      if (total == 2 * kL) {
+        by10 += p;
+      } else if (total == 2 * kL - 1) {
+        by9 += p;
+      }
+    }
+  }
+  out.p10 = by10;
+  out.p9_or_more = by10 + by9;
+  return out;
+}
+
+std::vector<uint8_t>& TopMatchScorer::scratch_ok() {
+  thread_local std::vector<uint8_t> ok;
+  return ok;
 }
 
 }  // namespace hla::impute

@@ -168,7 +168,22 @@ class Imputer {
   MatchProbability Probability(const Imputation& recipient,
                                const Imputation& donor,
                                const matcher::MatchReport* match) const;
+  // The same with the counts of loci outside the table given as
+  // CertainCounts says them (the registry's scan has them without a
+  // report).
+  MatchProbability Probability(
+      const Imputation& recipient, const Imputation& donor,
+      const std::array<int, data::kHaplotypeLoci>& certain) const;
+  // Per locus (kLoci order), the matcher's allele-match count where the
+  // locus is scored and no position's match is only potential, else -1:
+  // what a locus outside the table takes from the typings. All -1 for a
+  // null report.
+  static std::array<int, data::kHaplotypeLoci> CertainCounts(
+      const matcher::MatchReport* match);
   static constexpr size_t kMaxProducts = 1000000;
+  // How many of each side's pairs (most likely first) Probability visits:
+  // halves the larger side until nr * nd <= kMaxProducts; returns nr * nd.
+  static size_t BoundProducts(size_t* nr, size_t* nd);
 
   // The distinct haplotypes of the table (over every population), each as
   // the table allele index at each locus in kLoci order.
@@ -208,6 +223,41 @@ class Imputer {
   std::array<absl::flat_hash_map<uint32_t, std::vector<uint16_t>>,
              data::kHaplotypeLoci>
       table_alleles_of_key_;
+};
+
+// P(10/10) and P(>= 9/10) of one recipient against many donors, equal bit
+// for bit to Probability's p10 and p9_or_more (tests/impute checks it), for
+// the registry's scan: the recipient's side is prepared once (per table
+// haplotype, the loci where its allele could match a recipient allele), and
+// a donor pair that cannot reach 9/10 is skipped, which leaves the two sums
+// as Probability adds them. A donor none of whose pairs can reach 9/10 costs
+// a few loads.
+//
+// Thread safety: Score may be called from any number of threads (its
+// scratch space is per thread). The imputer and the recipient's
+// imputation must outlive the scorer.
+class TopMatchScorer {
+ public:
+  TopMatchScorer(const Imputer& imputer, const Imputation& recipient);
+
+  struct Result {
+    bool available = false;  // Probability's `available`
+    double p10 = 0, p9_or_more = 0;
+  };
+  // The donor's imputation as pairs (most likely first, as Impute gives
+  // them; the probabilities need not sum to 1), whether it is explained,
+  // its loci outside the table (bit l: kLoci[l]), and `certain` as
+  // Imputer::CertainCounts gives it for the pair.
+  Result Score(const HaplotypePair* pairs, size_t n, bool explained,
+               uint8_t outside_table,
+               const std::array<int, data::kHaplotypeLoci>& certain) const;
+
+ private:
+  static std::vector<uint8_t>& scratch_ok();
+  const Imputer* imputer_;
+  const Imputation* recipient_;
+  std::vector<uint8_t> can_match_;  // per table haplotype, bit l
+  std::vector<std::array<uint32_t, data::kHaplotypeLoci>> keys_;  // per haplotype
 };
 
 }  // namespace hla::impute

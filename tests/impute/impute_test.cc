@@ -15,6 +15,10 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "parser/parse.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include <algorithm>
+#include <vector>
 
 namespace hla::impute {
 namespace {
@@ -272,6 +276,85 @@ TEST_F(ImputeTest, AReleaseTheTableWasNotBoundToIsRefused) {
   ASSERT_TRUE(freqs.ok());
   auto imputer = Imputer::Create(*other, *freqs);
   EXPECT_TRUE(absl::IsFailedPrecondition(imputer.status()));
+}
+
+}  // namespace
+}  // namespace hla::impute
+
+namespace hla::impute {
+namespace {
+
+// TopMatchScorer, the registry scan's form, equals Probability's p10 and
+// p9_or_more bit for bit: donors made from pairs of common table
+// haplotypes, written at every mix of high resolution and XX over the five
+// loci, and one with an allele outside the table, against a high-resolution
+// and an XX recipient.
+TEST_F(ImputeTest, TheScorerEqualsProbabilityBitForBit) {
+  // The 12 most frequent European haplotypes.
+  std::vector<uint32_t> top(imp().haplotypes().size());
+  for (uint32_t h = 0; h < top.size(); ++h) top[h] = h;
+  const int eur = static_cast<int>(data::Population::kEur);
+  std::partial_sort(top.begin(), top.begin() + 12, top.end(), [&](uint32_t a, uint32_t b) {
+    return imp().haplotypes()[a].frequency[eur] > imp().haplotypes()[b].frequency[eur];
+  });
+  top.resize(12);
+  auto names = [&](uint32_t h) {
+    std::vector<std::string> out = absl::StrSplit(imp().HaplotypeName(h), '~');
+    return out;  // kLoci order: A, B, C, DRB1, DQB1
+  };
+  // The typing of a pair with the loci in `xx` (bit l) written as XX.
+  auto typing = [&](uint32_t h1, uint32_t h2, int xx) {
+    const std::vector<std::string> a = names(h1), b = names(h2);
+    std::vector<std::string> loci;
+    for (int l = 0; l < data::kHaplotypeLoci; ++l) {
+      auto write = [&](const std::string& n) {
+        return (xx >> l & 1) ? n.substr(0, n.find(':')) + ":XX" : n;
+      };
+      loci.push_back(write(a[l]) + "+" + write(b[l]));
+    }
+    return absl::StrJoin(loci, "^");
+  };
+  const std::vector<std::string> recipients = {
+      kPatient, typing(top[0], top[1], 0), typing(top[0], top[2], 0b10101),
+      "A*01:01+A*02:26^C*07:01+C*05:01^B*08:01+B*44:02^DRB1*03:01+DRB1*04:01^"
+      "DQB1*02:01+DQB1*03:02"};
+  std::vector<std::string> donors;
+  for (size_t i = 0; i < top.size(); ++i) {
+    for (size_t j = i; j < top.size(); ++j) {
+      for (int xx : {0, 6, 31}) donors.push_back(typing(top[i], top[j], xx));
+    }
+  }
+  donors.push_back(recipients[3]);
+  donors.push_back(kPatient);
+  int compared = 0, reaching = 0;
+  for (const std::string& rt : recipients) {
+    const matcher::Genotype rg = G(rt);
+    const Imputation ri = I(rt);
+    const TopMatchScorer scorer(imp(), ri);
+    for (const std::string& dt : donors) {
+      const matcher::Genotype dg = G(dt);
+      const Imputation di = I(dt);
+      auto rep = matcher::Match(*Load().ref, rg, dg, matcher::Relationship::kUnrelated, {});
+      ASSERT_TRUE(rep.ok());
+      const std::array<int, data::kHaplotypeLoci> certain = Imputer::CertainCounts(&*rep);
+      const MatchProbability want = imp().Probability(ri, di, certain);
+      uint8_t outside = 0;
+      for (int l = 0; l < data::kHaplotypeLoci; ++l) {
+        if (di.outside_table[l]) outside |= static_cast<uint8_t>(1u << l);
+      }
+      const TopMatchScorer::Result got =
+          scorer.Score(di.pairs.data(), di.pairs.size(), di.explained, outside, certain);
+      ASSERT_EQ(got.available, want.available) << rt << " vs " << dt;
+      // Exact: the same sums in the same order.
+      EXPECT_EQ(got.p10, want.p10) << rt << " vs " << dt;
+      EXPECT_EQ(got.p9_or_more, want.p9_or_more) << rt << " vs " << dt;
+      ++compared;
+      reaching += want.p9_or_more > 0 && want.p9_or_more < 1;
+    }
+  }
+  EXPECT_EQ(compared, 4 * static_cast<int>(donors.size()));
+  // The fixture exercises fractional probabilities, not only 0 and 1.
+  EXPECT_GE(reaching, 10);
 }
 
 }  // namespace
