@@ -395,7 +395,8 @@ std::string FormatKirGenotype(const KirGenotype& kir) {
 
 absl::string_view DonorFactName(DonorFact fact) {
   static constexpr absl::string_view kNames[kDonorFactCount] = {
-      "id", "relationship", "birth_date", "age", "sex", "abo", "cmv", "kir"};
+      "id", "relationship", "birth_date", "age", "sex", "abo", "cmv", "kir",
+      "population"};
   return kNames[static_cast<int>(fact)];
 }
 
@@ -452,6 +453,18 @@ absl::Status ParseDonorFact(DonorFact fact, absl::string_view text,
       if (!k.ok()) return k.status();
       facts->kir = *k;
       facts->kir_text = std::string(t);
+      return absl::OkStatus();
+    }
+    case DonorFact::kPopulation: {
+      // The table's population codes, in any case (a synthetic registry
+      // writes them so).
+      const std::optional<data::Population> pop =
+          data::ParsePopulation(absl::AsciiStrToUpper(t));
+      if (!pop) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "'", t, "' is not a population of the haplotype table (AFA, API, EUR or HIS)"));
+      }
+      facts->population = *pop;
       return absl::OkStatus();
     }
   }

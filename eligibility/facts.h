@@ -26,6 +26,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
+#include "data/haplotype_freq.h"
 #include "matcher/match.h"
 
 namespace hla::eligibility {
@@ -170,6 +171,10 @@ struct DonorFacts {
   // The KIR genotype as written (a report quotes it); empty when not given
   // or when the facts come from a registry index, which keeps `kir` only.
   std::string kir_text;
+  // The population whose haplotype frequencies impute the donor's typing
+  // (impute/impute.h; the NMDP 2007 table's AFA, API, EUR, HIS); unknown:
+  // the documented mixture.
+  std::optional<data::Population> population;
 };
 
 // One antibody specificity of the recipient, as a single-antigen bead assay
@@ -198,7 +203,7 @@ struct RecipientFacts {
 
 // The donor facts a row or a request may carry, by their canonical names
 // (DonorFactName): "id", "relationship", "birth_date", "age", "sex", "abo",
-// "cmv", "kir".
+// "cmv", "kir", "population".
 enum class DonorFact : uint8_t {
   kId,
   kRelationship,
@@ -208,8 +213,9 @@ enum class DonorFact : uint8_t {
   kAbo,
   kCmv,
   kKir,
+  kPopulation,
 };
-inline constexpr int kDonorFactCount = 8;
+inline constexpr int kDonorFactCount = 9;
 absl::string_view DonorFactName(DonorFact fact);
 
 // Reads one fact from its written text into *facts; blank text (after

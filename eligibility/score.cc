@@ -10,7 +10,8 @@ namespace hla::eligibility {
 absl::StatusOr<DonorReport> ScoreDonor(const ScoringContext& ctx,
                                        DonorFacts facts,
                                        matcher::Genotype genotype,
-                                       std::vector<std::string> warnings) {
+                                       std::vector<std::string> warnings,
+                                       const impute::Imputation* donor_imputation) {
   DonorReport d;
   d.facts = std::move(facts);
   d.genotype = std::move(genotype);
@@ -34,7 +35,11 @@ absl::StatusOr<DonorReport> ScoreDonor(const ScoringContext& ctx,
       Evaluate(d.facts, d.genotype, ctx.recipient_facts, *ctx.recipient,
                d.report, *ctx.reference, ctx.eligibility);
   if (ctx.imputer != nullptr && ctx.recipient_imputation != nullptr) {
-    absl::StatusOr<impute::Imputation> di = ctx.imputer->Impute(d.genotype, {});
+    impute::ImputeOptions io;
+    io.population = d.facts.population;
+    absl::StatusOr<impute::Imputation> di =
+        donor_imputation != nullptr ? *donor_imputation
+                                    : ctx.imputer->Impute(d.genotype, io);
     if (di.ok()) {
       d.probability = ctx.imputer->Probability(*ctx.recipient_imputation, *di,
                                                &d.report);

@@ -69,10 +69,16 @@ struct DonorReport {
 // recognises the donor, then Evaluate. Errors: those of matcher::Match
 // (InvalidArgumentError for bad match options). REQUIRES: ctx.reference and
 // ctx.recipient set; `genotype` built against ctx.reference.
+//
+// With ctx.imputer, the donor is imputed with its facts' population (the
+// mixture when unknown), unless `donor_imputation` gives the imputation to
+// use (a registry index keeps one per donor, so that its reports and its
+// ranking key say the same).
 absl::StatusOr<DonorReport> ScoreDonor(const ScoringContext& ctx,
                                        DonorFacts facts,
                                        matcher::Genotype genotype,
-                                       std::vector<std::string> warnings = {});
+                                       std::vector<std::string> warnings = {},
+                                       const impute::Imputation* donor_imputation = nullptr);
 
 }  // namespace hla::eligibility
 

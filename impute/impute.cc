@@ -105,6 +105,27 @@ absl::StatusOr<std::unique_ptr<const Imputer>> Imputer::Create(
       if (total[p] > 0) t.frequency[p] /= total[p];
     }
   }
+  // FNV-1a over what the haplotype numbers mean.
+  uint64_t h = 14695981039346656037ull;
+  auto mix = [&h](const void* data, size_t size) {
+    const unsigned char* p = static_cast<const unsigned char*>(data);
+    for (size_t k = 0; k < size; ++k) {
+      h ^= p[k];
+      h *= 1099511628211ull;
+    }
+  };
+  const uint64_t count = m->haplotypes_.size();
+  mix(&count, sizeof(count));
+  for (const TableHaplotype& t : m->haplotypes_) {
+    for (int l = 0; l < kL; ++l) {
+      const uint32_t key = m->allele_key_[t.allele[l]];
+      mix(&key, sizeof(key));
+      const std::string& name = f.allele(t.allele[l]).name;
+      mix(name.data(), name.size());
+    }
+    for (double x : t.frequency) mix(&x, sizeof(x));
+  }
+  m->fingerprint_ = h;
   return std::unique_ptr<const Imputer>(std::move(m));
 }
 

@@ -198,6 +198,11 @@ class Imputer {
   // The match key of a table allele (frequencies().alleles() index): two
   // alleles match when their keys are equal.
   uint32_t AlleleKey(uint16_t table_allele) const { return allele_key_[table_allele]; }
+  // A hash (FNV-1a, stable across builds) of the haplotypes, their
+  // frequencies and their alleles' match keys: a registry index records it
+  // with the imputations it stores, whose haplotype numbers mean nothing
+  // under another table or release.
+  uint64_t fingerprint() const { return fingerprint_; }
 
  private:
   Imputer() = default;
@@ -214,6 +219,7 @@ class Imputer {
   // Per table allele: its P-group match key (a null allele's small-g key
   // with matcher::kNullKeyBit), and per locus the table alleles of it.
   std::vector<uint32_t> allele_key_;
+  uint64_t fingerprint_ = 0;
   std::array<std::vector<uint16_t>, data::kHaplotypeLoci> locus_alleles_;
   // Per table allele, the haplotypes (ascending) that carry it: the
   // candidates of a typing are gathered from its most selective locus

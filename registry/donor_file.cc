@@ -26,6 +26,7 @@ namespace {
 // (so ColumnOf maps one to the other), then the columns only files have.
 enum class Fact : uint8_t {
   kId, kRelationship, kBirthDate, kAge, kSex, kAbo, kCmv, kKir,  // DonorFact's
+  kPopulation,
   kGlString = eligibility::kDonorFactCount,
   kFamilyId,
   kRole,
@@ -44,7 +45,8 @@ static_assert(ColumnOf(eligibility::DonorFact::kId) == Fact::kId &&
                   ColumnOf(eligibility::DonorFact::kSex) == Fact::kSex &&
                   ColumnOf(eligibility::DonorFact::kAbo) == Fact::kAbo &&
                   ColumnOf(eligibility::DonorFact::kCmv) == Fact::kCmv &&
-                  ColumnOf(eligibility::DonorFact::kKir) == Fact::kKir,
+                  ColumnOf(eligibility::DonorFact::kKir) == Fact::kKir &&
+                  ColumnOf(eligibility::DonorFact::kPopulation) == Fact::kPopulation,
               "the donor-fact columns follow eligibility::DonorFact");
 
 struct FactSpelling {
@@ -63,6 +65,7 @@ constexpr FactSpelling kSpellings[] = {
     {Fact::kAbo, {"abo", "blood_group", "bloodgroup", "abo_rh", nullptr}},
     {Fact::kCmv, {"cmv", "cmv_status", "cmv_serostatus", nullptr}},
     {Fact::kKir, {"kir", "kir_genotype", "kir_genes", nullptr}},
+    {Fact::kPopulation, {"population", nullptr}},
     {Fact::kGlString, {kGlStringColumn, "gl_string", "gl", "typing", "hla", nullptr}},
     {Fact::kFamilyId, {kFamilyIdColumn, "family", nullptr}},
     {Fact::kRole, {kRoleColumn, nullptr}},

@@ -39,6 +39,9 @@
 //   kir           kir, kir_genotype, kir_genes             the donor's KIR
 //                 genes ("KIR2DL1+ KIR2DL2- ...") or motifs ("Cen-A/B
 //                 Tel-B/B"): eligibility/facts.h ParseKirGenotype
+//   population    population                               AFA, API, EUR,
+//                 HIS (the haplotype table's): imputes the donor's typing
+//                 with that population's frequencies; blank = the mixture
 //   glstring      glstring, gl_string, gl, typing, hla     a GL String
 //   family_id     family_id, family                        kept as written
 //   role          role                                     kept as written

@@ -18,6 +18,12 @@
 //                  words, the entry offsets and the text offsets
 //                  (entries + 1 x u32 each), the text
 //     fallback     u64 count, then per donor u32 index, u32 size, GL String
+//     populations  u64 present (0 or 1), then donors bytes (0 unknown, 1 +
+//                  data::Population)
+//     imputations  u64 present (0 or 1), then u64 the imputer's
+//                  fingerprint, u64 its haplotype count, u64 words, the
+//                  offsets ((donors + 1) x u32), the words (u16 each):
+//                  registry/internal/imputations.h
 // The file is read whole into memory and the per-donor arrays are used in
 // place there. Not a mapping: a file truncated or rewritten in place under
 // a mapping raises SIGBUS, or changes the donors of a running scan; a copy
@@ -55,6 +61,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "registry/ingest.h"
+#include "registry/internal/imputations.h"
 #include "registry/internal/joiner.h"
 #include "registry/internal/store_data.h"
 #include "parser/parse.h"
@@ -370,6 +377,21 @@ absl::Status WriteIndex(const DonorStore& store, const std::string& path) {
     w.Raw(text.data(), text.size());
   }
   w.Align();
+  const bool populations = data.populations_ != nullptr && n > 0;
+  w.Put<uint64_t>(populations ? 1 : 0);
+  if (populations) w.Raw(data.populations_, n);
+  w.Align();
+  w.Put<uint64_t>(data.has_imputations() ? 1 : 0);
+  if (data.has_imputations()) {
+    const uint64_t words = data.imputation_offsets_[n];
+    w.Put<uint64_t>(data.imputation_fingerprint_);
+    w.Put<uint64_t>(data.imputation_haplotypes_);
+    w.Put<uint64_t>(words);
+    w.Raw(data.imputation_offsets_, (n + 1) * 4);
+    w.Align();
+    if (words > 0) w.Raw(data.imputation_words_, words * 2);
+    w.Align();
+  }
 
   char header[kHeaderSize] = {};
   std::memcpy(header, kMagic, 8);
@@ -626,6 +648,64 @@ absl::StatusOr<DonorStore> ParsePayload(
   if (flagged != StoreAccess::fallback(s).size()) {
     return corrupt("a donor flagged for full matching has no typing");
   }
+  if (!r.Align()) return corrupt("bad padding");
+  uint64_t has_populations, has_imputations;
+  if (!r.Get(&has_populations) || has_populations > 1) {
+    return corrupt("bad population section");
+  }
+  if (has_populations == 1) {
+    const char* pops;
+    if (!r.Raw(n, &pops) || !r.Align()) return corrupt("populations out of bounds");
+    for (uint64_t i = 0; i < n; ++i) {
+      if (static_cast<uint8_t>(pops[i]) > data::kPopulationCount) {
+        return corrupt(absl::StrCat("donor ", i, ": bad population code"));
+      }
+    }
+    StoreAccess::Mut(s).populations_ = reinterpret_cast<const uint8_t*>(pops);
+    StoreAccess::Mut(s).populations_backing_ = map;
+  }
+  if (!r.Get(&has_imputations) || has_imputations > 1) {
+    return corrupt("bad imputation section");
+  }
+  if (has_imputations == 1) {
+    uint64_t fingerprint, haplotypes, words;
+    const char *offsets_p, *words_p;
+    if (!r.Get(&fingerprint) || !r.Get(&haplotypes) || !r.Get(&words) ||
+        haplotypes > 65535 || words > r.left() / 2 ||
+        !r.Raw((n + 1) * 4, &offsets_p) || !r.Align() ||
+        !r.Raw(words * 2, &words_p) || !r.Align()) {
+      return corrupt("imputations out of bounds");
+    }
+    const uint32_t* off = reinterpret_cast<const uint32_t*>(offsets_p);
+    const uint16_t* wd = reinterpret_cast<const uint16_t*>(words_p);
+    // Each donor's run is one EncodeImputation could have written: the
+    // scan decodes it without further checks.
+    if (off[0] != 0 || off[n] != words) return corrupt("imputation offsets");
+    for (uint64_t i = 0; i < n; ++i) {
+      if (off[i + 1] <= off[i]) return corrupt(absl::StrCat("donor ", i, ": imputation offsets"));
+      const uint32_t len = off[i + 1] - off[i];
+      const uint16_t* p = wd + off[i];
+      const uint16_t flags = p[0];
+      bool ok = (flags & ~internal::kFlagBitsUsed) == 0;
+      if (flags & internal::kImputed) {
+        ok = ok && len >= 2 && (len - 2) % 3 == 0 &&
+             (len - 2) / 3 <= internal::kMaxStoredPairs && !(flags & internal::kRefused);
+        for (uint32_t k = 2; ok && k + 2 < len; k += 3) {
+          ok = p[k] < haplotypes && p[k + 1] < haplotypes;
+        }
+      } else {
+        ok = ok && len == 1;
+      }
+      if (!ok) return corrupt(absl::StrCat("donor ", i, ": bad imputation"));
+    }
+    internal::StoreData& d = StoreAccess::Mut(s);
+    d.imputation_fingerprint_ = fingerprint;
+    d.imputation_haplotypes_ = haplotypes;
+    d.imputation_offsets_ = off;
+    d.imputation_words_ = wd;
+    d.imputation_backing_ = map;
+  }
+  if (r.left() != 0) return corrupt("trailing bytes");
   StoreAccess::SetArrays(s, n, ids, wide,
                          reinterpret_cast<const uint64_t*>(facts),
                          reinterpret_cast<const uint32_t*>(offsets), arena,

@@ -121,7 +121,7 @@ absl::StatusOr<DonorStore> IngestDonorStream(std::istream* in,
 // arena per locus; registry/internal/dictionary.h).
 // 5: the donor's KIR genotype (Cen/Tel motifs, inhibitory receptors) in
 // bits 53-62 of the facts word.
-inline constexpr uint32_t kIndexFormatVersion = 5;
+inline constexpr uint32_t kIndexFormatVersion = 6;
 
 // True when the file starts with the index magic (rank --donors picks index
 // or donor file by content, not by name).

@@ -8,6 +8,7 @@
 // pairwise path on generated pairs, so a change of the pairing shows up
 // there.
 #include "registry/rank.h"
+#include "registry/internal/imputations.h"
 #include "registry/internal/scan.h"
 
 #include <algorithm>
@@ -96,7 +97,7 @@ struct LocusQuery {
 constexpr uint8_t kLeaderM = 1, kLeaderT = 2, kLeaderX = 3;
 
 // Key field widths, in RankKey order.
-constexpr int kKeyBits[] = {1, 3, 8, 2, 3, 3, 2, 5, 2, 3, 2};
+constexpr int kKeyBits[] = {1, 3, 8, 2, 3, 3, 2, 5, 2, 3, 2, 14};
 constexpr int kRankKeys = sizeof(kKeyBits) / sizeof(kKeyBits[0]);
 
 struct KeyParts {
@@ -188,6 +189,17 @@ uint32_t KirBCode(const eligibility::KirGenotype& kir) {
   return static_cast<uint32_t>(eligibility::KirBContentOf(kir).category);
 }
 
+// The probability key: 100 - P(10/10) in whole percent, then 100 - P(>=
+// 9/10), 7 bits each; not available: 127, 127 (last). Rounded to the
+// nearest percent: finer steps would rank on the table's noise.
+uint32_t ProbabilityCode(bool available, double p10, double p9) {
+  if (!available) return 127u << 7 | 127u;
+  auto pct = [](double p) {
+    return 100u - static_cast<uint32_t>(std::lround(std::clamp(p, 0.0, 1.0) * 100));
+  };
+  return pct(p10) << 7 | pct(p9);
+}
+
 }  // namespace
 
 eligibility::ScoringContext ScoringContextFor(const data::Reference& reference,
@@ -206,7 +218,7 @@ eligibility::ScoringContext ScoringContextFor(const data::Reference& reference,
 absl::string_view ToString(RankKey key) {
   static constexpr absl::string_view kNames[] = {
       "dsa", "haplo", "age", "sex", "relationship", "abo", "cmv", "matches",
-      "tce", "leader", "kir_b"};
+      "tce", "leader", "kir_b", "probability"};
   return kNames[static_cast<int>(key)];
 }
 
@@ -235,7 +247,7 @@ absl::StatusOr<std::vector<RankKey>> ParseRankBy(absl::string_view text) {
       return absl::InvalidArgumentError(absl::StrCat(
           "--rank-by: unknown key '", name,
           "' (known: dsa, haplo, age, sex, relationship, abo, cmv, matches, "
-          "tce, leader, kir_b)"));
+          "tce, leader, kir_b, probability)"));
     }
   }
   return keys;
@@ -243,7 +255,8 @@ absl::StatusOr<std::vector<RankKey>> ParseRankBy(absl::string_view text) {
 
 uint64_t KeyFromReport(const std::vector<RankKey>& rank_by,
                        const eligibility::DonorFacts& facts, const matcher::MatchReport& report,
-                       const eligibility::Eligibility& e, const eligibility::RecipientFacts& recipient) {
+                       const eligibility::Eligibility& e, const eligibility::RecipientFacts& recipient,
+                       const impute::MatchProbability* probability) {
   KeyParts p = Parts(e.status, e.findings, report.haplo.verdict,
                      e.age ? *e.age : -1, facts.sex, facts.relationship, e.abo,
                      recipient.cmv, facts.cmv, report.totals.matches,
@@ -252,6 +265,10 @@ uint64_t KeyFromReport(const std::vector<RankKey>& rank_by,
                                 : matcher::TceCategory::kNotScored);
   p.v[9] = LeaderCode(report);
   p.v[10] = KirBCode(facts.kir);
+  p.v[11] = probability != nullptr
+                ? ProbabilityCode(probability->available, probability->p10,
+                                  probability->p9_or_more)
+                : ProbabilityCode(false, 0, 0);
   return Compose(rank_by, p);
 }
 
@@ -352,6 +369,10 @@ struct CompiledQuery::Impl {
   // without a b_leader result), and whether it ranks by KIR B content.
   int b_index = -1;
   bool want_kir = false;
+  // The probability key: the recipient's imputation and the scorer over
+  // it, when the policy ranks by probability (else null).
+  std::unique_ptr<impute::Imputation> r_imputation;
+  std::unique_ptr<impute::TopMatchScorer> scorer;
 
   // The donor's age at as_of from its packed facts, by the one age rule
   // (eligibility::WholeYears); -1 when unknown or born after as_of.
@@ -447,7 +468,11 @@ struct CompiledQuery::Impl {
   // returns its index (else -1 when eligible or not gate_only).
   int Run(size_t donor, bool gate_only, FastResult* out) const;
   template <typename Id>
-  int RunIds(const Id* ids, uint64_t w, bool gate_only, FastResult* out) const;
+  int RunIds(const Id* ids, uint64_t w, size_t donor, bool gate_only,
+             FastResult* out) const;
+  // The probability key of a donor the scan scores (ProbabilityCode), from
+  // its stored imputation and the loci the scan evaluated.
+  uint32_t ProbabilityKey(size_t donor, const FastResult& r) const;
   void RunSlow(size_t donor, FastResult* out) const;
   // DPB1 TCE from the cells (matcher/match.cc ScoreTce): sets out->has_tce
   // and out->tce; out->loci must hold DPB1's FastLocus.
@@ -686,6 +711,8 @@ void CompiledQuery::Impl::EvalLocus(const LocusQuery& q, const Id* ids,
   const matcher::MatchGrade g0 = f.crossed ? gc0 : gd0, g1 = f.crossed ? gc1 : gd1;
   f.grade = std::min(g0, g1);
   f.confidence = std::min(x0.confidence[0], x1.confidence[1]);
+  f.potential = x0.confidence[0] == matcher::MatchConfidence::kPotential ||
+                x1.confidence[1] == matcher::MatchConfidence::kPotential;
   f.antigen_matches =
       static_cast<int8_t>((x0.antigen & 1) + (x1.antigen >> 1 & 1));
   const int hc = options.match.homozygous_mismatch_count;
@@ -733,6 +760,10 @@ void CompiledQuery::Impl::RunSlow(size_t donor, FastResult* out) const {
     f.grade = lm.grade;
     f.confidence = lm.confidence;
     f.crossed = lm.crossed;
+    f.potential = false;
+    for (const matcher::PositionMatch& pm : lm.positions) {
+      f.potential = f.potential || pm.confidence == matcher::MatchConfidence::kPotential;
+    }
   }
   out->totals = report.totals;
   out->verdict = report.haplo.verdict;
@@ -742,19 +773,20 @@ void CompiledQuery::Impl::RunSlow(size_t donor, FastResult* out) const {
   out->status = e.status;
   out->age = e.age ? *e.age : -1;
   out->key = KeyFromReport(options.rank_by, scored->facts, report, e,
-                           options.recipient);
+                           options.recipient,
+                           scored->probability ? &*scored->probability : nullptr);
 }
 
 int CompiledQuery::Impl::Run(size_t donor, bool gate_only,
                              FastResult* out) const {
   const uint64_t w = store->facts_word(donor);
   const size_t row = donor * store->stride();
-  return store->wide_ids() ? RunIds(store->ids32() + row, w, gate_only, out)
-                           : RunIds(store->ids16() + row, w, gate_only, out);
+  return store->wide_ids() ? RunIds(store->ids32() + row, w, donor, gate_only, out)
+                           : RunIds(store->ids16() + row, w, donor, gate_only, out);
 }
 
 template <typename Id>
-int CompiledQuery::Impl::RunIds(const Id* ids, uint64_t w, bool gate_only,
+int CompiledQuery::Impl::RunIds(const Id* ids, uint64_t w, size_t donor, bool gate_only,
                                 FastResult* out) const {
   // Age first: its findings come first in the gates' order, so when they
   // exclude, nothing later can change the first failing gate.
@@ -840,8 +872,32 @@ int CompiledQuery::Impl::RunIds(const Id* ids, uint64_t w, bool gate_only,
                          rc, dc, t.matches, out->has_tce, out->tce);
   parts.v[9] = b_index >= 0 ? out->loci[static_cast<int>(Locus::kB)].leader : 4;
   if (want_kir) parts.v[10] = KirBCode(PackedFacts::KirOf(w));
+  if (scorer != nullptr && (fail < 0 || !gate_only)) {
+    parts.v[11] = ProbabilityKey(donor, *out);
+  }
   out->key = Compose(options.rank_by, parts);
   return fail;
+}
+
+uint32_t CompiledQuery::Impl::ProbabilityKey(size_t donor, const FastResult& r) const {
+  size_t count;
+  const uint16_t* words = store->imputation_words(donor, &count);
+  internal::StoredImputation d;
+  internal::DecodeImputation(words, count, &d);
+  if (!d.imputed()) return ProbabilityCode(false, 0, 0);
+  // Imputer::CertainCounts from the scan's loci: scored, and no position's
+  // match only potential.
+  std::array<int, data::kHaplotypeLoci> certain;
+  for (int l = 0; l < data::kHaplotypeLoci; ++l) {
+    const FastLocus& f = r.loci[static_cast<int>(impute::kLoci[l])];
+    certain[l] = f.scored && !f.potential &&
+                         f.confidence != matcher::MatchConfidence::kPotential
+                     ? f.matches
+                     : -1;
+  }
+  const impute::TopMatchScorer::Result p =
+      scorer->Score(d.pairs, d.n, d.explained(), d.outside(), certain);
+  return ProbabilityCode(p.available, p.p10, p.p9_or_more);
 }
 
 template <typename Id>
@@ -1071,6 +1127,36 @@ absl::StatusOr<std::unique_ptr<CompiledQuery>> CompiledQuery::Compile(
            options.rank_by.end();
   };
   m.want_kir = in_policy(RankKey::kKirB);
+  if (in_policy(RankKey::kProbability)) {
+    if (options.imputer == nullptr) {
+      return absl::FailedPreconditionError(
+          "the probability key needs the haplotype frequency table (no imputer was given)");
+    }
+    const internal::StoreData& sd = store.data();
+    if (store.size() > 0 &&
+        (!sd.has_imputations() ||
+         sd.imputation_fingerprint() != options.imputer->fingerprint() ||
+         sd.imputation_haplotypes() != options.imputer->haplotypes().size())) {
+      return absl::FailedPreconditionError(
+          !sd.has_imputations()
+              ? "the probability key needs the donors' imputations, which this "
+                "store does not hold (an index built with --no-impute or by an "
+                "older haplomatch): rebuild it with haplomatch index"
+              : "the donors' imputations were made with another haplotype "
+                "frequency table: rebuild the index with haplomatch index");
+    }
+    absl::StatusOr<impute::Imputation> ri =
+        options.imputer->Impute(recipient, options.recipient_impute);
+    if (!ri.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "the probability key: the recipient cannot be imputed: ", ri.status().message()));
+    }
+    m.r_imputation = std::make_unique<impute::Imputation>(*std::move(ri));
+    m.scorer = std::make_unique<impute::TopMatchScorer>(*options.imputer, *m.r_imputation);
+    // Fallback donors: ScoreDonor imputes them, as ReportFor does.
+    m.slow_context->imputer = options.imputer.get();
+    m.slow_context->recipient_imputation = m.r_imputation.get();
+  }
   if (in_policy(RankKey::kLeader) && options.match.score_leader_and_kir &&
       reference.proteins() != nullptr) {
     for (size_t k = 0; k < m.loci.size(); ++k) {
@@ -1207,6 +1293,11 @@ bool CompiledQuery::Gate(size_t donor, uint64_t* key, int* first_fail) const {
 
 // ---- Rank
 
+namespace {
+// A ranking key (up to 49 bits) above a 32-bit store index.
+__extension__ typedef unsigned __int128 Packed;
+}  // namespace
+
 int ThreadsFor(int threads) {
   if (threads > 0) return std::min(threads, kMaxThreads);
   const unsigned hardware = std::thread::hardware_concurrency();
@@ -1237,18 +1328,14 @@ absl::StatusOr<RankResult> Rank(const DonorStore& store,
       std::min<size_t>(static_cast<size_t>(threads), n / 4096 + 1));
   const size_t top = options.top;
 
-  // A donor's key and store index in one word, key above: ascending =
-  // ranked. The key takes KeyBits (at most 35), the index the rest.
+  // A donor's key and store index in one 128-bit word, key above:
+  // ascending = ranked. The key takes KeyBits (at most 49), the index 32
+  // bits (a store holds fewer than 2^32 donors).
   const int key_bits = KeyBits(options.rank_by);
-  const int index_bits = 64 - key_bits;
-  if (index_bits < 64 && (n >> index_bits) != 0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "a store of ", n, " donors is too large to rank with ", key_bits,
-        "-bit keys"));
-  }
+  constexpr int index_bits = 32;
   const uint64_t index_mask = (uint64_t{1} << index_bits) - 1;
   struct Local {
-    std::vector<uint64_t> packed;  // key << index_bits | index
+    std::vector<Packed> packed;  // key << index_bits | index
     std::array<size_t, eligibility::kReasonCount> excluded_by{};
     size_t fallback = 0;
     size_t needs_review = 0;
@@ -1278,7 +1365,7 @@ absl::StatusOr<RankResult> Rank(const DonorStore& store,
         uint64_t key;
         int fail;
         if (q.Gate(i, &key, &fail)) {
-          L.packed.push_back(key << index_bits | i);
+          L.packed.push_back(static_cast<Packed>(key) << index_bits | i);
           L.needs_review += key >> (key_bits - 1);  // the key's status bit
         } else {
           ++L.excluded_by[static_cast<size_t>(fail)];
@@ -1335,7 +1422,7 @@ absl::StatusOr<RankResult> Rank(const DonorStore& store,
   RankResult result;
   result.read = n;
   result.threads = threads;
-  std::vector<uint64_t> all;
+  std::vector<Packed> all;
   size_t eligible = 0;
   for (Local& L : locals) {
     for (int k = 0; k < eligibility::kReasonCount; ++k) {
@@ -1358,9 +1445,9 @@ absl::StatusOr<RankResult> Rank(const DonorStore& store,
   std::sort(all.begin(), all.end());
   result.ranked.reserve(all.size());
   result.keys.reserve(all.size());
-  for (uint64_t p : all) {
+  for (Packed p : all) {
     result.ranked.push_back(static_cast<uint32_t>(p & index_mask));
-    result.keys.push_back(p >> index_bits);
+    result.keys.push_back(static_cast<uint64_t>(p >> index_bits));
   }
   return result;
 }
@@ -1370,8 +1457,29 @@ absl::StatusOr<DonorReport> ReportFor(const DonorStore& store,
                                       const matcher::Genotype& recipient,
                                       const RankOptions& options,
                                       size_t donor) {
-  return eligibility::ScoreDonor(ScoringContextFor(reference, recipient, options),
-                                 store.FactsOf(donor), store.GenotypeOf(donor));
+  eligibility::ScoringContext ctx = ScoringContextFor(reference, recipient, options);
+  if (options.imputer == nullptr) {
+    return eligibility::ScoreDonor(ctx, store.FactsOf(donor), store.GenotypeOf(donor));
+  }
+  // With probabilities: the recipient imputed as Compile imputes it, and
+  // the donor's stored imputation when the store holds one made with this
+  // imputer (so the report says what the probability key ranked by).
+  absl::StatusOr<impute::Imputation> ri =
+      options.imputer->Impute(recipient, options.recipient_impute);
+  impute::Imputation unavailable;  // explained false: "not computed"
+  ctx.imputer = options.imputer.get();
+  ctx.recipient_imputation = ri.ok() ? &*ri : &unavailable;
+  const internal::StoreData& sd = store.data();
+  std::optional<impute::Imputation> stored;
+  if (sd.has_imputations() && sd.imputation_fingerprint() == options.imputer->fingerprint()) {
+    size_t count;
+    const uint16_t* words = sd.imputation_words(donor, &count);
+    internal::StoredImputation d;
+    internal::DecodeImputation(words, count, &d);
+    if (d.imputed()) stored = internal::ToImputation(d);
+  }
+  return eligibility::ScoreDonor(ctx, store.FactsOf(donor), store.GenotypeOf(donor), {},
+                                 stored ? &*stored : nullptr);
 }
 
 }  // namespace hla::registry

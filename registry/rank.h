@@ -43,6 +43,7 @@
 #include "eligibility/eligibility.h"
 #include "eligibility/score.h"
 #include "family/family.h"
+#include "impute/impute.h"
 #include "matcher/match.h"
 #include "registry/store.h"
 
@@ -69,14 +70,17 @@ enum class RankKey : uint8_t {
                   // (matcher_internal::LeaderRankKey, after Petersdorf 2020)
   kKirB,          // KIR B content best, better, neutral, not typed (Cooley
                   // et al., Blood 2010)
+  kProbability,   // higher P(10/10), then higher P(>= 9/10), in whole
+                  // percent; not available last (impute/impute.h; the
+                  // registry-search practice of HapLogic and Atlas)
 };
 // "dsa", "haplo", "age", "sex", "relationship", "abo", "cmv", "matches",
-// "tce", "leader", "kir_b".
+// "tce", "leader", "kir_b", "probability".
 absl::string_view ToString(RankKey key);
 // The default policy: dsa,haplo,age,sex,relationship,abo,cmv,matches,tce.
 std::vector<RankKey> DefaultRankBy();
 // A comma list of key names; InvalidArgumentError naming an unknown or
-// repeated key. Every key may be listed; the composed key is at most 35
+// repeated key. Every key may be listed; the composed key is at most 49
 // bits (uint64_t).
 absl::StatusOr<std::vector<RankKey>> ParseRankBy(absl::string_view text);
 
@@ -110,6 +114,13 @@ struct RankOptions {
   // blocks of 65,536 donors while scanning, and returns
   // DeadlineExceededError once it has passed. Infinite by default.
   absl::Time deadline = absl::InfiniteFuture();
+  // Match probabilities (impute/impute.h), or null. With an imputer the
+  // ranked donors' reports (ReportFor) carry probabilities, and the
+  // `probability` key may rank (it needs the store's imputations,
+  // ImputeDonors); the recipient is imputed with recipient_impute (its
+  // population, else the mixture).
+  std::shared_ptr<const impute::Imputer> imputer;
+  impute::ImputeOptions recipient_impute;
 };
 
 struct RankResult {
@@ -168,11 +179,13 @@ absl::StatusOr<DonorReport> ReportFor(const DonorStore& store,
                                       size_t donor);
 
 // The ranking key of a donor from its full pairwise result (used for
-// fallback donors and by tests).
+// fallback donors and by tests). Without `probability` the probability key
+// reads "not available".
 uint64_t KeyFromReport(const std::vector<RankKey>& rank_by,
                        const eligibility::DonorFacts& facts, const matcher::MatchReport& report,
                        const eligibility::Eligibility& eligibility,
-                       const eligibility::RecipientFacts& recipient);
+                       const eligibility::RecipientFacts& recipient,
+                       const impute::MatchProbability* probability = nullptr);
 
 }  // namespace hla::registry
 

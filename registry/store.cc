@@ -2,7 +2,9 @@
 #include "registry/store.h"
 
 #include <algorithm>
+#include <atomic>
 #include <limits>
+#include <thread>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
@@ -10,6 +12,7 @@
 #include "absl/hash/hash.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "registry/internal/imputations.h"
 #include "registry/internal/store_data.h"
 
 namespace hla::registry {
@@ -29,7 +32,12 @@ struct OwnedArrays {
   std::vector<uint32_t> id_offsets;
   std::string id_arena;
   std::vector<DictionaryBuilder> dictionaries;  // by slot
+  std::vector<uint8_t> populations;  // empty when every one is unknown
 };
+
+uint8_t PopulationCode(const eligibility::DonorFacts& f) {
+  return f.population ? static_cast<uint8_t>(1 + static_cast<int>(*f.population)) : 0;
+}
 
 bool HasPhaseOrAlternatives(const matcher::Genotype& g) {
   if (g.phased) return true;
@@ -146,6 +154,9 @@ matcher::Genotype StoreData::GenotypeOf(size_t i) const {
 eligibility::DonorFacts StoreData::FactsOf(size_t i) const {
   eligibility::DonorFacts f = PackedFacts::Unpack(facts_[i]);
   f.id = std::string(id(i));
+  if (const uint8_t code = population_code(i); code != 0) {
+    f.population = static_cast<data::Population>(code - 1);
+  }
   return f;
 }
 
@@ -218,6 +229,90 @@ double DonorStore::record_bytes_per_donor() const {
 size_t DonorStore::dictionary_entries() const {
   return data_->dictionary_entries();
 }
+bool DonorStore::has_imputations() const { return data_->has_imputations(); }
+
+absl::Status ImputeDonors(const impute::Imputer& imputer, int threads,
+                          DonorStore* store,
+                          const std::function<void(size_t, size_t)>& progress) {
+  StoreData& s = *store->data_;
+  if (imputer.haplotypes().size() > 65535) {
+    return absl::InvalidArgumentError("more than 65,535 haplotypes in the table");
+  }
+  if (s.size_ > 0 && imputer.frequencies().release() != s.release_) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the haplotype frequencies are bound to IPD-IMGT/HLA ",
+        imputer.frequencies().release(), ", the donors to ", s.release_));
+  }
+  const size_t n = s.size_;
+  if (threads <= 0) {
+    threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  }
+  threads = static_cast<int>(std::min<size_t>(static_cast<size_t>(threads), n / 1024 + 1));
+  // Each thread encodes a contiguous range; the ranges are then joined.
+  struct Part {
+    std::vector<uint16_t> words;
+    std::vector<uint32_t> lengths;
+  };
+  std::vector<Part> parts(static_cast<size_t>(threads));
+  std::atomic<size_t> done{0};
+  auto work = [&](int t) {
+    Part& part = parts[static_cast<size_t>(t)];
+    const size_t begin = n * static_cast<size_t>(t) / static_cast<size_t>(threads);
+    const size_t end = n * static_cast<size_t>(t + 1) / static_cast<size_t>(threads);
+    part.lengths.reserve(end - begin);
+    part.words.reserve((end - begin) * 20);
+    for (size_t i = begin; i < end; ++i) {
+      const size_t before = part.words.size();
+      if (s.is_fallback(i)) {
+        internal::EncodeImputation(nullptr, false, &part.words);
+      } else {
+        impute::ImputeOptions o;
+        if (const uint8_t code = s.population_code(i); code != 0) {
+          o.population = static_cast<data::Population>(code - 1);
+        }
+        absl::StatusOr<impute::Imputation> m = imputer.Impute(s.GenotypeOf(i), o);
+        internal::EncodeImputation(m.ok() ? &*m : nullptr, !m.ok(), &part.words);
+      }
+      part.lengths.push_back(static_cast<uint32_t>(part.words.size() - before));
+      if (((i - begin) & 4095) == 4095) {
+        const size_t now = done.fetch_add(4096) + 4096;
+        if (t == 0 && progress) progress(now, n);
+      }
+    }
+  };
+  if (threads == 1) {
+    work(0);
+  } else {
+    std::vector<std::thread> pool;
+    for (int t = 0; t < threads; ++t) pool.emplace_back(work, t);
+    for (std::thread& th : pool) th.join();
+  }
+  size_t total = 0;
+  for (const Part& p : parts) total += p.words.size();
+  if (total > std::numeric_limits<uint32_t>::max()) {
+    return absl::InvalidArgumentError("the imputations exceed 2^32 - 1 words");
+  }
+  struct Owned {
+    std::vector<uint32_t> offsets;
+    std::vector<uint16_t> words;
+  };
+  auto owned = std::make_shared<Owned>();
+  owned->offsets.reserve(n + 1);
+  owned->offsets.push_back(0);
+  owned->words.reserve(total);
+  for (Part& p : parts) {
+    for (uint32_t len : p.lengths) owned->offsets.push_back(owned->offsets.back() + len);
+    owned->words.insert(owned->words.end(), p.words.begin(), p.words.end());
+    Part().words.swap(p.words);
+  }
+  s.imputation_fingerprint_ = imputer.fingerprint();
+  s.imputation_haplotypes_ = imputer.haplotypes().size();
+  s.imputation_offsets_ = owned->offsets.data();
+  s.imputation_words_ = owned->words.data();
+  s.imputation_backing_ = std::move(owned);
+  if (progress) progress(n, n);
+  return absl::OkStatus();
+}
 
 // ---- DonorStoreBuilder
 
@@ -241,6 +336,15 @@ struct DonorStoreBuilder::Impl {
   bool arena_overflow = false;
   absl::flat_hash_map<uint32_t, matcher::Genotype> fallback;
   std::vector<std::pair<uint32_t, std::string>> fallback_text;
+  // Population codes, kept from the first donor whose population is known
+  // (earlier ones padded with 0, unknown).
+  std::vector<uint8_t> populations;
+
+  void AddPopulation(const eligibility::DonorFacts& f) {
+    const uint8_t code = PopulationCode(f);
+    if (code != 0 && populations.empty()) populations.assign(facts.size() - 1, 0);
+    if (code != 0 || !populations.empty()) populations.push_back(code);
+  }
 
   LocusDict& Dict(Locus l) {
     LocusDict& d = loci[static_cast<int>(l)];
@@ -346,6 +450,7 @@ void DonorStoreBuilder::Add(const eligibility::DonorFacts& facts, const matcher:
     m.fallback.emplace(index, g);
     m.fallback_text.emplace_back(index, std::string(typing));
     m.facts.push_back(w);
+    m.AddPopulation(facts);
     m.PadColumns();
     m.AddId(facts.id);
     return;
@@ -360,6 +465,7 @@ void DonorStoreBuilder::Add(const eligibility::DonorFacts& facts, const matcher:
     if (lt.typed_positions == 1) w |= uint64_t{1} << (PackedFacts::kOnceShift + li);
   }
   m.facts.push_back(w);
+  m.AddPopulation(facts);
   m.PadColumns();
   for (int li = 0; li < kLocusCount; ++li) {
     if (ids[li][0] == 0) continue;
@@ -379,6 +485,7 @@ void DonorStoreBuilder::AddIds(
   uint64_t w = PackedFacts::Pack(facts);
   w |= static_cast<uint64_t>(once_mask & 0x7FF) << PackedFacts::kOnceShift;
   m.facts.push_back(w);
+  m.AddPopulation(facts);
   for (int li = 0; li < kLocusCount; ++li) {
     Impl::LocusDict& d = m.loci[li];
     if (!d.used) continue;
@@ -451,12 +558,14 @@ absl::StatusOr<DonorStore> DonorStoreBuilder::Finish() && {
     s.dictionaries_.push_back(b.View());
   }
   owned->facts = std::move(m.facts);
+  owned->populations = std::move(m.populations);
   owned->id_offsets = std::move(m.id_offsets);
   owned->id_arena = std::move(m.arena);
   s.size_ = n;
   s.ids16_ = wide ? nullptr : owned->ids16.data();
   s.ids32_ = wide ? owned->ids32.data() : nullptr;
   s.facts_ = owned->facts.data();
+  s.populations_ = owned->populations.empty() ? nullptr : owned->populations.data();
   s.id_offsets_ = owned->id_offsets.data();
   s.id_arena_ = owned->id_arena.data();
   s.backing_ = std::move(owned);

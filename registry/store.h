@@ -21,6 +21,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -33,6 +34,7 @@
 #include "data/reference.h"
 #include "hla/locus.h"
 #include "eligibility/eligibility.h"
+#include "impute/impute.h"
 #include "matcher/match.h"
 
 namespace hla::registry {
@@ -74,6 +76,8 @@ class DonorStore {
   double bytes_per_donor() const;
   double record_bytes_per_donor() const;
   size_t dictionary_entries() const;
+  // ImputeDonors has run on this store (or the index kept its result).
+  bool has_imputations() const;
 
   // The layout, for the registry's own scan and index file
   // (registry/internal/store_data.h).
@@ -82,6 +86,8 @@ class DonorStore {
  private:
   friend class DonorStoreBuilder;
   friend struct StoreAccess;  // registry/index_file.cc
+  friend absl::Status ImputeDonors(const impute::Imputer&, int, DonorStore*,
+                                   const std::function<void(size_t, size_t)>&);
   std::unique_ptr<internal::StoreData> data_;
 };
 
@@ -125,6 +131,22 @@ class DonorStoreBuilder {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// Imputes every donor of `store` (impute/impute.h: the donor's population,
+// the mixture when unknown) on `threads` threads (0: the hardware's) and
+// keeps a compact form in the store (registry/internal/imputations.h: the
+// pairs holding 99.9 % of the posterior, at most 32, about 20 bytes a
+// donor), for the `probability` rank key and the ranked donors' reports.
+// Fallback donors (phased or '|' typings) are imputed by their reports
+// instead. A donor too vaguely typed to impute (Impute's
+// ResourceExhaustedError) is kept as refused: its probability is not
+// available. `progress` (may be empty) is called from one thread with
+// (donors done, total). Call before the store is shared. Errors:
+// FailedPreconditionError for an imputer bound to another release;
+// InvalidArgumentError past 2^32 - 1 words of imputations.
+absl::Status ImputeDonors(const impute::Imputer& imputer, int threads,
+                          DonorStore* store,
+                          const std::function<void(size_t, size_t)>& progress = nullptr);
 
 }  // namespace hla::registry
 

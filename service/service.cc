@@ -909,8 +909,8 @@ struct Service::Impl {
       if (absl::Status s = CheckKeys(dj, where,
                                      {"id", "typing", "relationship",
                                       "birth_date", "age", "sex", "abo", "cmv",
-                                      "kir", "source", "role", "family_id",
-                                      "other_parent"});
+                                      "kir", "population", "source", "role",
+                                      "family_id", "other_parent"});
           !s.ok()) {
         return s;
       }
@@ -925,6 +925,7 @@ struct Service::Impl {
       HLA_SVC_GET(abo, OptString(dj, "abo", prefix));
       HLA_SVC_GET(cmv, OptString(dj, "cmv", prefix));
       HLA_SVC_GET(kir, OptString(dj, "kir", prefix));
+      HLA_SVC_GET(population, OptString(dj, "population", prefix));
       if (!typing) return Bad(absl::StrCat("'", prefix, "typing' is required"));
 
       // Bad donor data is the donor's problem, not the request's: it goes
@@ -947,6 +948,7 @@ struct Service::Impl {
               {eligibility::DonorFact::kAbo, abo},
               {eligibility::DonorFact::kCmv, cmv},
               {eligibility::DonorFact::kKir, kir},
+              {eligibility::DonorFact::kPopulation, population},
           };
       absl::Status fact_error;
       for (const auto& [fact, text] : written) {

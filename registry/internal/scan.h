@@ -28,6 +28,8 @@ struct FastLocus {
   matcher::MatchGrade grade = matcher::MatchGrade::kUnknown;
   matcher::MatchConfidence confidence = matcher::MatchConfidence::kMismatch;
   bool crossed = false;
+  // A position's match is only potential (Imputer::CertainCounts reads it).
+  bool potential = false;
   // HLA-B under a policy with the leader key: the key (0-4).
   int8_t leader = 4;
 };

@@ -134,6 +134,24 @@ class StoreData {
     return fallback_text_;
   }
 
+  // Donor i's population code: 0 unknown, 1 + data::Population.
+  uint8_t population_code(size_t i) const {
+    return populations_ != nullptr ? populations_[i] : 0;
+  }
+
+  // The imputations of ImputeDonors (registry/store.h), when made: per
+  // donor a run of 16-bit words (registry/internal/imputations.h).
+  bool has_imputations() const { return imputation_offsets_ != nullptr; }
+  uint64_t imputation_fingerprint() const { return imputation_fingerprint_; }
+  uint64_t imputation_haplotypes() const { return imputation_haplotypes_; }
+  const uint16_t* imputation_words(size_t i, size_t* count) const {
+    *count = imputation_offsets_[i + 1] - imputation_offsets_[i];
+    return imputation_words_ + imputation_offsets_[i];
+  }
+  size_t imputation_bytes() const {
+    return has_imputations() ? (size_ + 1) * 4 + 2 * size_t{imputation_offsets_[size_]} : 0;
+  }
+
   // The donor as matcher::Match takes it: the interned positions put back
   // together (or the fallback genotype), and its facts.
   matcher::Genotype GenotypeOf(size_t i) const;
@@ -167,6 +185,15 @@ class StoreData {
   std::shared_ptr<const void> backing_;  // owns the arrays above
   absl::flat_hash_map<uint32_t, matcher::Genotype> fallback_;
   std::vector<std::pair<uint32_t, std::string>> fallback_text_;
+  // size_ population codes, or null when every donor's is unknown.
+  const uint8_t* populations_ = nullptr;
+  std::shared_ptr<const void> populations_backing_;
+  // The imputations: size_ + 1 offsets into the words, or null.
+  uint64_t imputation_fingerprint_ = 0;
+  uint64_t imputation_haplotypes_ = 0;  // the imputer's haplotype count
+  const uint32_t* imputation_offsets_ = nullptr;
+  const uint16_t* imputation_words_ = nullptr;
+  std::shared_ptr<const void> imputation_backing_;
 };
 
 }  // namespace hla::registry::internal
