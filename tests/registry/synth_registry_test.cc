@@ -8,7 +8,10 @@
 // hand-built; this one has the spellings a registry has (thousands of
 // distinct lists and MACs sharing names such as A*02:01), which is what
 // the flat dictionary and the scan's per-range grades are built for.
+#include <algorithm>
+#include <cmath>
 #include <memory>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -19,6 +22,8 @@
 #include "registry/ingest.h"
 #include "registry/internal/scan.h"
 #include "registry/rank.h"
+#include "registry/store.h"
+#include "impute/impute.h"
 #include "data/haplotype_freq.h"
 #include "synth/synth.h"
 #include "tests/matcher/match_test_util.h"
@@ -34,6 +39,10 @@ constexpr uint64_t kDonors = 1500;
 
 struct SynthRegistry {
   std::unique_ptr<DonorStore> store;
+  // The same donors with their imputations (ImputeDonors), and the
+  // imputer; the rows as written, for a second ingest.
+  std::unique_ptr<DonorStore> imputed;
+  std::shared_ptr<const impute::Imputer> imputer;
   std::vector<std::string> typings;  // per donor, as written
   std::string error;
 };
@@ -88,6 +97,31 @@ const SynthRegistry& Registry() {
       return r;
     }
     r->store = std::make_unique<DonorStore>(*std::move(store));
+    auto imputer = impute::Imputer::Create(s.ref, *freqs);
+    if (!imputer.ok()) {
+      r->error = imputer.status().ToString();
+      return r;
+    }
+    r->imputer = *std::move(imputer);
+    // Two more donors: a '|' genotype list and a phased typing, which the
+    // scan hands to matcher::Match (fallback) and ImputeDonors leaves to
+    // their reports.
+    text += "FALLBACK1\t\tunrelated\t\tunrelated\t1990-01-01\tM\tO+\tneg\tEUR\t"
+            "A*01:01+A*02:01^B*08:01+B*44:02|B*08:01+B*44:03^C*07:01+C*05:01^"
+            "DRB1*03:01+DRB1*04:01^DQB1*02:01+DQB1*03:02\t\t\t\t\n";
+    text += "FALLBACK2\t\tunrelated\t\tunrelated\t1985-06-01\tF\tA+\tpos\t\t"
+            "A*01:01~C*07:01~B*08:01~DRB1*03:01~DQB1*02:01+"
+            "A*03:01~C*07:02~B*07:02~DRB1*15:01~DQB1*06:02\t\t\t\t\n";
+    std::istringstream again(text);
+    auto imputed = IngestDonorStream(&again, "synth.tsv", *s.resolver, {}, nullptr, &stats);
+    if (!imputed.ok()) {
+      r->error = imputed.status().ToString();
+      return r;
+    }
+    r->imputed = std::make_unique<DonorStore>(*std::move(imputed));
+    if (absl::Status st = ImputeDonors(*r->imputer, 2, r->imputed.get()); !st.ok()) {
+      r->error = st.ToString();
+    }
     return r;
   }();
   return *kRegistry;
@@ -218,6 +252,143 @@ TEST(SynthRegistryTest, StoredGenotypesEqualTheTypingsResolvedAfresh) {
       }
     }
   }
+}
+
+// The probability key: the scan (TopMatchScorer on the stored imputation)
+// equals the pairwise key (ReportFor: Imputer::Probability on the same
+// stored imputation, or a fresh one for the fallback donors) on every donor,
+// under a policy that ranks by probability first, for several recipients;
+// and the stored imputation (99.9 % of the posterior, at most 32 pairs)
+// gives P(10/10) within half a point of a fresh, whole imputation.
+TEST(SynthRegistryTest, TheProbabilityKeyOfTheScanEqualsThePairwiseOne) {
+  const SynthRegistry& reg = Registry();
+  ASSERT_EQ(reg.error, "");
+  const DonorStore& store = *reg.imputed;
+  ASSERT_EQ(store.size(), kDonors + 2);
+  ASSERT_TRUE(store.has_imputations());
+  EXPECT_EQ(store.fallback_count(), 2u);
+  const data::Reference& ref = *LoadShipped().ref;
+  // Populations were read from the synth file's column.
+  size_t with_population = 0;
+  for (size_t i = 0; i < store.size(); ++i) with_population += store.FactsOf(i).population.has_value();
+  EXPECT_EQ(with_population, kDonors + 1);
+
+  std::vector<matcher::Genotype> recipients;
+  for (size_t i : {3u, 250u, 777u}) recipients.push_back(store.GenotypeOf(i));
+  absl::StatusOr<matcher::Genotype> patient = Geno(
+      "A*01:01~C*07:01~B*08:01~DRB1*03:01~DQB1*02:01~DPB1*04:01+"
+      "A*02:01~C*05:01~B*44:02~DRB1*04:01~DQB1*03:02~DPB1*04:02");
+  ASSERT_TRUE(patient.ok());
+  recipients.push_back(*patient);
+  absl::StatusOr<matcher::Genotype> vague = Geno(
+      "A*01:XX+A*02:XX^B*08:XX+B*44:XX^DRB1*03:XX+DRB1*04:XX");
+  ASSERT_TRUE(vague.ok());
+  recipients.push_back(*vague);
+
+  RankOptions o;
+  o.eligibility.as_of = absl::CivilDay(2026, 12, 1);
+  o.rank_by = {RankKey::kProbability, RankKey::kDsa, RankKey::kHaplo,
+               RankKey::kAge, RankKey::kMatches};
+  o.imputer = reg.imputer;
+  size_t pairs = 0, fractional = 0, reaching = 0;
+  double worst = 0;
+  std::set<uint64_t> codes;
+  for (size_t r = 0; r < recipients.size(); ++r) {
+    const matcher::Genotype& rec = recipients[r];
+    absl::StatusOr<std::unique_ptr<CompiledQuery>> q =
+        CompiledQuery::Compile(store, ref, rec, o, /*parallel_from=*/0);
+    ASSERT_TRUE(q.ok()) << q.status();
+    absl::StatusOr<impute::Imputation> ri = reg.imputer->Impute(rec, {});
+    ASSERT_TRUE(ri.ok());
+    for (size_t i = 0; i < store.size(); ++i) {
+      SCOPED_TRACE(absl::StrCat("recipient ", r, " donor ", i));
+      const FastResult got = (*q)->Evaluate(i);
+      absl::StatusOr<DonorReport> want = ReportFor(store, ref, rec, o, i);
+      ASSERT_TRUE(want.ok());
+      ASSERT_TRUE(want->probability.has_value());
+      const impute::MatchProbability& p = *want->probability;
+      ASSERT_EQ(got.key, KeyFromReport(o.rank_by, want->facts, want->report,
+                                       want->eligibility, o.recipient, &p));
+      // The probability part: 14 bits atop dsa, haplo, age, matches (17).
+      codes.insert(got.key >> 17 & 0x3FFF);
+      ++pairs;
+      fractional += p.available && p.p10 > 0.005 && p.p10 < 0.995;
+      reaching += p.available && p.p9_or_more > 0.005;
+      // The stored imputation against a fresh, whole one.
+      impute::ImputeOptions io;
+      io.population = want->facts.population;
+      absl::StatusOr<impute::Imputation> fresh = reg.imputer->Impute(want->genotype, io);
+      if (fresh.ok() && p.available) {
+        const impute::MatchProbability whole =
+            reg.imputer->Probability(*ri, *fresh, &want->report);
+        ASSERT_TRUE(whole.available);
+        worst = std::max(worst, std::abs(whole.p10 - p.p10));
+        EXPECT_NEAR(whole.p10, p.p10, 0.005);
+        EXPECT_NEAR(whole.p9_or_more, p.p9_or_more, 0.005);
+      }
+    }
+  }
+  EXPECT_EQ(pairs, store.size() * recipients.size());
+  // The key separated donors by probability, fractions included.
+  EXPECT_GT(codes.size(), 10u);
+  EXPECT_GE(fractional, 5u);
+  EXPECT_GE(reaching, 15u);
+  RecordProperty("worst_p10_difference", std::to_string(worst));
+}
+
+// Rank with the probability key: best first, the keys those of the reports.
+TEST(SynthRegistryTest, RankByProbabilityOrdersByTheReportsKeys) {
+  const SynthRegistry& reg = Registry();
+  ASSERT_EQ(reg.error, "");
+  const data::Reference& ref = *LoadShipped().ref;
+  absl::StatusOr<matcher::Genotype> rec = Geno(
+      "A*01:01+A*02:01^C*07:01+C*05:01^B*08:01+B*44:02^DRB1*03:01+DRB1*04:01^"
+      "DQB1*02:01+DQB1*03:02");
+  ASSERT_TRUE(rec.ok());
+  RankOptions o;
+  o.eligibility.as_of = absl::CivilDay(2026, 12, 1);
+  o.rank_by = {RankKey::kProbability, RankKey::kAge};
+  o.imputer = reg.imputer;
+  o.top = 50;
+  o.threads = 2;
+  absl::StatusOr<RankResult> r = Rank(*reg.imputed, ref, *rec, o);
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_EQ(r->ranked.size(), 50u);
+  for (size_t k = 0; k < r->ranked.size(); ++k) {
+    if (k > 0) {
+      EXPECT_LE(r->keys[k - 1], r->keys[k]);
+    }
+    absl::StatusOr<DonorReport> d = ReportFor(*reg.imputed, ref, *rec, o, r->ranked[k]);
+    ASSERT_TRUE(d.ok());
+    EXPECT_EQ(r->keys[k], KeyFromReport(o.rank_by, d->facts, d->report, d->eligibility,
+                                        o.recipient, &*d->probability));
+  }
+  // The 50 are the 50 best keys of the whole registry, computed pairwise.
+  std::vector<uint64_t> all;
+  for (size_t i = 0; i < reg.imputed->size(); ++i) {
+    absl::StatusOr<DonorReport> d = ReportFor(*reg.imputed, ref, *rec, o, i);
+    ASSERT_TRUE(d.ok());
+    all.push_back(KeyFromReport(o.rank_by, d->facts, d->report, d->eligibility,
+                                o.recipient, &*d->probability));
+  }
+  std::sort(all.begin(), all.end());
+  all.resize(50);
+  EXPECT_EQ(r->keys, all);
+  // Some donor has a real chance of 10/10 (the key ranks on something).
+  absl::StatusOr<DonorReport> best = ReportFor(*reg.imputed, ref, *rec, o, r->ranked[0]);
+  ASSERT_TRUE(best.ok());
+  EXPECT_GT(best->probability->p10, 0.01);
+
+  // Without the imputations, or without an imputer, the key is refused
+  // with the reason.
+  absl::StatusOr<RankResult> bare = Rank(*reg.store, ref, *rec, o);
+  ASSERT_FALSE(bare.ok());
+  EXPECT_NE(bare.status().message().find("rebuild it with haplomatch index"), std::string::npos)
+      << bare.status();
+  RankOptions no_imputer = o;
+  no_imputer.imputer = nullptr;
+  EXPECT_EQ(Rank(*reg.imputed, ref, *rec, no_imputer).status().code(),
+            absl::StatusCode::kFailedPrecondition);
 }
 
 }  // namespace
