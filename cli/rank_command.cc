@@ -13,6 +13,7 @@
 //   rejected J
 // where N = R + X + J. Exit 1 when a row was rejected.
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <fstream>
@@ -38,6 +39,7 @@
 #include "data/resolve.h"
 #include "eligibility/eligibility.h"
 #include "matcher/match.h"
+#include "impute/impute.h"
 #include "registry/ingest.h"
 #include "registry/rank.h"
 #include "registry/store.h"
@@ -87,19 +89,30 @@ constexpr char kRankUsage[] =
     "  --gate LIST           also exclude on abo, cmv, sex (as for 'match')\n"
     "  --rank-by KEYS        comma list (default\n"
     "                        dsa,haplo,age,sex,relationship,abo,cmv,matches,tce;\n"
-    "                        also leader (HLA-B leader match) and kir_b (the\n"
-    "                        donor's KIR B content); docs/ranking.md)\n"
+    "                        also leader (HLA-B leader match), kir_b (the\n"
+    "                        donor's KIR B content) and probability (P(10/10)\n"
+    "                        then P(>=9/10), from the index's imputations);\n"
+    "                        docs/ranking.md)\n"
+    "  --recipient-population P  EUR, AFA, API or HIS: the recipient's\n"
+    "                        haplotype frequencies (default: the mix;\n"
+    "                        docs/probability.md)\n"
     "  --imgt V|DIR, --mac FILE   reference data, as for 'match'\n";
 
 constexpr char kIndexUsage[] =
     "usage: haplomatch index --donors FILE --out INDEX [--rejects FILE]\n"
-    "                        [--shard K/N] [--id-column NAME] [--imgt V|DIR]\n"
-    "                        [--mac FILE]\n"
+    "                        [--shard K/N] [--id-column NAME] [--no-impute]\n"
+    "                        [--threads N] [--imgt V|DIR] [--mac FILE]\n"
     "\n"
     "Compiles a donor file ('-' = standard input) into an index that\n"
     "'haplomatch rank --donors' maps instead of re-reading the file\n"
-    "(versioned, with the IMGT release and a checksum).\n"
+    "(versioned, with the IMGT release and a checksum). Each donor is\n"
+    "imputed from the NMDP 2007 haplotype frequencies (its population\n"
+    "column, else the mix) and the likely haplotype pairs kept, for\n"
+    "'rank --rank-by probability' (docs/probability.md).\n"
     "\n"
+    "  --no-impute   skip the imputation (a smaller index, built faster;\n"
+    "                the probability key is then refused)\n"
+    "  --threads N   imputation threads (default: hardware concurrency)\n"
     "  --shard K/N   only shard K (from 0) of N: the K-th of N contiguous\n"
     "                slices of the file's rows (haplomatch.dask ranks the\n"
     "                shards, in order, as the whole file; docs/distributed.md)\n";
@@ -153,7 +166,8 @@ FlagSpec RankFlagSpec() {
                       "recipient-sex", "antibodies", "dsa-mfi", "donors",
                       "id-column", "top", "format", "out", "rejects",
                       "threads", "protocol", "as-of", "rank-by", "gate",
-                      "family", "imgt", "mac", "unrelated-haplo"};
+                      "family", "imgt", "mac", "unrelated-haplo",
+                      "recipient-population"};
   spec.bool_flags = {"allow-minors"};
   return spec;
 }
@@ -213,7 +227,35 @@ absl::Status ParseRankOutputFlags(const Args& args, RankConfig* c) {
     if (!k.ok()) return UsageError(k.status());
     o.rank_by = *k;
   }
+  if (auto p = args.Get("recipient-population")) {
+    std::optional<data::Population> pop = data::ParsePopulation(*p);
+    if (!pop) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--recipient-population must be EUR, AFA, API or HIS, not '", *p, "'"));
+    }
+    o.recipient_impute.population = *pop;
+  }
   return absl::OkStatus();
+}
+
+bool RanksByProbability(const registry::RankOptions& o) {
+  return std::find(o.rank_by.begin(), o.rank_by.end(),
+                   registry::RankKey::kProbability) != o.rank_by.end();
+}
+
+// A one-line progress note on an interactive stderr while ImputeDonors
+// runs.
+absl::Status Impute(Command& cmd, const impute::Imputer& imputer, int threads,
+                    registry::DonorStore* store) {
+  const bool on = cmd.interactive;
+  absl::Status s = registry::ImputeDonors(
+      imputer, threads, store, [&](size_t done, size_t total) {
+        if (on && total > 0) {
+          *cmd.err << "\rimputing donors: " << (100 * done / total) << "%" << std::flush;
+        }
+      });
+  if (on) *cmd.err << "\r\033[K" << std::flush;
+  return s;
 }
 
 // Every flag, in the order its errors are reported. InvalidArgumentError
@@ -435,6 +477,28 @@ int RunRank(Command& cmd) {
                                      resolver->reference_ptr());
   if (!store.ok()) return cl.Reject(store.status().message());
 
+  // Probabilities, when the policy ranks by them (listed last, they only
+  // break ties): the ranked donors' reports then carry them, from the same
+  // stored imputations as the key, so that a donor file and its index give
+  // the same output; a donor file is imputed here.
+  const bool by_probability = RanksByProbability(config->options);
+  if (by_probability) {
+    absl::StatusOr<std::unique_ptr<const impute::Imputer>> imputer =
+        impute::Imputer::LoadShipped(resolver->reference_ptr());
+    if (!imputer.ok()) {
+      return cl.Reject(absl::StrCat("--rank-by probability: ", imputer.status().message()));
+    }
+    config->options.imputer = *std::move(imputer);
+  }
+  if (by_probability && !store->has_imputations() && config->donors &&
+      !registry::IsIndexFile(config->donors->path)) {
+    if (absl::Status s = Impute(cmd, *config->options.imputer,
+                                config->options.threads, &*store);
+        !s.ok()) {
+      return cl.Reject(s.message());
+    }
+  }
+
   absl::StatusOr<Ranked> ranked =
       Scan(cmd, *store, resolver->reference(), recipient->typing.genotype,
            config->options);
@@ -466,8 +530,8 @@ absl::StatusOr<std::pair<size_t, size_t>> ParseShard(absl::string_view text) {
 int RunIndex(Command& cmd) {
   CommandLine cl(cmd, "haplomatch index", kIndexUsage,
                  {/*value_flags=*/{"donors", "out", "rejects", "id-column",
-                                   "imgt", "mac", "shard"},
-                  /*bool_flags=*/{}, /*repeated_flags=*/{}});
+                                   "imgt", "mac", "shard", "threads"},
+                  /*bool_flags=*/{"no-impute"}, /*repeated_flags=*/{}});
   if (std::optional<int> done = cl.Parse()) return *done;
   const Args& args = cl.args();
   if (!args.Has("donors")) return cl.Usage("--donors is required");
@@ -483,6 +547,13 @@ int RunIndex(Command& cmd) {
     shard = *kn;
   }
   const std::string out = *args.Get("out");
+  int threads = 0;
+  if (auto v = args.Get("threads");
+      v && (!absl::SimpleAtoi(*v, &threads) || threads < 1 ||
+            threads > registry::kMaxThreads)) {
+    return cl.Usage(absl::StrCat("--threads: a number from 1 to ", registry::kMaxThreads));
+  }
+  donors.threads = threads;
   if (absl::Status s = CheckPaths(args); !s.ok()) return cl.Fail(s);
 
   absl::StatusOr<data::Resolver> resolver = LoadResolver(args);
@@ -509,16 +580,38 @@ int RunIndex(Command& cmd) {
   absl::StatusOr<registry::DonorStore> store =
       LoadDonors(donors, *resolver, cmd, &rejected, &stats);
   if (!store.ok()) return cl.Reject(store.status().message());
+  // The imputations, unless --no-impute: a release the shipped frequency
+  // table cannot be bound to is said, and the index made without them.
+  std::string impute_note;
+  if (!args.Has("no-impute")) {
+    absl::StatusOr<std::unique_ptr<const impute::Imputer>> imputer =
+        impute::Imputer::LoadShipped(resolver->reference_ptr());
+    if (!imputer.ok()) {
+      impute_note = absl::StrCat("not imputed (", imputer.status().message(), "); ");
+    } else {
+      const auto start = std::chrono::steady_clock::now();
+      if (absl::Status s = Impute(cmd, **imputer, threads, &*store); !s.ok()) {
+        return cl.Reject(s.message());
+      }
+      impute_note = absl::StrFormat(
+          "imputed in %.1f s; ",
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    }
+  }
   if (absl::Status s = registry::WriteIndex(*store, out); !s.ok()) {
     return cl.Reject(s.message());
   }
-  *cmd.err << shard_note;
+  *cmd.err << shard_note << impute_note;
   *cmd.err << absl::StrFormat(
       "read %d, indexed %d, rejected %d; %.1f bytes/donor all in (%.1f in "
-      "the records, the rest in %d distinct typings); %.0f rows/s; wrote "
-      "%s\n",
+      "the records, %.1f in imputations, the rest in %d distinct typings); "
+      "%.0f rows/s; wrote %s\n",
       stats.rows, store->size(), rejected, store->bytes_per_donor(),
-      store->record_bytes_per_donor(), store->dictionary_entries(),
+      store->record_bytes_per_donor(),
+      store->size() > 0 ? static_cast<double>(store->imputation_bytes()) /
+                              static_cast<double>(store->size())
+                        : 0.0,
+      store->dictionary_entries(),
       stats.seconds > 0 ? static_cast<double>(stats.rows) / stats.seconds : 0.0,
       out);
   return rejected > 0 ? kExitRejected : kExitOk;

@@ -190,7 +190,8 @@ size_t StoreData::fallback_bytes() const {
 double StoreData::bytes_per_donor() const {
   if (size_ == 0) return 0;
   return static_cast<double>(record_bytes() + dictionary_bytes() +
-                             fallback_bytes()) /
+                             fallback_bytes() + imputation_bytes() +
+                             (populations_ != nullptr ? size_ : 0)) /
          static_cast<double>(size_);
 }
 
@@ -230,6 +231,7 @@ size_t DonorStore::dictionary_entries() const {
   return data_->dictionary_entries();
 }
 bool DonorStore::has_imputations() const { return data_->has_imputations(); }
+size_t DonorStore::imputation_bytes() const { return data_->imputation_bytes(); }
 
 absl::Status ImputeDonors(const impute::Imputer& imputer, int threads,
                           DonorStore* store,

@@ -70,14 +70,17 @@ class DonorStore {
 
   // Bytes of the per-donor arrays (ids, facts, id offsets, id text), of the
   // dictionaries of distinct typings (approximate), and per donor: all in
-  // (records, dictionaries and fallback genotypes), and the record alone.
+  // (records, dictionaries, fallback genotypes, populations and
+  // imputations), and the record alone.
   size_t record_bytes() const;
   size_t dictionary_bytes() const;
   double bytes_per_donor() const;
   double record_bytes_per_donor() const;
   size_t dictionary_entries() const;
-  // ImputeDonors has run on this store (or the index kept its result).
+  // ImputeDonors has run on this store (or the index kept its result), and
+  // the bytes its result takes.
   bool has_imputations() const;
+  size_t imputation_bytes() const;
 
   // The layout, for the registry's own scan and index file
   // (registry/internal/store_data.h).

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "hla/locus.h"
 
@@ -45,7 +46,8 @@ std::string RankCsvHeader(const registry::RankOptions& o, char d) {
       "antigen_matches", "antigen_level_matches"};
   for (Locus l : o.match.loci) cols.push_back(std::string(LocusName(l)));
   for (const char* c : {"verdict", "tce", "b_leader", "b_leader_status",
-                        "kir_missing", "kir_b", "status", "reasons"}) {
+                        "kir_missing", "kir_b", "p10", "p9_or_more", "status",
+                        "reasons"}) {
     cols.push_back(c);
   }
   return absl::StrCat(absl::StrJoin(cols, std::string(1, d)), "\n");
@@ -96,6 +98,10 @@ std::string RankCsvRow(size_t rank, const registry::DonorReport& r,
   cells.push_back(r.kir ? std::string(eligibility::KirBCategoryName(
                               r.kir->b_content.category))
                         : "");
+  // The match probabilities (impute/impute.h), when computed and available.
+  const bool p = r.probability && r.probability->available;
+  cells.push_back(p ? absl::StrFormat("%.3f", r.probability->p10) : "");
+  cells.push_back(p ? absl::StrFormat("%.3f", r.probability->p9_or_more) : "");
   cells.push_back(std::string(eligibility::StatusName(r.eligibility.status)));
   cells.push_back(CsvCell(absl::StrJoin(r.eligibility.reasons, "; "), d));
   return absl::StrCat(absl::StrJoin(cells, std::string(1, d)), "\n");

@@ -360,6 +360,8 @@ std::string RankDonorJson(size_t rank, const registry::DonorReport& r) {
     o += "null";
   }
   absl::StrAppend(&o, ",\"donor_kir\":", r.kir ? DonorKirJson(*r.kir) : "null");
+  absl::StrAppend(&o, ",\"probability\":",
+                  r.probability ? ProbabilityJson(*r.probability) : "null");
   absl::StrAppend(&o, ",\"status\":",
                   JsonString(eligibility::StatusName(r.eligibility.status)),
                   ",\"eligible\":", r.eligibility.eligible ? "true" : "false",

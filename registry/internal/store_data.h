@@ -162,7 +162,8 @@ class StoreData {
   size_t record_bytes() const;
   size_t dictionary_bytes() const;
   size_t fallback_bytes() const;  // fallback genotypes and their texts
-  // All in: records, dictionaries and fallback genotypes, per donor.
+  // All in: records, dictionaries, fallback genotypes, populations and
+  // imputations, per donor.
   double bytes_per_donor() const;
   // The fixed-size record alone (what the scan reads, plus the id).
   double record_bytes_per_donor() const;

@@ -24,6 +24,7 @@ namespace hla::cli {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 using ::testing::StartsWith;
 
 using cli_testing::Invoke;
@@ -124,14 +125,14 @@ TEST_F(RankCommandTest, SummaryAddsUpAndRejectsCarryLines) {
             "rank,id,relationship,age,sex,abo,cmv,matches,out_of,mismatches,"
             "gvh_mismatches,hvg_mismatches,antigen_matches,"
             "antigen_level_matches,A,B,C,DRB1,DQB1,verdict,tce,b_leader,"
-            "b_leader_status,kir_missing,kir_b,status,reasons");
+            "b_leader_status,kir_missing,kir_b,p10,p9_or_more,status,reasons");
   // The identical sister: 10 allele matches, 10 antigen matches, none at
   // antigen level only.
   EXPECT_THAT(out[1], StartsWith("1,sister,sibling,46,female,B+,negative,10,"
                                  "10,0,0,0,10,0,2/2,2/2,2/2,2/2,2/2,"
                                  "identical,"));
   // HLA-B matched, no ligand missing, KIR B content best (Cen-B/B).
-  EXPECT_THAT(out[1], HasSubstr(",hla_b_matched,,,best,eligible,"));
+  EXPECT_THAT(out[1], HasSubstr(",hla_b_matched,,,best,,,eligible,"));
 }
 
 TEST_F(RankCommandTest, TopJsonAndThreads) {
@@ -249,6 +250,64 @@ TEST_F(RankCommandTest, IndexThenRankGivesTheSameOutput) {
   const RunResult stale = Invoke(RunRank, args);
   EXPECT_EQ(stale.rc, kExitRejected);
   EXPECT_THAT(stale.err, HasSubstr("stale"));
+}
+
+// rank --rank-by probability: from the donor file (imputed in the run)
+// and from its index (imputed by `index`) the same output, with P(10/10)
+// and P(>=9/10) filled; an index made with --no-impute is refused with the
+// reason; --recipient-population is checked.
+TEST_F(RankCommandTest, RankByProbabilityFromAFileAndFromItsIndex) {
+  const std::string index = dir_ + "/donors.hmx";
+  const RunResult ix = Invoke(RunIndex, {"--donors", donors_, "--out", index});
+  EXPECT_EQ(ix.rc, kExitRejected) << ix.err;  // the bad rows
+  EXPECT_THAT(ix.err, HasSubstr("imputed in"));
+  std::vector<std::string> args = Base();
+  args.insert(args.end(), {"--rank-by", "probability,haplo,age",
+                           "--recipient-population", "EUR"});
+  const RunResult from_file = Invoke(RunRank, args);
+  EXPECT_EQ(from_file.rc, kExitRejected) << from_file.err;  // the bad rows
+  args[3] = index;
+  const RunResult from_index = Invoke(RunRank, args);
+  EXPECT_EQ(from_index.rc, kExitOk) << from_index.err;
+  EXPECT_EQ(from_index.out, from_file.out);
+  const std::vector<std::string> lines = Lines(from_index.out);
+  ASSERT_GE(lines.size(), 3u);
+  // The identical sister first: P(10/10) = 1; the others 0 (haploidentical).
+  EXPECT_THAT(lines[1], HasSubstr(",sister,"));
+  EXPECT_THAT(lines[1], HasSubstr(",1.000,1.000,"));
+  EXPECT_THAT(lines[2], HasSubstr(",0.000,0.000,"));
+  // JSON carries the whole probability object.
+  std::vector<std::string> json = args;
+  json.insert(json.end(), {"--format", "json"});
+  const RunResult j = Invoke(RunRank, json);
+  EXPECT_EQ(j.rc, kExitOk) << j.err;
+  EXPECT_THAT(j.out, HasSubstr("\"probability\":{"));
+  EXPECT_THAT(j.out, HasSubstr("\"p10\":1"));
+
+  // --no-impute: a smaller index, and the key refused with the reason.
+  const std::string bare = dir_ + "/bare.hmx";
+  const RunResult nb = Invoke(RunIndex, {"--donors", donors_, "--out", bare, "--no-impute"});
+  EXPECT_EQ(nb.rc, kExitRejected) << nb.err;
+  EXPECT_THAT(nb.err, Not(HasSubstr("imputed in")));
+  EXPECT_LT(std::filesystem::file_size(bare), std::filesystem::file_size(index));
+  args[3] = bare;
+  const RunResult refused = Invoke(RunRank, args);
+  EXPECT_EQ(refused.rc, kExitRejected);
+  EXPECT_THAT(refused.err, HasSubstr("rebuild it with haplomatch index"));
+  // Without the key the bare index ranks as before, with no probabilities.
+  const RunResult plain = Invoke(RunRank, [&] {
+    std::vector<std::string> a = Base();
+    a[3] = bare;
+    return a;
+  }());
+  EXPECT_EQ(plain.rc, kExitOk) << plain.err;
+  EXPECT_THAT(Lines(plain.out)[1], HasSubstr(",best,,,eligible,"));
+
+  std::vector<std::string> bad = Base();
+  bad.insert(bad.end(), {"--recipient-population", "Caucasian"});
+  const RunResult usage = Invoke(RunRank, bad);
+  EXPECT_EQ(usage.rc, kExitUsage);
+  EXPECT_THAT(usage.err, HasSubstr("--recipient-population must be EUR, AFA, API or HIS"));
 }
 
 // index --shard K/N: the shards hold every accepted donor once, in file

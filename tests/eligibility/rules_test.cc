@@ -390,6 +390,29 @@ TEST(KirGenotype, BadTextIsAnErrorNamingTheToken) {
   EXPECT_EQ(DonorFactName(DonorFact::kKir), "kir");
 }
 
+// The donor's population (the haplotype table's codes, any case): blank is
+// unknown, anything else is refused naming the codes.
+TEST(DonorFactsRead, Population) {
+  const struct {
+    const char* text;
+    std::optional<data::Population> want;
+  } kRows[] = {{"EUR", data::Population::kEur}, {" afa ", data::Population::kAfa},
+               {"Api", data::Population::kApi}, {"HIS", data::Population::kHis},
+               {"  ", std::nullopt}};
+  for (const auto& r : kRows) {
+    DonorFacts f;
+    ASSERT_TRUE(ParseDonorFact(DonorFact::kPopulation, r.text, &f).ok()) << r.text;
+    EXPECT_EQ(f.population, r.want) << r.text;
+  }
+  DonorFacts f;
+  const absl::Status s = ParseDonorFact(DonorFact::kPopulation, "Caucasian", &f);
+  EXPECT_TRUE(absl::IsInvalidArgument(s));
+  EXPECT_THAT(s.message(), HasSubstr("'Caucasian' is not a population"));
+  EXPECT_THAT(s.message(), HasSubstr("AFA, API, EUR or HIS"));
+  EXPECT_FALSE(f.population.has_value());
+  EXPECT_EQ(DonorFactName(DonorFact::kPopulation), "population");
+}
+
 TEST(DonorKir, MissingLigandReceptorForm) {
   using P = matcher::LigandPresence;
   using G = matcher::KirLigandGroup;

@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -18,7 +19,9 @@
 #include "absl/strings/str_join.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "impute/impute.h"
 #include "registry/ingest.h"
+#include "registry/internal/imputations.h"
 #include "registry/rank.h"
 #include "matcher/internal/position_access.h"
 #include "registry/internal/store_data.h"
@@ -922,6 +925,125 @@ TEST_F(IndexTest, NotAnIndexIsRefused) {
   const absl::Status s = LoadStatus();
   EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss);
   EXPECT_THAT(s.message(), HasSubstr("bad magic"));
+}
+
+// Populations and imputations (ImputeDonors) go through the index: the
+// words and codes come back as written, a store without them loads without
+// them, and a crafted imputation run is refused at load.
+class ImputedIndexTest : public IngestTest {
+ protected:
+  void SetUp() override {
+    IngestTest::SetUp();
+    const std::string text =
+        "id,relationship,birth_date,age,sex,abo,cmv,population,glstring\n"
+        "mother,mother,1954-03-02,,F,A+,pos,EUR,A*02:01+A*24:02^B*44:02+B*35:01^"
+        "DRB1*04:01+DRB1*11:01\n"
+        "son,son,,19,M,A-,neg,,A*01:XX+A*24:02^B*08:01+B*35:01^DRB1*03:01+"
+        "DRB1*11:01\n"
+        "sister,sister,1980-07-30,,F,B+,neg,afa,A*01:01+A*02:01^B*08:01+B*44:02^"
+        "DRB1*03:01+DRB1*04:01\n"
+        "brother,brother,1983-02-28,,M,A+,pos,HIS,A*01:01~B*08:01~"
+        "DRB1*03:01+A*24:02~B*35:01~DRB1*11:01\n";
+    std::vector<std::string> rejects;
+    IngestStats stats;
+    absl::StatusOr<DonorStore> s = Ingest(Write("family.csv", text), &rejects, &stats);
+    ASSERT_TRUE(s.ok()) << s.status();
+    ASSERT_TRUE(rejects.empty());
+    store_ = std::make_unique<DonorStore>(*std::move(s));
+    auto imputer = impute::Imputer::LoadShipped(LoadShipped().ref);
+    ASSERT_TRUE(imputer.ok()) << imputer.status();
+    imputer_ = *std::move(imputer);
+    ASSERT_TRUE(ImputeDonors(*imputer_, 1, store_.get()).ok());
+    index_ = absl::StrCat(dir_, "/imputed.hmx");
+    ASSERT_TRUE(WriteIndex(*store_, index_).ok());
+  }
+  std::string Bytes() {
+    std::ifstream in(index_, std::ios::binary);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+  }
+  // The imputation words are the file's last section.
+  size_t WordsAt(const std::string& bytes) {
+    const size_t words = store_->data().imputation_offsets_[store_->size()];
+    return bytes.size() - (words * 2 + 7) / 8 * 8;
+  }
+  absl::Status Reload(std::string bytes) {
+    const uint32_t crc = static_cast<uint32_t>(
+        crc32_z(0, reinterpret_cast<const Bytef*>(bytes.data() + 64), bytes.size() - 64));
+    std::memcpy(&bytes[24], &crc, 4);
+    std::ofstream(index_, std::ios::binary | std::ios::trunc) << bytes;
+    return LoadIndex(index_, *LoadShipped().resolver).status();
+  }
+  std::unique_ptr<DonorStore> store_;
+  std::shared_ptr<const impute::Imputer> imputer_;
+  std::string index_;
+};
+
+TEST_F(ImputedIndexTest, RoundTripKeepsPopulationsAndImputations) {
+  absl::StatusOr<DonorStore> m = LoadIndex(index_, *LoadShipped().resolver);
+  ASSERT_TRUE(m.ok()) << m.status();
+  ASSERT_TRUE(m->has_imputations());
+  EXPECT_EQ(m->data().imputation_fingerprint(), imputer_->fingerprint());
+  EXPECT_EQ(m->imputation_bytes(), store_->imputation_bytes());
+  const std::vector<std::optional<data::Population>> want = {
+      data::Population::kEur, std::nullopt, data::Population::kAfa,
+      data::Population::kHis};
+  for (size_t i = 0; i < m->size(); ++i) {
+    EXPECT_EQ(m->FactsOf(i).population, want[i]) << i;
+    size_t a, b;
+    const uint16_t* x = m->data().imputation_words(i, &a);
+    const uint16_t* y = store_->data().imputation_words(i, &b);
+    ASSERT_EQ(a, b);
+    EXPECT_TRUE(std::equal(x, x + a, y)) << i;
+  }
+  // The phased brother is a fallback donor: not imputed in the store.
+  size_t count;
+  EXPECT_EQ(m->data().imputation_words(3, &count)[0], 0);
+  EXPECT_EQ(count, 1u);
+  // The son's A*01:XX leaves several pairs; the high-resolution mother one
+  // or two (the phase).
+  EXPECT_GT(m->data().imputation_words(1, &count)[0] & internal::kImputed, 0);
+  EXPECT_GT((count - 2) / 3, 1u);
+  // A store without imputations writes and loads without them.
+  std::vector<std::string> rejects;
+  IngestStats stats;
+  absl::StatusOr<DonorStore> bare = Ingest(
+      Write("bare.csv", "id,glstring\nx,A*01:01+A*02:01^B*08:01+B*44:02\n"), &rejects, &stats);
+  ASSERT_TRUE(bare.ok());
+  const std::string path = absl::StrCat(dir_, "/bare.hmx");
+  ASSERT_TRUE(WriteIndex(*bare, path).ok());
+  absl::StatusOr<DonorStore> loaded = LoadIndex(path, *LoadShipped().resolver);
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  EXPECT_FALSE(loaded->has_imputations());
+  EXPECT_FALSE(loaded->FactsOf(0).population.has_value());
+}
+
+TEST_F(ImputedIndexTest, CraftedImputationsAreRefused) {
+  const std::string good = Bytes();
+  const size_t at = WordsAt(good);
+  struct Case {
+    size_t word;      // from the first word of donor 0
+    uint16_t value;
+  };
+  // Unknown flag bits; "imputed" on a run too short for it; a haplotype
+  // number past the table.
+  for (const Case& c : {Case{0, 0xFFFF}, Case{0, 0x8001}, Case{2, 0xFFFF}}) {
+    std::string bytes = good;
+    std::memcpy(&bytes[at + 2 * c.word], &c.value, 2);
+    const absl::Status s = Reload(bytes);
+    EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss) << c.word;
+    EXPECT_THAT(s.message(), HasSubstr("donor 0: bad imputation")) << s;
+  }
+  // The fallback donor marked as imputed: its run is one word.
+  {
+    std::string bytes = good;
+    const size_t brother = store_->data().imputation_offsets_[3];
+    const uint16_t imputed = internal::kImputed;
+    std::memcpy(&bytes[at + 2 * brother], &imputed, 2);
+    EXPECT_THAT(Reload(bytes).message(), HasSubstr("donor 3: bad imputation"));
+  }
+  EXPECT_TRUE(Reload(good).ok());
 }
 
 }  // namespace
