@@ -235,7 +235,8 @@ size_t DonorStore::imputation_bytes() const { return data_->imputation_bytes(); 
 
 absl::Status ImputeDonors(const impute::Imputer& imputer, int threads,
                           DonorStore* store,
-                          const std::function<void(size_t, size_t)>& progress) {
+                          const std::function<void(size_t, size_t)>& progress,
+                          absl::Time deadline) {
   StoreData& s = *store->data_;
   if (imputer.haplotypes().size() > 65535) {
     return absl::InvalidArgumentError("more than 65,535 haplotypes in the table");
@@ -257,6 +258,8 @@ absl::Status ImputeDonors(const impute::Imputer& imputer, int threads,
   };
   std::vector<Part> parts(static_cast<size_t>(threads));
   std::atomic<size_t> done{0};
+  std::atomic<bool> late{false};
+  const bool timed = deadline != absl::InfiniteFuture();
   auto work = [&](int t) {
     Part& part = parts[static_cast<size_t>(t)];
     const size_t begin = n * static_cast<size_t>(t) / static_cast<size_t>(threads);
@@ -264,6 +267,11 @@ absl::Status ImputeDonors(const impute::Imputer& imputer, int threads,
     part.lengths.reserve(end - begin);
     part.words.reserve((end - begin) * 20);
     for (size_t i = begin; i < end; ++i) {
+      if (timed && ((i - begin) & 255) == 0 &&
+          (late.load(std::memory_order_relaxed) || absl::Now() > deadline)) {
+        late.store(true, std::memory_order_relaxed);
+        return;
+      }
       const size_t before = part.words.size();
       if (s.is_fallback(i)) {
         internal::EncodeImputation(nullptr, false, &part.words);
@@ -288,6 +296,9 @@ absl::Status ImputeDonors(const impute::Imputer& imputer, int threads,
     std::vector<std::thread> pool;
     for (int t = 0; t < threads; ++t) pool.emplace_back(work, t);
     for (std::thread& th : pool) th.join();
+  }
+  if (late.load()) {
+    return absl::DeadlineExceededError("the deadline passed while imputing the donors");
   }
   size_t total = 0;
   for (const Part& p : parts) total += p.words.size();

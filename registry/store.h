@@ -31,6 +31,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "data/reference.h"
 #include "hla/locus.h"
 #include "eligibility/eligibility.h"
@@ -90,7 +91,8 @@ class DonorStore {
   friend class DonorStoreBuilder;
   friend struct StoreAccess;  // registry/index_file.cc
   friend absl::Status ImputeDonors(const impute::Imputer&, int, DonorStore*,
-                                   const std::function<void(size_t, size_t)>&);
+                                   const std::function<void(size_t, size_t)>&,
+                                   absl::Time);
   std::unique_ptr<internal::StoreData> data_;
 };
 
@@ -146,10 +148,13 @@ class DonorStoreBuilder {
 // available. `progress` (may be empty) is called from one thread with
 // (donors done, total). Call before the store is shared. Errors:
 // FailedPreconditionError for an imputer bound to another release;
-// InvalidArgumentError past 2^32 - 1 words of imputations.
+// InvalidArgumentError past 2^32 - 1 words of imputations;
+// DeadlineExceededError past `deadline` (looked at every 256 donors; the
+// store is then left without imputations).
 absl::Status ImputeDonors(const impute::Imputer& imputer, int threads,
                           DonorStore* store,
-                          const std::function<void(size_t, size_t)>& progress = nullptr);
+                          const std::function<void(size_t, size_t)>& progress = nullptr,
+                          absl::Time deadline = absl::InfiniteFuture());
 
 }  // namespace hla::registry
 

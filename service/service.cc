@@ -300,7 +300,10 @@ struct Service::Impl {
   // Match probabilities (impute/impute.h) from the shipped haplotype
   // frequencies; null when they cannot be bound to the release (the match
   // answers then carry "probability": null).
-  std::unique_ptr<const impute::Imputer> imputer;
+  // The shipped haplotype frequencies (null when they cannot be bound to
+  // the release): match probabilities and the `probability` rank key.
+  std::shared_ptr<const impute::Imputer> imputer;
+  std::string imputer_error;  // why it is null
 
   const data::Resolver& Resolver(bool strict) const {
     return *resolver[strict ? 1 : 0];
@@ -324,6 +327,13 @@ struct Service::Impl {
           [this](const std::string&) { ++registry_rejected; }, &stats);
     }
     if (!store.ok()) return store.status();
+    // A donor file's donors are imputed now, for the probability key (an
+    // index holds its own imputations, or the key is refused).
+    if (!registry::IsIndexFile(options.donors) && imputer != nullptr) {
+      if (absl::Status s = registry::ImputeDonors(*imputer, 0, &*store); !s.ok()) {
+        return s;
+      }
+    }
     registry = *std::move(store);
     return absl::OkStatus();
   }
@@ -655,7 +665,8 @@ struct Service::Impl {
       if (absl::Status s = CheckKeys(*oj, "options",
                                      {"protocol", "as_of", "dsa_mfi", "top",
                                       "rank_by", "strict", "gate",
-                                      "unrelated_haplo", "allow_minors"});
+                                      "unrelated_haplo", "allow_minors",
+                                      "recipient_population"});
           !s.ok()) {
         return s;
       }
@@ -723,6 +734,14 @@ struct Service::Impl {
         }
       }
     }
+    HLA_SVC_GET(pop, OptString(*oj, "recipient_population", "options."));
+    if (pop) {
+      std::optional<data::Population> p = data::ParsePopulation(*pop);
+      if (!p) {
+        return Bad("'options.recipient_population' must be EUR, AFA, API or HIS");
+      }
+      c.imputation.population = *p;
+    }
     if (!rank) {
       HLA_SVC_GET(loci, OptList(*oj, "loci", "options."));
       if (loci) {
@@ -740,14 +759,6 @@ struct Service::Impl {
       if (bw4) c.match.hla_a_bw4 = *bw4;
       HLA_SVC_GET(prob, OptBool(*oj, "probability", "options."));
       if (prob) c.probability = *prob;
-      HLA_SVC_GET(pop, OptString(*oj, "recipient_population", "options."));
-      if (pop) {
-        std::optional<data::Population> p = data::ParsePopulation(*pop);
-        if (!p) {
-          return Bad("'options.recipient_population' must be EUR, AFA, API or HIS");
-        }
-        c.imputation.population = *p;
-      }
     } else {
       HLA_SVC_GET(top, OptInt(*oj, "top", "options."));
       if (top && static_cast<uint64_t>(*top) > options.max_rank_donors) {
@@ -1147,6 +1158,20 @@ struct Service::Impl {
     ro.threads = std::max(1, options.rank_threads);
     ro.deadline = request.deadline;
     if (family) ro.families = family->evidence;
+    // The probability key: the reports carry the probabilities it ranked by
+    // (registry::ReportFor); donors in the body are imputed for it below.
+    const bool by_probability =
+        std::find(ro.rank_by.begin(), ro.rank_by.end(),
+                  registry::RankKey::kProbability) != ro.rank_by.end();
+    if (by_probability) {
+      if (imputer == nullptr) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "options.rank_by: probability needs the haplotype frequency table, "
+            "which this server could not load: ", imputer_error));
+      }
+      ro.imputer = imputer;
+      ro.recipient_impute = c.imputation;
+    }
     run->recipient =
         std::make_shared<const matcher::Genotype>(std::move(c.recipient.genotype));
 
@@ -1164,6 +1189,14 @@ struct Service::Impl {
       if (!s.ok()) return s.status();
       run->body_store = *std::move(s);
       run->store = &*run->body_store;
+      if (by_probability) {
+        if (absl::Status st = registry::ImputeDonors(*imputer, ro.threads,
+                                                     &*run->body_store, nullptr,
+                                                     request.deadline);
+            !st.ok()) {
+          return st;
+        }
+      }
     } else if (family) {
       // The family's relatives are the donors (as `rank --family` without
       // --donors).
@@ -1284,15 +1317,17 @@ absl::StatusOr<std::unique_ptr<Service>> Service::Create(
       if (!f.ok()) return f.status();
     }
   }
-  if (absl::Status s = impl->LoadRegistry(); !s.ok()) return s;
-  // The protein table (the HLA-B leader, KIR ligands) now rather than on
-  // the first match request: a server loads everything before it answers.
-  (void)impl->ref->proteins();
   if (absl::StatusOr<std::unique_ptr<const impute::Imputer>> imputer =
           impute::Imputer::LoadShipped(impl->ref);
       imputer.ok()) {
     impl->imputer = *std::move(imputer);
+  } else {
+    impl->imputer_error = std::string(imputer.status().message());
   }
+  if (absl::Status s = impl->LoadRegistry(); !s.ok()) return s;
+  // The protein table (the HLA-B leader, KIR ligands) now rather than on
+  // the first match request: a server loads everything before it answers.
+  (void)impl->ref->proteins();
   return std::unique_ptr<Service>(new Service(std::move(impl)));
 }
 
@@ -1330,6 +1365,8 @@ absl::StatusOr<std::unique_ptr<Service>> Service::WithRegistry(
     impl->resolver[i] = impl_->resolver[i];
     impl->reducer[i] = impl_->reducer[i];
   }
+  impl->imputer = impl_->imputer;
+  impl->imputer_error = impl_->imputer_error;
   if (absl::Status s = impl->LoadRegistry(); !s.ok()) return s;
   return std::unique_ptr<Service>(new Service(std::move(impl)));
 }

@@ -308,7 +308,8 @@ def _match_donor(row: Mapping[str, Any]) -> Dict[str, Any]:
 def _rank_body(ref: Reference, recipient: Optional[str], family: Any, top: int,
                options: Mapping[str, Any]) -> Dict[str, Any]:
     allowed = {"abo", "cmv", "sex", "antibodies", "protocol", "as_of", "dsa_mfi",
-               "rank_by", "gate", "unrelated_haplo", "allow_minors", "strict"}
+               "rank_by", "gate", "unrelated_haplo", "allow_minors", "strict",
+               "recipient_population"}
     unknown = set(options) - allowed
     if unknown:
         raise TypeError(f"rank() got unknown keyword arguments: {sorted(unknown)}")

@@ -115,6 +115,17 @@ def test_leader_and_kir_are_the_cli_document(ref):
     got = ref.rank(RECIPIENT, EXAMPLES / "family.csv", rank_by=keys, as_of="2026-11-26")
     assert got == json.loads(want)
     assert got["rank_by"] == keys
+    # The probability key: the same document as the CLI's, the identical
+    # sister first with P(10/10) = 1.
+    keys = "probability,age"
+    want = cli("rank", "--recipient", RECIPIENT, "--donors", "data/examples/family.csv",
+               "--rank-by", keys, "--recipient-population", "EUR", "--as-of", "2026-11-26",
+               "--format", "json")
+    got = ref.rank(RECIPIENT, EXAMPLES / "family.csv", rank_by=keys, as_of="2026-11-26",
+                   recipient_population="EUR")
+    assert got == json.loads(want)
+    assert got["donors"][0]["id"] == "sister"
+    assert got["donors"][0]["probability"]["p10"] == 1
 
 
 def test_family_is_the_cli_document(ref):

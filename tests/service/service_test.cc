@@ -561,6 +561,48 @@ TEST_F(ServiceTest, RankUsesTheRegistryLoadedAtStart) {
   EXPECT_THAT(r.body, Not(HasSubstr("{\"rank\":2,")));
 }
 
+// The probability key: donors in the body imputed for it, the registry
+// loaded at start (a donor file) imputed then; each ranked donor's report
+// carries the probabilities it ranked by; a bad population is a 400.
+TEST_F(ServiceTest, RankByProbability) {
+  const std::string donors = absl::StrCat(
+      R"([{"id":"same","glstring":")", kRecipient, R"(","population":"EUR"},)",
+      R"({"id":"vague","glstring":"A*01:XX+A*02:XX^B*08:XX+B*44:XX^DRB1*03:XX+DRB1*04:XX"},)",
+      R"({"id":"other","glstring":"A*03:01+A*11:01^B*07:02+B*35:01^DRB1*15:01+DRB1*01:01"}])");
+  Response r = Post("/v1/rank",
+                    absl::StrCat(R"({"recipient":{"typing":")", kRecipient,
+                                 R"("},"donors":)", donors,
+                                 R"(,"options":{"rank_by":["probability"],)",
+                                 R"("recipient_population":"EUR"}})"));
+  ASSERT_EQ(r.status, 200) << r.body;
+  const size_t same = r.body.find("\"id\":\"same\"");
+  const size_t vague = r.body.find("\"id\":\"vague\"");
+  const size_t other = r.body.find("\"id\":\"other\"");
+  ASSERT_NE(same, std::string::npos);
+  ASSERT_NE(vague, std::string::npos);
+  ASSERT_NE(other, std::string::npos);
+  // Best first: the identical typing, then the one that may match.
+  EXPECT_LT(same, vague);
+  EXPECT_LT(vague, other);
+  EXPECT_THAT(r.body, HasSubstr("\"probability\":{"));
+  const Response bad = Post(
+      "/v1/rank", absl::StrCat(R"({"recipient":{"typing":")", kRecipient,
+                               R"("},"donors":[],"options":{"recipient_population":"X"}})"));
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_THAT(bad.body, HasSubstr("must be EUR, AFA, API or HIS"));
+
+  ServiceOptions o;
+  o.donors = "data/examples/family.csv";
+  absl::StatusOr<std::unique_ptr<Service>> s = Service::Create(o);
+  ASSERT_TRUE(s.ok()) << s.status();
+  Response reg = (*s)->Handle(
+      {"POST", "/v1/rank",
+       absl::StrCat(R"({"recipient":{"typing":")", kRecipient,
+                    R"("},"options":{"top":2,"rank_by":["probability","age"]}})")});
+  EXPECT_EQ(reg.status, 200) << reg.body;
+  EXPECT_THAT(reg.body, HasSubstr("\"p10\":1"));
+}
+
 TEST_F(ServiceTest, RankOptionsAreChecked) {
   const std::string head =
       absl::StrCat(R"({"recipient":{"typing":")", kRecipient,
