@@ -266,6 +266,11 @@ absl::Status ImputeDonors(const impute::Imputer& imputer, int threads,
     const size_t end = n * static_cast<size_t>(t + 1) / static_cast<size_t>(threads);
     part.lengths.reserve(end - begin);
     part.words.reserve((end - begin) * 20);
+    // The loci imputation reads, materialised shallow (match keys and
+    // flags, no G groups, at most two alleles: all Impute reads of a
+    // position, and a tenth of a full GenotypeOf's cost for an XX or a
+    // serology typing), into one reused genotype.
+    matcher::Genotype g;
     for (size_t i = begin; i < end; ++i) {
       if (timed && ((i - begin) & 255) == 0 &&
           (late.load(std::memory_order_relaxed) || absl::Now() > deadline)) {
@@ -280,7 +285,21 @@ absl::Status ImputeDonors(const impute::Imputer& imputer, int threads,
         if (const uint8_t code = s.population_code(i); code != 0) {
           o.population = static_cast<data::Population>(code - 1);
         }
-        absl::StatusOr<impute::Imputation> m = imputer.Impute(s.GenotypeOf(i), o);
+        for (Locus l : impute::kLoci) {
+          matcher::LocusTyping& lt = g.at(l);
+          const int slot = s.SlotOf(l);
+          const uint32_t t0 = slot < 0 ? 0 : s.TypingId(i, slot, 0);
+          if (t0 == 0) {
+            lt.typed_positions = 0;
+            continue;
+          }
+          const bool once =
+              (s.facts_word(i) >> (PackedFacts::kOnceShift + static_cast<int>(l))) & 1;
+          lt.typed_positions = once ? 1 : 2;
+          s.dictionary(slot).MaterializeShallow(t0, &lt.pos[0]);
+          s.dictionary(slot).MaterializeShallow(s.TypingId(i, slot, 1), &lt.pos[1]);
+        }
+        absl::StatusOr<impute::Imputation> m = imputer.Impute(g, o);
         internal::EncodeImputation(m.ok() ? &*m : nullptr, !m.ok(), &part.words);
       }
       part.lengths.push_back(static_cast<uint32_t>(part.words.size() - before));

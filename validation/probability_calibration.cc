@@ -43,6 +43,7 @@ struct Person {
   std::string id;
   bool list = false;  // typed with an allele list or a MAC somewhere
   matcher::Genotype genotype;
+  std::optional<data::Population> population;  // the file's column
   std::optional<impute::Imputation> imputation;
   // The true match keys: [haplotype][impute::kLoci index].
   std::array<std::array<uint32_t, kL>, 2> truth{};
@@ -142,6 +143,7 @@ absl::StatusOr<Calibration> Calibrate(const CalibrationOptions& o) {
                rec.typing.compare(k + 1, 2, "XX") != 0;
     }
     p.genotype = std::move(rec.genotype);
+    p.population = rec.facts.population;
     by_id.emplace(p.id, people.size());
     people.push_back(std::move(p));
   }
@@ -200,7 +202,9 @@ absl::StatusOr<Calibration> Calibrate(const CalibrationOptions& o) {
   std::atomic<uint64_t> unexplained{0}, not_imputed{0};
   auto impute_all = [&] {
     for (size_t i = next++; i < people.size(); i = next++) {
-      absl::StatusOr<impute::Imputation> r = imp.Impute(people[i].genotype, {});
+      impute::ImputeOptions io;
+      if (!o.ignore_population) io.population = people[i].population;
+      absl::StatusOr<impute::Imputation> r = imp.Impute(people[i].genotype, io);
       if (!r.ok()) {
         ++not_imputed;
         continue;

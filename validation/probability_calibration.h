@@ -42,6 +42,9 @@ struct CalibrationOptions {
   // partners (a code that contains it), so their likelihood is not flat
   // over their alleles as imputation assumes.
   bool skip_lists = false;
+  // Impute everyone with the mixture, as if no population were known (the
+  // registry's `population` column is read by default, as `index` reads it).
+  bool ignore_population = false;
   uint64_t seed = 20261206;
   int threads = 2;
 };

@@ -25,7 +25,8 @@ constexpr char kUsage[] =
     "usage: probability_validation --donors=FILE --truth=FILE [--recipients=N]\n"
     "                              [--random-pairs=N] [--max-potential=N]\n"
     "                              [--seed=N] [--threads=N]\n"
-    "                              [--one-per-recipient] [--skip-lists-and-macs]\n";
+    "                              [--one-per-recipient] [--skip-lists-and-macs]\n"
+    "                              [--ignore-population]\n";
 
 bool Flag(absl::string_view arg, absl::string_view name, absl::string_view* value) {
   const std::string prefix = "--" + std::string(name) + "=";
@@ -56,6 +57,8 @@ int main(int argc, char** argv) {
       ok = absl::SimpleAtoi(v, &o.seed);
     } else if (arg == "--skip-lists-and-macs") {
       o.skip_lists = true;
+    } else if (arg == "--ignore-population") {
+      o.ignore_population = true;
     } else if (arg == "--one-per-recipient") {
       o.one_per_recipient = true;
     } else if (Flag(arg, "threads", &v)) {
