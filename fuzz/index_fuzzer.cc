@@ -5,7 +5,8 @@
 // crafted file can carry a valid checksum, so the checksum must not be the
 // only defence). The first input byte is the header's flags word (bit 0:
 // wide typing ids). A store that loads is then ranked, its donors' reports
-// built and its ids read, as `rank` and `serve` would. Besides "no crash,
+// built and its ids read, as `rank` and `serve` would; with imputations,
+// ranked by probability too. Besides "no crash,
 // hang, leak or UB" it checks the loader's contract: an error is
 // DataLossError (corrupt) or ResourceExhaustedError, naming the file.
 //
@@ -29,6 +30,7 @@
 #include "data/resolve.h"
 #include "fuzz/fuzz_check.h"
 #include "parser/parse.h"
+#include "impute/impute.h"
 #include "registry/ingest.h"
 #include "registry/rank.h"
 
@@ -36,6 +38,7 @@ namespace {
 
 struct Fixture {
   hla::data::ReferenceData data;
+  std::shared_ptr<const hla::impute::Imputer> imputer;
   std::unique_ptr<hla::data::Resolver> resolver;
   hla::matcher::Genotype recipient;
   std::string path;
@@ -56,6 +59,10 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
   }
   fixture = new Fixture;
   fixture->data = *std::move(rd);
+  absl::StatusOr<std::unique_ptr<const hla::impute::Imputer>> imputer =
+      hla::impute::Imputer::LoadShipped(fixture->data.reference);
+  if (!imputer.ok()) std::abort();
+  fixture->imputer = *std::move(imputer);
   fixture->resolver = std::make_unique<hla::data::Resolver>(
       fixture->data.reference, fixture->data.macs);
   absl::StatusOr<hla::GlString> gl = hla::parser::ParseGlString(
@@ -128,6 +135,24 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (uint32_t donor : ranked->ranked) {
     (void)hla::registry::ReportFor(*store, *fixture->data.reference,
                                    fixture->recipient, options, donor);
+  }
+  // Imputations that loaded: rank by probability (the stored pairs read by
+  // the scan and by the reports); a fingerprint of another table is the
+  // one refusal allowed.
+  if (store->has_imputations()) {
+    hla::registry::RankOptions p = options;
+    p.rank_by = {hla::registry::RankKey::kProbability, hla::registry::RankKey::kHaplo};
+    p.imputer = fixture->imputer;
+    absl::StatusOr<hla::registry::RankResult> by_p = hla::registry::Rank(
+        *store, *fixture->data.reference, fixture->recipient, p);
+    hla::fuzz::Check(by_p.ok() || by_p.status().code() == absl::StatusCode::kFailedPrecondition,
+                     "a loaded index does not rank by probability", payload);
+    if (by_p.ok()) {
+      for (uint32_t donor : by_p->ranked) {
+        (void)hla::registry::ReportFor(*store, *fixture->data.reference,
+                                       fixture->recipient, p, donor);
+      }
+    }
   }
   size_t id_bytes = 0;
   for (size_t i = 0; i < store->size(); ++i) id_bytes += store->id(i).size();
