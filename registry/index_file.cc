@@ -12,18 +12,18 @@
 //     typing ids   donors x 2 x loci x (2 or 4 bytes)
 //     facts        donors x u64
 //     id offsets   (donors + 1) x u32, then u64 arena size and the id text
-//     dictionaries per stored locus: u64 entries (entry 0 included), u64
-//                  words, u64 text bytes, then the arrays of
-//                  registry/internal/dictionary.h each 8-aligned: the
-//                  words, the entry offsets and the text offsets
-//                  (entries + 1 x u32 each), the text
-//     fallback     u64 count, then per donor u32 index, u32 size, GL String
 //     populations  u64 present (0 or 1), then donors bytes (0 unknown, 1 +
 //                  data::Population)
 //     imputations  u64 present (0 or 1), then u64 the imputer's
 //                  fingerprint, u64 its haplotype count, u64 words, the
 //                  offsets ((donors + 1) x u32), the words (u16 each):
 //                  registry/internal/imputations.h
+//     dictionaries per stored locus: u64 entries (entry 0 included), u64
+//                  words, u64 text bytes, then the arrays of
+//                  registry/internal/dictionary.h each 8-aligned: the
+//                  words, the entry offsets and the text offsets
+//                  (entries + 1 x u32 each), the text
+//     fallback     u64 count, then per donor u32 index, u32 size, GL String
 // The file is read whole into memory and the per-donor arrays are used in
 // place there. Not a mapping: a file truncated or rewritten in place under
 // a mapping raises SIGBUS, or changes the donors of a running scan; a copy
@@ -355,6 +355,21 @@ absl::Status WriteIndex(const DonorStore& store, const std::string& path) {
   w.Put<uint64_t>(arena_size);
   w.Raw(data.id_arena_, arena_size);
   w.Align();
+  const bool populations = data.populations_ != nullptr && n > 0;
+  w.Put<uint64_t>(populations ? 1 : 0);
+  if (populations) w.Raw(data.populations_, n);
+  w.Align();
+  w.Put<uint64_t>(data.has_imputations() ? 1 : 0);
+  if (data.has_imputations()) {
+    const uint64_t words = data.imputation_offsets_[n];
+    w.Put<uint64_t>(data.imputation_fingerprint_);
+    w.Put<uint64_t>(data.imputation_haplotypes_);
+    w.Put<uint64_t>(words);
+    w.Raw(data.imputation_offsets_, (n + 1) * 4);
+    w.Align();
+    if (words > 0) w.Raw(data.imputation_words_, words * 2);
+    w.Align();
+  }
   for (size_t s = 0; s < data.loci().size(); ++s) {
     const internal::Dictionary& dict = data.dictionary(static_cast<int>(s));
     w.Put<uint64_t>(dict.size());
@@ -377,21 +392,6 @@ absl::Status WriteIndex(const DonorStore& store, const std::string& path) {
     w.Raw(text.data(), text.size());
   }
   w.Align();
-  const bool populations = data.populations_ != nullptr && n > 0;
-  w.Put<uint64_t>(populations ? 1 : 0);
-  if (populations) w.Raw(data.populations_, n);
-  w.Align();
-  w.Put<uint64_t>(data.has_imputations() ? 1 : 0);
-  if (data.has_imputations()) {
-    const uint64_t words = data.imputation_offsets_[n];
-    w.Put<uint64_t>(data.imputation_fingerprint_);
-    w.Put<uint64_t>(data.imputation_haplotypes_);
-    w.Put<uint64_t>(words);
-    w.Raw(data.imputation_offsets_, (n + 1) * 4);
-    w.Align();
-    if (words > 0) w.Raw(data.imputation_words_, words * 2);
-    w.Align();
-  }
 
   char header[kHeaderSize] = {};
   std::memcpy(header, kMagic, 8);
@@ -537,6 +537,82 @@ absl::StatusOr<DonorStore> ParsePayload(
     }
     if (prev != arena_size) return corrupt("id offsets do not match the arena");
   }
+  // Populations and imputations: bounds now, the per-donor imputation runs
+  // checked on a thread of their own beside the dictionaries (a 10M-donor
+  // index has 150M words).
+  uint64_t has_populations, has_imputations;
+  if (!r.Get(&has_populations) || has_populations > 1) {
+    return corrupt("bad population section");
+  }
+  const char* pops = nullptr;
+  if (has_populations == 1) {
+    if (!r.Raw(n, &pops) || !r.Align()) return corrupt("populations out of bounds");
+  }
+  if (!r.Get(&has_imputations) || has_imputations > 1) {
+    return corrupt("bad imputation section");
+  }
+  uint64_t fingerprint = 0, haplotypes = 0, words = 0;
+  const uint32_t* imp_offsets = nullptr;
+  const uint16_t* imp_words = nullptr;
+  if (has_imputations == 1) {
+    const char *offsets_p, *words_p;
+    if (!r.Get(&fingerprint) || !r.Get(&haplotypes) || !r.Get(&words) ||
+        haplotypes > 65535 || words > r.left() / 2 ||
+        !r.Raw((n + 1) * 4, &offsets_p) || !r.Align() ||
+        !r.Raw(words * 2, &words_p) || !r.Align()) {
+      return corrupt("imputations out of bounds");
+    }
+    imp_offsets = reinterpret_cast<const uint32_t*>(offsets_p);
+    imp_words = reinterpret_cast<const uint16_t*>(words_p);
+  }
+  // The first donor whose population code or imputation run is bad (n when
+  // none): each run is one EncodeImputation could have written, so the scan
+  // decodes it without further checks.
+  uint64_t bad_population = n, bad_imputation = n;
+  auto check_imputations = [&] {
+    if (pops != nullptr) {
+      for (uint64_t i = 0; i < n; ++i) {
+        if (static_cast<uint8_t>(pops[i]) > data::kPopulationCount) {
+          bad_population = i;
+          break;
+        }
+      }
+    }
+    if (imp_offsets == nullptr) return;
+    const uint32_t* off = imp_offsets;
+    if (off[0] != 0 || off[n] != words) {
+      bad_imputation = 0;
+      return;
+    }
+    for (uint64_t i = 0; i < n; ++i) {
+      bool ok = off[i + 1] > off[i];
+      const uint32_t len = ok ? off[i + 1] - off[i] : 0;
+      const uint16_t* p = imp_words + off[i];
+      if (ok) {
+        const uint16_t flags = p[0];
+        ok = (flags & ~internal::kFlagBitsUsed) == 0;
+        if (flags & internal::kImputed) {
+          ok = ok && len >= 2 && (len - 2) % 3 == 0 &&
+               (len - 2) / 3 <= internal::kMaxStoredPairs && !(flags & internal::kRefused);
+          for (uint32_t k = 2; ok && k + 2 < len; k += 3) {
+            ok = p[k] < haplotypes && p[k + 1] < haplotypes;
+          }
+        } else {
+          ok = ok && len == 1;
+        }
+      }
+      if (!ok) {
+        bad_imputation = i;
+        return;
+      }
+    }
+  };
+  Joiner imputation_thread;
+  if (words * 2 >= kParallelBytes) {
+    imputation_thread.t = std::thread(check_imputations);
+  } else {
+    check_imputations();
+  }
   // Every facts word decodes to values Pack could have written; the donors
   // flagged for full matching are counted for the fallback check below.
   // On a thread of its own for a large index, beside the dictionaries and
@@ -648,64 +724,26 @@ absl::StatusOr<DonorStore> ParsePayload(
   if (flagged != StoreAccess::fallback(s).size()) {
     return corrupt("a donor flagged for full matching has no typing");
   }
-  if (!r.Align()) return corrupt("bad padding");
-  uint64_t has_populations, has_imputations;
-  if (!r.Get(&has_populations) || has_populations > 1) {
-    return corrupt("bad population section");
+  if (imputation_thread.t.joinable()) imputation_thread.t.join();
+  if (bad_population < n) {
+    return corrupt(absl::StrCat("donor ", bad_population, ": bad population code"));
   }
-  if (has_populations == 1) {
-    const char* pops;
-    if (!r.Raw(n, &pops) || !r.Align()) return corrupt("populations out of bounds");
-    for (uint64_t i = 0; i < n; ++i) {
-      if (static_cast<uint8_t>(pops[i]) > data::kPopulationCount) {
-        return corrupt(absl::StrCat("donor ", i, ": bad population code"));
-      }
-    }
+  if (bad_imputation < n) {
+    return corrupt(absl::StrCat("donor ", bad_imputation, ": bad imputation"));
+  }
+  if (pops != nullptr) {
     StoreAccess::Mut(s).populations_ = reinterpret_cast<const uint8_t*>(pops);
     StoreAccess::Mut(s).populations_backing_ = map;
   }
-  if (!r.Get(&has_imputations) || has_imputations > 1) {
-    return corrupt("bad imputation section");
-  }
-  if (has_imputations == 1) {
-    uint64_t fingerprint, haplotypes, words;
-    const char *offsets_p, *words_p;
-    if (!r.Get(&fingerprint) || !r.Get(&haplotypes) || !r.Get(&words) ||
-        haplotypes > 65535 || words > r.left() / 2 ||
-        !r.Raw((n + 1) * 4, &offsets_p) || !r.Align() ||
-        !r.Raw(words * 2, &words_p) || !r.Align()) {
-      return corrupt("imputations out of bounds");
-    }
-    const uint32_t* off = reinterpret_cast<const uint32_t*>(offsets_p);
-    const uint16_t* wd = reinterpret_cast<const uint16_t*>(words_p);
-    // Each donor's run is one EncodeImputation could have written: the
-    // scan decodes it without further checks.
-    if (off[0] != 0 || off[n] != words) return corrupt("imputation offsets");
-    for (uint64_t i = 0; i < n; ++i) {
-      if (off[i + 1] <= off[i]) return corrupt(absl::StrCat("donor ", i, ": imputation offsets"));
-      const uint32_t len = off[i + 1] - off[i];
-      const uint16_t* p = wd + off[i];
-      const uint16_t flags = p[0];
-      bool ok = (flags & ~internal::kFlagBitsUsed) == 0;
-      if (flags & internal::kImputed) {
-        ok = ok && len >= 2 && (len - 2) % 3 == 0 &&
-             (len - 2) / 3 <= internal::kMaxStoredPairs && !(flags & internal::kRefused);
-        for (uint32_t k = 2; ok && k + 2 < len; k += 3) {
-          ok = p[k] < haplotypes && p[k + 1] < haplotypes;
-        }
-      } else {
-        ok = ok && len == 1;
-      }
-      if (!ok) return corrupt(absl::StrCat("donor ", i, ": bad imputation"));
-    }
+  if (imp_offsets != nullptr) {
     internal::StoreData& d = StoreAccess::Mut(s);
     d.imputation_fingerprint_ = fingerprint;
     d.imputation_haplotypes_ = haplotypes;
-    d.imputation_offsets_ = off;
-    d.imputation_words_ = wd;
+    d.imputation_offsets_ = imp_offsets;
+    d.imputation_words_ = imp_words;
     d.imputation_backing_ = map;
   }
-  if (r.left() != 0) return corrupt("trailing bytes");
+  if (!r.Align() || r.left() != 0) return corrupt("trailing bytes");
   StoreAccess::SetArrays(s, n, ids, wide,
                          reinterpret_cast<const uint64_t*>(facts),
                          reinterpret_cast<const uint32_t*>(offsets), arena,

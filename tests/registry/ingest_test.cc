@@ -823,7 +823,9 @@ class CraftedIndexTest : public IndexTest {
     const size_t arena_size_at = Align8(OffsetsAt() + (store_->size() + 1) * 4);
     uint64_t arena;
     std::memcpy(&arena, &bytes[arena_size_at], 8);
-    return Align8(arena_size_at + 8 + arena);
+    // Then the population and imputation sections: this store has neither,
+    // two zero flags.
+    return Align8(arena_size_at + 8 + arena) + 16;
   }
   // The payload's checksum recomputed, as a forger would.
   void Reseal(std::string* bytes) {
@@ -963,10 +965,21 @@ class ImputedIndexTest : public IngestTest {
     s << in.rdbuf();
     return s.str();
   }
-  // The imputation words are the file's last section.
+  // Where the imputation words start: after the id arena, the population
+  // section (a flag and a byte a donor) and the imputation header and
+  // offsets (registry/index_file.cc's layout).
   size_t WordsAt(const std::string& bytes) {
-    const size_t words = store_->data().imputation_offsets_[store_->size()];
-    return bytes.size() - (words * 2 + 7) / 8 * 8;
+    auto align8 = [](size_t at) { return (at + 7) / 8 * 8; };
+    const internal::StoreData& d = store_->data();
+    const size_t n = store_->size();
+    const size_t ids_at = align8(64 + 16 + d.loci().size());
+    const size_t facts_at = align8(ids_at + n * d.stride() * (d.wide_ids() ? 4 : 2));
+    const size_t arena_size_at = align8(facts_at + n * 8 + (n + 1) * 4);
+    uint64_t arena;
+    std::memcpy(&arena, &bytes[arena_size_at], 8);
+    const size_t populations_at = align8(arena_size_at + 8 + arena);
+    const size_t imputations_at = align8(populations_at + 8 + n);
+    return align8(imputations_at + 8 + 24 + (n + 1) * 4);
   }
   absl::Status Reload(std::string bytes) {
     const uint32_t crc = static_cast<uint32_t>(
