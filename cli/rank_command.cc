@@ -125,6 +125,8 @@ struct DonorsFlags {
   std::string id_column;
   std::optional<std::string> rejects;
   int threads = 0;  // ingest threads (rank's --threads); 0: the hardware's
+  // An index's imputations are read (only a rank by probability needs them).
+  bool imputations = true;
   // index --shard: the slice of data rows read (IngestOptions).
   size_t first_row = 0, end_row = SIZE_MAX;
 };
@@ -327,7 +329,7 @@ absl::StatusOr<registry::DonorStore> LoadDonors(const DonorsFlags& flags,
   absl::StatusOr<registry::DonorStore> store;
   if (path != "-" && registry::IsIndexFile(path)) {
     // --rejects stays empty: an index holds no rejected rows.
-    store = registry::LoadIndex(path, resolver);
+    store = registry::LoadIndex(path, resolver, {flags.imputations});
   } else {
     registry::IngestOptions io;
     io.id_column = flags.id_column;
@@ -467,7 +469,10 @@ int RunRank(Command& cmd) {
   if (!recipient.ok()) return cl.Fail(recipient.status());
   config->options.families = recipient->family.evidence;
 
-  // Donors: --donors, or the family file's relatives.
+  // Donors: --donors, or the family file's relatives. An index's
+  // imputations are read only for the probability key.
+  const bool by_probability = RanksByProbability(config->options);
+  if (config->donors) config->donors->imputations = by_probability;
   size_t rejected = 0;
   registry::IngestStats stats;
   absl::StatusOr<registry::DonorStore> store =
@@ -481,7 +486,6 @@ int RunRank(Command& cmd) {
   // break ties): the ranked donors' reports then carry them, from the same
   // stored imputations as the key, so that a donor file and its index give
   // the same output; a donor file is imputed here.
-  const bool by_probability = RanksByProbability(config->options);
   if (by_probability) {
     absl::StatusOr<std::unique_ptr<const impute::Imputer>> imputer =
         impute::Imputer::LoadShipped(resolver->reference_ptr());

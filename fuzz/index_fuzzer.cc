@@ -1,10 +1,10 @@
 // Copyright 2026 The haplomatch Authors. SPDX-License-Identifier: Apache-2.0
 //
 // libFuzzer target for registry/ingest.h LoadIndex: arbitrary bytes as the
-// payload of an index file whose header is right, checksum included (a
-// crafted file can carry a valid checksum, so the checksum must not be the
-// only defence). The first input byte is the header's flags word (bit 0:
-// wide typing ids). A store that loads is then ranked, its donors' reports
+// payload and imputation section of an index file whose header is right,
+// checksums included (a crafted file can carry valid checksums, so they must
+// not be the only defence). The first input byte is the header's flags word
+// (bit 0: wide typing ids), the next 8 the imputation section's size. A store that loads is then ranked, its donors' reports
 // built and its ids read, as `rank` and `serve` would; with imputations,
 // ranked by probability too. Besides "no crash,
 // hang, leak or UB" it checks the loader's contract: an error is
@@ -81,18 +81,27 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  if (size == 0) return 0;
+  if (size < 9) return 0;
   const uint32_t flags = data[0];
-  const absl::string_view payload(reinterpret_cast<const char*>(data) + 1,
-                                  size - 1);
+  // Bytes 1-8: the size of the imputation section at the end (at most what
+  // is there); the rest: the payload, then that section.
+  uint64_t isize;
+  std::memcpy(&isize, data + 1, 8);
+  const absl::string_view body(reinterpret_cast<const char*>(data) + 9, size - 9);
+  if (isize > body.size()) isize = body.size();
+  const absl::string_view payload = body.substr(0, body.size() - isize);
+  const absl::string_view imputations = body.substr(body.size() - isize);
   // The header as index_file.cc writes it: magic, format version, header
-  // size, payload size, CRC-32 of the payload, flags, release.
+  // size, payload size, CRC-32 of the payload, flags, release, the
+  // imputation section's size and CRC-32.
   char header[64] = {'H', 'M', 'D', 'O', 'N', 'R', 'S', '\n'};
   const uint32_t version = hla::registry::kIndexFormatVersion, hsize = 64;
   const uint64_t psize = payload.size();
-  const uint32_t crc = static_cast<uint32_t>(
-      crc32_z(crc32_z(0L, Z_NULL, 0),
-              reinterpret_cast<const Bytef*>(payload.data()), payload.size()));
+  auto crc_of = [](absl::string_view b) {
+    return static_cast<uint32_t>(crc32_z(crc32_z(0L, Z_NULL, 0),
+                                         reinterpret_cast<const Bytef*>(b.data()), b.size()));
+  };
+  const uint32_t crc = crc_of(payload), icrc = isize > 0 ? crc_of(imputations) : 0;
   std::memcpy(header + 8, &version, 4);
   std::memcpy(header + 12, &hsize, 4);
   std::memcpy(header + 16, &psize, 8);
@@ -100,11 +109,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::memcpy(header + 28, &flags, 4);
   const std::string release = fixture->data.reference->version();
   std::memcpy(header + 32, release.data(), release.size());
+  std::memcpy(header + 48, &isize, 8);
+  std::memcpy(header + 56, &icrc, 4);
   {
     std::FILE* f = std::fopen(fixture->path.c_str(), "wb");
     if (f == nullptr) std::abort();
     std::fwrite(header, 1, sizeof header, f);
-    std::fwrite(payload.data(), 1, payload.size(), f);
+    std::fwrite(body.data(), 1, body.size(), f);
     if (std::fclose(f) != 0) std::abort();
   }
   absl::StatusOr<hla::registry::DonorStore> store =

@@ -6,7 +6,9 @@
 //     0  magic "HMDONRS\n"           8  format version (u32)
 //     12 header size = 64 (u32)      16 payload size (u64)
 //     24 payload CRC-32 (zlib, u32)  28 flags (u32; bit 0: 32-bit ids)
-//     32 IPD-IMGT/HLA release, NUL-padded (32 bytes)
+//     32 IPD-IMGT/HLA release, NUL-padded (16 bytes)
+//     48 imputation section size (u64; 0: none)
+//     56 its CRC-32 (u32)            60 zero (u32)
 //   payload, every section starting at a multiple of 8 from the file start:
 //     u64 donors, u32 stored loci, u32 0, the loci (one byte each)
 //     typing ids   donors x 2 x loci x (2 or 4 bytes)
@@ -14,16 +16,18 @@
 //     id offsets   (donors + 1) x u32, then u64 arena size and the id text
 //     populations  u64 present (0 or 1), then donors bytes (0 unknown, 1 +
 //                  data::Population)
-//     imputations  u64 present (0 or 1), then u64 the imputer's
-//                  fingerprint, u64 its haplotype count, u64 words, the
-//                  offsets ((donors + 1) x u32), the words (u16 each):
-//                  registry/internal/imputations.h
 //     dictionaries per stored locus: u64 entries (entry 0 included), u64
 //                  words, u64 text bytes, then the arrays of
 //                  registry/internal/dictionary.h each 8-aligned: the
 //                  words, the entry offsets and the text offsets
 //                  (entries + 1 x u32 each), the text
 //     fallback     u64 count, then per donor u32 index, u32 size, GL String
+//   imputation section (after the payload, its own size and checksum in
+//   the header, so that a load that does not need it neither reads nor
+//   checks it: a third of a 10M-donor index):
+//     u64 the imputer's fingerprint, u64 its haplotype count, u64 words,
+//     the offsets ((donors + 1) x u32), the words (u16 each):
+//     registry/internal/imputations.h
 // The file is read whole into memory and the per-donor arrays are used in
 // place there. Not a mapping: a file truncated or rewritten in place under
 // a mapping raises SIGBUS, or changes the donors of a running scan; a copy
@@ -103,6 +107,7 @@ namespace {
 
 constexpr char kMagic[8] = {'H', 'M', 'D', 'O', 'N', 'R', 'S', '\n'};
 constexpr size_t kHeaderSize = 64;
+constexpr size_t kReleaseBytes = 16;  // the release name, NUL-padded
 
 // The payload as a list of parts: large arrays are referenced where the
 // store holds them (not copied: a 10M-donor index is most of a gigabyte),
@@ -110,6 +115,9 @@ constexpr size_t kHeaderSize = 64;
 // references outlives Parts().
 class Writer {
  public:
+  // `base`: the file offset the writer's first byte goes to (alignment is
+  // from the file start).
+  explicit Writer(size_t base = kHeaderSize) : base_(base) {}
   void Raw(const void* p, size_t n) {
     if (n == 0) return;
     const char* c = static_cast<const char*>(p);
@@ -130,7 +138,7 @@ class Writer {
   }
   void Align() {
     static constexpr char kZeros[8] = {};
-    if ((kHeaderSize + size_) % 8 != 0) Raw(kZeros, 8 - (kHeaderSize + size_) % 8);
+    if ((base_ + size_) % 8 != 0) Raw(kZeros, 8 - (base_ + size_) % 8);
   }
   uint64_t size() const { return size_; }
   // (data, size) of each part, in order. Valid until the next Raw.
@@ -156,6 +164,7 @@ class Writer {
   std::vector<Part> parts_;
   std::deque<std::string> small_;
   uint64_t size_ = 0;
+  size_t base_;
 };
 
 class Reader {
@@ -216,11 +225,12 @@ struct Buffer {
   const char* data() const { return static_cast<const char*>(mem); }
 };
 
-// Reads exactly `size` bytes of `fd` into a new buffer. DataLossError when
-// the file ends sooner or goes on (it changed while read);
-// ResourceExhaustedError when memory for it cannot be had.
-absl::StatusOr<std::shared_ptr<Buffer>> ReadWhole(int fd, size_t size,
-                                                  const std::string& path) {
+// Reads the first `size` bytes of `fd`, a file of `file_size` bytes, into a
+// new buffer. DataLossError when the file ends sooner or goes on past
+// file_size (it changed while read); ResourceExhaustedError when memory for
+// it cannot be had.
+absl::StatusOr<std::shared_ptr<Buffer>> ReadPrefix(int fd, size_t size, size_t file_size,
+                                                   const std::string& path) {
   auto b = std::make_shared<Buffer>();
   b->mapped = size + 8;
   b->mem = ::mmap(nullptr, b->mapped, PROT_READ | PROT_WRITE,
@@ -264,11 +274,11 @@ absl::StatusOr<std::shared_ptr<Buffer>> ReadWhole(int fd, size_t size,
   char extra;
   ssize_t more;
   do {
-    more = ::pread(fd, &extra, 1, static_cast<off_t>(size));
+    more = ::pread(fd, &extra, 1, static_cast<off_t>(file_size));
   } while (more < 0 && errno == EINTR);
   if (more > 0) {
     return absl::DataLossError(absl::StrCat(
-        "index '", path, "' changed while read (longer than ", size,
+        "index '", path, "' changed while read (longer than ", file_size,
         " bytes); rebuild it with haplomatch index"));
   }
   return b;
@@ -316,7 +326,7 @@ absl::Status WriteReplacing(
 
 
 absl::StatusOr<DonorStore> ParsePayload(
-    const char* payload, uint64_t psize, uint32_t flags,
+    const char* payload, uint64_t psize, const char* imp, uint64_t isize, uint32_t flags,
     const std::string& release, const data::Resolver& resolver,
     std::shared_ptr<Buffer> map,
     const std::function<absl::Status(absl::string_view)>& corrupt);
@@ -359,17 +369,6 @@ absl::Status WriteIndex(const DonorStore& store, const std::string& path) {
   w.Put<uint64_t>(populations ? 1 : 0);
   if (populations) w.Raw(data.populations_, n);
   w.Align();
-  w.Put<uint64_t>(data.has_imputations() ? 1 : 0);
-  if (data.has_imputations()) {
-    const uint64_t words = data.imputation_offsets_[n];
-    w.Put<uint64_t>(data.imputation_fingerprint_);
-    w.Put<uint64_t>(data.imputation_haplotypes_);
-    w.Put<uint64_t>(words);
-    w.Raw(data.imputation_offsets_, (n + 1) * 4);
-    w.Align();
-    if (words > 0) w.Raw(data.imputation_words_, words * 2);
-    w.Align();
-  }
   for (size_t s = 0; s < data.loci().size(); ++s) {
     const internal::Dictionary& dict = data.dictionary(static_cast<int>(s));
     w.Put<uint64_t>(dict.size());
@@ -393,29 +392,56 @@ absl::Status WriteIndex(const DonorStore& store, const std::string& path) {
   }
   w.Align();
 
+  // The imputation section, after the payload.
+  const uint64_t psize = w.size();
+  Writer wi(kHeaderSize + psize);
+  if (data.has_imputations()) {
+    const uint64_t words = data.imputation_offsets_[n];
+    wi.Put<uint64_t>(data.imputation_fingerprint_);
+    wi.Put<uint64_t>(data.imputation_haplotypes_);
+    wi.Put<uint64_t>(words);
+    wi.Raw(data.imputation_offsets_, (n + 1) * 4);
+    wi.Align();
+    if (words > 0) wi.Raw(data.imputation_words_, words * 2);
+    wi.Align();
+  }
+  if (store.release().size() >= kReleaseBytes) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "cannot write index '", path, "': the release name '", store.release(),
+        "' is longer than ", kReleaseBytes - 1, " characters"));
+  }
   char header[kHeaderSize] = {};
   std::memcpy(header, kMagic, 8);
   const uint32_t version = kIndexFormatVersion, hsize = kHeaderSize;
-  const uint64_t psize = w.size();
   std::vector<std::pair<const char*, size_t>> parts = w.Parts();
-  uLong running = crc32_z(0L, Z_NULL, 0);
-  for (const auto& [p, size] : parts) {
-    running = crc32_z(running, reinterpret_cast<const Bytef*>(p), size);
-  }
-  const uint32_t crc = static_cast<uint32_t>(running);
+  auto crc_of = [](const std::vector<std::pair<const char*, size_t>>& ps) {
+    uLong running = crc32_z(0L, Z_NULL, 0);
+    for (const auto& [p, size] : ps) {
+      running = crc32_z(running, reinterpret_cast<const Bytef*>(p), size);
+    }
+    return static_cast<uint32_t>(running);
+  };
+  const uint32_t crc = crc_of(parts);
+  const std::vector<std::pair<const char*, size_t>> iparts = wi.Parts();
+  const uint64_t isize = wi.size();
+  const uint32_t icrc = isize > 0 ? crc_of(iparts) : 0;
   const uint32_t flags = data.wide_ids() ? 1 : 0;
   std::memcpy(header + 8, &version, 4);
   std::memcpy(header + 12, &hsize, 4);
   std::memcpy(header + 16, &psize, 8);
   std::memcpy(header + 24, &crc, 4);
   std::memcpy(header + 28, &flags, 4);
-  std::strncpy(header + 32, store.release().c_str(), 31);
+  std::memcpy(header + 32, store.release().data(), store.release().size());
+  std::memcpy(header + 48, &isize, 8);
+  std::memcpy(header + 56, &icrc, 4);
   parts.insert(parts.begin(), {header, kHeaderSize});
+  parts.insert(parts.end(), iparts.begin(), iparts.end());
   return WriteReplacing(path, parts);
 }
 
 absl::StatusOr<DonorStore> LoadIndex(const std::string& path,
-                                     const data::Resolver& resolver) {
+                                     const data::Resolver& resolver,
+                                     const LoadOptions& options) {
   const data::Reference& ref = resolver.reference();
   const int fd = ::open(path.c_str(), O_RDONLY);
   if (fd < 0) {
@@ -437,62 +463,96 @@ absl::StatusOr<DonorStore> LoadIndex(const std::string& path,
     return corrupt(absl::StrCat("truncated (", file_size,
                                 " bytes, shorter than its header)"));
   }
-  absl::StatusOr<std::shared_ptr<Buffer>> read = ReadWhole(fd, file_size, path);
-  ::close(fd);
-  if (!read.ok()) return read.status();
-  std::shared_ptr<Buffer> map = *std::move(read);
-  const char* base = map->data();
-  if (std::memcmp(base, kMagic, 8) != 0) {
+  char header[kHeaderSize];
+  size_t got = 0;
+  while (got < kHeaderSize) {
+    const ssize_t k = ::pread(fd, header + got, kHeaderSize - got, static_cast<off_t>(got));
+    if (k < 0 && errno == EINTR) continue;
+    if (k <= 0) break;
+    got += static_cast<size_t>(k);
+  }
+  if (got < kHeaderSize) {
+    ::close(fd);
+    return corrupt("truncated while read");
+  }
+  if (std::memcmp(header, kMagic, 8) != 0) {
+    ::close(fd);
     return corrupt("not a haplomatch donor index (bad magic)");
   }
-  uint32_t version, hsize, crc, flags;
-  uint64_t psize;
-  std::memcpy(&version, base + 8, 4);
-  std::memcpy(&hsize, base + 12, 4);
-  std::memcpy(&psize, base + 16, 8);
-  std::memcpy(&crc, base + 24, 4);
-  std::memcpy(&flags, base + 28, 4);
-  const std::string release(base + 32, strnlen(base + 32, 32));
+  uint32_t version, hsize, crc, flags, icrc, zero;
+  uint64_t psize, isize;
+  std::memcpy(&version, header + 8, 4);
+  std::memcpy(&hsize, header + 12, 4);
+  std::memcpy(&psize, header + 16, 8);
+  std::memcpy(&crc, header + 24, 4);
+  std::memcpy(&flags, header + 28, 4);
+  const std::string release(header + 32, strnlen(header + 32, kReleaseBytes));
+  std::memcpy(&isize, header + 48, 8);
+  std::memcpy(&icrc, header + 56, 4);
+  std::memcpy(&zero, header + 60, 4);
   if (version != kIndexFormatVersion) {
+    ::close(fd);
     return absl::FailedPreconditionError(absl::StrCat(
         "index '", path, "' is stale: format version ", version,
         ", this haplomatch reads version ", kIndexFormatVersion,
         "; rebuild it with haplomatch index"));
   }
   if (release != ref.version()) {
+    ::close(fd);
     return absl::FailedPreconditionError(absl::StrCat(
         "index '", path, "' is stale: built against IPD-IMGT/HLA ", release,
         ", but ", ref.version(), " is loaded; rebuild it with haplomatch "
         "index (or pass --imgt ", release, ")"));
   }
-  if (hsize != kHeaderSize || map->size - kHeaderSize != psize) {
-    return corrupt(absl::StrCat("truncated or extended (", map->size,
+  if (hsize != kHeaderSize || zero != 0 || psize > file_size || isize > file_size ||
+      kHeaderSize + psize + isize != file_size) {
+    ::close(fd);
+    return corrupt(absl::StrCat("truncated or extended (", file_size,
                                 " bytes, the header says ",
-                                kHeaderSize + psize, ")"));
+                                kHeaderSize + psize + isize, ")"));
   }
-  const char* payload = base + kHeaderSize;
-  // The checksum runs beside the checks below (which a crafted file with a
+  // The imputation section only when asked for.
+  const bool imputations = options.imputations && isize > 0;
+  absl::StatusOr<std::shared_ptr<Buffer>> read = ReadPrefix(
+      fd, kHeaderSize + psize + (imputations ? isize : 0), file_size, path);
+  ::close(fd);
+  if (!read.ok()) return read.status();
+  std::shared_ptr<Buffer> map = *std::move(read);
+  if (std::memcmp(map->data(), header, kHeaderSize) != 0) {
+    return corrupt("changed while read");
+  }
+  const char* payload = map->data() + kHeaderSize;
+  const char* imp = imputations ? payload + psize : nullptr;
+  // The checksums run beside the checks below (which a crafted file with a
   // valid checksum must pass anyway, so they never trust the bytes); a
   // mismatch is what is reported when there is one.
-  uint32_t actual_crc = 0;
+  uint32_t actual_crc = 0, actual_icrc = 0;
   absl::StatusOr<DonorStore> parsed;
   {
-    Joiner crc_thread;
-    if (psize >= kParallelBytes) {
-      crc_thread.t = std::thread([&] { actual_crc = Crc(payload, psize); });
-    } else {
+    auto sums = [&] {
       actual_crc = Crc(payload, psize);
+      if (imp != nullptr) actual_icrc = Crc(imp, isize);
+    };
+    Joiner crc_thread;
+    if (psize + (imp != nullptr ? isize : 0) >= kParallelBytes) {
+      crc_thread.t = std::thread(sums);
+    } else {
+      sums();
     }
-    parsed = ParsePayload(payload, psize, flags, release, resolver, map, corrupt);
+    parsed = ParsePayload(payload, psize, imp, imp != nullptr ? isize : 0, flags, release,
+                          resolver, map, corrupt);
   }
   if (actual_crc != crc) return corrupt("checksum mismatch");
+  if (imp != nullptr && actual_icrc != icrc) {
+    return corrupt("checksum mismatch in the imputation section");
+  }
   return parsed;
 }
 
 namespace {
 
 absl::StatusOr<DonorStore> ParsePayload(
-    const char* payload, uint64_t psize, uint32_t flags,
+    const char* payload, uint64_t psize, const char* imp, uint64_t isize, uint32_t flags,
     const std::string& release, const data::Resolver& resolver,
     std::shared_ptr<Buffer> map,
     const std::function<absl::Status(absl::string_view)>& corrupt) {
@@ -537,10 +597,10 @@ absl::StatusOr<DonorStore> ParsePayload(
     }
     if (prev != arena_size) return corrupt("id offsets do not match the arena");
   }
-  // Populations and imputations: bounds now, the per-donor imputation runs
-  // checked on a thread of their own beside the dictionaries (a 10M-donor
-  // index has 150M words).
-  uint64_t has_populations, has_imputations;
+  // Populations, and imputations when read: bounds now, the per-donor
+  // imputation runs checked on a thread of their own beside the
+  // dictionaries (a 10M-donor index has 150M words).
+  uint64_t has_populations;
   if (!r.Get(&has_populations) || has_populations > 1) {
     return corrupt("bad population section");
   }
@@ -548,18 +608,16 @@ absl::StatusOr<DonorStore> ParsePayload(
   if (has_populations == 1) {
     if (!r.Raw(n, &pops) || !r.Align()) return corrupt("populations out of bounds");
   }
-  if (!r.Get(&has_imputations) || has_imputations > 1) {
-    return corrupt("bad imputation section");
-  }
   uint64_t fingerprint = 0, haplotypes = 0, words = 0;
   const uint32_t* imp_offsets = nullptr;
   const uint16_t* imp_words = nullptr;
-  if (has_imputations == 1) {
+  if (imp != nullptr) {
+    Reader ri(imp, isize);
     const char *offsets_p, *words_p;
-    if (!r.Get(&fingerprint) || !r.Get(&haplotypes) || !r.Get(&words) ||
-        haplotypes > 65535 || words > r.left() / 2 ||
-        !r.Raw((n + 1) * 4, &offsets_p) || !r.Align() ||
-        !r.Raw(words * 2, &words_p) || !r.Align()) {
+    if (!ri.Get(&fingerprint) || !ri.Get(&haplotypes) || !ri.Get(&words) ||
+        haplotypes > 65535 || words > ri.left() / 2 ||
+        !ri.Raw((n + 1) * 4, &offsets_p) || !ri.Align() ||
+        !ri.Raw(words * 2, &words_p) || !ri.Align() || ri.left() != 0) {
       return corrupt("imputations out of bounds");
     }
     imp_offsets = reinterpret_cast<const uint32_t*>(offsets_p);

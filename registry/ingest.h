@@ -146,8 +146,16 @@ absl::Status WriteIndex(const DonorStore& store, const std::string& path);
 //                            mismatch, inconsistent sections, or changed
 //                            while read;
 //   ResourceExhaustedError   no memory to hold it.
+//
+// The donors' imputations (ImputeDonors), a third of a large index, are
+// read and checked only with options.imputations; without, the store has
+// none (a rank by probability then says to load them).
+struct LoadOptions {
+  bool imputations = true;
+};
 absl::StatusOr<DonorStore> LoadIndex(const std::string& path,
-                                     const data::Resolver& resolver);
+                                     const data::Resolver& resolver,
+                                     const LoadOptions& options = {});
 
 }  // namespace hla::registry
 

@@ -823,9 +823,8 @@ class CraftedIndexTest : public IndexTest {
     const size_t arena_size_at = Align8(OffsetsAt() + (store_->size() + 1) * 4);
     uint64_t arena;
     std::memcpy(&arena, &bytes[arena_size_at], 8);
-    // Then the population and imputation sections: this store has neither,
-    // two zero flags.
-    return Align8(arena_size_at + 8 + arena) + 16;
+    // Then the population section: this store has none, a zero flag.
+    return Align8(arena_size_at + 8 + arena) + 8;
   }
   // The payload's checksum recomputed, as a forger would.
   void Reseal(std::string* bytes) {
@@ -965,26 +964,24 @@ class ImputedIndexTest : public IngestTest {
     s << in.rdbuf();
     return s.str();
   }
-  // Where the imputation words start: after the id arena, the population
-  // section (a flag and a byte a donor) and the imputation header and
-  // offsets (registry/index_file.cc's layout).
+  // The imputation words end the file (registry/index_file.cc's layout:
+  // the imputation section follows the payload).
   size_t WordsAt(const std::string& bytes) {
-    auto align8 = [](size_t at) { return (at + 7) / 8 * 8; };
-    const internal::StoreData& d = store_->data();
-    const size_t n = store_->size();
-    const size_t ids_at = align8(64 + 16 + d.loci().size());
-    const size_t facts_at = align8(ids_at + n * d.stride() * (d.wide_ids() ? 4 : 2));
-    const size_t arena_size_at = align8(facts_at + n * 8 + (n + 1) * 4);
-    uint64_t arena;
-    std::memcpy(&arena, &bytes[arena_size_at], 8);
-    const size_t populations_at = align8(arena_size_at + 8 + arena);
-    const size_t imputations_at = align8(populations_at + 8 + n);
-    return align8(imputations_at + 8 + 24 + (n + 1) * 4);
+    const size_t words = store_->data().imputation_offsets_[store_->size()];
+    return bytes.size() - (words * 2 + 7) / 8 * 8;
   }
+  // Both checksums recomputed, as a forger would: the payload's and the
+  // imputation section's (its size at header offset 48).
   absl::Status Reload(std::string bytes) {
+    uint64_t isize;
+    std::memcpy(&isize, &bytes[48], 8);
+    const size_t psize = bytes.size() - 64 - isize;
     const uint32_t crc = static_cast<uint32_t>(
-        crc32_z(0, reinterpret_cast<const Bytef*>(bytes.data() + 64), bytes.size() - 64));
+        crc32_z(0, reinterpret_cast<const Bytef*>(bytes.data() + 64), psize));
+    const uint32_t icrc = static_cast<uint32_t>(crc32_z(
+        0, reinterpret_cast<const Bytef*>(bytes.data() + 64 + psize), isize));
     std::memcpy(&bytes[24], &crc, 4);
+    std::memcpy(&bytes[56], &icrc, 4);
     std::ofstream(index_, std::ios::binary | std::ios::trunc) << bytes;
     return LoadIndex(index_, *LoadShipped().resolver).status();
   }
@@ -1030,6 +1027,25 @@ TEST_F(ImputedIndexTest, RoundTripKeepsPopulationsAndImputations) {
   ASSERT_TRUE(loaded.ok()) << loaded.status();
   EXPECT_FALSE(loaded->has_imputations());
   EXPECT_FALSE(loaded->FactsOf(0).population.has_value());
+}
+
+// A load that does not ask for the imputations neither reads nor checks
+// them (a corrupt imputation section goes unnoticed until it is asked
+// for), and ranks the same.
+TEST_F(ImputedIndexTest, ImputationsAreReadOnlyWhenAskedFor) {
+  absl::StatusOr<DonorStore> without =
+      LoadIndex(index_, *LoadShipped().resolver, LoadOptions{/*imputations=*/false});
+  ASSERT_TRUE(without.ok()) << without.status();
+  EXPECT_FALSE(without->has_imputations());
+  EXPECT_EQ(without->size(), store_->size());
+  EXPECT_EQ(without->FactsOf(0).population, data::Population::kEur);
+  std::string bytes = Bytes();
+  bytes[bytes.size() - 8] ^= 0x5A;  // in the imputation words
+  std::ofstream(index_, std::ios::binary | std::ios::trunc) << bytes;
+  EXPECT_TRUE(LoadIndex(index_, *LoadShipped().resolver, LoadOptions{false}).ok());
+  const absl::Status s = LoadIndex(index_, *LoadShipped().resolver).status();
+  EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(s.message(), HasSubstr("checksum mismatch in the imputation section"));
 }
 
 TEST_F(ImputedIndexTest, CraftedImputationsAreRefused) {
