@@ -475,6 +475,35 @@ MatchProbability Imputer::Probability(const Imputation& r, const Imputation& d,
   return Probability(r, d, CertainCounts(match));
 }
 
+std::vector<std::pair<uint64_t, double>> Imputer::LocusMarginal(const Imputation& m,
+                                                                int l) const {
+  // (smaller key << 32 | larger key) -> probability, normalised.
+  std::vector<std::pair<uint64_t, double>> g;
+  g.reserve(m.pairs.size());
+  double total = 0;
+  for (const HaplotypePair& p : m.pairs) {
+    uint64_t a = allele_key_[haplotypes_[p.h1].allele[l]];
+    uint64_t b = allele_key_[haplotypes_[p.h2].allele[l]];
+    if (a > b) std::swap(a, b);
+    g.emplace_back(a << 32 | b, p.p);
+    total += p.p;
+  }
+  std::sort(g.begin(), g.end(),
+            [](const auto& x, const auto& y) { return x.first < y.first; });
+  std::vector<std::pair<uint64_t, double>> out;
+  for (const auto& [key, p] : g) {
+    if (!out.empty() && out.back().first == key) {
+      out.back().second += p;
+    } else {
+      out.emplace_back(key, p);
+    }
+  }
+  if (total > 0) {
+    for (auto& kv : out) kv.second /= total;
+  }
+  return out;
+}
+
 size_t Imputer::BoundProducts(size_t* nr, size_t* nd) {
   while (*nr * *nd > kMaxProducts) {
     if (*nr >= *nd) {
@@ -558,6 +587,24 @@ MatchProbability Imputer::Probability(
     }
   }
   out.mass = r.kept_mass * d.kept_mass * mr * md;
+  // Per locus, the count depends on the two sides' genotypes at that locus
+  // only, and the sides are independent: computed from each side's marginal
+  // over every kept pair, not from the bounded product above (whose most
+  // likely pairs first would lean towards the common alleles).
+  for (int l = 0; l < kL; ++l) {
+    if (fixed[l] >= 0) continue;  // the typings' count, as above
+    const std::vector<std::pair<uint64_t, double>> rm = LocusMarginal(r, l);
+    const std::vector<std::pair<uint64_t, double>> dm = LocusMarginal(d, l);
+    std::array<double, 3> p{};
+    for (const auto& [g, pr] : rm) {
+      const uint32_t a = static_cast<uint32_t>(g >> 32), b = static_cast<uint32_t>(g);
+      for (const auto& [h, pd] : dm) {
+        const uint32_t c = static_cast<uint32_t>(h >> 32), e = static_cast<uint32_t>(h);
+        p[std::max(int{a == c} + int{b == e}, int{a == e} + int{b == c})] += pr * pd;
+      }
+    }
+    locus[l] = p;
+  }
   for (int l = 0; l < kL; ++l) {
     const bool usable = fixed[l] >= 0 || (!r.outside_table[l] && !d.outside_table[l]);
     out.loci[l].available = usable;

@@ -161,10 +161,12 @@ class Imputer {
 
   // The match probabilities of a recipient and a donor imputation. `match`
   // (the pair's matcher report, may be null) supplies the counts of loci
-  // outside the table. The product of the two posteriors is bounded: at
-  // most kMaxProducts pair combinations are visited, most likely first,
-  // and `mass` says how much of the joint probability they hold (the
-  // figures are renormalised over it).
+  // outside the table. Per locus, P(0/1/2) comes from each side's marginal
+  // at that locus over all its kept pairs (exact: the sides are
+  // independent). The totals (10/10, >= 9/10, >= 8/10, a haplotype carried)
+  // need the joint: at most kMaxProducts pair combinations are visited,
+  // most likely first, and `mass` says how much of the joint probability
+  // they hold (the totals are renormalised over it).
   MatchProbability Probability(const Imputation& recipient,
                                const Imputation& donor,
                                const matcher::MatchReport* match) const;
@@ -206,6 +208,10 @@ class Imputer {
 
  private:
   Imputer() = default;
+  // A side's distribution over its genotypes at locus l (kLoci index) as
+  // (smaller match key << 32 | larger) -> probability, over every kept
+  // pair, sorted by key.
+  std::vector<std::pair<uint64_t, double>> LocusMarginal(const Imputation& m, int l) const;
   // Impute's work with normalised population weights `w`; `open_locus`
   // (kLoci index, or -1) is imputed as untyped.
   absl::StatusOr<Imputation> ImputeWith(

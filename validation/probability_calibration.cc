@@ -315,6 +315,20 @@ absl::StatusOr<Calibration> Calibrate(const CalibrationOptions& o) {
       Add(&ten, s.p10, s.m10);
       for (int l = 0; l < kL; ++l) Add(&loci[l], s.p2[l], s.m2[l]);
     }
+    if (set == 1 && !o.samples.empty()) {
+      std::ofstream out(o.samples);
+      out << "recipient,donor,p10,m10";
+      for (int l = 0; l < kL; ++l) out << ",p_" << names[l] << ",m_" << names[l];
+      out << "\n";
+      for (size_t k = 0; k < pairs.size(); ++k) {
+        const Sample& s = samples[k];
+        out << people[pairs[k].first].id << "," << people[pairs[k].second].id << ","
+            << s.p10 << "," << s.m10;
+        for (int l = 0; l < kL; ++l) out << "," << s.p2[l] << "," << s.m2[l];
+        out << "\n";
+      }
+      if (!out) return absl::DataLossError(absl::StrCat("cannot write '", o.samples, "'"));
+    }
     (set == 0 ? c.random_pairs : c.potential_pairs) = pairs.size();
     Finish(&ten);
     c.tables.push_back(ten);

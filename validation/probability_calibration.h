@@ -31,6 +31,10 @@ namespace hla::validation {
 struct CalibrationOptions {
   std::string donors;  // the typed registry (synth output)
   std::string truth;   // synth --truth output for the same registry
+  // When set, every potential-match pair is written there as CSV
+  // (recipient, donor, p10, m10, then p and outcome per locus), to look
+  // into a bin.
+  std::string samples;
   uint64_t recipients = 1000;
   uint64_t random_pairs = 100000;
   uint64_t max_potential = 200000;

@@ -26,7 +26,7 @@ constexpr char kUsage[] =
     "                              [--random-pairs=N] [--max-potential=N]\n"
     "                              [--seed=N] [--threads=N]\n"
     "                              [--one-per-recipient] [--skip-lists-and-macs]\n"
-    "                              [--ignore-population]\n";
+    "                              [--ignore-population] [--samples=FILE]\n";
 
 bool Flag(absl::string_view arg, absl::string_view name, absl::string_view* value) {
   const std::string prefix = "--" + std::string(name) + "=";
@@ -57,6 +57,8 @@ int main(int argc, char** argv) {
       ok = absl::SimpleAtoi(v, &o.seed);
     } else if (arg == "--skip-lists-and-macs") {
       o.skip_lists = true;
+    } else if (Flag(arg, "samples", &v)) {
+      o.samples = std::string(v);
     } else if (arg == "--ignore-population") {
       o.ignore_population = true;
     } else if (arg == "--one-per-recipient") {

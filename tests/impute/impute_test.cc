@@ -359,3 +359,43 @@ TEST_F(ImputeTest, TheScorerEqualsProbabilityBitForBit) {
 
 }  // namespace
 }  // namespace hla::impute
+
+namespace hla::impute {
+namespace {
+
+// Per locus, P(0/1/2) is exact over every kept pair of both sides, even when
+// the joint product for the totals is bounded (vague typings: thousands of
+// pairs a side): checked against the whole double sum.
+TEST_F(ImputeTest, PerLocusProbabilitiesAreExactWhenTheProductIsBounded) {
+  const Imputation r = I("A*02:XX+A*24:XX^DRB1*04:XX+DRB1*11:XX");
+  const Imputation d = I("A*02:XX+A*03:XX^DRB1*04:XX+DRB1*15:XX");
+  ASSERT_TRUE(r.explained && d.explained);
+  ASSERT_GT(r.pairs.size() * d.pairs.size(), Imputer::kMaxProducts)
+      << r.pairs.size() << " x " << d.pairs.size();
+  const MatchProbability p = imp().Probability(r, d, nullptr);
+  ASSERT_TRUE(p.available);
+  double mr = 0, md = 0;
+  for (const HaplotypePair& x : r.pairs) mr += x.p;
+  for (const HaplotypePair& y : d.pairs) md += y.p;
+  for (int l = 0; l < data::kHaplotypeLoci; ++l) {
+    std::array<double, 3> want{};
+    for (const HaplotypePair& x : r.pairs) {
+      const uint32_t a = imp().AlleleKey(imp().haplotypes()[x.h1].allele[l]);
+      const uint32_t b = imp().AlleleKey(imp().haplotypes()[x.h2].allele[l]);
+      for (const HaplotypePair& y : d.pairs) {
+        const uint32_t c = imp().AlleleKey(imp().haplotypes()[y.h1].allele[l]);
+        const uint32_t e = imp().AlleleKey(imp().haplotypes()[y.h2].allele[l]);
+        want[std::max(int{a == c} + int{b == e}, int{a == e} + int{b == c})] +=
+            x.p * y.p / (mr * md);
+      }
+    }
+    for (int m = 0; m < 3; ++m) {
+      EXPECT_NEAR(p.loci[l].p[m], want[m], 1e-9) << LocusName(kLoci[l]) << " " << m;
+    }
+  }
+  // The totals rest on the bounded product: `mass` says how much.
+  EXPECT_LT(p.mass, 1.0);
+}
+
+}  // namespace
+}  // namespace hla::impute
