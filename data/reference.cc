@@ -888,6 +888,17 @@ const DnaSerology* Reference::SerologyOf(AlleleId id) const {
   return s == kNone ? nullptr : &serologies_[s];
 }
 
+AntigenId Reference::PrimaryAntigen(AlleleId id) const {
+  const DnaSerology* ser = SerologyOf(id);
+  if (ser == nullptr) return kNone;
+  for (const SerologyList* list : {&ser->unambiguous, &ser->possible, &ser->assumed}) {
+    for (AntigenId a : list->antigens) {
+      if (!antigens_[a].alleles.empty()) return a;
+    }
+  }
+  return kNone;
+}
+
 const NameHistory* Reference::FindHistory(absl::string_view name) const {
   auto it = history_by_name_.find(StripHla(name));
   return it == history_by_name_.end() ? nullptr : &history_[it->second];

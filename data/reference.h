@@ -266,6 +266,13 @@ class Reference {
   std::optional<AntigenId> FindAntigen(absl::string_view name) const;
   // rel_dna_ser.txt row of an allele, or nullptr if it has none.
   const DnaSerology* SerologyOf(AlleleId id) const;
+  // The antigen a serological typing of the allele reports: the first
+  // antigen of rel_dna_ser's unambiguous, then possible, then assumed
+  // column that names alleles of the release (B*44:02 -> B44); kNone when
+  // there is none (a null allele, no known equivalent). One rule for the
+  // synthesiser, which writes it, and imputation, which reads a
+  // serological typing as its likelihood.
+  AntigenId PrimaryAntigen(AlleleId id) const;
   bool has_hats_column() const { return has_hats_; }
 
   // ---- History (hla_nom.txt deletions + Deleted_alleles.txt)

@@ -58,9 +58,11 @@ absl::StatusOr<std::unique_ptr<const Imputer>> Imputer::Create(
   m->freqs_ = std::move(freqs);
   const data::HaplotypeFrequencies& f = *m->freqs_;
   m->allele_key_.resize(f.alleles().size());
+  m->primary_antigen_.resize(f.alleles().size());
   for (size_t i = 0; i < f.alleles().size(); ++i) {
     const data::HaplotypeAllele& a = f.alleles()[i];
     const data::Allele& rep = m->ref_->allele(a.representative);
+    m->primary_antigen_[i] = m->ref_->PrimaryAntigen(a.representative);
     // The matcher's allele match: the P group, a null allele's small-g.
     m->allele_key_[i] = rep.is_null() || rep.p_group == data::kNone
                             ? (rep.small_g | matcher::kNullKeyBit)
@@ -246,6 +248,32 @@ absl::StatusOr<Imputation> Imputer::ImputeWith(
       // fewer than the locus has table alleles (a high-resolution copy: a
       // few lookups), else by a search per table allele (XX, serology).
       auto mark = [&](const matcher::PositionTyping& c, uint8_t bit) {
+        // A serological typing: the table alleles whose reported antigen
+        // (data::Reference::PrimaryAntigen) is the one written, or for a
+        // broad one of its splits (or an antigen associated with it): a
+        // lab reports one antigen for an allele, so the likelihood of
+        // "B44" is 1 for the alleles typed B44 and 0 for the others that
+        // merely carry it among several. When that admits none, the
+        // alleles carrying the antigen, as matching reads it.
+        if (!c.antigens.empty()) {
+          std::vector<data::AntigenId> reported;
+          for (data::AntigenId t : c.antigens) {
+            const data::Antigen& ag = ref_->antigen(t);
+            reported.push_back(t);
+            reported.insert(reported.end(), ag.splits.begin(), ag.splits.end());
+            reported.insert(reported.end(), ag.associated.begin(), ag.associated.end());
+          }
+          bool any = false;
+          for (uint16_t a : locus_alleles_[l]) {
+            const data::AntigenId pa = primary_antigen_[a];
+            if (pa != data::kNone &&
+                std::find(reported.begin(), reported.end(), pa) != reported.end()) {
+              f[a] |= bit;
+              any = true;
+            }
+          }
+          if (any) return;
+        }
         if (Unnamed(c) || c.match_keys().size() > locus_alleles_[l].size()) {
           for (uint16_t a : locus_alleles_[l]) {
             if (Unnamed(c) || Admits(c, allele_key_[a])) f[a] |= bit;

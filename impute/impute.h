@@ -139,8 +139,10 @@ class Imputer {
   // typing admits and the other's one the second copy's admits (a table
   // allele is admitted when it shares a match key, its P group, with an
   // allele of the typing: A*02:01:01:01 and A*02:1013 admit A*02:01; a
-  // serology typing admits the alleles carrying its antigen; a '|' list any
-  // of its alternatives); an untyped locus admits every allele. Weight f(h1) f(h2), twice for
+  // serology typing admits the alleles whose reported antigen
+  // (data::Reference::PrimaryAntigen) it is, or for a broad one of its
+  // splits; a '|' list any of its alternatives); an untyped locus admits
+  // every allele. Weight f(h1) f(h2), twice for
   // h1 != h2 (Hardy-Weinberg), from the population or the mixture.
   //
   // Rules for what the table does not list. An allele (no table allele
@@ -225,6 +227,8 @@ class Imputer {
   // Per table allele: its P-group match key (a null allele's small-g key
   // with matcher::kNullKeyBit), and per locus the table alleles of it.
   std::vector<uint32_t> allele_key_;
+  // Per table allele, the antigen a serological typing reports for it.
+  std::vector<data::AntigenId> primary_antigen_;
   uint64_t fingerprint_ = 0;
   std::array<std::vector<uint16_t>, data::kHaplotypeLoci> locus_alleles_;
   // Per table allele, the haplotypes (ascending) that carry it: the

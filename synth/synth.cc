@@ -366,19 +366,11 @@ absl::StatusOr<std::unique_ptr<const Synthesizer>> Synthesizer::Create(
     }();
     f.xx = absl::StrCat(locus, "*", ff, ":XX");
 
-    // Serology: the first antigen of rel_dna_ser's unambiguous, possible or
-    // assumed column that names alleles of the release.
-    if (const data::DnaSerology* ser = ref->SerologyOf(ha.representative)) {
-      for (const data::SerologyList* list :
-           {&ser->unambiguous, &ser->possible, &ser->assumed}) {
-        for (data::AntigenId id : list->antigens) {
-          if (!ref->antigen(id).alleles.empty()) {
-            f.serology = std::string(ref->antigen(id).name);
-            break;
-          }
-        }
-        if (!f.serology.empty()) break;
-      }
+    // Serology: the antigen a serological typing reports
+    // (data::Reference::PrimaryAntigen).
+    if (const data::AntigenId id = ref->PrimaryAntigen(ha.representative);
+        id != data::kNone) {
+      f.serology = std::string(ref->antigen(id).name);
     }
 
     // Partners in the P group, then in the first field.

@@ -249,7 +249,56 @@ absl::StatusOr<Calibration> Calibrate(const CalibrationOptions& o) {
       for (uint32_t k : keys) by_a_key[k].push_back(static_cast<uint32_t>(d));
     }
     std::vector<uint32_t> seen_at(people.size(), UINT32_MAX);
-    for (uint64_t r = 0; r < c.recipients && potential.size() < o.max_potential; ++r) {
+    // One per recipient: for each recipient, the donors sharing its first
+    // HLA-A copy's keys are visited from a random start, and the first that
+    // can match is its pair: a uniform draw among its candidates, without
+    // enumerating them all (a recipient with A*02:01 has a fifth of the
+    // registry as donors to look through).
+    for (uint64_t r = 0; o.one_per_recipient && r < c.recipients &&
+                         potential.size() < o.max_potential;
+         ++r) {
+      const matcher::Genotype& a = people[r].genotype;
+      if (a.at(Locus::kA).typed_positions == 0) continue;
+      std::vector<const std::vector<uint32_t>*> lists;
+      size_t total = 0;
+      for (uint32_t k : a.at(Locus::kA).pos[0].match_keys()) {
+        auto it = by_a_key.find(k);
+        if (it == by_a_key.end()) continue;
+        lists.push_back(&it->second);
+        total += it->second.size();
+      }
+      if (total == 0) continue;
+      std::uniform_int_distribution<size_t> start(0, total - 1);
+      const size_t s0 = start(rng);
+      // At most kMaxScan donors a recipient: a recipient whose typing is
+      // rare may have no candidate in hundreds of thousands (the pair set
+      // then leans towards common typings, chosen on typing alone).
+      constexpr size_t kMaxScan = 20000;
+      for (size_t step = 0; step < std::min(total, kMaxScan); ++step) {
+        size_t at = (s0 + step) % total;
+        const std::vector<uint32_t>* list = lists[0];
+        for (const auto* l : lists) {
+          if (at < l->size()) {
+            list = l;
+            break;
+          }
+          at -= l->size();
+        }
+        const uint32_t d = (*list)[at];
+        if (seen_at[d] == r) continue;
+        seen_at[d] = static_cast<uint32_t>(r);
+        const matcher::Genotype& b = people[d].genotype;
+        if (o.skip_lists && (people[r].list || people[d].list)) continue;
+        if (BothCanMatch(a, b, Locus::kA) && BothCanMatch(a, b, Locus::kB) &&
+            BothCanMatch(a, b, Locus::kDRB1)) {
+          potential.emplace_back(static_cast<uint32_t>(r), d);
+          break;
+        }
+      }
+    }
+    for (uint64_t r = 0; !o.one_per_recipient && r < c.recipients &&
+                         potential.size() < o.max_potential;
+         ++r) {
       const matcher::Genotype& a = people[r].genotype;
       if (a.at(Locus::kA).typed_positions == 0) continue;
       for (uint32_t k : a.at(Locus::kA).pos[0].match_keys()) {
@@ -269,17 +318,6 @@ absl::StatusOr<Calibration> Calibrate(const CalibrationOptions& o) {
     }
     // Ordered as the scan would visit them (recipient, then donor).
     std::sort(potential.begin(), potential.end());
-    if (o.one_per_recipient) {
-      std::vector<std::pair<uint32_t, uint32_t>> one;
-      for (size_t i = 0; i < potential.size();) {
-        size_t j = i;
-        while (j < potential.size() && potential[j].first == potential[i].first) ++j;
-        std::uniform_int_distribution<size_t> pick(i, j - 1);
-        one.push_back(potential[pick(rng)]);
-        i = j;
-      }
-      potential = std::move(one);
-    }
   }
 
   const std::array<const char*, kL> names = {"A", "B", "C", "DRB1", "DQB1"};

@@ -38,8 +38,11 @@ struct CalibrationOptions {
   uint64_t recipients = 1000;
   uint64_t random_pairs = 100000;
   uint64_t max_potential = 200000;
-  // Keep one candidate pair per recipient (drawn at random among its
-  // candidates): independent recipients, at the cost of fewer pairs.
+  // One candidate pair per recipient (drawn at random among its
+  // candidates, which are not enumerated): independent pairs, as a
+  // reliability table assumes; a registry with many recipients fills the
+  // bins. Without it, every candidate pair of every recipient (a recipient
+  // with a rare allele then fills a bin with its one error).
   bool one_per_recipient = false;
   // Leave out of every pair the persons typed with an allele list ('/') or
   // a MAC: the synthesiser writes them as the true allele plus random

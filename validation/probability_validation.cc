@@ -48,7 +48,7 @@ int main(int argc, char** argv) {
     } else if (Flag(arg, "truth", &v)) {
       o.truth = std::string(v);
     } else if (Flag(arg, "recipients", &v)) {
-      ok = absl::SimpleAtoi(v, &o.recipients) && o.recipients <= 100000;
+      ok = absl::SimpleAtoi(v, &o.recipients) && o.recipients <= 10000000;
     } else if (Flag(arg, "random-pairs", &v)) {
       ok = absl::SimpleAtoi(v, &o.random_pairs) && o.random_pairs <= 100000000;
     } else if (Flag(arg, "max-potential", &v)) {

@@ -101,6 +101,26 @@ TEST_F(Release, VersionsAndDates) {
   EXPECT_TRUE(r3440_->warnings().empty());
 }
 
+// The antigen a serological typing reports (PrimaryAntigen: rel_dna_ser's
+// first antigen, unambiguous then possible then assumed): the rule the
+// synthesiser writes and imputation reads.
+TEST_F(Release, PrimaryAntigen) {
+  const Reference& r = *r3580_;
+  const struct {
+    const char* allele;
+    const char* antigen;  // "" = none
+  } kRows[] = {{"B*44:02:01:01", "B44"}, {"A*02:01:01:01", "A2"},
+               {"DRB1*04:01:01:01", "DR4"}, {"B*08:01:01:01", "B8"},
+               {"A*24:02:01:01", "A24"}, {"A*01:01:01:02N", ""}};
+  for (const auto& row : kRows) {
+    const auto id = r.FindAllele(row.allele);
+    ASSERT_TRUE(id.has_value()) << row.allele;
+    const AntigenId a = r.PrimaryAntigen(*id);
+    EXPECT_EQ(a == kNone ? std::string() : std::string(r.antigen(a).name), row.antigen)
+        << row.allele;
+  }
+}
+
 TEST_F(Release, AlleleCountsEqualTheFiles) {
   // awk 'NR>7' Allelelist.txt | grep -c .
   EXPECT_EQ(r3580_->alleles().size(), 41433u);
