@@ -109,6 +109,18 @@ absl::Status FinishOutput(std::ofstream& out, absl::string_view what) {
       "; the output is incomplete"));
 }
 
+absl::Status ParseRecipientPopulationFlag(const Args& args, impute::ImputeOptions* options) {
+  if (auto p = args.Get("recipient-population")) {
+    std::optional<data::Population> pop = data::ParsePopulation(*p);
+    if (!pop) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--recipient-population must be EUR, AFA, API or HIS, not '", *p, "'"));
+    }
+    options->population = *pop;
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ParseRecipientFlags(const Args& args,
                                  eligibility::RecipientFacts* facts) {
   if (auto v = args.Get("recipient-abo")) {

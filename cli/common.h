@@ -25,6 +25,7 @@
 #include "cli/command_line.h"
 #include "data/resolve.h"
 #include "registry/donor_file.h"
+#include "impute/impute.h"
 #include "eligibility/eligibility.h"
 #include "family/family.h"
 #include "registry/family_file.h"
@@ -44,6 +45,10 @@ absl::StatusOr<data::ReferenceData> LoadReferenceData(const Args& args);
 // before the reference's load time.)
 absl::Status ParseRecipientFlags(const Args& args,
                                  eligibility::RecipientFacts* facts);
+
+// --recipient-population EUR|AFA|API|HIS into options->population (left
+// as is when the flag is absent). InvalidArgumentError quoting the value.
+absl::Status ParseRecipientPopulationFlag(const Args& args, impute::ImputeOptions* options);
 
 // --protocol (default none), --as-of (default today), --dsa-mfi and --gate
 // abo,cmv,sex. InvalidArgumentError naming the flag for a bad value.

@@ -231,13 +231,8 @@ absl::StatusOr<MatchConfig> ParseMatchFlags(const Args& args) {
   c.resolve.strict = !args.Has("non-strict");
   c.has_recipient = args.Has("recipient");
   c.no_probability = args.Has("no-probability");
-  if (auto p = args.Get("recipient-population")) {
-    std::optional<data::Population> pop = data::ParsePopulation(*p);
-    if (!pop) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "--recipient-population must be EUR, AFA, API or HIS, not '", *p, "'"));
-    }
-    c.imputation.population = *pop;
+  if (absl::Status s = ParseRecipientPopulationFlag(args, &c.imputation); !s.ok()) {
+    return s;
   }
   c.donors = args.GetAll("donor");
   c.donors_file = args.Get("donors");

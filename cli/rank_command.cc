@@ -229,15 +229,7 @@ absl::Status ParseRankOutputFlags(const Args& args, RankConfig* c) {
     if (!k.ok()) return UsageError(k.status());
     o.rank_by = *k;
   }
-  if (auto p = args.Get("recipient-population")) {
-    std::optional<data::Population> pop = data::ParsePopulation(*p);
-    if (!pop) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "--recipient-population must be EUR, AFA, API or HIS, not '", *p, "'"));
-    }
-    o.recipient_impute.population = *pop;
-  }
-  return absl::OkStatus();
+  return ParseRecipientPopulationFlag(args, &o.recipient_impute);
 }
 
 bool RanksByProbability(const registry::RankOptions& o) {

@@ -9,6 +9,7 @@
 // there.
 #include "registry/rank.h"
 #include "registry/internal/imputations.h"
+#include "registry/internal/joiner.h"
 #include "registry/internal/scan.h"
 
 #include <algorithm>
@@ -1409,13 +1410,7 @@ absl::StatusOr<RankResult> Rank(const DonorStore& store,
       if (t == 0 && progress) progress(now, n);
     }
   };
-  if (threads == 1) {
-    work(0);
-  } else {
-    std::vector<std::thread> pool;
-    for (int t = 0; t < threads; ++t) pool.emplace_back(work, t);
-    for (std::thread& th : pool) th.join();
-  }
+  internal::RunOnThreads(threads, work);
   if (past_deadline.load()) return PastDeadline();
   if (progress) progress(n, n);
 

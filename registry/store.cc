@@ -13,6 +13,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "registry/internal/imputations.h"
+#include "registry/internal/joiner.h"
 #include "registry/internal/store_data.h"
 
 namespace hla::registry {
@@ -309,13 +310,7 @@ absl::Status ImputeDonors(const impute::Imputer& imputer, int threads,
       }
     }
   };
-  if (threads == 1) {
-    work(0);
-  } else {
-    std::vector<std::thread> pool;
-    for (int t = 0; t < threads; ++t) pool.emplace_back(work, t);
-    for (std::thread& th : pool) th.join();
-  }
+  internal::RunOnThreads(threads, work);
   if (late.load()) {
     return absl::DeadlineExceededError("the deadline passed while imputing the donors");
   }

@@ -254,46 +254,61 @@ absl::StatusOr<Calibration> Calibrate(const CalibrationOptions& o) {
     // can match is its pair: a uniform draw among its candidates, without
     // enumerating them all (a recipient with A*02:01 has a fifth of the
     // registry as donors to look through).
-    for (uint64_t r = 0; o.one_per_recipient && r < c.recipients &&
-                         potential.size() < o.max_potential;
-         ++r) {
-      const matcher::Genotype& a = people[r].genotype;
-      if (a.at(Locus::kA).typed_positions == 0) continue;
-      std::vector<const std::vector<uint32_t>*> lists;
-      size_t total = 0;
-      for (uint32_t k : a.at(Locus::kA).pos[0].match_keys()) {
-        auto it = by_a_key.find(k);
-        if (it == by_a_key.end()) continue;
-        lists.push_back(&it->second);
-        total += it->second.size();
-      }
-      if (total == 0) continue;
-      std::uniform_int_distribution<size_t> start(0, total - 1);
-      const size_t s0 = start(rng);
-      // At most kMaxScan donors a recipient: a recipient whose typing is
-      // rare may have no candidate in hundreds of thousands (the pair set
-      // then leans towards common typings, chosen on typing alone).
-      constexpr size_t kMaxScan = 20000;
-      for (size_t step = 0; step < std::min(total, kMaxScan); ++step) {
-        size_t at = (s0 + step) % total;
-        const std::vector<uint32_t>* list = lists[0];
-        for (const auto* l : lists) {
-          if (at < l->size()) {
-            list = l;
-            break;
+    if (o.one_per_recipient) {
+      // Recipients in parallel, each with its own random stream (seeded by
+      // the seed and the recipient), so the pairs do not depend on the
+      // threads.
+      std::vector<uint32_t> chosen(c.recipients, UINT32_MAX);
+      std::atomic<uint64_t> next_r{0};
+      auto search = [&] {
+        for (uint64_t r = next_r++; r < c.recipients; r = next_r++) {
+          const matcher::Genotype& a = people[r].genotype;
+          if (a.at(Locus::kA).typed_positions == 0) continue;
+          if (o.skip_lists && people[r].list) continue;
+          std::vector<const std::vector<uint32_t>*> lists;
+          size_t total = 0;
+          for (uint32_t k : a.at(Locus::kA).pos[0].match_keys()) {
+            auto it = by_a_key.find(k);
+            if (it == by_a_key.end()) continue;
+            lists.push_back(&it->second);
+            total += it->second.size();
           }
-          at -= l->size();
+          if (total == 0) continue;
+          std::mt19937_64 own(o.seed ^ (r * 0x9E3779B97F4A7C15ull));
+          const size_t s0 = std::uniform_int_distribution<size_t>(0, total - 1)(own);
+          // At most kMaxScan donors a recipient: a recipient whose typing
+          // is rare may have no candidate in hundreds of thousands (the
+          // pair set then leans towards common typings, chosen on typing
+          // alone). A donor reached through two keys is looked at twice:
+          // harmless.
+          constexpr size_t kMaxScan = 20000;
+          for (size_t step = 0; step < std::min(total, kMaxScan); ++step) {
+            size_t at = (s0 + step) % total;
+            const std::vector<uint32_t>* list = lists[0];
+            for (const auto* l : lists) {
+              if (at < l->size()) {
+                list = l;
+                break;
+              }
+              at -= l->size();
+            }
+            const uint32_t d = (*list)[at];
+            if (o.skip_lists && people[d].list) continue;
+            const matcher::Genotype& b = people[d].genotype;
+            if (BothCanMatch(a, b, Locus::kA) && BothCanMatch(a, b, Locus::kB) &&
+                BothCanMatch(a, b, Locus::kDRB1)) {
+              chosen[r] = d;
+              break;
+            }
+          }
         }
-        const uint32_t d = (*list)[at];
-        if (seen_at[d] == r) continue;
-        seen_at[d] = static_cast<uint32_t>(r);
-        const matcher::Genotype& b = people[d].genotype;
-        if (o.skip_lists && (people[r].list || people[d].list)) continue;
-        if (BothCanMatch(a, b, Locus::kA) && BothCanMatch(a, b, Locus::kB) &&
-            BothCanMatch(a, b, Locus::kDRB1)) {
-          potential.emplace_back(static_cast<uint32_t>(r), d);
-          break;
-        }
+      };
+      std::vector<std::thread> pool;
+      for (int t = 1; t < threads; ++t) pool.emplace_back(search);
+      search();
+      for (std::thread& t : pool) t.join();
+      for (uint64_t r = 0; r < c.recipients && potential.size() < o.max_potential; ++r) {
+        if (chosen[r] != UINT32_MAX) potential.emplace_back(static_cast<uint32_t>(r), chosen[r]);
       }
     }
     for (uint64_t r = 0; !o.one_per_recipient && r < c.recipients &&

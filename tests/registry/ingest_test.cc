@@ -629,6 +629,14 @@ TEST_F(IngestTest, EmptyJsonLinesIsNoDonors) {
   EXPECT_EQ(stats.rows, 0u);
 }
 
+// A file's bytes.
+std::string ReadBytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
 class IndexTest : public IngestTest {
  protected:
   void SetUp() override {
@@ -648,12 +656,7 @@ class IndexTest : public IngestTest {
     ASSERT_TRUE(WriteIndex(*store_, index_).ok());
   }
 
-  std::string Bytes() {
-    std::ifstream in(index_, std::ios::binary);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-  }
+  std::string Bytes() { return ReadBytes(index_); }
   void Put(const std::string& bytes) {
     std::ofstream(index_, std::ios::binary | std::ios::trunc) << bytes;
   }
@@ -958,12 +961,7 @@ class ImputedIndexTest : public IngestTest {
     index_ = absl::StrCat(dir_, "/imputed.hmx");
     ASSERT_TRUE(WriteIndex(*store_, index_).ok());
   }
-  std::string Bytes() {
-    std::ifstream in(index_, std::ios::binary);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-  }
+  std::string Bytes() { return ReadBytes(index_); }
   // The imputation words end the file (registry/index_file.cc's layout:
   // the imputation section follows the payload).
   size_t WordsAt(const std::string& bytes) {
