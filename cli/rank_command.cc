@@ -589,9 +589,12 @@ int RunIndex(Command& cmd) {
       if (absl::Status s = Impute(cmd, **imputer, threads, &*store); !s.ok()) {
         return cl.Reject(s.message());
       }
+      const registry::DonorStore::ImputationCounts n = store->imputation_counts();
       impute_note = absl::StrFormat(
-          "imputed in %.1f s; ",
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+          "imputed in %.1f s (%d explained by the haplotype table, %d not explained, "
+          "%d too vaguely typed, %d phased or '|' typings left to their reports); ",
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
+          n.explained, n.unexplained, n.refused, n.fallback);
     }
   }
   if (absl::Status s = registry::WriteIndex(*store, out); !s.ok()) {

@@ -234,6 +234,23 @@ size_t DonorStore::dictionary_entries() const {
 bool DonorStore::has_imputations() const { return data_->has_imputations(); }
 size_t DonorStore::imputation_bytes() const { return data_->imputation_bytes(); }
 
+DonorStore::ImputationCounts DonorStore::imputation_counts() const {
+  ImputationCounts c;
+  if (!data_->has_imputations()) return c;
+  for (size_t i = 0; i < data_->size(); ++i) {
+    size_t count;
+    const uint16_t flags = data_->imputation_words(i, &count)[0];
+    if (flags & internal::kImputed) {
+      ++((flags & internal::kExplained) ? c.explained : c.unexplained);
+    } else if (flags & internal::kRefused) {
+      ++c.refused;
+    } else {
+      ++c.fallback;
+    }
+  }
+  return c;
+}
+
 absl::Status ImputeDonors(const impute::Imputer& imputer, int threads,
                           DonorStore* store,
                           const std::function<void(size_t, size_t)>& progress,

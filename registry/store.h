@@ -82,6 +82,13 @@ class DonorStore {
   // the bytes its result takes.
   bool has_imputations() const;
   size_t imputation_bytes() const;
+  // How the donors were imputed: explained by the table, not explained by
+  // any pair of its haplotypes, refused as too vaguely typed, and left to
+  // their reports (fallback donors). All 0 without imputations.
+  struct ImputationCounts {
+    size_t explained = 0, unexplained = 0, refused = 0, fallback = 0;
+  };
+  ImputationCounts imputation_counts() const;
 
   // The layout, for the registry's own scan and index file
   // (registry/internal/store_data.h).

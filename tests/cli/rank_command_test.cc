@@ -261,6 +261,7 @@ TEST_F(RankCommandTest, RankByProbabilityFromAFileAndFromItsIndex) {
   const RunResult ix = Invoke(RunIndex, {"--donors", donors_, "--out", index});
   EXPECT_EQ(ix.rc, kExitRejected) << ix.err;  // the bad rows
   EXPECT_THAT(ix.err, HasSubstr("imputed in"));
+  EXPECT_THAT(ix.err, HasSubstr("explained by the haplotype table, 0 not explained"));
   std::vector<std::string> args = Base();
   args.insert(args.end(), {"--rank-by", "probability,haplo,age",
                            "--recipient-population", "EUR"});

@@ -1005,6 +1005,10 @@ TEST_F(ImputedIndexTest, RoundTripKeepsPopulationsAndImputations) {
     ASSERT_EQ(a, b);
     EXPECT_TRUE(std::equal(x, x + a, y)) << i;
   }
+  const DonorStore::ImputationCounts n = m->imputation_counts();
+  EXPECT_EQ(n.explained, 3u);
+  EXPECT_EQ(n.unexplained + n.refused, 0u);
+  EXPECT_EQ(n.fallback, 1u);
   // The phased brother is a fallback donor: not imputed in the store.
   size_t count;
   EXPECT_EQ(m->data().imputation_words(3, &count)[0], 0);
