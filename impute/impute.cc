@@ -667,7 +667,7 @@ MatchProbability Imputer::Probability(
 namespace hla::impute {
 
 TopMatchScorer::TopMatchScorer(const Imputer& imputer, const Imputation& recipient)
-    : imputer_(&imputer), recipient_(&recipient) {
+    : recipient_(&recipient) {
   // Per locus, the keys of the recipient's kept pairs; per table
   // haplotype, the loci where its key is one of them.
   std::array<std::vector<uint32_t>, kL> keys;

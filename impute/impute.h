@@ -270,7 +270,6 @@ class TopMatchScorer {
 
  private:
   static std::vector<uint8_t>& scratch_ok();
-  const Imputer* imputer_;
   const Imputation* recipient_;
   std::vector<uint8_t> can_match_;  // per table haplotype, bit l
   std::vector<std::array<uint32_t, data::kHaplotypeLoci>> keys_;  // per haplotype
