@@ -505,7 +505,9 @@ absl::StatusOr<DonorStore> LoadIndex(const std::string& path,
         "index (or pass --imgt ", release, ")"));
   }
   if (hsize != kHeaderSize || zero != 0 || psize > file_size || isize > file_size ||
-      kHeaderSize + psize + isize != file_size) {
+      kHeaderSize + psize + isize != file_size || (isize > 0 && psize % 8 != 0)) {
+    // (The writer pads the payload to 8 bytes, so that the imputation
+    // section's arrays are aligned; a crafted size is refused here.)
     ::close(fd);
     return corrupt(absl::StrCat("truncated or extended (", file_size,
                                 " bytes, the header says ",

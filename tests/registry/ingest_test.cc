@@ -1074,6 +1074,23 @@ TEST_F(ImputedIndexTest, CraftedImputationsAreRefused) {
     std::memcpy(&bytes[at + 2 * brother], &imputed, 2);
     EXPECT_THAT(Reload(bytes).message(), HasSubstr("donor 3: bad imputation"));
   }
+  // A payload size that would misalign the imputation section (its sum
+  // with the section's size still the file's) is refused before anything
+  // is read from it.
+  {
+    std::string bytes = good;
+    uint64_t psize, isize;
+    std::memcpy(&psize, &bytes[16], 8);
+    std::memcpy(&isize, &bytes[48], 8);
+    ++psize;
+    --isize;
+    std::memcpy(&bytes[16], &psize, 8);
+    std::memcpy(&bytes[48], &isize, 8);
+    std::ofstream(index_, std::ios::binary | std::ios::trunc) << bytes;
+    const absl::Status s = LoadIndex(index_, *LoadShipped().resolver).status();
+    EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss);
+    EXPECT_THAT(s.message(), HasSubstr("truncated or extended"));
+  }
   EXPECT_TRUE(Reload(good).ok());
 }
 
