@@ -485,6 +485,11 @@ int RunRank(Command& cmd) {
       return cl.Reject(absl::StrCat("--rank-by probability: ", imputer.status().message()));
     }
     config->options.imputer = *std::move(imputer);
+    // Once, for the scan and every ranked donor's report.
+    if (absl::Status s = registry::ImputeRecipient(recipient->typing.genotype, &config->options);
+        !s.ok()) {
+      return cl.Reject(s.message());
+    }
   }
   if (by_probability && !store->has_imputations() && config->donors &&
       !registry::IsIndexFile(config->donors->path)) {

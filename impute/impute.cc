@@ -607,7 +607,6 @@ MatchProbability Imputer::Probability(
         whole[1][1] = whole[1][1] && b == e;
         int m = std::max(int{a == c} + int{b == e}, int{a == e} + int{b == c});
         if (fixed[l] >= 0) m = fixed[l];
-        locus[l][m] += p;
         total += m;
       }
       by_total[total] += p;
@@ -620,7 +619,10 @@ MatchProbability Imputer::Probability(
   // over every kept pair, not from the bounded product above (whose most
   // likely pairs first would lean towards the common alleles).
   for (int l = 0; l < kL; ++l) {
-    if (fixed[l] >= 0) continue;  // the typings' count, as above
+    if (fixed[l] >= 0) {  // the typings' count, certain
+      locus[l][fixed[l]] = 1;
+      continue;
+    }
     const std::vector<std::pair<uint64_t, double>> rm = LocusMarginal(r, l);
     const std::vector<std::pair<uint64_t, double>> dm = LocusMarginal(d, l);
     std::array<double, 3> p{};

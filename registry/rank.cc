@@ -201,6 +201,19 @@ uint32_t ProbabilityCode(bool available, double p10, double p9) {
   return pct(p10) << 7 | pct(p9);
 }
 
+// The recipient imputed with options.imputer (REQUIRES: set) and
+// recipient_impute; InvalidArgumentError when it cannot be.
+absl::StatusOr<std::shared_ptr<const impute::Imputation>> RecipientImputation(
+    const matcher::Genotype& recipient, const RankOptions& options) {
+  absl::StatusOr<impute::Imputation> ri =
+      options.imputer->Impute(recipient, options.recipient_impute);
+  if (!ri.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the probability key: the recipient cannot be imputed: ", ri.status().message()));
+  }
+  return std::make_shared<const impute::Imputation>(*std::move(ri));
+}
+
 }  // namespace
 
 eligibility::ScoringContext ScoringContextFor(const data::Reference& reference,
@@ -372,7 +385,7 @@ struct CompiledQuery::Impl {
   bool want_kir = false;
   // The probability key: the recipient's imputation and the scorer over
   // it, when the policy ranks by probability (else null).
-  std::unique_ptr<impute::Imputation> r_imputation;
+  std::shared_ptr<const impute::Imputation> r_imputation;
   std::unique_ptr<impute::TopMatchScorer> scorer;
 
   // The donor's age at as_of from its packed facts, by the one age rule
@@ -1146,13 +1159,14 @@ absl::StatusOr<std::unique_ptr<CompiledQuery>> CompiledQuery::Compile(
               : "the donors' imputations were made with another haplotype "
                 "frequency table: rebuild the index with haplomatch index");
     }
-    absl::StatusOr<impute::Imputation> ri =
-        options.imputer->Impute(recipient, options.recipient_impute);
-    if (!ri.ok()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "the probability key: the recipient cannot be imputed: ", ri.status().message()));
+    if (options.recipient_imputation != nullptr) {
+      m.r_imputation = options.recipient_imputation;
+    } else {
+      absl::StatusOr<std::shared_ptr<const impute::Imputation>> ri =
+          RecipientImputation(recipient, options);
+      if (!ri.ok()) return ri.status();
+      m.r_imputation = *std::move(ri);
     }
-    m.r_imputation = std::make_unique<impute::Imputation>(*std::move(ri));
     m.scorer = std::make_unique<impute::TopMatchScorer>(*options.imputer, *m.r_imputation);
     // Fallback donors: ScoreDonor imputes them, as ReportFor does.
     m.slow_context->imputer = options.imputer.get();
@@ -1447,6 +1461,15 @@ absl::StatusOr<RankResult> Rank(const DonorStore& store,
   return result;
 }
 
+absl::Status ImputeRecipient(const matcher::Genotype& recipient, RankOptions* options) {
+  if (options->imputer == nullptr) return absl::OkStatus();
+  absl::StatusOr<std::shared_ptr<const impute::Imputation>> ri =
+      RecipientImputation(recipient, *options);
+  if (!ri.ok()) return ri.status();
+  options->recipient_imputation = *std::move(ri);
+  return absl::OkStatus();
+}
+
 absl::StatusOr<DonorReport> ReportFor(const DonorStore& store,
                                       const data::Reference& reference,
                                       const matcher::Genotype& recipient,
@@ -1456,14 +1479,19 @@ absl::StatusOr<DonorReport> ReportFor(const DonorStore& store,
   if (options.imputer == nullptr) {
     return eligibility::ScoreDonor(ctx, store.FactsOf(donor), store.GenotypeOf(donor));
   }
-  // With probabilities: the recipient imputed as Compile imputes it, and
-  // the donor's stored imputation when the store holds one made with this
-  // imputer (so the report says what the probability key ranked by).
-  absl::StatusOr<impute::Imputation> ri =
-      options.imputer->Impute(recipient, options.recipient_impute);
-  impute::Imputation unavailable;  // explained false: "not computed"
+  // With probabilities: the recipient imputed as Compile imputes it (once
+  // for the run when the caller did, ImputeRecipient), and the donor's
+  // stored imputation when the store holds one made with this imputer (so
+  // the report says what the probability key ranked by).
+  std::optional<impute::Imputation> own;
+  if (options.recipient_imputation == nullptr) {
+    absl::StatusOr<impute::Imputation> ri =
+        options.imputer->Impute(recipient, options.recipient_impute);
+    own = ri.ok() ? *std::move(ri) : impute::Imputation();  // unexplained: "not computed"
+  }
   ctx.imputer = options.imputer.get();
-  ctx.recipient_imputation = ri.ok() ? &*ri : &unavailable;
+  ctx.recipient_imputation =
+      options.recipient_imputation != nullptr ? options.recipient_imputation.get() : &*own;
   const internal::StoreData& sd = store.data();
   std::optional<impute::Imputation> stored;
   if (sd.has_imputations() && sd.imputation_fingerprint() == options.imputer->fingerprint()) {

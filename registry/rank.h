@@ -121,7 +121,16 @@ struct RankOptions {
   // population, else the mixture).
   std::shared_ptr<const impute::Imputer> imputer;
   impute::ImputeOptions recipient_impute;
+  // The recipient's imputation, made once by ImputeRecipient for a run that
+  // ranks and then reports many donors; null: Compile and ReportFor impute
+  // the recipient themselves (each call).
+  std::shared_ptr<const impute::Imputation> recipient_imputation;
 };
+
+// Imputes `recipient` once with options->imputer and recipient_impute into
+// options->recipient_imputation (nothing without an imputer).
+// InvalidArgumentError when the recipient cannot be imputed (too vague).
+absl::Status ImputeRecipient(const matcher::Genotype& recipient, RankOptions* options);
 
 struct RankResult {
   std::vector<uint32_t> ranked;  // store indexes, best first (top N)

@@ -147,7 +147,7 @@ class DonorStoreBuilder {
 // Imputes every donor of `store` (impute/impute.h: the donor's population,
 // the mixture when unknown) on `threads` threads (0: the hardware's) and
 // keeps a compact form in the store (registry/internal/imputations.h: the
-// pairs holding 99.9 % of the posterior, at most 32, about 20 bytes a
+// pairs holding 99.9 % of the posterior, at most 32, about 30 bytes a
 // donor), for the `probability` rank key and the ranked donors' reports.
 // Fallback donors (phased or '|' typings) are imputed by their reports
 // instead. A donor too vaguely typed to impute (Impute's

@@ -1171,6 +1171,10 @@ struct Service::Impl {
       }
       ro.imputer = imputer;
       ro.recipient_impute = c.imputation;
+      // Once, for the scan and every ranked donor's report.
+      if (absl::Status s = registry::ImputeRecipient(c.recipient.genotype, &ro); !s.ok()) {
+        return s;
+      }
     }
     run->recipient =
         std::make_shared<const matcher::Genotype>(std::move(c.recipient.genotype));
