@@ -121,6 +121,8 @@ absl::StatusOr<DonorStore> IngestDonorStream(std::istream* in,
 // arena per locus; registry/internal/dictionary.h).
 // 5: the donor's KIR genotype (Cen/Tel motifs, inhibitory receptors) in
 // bits 53-62 of the facts word.
+// 6: donor populations; the donors' imputations in a section after the
+// payload, with its own size and CRC in the header (release field 16 bytes).
 inline constexpr uint32_t kIndexFormatVersion = 6;
 
 // True when the file starts with the index magic (rank --donors picks index
