@@ -25,8 +25,9 @@
 //   imputation section (after the payload, its own size and checksum in
 //   the header, so that a load that does not need it neither reads nor
 //   checks it: a third of a 10M-donor index):
-//     u64 the imputer's fingerprint, u64 its haplotype count, u64 words,
-//     the offsets ((donors + 1) x u32), the words (u16 each):
+//     u64 the imputer's fingerprint, u64 its haplotype count, u64 runs,
+//     u64 words, each donor's run (donors x u32), the runs' offsets into
+//     the words ((runs + 1) x u32), the words (u16 each):
 //     registry/internal/imputations.h
 // The file is read whole into memory and the per-donor arrays are used in
 // place there. Not a mapping: a file truncated or rewritten in place under
@@ -396,11 +397,15 @@ absl::Status WriteIndex(const DonorStore& store, const std::string& path) {
   const uint64_t psize = w.size();
   Writer wi(kHeaderSize + psize);
   if (data.has_imputations()) {
-    const uint64_t words = data.imputation_offsets_[n];
+    const uint64_t runs = data.imputation_run_count_;
+    const uint64_t words = data.imputation_word_count();
     wi.Put<uint64_t>(data.imputation_fingerprint_);
     wi.Put<uint64_t>(data.imputation_haplotypes_);
+    wi.Put<uint64_t>(runs);
     wi.Put<uint64_t>(words);
-    wi.Raw(data.imputation_offsets_, (n + 1) * 4);
+    wi.Raw(data.imputation_runs_, n * 4);
+    wi.Align();
+    wi.Raw(data.imputation_offsets_, (runs + 1) * 4);
     wi.Align();
     if (words > 0) wi.Raw(data.imputation_words_, words * 2);
     wi.Align();
@@ -610,25 +615,31 @@ absl::StatusOr<DonorStore> ParsePayload(
   if (has_populations == 1) {
     if (!r.Raw(n, &pops) || !r.Align()) return corrupt("populations out of bounds");
   }
-  uint64_t fingerprint = 0, haplotypes = 0, words = 0;
+  uint64_t fingerprint = 0, haplotypes = 0, runs = 0, words = 0;
+  const uint32_t* imp_runs = nullptr;
   const uint32_t* imp_offsets = nullptr;
   const uint16_t* imp_words = nullptr;
   if (imp != nullptr) {
     Reader ri(imp, isize);
-    const char *offsets_p, *words_p;
-    if (!ri.Get(&fingerprint) || !ri.Get(&haplotypes) || !ri.Get(&words) ||
-        haplotypes > 65535 || words > ri.left() / 2 ||
-        !ri.Raw((n + 1) * 4, &offsets_p) || !ri.Align() ||
+    const char *runs_p, *offsets_p, *words_p;
+    // (Bounds before products: runs and words are at most the section's
+    // size, so the byte counts below cannot overflow.)
+    if (!ri.Get(&fingerprint) || !ri.Get(&haplotypes) || !ri.Get(&runs) ||
+        !ri.Get(&words) || haplotypes > 65535 || runs > ri.left() / 4 ||
+        words > ri.left() / 2 || (n > 0 && runs == 0) || (runs == 0 && words != 0) ||
+        !ri.Raw(n * 4, &runs_p) || !ri.Align() ||
+        !ri.Raw((runs + 1) * 4, &offsets_p) || !ri.Align() ||
         !ri.Raw(words * 2, &words_p) || !ri.Align() || ri.left() != 0) {
       return corrupt("imputations out of bounds");
     }
+    imp_runs = reinterpret_cast<const uint32_t*>(runs_p);
     imp_offsets = reinterpret_cast<const uint32_t*>(offsets_p);
     imp_words = reinterpret_cast<const uint16_t*>(words_p);
   }
-  // The first donor whose population code or imputation run is bad (n when
-  // none): each run is one EncodeImputation could have written, so the scan
-  // decodes it without further checks.
-  uint64_t bad_population = n, bad_imputation = n;
+  // The first donor whose population code or run number is bad, and the
+  // first bad run (n, runs when none): each run is one EncodeImputation
+  // could have written, so the scan decodes it without further checks.
+  uint64_t bad_population = n, bad_donor_run = n, bad_imputation = runs;
   auto check_imputations = [&] {
     if (pops != nullptr) {
       for (uint64_t i = 0; i < n; ++i) {
@@ -639,12 +650,18 @@ absl::StatusOr<DonorStore> ParsePayload(
       }
     }
     if (imp_offsets == nullptr) return;
+    for (uint64_t i = 0; i < n; ++i) {
+      if (imp_runs[i] >= runs) {
+        bad_donor_run = i;
+        break;
+      }
+    }
     const uint32_t* off = imp_offsets;
-    if (off[0] != 0 || off[n] != words) {
+    if (off[0] != 0 || off[runs] != words) {
       bad_imputation = 0;
       return;
     }
-    for (uint64_t i = 0; i < n; ++i) {
+    for (uint64_t i = 0; i < runs; ++i) {
       bool ok = off[i + 1] > off[i];
       const uint32_t len = ok ? off[i + 1] - off[i] : 0;
       const uint16_t* p = imp_words + off[i];
@@ -788,8 +805,11 @@ absl::StatusOr<DonorStore> ParsePayload(
   if (bad_population < n) {
     return corrupt(absl::StrCat("donor ", bad_population, ": bad population code"));
   }
-  if (bad_imputation < n) {
-    return corrupt(absl::StrCat("donor ", bad_imputation, ": bad imputation"));
+  if (bad_donor_run < n) {
+    return corrupt(absl::StrCat("donor ", bad_donor_run, ": no such imputation run"));
+  }
+  if (bad_imputation < runs) {
+    return corrupt(absl::StrCat("imputation run ", bad_imputation, " is bad"));
   }
   if (pops != nullptr) {
     StoreAccess::Mut(s).populations_ = reinterpret_cast<const uint8_t*>(pops);
@@ -799,6 +819,8 @@ absl::StatusOr<DonorStore> ParsePayload(
     internal::StoreData& d = StoreAccess::Mut(s);
     d.imputation_fingerprint_ = fingerprint;
     d.imputation_haplotypes_ = haplotypes;
+    d.imputation_run_count_ = runs;
+    d.imputation_runs_ = imp_runs;
     d.imputation_offsets_ = imp_offsets;
     d.imputation_words_ = imp_words;
     d.imputation_backing_ = map;

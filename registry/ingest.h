@@ -123,7 +123,8 @@ absl::StatusOr<DonorStore> IngestDonorStream(std::istream* in,
 // bits 53-62 of the facts word.
 // 6: donor populations; the donors' imputations in a section after the
 // payload, with its own size and CRC in the header (release field 16 bytes).
-inline constexpr uint32_t kIndexFormatVersion = 6;
+// 7: donors with equal imputations share one run (a run number a donor).
+inline constexpr uint32_t kIndexFormatVersion = 7;
 
 // True when the file starts with the index magic (rank --donors picks index
 // or donor file by content, not by name).

@@ -2,6 +2,7 @@
 #include "registry/store.h"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <limits>
 #include <thread>
@@ -270,9 +271,20 @@ absl::Status ImputeDonors(const impute::Imputer& imputer, int threads,
   }
   threads = static_cast<int>(std::min<size_t>(static_cast<size_t>(threads), n / 1024 + 1));
   // Each thread encodes a contiguous range; the ranges are then joined.
+  // A donor's imputation is a function of its typing ids at the imputed
+  // loci, which of those were typed once, and its population: a donor
+  // whose key a thread has seen takes that run without imputing (about
+  // half the donors of a synthetic registry; more of a real one, whose
+  // low-resolution typings repeat most and cost most to impute).
+  // The typings a thread remembers are bounded (about 64 MB a thread):
+  // past the bound, a typing not yet seen is imputed each time it occurs
+  // (the join still stores its run once).
+  using Key = std::array<uint32_t, 2 * data::kHaplotypeLoci + 1>;
+  constexpr size_t kMaxRemembered = size_t{1} << 20;
   struct Part {
-    std::vector<uint16_t> words;
-    std::vector<uint32_t> lengths;
+    std::vector<uint16_t> words;      // the range's distinct runs
+    std::vector<uint32_t> lengths;    // per distinct run
+    std::vector<uint32_t> donor_run;  // per donor of the range
   };
   std::vector<Part> parts(static_cast<size_t>(threads));
   std::atomic<size_t> done{0};
@@ -282,8 +294,8 @@ absl::Status ImputeDonors(const impute::Imputer& imputer, int threads,
     Part& part = parts[static_cast<size_t>(t)];
     const size_t begin = n * static_cast<size_t>(t) / static_cast<size_t>(threads);
     const size_t end = n * static_cast<size_t>(t + 1) / static_cast<size_t>(threads);
-    part.lengths.reserve(end - begin);
-    part.words.reserve((end - begin) * 20);
+    part.donor_run.reserve(end - begin);
+    absl::flat_hash_map<Key, uint32_t, absl::Hash<Key>> seen;
     // The loci imputation reads, materialised shallow (match keys and
     // flags, no G groups, at most two alleles: all Impute reads of a
     // position, and a tenth of a full GenotypeOf's cost for an XX or a
@@ -295,6 +307,39 @@ absl::Status ImputeDonors(const impute::Imputer& imputer, int threads,
         late.store(true, std::memory_order_relaxed);
         return;
       }
+      if (i > begin && ((i - begin) & 4095) == 0) {
+        const size_t now = done.fetch_add(4096) + 4096;
+        if (t == 0 && progress) progress(now, n);
+      }
+      Key key;
+      key.fill(0);
+      const uint64_t w = s.facts_word(i);
+      if (s.is_fallback(i)) {
+        key.back() = ~uint32_t{0};  // no population code reaches it
+      } else {
+        for (int l = 0; l < data::kHaplotypeLoci; ++l) {
+          const Locus locus = impute::kLoci[l];
+          const int slot = s.SlotOf(locus);
+          const uint32_t t0 = slot < 0 ? 0 : s.TypingId(i, slot, 0);
+          if (t0 == 0) continue;
+          key[2 * l] = t0;
+          key[2 * l + 1] = s.TypingId(i, slot, 1);
+          const bool once = (w >> (PackedFacts::kOnceShift + static_cast<int>(locus))) & 1;
+          key.back() |= uint32_t{once} << (8 + l);
+        }
+        key.back() |= s.population_code(i);
+      }
+      const uint32_t next = static_cast<uint32_t>(part.lengths.size());
+      if (seen.size() < kMaxRemembered) {
+        const auto [it, fresh] = seen.try_emplace(key, next);
+        part.donor_run.push_back(it->second);
+        if (!fresh) continue;
+      } else if (const auto it = seen.find(key); it != seen.end()) {
+        part.donor_run.push_back(it->second);
+        continue;
+      } else {
+        part.donor_run.push_back(next);
+      }
       const size_t before = part.words.size();
       if (s.is_fallback(i)) {
         internal::EncodeImputation(nullptr, false, &part.words);
@@ -303,52 +348,73 @@ absl::Status ImputeDonors(const impute::Imputer& imputer, int threads,
         if (const uint8_t code = s.population_code(i); code != 0) {
           o.population = static_cast<data::Population>(code - 1);
         }
-        for (Locus l : impute::kLoci) {
-          matcher::LocusTyping& lt = g.at(l);
-          const int slot = s.SlotOf(l);
-          const uint32_t t0 = slot < 0 ? 0 : s.TypingId(i, slot, 0);
-          if (t0 == 0) {
+        for (int l = 0; l < data::kHaplotypeLoci; ++l) {
+          matcher::LocusTyping& lt = g.at(impute::kLoci[l]);
+          const int slot = s.SlotOf(impute::kLoci[l]);
+          if (key[2 * l] == 0) {
             lt.typed_positions = 0;
             continue;
           }
-          const bool once =
-              (s.facts_word(i) >> (PackedFacts::kOnceShift + static_cast<int>(l))) & 1;
-          lt.typed_positions = once ? 1 : 2;
-          s.dictionary(slot).MaterializeShallow(t0, &lt.pos[0]);
-          s.dictionary(slot).MaterializeShallow(s.TypingId(i, slot, 1), &lt.pos[1]);
+          lt.typed_positions = (key.back() >> (8 + l) & 1) ? 1 : 2;
+          s.dictionary(slot).MaterializeShallow(key[2 * l], &lt.pos[0]);
+          s.dictionary(slot).MaterializeShallow(key[2 * l + 1], &lt.pos[1]);
         }
         absl::StatusOr<impute::Imputation> m = imputer.Impute(g, o);
         internal::EncodeImputation(m.ok() ? &*m : nullptr, !m.ok(), &part.words);
       }
       part.lengths.push_back(static_cast<uint32_t>(part.words.size() - before));
-      if (((i - begin) & 4095) == 4095) {
-        const size_t now = done.fetch_add(4096) + 4096;
-        if (t == 0 && progress) progress(now, n);
-      }
     }
   };
   internal::RunOnThreads(threads, work);
   if (late.load()) {
     return absl::DeadlineExceededError("the deadline passed while imputing the donors");
   }
+  // The join: equal runs of different ranges (or of different keys: the
+  // same typing written in another order) stored once, numbered in the
+  // order of their first donor, so the result does not depend on the
+  // thread count.
   size_t total = 0;
   for (const Part& p : parts) total += p.words.size();
-  if (total > std::numeric_limits<uint32_t>::max()) {
-    return absl::InvalidArgumentError("the imputations exceed 2^32 - 1 words");
-  }
   struct Owned {
+    std::vector<uint32_t> runs;
     std::vector<uint32_t> offsets;
     std::vector<uint16_t> words;
   };
   auto owned = std::make_shared<Owned>();
-  owned->offsets.reserve(n + 1);
+  owned->runs.reserve(n);
   owned->offsets.push_back(0);
-  owned->words.reserve(total);
+  owned->words.reserve(total);  // never reallocated: the map's keys view it
+  absl::flat_hash_map<absl::string_view, uint32_t> by_content;
   for (Part& p : parts) {
-    for (uint32_t len : p.lengths) owned->offsets.push_back(owned->offsets.back() + len);
-    owned->words.insert(owned->words.end(), p.words.begin(), p.words.end());
+    std::vector<uint32_t> global(p.lengths.size());
+    size_t at = 0;
+    for (size_t k = 0; k < p.lengths.size(); ++k) {
+      const uint16_t* run = p.words.data() + at;
+      const size_t len = p.lengths[k];
+      at += len;
+      const absl::string_view bytes(reinterpret_cast<const char*>(run), 2 * len);
+      const auto found = by_content.find(bytes);
+      if (found != by_content.end()) {
+        global[k] = found->second;
+        continue;
+      }
+      const size_t start = owned->words.size();
+      owned->words.insert(owned->words.end(), run, run + len);
+      global[k] = static_cast<uint32_t>(owned->offsets.size() - 1);
+      if (owned->words.size() > std::numeric_limits<uint32_t>::max()) {
+        return absl::InvalidArgumentError("the imputations exceed 2^32 - 1 words");
+      }
+      owned->offsets.push_back(static_cast<uint32_t>(owned->words.size()));
+      by_content.emplace(
+          absl::string_view(reinterpret_cast<const char*>(owned->words.data() + start),
+                            2 * len),
+          global[k]);
+    }
+    for (uint32_t r : p.donor_run) owned->runs.push_back(global[r]);
     Part().words.swap(p.words);
   }
+  s.imputation_run_count_ = owned->offsets.size() - 1;
+  s.imputation_runs_ = owned->runs.data();
   s.imputation_fingerprint_ = imputer.fingerprint();
   s.imputation_haplotypes_ = imputer.haplotypes().size();
   s.imputation_offsets_ = owned->offsets.data();

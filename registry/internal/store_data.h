@@ -140,16 +140,26 @@ class StoreData {
   }
 
   // The imputations of ImputeDonors (registry/store.h), when made: per
-  // donor a run of 16-bit words (registry/internal/imputations.h).
+  // donor a run of 16-bit words (registry/internal/imputations.h). Donors
+  // with the same run share it (a registry repeats its common typings: at
+  // 10M synthetic donors, 4.4M distinct runs): per donor a run number,
+  // per run an offset into the words.
   bool has_imputations() const { return imputation_offsets_ != nullptr; }
   uint64_t imputation_fingerprint() const { return imputation_fingerprint_; }
   uint64_t imputation_haplotypes() const { return imputation_haplotypes_; }
   const uint16_t* imputation_words(size_t i, size_t* count) const {
-    *count = imputation_offsets_[i + 1] - imputation_offsets_[i];
-    return imputation_words_ + imputation_offsets_[i];
+    const uint32_t r = imputation_runs_[i];
+    *count = imputation_offsets_[r + 1] - imputation_offsets_[r];
+    return imputation_words_ + imputation_offsets_[r];
+  }
+  size_t imputation_run_count() const { return imputation_run_count_; }
+  size_t imputation_word_count() const {
+    return has_imputations() ? imputation_offsets_[imputation_run_count_] : 0;
   }
   size_t imputation_bytes() const {
-    return has_imputations() ? (size_ + 1) * 4 + 2 * size_t{imputation_offsets_[size_]} : 0;
+    return has_imputations() ? size_ * 4 + (imputation_run_count_ + 1) * 4 +
+                                   2 * imputation_word_count()
+                             : 0;
   }
 
   // The donor as matcher::Match takes it: the interned positions put back
@@ -189,9 +199,12 @@ class StoreData {
   // size_ population codes, or null when every donor's is unknown.
   const uint8_t* populations_ = nullptr;
   std::shared_ptr<const void> populations_backing_;
-  // The imputations: size_ + 1 offsets into the words, or null.
+  // The imputations: size_ run numbers, imputation_run_count_ + 1 offsets
+  // into the words; or null.
   uint64_t imputation_fingerprint_ = 0;
   uint64_t imputation_haplotypes_ = 0;  // the imputer's haplotype count
+  size_t imputation_run_count_ = 0;
+  const uint32_t* imputation_runs_ = nullptr;
   const uint32_t* imputation_offsets_ = nullptr;
   const uint16_t* imputation_words_ = nullptr;
   std::shared_ptr<const void> imputation_backing_;

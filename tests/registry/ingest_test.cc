@@ -965,7 +965,7 @@ class ImputedIndexTest : public IngestTest {
   // The imputation words end the file (registry/index_file.cc's layout:
   // the imputation section follows the payload).
   size_t WordsAt(const std::string& bytes) {
-    const size_t words = store_->data().imputation_offsets_[store_->size()];
+    const size_t words = store_->data().imputation_word_count();
     return bytes.size() - (words * 2 + 7) / 8 * 8;
   }
   // Both checksums recomputed, as a forger would: the payload's and the
@@ -1059,20 +1059,40 @@ TEST_F(ImputedIndexTest, CraftedImputationsAreRefused) {
   };
   // Unknown flag bits; "imputed" on a run too short for it; a haplotype
   // number past the table.
+  ASSERT_EQ(store_->data().imputation_run_count(), 4u);  // four distinct typings
   for (const Case& c : {Case{0, 0xFFFF}, Case{0, 0x8001}, Case{2, 0xFFFF}}) {
     std::string bytes = good;
     std::memcpy(&bytes[at + 2 * c.word], &c.value, 2);
     const absl::Status s = Reload(bytes);
     EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss) << c.word;
-    EXPECT_THAT(s.message(), HasSubstr("donor 0: bad imputation")) << s;
+    EXPECT_THAT(s.message(), HasSubstr("imputation run 0 is bad")) << s;
   }
-  // The fallback donor marked as imputed: its run is one word.
+  // The fallback donor's run marked as imputed: its run is one word.
   {
     std::string bytes = good;
-    const size_t brother = store_->data().imputation_offsets_[3];
+    const internal::StoreData& d = store_->data();
+    size_t count;
+    const size_t brother = d.imputation_words(3, &count) - d.imputation_words(0, &count);
     const uint16_t imputed = internal::kImputed;
     std::memcpy(&bytes[at + 2 * brother], &imputed, 2);
-    EXPECT_THAT(Reload(bytes).message(), HasSubstr("donor 3: bad imputation"));
+    EXPECT_THAT(Reload(bytes).message(), HasSubstr("imputation run 3 is bad"));
+  }
+  // A donor's run number past the runs: after the section's four u64
+  // (fingerprint, haplotypes, runs, words), a u32 a donor.
+  {
+    std::string bytes = good;
+    uint64_t isize;
+    std::memcpy(&isize, &bytes[48], 8);
+    const size_t runs_at = bytes.size() - isize + 32;
+    const uint32_t past = 4;
+    std::memcpy(&bytes[runs_at + 4 * 2], &past, 4);
+    const absl::Status s = Reload(bytes);
+    EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss);
+    EXPECT_THAT(s.message(), HasSubstr("donor 2: no such imputation run")) << s;
+    // A run number may repeat (equal imputations share a run).
+    const uint32_t first = 0;
+    std::memcpy(&bytes[runs_at + 4 * 2], &first, 4);
+    EXPECT_TRUE(Reload(bytes).ok());
   }
   // A payload size that would misalign the imputation section (its sum
   // with the section's size still the file's) is refused before anything

@@ -20,7 +20,9 @@
 #include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
 #include "registry/ingest.h"
+#include "registry/internal/imputations.h"
 #include "registry/internal/scan.h"
+#include "registry/internal/store_data.h"
 #include "registry/rank.h"
 #include "registry/store.h"
 #include "impute/impute.h"
@@ -173,7 +175,7 @@ TEST(SynthRegistryTest, ScanEqualsMatchAndEvaluateOnEveryDonor) {
   ASSERT_TRUE(patient.ok());
   recipients.push_back(*patient);
 
-  size_t pairs = 0, shared_key = 0;
+  size_t pairs = 0, shared_key = 0, quick_rejects = 0;
   for (RankOptions o : Variants()) {
     for (size_t r = 0; r < recipients.size(); ++r) {
       const matcher::Genotype& rec = recipients[r];
@@ -215,10 +217,33 @@ TEST(SynthRegistryTest, ScanEqualsMatchAndEvaluateOnEveryDonor) {
         ASSERT_EQ(got.status, e.status);
         ASSERT_EQ(got.key,
                   KeyFromReport(o.rank_by, facts, *want, e, o.recipient));
+        // The scan's own path (Gate computes only what the key reads):
+        // the same key, and the same first failing gate.
+        uint64_t key;
+        int fail;
+        const bool ranked = e.status != eligibility::Status::kNotEligible;
+        ASSERT_EQ((*q)->Gate(i, &key, &fail), ranked);
+        if (ranked) {
+          ASSERT_EQ(key, got.key);
+        } else {
+          ASSERT_EQ(fail, eligibility::FirstIn(
+                              e.findings,
+                              eligibility::MasksOf(o.eligibility).exclude));
+        }
+        // The quick filter decides only exclusions, and those as Gate.
+        if (!(*q)->AllSlow() && !(*q)->UsesMatch(i)) {
+          const int quick = (*q)->QuickReject(i);
+          if (quick >= 0) {
+            ASSERT_FALSE(ranked);
+            ASSERT_EQ(quick, fail);
+            ++quick_rejects;
+          }
+        }
       }
     }
   }
   EXPECT_EQ(pairs, kDonors * recipients.size() * Variants().size());
+  EXPECT_GT(quick_rejects, pairs / 10);  // the quick filter was exercised
   // The allele-level grades were exercised, not only mismatches.
   EXPECT_GT(shared_key, pairs / 4);
 }
@@ -309,6 +334,11 @@ TEST(SynthRegistryTest, TheProbabilityKeyOfTheScanEqualsThePairwiseOne) {
       const impute::MatchProbability& p = *want->probability;
       ASSERT_EQ(got.key, KeyFromReport(o.rank_by, want->facts, want->report,
                                        want->eligibility, o.recipient, &p));
+      uint64_t key;
+      int fail;
+      if ((*q)->Gate(i, &key, &fail)) {
+        ASSERT_EQ(key, got.key);  // the scan's path, probability included
+      }
       // The probability part: 14 bits atop dsa, haplo, age, matches (17).
       codes.insert(got.key >> 17 & 0x3FFF);
       ++pairs;
@@ -337,6 +367,60 @@ TEST(SynthRegistryTest, TheProbabilityKeyOfTheScanEqualsThePairwiseOne) {
 }
 
 // Rank with the probability key: best first, the keys those of the reports.
+// ImputeDonors imputes each distinct typing once and stores each distinct
+// run once: every donor's run is, word for word, what its own imputation
+// encodes to; the runs are shared; and the store is the same whatever the
+// thread count (here 2 against 1 and 3, after an index round trip).
+TEST(SynthRegistryTest, ImputationsAreSharedExactAndIndependentOfThreads) {
+  const SynthRegistry& reg = Registry();
+  ASSERT_EQ(reg.error, "");
+  const internal::StoreData& d = reg.imputed->data();
+  ASSERT_TRUE(d.has_imputations());
+  EXPECT_LT(d.imputation_run_count(), reg.imputed->size());
+  EXPECT_GT(d.imputation_run_count(), reg.imputed->size() / 4);
+  size_t shared = 0;
+  std::set<const uint16_t*> starts;
+  for (size_t i = 0; i < reg.imputed->size(); ++i) {
+    SCOPED_TRACE(absl::StrCat("donor ", i));
+    size_t count;
+    const uint16_t* got = d.imputation_words(i, &count);
+    shared += !starts.insert(got).second;
+    std::vector<uint16_t> want;
+    if (d.is_fallback(i)) {
+      internal::EncodeImputation(nullptr, false, &want);
+    } else {
+      impute::ImputeOptions io;
+      io.population = reg.imputed->FactsOf(i).population;
+      absl::StatusOr<impute::Imputation> m =
+          reg.imputer->Impute(reg.imputed->GenotypeOf(i), io);
+      internal::EncodeImputation(m.ok() ? &*m : nullptr, !m.ok(), &want);
+    }
+    ASSERT_EQ(std::vector<uint16_t>(got, got + count), want);
+  }
+  EXPECT_EQ(starts.size(), d.imputation_run_count());  // every run used
+  EXPECT_GT(shared, 0u);
+
+  const std::string path = absl::StrCat(::testing::TempDir(), "/shared_runs.hmx");
+  ASSERT_TRUE(WriteIndex(*reg.imputed, path).ok());
+  for (int threads : {1, 3}) {
+    SCOPED_TRACE(absl::StrCat(threads, " threads"));
+    absl::StatusOr<DonorStore> again = LoadIndex(path, *LoadShipped().resolver);
+    ASSERT_TRUE(again.ok()) << again.status();
+    ASSERT_TRUE(ImputeDonors(*reg.imputer, threads, &*again).ok());
+    const internal::StoreData& e = again->data();
+    ASSERT_EQ(e.imputation_run_count(), d.imputation_run_count());
+    ASSERT_EQ(e.imputation_word_count(), d.imputation_word_count());
+    for (size_t i = 0; i < again->size(); ++i) {
+      ASSERT_EQ(e.imputation_runs_[i], d.imputation_runs_[i]) << i;
+    }
+    for (size_t r = 0; r <= d.imputation_run_count(); ++r) {
+      ASSERT_EQ(e.imputation_offsets_[r], d.imputation_offsets_[r]) << r;
+    }
+    ASSERT_TRUE(std::equal(e.imputation_words_, e.imputation_words_ + e.imputation_word_count(),
+                           d.imputation_words_));
+  }
+}
+
 TEST(SynthRegistryTest, RankByProbabilityOrdersByTheReportsKeys) {
   const SynthRegistry& reg = Registry();
   ASSERT_EQ(reg.error, "");
