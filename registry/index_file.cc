@@ -26,9 +26,9 @@
 //   the header, so that a load that does not need it neither reads nor
 //   checks it: a third of a 10M-donor index):
 //     u64 the imputer's fingerprint, u64 its haplotype count, u64 runs,
-//     u64 words, each donor's run (donors x u32), the runs' offsets into
-//     the words ((runs + 1) x u32), the words (u16 each):
-//     registry/internal/imputations.h
+//     u64 words, each donor's run as the offset of its first word (donors
+//     x u32), the words (u16 each): each distinct run once, as its length
+//     and then the run of registry/internal/imputations.h
 // The file is read whole into memory and the per-donor arrays are used in
 // place there. Not a mapping: a file truncated or rewritten in place under
 // a mapping raises SIGBUS, or changes the donors of a running scan; a copy
@@ -57,6 +57,7 @@
 #include <functional>
 #include <thread>
 #include <deque>
+#include <limits>
 #include <memory>
 #include <new>
 #include <string>
@@ -398,14 +399,12 @@ absl::Status WriteIndex(const DonorStore& store, const std::string& path) {
   Writer wi(kHeaderSize + psize);
   if (data.has_imputations()) {
     const uint64_t runs = data.imputation_run_count_;
-    const uint64_t words = data.imputation_word_count();
+    const uint64_t words = data.imputation_word_count_;
     wi.Put<uint64_t>(data.imputation_fingerprint_);
     wi.Put<uint64_t>(data.imputation_haplotypes_);
     wi.Put<uint64_t>(runs);
     wi.Put<uint64_t>(words);
-    wi.Raw(data.imputation_runs_, n * 4);
-    wi.Align();
-    wi.Raw(data.imputation_offsets_, (runs + 1) * 4);
+    wi.Raw(data.imputation_starts_, n * 4);
     wi.Align();
     if (words > 0) wi.Raw(data.imputation_words_, words * 2);
     wi.Align();
@@ -616,30 +615,30 @@ absl::StatusOr<DonorStore> ParsePayload(
     if (!r.Raw(n, &pops) || !r.Align()) return corrupt("populations out of bounds");
   }
   uint64_t fingerprint = 0, haplotypes = 0, runs = 0, words = 0;
-  const uint32_t* imp_runs = nullptr;
-  const uint32_t* imp_offsets = nullptr;
+  const uint32_t* imp_starts = nullptr;
   const uint16_t* imp_words = nullptr;
   if (imp != nullptr) {
     Reader ri(imp, isize);
-    const char *runs_p, *offsets_p, *words_p;
-    // (Bounds before products: runs and words are at most the section's
-    // size, so the byte counts below cannot overflow.)
+    const char *starts_p, *words_p;
+    // (Bounds before products: words is at most the section's size, so
+    // the byte count below cannot overflow; a run takes two words at
+    // least.)
     if (!ri.Get(&fingerprint) || !ri.Get(&haplotypes) || !ri.Get(&runs) ||
-        !ri.Get(&words) || haplotypes > 65535 || runs > ri.left() / 4 ||
-        words > ri.left() / 2 || (n > 0 && runs == 0) || (runs == 0 && words != 0) ||
-        !ri.Raw(n * 4, &runs_p) || !ri.Align() ||
-        !ri.Raw((runs + 1) * 4, &offsets_p) || !ri.Align() ||
+        !ri.Get(&words) || haplotypes > 65535 || words > ri.left() / 2 ||
+        words > std::numeric_limits<uint32_t>::max() || runs > words / 2 ||
+        (n > 0 && runs == 0) || !ri.Raw(n * 4, &starts_p) || !ri.Align() ||
         !ri.Raw(words * 2, &words_p) || !ri.Align() || ri.left() != 0) {
       return corrupt("imputations out of bounds");
     }
-    imp_runs = reinterpret_cast<const uint32_t*>(runs_p);
-    imp_offsets = reinterpret_cast<const uint32_t*>(offsets_p);
+    imp_starts = reinterpret_cast<const uint32_t*>(starts_p);
     imp_words = reinterpret_cast<const uint16_t*>(words_p);
   }
-  // The first donor whose population code or run number is bad, and the
+  // The first donor whose population code or run offset is bad, and the
   // first bad run (n, runs when none): each run is one EncodeImputation
-  // could have written, so the scan decodes it without further checks.
+  // could have written, and each donor's offset the start of one, so the
+  // scan decodes it without further checks.
   uint64_t bad_population = n, bad_donor_run = n, bad_imputation = runs;
+  bool trailing_words = false;
   auto check_imputations = [&] {
     if (pops != nullptr) {
       for (uint64_t i = 0; i < n; ++i) {
@@ -649,23 +648,18 @@ absl::StatusOr<DonorStore> ParsePayload(
         }
       }
     }
-    if (imp_offsets == nullptr) return;
-    for (uint64_t i = 0; i < n; ++i) {
-      if (imp_runs[i] >= runs) {
-        bad_donor_run = i;
-        break;
-      }
-    }
-    const uint32_t* off = imp_offsets;
-    if (off[0] != 0 || off[runs] != words) {
-      bad_imputation = 0;
-      return;
-    }
+    if (imp_starts == nullptr) return;
+    // Walk the runs, marking where each starts; then every donor's offset
+    // must be such a start.
+    std::vector<bool> start(words, false);
+    uint64_t at = 0;
     for (uint64_t i = 0; i < runs; ++i) {
-      bool ok = off[i + 1] > off[i];
-      const uint32_t len = ok ? off[i + 1] - off[i] : 0;
-      const uint16_t* p = imp_words + off[i];
+      const uint32_t len = at < words ? imp_words[at] : 0;
+      bool ok = len > 0 && len < words - at;
+      const uint16_t* p = imp_words + at + 1;
       if (ok) {
+        start[at] = true;
+        at += 1 + len;
         const uint16_t flags = p[0];
         ok = (flags & ~internal::kFlagBitsUsed) == 0;
         if (flags & internal::kImputed) {
@@ -680,6 +674,16 @@ absl::StatusOr<DonorStore> ParsePayload(
       }
       if (!ok) {
         bad_imputation = i;
+        return;
+      }
+    }
+    if (at != words) {
+      trailing_words = true;
+      return;
+    }
+    for (uint64_t i = 0; i < n; ++i) {
+      if (imp_starts[i] >= words || !start[imp_starts[i]]) {
+        bad_donor_run = i;
         return;
       }
     }
@@ -805,23 +809,24 @@ absl::StatusOr<DonorStore> ParsePayload(
   if (bad_population < n) {
     return corrupt(absl::StrCat("donor ", bad_population, ": bad population code"));
   }
-  if (bad_donor_run < n) {
-    return corrupt(absl::StrCat("donor ", bad_donor_run, ": no such imputation run"));
-  }
   if (bad_imputation < runs) {
     return corrupt(absl::StrCat("imputation run ", bad_imputation, " is bad"));
+  }
+  if (trailing_words) return corrupt("imputation words past the last run");
+  if (bad_donor_run < n) {
+    return corrupt(absl::StrCat("donor ", bad_donor_run, ": no such imputation run"));
   }
   if (pops != nullptr) {
     StoreAccess::Mut(s).populations_ = reinterpret_cast<const uint8_t*>(pops);
     StoreAccess::Mut(s).populations_backing_ = map;
   }
-  if (imp_offsets != nullptr) {
+  if (imp_starts != nullptr) {
     internal::StoreData& d = StoreAccess::Mut(s);
     d.imputation_fingerprint_ = fingerprint;
     d.imputation_haplotypes_ = haplotypes;
     d.imputation_run_count_ = runs;
-    d.imputation_runs_ = imp_runs;
-    d.imputation_offsets_ = imp_offsets;
+    d.imputation_word_count_ = words;
+    d.imputation_starts_ = imp_starts;
     d.imputation_words_ = imp_words;
     d.imputation_backing_ = map;
   }

@@ -374,15 +374,14 @@ absl::Status ImputeDonors(const impute::Imputer& imputer, int threads,
   // order of their first donor, so the result does not depend on the
   // thread count.
   size_t total = 0;
-  for (const Part& p : parts) total += p.words.size();
+  for (const Part& p : parts) total += p.words.size() + p.lengths.size();
   struct Owned {
-    std::vector<uint32_t> runs;
-    std::vector<uint32_t> offsets;
+    std::vector<uint32_t> starts;
     std::vector<uint16_t> words;
   };
   auto owned = std::make_shared<Owned>();
-  owned->runs.reserve(n);
-  owned->offsets.push_back(0);
+  owned->starts.reserve(n);
+  size_t runs = 0;
   owned->words.reserve(total);  // never reallocated: the map's keys view it
   absl::flat_hash_map<absl::string_view, uint32_t> by_content;
   for (Part& p : parts) {
@@ -398,26 +397,27 @@ absl::Status ImputeDonors(const impute::Imputer& imputer, int threads,
         global[k] = found->second;
         continue;
       }
-      const size_t start = owned->words.size();
-      owned->words.insert(owned->words.end(), run, run + len);
-      global[k] = static_cast<uint32_t>(owned->offsets.size() - 1);
-      if (owned->words.size() > std::numeric_limits<uint32_t>::max()) {
+      if (owned->words.size() + 1 + len > std::numeric_limits<uint32_t>::max()) {
         return absl::InvalidArgumentError("the imputations exceed 2^32 - 1 words");
       }
-      owned->offsets.push_back(static_cast<uint32_t>(owned->words.size()));
+      global[k] = static_cast<uint32_t>(owned->words.size());
+      owned->words.push_back(static_cast<uint16_t>(len));  // at most 98
+      const size_t start = owned->words.size();
+      owned->words.insert(owned->words.end(), run, run + len);
+      ++runs;
       by_content.emplace(
           absl::string_view(reinterpret_cast<const char*>(owned->words.data() + start),
                             2 * len),
           global[k]);
     }
-    for (uint32_t r : p.donor_run) owned->runs.push_back(global[r]);
+    for (uint32_t r : p.donor_run) owned->starts.push_back(global[r]);
     Part().words.swap(p.words);
   }
-  s.imputation_run_count_ = owned->offsets.size() - 1;
-  s.imputation_runs_ = owned->runs.data();
+  s.imputation_run_count_ = runs;
+  s.imputation_word_count_ = owned->words.size();
+  s.imputation_starts_ = owned->starts.data();
   s.imputation_fingerprint_ = imputer.fingerprint();
   s.imputation_haplotypes_ = imputer.haplotypes().size();
-  s.imputation_offsets_ = owned->offsets.data();
   s.imputation_words_ = owned->words.data();
   s.imputation_backing_ = std::move(owned);
   if (progress) progress(n, n);

@@ -1058,9 +1058,9 @@ TEST_F(ImputedIndexTest, CraftedImputationsAreRefused) {
     uint16_t value;
   };
   // Unknown flag bits; "imputed" on a run too short for it; a haplotype
-  // number past the table.
+  // number past the table. (Each run is its length, then its words.)
   ASSERT_EQ(store_->data().imputation_run_count(), 4u);  // four distinct typings
-  for (const Case& c : {Case{0, 0xFFFF}, Case{0, 0x8001}, Case{2, 0xFFFF}}) {
+  for (const Case& c : {Case{1, 0xFFFF}, Case{1, 0x8001}, Case{3, 0xFFFF}}) {
     std::string bytes = good;
     std::memcpy(&bytes[at + 2 * c.word], &c.value, 2);
     const absl::Status s = Reload(bytes);
@@ -1072,27 +1072,36 @@ TEST_F(ImputedIndexTest, CraftedImputationsAreRefused) {
     std::string bytes = good;
     const internal::StoreData& d = store_->data();
     size_t count;
-    const size_t brother = d.imputation_words(3, &count) - d.imputation_words(0, &count);
+    const size_t brother = d.imputation_words(3, &count) - d.imputation_words(0, &count) + 1;
     const uint16_t imputed = internal::kImputed;
     std::memcpy(&bytes[at + 2 * brother], &imputed, 2);
     EXPECT_THAT(Reload(bytes).message(), HasSubstr("imputation run 3 is bad"));
   }
-  // A donor's run number past the runs: after the section's four u64
-  // (fingerprint, haplotypes, runs, words), a u32 a donor.
+  // A donor's run offset inside a run, or past the words: after the
+  // section's four u64 (fingerprint, haplotypes, runs, words), a u32 a
+  // donor.
   {
     std::string bytes = good;
     uint64_t isize;
     std::memcpy(&isize, &bytes[48], 8);
-    const size_t runs_at = bytes.size() - isize + 32;
-    const uint32_t past = 4;
-    std::memcpy(&bytes[runs_at + 4 * 2], &past, 4);
-    const absl::Status s = Reload(bytes);
-    EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss);
-    EXPECT_THAT(s.message(), HasSubstr("donor 2: no such imputation run")) << s;
-    // A run number may repeat (equal imputations share a run).
+    const size_t starts_at = bytes.size() - isize + 32;
+    for (uint32_t bad : {1u, 1u << 30}) {
+      std::memcpy(&bytes[starts_at + 4 * 2], &bad, 4);
+      const absl::Status s = Reload(bytes);
+      EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss);
+      EXPECT_THAT(s.message(), HasSubstr("donor 2: no such imputation run")) << s;
+    }
+    // A run may be shared (equal imputations are stored once).
     const uint32_t first = 0;
-    std::memcpy(&bytes[runs_at + 4 * 2], &first, 4);
+    std::memcpy(&bytes[starts_at + 4 * 2], &first, 4);
     EXPECT_TRUE(Reload(bytes).ok());
+  }
+  // A run's length past the words.
+  {
+    std::string bytes = good;
+    const uint16_t huge = 0xFFFF;
+    std::memcpy(&bytes[at], &huge, 2);
+    EXPECT_THAT(Reload(bytes).message(), HasSubstr("imputation run 0 is bad"));
   }
   // A payload size that would misalign the imputation section (its sum
   // with the section's size still the file's) is refused before anything
