@@ -351,20 +351,23 @@ struct CompiledQuery::Impl {
   struct QuickLocus {
     bool required = false;  // haplo_required_loci (listed first)
     int slot = 0;
-    // Per typing id: bits 0-1 Cell::match, bit 2 all-null, bits 3-4
-    // Cell::match when the copy expresses something (else 0). One byte a
-    // typing keeps the quick filter's tables in L1. Id 0 (untyped) of a
-    // locus that is not required reads as matching both: no information.
+    // Per typing id, two bits, four typings a byte: bit 0 the copy shares
+    // a match key with an expressed recipient copy (Cell::match), bit 1 it
+    // expresses nothing (kAllNull). At 1.4M distinct typings the tables of
+    // all the verdict's loci then fit in L2 (a byte a typing did not: the
+    // filter waited on L3 for each of the 10M donors). Id 0 (untyped) of a
+    // locus that is not required reads as sharing: no information.
     std::vector<uint8_t> bits;
+    uint32_t Of(uint32_t id) const { return bits[id >> 2] >> (2 * (id & 3)) & 3; }
   };
   // Whether the donor's copies `p` share nothing with the recipient: a
   // non-expressing copy pairs as the other copy (both expressed copies are
   // the other one); two non-expressing copies pair by their own keys.
   template <typename Id>
   static bool SharesNothing(const QuickLocus& q, const Id* p) {
-    const uint8_t b0 = q.bits[p[0]], b1 = q.bits[p[1]];
-    const uint8_t any =
-        (b0 & b1 & 4) ? ((b0 | b1) & 3) : (((b0 | b1) >> 3) & 3);
+    const uint32_t b0 = q.Of(p[0]), b1 = q.Of(p[1]);
+    const uint32_t any = (b0 & b1 & 2) ? (b0 | b1) & 1
+                                       : ((b0 & ~(b0 >> 1)) | (b1 & ~(b1 >> 1))) & 1;
     return any == 0;
   }
   // Usable loci of the haplo verdict (recipient typed, some donor typed),
@@ -476,14 +479,22 @@ struct CompiledQuery::Impl {
   // Writes *f in place: a FastLocus built aside and copied in is read back
   // as whole words right after its byte stores, which stalls (the store
   // buffer cannot forward them).
-  template <typename Id>
+  //
+  // kGate: only what the scan's Gate reads (scored, matches,
+  // antigen_level; the pairing, confidence and potential only where the
+  // leader or probability key or a serology copy needs them); GvH, HvG,
+  // grade and antigen matches are left at their defaults. Their HvG part
+  // reads the dictionary's keysets, a cache miss per mismatched locus,
+  // and the key does not use them.
+  template <bool kGate, typename Id>
   void EvalLocus(const LocusQuery& q, const Id* ids, FastLocus* out) const;
   // Fills *out; with `gate_only`, stops at the first failing gate and
-  // returns its index (else -1 when eligible or not gate_only).
+  // returns its index (else -1 when eligible or not gate_only), and fills
+  // only what the key reads (out->key, findings, status, verdict, age;
+  // totals.matches; per locus as EvalLocus<true>).
   int Run(size_t donor, bool gate_only, FastResult* out) const;
-  template <typename Id>
-  int RunIds(const Id* ids, uint64_t w, size_t donor, bool gate_only,
-             FastResult* out) const;
+  template <bool kGate, typename Id>
+  int RunIds(const Id* ids, uint64_t w, size_t donor, FastResult* out) const;
   // The probability key of a donor the scan scores (ProbabilityCode), from
   // its stored imputation and the loci the scan evaluated.
   uint32_t ProbabilityKey(size_t donor, const FastResult& r) const;
@@ -686,7 +697,7 @@ void CompiledQuery::Impl::BuildCells(LocusQuery* q, bool with_match) const {
   }
 }
 
-template <typename Id>
+template <bool kGate, typename Id>
 void CompiledQuery::Impl::EvalLocus(const LocusQuery& q, const Id* ids,
                                     FastLocus* out) const {
   FastLocus& f = *out;
@@ -708,6 +719,16 @@ void CompiledQuery::Impl::EvalLocus(const LocusQuery& q, const Id* ids,
   const bool m00 = e0.match & 1, m10 = e0.match >> 1 & 1;
   const bool m01 = e1.match & 1, m11 = e1.match >> 1 & 1;
   const int direct = int{m00} + int{m11}, cross = int{m01} + int{m10};
+  if constexpr (kGate) {
+    // With no serology copy on either side the antigen level is 0 for
+    // either pairing, so the pairing decides nothing the gate reads
+    // unless the leader or probability key looks at it.
+    if (!q.leader && scorer == nullptr && !q.r_sero[0] && !q.r_sero[1] &&
+        ((e0.misc | e1.misc) & kSerology) == 0) {
+      f.matches = static_cast<int8_t>(std::max(direct, cross));
+      return;
+    }
+  }
   const matcher::MatchGrade gd0 = c0.grade[0], gd1 = c1.grade[1];
   const matcher::MatchGrade gc0 = c1.grade[0], gc1 = c0.grade[1];
   f.crossed = cross != direct ? cross > direct
@@ -722,11 +743,20 @@ void CompiledQuery::Impl::EvalLocus(const LocusQuery& q, const Id* ids,
       int{p1 && (q.r_sero[1] || (x1.misc & kSerology) != 0)};
   f.antigen_level = static_cast<int8_t>(level);
   f.matches = static_cast<int8_t>(std::max(direct, cross) - level);
-  const matcher::MatchGrade g0 = f.crossed ? gc0 : gd0, g1 = f.crossed ? gc1 : gd1;
-  f.grade = std::min(g0, g1);
   f.confidence = std::min(x0.confidence[0], x1.confidence[1]);
   f.potential = x0.confidence[0] == matcher::MatchConfidence::kPotential ||
                 x1.confidence[1] == matcher::MatchConfidence::kPotential;
+  if (q.leader) {
+    auto letter = [](uint8_t code) {
+      return code == kLeaderM ? 'M' : code == kLeaderT ? 'T' : 'X';
+    };
+    const char d[2] = {letter(x0.tce), letter(x1.tce)};
+    f.leader = static_cast<int8_t>(matcher_internal::LeaderRankKeyOfPairs(
+        q.r_leader_genotype, q.r_leader, d, p0, p1));
+  }
+  if constexpr (kGate) return;
+  const matcher::MatchGrade g0 = f.crossed ? gc0 : gd0, g1 = f.crossed ? gc1 : gd1;
+  f.grade = std::min(g0, g1);
   f.antigen_matches =
       static_cast<int8_t>((x0.antigen & 1) + (x1.antigen >> 1 & 1));
   const int hc = options.match.homozygous_mismatch_count;
@@ -745,14 +775,6 @@ void CompiledQuery::Impl::EvalLocus(const LocusQuery& q, const Id* ids,
         u0 && u1 &&
         q.dict->keyset(e0_id) == q.dict->keyset(e1_id);
     f.hvg = static_cast<int8_t>(d_hom ? hc : int{u0} + int{u1});
-  }
-  if (q.leader) {
-    auto letter = [](uint8_t code) {
-      return code == kLeaderM ? 'M' : code == kLeaderT ? 'T' : 'X';
-    };
-    const char d[2] = {letter(x0.tce), letter(x1.tce)};
-    f.leader = static_cast<int8_t>(matcher_internal::LeaderRankKeyOfPairs(
-        q.r_leader_genotype, q.r_leader, d, p0, p1));
   }
 }
 
@@ -795,13 +817,18 @@ int CompiledQuery::Impl::Run(size_t donor, bool gate_only,
                              FastResult* out) const {
   const uint64_t w = store->facts_word(donor);
   const size_t row = donor * store->stride();
-  return store->wide_ids() ? RunIds(store->ids32() + row, w, donor, gate_only, out)
-                           : RunIds(store->ids16() + row, w, donor, gate_only, out);
+  if (gate_only) {
+    return store->wide_ids() ? RunIds<true>(store->ids32() + row, w, donor, out)
+                             : RunIds<true>(store->ids16() + row, w, donor, out);
+  }
+  return store->wide_ids() ? RunIds<false>(store->ids32() + row, w, donor, out)
+                           : RunIds<false>(store->ids16() + row, w, donor, out);
 }
 
-template <typename Id>
-int CompiledQuery::Impl::RunIds(const Id* ids, uint64_t w, size_t donor, bool gate_only,
+template <bool kGate, typename Id>
+int CompiledQuery::Impl::RunIds(const Id* ids, uint64_t w, size_t donor,
                                 FastResult* out) const {
+  constexpr bool gate_only = kGate;
   // Age first: its findings come first in the gates' order, so when they
   // exclude, nothing later can change the first failing gate.
   const int age = AgeOf(w);
@@ -827,7 +854,7 @@ int CompiledQuery::Impl::RunIds(const Id* ids, uint64_t w, size_t donor, bool ga
   for (size_t k = 0; k < loci.size(); ++k) {
     const LocusQuery& q = loci[k];
     FastLocus& f = out->loci[static_cast<int>(q.locus)];
-    EvalLocus(q, ids, &f);
+    EvalLocus<kGate>(q, ids, &f);
     if (k < n_haplo && f.scored) {
       any_scored = true;
       const int shared = f.matches + f.antigen_level;
@@ -846,6 +873,8 @@ int CompiledQuery::Impl::RunIds(const Id* ids, uint64_t w, size_t donor, bool ga
       }
     }
     if (k >= n_listed || !matcher::CountsInTotals(q.locus, f.scored)) continue;
+    // (The gate's loci leave GvH, HvG and antigen matches at 0, so only
+    // the matches of these totals are right under kGate: the key's.)
     matcher::AddToTotals(f.scored, f.matches, f.antigen_level, f.gvh, f.hvg,
                          f.antigen_matches, &t);
   }
@@ -1047,14 +1076,16 @@ void CompiledQuery::Impl::BuildQuick() {
       continue;
     }
     ql.slot = q.slot;
-    ql.bits.reserve(q.cells.size());
-    for (const Cell& c : q.cells) {
+    ql.bits.assign((q.cells.size() + 3) / 4, 0);
+    for (size_t t = 0; t < q.cells.size(); ++t) {
+      const Cell& c = q.cells[t];
+      const bool shares = (c.match & 3) != 0;
       const bool null = (c.misc & kAllNull) != 0;
-      const uint8_t match = c.match & 3;
-      ql.bits.push_back(static_cast<uint8_t>(match | (null ? 4 : 0) |
-                                             (null ? 0 : match << 3)));
+      // Untyped at a locus that is not required: no information.
+      const bool no_information = t == 0 && !ql.required;
+      const uint32_t v = no_information ? 1 : uint32_t{shares} | uint32_t{null} << 1;
+      ql.bits[t >> 2] = static_cast<uint8_t>(ql.bits[t >> 2] | v << (2 * (t & 3)));
     }
-    if (!ql.required) ql.bits[0] = 3 | 3 << 3;  // untyped: no information
     quick.push_back(std::move(ql));
   }
   // Required loci first: a missing one decides before any zero share.
@@ -1292,6 +1323,9 @@ void CompiledQuery::Prefetch(size_t donor) const {
   } else {
     impl_->PrefetchIds(s.ids16() + donor * s.stride());
   }
+  // The probability key reads the donor's stored imputation: shared runs
+  // sit anywhere in the words, one miss a donor that this overlaps.
+  if (impl_->scorer != nullptr) PrefetchLine(s.imputation_run_start(donor));
 }
 
 bool CompiledQuery::Gate(size_t donor, uint64_t* key, int* first_fail) const {

@@ -295,7 +295,7 @@ TEST_F(RankTest, StoreRoundTripsGenotypesAndFacts) {
 TEST_F(RankTest, FastPathEqualsMatchAndEvaluateOnEveryPair) {
   const Fixture& f = Generated();
   const data::Reference& ref = *LoadShipped().ref;
-  size_t pairs = 0, fast = 0;
+  size_t pairs = 0, fast = 0, quick_rejects = 0;
   std::array<size_t, 6> verdicts{};  // by matcher::HaploVerdict
   std::array<size_t, 5> leader_keys{};  // by matcher_internal::LeaderRankKey
   for (const RankOptions& o : Variants()) {
@@ -360,11 +360,25 @@ TEST_F(RankTest, FastPathEqualsMatchAndEvaluateOnEveryPair) {
         ASSERT_EQ((*q)->Gate(i, &key, &fail), ranked);
         if (ranked) {
           ASSERT_EQ(key, got.key);
+        } else {
+          ASSERT_EQ(fail, eligibility::FirstIn(
+                              e.findings,
+                              eligibility::MasksOf(o.eligibility).exclude));
+        }
+        // The quick filter decides only exclusions, and those as Gate.
+        if (!(*q)->AllSlow() && !(*q)->UsesMatch(i)) {
+          const int quick = (*q)->QuickReject(i);
+          if (quick >= 0) {
+            ASSERT_FALSE(ranked);
+            ASSERT_EQ(quick, fail);
+            ++quick_rejects;
+          }
         }
       }
     }
   }
   EXPECT_GT(pairs, 30000u);
+  EXPECT_GT(quick_rejects, pairs / 10);  // the quick filter was exercised
   EXPECT_GT(fast, pairs * 8 / 10);
   // The leader key compared above took every value.
   for (size_t k = 0; k < leader_keys.size(); ++k) {
