@@ -18,7 +18,7 @@
 // Why not the whole posterior: a registry donor keeps about 5 pairs and up
 // to 5,000; the pairs holding 99.9 % of it, at most kMaxStoredPairs, give
 // P(10/10) within 0.1 point of the whole and cost ~25 bytes a donor
-// (~10 once equal runs are shared: registry/internal/store_data.h). The
+// (~14 once equal runs are stored once: registry/internal/store_data.h). The
 // scan and the ranked donors' reports read the same stored pairs, so a
 // report and its donor's key always agree; `match` imputes afresh and may
 // differ by that 0.1 point (docs/probability.md).
