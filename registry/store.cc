@@ -273,9 +273,9 @@ absl::Status ImputeDonors(const impute::Imputer& imputer, int threads,
   // Each thread encodes a contiguous range; the ranges are then joined.
   // A donor's imputation is a function of its typing ids at the imputed
   // loci, which of those were typed once, and its population: a donor
-  // whose key a thread has seen takes that run without imputing (about
-  // half the donors of a synthetic registry; more of a real one, whose
-  // low-resolution typings repeat most and cost most to impute).
+  // whose key a thread has seen takes that run without imputing (10M
+  // synthetic donors have 4.4M distinct runs; a real registry repeats
+  // more: its MAC and XX typings are few, and the costliest to impute).
   // The typings a thread remembers are bounded (about 64 MB a thread):
   // past the bound, a typing not yet seen is imputed each time it occurs
   // (the join still stores its run once).

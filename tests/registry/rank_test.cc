@@ -20,6 +20,7 @@
 #include "matcher/match.h"
 #include "registry/rank.h"
 #include "registry/internal/scan.h"
+#include "tests/registry/scan_test_util.h"
 #include "registry/store.h"
 #include "registry/internal/store_data.h"
 #include "tests/matcher/match_test_util.h"
@@ -354,26 +355,9 @@ TEST_F(RankTest, FastPathEqualsMatchAndEvaluateOnEveryPair) {
           ++leader_keys[static_cast<size_t>(matcher_internal::LeaderRankKey(
               b.recipient.genotype, b.match, b.status))];
         }
-        uint64_t key;
-        int fail;
-        const bool ranked = e.status != eligibility::Status::kNotEligible;
-        ASSERT_EQ((*q)->Gate(i, &key, &fail), ranked);
-        if (ranked) {
-          ASSERT_EQ(key, got.key);
-        } else {
-          ASSERT_EQ(fail, eligibility::FirstIn(
-                              e.findings,
-                              eligibility::MasksOf(o.eligibility).exclude));
-        }
-        // The quick filter decides only exclusions, and those as Gate.
-        if (!(*q)->AllSlow() && !(*q)->UsesMatch(i)) {
-          const int quick = (*q)->QuickReject(i);
-          if (quick >= 0) {
-            ASSERT_FALSE(ranked);
-            ASSERT_EQ(quick, fail);
-            ++quick_rejects;
-          }
-        }
+        bool quick;
+        ASSERT_TRUE(ScanPathAgrees(**q, i, e, o.eligibility, got.key, &quick));
+        quick_rejects += quick;
       }
     }
   }

@@ -23,6 +23,7 @@
 #include "registry/internal/imputations.h"
 #include "registry/internal/scan.h"
 #include "registry/internal/store_data.h"
+#include "tests/registry/scan_test_util.h"
 #include "registry/rank.h"
 #include "registry/store.h"
 #include "impute/impute.h"
@@ -217,28 +218,9 @@ TEST(SynthRegistryTest, ScanEqualsMatchAndEvaluateOnEveryDonor) {
         ASSERT_EQ(got.status, e.status);
         ASSERT_EQ(got.key,
                   KeyFromReport(o.rank_by, facts, *want, e, o.recipient));
-        // The scan's own path (Gate computes only what the key reads):
-        // the same key, and the same first failing gate.
-        uint64_t key;
-        int fail;
-        const bool ranked = e.status != eligibility::Status::kNotEligible;
-        ASSERT_EQ((*q)->Gate(i, &key, &fail), ranked);
-        if (ranked) {
-          ASSERT_EQ(key, got.key);
-        } else {
-          ASSERT_EQ(fail, eligibility::FirstIn(
-                              e.findings,
-                              eligibility::MasksOf(o.eligibility).exclude));
-        }
-        // The quick filter decides only exclusions, and those as Gate.
-        if (!(*q)->AllSlow() && !(*q)->UsesMatch(i)) {
-          const int quick = (*q)->QuickReject(i);
-          if (quick >= 0) {
-            ASSERT_FALSE(ranked);
-            ASSERT_EQ(quick, fail);
-            ++quick_rejects;
-          }
-        }
+        bool quick;
+        ASSERT_TRUE(ScanPathAgrees(**q, i, e, o.eligibility, got.key, &quick));
+        quick_rejects += quick;
       }
     }
   }
