@@ -428,13 +428,25 @@ void TellRankSummary(std::ostream& err, const Ranked& ranked, size_t read,
   const registry::DonorStore& store = *ranked.store;
   const registry::RankResult& result = ranked.result;
   err << report::RankSummaryText(read, result, rejected) << "\n";
+  // The imputations: read (the probability key), or in the index and not
+  // read, which the "all in" figure still counts.
+  std::string imputations;
+  const double n = static_cast<double>(std::max<size_t>(store.size(), 1));
+  if (store.has_imputations()) {
+    imputations = absl::StrFormat(
+        ", %.1f in imputations", static_cast<double>(store.imputation_bytes()) / n);
+  } else if (store.unread_imputation_bytes() > 0) {
+    imputations = absl::StrFormat(
+        ", %.1f in imputations not read (this ranking does not use them)",
+        static_cast<double>(store.unread_imputation_bytes()) / n);
+  }
   err << absl::StrFormat(
-      "store: %d donors, %.1f bytes/donor all in (%.1f in the records, the "
+      "store: %d donors, %.1f bytes/donor all in (%.1f in the records%s, the "
       "rest in %d distinct typings); %d by full "
       "match (phased or genotype-list typings, family relatives: %d of "
       "them); scan %.3f s on %d thread(s)\n",
       store.size(), store.bytes_per_donor(), store.record_bytes_per_donor(),
-      store.dictionary_entries(),
+      imputations, store.dictionary_entries(),
       result.fallback, result.by_family, ranked.scan_seconds, result.threads);
   if (stats.rows > 0 && stats.seconds > 0) {
     err << absl::StrFormat("ingest: %d rows in %.2f s (%.0f rows/s)\n",

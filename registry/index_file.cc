@@ -552,6 +552,10 @@ absl::StatusOr<DonorStore> LoadIndex(const std::string& path,
   if (imp != nullptr && actual_icrc != icrc) {
     return corrupt("checksum mismatch in the imputation section");
   }
+  // What the file holds and this load left unread, for the "all in" figure.
+  if (parsed.ok() && imp == nullptr) {
+    StoreAccess::Mut(*parsed).unread_imputation_bytes_ = isize;
+  }
   return parsed;
 }
 

@@ -193,6 +193,7 @@ double StoreData::bytes_per_donor() const {
   if (size_ == 0) return 0;
   return static_cast<double>(record_bytes() + dictionary_bytes() +
                              fallback_bytes() + imputation_bytes() +
+                             unread_imputation_bytes_ +
                              (populations_ != nullptr ? size_ : 0)) /
          static_cast<double>(size_);
 }
@@ -234,6 +235,9 @@ size_t DonorStore::dictionary_entries() const {
 }
 bool DonorStore::has_imputations() const { return data_->has_imputations(); }
 size_t DonorStore::imputation_bytes() const { return data_->imputation_bytes(); }
+size_t DonorStore::unread_imputation_bytes() const {
+  return data_->unread_imputation_bytes();
+}
 
 DonorStore::ImputationCounts DonorStore::imputation_counts() const {
   ImputationCounts c;

@@ -72,7 +72,7 @@ class DonorStore {
   // Bytes of the per-donor arrays (ids, facts, id offsets, id text), of the
   // dictionaries of distinct typings (approximate), and per donor: all in
   // (records, dictionaries, fallback genotypes, populations and
-  // imputations), and the record alone.
+  // imputations, read or not), and the record alone.
   size_t record_bytes() const;
   size_t dictionary_bytes() const;
   double bytes_per_donor() const;
@@ -82,6 +82,9 @@ class DonorStore {
   // the bytes its result takes.
   bool has_imputations() const;
   size_t imputation_bytes() const;
+  // The index's imputation section when LoadIndex was told not to read it
+  // (LoadOptions): counted in bytes_per_donor, not in memory.
+  size_t unread_imputation_bytes() const;
   // How the donors were imputed: explained by the table, not explained by
   // any pair of its haplotypes, refused as too vaguely typed, and left to
   // their reports (fallback donors). All 0 without imputations.

@@ -164,6 +164,9 @@ class StoreData {
   size_t imputation_bytes() const {
     return has_imputations() ? size_ * 4 + 2 * imputation_word_count_ : 0;
   }
+  // The index's imputation section when LoadIndex left it unread
+  // (LoadOptions), else 0.
+  size_t unread_imputation_bytes() const { return unread_imputation_bytes_; }
 
   // The donor as matcher::Match takes it: the interned positions put back
   // together (or the fallback genotype), and its facts.
@@ -208,6 +211,7 @@ class StoreData {
   uint64_t imputation_haplotypes_ = 0;  // the imputer's haplotype count
   size_t imputation_run_count_ = 0;
   size_t imputation_word_count_ = 0;
+  size_t unread_imputation_bytes_ = 0;
   const uint32_t* imputation_starts_ = nullptr;
   const uint16_t* imputation_words_ = nullptr;
   std::shared_ptr<const void> imputation_backing_;

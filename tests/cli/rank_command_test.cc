@@ -240,6 +240,10 @@ TEST_F(RankCommandTest, IndexThenRankGivesTheSameOutput) {
   const RunResult from_index = Invoke(RunRank, args);
   EXPECT_EQ(from_index.rc, kExitOk) << from_index.err;
   EXPECT_EQ(from_index.out, from_file.out);
+  // The index's imputations are not read for this policy, and the "all
+  // in" figure says so rather than leave them out.
+  EXPECT_THAT(ix.err, HasSubstr(" in imputations, "));
+  EXPECT_THAT(from_index.err, HasSubstr(" in imputations not read (this ranking does not use them)"));
   // The index holds the accepted donors: read = ranked + excluded.
   const std::vector<int> n = SummaryNumbers(from_index.err);
   ASSERT_EQ(n.size(), 4u);
@@ -271,6 +275,8 @@ TEST_F(RankCommandTest, RankByProbabilityFromAFileAndFromItsIndex) {
   const RunResult from_index = Invoke(RunRank, args);
   EXPECT_EQ(from_index.rc, kExitOk) << from_index.err;
   EXPECT_EQ(from_index.out, from_file.out);
+  // Read for this policy.
+  EXPECT_THAT(from_index.err, HasSubstr(" in imputations, the rest"));
   const std::vector<std::string> lines = Lines(from_index.out);
   ASSERT_GE(lines.size(), 3u);
   // The identical sister first: P(10/10) = 1; the others 0 (haploidentical).
