@@ -280,9 +280,10 @@ absl::Status ImputeDonors(const impute::Imputer& imputer, int threads,
   // whose key a thread has seen takes that run without imputing (10M
   // synthetic donors have 4.4M distinct runs; a real registry repeats
   // more: its MAC and XX typings are few, and the costliest to impute).
-  // The typings a thread remembers are bounded (about 64 MB a thread):
-  // past the bound, a typing not yet seen is imputed each time it occurs
-  // (the join still stores its run once).
+  // The typings a thread remembers are bounded (2^20 keys of 48 bytes in
+  // a table of 2^21 slots: about 100 MB a thread): past the bound, a
+  // typing not yet seen is imputed each time it occurs (the join still
+  // stores its run once).
   using Key = std::array<uint32_t, 2 * data::kHaplotypeLoci + 1>;
   constexpr size_t kMaxRemembered = size_t{1} << 20;
   struct Part {
