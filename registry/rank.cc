@@ -353,10 +353,10 @@ struct CompiledQuery::Impl {
     int slot = 0;
     // Per typing id, two bits, four typings a byte: bit 0 the copy shares
     // a match key with an expressed recipient copy (Cell::match), bit 1 it
-    // expresses nothing (kAllNull). At 1.4M distinct typings the tables of
-    // all the verdict's loci then fit in L2 (a byte a typing did not: the
-    // filter waited on L3 for each of the 10M donors). Id 0 (untyped) of a
-    // locus that is not required reads as sharing: no information.
+    // expresses nothing (kAllNull). A quarter of a byte a typing keeps the
+    // tables of all the verdict's loci (1.4M typings at 10M donors) within
+    // L2; the gain measured was small (docs/ranking.md). Id 0 (untyped) of
+    // a locus that is not required reads as sharing: no information.
     std::vector<uint8_t> bits;
     uint32_t Of(uint32_t id) const { return bits[id >> 2] >> (2 * (id & 3)) & 3; }
   };
@@ -828,13 +828,12 @@ int CompiledQuery::Impl::Run(size_t donor, bool gate_only,
 template <bool kGate, typename Id>
 int CompiledQuery::Impl::RunIds(const Id* ids, uint64_t w, size_t donor,
                                 FastResult* out) const {
-  constexpr bool gate_only = kGate;
   // Age first: its findings come first in the gates' order, so when they
   // exclude, nothing later can change the first failing gate.
   const int age = AgeOf(w);
   out->age = age;
   eligibility::Findings findings = AgeFindings(age);
-  if (gate_only) {
+  if constexpr (kGate) {
     const int fail = FirstFail(findings);
     if (fail >= 0) return fail;
   }
@@ -915,7 +914,7 @@ int CompiledQuery::Impl::RunIds(const Id* ids, uint64_t w, size_t donor,
                          rc, dc, t.matches, out->has_tce, out->tce);
   parts.v[9] = b_index >= 0 ? out->loci[static_cast<int>(Locus::kB)].leader : 4;
   if (want_kir) parts.v[10] = KirBCode(PackedFacts::KirOf(w));
-  if (scorer != nullptr && (fail < 0 || !gate_only)) {
+  if (scorer != nullptr && (fail < 0 || !kGate)) {
     parts.v[11] = ProbabilityKey(donor, *out);
   }
   out->key = Compose(options.rank_by, parts);

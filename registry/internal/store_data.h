@@ -150,14 +150,15 @@ class StoreData {
   bool has_imputations() const { return imputation_starts_ != nullptr; }
   uint64_t imputation_fingerprint() const { return imputation_fingerprint_; }
   uint64_t imputation_haplotypes() const { return imputation_haplotypes_; }
-  const uint16_t* imputation_words(size_t i, size_t* count) const {
-    const uint16_t* p = imputation_words_ + imputation_starts_[i];
-    *count = p[0];
-    return p + 1;
-  }
-  // Where donor i's run starts (a prefetch hint for the scan).
+  // Where donor i's run starts: its length word (also the scan's
+  // prefetch hint).
   const uint16_t* imputation_run_start(size_t i) const {
     return imputation_words_ + imputation_starts_[i];
+  }
+  const uint16_t* imputation_words(size_t i, size_t* count) const {
+    const uint16_t* p = imputation_run_start(i);
+    *count = p[0];
+    return p + 1;
   }
   size_t imputation_run_count() const { return imputation_run_count_; }
   size_t imputation_word_count() const { return imputation_word_count_; }

@@ -7,7 +7,6 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "absl/strings/str_cat.h"
 #include "eligibility/rules.h"
 #include "gtest/gtest.h"
 #include "registry/internal/scan.h"
