@@ -418,6 +418,7 @@ absl::Status ImputeDonors(const impute::Imputer& imputer, int threads,
     for (uint32_t r : p.donor_run) owned->starts.push_back(global[r]);
     Part().words.swap(p.words);
   }
+  s.unread_imputation_bytes_ = 0;  // replaced by these, if an index left some
   s.imputation_run_count_ = runs;
   s.imputation_word_count_ = owned->words.size();
   s.imputation_starts_ = owned->starts.data();

@@ -1041,6 +1041,12 @@ TEST_F(ImputedIndexTest, ImputationsAreReadOnlyWhenAskedFor) {
   EXPECT_FALSE(without->has_imputations());
   EXPECT_EQ(without->size(), store_->size());
   EXPECT_EQ(without->FactsOf(0).population, data::Population::kEur);
+  // The unread section is counted all in, until the store is imputed
+  // afresh (its own imputations then count, not both).
+  EXPECT_GT(without->unread_imputation_bytes(), 0u);
+  ASSERT_TRUE(ImputeDonors(*imputer_, 1, &*without).ok());
+  EXPECT_EQ(without->unread_imputation_bytes(), 0u);
+  EXPECT_EQ(without->imputation_bytes(), store_->imputation_bytes());
   std::string bytes = Bytes();
   bytes[bytes.size() - 8] ^= 0x5A;  // in the imputation words
   std::ofstream(index_, std::ios::binary | std::ios::trunc) << bytes;
