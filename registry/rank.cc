@@ -360,16 +360,6 @@ struct CompiledQuery::Impl {
     std::vector<uint8_t> bits;
     uint32_t Of(uint32_t id) const { return bits[id >> 2] >> (2 * (id & 3)) & 3; }
   };
-  // Whether the donor's copies `p` share nothing with the recipient: a
-  // non-expressing copy pairs as the other copy (both expressed copies are
-  // the other one); two non-expressing copies pair by their own keys.
-  template <typename Id>
-  static bool SharesNothing(const QuickLocus& q, const Id* p) {
-    const uint32_t b0 = q.Of(p[0]), b1 = q.Of(p[1]);
-    const uint32_t any = (b0 & b1 & 2) ? (b0 | b1) & 1
-                                       : ((b0 & ~(b0 >> 1)) | (b1 & ~(b1 >> 1))) & 1;
-    return any == 0;
-  }
   // Usable loci of the haplo verdict (recipient typed, some donor typed),
   // required first; quick_undecided when a required one is not usable.
   std::vector<QuickLocus> quick;
@@ -424,40 +414,24 @@ struct CompiledQuery::Impl {
     return age_findings[static_cast<size_t>(std::min(age, kAgeCap) + 1)];
   }
 
-  // Quick decides only what is certain: an exclusion that no later
-  // finding can come before (the gates' order is Reason's order).
+  // The quick filter over donors [begin, end) of a row array `ids` (stride
+  // ids a donor). It decides only what is certain: an exclusion that no
+  // later finding can come before (the gates' order is Reason's order):
+  // the age gate, then, when a haplotype match is required, a scored locus
+  // of the verdict sharing nothing (not haploidentical; a stated parent or
+  // child is an inconsistency to review instead, zero_share_fail). A
+  // required locus untyped makes the verdict insufficient typing, which
+  // needs review: Gate decides those. The required loci come first
+  // (BuildQuick); the others read an untyped donor as "no information"
+  // through their bits[0]. The per-locus tables and
+  // offsets held in locals and the "shares nothing" rule of a pair read
+  // from a 16-bit table, so the loop over 10M donors is a few loads and
+  // no calls. Writes to `pass` the donors Gate must decide (fallback donors
+  // included) and returns their count; counts the others in excluded_by.
   template <typename Id>
-  int Quick(const Id* ids, uint64_t w) const {
-    const eligibility::EligibilityOptions& eo = options.eligibility;
-    if (eo.max_age_exclusive) {
-      const int fail =
-          age_fail[static_cast<size_t>(std::min(AgeOf(w), kAgeCap) + 1)];
-      if (fail >= 0) return fail;
-    }
-    if (eo.require_haplo) {
-      // A required locus untyped makes the verdict insufficient typing,
-      // which needs review: Gate decides the rest. Else any scored locus
-      // of the verdict sharing nothing makes it not-haploidentical. The
-      // required loci come first (BuildQuick); the others read an untyped
-      // donor as "no information" through their bits[0], without a branch.
-      if (quick_undecided) return -1;
-      bool zero = false;
-      size_t k = 0;
-      for (; k < n_quick_required; ++k) {
-        const Id* p = ids + 2 * quick[k].slot;
-        if (p[0] == 0) return -1;
-        zero |= SharesNothing(quick[k], p);
-      }
-      for (; k < quick.size(); ++k) {
-        zero |= SharesNothing(quick[k], ids + 2 * quick[k].slot);
-      }
-      if (zero) {
-        const matcher::Relationship rel = PackedFacts::RelationshipOf(w);
-        return zero_share_fail[static_cast<size_t>(rel)];
-      }
-    }
-    return -1;
-  }
+  size_t QuickBlock(const Id* ids, size_t stride, const uint64_t* facts,
+                    size_t begin, size_t end, uint32_t* pass,
+                    size_t* excluded_by) const;
 
   template <typename Id>
   void PrefetchIds(const Id* ids) const {
@@ -512,6 +486,82 @@ struct CompiledQuery::Impl {
   void PlanLoci(const matcher::MatchOptions& mo);
   void BuildQuick();
 };
+
+// Whether a donor's two copies, as their quick codes b0 and b1 (bit 0
+// shares a match key with an expressed recipient copy, bit 1 expresses
+// nothing), share nothing with the recipient: a non-expressing copy pairs
+// as the other copy (both expressed copies are the other one); two
+// non-expressing copies pair by their own keys.
+constexpr bool PairSharesNothing(uint32_t b0, uint32_t b1) {
+  const uint32_t any = (b0 & b1 & 2) ? (b0 | b1) & 1
+                                     : ((b0 & ~(b0 >> 1)) | (b1 & ~(b1 >> 1))) & 1;
+  return any == 0;
+}
+// PairSharesNothing of every pair of codes, as bit (b0 << 2 | b1) of one
+// word: the quick filter's lookup.
+constexpr uint16_t NothingTable() {
+  uint16_t t = 0;
+  for (uint32_t b0 = 0; b0 < 4; ++b0) {
+    for (uint32_t b1 = 0; b1 < 4; ++b1) {
+      if (PairSharesNothing(b0, b1)) t = static_cast<uint16_t>(t | 1u << (b0 << 2 | b1));
+    }
+  }
+  return t;
+}
+constexpr uint16_t kNothing = NothingTable();
+
+template <typename Id>
+size_t CompiledQuery::Impl::QuickBlock(const Id* ids, size_t stride,
+                                       const uint64_t* facts, size_t begin,
+                                       size_t end, uint32_t* pass,
+                                       size_t* excluded_by) const {
+  const eligibility::EligibilityOptions& eo = options.eligibility;
+  const bool age_gate = eo.max_age_exclusive.has_value();
+  const bool haplo = eo.require_haplo && !quick_undecided;
+  struct Table {
+    const uint8_t* bits;
+    size_t slot;  // ids offset of the locus's first copy
+  };
+  std::array<Table, kLocusCount> t{};
+  const size_t nq = quick.size(), nr = n_quick_required;
+  for (size_t k = 0; k < nq; ++k) t[k] = {quick[k].bits.data(), 2 * static_cast<size_t>(quick[k].slot)};
+  auto code = [](const uint8_t* bits, uint32_t id) {
+    return static_cast<uint32_t>(bits[id >> 2] >> (2 * (id & 3))) & 3;
+  };
+  size_t n = 0;
+  for (size_t i = begin; i < end; ++i) {
+    const uint64_t w = facts[i];
+    if (w & PackedFacts::kFactFallback) {
+      pass[n++] = static_cast<uint32_t>(i);
+      continue;
+    }
+    int fail = -1;
+    if (age_gate) {
+      fail = age_fail[static_cast<size_t>(std::min(AgeOf(w), kAgeCap) + 1)];
+    }
+    if (fail < 0 && haplo) {
+      const Id* row = ids + i * stride;
+      bool typed = true;
+      uint32_t zero = 0;
+      for (size_t k = 0; k < nq; ++k) {
+        const Id* p = row + t[k].slot;
+        // A required locus untyped: Gate decides (insufficient typing).
+        if (k < nr) typed &= p[0] != 0;
+        const uint32_t b0 = code(t[k].bits, p[0]), b1 = code(t[k].bits, p[1]);
+        zero |= kNothing >> (b0 << 2 | b1);
+      }
+      if (typed && (zero & 1)) {
+        fail = zero_share_fail[static_cast<size_t>(PackedFacts::RelationshipOf(w))];
+      }
+    }
+    if (fail >= 0) {
+      ++excluded_by[static_cast<size_t>(fail)];
+    } else {
+      pass[n++] = static_cast<uint32_t>(i);
+    }
+  }
+  return n;
+}
 
 void CompiledQuery::Impl::BuildCells(LocusQuery* q, bool with_match) const {
   const matcher::LocusTyping& rt = recipient->at(q->locus);
@@ -715,10 +765,13 @@ void CompiledQuery::Impl::EvalLocus(const LocusQuery& q, const Id* ids,
   const uint32_t e1_id = n1 && !n0 ? t0 : t1;
   const Cell& e0 = q.cells[e0_id];
   const Cell& e1 = q.cells[e1_id];
-  // m[i][j]: expressed recipient copy i vs expressed donor copy j.
-  const bool m00 = e0.match & 1, m10 = e0.match >> 1 & 1;
-  const bool m01 = e1.match & 1, m11 = e1.match >> 1 & 1;
-  const int direct = int{m00} + int{m11}, cross = int{m01} + int{m10};
+  // m[i][j]: expressed recipient copy i vs expressed donor copy j. (As
+  // 32-bit values: GCC 12 spilled the bools as bytes and reloaded them as
+  // words, a store-forwarding stall that was a quarter of the gate's time.)
+  const uint32_t a0 = e0.match, a1 = e1.match;
+  const uint32_t m00 = a0 & 1, m10 = a0 >> 1 & 1;
+  const uint32_t m01 = a1 & 1, m11 = a1 >> 1 & 1;
+  const int direct = static_cast<int>(m00 + m11), cross = static_cast<int>(m01 + m10);
   if constexpr (kGate) {
     // With no serology copy on either side the antigen level is 0 for
     // either pairing, so the pairing decides nothing the gate reads
@@ -902,10 +955,10 @@ int CompiledQuery::Impl::RunIds(const Id* ids, uint64_t w, size_t donor,
   if (antibodies) findings |= ScanDsa(ids);
   // ABO, CMV, sex: the same rule functions as Evaluate.
   std::optional<eligibility::AboMatch> abo;
-  findings |= eligibility::AboFindings(r_abo, PackedFacts::BloodGroupOf(w), &abo);
   const eligibility::Cmv rc = options.recipient.cmv, dc = PackedFacts::CmvOf(w);
-  findings |= eligibility::CmvFindings(rc, dc);
   const eligibility::Sex ds = PackedFacts::SexOf(w);
+  findings |= eligibility::AboFindings(r_abo, PackedFacts::BloodGroupOf(w), &abo);
+  findings |= eligibility::CmvFindings(rc, dc);
   findings |= eligibility::SexFindings(options.recipient.sex, ds);
   out->findings = findings;
   out->status = eligibility::StatusOf(findings, masks);
@@ -1309,10 +1362,23 @@ FastResult CompiledQuery::Evaluate(size_t donor) const {
 }
 
 int CompiledQuery::QuickReject(size_t donor) const {
+  // QuickBlock on one donor: its one count, if any, names the gate.
+  std::array<size_t, eligibility::kReasonCount> excluded{};
+  uint32_t pass;
+  if (QuickBlock(donor, donor + 1, &pass, excluded.data()) == 1) return -1;
+  for (size_t k = 0; k < excluded.size(); ++k) {
+    if (excluded[k] > 0) return static_cast<int>(k);
+  }
+  return -1;
+}
+
+size_t CompiledQuery::QuickBlock(size_t begin, size_t end, uint32_t* pass,
+                                 size_t* excluded_by) const {
   const internal::StoreData& s = *impl_->store;
-  const uint64_t w = s.facts_word(donor);
-  return s.wide_ids() ? impl_->Quick(s.ids32() + donor * s.stride(), w)
-                      : impl_->Quick(s.ids16() + donor * s.stride(), w);
+  return s.wide_ids() ? impl_->QuickBlock(s.ids32(), s.stride(), s.facts_words(),
+                                          begin, end, pass, excluded_by)
+                      : impl_->QuickBlock(s.ids16(), s.stride(), s.facts_words(),
+                                          begin, end, pass, excluded_by);
 }
 
 void CompiledQuery::Prefetch(size_t donor) const {
@@ -1402,6 +1468,11 @@ absl::StatusOr<RankResult> Rank(const DonorStore& store,
     // Donors scored by matcher::Match cost microseconds each, not
     // nanoseconds: smaller blocks, so the deadline is looked at as often.
     const size_t kBlock = slow ? 1 << 10 : 1 << 16;
+    // Donors the quick filter takes at once (QuickBlock): their rows are
+    // still in L2 when Gate reads those it passes.
+    constexpr size_t kQuick = 2048;
+    // The donors of a block that the quick filter passes (QuickBlock).
+    std::vector<uint32_t> pass(slow || families ? 0 : kQuick);
     for (size_t b = begin; b < end; b += kBlock) {
       if (timed && (past_deadline.load(std::memory_order_relaxed) ||
                     absl::Now() > deadline)) {
@@ -1419,33 +1490,45 @@ absl::StatusOr<RankResult> Rank(const DonorStore& store,
           ++L.excluded_by[static_cast<size_t>(fail)];
         }
       };
-      // Donors the quick filter passes wait in a ring of kAhead while their
-      // cells load (Prefetch); the order donors are gated in does not
-      // change any result (the candidates are sorted by key, then index).
-      constexpr size_t kAhead = 16;
-      size_t ring[kAhead];
-      size_t queued = 0;
-      for (size_t i = b; i < e; ++i) {
-        // The store's own flag first: the family lookup only when some
-        // donor is a recognised relative.
-        if (data.is_fallback(i) || (families && q.UsesMatch(i))) {
-          ++L.fallback;
-        } else if (!slow) {
-          const int fail = q.QuickReject(i);
-          if (fail >= 0) {
-            ++L.excluded_by[static_cast<size_t>(fail)];
+      if (!slow && !families) {
+        // The quick filter over the block, then Gate on the donors it
+        // passes, each one's cells requested kAhead donors before it is
+        // gated (Prefetch), so their cache misses overlap. The order donors
+        // are gated in does not change any result (the candidates are
+        // sorted by key, then index).
+        constexpr size_t kAhead = 16;
+        for (size_t sb = b; sb < e; sb += kQuick) {
+          const size_t m = q.QuickBlock(sb, std::min(e, sb + kQuick), pass.data(),
+                                        L.excluded_by.data());
+          auto prefetch = [&](size_t k) {
+            if (k < m && !data.is_fallback(pass[k])) q.Prefetch(pass[k]);
+          };
+          for (size_t k = 0; k < kAhead; ++k) prefetch(k);
+          for (size_t k = 0; k < m; ++k) {
+            prefetch(k + kAhead);
+            const size_t i = pass[k];
+            L.fallback += data.is_fallback(i);
+            gate(i);
+          }
+        }
+      } else {
+        for (size_t i = b; i < e; ++i) {
+          // The store's own flag first: the family lookup only when some
+          // donor is a recognised relative.
+          if (data.is_fallback(i) || (families && q.UsesMatch(i))) {
+            ++L.fallback;
+            gate(i);
             continue;
           }
-          q.Prefetch(i);
-          size_t& slot = ring[queued++ % kAhead];
-          if (queued > kAhead) gate(slot);
-          slot = i;
-          continue;
+          if (!slow) {
+            const int fail = q.QuickReject(i);
+            if (fail >= 0) {
+              ++L.excluded_by[static_cast<size_t>(fail)];
+              continue;
+            }
+          }
+          gate(i);
         }
-        gate(i);
-      }
-      for (size_t k = queued > kAhead ? queued - kAhead : 0; k < queued; ++k) {
-        gate(ring[k % kAhead]);
       }
       // Keep at most ~2N candidates per thread (amortised O(1) per donor).
       if (top > 0 && L.packed.size() > 2 * top + 4096) {

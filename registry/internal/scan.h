@@ -76,6 +76,15 @@ class CompiledQuery {
   // allele) already decides it, else -1 (Gate() then decides).
   // REQUIRES: !AllSlow() and the donor is not a fallback donor.
   int QuickReject(size_t donor) const;
+  // The quick filter over donors [begin, end) at once (the scan's form,
+  // equal to QuickReject donor by donor): each donor it excludes is
+  // counted in excluded_by[gate] (an array of eligibility::kReasonCount);
+  // the others, those Gate decides, fallback donors included, are written
+  // to `pass` in order, and their count is returned.
+  // REQUIRES: !AllSlow(), family_donors() == 0, begin <= end <= the
+  // store's size, `pass` has room for end - begin.
+  size_t QuickBlock(size_t begin, size_t end, uint32_t* pass,
+                    size_t* excluded_by) const;
   // Starts loading the cells Gate() will read for this donor (a hint, no
   // effect on results): the scan calls it a few donors ahead, so the cache
   // misses on the cell tables overlap instead of stalling one by one.

@@ -4,12 +4,17 @@
 #ifndef HLA_TESTS_REGISTRY_SCAN_TEST_UTIL_H_
 #define HLA_TESTS_REGISTRY_SCAN_TEST_UTIL_H_
 
+#include <algorithm>
+#include <array>
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 #include "eligibility/rules.h"
 #include "gtest/gtest.h"
 #include "registry/internal/scan.h"
+#include "registry/internal/store_data.h"
+#include "registry/store.h"
 
 namespace hla::registry {
 
@@ -45,6 +50,47 @@ inline ::testing::AssertionResult ScanPathAgrees(const CompiledQuery& q, size_t 
         return ::testing::AssertionFailure()
                << "the quick filter excludes at " << quick << ", want " << want_fail;
       }
+    }
+  }
+  return ::testing::AssertionSuccess();
+}
+
+// The scan's block form of the quick filter against the donor-by-donor
+// one: QuickBlock over [0, n) in blocks of `block` donors (a block edge
+// anywhere) passes, in order, exactly the donors QuickReject does not
+// exclude (and the store's fallback donors), and counts each excluded one
+// at the gate QuickReject names. REQUIRES: as QuickBlock.
+inline ::testing::AssertionResult QuickBlockAgrees(const CompiledQuery& q,
+                                                   const DonorStore& store,
+                                                   size_t block) {
+  const size_t n = store.size();
+  std::vector<uint32_t> pass(block), want_pass;
+  std::vector<size_t> got_pass;
+  std::array<size_t, eligibility::kReasonCount> got{}, want{};
+  for (size_t b = 0; b < n; b += block) {
+    const size_t e = std::min(n, b + block);
+    const size_t m = q.QuickBlock(b, e, pass.data(), got.data());
+    if (m > e - b) return ::testing::AssertionFailure() << "passed " << m << " of " << e - b;
+    got_pass.insert(got_pass.end(), pass.begin(), pass.begin() + static_cast<long>(m));
+  }
+  for (size_t i = 0; i < n; ++i) {
+    const int fail = store.data().is_fallback(i) ? -1 : q.QuickReject(i);
+    if (fail >= 0) {
+      ++want[static_cast<size_t>(fail)];
+    } else {
+      want_pass.push_back(static_cast<uint32_t>(i));
+    }
+  }
+  if (got_pass.size() != want_pass.size() ||
+      !std::equal(got_pass.begin(), got_pass.end(), want_pass.begin())) {
+    return ::testing::AssertionFailure()
+           << "QuickBlock passed " << got_pass.size() << " donors, QuickReject "
+           << want_pass.size() << " (or others)";
+  }
+  for (size_t k = 0; k < got.size(); ++k) {
+    if (got[k] != want[k]) {
+      return ::testing::AssertionFailure() << "gate " << k << ": QuickBlock excluded "
+                                           << got[k] << ", QuickReject " << want[k];
     }
   }
   return ::testing::AssertionSuccess();

@@ -185,6 +185,12 @@ TEST(SynthRegistryTest, ScanEqualsMatchAndEvaluateOnEveryDonor) {
       absl::StatusOr<std::unique_ptr<CompiledQuery>> q =
           CompiledQuery::Compile(*reg.store, ref, rec, o, /*parallel_from=*/0);
       ASSERT_TRUE(q.ok()) << q.status();
+      if (!(*q)->AllSlow() && (*q)->family_donors() == 0) {
+        // Block edges at 1, 7 and 2048 donors (the scan's).
+        for (size_t block : {1, 7, 2048}) {
+          ASSERT_TRUE(QuickBlockAgrees(**q, *reg.store, block)) << "block " << block;
+        }
+      }
       for (size_t i = 0; i < kDonors; ++i) {
         SCOPED_TRACE(absl::StrCat("recipient ", r, " donor ", i, " '",
                                   reg.typings[i], "'"));
