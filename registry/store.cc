@@ -103,11 +103,23 @@ bool PackedFacts::Valid(uint64_t w) {
       return false;
     }
   }
-  // A date or an age Pack could have written: Pack(Unpack(w)) gives the
-  // word back (a month 13 or an age over kMaxAge would not).
-  const uint64_t kept = kFactFallback |
-                        (((uint64_t{1} << kLocusCount) - 1) << kOnceShift);
-  return (Pack(Unpack(w)) | (w & kept)) == w;
+  // A date or an age Pack could have written, so that Pack(Unpack(w))
+  // gives the word back: a real day of the proleptic Gregorian calendar
+  // (absl::CivilDay's), an age up to kMaxAge. Checked on the digits, not
+  // by that round trip, which normalises a CivilDay: the index loader runs
+  // this on every donor (10M words: 0.25 -> 0.03 s of CPU). A test holds
+  // the two equal on every YYYYMMDD of years 0-2200 and 9999.
+  const uint64_t v = w & kValueMask;
+  if (w & kFactBirth) {
+    const uint64_t year = v / 10000, month = v / 100 % 100, day = v % 100;
+    if (month < 1 || month > 12 || day < 1) return false;
+    static constexpr uint8_t kDays[12] = {31, 28, 31, 30, 31, 30,
+                                          31, 31, 30, 31, 30, 31};
+    const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    return day <= kDays[month - 1] + (month == 2 && leap ? 1u : 0u);
+  }
+  if (w & kFactAge) return v <= static_cast<uint64_t>(eligibility::kMaxAge);
+  return true;
 }
 
 eligibility::DonorFacts PackedFacts::Unpack(uint64_t w) {

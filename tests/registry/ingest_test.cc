@@ -849,6 +849,38 @@ TEST_F(CraftedIndexTest, FactsWordOfAllOnesIsRefused) {
   EXPECT_THAT(s.message(), HasSubstr("donor 0: bad facts word"));
 }
 
+// PackedFacts::Valid checks a birth date or an age on its digits; the
+// definition is the round trip: a word is valid when Pack(Unpack(w)) gives
+// it back (absl::CivilDay normalises a day that does not exist). Every
+// YYYYMMDD of years 0-4, 1800-2200, 9999 and 13421 (the last a 27-bit
+// value holds), and every age value up to 2^12.
+TEST(PackedFactsTest, ValidDateOrAgeIsThePackRoundTrip) {
+  using internal::PackedFacts;
+  auto round_trip = [](uint64_t w) { return PackedFacts::Pack(PackedFacts::Unpack(w)) == w; };
+  size_t valid = 0, checked = 0;
+  auto check_year = [&](uint64_t year) {
+    for (uint64_t mmdd = 0; mmdd < 10000; ++mmdd) {
+      const uint64_t v = year * 10000 + mmdd;
+      if (v > PackedFacts::kValueMask) return;
+      const uint64_t w = PackedFacts::kFactBirth | v;
+      ASSERT_EQ(PackedFacts::Valid(w), round_trip(w)) << v;
+      valid += PackedFacts::Valid(w);
+      ++checked;
+    }
+  };
+  for (uint64_t y : {0, 1, 2, 3, 4, 9999, 13421}) check_year(y);
+  for (uint64_t y = 1800; y <= 2200; ++y) check_year(y);
+  // 408 years of 365 days and 99 leap days: 97 from 1800-2200 (every
+  // fourth year but 1800, 1900, 2100 and 2200), years 0 and 4.
+  EXPECT_EQ(valid, 408u * 365 + 99u);
+  EXPECT_GT(checked, 4000000u);
+  for (uint64_t age = 0; age < 4096; ++age) {
+    const uint64_t w = PackedFacts::kFactAge | age;
+    ASSERT_EQ(PackedFacts::Valid(w), round_trip(w)) << age;
+    EXPECT_EQ(PackedFacts::Valid(w), age <= static_cast<uint64_t>(eligibility::kMaxAge));
+  }
+}
+
 TEST_F(CraftedIndexTest, KirReceptorCodeOutOfRangeIsRefused) {
   std::string bytes = Bytes();
   uint64_t w;
