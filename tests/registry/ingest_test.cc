@@ -810,6 +810,72 @@ TEST_F(IndexTest, TruncatedIsRefused) {
   EXPECT_THAT(s.message(), HasSubstr("truncated"));
 }
 
+// An index past 4 MiB is read in two halves at once, each summed as it is
+// read, and the payload's checksum joined across the split (the imputation
+// section lies in the second half): a byte flipped anywhere is refused,
+// a byte of the imputation section only when that section is read.
+TEST_F(IngestTest, LargeIndexIsSummedAcrossItsReadHalves) {
+  const char* typings[] = {
+      "A*02:01+A*24:02^B*44:02+B*35:01^DRB1*04:01+DRB1*11:01",
+      "A*01:01+A*24:02^B*08:01+B*35:01^DRB1*03:01+DRB1*11:01",
+      "A*01:01+A*02:01^B*08:01+B*44:02^DRB1*03:01+DRB1*04:01"};
+  std::string text = "id,relationship,birth_date,sex,abo,cmv,population,glstring\n";
+  constexpr size_t kRows = 200000;
+  for (size_t i = 0; i < kRows; ++i) {
+    absl::StrAppend(&text, "donor", i, ",unrelated,19", 50 + i % 40, "-0", 1 + i % 9,
+                    "-1", i % 10, ",F,A+,pos,EUR,", typings[i % 3], "\n");
+  }
+  std::vector<std::string> rejects;
+  IngestStats stats;
+  absl::StatusOr<DonorStore> s = Ingest(Write("large.csv", text), &rejects, &stats);
+  ASSERT_TRUE(s.ok()) << s.status();
+  ASSERT_TRUE(rejects.empty()) << rejects[0];
+  auto imputer = impute::Imputer::LoadShipped(LoadShipped().ref);
+  ASSERT_TRUE(imputer.ok()) << imputer.status();
+  ASSERT_TRUE(ImputeDonors(**imputer, 2, &*s).ok());
+  const std::string index = absl::StrCat(dir_, "/large.hmx");
+  ASSERT_TRUE(WriteIndex(*s, index).ok());
+  const std::string bytes = ReadBytes(index);
+  uint64_t isize;
+  std::memcpy(&isize, &bytes[48], 8);
+  const size_t psize = bytes.size() - 64 - isize;
+  ASSERT_GT(bytes.size(), size_t{1} << 22);  // read in halves
+  ASSERT_GT(64 + psize, bytes.size() / 2);   // the payload spans the split
+  ASSERT_GT(isize, 0u);
+
+  absl::StatusOr<DonorStore> m = LoadIndex(index, *LoadShipped().resolver);
+  ASSERT_TRUE(m.ok()) << m.status();
+  ASSERT_EQ(m->size(), kRows);
+  for (size_t i : {size_t{0}, kRows / 2, kRows - 1}) {
+    EXPECT_EQ(m->id(i), s->id(i));
+    EXPECT_EQ(m->data().facts_word(i), s->data().facts_word(i));
+    size_t a, b;
+    const uint16_t* x = m->data().imputation_words(i, &a);
+    const uint16_t* y = s->data().imputation_words(i, &b);
+    ASSERT_EQ(a, b);
+    EXPECT_TRUE(std::equal(x, x + a, y));
+  }
+  auto load_flipped = [&](size_t at, const LoadOptions& options) {
+    std::string bad = bytes;
+    bad[at] ^= 0x10;
+    std::ofstream(index, std::ios::binary | std::ios::trunc) << bad;
+    return LoadIndex(index, *LoadShipped().resolver, options).status();
+  };
+  for (size_t at : {size_t{64 + 9}, bytes.size() / 2 - 1, bytes.size() / 2,
+                    64 + psize - 1}) {
+    const absl::Status st = load_flipped(at, {});
+    EXPECT_EQ(st.code(), absl::StatusCode::kDataLoss) << at;
+    EXPECT_THAT(st.message(), HasSubstr("checksum mismatch")) << at;
+    EXPECT_THAT(st.message(), Not(HasSubstr("imputation section"))) << at;
+  }
+  const absl::Status st = load_flipped(bytes.size() - isize / 2, {});
+  EXPECT_EQ(st.code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(st.message(), HasSubstr("checksum mismatch in the imputation section"));
+  LoadOptions without;
+  without.imputations = false;
+  EXPECT_TRUE(load_flipped(bytes.size() - isize / 2, without).ok());
+}
+
 // A crafted index can carry a valid checksum: every section is checked at
 // load. Layout as registry/index_file.cc writes it.
 class CraftedIndexTest : public IndexTest {
