@@ -666,6 +666,63 @@ void CompiledQuery::Impl::BuildCells(LocusQuery* q, bool with_match) const {
     memo[i].emplace(key, level);
     return level;
   };
+  // Most entries of a registry share no match key with the recipient: for
+  // those the rule functions' answers follow from the dictionary's fields
+  // alone, without putting the entry back together (DisjointCell). Only
+  // where every rule below takes that branch: no null, no serology or
+  // unnamed typing on either side, no leader key, no antibodies here.
+  const bool r_plain = with_match && !r_null && !q->leader && !dsa_here &&
+                       rt.pos[0].typed() && rt.pos[1].typed() &&
+                       !rt.pos[0].unnamed && !rt.pos[1].unnamed &&
+                       !rt.pos[0].serology_only() && !rt.pos[1].serology_only();
+  // AntigenMatch of a single-antigen serology set against recipient copy
+  // i, by antigen: 0 not yet known, 1 false, 2 true.
+  std::array<std::vector<uint8_t>, 2> antigen_memo;
+  for (auto& m : antigen_memo) m.assign(ref->antigens().size(), 0);
+  auto serology_relates = [&](int i, absl::Span<const uint32_t> d_serology) {
+    const absl::Span<const data::AntigenId> r_serology = er[i]->serology();
+    if (d_serology.size() != 1 || d_serology[0] >= antigen_memo[i].size()) {
+      return matcher_internal::GradeSerology(ref->antigens(), r_serology, d_serology) >
+             matcher::MatchGrade::kMismatch;
+    }
+    uint8_t& known = antigen_memo[i][d_serology[0]];
+    if (known == 0) {
+      known = matcher_internal::GradeSerology(ref->antigens(), r_serology, d_serology) >
+                      matcher::MatchGrade::kMismatch
+                  ? 2
+                  : 1;
+    }
+    return known == 2;
+  };
+  // The cell of an entry that is typed, expressed, neither serology nor
+  // unnamed and shares no match key with either recipient copy, against a
+  // recipient as r_plain says: what the loop below computes for it, rule by
+  // rule. GradePositionsWith: no expressed key in common and neither side
+  // serology -> kMismatch. ConfidenceOf: no key in common -> kMismatch.
+  // Both match bits 0. AntigenMatch: no allele match -> GradeSerology of
+  // the serological equivalents. TCE: the single group, else 0. Returns
+  // false (and leaves the cell) when the entry is not such an entry.
+  auto disjoint_cell = [&](uint32_t id, Cell* c) {
+    const uint32_t f = dict.flags(id);
+    if (id == 0 || (f & (internal::Dictionary::kAllNull | internal::Dictionary::kUnnamed)) ||
+        dict.serology_only(id) || dict.allele_ranges(id).empty()) {
+      return false;
+    }
+    const absl::Span<const uint32_t> keys = dict.match_keys(id);
+    for (int i = 0; i < 2; ++i) {
+      if (matcher_internal::SortedIntersect<uint32_t>(rt.pos[i].match_keys(), keys)) {
+        return false;
+      }
+    }
+    for (int i = 0; i < 2; ++i) {
+      c->grade[i] = matcher::MatchGrade::kMismatch;
+      c->confidence[i] = matcher::MatchConfidence::kMismatch;
+      c->antigen |= static_cast<uint8_t>(serology_relates(i, dict.serology(id)) << i);
+    }
+    const absl::Span<const uint32_t> tce = dict.tce_groups(id);
+    c->tce = tce.size() == 1 ? static_cast<uint8_t>(tce[0]) : 0;
+    return true;
+  };
   for (size_t t = 0; t < dict.size(); ++t) {
     // A dictionary entry costs microseconds (more with many antibodies):
     // the deadline is looked at every 4,096 of them.
@@ -674,6 +731,7 @@ void CompiledQuery::Impl::BuildCells(LocusQuery* q, bool with_match) const {
       return;
     }
     const uint32_t id = static_cast<uint32_t>(t);
+    if (r_plain && disjoint_cell(id, &q->cells[t])) continue;
     const bool whole = r_null || dict.all_null(id);
     if (whole) {
       dict.Materialize(*ref, id, &scratch);
