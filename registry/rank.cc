@@ -432,6 +432,11 @@ struct CompiledQuery::Impl {
   size_t QuickBlock(const Id* ids, size_t stride, const uint64_t* facts,
                     size_t begin, size_t end, uint32_t* pass,
                     size_t* excluded_by) const;
+  // QuickBlock with kLoci quick loci (0: quick.size(), any count).
+  template <size_t kLoci, typename Id>
+  size_t QuickBlockN(const Id* ids, size_t stride, const uint64_t* facts,
+                     size_t begin, size_t end, uint32_t* pass,
+                     size_t* excluded_by) const;
 
   template <typename Id>
   void PrefetchIds(const Id* ids) const {
@@ -515,6 +520,24 @@ size_t CompiledQuery::Impl::QuickBlock(const Id* ids, size_t stride,
                                        const uint64_t* facts, size_t begin,
                                        size_t end, uint32_t* pass,
                                        size_t* excluded_by) const {
+  // The count of loci a constant where it is small, so the loop over them
+  // unrolls (the five of a 10/10 protocol, the three of A, B, DRB1).
+  switch (quick.size()) {
+    case 1: return QuickBlockN<1>(ids, stride, facts, begin, end, pass, excluded_by);
+    case 2: return QuickBlockN<2>(ids, stride, facts, begin, end, pass, excluded_by);
+    case 3: return QuickBlockN<3>(ids, stride, facts, begin, end, pass, excluded_by);
+    case 4: return QuickBlockN<4>(ids, stride, facts, begin, end, pass, excluded_by);
+    case 5: return QuickBlockN<5>(ids, stride, facts, begin, end, pass, excluded_by);
+    case 6: return QuickBlockN<6>(ids, stride, facts, begin, end, pass, excluded_by);
+    default: return QuickBlockN<0>(ids, stride, facts, begin, end, pass, excluded_by);
+  }
+}
+
+template <size_t kLoci, typename Id>
+size_t CompiledQuery::Impl::QuickBlockN(const Id* ids, size_t stride,
+                                        const uint64_t* facts, size_t begin,
+                                        size_t end, uint32_t* pass,
+                                        size_t* excluded_by) const {
   const eligibility::EligibilityOptions& eo = options.eligibility;
   const bool age_gate = eo.max_age_exclusive.has_value();
   const bool haplo = eo.require_haplo && !quick_undecided;
@@ -523,7 +546,7 @@ size_t CompiledQuery::Impl::QuickBlock(const Id* ids, size_t stride,
     size_t slot;  // ids offset of the locus's first copy
   };
   std::array<Table, kLocusCount> t{};
-  const size_t nq = quick.size(), nr = n_quick_required;
+  const size_t nq = kLoci > 0 ? kLoci : quick.size(), nr = n_quick_required;
   for (size_t k = 0; k < nq; ++k) t[k] = {quick[k].bits.data(), 2 * static_cast<size_t>(quick[k].slot)};
   auto code = [](const uint8_t* bits, uint32_t id) {
     return static_cast<uint32_t>(bits[id >> 2] >> (2 * (id & 3))) & 3;
