@@ -353,21 +353,23 @@ struct Builder {
       std::vector<Staged>& at = staged[li];
       lt.typed_positions = static_cast<int>(at.size());
       if (at.empty()) continue;
+      const Locus locus = static_cast<Locus>(li);
       lt.pos[0] = std::move(at[0].pos);
+      CompilePosition(ref, locus, &lt.pos[0]);
       if (at.size() == 2) {
         lt.pos[1] = std::move(at[1].pos);
+        CompilePosition(ref, locus, &lt.pos[1]);
         // Written as haplotype 1 then 0: keep position = haplotype.
         if (lt.pos[0].haplotype == 1 && lt.pos[1].haplotype == 0) {
           std::swap(lt.pos[0], lt.pos[1]);
         }
       } else {
+        // Written once: the second copy is the first, compiled once (what
+        // CompilePosition derives does not depend on the haplotype).
         lt.pos[1] = lt.pos[0];
         if (lt.pos[1].haplotype >= 0) lt.pos[1].haplotype = -1;
       }
       lt.phased = lt.pos[0].haplotype >= 0 && lt.pos[1].haplotype >= 0;
-      const Locus locus = static_cast<Locus>(li);
-      CompilePosition(ref, locus, &lt.pos[0]);
-      CompilePosition(ref, locus, &lt.pos[1]);
       lt.alternatives = std::move(pending_alternatives[li]);
       for (auto& alt : lt.alternatives) {
         CompilePosition(ref, locus, &alt[0]);

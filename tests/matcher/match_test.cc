@@ -81,6 +81,38 @@ TEST_F(MatchTest, OneTypingIsHomozygousByConvention) {
   EXPECT_EQ(r.loci[0].hvg_mismatches, 1);
 }
 
+// A locus written once: the second copy is the first, compiled once and
+// copied, every derived set equal (an allele, an XX code, serology, a null,
+// DPB1 with its TCE group).
+TEST_F(MatchTest, WrittenOnceTheSecondCopyIsTheFirst) {
+  for (const char* text : {"A*29:02", "A*02:XX", "B44", "A*01:01:01:02N", "DPB1*04:01",
+                           "C*04:01"}) {
+    SCOPED_TRACE(text);
+    const Genotype g = G(text);
+    const LocusTyping* lt = nullptr;
+    for (const LocusTyping& l : g.loci) {
+      if (l.typed_positions > 0) lt = &l;
+    }
+    ASSERT_NE(lt, nullptr);
+    EXPECT_EQ(lt->typed_positions, 1);
+    const PositionTyping& a = lt->pos[0];
+    const PositionTyping& b = lt->pos[1];
+    EXPECT_TRUE(a.typed());
+    EXPECT_EQ(b.text, a.text);
+    EXPECT_EQ(b.alleles, a.alleles);
+    EXPECT_EQ(b.antigens, a.antigens);
+    EXPECT_EQ(b.match_keys(), a.match_keys());
+    EXPECT_EQ(b.null_alternative_keys(), a.null_alternative_keys());
+    EXPECT_EQ(b.g_groups(), a.g_groups());
+    EXPECT_EQ(b.serology(), a.serology());
+    EXPECT_EQ(b.tce_groups(), a.tce_groups());
+    EXPECT_EQ(b.all_null(), a.all_null());
+    EXPECT_EQ(b.possible_null(), a.possible_null());
+    EXPECT_EQ(b.p_group_count(), a.p_group_count());
+    EXPECT_EQ(b.haplotype, -1);
+  }
+}
+
 TEST_F(MatchTest, PhasedHaplotypesSetPositionsByHaplotype) {
   Genotype g = G("A*01:01~B*08:01+A*02:01~B*07:02");
   EXPECT_TRUE(g.phased);
