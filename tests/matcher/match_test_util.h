@@ -120,6 +120,33 @@ class ShippedTest : public ::testing::Test {
   const data::Reference* ref_ = nullptr;
 };
 
+// Two positions equal in their text, alleles, antigens, every derived set
+// but null_alternative_keys() (a stored position leaves it empty) and
+// every flag; the failure names the first field that differs.
+inline ::testing::AssertionResult SamePosition(const matcher::PositionTyping& x,
+                                               const matcher::PositionTyping& y) {
+  auto differ = [](const char* field) {
+    return ::testing::AssertionFailure() << "the positions differ in " << field;
+  };
+  if (x.text != y.text) return differ("text") << ": '" << x.text << "', '" << y.text << "'";
+  if (x.alleles != y.alleles) return differ("alleles");
+  if (x.antigens != y.antigens) return differ("antigens");
+  if (x.match_keys() != y.match_keys()) return differ("match_keys");
+  if (x.g_groups() != y.g_groups()) return differ("g_groups");
+  if (x.serology() != y.serology()) return differ("serology");
+  if (x.tce_groups() != y.tce_groups()) return differ("tce_groups");
+  if (x.consolidated != y.consolidated) return differ("consolidated");
+  if (x.placeholder != y.placeholder) return differ("placeholder");
+  if (x.unnamed != y.unnamed) return differ("unnamed");
+  if (x.all_null() != y.all_null()) return differ("all_null");
+  if (x.any_null() != y.any_null()) return differ("any_null");
+  if (x.tce_unknown() != y.tce_unknown()) return differ("tce_unknown");
+  if (x.admits_variant() != y.admits_variant()) return differ("admits_variant");
+  if (x.possible_null() != y.possible_null()) return differ("possible_null");
+  if (x.p_group_count() != y.p_group_count()) return differ("p_group_count");
+  return ::testing::AssertionSuccess();
+}
+
 }  // namespace hla::matcher_test
 
 #endif  // HLA_TESTS_MATCHER_MATCH_TEST_UTIL_H_
