@@ -358,7 +358,9 @@ struct CompiledQuery::Impl {
     // L2; the gain measured was small (docs/ranking.md). Id 0 (untyped) of
     // a locus that is not required reads as sharing: no information.
     std::vector<uint8_t> bits;
-    uint32_t Of(uint32_t id) const { return bits[id >> 2] >> (2 * (id & 3)) & 3; }
+    static uint32_t Code(const uint8_t* bits, uint32_t id) {
+      return static_cast<uint32_t>(bits[id >> 2] >> (2 * (id & 3))) & 3;
+    }
   };
   // Usable loci of the haplo verdict (recipient typed, some donor typed),
   // required first; quick_undecided when a required one is not usable.
@@ -426,8 +428,9 @@ struct CompiledQuery::Impl {
   // through their bits[0]. The per-locus tables and
   // offsets held in locals and the "shares nothing" rule of a pair read
   // from a 16-bit table, so the loop over 10M donors is a few loads and
-  // no calls. Writes to `pass` the donors Gate must decide (fallback donors
-  // included) and returns their count; counts the others in excluded_by.
+  // no calls. Writes to `pass` the donors Gate must decide (those
+  // matcher::Match scores included) and returns their count; counts the
+  // others in excluded_by.
   template <typename Id>
   size_t QuickBlock(const Id* ids, size_t stride, const uint64_t* facts,
                     size_t begin, size_t end, uint32_t* pass,
@@ -492,6 +495,16 @@ struct CompiledQuery::Impl {
   void BuildQuick();
 };
 
+namespace {
+// Out of line: the hash lookup stays out of Gate's hot path, which only
+// tests whether there are family donors at all.
+[[gnu::noinline]] bool IsFamilyDonor(
+    const absl::flat_hash_map<uint32_t, const family::FamilyResult*>& family_of,
+    size_t donor) {
+  return family_of.count(static_cast<uint32_t>(donor)) > 0;
+}
+}  // namespace
+
 // Whether a donor's two copies, as their quick codes b0 and b1 (bit 0
 // shares a match key with an expressed recipient copy, bit 1 expresses
 // nothing), share nothing with the recipient: a non-expressing copy pairs
@@ -548,13 +561,12 @@ size_t CompiledQuery::Impl::QuickBlockN(const Id* ids, size_t stride,
   std::array<Table, kLocusCount> t{};
   const size_t nq = kLoci > 0 ? kLoci : quick.size(), nr = n_quick_required;
   for (size_t k = 0; k < nq; ++k) t[k] = {quick[k].bits.data(), 2 * static_cast<size_t>(quick[k].slot)};
-  auto code = [](const uint8_t* bits, uint32_t id) {
-    return static_cast<uint32_t>(bits[id >> 2] >> (2 * (id & 3))) & 3;
-  };
   size_t n = 0;
   for (size_t i = begin; i < end; ++i) {
     const uint64_t w = facts[i];
-    if (w & PackedFacts::kFactFallback) {
+    // Donors matcher::Match scores (UsesMatch): a fallback donor, a
+    // relative options.families recognises. Gate decides them.
+    if ((w & PackedFacts::kFactFallback) || (any_family && IsFamilyDonor(family_of, i))) {
       pass[n++] = static_cast<uint32_t>(i);
       continue;
     }
@@ -570,7 +582,8 @@ size_t CompiledQuery::Impl::QuickBlockN(const Id* ids, size_t stride,
         const Id* p = row + t[k].slot;
         // A required locus untyped: Gate decides (insufficient typing).
         if (k < nr) typed &= p[0] != 0;
-        const uint32_t b0 = code(t[k].bits, p[0]), b1 = code(t[k].bits, p[1]);
+        const uint32_t b0 = QuickLocus::Code(t[k].bits, p[0]);
+        const uint32_t b1 = QuickLocus::Code(t[k].bits, p[1]);
         zero |= kNothing >> (b0 << 2 | b1);
       }
       if (typed && (zero & 1)) {
@@ -701,7 +714,9 @@ void CompiledQuery::Impl::BuildCells(LocusQuery* q, bool with_match) const {
   // AntigenMatch of a single-antigen serology set against recipient copy
   // i, by antigen: 0 not yet known, 1 false, 2 true.
   std::array<std::vector<uint8_t>, 2> antigen_memo;
-  for (auto& m : antigen_memo) m.assign(ref->antigens().size(), 0);
+  if (r_plain) {
+    for (auto& m : antigen_memo) m.assign(ref->antigens().size(), 0);
+  }
   auto serology_relates = [&](int i, absl::Span<const uint32_t> d_serology) {
     const absl::Span<const data::AntigenId> r_serology = er[i]->serology();
     if (d_serology.size() != 1 || d_serology[0] >= antigen_memo[i].size()) {
@@ -1146,15 +1161,6 @@ CompiledQuery::~CompiledQuery() = default;
 
 bool CompiledQuery::AllSlow() const { return impl_->all_slow; }
 
-namespace {
-// Out of line: the hash lookup stays out of Gate's hot path, which only
-// tests whether there are family donors at all.
-[[gnu::noinline]] bool IsFamilyDonor(
-    const absl::flat_hash_map<uint32_t, const family::FamilyResult*>& family_of,
-    size_t donor) {
-  return family_of.count(static_cast<uint32_t>(donor)) > 0;
-}
-}  // namespace
 
 bool CompiledQuery::UsesMatch(size_t donor) const {
   return impl_->all_slow || impl_->store->is_fallback(donor) ||
@@ -1517,7 +1523,6 @@ absl::StatusOr<RankResult> Rank(const DonorStore& store,
   if (!query.ok()) return query.status();
   const CompiledQuery& q = **query;
   const size_t n = store.size();
-  const internal::StoreData& data = store.data();
   int threads = ThreadsFor(options.threads);
   // Below ~4k donors per thread, starting a thread costs more than it saves.
   threads = static_cast<int>(
@@ -1542,8 +1547,7 @@ absl::StatusOr<RankResult> Rank(const DonorStore& store,
   const absl::Time deadline = options.deadline;
   const bool timed = deadline != absl::InfiniteFuture();
   const bool slow = q.AllSlow();
-  const bool families = q.family_donors() > 0;
-  auto work = [&, slow, families](int t) {
+  auto work = [&, slow](int t) {
     Local& L = locals[static_cast<size_t>(t)];
     const size_t begin = n * static_cast<size_t>(t) / static_cast<size_t>(threads);
     const size_t end = n * static_cast<size_t>(t + 1) / static_cast<size_t>(threads);
@@ -1554,7 +1558,7 @@ absl::StatusOr<RankResult> Rank(const DonorStore& store,
     // still in L2 when Gate reads those it passes.
     constexpr size_t kQuick = 2048;
     // The donors of a block that the quick filter passes (QuickBlock).
-    std::vector<uint32_t> pass(slow || families ? 0 : kQuick);
+    std::vector<uint32_t> pass(slow ? 0 : kQuick);
     for (size_t b = begin; b < end; b += kBlock) {
       if (timed && (past_deadline.load(std::memory_order_relaxed) ||
                     absl::Now() > deadline)) {
@@ -1572,7 +1576,7 @@ absl::StatusOr<RankResult> Rank(const DonorStore& store,
           ++L.excluded_by[static_cast<size_t>(fail)];
         }
       };
-      if (!slow && !families) {
+      if (!slow) {
         // The quick filter over the block, then Gate on the donors it
         // passes, each one's cells requested kAhead donors before it is
         // gated (Prefetch), so their cache misses overlap. The order donors
@@ -1583,34 +1587,19 @@ absl::StatusOr<RankResult> Rank(const DonorStore& store,
           const size_t m = q.QuickBlock(sb, std::min(e, sb + kQuick), pass.data(),
                                         L.excluded_by.data());
           auto prefetch = [&](size_t k) {
-            if (k < m && !data.is_fallback(pass[k])) q.Prefetch(pass[k]);
+            if (k < m && !q.UsesMatch(pass[k])) q.Prefetch(pass[k]);
           };
           for (size_t k = 0; k < kAhead; ++k) prefetch(k);
           for (size_t k = 0; k < m; ++k) {
             prefetch(k + kAhead);
             const size_t i = pass[k];
-            L.fallback += data.is_fallback(i);
+            L.fallback += q.UsesMatch(i);
             gate(i);
           }
         }
       } else {
-        for (size_t i = b; i < e; ++i) {
-          // The store's own flag first: the family lookup only when some
-          // donor is a recognised relative.
-          if (data.is_fallback(i) || (families && q.UsesMatch(i))) {
-            ++L.fallback;
-            gate(i);
-            continue;
-          }
-          if (!slow) {
-            const int fail = q.QuickReject(i);
-            if (fail >= 0) {
-              ++L.excluded_by[static_cast<size_t>(fail)];
-              continue;
-            }
-          }
-          gate(i);
-        }
+        // Every donor by matcher::Match (result.fallback is then n).
+        for (size_t i = b; i < e; ++i) gate(i);
       }
       // Keep at most ~2N candidates per thread (amortised O(1) per donor).
       if (top > 0 && L.packed.size() > 2 * top + 4096) {

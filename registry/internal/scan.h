@@ -79,10 +79,10 @@ class CompiledQuery {
   // The quick filter over donors [begin, end) at once (the scan's form,
   // equal to QuickReject donor by donor): each donor it excludes is
   // counted in excluded_by[gate] (an array of eligibility::kReasonCount);
-  // the others, those Gate decides, fallback donors included, are written
-  // to `pass` in order, and their count is returned.
-  // REQUIRES: !AllSlow(), family_donors() == 0, begin <= end <= the
-  // store's size, `pass` has room for end - begin.
+  // the others, those Gate decides, the donors UsesMatch names included,
+  // are written to `pass` in order, and their count is returned.
+  // REQUIRES: !AllSlow(), begin <= end <= the store's size, `pass` has
+  // room for end - begin.
   size_t QuickBlock(size_t begin, size_t end, uint32_t* pass,
                     size_t* excluded_by) const;
   // Starts loading the cells Gate() will read for this donor (a hint, no

@@ -22,6 +22,7 @@
 #include "registry/internal/scan.h"
 #include "registry/store.h"
 #include "tests/matcher/match_test_util.h"
+#include "tests/registry/scan_test_util.h"
 
 namespace hla::registry {
 namespace {
@@ -153,6 +154,12 @@ TEST_F(Evidence, RankAppliesSegregationExactlyAsMatchDoes) {
       CompiledQuery::Compile(*store, ref, G("P"), options);
   ASSERT_TRUE(q.ok()) << q.status();
   EXPECT_EQ((*q)->family_donors(), 5u);  // not the decoy, not X
+  // The scan's quick filter passes the recognised relatives to Gate
+  // (matcher::Match with the family's evidence) and decides the others as
+  // QuickReject does.
+  for (size_t block : {1, 7}) {
+    EXPECT_TRUE(QuickBlockAgrees(**q, *store, block)) << "block " << block;
+  }
   const matcher::HaploVerdict kWant[] = {
       matcher::HaploVerdict::kHaploidentical,     // F: parent, a
       matcher::HaploVerdict::kHaploidentical,     // M: parent, c
@@ -180,6 +187,7 @@ TEST_F(Evidence, RankAppliesSegregationExactlyAsMatchDoes) {
   absl::StatusOr<RankResult> r = Rank(*store, ref, G("P"), options);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->by_family, 5u);
+  EXPECT_EQ(r->fallback, 5u);  // the relatives, scored by matcher::Match
   EXPECT_EQ(r->excluded_by[static_cast<size_t>(
                 eligibility::Reason::kNotHaploidentical)],
             1u);  // S2

@@ -305,7 +305,7 @@ TEST_F(RankTest, FastPathEqualsMatchAndEvaluateOnEveryPair) {
       absl::StatusOr<std::unique_ptr<CompiledQuery>> q =
           CompiledQuery::Compile(*store_, ref, rec, o);
       ASSERT_TRUE(q.ok()) << q.status();
-      if (!(*q)->AllSlow() && (*q)->family_donors() == 0) {
+      if (!(*q)->AllSlow()) {
         // Block edges at 1, 7 and 2048 donors (the scan's).
         for (size_t block : {1, 7, 2048}) {
           ASSERT_TRUE(QuickBlockAgrees(**q, *store_, block)) << "block " << block;

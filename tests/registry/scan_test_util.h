@@ -58,7 +58,7 @@ inline ::testing::AssertionResult ScanPathAgrees(const CompiledQuery& q, size_t 
 // The scan's block form of the quick filter against the donor-by-donor
 // one: QuickBlock over [0, n) in blocks of `block` donors (a block edge
 // anywhere) passes, in order, exactly the donors QuickReject does not
-// exclude (and the store's fallback donors), and counts each excluded one
+// exclude (and the donors UsesMatch names), and counts each excluded one
 // at the gate QuickReject names. REQUIRES: as QuickBlock.
 inline ::testing::AssertionResult QuickBlockAgrees(const CompiledQuery& q,
                                                    const DonorStore& store,
@@ -74,7 +74,7 @@ inline ::testing::AssertionResult QuickBlockAgrees(const CompiledQuery& q,
     got_pass.insert(got_pass.end(), pass.begin(), pass.begin() + static_cast<long>(m));
   }
   for (size_t i = 0; i < n; ++i) {
-    const int fail = store.data().is_fallback(i) ? -1 : q.QuickReject(i);
+    const int fail = q.UsesMatch(i) ? -1 : q.QuickReject(i);
     if (fail >= 0) {
       ++want[static_cast<size_t>(fail)];
     } else {
