@@ -455,6 +455,68 @@ struct CompiledQuery::Impl {
     }
   }
 
+  // The gate's light form (LiteGate): one byte a typing id per locus of
+  // `loci` (LiteCode), read instead of the cells when the query needs of
+  // a locus only its matches: no serology copy on the recipient's side, no
+  // leader, probability key or antibodies (BuildLite says). A donor with a
+  // serology copy at a scanned locus is decided by RunIds.
+  struct LiteLocus {
+    const uint8_t* code = nullptr;  // null: the locus is never scored
+    size_t slot = 0;                // ids offset of its first copy
+    bool required = false;          // a required locus of the verdict
+    bool haplo = false;             // k < n_haplo
+    bool in_totals = false;         // counted in MatchTotals when scored
+    bool tce = false;               // k == tce_index
+    bool phased = false;            // LocusQuery::r_phased
+    // By the written copies' shares (bit i: a donor copy shares a key with
+    // written r_i), bit h: the donor may carry the recipient's '~'
+    // haplotype h here (matcher_internal::LocusMayCarry).
+    std::array<uint8_t, 4> carry{};
+  };
+  bool lite = false;
+  std::vector<LiteLocus> lite_loci;          // as `loci`, in order
+  std::vector<std::vector<uint8_t>> lite_codes;  // owned by lite_loci
+  void BuildLite();
+  // What the loci give the verdict and the key: RunIds's loop over the
+  // cells, or LiteGate's over the light codes.
+  struct LociOutcome {
+    bool missing = false, any_scored = false, none_shared = false,
+         one_shared = false;
+    matcher_internal::PhaseEvidence phase = matcher_internal::PhaseEvidence::kNone;
+    int matches = 0;  // MatchTotals::matches
+    bool has_tce = false;
+    matcher::TceCategory tce = matcher::TceCategory::kNotScored;
+  };
+  struct Decision {
+    matcher::HaploVerdict verdict = matcher::HaploVerdict::kInsufficientTyping;
+    eligibility::Findings findings = 0;
+    eligibility::Status status = eligibility::Status::kNotAssessed;
+    int fail = -1;  // the first failing gate (FirstFail)
+    KeyParts parts;  // all but the leader and probability keys
+  };
+  // The verdict, the findings and the key's parts of a donor (packed
+  // facts `w`, age `age`) from its loci: `findings` holds those of its age
+  // and its antibodies; the haplo, ABO, CMV and sex ones are added here by
+  // the rule functions eligibility::Evaluate calls. One definition for
+  // RunIds and LiteGate.
+  Decision Decide(uint64_t w, int age, eligibility::Findings findings,
+                  const LociOutcome& o) const;
+  // The DPB1 TCE category of a scored donor (matcher/match.cc ScoreTce):
+  // a match when both copies match, unknown without the TCE table, else
+  // by the groups of the copies as they pair (AsExpressed; two null copies
+  // have none).
+  matcher::TceCategory TceOf(int matches, uint32_t tce0, bool n0,
+                             uint32_t tce1, bool n1) const;
+  // The gate of a donor from the light codes (row: its typing ids, w: its
+  // packed facts): false when a copy needs the full path (RunIds decides),
+  // else true with *fail as RunIds<true> returns it and, when ranked, *key.
+  template <typename Id>
+  bool LiteGate(const Id* row, uint64_t w, uint64_t* key, int* fail) const;
+  template <typename Id>
+  size_t GateBlockIds(const Id* ids, size_t stride, const uint64_t* facts,
+                      const uint32_t* donors, size_t m, uint64_t* keys,
+                      int* fails, size_t* light) const;
+
   void BuildCells(LocusQuery* q, bool with_match) const;
   // The per-donor work on the donor's row of typing ids (uint16_t or
   // uint32_t: one instantiation each, so the width is not tested per id).
@@ -527,6 +589,53 @@ constexpr uint16_t NothingTable() {
   return t;
 }
 constexpr uint16_t kNothing = NothingTable();
+
+// matcher::Match's pairing of a donor's copies at a locus: a copy that
+// expresses nothing pairs as the other copy; two that express nothing pair
+// as themselves. Returns what stands for the two expressed copies.
+template <typename T>
+constexpr std::pair<T, T> AsExpressed(bool n0, bool n1, T v0, T v1) {
+  return {n0 && !n1 ? v1 : v0, n1 && !n0 ? v0 : v1};
+}
+
+// The matches of the direct pairing (recipient copy r0 with the donor's
+// first expressed copy, r1 with its second) and of the crossed one, from
+// the expressed copies' Cell::match bits 0-1 (bit i: shares a match key
+// with expressed r_i).
+struct Pairings {
+  int direct, cross;
+};
+constexpr Pairings PairingsOf(uint32_t a0, uint32_t a1) {
+  return {static_cast<int>((a0 & 1) + (a1 >> 1 & 1)),
+          static_cast<int>((a1 & 1) + (a0 >> 1 & 1))};
+}
+
+// A copy's light code (CompiledQuery::Impl::LiteLocus): bits 0-1
+// Cell::match's expressed bits, bit 2 it expresses nothing, bit 3 it was
+// typed by serology (an antigen-level match: the full path decides), bits
+// 4-5 its V2 TCE group at DPB1, bits 6-7 Cell::match's written bits (the
+// recipient's '~' phase).
+constexpr uint32_t kLiteNull = 4, kLiteFull = 8;
+uint8_t LiteCode(const Cell& c, bool with_tce) {
+  return static_cast<uint8_t>((c.match & 3) | ((c.misc & kAllNull) ? kLiteNull : 0) |
+                              ((c.misc & kSerology) ? kLiteFull : 0) |
+                              (with_tce ? c.tce << 4 : 0) | (c.match >> 2 & 3) << 6);
+}
+// The matches at a locus from two light codes without kLiteFull: the
+// better pairing (EvalLocus's form when no copy on either side was typed
+// by serology), as a 64-entry table of the codes' low three bits.
+constexpr int LiteMatches(uint32_t c0, uint32_t c1) {
+  const std::pair<uint32_t, uint32_t> e =
+      AsExpressed((c0 & kLiteNull) != 0, (c1 & kLiteNull) != 0, c0, c1);
+  const Pairings p = PairingsOf(e.first & 3, e.second & 3);
+  return p.direct > p.cross ? p.direct : p.cross;
+}
+constexpr std::array<uint8_t, 64> LiteMatchesTable() {
+  std::array<uint8_t, 64> t{};
+  for (uint32_t c = 0; c < 64; ++c) t[c] = static_cast<uint8_t>(LiteMatches(c >> 3, c & 7));
+  return t;
+}
+constexpr std::array<uint8_t, 64> kLiteMatches = LiteMatchesTable();
 
 template <typename Id>
 size_t CompiledQuery::Impl::QuickBlock(const Id* ids, size_t stride,
@@ -857,8 +966,8 @@ void CompiledQuery::Impl::EvalLocus(const LocusQuery& q, const Id* ids,
   const Cell& c1 = q.cells[t1];
   const bool n0 = c0.misc & kAllNull, n1 = c1.misc & kAllNull;
   const int d_count = n0 && n1 ? 0 : 2;
-  const uint32_t e0_id = n0 && !n1 ? t1 : t0;
-  const uint32_t e1_id = n1 && !n0 ? t0 : t1;
+  const std::pair<uint32_t, uint32_t> e_ids = AsExpressed(n0, n1, t0, t1);
+  const uint32_t e0_id = e_ids.first, e1_id = e_ids.second;
   const Cell& e0 = q.cells[e0_id];
   const Cell& e1 = q.cells[e1_id];
   // m[i][j]: expressed recipient copy i vs expressed donor copy j. (As
@@ -868,7 +977,8 @@ void CompiledQuery::Impl::EvalLocus(const LocusQuery& q, const Id* ids,
   const uint32_t a0 = e0.match, a1 = e1.match;
   const uint32_t m00 = a0 & 1, m10 = a0 >> 1 & 1;
   const uint32_t m01 = a1 & 1, m11 = a1 >> 1 & 1;
-  const int direct = static_cast<int>(m00 + m11), cross = static_cast<int>(m01 + m10);
+  const Pairings pairings = PairingsOf(a0, a1);
+  const int direct = pairings.direct, cross = pairings.cross;
   if constexpr (kGate) {
     // With no serology copy on either side the antigen level is 0 for
     // either pairing, so the pairing decides nothing the gate reads
@@ -988,12 +1098,11 @@ int CompiledQuery::Impl::RunIds(const Id* ids, uint64_t w, size_t donor,
     if (fail >= 0) return fail;
   }
   // Loci.
-  bool missing = false, any_scored = false, none_shared = false,
-       one_shared = false;
+  LociOutcome o;
   for (int r : required) {
     const LocusQuery& q = loci[r];
     if (!q.r_typed || q.slot < 0 || ids[2 * q.slot] == 0) {
-      missing = true;
+      o.missing = true;
     }
   }
   matcher::MatchTotals t;
@@ -1005,10 +1114,10 @@ int CompiledQuery::Impl::RunIds(const Id* ids, uint64_t w, size_t donor,
     FastLocus& f = out->loci[static_cast<int>(q.locus)];
     EvalLocus<kGate>(q, ids, &f);
     if (k < n_haplo && f.scored) {
-      any_scored = true;
+      o.any_scored = true;
       const int shared = f.matches + f.antigen_level;
-      if (shared == 0) none_shared = true;
-      if (shared == 1) one_shared = true;
+      if (shared == 0) o.none_shared = true;
+      if (shared == 1) o.one_shared = true;
       if (phased) {
         phased = q.r_phased;
         const uint8_t shares =
@@ -1028,28 +1137,43 @@ int CompiledQuery::Impl::RunIds(const Id* ids, uint64_t w, size_t donor,
                          f.antigen_matches, &t);
   }
   out->totals = t;
-  const matcher::Relationship rel = PackedFacts::RelationshipOf(w);
+  o.matches = t.matches;
   // Scanned donors are never phased (phased ones are fallback donors), so
   // phase can only be on the recipient's side.
-  const matcher_internal::PhaseEvidence phase =
-      !phased || !any_scored ? matcher_internal::PhaseEvidence::kNone
-      : carry[0] || carry[1] ? matcher_internal::PhaseEvidence::kCarried
-                             : matcher_internal::PhaseEvidence::kNotCarried;
-  const matcher::HaploVerdict verdict = matcher_internal::HaploVerdictRule(
-      missing, any_scored, none_shared, !one_shared, rel, phase,
-      /*phase_on_both_sides=*/false);
-  out->verdict = verdict;
-  // Match reports a stated parent or child who is not haploidentical as
-  // inconsistent with the relationship.
-  findings |= eligibility::HaploFindings(
-      verdict, rel,
-      verdict == matcher::HaploVerdict::kNotHaploidentical &&
-          IsParentOrChild(rel));
+  o.phase = !phased || !o.any_scored ? matcher_internal::PhaseEvidence::kNone
+            : carry[0] || carry[1]   ? matcher_internal::PhaseEvidence::kCarried
+                                     : matcher_internal::PhaseEvidence::kNotCarried;
   ScanTce(ids, out);
+  o.has_tce = out->has_tce;
+  o.tce = out->tce;
   // DSA: the cells hold what eligibility::FindDsaForCopy says of each
   // donor copy; the per-antibody part needs the loci the donor is typed at.
   findings |= dsa_constant;
   if (antibodies) findings |= ScanDsa(ids);
+  Decision d = Decide(w, age, findings, o);
+  out->verdict = d.verdict;
+  out->findings = d.findings;
+  out->status = d.status;
+  d.parts.v[9] = b_index >= 0 ? out->loci[static_cast<int>(Locus::kB)].leader : 4;
+  if (scorer != nullptr && (d.fail < 0 || !kGate)) {
+    d.parts.v[11] = ProbabilityKey(donor, *out);
+  }
+  out->key = Compose(options.rank_by, d.parts);
+  return d.fail;
+}
+
+CompiledQuery::Impl::Decision CompiledQuery::Impl::Decide(
+    uint64_t w, int age, eligibility::Findings findings, const LociOutcome& o) const {
+  Decision d;
+  const matcher::Relationship rel = PackedFacts::RelationshipOf(w);
+  d.verdict = matcher_internal::HaploVerdictRule(
+      o.missing, o.any_scored, o.none_shared, !o.one_shared, rel, o.phase,
+      /*phase_on_both_sides=*/false);
+  // Match reports a stated parent or child who is not haploidentical as
+  // inconsistent with the relationship.
+  findings |= eligibility::HaploFindings(
+      d.verdict, rel,
+      d.verdict == matcher::HaploVerdict::kNotHaploidentical && IsParentOrChild(rel));
   // ABO, CMV, sex: the same rule functions as Evaluate.
   std::optional<eligibility::AboMatch> abo;
   findings |= eligibility::AboFindings(r_abo, PackedFacts::BloodGroupOf(w), &abo);
@@ -1057,18 +1181,102 @@ int CompiledQuery::Impl::RunIds(const Id* ids, uint64_t w, size_t donor,
   findings |= eligibility::CmvFindings(rc, dc);
   const eligibility::Sex ds = PackedFacts::SexOf(w);
   findings |= eligibility::SexFindings(options.recipient.sex, ds);
-  out->findings = findings;
-  out->status = eligibility::StatusOf(findings, masks);
-  const int fail = FirstFail(findings);
-  KeyParts parts = Parts(out->status, findings, verdict, age, ds, rel, abo,
-                         rc, dc, t.matches, out->has_tce, out->tce);
-  parts.v[9] = b_index >= 0 ? out->loci[static_cast<int>(Locus::kB)].leader : 4;
-  if (want_kir) parts.v[10] = KirBCode(PackedFacts::KirOf(w));
-  if (scorer != nullptr && (fail < 0 || !kGate)) {
-    parts.v[11] = ProbabilityKey(donor, *out);
+  d.findings = findings;
+  d.status = eligibility::StatusOf(findings, masks);
+  d.fail = FirstFail(findings);
+  d.parts = Parts(d.status, findings, d.verdict, age, ds, rel, abo, rc, dc,
+                  o.matches, o.has_tce, o.tce);
+  if (want_kir) d.parts.v[10] = KirBCode(PackedFacts::KirOf(w));
+  return d;
+}
+
+template <typename Id>
+bool CompiledQuery::Impl::LiteGate(const Id* row, uint64_t w, uint64_t* key,
+                                   int* fail) const {
+  // RunIds<true>'s steps on the light codes.
+  const int age = AgeOf(w);
+  const eligibility::Findings findings = AgeFindings(age);
+  *fail = FirstFail(findings);
+  if (*fail >= 0) return true;
+  LociOutcome o;
+  uint32_t full = 0;
+  bool phased = r_phased;
+  uint32_t carry = 3;  // bit h: could carry the recipient's haplotype h
+  for (const LiteLocus& l : lite_loci) {
+    const uint32_t t0 = l.code != nullptr ? row[l.slot] : 0;
+    if (t0 == 0) {  // not scored
+      o.missing = o.missing || l.required;
+      continue;
+    }
+    const uint32_t c0 = l.code[t0], c1 = l.code[row[l.slot + 1]];
+    full |= c0 | c1;
+    const int m = kLiteMatches[(c0 & 7) << 3 | (c1 & 7)];
+    if (l.haplo) {
+      o.any_scored = true;
+      o.none_shared = o.none_shared || m == 0;
+      o.one_shared = o.one_shared || m == 1;
+      phased = phased && l.phased;
+      carry &= l.carry[(c0 | c1) >> 6];
+    }
+    if (l.in_totals) o.matches += m;
+    if (l.tce) {
+      o.has_tce = true;
+      o.tce = TceOf(m, c0 >> 4, (c0 & kLiteNull) != 0, c1 >> 4, (c1 & kLiteNull) != 0);
+    }
   }
-  out->key = Compose(options.rank_by, parts);
-  return fail;
+  if (full & kLiteFull) return false;
+  o.phase = !phased || !o.any_scored ? matcher_internal::PhaseEvidence::kNone
+            : carry != 0             ? matcher_internal::PhaseEvidence::kCarried
+                                     : matcher_internal::PhaseEvidence::kNotCarried;
+  const Decision d = Decide(w, age, findings | dsa_constant, o);
+  *fail = d.fail;
+  *key = Compose(options.rank_by, d.parts);
+  return true;
+}
+
+template <typename Id>
+size_t CompiledQuery::Impl::GateBlockIds(const Id* ids, size_t stride,
+                                         const uint64_t* facts,
+                                         const uint32_t* donors, size_t m,
+                                         uint64_t* keys, int* fails,
+                                         size_t* light) const {
+  size_t by_match = 0, by_light = 0;
+  // Without the light form, each donor's cells are requested kAhead
+  // donors before it is gated (PrefetchIds), so their cache misses overlap.
+  // The order donors are gated in does not change any result.
+  constexpr size_t kAhead = 16;
+  auto prefetch = [&](size_t k) {
+    if (lite || k >= m || (facts[donors[k]] & PackedFacts::kFactFallback)) return;
+    PrefetchIds(ids + donors[k] * stride);
+    // The probability key reads the donor's stored imputation: shared runs
+    // sit anywhere in the words, one miss a donor that this overlaps.
+    if (scorer != nullptr) PrefetchLine(store->imputation_run_start(donors[k]));
+  };
+  for (size_t k = 0; k < kAhead; ++k) prefetch(k);
+  for (size_t k = 0; k < m; ++k) {
+    prefetch(k + kAhead);
+    const size_t i = donors[k];
+    const uint64_t w = facts[i];
+    FastResult r;
+    // Donors matcher::Match scores (UsesMatch): a fallback donor, a
+    // relative options.families recognises.
+    if ((w & PackedFacts::kFactFallback) || (any_family && IsFamilyDonor(family_of, i))) {
+      ++by_match;
+      RunSlow(i, &r);
+      fails[k] = FirstFail(r.findings);
+      keys[k] = r.key;
+      continue;
+    }
+    const Id* row = ids + i * stride;
+    if (lite && LiteGate(row, w, &keys[k], &fails[k])) {
+      ++by_light;
+      continue;
+    }
+    fails[k] = RunIds<true>(row, w, i, &r);
+    keys[k] = r.key;
+  }
+  if (light != nullptr) *light += by_light;
+  return by_match;
 }
 
 uint32_t CompiledQuery::Impl::ProbabilityKey(size_t donor, const FastResult& r) const {
@@ -1100,24 +1308,25 @@ void CompiledQuery::Impl::ScanTce(const Id* ids, FastResult* out) const {
     const LocusQuery& q = loci[tce_index];
     const FastLocus& f = out->loci[static_cast<int>(Locus::kDPB1)];
     if (q.r_typed && f.scored) {
+      const Cell& c0 = q.cells[ids[2 * q.slot]];
+      const Cell& c1 = q.cells[ids[2 * q.slot + 1]];
       out->has_tce = true;
-      if (f.matches == 2) {
-        out->tce = matcher::TceCategory::kMatch;
-      } else if (!ref->has_tce()) {
-        out->tce = matcher::TceCategory::kUnknown;
-      } else {
-        const Cell& c0 = q.cells[ids[2 * q.slot]];
-        const Cell& c1 = q.cells[ids[2 * q.slot + 1]];
-        const bool n0 = c0.misc & kAllNull, n1 = c1.misc & kAllNull;
-        int dg = 0;
-        if (!(n0 && n1)) {
-          const int a = (n0 ? c1 : c0).tce, b = (n1 ? c0 : c1).tce;
-          dg = a == 0 || b == 0 ? 0 : std::min(a, b);
-        }
-        out->tce = matcher_internal::TceCategoryOf(r_tce_group, dg);
-      }
+      out->tce = TceOf(f.matches, c0.tce, (c0.misc & kAllNull) != 0, c1.tce,
+                       (c1.misc & kAllNull) != 0);
     }
   }
+}
+
+matcher::TceCategory CompiledQuery::Impl::TceOf(int matches, uint32_t tce0, bool n0,
+                                                uint32_t tce1, bool n1) const {
+  if (matches == 2) return matcher::TceCategory::kMatch;
+  if (!ref->has_tce()) return matcher::TceCategory::kUnknown;
+  int dg = 0;
+  if (!(n0 && n1)) {
+    const std::pair<uint32_t, uint32_t> e = AsExpressed(n0, n1, tce0, tce1);
+    dg = e.first == 0 || e.second == 0 ? 0 : static_cast<int>(std::min(e.first, e.second));
+  }
+  return matcher_internal::TceCategoryOf(r_tce_group, dg);
 }
 
 template <typename Id>
@@ -1233,6 +1442,50 @@ void CompiledQuery::Impl::BuildQuick() {
       std::stable_partition(quick.begin(), quick.end(),
                             [](const QuickLocus& q) { return q.required; }) -
       quick.begin());
+}
+
+void CompiledQuery::Impl::BuildLite() {
+  // The light form reads only a locus's matches (and DPB1's TCE groups):
+  // anything else the key or the findings read per locus needs the cells.
+  if (all_slow || scorer != nullptr || b_index >= 0 || antibodies) return;
+  std::vector<LiteLocus> out;
+  std::vector<std::vector<uint8_t>> codes(loci.size());
+  for (size_t k = 0; k < loci.size(); ++k) {
+    const LocusQuery& q = loci[k];
+    if (q.leader) return;
+    LiteLocus l;
+    l.required = std::find(required.begin(), required.end(), static_cast<int>(k)) !=
+                 required.end();
+    l.haplo = k < n_haplo;
+    l.in_totals = k < n_listed && matcher::CountsInTotals(q.locus, /*scored=*/true);
+    l.tce = static_cast<int>(k) == tce_index;
+    l.phased = q.r_phased;
+    for (uint32_t shares = 0; shares < 4; ++shares) {
+      for (int h = 0; h < 2; ++h) {
+        if (matcher_internal::LocusMayCarry(shares & 1, shares >> 1 & 1, q.r_hap[0],
+                                            q.r_hap[1], h)) {
+          l.carry[shares] = static_cast<uint8_t>(l.carry[shares] | 1 << h);
+        }
+      }
+    }
+    // EvalLocus scores the locus only when the recipient is typed there
+    // and the store has it.
+    if (q.r_typed && q.slot >= 0) {
+      // An antigen-level match on the recipient's side: the pairing decides.
+      if (q.cells.empty() || q.r_sero[0] || q.r_sero[1]) return;
+      codes[k].resize(q.cells.size());
+      for (size_t t = 0; t < q.cells.size(); ++t) {
+        if (l.tce && q.cells[t].tce > 3) return;  // two bits hold V2's groups
+        codes[k][t] = LiteCode(q.cells[t], l.tce);
+      }
+      l.code = codes[k].data();
+      l.slot = 2 * static_cast<size_t>(q.slot);
+    }
+    out.push_back(l);
+  }
+  lite_loci = std::move(out);
+  lite_codes = std::move(codes);
+  lite = true;
 }
 
 namespace {
@@ -1436,6 +1689,7 @@ absl::StatusOr<std::unique_ptr<CompiledQuery>> CompiledQuery::Compile(
   }
   if (m.past_deadline) return PastDeadline();
   m.BuildQuick();
+  m.BuildLite();
   return std::unique_ptr<CompiledQuery>(new CompiledQuery(std::move(impl)));
 }
 
@@ -1469,17 +1723,15 @@ size_t CompiledQuery::QuickBlock(size_t begin, size_t end, uint32_t* pass,
                                           begin, end, pass, excluded_by);
 }
 
-void CompiledQuery::Prefetch(size_t donor) const {
+size_t CompiledQuery::GateBlock(const uint32_t* donors, size_t m, uint64_t* keys,
+                                int* fails, size_t* light) const {
   const internal::StoreData& s = *impl_->store;
-  if (s.wide_ids()) {
-    impl_->PrefetchIds(s.ids32() + donor * s.stride());
-  } else {
-    impl_->PrefetchIds(s.ids16() + donor * s.stride());
-  }
-  // The probability key reads the donor's stored imputation: shared runs
-  // sit anywhere in the words, one miss a donor that this overlaps.
-  if (impl_->scorer != nullptr) PrefetchLine(s.imputation_run_start(donor));
+  return s.wide_ids() ? impl_->GateBlockIds(s.ids32(), s.stride(), s.facts_words(),
+                                            donors, m, keys, fails, light)
+                      : impl_->GateBlockIds(s.ids16(), s.stride(), s.facts_words(),
+                                            donors, m, keys, fails, light);
 }
+
 
 bool CompiledQuery::Gate(size_t donor, uint64_t* key, int* first_fail) const {
   FastResult r;
@@ -1559,6 +1811,8 @@ absl::StatusOr<RankResult> Rank(const DonorStore& store,
     constexpr size_t kQuick = 2048;
     // The donors of a block that the quick filter passes (QuickBlock).
     std::vector<uint32_t> pass(slow ? 0 : kQuick);
+    std::vector<uint64_t> keys(slow ? 0 : kQuick);  // GateBlock's
+    std::vector<int> fails(slow ? 0 : kQuick);
     for (size_t b = begin; b < end; b += kBlock) {
       if (timed && (past_deadline.load(std::memory_order_relaxed) ||
                     absl::Now() > deadline)) {
@@ -1566,10 +1820,9 @@ absl::StatusOr<RankResult> Rank(const DonorStore& store,
         return;
       }
       const size_t e = std::min(end, b + kBlock);
-      auto gate = [&](size_t i) {
-        uint64_t key;
-        int fail;
-        if (q.Gate(i, &key, &fail)) {
+      // A gated donor: ranked (fail < 0) with its key, or excluded.
+      auto take = [&](size_t i, uint64_t key, int fail) {
+        if (fail < 0) {
           L.packed.push_back(static_cast<Packed>(key) << index_bits | i);
           L.needs_review += key >> (key_bits - 1);  // the key's status bit
         } else {
@@ -1577,29 +1830,22 @@ absl::StatusOr<RankResult> Rank(const DonorStore& store,
         }
       };
       if (!slow) {
-        // The quick filter over the block, then Gate on the donors it
-        // passes, each one's cells requested kAhead donors before it is
-        // gated (Prefetch), so their cache misses overlap. The order donors
-        // are gated in does not change any result (the candidates are
-        // sorted by key, then index).
-        constexpr size_t kAhead = 16;
+        // The quick filter over the block, then the gate on the donors it
+        // passes while their rows are in L2 (GateBlock).
         for (size_t sb = b; sb < e; sb += kQuick) {
           const size_t m = q.QuickBlock(sb, std::min(e, sb + kQuick), pass.data(),
                                         L.excluded_by.data());
-          auto prefetch = [&](size_t k) {
-            if (k < m && !q.UsesMatch(pass[k])) q.Prefetch(pass[k]);
-          };
-          for (size_t k = 0; k < kAhead; ++k) prefetch(k);
-          for (size_t k = 0; k < m; ++k) {
-            prefetch(k + kAhead);
-            const size_t i = pass[k];
-            L.fallback += q.UsesMatch(i);
-            gate(i);
-          }
+          L.fallback += q.GateBlock(pass.data(), m, keys.data(), fails.data());
+          for (size_t k = 0; k < m; ++k) take(pass[k], keys[k], fails[k]);
         }
       } else {
         // Every donor by matcher::Match (result.fallback is then n).
-        for (size_t i = b; i < e; ++i) gate(i);
+        for (size_t i = b; i < e; ++i) {
+          uint64_t key;
+          int fail;
+          q.Gate(i, &key, &fail);
+          take(i, key, fail);
+        }
       }
       // Keep at most ~2N candidates per thread (amortised O(1) per donor).
       if (top > 0 && L.packed.size() > 2 * top + 4096) {

@@ -71,6 +71,15 @@ class CompiledQuery {
   // true and *key; excluded (not eligible) -> false and *first_fail is the
   // first finding that excludes it (an eligibility::Reason).
   bool Gate(size_t donor, uint64_t* key, int* first_fail) const;
+  // Gate on donors[0, m) at once (the scan's form, on the donors
+  // QuickBlock passes): fails[k] is -1 when donors[k] is ranked, with its
+  // key in keys[k], else the first failing gate, as Gate() says donor by
+  // donor. Returns how many of them UsesMatch names; adds to *light (when
+  // not null) how many the light form decided (no cells read: a query
+  // that needs of each locus only its matches; docs/ranking.md).
+  // REQUIRES: !AllSlow(); each array holds m.
+  size_t GateBlock(const uint32_t* donors, size_t m, uint64_t* keys, int* fails,
+                   size_t* light = nullptr) const;
   // The scan's first filter, a few loads: the index of the first failing
   // gate when the age gate or a required locus (untyped, or sharing no
   // allele) already decides it, else -1 (Gate() then decides).
@@ -85,11 +94,6 @@ class CompiledQuery {
   // room for end - begin.
   size_t QuickBlock(size_t begin, size_t end, uint32_t* pass,
                     size_t* excluded_by) const;
-  // Starts loading the cells Gate() will read for this donor (a hint, no
-  // effect on results): the scan calls it a few donors ahead, so the cache
-  // misses on the cell tables overlap instead of stalling one by one.
-  // REQUIRES: as QuickReject.
-  void Prefetch(size_t donor) const;
   // Donors that need matcher::Match (fallback) under this query.
   bool AllSlow() const;
   // True when this donor is scored by matcher::Match: AllSlow(), a

@@ -96,6 +96,43 @@ inline ::testing::AssertionResult QuickBlockAgrees(const CompiledQuery& q,
   return ::testing::AssertionSuccess();
 }
 
+// The scan's block form of the gate against Gate() donor by donor:
+// GateBlock over donors [0, n) in blocks of `block` ranks exactly the
+// donors Gate ranks, with Gate's key, excludes the others at Gate's first
+// failing gate, and counts the donors UsesMatch names. Adds to *light how
+// many the light form decided. REQUIRES: !q.AllSlow().
+inline ::testing::AssertionResult GateBlockAgrees(const CompiledQuery& q, size_t n,
+                                                  size_t block, size_t* light) {
+  std::vector<uint32_t> donors(block);
+  std::vector<uint64_t> keys(block);
+  std::vector<int> fails(block);
+  for (size_t b = 0; b < n; b += block) {
+    const size_t m = std::min(n, b + block) - b;
+    size_t want_by_match = 0;
+    for (size_t k = 0; k < m; ++k) {
+      donors[k] = static_cast<uint32_t>(b + k);
+      want_by_match += q.UsesMatch(b + k);
+    }
+    const size_t by_match = q.GateBlock(donors.data(), m, keys.data(), fails.data(), light);
+    if (by_match != want_by_match) {
+      return ::testing::AssertionFailure() << "GateBlock counts " << by_match
+                                           << " donors by Match, want " << want_by_match;
+    }
+    for (size_t k = 0; k < m; ++k) {
+      uint64_t key;
+      int fail;
+      const bool ranked = q.Gate(b + k, &key, &fail);
+      if ((fails[k] < 0) != ranked || (!ranked && fails[k] != fail) ||
+          (ranked && keys[k] != key)) {
+        return ::testing::AssertionFailure()
+               << "donor " << b + k << ": GateBlock fails at " << fails[k] << " with key "
+               << keys[k] << ", Gate " << (ranked ? -1 : fail) << " with key " << key;
+      }
+    }
+  }
+  return ::testing::AssertionSuccess();
+}
+
 }  // namespace hla::registry
 
 #endif  // HLA_TESTS_REGISTRY_SCAN_TEST_UTIL_H_

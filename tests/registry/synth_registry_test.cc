@@ -177,6 +177,7 @@ TEST(SynthRegistryTest, ScanEqualsMatchAndEvaluateOnEveryDonor) {
   recipients.push_back(*patient);
 
   size_t pairs = 0, shared_key = 0, quick_rejects = 0;
+  size_t light = 0, gated = 0;
   for (RankOptions o : Variants()) {
     for (size_t r = 0; r < recipients.size(); ++r) {
       const matcher::Genotype& rec = recipients[r];
@@ -190,6 +191,11 @@ TEST(SynthRegistryTest, ScanEqualsMatchAndEvaluateOnEveryDonor) {
         for (size_t block : {1, 7, 2048}) {
           ASSERT_TRUE(QuickBlockAgrees(**q, *reg.store, block)) << "block " << block;
         }
+        // The gate's block form (the light one where the query allows).
+        for (size_t block : {7, 2048}) {
+          ASSERT_TRUE(GateBlockAgrees(**q, (*reg.store).size(), block, &light)) << "block " << block;
+        }
+        gated += 2 * (*reg.store).size();
       }
       for (size_t i = 0; i < kDonors; ++i) {
         SCOPED_TRACE(absl::StrCat("recipient ", r, " donor ", i, " '",
@@ -232,6 +238,10 @@ TEST(SynthRegistryTest, ScanEqualsMatchAndEvaluateOnEveryDonor) {
   }
   EXPECT_EQ(pairs, kDonors * recipients.size() * Variants().size());
   EXPECT_GT(quick_rejects, pairs / 10);  // the quick filter was exercised
+  // The light gate decided many donors, and not every one (queries with
+  // antibodies or the leader key, serology copies, fallback donors).
+  EXPECT_GT(light, gated / 10);
+  EXPECT_LT(light, gated);
   // The allele-level grades were exercised, not only mismatches.
   EXPECT_GT(shared_key, pairs / 4);
 }
