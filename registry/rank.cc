@@ -13,6 +13,8 @@
 #include "registry/internal/scan.h"
 
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
 #include <atomic>
 #include <thread>
 #include <utility>
@@ -88,6 +90,9 @@ struct LocusQuery {
   bool r_phased = false;  // the recipient's copies carry '~' haplotypes
   int8_t r_hap[2] = {-1, -1};  // and which
   std::vector<Cell> cells;  // by typing id; empty unless r_typed && slot >= 0
+  // The light codes (LiteCodeOf), by typing id, when the query is light
+  // and the locus scored (CompiledQuery::Impl::LiteLocus).
+  std::vector<uint8_t> lite;
   const internal::Dictionary* dict = nullptr;  // the slot's (set with cells)
   // HLA-B under a policy with the leader key: Cell::tce holds the copy's
   // leader (kLeaderM, kLeaderT, kLeaderX) and EvalLocus the donor's key.
@@ -305,6 +310,14 @@ int RecipientTceGroup(const matcher::Genotype& recipient) {
   return 0;
 }
 
+// The recipient's expressed copies at a locus, as the matcher pairs them:
+// a copy that expresses nothing stands for the other one.
+void ExpressedCopies(const matcher::LocusTyping& rt, const matcher::PositionTyping* er[2]) {
+  const bool n0 = rt.pos[0].all_null(), n1 = rt.pos[1].all_null();
+  er[0] = n0 && !n1 ? &rt.pos[1] : &rt.pos[0];
+  er[1] = n1 && !n0 ? &rt.pos[0] : &rt.pos[1];
+}
+
 }  // namespace
 
 struct CompiledQuery::Impl {
@@ -474,8 +487,15 @@ struct CompiledQuery::Impl {
     std::array<uint8_t, 4> carry{};
   };
   bool lite = false;
-  std::vector<LiteLocus> lite_loci;          // as `loci`, in order
-  std::vector<std::vector<uint8_t>> lite_codes;  // owned by lite_loci
+  std::vector<LiteLocus> lite_loci;  // as `loci`, in order
+  // Compiled for the scan only (Compile's scan_only) under the light form:
+  // no cells are built (the light codes from the dictionary's fields cost a
+  // fraction), and the rare donor whose pairing turns on grades
+  // (kLiteGrades) is scored by matcher::Match (RunSlow). Gate and Evaluate
+  // then take those routes too.
+  bool cells_partial = false;
+  // Whether the light form can serve this query (before the cells).
+  bool LiteAllowed() const;
   void BuildLite();
   // What the loci give the verdict and the key: RunIds's loop over the
   // cells, or LiteGate's over the light codes.
@@ -508,14 +528,16 @@ struct CompiledQuery::Impl {
   matcher::TceCategory TceOf(int matches, uint32_t tce0, bool n0,
                              uint32_t tce1, bool n1) const;
   // The gate of a donor from the light codes (row: its typing ids, w: its
-  // packed facts): false when a copy needs the full path (RunIds decides),
-  // else true with *fail as RunIds<true> returns it and, when ranked, *key.
+  // packed facts): kDecided with *fail as RunIds<true> returns it and, when
+  // ranked, *key; when a locus needs its grades (kLiteGrades), kCells
+  // (RunIds decides) or, without cells (cells_partial), kMatch (RunSlow).
+  enum class Lite { kDecided, kCells, kMatch };
   template <typename Id>
-  bool LiteGate(const Id* row, uint64_t w, uint64_t* key, int* fail) const;
+  Lite LiteGate(const Id* row, uint64_t w, uint64_t* key, int* fail) const;
   template <typename Id>
   size_t GateBlockIds(const Id* ids, size_t stride, const uint64_t* facts,
                       const uint32_t* donors, size_t m, uint64_t* keys,
-                      int* fails, size_t* light) const;
+                      int* fails, GateCounts* counts) const;
 
   void BuildCells(LocusQuery* q, bool with_match) const;
   // The per-donor work on the donor's row of typing ids (uint16_t or
@@ -612,30 +634,53 @@ constexpr Pairings PairingsOf(uint32_t a0, uint32_t a1) {
 
 // A copy's light code (CompiledQuery::Impl::LiteLocus): bits 0-1
 // Cell::match's expressed bits, bit 2 it expresses nothing, bit 3 it was
-// typed by serology (an antigen-level match: the full path decides), bits
-// 4-5 its V2 TCE group at DPB1, bits 6-7 Cell::match's written bits (the
-// recipient's '~' phase).
-constexpr uint32_t kLiteNull = 4, kLiteFull = 8;
-uint8_t LiteCode(const Cell& c, bool with_tce) {
-  return static_cast<uint8_t>((c.match & 3) | ((c.misc & kAllNull) ? kLiteNull : 0) |
-                              ((c.misc & kSerology) ? kLiteFull : 0) |
-                              (with_tce ? c.tce << 4 : 0) | (c.match >> 2 & 3) << 6);
+// typed by serology, bits 4-5 its V2 TCE group at DPB1 (groups 1-3:
+// LiteAllowed), bits 6-7 Cell::match's written bits (the recipient's '~'
+// phase).
+constexpr uint32_t kLiteNull = 4, kLiteSerology = 8;
+uint8_t LiteCodeOf(uint32_t match, bool null, bool serology, uint32_t tce, bool with_tce) {
+  return static_cast<uint8_t>((match & 3) | (null ? kLiteNull : 0) |
+                              (serology ? kLiteSerology : 0) | (with_tce ? (tce & 3) << 4 : 0) |
+                              (match >> 2 & 3) << 6);
 }
-// The matches at a locus from two light codes without kLiteFull: the
-// better pairing (EvalLocus's form when no copy on either side was typed
-// by serology), as a 64-entry table of the codes' low three bits.
-constexpr int LiteMatches(uint32_t c0, uint32_t c1) {
+// The same from a cell (the cells and the dictionary's fields must agree).
+uint8_t LiteCodeOf(const Cell& c, bool with_tce) {
+  return LiteCodeOf(c.match, (c.misc & kAllNull) != 0, (c.misc & kSerology) != 0, c.tce,
+                    with_tce);
+}
+// A locus from two light codes, with the recipient's copies not typed by
+// serology: EvalLocus's pairing and antigen level. The better pairing by
+// matches; a shared key where the donor's copy was typed by serology is an
+// antigen-level match, not an allele match. When both pairings match as
+// many but not at the same level, EvalLocus breaks the tie on the copies'
+// grades, which the codes do not hold: kLiteGrades (the cells decide).
+// Bits 0-1 the allele-level matches, 2-3 the antigen-level ones.
+constexpr uint32_t kLiteGrades = 16;
+constexpr uint32_t LitePair(uint32_t c0, uint32_t c1) {
   const std::pair<uint32_t, uint32_t> e =
       AsExpressed((c0 & kLiteNull) != 0, (c1 & kLiteNull) != 0, c0, c1);
   const Pairings p = PairingsOf(e.first & 3, e.second & 3);
-  return p.direct > p.cross ? p.direct : p.cross;
+  const uint32_t s0 = e.first >> 3 & 1, s1 = e.second >> 3 & 1;  // serology
+  // Antigen-level matches of each pairing: direct r0-e0, r1-e1; crossed
+  // r0-e1, r1-e0 (Cell::match bit i: shares a key with r_i).
+  const uint32_t level_direct = (e.first & s0) + (e.second >> 1 & s1);
+  const uint32_t level_cross = (e.second & s1) + (e.first >> 1 & s0);
+  const uint32_t best = static_cast<uint32_t>(p.direct > p.cross ? p.direct : p.cross);
+  uint32_t level = level_direct;
+  if (p.cross > p.direct) {
+    level = level_cross;
+  } else if (p.cross == p.direct && level_cross != level_direct) {
+    return kLiteGrades;
+  }
+  return (best - level) | level << 2;
 }
-constexpr std::array<uint8_t, 64> LiteMatchesTable() {
-  std::array<uint8_t, 64> t{};
-  for (uint32_t c = 0; c < 64; ++c) t[c] = static_cast<uint8_t>(LiteMatches(c >> 3, c & 7));
+// LitePair of every pair of the codes' low four bits.
+constexpr std::array<uint8_t, 256> LitePairTable() {
+  std::array<uint8_t, 256> t{};
+  for (uint32_t c = 0; c < 256; ++c) t[c] = static_cast<uint8_t>(LitePair(c >> 4, c & 15));
   return t;
 }
-constexpr std::array<uint8_t, 64> kLiteMatches = LiteMatchesTable();
+constexpr std::array<uint8_t, 256> kLitePairs = LitePairTable();
 
 template <typename Id>
 size_t CompiledQuery::Impl::QuickBlock(const Id* ids, size_t stride,
@@ -718,11 +763,9 @@ void CompiledQuery::Impl::BuildCells(LocusQuery* q, bool with_match) const {
   // untyped recipient locus carries nothing).
   if (!q->r_typed) with_match = false;
   if (!with_match && !antibodies) return;
-  const matcher::PositionTyping* er[2] = {&rt.pos[0], &rt.pos[1]};
-  const bool n0 = rt.pos[0].all_null(), n1 = rt.pos[1].all_null();
-  q->r_count = n0 && n1 ? 0 : 2;
-  if (n0 && !n1) er[0] = &rt.pos[1];
-  if (n1 && !n0) er[1] = &rt.pos[0];
+  const matcher::PositionTyping* er[2];
+  ExpressedCopies(rt, er);
+  q->r_count = rt.pos[0].all_null() && rt.pos[1].all_null() ? 0 : 2;
   q->r_hom = q->r_count > 0 && er[0]->match_keys() == er[1]->match_keys();
   q->r_phased = rt.phased;
   q->r_sero[0] = er[0]->serology_only();
@@ -731,7 +774,10 @@ void CompiledQuery::Impl::BuildCells(LocusQuery* q, bool with_match) const {
   q->r_hap[1] = rt.pos[1].haplotype;
   const internal::Dictionary& dict = store->dictionary(q->slot);
   q->dict = &dict;
-  q->cells.resize(dict.size());
+  // The light codes (LiteLocus), where this query has them; the cells
+  // unless compiled for the scan only under the light form.
+  const bool with_lite = lite && with_match;
+  if (!(cells_partial && with_lite)) q->cells.resize(dict.size());
   // The rule functions take a PositionTyping: each entry is put back into
   // one reused object, shallow (registry/internal/dictionary.h: no text, no
   // G groups, at most two alleles) unless a rule reads every allele: a null
@@ -870,6 +916,38 @@ void CompiledQuery::Impl::BuildCells(LocusQuery* q, bool with_match) const {
     c->tce = tce.size() == 1 ? static_cast<uint8_t>(tce[0]) : 0;
     return true;
   };
+  size_t n_disjoint = 0, n_mat = 0;
+  auto T0 = std::chrono::steady_clock::now();
+  struct P { size_t* a; size_t* b; std::chrono::steady_clock::time_point t0; int l; ~P() { if (getenv("HM_T")) fprintf(stderr, "locus %d disjoint %zu mat %zu %.4f s\n", l, *a, *b, std::chrono::duration<double>(std::chrono::steady_clock::now()-t0).count()); } } pp{&n_disjoint, &n_mat, T0, (int)q->locus};
+  // The light codes (LiteLocus) from the dictionary's fields: the match
+  // bits as the loop below sets Cell::match (the entry's match keys against
+  // each expressed and each written recipient copy), null, serology and
+  // TCE group as it reads them from the materialised entry. Tests hold the
+  // two equal on every entry.
+  const bool tce_here = q->locus == Locus::kDPB1 && tce_index >= 0;
+  auto lite_code = [&](uint32_t id) {
+    const absl::Span<const uint32_t> keys = dict.match_keys(id);
+    uint32_t match = 0;
+    for (int i = 0; i < 2; ++i) {
+      match |= uint32_t{matcher_internal::SortedIntersect<uint32_t>(er[i]->match_keys(), keys)} << i;
+      match |= uint32_t{matcher_internal::SortedIntersect<uint32_t>(rt.pos[i].match_keys(), keys)}
+               << (2 + i);
+    }
+    const absl::Span<const uint32_t> tce = dict.tce_groups(id);
+    return LiteCodeOf(match, dict.all_null(id), dict.serology_only(id),
+                      tce.size() == 1 ? tce[0] : 0, tce_here);
+  };
+  if (with_lite) q->lite.resize(dict.size());
+  if (cells_partial && with_lite) {
+    for (size_t t = 0; t < dict.size(); ++t) {
+      if (t % 65536 == 65535 && absl::Now() > options.deadline) {
+        past_deadline = true;
+        return;
+      }
+      q->lite[t] = lite_code(static_cast<uint32_t>(t));
+    }
+    return;
+  }
   for (size_t t = 0; t < dict.size(); ++t) {
     // A dictionary entry costs microseconds (more with many antibodies):
     // the deadline is looked at every 4,096 of them.
@@ -878,7 +956,9 @@ void CompiledQuery::Impl::BuildCells(LocusQuery* q, bool with_match) const {
       return;
     }
     const uint32_t id = static_cast<uint32_t>(t);
-    if (r_plain && disjoint_cell(id, &q->cells[t])) continue;
+    if (with_lite) q->lite[t] = lite_code(id);
+    if (r_plain && disjoint_cell(id, &q->cells[t])) { ++n_disjoint; continue; }
+    ++n_mat;
     const bool whole = r_null || dict.all_null(id);
     if (whole) {
       dict.Materialize(*ref, id, &scratch);
@@ -1191,15 +1271,15 @@ CompiledQuery::Impl::Decision CompiledQuery::Impl::Decide(
 }
 
 template <typename Id>
-bool CompiledQuery::Impl::LiteGate(const Id* row, uint64_t w, uint64_t* key,
-                                   int* fail) const {
+CompiledQuery::Impl::Lite CompiledQuery::Impl::LiteGate(const Id* row, uint64_t w,
+                                                        uint64_t* key, int* fail) const {
   // RunIds<true>'s steps on the light codes.
   const int age = AgeOf(w);
   const eligibility::Findings findings = AgeFindings(age);
   *fail = FirstFail(findings);
-  if (*fail >= 0) return true;
+  if (*fail >= 0) return Lite::kDecided;
   LociOutcome o;
-  uint32_t full = 0;
+  uint32_t grades = 0;  // some locus needs its grades (kLiteGrades)
   bool phased = r_phased;
   uint32_t carry = 3;  // bit h: could carry the recipient's haplotype h
   for (const LiteLocus& l : lite_loci) {
@@ -1209,12 +1289,13 @@ bool CompiledQuery::Impl::LiteGate(const Id* row, uint64_t w, uint64_t* key,
       continue;
     }
     const uint32_t c0 = l.code[t0], c1 = l.code[row[l.slot + 1]];
-    full |= c0 | c1;
-    const int m = kLiteMatches[(c0 & 7) << 3 | (c1 & 7)];
+    const uint32_t v = kLitePairs[(c0 & 15) << 4 | (c1 & 15)];
+    grades |= v;
+    const int m = static_cast<int>(v & 3), shared = m + static_cast<int>(v >> 2 & 3);
     if (l.haplo) {
       o.any_scored = true;
-      o.none_shared = o.none_shared || m == 0;
-      o.one_shared = o.one_shared || m == 1;
+      o.none_shared = o.none_shared || shared == 0;
+      o.one_shared = o.one_shared || shared == 1;
       phased = phased && l.phased;
       carry &= l.carry[(c0 | c1) >> 6];
     }
@@ -1224,14 +1305,14 @@ bool CompiledQuery::Impl::LiteGate(const Id* row, uint64_t w, uint64_t* key,
       o.tce = TceOf(m, c0 >> 4, (c0 & kLiteNull) != 0, c1 >> 4, (c1 & kLiteNull) != 0);
     }
   }
-  if (full & kLiteFull) return false;
+  if (grades & kLiteGrades) return cells_partial ? Lite::kMatch : Lite::kCells;
   o.phase = !phased || !o.any_scored ? matcher_internal::PhaseEvidence::kNone
             : carry != 0             ? matcher_internal::PhaseEvidence::kCarried
                                      : matcher_internal::PhaseEvidence::kNotCarried;
   const Decision d = Decide(w, age, findings | dsa_constant, o);
   *fail = d.fail;
   *key = Compose(options.rank_by, d.parts);
-  return true;
+  return Lite::kDecided;
 }
 
 template <typename Id>
@@ -1239,8 +1320,8 @@ size_t CompiledQuery::Impl::GateBlockIds(const Id* ids, size_t stride,
                                          const uint64_t* facts,
                                          const uint32_t* donors, size_t m,
                                          uint64_t* keys, int* fails,
-                                         size_t* light) const {
-  size_t by_match = 0, by_light = 0;
+                                         GateCounts* counts) const {
+  GateCounts c;
   // Without the light form, each donor's cells are requested kAhead
   // donors before it is gated (PrefetchIds), so their cache misses overlap.
   // The order donors are gated in does not change any result.
@@ -1260,23 +1341,35 @@ size_t CompiledQuery::Impl::GateBlockIds(const Id* ids, size_t stride,
     FastResult r;
     // Donors matcher::Match scores (UsesMatch): a fallback donor, a
     // relative options.families recognises.
-    if ((w & PackedFacts::kFactFallback) || (any_family && IsFamilyDonor(family_of, i))) {
-      ++by_match;
+    const bool uses_match =
+        (w & PackedFacts::kFactFallback) || (any_family && IsFamilyDonor(family_of, i));
+    const Id* row = ids + i * stride;
+    const Lite how = uses_match ? Lite::kMatch
+                     : lite     ? LiteGate(row, w, &keys[k], &fails[k])
+                                : Lite::kCells;
+    c.grades += !uses_match && lite && how != Lite::kDecided;
+    if (how == Lite::kDecided) {
+      ++c.light;
+    } else if (how == Lite::kCells) {
+      ++c.cells;
+      fails[k] = RunIds<true>(row, w, i, &r);
+      keys[k] = r.key;
+    } else {
+      c.uses_match += uses_match;
+      ++c.match;
       RunSlow(i, &r);
       fails[k] = FirstFail(r.findings);
       keys[k] = r.key;
-      continue;
     }
-    const Id* row = ids + i * stride;
-    if (lite && LiteGate(row, w, &keys[k], &fails[k])) {
-      ++by_light;
-      continue;
-    }
-    fails[k] = RunIds<true>(row, w, i, &r);
-    keys[k] = r.key;
   }
-  if (light != nullptr) *light += by_light;
-  return by_match;
+  if (counts != nullptr) {
+    counts->light += c.light;
+    counts->grades += c.grades;
+    counts->cells += c.cells;
+    counts->match += c.match;
+    counts->uses_match += c.uses_match;
+  }
+  return c.uses_match;
 }
 
 uint32_t CompiledQuery::Impl::ProbabilityKey(size_t donor, const FastResult& r) const {
@@ -1418,18 +1511,21 @@ void CompiledQuery::Impl::BuildQuick() {
     QuickLocus ql;
     ql.required = std::find(required.begin(), required.end(),
                             static_cast<int>(k)) != required.end();
-    if (!(q.r_typed && q.slot >= 0 && !q.cells.empty())) {
+    // From the light codes when the query has them (the cells may not be
+    // there), else from the cells.
+    const size_t n = lite ? q.lite.size() : q.cells.size();
+    if (!(q.r_typed && q.slot >= 0 && n > 0)) {
       // Unusable: a required locus leaves the verdict to Gate; another
       // one decides nothing.
       if (ql.required) quick_undecided = true;
       continue;
     }
     ql.slot = q.slot;
-    ql.bits.assign((q.cells.size() + 3) / 4, 0);
-    for (size_t t = 0; t < q.cells.size(); ++t) {
-      const Cell& c = q.cells[t];
-      const bool shares = (c.match & 3) != 0;
-      const bool null = (c.misc & kAllNull) != 0;
+    ql.bits.assign((n + 3) / 4, 0);
+    for (size_t t = 0; t < n; ++t) {
+      const uint32_t match = lite ? q.lite[t] : q.cells[t].match;
+      const bool shares = (match & 3) != 0;
+      const bool null = lite ? (q.lite[t] & kLiteNull) != 0 : (q.cells[t].misc & kAllNull) != 0;
       // Untyped at a locus that is not required: no information.
       const bool no_information = t == 0 && !ql.required;
       const uint32_t v = no_information ? 1 : uint32_t{shares} | uint32_t{null} << 1;
@@ -1444,15 +1540,35 @@ void CompiledQuery::Impl::BuildQuick() {
       quick.begin());
 }
 
-void CompiledQuery::Impl::BuildLite() {
+bool CompiledQuery::Impl::LiteAllowed() const {
   // The light form reads only a locus's matches (and DPB1's TCE groups):
-  // anything else the key or the findings read per locus needs the cells.
-  if (all_slow || scorer != nullptr || b_index >= 0 || antibodies) return;
-  std::vector<LiteLocus> out;
-  std::vector<std::vector<uint8_t>> codes(loci.size());
+  // anything else the key or the findings read per locus needs the cells,
+  // and so does a recipient copy typed by serology (the pairing decides an
+  // antigen-level match).
+  if (all_slow || scorer != nullptr || b_index >= 0 || antibodies) return false;
+  for (const LocusQuery& q : loci) {
+    if (q.leader) return false;
+    const matcher::LocusTyping& rt = recipient->at(q.locus);
+    if (rt.typed_positions == 0 || store->SlotOf(q.locus) < 0) continue;
+    const matcher::PositionTyping* er[2];
+    ExpressedCopies(rt, er);
+    if (er[0]->serology_only() || er[1]->serology_only()) return false;
+  }
+  // Two bits hold a TCE group: V2's are 1-3 ("2a" counts as 2, as
+  // matcher/genotype.cc reads them); a table with others takes the cells.
+  if (tce_index >= 0) {
+    for (const data::TceAssignment& t : ref->tce()) {
+      const absl::string_view g = t.v2.group;
+      if (!g.empty() && g[0] >= '4' && g[0] <= '9') return false;
+    }
+  }
+  return true;
+}
+
+void CompiledQuery::Impl::BuildLite() {
+  if (!lite) return;
   for (size_t k = 0; k < loci.size(); ++k) {
     const LocusQuery& q = loci[k];
-    if (q.leader) return;
     LiteLocus l;
     l.required = std::find(required.begin(), required.end(), static_cast<int>(k)) !=
                  required.end();
@@ -1469,23 +1585,13 @@ void CompiledQuery::Impl::BuildLite() {
       }
     }
     // EvalLocus scores the locus only when the recipient is typed there
-    // and the store has it.
+    // and the store has it (BuildCells then made its light codes).
     if (q.r_typed && q.slot >= 0) {
-      // An antigen-level match on the recipient's side: the pairing decides.
-      if (q.cells.empty() || q.r_sero[0] || q.r_sero[1]) return;
-      codes[k].resize(q.cells.size());
-      for (size_t t = 0; t < q.cells.size(); ++t) {
-        if (l.tce && q.cells[t].tce > 3) return;  // two bits hold V2's groups
-        codes[k][t] = LiteCode(q.cells[t], l.tce);
-      }
-      l.code = codes[k].data();
+      l.code = q.lite.data();
       l.slot = 2 * static_cast<size_t>(q.slot);
     }
-    out.push_back(l);
+    lite_loci.push_back(l);
   }
-  lite_loci = std::move(out);
-  lite_codes = std::move(codes);
-  lite = true;
 }
 
 namespace {
@@ -1498,7 +1604,7 @@ absl::Status PastDeadline() {
 absl::StatusOr<std::unique_ptr<CompiledQuery>> CompiledQuery::Compile(
     const DonorStore& store, const data::Reference& reference,
     const matcher::Genotype& recipient, const RankOptions& options,
-    size_t parallel_from) {
+    size_t parallel_from, bool scan_only) {
   if (store.size() > 0 && store.release() != reference.version()) {
     return absl::FailedPreconditionError(absl::StrCat(
         "the donor store was built against IPD-IMGT/HLA ", store.release(),
@@ -1629,6 +1735,8 @@ absl::StatusOr<std::unique_ptr<CompiledQuery>> CompiledQuery::Compile(
     }
     m.any_family = !m.family_of.empty();
   }
+  m.lite = m.LiteAllowed();
+  m.cells_partial = m.lite && scan_only;
   if (!m.all_slow) {
     // The cells of each locus are independent: built on the scan's threads,
     // one locus at a time each, largest dictionary first. DSA cells go into
@@ -1695,7 +1803,7 @@ absl::StatusOr<std::unique_ptr<CompiledQuery>> CompiledQuery::Compile(
 
 FastResult CompiledQuery::Evaluate(size_t donor) const {
   FastResult r;
-  if (UsesMatch(donor)) {
+  if (UsesMatch(donor) || impl_->cells_partial) {
     impl_->RunSlow(donor, &r);
   } else {
     impl_->Run(donor, /*gate_only=*/false, &r);
@@ -1724,16 +1832,35 @@ size_t CompiledQuery::QuickBlock(size_t begin, size_t end, uint32_t* pass,
 }
 
 size_t CompiledQuery::GateBlock(const uint32_t* donors, size_t m, uint64_t* keys,
-                                int* fails, size_t* light) const {
+                                int* fails, GateCounts* counts) const {
   const internal::StoreData& s = *impl_->store;
   return s.wide_ids() ? impl_->GateBlockIds(s.ids32(), s.stride(), s.facts_words(),
-                                            donors, m, keys, fails, light)
+                                            donors, m, keys, fails, counts)
                       : impl_->GateBlockIds(s.ids16(), s.stride(), s.facts_words(),
-                                            donors, m, keys, fails, light);
+                                            donors, m, keys, fails, counts);
+}
+
+bool CompiledQuery::LiteCodesAgreeWithCells() const {
+  const Impl& m = *impl_;
+  if (m.cells_partial) return false;
+  for (size_t k = 0; k < m.loci.size(); ++k) {
+    const LocusQuery& q = m.loci[k];
+    if (!m.lite || q.lite.empty()) continue;
+    if (q.lite.size() != q.cells.size()) return false;
+    for (size_t t = 0; t < q.cells.size(); ++t) {
+      if (q.lite[t] != LiteCodeOf(q.cells[t], static_cast<int>(k) == m.tce_index)) return false;
+    }
+  }
+  return true;
 }
 
 
 bool CompiledQuery::Gate(size_t donor, uint64_t* key, int* first_fail) const {
+  if (impl_->cells_partial) {  // RunIds may not have the cells
+    const uint32_t d = static_cast<uint32_t>(donor);
+    GateBlock(&d, 1, key, first_fail);
+    return *first_fail < 0;
+  }
   FastResult r;
   if (UsesMatch(donor)) {
     impl_->RunSlow(donor, &r);
@@ -1771,7 +1898,8 @@ absl::StatusOr<RankResult> Rank(const DonorStore& store,
         kMaxThreads));
   }
   absl::StatusOr<std::unique_ptr<CompiledQuery>> query =
-      CompiledQuery::Compile(store, reference, recipient, options);
+      CompiledQuery::Compile(store, reference, recipient, options,
+                             CompiledQuery::kParallelCompileEntries, /*scan_only=*/true);
   if (!query.ok()) return query.status();
   const CompiledQuery& q = **query;
   const size_t n = store.size();

@@ -56,11 +56,17 @@ class CompiledQuery {
   // hardware's) when the dictionaries hold at least `parallel_from`
   // entries in all (below, a thread costs more than it saves; tests pass 0
   // to hold the threaded path equal to the serial one).
+  //
+  // `scan_only`: for Rank's scan (QuickBlock, GateBlock). Where the light
+  // form serves the query, a cell is then built only for the typings the
+  // light codes cannot decide (serology), and Gate and Evaluate score a
+  // donor whose cells are not all there with matcher::Match. Without it,
+  // every cell is built (tests hold the light form to the full one).
   static constexpr size_t kParallelCompileEntries = size_t{1} << 16;
   static absl::StatusOr<std::unique_ptr<CompiledQuery>> Compile(
       const DonorStore& store, const data::Reference& reference,
       const matcher::Genotype& recipient, const RankOptions& options,
-      size_t parallel_from = kParallelCompileEntries);
+      size_t parallel_from = kParallelCompileEntries, bool scan_only = false);
   ~CompiledQuery();
   CompiledQuery(const CompiledQuery&) = delete;
   CompiledQuery& operator=(const CompiledQuery&) = delete;
@@ -71,15 +77,25 @@ class CompiledQuery {
   // true and *key; excluded (not eligible) -> false and *first_fail is the
   // first finding that excludes it (an eligibility::Reason).
   bool Gate(size_t donor, uint64_t* key, int* first_fail) const;
+  // How GateBlock decided its donors: by the light form (no cells read: a
+  // query that needs of each locus only its matches; docs/ranking.md), by
+  // the cells (RunIds), or by matcher::Match (uses_match of them because
+  // UsesMatch names them). `grades`: donors the light form left to the
+  // cells, or to Match without cells (scan_only), as a pairing turned on
+  // the copies' grades.
+  struct GateCounts {
+    size_t light = 0, grades = 0, cells = 0, match = 0, uses_match = 0;
+  };
   // Gate on donors[0, m) at once (the scan's form, on the donors
   // QuickBlock passes): fails[k] is -1 when donors[k] is ranked, with its
   // key in keys[k], else the first failing gate, as Gate() says donor by
-  // donor. Returns how many of them UsesMatch names; adds to *light (when
-  // not null) how many the light form decided (no cells read: a query
-  // that needs of each locus only its matches; docs/ranking.md).
-  // REQUIRES: !AllSlow(); each array holds m.
+  // donor. Returns how many of them UsesMatch names; adds to *counts when
+  // not null. REQUIRES: !AllSlow(); each array holds m.
   size_t GateBlock(const uint32_t* donors, size_t m, uint64_t* keys, int* fails,
-                   size_t* light = nullptr) const;
+                   GateCounts* counts = nullptr) const;
+  // Tests: every light code equals the one made from the cell (false when
+  // compiled scan_only under the light form: the cells are partial).
+  bool LiteCodesAgreeWithCells() const;
   // The scan's first filter, a few loads: the index of the first failing
   // gate when the age gate or a required locus (untyped, or sharing no
   // allele) already decides it, else -1 (Gate() then decides).

@@ -157,11 +157,11 @@ TEST_F(Evidence, RankAppliesSegregationExactlyAsMatchDoes) {
   // The scan's quick filter passes the recognised relatives to Gate
   // (matcher::Match with the family's evidence) and decides the others as
   // QuickReject does.
-  size_t light = 0;
+  CompiledQuery::GateCounts counts;
   for (size_t block : {1, 7}) {
     EXPECT_TRUE(QuickBlockAgrees(**q, *store, block)) << "block " << block;
     // The gate's block form counts the five relatives as matcher::Match's.
-    EXPECT_TRUE(GateBlockAgrees(**q, store->size(), block, &light)) << "block " << block;
+    EXPECT_TRUE(GateBlockAgrees(**q, **q, store->size(), block, &counts)) << "block " << block;
   }
   const matcher::HaploVerdict kWant[] = {
       matcher::HaploVerdict::kHaploidentical,     // F: parent, a

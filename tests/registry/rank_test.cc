@@ -297,7 +297,8 @@ TEST_F(RankTest, FastPathEqualsMatchAndEvaluateOnEveryPair) {
   const Fixture& f = Generated();
   const data::Reference& ref = *LoadShipped().ref;
   size_t pairs = 0, fast = 0, quick_rejects = 0;
-  size_t light = 0, gated = 0;
+  CompiledQuery::GateCounts counts, scan_counts;
+  size_t gated = 0;
   std::array<size_t, 6> verdicts{};  // by matcher::HaploVerdict
   std::array<size_t, 5> leader_keys{};  // by matcher_internal::LeaderRankKey
   for (const RankOptions& o : Variants()) {
@@ -311,11 +312,19 @@ TEST_F(RankTest, FastPathEqualsMatchAndEvaluateOnEveryPair) {
         for (size_t block : {1, 7, 2048}) {
           ASSERT_TRUE(QuickBlockAgrees(**q, *store_, block)) << "block " << block;
         }
-        // The gate's block form (the light one where the query allows).
+        // The gate's block form, the light one where the query allows:
+        // with every cell, and compiled for the scan only (cells partial).
+        absl::StatusOr<std::unique_ptr<CompiledQuery>> scan =
+            CompiledQuery::Compile(*store_, ref, rec, o, CompiledQuery::kParallelCompileEntries,
+                                   /*scan_only=*/true);
+        ASSERT_TRUE(scan.ok()) << scan.status();
+        ASSERT_TRUE(QuickBlockAgrees(**scan, *store_, 2048, q->get()));
         for (size_t block : {7, 2048}) {
-          ASSERT_TRUE(GateBlockAgrees(**q, (*store_).size(), block, &light)) << "block " << block;
+          ASSERT_TRUE(GateBlockAgrees(**q, **q, store_->size(), block, &counts)) << "block " << block;
+          ASSERT_TRUE(GateBlockAgrees(**scan, **q, store_->size(), block, &scan_counts))
+              << "block " << block;
         }
-        gated += 2 * (*store_).size();
+        gated += 2 * store_->size();
       }
       for (size_t i = 0; i < store_->size(); ++i) {
         SCOPED_TRACE(absl::StrCat("recipient ", r, " donor ", i, " '",
@@ -379,8 +388,14 @@ TEST_F(RankTest, FastPathEqualsMatchAndEvaluateOnEveryPair) {
   // antibodies or the leader key, recipients and donors typed by serology,
   // fallback donors: most of this fixture; the synthetic registry's test
   // holds it to the realistic mix).
-  EXPECT_GT(light, 0u);
-  EXPECT_LT(light, gated);
+  EXPECT_GT(counts.light, 0u);
+  EXPECT_LT(counts.light, gated);
+  // Compiled for the scan, the light form decides as many, and Match the
+  // donors whose pairing turns on grades (the cells' RunIds otherwise).
+  EXPECT_EQ(scan_counts.light, counts.light);
+  EXPECT_EQ(scan_counts.grades, counts.grades);
+  EXPECT_EQ(scan_counts.match, scan_counts.uses_match + scan_counts.grades);
+  EXPECT_GT(counts.grades, 0u) << counts.light << " " << counts.cells;
   EXPECT_GT(fast, pairs * 8 / 10);
   // The leader key compared above took every value.
   for (size_t k = 0; k < leader_keys.size(); ++k) {

@@ -59,10 +59,13 @@ inline ::testing::AssertionResult ScanPathAgrees(const CompiledQuery& q, size_t 
 // one: QuickBlock over [0, n) in blocks of `block` donors (a block edge
 // anywhere) passes, in order, exactly the donors QuickReject does not
 // exclude (and the donors UsesMatch names), and counts each excluded one
-// at the gate QuickReject names. REQUIRES: as QuickBlock.
+// at the gate QuickReject names; QuickReject and UsesMatch of `reference`
+// when given (compiled with every cell). REQUIRES: as QuickBlock.
 inline ::testing::AssertionResult QuickBlockAgrees(const CompiledQuery& q,
                                                    const DonorStore& store,
-                                                   size_t block) {
+                                                   size_t block,
+                                                   const CompiledQuery* reference = nullptr) {
+  const CompiledQuery& r = reference != nullptr ? *reference : q;
   const size_t n = store.size();
   std::vector<uint32_t> pass(block), want_pass;
   std::vector<size_t> got_pass;
@@ -74,7 +77,7 @@ inline ::testing::AssertionResult QuickBlockAgrees(const CompiledQuery& q,
     got_pass.insert(got_pass.end(), pass.begin(), pass.begin() + static_cast<long>(m));
   }
   for (size_t i = 0; i < n; ++i) {
-    const int fail = q.UsesMatch(i) ? -1 : q.QuickReject(i);
+    const int fail = r.UsesMatch(i) ? -1 : r.QuickReject(i);
     if (fail >= 0) {
       ++want[static_cast<size_t>(fail)];
     } else {
@@ -96,13 +99,16 @@ inline ::testing::AssertionResult QuickBlockAgrees(const CompiledQuery& q,
   return ::testing::AssertionSuccess();
 }
 
-// The scan's block form of the gate against Gate() donor by donor:
-// GateBlock over donors [0, n) in blocks of `block` ranks exactly the
-// donors Gate ranks, with Gate's key, excludes the others at Gate's first
-// failing gate, and counts the donors UsesMatch names. Adds to *light how
-// many the light form decided. REQUIRES: !q.AllSlow().
-inline ::testing::AssertionResult GateBlockAgrees(const CompiledQuery& q, size_t n,
-                                                  size_t block, size_t* light) {
+// The scan's block form of the gate against the full one donor by donor:
+// GateBlock of `q` (compiled scan_only, say) over donors [0, n) in blocks
+// of `block` ranks exactly the donors `reference`'s Gate ranks (compiled
+// with every cell), with its key, excludes the others at its first failing
+// gate, and counts the donors UsesMatch names. Adds to *counts how GateBlock
+// decided. REQUIRES: !q.AllSlow(), both compiled from the same store,
+// recipient and options.
+inline ::testing::AssertionResult GateBlockAgrees(const CompiledQuery& q,
+                                                  const CompiledQuery& reference, size_t n,
+                                                  size_t block, CompiledQuery::GateCounts* counts) {
   std::vector<uint32_t> donors(block);
   std::vector<uint64_t> keys(block);
   std::vector<int> fails(block);
@@ -111,9 +117,9 @@ inline ::testing::AssertionResult GateBlockAgrees(const CompiledQuery& q, size_t
     size_t want_by_match = 0;
     for (size_t k = 0; k < m; ++k) {
       donors[k] = static_cast<uint32_t>(b + k);
-      want_by_match += q.UsesMatch(b + k);
+      want_by_match += reference.UsesMatch(b + k);
     }
-    const size_t by_match = q.GateBlock(donors.data(), m, keys.data(), fails.data(), light);
+    const size_t by_match = q.GateBlock(donors.data(), m, keys.data(), fails.data(), counts);
     if (by_match != want_by_match) {
       return ::testing::AssertionFailure() << "GateBlock counts " << by_match
                                            << " donors by Match, want " << want_by_match;
@@ -121,7 +127,7 @@ inline ::testing::AssertionResult GateBlockAgrees(const CompiledQuery& q, size_t
     for (size_t k = 0; k < m; ++k) {
       uint64_t key;
       int fail;
-      const bool ranked = q.Gate(b + k, &key, &fail);
+      const bool ranked = reference.Gate(b + k, &key, &fail);
       if ((fails[k] < 0) != ranked || (!ranked && fails[k] != fail) ||
           (ranked && keys[k] != key)) {
         return ::testing::AssertionFailure()

@@ -177,7 +177,8 @@ TEST(SynthRegistryTest, ScanEqualsMatchAndEvaluateOnEveryDonor) {
   recipients.push_back(*patient);
 
   size_t pairs = 0, shared_key = 0, quick_rejects = 0;
-  size_t light = 0, gated = 0;
+  CompiledQuery::GateCounts counts, scan_counts;
+  size_t gated = 0;
   for (RankOptions o : Variants()) {
     for (size_t r = 0; r < recipients.size(); ++r) {
       const matcher::Genotype& rec = recipients[r];
@@ -186,16 +187,24 @@ TEST(SynthRegistryTest, ScanEqualsMatchAndEvaluateOnEveryDonor) {
       absl::StatusOr<std::unique_ptr<CompiledQuery>> q =
           CompiledQuery::Compile(*reg.store, ref, rec, o, /*parallel_from=*/0);
       ASSERT_TRUE(q.ok()) << q.status();
+      EXPECT_TRUE((*q)->LiteCodesAgreeWithCells());
       if (!(*q)->AllSlow()) {
         // Block edges at 1, 7 and 2048 donors (the scan's).
         for (size_t block : {1, 7, 2048}) {
           ASSERT_TRUE(QuickBlockAgrees(**q, *reg.store, block)) << "block " << block;
         }
-        // The gate's block form (the light one where the query allows).
+        // The gate's block form, the light one where the query allows:
+        // with every cell, and compiled for the scan only (cells partial).
+        absl::StatusOr<std::unique_ptr<CompiledQuery>> scan =
+            CompiledQuery::Compile(*reg.store, ref, rec, o, /*parallel_from=*/0, /*scan_only=*/true);
+        ASSERT_TRUE(scan.ok()) << scan.status();
+        ASSERT_TRUE(QuickBlockAgrees(**scan, *reg.store, 2048, q->get()));
         for (size_t block : {7, 2048}) {
-          ASSERT_TRUE(GateBlockAgrees(**q, (*reg.store).size(), block, &light)) << "block " << block;
+          ASSERT_TRUE(GateBlockAgrees(**q, **q, reg.store->size(), block, &counts)) << "block " << block;
+          ASSERT_TRUE(GateBlockAgrees(**scan, **q, reg.store->size(), block, &scan_counts))
+              << "block " << block;
         }
-        gated += 2 * (*reg.store).size();
+        gated += 2 * reg.store->size();
       }
       for (size_t i = 0; i < kDonors; ++i) {
         SCOPED_TRACE(absl::StrCat("recipient ", r, " donor ", i, " '",
@@ -240,8 +249,15 @@ TEST(SynthRegistryTest, ScanEqualsMatchAndEvaluateOnEveryDonor) {
   EXPECT_GT(quick_rejects, pairs / 10);  // the quick filter was exercised
   // The light gate decided many donors, and not every one (queries with
   // antibodies or the leader key, serology copies, fallback donors).
-  EXPECT_GT(light, gated / 10);
-  EXPECT_LT(light, gated);
+  EXPECT_GT(counts.light, gated / 10);
+  EXPECT_LT(counts.light, gated);
+  // Compiled for the scan, the light form decides as many, and Match the
+  // donors whose pairing turns on grades (the cells' RunIds otherwise).
+  EXPECT_EQ(scan_counts.light, counts.light);
+  EXPECT_EQ(scan_counts.grades, counts.grades);
+  EXPECT_EQ(scan_counts.match, scan_counts.uses_match + scan_counts.grades);
+  // (No donor here has a serology and a DNA copy at one locus: the rank
+  // test's fixture has those that turn on grades.)
   // The allele-level grades were exercised, not only mismatches.
   EXPECT_GT(shared_key, pairs / 4);
 }
