@@ -512,15 +512,68 @@ struct CompiledQuery::Impl {
     eligibility::Findings findings = 0;
     eligibility::Status status = eligibility::Status::kNotAssessed;
     int fail = -1;  // the first failing gate (FirstFail)
-    KeyParts parts;  // all but the leader and probability keys
+    uint64_t key = 0;  // all but the leader and probability fields
   };
-  // The verdict, the findings and the key's parts of a donor (packed
-  // facts `w`, age `age`) from its loci: `findings` holds those of its age
-  // and its antibodies; the haplo, ABO, CMV and sex ones are added here by
-  // the rule functions eligibility::Evaluate calls. One definition for
-  // RunIds and LiteGate.
+  // The verdict, the findings and the key of a donor (packed facts `w`,
+  // age `age`) from its loci: `findings` holds those of its age and its
+  // antibodies; the haplo, ABO, CMV and sex ones are added here by the rule
+  // functions eligibility::Evaluate calls (VerdictOf, FactsOf). One
+  // definition for RunIds and LiteGate; with kTables (LiteGate), VerdictOf
+  // and FactsOf are read from their tables (BuildDecideTables).
+  template <bool kTables>
   Decision Decide(uint64_t w, int age, eligibility::Findings findings,
                   const LociOutcome& o) const;
+  // A key field alone (RankKey index i, value v: Parts's v[i]), or the
+  // status bit: the key is the OR of its fields, each at its own place
+  // (Compose), so Decide builds it field by field. 0 for a field the
+  // policy does not rank by.
+  uint64_t Field(int i, uint32_t v) const {
+    return field_shift[static_cast<size_t>(i)] < 0
+               ? 0
+               : uint64_t{v} << field_shift[static_cast<size_t>(i)];
+  }
+  std::array<int, kRankKeys> field_shift{};
+  uint64_t status_key = 0;  // Compose of the status bit alone
+  // The verdict's part of Decide: HaploVerdictRule, its findings
+  // (HaploFindings) and its key field.
+  struct VerdictPart {
+    matcher::HaploVerdict verdict = matcher::HaploVerdict::kInsufficientTyping;
+    eligibility::Findings findings = 0;
+    uint64_t key = 0;
+  };
+  VerdictPart VerdictOf(const LociOutcome& o, matcher::Relationship rel) const;
+  // The facts word's part: the ABO, CMV and sex findings and the sex,
+  // relationship, ABO and CMV fields of the key (bits kSexShift to
+  // kRelShift + 2 of the word).
+  struct FactsPart {
+    eligibility::Findings findings = 0;
+    uint64_t key = 0;
+  };
+  FactsPart FactsOf(uint64_t w) const;
+  // The tables: VerdictOf by VerdictIndex, FactsOf by FactsIndex (every
+  // code PackedFacts::Valid accepts; the others are never read: a store's
+  // words are valid), and the age field by age + 1 (as age_findings).
+  static size_t VerdictIndex(const LociOutcome& o, matcher::Relationship rel) {
+    return size_t{o.missing} | size_t{o.any_scored} << 1 | size_t{o.none_shared} << 2 |
+           size_t{o.one_shared} << 3 | static_cast<size_t>(o.phase) << 4 |
+           static_cast<size_t>(rel) << 6;
+  }
+  static size_t FactsIndex(uint64_t w) {
+    return static_cast<size_t>(w >> PackedFacts::kSexShift) & 0xFFF;
+  }
+  std::vector<VerdictPart> verdict_table;  // 512
+  std::vector<FactsPart> facts_table;      // 4096
+  // RestKey's fields: DSA (when found), by age + 1, by matches (0-31), by
+  // TCE (0 not scored, else 1 + category).
+  uint64_t dsa_key = 0;
+  std::array<uint64_t, kAgeCap + 2> age_key{};
+  std::array<uint64_t, 32> matches_key{};
+  std::array<uint64_t, 8> tce_key{};
+  void BuildDecideTables();
+  // The key fields Decide takes from neither VerdictOf nor FactsOf: the
+  // status, DSA, age, matches and TCE, as Parts sets them.
+  uint64_t RestKey(eligibility::Status status, eligibility::Findings findings, int age,
+                   int matches, bool has_tce, matcher::TceCategory tce) const;
   // The DPB1 TCE category of a scored donor (matcher/match.cc ScoreTce):
   // a match when both copies match, unknown without the TCE table, else
   // by the groups of the copies as they pair (AsExpressed; two null copies
@@ -1230,44 +1283,145 @@ int CompiledQuery::Impl::RunIds(const Id* ids, uint64_t w, size_t donor,
   // donor copy; the per-antibody part needs the loci the donor is typed at.
   findings |= dsa_constant;
   if (antibodies) findings |= ScanDsa(ids);
-  Decision d = Decide(w, age, findings, o);
+  Decision d = Decide<false>(w, age, findings, o);
   out->verdict = d.verdict;
   out->findings = d.findings;
   out->status = d.status;
-  d.parts.v[9] = b_index >= 0 ? out->loci[static_cast<int>(Locus::kB)].leader : 4;
+  // The leader and probability fields, as Parts's v[9] and v[11].
+  d.key |= Field(9, b_index >= 0
+                        ? static_cast<uint32_t>(out->loci[static_cast<int>(Locus::kB)].leader)
+                        : 4);
   if (scorer != nullptr && (d.fail < 0 || !kGate)) {
-    d.parts.v[11] = ProbabilityKey(donor, *out);
+    d.key |= Field(11, ProbabilityKey(donor, *out));
   }
-  out->key = Compose(options.rank_by, d.parts);
+  out->key = d.key;
   return d.fail;
 }
 
-CompiledQuery::Impl::Decision CompiledQuery::Impl::Decide(
-    uint64_t w, int age, eligibility::Findings findings, const LociOutcome& o) const {
-  Decision d;
-  const matcher::Relationship rel = PackedFacts::RelationshipOf(w);
-  d.verdict = matcher_internal::HaploVerdictRule(
+CompiledQuery::Impl::VerdictPart CompiledQuery::Impl::VerdictOf(
+    const LociOutcome& o, matcher::Relationship rel) const {
+  VerdictPart v;
+  v.verdict = matcher_internal::HaploVerdictRule(
       o.missing, o.any_scored, o.none_shared, !o.one_shared, rel, o.phase,
       /*phase_on_both_sides=*/false);
   // Match reports a stated parent or child who is not haploidentical as
   // inconsistent with the relationship.
-  findings |= eligibility::HaploFindings(
-      d.verdict, rel,
-      d.verdict == matcher::HaploVerdict::kNotHaploidentical && IsParentOrChild(rel));
+  v.findings = eligibility::HaploFindings(
+      v.verdict, rel,
+      v.verdict == matcher::HaploVerdict::kNotHaploidentical && IsParentOrChild(rel));
+  v.key = Field(1, Parts(eligibility::Status::kEligible, 0, v.verdict, -1, eligibility::Sex::kUnknown,
+                         rel, std::nullopt, eligibility::Cmv::kUnknown,
+                         eligibility::Cmv::kUnknown, 0, false, matcher::TceCategory::kNotScored)
+                       .v[1]);
+  return v;
+}
+
+CompiledQuery::Impl::FactsPart CompiledQuery::Impl::FactsOf(uint64_t w) const {
+  FactsPart f;
   // ABO, CMV, sex: the same rule functions as Evaluate.
   std::optional<eligibility::AboMatch> abo;
-  findings |= eligibility::AboFindings(r_abo, PackedFacts::BloodGroupOf(w), &abo);
+  f.findings = eligibility::AboFindings(r_abo, PackedFacts::BloodGroupOf(w), &abo);
   const eligibility::Cmv rc = options.recipient.cmv, dc = PackedFacts::CmvOf(w);
-  findings |= eligibility::CmvFindings(rc, dc);
+  f.findings |= eligibility::CmvFindings(rc, dc);
   const eligibility::Sex ds = PackedFacts::SexOf(w);
-  findings |= eligibility::SexFindings(options.recipient.sex, ds);
+  f.findings |= eligibility::SexFindings(options.recipient.sex, ds);
+  // The key's fields of these facts, as Parts sets them.
+  const KeyParts p = Parts(eligibility::Status::kEligible, 0, matcher::HaploVerdict::kInsufficientTyping,
+                           -1, ds, PackedFacts::RelationshipOf(w), abo, rc, dc, 0, false,
+                           matcher::TceCategory::kNotScored);
+  for (int i : {3, 4, 5, 6}) f.key |= Field(i, p.v[i]);
+  return f;
+}
+
+uint64_t CompiledQuery::Impl::RestKey(eligibility::Status status,
+                                      eligibility::Findings findings, int age,
+                                      int matches, bool has_tce,
+                                      matcher::TceCategory tce) const {
+  const KeyParts p = Parts(status, findings, matcher::HaploVerdict::kInsufficientTyping, age,
+                           eligibility::Sex::kUnknown, matcher::Relationship::kUnknown,
+                           std::nullopt, eligibility::Cmv::kUnknown, eligibility::Cmv::kUnknown,
+                           matches, has_tce, tce);
+  uint64_t key = p.status != 0 ? status_key : 0;
+  for (int i : {0, 2, 7, 8}) key |= Field(i, p.v[i]);
+  return key;
+}
+
+template <bool kTables>
+CompiledQuery::Impl::Decision CompiledQuery::Impl::Decide(
+    uint64_t w, int age, eligibility::Findings findings, const LociOutcome& o) const {
+  Decision d;
+  const matcher::Relationship rel = PackedFacts::RelationshipOf(w);
+  const VerdictPart v = kTables ? verdict_table[VerdictIndex(o, rel)] : VerdictOf(o, rel);
+  const FactsPart f = kTables ? facts_table[FactsIndex(w)] : FactsOf(w);
+  findings |= v.findings | f.findings;
+  d.verdict = v.verdict;
   d.findings = findings;
   d.status = eligibility::StatusOf(findings, masks);
   d.fail = FirstFail(findings);
-  d.parts = Parts(d.status, findings, d.verdict, age, ds, rel, abo, rc, dc,
-                  o.matches, o.has_tce, o.tce);
-  if (want_kir) d.parts.v[10] = KirBCode(PackedFacts::KirOf(w));
+  d.key = v.key | f.key;
+  if constexpr (kTables) {
+    // RestKey, a field at a time from its tables.
+    d.key |= (d.status == eligibility::Status::kNeedsReview ? status_key : 0) |
+             (eligibility::Has(findings, eligibility::Reason::kDsa) ? dsa_key : 0) |
+             age_key[static_cast<size_t>(std::min(age, kAgeCap) + 1)] |
+             matches_key[static_cast<size_t>(std::clamp(o.matches, 0, 31))] |
+             tce_key[o.has_tce ? 1 + static_cast<size_t>(o.tce) : 0];
+  } else {
+    d.key |= RestKey(d.status, findings, age, o.matches, o.has_tce, o.tce);
+  }
+  if (want_kir) d.key |= Field(10, KirBCode(PackedFacts::KirOf(w)));
   return d;
+}
+
+// VerdictIndex's widths: two bits of phase evidence, three of relationship
+// (PackedFacts's).
+static_assert(static_cast<int>(matcher_internal::PhaseEvidence::kNotCarried) < 4, "");
+static_assert(static_cast<int>(matcher::Relationship::kUnrelated) < 8, "");
+
+void CompiledQuery::Impl::BuildDecideTables() {
+  verdict_table.resize(512);
+  for (size_t i = 0; i < verdict_table.size(); ++i) {
+    LociOutcome o;
+    o.missing = i & 1;
+    o.any_scored = i >> 1 & 1;
+    o.none_shared = i >> 2 & 1;
+    o.one_shared = i >> 3 & 1;
+    const size_t phase = i >> 4 & 3, rel = i >> 6 & 7;
+    // Phase evidence has three values, relationships seven.
+    if (phase > static_cast<size_t>(matcher_internal::PhaseEvidence::kNotCarried) ||
+        rel > static_cast<size_t>(matcher::Relationship::kUnrelated)) {
+      continue;
+    }
+    o.phase = static_cast<matcher_internal::PhaseEvidence>(phase);
+    verdict_table[i] = VerdictOf(o, static_cast<matcher::Relationship>(rel));
+  }
+  facts_table.resize(4096);
+  for (size_t c = 0; c < facts_table.size(); ++c) {
+    const uint64_t w = uint64_t{c} << PackedFacts::kSexShift;
+    // (An age beside the codes: Valid wants a date or an age.)
+    if (!PackedFacts::Valid(w | PackedFacts::kFactAge | 30)) continue;
+    facts_table[c] = FactsOf(w);
+  }
+  // RestKey's fields one at a time, each cut out of the key by its mask.
+  auto mask = [&](int i) {
+    return field_shift[static_cast<size_t>(i)] < 0
+               ? uint64_t{0}
+               : ((uint64_t{1} << kKeyBits[i]) - 1) << field_shift[static_cast<size_t>(i)];
+  };
+  const auto ok = eligibility::Status::kEligible;
+  const auto none = matcher::TceCategory::kNotScored;
+  dsa_key = RestKey(ok, eligibility::Bit(eligibility::Reason::kDsa), -1, 0, false, none) & mask(0);
+  for (int age = -1; age <= kAgeCap; ++age) {
+    age_key[static_cast<size_t>(age + 1)] = RestKey(ok, 0, age, 0, false, none) & mask(2);
+  }
+  for (int m = 0; m < 32; ++m) {
+    matches_key[static_cast<size_t>(m)] = RestKey(ok, 0, -1, m, false, none) & mask(7);
+  }
+  tce_key[0] = RestKey(ok, 0, -1, 0, false, none) & mask(8);
+  for (int c = 0; c <= static_cast<int>(matcher::TceCategory::kUnknown); ++c) {
+    tce_key[static_cast<size_t>(1 + c)] =
+        RestKey(ok, 0, -1, 0, true, static_cast<matcher::TceCategory>(c)) & mask(8);
+  }
 }
 
 template <typename Id>
@@ -1309,9 +1463,9 @@ CompiledQuery::Impl::Lite CompiledQuery::Impl::LiteGate(const Id* row, uint64_t 
   o.phase = !phased || !o.any_scored ? matcher_internal::PhaseEvidence::kNone
             : carry != 0             ? matcher_internal::PhaseEvidence::kCarried
                                      : matcher_internal::PhaseEvidence::kNotCarried;
-  const Decision d = Decide(w, age, findings | dsa_constant, o);
+  const Decision d = Decide<true>(w, age, findings | dsa_constant, o);
   *fail = d.fail;
-  *key = Compose(options.rank_by, d.parts);
+  *key = d.key | Field(9, 4);  // the leader field: not assessed (no leader key here)
   return Lite::kDecided;
 }
 
@@ -1567,6 +1721,7 @@ bool CompiledQuery::Impl::LiteAllowed() const {
 
 void CompiledQuery::Impl::BuildLite() {
   if (!lite) return;
+  BuildDecideTables();
   for (size_t k = 0; k < loci.size(); ++k) {
     const LocusQuery& q = loci[k];
     LiteLocus l;
@@ -1624,6 +1779,18 @@ absl::StatusOr<std::unique_ptr<CompiledQuery>> CompiledQuery::Compile(
   m.recipient = &recipient;
   m.options = options;
   m.masks = eligibility::MasksOf(options.eligibility);
+  // Each key field's place (Impl::Field): Compose of the field alone at 1.
+  for (int i = 0; i < kRankKeys; ++i) {
+    KeyParts one;
+    one.v[i] = 1;
+    const uint64_t k = Compose(options.rank_by, one);
+    m.field_shift[static_cast<size_t>(i)] = k == 0 ? -1 : __builtin_ctzll(k);
+  }
+  {
+    KeyParts one;
+    one.status = 1;
+    m.status_key = Compose(options.rank_by, one);
+  }
   for (size_t r = 0; r < m.zero_share_fail.size(); ++r) {
     const auto rel = static_cast<matcher::Relationship>(r);
     m.zero_share_fail[r] = m.FirstFail(eligibility::HaploFindings(
