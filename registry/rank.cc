@@ -79,6 +79,8 @@ static_assert(sizeof(Cell) == 8, "the scan's tables assume 8-byte cells");
 constexpr uint8_t kAllNull = 1, kDsaDefinite = 2, kDsaBelow = 4,
                   kDsaPossible = 8, kDsaUncheckable = 16, kDsaSelf = 32,
                   kSerology = 64;  // the copy was typed by serology
+constexpr uint8_t kDsaBits =
+    kDsaDefinite | kDsaBelow | kDsaPossible | kDsaUncheckable | kDsaSelf;
 
 struct LocusQuery {
   Locus locus = Locus::kA;
@@ -93,6 +95,9 @@ struct LocusQuery {
   // The light codes (LiteCodeOf), by typing id, when the query is light
   // and the locus scored (CompiledQuery::Impl::LiteLocus).
   std::vector<uint8_t> lite;
+  // Under the light form with antibodies at this locus: the DSA bits of
+  // each typing (Cell::misc's kDsa* bits), by typing id.
+  std::vector<uint8_t> dsa;
   const internal::Dictionary* dict = nullptr;  // the slot's (set with cells)
   // HLA-B under a policy with the leader key: Cell::tce holds the copy's
   // leader (kLeaderM, kLeaderT, kLeaderX) and EvalLocus the donor's key.
@@ -488,6 +493,12 @@ struct CompiledQuery::Impl {
   };
   bool lite = false;
   std::vector<LiteLocus> lite_loci;  // as `loci`, in order
+  // The loci with DSA bits (LocusQuery::dsa), for LiteGate.
+  struct LiteDsa {
+    const uint8_t* bits;
+    size_t slot;  // ids offset of the locus's first copy
+  };
+  std::vector<LiteDsa> lite_dsa;
   // Compiled for the scan only (Compile's scan_only) under the light form:
   // no cells are built (the light codes from the dictionary's fields cost a
   // fraction), and the rare donor whose pairing turns on grades
@@ -626,6 +637,12 @@ struct CompiledQuery::Impl {
   // antibody whose loci the donor is untyped at.
   template <typename Id>
   eligibility::Findings ScanDsa(const Id* ids) const;
+  // The findings of the DSA bits of a donor's copies (ORed).
+  static eligibility::Findings DsaFindingsOf(uint32_t bits);
+  // kDsaUntypedLocus when an antibody at or above the threshold names
+  // only loci the donor is untyped at (antibody_loci), else 0.
+  template <typename Id>
+  eligibility::Findings UntypedUnderAntibody(const Id* ids) const;
   // Compile's steps: the loci the scan evaluates (listed, then those the
   // haplo verdict requires, then DPB1 for TCE) and the quick gate's table.
   void PlanLoci(const matcher::MatchOptions& mo);
@@ -830,7 +847,7 @@ void CompiledQuery::Impl::BuildCells(LocusQuery* q, bool with_match) const {
   // The light codes (LiteLocus), where this query has them; the cells
   // unless compiled for the scan only under the light form.
   const bool with_lite = lite && with_match;
-  if (!(cells_partial && with_lite)) q->cells.resize(dict.size());
+  if (!cells_partial) q->cells.resize(dict.size());
   // The rule functions take a PositionTyping: each entry is put back into
   // one reused object, shallow (registry/internal/dictionary.h: no text, no
   // G groups, at most two alleles) unless a rule reads every allele: a null
@@ -978,6 +995,37 @@ void CompiledQuery::Impl::BuildCells(LocusQuery* q, bool with_match) const {
   // TCE group as it reads them from the materialised entry. Tests hold the
   // two equal on every entry.
   const bool tce_here = q->locus == Locus::kDPB1 && tce_index >= 0;
+  // The per-copy part of FindDsa as Cell::misc's bits: one copy at a time
+  // gives the same findings as the whole genotype. (A whole entry holds
+  // its alleles; the others give their ranges.)
+  auto dsa_bits = [&](const matcher::PositionTyping& d, bool whole,
+                      absl::Span<const uint32_t> ranges) {
+    uint8_t bits = 0;
+    for (const eligibility::DsaFinding& f :
+         whole ? dsa_finder->Find(q->locus, d) : dsa_finder->FindInRanges(q->locus, d, ranges)) {
+      if (!f.at_or_above_threshold) {
+        bits |= kDsaBelow;
+        continue;
+      }
+      switch (f.kind) {
+        case eligibility::DsaKind::kDsa:
+          bits |= kDsaDefinite;
+          break;
+        case eligibility::DsaKind::kPossible:
+          bits |= kDsaPossible;
+          break;
+        case eligibility::DsaKind::kUncheckable:
+          bits |= kDsaUncheckable;
+          break;
+        case eligibility::DsaKind::kSelf:
+          bits |= kDsaSelf;
+          break;
+        case eligibility::DsaKind::kUntypedLocus:
+          break;  // per antibody, not per copy
+      }
+    }
+    return bits;
+  };
   auto lite_code = [&](uint32_t id) {
     const absl::Span<const uint32_t> keys = dict.match_keys(id);
     uint32_t match = 0;
@@ -991,13 +1039,27 @@ void CompiledQuery::Impl::BuildCells(LocusQuery* q, bool with_match) const {
                       tce.size() == 1 ? tce[0] : 0, tce_here);
   };
   if (with_lite) q->lite.resize(dict.size());
-  if (cells_partial && with_lite) {
+  if (lite && dsa_here) q->dsa.resize(dict.size());
+  if (cells_partial && !with_lite && !dsa_here) return;
+  if (cells_partial) {
+    // No cells: the light codes, and the DSA bits as the loop below finds
+    // them.
     for (size_t t = 0; t < dict.size(); ++t) {
-      if (t % 65536 == 65535 && absl::Now() > options.deadline) {
+      if (t % 4096 == 4095 && absl::Now() > options.deadline) {
         past_deadline = true;
         return;
       }
-      q->lite[t] = lite_code(static_cast<uint32_t>(t));
+      const uint32_t id = static_cast<uint32_t>(t);
+      if (with_lite) q->lite[t] = lite_code(id);
+      if (dsa_here && t > 0) {
+        const bool whole = r_null || dict.all_null(id);
+        if (whole) {
+          dict.Materialize(*ref, id, &scratch);
+        } else {
+          dict.MaterializeShallow(id, &scratch);
+        }
+        q->dsa[t] = dsa_bits(scratch, whole, dict.allele_ranges(id));
+      }
     }
     return;
   }
@@ -1054,33 +1116,8 @@ void CompiledQuery::Impl::BuildCells(LocusQuery* q, bool with_match) const {
               : d.tce_groups().size() == 1 ? d.tce_groups()[0] : 0;
     }
     if (dsa_here && t > 0) {
-      // The per-copy part of FindDsa: one copy at a time gives the same
-      // findings as the whole genotype.
-      // (A whole entry holds its alleles; the others give their ranges.)
-      for (const eligibility::DsaFinding& f :
-           whole ? dsa_finder->Find(q->locus, d)
-                 : dsa_finder->FindInRanges(q->locus, d, ranges)) {
-        if (!f.at_or_above_threshold) {
-          c.misc |= kDsaBelow;
-          continue;
-        }
-        switch (f.kind) {
-          case eligibility::DsaKind::kDsa:
-            c.misc |= kDsaDefinite;
-            break;
-          case eligibility::DsaKind::kPossible:
-            c.misc |= kDsaPossible;
-            break;
-          case eligibility::DsaKind::kUncheckable:
-            c.misc |= kDsaUncheckable;
-            break;
-          case eligibility::DsaKind::kSelf:
-            c.misc |= kDsaSelf;
-            break;
-          case eligibility::DsaKind::kUntypedLocus:
-            break;  // per antibody, not per copy
-        }
-      }
+      c.misc |= dsa_bits(d, whole, ranges);
+      if (lite) q->dsa[t] = c.misc & kDsaBits;
     }
   }
 }
@@ -1463,7 +1500,17 @@ CompiledQuery::Impl::Lite CompiledQuery::Impl::LiteGate(const Id* row, uint64_t 
   o.phase = !phased || !o.any_scored ? matcher_internal::PhaseEvidence::kNone
             : carry != 0             ? matcher_internal::PhaseEvidence::kCarried
                                      : matcher_internal::PhaseEvidence::kNotCarried;
-  const Decision d = Decide<true>(w, age, findings | dsa_constant, o);
+  // DSA: ScanDsa on the DSA bytes.
+  eligibility::Findings dsa = dsa_constant;
+  if (antibodies) {
+    uint32_t bits = 0;
+    for (const LiteDsa& l : lite_dsa) {
+      const uint32_t t0 = row[l.slot];
+      if (t0 != 0) bits |= l.bits[t0] | l.bits[row[l.slot + 1]];
+    }
+    dsa |= DsaFindingsOf(bits) | UntypedUnderAntibody(row);
+  }
+  const Decision d = Decide<true>(w, age, findings | dsa, o);
   *fail = d.fail;
   *key = d.key | Field(9, 4);  // the leader field: not assessed (no leader key here)
   return Lite::kDecided;
@@ -1578,37 +1625,43 @@ matcher::TceCategory CompiledQuery::Impl::TceOf(int matches, uint32_t tce0, bool
 
 template <typename Id>
 eligibility::Findings CompiledQuery::Impl::ScanDsa(const Id* ids) const {
-  eligibility::Findings f = 0;
+  uint32_t bits = 0;
   for (const LocusQuery* dq : dsa_loci) {
     const LocusQuery& q = *dq;
     if (q.cells.empty()) continue;
     const uint32_t t0 = ids[2 * q.slot];
     if (t0 == 0) continue;
-    const uint8_t m = q.cells[t0].misc | q.cells[ids[2 * q.slot + 1]].misc;
-    using eligibility::Bit;
-    using eligibility::Reason;
-    if (m & kDsaDefinite) f |= Bit(Reason::kDsa);
-    if (m & kDsaPossible) f |= Bit(Reason::kDsaPossible);
-    if (m & kDsaUncheckable) f |= Bit(Reason::kDsaUncheckable);
-    if (m & kDsaSelf) f |= Bit(Reason::kSelfAntibody);
-    if (m & kDsaBelow) f |= Bit(Reason::kAntibodyBelowThreshold);
+    bits |= q.cells[t0].misc | q.cells[ids[2 * q.slot + 1]].misc;
   }
-  if (!antibody_loci.empty()) {
-    uint32_t typed = 0;
-    for (Locus l : store->loci()) {
-      const int slot = store->SlotOf(l);
-      if (ids[2 * slot] != 0) {
-        typed |= uint32_t{1} << static_cast<int>(l);
-      }
-    }
-    for (uint32_t need : antibody_loci) {
-      if (need & ~typed) {
-        f |= eligibility::Bit(eligibility::Reason::kDsaUntypedLocus);
-        break;
-      }
-    }
-  }
+  return DsaFindingsOf(bits) | UntypedUnderAntibody(ids);
+}
+
+eligibility::Findings CompiledQuery::Impl::DsaFindingsOf(uint32_t m) {
+  using eligibility::Bit;
+  using eligibility::Reason;
+  eligibility::Findings f = 0;
+  if (m & kDsaDefinite) f |= Bit(Reason::kDsa);
+  if (m & kDsaPossible) f |= Bit(Reason::kDsaPossible);
+  if (m & kDsaUncheckable) f |= Bit(Reason::kDsaUncheckable);
+  if (m & kDsaSelf) f |= Bit(Reason::kSelfAntibody);
+  if (m & kDsaBelow) f |= Bit(Reason::kAntibodyBelowThreshold);
   return f;
+}
+
+template <typename Id>
+eligibility::Findings CompiledQuery::Impl::UntypedUnderAntibody(const Id* ids) const {
+  if (antibody_loci.empty()) return 0;
+  uint32_t typed = 0;
+  for (Locus l : store->loci()) {
+    const int slot = store->SlotOf(l);
+    if (ids[2 * slot] != 0) {
+      typed |= uint32_t{1} << static_cast<int>(l);
+    }
+  }
+  for (uint32_t need : antibody_loci) {
+    if (need & ~typed) return eligibility::Bit(eligibility::Reason::kDsaUntypedLocus);
+  }
+  return 0;
 }
 
 CompiledQuery::CompiledQuery(std::unique_ptr<Impl> impl)
@@ -1695,11 +1748,11 @@ void CompiledQuery::Impl::BuildQuick() {
 }
 
 bool CompiledQuery::Impl::LiteAllowed() const {
-  // The light form reads only a locus's matches (and DPB1's TCE groups):
-  // anything else the key or the findings read per locus needs the cells,
-  // and so does a recipient copy typed by serology (the pairing decides an
-  // antigen-level match).
-  if (all_slow || scorer != nullptr || b_index >= 0 || antibodies) return false;
+  // The light form reads only a locus's matches (and DPB1's TCE groups)
+  // and each copy's DSA bits: anything else the key or the findings read
+  // per locus needs the cells, and so does a recipient copy typed by
+  // serology (the pairing decides an antigen-level match).
+  if (all_slow || scorer != nullptr || b_index >= 0) return false;
   for (const LocusQuery& q : loci) {
     if (q.leader) return false;
     const matcher::LocusTyping& rt = recipient->at(q.locus);
@@ -1746,6 +1799,9 @@ void CompiledQuery::Impl::BuildLite() {
       l.slot = 2 * static_cast<size_t>(q.slot);
     }
     lite_loci.push_back(l);
+  }
+  for (const LocusQuery* q : dsa_loci) {
+    if (!q->dsa.empty()) lite_dsa.push_back({q->dsa.data(), 2 * static_cast<size_t>(q->slot)});
   }
 }
 
@@ -2016,6 +2072,13 @@ bool CompiledQuery::LiteCodesAgreeWithCells() const {
     if (q.lite.size() != q.cells.size()) return false;
     for (size_t t = 0; t < q.cells.size(); ++t) {
       if (q.lite[t] != LiteCodeOf(q.cells[t], static_cast<int>(k) == m.tce_index)) return false;
+    }
+  }
+  for (const LocusQuery* q : m.dsa_loci) {
+    if (!m.lite || q->dsa.empty()) continue;
+    if (q->dsa.size() != q->cells.size()) return false;
+    for (size_t t = 0; t < q->cells.size(); ++t) {
+      if (q->dsa[t] != (q->cells[t].misc & kDsaBits)) return false;
     }
   }
   return true;

@@ -384,10 +384,10 @@ TEST_F(RankTest, FastPathEqualsMatchAndEvaluateOnEveryPair) {
   }
   EXPECT_GT(pairs, 30000u);
   EXPECT_GT(quick_rejects, pairs / 10);  // the quick filter was exercised
-  // The light gate decided donors, and not every one (queries with
-  // antibodies or the leader key, recipients and donors typed by serology,
-  // fallback donors: most of this fixture; the synthetic registry's test
-  // holds it to the realistic mix).
+  // The light gate decided donors, and not every one (queries ranked by
+  // the leader key, recipients typed by serology, fallback donors: most of
+  // this fixture; the synthetic registry's test holds it to the realistic
+  // mix).
   EXPECT_GT(counts.light, 0u);
   EXPECT_LT(counts.light, gated);
   // Compiled for the scan, the light form decides as many, and Match the
