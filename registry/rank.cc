@@ -13,8 +13,6 @@
 #include "registry/internal/scan.h"
 
 #include <algorithm>
-#include <chrono>
-#include <cstdio>
 #include <atomic>
 #include <thread>
 #include <utility>
@@ -986,9 +984,6 @@ void CompiledQuery::Impl::BuildCells(LocusQuery* q, bool with_match) const {
     c->tce = tce.size() == 1 ? static_cast<uint8_t>(tce[0]) : 0;
     return true;
   };
-  size_t n_disjoint = 0, n_mat = 0;
-  auto T0 = std::chrono::steady_clock::now();
-  struct P { size_t* a; size_t* b; std::chrono::steady_clock::time_point t0; int l; ~P() { if (getenv("HM_T")) fprintf(stderr, "locus %d disjoint %zu mat %zu %.4f s\n", l, *a, *b, std::chrono::duration<double>(std::chrono::steady_clock::now()-t0).count()); } } pp{&n_disjoint, &n_mat, T0, (int)q->locus};
   // The light codes (LiteLocus) from the dictionary's fields: the match
   // bits as the loop below sets Cell::match (the entry's match keys against
   // each expressed and each written recipient copy), null, serology and
@@ -1072,8 +1067,7 @@ void CompiledQuery::Impl::BuildCells(LocusQuery* q, bool with_match) const {
     }
     const uint32_t id = static_cast<uint32_t>(t);
     if (with_lite) q->lite[t] = lite_code(id);
-    if (r_plain && disjoint_cell(id, &q->cells[t])) { ++n_disjoint; continue; }
-    ++n_mat;
+    if (r_plain && disjoint_cell(id, &q->cells[t])) continue;
     const bool whole = r_null || dict.all_null(id);
     if (whole) {
       dict.Materialize(*ref, id, &scratch);
