@@ -472,10 +472,12 @@ struct CompiledQuery::Impl {
   }
 
   // The gate's light form (LiteGate): one byte a typing id per locus of
-  // `loci` (LiteCode), read instead of the cells when the query needs of
-  // a locus only its matches: no serology copy on the recipient's side, no
-  // leader, probability key or antibodies (BuildLite says). A donor with a
-  // serology copy at a scanned locus is decided by RunIds.
+  // `loci` (LiteCodeOf), and with antibodies one of DSA bits per locus they
+  // can hit, read instead of the cells when the query needs of a locus only
+  // its matches (LiteAllowed: no leader or probability key, no recipient
+  // copy typed by serology). The one case the bytes cannot decide, a
+  // pairing that turns on grades (kLiteGrades), is left to RunIds or
+  // RunSlow.
   struct LiteLocus {
     const uint8_t* code = nullptr;  // null: the locus is never scored
     size_t slot = 0;                // ids offset of its first copy
