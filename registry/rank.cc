@@ -374,6 +374,8 @@ struct CompiledQuery::Impl {
     // L2; the gain measured was small (docs/ranking.md). Id 0 (untyped) of
     // a locus that is not required reads as sharing: no information.
     std::vector<uint8_t> bits;
+    // Under the light form, the locus's light codes instead (LocusQuery::lite).
+    const uint8_t* lite = nullptr;
     static uint32_t Code(const uint8_t* bits, uint32_t id) {
       return static_cast<uint32_t>(bits[id >> 2] >> (2 * (id & 3))) & 3;
     }
@@ -451,8 +453,10 @@ struct CompiledQuery::Impl {
   size_t QuickBlock(const Id* ids, size_t stride, const uint64_t* facts,
                     size_t begin, size_t end, uint32_t* pass,
                     size_t* excluded_by) const;
-  // QuickBlock with kLoci quick loci (0: quick.size(), any count).
-  template <size_t kLoci, typename Id>
+  // QuickBlock with kLoci quick loci (0: quick.size(), any count), read
+  // from the light codes (kLite: one byte a typing, the bytes the light
+  // gate then reads of the survivors, still in cache) or the 2-bit tables.
+  template <size_t kLoci, bool kLite, typename Id>
   size_t QuickBlockN(const Id* ids, size_t stride, const uint64_t* facts,
                      size_t begin, size_t end, uint32_t* pass,
                      size_t* excluded_by) const;
@@ -681,6 +685,20 @@ constexpr uint16_t NothingTable() {
   return t;
 }
 constexpr uint16_t kNothing = NothingTable();
+// The same over the light codes' low three bits (LiteCodeOf: bits 0-1
+// the expressed match bits, bit 2 null), bit (c0 << 3 | c1) of one word.
+constexpr uint64_t NothingLiteTable() {
+  uint64_t t = 0;
+  for (uint32_t c0 = 0; c0 < 8; ++c0) {
+    for (uint32_t c1 = 0; c1 < 8; ++c1) {
+      const uint32_t b0 = ((c0 & 3) != 0 ? 1u : 0u) | (c0 >> 2 & 1) << 1;
+      const uint32_t b1 = ((c1 & 3) != 0 ? 1u : 0u) | (c1 >> 2 & 1) << 1;
+      if (PairSharesNothing(b0, b1)) t |= uint64_t{1} << (c0 << 3 | c1);
+    }
+  }
+  return t;
+}
+constexpr uint64_t kNothingLite = NothingLiteTable();
 
 // matcher::Match's pairing of a donor's copies at a locus: a copy that
 // expresses nothing pairs as the other copy; two that express nothing pair
@@ -759,18 +777,26 @@ size_t CompiledQuery::Impl::QuickBlock(const Id* ids, size_t stride,
                                        size_t* excluded_by) const {
   // The count of loci a constant where it is small, so the loop over them
   // unrolls (the five of a 10/10 protocol, the three of A, B, DRB1).
-  switch (quick.size()) {
-    case 1: return QuickBlockN<1>(ids, stride, facts, begin, end, pass, excluded_by);
-    case 2: return QuickBlockN<2>(ids, stride, facts, begin, end, pass, excluded_by);
-    case 3: return QuickBlockN<3>(ids, stride, facts, begin, end, pass, excluded_by);
-    case 4: return QuickBlockN<4>(ids, stride, facts, begin, end, pass, excluded_by);
-    case 5: return QuickBlockN<5>(ids, stride, facts, begin, end, pass, excluded_by);
-    case 6: return QuickBlockN<6>(ids, stride, facts, begin, end, pass, excluded_by);
-    default: return QuickBlockN<0>(ids, stride, facts, begin, end, pass, excluded_by);
+  switch (quick.size() * 2 + (lite ? 1 : 0)) {
+    case 2: return QuickBlockN<1, false>(ids, stride, facts, begin, end, pass, excluded_by);
+    case 3: return QuickBlockN<1, true>(ids, stride, facts, begin, end, pass, excluded_by);
+    case 4: return QuickBlockN<2, false>(ids, stride, facts, begin, end, pass, excluded_by);
+    case 5: return QuickBlockN<2, true>(ids, stride, facts, begin, end, pass, excluded_by);
+    case 6: return QuickBlockN<3, false>(ids, stride, facts, begin, end, pass, excluded_by);
+    case 7: return QuickBlockN<3, true>(ids, stride, facts, begin, end, pass, excluded_by);
+    case 8: return QuickBlockN<4, false>(ids, stride, facts, begin, end, pass, excluded_by);
+    case 9: return QuickBlockN<4, true>(ids, stride, facts, begin, end, pass, excluded_by);
+    case 10: return QuickBlockN<5, false>(ids, stride, facts, begin, end, pass, excluded_by);
+    case 11: return QuickBlockN<5, true>(ids, stride, facts, begin, end, pass, excluded_by);
+    case 12: return QuickBlockN<6, false>(ids, stride, facts, begin, end, pass, excluded_by);
+    case 13: return QuickBlockN<6, true>(ids, stride, facts, begin, end, pass, excluded_by);
+    default:
+      return lite ? QuickBlockN<0, true>(ids, stride, facts, begin, end, pass, excluded_by)
+                  : QuickBlockN<0, false>(ids, stride, facts, begin, end, pass, excluded_by);
   }
 }
 
-template <size_t kLoci, typename Id>
+template <size_t kLoci, bool kLite, typename Id>
 size_t CompiledQuery::Impl::QuickBlockN(const Id* ids, size_t stride,
                                         const uint64_t* facts, size_t begin,
                                         size_t end, uint32_t* pass,
@@ -784,7 +810,9 @@ size_t CompiledQuery::Impl::QuickBlockN(const Id* ids, size_t stride,
   };
   std::array<Table, kLocusCount> t{};
   const size_t nq = kLoci > 0 ? kLoci : quick.size(), nr = n_quick_required;
-  for (size_t k = 0; k < nq; ++k) t[k] = {quick[k].bits.data(), 2 * static_cast<size_t>(quick[k].slot)};
+  for (size_t k = 0; k < nq; ++k) {
+    t[k] = {kLite ? quick[k].lite : quick[k].bits.data(), 2 * static_cast<size_t>(quick[k].slot)};
+  }
   size_t n = 0;
   for (size_t i = begin; i < end; ++i) {
     const uint64_t w = facts[i];
@@ -806,9 +834,17 @@ size_t CompiledQuery::Impl::QuickBlockN(const Id* ids, size_t stride,
         const Id* p = row + t[k].slot;
         // A required locus untyped: Gate decides (insufficient typing).
         if (k < nr) typed &= p[0] != 0;
-        const uint32_t b0 = QuickLocus::Code(t[k].bits, p[0]);
-        const uint32_t b1 = QuickLocus::Code(t[k].bits, p[1]);
-        zero |= kNothing >> (b0 << 2 | b1);
+        if constexpr (kLite) {
+          // Untyped (id 0, code 0) at a locus that is not required: no
+          // information (the 2-bit tables' code 1 for id 0).
+          const uint32_t c0 = t[k].bits[p[0]], c1 = t[k].bits[p[1]];
+          zero |= static_cast<uint32_t>(kNothingLite >> ((c0 & 7) << 3 | (c1 & 7))) &
+                  static_cast<uint32_t>(k < nr || p[0] != 0);
+        } else {
+          const uint32_t b0 = QuickLocus::Code(t[k].bits, p[0]);
+          const uint32_t b1 = QuickLocus::Code(t[k].bits, p[1]);
+          zero |= kNothing >> (b0 << 2 | b1);
+        }
       }
       if (typed && (zero & 1)) {
         fail = zero_share_fail[static_cast<size_t>(PackedFacts::RelationshipOf(w))];
@@ -1724,15 +1760,18 @@ void CompiledQuery::Impl::BuildQuick() {
       continue;
     }
     ql.slot = q.slot;
-    ql.bits.assign((n + 3) / 4, 0);
-    for (size_t t = 0; t < n; ++t) {
-      const uint32_t match = lite ? q.lite[t] : q.cells[t].match;
-      const bool shares = (match & 3) != 0;
-      const bool null = lite ? (q.lite[t] & kLiteNull) != 0 : (q.cells[t].misc & kAllNull) != 0;
-      // Untyped at a locus that is not required: no information.
-      const bool no_information = t == 0 && !ql.required;
-      const uint32_t v = no_information ? 1 : uint32_t{shares} | uint32_t{null} << 1;
-      ql.bits[t >> 2] = static_cast<uint8_t>(ql.bits[t >> 2] | v << (2 * (t & 3)));
+    if (lite) {
+      ql.lite = q.lite.data();  // (QuickBlockN<kLite>)
+    } else {
+      ql.bits.assign((n + 3) / 4, 0);
+      for (size_t t = 0; t < n; ++t) {
+        const bool shares = (q.cells[t].match & 3) != 0;
+        const bool null = (q.cells[t].misc & kAllNull) != 0;
+        // Untyped at a locus that is not required: no information.
+        const bool no_information = t == 0 && !ql.required;
+        const uint32_t v = no_information ? 1 : uint32_t{shares} | uint32_t{null} << 1;
+        ql.bits[t >> 2] = static_cast<uint8_t>(ql.bits[t >> 2] | v << (2 * (t & 3)));
+      }
     }
     quick.push_back(std::move(ql));
   }
