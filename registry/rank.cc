@@ -79,6 +79,16 @@ constexpr uint8_t kAllNull = 1, kDsaDefinite = 2, kDsaBelow = 4,
                   kSerology = 64;  // the copy was typed by serology
 constexpr uint8_t kDsaBits =
     kDsaDefinite | kDsaBelow | kDsaPossible | kDsaUncheckable | kDsaSelf;
+// Cell::misc's bit of a DSA finding at or above the threshold; none for an
+// untyped locus (per antibody, not per copy: UntypedUnderAntibody).
+constexpr uint8_t DsaBitOf(eligibility::DsaKind kind) {
+  using eligibility::DsaKind;
+  return kind == DsaKind::kDsa           ? kDsaDefinite
+         : kind == DsaKind::kPossible    ? kDsaPossible
+         : kind == DsaKind::kUncheckable ? kDsaUncheckable
+         : kind == DsaKind::kSelf        ? kDsaSelf
+                                         : 0;
+}
 
 struct LocusQuery {
   Locus locus = Locus::kA;
@@ -1036,26 +1046,7 @@ void CompiledQuery::Impl::BuildCells(LocusQuery* q, bool with_match) const {
     uint8_t bits = 0;
     for (const eligibility::DsaFinding& f :
          whole ? dsa_finder->Find(q->locus, d) : dsa_finder->FindInRanges(q->locus, d, ranges)) {
-      if (!f.at_or_above_threshold) {
-        bits |= kDsaBelow;
-        continue;
-      }
-      switch (f.kind) {
-        case eligibility::DsaKind::kDsa:
-          bits |= kDsaDefinite;
-          break;
-        case eligibility::DsaKind::kPossible:
-          bits |= kDsaPossible;
-          break;
-        case eligibility::DsaKind::kUncheckable:
-          bits |= kDsaUncheckable;
-          break;
-        case eligibility::DsaKind::kSelf:
-          bits |= kDsaSelf;
-          break;
-        case eligibility::DsaKind::kUntypedLocus:
-          break;  // per antibody, not per copy
-      }
+      bits |= f.at_or_above_threshold ? DsaBitOf(f.kind) : kDsaBelow;
     }
     return bits;
   };

@@ -58,10 +58,11 @@ class CompiledQuery {
   // to hold the threaded path equal to the serial one).
   //
   // `scan_only`: for Rank's scan (QuickBlock, GateBlock). Where the light
-  // form serves the query, a cell is then built only for the typings the
-  // light codes cannot decide (serology), and Gate and Evaluate score a
-  // donor whose cells are not all there with matcher::Match. Without it,
-  // every cell is built (tests hold the light form to the full one).
+  // form serves the query, no cell is built: the rare donor whose pairing
+  // turns on grades is then scored by matcher::Match, Gate decides as
+  // GateBlock does, and Evaluate scores every donor by matcher::Match.
+  // Without it, every cell is built (tests hold the light form to the
+  // full one).
   static constexpr size_t kParallelCompileEntries = size_t{1} << 16;
   static absl::StatusOr<std::unique_ptr<CompiledQuery>> Compile(
       const DonorStore& store, const data::Reference& reference,
@@ -93,8 +94,8 @@ class CompiledQuery {
   // not null. REQUIRES: !AllSlow(); each array holds m.
   size_t GateBlock(const uint32_t* donors, size_t m, uint64_t* keys, int* fails,
                    GateCounts* counts = nullptr) const;
-  // Tests: every light code equals the one made from the cell (false when
-  // compiled scan_only under the light form: the cells are partial).
+  // Tests: every light code and DSA byte equals the one made from the
+  // cell (false when compiled scan_only under the light form: no cells).
   bool LiteCodesAgreeWithCells() const;
   // The scan's first filter, a few loads: the index of the first failing
   // gate when the age gate or a required locus (untyped, or sharing no
