@@ -1065,28 +1065,6 @@ void CompiledQuery::Impl::BuildCells(LocusQuery* q, bool with_match) const {
   if (with_lite) q->lite.resize(dict.size());
   if (lite && dsa_here) q->dsa.resize(dict.size());
   if (cells_partial && !with_lite && !dsa_here) return;
-  if (cells_partial) {
-    // No cells: the light codes, and the DSA bits as the loop below finds
-    // them.
-    for (size_t t = 0; t < dict.size(); ++t) {
-      if (t % 4096 == 4095 && absl::Now() > options.deadline) {
-        past_deadline = true;
-        return;
-      }
-      const uint32_t id = static_cast<uint32_t>(t);
-      if (with_lite) q->lite[t] = lite_code(id);
-      if (dsa_here && t > 0) {
-        const bool whole = r_null || dict.all_null(id);
-        if (whole) {
-          dict.Materialize(*ref, id, &scratch);
-        } else {
-          dict.MaterializeShallow(id, &scratch);
-        }
-        q->dsa[t] = dsa_bits(scratch, whole, dict.allele_ranges(id));
-      }
-    }
-    return;
-  }
   for (size_t t = 0; t < dict.size(); ++t) {
     // A dictionary entry costs microseconds (more with many antibodies):
     // the deadline is looked at every 4,096 of them.
@@ -1096,7 +1074,10 @@ void CompiledQuery::Impl::BuildCells(LocusQuery* q, bool with_match) const {
     }
     const uint32_t id = static_cast<uint32_t>(t);
     if (with_lite) q->lite[t] = lite_code(id);
-    if (r_plain && disjoint_cell(id, &q->cells[t])) continue;
+    // Scan only (cells_partial): no cells, the DSA bits alone.
+    if (cells_partial ? !(dsa_here && t > 0) : r_plain && disjoint_cell(id, &q->cells[t])) {
+      continue;
+    }
     const bool whole = r_null || dict.all_null(id);
     if (whole) {
       dict.Materialize(*ref, id, &scratch);
@@ -1104,6 +1085,10 @@ void CompiledQuery::Impl::BuildCells(LocusQuery* q, bool with_match) const {
       dict.MaterializeShallow(id, &scratch);
     }
     const absl::Span<const uint32_t> ranges = dict.allele_ranges(id);
+    if (cells_partial) {
+      q->dsa[t] = dsa_bits(scratch, whole, ranges);
+      continue;
+    }
     auto grade = [&](int i) {
       if (whole) return GradePositions(*ref, rt.pos[i], scratch);
       return matcher_internal::GradePositionsWith(
