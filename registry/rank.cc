@@ -741,6 +741,8 @@ uint8_t LiteCodeOf(uint32_t match, bool null, bool serology, uint32_t tce, bool 
                               (serology ? kLiteSerology : 0) | (with_tce ? (tce & 3) << 4 : 0) |
                               (match >> 2 & 3) << 6);
 }
+// A light code's TCE group (bits 4-5; the written bits sit above them).
+constexpr uint32_t LiteTce(uint32_t code) { return code >> 4 & 3; }
 // The same from a cell (the cells and the dictionary's fields must agree).
 uint8_t LiteCodeOf(const Cell& c, bool with_tce) {
   return LiteCodeOf(c.match, (c.misc & kAllNull) != 0, (c.misc & kSerology) != 0, c.tce,
@@ -1501,7 +1503,7 @@ CompiledQuery::Impl::Lite CompiledQuery::Impl::LiteGate(const Id* row, uint64_t 
     if (l.in_totals) o.matches += m;
     if (l.tce) {
       o.has_tce = true;
-      o.tce = TceOf(m, c0 >> 4, (c0 & kLiteNull) != 0, c1 >> 4, (c1 & kLiteNull) != 0);
+      o.tce = TceOf(m, LiteTce(c0), (c0 & kLiteNull) != 0, LiteTce(c1), (c1 & kLiteNull) != 0);
     }
   }
   if (grades & kLiteGrades) return cells_partial ? Lite::kMatch : Lite::kCells;

@@ -7,6 +7,7 @@
 // Rank() equals a brute-force ranking, with any number of threads.
 #include <algorithm>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -515,6 +516,70 @@ TEST_F(RankTest, DeadlineStopsTheRanking) {
     ASSERT_TRUE(plain.ok());
     EXPECT_EQ(r->ranked, plain->ranked);
   }
+}
+
+// DPB1 TCE through the light gate, case by case: one donor copy shares a
+// key with the recipient (its light code then carries the written-copy
+// bits beside its TCE group) and the groups of the pair differ in either
+// order, both copies share, none does, a null copy. Each donor's key and
+// TCE category equal the cells' (Gate) and matcher::Match's.
+TEST(LightGateTce, EveryPairingOfGroupsEqualsTheCellsAndMatch) {
+  const data::Reference& ref = *LoadShipped().ref;
+  ASSERT_TRUE(ref.has_tce());
+  // V2 groups: DPB1*09:01 1, *03:01 2, *04:01 and *02:01 3.
+  const std::string r = "A*01:01+A*02:01^B*08:01+B*44:02^DRB1*03:01+DRB1*04:01^DPB1*09:01+DPB1*03:01";
+  const std::string base = "A*01:01+A*24:02^B*08:01+B*07:02^DRB1*03:01+DRB1*15:01^";
+  const std::vector<std::string> dpb1 = {
+      "DPB1*09:01+DPB1*04:01",  // shares the group-1 copy; the other group 3
+      "DPB1*03:01+DPB1*04:01",  // shares the group-2 copy; the other group 3
+      "DPB1*04:01+DPB1*03:01",  // the same, copies in the other order
+      "DPB1*03:01+DPB1*09:01",  // both share: a match
+      "DPB1*04:01+DPB1*02:01",  // none shares
+      "DPB1*09:01+DPB1*01:01",  // shares group 1, the other group 3
+      "DPB1*03:01",             // written once
+  };
+  DonorStoreBuilder b(LoadShipped().ref);
+  std::vector<matcher::Genotype> donors;
+  for (size_t i = 0; i < dpb1.size(); ++i) {
+    eligibility::DonorFacts f;
+    f.id = absl::StrCat("D", i);
+    f.relationship = matcher::Relationship::kUnrelated;
+    f.age = 40;
+    absl::StatusOr<matcher::Genotype> g = Geno(base + dpb1[i]);
+    ASSERT_TRUE(g.ok()) << dpb1[i];
+    b.Add(f, *g, base + dpb1[i]);
+    donors.push_back(*std::move(g));
+  }
+  absl::StatusOr<DonorStore> store = std::move(b).Finish();
+  ASSERT_TRUE(store.ok()) << store.status();
+  absl::StatusOr<matcher::Genotype> rec = Geno(r);
+  ASSERT_TRUE(rec.ok());
+  RankOptions o;
+  o.eligibility.as_of = absl::CivilDay(2026, 11, 26);
+  o.rank_by = {RankKey::kTce, RankKey::kMatches};
+  absl::StatusOr<std::unique_ptr<CompiledQuery>> full = CompiledQuery::Compile(*store, ref, *rec, o);
+  absl::StatusOr<std::unique_ptr<CompiledQuery>> scan = CompiledQuery::Compile(
+      *store, ref, *rec, o, CompiledQuery::kParallelCompileEntries, /*scan_only=*/true);
+  ASSERT_TRUE(full.ok() && scan.ok());
+  CompiledQuery::GateCounts counts;
+  ASSERT_TRUE(GateBlockAgrees(**scan, **full, store->size(), 7, &counts));
+  EXPECT_EQ(counts.light, store->size());  // every donor by the light form
+  std::set<matcher::TceCategory> seen;
+  for (size_t i = 0; i < donors.size(); ++i) {
+    SCOPED_TRACE(dpb1[i]);
+    absl::StatusOr<matcher::MatchReport> want =
+        matcher::Match(ref, *rec, donors[i], matcher::Relationship::kUnrelated, o.match);
+    ASSERT_TRUE(want.ok());
+    ASSERT_TRUE(want->tce.has_value());
+    const FastResult got = (*full)->Evaluate(i);
+    EXPECT_EQ(got.tce, want->tce->category);
+    seen.insert(want->tce->category);
+  }
+  // The recipient's lowest group is 1: a match, permissive (the donor's
+  // lowest 1 too), non-permissive in the GvH direction (2 or 3).
+  EXPECT_EQ(seen, (std::set<matcher::TceCategory>{matcher::TceCategory::kMatch,
+                                                  matcher::TceCategory::kPermissive,
+                                                  matcher::TceCategory::kNonPermissiveGvH}));
 }
 
 TEST_F(RankTest, ThreadsGiveIdenticalResults) {
