@@ -413,6 +413,9 @@ struct CompiledQuery::Impl {
 
   // The donor's age at as_of from its packed facts, by the one age rule
   // (eligibility::WholeYears); -1 when unknown or born after as_of.
+  // UsesMatch but for all_slow, from the donor's facts word `w`: a
+  // fallback donor, or a relative options.families recognises.
+  bool ByMatch(uint64_t w, size_t donor) const;
   int AgeOf(uint64_t w) const {
     const uint64_t v = w & PackedFacts::kValueMask;
     if (w & PackedFacts::kFactBirth) {
@@ -673,6 +676,10 @@ namespace {
 }
 }  // namespace
 
+bool CompiledQuery::Impl::ByMatch(uint64_t w, size_t donor) const {
+  return (w & PackedFacts::kFactFallback) || (any_family && IsFamilyDonor(family_of, donor));
+}
+
 // Whether a donor's two copies, as their quick codes b0 and b1 (bit 0
 // shares a match key with an expressed recipient copy, bit 1 expresses
 // nothing), share nothing with the recipient: a non-expressing copy pairs
@@ -830,7 +837,7 @@ size_t CompiledQuery::Impl::QuickBlockN(const Id* ids, size_t stride,
     const uint64_t w = facts[i];
     // Donors matcher::Match scores (UsesMatch): a fallback donor, a
     // relative options.families recognises. Gate decides them.
-    if ((w & PackedFacts::kFactFallback) || (any_family && IsFamilyDonor(family_of, i))) {
+    if (ByMatch(w, i)) {
       pass[n++] = static_cast<uint32_t>(i);
       continue;
     }
@@ -1549,11 +1556,7 @@ size_t CompiledQuery::Impl::GateBlockIds(const Id* ids, size_t stride,
     prefetch(k + kAhead);
     const size_t i = donors[k];
     const uint64_t w = facts[i];
-    FastResult r;
-    // Donors matcher::Match scores (UsesMatch): a fallback donor, a
-    // relative options.families recognises.
-    const bool uses_match =
-        (w & PackedFacts::kFactFallback) || (any_family && IsFamilyDonor(family_of, i));
+    const bool uses_match = ByMatch(w, i);  // matcher::Match scores it
     const Id* row = ids + i * stride;
     const Lite how = uses_match ? Lite::kMatch
                      : lite     ? LiteGate(row, w, &keys[k], &fails[k])
@@ -1563,11 +1566,13 @@ size_t CompiledQuery::Impl::GateBlockIds(const Id* ids, size_t stride,
       ++c.light;
     } else if (how == Lite::kCells) {
       ++c.cells;
+      FastResult r;
       fails[k] = RunIds<true>(row, w, i, &r);
       keys[k] = r.key;
     } else {
       c.uses_match += uses_match;
       ++c.match;
+      FastResult r;
       RunSlow(i, &r);
       fails[k] = FirstFail(r.findings);
       keys[k] = r.key;
@@ -1682,8 +1687,7 @@ bool CompiledQuery::AllSlow() const { return impl_->all_slow; }
 
 
 bool CompiledQuery::UsesMatch(size_t donor) const {
-  return impl_->all_slow || impl_->store->is_fallback(donor) ||
-         (impl_->any_family && IsFamilyDonor(impl_->family_of, donor));
+  return impl_->all_slow || impl_->ByMatch(impl_->store->facts_word(donor), donor);
 }
 
 size_t CompiledQuery::family_donors() const { return impl_->family_of.size(); }
