@@ -67,8 +67,10 @@ absl::StatusOr<std::unique_ptr<const Imputer>> Imputer::Create(
     m->allele_key_[i] = rep.is_null() || rep.p_group == data::kNone
                             ? (rep.small_g | matcher::kNullKeyBit)
                             : rep.p_group;
+    m->allele_locus_.push_back(kL);  // no imputed locus
     for (int l = 0; l < kL; ++l) {
       if (kSlotOf[l] == a.slot) {
+        m->allele_locus_.back() = static_cast<uint8_t>(l);
         m->locus_alleles_[l].push_back(static_cast<uint16_t>(i));
         m->table_alleles_of_key_[l][m->allele_key_[i]].push_back(
             static_cast<uint16_t>(i));
@@ -154,6 +156,53 @@ std::string Imputer::HaplotypeName(uint32_t h) const {
 
 absl::StatusOr<Imputation> Imputer::Impute(const matcher::Genotype& genotype,
                                            const ImputeOptions& o) const {
+  // A genotype written as two '~' haplotypes: a pair must carry haplotype
+  // 0's alleles on one haplotype and haplotype 1's on the other, at every
+  // locus together (the phase is known, not imputed).
+  AdmittedTyping typing;
+  typing.phased = genotype.phased;
+  size_t copies = 0;
+  for (int l = 0; l < kL; ++l) {
+    const matcher::LocusTyping& lt = genotype.at(kLoci[l]);
+    if (lt.typed_positions == 0) continue;
+    if (!lt.phased || !lt.alternatives.empty()) typing.phased = false;
+    copies += 2 * (1 + lt.alternatives.size());
+  }
+  std::vector<std::vector<uint16_t>> sets;
+  sets.reserve(copies);  // never reallocated: the spans view its elements
+  for (int l = 0; l < kL; ++l) {
+    const matcher::LocusTyping& lt = genotype.at(kLoci[l]);
+    if (lt.typed_positions == 0) continue;
+    std::vector<const std::array<matcher::PositionTyping, 2>*> alts = {&lt.pos};
+    for (const auto& a : lt.alternatives) alts.push_back(&a);
+    for (const auto* alt : alts) {
+      // Phased: copy 1 is the copy of haplotype 0, at every locus alike.
+      const int first = typing.phased && (*alt)[0].haplotype == 1 ? 1 : 0;
+      sets.push_back(AdmittedAlleles(l, (*alt)[first]));
+      sets.push_back(AdmittedAlleles(l, (*alt)[1 - first]));
+      typing.loci[l].push_back({absl::MakeConstSpan(sets[sets.size() - 2]),
+                                absl::MakeConstSpan(sets.back())});
+    }
+  }
+  return Impute(typing, o);
+}
+
+absl::StatusOr<Imputation> Imputer::Impute(const AdmittedTyping& typing,
+                                           const ImputeOptions& o) const {
+  for (int l = 0; l < kL; ++l) {
+    for (const AdmittedTyping::Copies& alt : typing.loci[l]) {
+      for (absl::Span<const uint16_t> set : alt) {
+        for (size_t k = 0; k < set.size(); ++k) {
+          if (set[k] >= allele_locus_.size() || allele_locus_[set[k]] != l ||
+              (k > 0 && set[k] <= set[k - 1])) {
+            return absl::InvalidArgumentError(absl::StrCat(
+                "an admitted set at ", LocusName(kLoci[l]),
+                " is not ascending table alleles of that locus"));
+          }
+        }
+      }
+    }
+  }
   std::array<double, data::kPopulationCount> w{};
   if (o.population) {
     w[static_cast<int>(*o.population)] = 1;
@@ -182,13 +231,13 @@ absl::StatusOr<Imputation> Imputer::Impute(const matcher::Genotype& genotype,
   // is imputed as untyped, and the one that explains the most probability
   // is kept (marked outside the table; Probability then takes that locus
   // from the typings). Still nothing: not explained.
-  absl::StatusOr<Imputation> first = ImputeWith(genotype, w, o, -1);
+  absl::StatusOr<Imputation> first = ImputeWith(typing, w, o, -1);
   if (!first.ok() || first->explained) return first;
   std::optional<Imputation> best;
   double best_total = 0;
   for (int l = 0; l < data::kHaplotypeLoci; ++l) {
     if (!first->typed[l] || first->outside_table[l]) continue;
-    absl::StatusOr<Imputation> relaxed = ImputeWith(genotype, w, o, l);
+    absl::StatusOr<Imputation> relaxed = ImputeWith(typing, w, o, l);
     if (!relaxed.ok()) continue;  // too vague with that locus open
     if (relaxed->explained && relaxed->total > best_total) {
       best_total = relaxed->total;
@@ -199,8 +248,54 @@ absl::StatusOr<Imputation> Imputer::Impute(const matcher::Genotype& genotype,
   return first;
 }
 
+std::vector<uint16_t> Imputer::AdmittedAlleles(int l, const matcher::PositionTyping& c) const {
+  std::vector<uint16_t> out;
+  // A serological typing: the table alleles whose reported antigen
+  // (data::Reference::PrimaryAntigen) is the one written, or for a broad
+  // one of its splits (or an antigen associated with it): a lab reports one
+  // antigen for an allele, so the likelihood of "B44" is 1 for the alleles
+  // typed B44 and 0 for the others that merely carry it among several.
+  // When that admits none, the alleles carrying the antigen, as matching
+  // reads it.
+  if (!c.antigens.empty()) {
+    std::vector<data::AntigenId> reported;
+    for (data::AntigenId t : c.antigens) {
+      const data::Antigen& ag = ref_->antigen(t);
+      reported.push_back(t);
+      reported.insert(reported.end(), ag.splits.begin(), ag.splits.end());
+      reported.insert(reported.end(), ag.associated.begin(), ag.associated.end());
+    }
+    for (uint16_t a : locus_alleles_[l]) {
+      const data::AntigenId pa = primary_antigen_[a];
+      if (pa != data::kNone &&
+          std::find(reported.begin(), reported.end(), pa) != reported.end()) {
+        out.push_back(a);
+      }
+    }
+  }
+  if (out.empty()) {
+    // From the copy's match keys when it has fewer than the locus has
+    // table alleles (a high-resolution copy: a few lookups), else by a
+    // search per table allele (XX, serology).
+    if (Unnamed(c) || c.match_keys().size() > locus_alleles_[l].size()) {
+      for (uint16_t a : locus_alleles_[l]) {
+        if (Unnamed(c) || Admits(c, allele_key_[a])) out.push_back(a);
+      }
+    } else {
+      for (uint32_t key : c.match_keys()) {
+        auto it = table_alleles_of_key_[l].find(key);
+        if (it == table_alleles_of_key_[l].end()) continue;
+        out.insert(out.end(), it->second.begin(), it->second.end());
+      }
+    }
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
 absl::StatusOr<Imputation> Imputer::ImputeWith(
-    const matcher::Genotype& genotype,
+    const AdmittedTyping& typing,
     const std::array<double, data::kPopulationCount>& w,
     const ImputeOptions& o, int open_locus) const {
   Imputation out;
@@ -210,18 +305,11 @@ absl::StatusOr<Imputation> Imputer::ImputeWith(
   // alternatives: it admits every allele.
   std::array<std::vector<std::vector<uint8_t>>, kL> flags;
   std::array<std::vector<uint8_t>, kL> any;  // some alternative, some copy
-  // A genotype written as two '~' haplotypes: a pair must carry haplotype
-  // 0's alleles on one haplotype and haplotype 1's on the other, at every
-  // locus together (the phase is known, not imputed).
-  bool phased = genotype.phased;
+  const bool phased = typing.phased;
   for (int l = 0; l < kL; ++l) {
-    const matcher::LocusTyping& lt = genotype.at(kLoci[l]);
-    if (lt.typed_positions > 0 && (!lt.phased || !lt.alternatives.empty())) phased = false;
-  }
-  for (int l = 0; l < kL; ++l) {
-    const matcher::LocusTyping& lt = genotype.at(kLoci[l]);
+    const auto& alts = typing.loci[l];
     any[l].assign(n_alleles, 0);
-    out.typed[l] = lt.typed_positions > 0;
+    out.typed[l] = !alts.empty();
     if (l == open_locus) {
       out.outside_table[l] = true;
       out.ambiguous = true;
@@ -233,72 +321,17 @@ absl::StatusOr<Imputation> Imputer::ImputeWith(
       std::fill(any[l].begin(), any[l].end(), 1);
       continue;
     }
-    std::vector<const std::array<matcher::PositionTyping, 2>*> alts = {&lt.pos};
-    for (const auto& a : lt.alternatives) alts.push_back(&a);
     if (alts.size() > 1) out.ambiguous = true;
-    for (const auto* alt : alts) {
-      // Phased ('~' haplotypes): bit 0 is the copy of haplotype 0, bit 1
-      // that of haplotype 1, at every locus alike.
-      int first = 0;
-      if (phased && (*alt)[0].haplotype == 1) first = 1;
-      const matcher::PositionTyping& c1 = (*alt)[first];
-      const matcher::PositionTyping& c2 = (*alt)[1 - first];
-      std::vector<uint8_t> f(n_alleles, 0);
-      // A copy's admitted table alleles: from its match keys when it has
-      // fewer than the locus has table alleles (a high-resolution copy: a
-      // few lookups), else by a search per table allele (XX, serology).
-      auto mark = [&](const matcher::PositionTyping& c, uint8_t bit) {
-        // A serological typing: the table alleles whose reported antigen
-        // (data::Reference::PrimaryAntigen) is the one written, or for a
-        // broad one of its splits (or an antigen associated with it): a
-        // lab reports one antigen for an allele, so the likelihood of
-        // "B44" is 1 for the alleles typed B44 and 0 for the others that
-        // merely carry it among several. When that admits none, the
-        // alleles carrying the antigen, as matching reads it.
-        if (!c.antigens.empty()) {
-          std::vector<data::AntigenId> reported;
-          for (data::AntigenId t : c.antigens) {
-            const data::Antigen& ag = ref_->antigen(t);
-            reported.push_back(t);
-            reported.insert(reported.end(), ag.splits.begin(), ag.splits.end());
-            reported.insert(reported.end(), ag.associated.begin(), ag.associated.end());
-          }
-          bool any = false;
-          for (uint16_t a : locus_alleles_[l]) {
-            const data::AntigenId pa = primary_antigen_[a];
-            if (pa != data::kNone &&
-                std::find(reported.begin(), reported.end(), pa) != reported.end()) {
-              f[a] |= bit;
-              any = true;
-            }
-          }
-          if (any) return;
-        }
-        if (Unnamed(c) || c.match_keys().size() > locus_alleles_[l].size()) {
-          for (uint16_t a : locus_alleles_[l]) {
-            if (Unnamed(c) || Admits(c, allele_key_[a])) f[a] |= bit;
-          }
-          return;
-        }
-        for (uint32_t key : c.match_keys()) {
-          auto it = table_alleles_of_key_[l].find(key);
-          if (it == table_alleles_of_key_[l].end()) continue;
-          for (uint16_t a : it->second) f[a] |= bit;
-        }
-      };
-      mark(c1, 1);
-      mark(c2, 2);
-      int n1 = 0, n2 = 0;
-      for (uint16_t a : locus_alleles_[l]) {
-        n1 += (f[a] & 1) != 0;
-        n2 += (f[a] & 2) != 0;
-      }
-      if (n1 == 0 || n2 == 0) continue;  // this alternative: outside the table
+    for (const AdmittedTyping::Copies& alt : alts) {
+      // An empty set: this alternative is outside the table.
+      if (alt[0].empty() || alt[1].empty()) continue;
       // More than one table allele for a copy: the imputation decides.
-      if (n1 > 1 || n2 > 1) out.ambiguous = true;
-      for (uint16_t a : locus_alleles_[l]) {
-        if (f[a]) any[l][a] = 1;
-      }
+      if (alt[0].size() > 1 || alt[1].size() > 1) out.ambiguous = true;
+      std::vector<uint8_t> f(n_alleles, 0);
+      for (uint16_t a : alt[0]) f[a] |= 1;
+      for (uint16_t a : alt[1]) f[a] |= 2;
+      for (uint16_t a : alt[0]) any[l][a] = 1;
+      for (uint16_t a : alt[1]) any[l][a] = 1;
       flags[l].push_back(std::move(f));
     }
     if (flags[l].empty()) {

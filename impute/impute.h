@@ -40,7 +40,9 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/inlined_vector.h"
 #include "absl/status/statusor.h"
+#include "absl/types/span.h"
 #include "data/haplotype_freq.h"
 #include "data/reference.h"
 #include "matcher/match.h"
@@ -119,6 +121,18 @@ struct MatchProbability {
   std::string basis;  // plain words
 };
 
+// A typing as Impute reads it: per locus (kLoci order) the table alleles
+// each gene copy admits (Imputer::AdmittedAlleles), as alternatives (one,
+// or several for a '|' genotype list), each copy 1's set then copy 2's
+// (phased: the copy of haplotype 0 first); no alternative: untyped. The
+// spans point into storage the caller keeps alive during the call.
+struct AdmittedTyping {
+  using Copies = std::array<absl::Span<const uint16_t>, 2>;
+  std::array<absl::InlinedVector<Copies, 1>, data::kHaplotypeLoci> loci;
+  // The phase is known ('~' haplotypes at every typed locus, no lists).
+  bool phased = false;
+};
+
 class Imputer {
  public:
   // REQUIRES: freqs bound to `reference` (HaplotypeFrequencies::Load with
@@ -160,6 +174,24 @@ class Imputer {
   // that more than 2e7 haplotype pairs would be visited.
   absl::StatusOr<Imputation> Impute(const matcher::Genotype& genotype,
                                     const ImputeOptions& options) const;
+  // The same for a typing given as what its copies admit: Impute(g) is
+  // Impute(Admitted(g)) for every genotype g, so a caller that knows many
+  // typings' sets (registry::ImputeDonors, once per distinct set of an
+  // index's dictionary) imputes without reading a typing again.
+  // InvalidArgumentError, besides Impute's, for a set that is not
+  // ascending table alleles of its locus (as AdmittedAlleles gives them).
+  absl::StatusOr<Imputation> Impute(const AdmittedTyping& typing,
+                                    const ImputeOptions& options) const;
+
+  // The table alleles (frequencies().alleles() indexes, ascending, each
+  // once) that one gene copy typed `copy` admits at locus kLoci[l], as
+  // Impute reads it; empty when it admits none (an allele the table does
+  // not list). An unphased position (haplotype < 0) is read by Impute only
+  // through this set, so two genotypes whose copies admit equal sets at
+  // every locus (A*02:01 and A*02:01:01:01; two MACs covering the same
+  // table alleles) impute alike: registry::ImputeDonors imputes one of them.
+  // REQUIRES: 0 <= l < data::kHaplotypeLoci.
+  std::vector<uint16_t> AdmittedAlleles(int l, const matcher::PositionTyping& copy) const;
 
   // The match probabilities of a recipient and a donor imputation. `match`
   // (the pair's matcher report, may be null) supplies the counts of loci
@@ -217,7 +249,7 @@ class Imputer {
   // Impute's work with normalised population weights `w`; `open_locus`
   // (kLoci index, or -1) is imputed as untyped.
   absl::StatusOr<Imputation> ImputeWith(
-      const matcher::Genotype& genotype,
+      const AdmittedTyping& typing,
       const std::array<double, data::kPopulationCount>& w,
       const ImputeOptions& options, int open_locus) const;
 
@@ -231,6 +263,8 @@ class Imputer {
   std::vector<data::AntigenId> primary_antigen_;
   uint64_t fingerprint_ = 0;
   std::array<std::vector<uint16_t>, data::kHaplotypeLoci> locus_alleles_;
+  // Per table allele, its kLoci index (kHaplotypeLoci: none).
+  std::vector<uint8_t> allele_locus_;
   // Per table allele, the haplotypes (ascending) that carry it: the
   // candidates of a typing are gathered from its most selective locus
   // instead of by a pass over every haplotype.

@@ -298,68 +298,101 @@ absl::Status ImputeDonors(const impute::Imputer& imputer, int threads,
     threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   }
   threads = static_cast<int>(std::min<size_t>(static_cast<size_t>(threads), n / 1024 + 1));
-  // Each thread encodes a contiguous range; the ranges are then joined.
-  // A donor's imputation is a function of its typing ids at the imputed
-  // loci, which of those were typed once, and its population: a donor
-  // whose key a thread has seen takes that run without imputing (10M
-  // synthetic donors have 4.4M distinct runs; a real registry repeats
-  // more: its MAC and XX typings are few, and the costliest to impute).
-  // The typings a thread remembers are bounded (2^20 keys of 48 bytes in
-  // a table of 2^21 slots: about 100 MB a thread): past the bound, a
-  // typing not yet seen is imputed each time it occurs (the join still
-  // stores its run once).
+  // A donor's imputation is a function of what each of its gene copies
+  // at the imputed loci admits of the table (Imputer::AdmittedAlleles) and
+  // of its population: typing ids are first numbered by that set, per
+  // locus ("class" 0 untyped; A*02:01, A*02:01:01:01 and a MAC covering
+  // only table allele A*02:01 share one), and a donor whose classes and
+  // population has been imputed takes that run without imputing.
+  std::array<std::vector<uint32_t>, data::kHaplotypeLoci> class_of;
+  std::array<std::vector<std::vector<uint16_t>>, data::kHaplotypeLoci> class_sets;
+  for (int l = 0; l < data::kHaplotypeLoci; ++l) {
+    const int slot = s.SlotOf(impute::kLoci[l]);
+    if (slot < 0) continue;
+    const internal::Dictionary& dict = s.dictionary(slot);
+    std::vector<std::vector<uint16_t>> sets(dict.size());
+    internal::RunOnThreads(threads, [&](int t) {
+      matcher::PositionTyping p;
+      for (size_t e = static_cast<size_t>(t); e < sets.size();
+           e += static_cast<size_t>(threads)) {
+        dict.MaterializeShallow(static_cast<uint32_t>(e), &p);
+        sets[e] = imputer.AdmittedAlleles(l, p);
+      }
+    });
+    absl::flat_hash_map<std::vector<uint16_t>, uint32_t> numbers;
+    class_of[l].assign(sets.size(), 0);
+    class_sets[l].emplace_back();  // class 0: the key's "untyped"
+    for (size_t e = 0; e < sets.size(); ++e) {
+      const auto [it, fresh] =
+          numbers.try_emplace(sets[e], static_cast<uint32_t>(class_sets[l].size()));
+      if (fresh) class_sets[l].push_back(std::move(sets[e]));
+      class_of[l][e] = it->second;
+    }
+  }
   using Key = std::array<uint32_t, 2 * data::kHaplotypeLoci + 1>;
-  constexpr size_t kMaxRemembered = size_t{1} << 20;
+  // A donor's key: its classes at each imputed locus and its population
+  // (a fallback donor: one key of its own).
+  auto key_of = [&](size_t i, Key* key) {
+    key->fill(0);
+    if (s.is_fallback(i)) {
+      key->back() = ~uint32_t{0};  // no population code reaches it
+      return;
+    }
+    for (int l = 0; l < data::kHaplotypeLoci; ++l) {
+      const int slot = s.SlotOf(impute::kLoci[l]);
+      if (slot < 0) continue;
+      const uint32_t t0 = s.TypingId(i, slot, 0);
+      if (t0 == 0) continue;  // untyped: class 0
+      (*key)[2 * l] = class_of[l][t0];
+      (*key)[2 * l + 1] = class_of[l][s.TypingId(i, slot, 1)];
+    }
+    key->back() = s.population_code(i);
+  };
+  // Each key belongs to one thread (its hash modulo the thread count), so
+  // each distinct key is imputed once, whichever donors carry it (10M
+  // synthetic donors: 4.4M distinct runs; contiguous ranges each with its
+  // own memory of keys imputed 7.1M times). The keys a thread remembers
+  // are bounded (2^23 in all, 44 bytes each: about 540 MB at most, 400 MB
+  // for the 10M registry): past the bound, a key not yet seen is imputed
+  // each time it occurs (the join still stores its run once).
+  threads = std::min(threads, 64);
+  const size_t max_remembered = (size_t{1} << 23) / static_cast<size_t>(threads);
+  std::vector<uint8_t> owner(n, 0);
+  if (threads > 1) {
+    internal::RunOnThreads(threads, [&](int t) {
+      const size_t begin = n * static_cast<size_t>(t) / static_cast<size_t>(threads);
+      const size_t end = n * static_cast<size_t>(t + 1) / static_cast<size_t>(threads);
+      Key key;
+      for (size_t i = begin; i < end; ++i) {
+        key_of(i, &key);
+        owner[i] = static_cast<uint8_t>(absl::Hash<Key>()(key) % static_cast<size_t>(threads));
+      }
+    });
+  }
   struct Part {
-    std::vector<uint16_t> words;      // the range's distinct runs
+    std::vector<uint16_t> words;      // the thread's distinct runs
     std::vector<uint32_t> lengths;    // per distinct run
-    std::vector<uint32_t> donor_run;  // per donor of the range
+    std::vector<uint32_t> donor_run;  // per donor it owns, in donor order
   };
   std::vector<Part> parts(static_cast<size_t>(threads));
-  std::atomic<size_t> done{0};
   std::atomic<bool> late{false};
   const bool timed = deadline != absl::InfiniteFuture();
   auto work = [&](int t) {
     Part& part = parts[static_cast<size_t>(t)];
-    const size_t begin = n * static_cast<size_t>(t) / static_cast<size_t>(threads);
-    const size_t end = n * static_cast<size_t>(t + 1) / static_cast<size_t>(threads);
-    part.donor_run.reserve(end - begin);
+    part.donor_run.reserve(n / static_cast<size_t>(threads) + 1);
     absl::flat_hash_map<Key, uint32_t, absl::Hash<Key>> seen;
-    // The loci imputation reads, materialised shallow (match keys and
-    // flags, no G groups, at most two alleles: all Impute reads of a
-    // position, and a tenth of a full GenotypeOf's cost for an XX or a
-    // serology typing), into one reused genotype.
-    matcher::Genotype g;
-    for (size_t i = begin; i < end; ++i) {
-      if (timed && ((i - begin) & 255) == 0 &&
+    Key key;
+    for (size_t i = 0; i < n; ++i) {
+      if (timed && (i & 255) == 0 &&
           (late.load(std::memory_order_relaxed) || absl::Now() > deadline)) {
         late.store(true, std::memory_order_relaxed);
         return;
       }
-      if (i > begin && ((i - begin) & 4095) == 0) {
-        const size_t now = done.fetch_add(4096) + 4096;
-        if (t == 0 && progress) progress(now, n);
-      }
-      Key key;
-      key.fill(0);
-      const uint64_t w = s.facts_word(i);
-      if (s.is_fallback(i)) {
-        key.back() = ~uint32_t{0};  // no population code reaches it
-      } else {
-        for (int l = 0; l < data::kHaplotypeLoci; ++l) {
-          const Locus locus = impute::kLoci[l];
-          const int slot = s.SlotOf(locus);
-          const uint32_t t0 = slot < 0 ? 0 : s.TypingId(i, slot, 0);
-          if (t0 == 0) continue;
-          key[2 * l] = t0;
-          key[2 * l + 1] = s.TypingId(i, slot, 1);
-          const bool once = (w >> (PackedFacts::kOnceShift + static_cast<int>(locus))) & 1;
-          key.back() |= uint32_t{once} << (8 + l);
-        }
-        key.back() |= s.population_code(i);
-      }
+      if (t == 0 && progress && i > 0 && (i & 4095) == 0) progress(i, n);
+      if (owner[i] != t) continue;
+      key_of(i, &key);
       const uint32_t next = static_cast<uint32_t>(part.lengths.size());
-      if (seen.size() < kMaxRemembered) {
+      if (seen.size() < max_remembered) {
         const auto [it, fresh] = seen.try_emplace(key, next);
         part.donor_run.push_back(it->second);
         if (!fresh) continue;
@@ -377,18 +410,15 @@ absl::Status ImputeDonors(const impute::Imputer& imputer, int threads,
         if (const uint8_t code = s.population_code(i); code != 0) {
           o.population = static_cast<data::Population>(code - 1);
         }
+        // The classes' sets, not the typings: Impute reads a typing only
+        // through them.
+        impute::AdmittedTyping typing;
         for (int l = 0; l < data::kHaplotypeLoci; ++l) {
-          matcher::LocusTyping& lt = g.at(impute::kLoci[l]);
-          const int slot = s.SlotOf(impute::kLoci[l]);
-          if (key[2 * l] == 0) {
-            lt.typed_positions = 0;
-            continue;
-          }
-          lt.typed_positions = (key.back() >> (8 + l) & 1) ? 1 : 2;
-          s.dictionary(slot).MaterializeShallow(key[2 * l], &lt.pos[0]);
-          s.dictionary(slot).MaterializeShallow(key[2 * l + 1], &lt.pos[1]);
+          if (key[2 * l] == 0) continue;
+          typing.loci[l].push_back({absl::MakeConstSpan(class_sets[l][key[2 * l]]),
+                                    absl::MakeConstSpan(class_sets[l][key[2 * l + 1]])});
         }
-        absl::StatusOr<impute::Imputation> m = imputer.Impute(g, o);
+        absl::StatusOr<impute::Imputation> m = imputer.Impute(typing, o);
         internal::EncodeImputation(m.ok() ? &*m : nullptr, !m.ok(), &part.words);
       }
       part.lengths.push_back(static_cast<uint32_t>(part.words.size() - before));
@@ -398,10 +428,10 @@ absl::Status ImputeDonors(const impute::Imputer& imputer, int threads,
   if (late.load()) {
     return absl::DeadlineExceededError("the deadline passed while imputing the donors");
   }
-  // The join: equal runs of different ranges (or of different keys: the
-  // same typing written in another order) stored once, numbered in the
-  // order of their first donor, so the result does not depend on the
-  // thread count.
+  // The join, in donor order: equal runs (of different threads, or of
+  // different keys: the same typing written in another order) stored once,
+  // numbered in the order of their first donor, so the result does not
+  // depend on the thread count.
   size_t total = 0;
   for (const Part& p : parts) total += p.words.size() + p.lengths.size();
   struct Owned {
@@ -413,34 +443,50 @@ absl::Status ImputeDonors(const impute::Imputer& imputer, int threads,
   size_t runs = 0;
   owned->words.reserve(total);  // never reallocated: the map's keys view it
   absl::flat_hash_map<absl::string_view, uint32_t> by_content;
-  for (Part& p : parts) {
-    std::vector<uint32_t> global(p.lengths.size());
+  constexpr uint32_t kUnset = ~uint32_t{0};
+  struct Cursor {
+    std::vector<size_t> at;       // per local run, its first word
+    std::vector<uint32_t> global;  // per local run, its start in `owned`
+    size_t next = 0;              // into donor_run
+  };
+  std::vector<Cursor> cursors(parts.size());
+  for (size_t t = 0; t < parts.size(); ++t) {
+    const Part& p = parts[t];
+    cursors[t].at.resize(p.lengths.size());
     size_t at = 0;
     for (size_t k = 0; k < p.lengths.size(); ++k) {
-      const uint16_t* run = p.words.data() + at;
+      cursors[t].at[k] = at;
+      at += p.lengths[k];
+    }
+    cursors[t].global.assign(p.lengths.size(), kUnset);
+  }
+  for (size_t i = 0; i < n; ++i) {
+    const Part& p = parts[owner[i]];
+    Cursor& c = cursors[owner[i]];
+    const uint32_t k = p.donor_run[c.next++];
+    if (c.global[k] == kUnset) {
+      const uint16_t* run = p.words.data() + c.at[k];
       const size_t len = p.lengths[k];
-      at += len;
       const absl::string_view bytes(reinterpret_cast<const char*>(run), 2 * len);
       const auto found = by_content.find(bytes);
       if (found != by_content.end()) {
-        global[k] = found->second;
-        continue;
+        c.global[k] = found->second;
+      } else {
+        if (owned->words.size() + 1 + len > std::numeric_limits<uint32_t>::max()) {
+          return absl::InvalidArgumentError("the imputations exceed 2^32 - 1 words");
+        }
+        c.global[k] = static_cast<uint32_t>(owned->words.size());
+        owned->words.push_back(static_cast<uint16_t>(len));  // at most 98
+        const size_t start = owned->words.size();
+        owned->words.insert(owned->words.end(), run, run + len);
+        ++runs;
+        by_content.emplace(
+            absl::string_view(reinterpret_cast<const char*>(owned->words.data() + start),
+                              2 * len),
+            c.global[k]);
       }
-      if (owned->words.size() + 1 + len > std::numeric_limits<uint32_t>::max()) {
-        return absl::InvalidArgumentError("the imputations exceed 2^32 - 1 words");
-      }
-      global[k] = static_cast<uint32_t>(owned->words.size());
-      owned->words.push_back(static_cast<uint16_t>(len));  // at most 98
-      const size_t start = owned->words.size();
-      owned->words.insert(owned->words.end(), run, run + len);
-      ++runs;
-      by_content.emplace(
-          absl::string_view(reinterpret_cast<const char*>(owned->words.data() + start),
-                            2 * len),
-          global[k]);
     }
-    for (uint32_t r : p.donor_run) owned->starts.push_back(global[r]);
-    Part().words.swap(p.words);
+    owned->starts.push_back(c.global[k]);
   }
   s.unread_imputation_bytes_ = 0;  // replaced by these, if an index left some
   s.imputation_run_count_ = runs;

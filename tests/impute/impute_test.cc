@@ -235,6 +235,116 @@ TEST_F(ImputeTest, AnAlleleOutsideTheTable) {
               1.0, 1e-9);
 }
 
+// What a copy admits of the table (AdmittedAlleles), and the contract
+// registry::ImputeDonors relies on: genotypes whose copies admit equal sets
+// impute to equal posteriors, whatever their spellings.
+TEST_F(ImputeTest, CopiesAdmittingEqualSetsImputeAlike) {
+  auto admitted = [&](const std::string& text) {
+    const matcher::Genotype g = G(text);
+    for (int l = 0; l < data::kHaplotypeLoci; ++l) {
+      const matcher::LocusTyping& lt = g.at(kLoci[l]);
+      if (lt.typed_positions > 0) return imp().AdmittedAlleles(l, lt.pos[0]);
+    }
+    ADD_FAILURE() << text << ": no imputed locus typed";
+    return std::vector<uint16_t>();
+  };
+  auto names = [&](const std::vector<uint16_t>& set) {
+    std::vector<std::string> out;
+    for (uint16_t a : set) out.push_back(imp().frequencies().allele(a).name);
+    return out;
+  };
+  // One table allele, however written: its 4-field name, a newer allele of
+  // its P group (A*02:1013).
+  const std::vector<uint16_t> a0201 = admitted("A*02:01");
+  ASSERT_EQ(a0201.size(), 1u);
+  EXPECT_THAT(names(a0201), ::testing::ElementsAre(::testing::HasSubstr("02:01")));
+  EXPECT_EQ(admitted("A*02:01:01:01"), a0201);
+  EXPECT_EQ(admitted("A*02:1013"), a0201);
+  // Outside the table: nothing admitted.
+  EXPECT_TRUE(admitted("A*02:26").empty());
+  // Broad typings: every set ascending, each allele once, and an XX code
+  // or a serology antigen admits more than one table allele.
+  for (const char* text : {"A*02:XX", "A2", "B44", "DRB1*04:XX", "A*02:01/A*02:06"}) {
+    SCOPED_TRACE(text);
+    const std::vector<uint16_t> set = admitted(text);
+    EXPECT_GT(set.size(), 1u);
+    EXPECT_TRUE(std::is_sorted(set.begin(), set.end()));
+    EXPECT_EQ(std::adjacent_find(set.begin(), set.end()), set.end());
+  }
+  EXPECT_TRUE(std::includes(admitted("A*02:XX").begin(), admitted("A*02:XX").end(),
+                            a0201.begin(), a0201.end()));
+
+  // Equal sets, equal posteriors: the same person written three ways.
+  const Imputation x = I(
+      "A*01:01+A*02:01^C*07:01+C*05:01^B*08:01+B*44:02^DRB1*03:01+DRB1*04:01^"
+      "DQB1*02:01+DQB1*03:02");
+  for (const char* other :
+       {"A*01:01:01:01+A*02:01:01:01^C*07:01+C*05:01^B*08:01+B*44:02^"
+        "DRB1*03:01+DRB1*04:01^DQB1*02:01+DQB1*03:02",
+        "A*01:01+A*02:1013^C*07:01:01+C*05:01^B*08:01+B*44:02^DRB1*03:01+DRB1*04:01^"
+        "DQB1*02:01+DQB1*03:02"}) {
+    SCOPED_TRACE(other);
+    const Imputation y = I(other);
+    ASSERT_EQ(y.pairs.size(), x.pairs.size());
+    for (size_t k = 0; k < x.pairs.size(); ++k) {
+      EXPECT_EQ(y.pairs[k].h1, x.pairs[k].h1);
+      EXPECT_EQ(y.pairs[k].h2, x.pairs[k].h2);
+      EXPECT_EQ(y.pairs[k].p, x.pairs[k].p);
+    }
+    EXPECT_EQ(y.total, x.total);
+    EXPECT_EQ(y.typed, x.typed);
+    EXPECT_EQ(y.outside_table, x.outside_table);
+    EXPECT_EQ(y.ambiguous, x.ambiguous);
+  }
+}
+
+// Impute from admitted sets: the same posterior as from the genotype, and
+// a set that is not ascending table alleles of its locus is refused.
+TEST_F(ImputeTest, ImputeFromAdmittedSetsEqualsTheGenotypesAndChecksTheSets) {
+  const matcher::Genotype g = G(
+      "A*01:01+A*02:XX^C*07:01+C*05:01^B*08:01+B*44:02^DRB1*03:01+DRB1*04:XX");
+  std::vector<std::vector<uint16_t>> sets;
+  sets.reserve(2 * kLoci.size());
+  AdmittedTyping typing;
+  for (int l = 0; l < data::kHaplotypeLoci; ++l) {
+    const matcher::LocusTyping& lt = g.at(kLoci[l]);
+    if (lt.typed_positions == 0) continue;  // DQB1: untyped
+    sets.push_back(imp().AdmittedAlleles(l, lt.pos[0]));
+    sets.push_back(imp().AdmittedAlleles(l, lt.pos[1]));
+    typing.loci[l].push_back({absl::MakeConstSpan(sets[sets.size() - 2]),
+                              absl::MakeConstSpan(sets.back())});
+  }
+  const absl::StatusOr<Imputation> a = imp().Impute(g, {});
+  const absl::StatusOr<Imputation> b = imp().Impute(typing, {});
+  ASSERT_TRUE(a.ok() && b.ok());
+  ASSERT_GT(a->pairs.size(), 1u);
+  ASSERT_EQ(a->pairs.size(), b->pairs.size());
+  for (size_t k = 0; k < a->pairs.size(); ++k) {
+    EXPECT_EQ(a->pairs[k].h1, b->pairs[k].h1);
+    EXPECT_EQ(a->pairs[k].h2, b->pairs[k].h2);
+    EXPECT_EQ(a->pairs[k].p, b->pairs[k].p);
+  }
+  EXPECT_EQ(a->typed, b->typed);
+  EXPECT_TRUE(b->ambiguous);
+
+  // Out of order, twice, another locus's allele, past the table.
+  const std::vector<uint16_t> a_set = sets[0];  // A: one table allele
+  const std::vector<uint16_t> other_locus = sets[2];  // B
+  const std::vector<uint16_t> xx = sets[1];
+  ASSERT_GT(xx.size(), 1u);
+  const std::vector<uint16_t> reversed(xx.rbegin(), xx.rend());
+  const std::vector<uint16_t> twice = {xx[0], xx[0]};
+  const std::vector<uint16_t> past = {65535};
+  for (const std::vector<uint16_t>* bad : {&reversed, &twice, &other_locus, &past}) {
+    AdmittedTyping t = typing;
+    t.loci[0][0][1] = absl::MakeConstSpan(*bad);
+    const absl::Status s = imp().Impute(t, {}).status();
+    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(s.message(), HasSubstr("at A is not ascending table alleles"));
+  }
+  EXPECT_EQ(a_set.size(), 1u);
+}
+
 // A*02:10 is in the table, but on no haplotype with this person's other
 // alleles: the haplotype is not listed. The locus whose opening explains
 // the most is imputed as untyped.
