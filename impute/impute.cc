@@ -304,21 +304,26 @@ absl::StatusOr<Imputation> Imputer::ImputeWith(
   // alt, bit 1 by copy 2. An untyped or outside-the-table locus has no
   // alternatives: it admits every allele.
   std::array<std::vector<std::vector<uint8_t>>, kL> flags;
-  std::array<std::vector<uint8_t>, kL> any;  // some alternative, some copy
+  // any[l][a]: some alternative, some copy admits table allele a at locus
+  // l (all of them when flags[l] is empty); admitted[l], those alleles
+  // (ascending) when flags[l] is not.
+  std::vector<uint8_t> any_store(kL * n_alleles, 0);
+  std::array<uint8_t*, kL> any;
+  for (int l = 0; l < kL; ++l) any[l] = any_store.data() + l * n_alleles;
+  std::array<std::vector<uint16_t>, kL> admitted;
   const bool phased = typing.phased;
   for (int l = 0; l < kL; ++l) {
     const auto& alts = typing.loci[l];
-    any[l].assign(n_alleles, 0);
     out.typed[l] = !alts.empty();
     if (l == open_locus) {
       out.outside_table[l] = true;
       out.ambiguous = true;
-      std::fill(any[l].begin(), any[l].end(), 1);
+      std::fill(any[l], any[l] + n_alleles, 1);
       continue;
     }
     if (!out.typed[l]) {
       out.ambiguous = true;
-      std::fill(any[l].begin(), any[l].end(), 1);
+      std::fill(any[l], any[l] + n_alleles, 1);
       continue;
     }
     if (alts.size() > 1) out.ambiguous = true;
@@ -330,14 +335,19 @@ absl::StatusOr<Imputation> Imputer::ImputeWith(
       std::vector<uint8_t> f(n_alleles, 0);
       for (uint16_t a : alt[0]) f[a] |= 1;
       for (uint16_t a : alt[1]) f[a] |= 2;
-      for (uint16_t a : alt[0]) any[l][a] = 1;
-      for (uint16_t a : alt[1]) any[l][a] = 1;
+      for (absl::Span<const uint16_t> set : alt) {
+        for (uint16_t a : set) {
+          if (!any[l][a]) admitted[l].push_back(a);
+          any[l][a] = 1;
+        }
+      }
       flags[l].push_back(std::move(f));
     }
+    std::sort(admitted[l].begin(), admitted[l].end());
     if (flags[l].empty()) {
       out.outside_table[l] = true;
       out.ambiguous = true;
-      std::fill(any[l].begin(), any[l].end(), 1);
+      std::fill(any[l], any[l] + n_alleles, 1);
       continue;
     }
   }
@@ -357,9 +367,7 @@ absl::StatusOr<Imputation> Imputer::ImputeWith(
   for (int l = 0; l < kL; ++l) {
     if (flags[l].empty()) continue;  // admits every allele
     size_t size = 0;
-    for (uint16_t a : locus_alleles_[l]) {
-      if (any[l][a]) size += haplotypes_of_allele_[a].size();
-    }
+    for (uint16_t a : admitted[l]) size += haplotypes_of_allele_[a].size();
     if (size < seed_size) {
       seed_size = size;
       seed_locus = l;
@@ -368,8 +376,7 @@ absl::StatusOr<Imputation> Imputer::ImputeWith(
   std::vector<uint32_t> seeds;
   if (seed_locus >= 0) {
     seeds.reserve(seed_size);
-    for (uint16_t a : locus_alleles_[seed_locus]) {
-      if (!any[seed_locus][a]) continue;
+    for (uint16_t a : admitted[seed_locus]) {
       seeds.insert(seeds.end(), haplotypes_of_allele_[a].begin(),
                    haplotypes_of_allele_[a].end());
     }
@@ -429,19 +436,28 @@ absl::StatusOr<Imputation> Imputer::ImputeWith(
     }
     return true;
   };
-  // Buckets of candidates by signature.
-  absl::flat_hash_map<uint32_t, std::vector<uint32_t>> buckets;
-  for (uint32_t h : candidates) buckets[lists ? 0 : signature(h)].push_back(h);
-  std::vector<std::pair<uint32_t, const std::vector<uint32_t>*>> blist;
-  for (const auto& [s, v] : buckets) blist.emplace_back(s, &v);
-  std::sort(blist.begin(), blist.end(),
-            [](const auto& a, const auto& b) { return a.first < b.first; });
+  // Buckets of candidates by signature, ascending; candidate order within
+  // each.
+  std::vector<std::pair<uint32_t, uint32_t>> by_signature;  // (signature, h)
+  by_signature.reserve(candidates.size());
+  for (uint32_t h : candidates) by_signature.emplace_back(lists ? 0 : signature(h), h);
+  std::stable_sort(by_signature.begin(), by_signature.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (size_t k = 0; k < by_signature.size(); ++k) candidates[k] = by_signature[k].second;
+  std::vector<std::pair<uint32_t, absl::Span<const uint32_t>>> blist;
+  for (size_t k = 0; k < by_signature.size();) {
+    size_t end = k + 1;
+    while (end < by_signature.size() && by_signature[end].first == by_signature[k].first) ++end;
+    blist.emplace_back(by_signature[k].first,
+                       absl::MakeConstSpan(candidates).subspan(k, end - k));
+    k = end;
+  }
 
   uint64_t visits = 0;
   for (size_t i = 0; i < blist.size(); ++i) {
     for (size_t j = i; j < blist.size(); ++j) {
       if (!lists && !sig_ok(blist[i].first, blist[j].first)) continue;
-      const uint64_t a = blist[i].second->size(), b = blist[j].second->size();
+      const uint64_t a = blist[i].second.size(), b = blist[j].second.size();
       visits += i == j ? a * (a + 1) / 2 : a * b;
     }
   }
@@ -483,8 +499,8 @@ absl::StatusOr<Imputation> Imputer::ImputeWith(
   for (size_t i = 0; i < blist.size(); ++i) {
     for (size_t j = i; j < blist.size(); ++j) {
       if (!lists && !sig_ok(blist[i].first, blist[j].first)) continue;
-      const std::vector<uint32_t>& A = *blist[i].second;
-      const std::vector<uint32_t>& B = *blist[j].second;
+      const absl::Span<const uint32_t> A = blist[i].second;
+      const absl::Span<const uint32_t> B = blist[j].second;
       for (size_t x = 0; x < A.size(); ++x) {
         for (size_t y = i == j ? x : 0; y < B.size(); ++y) {
           if (lists && !pair_ok(A[x], B[y])) continue;
