@@ -304,6 +304,8 @@ absl::Status ImputeDonors(const impute::Imputer& imputer, int threads,
   // locus ("class" 0 untyped; A*02:01, A*02:01:01:01 and a MAC covering
   // only table allele A*02:01 share one), and a donor whose classes and
   // population has been imputed takes that run without imputing.
+  std::atomic<bool> late{false};
+  const bool timed = deadline != absl::InfiniteFuture();
   std::array<std::vector<uint32_t>, data::kHaplotypeLoci> class_of;
   std::array<std::vector<std::vector<uint16_t>>, data::kHaplotypeLoci> class_sets;
   for (int l = 0; l < data::kHaplotypeLoci; ++l) {
@@ -313,12 +315,21 @@ absl::Status ImputeDonors(const impute::Imputer& imputer, int threads,
     std::vector<std::vector<uint16_t>> sets(dict.size());
     internal::RunOnThreads(threads, [&](int t) {
       matcher::PositionTyping p;
+      size_t done = 0;
       for (size_t e = static_cast<size_t>(t); e < sets.size();
            e += static_cast<size_t>(threads)) {
+        if (timed && (done++ & 255) == 0 &&
+            (late.load(std::memory_order_relaxed) || absl::Now() > deadline)) {
+          late.store(true, std::memory_order_relaxed);
+          return;
+        }
         dict.MaterializeShallow(static_cast<uint32_t>(e), &p);
         sets[e] = imputer.AdmittedAlleles(l, p);
       }
     });
+    if (late.load()) {
+      return absl::DeadlineExceededError("the deadline passed while imputing the donors");
+    }
     absl::flat_hash_map<std::vector<uint16_t>, uint32_t> numbers;
     class_of[l].assign(sets.size(), 0);
     class_sets[l].emplace_back();  // class 0: the key's "untyped"
@@ -351,10 +362,11 @@ absl::Status ImputeDonors(const impute::Imputer& imputer, int threads,
   // Each key belongs to one thread (its hash modulo the thread count), so
   // each distinct key is imputed once, whichever donors carry it (10M
   // synthetic donors: 4.4M distinct runs; contiguous ranges each with its
-  // own memory of keys imputed 7.1M times). The keys a thread remembers
-  // are bounded (2^23 in all, 44 bytes each: about 540 MB at most, 400 MB
-  // for the 10M registry): past the bound, a key not yet seen is imputed
-  // each time it occurs (the join still stores its run once).
+  // own memory of keys imputed 7.1M times). The keys remembered are
+  // bounded, 2^23 in all (49-byte slots, a table at least 7/16 full: at
+  // most about 0.8 GB; the 10M registry's 4.4M+ keys, about 0.4 GB): past
+  // the bound, a key not yet seen is imputed each time it occurs (the join
+  // still stores its run once).
   threads = std::min(threads, 64);
   const size_t max_remembered = (size_t{1} << 23) / static_cast<size_t>(threads);
   std::vector<uint8_t> owner(n, 0);
@@ -375,8 +387,6 @@ absl::Status ImputeDonors(const impute::Imputer& imputer, int threads,
     std::vector<uint32_t> donor_run;  // per donor it owns, in donor order
   };
   std::vector<Part> parts(static_cast<size_t>(threads));
-  std::atomic<bool> late{false};
-  const bool timed = deadline != absl::InfiniteFuture();
   auto work = [&](int t) {
     Part& part = parts[static_cast<size_t>(t)];
     part.donor_run.reserve(n / static_cast<size_t>(threads) + 1);

@@ -153,8 +153,9 @@ class DonorStoreBuilder {
 // pairs holding 99.9 % of the posterior, at most 32; donors with equal
 // imputations share one run: about 15 bytes a donor on the synthetic
 // default mix), for the `probability` rank key and the ranked donors'
-// reports. A typing seen before (the same typing ids at the imputed loci,
-// typed once or twice alike, the same population) is not imputed again.
+// reports. A typing is imputed once (Imputer::AdmittedAlleles: typings
+// whose copies admit the same table alleles, of the same population, are
+// imputed once together), whatever the thread count.
 // Fallback donors (phased or '|' typings) are imputed by their reports
 // instead. A donor too vaguely typed to impute (Impute's
 // ResourceExhaustedError) is kept as refused: its probability is not
@@ -162,8 +163,8 @@ class DonorStoreBuilder {
 // (donors done, total). Call before the store is shared. Errors:
 // FailedPreconditionError for an imputer bound to another release;
 // InvalidArgumentError past 2^32 - 1 words of imputations;
-// DeadlineExceededError past `deadline` (looked at every 256 donors; the
-// store is then left without imputations).
+// DeadlineExceededError past `deadline` (looked at every 256 typings and
+// donors; the store is then left without imputations).
 absl::Status ImputeDonors(const impute::Imputer& imputer, int threads,
                           DonorStore* store,
                           const std::function<void(size_t, size_t)>& progress = nullptr,

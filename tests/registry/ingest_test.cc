@@ -1139,6 +1139,21 @@ TEST_F(ImputedIndexTest, ImputationsAreReadOnlyWhenAskedFor) {
   EXPECT_THAT(s.message(), HasSubstr("checksum mismatch in the imputation section"));
 }
 
+// A deadline already past: refused, on one thread and on two, and the
+// store keeps no imputations.
+TEST_F(ImputedIndexTest, ImputingPastTheDeadlineIsRefused) {
+  for (int threads : {1, 2}) {
+    absl::StatusOr<DonorStore> fresh = LoadIndex(index_, *LoadShipped().resolver,
+                                                 LoadOptions{false});
+    ASSERT_TRUE(fresh.ok()) << fresh.status();
+    const absl::Status s = ImputeDonors(*imputer_, threads, &*fresh, nullptr,
+                                        absl::Now() - absl::Seconds(1));
+    EXPECT_EQ(s.code(), absl::StatusCode::kDeadlineExceeded) << threads;
+    EXPECT_THAT(s.message(), HasSubstr("while imputing the donors"));
+    EXPECT_FALSE(fresh->has_imputations());
+  }
+}
+
 TEST_F(ImputedIndexTest, CraftedImputationsAreRefused) {
   const std::string good = Bytes();
   const size_t at = WordsAt(good);
