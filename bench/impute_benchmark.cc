@@ -35,9 +35,9 @@ struct Fixture {
   std::unique_ptr<const hla::impute::Imputer> imputer;
   std::vector<hla::matcher::Genotype> donors;
   std::vector<hla::impute::Imputation> imputed;
-  // The donors as what their copies admit (the sets in `sets`), the form
-  // registry::ImputeDonors imputes from.
-  std::vector<std::vector<uint16_t>> sets;
+  // The donors as what their copies admit (each donor's sets in `sets`),
+  // the form registry::ImputeDonors imputes from.
+  std::vector<std::vector<std::vector<uint16_t>>> sets;
   std::vector<hla::impute::AdmittedTyping> admitted;
   hla::impute::Imputation recipient;
   std::string error;
@@ -90,28 +90,9 @@ const Fixture& Get() {
     while ((*reader)->Next(&rec, &row)) {
       if (row.ok()) f->donors.push_back(std::move(rec.genotype));
     }
-    size_t copies = 0;
     for (const auto& g : f->donors) {
-      for (hla::Locus l : hla::impute::kLoci) copies += 2 * (1 + g.at(l).alternatives.size());
-    }
-    f->sets.reserve(copies);  // never reallocated: the spans view it
-    for (const auto& g : f->donors) {
-      // As Impute(genotype) makes it (the mix writes no '~' typing, so
-      // copy 1 is the first written).
-      hla::impute::AdmittedTyping t;
-      for (int l = 0; l < hla::data::kHaplotypeLoci; ++l) {
-        const hla::matcher::LocusTyping& lt = g.at(hla::impute::kLoci[l]);
-        if (lt.typed_positions == 0) continue;
-        std::vector<const std::array<hla::matcher::PositionTyping, 2>*> alts = {&lt.pos};
-        for (const auto& a : lt.alternatives) alts.push_back(&a);
-        for (const auto* alt : alts) {
-          f->sets.push_back(f->imputer->AdmittedAlleles(l, (*alt)[0]));
-          f->sets.push_back(f->imputer->AdmittedAlleles(l, (*alt)[1]));
-          t.loci[l].push_back({absl::MakeConstSpan(f->sets[f->sets.size() - 2]),
-                               absl::MakeConstSpan(f->sets.back())});
-        }
-      }
-      f->admitted.push_back(std::move(t));
+      f->sets.emplace_back();
+      f->admitted.push_back(f->imputer->Admitted(g, &f->sets.back()));
     }
     for (const auto& g : f->donors) {
       auto r = f->imputer->Impute(g, {});

@@ -156,20 +156,26 @@ std::string Imputer::HaplotypeName(uint32_t h) const {
 
 absl::StatusOr<Imputation> Imputer::Impute(const matcher::Genotype& genotype,
                                            const ImputeOptions& o) const {
+  std::vector<std::vector<uint16_t>> sets;
+  return Impute(Admitted(genotype, &sets), o);
+}
+
+AdmittedTyping Imputer::Admitted(const matcher::Genotype& genotype,
+                                 std::vector<std::vector<uint16_t>>* sets) const {
   // A genotype written as two '~' haplotypes: a pair must carry haplotype
   // 0's alleles on one haplotype and haplotype 1's on the other, at every
   // locus together (the phase is known, not imputed).
   AdmittedTyping typing;
   typing.phased = genotype.phased;
-  size_t copies = 0;
   for (int l = 0; l < kL; ++l) {
     const matcher::LocusTyping& lt = genotype.at(kLoci[l]);
-    if (lt.typed_positions == 0) continue;
-    if (!lt.phased || !lt.alternatives.empty()) typing.phased = false;
-    copies += 2 * (1 + lt.alternatives.size());
+    if (lt.typed_positions > 0 && (!lt.phased || !lt.alternatives.empty())) {
+      typing.phased = false;
+    }
   }
-  std::vector<std::vector<uint16_t>> sets;
-  sets.reserve(copies);  // never reallocated: the spans view its elements
+  // The spans view each set's own buffer, which stays put when `sets`
+  // grows (a vector moves its elements' buffers, never copies them).
+  sets->clear();
   for (int l = 0; l < kL; ++l) {
     const matcher::LocusTyping& lt = genotype.at(kLoci[l]);
     if (lt.typed_positions == 0) continue;
@@ -178,13 +184,13 @@ absl::StatusOr<Imputation> Imputer::Impute(const matcher::Genotype& genotype,
     for (const auto* alt : alts) {
       // Phased: copy 1 is the copy of haplotype 0, at every locus alike.
       const int first = typing.phased && (*alt)[0].haplotype == 1 ? 1 : 0;
-      sets.push_back(AdmittedAlleles(l, (*alt)[first]));
-      sets.push_back(AdmittedAlleles(l, (*alt)[1 - first]));
-      typing.loci[l].push_back({absl::MakeConstSpan(sets[sets.size() - 2]),
-                                absl::MakeConstSpan(sets.back())});
+      sets->push_back(AdmittedAlleles(l, (*alt)[first]));
+      sets->push_back(AdmittedAlleles(l, (*alt)[1 - first]));
+      typing.loci[l].push_back({absl::MakeConstSpan((*sets)[sets->size() - 2]),
+                                absl::MakeConstSpan(sets->back())});
     }
   }
-  return Impute(typing, o);
+  return typing;
 }
 
 absl::StatusOr<Imputation> Imputer::Impute(const AdmittedTyping& typing,

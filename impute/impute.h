@@ -182,6 +182,11 @@ class Imputer {
   // ascending table alleles of its locus (as AdmittedAlleles gives them).
   absl::StatusOr<Imputation> Impute(const AdmittedTyping& typing,
                                     const ImputeOptions& options) const;
+  // Admitted(g): the typing as Impute reads it, its copies' sets stored in
+  // *sets (replaced), which the result views: keep it alive and unchanged
+  // while the result is used.
+  AdmittedTyping Admitted(const matcher::Genotype& genotype,
+                          std::vector<std::vector<uint16_t>>* sets) const;
 
   // The table alleles (frequencies().alleles() indexes, ascending, each
   // once) that one gene copy typed `copy` admits at locus kLoci[l], as

@@ -326,6 +326,34 @@ TEST_F(ImputeTest, ImputeFromAdmittedSetsEqualsTheGenotypesAndChecksTheSets) {
   }
   EXPECT_EQ(a->typed, b->typed);
   EXPECT_TRUE(b->ambiguous);
+  // Admitted makes the same typing.
+  std::vector<std::vector<uint16_t>> own;
+  const AdmittedTyping made = imp().Admitted(g, &own);
+  EXPECT_FALSE(made.phased);
+  for (int l = 0; l < data::kHaplotypeLoci; ++l) {
+    ASSERT_EQ(made.loci[l].size(), typing.loci[l].size()) << l;
+    for (size_t k = 0; k < made.loci[l].size(); ++k) {
+      for (int c = 0; c < 2; ++c) {
+        EXPECT_TRUE(std::equal(made.loci[l][k][c].begin(), made.loci[l][k][c].end(),
+                               typing.loci[l][k][c].begin(), typing.loci[l][k][c].end()))
+            << l << " " << c;
+      }
+    }
+  }
+  // Written as '~' haplotypes: the phase is known, and copy 1 of every
+  // locus is haplotype 0's (the first written).
+  const matcher::Genotype phased = G(
+      "A*02:01~C*05:01~B*44:02~DRB1*04:01~DQB1*03:02+"
+      "A*01:01~C*07:01~B*08:01~DRB1*03:01~DQB1*02:01");
+  const AdmittedTyping p = imp().Admitted(phased, &own);
+  ASSERT_TRUE(p.phased);
+  const matcher::LocusTyping& pa = phased.at(Locus::kA);
+  const int h0 = pa.pos[0].haplotype == 0 ? 0 : 1;
+  EXPECT_EQ(std::vector<uint16_t>(p.loci[0][0][0].begin(), p.loci[0][0][0].end()),
+            imp().AdmittedAlleles(0, pa.pos[h0]));
+  const absl::StatusOr<Imputation> pi = imp().Impute(p, {});
+  ASSERT_TRUE(pi.ok());
+  EXPECT_EQ(pi->pairs.size(), 1u);  // the phase known: one pair
 
   // Out of order, twice, another locus's allele, past the table.
   const std::vector<uint16_t> a_set = sets[0];  // A: one table allele
