@@ -196,6 +196,10 @@ AdmittedTyping Imputer::Admitted(const matcher::Genotype& genotype,
 absl::StatusOr<Imputation> Imputer::Impute(const AdmittedTyping& typing,
                                            const ImputeOptions& o) const {
   for (int l = 0; l < kL; ++l) {
+    if (typing.phased && typing.loci[l].size() > 1) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "a phased typing has alternatives at ", LocusName(kLoci[l])));
+    }
     for (const AdmittedTyping::Copies& alt : typing.loci[l]) {
       for (absl::Span<const uint16_t> set : alt) {
         for (size_t k = 0; k < set.size(); ++k) {

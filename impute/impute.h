@@ -179,7 +179,8 @@ class Imputer {
   // typings' sets (registry::ImputeDonors, once per distinct set of an
   // index's dictionary) imputes without reading a typing again.
   // InvalidArgumentError, besides Impute's, for a set that is not
-  // ascending table alleles of its locus (as AdmittedAlleles gives them).
+  // ascending table alleles of its locus (as AdmittedAlleles gives them),
+  // and for a phased typing with alternatives (Admitted never makes one).
   absl::StatusOr<Imputation> Impute(const AdmittedTyping& typing,
                                     const ImputeOptions& options) const;
   // Admitted(g): the typing as Impute reads it, its copies' sets stored in

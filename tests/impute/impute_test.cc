@@ -371,6 +371,13 @@ TEST_F(ImputeTest, ImputeFromAdmittedSetsEqualsTheGenotypesAndChecksTheSets) {
     EXPECT_THAT(s.message(), HasSubstr("at A is not ascending table alleles"));
   }
   EXPECT_EQ(a_set.size(), 1u);
+  // Phased with a '|' list's alternatives: refused.
+  AdmittedTyping listed = typing;
+  listed.phased = true;
+  listed.loci[0].push_back(listed.loci[0][0]);
+  const absl::Status s = imp().Impute(listed, {}).status();
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(s.message(), HasSubstr("a phased typing has alternatives at A"));
 }
 
 // A*02:10 is in the table, but on no haplotype with this person's other
