@@ -122,6 +122,17 @@ const Fixture& Get() {
   return *kFixture;
 }
 
+// Runs one(i) once an iteration for i = 0, 1, ..., n - 1, 0, ...
+template <typename One>
+void RoundRobin(benchmark::State& state, size_t n, const One& one) {
+  size_t i = 0;
+  for (auto _ : state) {
+    one(i);
+    if (++i == n) i = 0;
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
 void BM_ImputeSynthDonor(benchmark::State& state) {
   const Fixture& f = Get();
   if (!f.error.empty()) {
@@ -149,13 +160,10 @@ void BM_ImputeAdmitted(benchmark::State& state) {
     state.SkipWithError(f.error.c_str());
     return;
   }
-  size_t i = 0;
-  for (auto _ : state) {
+  RoundRobin(state, f.admitted.size(), [&](size_t i) {
     auto r = f.imputer->Impute(f.admitted[i], {});
     benchmark::DoNotOptimize(r);
-    if (++i == f.admitted.size()) i = 0;
-  }
-  state.SetItemsProcessed(state.iterations());
+  });
 }
 BENCHMARK(BM_ImputeAdmitted);
 
@@ -165,13 +173,10 @@ void BM_Probability(benchmark::State& state) {
     state.SkipWithError(f.error.c_str());
     return;
   }
-  size_t i = 0;
-  for (auto _ : state) {
+  RoundRobin(state, f.imputed.size(), [&](size_t i) {
     auto p = f.imputer->Probability(f.recipient, f.imputed[i], nullptr);
     benchmark::DoNotOptimize(p);
-    if (++i == f.imputed.size()) i = 0;
-  }
-  state.SetItemsProcessed(state.iterations());
+  });
 }
 BENCHMARK(BM_Probability);
 
