@@ -7,6 +7,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "matcher/match.h"
 
 namespace hla::matcher {
@@ -117,7 +118,8 @@ absl::StatusOr<Relationship> ParseRelationship(absl::string_view text) {
     key.push_back(absl::ascii_tolower(static_cast<unsigned char>(c)));
   }
   struct Entry {
-    const char* word;
+    absl::string_view word;  // compared by length first: a registry reads
+                             // this for every row
     Relationship relationship;
   };
   static constexpr Entry kWords[] = {

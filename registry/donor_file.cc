@@ -22,6 +22,15 @@ namespace hla::registry {
 
 namespace {
 
+// std::streambuf's get area (the buffered bytes not yet read) is protected:
+// a derived class may name its members, and a pointer to them applies to
+// any streambuf. The reader copies runs of field text straight from it.
+struct GetArea : std::streambuf {
+  static const char* Next(std::streambuf* b) { return (b->*&GetArea::gptr)(); }
+  static const char* End(std::streambuf* b) { return (b->*&GetArea::egptr)(); }
+  static void Advance(std::streambuf* b, int n) { (b->*&GetArea::gbump)(n); }
+};
+
 // A known column: the donor facts first, numbered as eligibility::DonorFact
 // (so ColumnOf maps one to the other), then the columns only files have.
 enum class Fact : uint8_t {
@@ -589,16 +598,60 @@ bool DonorFileReader::ReadRecord(std::vector<std::string>* fields,
   };
   const char delim = format_ == TableFormat::kTsv ? '\t' : ',';
   constexpr int kEof = std::char_traits<char>::eof();
+  // The bytes that end a run of ordinary field text.
+  bool ends_run[256] = {};
+  for (unsigned char x : {static_cast<unsigned char>(delim),
+                          static_cast<unsigned char>('"'),
+                          static_cast<unsigned char>('\n'),
+                          static_cast<unsigned char>('\r')}) {
+    ends_run[x] = true;
+  }
+  // The fields' strings are reused from row to row (a field is swapped
+  // into its slot and the slot's old buffer becomes the next field's), so a
+  // registry's millions of rows cost no allocation each once warm.
+  size_t n = 0;
+  std::string cur;
+  auto push = [&]() {
+    if (n < fields->size()) {
+      (*fields)[n].swap(cur);
+    } else {
+      fields->push_back(std::move(cur));
+    }
+    ++n;
+    cur.clear();
+  };
   for (;;) {  // until a non-blank record
-    fields->clear();
+    n = 0;
     row_error->clear();
     *start_line = line_ + 1;
-    std::string cur;
+    cur.clear();
     bool in_quotes = false, quoted = false, any = false;
     size_t bytes = 0, lines = 1;
     keeping = false;
     rest.clear();
     for (;;) {
+      // The bulk of a row, outside quotes: a run of ordinary bytes is
+      // copied straight from the stream's buffer (the byte loop below costs
+      // a dozen branches a byte). It stops at anything the loop must see,
+      // and short of the row limit, so that the loop below meets the byte
+      // over it.
+      if (!in_quotes && !keeping && pending_pos_ >= pending_.size() &&
+          bytes < options_.max_row_bytes) {
+        const char* const g = GetArea::Next(buf);
+        const char* const e = GetArea::End(buf);
+        const size_t room = options_.max_row_bytes - bytes;
+        const char* const stop =
+            static_cast<size_t>(e - g) > room ? g + room : e;
+        const char* q = g;
+        while (q < stop && !ends_run[static_cast<unsigned char>(*q)]) ++q;
+        if (q > g) {
+          cur.append(g, static_cast<size_t>(q - g));
+          bytes += static_cast<size_t>(q - g);
+          any = true;
+          GetArea::Advance(buf, static_cast<int>(q - g));
+          continue;
+        }
+      }
       const int c = get();
       if (c == kEof) {
         if (!any) return false;
@@ -639,8 +692,7 @@ bool DonorFileReader::ReadRecord(std::vector<std::string>* fields,
         continue;
       }
       if (c == delim) {
-        fields->push_back(std::move(cur));
-        cur.clear();
+        push();
         quoted = false;
       } else if (c == '"' && cur.empty() && !quoted) {
         in_quotes = true;
@@ -663,7 +715,8 @@ bool DonorFileReader::ReadRecord(std::vector<std::string>* fields,
       *row_error = "a quoted field is not closed before the end of the file";
       return true;
     }
-    fields->push_back(std::move(cur));
+    push();
+    fields->resize(n);
     if (keeping && !plausible()) return unbalanced(*start_line);
     if (fields->size() == 1 && Trim((*fields)[0]).empty() && !quoted) {
       continue;  // a blank line is not a row
@@ -674,7 +727,7 @@ bool DonorFileReader::ReadRecord(std::vector<std::string>* fields,
 
 bool DonorFileReader::Next(DonorRecord* record, absl::Status* status) {
   if (format_ == TableFormat::kJsonLines) return NextJson(record, status);
-  std::vector<std::string> fields;
+  std::vector<std::string>& fields = fields_;
   size_t start_line = 0;
   std::string row_error;
   if (!ReadRecord(&fields, &start_line, &row_error)) return false;
@@ -692,11 +745,12 @@ bool DonorFileReader::Next(DonorRecord* record, absl::Status* status) {
 absl::Status DonorFileReader::ParseRow(const Layout& l,
                                        const std::vector<std::string>& fields,
                                        DonorRecord* record) const {
-  const std::string where = Where(record->line);
+  // Made only for a message: most rows have none.
+  auto where = [&] { return Where(record->line); };
   const char* const what = noun();
   auto column_error = [&](int index, absl::string_view why) {
     return absl::InvalidArgumentError(
-        absl::StrCat(where, ": ", what, " '", l.names[index], "': ", why));
+        absl::StrCat(where(), ": ", what, " '", l.names[index], "': ", why));
   };
   auto cell = [&](Fact f) -> absl::string_view {
     const int i = l.at(f);
@@ -728,7 +782,7 @@ absl::Status DonorFileReader::ParseRow(const Layout& l,
               : absl::OkStatus();
       !s.ok()) {
     return absl::InvalidArgumentError(absl::StrCat(
-        where, ": ", what, "s '", l.names[l.at(Fact::kBirthDate)], "' and '",
+        where(), ": ", what, "s '", l.names[l.at(Fact::kBirthDate)], "' and '",
         l.names[l.at(Fact::kAge)], "': ", s.message()));
   }
 
@@ -736,7 +790,7 @@ absl::Status DonorFileReader::ParseRow(const Layout& l,
   auto add_warnings = [&](int index, std::vector<std::string>* ws) {
     for (std::string& w : *ws) {
       record->warnings.push_back(
-          absl::StrCat(where, ": ", what, " '", l.names[index], "': ", w));
+          absl::StrCat(where(), ": ", what, " '", l.names[index], "': ", w));
     }
   };
   if (l.at(Fact::kGlString) >= 0) {
@@ -747,7 +801,7 @@ absl::Status DonorFileReader::ParseRow(const Layout& l,
       return column_error(index, "no typing");
     }
     if (!options_.parse_typings && resolver_ == nullptr) {
-      record->typing = std::string(text);  // the caller parses it
+      record->typing.assign(text.data(), text.size());  // the caller parses it
       return absl::OkStatus();
     }
     absl::StatusOr<GlString> gl = parser::ParseGlString(text);
@@ -807,7 +861,7 @@ absl::Status DonorFileReader::ParseRow(const Layout& l,
   if (locus_texts.empty()) {
     if (options_.allow_untyped) return absl::OkStatus();  // a placeholder
     return absl::InvalidArgumentError(
-        absl::StrCat(where, ": no typing (every locus ", what, " is blank)"));
+        absl::StrCat(where(), ": no typing (every locus ", what, " is blank)"));
   }
   record->typing = absl::StrJoin(locus_texts, "^");
   if (resolver_ == nullptr) return absl::OkStatus();
@@ -820,12 +874,12 @@ absl::Status DonorFileReader::ParseRow(const Layout& l,
   absl::StatusOr<matcher::Genotype> g = matcher::BuildGenotype(resolver_->reference(), typing);
   if (!g.ok()) {
     return absl::InvalidArgumentError(
-        absl::StrCat(where, ": typing '", record->typing, "': ",
+        absl::StrCat(where(), ": typing '", record->typing, "': ",
                      g.status().message()));
   }
   record->genotype = *std::move(g);
   for (std::string& w : record->genotype.warnings) {
-    record->warnings.push_back(absl::StrCat(where, ": ", w));
+    record->warnings.push_back(absl::StrCat(where(), ": ", w));
   }
   return absl::OkStatus();
 }

@@ -250,6 +250,8 @@ class DonorFileReader {
   // ReadRecord has consumed.
   std::string pending_;
   size_t pending_pos_ = 0;
+  // CSV/TSV: the current row's fields, kept between rows for their buffers.
+  std::vector<std::string> fields_;
   // JSON Lines: buffers and layouts, and the unknown keys already warned
   // about (a set: rows may bring thousands of distinct keys).
   std::unique_ptr<JsonState> json_;
