@@ -64,6 +64,17 @@ absl::Status Reference::proteins_status() const {
 
 namespace {
 
+bool SameSerology(const SerologyList& a, const SerologyList& b) {
+  return a.null == b.null && a.unknown == b.unknown && a.antigens == b.antigens;
+}
+
+bool SameSerology(const DnaSerology& a, const DnaSerology& b) {
+  return SameSerology(a.unambiguous, b.unambiguous) &&
+         SameSerology(a.possible, b.possible) &&
+         SameSerology(a.assumed, b.assumed) &&
+         SameSerology(a.expert, b.expert) && SameSerology(a.hats, b.hats);
+}
+
 using namespace data_internal;  // NOLINT: the parse layer's row types
 
 absl::string_view StripHla(absl::string_view name) {
@@ -634,6 +645,15 @@ class ReferenceBuilder {
           if (slash == absl::string_view::npos) break;
           col.remove_prefix(slash + 1);
         }
+      }
+      // Rows come in name order and neighbours mostly say the same (every
+      // A*02:01:01 allele is A2): one record for a run of equal rows, so
+      // that a consumer walking a typing's alleles (CompilePosition) reads
+      // each distinct record once.
+      const size_t n = ref_.serologies_.size();
+      if (n >= 2 && SameSerology(ref_.serologies_[n - 1], ref_.serologies_[n - 2])) {
+        ref_.serologies_.pop_back();
+        allele.serology = static_cast<uint32_t>(n - 2);
       }
     }
     for (Antigen& a : ref_.antigens_) {

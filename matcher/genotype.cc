@@ -406,6 +406,7 @@ void CompilePosition(const data::Reference& ref, Locus locus,
   // may express, never by its null alternative, so that an expressed copy
   // and a silent one are never counted as a match.
   std::vector<uint32_t> null_keys;
+  const data::DnaSerology* last_serology = nullptr;
   for (AlleleId id : pos->alleles) {
     const data::Allele& a = ref.allele(id);
     if (a.is_null()) {
@@ -426,7 +427,11 @@ void CompilePosition(const data::Reference& ref, Locus locus,
         PushNew(&pos->g_groups_, g);
       }
       if (pos->antigens.empty()) {
-        if (const data::DnaSerology* s = ref.SerologyOf(id)) {
+        // The release keeps one record for a run of alleles with equal
+        // rel_dna_ser rows: a record met just before adds nothing.
+        const data::DnaSerology* s = ref.SerologyOf(id);
+        if (s != nullptr && s != last_serology) {
+          last_serology = s;
           for (const data::SerologyList* l :
                {&s->unambiguous, &s->possible, &s->assumed, &s->expert}) {
             for (data::AntigenId x : l->antigens) PushNew(&pos->serology_, x);

@@ -272,6 +272,36 @@ TEST_F(Release, SerologyFromRelDnaSer) {
   }
 }
 
+// Neighbouring rel_dna_ser rows that say the same share one record (what
+// CompilePosition relies on to skip a run of alleles); content never merges
+// across a row that differs.
+TEST_F(Release, EqualNeighbouringSerologyRowsShareOneRecord) {
+  const Reference& r = *r3580_;
+  auto of = [&](absl::string_view name) {
+    return r.SerologyOf(*r.FindAllele(name));
+  };
+  // "A*;02:01:01:01;2;;;", "A*;02:01:01:02L;;0/2;;", "A*;02:01:01:03;2;;;",
+  // "A*;02:01:01:04;2;;;"
+  EXPECT_EQ(of("A*02:01:01:03"), of("A*02:01:01:04"));
+  EXPECT_EQ(Column(r, "A*02:01:01:04", &DnaSerology::unambiguous), "A2");
+  EXPECT_NE(of("A*02:01:01:01"), of("A*02:01:01:02L"));
+  EXPECT_EQ(Column(r, "A*02:01:01:02L", &DnaSerology::possible), "A2null");
+  EXPECT_TRUE(of("A*02:01:01:02L")->possible.null);
+  EXPECT_TRUE(of("A*02:01:01:02L")->unambiguous.empty());
+  // Equal rows with a different one between keep records of their own,
+  // equal in content.
+  EXPECT_NE(of("A*02:01:01:01"), of("A*02:01:01:03"));
+  EXPECT_EQ(Column(r, "A*02:01:01:01", &DnaSerology::unambiguous), "A2");
+  // Fewer records than alleles: the point of sharing.
+  size_t records = 0;
+  const DnaSerology* last = nullptr;
+  for (AlleleId id = 0; id < r.alleles().size(); ++id) {
+    if (r.SerologyOf(id) != last) ++records;
+    last = r.SerologyOf(id);
+  }
+  EXPECT_LT(records, r.alleles().size() / 2);
+}
+
 TEST_F(Release, TceAssignments) {
   // grep -c '^DPB1' tce/dpb_tce.csv
   EXPECT_EQ(r3580_->tce().size(), 2762u);
