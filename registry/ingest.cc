@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 #include <chrono>
 #include <cstdio>
 #include <memory>
@@ -124,6 +125,31 @@ class ResolveCache {
 
 using internal::Joiner;
 
+// A gene-copy spelling with its hash, computed once by the Split thread
+// that met it and used for both of its lookups.
+struct Prehashed {
+  absl::string_view text;
+  size_t hash;
+};
+
+struct PartHash {
+  using is_transparent = void;
+  size_t operator()(absl::string_view s) const {
+    return absl::Hash<absl::string_view>()(s);
+  }
+  size_t operator()(const Prehashed& p) const { return p.hash; }
+};
+
+struct PartEq {
+  using is_transparent = void;
+  static absl::string_view Text(absl::string_view s) { return s; }
+  static absl::string_view Text(const Prehashed& p) { return p.text; }
+  template <typename A, typename B>
+  bool operator()(const A& a, const B& b) const {
+    return Text(a) == Text(b);
+  }
+};
+
 class Ingest {
  public:
   Ingest(const std::string& name, const data::Resolver& resolver,
@@ -151,6 +177,48 @@ class Ingest {
     uint32_t id = 0;
   };
 
+  // A small direct-mapped memory in front of positions_, one per Split
+  // thread. A registry's rows are mostly a few thousand common spellings
+  // (A*02:01, B*07:02, DRB1*15:01:01:01) looked up ten times a row; in a
+  // map of a million spellings each lookup is a cache miss, here it stays
+  // in the core's cache. An entry never goes stale: a spelling's position
+  // is a pure function of the text and the release, and its dictionary id
+  // holds for the whole ingest (positions_ emptied or not).
+  class FrontCache {
+   public:
+    const Position* Find(const Prehashed& key) const {
+      if (slots_.empty()) return nullptr;
+      const Slot& s = slots_[Index(key.hash)];
+      if (s.size == 0 || s.hash != key.hash || s.size != key.text.size() ||
+          std::memcmp(s.text, key.text.data(), s.size) != 0) {
+        return nullptr;
+      }
+      return &s.position;
+    }
+    // Spellings longer than a slot's text are not kept (rare: lists).
+    void Put(const Prehashed& key, const Position& position) {
+      if (key.text.empty() || key.text.size() > sizeof(Slot::text)) return;
+      if (slots_.empty()) slots_.resize(kSlots);
+      Slot& s = slots_[Index(key.hash)];
+      s.hash = key.hash;
+      s.size = static_cast<uint8_t>(key.text.size());
+      std::memcpy(s.text, key.text.data(), key.text.size());
+      s.position = position;
+    }
+
+   private:
+    static constexpr size_t kSlots = 4096;  // 160 KB: a core's L2
+    struct Slot {
+      size_t hash = 0;
+      uint8_t size = 0;  // 0: empty
+      char text[23];
+      Position position;
+    };
+    // The map uses the hash's low bits; the high ones spread the slots.
+    static size_t Index(size_t hash) { return (hash >> 40) & (kSlots - 1); }
+    std::vector<Slot> slots_;
+  };
+
   // What Accept needs of a row read ahead.
   struct PendingRow {
     size_t line = 0;
@@ -172,37 +240,62 @@ class Ingest {
     std::array<uint8_t, kMaxParts> block;
     std::array<bool, kMaxParts> known;
     std::array<Position, kMaxParts> found;
+    // A part not found: its index in the chunk's compiled_ (Prepare), or
+    // kNotCompiled (then FastIds compiles it).
+    std::array<uint32_t, kMaxParts> compiled;
+    std::array<size_t, kMaxParts> hash;  // PartHash of each part
+    size_t id_hash = 0;  // DonorStoreBuilder::HashId of the row's id
   };
+  static constexpr uint32_t kNotCompiled = ~uint32_t{0};
 
   // Splits `typing` into *out and looks each part up. Read-only on the
   // ingest's state, so the chunk's threads run it at once; returns the
   // parts found (cache hits, counted when FastIds uses them).
-  void Split(const PendingRow& row, RowParts* out) const {
+  void Split(const PendingRow& row, RowParts* out, FrontCache* front) const {
     out->fast = false;
     out->count = 0;
-    const std::string& typing = row.typing;
-    if (!row.status.ok() || typing.find_first_of("~|?#") != std::string::npos) {
-      return;
-    }
+    if (!row.status.ok()) return;
+    out->id_hash = DonorStoreBuilder::HashId(row.facts.id);
+    // One pass over the text: positions end at '+' and blocks at '^'; the
+    // operators FastIds does not take ('~', '|', '?', '#') send the row to
+    // the whole-typing path.
+    const absl::string_view typing = row.typing;
+    size_t start = 0;
     uint8_t block = 0;
-    for (absl::string_view b : absl::StrSplit(typing, '^')) {
-      if (block == kLocusCount) return;
-      int n = 0;
-      for (absl::string_view part : absl::StrSplit(b, '+')) {
-        if (n == 2) return;
-        ++n;
-        const size_t k = out->count++;
-        out->part[k] = part;
-        out->block[k] = block;
-        auto it = positions_.find(part);
-        out->known[k] = it != positions_.end();
-        if (out->known[k]) out->found[k] = it->second;
+    int n = 0;
+    for (size_t i = 0; i <= typing.size(); ++i) {
+      const char c = i < typing.size() ? typing[i] : '^';
+      if (c != '^' && c != '+') {
+        if (c == '~' || c == '|' || c == '?' || c == '#') return;
+        continue;
       }
-      ++block;
+      if (block == kLocusCount || n == 2) return;
+      ++n;
+      const size_t k = out->count++;
+      const absl::string_view part = typing.substr(start, i - start);
+      out->part[k] = part;
+      out->block[k] = block;
+      out->compiled[k] = kNotCompiled;
+      const Prehashed key{part, PartHash()(part)};
+      out->hash[k] = key.hash;
+      if (const Position* hit = front->Find(key)) {
+        out->known[k] = true;
+        out->found[k] = *hit;
+      } else if (auto it = positions_.find(key); it != positions_.end()) {
+        out->known[k] = true;
+        out->found[k] = it->second;
+        front->Put(key, it->second);
+      } else {
+        out->known[k] = false;
+      }
+      start = i + 1;
+      if (c == '^') {
+        ++block;
+        n = 0;
+      }
     }
     out->fast = true;
   }
-
 
   // The common case without building a Genotype: a typing of '^' blocks
   // of one or two '+' positions ("A*01:01+A*02:XX^B44^..."), each position
@@ -228,6 +321,9 @@ class Ingest {
         if (parts.known[k]) {
           ++stats_->cache_hits;
           p = parts.found[k];
+        } else if (parts.compiled[k] != kNotCompiled) {
+          p = InternCompiled(Prehashed{parts.part[k], parts.hash[k]},
+                             parts.compiled[k]);
         } else {
           p = PositionOf(parts.part[k]);
         }
@@ -285,22 +381,33 @@ class Ingest {
       ++stats_->cache_hits;
       return it->second;
     }
-    if (positions_.size() >= options_.cache_entries) positions_.clear();
-    // Compiled ahead by the chunk's threads, or now.
-    Compiled c;
-    if (auto pre = precompiled_.find(text); pre != precompiled_.end()) {
-      c = std::move(pre->second);
-      precompiled_.erase(pre);
-    } else {
-      c = Compile(text);
+    return Remember(Prehashed{text, PartHash()(text)}, Compile(text));
+  }
+
+  // A gene copy the chunk's threads compiled ahead (compiled_[i]): interned
+  // the first time a row uses it, in input order, as PositionOf would.
+  Position InternCompiled(const Prehashed& text, uint32_t i) {
+    if (interned_[i].has_value()) {
+      ++stats_->cache_hits;
+      return *interned_[i];
     }
+    interned_[i] = Remember(text, std::move(compiled_[i]));
+    return *interned_[i];
+  }
+
+  // Interns `c` and remembers it as the position `text` spells.
+  Position Remember(const Prehashed& text, Compiled c) {
+    if (positions_.size() >= options_.position_entries) positions_.clear();
     Position p;
     if (c.ok) {
       p.ok = true;
       p.locus = c.locus;
       p.id = builder_.Intern(p.locus, c.typing);
     }
-    return positions_.emplace(std::string(text), p).first->second;
+    positions_.lazy_emplace(text, [&](const auto& make) {
+      make(std::string(text.text), p);
+    });
+    return p;
   }
 
   // Runs `work(t)` for t in [0, threads) on that many threads (t = 0 on
@@ -314,39 +421,46 @@ class Ingest {
   }
 
   // A chunk before it is accepted: every row split and looked up (Split),
-  // then the gene copies no row found, compiled into precompiled_, both on
+  // then the gene copies no row found, compiled into compiled_, both on
   // `threads` threads. Only a head start: FastIds interns them in the
   // order one thread would, and compiles anything missed.
   void Prepare(const std::vector<PendingRow>& rows, size_t count,
                size_t threads) {
-    precompiled_.clear();
+    compiled_.clear();
+    interned_.clear();
     if (parts_.size() < count) parts_.resize(count);
+    if (front_.size() < threads) front_.resize(threads);
     const size_t split_threads = count >= 256 ? threads : 1;
     OnThreads(split_threads, [&](size_t t) {
       const size_t lo = count * t / split_threads;
       const size_t hi = count * (t + 1) / split_threads;
-      for (size_t r = lo; r < hi; ++r) Split(rows[r], &parts_[r]);
+      for (size_t r = lo; r < hi; ++r) Split(rows[r], &parts_[r], &front_[t]);
     });
     if (threads < 2) return;
     std::vector<absl::string_view> todo;
-    absl::flat_hash_set<absl::string_view> seen;
+    absl::flat_hash_map<absl::string_view, uint32_t> seen;
     for (size_t r = 0; r < count; ++r) {
-      const RowParts& p = parts_[r];
+      RowParts& p = parts_[r];
       if (!p.fast) continue;
       for (size_t k = 0; k < p.count; ++k) {
-        if (!p.known[k] && seen.insert(p.part[k]).second) {
-          todo.push_back(p.part[k]);
-        }
+        if (p.known[k]) continue;
+        auto [it, added] =
+            seen.emplace(p.part[k], static_cast<uint32_t>(todo.size()));
+        if (added) todo.push_back(p.part[k]);
+        p.compiled[k] = it->second;
       }
     }
-    if (todo.size() < 2 * threads) return;
-    std::vector<Compiled> done(todo.size());
+    if (todo.size() < 2 * threads) {
+      // Not worth the threads: FastIds compiles them.
+      for (size_t r = 0; r < count; ++r) parts_[r].compiled.fill(kNotCompiled);
+      return;
+    }
+    std::vector<Compiled>& done = compiled_;
+    done.resize(todo.size());
+    interned_.assign(todo.size(), std::nullopt);
     OnThreads(threads, [&](size_t t) {
       for (size_t i = t; i < todo.size(); i += threads) done[i] = Compile(todo[i]);
     });
-    for (size_t i = 0; i < todo.size(); ++i) {
-      precompiled_.emplace(std::string(todo[i]), std::move(done[i]));
-    }
   }
 
   void Accept(size_t line, const eligibility::DonorFacts& facts,
@@ -356,7 +470,7 @@ class Ingest {
     if (FastIds(parts, &ids, &once)) {
       ++stats_->rows;
       ++stats_->accepted;
-      builder_.AddIds(facts, ids, once);
+      builder_.AddIds(facts, ids, once, parts.id_hash);
       Tick();
       return;
     }
@@ -443,7 +557,8 @@ class Ingest {
       cur = 1 - cur;
       count = next_count;
     }
-    precompiled_.clear();
+    compiled_.clear();
+    interned_.clear();
     return absl::OkStatus();
   }
 
@@ -459,7 +574,7 @@ class Ingest {
       }
       // An id names one donor (as in `match`): a second row with it is
       // rejected, naming the first, never ranked twice.
-      if (std::optional<size_t> first = builder_.IndexOf(rec.facts.id)) {
+      if (std::optional<size_t> first = builder_.IndexOf(rec.facts.id, parts.id_hash)) {
         Reject(absl::StrCat(name_, ":", rec.line, ": donor id '",
                             rec.facts.id, "' is used twice (first on line ",
                             lines_[*first], ")"));
@@ -484,11 +599,14 @@ class Ingest {
   DonorStoreBuilder builder_;
   std::vector<uint32_t> lines_;  // per accepted donor, its line (messages)
   size_t ordinal_ = 0;  // data rows the reader has given so far
-  absl::flat_hash_map<std::string, Position> positions_;
+  absl::flat_hash_map<std::string, Position, PartHash, PartEq> positions_;
+  // One per Split thread (Prepare's t).
+  std::vector<FrontCache> front_;
   // This chunk's rows split and looked up, and its new gene copies
   // compiled ahead (Prepare).
   std::vector<RowParts> parts_;
-  absl::flat_hash_map<std::string, Compiled> precompiled_;
+  std::vector<Compiled> compiled_;
+  std::vector<std::optional<Position>> interned_;  // by compiled_ index
 };
 
 // The name decides before the reader's content sniffing ('{' is JSON

@@ -48,6 +48,11 @@ struct IngestOptions {
   std::string id_column;
   // Distinct typings whose resolved genotype (or error) is remembered.
   size_t cache_entries = size_t{1} << 20;
+  // Distinct gene-copy spellings ("A*02:AB", "A*02:01/A*02:17") whose
+  // compiled position is remembered (about 100 bytes each): a 10M-donor
+  // registry writes about 1.4M; past the bound the memory is emptied and
+  // spellings are compiled again when they recur.
+  size_t position_entries = size_t{1} << 22;
   size_t max_row_bytes = size_t{1} << 20;
   // Past it, reading stops with DeadlineExceededError (checked every 1,024
   // rows; the service's per-request deadline). Infinite by default.

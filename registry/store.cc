@@ -552,14 +552,18 @@ struct DonorStoreBuilder::Impl {
     return d;
   }
 
-  void AddId(absl::string_view id) {
+  void AddId(absl::string_view id) { AddId(id, HashId(id)); }
+  void AddId(absl::string_view id, size_t hash) {
     arena.append(id.data(), id.size());
     if (arena.size() > std::numeric_limits<uint32_t>::max()) {
       arena_overflow = true;
       arena.resize(id_offsets.back());
     }
     id_offsets.push_back(static_cast<uint32_t>(arena.size()));
-    by_id.insert(static_cast<uint32_t>(id_offsets.size() - 2));
+    const uint32_t index = static_cast<uint32_t>(id_offsets.size() - 2);
+    // By the id's text and given hash: the first donor with an id stays.
+    by_id.lazy_emplace(HashedId{IdAt(index), hash},
+                       [index](const auto& make) { make(index); });
   }
 
   absl::string_view IdAt(uint32_t i) const {
@@ -568,19 +572,24 @@ struct DonorStoreBuilder::Impl {
   }
   // The donors by id, as indexes into the arena (about 8 bytes a donor, not
   // a second copy of every id): hashing and comparing look the text up.
+  // An id with its hash (HashId), made by the caller.
+  struct HashedId {
+    absl::string_view id;
+    size_t hash;
+  };
   struct IdHash {
     using is_transparent = void;
     const Impl* m;
     size_t operator()(uint32_t i) const { return (*this)(m->IdAt(i)); }
-    size_t operator()(absl::string_view id) const {
-      return absl::Hash<absl::string_view>()(id);
-    }
+    size_t operator()(absl::string_view id) const { return HashId(id); }
+    size_t operator()(const HashedId& h) const { return h.hash; }
   };
   struct IdEq {
     using is_transparent = void;
     const Impl* m;
     absl::string_view Text(uint32_t i) const { return m->IdAt(i); }
     absl::string_view Text(absl::string_view s) const { return s; }
+    absl::string_view Text(const HashedId& h) const { return h.id; }
     template <typename A, typename B>
     bool operator()(const A& a, const B& b) const {
       return Text(a) == Text(b);
@@ -607,9 +616,18 @@ DonorStoreBuilder::~DonorStoreBuilder() = default;
 size_t DonorStoreBuilder::size() const { return impl_->facts.size(); }
 
 std::optional<size_t> DonorStoreBuilder::IndexOf(absl::string_view id) const {
-  auto it = impl_->by_id.find(id);
+  return IndexOf(id, HashId(id));
+}
+
+std::optional<size_t> DonorStoreBuilder::IndexOf(absl::string_view id,
+                                                 size_t hash) const {
+  auto it = impl_->by_id.find(Impl::HashedId{id, hash});
   if (it == impl_->by_id.end()) return std::nullopt;
   return *it;
+}
+
+size_t DonorStoreBuilder::HashId(absl::string_view id) {
+  return absl::Hash<absl::string_view>()(id);
 }
 
 void DonorStoreBuilder::Reserve(size_t donors) {
@@ -676,6 +694,13 @@ void DonorStoreBuilder::AddIds(
     const eligibility::DonorFacts& facts,
     const std::array<std::array<uint32_t, 2>, kLocusCount>& ids,
     uint16_t once_mask) {
+  AddIds(facts, ids, once_mask, HashId(facts.id));
+}
+
+void DonorStoreBuilder::AddIds(
+    const eligibility::DonorFacts& facts,
+    const std::array<std::array<uint32_t, 2>, kLocusCount>& ids,
+    uint16_t once_mask, size_t id_hash) {
   Impl& m = *impl_;
   const size_t index = m.facts.size();
   uint64_t w = PackedFacts::Pack(facts);
@@ -691,7 +716,7 @@ void DonorStoreBuilder::AddIds(
     d.column[2 * index] = ids[li][0];
     d.column[2 * index + 1] = ids[li][1];
   }
-  m.AddId(facts.id);
+  m.AddId(facts.id, id_hash);
 }
 
 absl::StatusOr<DonorStore> DonorStoreBuilder::Finish() && {

@@ -130,6 +130,12 @@ class DonorStoreBuilder {
   void AddIds(const eligibility::DonorFacts& facts,
               const std::array<std::array<uint32_t, 2>, kLocusCount>& ids,
               uint16_t once_mask);
+  // The same with the id's hash made by the caller (HashId), who reads rows
+  // on other threads and so takes the hashing off this one.
+  // REQUIRES: id_hash == HashId(facts.id).
+  void AddIds(const eligibility::DonorFacts& facts,
+              const std::array<std::array<uint32_t, 2>, kLocusCount>& ids,
+              uint16_t once_mask, size_t id_hash);
 
   size_t size() const;
   void Reserve(size_t donors);
@@ -137,6 +143,10 @@ class DonorStoreBuilder {
   // nullopt when none. Ingest refuses a second donor with an id (an id
   // names one donor, as in `match`).
   std::optional<size_t> IndexOf(absl::string_view id) const;
+  // REQUIRES: hash == HashId(id).
+  std::optional<size_t> IndexOf(absl::string_view id, size_t hash) const;
+  // The hash IndexOf and AddIds use for a donor id: a pure function of it.
+  static size_t HashId(absl::string_view id);
 
   // The store. InvalidArgumentError if the id text exceeds 4 GiB or there
   // are more than 2^32 - 1 donors.

@@ -273,6 +273,34 @@ TEST_F(IngestTest, ManyDistinctTypings) {
   EXPECT_GT(checked, 5u);
 }
 
+// Ids looked up and added with a hash the caller made (ingest hashes on its
+// reading threads) find and keep the same donors as without; the first
+// donor with an id is the one found.
+TEST_F(IngestTest, IdsWithTheCallersHashAreTheSameIds) {
+  DonorStoreBuilder b(LoadShipped().ref);
+  const std::array<std::array<uint32_t, 2>, kLocusCount> ids{};
+  for (int i = 0; i < 1000; ++i) {
+    eligibility::DonorFacts f;
+    f.id = absl::StrCat("donor-", i % 600);  // 400 ids twice
+    if (i % 2 == 0) {
+      b.AddIds(f, ids, 0, DonorStoreBuilder::HashId(f.id));
+    } else {
+      b.AddIds(f, ids, 0);
+    }
+  }
+  for (int i = 0; i < 600; ++i) {
+    const std::string id = absl::StrCat("donor-", i);
+    SCOPED_TRACE(id);
+    ASSERT_EQ(b.IndexOf(id), std::optional<size_t>(i));
+    EXPECT_EQ(b.IndexOf(id, DonorStoreBuilder::HashId(id)),
+              std::optional<size_t>(i));
+  }
+  EXPECT_EQ(b.IndexOf("donor-600"), std::nullopt);
+  EXPECT_EQ(b.IndexOf("donor-600", DonorStoreBuilder::HashId("donor-600")),
+            std::nullopt);
+  EXPECT_EQ(DonorStoreBuilder::HashId("x"), DonorStoreBuilder::HashId("x"));
+}
+
 // A dictionary of more than 65 535 entries switches to 32-bit typing ids;
 // the index keeps them.
 TEST_F(IngestTest, WideIdsRoundTrip) {
@@ -551,6 +579,24 @@ TEST_F(IngestTest, CsvAndJsonLinesGiveTheSameStore) {
 // typing ids), the rejects and the counts are what one thread makes.
 // Three chunks of rows with thousands of distinct copies, repeats, bad
 // rows, a repeated id and phased typings (the whole-typing path).
+// Every donor's id, facts and dictionary ids equal, in order.
+void ExpectSameStore(const DonorStore& got, const DonorStore& want) {
+  ASSERT_EQ(got.size(), want.size());
+  const internal::StoreData& x = got.data();
+  const internal::StoreData& y = want.data();
+  ASSERT_EQ(x.loci(), y.loci());
+  EXPECT_EQ(x.dictionary_entries(), y.dictionary_entries());
+  for (size_t i = 0; i < got.size(); ++i) {
+    ASSERT_EQ(got.id(i), want.id(i));
+    EXPECT_EQ(x.facts_word(i), y.facts_word(i));
+    for (int slot = 0; slot < static_cast<int>(x.loci().size()); ++slot) {
+      for (int p = 0; p < 2; ++p) {
+        ASSERT_EQ(x.TypingId(i, slot, p), y.TypingId(i, slot, p)) << i;
+      }
+    }
+  }
+}
+
 TEST_F(IngestTest, ThreadsGiveTheSameStore) {
   const data::Reference& ref = *LoadShipped().ref;
   std::vector<std::string> a, b;
@@ -601,19 +647,23 @@ TEST_F(IngestTest, ThreadsGiveTheSameStore) {
     EXPECT_EQ(stats.rows, want_stats.rows);
     EXPECT_EQ(stats.accepted, want_stats.accepted);
     EXPECT_EQ(stats.cache_hits, want_stats.cache_hits);
-    ASSERT_EQ(got->size(), want->size());
-    const internal::StoreData& x = got->data();
-    const internal::StoreData& y = want->data();
-    ASSERT_EQ(x.loci(), y.loci());
-    EXPECT_EQ(x.dictionary_entries(), y.dictionary_entries());
-    for (size_t i = 0; i < got->size(); ++i) {
-      ASSERT_EQ(got->id(i), want->id(i));
-      EXPECT_EQ(x.facts_word(i), y.facts_word(i));
-      for (int slot = 0; slot < static_cast<int>(x.loci().size()); ++slot) {
-        for (int p = 0; p < 2; ++p) {
-          ASSERT_EQ(x.TypingId(i, slot, p), y.TypingId(i, slot, p)) << i;
-        }
-      }
+    ExpectSameStore(*got, *want);
+  }
+  // Gene-copy memories of any size (emptied every few spellings) give the
+  // same store: a spelling compiled again interns to the id it had.
+  for (size_t entries : {1, 2, 7, 1000}) {
+    SCOPED_TRACE(entries);
+    for (int threads : {1, 2}) {
+      std::vector<std::string> rejects;
+      IngestStats stats;
+      IngestOptions o;
+      o.threads = threads;
+      o.position_entries = entries;
+      const absl::StatusOr<DonorStore> got = Ingest(path, &rejects, &stats, o);
+      ASSERT_TRUE(got.ok()) << got.status();
+      EXPECT_EQ(rejects, want_rejects);
+      EXPECT_EQ(stats.accepted, want_stats.accepted);
+      ExpectSameStore(*got, *want);
     }
   }
 }
