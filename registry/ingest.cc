@@ -133,20 +133,8 @@ struct Prehashed {
 };
 
 struct PartHash {
-  using is_transparent = void;
   size_t operator()(absl::string_view s) const {
     return absl::Hash<absl::string_view>()(s);
-  }
-  size_t operator()(const Prehashed& p) const { return p.hash; }
-};
-
-struct PartEq {
-  using is_transparent = void;
-  static absl::string_view Text(absl::string_view s) { return s; }
-  static absl::string_view Text(const Prehashed& p) { return p.text; }
-  template <typename A, typename B>
-  bool operator()(const A& a, const B& b) const {
-    return Text(a) == Text(b);
   }
 };
 
@@ -162,7 +150,8 @@ class Ingest {
         stats_(stats),
         progress_(progress),
         cache_(resolver, options.cache_entries),
-        builder_(resolver.reference_ptr()) {}
+        builder_(resolver.reference_ptr()),
+        spellings_(options.position_entries) {}
 
   void Reject(const std::string& message) {
     ++stats_->rows;
@@ -177,13 +166,13 @@ class Ingest {
     uint32_t id = 0;
   };
 
-  // A small direct-mapped memory in front of positions_, one per Split
+  // A small direct-mapped memory in front of spellings_, one per Split
   // thread. A registry's rows are mostly a few thousand common spellings
   // (A*02:01, B*07:02, DRB1*15:01:01:01) looked up ten times a row; in a
   // map of a million spellings each lookup is a cache miss, here it stays
   // in the core's cache. An entry never goes stale: a spelling's position
   // is a pure function of the text and the release, and its dictionary id
-  // holds for the whole ingest (positions_ emptied or not).
+  // holds for the whole ingest (spellings_ emptied or not).
   class FrontCache {
    public:
     const Position* Find(const Prehashed& key) const {
@@ -214,9 +203,98 @@ class Ingest {
       char text[23];
       Position position;
     };
-    // The map uses the hash's low bits; the high ones spread the slots.
+    // The table uses the hash's product's top bits; these spread the slots.
     static size_t Index(size_t hash) { return (hash >> 40) & (kSlots - 1); }
     std::vector<Slot> slots_;
+  };
+
+  // Every gene-copy spelling met so far and its position, for Split's
+  // lookups: open addressing with each slot holding the spelling's full
+  // hash (the text, in one arena, is compared only on a hash match), so
+  // that a lookup is one cache line a caller can ask for ahead (Prefetch)
+  // and Split overlaps the misses of a row's parts. A 10M registry holds
+  // 1.4M spellings, far beyond the caches: a lookup not prefetched waited
+  // on memory for a third of Split's time.
+  class SpellingTable {
+   public:
+    // Past `max_entries` spellings (or 4 GiB of text) Insert empties it.
+    explicit SpellingTable(size_t max_entries)
+        : max_entries_(std::max<size_t>(max_entries, 1)) {}
+
+    void Prefetch(size_t hash) const {
+      if (!slots_.empty()) __builtin_prefetch(&slots_[Index(hash)]);
+    }
+
+    const Position* Find(absl::string_view text, size_t hash) const {
+      if (slots_.empty()) return nullptr;
+      for (size_t i = Index(hash);; i = (i + 1) & mask_) {
+        const Slot& s = slots_[i];
+        if (s.size == kEmpty) return nullptr;
+        if (s.hash == hash && Text(s) == text) return &s.position;
+      }
+    }
+
+    // Remembers `text` (with hash PartHash()(text)) as `position`.
+    void Insert(absl::string_view text, size_t hash, const Position& position) {
+      if (text.size() >= kEmpty) return;  // never met again: not kept
+      if (count_ >= max_entries_ || arena_.size() + text.size() > kEmpty) {
+        slots_.clear();
+        arena_.clear();
+        count_ = 0;
+      }
+      if ((count_ + 1) * 4 > slots_.size() * 3) Grow();
+      size_t i = Index(hash);
+      for (; slots_[i].size != kEmpty; i = (i + 1) & mask_) {
+        if (slots_[i].hash == hash && Text(slots_[i]) == text) {
+          slots_[i].position = position;
+          return;
+        }
+      }
+      slots_[i] = Slot{hash, static_cast<uint32_t>(arena_.size()),
+                       static_cast<uint32_t>(text.size()), position};
+      arena_.append(text.data(), text.size());
+      ++count_;
+    }
+
+   private:
+    static constexpr uint32_t kEmpty = ~uint32_t{0};
+    struct Slot {
+      size_t hash = 0;
+      uint32_t offset = 0;
+      uint32_t size = kEmpty;  // kEmpty: a free slot
+      Position position;
+    };
+    absl::string_view Text(const Slot& s) const {
+      return absl::string_view(arena_).substr(s.offset, s.size);
+    }
+    // Fibonacci hashing: the top bits of the product, whatever the hash's
+    // low bits do.
+    size_t Index(size_t hash) const {
+      return static_cast<size_t>((uint64_t{hash} * 0x9E3779B97F4A7C15ull) >>
+                                 shift_) & mask_;
+    }
+    void Grow() {
+      const size_t capacity = slots_.empty() ? 1024 : 2 * slots_.size();
+      std::vector<Slot> old;
+      old.swap(slots_);
+      slots_.assign(capacity, Slot{});
+      mask_ = capacity - 1;
+      shift_ = 64;
+      for (size_t c = capacity; c > 1; c >>= 1) --shift_;
+      for (const Slot& s : old) {
+        if (s.size == kEmpty) continue;
+        size_t i = Index(s.hash);
+        while (slots_[i].size != kEmpty) i = (i + 1) & mask_;
+        slots_[i] = s;
+      }
+    }
+
+    size_t max_entries_;
+    std::vector<Slot> slots_;
+    std::string arena_;
+    size_t count_ = 0;
+    size_t mask_ = 0;
+    int shift_ = 64;
   };
 
   // What Accept needs of a row read ahead.
@@ -228,7 +306,7 @@ class Ingest {
   };
 
   // A row's gene copies as FastIds reads them: split at '^' and '+' and
-  // looked up in positions_ by the chunk's threads (which only read it).
+  // looked up in spellings_ by the chunk's threads (which only read it).
   static constexpr size_t kMaxParts = 2 * kLocusCount;
   struct RowParts {
     // FastIds may take the row: no '~', '|', '?' or '#', at most two
@@ -244,6 +322,9 @@ class Ingest {
     // kNotCompiled (then FastIds compiles it).
     std::array<uint32_t, kMaxParts> compiled;
     std::array<size_t, kMaxParts> hash;  // PartHash of each part
+    // The parts Split's front cache did not have, for Probe.
+    uint8_t misses = 0;
+    std::array<uint8_t, kMaxParts> miss;
     size_t id_hash = 0;  // DonorStoreBuilder::HashId of the row's id
   };
   static constexpr uint32_t kNotCompiled = ~uint32_t{0};
@@ -254,6 +335,7 @@ class Ingest {
   void Split(const PendingRow& row, RowParts* out, FrontCache* front) const {
     out->fast = false;
     out->count = 0;
+    out->misses = 0;
     if (!row.status.ok()) return;
     out->id_hash = DonorStoreBuilder::HashId(row.facts.id);
     // One pass over the text: positions end at '+' and blocks at '^'; the
@@ -281,12 +363,11 @@ class Ingest {
       if (const Position* hit = front->Find(key)) {
         out->known[k] = true;
         out->found[k] = *hit;
-      } else if (auto it = positions_.find(key); it != positions_.end()) {
-        out->known[k] = true;
-        out->found[k] = it->second;
-        front->Put(key, it->second);
       } else {
+        // Looked up by Probe, once the row's other misses are asked for.
         out->known[k] = false;
+        out->miss[out->misses++] = static_cast<uint8_t>(k);
+        spellings_.Prefetch(key.hash);
       }
       start = i + 1;
       if (c == '^') {
@@ -295,6 +376,20 @@ class Ingest {
       }
     }
     out->fast = true;
+  }
+
+  // Split's second half: the parts its front cache missed, looked up in
+  // spellings_ (asked for by Split).
+  void Probe(RowParts* out, FrontCache* front) const {
+    if (!out->fast) return;
+    for (size_t m = 0; m < out->misses; ++m) {
+      const size_t k = out->miss[m];
+      if (const Position* p = spellings_.Find(out->part[k], out->hash[k])) {
+        out->known[k] = true;
+        out->found[k] = *p;
+        front->Put(Prehashed{out->part[k], out->hash[k]}, *p);
+      }
+    }
   }
 
   // The common case without building a Genotype: a typing of '^' blocks
@@ -376,12 +471,12 @@ class Ingest {
   }
 
   Position PositionOf(absl::string_view text) {
-    auto it = positions_.find(text);
-    if (it != positions_.end()) {
+    const Prehashed key{text, PartHash()(text)};
+    if (const Position* p = spellings_.Find(key.text, key.hash)) {
       ++stats_->cache_hits;
-      return it->second;
+      return *p;
     }
-    return Remember(Prehashed{text, PartHash()(text)}, Compile(text));
+    return Remember(key, Compile(text));
   }
 
   // A gene copy the chunk's threads compiled ahead (compiled_[i]): interned
@@ -397,16 +492,13 @@ class Ingest {
 
   // Interns `c` and remembers it as the position `text` spells.
   Position Remember(const Prehashed& text, Compiled c) {
-    if (positions_.size() >= options_.position_entries) positions_.clear();
     Position p;
     if (c.ok) {
       p.ok = true;
       p.locus = c.locus;
       p.id = builder_.Intern(p.locus, c.typing);
     }
-    positions_.lazy_emplace(text, [&](const auto& make) {
-      make(std::string(text.text), p);
-    });
+    spellings_.Insert(text.text, text.hash, p);
     return p;
   }
 
@@ -434,7 +526,21 @@ class Ingest {
     OnThreads(split_threads, [&](size_t t) {
       const size_t lo = count * t / split_threads;
       const size_t hi = count * (t + 1) / split_threads;
-      for (size_t r = lo; r < hi; ++r) Split(rows[r], &parts_[r], &front_[t]);
+      for (size_t r = lo; r < hi; ++r) {
+        // The reading thread wrote the rows on the other core: ask for a
+        // later row's text while this one is split (its first touch was a
+        // fifth of Split's time).
+        if (r + kPrefetchRows < hi) {
+          const std::string& ahead = rows[r + kPrefetchRows].typing;
+          for (size_t b = 0; b < ahead.size(); b += 64) {
+            __builtin_prefetch(ahead.data() + b);
+          }
+        }
+        Split(rows[r], &parts_[r], &front_[t]);
+        // The row before's misses, asked for a row ago.
+        if (r > lo) Probe(&parts_[r - 1], &front_[t]);
+      }
+      if (hi > lo) Probe(&parts_[hi - 1], &front_[t]);
     });
     if (threads < 2) return;
     std::vector<absl::string_view> todo;
@@ -562,6 +668,8 @@ class Ingest {
     return absl::OkStatus();
   }
 
+  static constexpr size_t kPrefetchRows = 4;
+
   // Rows read ahead of accepting them: a chunk's new gene copies are
   // compiled on every thread at once.
   static constexpr size_t kChunkRows = 4096;
@@ -599,7 +707,7 @@ class Ingest {
   DonorStoreBuilder builder_;
   std::vector<uint32_t> lines_;  // per accepted donor, its line (messages)
   size_t ordinal_ = 0;  // data rows the reader has given so far
-  absl::flat_hash_map<std::string, Position, PartHash, PartEq> positions_;
+  SpellingTable spellings_;
   // One per Split thread (Prepare's t).
   std::vector<FrontCache> front_;
   // This chunk's rows split and looked up, and its new gene copies
