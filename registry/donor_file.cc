@@ -1,8 +1,10 @@
 // Copyright 2026 The haplomatch Authors. SPDX-License-Identifier: Apache-2.0
 #include "registry/donor_file.h"
 
+#include <algorithm>
 #include <array>
 #include <fstream>
+#include <limits>
 #include <optional>
 #include <utility>
 
@@ -639,7 +641,11 @@ bool DonorFileReader::ReadRecord(std::vector<std::string>* fields,
           bytes < options_.max_row_bytes) {
         const char* const g = GetArea::Next(buf);
         const char* const e = GetArea::End(buf);
-        const size_t room = options_.max_row_bytes - bytes;
+        // gbump takes an int: a run is at most INT_MAX bytes (a stream
+        // over a string may buffer all of it).
+        const size_t room =
+            std::min<size_t>(options_.max_row_bytes - bytes,
+                             std::numeric_limits<int>::max());
         const char* const stop =
             static_cast<size_t>(e - g) > room ? g + room : e;
         const char* q = g;

@@ -555,14 +555,17 @@ struct DonorStoreBuilder::Impl {
   void AddId(absl::string_view id) { AddId(id, HashId(id)); }
   void AddId(absl::string_view id, size_t hash) {
     arena.append(id.data(), id.size());
+    bool kept = true;
     if (arena.size() > std::numeric_limits<uint32_t>::max()) {
-      arena_overflow = true;
+      arena_overflow = true;  // Finish() fails; the id is stored empty
       arena.resize(id_offsets.back());
+      kept = false;
     }
     id_offsets.push_back(static_cast<uint32_t>(arena.size()));
     const uint32_t index = static_cast<uint32_t>(id_offsets.size() - 2);
-    // By the id's text and given hash: the first donor with an id stays.
-    by_id.lazy_emplace(HashedId{IdAt(index), hash},
+    // By the stored text and its hash: the first donor with an id stays.
+    const absl::string_view text = IdAt(index);
+    by_id.lazy_emplace(HashedId{text, kept ? hash : HashId(text)},
                        [index](const auto& make) { make(index); });
   }
 
