@@ -10,6 +10,7 @@
 #include "registry/rank.h"
 #include "registry/internal/imputations.h"
 #include "registry/internal/joiner.h"
+#include "registry/internal/prefetch.h"
 #include "registry/internal/scan.h"
 
 #include <algorithm>
@@ -48,13 +49,7 @@ bool GradesBetter(matcher::MatchGrade a0, matcher::MatchGrade a1, matcher::Match
   return hi_a > hi_b;
 }
 
-// A cache-line load hint. GCC deletes a loop made only of
-// __builtin_prefetch (it has no side effects), hence the empty asm that
-// uses the address.
-inline void PrefetchLine(const void* p) {
-  __builtin_prefetch(p);
-  asm volatile("" : : "r"(p));
-}
+using internal::PrefetchLine;
 
 // Per interned donor typing, against one recipient locus. 8 bytes: the
 // scan's misses are on these tables (one per locus, as many cells as the
