@@ -10,11 +10,13 @@
 // dictionaries and every message are exactly what one thread makes.
 #include "registry/ingest.h"
 #include "registry/internal/joiner.h"
+#include "registry/internal/prefetch.h"
 
 #include <zlib.h>
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cstring>
 #include <chrono>
 #include <cstdio>
@@ -222,7 +224,7 @@ class Ingest {
         : max_entries_(std::max<size_t>(max_entries, 1)) {}
 
     void Prefetch(size_t hash) const {
-      if (!slots_.empty()) __builtin_prefetch(&slots_[Index(hash)]);
+      if (!slots_.empty()) internal::PrefetchLine(&slots_[Index(hash)]);
     }
 
     const Position* Find(absl::string_view text, size_t hash) const {
@@ -522,10 +524,8 @@ class Ingest {
     interned_.clear();
     if (parts_.size() < count) parts_.resize(count);
     if (front_.size() < threads) front_.resize(threads);
-    const size_t split_threads = count >= 256 ? threads : 1;
-    OnThreads(split_threads, [&](size_t t) {
-      const size_t lo = count * t / split_threads;
-      const size_t hi = count * (t + 1) / split_threads;
+    // Rows [lo, hi) split and looked up with thread t's front cache.
+    auto split = [&](size_t lo, size_t hi, size_t t) {
       for (size_t r = lo; r < hi; ++r) {
         // The reading thread wrote the rows on the other core: ask for a
         // later row's text while this one is split (its first touch was a
@@ -533,7 +533,7 @@ class Ingest {
         if (r + kPrefetchRows < hi) {
           const std::string& ahead = rows[r + kPrefetchRows].typing;
           for (size_t b = 0; b < ahead.size(); b += 64) {
-            __builtin_prefetch(ahead.data() + b);
+            internal::PrefetchLine(ahead.data() + b);
           }
         }
         Split(rows[r], &parts_[r], &front_[t]);
@@ -541,6 +541,15 @@ class Ingest {
         if (r > lo) Probe(&parts_[r - 1], &front_[t]);
       }
       if (hi > lo) Probe(&parts_[hi - 1], &front_[t]);
+    };
+    // Blocks of rows taken in turn (see the compile below).
+    const size_t split_threads = count >= 256 ? threads : 1;
+    std::atomic<size_t> next_row{0};
+    OnThreads(split_threads, [&](size_t t) {
+      constexpr size_t kBlock = 256;
+      for (size_t lo; (lo = next_row.fetch_add(kBlock)) < count;) {
+        split(lo, std::min(lo + kBlock, count), t);
+      }
     });
     if (threads < 2) return;
     std::vector<absl::string_view> todo;
@@ -564,8 +573,17 @@ class Ingest {
     std::vector<Compiled>& done = compiled_;
     done.resize(todo.size());
     interned_.assign(todo.size(), std::nullopt);
-    OnThreads(threads, [&](size_t t) {
-      for (size_t i = t; i < todo.size(); i += threads) done[i] = Compile(todo[i]);
+    // Taken a few at a time: a spelling costs from a microsecond (a name)
+    // to a millisecond (an XX code of thousands of alleles), and the
+    // reading thread takes a core now and then, so fixed shares would
+    // leave one thread waiting for the other.
+    std::atomic<size_t> next{0};
+    OnThreads(threads, [&](size_t) {
+      constexpr size_t kBatch = 8;
+      for (size_t lo; (lo = next.fetch_add(kBatch)) < todo.size();) {
+        const size_t hi = std::min(lo + kBatch, todo.size());
+        for (size_t i = lo; i < hi; ++i) done[i] = Compile(todo[i]);
+      }
     });
   }
 
