@@ -205,7 +205,8 @@ class Ingest {
       char text[23];
       Position position;
     };
-    // The table uses the hash's product's top bits; these spread the slots.
+    // Bits 40-51 of the hash (SpellingTable takes the top bits of a
+    // product of it, so a spelling's two homes do not go together).
     static size_t Index(size_t hash) { return (hash >> 40) & (kSlots - 1); }
     std::vector<Slot> slots_;
   };
