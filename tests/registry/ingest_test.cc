@@ -195,36 +195,48 @@ TEST_F(IngestTest, PositionCacheEqualsWholeTypingGenotype) {
       "A*01:01~B*08:01+A*02:01~B*44:02",
       "A*01:01+A*02:01|A*01:01+A*03:01^B*08:01+B*44:02",
       "hla#3.58.0#A*01:01+A*02:01"};
+  // Three chunks and more of them: the first meets each gene copy, the
+  // later ones find it in the spelling table and then in each thread's
+  // front cache; every row must still be its own typing.
+  const size_t rows = 3 * 4096 + 7;
   std::string text = "id,glstring\n";
-  for (size_t i = 0; i < typings.size(); ++i) {
-    absl::StrAppend(&text, "d", i, ",", typings[i], "\n");
+  for (size_t i = 0; i < rows; ++i) {
+    absl::StrAppend(&text, "d", i, ",", typings[i % typings.size()], "\n");
   }
-  std::vector<std::string> rejects;
-  IngestStats stats;
-  absl::StatusOr<DonorStore> s = Ingest(Write("pos.csv", text), &rejects, &stats);
-  ASSERT_TRUE(s.ok()) << s.status();
-  ASSERT_EQ(s->size(), typings.size()) << absl::StrJoin(rejects, "\n");
-  for (size_t i = 0; i < typings.size(); ++i) {
-    SCOPED_TRACE(typings[i]);
-    absl::StatusOr<matcher::Genotype> want = Geno(typings[i]);
-    ASSERT_TRUE(want.ok()) << want.status();
-    const matcher::Genotype got = s->GenotypeOf(i);
-    EXPECT_EQ(got.phased, want->phased);
-    for (Locus l : kAllLoci) {
-      const matcher::LocusTyping& a = got.at(l);
-      const matcher::LocusTyping& b = want->at(l);
-      ASSERT_EQ(a.typed_positions, b.typed_positions) << LocusName(l);
-      ASSERT_EQ(a.alternatives.size(), b.alternatives.size());
-      if (a.typed_positions == 0) continue;
-      for (int p = 0; p < 2; ++p) {
-        EXPECT_EQ(a.pos[p].text, b.pos[p].text);
-        EXPECT_EQ(a.pos[p].alleles, b.pos[p].alleles);
-        EXPECT_EQ(a.pos[p].antigens, b.pos[p].antigens);
-        EXPECT_EQ(a.pos[p].match_keys(), b.pos[p].match_keys());
-        EXPECT_EQ(a.pos[p].serology(), b.pos[p].serology());
-        EXPECT_EQ(a.pos[p].consolidated, b.pos[p].consolidated);
-        EXPECT_EQ(a.pos[p].all_null(), b.pos[p].all_null());
-        EXPECT_EQ(a.pos[p].haplotype, b.pos[p].haplotype);
+  std::vector<absl::StatusOr<matcher::Genotype>> wants;
+  for (const std::string& t : typings) wants.push_back(Geno(t));
+  for (int threads : {1, 2}) {
+    SCOPED_TRACE(threads);
+    std::vector<std::string> rejects;
+    IngestStats stats;
+    IngestOptions options;
+    options.threads = threads;
+    absl::StatusOr<DonorStore> s =
+        Ingest(Write("pos.csv", text), &rejects, &stats, options);
+    ASSERT_TRUE(s.ok()) << s.status();
+    ASSERT_EQ(s->size(), rows) << absl::StrJoin(rejects, "\n");
+    for (size_t i = 0; i < rows; ++i) {
+      SCOPED_TRACE(typings[i % typings.size()]);
+      const absl::StatusOr<matcher::Genotype>& want = wants[i % typings.size()];
+      ASSERT_TRUE(want.ok()) << want.status();
+      const matcher::Genotype got = s->GenotypeOf(i);
+      EXPECT_EQ(got.phased, want->phased);
+      for (Locus l : kAllLoci) {
+        const matcher::LocusTyping& a = got.at(l);
+        const matcher::LocusTyping& b = want->at(l);
+        ASSERT_EQ(a.typed_positions, b.typed_positions) << LocusName(l);
+        ASSERT_EQ(a.alternatives.size(), b.alternatives.size());
+        if (a.typed_positions == 0) continue;
+        for (int p = 0; p < 2; ++p) {
+          EXPECT_EQ(a.pos[p].text, b.pos[p].text);
+          EXPECT_EQ(a.pos[p].alleles, b.pos[p].alleles);
+          EXPECT_EQ(a.pos[p].antigens, b.pos[p].antigens);
+          EXPECT_EQ(a.pos[p].match_keys(), b.pos[p].match_keys());
+          EXPECT_EQ(a.pos[p].serology(), b.pos[p].serology());
+          EXPECT_EQ(a.pos[p].consolidated, b.pos[p].consolidated);
+          EXPECT_EQ(a.pos[p].all_null(), b.pos[p].all_null());
+          EXPECT_EQ(a.pos[p].haplotype, b.pos[p].haplotype);
+        }
       }
     }
   }
@@ -299,6 +311,55 @@ TEST_F(IngestTest, IdsWithTheCallersHashAreTheSameIds) {
   EXPECT_EQ(b.IndexOf("donor-600", DonorStoreBuilder::HashId("donor-600")),
             std::nullopt);
   EXPECT_EQ(DonorStoreBuilder::HashId("x"), DonorStoreBuilder::HashId("x"));
+}
+
+// Thousands of spellings met again and again over several chunks, more
+// than the front caches' slots (so entries there are overwritten) and, in
+// one run, more than the spelling table keeps (so it is emptied): every
+// donor still has the typing written on its own row.
+TEST_F(IngestTest, SpellingsMetAgainAcrossChunksKeepTheirRowsTyping) {
+  const data::Reference& ref = *LoadShipped().ref;
+  std::vector<std::string> a, b;
+  for (const auto& t : ref.truncations(2)) {
+    const auto l = ref.loci()[t.locus].locus;
+    // Names the release resolves (some truncations name only deleted or
+    // renamed alleles).
+    if (!l || (*l != Locus::kA && *l != Locus::kB) || !Geno(std::string(t.name)).ok()) {
+      continue;
+    }
+    (*l == Locus::kA ? a : b).emplace_back(t.name);
+  }
+  ASSERT_GT(a.size() + b.size(), 4096u);
+  const size_t rows = 3 * 4096 + 11;
+  auto pick = [](const std::vector<std::string>& v, size_t i, size_t k) {
+    return v[(i * 7919 + k * 104729) % v.size()];
+  };
+  std::string text = "id,glstring\n";
+  for (size_t i = 0; i < rows; ++i) {
+    absl::StrAppend(&text, "d", i, ",", pick(a, i, 0), "+", pick(a, i, 1),
+                    "^", pick(b, i, 2), "+", pick(b, i, 3), "\n");
+  }
+  const std::string path = Write("again.csv", text);
+  for (size_t entries : {size_t{1} << 22, size_t{500}}) {
+    for (int threads : {1, 2}) {
+      SCOPED_TRACE(absl::StrCat(entries, " entries, ", threads, " threads"));
+      std::vector<std::string> rejects;
+      IngestStats stats;
+      IngestOptions o;
+      o.threads = threads;
+      o.position_entries = entries;
+      const absl::StatusOr<DonorStore> s = Ingest(path, &rejects, &stats, o);
+      ASSERT_TRUE(s.ok()) << s.status();
+      ASSERT_EQ(s->size(), rows) << absl::StrJoin(rejects, "\n");
+      for (size_t i = 0; i < rows; ++i) {
+        const matcher::Genotype g = s->GenotypeOf(i);
+        ASSERT_EQ(g.at(Locus::kA).pos[0].text, pick(a, i, 0)) << i;
+        ASSERT_EQ(g.at(Locus::kA).pos[1].text, pick(a, i, 1)) << i;
+        ASSERT_EQ(g.at(Locus::kB).pos[0].text, pick(b, i, 2)) << i;
+        ASSERT_EQ(g.at(Locus::kB).pos[1].text, pick(b, i, 3)) << i;
+      }
+    }
+  }
 }
 
 // A dictionary of more than 65 535 entries switches to 32-bit typing ids;
