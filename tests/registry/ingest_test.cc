@@ -88,6 +88,16 @@ class IngestTest : public ::testing::Test {
         path, *LoadShipped().resolver, options,
         [rejects](const std::string& m) { rejects->push_back(m); }, stats);
   }
+  // On `threads` threads with a gene-copy memory of `entries`.
+  absl::StatusOr<DonorStore> IngestWith(const std::string& path, int threads,
+                                        size_t entries,
+                                        std::vector<std::string>* rejects,
+                                        IngestStats* stats) {
+    IngestOptions o;
+    o.threads = threads;
+    o.position_entries = entries;
+    return Ingest(path, rejects, stats, o);
+  }
 
   std::string dir_;
 };
@@ -345,10 +355,8 @@ TEST_F(IngestTest, SpellingsMetAgainAcrossChunksKeepTheirRowsTyping) {
       SCOPED_TRACE(absl::StrCat(entries, " entries, ", threads, " threads"));
       std::vector<std::string> rejects;
       IngestStats stats;
-      IngestOptions o;
-      o.threads = threads;
-      o.position_entries = entries;
-      const absl::StatusOr<DonorStore> s = Ingest(path, &rejects, &stats, o);
+      const absl::StatusOr<DonorStore> s =
+          IngestWith(path, threads, entries, &rejects, &stats);
       ASSERT_TRUE(s.ok()) << s.status();
       ASSERT_EQ(s->size(), rows) << absl::StrJoin(rejects, "\n");
       for (size_t i = 0; i < rows; ++i) {
@@ -717,10 +725,8 @@ TEST_F(IngestTest, ThreadsGiveTheSameStore) {
     for (int threads : {1, 2}) {
       std::vector<std::string> rejects;
       IngestStats stats;
-      IngestOptions o;
-      o.threads = threads;
-      o.position_entries = entries;
-      const absl::StatusOr<DonorStore> got = Ingest(path, &rejects, &stats, o);
+      const absl::StatusOr<DonorStore> got =
+          IngestWith(path, threads, entries, &rejects, &stats);
       ASSERT_TRUE(got.ok()) << got.status();
       EXPECT_EQ(rejects, want_rejects);
       EXPECT_EQ(stats.accepted, want_stats.accepted);
