@@ -33,6 +33,19 @@ struct GetArea : std::streambuf {
   static void Advance(std::streambuf* b, int n) { (b->*&GetArea::gbump)(n); }
 };
 
+// The bytes that end a run of ordinary field text with delimiter `delim`
+// (',' or '\t'): made once, not per row.
+const std::array<bool, 256>& RunEnds(char delim) {
+  auto make = [](char d) {
+    std::array<bool, 256> t{};
+    for (char x : {d, '"', '\n', '\r'}) t[static_cast<unsigned char>(x)] = true;
+    return t;
+  };
+  static const std::array<bool, 256> kTab = make('\t');
+  static const std::array<bool, 256> kComma = make(',');
+  return delim == '\t' ? kTab : kComma;
+}
+
 // A known column: the donor facts first, numbered as eligibility::DonorFact
 // (so ColumnOf maps one to the other), then the columns only files have.
 enum class Fact : uint8_t {
@@ -600,14 +613,7 @@ bool DonorFileReader::ReadRecord(std::vector<std::string>* fields,
   };
   const char delim = format_ == TableFormat::kTsv ? '\t' : ',';
   constexpr int kEof = std::char_traits<char>::eof();
-  // The bytes that end a run of ordinary field text.
-  bool ends_run[256] = {};
-  for (unsigned char x : {static_cast<unsigned char>(delim),
-                          static_cast<unsigned char>('"'),
-                          static_cast<unsigned char>('\n'),
-                          static_cast<unsigned char>('\r')}) {
-    ends_run[x] = true;
-  }
+  const std::array<bool, 256>& ends_run = RunEnds(delim);
   // The fields' strings are reused from row to row (a field is swapped
   // into its slot and the slot's old buffer becomes the next field's), so a
   // registry's millions of rows cost no allocation each once warm.

@@ -134,11 +134,9 @@ struct Prehashed {
   size_t hash;
 };
 
-struct PartHash {
-  size_t operator()(absl::string_view s) const {
-    return absl::Hash<absl::string_view>()(s);
-  }
-};
+size_t HashPart(absl::string_view part) {
+  return absl::Hash<absl::string_view>()(part);
+}
 
 class Ingest {
  public:
@@ -228,17 +226,19 @@ class Ingest {
       if (!slots_.empty()) internal::PrefetchLine(&slots_[Index(hash)]);
     }
 
-    const Position* Find(absl::string_view text, size_t hash) const {
+    const Position* Find(const Prehashed& key) const {
       if (slots_.empty()) return nullptr;
-      for (size_t i = Index(hash);; i = (i + 1) & mask_) {
+      for (size_t i = Index(key.hash);; i = (i + 1) & mask_) {
         const Slot& s = slots_[i];
         if (s.size == kEmpty) return nullptr;
-        if (s.hash == hash && Text(s) == text) return &s.position;
+        if (s.hash == key.hash && Text(s) == key.text) return &s.position;
       }
     }
 
-    // Remembers `text` (with hash PartHash()(text)) as `position`.
-    void Insert(absl::string_view text, size_t hash, const Position& position) {
+    // Remembers key.text as `position`.
+    void Insert(const Prehashed& key, const Position& position) {
+      const absl::string_view text = key.text;
+      const size_t hash = key.hash;
       if (text.size() >= kEmpty) return;  // never met again: not kept
       if (count_ >= max_entries_ || arena_.size() + text.size() > kEmpty) {
         slots_.clear();
@@ -324,7 +324,7 @@ class Ingest {
     // A part not found: its index in the chunk's compiled_ (Prepare), or
     // kNotCompiled (then FastIds compiles it).
     std::array<uint32_t, kMaxParts> compiled;
-    std::array<size_t, kMaxParts> hash;  // PartHash of each part
+    std::array<size_t, kMaxParts> hash;  // HashPart of each part
     // The parts Split's front cache did not have, for Probe.
     uint8_t misses = 0;
     std::array<uint8_t, kMaxParts> miss;
@@ -332,9 +332,10 @@ class Ingest {
   };
   static constexpr uint32_t kNotCompiled = ~uint32_t{0};
 
-  // Splits `typing` into *out and looks each part up. Read-only on the
-  // ingest's state, so the chunk's threads run it at once; returns the
-  // parts found (cache hits, counted when FastIds uses them).
+  // Splits `typing` into *out and looks each part up in the thread's front
+  // cache, asking for the table slots of the others (Probe looks them up).
+  // Read-only on the ingest's state, so the chunk's threads run it at once;
+  // the parts found are cache hits, counted when FastIds uses them.
   void Split(const PendingRow& row, RowParts* out, FrontCache* front) const {
     out->fast = false;
     out->count = 0;
@@ -361,7 +362,7 @@ class Ingest {
       out->part[k] = part;
       out->block[k] = block;
       out->compiled[k] = kNotCompiled;
-      const Prehashed key{part, PartHash()(part)};
+      const Prehashed key{part, HashPart(part)};
       out->hash[k] = key.hash;
       if (const Position* hit = front->Find(key)) {
         out->known[k] = true;
@@ -387,10 +388,11 @@ class Ingest {
     if (!out->fast) return;
     for (size_t m = 0; m < out->misses; ++m) {
       const size_t k = out->miss[m];
-      if (const Position* p = spellings_.Find(out->part[k], out->hash[k])) {
+      const Prehashed key{out->part[k], out->hash[k]};
+      if (const Position* p = spellings_.Find(key)) {
         out->known[k] = true;
         out->found[k] = *p;
-        front->Put(Prehashed{out->part[k], out->hash[k]}, *p);
+        front->Put(key, *p);
       }
     }
   }
@@ -474,8 +476,8 @@ class Ingest {
   }
 
   Position PositionOf(absl::string_view text) {
-    const Prehashed key{text, PartHash()(text)};
-    if (const Position* p = spellings_.Find(key.text, key.hash)) {
+    const Prehashed key{text, HashPart(text)};
+    if (const Position* p = spellings_.Find(key)) {
       ++stats_->cache_hits;
       return *p;
     }
@@ -501,7 +503,7 @@ class Ingest {
       p.locus = c.locus;
       p.id = builder_.Intern(p.locus, c.typing);
     }
-    spellings_.Insert(text.text, text.hash, p);
+    spellings_.Insert(text, p);
     return p;
   }
 

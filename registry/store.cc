@@ -573,25 +573,23 @@ struct DonorStoreBuilder::Impl {
     return absl::string_view(arena).substr(id_offsets[i],
                                            id_offsets[i + 1] - id_offsets[i]);
   }
-  // The donors by id, as indexes into the arena (about 8 bytes a donor, not
-  // a second copy of every id): hashing and comparing look the text up.
-  // An id with its hash (HashId), made by the caller.
+  // An id with its hash (HashId): how by_id is searched and filled.
   struct HashedId {
     absl::string_view id;
     size_t hash;
   };
+  // The donors by id, as indexes into the arena (about 8 bytes a donor, not
+  // a second copy of every id): hashing and comparing look the text up.
   struct IdHash {
     using is_transparent = void;
     const Impl* m;
-    size_t operator()(uint32_t i) const { return (*this)(m->IdAt(i)); }
-    size_t operator()(absl::string_view id) const { return HashId(id); }
+    size_t operator()(uint32_t i) const { return HashId(m->IdAt(i)); }
     size_t operator()(const HashedId& h) const { return h.hash; }
   };
   struct IdEq {
     using is_transparent = void;
     const Impl* m;
     absl::string_view Text(uint32_t i) const { return m->IdAt(i); }
-    absl::string_view Text(absl::string_view s) const { return s; }
     absl::string_view Text(const HashedId& h) const { return h.id; }
     template <typename A, typename B>
     bool operator()(const A& a, const B& b) const {
