@@ -262,6 +262,14 @@ class Imputer {
   std::shared_ptr<const data::Reference> ref_;
   std::shared_ptr<const data::HaplotypeFrequencies> freqs_;
   std::vector<TableHaplotype> haplotypes_;
+  // Per haplotype, its alleles and the populations (bit p) where its
+  // frequency is positive: what ImputeWith reads of each haplotype it
+  // considers, 12 bytes instead of TableHaplotype's 48.
+  struct HaplotypeAlleles {
+    std::array<uint16_t, data::kHaplotypeLoci> allele{};
+    uint8_t populations = 0;
+  };
+  std::vector<HaplotypeAlleles> haplotype_alleles_;
   // Per table allele: its P-group match key (a null allele's small-g key
   // with matcher::kNullKeyBit), and per locus the table alleles of it.
   std::vector<uint32_t> allele_key_;
@@ -275,6 +283,9 @@ class Imputer {
   // candidates of a typing are gathered from its most selective locus
   // instead of by a pass over every haplotype.
   std::vector<std::vector<uint32_t>> haplotypes_of_allele_;
+  // The same as bit sets, haplotype_words_ words per table allele.
+  size_t haplotype_words_ = 0;
+  std::vector<uint64_t> allele_haplotype_bits_;
   // Per locus, the table alleles of each match key.
   std::array<absl::flat_hash_map<uint32_t, std::vector<uint16_t>>,
              data::kHaplotypeLoci>
