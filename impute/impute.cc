@@ -469,13 +469,16 @@ absl::StatusOr<Imputation> Imputer::ImputeWith(
   if (seed_locus >= 0 && or_words < kWordsPerSeed * seed_size) {
     std::vector<uint64_t>& all = s.bits;
     std::vector<uint64_t>& one = s.locus_bits;
+    all.resize(words);
+    one.resize(words);
     bool first = true;
     for (int l = 0; l < kL; ++l) {
-      if (alts_of[l] == 0) continue;
-      std::vector<uint64_t>& acc = first ? all : one;
-      acc.assign(words, 0);
-      for (uint16_t a : admitted[l]) {
-        const uint64_t* b = allele_haplotype_bits_.data() + a * words;
+      if (alts_of[l] == 0) continue;  // else some allele admitted
+      uint64_t* const acc = first ? all.data() : one.data();
+      auto bits_of = [&](uint16_t a) { return allele_haplotype_bits_.data() + a * words; };
+      std::copy(bits_of(admitted[l][0]), bits_of(admitted[l][0]) + words, acc);
+      for (size_t i = 1; i < admitted[l].size(); ++i) {
+        const uint64_t* b = bits_of(admitted[l][i]);
         for (size_t k = 0; k < words; ++k) acc[k] |= b[k];
       }
       if (!first) {
