@@ -294,6 +294,9 @@ absl::Status ImputeDonors(const impute::Imputer& imputer, int threads,
         imputer.frequencies().release(), ", the donors to ", s.release_));
   }
   const size_t n = s.size_;
+  if (n >= std::numeric_limits<uint32_t>::max()) {  // as DonorStoreBuilder
+    return absl::InvalidArgumentError("more than 2^32 - 1 donors");
+  }
   if (threads <= 0) {
     threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   }
@@ -384,6 +387,9 @@ absl::Status ImputeDonors(const impute::Imputer& imputer, int threads,
   struct Part {
     std::vector<uint16_t> words;      // the thread's distinct runs
     std::vector<uint32_t> lengths;    // per distinct run
+    std::vector<size_t> at;           // per distinct run, its first word
+    std::vector<size_t> hashes;       // per distinct run, of its words
+    std::vector<uint32_t> first;      // per distinct run, its first donor
     std::vector<uint32_t> donor_run;  // per donor it owns, in donor order
   };
   std::vector<Part> parts(static_cast<size_t>(threads));
@@ -443,17 +449,64 @@ absl::Status ImputeDonors(const impute::Imputer& imputer, int threads,
         absl::StatusOr<impute::Imputation> m = imputer.Impute(typing, o);
         internal::EncodeImputation(m.ok() ? &*m : nullptr, !m.ok(), &part.words);
       }
-      part.lengths.push_back(static_cast<uint32_t>(part.words.size() - before));
+      const size_t length = part.words.size() - before;
+      part.lengths.push_back(static_cast<uint32_t>(length));
+      part.at.push_back(before);
+      part.hashes.push_back(absl::Hash<absl::string_view>()(absl::string_view(
+          reinterpret_cast<const char*>(part.words.data() + before), 2 * length)));
+      part.first.push_back(static_cast<uint32_t>(i));
     }
   };
   internal::RunOnThreads(threads, work);
   if (late.load()) {
     return absl::DeadlineExceededError("the deadline passed while imputing the donors");
   }
-  // The join, in donor order: equal runs (of different threads, or of
-  // different keys: the same typing written in another order) stored once,
-  // numbered in the order of their first donor, so the result does not
-  // depend on the thread count.
+  // The join: equal runs (of different threads, or of different keys: the
+  // same typing written in another order) stored once, numbered in the
+  // order of their first donor, so the result does not depend on the thread
+  // count. First each run's representative, the equal run with the first
+  // donor, found on every thread (thread p takes the runs whose hash is p
+  // modulo the thread count, met in first-donor order: the runs of all
+  // parts merged on it); then the runs stored, in donor order.
+  struct RunView {
+    const uint16_t* words;
+    uint32_t length;
+    size_t hash;
+  };
+  struct RunHash {
+    size_t operator()(const RunView& r) const { return r.hash; }
+  };
+  struct RunEq {
+    bool operator()(const RunView& a, const RunView& b) const {
+      return a.length == b.length && std::equal(a.words, a.words + a.length, b.words);
+    }
+  };
+  // A run's number: its part's offset plus its index there.
+  std::vector<size_t> offset(parts.size() + 1, 0);
+  for (size_t t = 0; t < parts.size(); ++t) offset[t + 1] = offset[t] + parts[t].lengths.size();
+  std::vector<uint32_t> rep(offset.back());  // at most n runs: fit 32 bits
+  const size_t partitions = parts.size();
+  internal::RunOnThreads(static_cast<int>(partitions), [&](int p) {
+    absl::flat_hash_map<RunView, uint32_t, RunHash, RunEq> first_of;
+    std::vector<size_t> next(parts.size(), 0);
+    while (true) {
+      // The part whose next run has the earliest first donor.
+      size_t t = parts.size();
+      for (size_t u = 0; u < parts.size(); ++u) {
+        if (next[u] < parts[u].first.size() &&
+            (t == parts.size() || parts[u].first[next[u]] < parts[t].first[next[t]])) {
+          t = u;
+        }
+      }
+      if (t == parts.size()) break;
+      const size_t k = next[t]++;
+      const Part& part = parts[t];
+      if ((part.hashes[k] >> 32) % partitions != static_cast<size_t>(p)) continue;
+      const RunView view{part.words.data() + part.at[k], part.lengths[k], part.hashes[k]};
+      rep[offset[t] + k] =
+          first_of.try_emplace(view, static_cast<uint32_t>(offset[t] + k)).first->second;
+    }
+  });
   size_t total = 0;
   for (const Part& p : parts) total += p.words.size() + p.lengths.size();
   struct Owned {
@@ -462,53 +515,30 @@ absl::Status ImputeDonors(const impute::Imputer& imputer, int threads,
   };
   auto owned = std::make_shared<Owned>();
   owned->starts.reserve(n);
+  owned->words.reserve(total);
   size_t runs = 0;
-  owned->words.reserve(total);  // never reallocated: the map's keys view it
-  absl::flat_hash_map<absl::string_view, uint32_t> by_content;
   constexpr uint32_t kUnset = ~uint32_t{0};
-  struct Cursor {
-    std::vector<size_t> at;       // per local run, its first word
-    std::vector<uint32_t> global;  // per local run, its start in `owned`
-    size_t next = 0;              // into donor_run
-  };
-  std::vector<Cursor> cursors(parts.size());
-  for (size_t t = 0; t < parts.size(); ++t) {
-    const Part& p = parts[t];
-    cursors[t].at.resize(p.lengths.size());
-    size_t at = 0;
-    for (size_t k = 0; k < p.lengths.size(); ++k) {
-      cursors[t].at[k] = at;
-      at += p.lengths[k];
-    }
-    cursors[t].global.assign(p.lengths.size(), kUnset);
-  }
+  std::vector<uint32_t> stored(offset.back(), kUnset);  // per representative
+  std::vector<size_t> cursor(parts.size(), 0);          // into donor_run
   for (size_t i = 0; i < n; ++i) {
-    const Part& p = parts[owner[i]];
-    Cursor& c = cursors[owner[i]];
-    const uint32_t k = p.donor_run[c.next++];
-    if (c.global[k] == kUnset) {
-      const uint16_t* run = p.words.data() + c.at[k];
-      const size_t len = p.lengths[k];
-      const absl::string_view bytes(reinterpret_cast<const char*>(run), 2 * len);
-      const auto found = by_content.find(bytes);
-      if (found != by_content.end()) {
-        c.global[k] = found->second;
-      } else {
-        if (owned->words.size() + 1 + len > std::numeric_limits<uint32_t>::max()) {
-          return absl::InvalidArgumentError("the imputations exceed 2^32 - 1 words");
-        }
-        c.global[k] = static_cast<uint32_t>(owned->words.size());
-        owned->words.push_back(static_cast<uint16_t>(len));  // at most 98
-        const size_t start = owned->words.size();
-        owned->words.insert(owned->words.end(), run, run + len);
-        ++runs;
-        by_content.emplace(
-            absl::string_view(reinterpret_cast<const char*>(owned->words.data() + start),
-                              2 * len),
-            c.global[k]);
+    const size_t t = owner[i];
+    const Part& p = parts[t];
+    const uint32_t r = rep[offset[t] + p.donor_run[cursor[t]++]];
+    if (stored[r] == kUnset) {
+      const size_t rt = static_cast<size_t>(
+          std::upper_bound(offset.begin(), offset.end(), size_t{r}) - offset.begin() - 1);
+      const size_t rk = r - offset[rt];
+      const uint16_t* run = parts[rt].words.data() + parts[rt].at[rk];
+      const size_t len = parts[rt].lengths[rk];
+      if (owned->words.size() + 1 + len > std::numeric_limits<uint32_t>::max()) {
+        return absl::InvalidArgumentError("the imputations exceed 2^32 - 1 words");
       }
+      stored[r] = static_cast<uint32_t>(owned->words.size());
+      owned->words.push_back(static_cast<uint16_t>(len));  // at most 98
+      owned->words.insert(owned->words.end(), run, run + len);
+      ++runs;
     }
-    owned->starts.push_back(c.global[k]);
+    owned->starts.push_back(stored[r]);
   }
   s.unread_imputation_bytes_ = 0;  // replaced by these, if an index left some
   s.imputation_run_count_ = runs;
