@@ -322,6 +322,29 @@ std::vector<uint16_t> Imputer::AdmittedAlleles(int l, const matcher::PositionTyp
 
 namespace {
 
+// Haplotype bit-set words: out = b0 | b1 (`first`), else out &= b0 | b1;
+// and acc |= b. Built for AVX2 as well where the compiler and loader can
+// pick a version by the CPU (GCC's target_clones, an ifunc): twice the
+// words an instruction of the plain x86-64 build.
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__ELF__)
+#define HLA_IMPUTE_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define HLA_IMPUTE_CLONES
+#endif
+HLA_IMPUTE_CLONES
+void CombineBits(const uint64_t* b0, const uint64_t* b1, uint64_t* out, size_t words,
+                 bool first) {
+  if (first) {
+    for (size_t k = 0; k < words; ++k) out[k] = b0[k] | b1[k];
+  } else {
+    for (size_t k = 0; k < words; ++k) out[k] &= b0[k] | b1[k];
+  }
+}
+HLA_IMPUTE_CLONES
+void OrBits(const uint64_t* b, uint64_t* acc, size_t words) {
+  for (size_t k = 0; k < words; ++k) acc[k] |= b[k];
+}
+
 // One thread's working space for ImputeWith, reused call after call: an
 // index imputes millions of typings, and allocating a dozen buffers for
 // each was a fifth of the time (the buffers are cleared, never shrunk; a
@@ -457,9 +480,10 @@ absl::StatusOr<Imputation> Imputer::ImputeWith(
   // alleles few (common alleles at every locus of a high-resolution
   // typing). kWordsPerSeed: bit-set words costing one seed, as measured by
   // bench/impute_benchmark's BM_ImputeAdmitted (2.35 us a typing at 8;
-  // 2.45-2.55 at 2, 16, 64; the seeds alone 2.63). ANDing only the two
-  // most selective loci and checking the others per haplotype measured
-  // slower (2.55-2.7 us).
+  // 2.45-2.55 at 2, 16, 64; the seeds alone 2.63; then 2.0-2.3 at 8, 12,
+  // 16 alike once a locus of one or two alleles took one pass). ANDing
+  // only the two most selective loci and checking the others per
+  // haplotype measured slower (2.55-2.7 us).
   constexpr size_t kWordsPerSeed = 8;
   const size_t words = haplotype_words_;
   size_t or_words = 0;
@@ -471,19 +495,24 @@ absl::StatusOr<Imputation> Imputer::ImputeWith(
     std::vector<uint64_t>& one = s.locus_bits;
     all.resize(words);
     one.resize(words);
+    uint64_t* const out_bits = all.data();
     bool first = true;
     for (int l = 0; l < kL; ++l) {
       if (alts_of[l] == 0) continue;  // else some allele admitted
-      uint64_t* const acc = first ? all.data() : one.data();
-      auto bits_of = [&](uint16_t a) { return allele_haplotype_bits_.data() + a * words; };
-      std::copy(bits_of(admitted[l][0]), bits_of(admitted[l][0]) + words, acc);
-      for (size_t i = 1; i < admitted[l].size(); ++i) {
-        const uint64_t* b = bits_of(admitted[l][i]);
-        for (size_t k = 0; k < words; ++k) acc[k] |= b[k];
+      auto bits_of = [&](size_t i) {
+        return allele_haplotype_bits_.data() + admitted[l][i] * words;
+      };
+      // One or two alleles (a high-resolution locus) in one pass; more
+      // OR-ed into `one` first.
+      const uint64_t* b0 = bits_of(0);
+      const uint64_t* b1 = admitted[l].size() > 1 ? bits_of(1) : b0;
+      if (admitted[l].size() > 2) {
+        uint64_t* const acc = one.data();
+        CombineBits(b0, b1, acc, words, true);
+        for (size_t i = 2; i < admitted[l].size(); ++i) OrBits(bits_of(i), acc, words);
+        b0 = b1 = acc;
       }
-      if (!first) {
-        for (size_t k = 0; k < words; ++k) all[k] &= one[k];
-      }
+      CombineBits(b0, b1, out_bits, words, first);
       first = false;
     }
     for (size_t k = 0; k < words; ++k) {
