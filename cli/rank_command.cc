@@ -614,14 +614,17 @@ int RunIndex(Command& cmd) {
           n.explained, n.unexplained, n.refused, n.fallback);
     }
   }
+  const auto write_start = std::chrono::steady_clock::now();
   if (absl::Status s = registry::WriteIndex(*store, out); !s.ok()) {
     return cl.Reject(s.message());
   }
+  const double write_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - write_start).count();
   *cmd.err << shard_note << impute_note;
   *cmd.err << absl::StrFormat(
       "read %d, indexed %d, rejected %d; %.1f bytes/donor all in (%.1f in "
       "the records, %.1f in imputations, the rest in %d distinct typings); "
-      "%.0f rows/s; wrote %s\n",
+      "%.0f rows/s (%.1f s reading); wrote %s in %.1f s\n",
       stats.rows, store->size(), rejected, store->bytes_per_donor(),
       store->record_bytes_per_donor(),
       store->size() > 0 ? static_cast<double>(store->imputation_bytes()) /
@@ -629,7 +632,7 @@ int RunIndex(Command& cmd) {
                         : 0.0,
       store->dictionary_entries(),
       stats.seconds > 0 ? static_cast<double>(stats.rows) / stats.seconds : 0.0,
-      out);
+      stats.seconds, out, write_seconds);
   return rejected > 0 ? kExitRejected : kExitOk;
 }
 

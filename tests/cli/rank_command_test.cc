@@ -365,6 +365,11 @@ TEST_F(RankCommandTest, DonorsFromStandardInput) {
   const RunResult ix =
       Invoke(RunIndex, {"--donors", "-", "--out", index}, DonorsCsv());
   EXPECT_THAT(ix.err, HasSubstr("indexed 7"));
+  // Each step's time: imputing, reading, writing (the file named).
+  EXPECT_THAT(ix.err, ::testing::ContainsRegex("imputed in [0-9]+\\.[0-9] s "));
+  EXPECT_THAT(ix.err, ::testing::ContainsRegex(
+                          "rows/s \\([0-9]+\\.[0-9] s reading\\); wrote .*stdin\\.hmx in "
+                          "[0-9]+\\.[0-9] s\n"));
   args[3] = index;
   EXPECT_EQ(Invoke(RunRank, args).out, from_file.out);
 }
