@@ -167,6 +167,33 @@ void BM_ImputeAdmitted(benchmark::State& state) {
 }
 BENCHMARK(BM_ImputeAdmitted);
 
+// The same split by what the typing says: every gene copy one table allele
+// (a high-resolution typing of table alleles), or some copy more than one
+// (MAC, list, XX, serology): where an index's imputing time goes.
+void BM_ImputeAdmittedByKind(benchmark::State& state) {
+  const Fixture& f = Get();
+  if (!f.error.empty()) {
+    state.SkipWithError(f.error.c_str());
+    return;
+  }
+  const bool single = state.range(0) == 1;
+  std::vector<size_t> picked;
+  for (size_t i = 0; i < f.admitted.size(); ++i) {
+    bool one = true;
+    for (const auto& locus : f.admitted[i].loci) {
+      for (const auto& copies : locus) one = one && copies[0].size() == 1 && copies[1].size() == 1;
+    }
+    if (one == single) picked.push_back(i);
+  }
+  state.counters["share"] =
+      static_cast<double>(picked.size()) / static_cast<double>(f.admitted.size());
+  RoundRobin(state, picked.size(), [&](size_t i) {
+    auto r = f.imputer->Impute(f.admitted[picked[i]], {});
+    benchmark::DoNotOptimize(r);
+  });
+}
+BENCHMARK(BM_ImputeAdmittedByKind)->Arg(1)->Arg(0);
+
 void BM_Probability(benchmark::State& state) {
   const Fixture& f = Get();
   if (!f.error.empty()) {
