@@ -507,6 +507,10 @@ absl::Status ImputeDonors(const impute::Imputer& imputer, int threads,
           first_of.try_emplace(view, static_cast<uint32_t>(offset[t] + k)).first->second;
     }
   });
+  for (Part& p : parts) {  // not needed past here: freed before the store grows
+    std::vector<size_t>().swap(p.hashes);
+    std::vector<uint32_t>().swap(p.first);
+  }
   size_t total = 0;
   for (const Part& p : parts) total += p.words.size() + p.lengths.size();
   struct Owned {
