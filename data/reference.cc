@@ -805,6 +805,10 @@ absl::StatusOr<std::shared_ptr<const Reference>> Reference::Load(
   ref->directory_ = r.dir;
   ReferenceBuilder builder(&r, ref.get());
   HLA_RETURN_IF_ERROR(builder.Build());
+  ref->groups_.reserve(ref->alleles_.size());
+  for (const Allele& a : ref->alleles_) {
+    ref->groups_.push_back({a.p_group, a.g_group, a.small_g, a.serology, a.suffix});
+  }
   for (ParsedRelease::Text* t :
        {&r.allele_list_text, &r.status_text, &r.nom_text, &r.g_text,
         &r.p_text, &r.dna_ser_text, &r.ser_ser_text, &r.tce_text,

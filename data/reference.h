@@ -113,6 +113,20 @@ struct Allele {
   bool is_null() const { return suffix == 'N'; }
 };
 
+// What compiling a typing reads of each of its alleles (Allele's groups,
+// serology record and suffix), packed 20 bytes an allele: a typing such
+// as A*02:XX is thousands of alleles, and walking them through Allele (two
+// cache lines each) was most of compiling it.
+struct AlleleGroups {
+  GroupId p_group = kNone;
+  GroupId g_group = kNone;
+  GroupId small_g = kNone;
+  uint32_t serology = kNone;  // Allele::serology
+  char suffix = 0;
+
+  bool is_null() const { return suffix == 'N'; }
+};
+
 struct LocusInfo {
   absl::string_view name;            // "A", "DRB1", "MICA"
   std::optional<hla::Locus> locus;   // set for the eleven matching loci
@@ -218,6 +232,11 @@ class Reference {
   // ---- Alleles
   absl::Span<const Allele> alleles() const { return alleles_; }
   const Allele& allele(AlleleId id) const { return alleles_[id]; }
+  // allele(id)'s groups, serology record and suffix, one packed entry per
+  // allele (AlleleGroups).
+  const AlleleGroups& groups(AlleleId id) const { return groups_[id]; }
+  // A serology record by its index (AlleleGroups::serology, not kNone).
+  const DnaSerology& serology(uint32_t index) const { return serologies_[index]; }
   absl::Span<const LocusInfo> loci() const { return loci_; }
   const LocusInfo* FindLocus(absl::string_view name) const;
   const LocusInfo* FindLocus(hla::Locus locus) const;
@@ -314,6 +333,7 @@ class Reference {
   std::unique_ptr<ArenaHolder> arena_;
 
   std::vector<Allele> alleles_;
+  std::vector<AlleleGroups> groups_;  // per allele, from alleles_
   std::vector<AlleleId> ids_;  // 0..n-1, for spans of id ranges
   std::vector<LocusInfo> loci_;
   absl::flat_hash_map<absl::string_view, AlleleId> by_name_;

@@ -406,9 +406,20 @@ void CompilePosition(const data::Reference& ref, Locus locus,
   // may express, never by its null alternative, so that an expressed copy
   // and a silent one are never counted as a match.
   std::vector<uint32_t> null_keys;
-  const data::DnaSerology* last_serology = nullptr;
+  uint32_t last_serology = kNone;
+  // Each allele through its packed groups (data::AlleleGroups); one equal
+  // to the allele before it adds nothing, unless its keys are its own id
+  // (no P group or small-g) or its TCE group is read (DPB1).
+  const data::AlleleGroups* last = nullptr;
   for (AlleleId id : pos->alleles) {
-    const data::Allele& a = ref.allele(id);
+    const data::AlleleGroups& a = ref.groups(id);
+    if (last != nullptr && locus != Locus::kDPB1 && a.p_group == last->p_group &&
+        a.g_group == last->g_group && a.small_g == last->small_g &&
+        a.serology == last->serology && a.suffix == last->suffix &&
+        (a.is_null() ? a.small_g : a.p_group) != kNone) {
+      continue;
+    }
+    last = &a;
     if (a.is_null()) {
       pos->any_null_ = true;
       null_keys.push_back(a.small_g != kNone ? (a.small_g | kNullKeyBit)
@@ -422,18 +433,16 @@ void CompilePosition(const data::Reference& ref, Locus locus,
       // gives the same sets from far shorter vectors.
       PushNew(&pos->match_keys_,
               a.p_group != kNone ? a.p_group : (id | kAlleleKeyBit));
-      if (const data::GroupId g = matcher_internal::ExpressedGGroup(a);
-          g != kNone) {
-        PushNew(&pos->g_groups_, g);
-      }
+      // The expressed allele's G group (matcher_internal::ExpressedGGroup).
+      if (a.g_group != kNone) PushNew(&pos->g_groups_, a.g_group);
       if (pos->antigens.empty()) {
         // The release keeps one record for a run of alleles with equal
         // rel_dna_ser rows: a record met just before adds nothing.
-        const data::DnaSerology* s = ref.SerologyOf(id);
-        if (s != nullptr && s != last_serology) {
-          last_serology = s;
+        if (a.serology != kNone && a.serology != last_serology) {
+          last_serology = a.serology;
+          const data::DnaSerology& s = ref.serology(a.serology);
           for (const data::SerologyList* l :
-               {&s->unambiguous, &s->possible, &s->assumed, &s->expert}) {
+               {&s.unambiguous, &s.possible, &s.assumed, &s.expert}) {
             for (data::AntigenId x : l->antigens) PushNew(&pos->serology_, x);
           }
         }
