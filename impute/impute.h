@@ -27,7 +27,8 @@
 // outside the table (DPB1, DRB3/4/5, DQA1, DPA1) get no probability.
 //
 // Thread safety: an Imputer is immutable after Create; Impute and
-// Probability may be called from any number of threads.
+// Probability may be called from any number of threads (Impute's working
+// buffers are per thread, a few kilobytes kept for the thread's life).
 #ifndef HLA_IMPUTE_IMPUTE_H_
 #define HLA_IMPUTE_IMPUTE_H_
 
