@@ -367,6 +367,29 @@ ImputeScratch& Scratch() {
   return scratch;
 }
 
+// Gives back, when a call leaves, a buffer a rare typing grew past a
+// megabyte (a vague typing with a large max_pairs keeps millions of
+// pairs), so that no thread of a long-lived service holds it for life.
+class TrimScratchOnExit {
+ public:
+  explicit TrimScratchOnExit(ImputeScratch* s) : s_(s) {}
+  TrimScratchOnExit(const TrimScratchOnExit&) = delete;
+  TrimScratchOnExit& operator=(const TrimScratchOnExit&) = delete;
+  ~TrimScratchOnExit() {
+    Trim(&s_->kept);
+    Trim(&s_->candidates);
+    Trim(&s_->order);
+    Trim(&s_->blist);
+  }
+
+ private:
+  template <typename T>
+  static void Trim(std::vector<T>* v) {
+    if (v->capacity() * sizeof(T) > (size_t{1} << 20)) std::vector<T>().swap(*v);
+  }
+  ImputeScratch* s_;
+};
+
 }  // namespace
 
 absl::StatusOr<Imputation> Imputer::ImputeWith(
@@ -375,6 +398,7 @@ absl::StatusOr<Imputation> Imputer::ImputeWith(
     const ImputeOptions& o, int open_locus) const {
   Imputation out;
   ImputeScratch& s = Scratch();
+  const TrimScratchOnExit trim(&s);
   const size_t n_alleles = freqs_->alleles().size();
   // flags[l][alt][table allele] (s.flags, the first s.alts[l] rows): bit 0
   // admitted by copy 1 of alternative alt, bit 1 by copy 2. An untyped or
