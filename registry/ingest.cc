@@ -677,6 +677,11 @@ class Ingest {
               name_, ": reading the donors passed the deadline after ", read,
               " rows"));
         }
+        // The id table's line for a row some rows on (its duplicate check
+        // and insert were a cache miss each).
+        if (r + kPrefetchIds < count) {
+          builder_.PrefetchId(parts_[r + kPrefetchIds].id_hash);
+        }
         AcceptRow(rows[cur][r], parts_[r]);
       }
       if (!more) break;
@@ -690,6 +695,7 @@ class Ingest {
   }
 
   static constexpr size_t kPrefetchRows = 4;
+  static constexpr size_t kPrefetchIds = 8;
 
   // Rows read ahead of accepting them: a chunk's new gene copies are
   // compiled on every thread at once.

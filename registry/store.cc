@@ -9,16 +9,17 @@
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
-#include "absl/container/flat_hash_set.h"
 #include "absl/hash/hash.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "registry/internal/id_index.h"
 #include "registry/internal/imputations.h"
 #include "registry/internal/joiner.h"
 #include "registry/internal/store_data.h"
 
 namespace hla::registry {
 
+using internal::IdIndex;
 using internal::PackedFacts;
 using internal::StoreData;
 using internal::Dictionary;
@@ -559,7 +560,7 @@ absl::Status ImputeDonors(const impute::Imputer& imputer, int threads,
 // ---- DonorStoreBuilder
 
 struct DonorStoreBuilder::Impl {
-  Impl() : by_id(0, IdHash{this}, IdEq{this}) {}
+  Impl() = default;
   Impl(const Impl&) = delete;
   Impl& operator=(const Impl&) = delete;
 
@@ -611,38 +612,21 @@ struct DonorStoreBuilder::Impl {
     const uint32_t index = static_cast<uint32_t>(id_offsets.size() - 2);
     // By the stored text and its hash: the first donor with an id stays.
     const absl::string_view text = IdAt(index);
-    by_id.lazy_emplace(HashedId{text, kept ? hash : HashId(text)},
-                       [index](const auto& make) { make(index); });
+    by_id.Insert(text, kept ? hash : HashId(text), index, TextOf());
   }
 
   absl::string_view IdAt(uint32_t i) const {
     return absl::string_view(arena).substr(id_offsets[i],
                                            id_offsets[i + 1] - id_offsets[i]);
   }
-  // An id with its hash (HashId): how by_id is searched and filled.
-  struct HashedId {
-    absl::string_view id;
-    size_t hash;
-  };
-  // The donors by id, as indexes into the arena (about 8 bytes a donor, not
-  // a second copy of every id): hashing and comparing look the text up.
-  struct IdHash {
-    using is_transparent = void;
+  // The donors by id, as numbers whose text is in the arena (the first
+  // donor with an id is the one kept).
+  IdIndex by_id;
+  struct TextOfId {
     const Impl* m;
-    size_t operator()(uint32_t i) const { return HashId(m->IdAt(i)); }
-    size_t operator()(const HashedId& h) const { return h.hash; }
+    absl::string_view operator()(uint32_t i) const { return m->IdAt(i); }
   };
-  struct IdEq {
-    using is_transparent = void;
-    const Impl* m;
-    absl::string_view Text(uint32_t i) const { return m->IdAt(i); }
-    absl::string_view Text(const HashedId& h) const { return h.id; }
-    template <typename A, typename B>
-    bool operator()(const A& a, const B& b) const {
-      return Text(a) == Text(b);
-    }
-  };
-  absl::flat_hash_set<uint32_t, IdHash, IdEq> by_id;
+  TextOfId TextOf() const { return TextOfId{this}; }
 
   // After facts.push_back: pads every used column to the new donor count.
   void PadColumns() {
@@ -668,9 +652,13 @@ std::optional<size_t> DonorStoreBuilder::IndexOf(absl::string_view id) const {
 
 std::optional<size_t> DonorStoreBuilder::IndexOf(absl::string_view id,
                                                  size_t hash) const {
-  auto it = impl_->by_id.find(Impl::HashedId{id, hash});
-  if (it == impl_->by_id.end()) return std::nullopt;
-  return *it;
+  const std::optional<uint32_t> i = impl_->by_id.Find(id, hash, impl_->TextOf());
+  if (!i) return std::nullopt;
+  return *i;
+}
+
+void DonorStoreBuilder::PrefetchId(size_t hash) const {
+  impl_->by_id.Prefetch(hash);
 }
 
 size_t DonorStoreBuilder::HashId(absl::string_view id) {

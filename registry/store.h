@@ -147,6 +147,10 @@ class DonorStoreBuilder {
   std::optional<size_t> IndexOf(absl::string_view id, size_t hash) const;
   // The hash IndexOf and AddIds use for a donor id: a pure function of it.
   static size_t HashId(absl::string_view id);
+  // A hint, no effect on results: asks for the memory an IndexOf or AddIds
+  // with this hash will read (ingest calls it some rows ahead, whose ids it
+  // hashed on its reading threads).
+  void PrefetchId(size_t hash) const;
 
   // The store. InvalidArgumentError if the id text exceeds 4 GiB or there
   // are more than 2^32 - 1 donors.
