@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <thread>
+#include <tuple>
 #include <type_traits>
 #include <utility>
 
@@ -806,8 +807,17 @@ absl::StatusOr<std::shared_ptr<const Reference>> Reference::Load(
   ReferenceBuilder builder(&r, ref.get());
   HLA_RETURN_IF_ERROR(builder.Build());
   ref->groups_.reserve(ref->alleles_.size());
+  absl::flat_hash_map<std::tuple<uint32_t, uint32_t, uint32_t>, uint32_t> proteins;
   for (const Allele& a : ref->alleles_) {
-    ref->groups_.push_back({a.p_group, a.g_group, a.small_g, a.serology, a.suffix});
+    uint32_t protein = kNone;
+    if (a.fields.size() >= 2) {
+      protein = proteins
+                    .try_emplace({a.locus, a.fields[0].value, a.fields[1].value},
+                                 static_cast<uint32_t>(proteins.size()))
+                    .first->second;
+    }
+    ref->groups_.push_back(
+        {a.p_group, a.g_group, a.small_g, a.serology, protein, a.suffix});
   }
   for (ParsedRelease::Text* t :
        {&r.allele_list_text, &r.status_text, &r.nom_text, &r.g_text,

@@ -114,14 +114,18 @@ struct Allele {
 };
 
 // What compiling a typing reads of each of its alleles (Allele's groups,
-// serology record and suffix), packed 20 bytes an allele: a typing such
-// as A*02:XX is thousands of alleles, and walking them through Allele (two
-// cache lines each) was most of compiling it.
+// serology record, suffix and protein), packed 24 bytes an allele: a typing
+// such as A*02:XX is thousands of alleles, and walking them through Allele
+// (two cache lines each) was most of compiling it.
 struct AlleleGroups {
   GroupId p_group = kNone;
   GroupId g_group = kNone;
   GroupId small_g = kNone;
   uint32_t serology = kNone;  // Allele::serology
+  // The allele's first two fields (its protein, "A*02:01" of A*02:01:01:02L)
+  // numbered: equal for two alleles of a locus exactly when those fields
+  // are; kNone for a name of one field.
+  uint32_t protein = kNone;
   char suffix = 0;
 
   bool is_null() const { return suffix == 'N'; }

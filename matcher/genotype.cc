@@ -411,6 +411,12 @@ void CompilePosition(const data::Reference& ref, Locus locus,
   // to the allele before it adds nothing, unless its keys are its own id
   // (no P group or small-g) or its TCE group is read (DPB1).
   const data::AlleleGroups* last = nullptr;
+  // Room for the keys of a few P groups at once: most typings stay within
+  // it, and the others grow from there rather than from one element.
+  const size_t room = std::min<size_t>(pos->alleles.size(), 16);
+  pos->match_keys_.reserve(room);
+  pos->g_groups_.reserve(room);
+  if (pos->antigens.empty()) pos->serology_.reserve(room);
   for (AlleleId id : pos->alleles) {
     const data::AlleleGroups& a = ref.groups(id);
     if (last != nullptr && locus != Locus::kDPB1 && a.p_group == last->p_group &&

@@ -414,7 +414,9 @@ std::vector<data::AlleleId> Admitted(const data::Reference& ref,
                                      const matcher::PositionTyping& pos,
                                      unsigned kinds, size_t limit) {
   std::vector<data::AlleleId> out;
-  auto wanted = [kinds](const Allele& a) {
+  // Each allele through its packed record (data::AlleleGroups: suffix and
+  // protein), not the whole Allele: compiling A*02:XX walks thousands.
+  auto wanted = [kinds](const data::AlleleGroups& a) {
     const unsigned k =
         a.is_null() ? 1u << static_cast<int>(Alternative::kNull)
         : a.suffix != 0 ? 1u << static_cast<int>(Alternative::kVariant)
@@ -424,20 +426,21 @@ std::vector<data::AlleleId> Admitted(const data::Reference& ref,
   // Genotypes are compiled per distinct typing in bulk: the group case
   // needs no protein table, and the members are split only when asked.
   const bool group = NamesGroup(pos.text);
-  std::vector<std::pair<uint32_t, uint32_t>> proteins;  // unsuffixed
+  std::vector<uint32_t> proteins;  // of the unsuffixed alleles
   bool any = false;
   for (AlleleId id : pos.alleles) {
-    const Allele& a = ref.allele(id);
+    const data::AlleleGroups& a = ref.groups(id);
     if (wanted(a)) {
       any = true;
       if (group) {
         out.push_back(id);
         if (out.size() >= limit) return out;
       }
-    } else if (!group && a.suffix == 0 && a.fields.size() >= 2) {
+    } else if (!group && a.suffix == 0 && a.protein != data::kNone) {
       // Consecutive alleles mostly share their protein: kept once.
-      const std::pair<uint32_t, uint32_t> p(a.fields[0].value, a.fields[1].value);
-      if (proteins.empty() || proteins.back() != p) proteins.push_back(p);
+      if (proteins.empty() || proteins.back() != a.protein) {
+        proteins.push_back(a.protein);
+      }
     }
   }
   if (!any || group) return out;
@@ -447,20 +450,18 @@ std::vector<data::AlleleId> Admitted(const data::Reference& ref,
   }
   std::vector<absl::string_view> members;
   for (AlleleId id : pos.alleles) {
-    const Allele& a = ref.allele(id);
+    const data::AlleleGroups& a = ref.groups(id);
     if (!wanted(a)) continue;
     bool admitted =
-        a.fields.size() < 2 ||
-        !std::binary_search(
-            proteins.begin(), proteins.end(),
-            std::make_pair(a.fields[0].value, a.fields[1].value));
+        a.protein == data::kNone ||
+        !std::binary_search(proteins.begin(), proteins.end(), a.protein);
     if (!admitted) {
       if (members.empty()) {
         members = absl::StrSplit(pos.text, '/');
         for (absl::string_view& m : members) absl::ConsumePrefix(&m, "HLA-");
       }
-      admitted =
-          std::find(members.begin(), members.end(), a.name) != members.end();
+      admitted = std::find(members.begin(), members.end(),
+                           ref.allele(id).name) != members.end();
     }
     if (admitted) {
       out.push_back(id);
@@ -485,8 +486,7 @@ void AdmittedKinds(const data::Reference& ref,
   // All of them when needed to tell the kinds apart: rare (a typing that
   // admits an alternative), and bounded by the typing's alleles.
   for (AlleleId id : Admitted(ref, pos, 3u, SIZE_MAX)) {
-    const Allele& a = ref.allele(id);
-    (a.is_null() ? *null : *variant) = true;
+    (ref.groups(id).is_null() ? *null : *variant) = true;
     if (*null && *variant) return;
   }
 }
