@@ -487,6 +487,9 @@ absl::Status ImputeDonors(const impute::Imputer& imputer, int threads,
   for (size_t t = 0; t < parts.size(); ++t) offset[t + 1] = offset[t] + parts[t].lengths.size();
   std::vector<uint32_t> rep(offset.back());  // at most n runs: fit 32 bits
   const size_t partitions = parts.size();
+  // Per partition, its representatives in first-donor order: the order the
+  // store keeps them in (a run is stored where its first donor meets it).
+  std::vector<std::vector<uint32_t>> reps(partitions);
   internal::RunOnThreads(static_cast<int>(partitions), [&](int p) {
     absl::flat_hash_map<RunView, uint32_t, RunHash, RunEq> first_of;
     std::vector<size_t> next(parts.size(), 0);
@@ -504,47 +507,109 @@ absl::Status ImputeDonors(const impute::Imputer& imputer, int threads,
       const Part& part = parts[t];
       if ((part.hashes[k] >> 32) % partitions != static_cast<size_t>(p)) continue;
       const RunView view{part.words.data() + part.at[k], part.lengths[k], part.hashes[k]};
-      rep[offset[t] + k] =
-          first_of.try_emplace(view, static_cast<uint32_t>(offset[t] + k)).first->second;
+      const uint32_t self = static_cast<uint32_t>(offset[t] + k);
+      const auto [it, fresh] = first_of.try_emplace(view, self);
+      rep[self] = it->second;
+      if (fresh) reps[static_cast<size_t>(p)].push_back(self);
     }
   });
   for (Part& p : parts) {  // not needed past here: freed before the store grows
     std::vector<size_t>().swap(p.hashes);
-    std::vector<uint32_t>().swap(p.first);
   }
+  // A run's part and index there.
+  auto where = [&](uint32_t r) {
+    const size_t t = static_cast<size_t>(
+        std::upper_bound(offset.begin(), offset.end(), size_t{r}) - offset.begin() - 1);
+    return std::make_pair(t, r - offset[t]);
+  };
+  // The store, laid out as one pass over the donors would lay it (each run
+  // where its first donor meets it, then each donor's start), on every
+  // thread: the representatives merged in first-donor order and given their
+  // places, then the runs copied and the donors' starts written by ranges.
+  constexpr uint32_t kUnset = ~uint32_t{0};
+  std::vector<uint32_t> stored(offset.back(), kUnset);  // per representative
+  std::vector<uint32_t> order;  // the representatives, in first-donor order
+  {
+    size_t count = 0;
+    for (const auto& r : reps) count += r.size();
+    order.reserve(count);
+    auto first_donor = [&](uint32_t r) {
+      const auto [t, k] = where(r);
+      return parts[t].first[k];
+    };
+    std::vector<size_t> next(reps.size(), 0);
+    while (true) {
+      size_t q = reps.size();
+      for (size_t u = 0; u < reps.size(); ++u) {
+        if (next[u] < reps[u].size() &&
+            (q == reps.size() ||
+             first_donor(reps[u][next[u]]) < first_donor(reps[q][next[q]]))) {
+          q = u;
+        }
+      }
+      if (q == reps.size()) break;
+      order.push_back(reps[q][next[q]++]);
+    }
+  }
+  std::vector<std::vector<uint32_t>>().swap(reps);
+  for (Part& p : parts) std::vector<uint32_t>().swap(p.first);
   size_t total = 0;
-  for (const Part& p : parts) total += p.words.size() + p.lengths.size();
+  for (const uint32_t r : order) {
+    const auto [t, k] = where(r);
+    if (total + 1 + parts[t].lengths[k] > std::numeric_limits<uint32_t>::max()) {
+      return absl::InvalidArgumentError("the imputations exceed 2^32 - 1 words");
+    }
+    stored[r] = static_cast<uint32_t>(total);
+    total += 1 + parts[t].lengths[k];
+  }
   struct Owned {
     std::vector<uint32_t> starts;
     std::vector<uint16_t> words;
   };
   auto owned = std::make_shared<Owned>();
-  owned->starts.reserve(n);
-  owned->words.reserve(total);
-  size_t runs = 0;
-  constexpr uint32_t kUnset = ~uint32_t{0};
-  std::vector<uint32_t> stored(offset.back(), kUnset);  // per representative
-  std::vector<size_t> cursor(parts.size(), 0);          // into donor_run
-  for (size_t i = 0; i < n; ++i) {
-    const size_t t = owner[i];
-    const Part& p = parts[t];
-    const uint32_t r = rep[offset[t] + p.donor_run[cursor[t]++]];
-    if (stored[r] == kUnset) {
-      const size_t rt = static_cast<size_t>(
-          std::upper_bound(offset.begin(), offset.end(), size_t{r}) - offset.begin() - 1);
-      const size_t rk = r - offset[rt];
+  owned->words.resize(total);
+  owned->starts.resize(n);
+  const int store_threads = static_cast<int>(partitions);
+  internal::RunOnThreads(store_threads, [&](int t) {
+    const size_t lo = order.size() * static_cast<size_t>(t) / partitions;
+    const size_t hi = order.size() * static_cast<size_t>(t + 1) / partitions;
+    for (size_t j = lo; j < hi; ++j) {
+      const auto [rt, rk] = where(order[j]);
       const uint16_t* run = parts[rt].words.data() + parts[rt].at[rk];
       const size_t len = parts[rt].lengths[rk];
-      if (owned->words.size() + 1 + len > std::numeric_limits<uint32_t>::max()) {
-        return absl::InvalidArgumentError("the imputations exceed 2^32 - 1 words");
-      }
-      stored[r] = static_cast<uint32_t>(owned->words.size());
-      owned->words.push_back(static_cast<uint16_t>(len));  // at most 98
-      owned->words.insert(owned->words.end(), run, run + len);
-      ++runs;
+      uint16_t* out = owned->words.data() + stored[order[j]];
+      out[0] = static_cast<uint16_t>(len);  // at most 98
+      std::copy(run, run + len, out + 1);
     }
-    owned->starts.push_back(stored[r]);
+  });
+  // Donors by ranges: each range's cursor into every part's donor_run is
+  // the count of that part's donors before the range.
+  std::vector<std::vector<size_t>> cursor(partitions, std::vector<size_t>(parts.size(), 0));
+  auto range = [&](size_t t) {
+    return std::make_pair(n * t / partitions, n * (t + 1) / partitions);
+  };
+  internal::RunOnThreads(store_threads, [&](int t) {
+    const auto [lo, hi] = range(static_cast<size_t>(t));
+    std::vector<size_t>& c = cursor[static_cast<size_t>(t)];
+    for (size_t i = lo; i < hi; ++i) ++c[owner[i]];
+  });
+  for (size_t u = 0; u < parts.size(); ++u) {
+    size_t before = 0;
+    for (size_t t = 0; t < partitions; ++t) {
+      const size_t here = cursor[t][u];
+      cursor[t][u] = before;
+      before += here;
+    }
   }
+  internal::RunOnThreads(store_threads, [&](int t) {
+    const auto [lo, hi] = range(static_cast<size_t>(t));
+    std::vector<size_t>& c = cursor[static_cast<size_t>(t)];
+    for (size_t i = lo; i < hi; ++i) {
+      const size_t u = owner[i];
+      owned->starts[i] = stored[rep[offset[u] + parts[u].donor_run[c[u]++]]];
+    }
+  });
+  const size_t runs = order.size();
   s.unread_imputation_bytes_ = 0;  // replaced by these, if an index left some
   s.imputation_run_count_ = runs;
   s.imputation_word_count_ = owned->words.size();
