@@ -27,6 +27,8 @@
 #include <thread>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_split.h"
 #include "benchmark/benchmark.h"
 #include "data/mac_table.h"
 #include "data/reference.h"
@@ -350,6 +352,82 @@ void BM_RegistryBandwidthFloor(benchmark::State& state) {
                           static_cast<int64_t>(n * (8 + stride * (d.wide_ids() ? 4 : 2))));
 }
 BENCHMARK(BM_RegistryBandwidthFloor)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// Compiling new gene-copy spellings, what ingest does once per distinct
+// spelling on its threads (parse, resolve, BuildGenotype): the distinct
+// copies of 20,000 synthetic default-mix donors (seed 7; MACs, allele lists
+// and XX codes walk hundreds of alleles each), compiled on one thread.
+// A `rank` straight from a text file of a few hundred thousand donors is
+// bound by this.
+void BM_CompileNewSpellings(benchmark::State& state) {
+  struct Setup {
+    std::shared_ptr<const hla::data::Reference> ref;
+    std::unique_ptr<hla::data::Resolver> resolver;
+    std::vector<std::string> spellings;
+    std::string error;
+  };
+  static const Setup* const kSetup = [] {
+    auto* s = new Setup;
+    auto ref = hla::data::Reference::Load({kData + "/imgt/3.58.0"});
+    auto macs = hla::data::MacTable::Load(
+        kData + "/" + hla::data::MacTable::kShippedRelativePath);
+    if (!ref.ok() || !macs.ok()) {
+      s->error = "cannot load the shipped release or MAC table";
+      return s;
+    }
+    auto freqs = hla::data::HaplotypeFrequencies::Load(
+        kData + "/" + hla::data::HaplotypeFrequencies::kShippedRelativePath, **ref);
+    if (!freqs.ok()) {
+      s->error = std::string(freqs.status().message());
+      return s;
+    }
+    hla::synth::SynthOptions so;
+    so.donors = 20000;
+    so.seed = 7;
+    so.delimiter = '\t';
+    auto synth = hla::synth::Synthesizer::Create(*ref, *macs, *freqs, so);
+    if (!synth.ok()) {
+      s->error = std::string(synth.status().message());
+      return s;
+    }
+    s->ref = *ref;
+    s->resolver = std::make_unique<hla::data::Resolver>(*ref, *macs);
+    // The glstring column (11th) of each row, cut at '^' and '+'.
+    absl::flat_hash_set<std::string> seen;
+    std::string row;
+    for (uint64_t i = 0; i < so.donors; ++i) {
+      row.clear();
+      (*synth)->AppendDonor(i, &row, nullptr);
+      const std::vector<absl::string_view> cols = absl::StrSplit(row, '\t');
+      if (cols.size() < 11) continue;
+      for (absl::string_view block : absl::StrSplit(cols[10], '^')) {
+        for (absl::string_view copy : absl::StrSplit(block, '+')) {
+          if (seen.insert(std::string(copy)).second) s->spellings.emplace_back(copy);
+        }
+      }
+    }
+    return s;
+  }();
+  if (!kSetup->error.empty()) return state.SkipWithError(kSetup->error.c_str());
+  size_t compiled = 0;
+  for (auto _ : state) {
+    for (const std::string& text : kSetup->spellings) {
+      auto gl = hla::parser::ParseGlString(text);
+      if (!gl.ok()) continue;
+      auto typing = kSetup->resolver->Resolve(*gl);
+      if (!typing.ok()) continue;
+      auto g = hla::matcher::BuildGenotype(*kSetup->ref, *typing);
+      compiled += g.ok();
+      benchmark::DoNotOptimize(g);
+    }
+  }
+  state.SetItemsProcessed(state.iterations() *
+                          static_cast<int64_t>(kSetup->spellings.size()));
+  state.counters["spellings"] = static_cast<double>(kSetup->spellings.size());
+  state.counters["compiled"] = benchmark::Counter(
+      static_cast<double>(compiled) / static_cast<double>(state.iterations()));
+}
+BENCHMARK(BM_CompileNewSpellings)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

@@ -129,6 +129,11 @@ struct Builder {
     std::optional<Locus> first;
     bool have_first = false;
     bool any_placeholder = false, any_unnamed = false, any_real = false;
+    // One allocation for a list's alleles (a MAC is dozens of names of
+    // hundreds of alleles each), not one per doubling.
+    size_t allele_count = 0;
+    for (const ResolvedLeaf* leaf : leaves) allele_count += leaf->alleles.size();
+    pos->alleles.reserve(pos->alleles.size() + allele_count);
     for (const ResolvedLeaf* leaf : leaves) {
       std::optional<Locus> l = LeafLocus(ref, *leaf);
       if (!l) {

@@ -427,14 +427,17 @@ std::vector<data::AlleleId> Admitted(const data::Reference& ref,
   // needs no protein table, and the members are split only when asked.
   const bool group = NamesGroup(pos.text);
   std::vector<uint32_t> proteins;  // of the unsuffixed alleles
-  bool any = false;
+  // The wanted alleles (a few among the typing's hundreds), for the second
+  // pass.
+  std::vector<AlleleId> candidates;
   for (AlleleId id : pos.alleles) {
     const data::AlleleGroups& a = ref.groups(id);
     if (wanted(a)) {
-      any = true;
       if (group) {
         out.push_back(id);
         if (out.size() >= limit) return out;
+      } else {
+        candidates.push_back(id);
       }
     } else if (!group && a.suffix == 0 && a.protein != data::kNone) {
       // Consecutive alleles mostly share their protein: kept once.
@@ -443,15 +446,14 @@ std::vector<data::AlleleId> Admitted(const data::Reference& ref,
       }
     }
   }
-  if (!any || group) return out;
+  if (candidates.empty()) return out;
   // Allele ids follow IMGT's name order, so this is usually sorted already.
   if (!std::is_sorted(proteins.begin(), proteins.end())) {
     std::sort(proteins.begin(), proteins.end());
   }
   std::vector<absl::string_view> members;
-  for (AlleleId id : pos.alleles) {
+  for (AlleleId id : candidates) {
     const data::AlleleGroups& a = ref.groups(id);
-    if (!wanted(a)) continue;
     bool admitted =
         a.protein == data::kNone ||
         !std::binary_search(proteins.begin(), proteins.end(), a.protein);
