@@ -109,34 +109,51 @@ double Since(std::chrono::steady_clock::time_point start) {
       .count();
 }
 
+// The shipped release, MAC table and haplotype frequencies, and the synth
+// library's default mix of `donors` over them (seed 7, TSV rows).
+struct Source {
+  std::shared_ptr<const hla::data::Reference> ref;
+  std::shared_ptr<const hla::data::MacTable> macs;
+  std::shared_ptr<const hla::data::HaplotypeFrequencies> freqs;
+  std::unique_ptr<const hla::synth::Synthesizer> synth;
+  hla::synth::SynthOptions options;
+};
+
+absl::StatusOr<Source> LoadSource(uint64_t donors) {
+  Source s;
+  auto ref = hla::data::Reference::Load({kData + "/imgt/3.58.0"});
+  if (!ref.ok()) return ref.status();
+  s.ref = *ref;
+  auto macs = hla::data::MacTable::Load(
+      kData + "/" + hla::data::MacTable::kShippedRelativePath);
+  if (!macs.ok()) return macs.status();
+  s.macs = *macs;
+  auto freqs = hla::data::HaplotypeFrequencies::Load(
+      kData + "/" + hla::data::HaplotypeFrequencies::kShippedRelativePath, *s.ref);
+  if (!freqs.ok()) return freqs.status();
+  s.freqs = *freqs;
+  s.options.donors = donors;
+  s.options.seed = 7;
+  s.options.delimiter = '\t';
+  auto synth = hla::synth::Synthesizer::Create(s.ref, s.macs, s.freqs, s.options);
+  if (!synth.ok()) return synth.status();
+  s.synth = *std::move(synth);
+  return s;
+}
+
 const Registry& Get() {
   static const Registry* const kRegistry = [] {
     auto* r = new Registry;
-    auto ref = hla::data::Reference::Load({kData + "/imgt/3.58.0"});
-    auto macs = hla::data::MacTable::Load(
-        kData + "/" + hla::data::MacTable::kShippedRelativePath);
-    if (!ref.ok() || !macs.ok()) {
-      r->error = "cannot load the shipped release or MAC table";
+    absl::StatusOr<Source> source = LoadSource(Donors());
+    if (!source.ok()) {
+      r->error = std::string(source.status().message());
       return r;
     }
-    r->ref = *ref;
-    auto freqs = hla::data::HaplotypeFrequencies::Load(
-        kData + "/" + hla::data::HaplotypeFrequencies::kShippedRelativePath,
-        **ref);
-    if (!freqs.ok()) {
-      r->error = std::string(freqs.status().message());
-      return r;
-    }
-    hla::synth::SynthOptions so;
-    so.donors = Donors();
-    so.seed = 7;
-    so.delimiter = '\t';
-    auto synth = hla::synth::Synthesizer::Create(*ref, *macs, *freqs, so);
-    if (!synth.ok()) {
-      r->error = std::string(synth.status().message());
-      return r;
-    }
-    r->resolver = std::make_unique<hla::data::Resolver>(*ref, *macs);
+    const auto& ref = source->ref;
+    const hla::synth::SynthOptions& so = source->options;
+    const auto* synth = &source->synth;
+    r->ref = ref;
+    r->resolver = std::make_unique<hla::data::Resolver>(ref, source->macs);
     char dir[] = "/tmp/hla_registry_benchXXXXXX";
     if (::mkdtemp(dir) == nullptr) {
       r->error = "cannot make a temporary directory";
@@ -185,7 +202,7 @@ const Registry& Get() {
     r->bytes_per_donor = r->store->bytes_per_donor();
     auto gl = hla::parser::ParseGlString(kRecipient);
     auto typing = r->resolver->Resolve(*gl);
-    auto g = hla::matcher::BuildGenotype(**ref, *typing);
+    auto g = hla::matcher::BuildGenotype(*ref, *typing);
     if (!g.ok()) {
       r->error = std::string(g.status().message());
       return r;
@@ -368,30 +385,15 @@ void BM_CompileNewSpellings(benchmark::State& state) {
   };
   static const Setup* const kSetup = [] {
     auto* s = new Setup;
-    auto ref = hla::data::Reference::Load({kData + "/imgt/3.58.0"});
-    auto macs = hla::data::MacTable::Load(
-        kData + "/" + hla::data::MacTable::kShippedRelativePath);
-    if (!ref.ok() || !macs.ok()) {
-      s->error = "cannot load the shipped release or MAC table";
+    absl::StatusOr<Source> source = LoadSource(20000);
+    if (!source.ok()) {
+      s->error = std::string(source.status().message());
       return s;
     }
-    auto freqs = hla::data::HaplotypeFrequencies::Load(
-        kData + "/" + hla::data::HaplotypeFrequencies::kShippedRelativePath, **ref);
-    if (!freqs.ok()) {
-      s->error = std::string(freqs.status().message());
-      return s;
-    }
-    hla::synth::SynthOptions so;
-    so.donors = 20000;
-    so.seed = 7;
-    so.delimiter = '\t';
-    auto synth = hla::synth::Synthesizer::Create(*ref, *macs, *freqs, so);
-    if (!synth.ok()) {
-      s->error = std::string(synth.status().message());
-      return s;
-    }
-    s->ref = *ref;
-    s->resolver = std::make_unique<hla::data::Resolver>(*ref, *macs);
+    const hla::synth::SynthOptions& so = source->options;
+    const auto* synth = &source->synth;
+    s->ref = source->ref;
+    s->resolver = std::make_unique<hla::data::Resolver>(source->ref, source->macs);
     // The glstring column (11th) of each row, cut at '^' and '+'.
     absl::flat_hash_set<std::string> seen;
     std::string row;
