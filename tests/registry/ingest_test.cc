@@ -915,7 +915,9 @@ TEST_F(IndexTest, TruncatedIsRefused) {
 // An index past 4 MiB is read in two halves at once, each summed as it is
 // read, and the payload's checksum joined across the split (the imputation
 // section lies in the second half): a byte flipped anywhere is refused,
-// a byte of the imputation section only when that section is read.
+// a byte of the imputation section only when that section is read. Its
+// payload is past 4 MiB too, so the writer's checksum was made in two halves
+// joined.
 TEST_F(IngestTest, LargeIndexIsSummedAcrossItsReadHalves) {
   const char* typings[] = {
       "A*02:01+A*24:02^B*44:02+B*35:01^DRB1*04:01+DRB1*11:01",
@@ -943,6 +945,9 @@ TEST_F(IngestTest, LargeIndexIsSummedAcrossItsReadHalves) {
   const size_t psize = bytes.size() - 64 - isize;
   ASSERT_GT(bytes.size(), size_t{1} << 22);  // read in halves
   ASSERT_GT(64 + psize, bytes.size() / 2);   // the payload spans the split
+  // The writer sums a section past 4 MiB in two halves too: the loads
+  // below check that the joined checksum is the file's.
+  ASSERT_GT(psize, size_t{1} << 22) << "the payload no longer takes that path";
   ASSERT_GT(isize, 0u);
 
   absl::StatusOr<DonorStore> m = LoadIndex(index, *LoadShipped().resolver);
