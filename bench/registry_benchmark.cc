@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_split.h"
 #include "benchmark/benchmark.h"
 #include "data/mac_table.h"
@@ -150,8 +151,6 @@ const Registry& Get() {
       return r;
     }
     const auto& ref = source->ref;
-    const hla::synth::SynthOptions& so = source->options;
-    const auto* synth = &source->synth;
     r->ref = ref;
     r->resolver = std::make_unique<hla::data::Resolver>(ref, source->macs);
     char dir[] = "/tmp/hla_registry_benchXXXXXX";
@@ -162,7 +161,7 @@ const Registry& Get() {
     const std::string path = std::string(dir) + "/registry.idx";
     {
       // The built store is freed before the index is loaded.
-      SynthBuf buf(synth->get(), so.donors);
+      SynthBuf buf(source->synth.get(), source->options.donors);
       std::istream in(&buf);
       hla::registry::IngestOptions io;
       io.threads = 0;
@@ -390,19 +389,27 @@ void BM_CompileNewSpellings(benchmark::State& state) {
       s->error = std::string(source.status().message());
       return s;
     }
-    const hla::synth::SynthOptions& so = source->options;
-    const auto* synth = &source->synth;
     s->ref = source->ref;
     s->resolver = std::make_unique<hla::data::Resolver>(source->ref, source->macs);
-    // The glstring column (11th) of each row, cut at '^' and '+'.
-    absl::flat_hash_set<std::string> seen;
+    // The glstring column of each row (found by its header), cut at '^'
+    // and '+'.
     std::string row;
-    for (uint64_t i = 0; i < so.donors; ++i) {
+    source->synth->AppendHeader(&row);
+    const std::vector<std::string> header =
+        absl::StrSplit(absl::StripTrailingAsciiWhitespace(row), '\t');
+    const size_t column = static_cast<size_t>(
+        std::find(header.begin(), header.end(), "glstring") - header.begin());
+    if (column == header.size()) {
+      s->error = "the synthetic rows have no glstring column";
+      return s;
+    }
+    absl::flat_hash_set<std::string> seen;
+    for (uint64_t i = 0; i < source->options.donors; ++i) {
       row.clear();
-      (*synth)->AppendDonor(i, &row, nullptr);
+      source->synth->AppendDonor(i, &row, nullptr);
       const std::vector<absl::string_view> cols = absl::StrSplit(row, '\t');
-      if (cols.size() < 11) continue;
-      for (absl::string_view block : absl::StrSplit(cols[10], '^')) {
+      if (cols.size() <= column) continue;
+      for (absl::string_view block : absl::StrSplit(cols[column], '^')) {
         for (absl::string_view copy : absl::StrSplit(block, '+')) {
           if (seen.insert(std::string(copy)).second) s->spellings.emplace_back(copy);
         }

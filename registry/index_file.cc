@@ -411,15 +411,14 @@ uint32_t CrcOfParts(const std::vector<std::pair<const char*, size_t>>& parts) {
     return running;
   };
   if (total < kParallelBytes) return static_cast<uint32_t>(crc_of(0, total));
-  uLong second = 0;
+  uLong first = 0, second = 0;
   {
     Joiner half;
     half.t = std::thread([&] { second = crc_of(total / 2, total); });
-    const uLong first = crc_of(0, total / 2);
-    half.t.join();
-    return static_cast<uint32_t>(crc32_combine64(
-        first, second, static_cast<z_off64_t>(total - total / 2)));
+    first = crc_of(0, total / 2);
   }
+  return static_cast<uint32_t>(
+      crc32_combine64(first, second, static_cast<z_off64_t>(total - total / 2)));
 }
 
 }  // namespace
