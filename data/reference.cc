@@ -7,6 +7,7 @@
 #include "data/reference.h"
 
 #include <algorithm>
+#include <array>
 #include <thread>
 #include <tuple>
 #include <type_traits>
@@ -819,6 +820,7 @@ absl::StatusOr<std::shared_ptr<const Reference>> Reference::Load(
     ref->groups_.push_back(
         {a.p_group, a.g_group, a.small_g, a.serology, protein, a.suffix});
   }
+  ref->BuildProteinAlleles(proteins.size());
   for (ParsedRelease::Text* t :
        {&r.allele_list_text, &r.status_text, &r.nom_text, &r.g_text,
         &r.p_text, &r.dna_ser_text, &r.ser_ser_text, &r.tce_text,
@@ -828,6 +830,73 @@ absl::StatusOr<std::shared_ptr<const Reference>> Reference::Load(
     ref->texts_.push_back(std::move(*t));
   }
   return std::shared_ptr<const Reference>(std::move(ref));
+}
+
+void Reference::BuildProteinAlleles(size_t proteins) {
+  // Each protein's run of ids and its sets, as offsets into
+  // protein_storage_ (spans are made once the storage stops growing).
+  constexpr int kSets = 5;  // p_groups, without_p_group, g_groups, antigens, suffixed
+  struct Run {
+    AlleleId begin = 0, end = 0;
+    std::array<size_t, kSets + 1> at{};  // set k is [at[k], at[k + 1])
+    bool expressed = false, unsuffixed = false;
+    uint8_t state = 0;  // 0: not met, 1: one run, 2: met twice (no run)
+  };
+  std::vector<Run> runs(proteins);
+  std::array<std::vector<uint32_t>, kSets> sets;
+  const AlleleId n = static_cast<AlleleId>(groups_.size());
+  for (AlleleId begin = 0; begin < n;) {
+    const uint32_t protein = groups_[begin].protein;
+    AlleleId end = begin + 1;
+    while (end < n && groups_[end].protein == protein) ++end;
+    if (protein != kNone) {
+      Run& run = runs[protein];
+      // Ids follow the fields numerically, so a protein is one run; were it
+      // not, it gets no range and is read allele by allele.
+      run.state = run.state == 0 ? 1 : 2;
+      if (run.state == 1) {
+        run.begin = begin;
+        run.end = end;
+        for (auto& set : sets) set.clear();
+        for (AlleleId id = begin; id < end; ++id) {
+          const AlleleGroups& a = groups_[id];
+          if (a.suffix != 0) sets[4].push_back(id);
+          if (a.suffix == 0) run.unsuffixed = true;
+          if (a.is_null()) continue;
+          run.expressed = true;
+          (a.p_group != kNone ? sets[0] : sets[1])
+              .push_back(a.p_group != kNone ? a.p_group : id);
+          if (a.g_group != kNone) sets[2].push_back(a.g_group);
+          if (a.serology != kNone) {
+            const DnaSerology& s = serologies_[a.serology];
+            for (const SerologyList* l : {&s.unambiguous, &s.possible, &s.assumed, &s.expert}) {
+              sets[3].insert(sets[3].end(), l->antigens.begin(), l->antigens.end());
+            }
+          }
+        }
+        for (int k = 0; k < kSets; ++k) {
+          std::vector<uint32_t>& set = sets[static_cast<size_t>(k)];
+          std::sort(set.begin(), set.end());
+          set.erase(std::unique(set.begin(), set.end()), set.end());
+          run.at[static_cast<size_t>(k)] = protein_storage_.size();
+          protein_storage_.insert(protein_storage_.end(), set.begin(), set.end());
+        }
+        run.at[kSets] = protein_storage_.size();
+      }
+    }
+    begin = end;
+  }
+  protein_alleles_.assign(proteins, ProteinAlleles{});
+  const absl::Span<const uint32_t> storage = protein_storage_;
+  for (size_t p = 0; p < proteins; ++p) {
+    const Run& run = runs[p];
+    if (run.state != 1) continue;
+    auto set = [&](size_t k) {
+      return storage.subspan(run.at[k], run.at[k + 1] - run.at[k]);
+    };
+    protein_alleles_[p] = {run.begin, run.end, set(0), set(1), set(2), set(3), set(4),
+                           run.expressed, run.unsuffixed};
+  }
 }
 
 // ---- Lookups
@@ -947,6 +1016,9 @@ size_t Reference::MemoryUsage() const {
   size_t n = sizeof(*this) + arena_->arena.bytes_reserved();
   for (const auto& t : texts_) n += sizeof(std::string) + t->capacity();
   n += alleles_.capacity() * sizeof(Allele) + ids_.capacity() * sizeof(AlleleId);
+  n += groups_.capacity() * sizeof(AlleleGroups) +
+       protein_alleles_.capacity() * sizeof(ProteinAlleles) +
+       protein_storage_.capacity() * sizeof(uint32_t);
   n += member_storage_.capacity() * sizeof(AlleleId);
   n += (g_groups_.capacity() + p_groups_.capacity() +
         small_g_groups_.capacity()) * sizeof(Group);

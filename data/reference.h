@@ -131,6 +131,25 @@ struct AlleleGroups {
   bool is_null() const { return suffix == 'N'; }
 };
 
+// One protein's alleles (AlleleGroups::protein: a locus and its first two
+// fields, one contiguous id range) summarised, for reading a whole name
+// (A*02:01 is hundreds of alleles, A*02:XX hundreds of proteins) at once:
+// what a typing's match keys, G groups and serology gather from each
+// allele, gathered once per protein. "Expressed" is without the 'N'
+// suffix; the spans are ascending and unique.
+struct ProteinAlleles {
+  AlleleId begin = 0, end = 0;  // empty for a protein not contiguous
+  absl::Span<const GroupId> p_groups;          // of the expressed alleles
+  absl::Span<const AlleleId> without_p_group;  // expressed, in no P group
+  absl::Span<const GroupId> g_groups;          // of the expressed alleles
+  // rel_dna_ser antigens of the expressed alleles: unambiguous, possible,
+  // assumed and expert columns.
+  absl::Span<const AntigenId> antigens;
+  absl::Span<const AlleleId> suffixed;  // every allele with a suffix, nulls too
+  bool expressed = false;   // some allele is expressed
+  bool unsuffixed = false;  // some allele has no suffix
+};
+
 struct LocusInfo {
   absl::string_view name;            // "A", "DRB1", "MICA"
   std::optional<hla::Locus> locus;   // set for the eleven matching loci
@@ -239,6 +258,11 @@ class Reference {
   // allele(id)'s groups, serology record and suffix, one packed entry per
   // allele (AlleleGroups).
   const AlleleGroups& groups(AlleleId id) const { return groups_[id]; }
+  // A protein's alleles (AlleleGroups::protein, not kNone), summarised
+  // (ProteinAlleles).
+  const ProteinAlleles& protein_alleles(uint32_t protein) const {
+    return protein_alleles_[protein];
+  }
   // A serology record by its index (AlleleGroups::serology, not kNone).
   const DnaSerology& serology(uint32_t index) const { return serologies_[index]; }
   absl::Span<const LocusInfo> loci() const { return loci_; }
@@ -338,6 +362,8 @@ class Reference {
 
   std::vector<Allele> alleles_;
   std::vector<AlleleGroups> groups_;  // per allele, from alleles_
+  std::vector<ProteinAlleles> protein_alleles_;  // by AlleleGroups::protein
+  std::vector<uint32_t> protein_storage_;  // ProteinAlleles' spans
   std::vector<AlleleId> ids_;  // 0..n-1, for spans of id ranges
   std::vector<LocusInfo> loci_;
   absl::flat_hash_map<absl::string_view, AlleleId> by_name_;
@@ -370,6 +396,8 @@ class Reference {
   struct LazyProteins;  // once_flag, status, table
   std::unique_ptr<LazyProteins> proteins_;
   const LazyProteins& LoadedProteins() const;
+  // Fills protein_alleles_ and protein_storage_ (Load).
+  void BuildProteinAlleles(size_t proteins);
 };
 
 // ---- Locating the data

@@ -36,8 +36,20 @@ void PushNew(std::vector<T>* v, T x) {
 template <typename T>
 void SortUnique(std::vector<T>* v) {
   // Keys pushed in allele order (P and G groups follow IMGT's name order)
-  // are often sorted already: check before sorting.
-  if (!std::is_sorted(v->begin(), v->end())) std::sort(v->begin(), v->end());
+  // are often sorted already, or a few sorted runs (one per protein read
+  // from its summary, the implicit groups numbered after the named ones):
+  // those are merged, not sorted.
+  constexpr int kMaxMerges = 4;
+  auto sorted = std::is_sorted_until(v->begin(), v->end());
+  for (int merges = 0; sorted != v->end(); ++merges) {
+    if (merges == kMaxMerges) {
+      std::sort(v->begin(), v->end());
+      break;
+    }
+    auto next = std::is_sorted_until(sorted, v->end());
+    std::inplace_merge(v->begin(), sorted, next);
+    sorted = next;
+  }
   v->erase(std::unique(v->begin(), v->end()), v->end());
 }
 
@@ -422,13 +434,13 @@ void CompilePosition(const data::Reference& ref, Locus locus,
   pos->match_keys_.reserve(room);
   pos->g_groups_.reserve(room);
   if (pos->antigens.empty()) pos->serology_.reserve(room);
-  for (AlleleId id : pos->alleles) {
+  auto allele = [&](AlleleId id) {
     const data::AlleleGroups& a = ref.groups(id);
     if (last != nullptr && locus != Locus::kDPB1 && a.p_group == last->p_group &&
         a.g_group == last->g_group && a.small_g == last->small_g &&
         a.serology == last->serology && a.suffix == last->suffix &&
         (a.is_null() ? a.small_g : a.p_group) != kNone) {
-      continue;
+      return;
     }
     last = &a;
     if (a.is_null()) {
@@ -471,7 +483,35 @@ void CompilePosition(const data::Reference& ref, Locus locus,
         }
       }
     }
-  }
+  };
+  // A whole protein from its summary, as the walk above would gather it
+  // allele by allele; DPB1 reads each allele's TCE group, so is walked.
+  auto protein = [&](uint32_t, const data::ProteinAlleles& p) {
+    if (locus == Locus::kDPB1) {
+      for (AlleleId id = p.begin; id < p.end; ++id) allele(id);
+      return;
+    }
+    last = nullptr;
+    for (AlleleId id : p.suffixed) {
+      const data::AlleleGroups& a = ref.groups(id);
+      if (a.is_null()) {
+        pos->any_null_ = true;
+        null_keys.push_back(a.small_g != kNone ? (a.small_g | kNullKeyBit)
+                                               : (id | kAlleleKeyBit));
+      } else {
+        any_variant = true;
+      }
+    }
+    if (!p.expressed) return;
+    all_null = false;
+    for (data::GroupId k : p.p_groups) PushNew(&pos->match_keys_, k);
+    for (AlleleId id : p.without_p_group) PushNew(&pos->match_keys_, id | kAlleleKeyBit);
+    for (data::GroupId g : p.g_groups) PushNew(&pos->g_groups_, g);
+    if (pos->antigens.empty()) {
+      for (data::AntigenId x : p.antigens) PushNew(&pos->serology_, x);
+    }
+  };
+  matcher_internal::ForEachProtein(ref, pos->alleles, allele, protein);
   pos->all_null_ = pos->placeholder || all_null;
   if ((pos->any_null_ && !all_null) || any_variant) {
     bool null = false, variant = false;

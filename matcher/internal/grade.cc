@@ -430,22 +430,38 @@ std::vector<data::AlleleId> Admitted(const data::Reference& ref,
   // The wanted alleles (a few among the typing's hundreds), for the second
   // pass.
   std::vector<AlleleId> candidates;
-  for (AlleleId id : pos.alleles) {
-    const data::AlleleGroups& a = ref.groups(id);
-    if (wanted(a)) {
-      if (group) {
-        out.push_back(id);
-        if (out.size() >= limit) return out;
-      } else {
-        candidates.push_back(id);
-      }
-    } else if (!group && a.suffix == 0 && a.protein != data::kNone) {
-      // Consecutive alleles mostly share their protein: kept once.
-      if (proteins.empty() || proteins.back() != a.protein) {
-        proteins.push_back(a.protein);
-      }
+  // A suffixed allele is a candidate; a protein counts once an unsuffixed
+  // allele has it. Consecutive alleles mostly share their protein: kept
+  // once.
+  auto candidate = [&](AlleleId id) {
+    if (out.size() >= limit) return;
+    if (group) {
+      out.push_back(id);
+    } else {
+      candidates.push_back(id);
     }
-  }
+  };
+  auto protein_of_unsuffixed = [&](uint32_t protein) {
+    if (!group && (proteins.empty() || proteins.back() != protein)) {
+      proteins.push_back(protein);
+    }
+  };
+  ForEachProtein(
+      ref, pos.alleles,
+      [&](AlleleId id) {
+        const data::AlleleGroups& a = ref.groups(id);
+        if (wanted(a)) {
+          candidate(id);
+        } else if (a.suffix == 0 && a.protein != data::kNone) {
+          protein_of_unsuffixed(a.protein);
+        }
+      },
+      [&](uint32_t protein, const data::ProteinAlleles& p) {
+        for (AlleleId id : p.suffixed) {
+          if (wanted(ref.groups(id))) candidate(id);
+        }
+        if (p.unsuffixed) protein_of_unsuffixed(protein);
+      });
   if (candidates.empty()) return out;
   // Allele ids follow IMGT's name order, so this is usually sorted already.
   if (!std::is_sorted(proteins.begin(), proteins.end())) {

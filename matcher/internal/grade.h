@@ -37,6 +37,34 @@ bool SortedIntersect(absl::Span<const T> a, absl::Span<const T> b) {
   }
   return false;
 }
+// Walks `alleles` (ascending, unique) calling on_protein(protein, summary)
+// for each protein whose whole range is there (A*02:01, or each of the
+// hundreds in A*02:XX: data::ProteinAlleles) and on_allele(id) for every
+// other allele, in id order. Compiling a typing of names read every allele
+// of each name, most of them alike.
+template <typename OnAllele, typename OnProtein>
+void ForEachProtein(const data::Reference& ref,
+                    absl::Span<const data::AlleleId> alleles,
+                    OnAllele on_allele, OnProtein on_protein) {
+  for (size_t i = 0; i < alleles.size();) {
+    const data::AlleleId id = alleles[i];
+    const uint32_t protein = ref.groups(id).protein;
+    if (protein != data::kNone) {
+      const data::ProteinAlleles& p = ref.protein_alleles(protein);
+      const size_t n = p.end - p.begin;
+      // Ascending and unique: the first and last there means all are.
+      if (n > 1 && id == p.begin && i + n <= alleles.size() &&
+          alleles[i + n - 1] == p.end - 1) {
+        on_protein(protein, p);
+        i += n;
+        continue;
+      }
+    }
+    on_allele(id);
+    ++i;
+  }
+}
+
 // The G group an allele adds to a position's g_groups(): its own when the
 // allele is expressed (a G group may hold a null, A*01:01:01G has
 // A*01:01:01:02N, which must not make a G match), else kNone. One rule for

@@ -5,6 +5,8 @@
 // Every expected count below was computed from the files themselves with the
 // shell command quoted next to it (run in data/imgt/<version>/); facts are
 // lines of the files, or py-ard's 3.44.0 results (examples/py-ard/redux.tsv).
+#include <algorithm>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -300,6 +302,87 @@ TEST_F(Release, EqualNeighbouringSerologyRowsShareOneRecord) {
     last = r.SerologyOf(id);
   }
   EXPECT_LT(records, r.alleles().size() / 2);
+}
+
+// Each protein's summary (ProteinAlleles) written out again from the
+// alleles themselves: its range is exactly the alleles of its locus and
+// first two fields, and its sets are what those alleles say.
+TEST_F(Release, ProteinSummariesAreWhatTheirAllelesSay) {
+  for (const Reference* r : {r3580_.get(), r3440_.get()}) {
+    SCOPED_TRACE(r->version());
+    uint32_t proteins = 0;
+    for (AlleleId id = 0; id < r->alleles().size(); ++id) {
+      const uint32_t p = r->groups(id).protein;
+      if (p != kNone) proteins = std::max(proteins, p + 1);
+    }
+    size_t checked = 0, many = 0, with_suffixed = 0, with_serology = 0, no_p = 0;
+    for (uint32_t p = 0; p < proteins; ++p) {
+      const ProteinAlleles& s = r->protein_alleles(p);
+      ASSERT_LT(s.begin, s.end) << "protein " << p;
+      const Allele& head = r->allele(s.begin);
+      SCOPED_TRACE(head.name);
+      std::vector<uint32_t> p_groups, without_p, g, antigens, suffixed;
+      bool expressed = false, unsuffixed = false;
+      for (AlleleId id = s.begin; id < s.end; ++id) {
+        const Allele& a = r->allele(id);
+        ASSERT_EQ(r->groups(id).protein, p);
+        ASSERT_EQ(a.locus, head.locus);
+        ASSERT_EQ(a.fields[0].value, head.fields[0].value);
+        ASSERT_EQ(a.fields[1].value, head.fields[1].value);
+        if (a.suffix != 0) suffixed.push_back(id);
+        unsuffixed |= a.suffix == 0;
+        if (a.is_null()) continue;
+        expressed = true;
+        if (a.p_group != kNone) {
+          p_groups.push_back(a.p_group);
+        } else {
+          without_p.push_back(id);
+        }
+        if (a.g_group != kNone) g.push_back(a.g_group);
+        if (const DnaSerology* d = r->SerologyOf(id)) {
+          for (const SerologyList* l : {&d->unambiguous, &d->possible, &d->assumed, &d->expert}) {
+            antigens.insert(antigens.end(), l->antigens.begin(), l->antigens.end());
+          }
+        }
+      }
+      // Nothing of the protein outside its range.
+      if (s.begin > 0) {
+        EXPECT_NE(r->groups(s.begin - 1).protein, p);
+      }
+      if (s.end < r->alleles().size()) {
+        EXPECT_NE(r->groups(s.end).protein, p);
+      }
+      auto sorted = [](std::vector<uint32_t> v) {
+        std::sort(v.begin(), v.end());
+        v.erase(std::unique(v.begin(), v.end()), v.end());
+        return v;
+      };
+      auto vec = [](absl::Span<const uint32_t> v) {
+        return std::vector<uint32_t>(v.begin(), v.end());
+      };
+      EXPECT_EQ(vec(s.p_groups), sorted(p_groups));
+      EXPECT_EQ(vec(s.without_p_group), without_p);
+      EXPECT_EQ(vec(s.g_groups), sorted(g));
+      EXPECT_EQ(vec(s.antigens), sorted(antigens));
+      EXPECT_EQ(vec(s.suffixed), suffixed);
+      EXPECT_EQ(s.expressed, expressed);
+      EXPECT_EQ(s.unsuffixed, unsuffixed);
+      if (::testing::Test::HasFailure()) return;
+      ++checked;
+      many += s.end - s.begin >= 100;
+      with_suffixed += !suffixed.empty();
+      with_serology += !antigens.empty();
+      no_p += !without_p.empty();
+    }
+    // Every protein of the release; common ones of hundreds of alleles.
+    EXPECT_GT(checked, 15000u);
+    EXPECT_GT(many, 10u);
+    EXPECT_GT(with_suffixed, 1000u);
+    EXPECT_GT(with_serology, 5000u);
+    std::printf("%s: %zu proteins, %zu of 100+ alleles, %zu with suffixed alleles, "
+                "%zu with an expressed allele in no P group\n",
+                r->version().c_str(), checked, many, with_suffixed, no_p);
+  }
 }
 
 TEST_F(Release, TceAssignments) {
