@@ -9,6 +9,7 @@
 // rows are then accepted one by one in input order, so that the store, its
 // dictionaries and every message are exactly what one thread makes.
 #include "registry/ingest.h"
+#include "registry/internal/huge_pages.h"
 #include "registry/internal/joiner.h"
 #include "registry/internal/prefetch.h"
 
@@ -278,7 +279,7 @@ class Ingest {
     }
     void Grow() {
       const size_t capacity = slots_.empty() ? 1024 : 2 * slots_.size();
-      std::vector<Slot> old;
+      internal::HugeVector<Slot> old;
       old.swap(slots_);
       slots_.assign(capacity, Slot{});
       mask_ = capacity - 1;
@@ -293,7 +294,7 @@ class Ingest {
     }
 
     size_t max_entries_;
-    std::vector<Slot> slots_;
+    internal::HugeVector<Slot> slots_;  // read at random: huge pages
     std::string arena_;
     size_t count_ = 0;
     size_t mask_ = 0;

@@ -12,6 +12,7 @@
 #include "absl/hash/hash.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "registry/internal/huge_pages.h"
 #include "registry/internal/id_index.h"
 #include "registry/internal/imputations.h"
 #include "registry/internal/joiner.h"
@@ -373,7 +374,7 @@ absl::Status ImputeDonors(const impute::Imputer& imputer, int threads,
   // still stores its run once).
   threads = std::min(threads, 64);
   const size_t max_remembered = (size_t{1} << 23) / static_cast<size_t>(threads);
-  std::vector<uint8_t> owner(n, 0);
+  internal::HugeVector<uint8_t> owner(n, 0);
   if (threads > 1) {
     internal::RunOnThreads(threads, [&](int t) {
       const size_t begin = n * static_cast<size_t>(t) / static_cast<size_t>(threads);
@@ -385,19 +386,23 @@ absl::Status ImputeDonors(const impute::Imputer& imputer, int threads,
       }
     });
   }
+  // Hundreds of megabytes written once each: huge pages.
   struct Part {
-    std::vector<uint16_t> words;      // the thread's distinct runs
-    std::vector<uint32_t> lengths;    // per distinct run
-    std::vector<size_t> at;           // per distinct run, its first word
-    std::vector<size_t> hashes;       // per distinct run, of its words
-    std::vector<uint32_t> first;      // per distinct run, its first donor
-    std::vector<uint32_t> donor_run;  // per donor it owns, in donor order
+    internal::HugeVector<uint16_t> words;      // the thread's distinct runs
+    internal::HugeVector<uint32_t> lengths;    // per distinct run
+    internal::HugeVector<size_t> at;           // per distinct run, its first word
+    internal::HugeVector<size_t> hashes;       // per distinct run, of its words
+    internal::HugeVector<uint32_t> first;      // per distinct run, its first donor
+    internal::HugeVector<uint32_t> donor_run;  // per donor it owns, in donor order
   };
   std::vector<Part> parts(static_cast<size_t>(threads));
   auto work = [&](int t) {
     Part& part = parts[static_cast<size_t>(t)];
     part.donor_run.reserve(n / static_cast<size_t>(threads) + 1);
-    absl::flat_hash_map<Key, uint32_t, absl::Hash<Key>> seen;
+    // Millions of keys read at random: huge pages.
+    absl::flat_hash_map<Key, uint32_t, absl::Hash<Key>, std::equal_to<Key>,
+                        internal::HugePageAllocator<std::pair<const Key, uint32_t>>>
+        seen;
     // The keys of the next kAhead donors are made ahead and their slots
     // prefetched: with millions of keys, each lookup is a cache miss.
     constexpr size_t kAhead = 16;
@@ -485,13 +490,15 @@ absl::Status ImputeDonors(const impute::Imputer& imputer, int threads,
   // A run's number: its part's offset plus its index there.
   std::vector<size_t> offset(parts.size() + 1, 0);
   for (size_t t = 0; t < parts.size(); ++t) offset[t + 1] = offset[t] + parts[t].lengths.size();
-  std::vector<uint32_t> rep(offset.back());  // at most n runs: fit 32 bits
+  internal::HugeVector<uint32_t> rep(offset.back());  // at most n runs: fit 32 bits
   const size_t partitions = parts.size();
   // Per partition, its representatives in first-donor order: the order the
   // store keeps them in (a run is stored where its first donor meets it).
   std::vector<std::vector<uint32_t>> reps(partitions);
   internal::RunOnThreads(static_cast<int>(partitions), [&](int p) {
-    absl::flat_hash_map<RunView, uint32_t, RunHash, RunEq> first_of;
+    absl::flat_hash_map<RunView, uint32_t, RunHash, RunEq,
+                        internal::HugePageAllocator<std::pair<const RunView, uint32_t>>>
+        first_of;
     std::vector<size_t> next(parts.size(), 0);
     while (true) {
       // The part whose next run has the earliest first donor.
@@ -514,7 +521,7 @@ absl::Status ImputeDonors(const impute::Imputer& imputer, int threads,
     }
   });
   for (Part& p : parts) {  // not needed past here: freed before the store grows
-    std::vector<size_t>().swap(p.hashes);
+    internal::HugeVector<size_t>().swap(p.hashes);
   }
   // A run's part and index there.
   auto where = [&](uint32_t r) {
@@ -527,7 +534,7 @@ absl::Status ImputeDonors(const impute::Imputer& imputer, int threads,
   // thread: the representatives merged in first-donor order and given their
   // places, then the runs copied and the donors' starts written by ranges.
   constexpr uint32_t kUnset = ~uint32_t{0};
-  std::vector<uint32_t> stored(offset.back(), kUnset);  // per representative
+  internal::HugeVector<uint32_t> stored(offset.back(), kUnset);  // per representative
   std::vector<uint32_t> order;  // the representatives, in first-donor order
   {
     size_t count = 0;
@@ -552,7 +559,7 @@ absl::Status ImputeDonors(const impute::Imputer& imputer, int threads,
     }
   }
   std::vector<std::vector<uint32_t>>().swap(reps);
-  for (Part& p : parts) std::vector<uint32_t>().swap(p.first);
+  for (Part& p : parts) internal::HugeVector<uint32_t>().swap(p.first);
   size_t total = 0;
   for (const uint32_t r : order) {
     const auto [t, k] = where(r);
@@ -634,7 +641,7 @@ struct DonorStoreBuilder::Impl {
     absl::flat_hash_map<std::string, uint32_t> by_text;
     absl::flat_hash_map<std::vector<uint32_t>, uint32_t> keysets;
     DictionaryBuilder entries;
-    std::vector<uint32_t> column;  // 2 per donor
+    internal::HugeVector<uint32_t> column;  // 2 per donor
     bool used = false;
   };
   std::array<LocusDict, kLocusCount> loci;
@@ -869,7 +876,7 @@ absl::StatusOr<DonorStore> DonorStoreBuilder::Finish() && {
         }
       }
     }
-    std::vector<uint32_t>().swap(d.column);
+    internal::HugeVector<uint32_t>().swap(d.column);
     owned->dictionaries.push_back(std::move(d.entries));
     absl::flat_hash_map<std::string, uint32_t>().swap(d.by_text);
   }

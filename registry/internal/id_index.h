@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "registry/internal/huge_pages.h"
 #include "registry/internal/prefetch.h"
 
 namespace hla::registry::internal {
@@ -91,7 +92,7 @@ class IdIndex {
   bool Grow() {
     if (bits_ >= kMaxBits) return false;
     bits_ = slots_.empty() ? 10 : bits_ + 1;
-    std::vector<Slot> old(size_t{1} << bits_);
+    HugeVector<Slot> old(size_t{1} << bits_);
     old.swap(slots_);
     mask_ = slots_.size() - 1;
     for (const Slot& s : old) {
@@ -103,7 +104,7 @@ class IdIndex {
     return true;
   }
 
-  std::vector<Slot> slots_;
+  HugeVector<Slot> slots_;  // hundreds of MB read at random: huge pages
   size_t mask_ = 0;
   int bits_ = 0;
   size_t count_ = 0;

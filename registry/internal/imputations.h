@@ -45,8 +45,9 @@ inline constexpr uint16_t kFlagBitsUsed = (1 << 14) - 1;
 
 // Appends the words of one imputation (not imputed: `imputation` null;
 // `refused` says why).
-inline void EncodeImputation(const impute::Imputation* imputation, bool refused,
-                             std::vector<uint16_t>* out) {
+// Words: a vector of uint16_t (any allocator).
+template <typename Words>
+void EncodeImputation(const impute::Imputation* imputation, bool refused, Words* out) {
   if (imputation == nullptr) {
     out->push_back(refused ? kRefused : 0);
     return;
