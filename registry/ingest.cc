@@ -11,6 +11,7 @@
 #include "registry/ingest.h"
 #include "registry/internal/huge_pages.h"
 #include "registry/internal/joiner.h"
+#include "registry/internal/position_compiler.h"
 #include "registry/internal/prefetch.h"
 
 #include <zlib.h>
@@ -152,7 +153,9 @@ class Ingest {
         progress_(progress),
         cache_(resolver, options.cache_entries),
         builder_(resolver.reference_ptr()),
-        spellings_(options.position_entries) {}
+        spellings_(options.position_entries) {
+    compilers_.emplace_back(&resolver_);
+  }
 
   void Reject(const std::string& message) {
     ++stats_->rows;
@@ -440,41 +443,9 @@ class Ingest {
     return true;
   }
 
-  // One gene-copy text parsed, resolved and compiled, not yet interned:
-  // the part of PositionOf that threads can share (a pure function of the
-  // text and the release).
-  struct Compiled {
-    bool ok = false;
-    Locus locus = Locus::kA;
-    matcher::PositionTyping typing;
-  };
-
-  Compiled Compile(absl::string_view text) const {
-    Compiled c;
-    absl::StatusOr<GlString> gl = parser::ParseGlString(text);
-    absl::StatusOr<data::ResolvedTyping> t =
-        gl.ok() ? resolver_.Resolve(*gl)
-                : absl::StatusOr<data::ResolvedTyping>(gl.status());
-    absl::StatusOr<matcher::Genotype> g =
-        t.ok() ? matcher::BuildGenotype(resolver_.reference(), *t)
-               : absl::StatusOr<matcher::Genotype>(t.status());
-    if (!g.ok() || g->phased) return c;
-    int typed = 0;
-    for (Locus l : kAllLoci) {
-      const matcher::LocusTyping& lt = g->at(l);
-      if (lt.typed_positions == 0) continue;
-      ++typed;
-      if (lt.typed_positions != 1 || !lt.alternatives.empty() || lt.phased ||
-          lt.pos[0].haplotype >= 0) {
-        return c;
-      }
-      c.locus = l;
-    }
-    if (typed != 1) return c;
-    c.ok = true;
-    c.typing = std::move(g->at(c.locus).pos[0]);
-    return c;
-  }
+  // One gene-copy text parsed, resolved and compiled, not yet interned
+  // (a pure function of the text and the release, so threads share it out).
+  using Compiled = internal::CompiledPosition;
 
   Position PositionOf(absl::string_view text) {
     const Prehashed key{text, HashPart(text)};
@@ -482,7 +453,9 @@ class Ingest {
       ++stats_->cache_hits;
       return *p;
     }
-    return Remember(key, Compile(text));
+    // The accepting thread's compiler is the first of Prepare's: Prepare is
+    // done by the time rows are accepted.
+    return Remember(key, compilers_.front().Compile(text));
   }
 
   // A gene copy the chunk's threads compiled ahead (compiled_[i]): interned
@@ -528,6 +501,7 @@ class Ingest {
     interned_.clear();
     if (parts_.size() < count) parts_.resize(count);
     if (front_.size() < threads) front_.resize(threads);
+    while (compilers_.size() < threads) compilers_.emplace_back(&resolver_);
     // Rows [lo, hi) split and looked up with thread t's front cache.
     auto split = [&](size_t lo, size_t hi, size_t t) {
       for (size_t r = lo; r < hi; ++r) {
@@ -582,11 +556,12 @@ class Ingest {
     // reading thread takes a core now and then, so fixed shares would
     // leave one thread waiting for the other.
     std::atomic<size_t> next{0};
-    OnThreads(threads, [&](size_t) {
+    OnThreads(threads, [&](size_t t) {
+      internal::PositionCompiler& compiler = compilers_[t];
       constexpr size_t kBatch = 8;
       for (size_t lo; (lo = next.fetch_add(kBatch)) < todo.size();) {
         const size_t hi = std::min(lo + kBatch, todo.size());
-        for (size_t i = lo; i < hi; ++i) done[i] = Compile(todo[i]);
+        for (size_t i = lo; i < hi; ++i) done[i] = compiler.Compile(todo[i]);
       }
     });
   }
@@ -738,6 +713,9 @@ class Ingest {
   SpellingTable spellings_;
   // One per Split thread (Prepare's t).
   std::vector<FrontCache> front_;
+  // One per compiling thread (Prepare's t); never empty (PositionOf uses
+  // the first).
+  std::vector<internal::PositionCompiler> compilers_;
   // This chunk's rows split and looked up, and its new gene copies
   // compiled ahead (Prepare).
   std::vector<RowParts> parts_;
