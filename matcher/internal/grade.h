@@ -37,6 +37,7 @@ bool SortedIntersect(absl::Span<const T> a, absl::Span<const T> b) {
   }
   return false;
 }
+
 // Walks `alleles` (ascending, unique) calling on_protein(protein, summary)
 // for each protein whose whole range is there (A*02:01, or each of the
 // hundreds in A*02:XX: data::ProteinAlleles) and on_allele(id) for every

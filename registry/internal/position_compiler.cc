@@ -98,7 +98,9 @@ CompiledPosition PositionCompiler::Compile(absl::string_view text) {
   size_t total = 0;
   for (const absl::string_view piece : absl::StrSplit(text, '/')) {
     // A piece without a locus is shorthand ("A*01:01/02"), or empty.
-    if (piece.find('*') == absl::string_view::npos) return CompileWhole(text);
+    if (piece.find('*') == absl::string_view::npos || piece.size() > kMaxNameBytes) {
+      return CompileWhole(text);
+    }
     const Name& n = Lookup(piece);
     if (!n.usable) return CompileWhole(text);
     // Loci mixed (an error), or more alleles than a typing may stand for:

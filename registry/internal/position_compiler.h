@@ -59,6 +59,10 @@ class PositionCompiler {
   size_t names() const { return store_.size(); }
   static constexpr size_t kDefaultMaxNames = size_t{1} << 16;
   static constexpr size_t kMaxNameAlleles = size_t{1} << 22;
+  // A longer piece is no name of the release ("HLA-DRB1*15:01:01:01N" is
+  // 21): it takes the whole path and is not remembered, so the memory of
+  // names holds at most max_names x 64 bytes of text.
+  static constexpr size_t kMaxNameBytes = 64;
 
  private:
   // One name of a list, compiled alone.

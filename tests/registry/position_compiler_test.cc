@@ -104,6 +104,11 @@ TEST(PositionCompiler, EdgeCasesCompileAsTheWholePath) {
     ExpectSame(compiler.Compile(c.text), want);
   }
   EXPECT_GT(compiler.names(), 10u);
+  // A piece longer than any name is not remembered.
+  const size_t before = compiler.names();
+  const std::string long_piece = "A*02:01/A*" + std::string(100, '0') + "1:01";
+  ExpectSame(compiler.Compile(long_piece), compiler.CompileWhole(long_piece));
+  EXPECT_EQ(compiler.names(), before);
 }
 
 // Lists of two to four names of one locus near each other in id order
