@@ -28,6 +28,12 @@ using data::ResolvedNode;
 // files): the allele itself. P group ids are far below this bit.
 constexpr uint32_t kAlleleKeyBit = 0x40000000u;
 
+// A null allele's key: its small-g group (the nulls that share an
+// expressed allele's ARD sequence are in its group), else the allele.
+uint32_t NullKey(const data::AlleleGroups& a, AlleleId id) {
+  return a.small_g != kNone ? (a.small_g | kNullKeyBit) : (id | kAlleleKeyBit);
+}
+
 template <typename T>
 void PushNew(std::vector<T>* v, T x) {
   if (v->empty() || v->back() != x) v->push_back(x);
@@ -445,8 +451,7 @@ void CompilePosition(const data::Reference& ref, Locus locus,
     last = &a;
     if (a.is_null()) {
       pos->any_null_ = true;
-      null_keys.push_back(a.small_g != kNone ? (a.small_g | kNullKeyBit)
-                                             : (id | kAlleleKeyBit));
+      null_keys.push_back(NullKey(a, id));
     } else {
       all_null = false;
       if (a.suffix != 0) any_variant = true;
@@ -496,8 +501,7 @@ void CompilePosition(const data::Reference& ref, Locus locus,
       const data::AlleleGroups& a = ref.groups(id);
       if (a.is_null()) {
         pos->any_null_ = true;
-        null_keys.push_back(a.small_g != kNone ? (a.small_g | kNullKeyBit)
-                                               : (id | kAlleleKeyBit));
+        null_keys.push_back(NullKey(a, id));
       } else {
         any_variant = true;
       }
