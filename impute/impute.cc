@@ -209,6 +209,30 @@ AdmittedTyping Imputer::Admitted(const matcher::Genotype& genotype,
   return typing;
 }
 
+namespace {
+
+// Unphased, a locus's two copies are one unordered pair, and the result is
+// the same whichever copy is written first, but not to the last bit: the
+// pairs are summed in an order that follows the copies'. So each pair is
+// imputed with its sets in one order (the lesser first, lexicographically),
+// and "A*01:01+A*02:01" and "A*02:01+A*01:01" give the same bits (a
+// registry then imputes a typing once, whichever way its donors wrote it:
+// registry::ImputeDonors). Phased, the order is the phase: kept.
+AdmittedTyping Ordered(AdmittedTyping typing) {
+  if (typing.phased) return typing;
+  for (auto& alternatives : typing.loci) {
+    for (AdmittedTyping::Copies& copies : alternatives) {
+      if (std::lexicographical_compare(copies[1].begin(), copies[1].end(), copies[0].begin(),
+                                       copies[0].end())) {
+        std::swap(copies[0], copies[1]);
+      }
+    }
+  }
+  return typing;
+}
+
+}  // namespace
+
 absl::StatusOr<Imputation> Imputer::Impute(const AdmittedTyping& typing,
                                            const ImputeOptions& o) const {
   for (int l = 0; l < kL; ++l) {
@@ -257,13 +281,14 @@ absl::StatusOr<Imputation> Imputer::Impute(const AdmittedTyping& typing,
   // is imputed as untyped, and the one that explains the most probability
   // is kept (marked outside the table; Probability then takes that locus
   // from the typings). Still nothing: not explained.
-  absl::StatusOr<Imputation> first = ImputeWith(typing, w, o, -1);
+  const AdmittedTyping ordered = Ordered(typing);
+  absl::StatusOr<Imputation> first = ImputeWith(ordered, w, o, -1);
   if (!first.ok() || first->explained) return first;
   std::optional<Imputation> best;
   double best_total = 0;
   for (int l = 0; l < data::kHaplotypeLoci; ++l) {
     if (!first->typed[l] || first->outside_table[l]) continue;
-    absl::StatusOr<Imputation> relaxed = ImputeWith(typing, w, o, l);
+    absl::StatusOr<Imputation> relaxed = ImputeWith(ordered, w, o, l);
     if (!relaxed.ok()) continue;  // too vague with that locus open
     if (relaxed->explained && relaxed->total > best_total) {
       best_total = relaxed->total;
