@@ -6,6 +6,7 @@
 #include <atomic>
 #include <limits>
 #include <thread>
+#include <type_traits>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
@@ -30,8 +31,10 @@ namespace {
 
 // Arrays of a store built in memory (an index file maps them instead).
 struct OwnedArrays {
-  std::vector<uint16_t> ids16;
-  std::vector<uint32_t> ids32;
+  // Hundreds of megabytes written once: huge pages, as the columns they
+  // are made from.
+  internal::HugeVector<uint16_t> ids16;
+  internal::HugeVector<uint32_t> ids32;
   std::vector<uint64_t> facts;
   std::vector<uint32_t> id_offsets;
   std::string id_arena;
@@ -862,24 +865,33 @@ absl::StatusOr<DonorStore> DonorStoreBuilder::Finish() && {
   const size_t n = m.facts.size();
   const size_t stride = 2 * s.loci_.size();
   auto owned = std::make_shared<OwnedArrays>();
+  // The columns into rows, donor by donor (a row's ids of every slot
+  // appended together, the columns read in step): one pass over the rows,
+  // none of them zeroed first, rather than the rows zeroed and then written
+  // 2 ids every `stride` slot by slot (10M donors, 11 slots: this Finish
+  // took 1.46-1.53 s, now 1.27-1.30 s, most of it the kernel's first touch
+  // of the rows' 880 MB).
+  std::vector<const uint32_t*> columns;
+  for (Locus l : s.loci_) columns.push_back(m.loci[static_cast<int>(l)].column.data());
+  auto rows = [&](auto* out) {
+    using Id = typename std::remove_pointer_t<decltype(out)>::value_type;
+    out->reserve(n * stride);
+    std::array<Id, 2 * kLocusCount> row;
+    for (size_t i = 0; i < n; ++i) {
+      for (size_t slot = 0; slot < columns.size(); ++slot) {
+        row[2 * slot] = static_cast<Id>(columns[slot][2 * i]);
+        row[2 * slot + 1] = static_cast<Id>(columns[slot][2 * i + 1]);
+      }
+      out->insert(out->end(), row.begin(), row.begin() + static_cast<long>(stride));
+    }
+  };
   if (wide) {
-    owned->ids32.resize(n * stride);
+    rows(&owned->ids32);
   } else {
-    owned->ids16.resize(n * stride);
+    rows(&owned->ids16);
   }
   for (size_t slot = 0; slot < s.loci_.size(); ++slot) {
     Impl::LocusDict& d = m.loci[static_cast<int>(s.loci_[slot])];
-    for (size_t i = 0; i < n; ++i) {
-      for (int p = 0; p < 2; ++p) {
-        const uint32_t id = d.column[2 * i + p];
-        const size_t k = i * stride + 2 * slot + p;
-        if (wide) {
-          owned->ids32[k] = id;
-        } else {
-          owned->ids16[k] = static_cast<uint16_t>(id);
-        }
-      }
-    }
     internal::HugeVector<uint32_t>().swap(d.column);
     owned->dictionaries.push_back(std::move(d.entries));
     absl::flat_hash_map<std::string, uint32_t>().swap(d.by_text);
