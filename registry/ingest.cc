@@ -52,6 +52,12 @@ class GzStreamBuf : public std::streambuf {
   bool failed() const { return failed_; }
 
  protected:
+  // tellg(): the bytes read so far (inflated); no other seek.
+  pos_type seekoff(off_type off, std::ios_base::seekdir dir,
+                   std::ios_base::openmode) override {
+    if (off != 0 || dir != std::ios_base::cur) return pos_type(off_type(-1));
+    return pos_type(static_cast<off_type>(delivered_ - static_cast<size_t>(egptr() - gptr())));
+  }
   int_type underflow() override {
     if (gptr() < egptr()) return traits_type::to_int_type(*gptr());
     const int n = gzread(f_, buf_.data(), static_cast<unsigned>(buf_.size()));
@@ -65,12 +71,14 @@ class GzStreamBuf : public std::streambuf {
       return traits_type::eof();
     }
     setg(buf_.data(), buf_.data(), buf_.data() + n);
+    delivered_ += static_cast<size_t>(n);
     return traits_type::to_int_type(*gptr());
   }
 
  private:
   gzFile f_;
   std::vector<char> buf_;
+  size_t delivered_ = 0;
   bool failed_ = false;
 };
 
@@ -639,6 +647,7 @@ class Ingest {
     size_t read = 0;
     size_t cur = 0;
     size_t count = fill(&rows[0]);
+    if (count == kChunkRows) ReserveFor(in);
     while (count > 0) {
       const bool more = count == kChunkRows;
       size_t next_count = 0;
@@ -670,6 +679,35 @@ class Ingest {
     return absl::OkStatus();
   }
 
+  // Room in the store for every row of the input (DonorStoreBuilder::
+  // Reserve), from its size and the bytes its first rows took: without it
+  // the records, the id index and the typing columns grow by doubling,
+  // copied and rehashed as they go. Only for a file of known size whose
+  // position the stream tells (a gzip file's compressed size says too few
+  // rows: the store then grows past them as without a hint).
+  void ReserveFor(std::istream* in) {
+    if (input_bytes_ == 0 || ordinal_ == 0) return;
+    const std::streamoff at = in->tellg();
+    if (at <= 0) {
+      in->clear(in->rdstate() & ~std::ios_base::failbit);
+      return;
+    }
+    const double per_row = static_cast<double>(at) / static_cast<double>(ordinal_);
+    size_t rows = static_cast<size_t>(static_cast<double>(input_bytes_) / per_row);
+    rows = std::min(rows, options_.end_row);
+    if (rows <= options_.first_row) return;
+    rows -= options_.first_row;
+    rows += rows / 32;  // rows vary: a little more rather than one growth
+    // A file whose first rows are short and the others long is taken for
+    // more rows than it has: the id index's room is memory written (the
+    // other arrays' only reserved), so the hint stops at 2^25 rows (an id
+    // index of 512 MB); a larger registry grows past it.
+    constexpr size_t kMaxReserve = size_t{1} << 25;
+    rows = std::min(rows, kMaxReserve);
+    builder_.Reserve(rows);
+    stats_->reserved_rows = rows;
+  }
+
   static constexpr size_t kPrefetchRows = 4;
   static constexpr size_t kPrefetchIds = 8;
 
@@ -698,6 +736,7 @@ class Ingest {
   }
 
   absl::StatusOr<DonorStore> Finish() && { return std::move(builder_).Finish(); }
+  void set_input_bytes(size_t bytes) { input_bytes_ = bytes; }
 
  private:
   std::string name_;
@@ -710,6 +749,7 @@ class Ingest {
   DonorStoreBuilder builder_;
   std::vector<uint32_t> lines_;  // per accepted donor, its line (messages)
   size_t ordinal_ = 0;  // data rows the reader has given so far
+  size_t input_bytes_ = 0;  // the input file's size, 0 unknown (ReserveFor)
   SpellingTable spellings_;
   // One per Split thread (Prepare's t).
   std::vector<FrontCache> front_;
@@ -750,11 +790,13 @@ absl::StatusOr<DonorStore> IngestImpl(std::istream* in, const std::string& name,
                                       const IngestOptions& options,
                                       const RejectFn& on_reject,
                                       IngestStats* stats,
-                                      const ProgressFn& progress) {
+                                      const ProgressFn& progress,
+                                      size_t input_bytes = 0) {
   IngestStats local;
   if (stats == nullptr) stats = &local;
   const auto start = std::chrono::steady_clock::now();
   Ingest ingest(name, resolver, options, on_reject, stats, progress);
+  ingest.set_input_bytes(input_bytes);
   const absl::Status s = ingest.Read(in, FormatFor(name, options));
   if (!s.ok()) return s;
   stats->seconds = std::chrono::duration<double>(
@@ -812,17 +854,22 @@ absl::StatusOr<DonorStore> IngestDonorFile(const std::string& path,
                                            const ProgressFn& progress) {
   IngestStats local;
   if (stats == nullptr) stats = &local;
+  // Its size before it is read: a hint for the store's room (ReserveFor).
+  size_t bytes = 0;
+  {
+    std::unique_ptr<FILE, int (*)(FILE*)> fp(std::fopen(path.c_str(), "rb"), &std::fclose);
+    if (fp != nullptr && std::fseek(fp.get(), 0, SEEK_END) == 0) {
+      const long at = std::ftell(fp.get());
+      if (at > 0) bytes = static_cast<size_t>(at);
+    }
+  }
   absl::StatusOr<DonorStore> store = ReadGz<DonorStore>(
       path, &stats->rows, [&](std::istream* in) {
         return IngestImpl(in, path, resolver, options, on_reject, stats,
-                          progress);
+                          progress, bytes);
       });
   if (!store.ok()) return store.status();
-  std::unique_ptr<FILE, int (*)(FILE*)> fp(std::fopen(path.c_str(), "rb"),
-                                           &std::fclose);
-  if (fp != nullptr && std::fseek(fp.get(), 0, SEEK_END) == 0) {
-    stats->input_bytes = static_cast<size_t>(std::ftell(fp.get()));
-  }
+  stats->input_bytes = bytes;
   return store;
 }
 

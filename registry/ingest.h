@@ -91,6 +91,9 @@ struct IngestStats {
   size_t input_bytes = 0;  // bytes of the file as stored (compressed if gz)
   size_t cache_hits = 0;
   double seconds = 0;
+  // The rows the store made room for at the start, estimated from the
+  // file's size and its first rows (0: none; a stream or a small file).
+  size_t reserved_rows = 0;
 };
 
 using RejectFn = std::function<void(const std::string& message)>;

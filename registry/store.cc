@@ -5,6 +5,7 @@
 #include <array>
 #include <atomic>
 #include <limits>
+#include <new>
 #include <thread>
 #include <type_traits>
 #include <utility>
@@ -673,6 +674,11 @@ struct DonorStoreBuilder::Impl {
     if (!d.used) {
       d.used = true;  // entries starts with id 0: untyped
       d.keysets.emplace(std::vector<uint32_t>(), 0);
+      // As many donors as Reserve asked for (facts' capacity), when it can.
+      try {
+        d.column.reserve(2 * facts.capacity());
+      } catch (const std::bad_alloc&) {
+      }
       d.column.assign(2 * facts.size(), 0);
     }
     return d;
@@ -745,8 +751,17 @@ size_t DonorStoreBuilder::HashId(absl::string_view id) {
 }
 
 void DonorStoreBuilder::Reserve(size_t donors) {
-  impl_->facts.reserve(donors);
-  impl_->id_offsets.reserve(donors + 1);
+  Impl& m = *impl_;
+  // A hint: what cannot be had now is grown into later, as without it.
+  try {
+    m.facts.reserve(donors);
+    m.id_offsets.reserve(donors + 1);
+    m.by_id.Reserve(donors);
+    for (Impl::LocusDict& d : m.loci) {
+      if (d.used) d.column.reserve(2 * donors);
+    }
+  } catch (const std::bad_alloc&) {
+  }
 }
 
 uint32_t DonorStoreBuilder::Intern(Locus locus, const matcher::PositionTyping& p) {

@@ -138,6 +138,9 @@ class DonorStoreBuilder {
               uint16_t once_mask, size_t id_hash);
 
   size_t size() const;
+  // A hint, no effect on the store: room for `donors` donors in all (their
+  // records, the id index, the typing columns), so that adding them grows
+  // and copies no array. Ignored where the memory cannot be had.
   void Reserve(size_t donors);
   // The index of the donor added with `id`, the first one if several were;
   // nullopt when none. Ingest refuses a second donor with an id (an id

@@ -71,6 +71,15 @@ class IdIndex {
 
   size_t size() const { return count_; }
 
+  // Makes room for `n` ids in all, so that inserting them does not grow the
+  // table (each growth moves every id there, at random).
+  void Reserve(size_t n) {
+    while (n * 4 > slots_.size() * 3 && Grow()) {
+    }
+  }
+  // The ids it holds before it grows.
+  size_t capacity() const { return slots_.size() * 3 / 4; }
+
  private:
   struct Slot {
     uint32_t tag = 0;

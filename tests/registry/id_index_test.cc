@@ -92,6 +92,34 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{"few_tags", &FewTags, 3000}),
     [](const ::testing::TestParamInfo<Case>& info) { return info.param.name; });
 
+// Reserve makes room at once: the ids it was told of go in without a
+// growth, whether it was called empty or with ids in, and every id is still
+// found; a smaller reserve changes nothing.
+TEST(IdIndexReserveTest, RoomAtOnceAndEveryIdKept) {
+  Table t;
+  for (int i = 0; i < 1000; ++i) t.Add(absl::StrCat("early-", i), RealHash(absl::StrCat("early-", i)));
+  t.index.Reserve(50000);
+  const size_t room = t.index.capacity();
+  EXPECT_GE(room, 50000u);
+  for (int i = 0; i < 49000; ++i) t.Add(absl::StrCat("late-", i), RealHash(absl::StrCat("late-", i)));
+  EXPECT_EQ(t.index.capacity(), room);
+  t.index.Reserve(10);
+  EXPECT_EQ(t.index.capacity(), room);
+  EXPECT_EQ(t.index.size(), 50000u);
+  for (int i = 0; i < 1000; ++i) {
+    const std::string id = absl::StrCat("early-", i);
+    ASSERT_EQ(t.Find(id, RealHash(id)), std::optional<uint32_t>(i)) << id;
+  }
+  for (int i = 0; i < 49000; ++i) {
+    const std::string id = absl::StrCat("late-", i);
+    ASSERT_EQ(t.Find(id, RealHash(id)), std::optional<uint32_t>(1000 + i)) << id;
+  }
+  IdIndex empty;
+  empty.Reserve(3);
+  EXPECT_GE(empty.capacity(), 3u);
+  EXPECT_EQ(empty.size(), 0u);
+}
+
 TEST(IdIndexEmptyTest, FindsNothingAndPrefetchIsHarmless) {
   IdIndex index;
   index.Prefetch(42);

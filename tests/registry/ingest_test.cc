@@ -701,6 +701,30 @@ TEST_F(IngestTest, ThreadsGiveTheSameStore) {
   const absl::StatusOr<DonorStore> want =
       Ingest(path, &want_rejects, &want_stats, one);
   ASSERT_TRUE(want.ok()) << want.status();
+  // A file of known size makes room for its rows at once (from the bytes
+  // its first 4,096 rows took); a stream cannot, and is the same store.
+  EXPECT_GE(want_stats.reserved_rows, rows);
+  EXPECT_LE(want_stats.reserved_rows, rows + rows / 10);
+  {
+    std::istringstream in(text);
+    std::vector<std::string> rejects;
+    IngestStats stats;
+    const absl::StatusOr<DonorStore> streamed = IngestDonorStream(
+        &in, path, *LoadShipped().resolver, one,
+        [&rejects](const std::string& m) { rejects.push_back(m); }, &stats);
+    ASSERT_TRUE(streamed.ok()) << streamed.status();
+    EXPECT_EQ(stats.reserved_rows, 0u);
+    EXPECT_EQ(rejects, want_rejects);
+    ExpectSameStore(*streamed, *want);
+    // A shard makes room for its own rows.
+    IngestOptions half = one;
+    half.first_row = rows / 2;
+    IngestStats shard_stats;
+    const absl::StatusOr<DonorStore> shard = Ingest(path, &rejects, &shard_stats, half);
+    ASSERT_TRUE(shard.ok()) << shard.status();
+    EXPECT_GE(shard_stats.reserved_rows, rows / 2);
+    EXPECT_LE(shard_stats.reserved_rows, rows / 2 + rows / 10);
+  }
   EXPECT_GT(want->data().dictionary_entries(), 3000u);
   EXPECT_GT(want_rejects.size(), 20u);
   EXPECT_GT(want->data().fallback_count(), 50u);
