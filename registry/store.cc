@@ -577,9 +577,9 @@ absl::Status ImputeDonors(const impute::Imputer& imputer, int threads,
     stored[r] = static_cast<uint32_t>(total);
     total += 1 + parts[t].lengths[k];
   }
-  struct Owned {
-    std::vector<uint32_t> starts;
-    std::vector<uint16_t> words;
+  struct Owned {  // hundreds of megabytes written once: huge pages
+    internal::HugeVector<uint32_t> starts;
+    internal::HugeVector<uint16_t> words;
   };
   auto owned = std::make_shared<Owned>();
   owned->words.resize(total);
