@@ -12,6 +12,7 @@
 #include "registry/internal/huge_pages.h"
 #include "registry/internal/joiner.h"
 #include "registry/internal/position_compiler.h"
+#include "registry/internal/same_bytes.h"
 #include "registry/internal/prefetch.h"
 
 #include <zlib.h>
@@ -191,7 +192,7 @@ class Ingest {
       if (slots_.empty()) return nullptr;
       const Slot& s = slots_[Index(key.hash)];
       if (s.size == 0 || s.hash != key.hash || s.size != key.text.size() ||
-          std::memcmp(s.text, key.text.data(), s.size) != 0) {
+          !internal::SameBytes(s.text, key.text.data(), s.size)) {
         return nullptr;
       }
       return &s.position;
@@ -243,7 +244,7 @@ class Ingest {
       for (size_t i = Index(key.hash);; i = (i + 1) & mask_) {
         const Slot& s = slots_[i];
         if (s.size == kEmpty) return nullptr;
-        if (s.hash == key.hash && Text(s) == key.text) return &s.position;
+        if (s.hash == key.hash && Same(s, key.text)) return &s.position;
       }
     }
 
@@ -260,7 +261,7 @@ class Ingest {
       if ((count_ + 1) * 4 > slots_.size() * 3) Grow();
       size_t i = Index(hash);
       for (; slots_[i].size != kEmpty; i = (i + 1) & mask_) {
-        if (slots_[i].hash == hash && Text(slots_[i]) == text) {
+        if (slots_[i].hash == hash && Same(slots_[i], text)) {
           slots_[i].position = position;
           return;
         }
@@ -279,8 +280,8 @@ class Ingest {
       uint32_t size = kEmpty;  // kEmpty: a free slot
       Position position;
     };
-    absl::string_view Text(const Slot& s) const {
-      return absl::string_view(arena_).substr(s.offset, s.size);
+    bool Same(const Slot& s, absl::string_view text) const {
+      return s.size == text.size() && internal::SameBytes(arena_.data() + s.offset, text.data(), s.size);
     }
     // Fibonacci hashing: the top bits of the product, whatever the hash's
     // low bits do.
