@@ -504,9 +504,12 @@ absl::Status ImputeDonors(const impute::Imputer& imputer, int threads,
   // store keeps them in (a run is stored where its first donor meets it).
   std::vector<std::vector<uint32_t>> reps(partitions);
   internal::RunOnThreads(static_cast<int>(partitions), [&](int p) {
-    absl::flat_hash_map<RunView, uint32_t, RunHash, RunEq,
-                        internal::HugePageAllocator<std::pair<const RunView, uint32_t>>>
-        first_of;
+    // The partition's runs in first-donor order, as (part, index) pairs,
+    // then looked up with the map's slots asked for some runs ahead and
+    // the map sized for them all at once: at 10M donors (5.2M runs) the
+    // lookups, each a cache miss, and the map's growths were 0.67 s of
+    // the join.
+    std::vector<std::pair<uint32_t, uint32_t>> mine;
     std::vector<size_t> next(parts.size(), 0);
     while (true) {
       // The part whose next run has the earliest first donor.
@@ -519,10 +522,23 @@ absl::Status ImputeDonors(const impute::Imputer& imputer, int threads,
       }
       if (t == parts.size()) break;
       const size_t k = next[t]++;
-      const Part& part = parts[t];
-      if ((part.hashes[k] >> 32) % partitions != static_cast<size_t>(p)) continue;
-      const RunView view{part.words.data() + part.at[k], part.lengths[k], part.hashes[k]};
-      const uint32_t self = static_cast<uint32_t>(offset[t] + k);
+      if ((parts[t].hashes[k] >> 32) % partitions != static_cast<size_t>(p)) continue;
+      mine.emplace_back(static_cast<uint32_t>(t), static_cast<uint32_t>(k));
+    }
+    auto view_of = [&](const std::pair<uint32_t, uint32_t>& r) {
+      const Part& part = parts[r.first];
+      return RunView{part.words.data() + part.at[r.second], part.lengths[r.second],
+                     part.hashes[r.second]};
+    };
+    absl::flat_hash_map<RunView, uint32_t, RunHash, RunEq,
+                        internal::HugePageAllocator<std::pair<const RunView, uint32_t>>>
+        first_of;
+    first_of.reserve(mine.size());
+    constexpr size_t kAhead = 16;
+    for (size_t j = 0; j < mine.size(); ++j) {
+      if (j + kAhead < mine.size()) first_of.prefetch(view_of(mine[j + kAhead]));
+      const RunView view = view_of(mine[j]);
+      const uint32_t self = static_cast<uint32_t>(offset[mine[j].first] + mine[j].second);
       const auto [it, fresh] = first_of.try_emplace(view, self);
       rep[self] = it->second;
       if (fresh) reps[static_cast<size_t>(p)].push_back(self);
